@@ -1,0 +1,146 @@
+import { StewardError } from '../errors/steward-error.js';
+import { getPath, isJsonObject, isScalar, type JsonObject, type Scalar } from './json.js';
+
+/**
+ * The portable filter language: a small subset of MongoDB's query syntax that every store can
+ * run natively. A filter is an object of field conditions, all of which must hold:
+ *
+ *   { status: 'open' }                       equality (null also matches a missing field)
+ *   { priority: { $in: [1, 2] } }            membership
+ *   { dueAt: { $gte: '2026-01-01', $lt: '2026-02-01' } }   ranges, numbers or strings
+ *   { closedAt: { $exists: false } }         presence
+ *   { $and: [ {...}, {...} ] }               conjunction
+ *
+ * Fields are dotted paths into nested objects. Anything else (`$or`, `$regex`, `$where`,
+ * `$function`, `$expr`, JavaScript) is rejected by {@link parseFilter} before a store sees it.
+ */
+export type Filter = { [field: string]: unknown };
+
+/** One normalised condition. A parsed filter is a list of them, all of which must hold. */
+export type Condition =
+  | { op: 'eq'; path: string; value: Scalar }
+  | { op: 'in'; path: string; values: Scalar[] }
+  | { op: 'range'; path: string; bounds: RangeBounds }
+  | { op: 'exists'; path: string; exists: boolean };
+
+/** Range bounds on one field; all of them are numbers, or all are strings. */
+export type RangeBounds = { gt?: number | string; gte?: number | string; lt?: number | string; lte?: number | string };
+
+/** A filter after validation: a conjunction of conditions. The empty list matches everything. */
+export type ParsedFilter = readonly Condition[];
+
+const serverCode = new Set(['$where', '$function', '$accumulator', '$expr', '$eval', '$jsonSchema']);
+const rangeOps = { $gt: 'gt', $gte: 'gte', $lt: 'lt', $lte: 'lte' } as const;
+const allowed = 'equality, $in, $gt, $gte, $lt, $lte, $exists and $and';
+
+/** Validates a filter and normalises it. Throws a `filter.invalid` StewardError naming the path. */
+export function parseFilter(filter: unknown, where = 'filter'): ParsedFilter {
+  if (filter === undefined || filter === null) return [];
+  if (!isJsonObject(filter as never)) {
+    throw invalid(where, 'must be an object such as {"status": "open"}');
+  }
+  const out: Condition[] = [];
+  for (const [field, spec] of Object.entries(filter as Filter)) {
+    if (field === '$and') {
+      if (!Array.isArray(spec)) throw invalid(`${where}.$and`, 'must be an array of filters');
+      spec.forEach((sub, i) => {
+        out.push(...parseFilter(sub, `${where}.$and[${i}]`));
+      });
+      continue;
+    }
+    if (field.startsWith('$')) throw rejectOperator(`${where}`, field);
+    checkPath(field, where);
+    out.push(...parseFieldSpec(field, spec, `${where}.${field}`));
+  }
+  return out;
+}
+
+function parseFieldSpec(path: string, spec: unknown, where: string): Condition[] {
+  if (isScalar(spec)) return [{ op: 'eq', path, value: spec }];
+  if (!isJsonObject(spec as never)) throw invalid(where, 'must be a scalar or an object of operators');
+  const entries = Object.entries(spec as Record<string, unknown>);
+  if (entries.length === 0) throw invalid(where, 'has no operator');
+  const out: Condition[] = [];
+  const bounds: RangeBounds = {};
+  for (const [op, arg] of entries) {
+    if (!op.startsWith('$')) throw invalid(where, `compares a whole object ("${op}"); compare dotted fields instead`);
+    if (op === '$eq') {
+      if (!isScalar(arg)) throw invalid(`${where}.$eq`, 'must be a string, number, boolean or null');
+      out.push({ op: 'eq', path, value: arg });
+    } else if (op === '$in') {
+      if (!Array.isArray(arg) || !arg.every(isScalar)) {
+        throw invalid(`${where}.$in`, 'must be an array of strings, numbers, booleans or null');
+      }
+      out.push({ op: 'in', path, values: arg });
+    } else if (op === '$exists') {
+      if (typeof arg !== 'boolean') throw invalid(`${where}.$exists`, 'must be true or false');
+      out.push({ op: 'exists', path, exists: arg });
+    } else if (op in rangeOps) {
+      if (typeof arg !== 'number' && typeof arg !== 'string') {
+        throw invalid(`${where}.${op}`, 'must be a number or a string');
+      }
+      if (typeof arg === 'number' && !Number.isFinite(arg)) throw invalid(`${where}.${op}`, 'must be finite');
+      bounds[rangeOps[op as keyof typeof rangeOps]] = arg;
+    } else {
+      throw rejectOperator(where, op);
+    }
+  }
+  const kinds = new Set(Object.values(bounds).map((b) => typeof b));
+  if (kinds.size > 1) throw invalid(where, 'mixes number and string bounds; use one type');
+  if (kinds.size === 1) out.push({ op: 'range', path, bounds });
+  return out;
+}
+
+function checkPath(path: string, where: string): void {
+  const steps = path.split('.');
+  if (steps.some((s) => s.length === 0 || s.startsWith('$'))) {
+    throw invalid(where, `field "${path}" is not a valid dotted path`);
+  }
+}
+
+function rejectOperator(where: string, op: string): StewardError {
+  if (serverCode.has(op)) {
+    return invalid(where, `${op} runs code on the server and is never allowed; use ${allowed}`);
+  }
+  return invalid(where, `operator ${op} is not in steward's portable filter language; use ${allowed}`);
+}
+
+function invalid(where: string, message: string): StewardError {
+  return new StewardError('filter.invalid', `${where} ${message}`, { where });
+}
+
+/**
+ * Evaluates a parsed filter against a document in memory, with the same semantics the adapters
+ * give it natively: equality to null also matches a missing field, ranges only match values of the
+ * bounds' type, and strings compare by UTF-16 code unit, as JavaScript, SQLite and DynamoDB do for
+ * ASCII text.
+ */
+export function matchesFilter(doc: JsonObject, filter: ParsedFilter): boolean {
+  return filter.every((c) => matchesCondition(doc, c));
+}
+
+function matchesCondition(doc: JsonObject, c: Condition): boolean {
+  const value = getPath(doc, c.path);
+  switch (c.op) {
+    case 'eq':
+      return c.value === null ? value === null || value === undefined : value === c.value;
+    case 'in':
+      return c.values.some((v) => (v === null ? value === null || value === undefined : value === v));
+    case 'exists':
+      return (value !== undefined) === c.exists;
+    case 'range':
+      return inRange(value, c.bounds);
+  }
+}
+
+function inRange(value: unknown, b: RangeBounds): boolean {
+  const type = typeof (b.gt ?? b.gte ?? b.lt ?? b.lte);
+  if (typeof value !== type) return false;
+  const v = value as number | string;
+  return (
+    (b.gt === undefined || v > b.gt) &&
+    (b.gte === undefined || v >= b.gte) &&
+    (b.lt === undefined || v < b.lt) &&
+    (b.lte === undefined || v <= b.lte)
+  );
+}

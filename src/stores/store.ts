@@ -1,0 +1,206 @@
+import type { ParsedFilter } from '../core/filter.js';
+import type { JsonObject, Scalar } from '../core/json.js';
+
+/**
+ * The seam between steward and a database. Every capability (contracts, integrity, derived
+ * data, migrations, the ledger) reads and writes through this interface and nothing else; only
+ * the adapters under `stores/<kind>/` import a database driver.
+ *
+ * A Store is opened on one database and hands out {@link Collection}s. Documents cross the seam
+ * as plain JSON objects (see `core/json.ts`); adapters convert their store's types at the edge
+ * (MongoDB's ObjectId and Date become Extended JSON `{"$oid": ...}` and `{"$date": ...}`).
+ */
+export interface Store {
+  readonly kind: StoreKind;
+  readonly capabilities: StoreCapabilities;
+  /** A handle on one collection. Cheap: it does no I/O until used. */
+  collection(spec: CollectionSpec): Collection;
+  /** Creates the collection (table) if it does not exist yet. Idempotent. */
+  ensureCollection(spec: CollectionSpec): Promise<void>;
+  /** Drops a collection; no error when it does not exist. */
+  dropCollection(spec: CollectionSpec): Promise<void>;
+  /** Names of the collections in the store (for DynamoDB, table names). */
+  listCollections(): Promise<string[]>;
+  /**
+   * Copies a collection, or a deterministic sample of it, into a new collection (the sandbox)
+   * that is dropped first if present. Migrations' dry run uses it; the source is only read.
+   */
+  copyCollection(source: CollectionSpec, target: CollectionSpec, options?: CopyOptions): Promise<CopyResult>;
+  /** Checks the store answers; returns its product and version, for `steward doctor`. */
+  ping(): Promise<StoreInfo>;
+  close(): Promise<void>;
+}
+
+export type StoreKind = 'sqlite' | 'mongodb' | 'dynamodb';
+
+/**
+ * What an adapter can do. Capabilities branch on these flags, never on `kind`, so a new adapter
+ * only has to say what it supports. Defaults are the safe choice (false).
+ */
+export interface StoreCapabilities {
+  /** Exact counts are cheap (an index or table count) rather than a full scan. */
+  readonly cheapExactCount: boolean;
+  /** Scans return documents in ascending key order (resume tokens are then keys). */
+  readonly orderedScan: boolean;
+  /** Secondary indexes can be created through the seam. */
+  readonly secondaryIndexes: boolean;
+  /** Largest number of documents one getMany round trip fetches natively (DynamoDB: 100). */
+  readonly maxBatchGet: number;
+  /** Largest number of operations one native bulk write carries (DynamoDB: 25). */
+  readonly maxBatchWrite: number;
+}
+
+/**
+ * Where a collection lives and how its documents are keyed. `name` is steward's name for it;
+ * `keyField` is the document field holding its key (MongoDB: `_id`).
+ */
+export interface CollectionSpec {
+  readonly name: string;
+  readonly keyField: string;
+  /** DynamoDB only: how the collection maps onto a table. Default: a table named `name`. */
+  readonly dynamodb?: DynamoCollectionMapping;
+}
+
+/**
+ * How a steward collection maps onto DynamoDB. A whole table (the default: partition key named
+ * like the key field) or, in single-table designs, one entity type inside a shared table,
+ * selected by a key prefix on the partition key and/or a discriminator attribute.
+ */
+export interface DynamoCollectionMapping {
+  readonly table: string;
+  /** Partition key attribute name. Default: the collection's keyField. */
+  readonly partitionKey?: string;
+  /** Prefix of this entity's partition key values, such as `CASE#`. */
+  readonly keyPrefix?: string;
+  /** Sort key attribute and the constant value this entity's items have in it. */
+  readonly sortKey?: { readonly name: string; readonly value: string };
+  /** Attribute whose value names the entity type, such as `{ name: 'type', value: 'case' }`. */
+  readonly discriminator?: { readonly name: string; readonly value: string };
+}
+
+/**
+ * A document's key value. MongoDB ObjectIds cross the seam as `{ $oid: '<24 hex>' }`, so a key
+ * that is an ObjectId never compares equal to the same hex as a plain string, as in MongoDB.
+ */
+export type DocKey = string | number | ObjectIdKey;
+export type ObjectIdKey = { readonly $oid: string };
+
+/** One collection of one store. All methods are single round trips unless they say otherwise. */
+export interface Collection {
+  readonly spec: CollectionSpec;
+  /**
+   * Reads one page. Pass the previous page's `next` token as `after` to continue; `next` is null
+   * on the last page. A token is an opaque string safe to store in a checkpoint. With a
+   * `segment`, N workers each scanning their segment cover the collection exactly once.
+   */
+  scan(options?: ScanOptions): Promise<Page>;
+  /** Fetches documents by key in one round trip per `capabilities.maxBatchGet` keys. Missing keys are absent from the map. */
+  getMany(keys: readonly DocKey[]): Promise<Map<string, JsonObject>>;
+  /** Applies write operations in bulk, returning one result per operation, in order. */
+  write(ops: readonly WriteOp[]): Promise<WriteResult[]>;
+  /** Counts documents matching a filter; `estimate` allows a cheaper approximate count. */
+  count(options?: { filter?: ParsedFilter; estimate?: boolean }): Promise<number>;
+  listIndexes(): Promise<IndexInfo[]>;
+}
+
+export interface ScanOptions {
+  /** Resume token from a previous page's `next`. */
+  readonly after?: string | null;
+  /** Documents per page (a hint; adapters may return fewer). Default 500. */
+  readonly limit?: number;
+  readonly filter?: ParsedFilter;
+  /** Segment `index` (0-based) of `total`. */
+  readonly segment?: Segment;
+}
+
+export interface Segment {
+  readonly index: number;
+  readonly total: number;
+}
+
+export interface Page {
+  readonly docs: JsonObject[];
+  /** Token for the next page, or null when the scan is complete. */
+  readonly next: string | null;
+}
+
+/**
+ * A condition on the stored document a write depends on: the field must currently hold `value`
+ * (a scalar), or be absent when `value` is undefined. This is optimistic concurrency: the write is
+ * refused, not applied, when someone changed the document since the caller read it.
+ */
+export interface Expectation {
+  readonly field: string;
+  readonly value: Scalar | undefined;
+}
+
+export type WriteOp =
+  /** Inserts a new document; refused with `exists` if the key is taken. */
+  | { readonly type: 'insert'; readonly doc: JsonObject }
+  /** Replaces a whole document; with `upsert`, inserts it when missing. */
+  | { readonly type: 'replace'; readonly doc: JsonObject; readonly upsert?: boolean; readonly expect?: Expectation }
+  /** Sets and unsets dotted fields of an existing document. */
+  | {
+      readonly type: 'patch';
+      readonly key: DocKey;
+      readonly set?: JsonObject;
+      readonly unset?: readonly string[];
+      readonly expect?: Expectation;
+    }
+  | { readonly type: 'delete'; readonly key: DocKey; readonly expect?: Expectation };
+
+/**
+ * The outcome of one write operation. `ok`: applied. `missing`: no document with that key
+ * (replace without upsert, patch, delete). `exists`: insert on a taken key. `conflict`: the
+ * expectation did not hold. `failed`: the store refused it; `reason` says why.
+ */
+export type WriteResult =
+  | { readonly status: 'ok' }
+  | { readonly status: 'missing' | 'exists' | 'conflict' }
+  | { readonly status: 'failed'; readonly reason: string };
+
+export interface IndexInfo {
+  readonly name: string;
+  readonly fields: readonly string[];
+  readonly unique: boolean;
+}
+
+export interface CopyOptions {
+  /** Copy only documents whose key hashes below this fraction (0..1], deterministic by key. */
+  readonly fraction?: number;
+  /** Seed of the deterministic sample, so different samples can be drawn. */
+  readonly seed?: string;
+}
+
+export interface CopyResult {
+  readonly copied: number;
+}
+
+export interface StoreInfo {
+  readonly product: string;
+  readonly version: string;
+}
+
+/** Stringifies a key the way getMany's result map is keyed: numbers and strings never collide. */
+export function keyId(key: DocKey): string {
+  if (typeof key === 'number') return `n:${key}`;
+  if (typeof key === 'string') return `s:${key}`;
+  return `o:${key.$oid}`;
+}
+
+/** True for a value usable as a key. */
+export function isDocKey(value: unknown): value is DocKey {
+  if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return true;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.keys(value).length === 1 &&
+    typeof (value as { $oid?: unknown }).$oid === 'string'
+  );
+}
+
+/** Reads a document's key, or undefined when it has none of a valid type. */
+export function docKey(doc: JsonObject, spec: CollectionSpec): DocKey | undefined {
+  const key = doc[spec.keyField];
+  return isDocKey(key) ? key : undefined;
+}
