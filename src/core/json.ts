@@ -43,3 +43,28 @@ export function canonicalJson(value: unknown): string {
     .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
   return `{${entries.join(',')}}`;
 }
+
+/**
+ * Returns a copy of `doc` with the dotted path set to `value`, creating intermediate objects. An
+ * intermediate that exists but is not an object is replaced, as MongoDB's `$set` refuses to and
+ * steward's patch must be portable: callers validate paths before patching.
+ */
+export function setPath(doc: JsonObject, path: string, value: JsonValue): JsonObject {
+  const [head, ...rest] = path.split('.') as [string, ...string[]];
+  if (rest.length === 0) return { ...doc, [head]: value };
+  const child = doc[head];
+  return { ...doc, [head]: setPath(isJsonObject(child) ? child : {}, rest.join('.'), value) };
+}
+
+/** Returns a copy of `doc` without the dotted path; unchanged when the path is absent. */
+export function unsetPath(doc: JsonObject, path: string): JsonObject {
+  const [head, ...rest] = path.split('.') as [string, ...string[]];
+  if (!(head in doc)) return doc;
+  if (rest.length === 0) {
+    const { [head]: _removed, ...kept } = doc;
+    return kept;
+  }
+  const child = doc[head];
+  if (!isJsonObject(child)) return doc;
+  return { ...doc, [head]: unsetPath(child, rest.join('.')) };
+}

@@ -126,7 +126,8 @@ export interface Page {
 
 /**
  * A condition on the stored document a write depends on: the field must currently hold `value`
- * (a scalar), or be absent when `value` is undefined. This is optimistic concurrency: the write is
+ * (a scalar; `null` also matches a missing field, as in filters), or be absent when `value` is
+ * undefined. This is optimistic concurrency: the write is
  * refused, not applied, when someone changed the document since the caller read it.
  */
 export interface Expectation {

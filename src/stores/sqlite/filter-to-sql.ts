@@ -1,0 +1,71 @@
+import type { Condition, ParsedFilter } from '../../core/filter.js';
+import type { Scalar } from '../../core/json.js';
+
+/** A SQL fragment with its positional parameters. */
+export interface SqlFragment {
+  readonly sql: string;
+  readonly params: unknown[];
+}
+
+/**
+ * Compiles a parsed filter to a WHERE fragment over the `doc` JSON column. Values are always
+ * bound as parameters and paths are quoted JSON paths, so no user text is spliced into SQL.
+ * Types are checked with json_type so `"1"` never equals `1`, matching `matchesFilter`.
+ */
+export function filterToSql(filter: ParsedFilter): SqlFragment {
+  const parts = filter.map(conditionToSql);
+  if (parts.length === 0) return { sql: '1', params: [] };
+  return { sql: parts.map((p) => `(${p.sql})`).join(' AND '), params: parts.flatMap((p) => p.params) };
+}
+
+/** A quoted JSON path (`$."a"."b"`) for a dotted field path. */
+export function jsonPath(path: string): string {
+  return `$${path
+    .split('.')
+    .map((s) => `."${s.replaceAll('"', '""')}"`)
+    .join('')}`;
+}
+
+function conditionToSql(c: Condition): SqlFragment {
+  const path = jsonPath(c.path);
+  switch (c.op) {
+    case 'eq':
+      return scalarEquals(path, c.value);
+    case 'in': {
+      if (c.values.length === 0) return { sql: '0', params: [] };
+      const parts = c.values.map((v) => scalarEquals(path, v));
+      return { sql: parts.map((p) => `(${p.sql})`).join(' OR '), params: parts.flatMap((p) => p.params) };
+    }
+    case 'exists':
+      return { sql: `json_type(doc, ?) IS ${c.exists ? 'NOT ' : ''}NULL`, params: [path] };
+    case 'range': {
+      const isNumber = typeof (c.bounds.gt ?? c.bounds.gte ?? c.bounds.lt ?? c.bounds.lte) === 'number';
+      const typeCheck = isNumber ? `json_type(doc, ?) IN ('integer', 'real')` : `json_type(doc, ?) = 'text'`;
+      const sql = [typeCheck];
+      const params: unknown[] = [path];
+      for (const [op, sym] of [
+        ['gt', '>'],
+        ['gte', '>='],
+        ['lt', '<'],
+        ['lte', '<='],
+      ] as const) {
+        const bound = c.bounds[op];
+        if (bound === undefined) continue;
+        sql.push(`json_extract(doc, ?) ${sym} ?`);
+        params.push(path, bound);
+      }
+      return { sql: sql.join(' AND '), params };
+    }
+  }
+}
+
+/** Equality with the filter language's semantics; `undefined` means "field absent". */
+export function scalarEquals(path: string, value: Scalar | undefined): SqlFragment {
+  if (value === undefined) return { sql: 'json_type(doc, ?) IS NULL', params: [path] };
+  if (value === null) return { sql: `coalesce(json_type(doc, ?), 'null') = 'null'`, params: [path] };
+  if (typeof value === 'boolean') return { sql: 'json_type(doc, ?) = ?', params: [path, String(value)] };
+  if (typeof value === 'number') {
+    return { sql: `json_type(doc, ?) IN ('integer', 'real') AND json_extract(doc, ?) = ?`, params: [path, path, value] };
+  }
+  return { sql: `json_type(doc, ?) = 'text' AND json_extract(doc, ?) = ?`, params: [path, path, value] };
+}

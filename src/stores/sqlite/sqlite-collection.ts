@@ -1,0 +1,197 @@
+import type Database from 'better-sqlite3';
+import { expectationHolds } from '../../core/expectation.js';
+import type { ParsedFilter } from '../../core/filter.js';
+import { type JsonObject, setPath, unsetPath } from '../../core/json.js';
+import { StewardError } from '../../errors/steward-error.js';
+import {
+  type Collection,
+  type CollectionSpec,
+  type DocKey,
+  docKey,
+  type IndexInfo,
+  keyId,
+  type Page,
+  type ScanOptions,
+  type WriteOp,
+  type WriteResult,
+} from '../store.js';
+import { filterToSql } from './filter-to-sql.js';
+
+const namePattern = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+
+/** The quoted table name of a collection; rejects names that are not plain identifiers. */
+export function tableName(spec: CollectionSpec): string {
+  if (!namePattern.test(spec.name)) {
+    throw new StewardError(
+      'input.invalid',
+      `collection name "${spec.name}" is not valid: use letters, digits, "_", "-" and "." (at most 128)`,
+    );
+  }
+  return `"${spec.name}"`;
+}
+
+/** A collection stored as one SQLite table; every write batch is one transaction. */
+export class SqliteCollection implements Collection {
+  private readonly table: string;
+  /** Prepared statements by SQL text: preparing once per collection handle keeps batches fast. */
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly spec: CollectionSpec,
+  ) {
+    this.table = tableName(spec);
+  }
+
+  /** Throws `collection.not-found` unless the table exists. */
+  assertExists(): void {
+    const row = this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(this.spec.name);
+    if (!row) {
+      throw new StewardError('collection.not-found', `collection "${this.spec.name}" does not exist in the SQLite store`, {
+        collection: this.spec.name,
+      });
+    }
+  }
+
+  async scan(options: ScanOptions = {}): Promise<Page> {
+    const limit = options.limit ?? 500;
+    const where = filterToSql(options.filter ?? []);
+    const clauses = [where.sql];
+    const params: unknown[] = [...where.params];
+    if (options.after) {
+      clauses.push('k > ?');
+      params.push(options.after);
+    }
+    if (options.segment) {
+      clauses.push('steward_segment(k, ?) = ?');
+      params.push(options.segment.total, options.segment.index);
+    }
+    const rows = this.all<{ k: string; doc: string }>(
+      `SELECT k, doc FROM ${this.table} WHERE ${clauses.join(' AND ')} ORDER BY k LIMIT ?`,
+      [...params, limit],
+    );
+    const last = rows.at(-1);
+    return { docs: rows.map((r) => JSON.parse(r.doc) as JsonObject), next: rows.length < limit || !last ? null : last.k };
+  }
+
+  async getMany(keys: readonly DocKey[]): Promise<Map<string, JsonObject>> {
+    const ids = [...new Set(keys.map(keyId))];
+    const rows = this.all<{ k: string; doc: string }>(
+      `SELECT k, doc FROM ${this.table} WHERE k IN (SELECT value FROM json_each(?))`,
+      [JSON.stringify(ids)],
+    );
+    return new Map(rows.map((r) => [r.k, JSON.parse(r.doc) as JsonObject]));
+  }
+
+  async write(ops: readonly WriteOp[]): Promise<WriteResult[]> {
+    this.assertExists();
+    const apply = this.db.transaction((batch: readonly WriteOp[]) => batch.map((op) => this.applyOne(op)));
+    return apply(ops);
+  }
+
+  async count(options: { filter?: ParsedFilter } = {}): Promise<number> {
+    const where = filterToSql(options.filter ?? []);
+    const row = this.all<{ n: number }>(`SELECT count(*) AS n FROM ${this.table} WHERE ${where.sql}`, where.params)[0];
+    return row?.n ?? 0;
+  }
+
+  async listIndexes(): Promise<IndexInfo[]> {
+    this.assertExists();
+    const primary: IndexInfo = { name: 'primary', fields: [this.spec.keyField], unique: true };
+    const rows = this.db.prepare(`PRAGMA index_list(${this.table})`).all() as { name: string; unique: number }[];
+    const secondary = rows
+      .filter((r) => !r.name.startsWith('sqlite_autoindex'))
+      .map((r) => ({ name: r.name, fields: this.indexFields(r.name), unique: r.unique === 1 }));
+    return [primary, ...secondary];
+  }
+
+  private indexFields(index: string): string[] {
+    const sql = (this.db.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get(index) as { sql: string }).sql;
+    return [...sql.matchAll(/\$\."([^"]+)"/g)].map((m) => m[1] ?? '');
+  }
+
+  private applyOne(op: WriteOp): WriteResult {
+    switch (op.type) {
+      case 'insert': {
+        const k = this.keyOf(op.doc);
+        if (k === undefined) return this.noKey();
+        const changes = this.run(`INSERT INTO ${this.table} (k, doc) VALUES (?, ?) ON CONFLICT(k) DO NOTHING`, [
+          k,
+          JSON.stringify(op.doc),
+        ]);
+        return changes === 1 ? { status: 'ok' } : { status: 'exists' };
+      }
+      case 'replace': {
+        const k = this.keyOf(op.doc);
+        if (k === undefined) return this.noKey();
+        const current = this.read(k);
+        if (!current) return op.upsert ? this.put(k, op.doc) : { status: 'missing' };
+        if (op.expect && !expectationHolds(current, op.expect)) return { status: 'conflict' };
+        return this.put(k, op.doc);
+      }
+      case 'patch': {
+        const k = keyId(op.key);
+        const current = this.read(k);
+        if (!current) return { status: 'missing' };
+        if (op.expect && !expectationHolds(current, op.expect)) return { status: 'conflict' };
+        let next = current;
+        for (const [path, value] of Object.entries(op.set ?? {})) next = setPath(next, path, value);
+        for (const path of op.unset ?? []) next = unsetPath(next, path);
+        return this.put(k, next);
+      }
+      case 'delete': {
+        const k = keyId(op.key);
+        const current = this.read(k);
+        if (!current) return { status: 'missing' };
+        if (op.expect && !expectationHolds(current, op.expect)) return { status: 'conflict' };
+        this.run(`DELETE FROM ${this.table} WHERE k = ?`, [k]);
+        return { status: 'ok' };
+      }
+    }
+  }
+
+  private keyOf(doc: JsonObject): string | undefined {
+    const key = docKey(doc, this.spec);
+    return key === undefined ? undefined : keyId(key);
+  }
+
+  private noKey(): WriteResult {
+    return { status: 'failed', reason: `document has no string, number or ObjectId "${this.spec.keyField}"` };
+  }
+
+  private read(k: string): JsonObject | undefined {
+    const row = this.statement(`SELECT doc FROM ${this.table} WHERE k = ?`).get(k) as { doc: string } | undefined;
+    return row ? (JSON.parse(row.doc) as JsonObject) : undefined;
+  }
+
+  private put(k: string, doc: JsonObject): WriteResult {
+    this.run(`INSERT INTO ${this.table} (k, doc) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET doc = excluded.doc`, [
+      k,
+      JSON.stringify(doc),
+    ]);
+    return { status: 'ok' };
+  }
+
+  private run(sql: string, params: unknown[]): number {
+    return this.statement(sql).run(...params).changes;
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs a query, turning SQLite's "no such table" into a user-facing not-found error. */
+  private all<T>(sql: string, params: unknown[]): T[] {
+    try {
+      return this.statement(sql).all(...params) as T[];
+    } catch (error) {
+      if (/no such table/.test((error as Error).message)) this.assertExists();
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { keyFraction } from '../../core/hash.js';
+import { StewardError } from '../../errors/steward-error.js';
+import type { CollectionSpec, CopyOptions, CopyResult, Store, StoreCapabilities, StoreInfo } from '../store.js';
+import type { SqliteStoreConfig } from '../store-config.js';
+import { SqliteCollection, tableName } from './sqlite-collection.js';
+import { segmentOf } from './sqlite-segment.js';
+
+const capabilities: StoreCapabilities = {
+  cheapExactCount: true,
+  orderedScan: true,
+  secondaryIndexes: true,
+  maxBatchGet: 5000,
+  maxBatchWrite: 5000,
+};
+
+/**
+ * Opens (creating if needed) a SQLite database file. Each collection is a table of
+ * `(k TEXT PRIMARY KEY, doc TEXT)`: `k` is the key's `keyId` (so string and number keys never
+ * collide) and `doc` the document as JSON, queried with SQLite's JSON functions.
+ */
+export async function openSqliteStore(config: SqliteStoreConfig): Promise<Store> {
+  const file = resolve(config.file);
+  let db: Database.Database;
+  try {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 10000');
+    db.pragma('synchronous = NORMAL');
+  } catch (error) {
+    throw new StewardError('store.unreachable', `cannot open SQLite file ${file}: ${(error as Error).message}`, {
+      file,
+    });
+  }
+  // Registered once per connection: segments and samples hash keys the same way on every store.
+  db.function('steward_segment', { deterministic: true }, (k, n) => segmentOf(String(k), Number(n)));
+  db.function('steward_fraction', { deterministic: true }, (k, seed) => keyFraction(String(k), String(seed)));
+  return new SqliteStore(db, file);
+}
+
+class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly capabilities = capabilities;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly file: string,
+  ) {}
+
+  collection(spec: CollectionSpec): SqliteCollection {
+    return new SqliteCollection(this.db, spec);
+  }
+
+  async ensureCollection(spec: CollectionSpec): Promise<void> {
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ${tableName(spec)} (k TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID`);
+  }
+
+  async dropCollection(spec: CollectionSpec): Promise<void> {
+    this.db.exec(`DROP TABLE IF EXISTS ${tableName(spec)}`);
+  }
+
+  async listCollections(): Promise<string[]> {
+    const rows = this.db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+      .all() as { name: string }[];
+    return rows.map((r) => r.name);
+  }
+
+  async copyCollection(source: CollectionSpec, target: CollectionSpec, options: CopyOptions = {}): Promise<CopyResult> {
+    // Stays inside SQLite: no document passes through JavaScript, so memory is flat.
+    this.collection(source).assertExists();
+    const copy = this.db.transaction(() => {
+      this.db.exec(`DROP TABLE IF EXISTS ${tableName(target)}`);
+      this.db.exec(`CREATE TABLE ${tableName(target)} (k TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID`);
+      const sample = options.fraction === undefined ? '' : 'WHERE steward_fraction(k, ?) < ?';
+      const params = options.fraction === undefined ? [] : [options.seed ?? '', options.fraction];
+      return this.db
+        .prepare(`INSERT INTO ${tableName(target)} (k, doc) SELECT k, doc FROM ${tableName(source)} ${sample}`)
+        .run(...params).changes;
+    });
+    return { copied: copy() };
+  }
+
+  async ping(): Promise<StoreInfo> {
+    const row = this.db.prepare('SELECT sqlite_version() AS version').get() as { version: string };
+    return { product: `SQLite (${this.file})`, version: row.version };
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
