@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * The whole test suite, as `npm test` runs it: builds steward (CLI tests run the built binary),
+ * installs and starts FerretDB and DynamoDB Local on loopback, runs every test file with Node's
+ * test runner against all three stores, and stops the servers.
+ *
+ *   npm test                         everything
+ *   npm test -- test/unit            only files under these paths
+ *   STEWARD_TEST_STORES=sqlite npm test -- test/conformance   one store, no servers started
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { startServices } from './services.mjs';
+
+const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+const args = process.argv.slice(2);
+
+function testFiles(path) {
+  if (statSync(path).isFile()) return [path];
+  return readdirSync(path, { withFileTypes: true }).flatMap((entry) => {
+    const full = join(path, entry.name);
+    if (entry.isDirectory()) return testFiles(full);
+    return entry.name.endsWith('.test.ts') ? [full] : [];
+  });
+}
+
+const files = (args.length > 0 ? args : ['test']).flatMap((p) => testFiles(join(root, p))).sort();
+if (files.length === 0) {
+  console.error(`no test files under ${args.join(' ')}`);
+  process.exit(2);
+}
+
+execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+
+const stores = (process.env.STEWARD_TEST_STORES ?? 'sqlite,mongodb,dynamodb').split(',');
+const services = await startServices({ mongodb: stores.includes('mongodb'), dynamodb: stores.includes('dynamodb') });
+let code = 1;
+try {
+  code = await new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-reporter=spec', ...files.map((f) => relative(root, f))],
+      { cwd: root, stdio: 'inherit', env: { ...process.env, ...services.env } },
+    );
+    child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
+  });
+} finally {
+  await services.stop();
+}
+process.exit(code);

@@ -1,0 +1,41 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { StewardError } from '../errors/steward-error.js';
+import type { ResolvedConfig } from './resolved-config.js';
+import { resolveConfig } from './resolve-config.js';
+
+/** File names steward looks for, in order, in the working directory. */
+export const configFileNames = ['steward.config.ts', 'steward.config.mts', 'steward.config.mjs', 'steward.config.js', 'steward.config.json'];
+
+/**
+ * Finds, loads and validates the config. `path` is a file given with `--config`; without it
+ * the working directory is searched for {@link configFileNames}. TypeScript configs are loaded
+ * with tsx, so users need no build step.
+ */
+export async function loadConfig(options: { path?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ResolvedConfig> {
+  const cwd = options.cwd ?? process.cwd();
+  const file = options.path ? resolve(cwd, options.path) : configFileNames.map((n) => join(cwd, n)).find(existsSync);
+  if (!file || !existsSync(file)) {
+    const looked = options.path ? file : `${cwd} (${configFileNames.join(', ')})`;
+    throw new StewardError('config.not-found', `no steward config found at ${looked}; run "steward init" to write one`);
+  }
+  const raw = await importConfig(file);
+  return resolveConfig(raw, { file, baseDir: dirname(file), ...(options.env ? { env: options.env } : {}) });
+}
+
+async function importConfig(file: string): Promise<unknown> {
+  try {
+    if (file.endsWith('.json')) return JSON.parse(readFileSync(file, 'utf8'));
+    if (/\.m?ts$/.test(file)) {
+      const { tsImport } = await import('tsx/esm/api');
+      const mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as { default?: unknown };
+      return mod.default;
+    }
+    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    return mod.default;
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0];
+    throw new StewardError('config.invalid', `${file} could not be loaded: ${reason}`, { file }, { cause: error });
+  }
+}

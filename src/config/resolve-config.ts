@@ -1,0 +1,198 @@
+import { isAbsolute, resolve } from 'node:path';
+import { isJsonObject } from '../core/json.js';
+import { StewardError } from '../errors/steward-error.js';
+import type { StoreConfig } from '../stores/store-config.js';
+import type { ResolvedCollection, ResolvedConfig } from './resolved-config.js';
+
+/** One problem found in a config: where (a dotted path in the config) and what. */
+export interface ConfigProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+const kinds = ['sqlite', 'mongodb', 'dynamodb'] as const;
+const namePattern = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/**
+ * Validates a config object and resolves it: environment values read, relative SQLite paths
+ * taken from the config's folder, defaults applied. Every problem is collected and reported at
+ * once in one `config.invalid` error, each line naming its path in the config.
+ */
+export function resolveConfig(
+  raw: unknown,
+  options: { file?: string; baseDir: string; env?: NodeJS.ProcessEnv },
+): ResolvedConfig {
+  const problems: ConfigProblem[] = [];
+  const ctx = { problems, env: options.env ?? process.env, baseDir: options.baseDir };
+  if (!isJsonObject(raw as never)) {
+    problems.push({ path: '(root)', message: 'the config must export an object made with defineConfig({...})' });
+    throw configError(options.file, problems);
+  }
+  const config = raw as Record<string, unknown>;
+  for (const key of Object.keys(config)) {
+    if (!['stores', 'collections', 'ledger'].includes(key)) {
+      problems.push({ path: key, message: 'is not a known setting (expected stores, collections, ledger)' });
+    }
+  }
+  const stores = resolveStores(config.stores, ctx);
+  const collections = resolveCollections(config.collections, stores, ctx);
+  const ledger = resolveLedger(config.ledger, stores, ctx);
+  if (problems.length > 0) throw configError(options.file, problems);
+  return { file: options.file, stores, collections, ledger };
+}
+
+type Ctx = { problems: ConfigProblem[]; env: NodeJS.ProcessEnv; baseDir: string };
+
+function resolveStores(raw: unknown, ctx: Ctx): Map<string, StoreConfig> {
+  const out = new Map<string, StoreConfig>();
+  if (!isJsonObject(raw as never) || Object.keys(raw as object).length === 0) {
+    ctx.problems.push({ path: 'stores', message: 'must name at least one store, such as { main: { kind: "sqlite", file: "steward.sqlite" } }' });
+    return out;
+  }
+  for (const [name, settings] of Object.entries(raw as Record<string, unknown>)) {
+    const path = `stores.${name}`;
+    if (!namePattern.test(name)) ctx.problems.push({ path, message: 'store names use letters, digits, "_", "-" and "."' });
+    const store = resolveStore(settings, path, ctx);
+    if (store) out.set(name, store);
+  }
+  return out;
+}
+
+function resolveStore(raw: unknown, path: string, ctx: Ctx): StoreConfig | undefined {
+  if (!isJsonObject(raw as never)) {
+    ctx.problems.push({ path, message: 'must be an object with a "kind"' });
+    return undefined;
+  }
+  const s = raw as Record<string, unknown>;
+  const str = (field: string, required: boolean) => readString(s[field], `${path}.${field}`, required, ctx);
+  switch (s.kind) {
+    case 'sqlite': {
+      const file = str('file', true);
+      if (file === undefined) return undefined;
+      return { kind: 'sqlite', file: isAbsolute(file) || file === ':memory:' ? file : resolve(ctx.baseDir, file) };
+    }
+    case 'mongodb': {
+      const uri = str('uri', true);
+      const database = str('database', true);
+      if (uri !== undefined && !/^mongodb(\+srv)?:\/\//.test(uri)) {
+        ctx.problems.push({ path: `${path}.uri`, message: 'must start with mongodb:// or mongodb+srv://' });
+      }
+      const timeout = readNumber(s.connectTimeoutMs, `${path}.connectTimeoutMs`, ctx);
+      if (uri === undefined || database === undefined) return undefined;
+      return { kind: 'mongodb', uri, database, ...(timeout === undefined ? {} : { connectTimeoutMs: timeout }) };
+    }
+    case 'dynamodb': {
+      const region = str('region', true);
+      const endpoint = str('endpoint', false);
+      const tablePrefix = str('tablePrefix', false);
+      const maxAttempts = readNumber(s.maxAttempts, `${path}.maxAttempts`, ctx);
+      const credentials = resolveCredentials(s.credentials, `${path}.credentials`, ctx);
+      if (region === undefined) return undefined;
+      return {
+        kind: 'dynamodb',
+        region,
+        ...(endpoint === undefined ? {} : { endpoint }),
+        ...(tablePrefix === undefined ? {} : { tablePrefix }),
+        ...(maxAttempts === undefined ? {} : { maxAttempts }),
+        ...(credentials === undefined ? {} : { credentials }),
+      };
+    }
+    default:
+      ctx.problems.push({ path: `${path}.kind`, message: `must be one of ${kinds.join(', ')} (got ${JSON.stringify(s.kind)})` });
+      return undefined;
+  }
+}
+
+function resolveCredentials(raw: unknown, path: string, ctx: Ctx) {
+  if (raw === undefined) return undefined;
+  if (!isJsonObject(raw as never)) {
+    ctx.problems.push({ path, message: 'must be { accessKeyId, secretAccessKey }' });
+    return undefined;
+  }
+  const c = raw as Record<string, unknown>;
+  const accessKeyId = readString(c.accessKeyId, `${path}.accessKeyId`, true, ctx);
+  const secretAccessKey = readString(c.secretAccessKey, `${path}.secretAccessKey`, true, ctx);
+  return accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
+}
+
+function resolveCollections(raw: unknown, stores: Map<string, StoreConfig>, ctx: Ctx): Map<string, ResolvedCollection> {
+  const out = new Map<string, ResolvedCollection>();
+  if (raw === undefined) return out;
+  if (!isJsonObject(raw as never)) {
+    ctx.problems.push({ path: 'collections', message: 'must be an object of collections by name' });
+    return out;
+  }
+  for (const [name, settings] of Object.entries(raw as Record<string, unknown>)) {
+    const path = `collections.${name}`;
+    if (!isJsonObject(settings as never)) {
+      ctx.problems.push({ path, message: 'must be an object such as { store: "main", key: "id" }' });
+      continue;
+    }
+    const c = settings as Record<string, unknown>;
+    const storeName = readString(c.store, `${path}.store`, false, ctx) ?? defaultStore(stores);
+    const store = storeName === undefined ? undefined : stores.get(storeName);
+    if (!store) {
+      const known = [...stores.keys()].join(', ') || 'none';
+      ctx.problems.push({ path: `${path}.store`, message: `names no store in "stores" (known: ${known})` });
+      continue;
+    }
+    const keyField = readString(c.key, `${path}.key`, false, ctx) ?? (store.kind === 'mongodb' ? '_id' : 'id');
+    const physical = readString(c.name, `${path}.name`, false, ctx) ?? name;
+    if (!namePattern.test(physical)) ctx.problems.push({ path, message: `"${physical}" is not a valid collection name` });
+    const versionField = readString(c.versionField, `${path}.versionField`, false, ctx) ?? 'schemaVersion';
+    if (c.dynamodb !== undefined && store.kind !== 'dynamodb') {
+      ctx.problems.push({ path: `${path}.dynamodb`, message: `is only for DynamoDB stores; "${storeName}" is ${store.kind}` });
+    }
+    const dynamodb = c.dynamodb as ResolvedCollection['spec']['dynamodb'];
+    const spec = { name: physical, keyField, ...(dynamodb ? { dynamodb } : {}) };
+    out.set(name, { name, store: storeName as string, spec, versionField });
+  }
+  return out;
+}
+
+function resolveLedger(raw: unknown, stores: Map<string, StoreConfig>, ctx: Ctx) {
+  const l = isJsonObject(raw as never) ? (raw as Record<string, unknown>) : {};
+  if (raw !== undefined && !isJsonObject(raw as never)) ctx.problems.push({ path: 'ledger', message: 'must be { store, prefix }' });
+  const store = readString(l.store, 'ledger.store', false, ctx) ?? [...stores.keys()][0] ?? '';
+  if (stores.size > 0 && !stores.has(store)) ctx.problems.push({ path: 'ledger.store', message: `names no store in "stores"` });
+  const prefix = readString(l.prefix, 'ledger.prefix', false, ctx) ?? 'steward_';
+  return { store, prefix };
+}
+
+function defaultStore(stores: Map<string, StoreConfig>): string | undefined {
+  return stores.size === 1 ? [...stores.keys()][0] : undefined;
+}
+
+function readString(value: unknown, path: string, required: boolean, ctx: Ctx): string | undefined {
+  if (value === undefined) {
+    if (required) ctx.problems.push({ path, message: 'is required' });
+    return undefined;
+  }
+  if (typeof value === 'string') return value;
+  if (isJsonObject(value as never) && typeof (value as { $env?: unknown }).$env === 'string') {
+    const ref = value as { $env: string; default?: string };
+    const fromEnv = ctx.env[ref.$env];
+    if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+    if (ref.default !== undefined) return ref.default;
+    ctx.problems.push({ path, message: `reads environment variable ${ref.$env}, which is not set` });
+    return undefined;
+  }
+  ctx.problems.push({ path, message: `must be a string (got ${typeof value})` });
+  return undefined;
+}
+
+function readNumber(value: unknown, path: string, ctx: Ctx): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  ctx.problems.push({ path, message: 'must be a positive number' });
+  return undefined;
+}
+
+function configError(file: string | undefined, problems: ConfigProblem[]): StewardError {
+  const where = file ?? 'the config';
+  const lines = problems.map((p) => `  ${p.path}: ${p.message}`);
+  return new StewardError('config.invalid', `${where} has ${problems.length} problem(s):\n${lines.join('\n')}`, {
+    file,
+    problems,
+  });
+}

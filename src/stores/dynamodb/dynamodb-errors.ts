@@ -1,0 +1,99 @@
+import { StewardError } from '../../errors/steward-error.js';
+
+/**
+ * Turns AWS SDK failures into steward's errors, so users read one voice whatever the store.
+ * The SDK reports service errors by `name` (the DynamoDB exception type) and network failures as
+ * Node errors with a `code`; both are inspected here and nowhere else.
+ */
+
+/** Where a failing call was aimed: the endpoint always, the table when the call had one. */
+export interface CallSite {
+  readonly endpoint: string;
+  readonly action: string;
+  readonly table?: string;
+}
+
+const networkCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
+const networkNames = new Set(['TimeoutError', 'RequestTimeout', 'NetworkingError']);
+const authNames = new Set([
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'MissingAuthenticationTokenException',
+  'IncompleteSignatureException',
+  'ExpiredTokenException',
+  'AccessDeniedException',
+  'CredentialsProviderError',
+]);
+const throttleNames = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+]);
+
+/** The DynamoDB exception type or Node error code of a failure. */
+export function errorName(error: unknown): string {
+  const e = error as { name?: unknown; code?: unknown } | null;
+  if (typeof e?.code === 'string' && networkCodes.has(e.code)) return e.code;
+  return typeof e?.name === 'string' ? e.name : 'Error';
+}
+
+/** True for errors DynamoDB means "slow down and retry". */
+export function isThrottle(error: unknown): boolean {
+  return throttleNames.has(errorName(error));
+}
+
+/** True when a conditional write's condition did not hold. */
+export function isConditionFailed(error: unknown): boolean {
+  return errorName(error) === 'ConditionalCheckFailedException';
+}
+
+/** True for a StewardError the whole call must stop on, rather than one write failing. */
+export function isFatal(error: StewardError): boolean {
+  return ['store.unreachable', 'store.auth', 'collection.not-found'].includes(error.code);
+}
+
+/** Translates any failure of a DynamoDB call into a StewardError naming the endpoint or table. */
+export function toStewardError(error: unknown, site: CallSite): StewardError {
+  if (error instanceof StewardError) return error;
+  const name = errorName(error);
+  const message = (error as Error | null)?.message ?? String(error);
+  const details = { endpoint: site.endpoint, table: site.table, action: site.action, cause: name };
+  if (networkCodes.has(name) || networkNames.has(name)) {
+    return new StewardError(
+      'store.unreachable',
+      `DynamoDB at ${site.endpoint} is unreachable (${name}: ${message}). Check the endpoint and region in the store config and that the service is running.`,
+      details,
+      { cause: error },
+    );
+  }
+  if (authNames.has(name)) {
+    return new StewardError(
+      'store.auth',
+      `DynamoDB at ${site.endpoint} refused the credentials (${name}: ${message}). Check the access key, secret and region, or the AWS profile in use.`,
+      details,
+      { cause: error },
+    );
+  }
+  if (name === 'ResourceNotFoundException' && site.table !== undefined) {
+    return new StewardError(
+      'collection.not-found',
+      `DynamoDB table "${site.table}" does not exist at ${site.endpoint}; create it, or run the command that ensures collections first.`,
+      details,
+      { cause: error },
+    );
+  }
+  const where = site.table === undefined ? '' : ` on table "${site.table}"`;
+  const hint = throttleNames.has(name) ? ' (still throttled after retries: raise capacity or lower concurrency)' : '';
+  return new StewardError('store.failed', `DynamoDB ${site.action}${where} failed: ${name}: ${message}${hint}`, details, {
+    cause: error,
+  });
+}
