@@ -88,7 +88,11 @@ const nullableStr = { type: ['string', 'null'] };
 /** An object schema; every listed property is required unless `optional` names it. */
 function shape(properties: JsonObject, optional: readonly string[] = []): JsonObject {
   const required = Object.keys(properties).filter((name) => !optional.includes(name));
-  return { type: 'object', properties: { id: str, schemaVersion: int, ...properties }, required: ['id', 'schemaVersion', ...required] };
+  return {
+    type: 'object',
+    properties: { id: str, schemaVersion: int, ...properties },
+    required: ['id', 'schemaVersion', ...required],
+  };
 }
 
 function collection(name: ExampleCollectionName, schema: JsonObject): ExampleCollection {
@@ -134,10 +138,7 @@ export const caseManagementModel: ExampleModel = {
       'assignments',
       shape({ caseId: str, officerId: str, role: str, assignedAt: str }),
     ),
-    case_events: collection(
-      'case_events',
-      shape({ caseId: str, type: str, at: str, note: str }, ['note']),
-    ),
+    case_events: collection('case_events', shape({ caseId: str, type: str, at: str, note: str }, ['note'])),
     case_list: collection(
       'case_list',
       shape({
@@ -179,9 +180,30 @@ export const caseManagementModel: ExampleModel = {
       sourceField: 'caseId',
       where: { status: { $in: openStatuses }, dueAt: { $lt: asOf } },
     },
-    { kind: 'copy', collection: 'case_list', field: 'subjectName', via: 'subjectId', source: 'subjects', sourceField: 'name' },
-    { kind: 'copy', collection: 'case_list', field: 'referenceNo', via: 'id', source: 'cases', sourceField: 'referenceNo' },
-    { kind: 'copy', collection: 'case_list', field: 'status', via: 'id', source: 'cases', sourceField: 'status' },
+    {
+      kind: 'copy',
+      collection: 'case_list',
+      field: 'subjectName',
+      via: 'subjectId',
+      source: 'subjects',
+      sourceField: 'name',
+    },
+    {
+      kind: 'copy',
+      collection: 'case_list',
+      field: 'referenceNo',
+      via: 'id',
+      source: 'cases',
+      sourceField: 'referenceNo',
+    },
+    {
+      kind: 'copy',
+      collection: 'case_list',
+      field: 'status',
+      via: 'id',
+      source: 'cases',
+      sourceField: 'status',
+    },
     {
       kind: 'copy',
       collection: 'cases',

@@ -65,6 +65,14 @@ export function exampleCounts(docs: number): Record<ExampleCollectionName, numbe
   return counts;
 }
 
+/**
+ * The key of document `index` (0-based) of a collection, such as `task-0000042`. Past the
+ * collection's count it is a well-formed key that no document has, which is how orphans look.
+ */
+export function exampleKey(collection: ExampleCollectionName, index: number): string {
+  return `${keyPrefixes[collection]}-${String(index + 1).padStart(7, '0')}`;
+}
+
 /** Creates the random-access view of the example for a seed and size. */
 export function createExampleRows(options: ExampleRowsOptions): ExampleRows {
   const counts = exampleCounts(options.docs);
@@ -72,11 +80,13 @@ export function createExampleRows(options: ExampleRowsOptions): ExampleRows {
   const salts = new Map<string, number>();
   const randomFor = (stream: string, index: number): Random => {
     let salt = salts.get(stream);
-    if (salt === undefined) salts.set(stream, (salt = mixSeed(seed, hashSeed(stream))));
+    if (salt === undefined) {
+      salt = mixSeed(seed, hashSeed(stream));
+      salts.set(stream, salt);
+    }
     return seededRandom(mixSeed(salt, index));
   };
-  const key = (collection: ExampleCollectionName, index: number): string =>
-    `${keyPrefixes[collection]}-${String(index + 1).padStart(7, '0')}`;
+  const key = exampleKey;
   const transform = options.transform ?? ((_c, _i, doc) => doc);
   const rows: ExampleRows = {
     counts,
@@ -104,14 +114,48 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const someTime = (random: Random, days: number): number => epochMs + random.int(days * 24) * hourMs;
 const schemaVersion = 1;
 
-const firstNames = ['Rina', 'Tomas', 'Amara', 'Jonas', 'Mei', 'Oskar', 'Lena', 'Ravi', 'Sofia', 'Kwame', 'Ines', 'Yusuf'];
-const lastNames = ['Okafor', 'Lindqvist', 'Tanaka', 'Moreau', 'Haddad', 'Novak', 'Silva', 'Brennan', 'Kowalski', 'Osei'];
+const firstNames = [
+  'Rina',
+  'Tomas',
+  'Amara',
+  'Jonas',
+  'Mei',
+  'Oskar',
+  'Lena',
+  'Ravi',
+  'Sofia',
+  'Kwame',
+  'Ines',
+  'Yusuf',
+];
+const lastNames = [
+  'Okafor',
+  'Lindqvist',
+  'Tanaka',
+  'Moreau',
+  'Haddad',
+  'Novak',
+  'Silva',
+  'Brennan',
+  'Kowalski',
+  'Osei',
+];
 const orgWords = ['Acme', 'Northwind', 'Harbour', 'Granite', 'Bluefield', 'Meridian', 'Oakridge', 'Sterling'];
 const orgKinds = ['Trading Ltd', 'Foods Ltd', 'Logistics', 'Holdings', 'Pharma', 'Chemicals Ltd', '& Sons'];
 const cities = ['Leeds', 'Bristol', 'Glasgow', 'Cardiff', 'Belfast', 'York', 'Norwich'];
 const units = ['Food Safety', 'Environmental', 'Trading Standards', 'Licensing', 'Health & Safety'];
 const caseStatuses = ['intake', 'under_investigation', 'enforcement', 'closed'];
-const taskStatuses = ['open', 'open', 'open', 'in_progress', 'in_progress', 'done', 'done', 'done', 'cancelled'];
+const taskStatuses = [
+  'open',
+  'open',
+  'open',
+  'in_progress',
+  'in_progress',
+  'done',
+  'done',
+  'done',
+  'cancelled',
+];
 const taskVerbs = ['Review', 'Request', 'Inspect', 'Draft', 'Verify', 'Serve', 'Chase'];
 const taskObjects = ['site visit report', 'evidence bundle', 'notice', 'witness statement', 'lab results'];
 const eventTypes = ['opened', 'note_added', 'status_changed', 'document_received', 'notice_served'];
@@ -152,7 +196,14 @@ const builders: Readonly<Record<ExampleCollectionName, Builder>> = {
   officers: (c, i, r) => {
     const [first, last] = [r.pick(firstNames), r.pick(lastNames)];
     const email = `${first.toLowerCase()}.${last.toLowerCase()}.${i + 1}@regulator.example`;
-    return { id: c.key('officers', i), schemaVersion, name: `${first} ${last}`, unit: r.pick(units), email, active: r.next() < 0.9 };
+    return {
+      id: c.key('officers', i),
+      schemaVersion,
+      name: `${first} ${last}`,
+      unit: r.pick(units),
+      email,
+      active: r.next() < 0.9,
+    };
   },
   subjects: (c, i, r) => {
     const person = r.next() < 0.3;
@@ -163,7 +214,10 @@ const builders: Readonly<Record<ExampleCollectionName, Builder>> = {
       kind: person ? 'person' : 'organisation',
       registrationNo: `REG-${String(100000 + r.int(900000))}`,
       riskRating: 1 + r.int(5),
-      address: { city: r.pick(cities), postcode: `${String.fromCharCode(65 + r.int(26))}${1 + r.int(20)} ${r.int(10)}XY` },
+      address: {
+        city: r.pick(cities),
+        postcode: `${String.fromCharCode(65 + r.int(26))}${1 + r.int(20)} ${r.int(10)}XY`,
+      },
     };
   },
   accounts: (c, i, r) => ({

@@ -19,7 +19,12 @@ export interface ExampleFaultCounts {
  * missing field).
  */
 export type ExampleFault =
-  | (FaultWhere & { readonly kind: 'orphan'; readonly target: ExampleCollectionName; readonly expected: string; readonly actual: string })
+  | (FaultWhere & {
+      readonly kind: 'orphan';
+      readonly target: ExampleCollectionName;
+      readonly expected: string;
+      readonly actual: string;
+    })
   | (FaultWhere & { readonly kind: 'drift'; readonly expected: JsonValue; readonly actual: JsonValue })
   | (FaultWhere & {
       readonly kind: 'bad-shape';
@@ -59,7 +64,12 @@ interface Bucket {
  * Bad-shape targets. They avoid keys, references, derived fields and the sources of derived
  * fields, so each kind of fault is found by exactly one kind of scan.
  */
-const shapeTargets: readonly { collection: ExampleCollectionName; field: string; wrong?: JsonValue; expected: string }[] = [
+const shapeTargets: readonly {
+  collection: ExampleCollectionName;
+  field: string;
+  wrong?: JsonValue;
+  expected: string;
+}[] = [
   { collection: 'tasks', field: 'title', wrong: 404, expected: 'string' },
   { collection: 'cases', field: 'openedAt', wrong: 1767225600000, expected: 'string' },
   { collection: 'subjects', field: 'riskRating', wrong: 'high', expected: 'integer' },
@@ -94,14 +104,17 @@ export function planExampleFaults(
       chosen.set(`${bucket.collection}.${bucket.field}`, new Set(indices));
       indices.forEach((index, ordinal) => {
         const inject = bucket.inject(key(bucket.collection, index));
-        const byIndex = planned.get(bucket.collection) ?? new Map<number, ((doc: JsonObject) => ExampleFault)[]>();
+        const byIndex =
+          planned.get(bucket.collection) ?? new Map<number, ((doc: JsonObject) => ExampleFault)[]>();
         planned.set(bucket.collection, byIndex);
         byIndex.set(index, [...(byIndex.get(index) ?? []), (doc) => inject(doc, ordinal)]);
       });
     });
   };
   const excluded = (bucket: Bucket): Set<number> =>
-    bucket.exclude === undefined ? new Set() : (chosen.get(`${bucket.collection}.${bucket.exclude}`) ?? new Set());
+    bucket.exclude === undefined
+      ? new Set()
+      : (chosen.get(`${bucket.collection}.${bucket.exclude}`) ?? new Set());
 
   place('orphans', orphanBuckets(counts, key), requested.orphans ?? 0);
   place('drift', driftBuckets(), requested.drift ?? 0);
@@ -143,7 +156,15 @@ function orphanBuckets(
           expected = String(current);
           parent[leaf] = missing;
         }
-        return { kind: 'orphan', collection: ref.collection, key: docKey, field: ref.field, target: ref.target, expected, actual: missing };
+        return {
+          kind: 'orphan',
+          collection: ref.collection,
+          key: docKey,
+          field: ref.field,
+          target: ref.target,
+          expected,
+          actual: missing,
+        };
       };
     },
   }));
@@ -158,7 +179,8 @@ function driftBuckets(): Bucket[] {
       exclude: d.kind === 'copy' ? d.via : undefined,
       inject: (docKey) => (doc, ordinal) => {
         const expected = doc[d.field]!;
-        const actual = typeof expected === 'number' ? expected + 1 + (ordinal % 3) : `${String(expected)} (old name)`;
+        const actual =
+          typeof expected === 'number' ? expected + 1 + (ordinal % 3) : `${String(expected)} (old name)`;
         doc[d.field] = actual;
         return { kind: 'drift', collection: d.collection, key: docKey, field: d.field, expected, actual };
       },

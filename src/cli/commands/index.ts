@@ -1,0 +1,6 @@
+import type { Command } from '../command.js';
+import { doctorCommand } from './doctor.js';
+import { initCommand } from './init.js';
+
+/** Every command, in the order `steward --help` lists them. */
+export const commands: readonly Command[] = [initCommand, doctorCommand];

@@ -1,0 +1,187 @@
+/**
+ * The audit log's hash chain, as pure functions: building records and verifying a sequence of
+ * them. Nothing here does I/O, so the same checks run over records streamed from a store, read
+ * from an export file or built in a test.
+ *
+ * A record's `hash` is SHA-256 over the canonical JSON of the record without `hash`, and each
+ * record names its predecessor's hash in `prevHash`. Changing, removing or reordering a record
+ * therefore breaks a hash or a link. What a chain cannot show on its own: someone able to write
+ * the store can rewrite the whole tail consistently. Keep the head hash somewhere else (a ticket,
+ * a release note) when that matters; {@link verifyAuditChain} compares against a head you pass.
+ */
+import { hashJson } from '../core/hash.js';
+import { isJsonObject, type JsonObject } from '../core/json.js';
+
+/** The `prevHash` of the first record: 64 zeros, so every record has a predecessor hash. */
+export const genesisHash = '0'.repeat(64);
+
+/** What a caller records: who did what to which subject. The chain adds the rest. */
+export interface AuditEntry {
+  readonly action: string;
+  readonly subject: string;
+  readonly details?: JsonObject;
+  /** Overrides the ledger's actor for this entry. */
+  readonly actor?: string;
+}
+
+/** One record of the audit log, as stored (without the store's key field). */
+export interface AuditRecord {
+  readonly seq: number;
+  /** ISO 8601 time of the append, by the appender's clock. */
+  readonly at: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly subject: string;
+  readonly details: JsonObject;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/** Where the chain ends: the last record's seq and hash (seq 0 and the genesis hash when empty). */
+export interface ChainTip {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** The empty chain's tip. */
+export const emptyTip: ChainTip = { seq: 0, hash: genesisHash };
+
+/** The hash a record must carry: over everything but `hash` itself. */
+export function auditRecordHash(record: Omit<AuditRecord, 'hash'> & { hash?: string }): string {
+  const { hash: _ignored, ...content } = record;
+  return hashJson(content);
+}
+
+/** Builds the records that extend the chain at `tip` with `entries`, in order. */
+export function chainRecords(
+  tip: ChainTip,
+  entries: readonly AuditEntry[],
+  defaults: { actor: string; at: string },
+): AuditRecord[] {
+  const records: AuditRecord[] = [];
+  let prev = tip;
+  for (const entry of entries) {
+    const content = {
+      seq: prev.seq + 1,
+      at: defaults.at,
+      actor: entry.actor ?? defaults.actor,
+      action: entry.action,
+      subject: entry.subject,
+      details: entry.details ?? {},
+      prevHash: prev.hash,
+    };
+    const record = { ...content, hash: auditRecordHash(content) };
+    records.push(record);
+    prev = record;
+  }
+  return records;
+}
+
+/**
+ * What is wrong at one place in the chain. `modified`: the content does not match its hash.
+ * `gap`: seqs are missing (or are stored out of order). `out-of-order`: a seq lower than one
+ * already seen. `broken-link`: `prevHash` is not the previous record's hash. `head-mismatch`: the
+ * chain does not end where the head says (a removed last record, or records past the head).
+ * `malformed`: not an audit record at all.
+ */
+export interface AuditProblem {
+  readonly seq: number;
+  readonly kind: 'modified' | 'gap' | 'out-of-order' | 'broken-link' | 'head-mismatch' | 'malformed';
+  readonly message: string;
+}
+
+/** The outcome of a verification: a result to report, never an exception. */
+export interface AuditVerification {
+  readonly ok: boolean;
+  /** Records read. */
+  readonly checked: number;
+  /** The highest seq seen and its hash. */
+  readonly tip: ChainTip;
+  /** The first `maxProblems` problems, in the order found. */
+  readonly problems: AuditProblem[];
+  /** All problems found, including those beyond `maxProblems`. */
+  readonly problemCount: number;
+}
+
+export interface VerifyOptions {
+  /** The head the store keeps; when given, the chain must end exactly there. */
+  readonly head?: ChainTip;
+  /** Problems kept in the result (the count is always exact). Default 100. */
+  readonly maxProblems?: number;
+}
+
+/**
+ * Verifies records given in stored (key) order. Memory stays flat whatever the chain's length:
+ * only the previous record's tip is kept. After a gap or an out-of-order record the link check is
+ * skipped for that record, so one removal is reported once rather than as a cascade.
+ */
+export async function verifyAuditChain(
+  records: Iterable<AuditRecord> | AsyncIterable<AuditRecord>,
+  options: VerifyOptions = {},
+): Promise<AuditVerification> {
+  const problems: AuditProblem[] = [];
+  let problemCount = 0;
+  const report = (problem: AuditProblem) => {
+    problemCount += 1;
+    if (problems.length < (options.maxProblems ?? 100)) problems.push(problem);
+  };
+  let tip = emptyTip;
+  let checked = 0;
+  for await (const record of records) {
+    checked += 1;
+    const checkedTip = checkRecord(record, tip, report);
+    if (checkedTip) tip = checkedTip;
+  }
+  if (options.head) checkHead(options.head, tip, report);
+  return { ok: problemCount === 0, checked, tip, problems, problemCount };
+}
+
+/** Checks one record against the tip before it; returns the new tip, or undefined to keep it. */
+function checkRecord(record: AuditRecord, tip: ChainTip, report: (p: AuditProblem) => void): ChainTip | undefined {
+  if (!isAuditRecord(record)) {
+    report({ seq: tip.seq + 1, kind: 'malformed', message: `after seq ${tip.seq}: not an audit record` });
+    return undefined;
+  }
+  const { seq } = record;
+  const actual = auditRecordHash(record);
+  if (actual !== record.hash) {
+    report({ seq, kind: 'modified', message: `seq ${seq}: content hashes to ${actual}, record says ${record.hash}` });
+  }
+  if (seq <= tip.seq) {
+    report({ seq, kind: 'out-of-order', message: `seq ${seq}: stored after seq ${tip.seq}` });
+    return undefined;
+  }
+  if (seq > tip.seq + 1) {
+    const missing = seq === tip.seq + 2 ? `seq ${tip.seq + 1} is` : `seqs ${tip.seq + 1}..${seq - 1} are`;
+    report({ seq: tip.seq + 1, kind: 'gap', message: `${missing} missing or stored out of order (next is ${seq})` });
+  } else if (record.prevHash !== tip.hash) {
+    report({
+      seq,
+      kind: 'broken-link',
+      message: `seq ${seq}: prevHash ${record.prevHash} is not the hash of seq ${tip.seq} (${tip.hash})`,
+    });
+  }
+  return { seq, hash: record.hash };
+}
+
+function checkHead(head: ChainTip, tip: ChainTip, report: (p: AuditProblem) => void): void {
+  if (head.seq === tip.seq && head.hash === tip.hash) return;
+  const message =
+    head.seq > tip.seq
+      ? `the head says the chain ends at seq ${head.seq}, the last record found is seq ${tip.seq}`
+      : head.seq < tip.seq
+        ? `records continue to seq ${tip.seq} past the head at seq ${head.seq}`
+        : `seq ${tip.seq} has hash ${tip.hash}, the head says ${head.hash}`;
+  report({ seq: Math.max(head.seq, tip.seq), kind: 'head-mismatch', message });
+}
+
+/** True for a value with every field of an audit record, of the right type. */
+export function isAuditRecord(value: unknown): value is AuditRecord {
+  if (!isJsonObject(value)) return false;
+  const { seq, details } = value;
+  const strings = ['at', 'actor', 'action', 'subject', 'prevHash', 'hash'] as const;
+  return (
+    typeof seq === 'number' && Number.isSafeInteger(seq) && isJsonObject(details) &&
+    strings.every((field) => typeof value[field] === 'string')
+  );
+}

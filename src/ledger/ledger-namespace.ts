@@ -1,0 +1,73 @@
+import { StewardError } from '../errors/steward-error.js';
+import type { CollectionSpec, Store } from '../stores/store.js';
+
+/**
+ * The reserved collections of steward's ledger, all named `<prefix><role>`. They live in the
+ * user's store next to the user's collections, so steward needs no database of its own, and are
+ * read and written only through the store seam, so the ledger works the same on every store.
+ */
+export interface LedgerNamespace {
+  readonly prefix: string;
+  /** The hash-chained audit records and their head document. */
+  readonly audit: CollectionSpec;
+  /** One document per lease name. */
+  readonly leases: CollectionSpec;
+  /** One document per job. */
+  readonly checkpoints: CollectionSpec;
+  readonly incidents: CollectionSpec;
+  readonly approvals: CollectionSpec;
+  /** Before-images of documents steward changed. */
+  readonly backups: CollectionSpec;
+}
+
+/** The prefix ledger collections get unless told otherwise; DynamoDB's `tablePrefix` defaults to it too. */
+export const defaultLedgerPrefix = 'steward_';
+
+const prefixPattern = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * The ledger's collection specs in `store`. On DynamoDB each is a table, created by
+ * `ensureCollection`; pass the config's `tablePrefix` as `prefix` so the ledger's tables sit with
+ * the other tables steward creates.
+ */
+export function ledgerNamespace(store: Store, prefix: string = defaultLedgerPrefix): LedgerNamespace {
+  if (!prefixPattern.test(prefix)) {
+    throw new StewardError(
+      'config.invalid',
+      `ledger prefix "${prefix}" is not valid: start with a letter or "_", then letters, digits, "_", "-" or "."`,
+      { prefix },
+    );
+  }
+  const keyField = ledgerKeyField(store);
+  const spec = (role: string): CollectionSpec => ({ name: `${prefix}${role}`, keyField });
+  return {
+    prefix,
+    audit: spec('audit'),
+    leases: spec('leases'),
+    checkpoints: spec('checkpoints'),
+    incidents: spec('incidents'),
+    approvals: spec('approvals'),
+    backups: spec('backups'),
+  };
+}
+
+/**
+ * The key field of ledger documents. MongoDB always keys documents by `_id`; a second unique
+ * field would need an index the seam does not promise, so the ledger uses `_id` there and `id`
+ * elsewhere. This is the ledger's only branch on the store kind; a seam flag naming the native
+ * key field would remove it.
+ */
+export function ledgerKeyField(store: Pick<Store, 'kind'>): string {
+  return store.kind === 'mongodb' ? '_id' : 'id';
+}
+
+/** Every collection of the namespace, for creating or dropping them all. */
+export function ledgerSpecs(namespace: LedgerNamespace): CollectionSpec[] {
+  const { audit, leases, checkpoints, incidents, approvals, backups } = namespace;
+  return [audit, leases, checkpoints, incidents, approvals, backups];
+}
+
+/** Drops every ledger collection of the namespace: the audit trail is gone afterwards. Tests use it. */
+export async function dropLedger(store: Store, namespace: LedgerNamespace): Promise<void> {
+  for (const spec of ledgerSpecs(namespace)) await store.dropCollection(spec);
+}

@@ -1,0 +1,61 @@
+import { StewardError } from '../../errors/steward-error.js';
+
+/** Where the store is, for messages: the hosts of the URI, never its credentials. */
+export interface MongoTarget {
+  readonly hosts: string;
+  readonly timeoutMs: number;
+}
+
+/** The host list of a connection string (`a:27017,b:27017`), without user, password or options. */
+export function hostsOf(uri: string): string {
+  const match = /^mongodb(?:\+srv)?:\/\/(?:[^@/]*@)?([^/?]*)/.exec(uri);
+  return match?.[1] || 'the configured URI';
+}
+
+const unreachableNames = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoTopologyClosedError',
+]);
+
+/**
+ * Turns driver failures a user can act on into StewardErrors: an unreachable server into
+ * `store.unreachable`, refused credentials into `store.auth`. Anything else is returned as it is
+ * (a bug or a server error to report with its stack). The driver's message is kept in the text,
+ * not as a cause, so the CLI prints one line and no stack.
+ */
+export function mapMongoError(error: unknown, target: MongoTarget): unknown {
+  if (!(error instanceof Error) || error instanceof StewardError) return error;
+  const code = (error as { code?: unknown }).code;
+  if (code === 18 || error.name === 'MongoMissingCredentialsError' || /authentication failed/i.test(error.message)) {
+    return new StewardError(
+      'store.auth',
+      `MongoDB at ${target.hosts} refused the credentials (${error.message}); check the user, password and authSource in the URI`,
+      { hosts: target.hosts },
+    );
+  }
+  if (unreachableNames.has(error.name)) {
+    return new StewardError(
+      'store.unreachable',
+      `MongoDB at ${target.hosts} did not answer within ${target.timeoutMs} ms (${error.message}); check that it is running and that the URI in the config is right`,
+      { hosts: target.hosts },
+    );
+  }
+  return error;
+}
+
+/** Runs a driver call, mapping its failure with {@link mapMongoError}. */
+export async function guarded<T>(target: MongoTarget, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw mapMongoError(error, target);
+  }
+}
+
+/** True for a MongoDB server error with one of the given codes (26 NamespaceNotFound, 48 NamespaceExists...). */
+export function hasCode(error: unknown, ...codes: number[]): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && codes.includes(code);
+}

@@ -1,0 +1,79 @@
+import type { Document, Collection as DriverCollection } from 'mongodb';
+import { StewardError } from '../../errors/steward-error.js';
+import type { Page, ScanOptions, Segment } from '../store.js';
+import { toJsonDoc } from './ejson.js';
+import { andQueries, toMongoFilter } from './filter-to-mongo.js';
+import { keyAfter, keyBefore } from './key-order.js';
+import { decodeToken, encodeToken, type ScanPosition } from './scan-token.js';
+import type { SegmentBounds } from './segment-bounds.js';
+
+/**
+ * Reads one page of a scan in ascending `_id` order, one round trip (plus the segment bounds on a
+ * segment's first page). Pages always go by `_id`, MongoDB's one key that is unique in every
+ * collection, whatever the collection's keyField; the token holds the last `_id` returned.
+ */
+export async function scanPage(
+  collection: DriverCollection,
+  bounds: SegmentBounds,
+  options: ScanOptions,
+): Promise<Page> {
+  const limit = Math.max(1, Math.floor(options.limit ?? 500));
+  const position = await startPosition(collection, bounds, options);
+  if (!position) return { docs: [], next: null };
+  const query = andQueries(toMongoFilter(options.filter), positionQuery(position));
+  const docs = await collection.find(query).sort({ _id: 1 }).limit(limit).batchSize(limit).toArray();
+  const last = docs.at(-1);
+  const next = docs.length < limit || !last ? null : encodeToken({ ...position, after: last._id });
+  return { docs: docs.map(toJsonDoc), next };
+}
+
+async function startPosition(
+  collection: DriverCollection,
+  bounds: SegmentBounds,
+  options: ScanOptions,
+): Promise<ScanPosition | null> {
+  const name = collection.collectionName;
+  const segment = options.segment && checkSegment(options.segment, name);
+  if (options.after) {
+    const position = decodeToken(options.after, name);
+    if (segment && (position.segment?.[0] !== segment.index || position.segment?.[1] !== segment.total)) {
+      throw new StewardError(
+        'input.invalid',
+        `scan token for collection ${name} belongs to another segment than ${segment.index} of ${segment.total}; resume each segment with its own token`,
+        { collection: name },
+      );
+    }
+    return position;
+  }
+  if (!segment) return {};
+  const where: ScanPosition = { segment: [segment.index, segment.total] };
+  if (segment.total === 1) return where;
+  const all = await bounds.get(collection, segment.total);
+  const lo = segment.index === 0 ? undefined : all[segment.index - 1];
+  const hi = segment.index === segment.total - 1 ? undefined : all[segment.index];
+  if (lo === null) return null;
+  return { ...where, ...(lo && { lo: lo.value }), ...(hi && { hi: hi.value }) };
+}
+
+function positionQuery(position: ScanPosition): Document {
+  const lower =
+    'after' in position
+      ? keyAfter('_id', position.after, false)
+      : 'lo' in position
+        ? keyAfter('_id', position.lo, true)
+        : {};
+  const upper = 'hi' in position ? keyBefore('_id', position.hi) : {};
+  return andQueries(lower, upper);
+}
+
+function checkSegment(segment: Segment, collection: string): Segment {
+  const { index, total } = segment;
+  if (!Number.isInteger(total) || total < 1 || !Number.isInteger(index) || index < 0 || index >= total) {
+    throw new StewardError(
+      'input.invalid',
+      `segment ${index} of ${total} for collection ${collection} is not valid; use 0 <= index < total`,
+      { collection },
+    );
+  }
+  return segment;
+}

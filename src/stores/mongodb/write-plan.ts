@@ -1,0 +1,140 @@
+import type { AnyBulkWriteOperation, Document } from 'mongodb';
+import { canonicalJson, getPath, type JsonObject, type JsonValue } from '../../core/json.js';
+import { type CollectionSpec, type DocKey, docKey, type Expectation, keyId, type WriteOp, type WriteResult } from '../store.js';
+import { toBsonDoc, toBsonValue, toJsonDoc } from './ejson.js';
+
+/**
+ * How one write operation is carried out: decided without writing (`result`), or sent as a bulk
+ * model whose outcome is read from the bulk result. Pure functions, no I/O, so the rules that
+ * turn MongoDB's answers into WriteResults can be read in one place.
+ */
+export type WritePlan =
+  | { readonly result: WriteResult }
+  | { readonly model: AnyBulkWriteOperation; readonly kind: 'insert' | 'update' | 'delete'; readonly upsert: boolean };
+
+const ok: WriteResult = { status: 'ok' };
+const missing: WriteResult = { status: 'missing' };
+const conflict: WriteResult = { status: 'conflict' };
+
+/**
+ * Groups operation indexes into rounds in which every key appears at most once. An unordered
+ * bulk write runs inserts, updates and deletes in groups, not in the caller's order, so a second
+ * operation on the same key goes into the next round (one more round trip, only then).
+ */
+export function writeRounds(ops: readonly WriteOp[], spec: CollectionSpec): number[][] {
+  const seen = new Map<string, number>();
+  const rounds: number[][] = [];
+  ops.forEach((op, index) => {
+    const key = opKey(op, spec);
+    const id = key === undefined ? undefined : keyId(key);
+    const round = id === undefined ? 0 : (seen.get(id) ?? 0);
+    if (id !== undefined) seen.set(id, round + 1);
+    (rounds[round] ??= []).push(index);
+  });
+  return rounds;
+}
+
+/** The key an operation writes, if it has a valid one. */
+export function opKey(op: WriteOp, spec: CollectionSpec): DocKey | undefined {
+  return op.type === 'insert' || op.type === 'replace' ? docKey(op.doc, spec) : op.key;
+}
+
+/**
+ * True when the outcome of an operation depends on the stored document, so it must be read
+ * first: bulkWrite reports matched and deleted counts for the whole batch, not per operation.
+ */
+export function needsCurrent(op: WriteOp): boolean {
+  if (op.type === 'insert') return false;
+  return !(op.type === 'replace' && op.upsert === true && op.expect === undefined);
+}
+
+/** Plans one operation against the document as stored now (undefined: no such document). */
+export function planWrite(op: WriteOp, spec: CollectionSpec, current: JsonObject | undefined): WritePlan {
+  if (op.type === 'insert') {
+    return { model: { insertOne: { document: toBsonDoc(op.doc) } }, kind: 'insert', upsert: false };
+  }
+  const key = opKey(op, spec);
+  if (key === undefined) return { result: { status: 'failed', reason: `no valid key in field ${spec.keyField}` } };
+  const upsert = op.type === 'replace' && op.upsert === true;
+  if (current === undefined && needsCurrent(op)) {
+    if (!upsert) return { result: missing };
+    if (op.expect?.value !== undefined) return { result: conflict };
+  }
+  if (current !== undefined && op.expect && !expectationHolds(current, op.expect)) return { result: conflict };
+  const filter = keyFilter(spec.keyField, key, op.expect);
+  if (op.type === 'replace') {
+    return { model: { replaceOne: { filter, replacement: toBsonDoc(op.doc), upsert } }, kind: 'update', upsert };
+  }
+  if (op.type === 'delete') return { model: { deleteOne: { filter } }, kind: 'delete', upsert: false };
+  const update = patchUpdate(op.set, op.unset);
+  if (!update) return { result: ok };
+  return { model: { updateOne: { filter, update } }, kind: 'update', upsert: false };
+}
+
+/** The expectation, evaluated on a stored document as the portable filter language would. */
+export function expectationHolds(doc: JsonObject, expect: Expectation): boolean {
+  const value = getPath(doc, expect.field);
+  return expect.value === undefined ? value === undefined : value === expect.value;
+}
+
+/**
+ * The result of a sent operation the bulk write refused: a taken key on insert is `exists`; on a
+ * replace with upsert it means the document appeared or changed since it was read, a `conflict`.
+ */
+export function refusedResult(plan: WritePlan, code: number | undefined, message: string): WriteResult {
+  if ('model' in plan && code === 11000) {
+    if (plan.kind === 'insert') return { status: 'exists' };
+    if (plan.upsert) return conflict;
+  }
+  return { status: 'failed', reason: message };
+}
+
+/**
+ * Decides whether an operation took effect from the document as stored after the write. Used only
+ * when the bulk counts show that some operation matched nothing, which happens when a document
+ * changed between the read and the write; then an operation whose effect is not visible is a
+ * `conflict` (or `missing` when the document is gone).
+ */
+export function verifyWrite(op: WriteOp, after: JsonObject | undefined): WriteResult {
+  if (op.type === 'insert') return ok;
+  if (op.type === 'delete') return after === undefined ? ok : conflict;
+  if (after === undefined) return op.type === 'replace' && op.upsert ? conflict : missing;
+  if (op.type === 'replace') {
+    const expected = normalise(op.doc) as JsonObject;
+    const stored = '_id' in expected ? after : withoutId(after);
+    return canonicalJson(stored) === canonicalJson(expected) ? ok : conflict;
+  }
+  const setHolds = Object.entries(op.set ?? {}).every(
+    ([path, value]) => canonicalJson(getPath(after, path)) === canonicalJson(normalise(value)),
+  );
+  const unsetHolds = (op.unset ?? []).every((path) => getPath(after, path) === undefined);
+  return setHolds && unsetHolds ? ok : conflict;
+}
+
+function keyFilter(keyField: string, key: DocKey, expect: Expectation | undefined): Document {
+  const byKey = { [keyField]: toBsonValue(key) };
+  return expect ? { $and: [byKey, expectationFilter(expect)] } : byKey;
+}
+
+/** Absent is `$exists: false`; null is a stored null only (`$eq: null` would also match absent). */
+function expectationFilter(expect: Expectation): Document {
+  if (expect.value === undefined) return { [expect.field]: { $exists: false } };
+  if (expect.value === null) return { [expect.field]: { $type: 'null' } };
+  return { [expect.field]: { $eq: expect.value } };
+}
+
+function patchUpdate(set: JsonObject | undefined, unset: readonly string[] | undefined): Document | undefined {
+  const update: Document = {};
+  if (set && Object.keys(set).length > 0) update.$set = toBsonDoc(set);
+  if (unset && unset.length > 0) update.$unset = Object.fromEntries(unset.map((path) => [path, '']));
+  return Object.keys(update).length > 0 ? update : undefined;
+}
+
+function normalise(value: JsonValue): JsonValue {
+  return toJsonDoc({ v: toBsonValue(value) }).v ?? null;
+}
+
+function withoutId(doc: JsonObject): JsonObject {
+  const { _id: _ignored, ...rest } = doc;
+  return rest;
+}
