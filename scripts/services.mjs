@@ -9,7 +9,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,7 +30,8 @@ export function ensureFerretDb() {
   const build = join(dir, 'build');
   rmSync(build, { recursive: true, force: true });
   mkdirSync(build, { recursive: true });
-  for (const file of ['go.mod', 'go.sum', 'tools.go']) copyFileSync(join(root, 'scripts/ferretdb', file), join(build, file));
+  for (const file of ['go.mod', 'go.sum', 'tools.go'])
+    copyFileSync(join(root, 'scripts/ferretdb', file), join(build, file));
   run('go', ['mod', 'vendor'], build);
   writeFileSync(join(build, 'vendor/github.com/FerretDB/FerretDB/build/version/version.txt'), 'v1.24.2\n');
   run('go', ['build', '-mod=vendor', '-o', binary, 'github.com/FerretDB/FerretDB/cmd/ferretdb'], build);
@@ -47,9 +48,21 @@ export function ensureDynamoLocal() {
   log('fetching DynamoDB Local from Maven Central (first run only)');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(native, { recursive: true });
-  run('mvn', ['-q', '-B', '-f', join(root, 'scripts/dynamodb-local/pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`], root);
+  run(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      '-f',
+      join(root, 'scripts/dynamodb-local/pom.xml'),
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${lib}`,
+    ],
+    root,
+  );
   const so = readdirSync(lib).find((f) => f.startsWith('libsqlite4java-linux-amd64') && f.endsWith('.so'));
-  if (!so) throw new Error('DynamoDB Local: the sqlite4java linux-amd64 library was not among the dependencies');
+  if (!so)
+    throw new Error('DynamoDB Local: the sqlite4java linux-amd64 library was not among the dependencies');
   copyFileSync(join(lib, so), join(native, 'libsqlite4java-linux-amd64.so'));
   return dir;
 }
@@ -68,7 +81,8 @@ async function freePort() {
 async function waitForPort(port, child, name, timeoutMs = 60_000) {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before listening`);
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited with code ${child.exitCode} before listening`);
     const open = await new Promise((resolve) => {
       const socket = connect(port, '127.0.0.1');
       socket.once('connect', () => {
@@ -83,7 +97,7 @@ async function waitForPort(port, child, name, timeoutMs = 60_000) {
   throw new Error(`${name} did not listen on 127.0.0.1:${port} within ${timeoutMs / 1000}s`);
 }
 
-function startProcess(name, command, args, logFile) {
+function startProcess(command, args, logFile) {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks = [];
   const keep = (b) => {
@@ -113,15 +127,20 @@ export async function startServices({ mongodb = true, dynamodb = true } = {}) {
     const data = join(cache, 'ferretdb-data', String(port));
     rmSync(data, { recursive: true, force: true });
     mkdirSync(data, { recursive: true });
-    const child = startProcess('FerretDB', binary, [
-      '--handler=sqlite',
-      `--sqlite-url=file:${data}/`,
-      `--listen-addr=127.0.0.1:${port}`,
-      '--telemetry=disable',
-      `--state-dir=${data}`,
-      '--log-level=warn',
-      `--debug-addr=127.0.0.1:${debugPort}`,
-    ], join(logs, 'ferretdb.log'));
+    const child = startProcess(
+      'FerretDB',
+      binary,
+      [
+        '--handler=sqlite',
+        `--sqlite-url=file:${data}/`,
+        `--listen-addr=127.0.0.1:${port}`,
+        '--telemetry=disable',
+        `--state-dir=${data}`,
+        '--log-level=warn',
+        `--debug-addr=127.0.0.1:${debugPort}`,
+      ],
+      join(logs, 'ferretdb.log'),
+    );
     children.push({ child, cleanup: () => rmSync(data, { recursive: true, force: true }) });
     await waitForPort(port, child, 'FerretDB');
     env.STEWARD_TEST_MONGODB_URI = `mongodb://127.0.0.1:${port}/`;
@@ -130,16 +149,21 @@ export async function startServices({ mongodb = true, dynamodb = true } = {}) {
   if (dynamodb && !process.env.STEWARD_TEST_DYNAMODB_ENDPOINT) {
     const dir = ensureDynamoLocal();
     const port = await freePort();
-    const child = startProcess('DynamoDB Local', 'java', [
-      `-Djava.library.path=${join(dir, 'native')}`,
-      '-cp',
-      `${join(dir, 'lib')}/*`,
-      'com.amazonaws.services.dynamodbv2.local.main.ServerRunner',
-      '-inMemory',
-      '-port',
-      String(port),
-      '-disableTelemetry',
-    ], join(logs, 'dynamodb-local.log'));
+    const child = startProcess(
+      'DynamoDB Local',
+      'java',
+      [
+        `-Djava.library.path=${join(dir, 'native')}`,
+        '-cp',
+        `${join(dir, 'lib')}/*`,
+        'com.amazonaws.services.dynamodbv2.local.main.ServerRunner',
+        '-inMemory',
+        '-port',
+        String(port),
+        '-disableTelemetry',
+      ],
+      join(logs, 'dynamodb-local.log'),
+    );
     children.push({ child, cleanup: () => {} });
     await waitForPort(port, child, 'DynamoDB Local');
     env.STEWARD_TEST_DYNAMODB_ENDPOINT = `http://127.0.0.1:${port}`;

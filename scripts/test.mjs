@@ -32,9 +32,17 @@ if (files.length === 0) {
 }
 
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+if (args.length === 0) {
+  // The whole suite also holds the code to its standards: types of tests and benches, and lint.
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
+  execFileSync('npx', ['biome', 'check', '.'], { cwd: root, stdio: 'inherit' });
+}
 
 const stores = (process.env.STEWARD_TEST_STORES ?? 'sqlite,mongodb,dynamodb').split(',');
-const services = await startServices({ mongodb: stores.includes('mongodb'), dynamodb: stores.includes('dynamodb') });
+const services = await startServices({
+  mongodb: stores.includes('mongodb'),
+  dynamodb: stores.includes('dynamodb'),
+});
 let code = 1;
 try {
   code = await new Promise((resolve) => {

@@ -2,16 +2,17 @@
  * steward's public API: what a config file, a service using the read-time helpers, or a script
  * driving steward imports. The CLI uses this same API.
  */
-export { defineConfig, env } from './config/define-config.js';
+
 export type { CollectionSettings, EnvValue, StewardConfig, StoreSettings } from './config/define-config.js';
+export { defineConfig, env } from './config/define-config.js';
 export { loadConfig } from './config/load-config.js';
-export type { ResolvedCollection, ResolvedConfig } from './config/resolved-config.js';
 export { resolveConfig } from './config/resolve-config.js';
-export { matchesFilter, parseFilter } from './core/filter.js';
+export type { ResolvedCollection, ResolvedConfig } from './config/resolved-config.js';
 export type { Condition, Filter, ParsedFilter } from './core/filter.js';
+export { matchesFilter, parseFilter } from './core/filter.js';
 export type { JsonObject, JsonValue, Scalar } from './core/json.js';
-export { ExitCode, isStewardError, StewardError } from './errors/steward-error.js';
 export type { StewardErrorCode } from './errors/steward-error.js';
+export { ExitCode, isStewardError, StewardError } from './errors/steward-error.js';
 export { openStore } from './stores/open-store.js';
 export type {
   Collection,

@@ -22,7 +22,13 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv = p
       output.line(commandHelp(command));
       return ExitCode.ok;
     }
-    return await command.run({ options: parsed.values, positionals: parsed.positionals, output, cwd: process.cwd(), env });
+    return await command.run({
+      options: parsed.values,
+      positionals: parsed.positionals,
+      output,
+      cwd: process.cwd(),
+      env,
+    });
   } catch (error) {
     output.endProgress();
     return report(error, output);

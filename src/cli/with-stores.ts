@@ -24,7 +24,8 @@ export async function withStores<T>(
   try {
     for (const name of names) {
       const storeConfig = config.stores.get(name);
-      if (!storeConfig) throw new StewardError('usage', `no store named "${name}" in ${config.file ?? 'the config'}`);
+      if (!storeConfig)
+        throw new StewardError('usage', `no store named "${name}" in ${config.file ?? 'the config'}`);
       opened.set(name, await openStore(storeConfig));
     }
     return await work(opened);

@@ -22,7 +22,10 @@ export type StoreSettings =
   | Configurable<SqliteStoreConfig>
   | Configurable<MongoStoreConfig>
   | (Configurable<Omit<DynamoStoreConfig, 'credentials'>> & {
-      readonly credentials?: { readonly accessKeyId: string | EnvValue; readonly secretAccessKey: string | EnvValue };
+      readonly credentials?: {
+        readonly accessKeyId: string | EnvValue;
+        readonly secretAccessKey: string | EnvValue;
+      };
     });
 
 /** A collection steward governs: which store holds it and how its documents are keyed. */

@@ -3,23 +3,36 @@ import Module, { register } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { StewardError } from '../errors/steward-error.js';
-import type { ResolvedConfig } from './resolved-config.js';
 import { resolveConfig } from './resolve-config.js';
+import type { ResolvedConfig } from './resolved-config.js';
 
 /** File names steward looks for, in order, in the working directory. */
-export const configFileNames = ['steward.config.ts', 'steward.config.mts', 'steward.config.mjs', 'steward.config.js', 'steward.config.json'];
+export const configFileNames = [
+  'steward.config.ts',
+  'steward.config.mts',
+  'steward.config.mjs',
+  'steward.config.js',
+  'steward.config.json',
+];
 
 /**
  * Finds, loads and validates the config. `path` is a file given with `--config`; without it
  * the working directory is searched for {@link configFileNames}. TypeScript configs are loaded
  * with tsx, so users need no build step.
  */
-export async function loadConfig(options: { path?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ResolvedConfig> {
+export async function loadConfig(
+  options: { path?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ResolvedConfig> {
   const cwd = options.cwd ?? process.cwd();
-  const file = options.path ? resolve(cwd, options.path) : configFileNames.map((n) => join(cwd, n)).find(existsSync);
+  const file = options.path
+    ? resolve(cwd, options.path)
+    : configFileNames.map((n) => join(cwd, n)).find(existsSync);
   if (!file || !existsSync(file)) {
     const looked = options.path ? file : `${cwd} (${configFileNames.join(', ')})`;
-    throw new StewardError('config.not-found', `no steward config found at ${looked}; run "steward init" to write one`);
+    throw new StewardError(
+      'config.not-found',
+      `no steward config found at ${looked}; run "steward init" to write one`,
+    );
   }
   const raw = await importConfig(file);
   return resolveConfig(raw, { file, baseDir: dirname(file), ...(options.env ? { env: options.env } : {}) });
@@ -58,6 +71,11 @@ async function importConfig(file: string): Promise<unknown> {
     return mod.default;
   } catch (error) {
     const reason = (error as Error).message.split('\n')[0];
-    throw new StewardError('config.invalid', `${file} could not be loaded: ${reason}`, { file }, { cause: error });
+    throw new StewardError(
+      'config.invalid',
+      `${file} could not be loaded: ${reason}`,
+      { file },
+      { cause: error },
+    );
   }
 }

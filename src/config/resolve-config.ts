@@ -25,7 +25,10 @@ export function resolveConfig(
   const problems: ConfigProblem[] = [];
   const ctx = { problems, env: options.env ?? process.env, baseDir: options.baseDir };
   if (!isJsonObject(raw as never)) {
-    problems.push({ path: '(root)', message: 'the config must export an object made with defineConfig({...})' });
+    problems.push({
+      path: '(root)',
+      message: 'the config must export an object made with defineConfig({...})',
+    });
     throw configError(options.file, problems);
   }
   const config = raw as Record<string, unknown>;
@@ -35,23 +38,30 @@ export function resolveConfig(
     }
   }
   const stores = resolveStores(config.stores, ctx);
-  const collections = resolveCollections(config.collections, stores, ctx);
-  const ledger = resolveLedger(config.ledger, stores, ctx);
+  const declared = new Set(isJsonObject(config.stores as never) ? Object.keys(config.stores as object) : []);
+  const collections = resolveCollections(config.collections, stores, declared, ctx);
+  const ledger = resolveLedger(config.ledger, declared, ctx);
   if (problems.length > 0) throw configError(options.file, problems);
   return { file: options.file, stores, collections, ledger };
 }
 
 type Ctx = { problems: ConfigProblem[]; env: NodeJS.ProcessEnv; baseDir: string };
+/** Store names written in the config, valid or not: references to a broken store are not errors twice. */
+type Declared = ReadonlySet<string>;
 
 function resolveStores(raw: unknown, ctx: Ctx): Map<string, StoreConfig> {
   const out = new Map<string, StoreConfig>();
   if (!isJsonObject(raw as never) || Object.keys(raw as object).length === 0) {
-    ctx.problems.push({ path: 'stores', message: 'must name at least one store, such as { main: { kind: "sqlite", file: "steward.sqlite" } }' });
+    ctx.problems.push({
+      path: 'stores',
+      message: 'must name at least one store, such as { main: { kind: "sqlite", file: "steward.sqlite" } }',
+    });
     return out;
   }
   for (const [name, settings] of Object.entries(raw as Record<string, unknown>)) {
     const path = `stores.${name}`;
-    if (!namePattern.test(name)) ctx.problems.push({ path, message: 'store names use letters, digits, "_", "-" and "."' });
+    if (!namePattern.test(name))
+      ctx.problems.push({ path, message: 'store names use letters, digits, "_", "-" and "."' });
     const store = resolveStore(settings, path, ctx);
     if (store) out.set(name, store);
   }
@@ -69,7 +79,10 @@ function resolveStore(raw: unknown, path: string, ctx: Ctx): StoreConfig | undef
     case 'sqlite': {
       const file = str('file', true);
       if (file === undefined) return undefined;
-      return { kind: 'sqlite', file: isAbsolute(file) || file === ':memory:' ? file : resolve(ctx.baseDir, file) };
+      return {
+        kind: 'sqlite',
+        file: isAbsolute(file) || file === ':memory:' ? file : resolve(ctx.baseDir, file),
+      };
     }
     case 'mongodb': {
       const uri = str('uri', true);
@@ -79,7 +92,12 @@ function resolveStore(raw: unknown, path: string, ctx: Ctx): StoreConfig | undef
       }
       const timeout = readNumber(s.connectTimeoutMs, `${path}.connectTimeoutMs`, ctx);
       if (uri === undefined || database === undefined) return undefined;
-      return { kind: 'mongodb', uri, database, ...(timeout === undefined ? {} : { connectTimeoutMs: timeout }) };
+      return {
+        kind: 'mongodb',
+        uri,
+        database,
+        ...(timeout === undefined ? {} : { connectTimeoutMs: timeout }),
+      };
     }
     case 'dynamodb': {
       const region = str('region', true);
@@ -98,7 +116,10 @@ function resolveStore(raw: unknown, path: string, ctx: Ctx): StoreConfig | undef
       };
     }
     default:
-      ctx.problems.push({ path: `${path}.kind`, message: `must be one of ${kinds.join(', ')} (got ${JSON.stringify(s.kind)})` });
+      ctx.problems.push({
+        path: `${path}.kind`,
+        message: `must be one of ${kinds.join(', ')} (got ${JSON.stringify(s.kind)})`,
+      });
       return undefined;
   }
 }
@@ -115,7 +136,12 @@ function resolveCredentials(raw: unknown, path: string, ctx: Ctx) {
   return accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
 }
 
-function resolveCollections(raw: unknown, stores: Map<string, StoreConfig>, ctx: Ctx): Map<string, ResolvedCollection> {
+function resolveCollections(
+  raw: unknown,
+  stores: Map<string, StoreConfig>,
+  declared: Declared,
+  ctx: Ctx,
+): Map<string, ResolvedCollection> {
   const out = new Map<string, ResolvedCollection>();
   if (raw === undefined) return out;
   if (!isJsonObject(raw as never)) {
@@ -129,19 +155,27 @@ function resolveCollections(raw: unknown, stores: Map<string, StoreConfig>, ctx:
       continue;
     }
     const c = settings as Record<string, unknown>;
-    const storeName = readString(c.store, `${path}.store`, false, ctx) ?? defaultStore(stores);
-    const store = storeName === undefined ? undefined : stores.get(storeName);
-    if (!store) {
-      const known = [...stores.keys()].join(', ') || 'none';
-      ctx.problems.push({ path: `${path}.store`, message: `names no store in "stores" (known: ${known})` });
+    const storeName = readString(c.store, `${path}.store`, false, ctx) ?? defaultStore(declared);
+    if (storeName === undefined || !declared.has(storeName)) {
+      const known = [...declared].join(', ') || 'none';
+      const message =
+        storeName === undefined ? 'is required when there are several stores' : 'names no store in "stores"';
+      ctx.problems.push({ path: `${path}.store`, message: `${message} (known: ${known})` });
       continue;
     }
-    const keyField = readString(c.key, `${path}.key`, false, ctx) ?? (store.kind === 'mongodb' ? '_id' : 'id');
+    const store = stores.get(storeName);
+    if (!store) continue; // the store's own problems are already reported
+    const keyField =
+      readString(c.key, `${path}.key`, false, ctx) ?? (store.kind === 'mongodb' ? '_id' : 'id');
     const physical = readString(c.name, `${path}.name`, false, ctx) ?? name;
-    if (!namePattern.test(physical)) ctx.problems.push({ path, message: `"${physical}" is not a valid collection name` });
+    if (!namePattern.test(physical))
+      ctx.problems.push({ path, message: `"${physical}" is not a valid collection name` });
     const versionField = readString(c.versionField, `${path}.versionField`, false, ctx) ?? 'schemaVersion';
     if (c.dynamodb !== undefined && store.kind !== 'dynamodb') {
-      ctx.problems.push({ path: `${path}.dynamodb`, message: `is only for DynamoDB stores; "${storeName}" is ${store.kind}` });
+      ctx.problems.push({
+        path: `${path}.dynamodb`,
+        message: `is only for DynamoDB stores; "${storeName}" is ${store.kind}`,
+      });
     }
     const dynamodb = c.dynamodb as ResolvedCollection['spec']['dynamodb'];
     const spec = { name: physical, keyField, ...(dynamodb ? { dynamodb } : {}) };
@@ -150,17 +184,23 @@ function resolveCollections(raw: unknown, stores: Map<string, StoreConfig>, ctx:
   return out;
 }
 
-function resolveLedger(raw: unknown, stores: Map<string, StoreConfig>, ctx: Ctx) {
+function resolveLedger(raw: unknown, declared: Declared, ctx: Ctx) {
   const l = isJsonObject(raw as never) ? (raw as Record<string, unknown>) : {};
-  if (raw !== undefined && !isJsonObject(raw as never)) ctx.problems.push({ path: 'ledger', message: 'must be { store, prefix }' });
-  const store = readString(l.store, 'ledger.store', false, ctx) ?? [...stores.keys()][0] ?? '';
-  if (stores.size > 0 && !stores.has(store)) ctx.problems.push({ path: 'ledger.store', message: `names no store in "stores"` });
+  if (raw !== undefined && !isJsonObject(raw as never))
+    ctx.problems.push({ path: 'ledger', message: 'must be { store, prefix }' });
+  const store = readString(l.store, 'ledger.store', false, ctx) ?? [...declared][0] ?? '';
+  if (declared.size > 0 && !declared.has(store)) {
+    ctx.problems.push({
+      path: 'ledger.store',
+      message: `names no store in "stores" (known: ${[...declared].join(', ')})`,
+    });
+  }
   const prefix = readString(l.prefix, 'ledger.prefix', false, ctx) ?? 'steward_';
   return { store, prefix };
 }
 
-function defaultStore(stores: Map<string, StoreConfig>): string | undefined {
-  return stores.size === 1 ? [...stores.keys()][0] : undefined;
+function defaultStore(declared: Declared): string | undefined {
+  return declared.size === 1 ? [...declared][0] : undefined;
 }
 
 function readString(value: unknown, path: string, required: boolean, ctx: Ctx): string | undefined {
@@ -191,8 +231,12 @@ function readNumber(value: unknown, path: string, ctx: Ctx): number | undefined 
 function configError(file: string | undefined, problems: ConfigProblem[]): StewardError {
   const where = file ?? 'the config';
   const lines = problems.map((p) => `  ${p.path}: ${p.message}`);
-  return new StewardError('config.invalid', `${where} has ${problems.length} problem(s):\n${lines.join('\n')}`, {
-    file,
-    problems,
-  });
+  return new StewardError(
+    'config.invalid',
+    `${where} has ${problems.length} problem(s):\n${lines.join('\n')}`,
+    {
+      file,
+      problems,
+    },
+  );
 }

@@ -11,7 +11,11 @@ export function initialize(data: { selfUrl: string }): void {
   selfUrl = data.selfUrl;
 }
 
-export async function resolve(specifier: string, context: unknown, next: Next): Promise<{ url: string; shortCircuit?: boolean }> {
+export async function resolve(
+  specifier: string,
+  context: unknown,
+  next: Next,
+): Promise<{ url: string; shortCircuit?: boolean }> {
   if (specifier === 'steward') return { url: selfUrl, shortCircuit: true };
   return next(specifier, context);
 }

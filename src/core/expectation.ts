@@ -5,7 +5,10 @@ import { getPath, type JsonObject, type Scalar } from './json.js';
  * matching a missing field (as filters do), and `undefined` meaning "must be absent". Adapters
  * that cannot check server-side atomically (none today) and tests use this reference semantics.
  */
-export function expectationHolds(doc: JsonObject, expect: { field: string; value: Scalar | undefined }): boolean {
+export function expectationHolds(
+  doc: JsonObject,
+  expect: { field: string; value: Scalar | undefined },
+): boolean {
   const current = getPath(doc, expect.field);
   if (expect.value === undefined) return current === undefined;
   if (expect.value === null) return current === null || current === undefined;

@@ -24,7 +24,12 @@ export type Condition =
   | { op: 'exists'; path: string; exists: boolean };
 
 /** Range bounds on one field; all of them are numbers, or all are strings. */
-export type RangeBounds = { gt?: number | string; gte?: number | string; lt?: number | string; lte?: number | string };
+export type RangeBounds = {
+  gt?: number | string;
+  gte?: number | string;
+  lt?: number | string;
+  lte?: number | string;
+};
 
 /** A filter after validation: a conjunction of conditions. The empty list matches everything. */
 export type ParsedFilter = readonly Condition[];
@@ -63,7 +68,8 @@ function parseFieldSpec(path: string, spec: unknown, where: string): Condition[]
   const out: Condition[] = [];
   const bounds: RangeBounds = {};
   for (const [op, arg] of entries) {
-    if (!op.startsWith('$')) throw invalid(where, `compares a whole object ("${op}"); compare dotted fields instead`);
+    if (!op.startsWith('$'))
+      throw invalid(where, `compares a whole object ("${op}"); compare dotted fields instead`);
     if (op === '$eq') {
       if (!isScalar(arg)) throw invalid(`${where}.$eq`, 'must be a string, number, boolean or null');
       out.push({ op: 'eq', path, value: arg });

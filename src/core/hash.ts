@@ -16,6 +16,8 @@ export function hashJson(value: unknown): string {
  * it, so the same key is always in or out of the same sample on every machine and every run.
  */
 export function keyFraction(key: string | number, seed = ''): number {
-  const digest = createHash('sha256').update(`${seed}\u0000${typeof key}:${key}`).digest();
+  const digest = createHash('sha256')
+    .update(`${seed}\u0000${typeof key}:${key}`)
+    .digest();
   return digest.readUInt32BE(0) / 0x1_0000_0000;
 }

@@ -24,8 +24,11 @@ export interface AuditEntry {
   readonly actor?: string;
 }
 
-/** One record of the audit log, as stored (without the store's key field). */
-export interface AuditRecord {
+/**
+ * One record of the audit log, as stored (without the store's key field). A type rather than an
+ * interface so a record is a JsonObject without a cast.
+ */
+export type AuditRecord = {
   readonly seq: number;
   /** ISO 8601 time of the append, by the appender's clock. */
   readonly at: string;
@@ -35,7 +38,7 @@ export interface AuditRecord {
   readonly details: JsonObject;
   readonly prevHash: string;
   readonly hash: string;
-}
+};
 
 /** Where the chain ends: the last record's seq and hash (seq 0 and the genesis hash when empty). */
 export interface ChainTip {

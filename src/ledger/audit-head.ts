@@ -81,7 +81,7 @@ export async function flushAuditHead(collection: Collection, head: AuditHead): P
   if (head.pending.length === 0) return;
   const inserts = head.pending.map((record) => ({
     type: 'insert' as const,
-    doc: withKey(collection, auditRecordKey(record.seq), record as unknown as JsonObject),
+    doc: withKey(collection, auditRecordKey(record.seq), record),
   }));
   for (const result of await collection.write(inserts)) statusOf(collection, result);
   await writeLedgerDoc(collection, {
@@ -95,7 +95,7 @@ function headDoc(collection: Collection, tip: ChainTip, pending: readonly AuditR
   return withKey(collection, auditHeadKey, {
     seq: tip.seq,
     hash: tip.hash,
-    pending: pending as unknown as JsonObject[],
+    pending: [...pending],
   });
 }
 

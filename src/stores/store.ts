@@ -139,7 +139,12 @@ export type WriteOp =
   /** Inserts a new document; refused with `exists` if the key is taken. */
   | { readonly type: 'insert'; readonly doc: JsonObject }
   /** Replaces a whole document; with `upsert`, inserts it when missing. */
-  | { readonly type: 'replace'; readonly doc: JsonObject; readonly upsert?: boolean; readonly expect?: Expectation }
+  | {
+      readonly type: 'replace';
+      readonly doc: JsonObject;
+      readonly upsert?: boolean;
+      readonly expect?: Expectation;
+    }
   /** Sets and unsets dotted fields of an existing document. */
   | {
       readonly type: 'patch';

@@ -115,7 +115,11 @@ for (const kind of selectedKinds()) {
         { type: 'patch', key: 'x', set: { state: 'closed' }, expect: { field: 'rev', value: 2 } },
         { type: 'patch', key: 'x', set: { state: 'review', rev: 4 }, expect: { field: 'rev', value: 3 } },
         { type: 'replace', doc: doc(spec, 'y', { state: 'closed' }), expect: { field: 'rev', value: 1 } },
-        { type: 'replace', doc: doc(spec, 'y', { state: 'closed', rev: 1 }), expect: { field: 'rev', value: undefined } },
+        {
+          type: 'replace',
+          doc: doc(spec, 'y', { state: 'closed', rev: 1 }),
+          expect: { field: 'rev', value: undefined },
+        },
         { type: 'delete', key: 'x', expect: { field: 'rev', value: 3 } },
         { type: 'patch', key: 'nope', set: { a: 1 }, expect: { field: 'rev', value: 1 } },
         { type: 'patch', key: 'y', set: { note: 'n' }, expect: { field: 'gone', value: null } },

@@ -4,7 +4,13 @@ import { after, before, describe, test } from 'node:test';
 import { matchesFilter, parseFilter } from '../../src/core/filter.js';
 import { keyFraction } from '../../src/core/hash.js';
 import type { JsonObject } from '../../src/core/json.js';
-import { type Collection, type CollectionSpec, docKey, keyId, type ScanOptions } from '../../src/stores/store.js';
+import {
+  type Collection,
+  type CollectionSpec,
+  docKey,
+  keyId,
+  type ScanOptions,
+} from '../../src/stores/store.js';
 import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
 
 const total = 1200;
@@ -49,7 +55,9 @@ for (const kind of selectedKinds()) {
       docs = makeDocs(spec);
       const c = t.store.collection(spec);
       for (let i = 0; i < docs.length; i += 200) {
-        const results = await c.write(docs.slice(i, i + 200).map((doc) => ({ type: 'insert' as const, doc })));
+        const results = await c.write(
+          docs.slice(i, i + 200).map((doc) => ({ type: 'insert' as const, doc })),
+        );
         assert.ok(results.every((r) => r.status === 'ok'));
       }
     });
@@ -75,7 +83,9 @@ for (const kind of selectedKinds()) {
       for (const totalSegments of [1, 3, 4]) {
         const seen: JsonObject[] = [];
         for (let index = 0; index < totalSegments; index++) {
-          seen.push(...(await scanAll(t.store.collection(spec), { segment: { index, total: totalSegments } })));
+          seen.push(
+            ...(await scanAll(t.store.collection(spec), { segment: { index, total: totalSegments } })),
+          );
         }
         assert.equal(seen.length, total, `${totalSegments} segments`);
         assert.deepEqual(keysOf(spec, seen), keysOf(spec, docs));
@@ -112,7 +122,13 @@ for (const kind of selectedKinds()) {
       for (let index = 0; index < 3; index++) {
         seen.push(...(await scanAll(t.store.collection(spec), { filter, segment: { index, total: 3 } })));
       }
-      assert.deepEqual(keysOf(spec, seen), keysOf(spec, docs.filter((d) => matchesFilter(d, filter))));
+      assert.deepEqual(
+        keysOf(spec, seen),
+        keysOf(
+          spec,
+          docs.filter((d) => matchesFilter(d, filter)),
+        ),
+      );
     });
 
     test('counts are exact, and the estimate is a number', async () => {

@@ -27,7 +27,13 @@ export const doctorCommand: Command = {
         const store = await openStore(storeConfig);
         try {
           const info = await store.ping();
-          checks.push({ store: name, kind: storeConfig.kind, ok: true, ...info, latencyMs: Math.round(performance.now() - started) });
+          checks.push({
+            store: name,
+            kind: storeConfig.kind,
+            ok: true,
+            ...info,
+            latencyMs: Math.round(performance.now() - started),
+          });
         } finally {
           await store.close();
         }

@@ -44,7 +44,10 @@ export const initCommand: Command = {
   summary: 'write a starter steward.config.ts in the working directory',
   usage: '[--store sqlite|mongodb|dynamodb] [--force]',
   options: { store: { type: 'string', default: 'sqlite' }, force: { type: 'boolean' } },
-  optionHelp: { store: 'the kind of store to start with (default sqlite)', force: 'overwrite an existing config' },
+  optionHelp: {
+    store: 'the kind of store to start with (default sqlite)',
+    force: 'overwrite an existing config',
+  },
   async run(ctx) {
     const kind = ctx.options.store as string;
     if (!(kind in storeBlocks)) {

@@ -9,7 +9,18 @@ import type { Document } from 'mongodb';
  * Arrays, MinKey and MaxKey are left out: they cannot be `_id` values, and FerretDB 1.24 does not
  * know the `minKey`/`maxKey`/`symbol`/`decimal` type aliases.
  */
-const typeOrder = ['null', 'number', 'string', 'object', 'binData', 'objectId', 'bool', 'date', 'timestamp', 'regex'];
+const typeOrder = [
+  'null',
+  'number',
+  'string',
+  'object',
+  'binData',
+  'objectId',
+  'bool',
+  'date',
+  'timestamp',
+  'regex',
+];
 
 /** The key is after `value` (or equal to it, when `inclusive`) in ascending key order. */
 export function keyAfter(field: string, value: unknown, inclusive: boolean): Document {

@@ -28,7 +28,11 @@ const unreachableNames = new Set([
 export function mapMongoError(error: unknown, target: MongoTarget): unknown {
   if (!(error instanceof Error) || error instanceof StewardError) return error;
   const code = (error as { code?: unknown }).code;
-  if (code === 18 || error.name === 'MongoMissingCredentialsError' || /authentication failed/i.test(error.message)) {
+  if (
+    code === 18 ||
+    error.name === 'MongoMissingCredentialsError' ||
+    /authentication failed/i.test(error.message)
+  ) {
     return new StewardError(
       'store.auth',
       `MongoDB at ${target.hosts} refused the credentials (${error.message}); check the user, password and authSource in the URI`,

@@ -2,7 +2,15 @@ import { type Collection as DriverCollection, MongoBulkWriteError } from 'mongod
 import type { JsonObject } from '../../core/json.js';
 import { type CollectionSpec, type DocKey, docKey, keyId, type WriteOp, type WriteResult } from '../store.js';
 import { toBsonValue, toJsonDoc } from './ejson.js';
-import { needsCurrent, opKey, planWrite, refusedResult, verifyWrite, type WritePlan, writeRounds } from './write-plan.js';
+import {
+  needsCurrent,
+  opKey,
+  planWrite,
+  refusedResult,
+  verifyWrite,
+  type WritePlan,
+  writeRounds,
+} from './write-plan.js';
 
 /**
  * Applies write operations with unordered bulk writes and returns one result per operation.
@@ -47,8 +55,17 @@ async function writeRound(
     if (error) results[i] = refusedResult(plan, error.code, error.message);
   });
   if (bulk.shortfall > 0) {
-    const unsure = sent.filter(({ plan }, n) => 'model' in plan && plan.kind !== 'insert' && !bulk.errors.has(n));
-    const after = await readByKey(collection, spec, keysOf(unsure.map(({ i }) => ops[i]!), spec));
+    const unsure = sent.filter(
+      ({ plan }, n) => 'model' in plan && plan.kind !== 'insert' && !bulk.errors.has(n),
+    );
+    const after = await readByKey(
+      collection,
+      spec,
+      keysOf(
+        unsure.map(({ i }) => ops[i]!),
+        spec,
+      ),
+    );
     for (const { i } of unsure) results[i] = verifyWrite(ops[i]!, lookup(after, opKey(ops[i]!, spec)));
   }
   return results;
@@ -72,12 +89,16 @@ async function runBulk(collection: DriverCollection, plans: WritePlan[]): Promis
     if (!(error instanceof MongoBulkWriteError)) throw error;
     counts = error.result;
     const list = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-    for (const we of list) errors.set(we.index, { code: we.code, message: we.errmsg ?? 'refused by the server' });
+    for (const we of list)
+      errors.set(we.index, { code: we.code, message: we.errmsg ?? 'refused by the server' });
   }
   const expected = (kind: string) =>
     plans.filter((plan, n) => 'model' in plan && plan.kind === kind && !errors.has(n)).length;
   const shortfall =
-    expected('update') - counts.matchedCount - counts.upsertedCount + (expected('delete') - counts.deletedCount);
+    expected('update') -
+    counts.matchedCount -
+    counts.upsertedCount +
+    (expected('delete') - counts.deletedCount);
   return { errors, shortfall };
 }
 
@@ -97,7 +118,9 @@ export async function readByKey(
   const found = new Map<string, JsonObject>();
   if (keys.length === 0) return found;
   const unique = [...new Map(keys.map((k) => [keyId(k), k])).values()];
-  const cursor = collection.find({ [spec.keyField]: { $in: unique.map(toBsonValue) } }).batchSize(unique.length);
+  const cursor = collection
+    .find({ [spec.keyField]: { $in: unique.map(toBsonValue) } })
+    .batchSize(unique.length);
   for (const doc of await cursor.toArray()) {
     const json = toJsonDoc(doc);
     const key = docKey(json, spec);

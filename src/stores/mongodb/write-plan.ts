@@ -1,6 +1,14 @@
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import { canonicalJson, getPath, type JsonObject, type JsonValue } from '../../core/json.js';
-import { type CollectionSpec, type DocKey, docKey, type Expectation, keyId, type WriteOp, type WriteResult } from '../store.js';
+import {
+  type CollectionSpec,
+  type DocKey,
+  docKey,
+  type Expectation,
+  keyId,
+  type WriteOp,
+  type WriteResult,
+} from '../store.js';
 import { toBsonDoc, toBsonValue, toJsonDoc } from './ejson.js';
 
 /**
@@ -10,7 +18,11 @@ import { toBsonDoc, toBsonValue, toJsonDoc } from './ejson.js';
  */
 export type WritePlan =
   | { readonly result: WriteResult }
-  | { readonly model: AnyBulkWriteOperation; readonly kind: 'insert' | 'update' | 'delete'; readonly upsert: boolean };
+  | {
+      readonly model: AnyBulkWriteOperation;
+      readonly kind: 'insert' | 'update' | 'delete';
+      readonly upsert: boolean;
+    };
 
 const ok: WriteResult = { status: 'ok' };
 const missing: WriteResult = { status: 'missing' };
@@ -29,7 +41,8 @@ export function writeRounds(ops: readonly WriteOp[], spec: CollectionSpec): numb
     const id = key === undefined ? undefined : keyId(key);
     const round = id === undefined ? 0 : (seen.get(id) ?? 0);
     if (id !== undefined) seen.set(id, round + 1);
-    (rounds[round] ??= []).push(index);
+    if (rounds[round]) rounds[round].push(index);
+    else rounds[round] = [index];
   });
   return rounds;
 }
@@ -54,16 +67,22 @@ export function planWrite(op: WriteOp, spec: CollectionSpec, current: JsonObject
     return { model: { insertOne: { document: toBsonDoc(op.doc) } }, kind: 'insert', upsert: false };
   }
   const key = opKey(op, spec);
-  if (key === undefined) return { result: { status: 'failed', reason: `no valid key in field ${spec.keyField}` } };
+  if (key === undefined)
+    return { result: { status: 'failed', reason: `no valid key in field ${spec.keyField}` } };
   const upsert = op.type === 'replace' && op.upsert === true;
   if (current === undefined && needsCurrent(op)) {
     if (!upsert) return { result: missing };
     if (op.expect?.value !== undefined) return { result: conflict };
   }
-  if (current !== undefined && op.expect && !expectationHolds(current, op.expect)) return { result: conflict };
+  if (current !== undefined && op.expect && !expectationHolds(current, op.expect))
+    return { result: conflict };
   const filter = keyFilter(spec.keyField, key, op.expect);
   if (op.type === 'replace') {
-    return { model: { replaceOne: { filter, replacement: toBsonDoc(op.doc), upsert } }, kind: 'update', upsert };
+    return {
+      model: { replaceOne: { filter, replacement: toBsonDoc(op.doc), upsert } },
+      kind: 'update',
+      upsert,
+    };
   }
   if (op.type === 'delete') return { model: { deleteOne: { filter } }, kind: 'delete', upsert: false };
   const update = patchUpdate(op.set, op.unset);
@@ -123,7 +142,10 @@ function expectationFilter(expect: Expectation): Document {
   return { [expect.field]: { $eq: expect.value } };
 }
 
-function patchUpdate(set: JsonObject | undefined, unset: readonly string[] | undefined): Document | undefined {
+function patchUpdate(
+  set: JsonObject | undefined,
+  unset: readonly string[] | undefined,
+): Document | undefined {
   const update: Document = {};
   if (set && Object.keys(set).length > 0) update.$set = toBsonDoc(set);
   if (unset && unset.length > 0) update.$unset = Object.fromEntries(unset.map((path) => [path, '']));

@@ -65,7 +65,10 @@ export function scalarEquals(path: string, value: Scalar | undefined): SqlFragme
   if (value === null) return { sql: `coalesce(json_type(doc, ?), 'null') = 'null'`, params: [path] };
   if (typeof value === 'boolean') return { sql: 'json_type(doc, ?) = ?', params: [path, String(value)] };
   if (typeof value === 'number') {
-    return { sql: `json_type(doc, ?) IN ('integer', 'real') AND json_extract(doc, ?) = ?`, params: [path, path, value] };
+    return {
+      sql: `json_type(doc, ?) IN ('integer', 'real') AND json_extract(doc, ?) = ?`,
+      params: [path, path, value],
+    };
   }
   return { sql: `json_type(doc, ?) = 'text' AND json_extract(doc, ?) = ?`, params: [path, path, value] };
 }

@@ -45,11 +45,17 @@ export class SqliteCollection implements Collection {
 
   /** Throws `collection.not-found` unless the table exists. */
   assertExists(): void {
-    const row = this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(this.spec.name);
+    const row = this.db
+      .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`)
+      .get(this.spec.name);
     if (!row) {
-      throw new StewardError('collection.not-found', `collection "${this.spec.name}" does not exist in the SQLite store`, {
-        collection: this.spec.name,
-      });
+      throw new StewardError(
+        'collection.not-found',
+        `collection "${this.spec.name}" does not exist in the SQLite store`,
+        {
+          collection: this.spec.name,
+        },
+      );
     }
   }
 
@@ -71,7 +77,10 @@ export class SqliteCollection implements Collection {
       [...params, limit],
     );
     const last = rows.at(-1);
-    return { docs: rows.map((r) => JSON.parse(r.doc) as JsonObject), next: rows.length < limit || !last ? null : last.k };
+    return {
+      docs: rows.map((r) => JSON.parse(r.doc) as JsonObject),
+      next: rows.length < limit || !last ? null : last.k,
+    };
   }
 
   async getMany(keys: readonly DocKey[]): Promise<Map<string, JsonObject>> {
@@ -91,14 +100,20 @@ export class SqliteCollection implements Collection {
 
   async count(options: { filter?: ParsedFilter } = {}): Promise<number> {
     const where = filterToSql(options.filter ?? []);
-    const row = this.all<{ n: number }>(`SELECT count(*) AS n FROM ${this.table} WHERE ${where.sql}`, where.params)[0];
+    const row = this.all<{ n: number }>(
+      `SELECT count(*) AS n FROM ${this.table} WHERE ${where.sql}`,
+      where.params,
+    )[0];
     return row?.n ?? 0;
   }
 
   async listIndexes(): Promise<IndexInfo[]> {
     this.assertExists();
     const primary: IndexInfo = { name: 'primary', fields: [this.spec.keyField], unique: true };
-    const rows = this.db.prepare(`PRAGMA index_list(${this.table})`).all() as { name: string; unique: number }[];
+    const rows = this.db.prepare(`PRAGMA index_list(${this.table})`).all() as {
+      name: string;
+      unique: number;
+    }[];
     const secondary = rows
       .filter((r) => !r.name.startsWith('sqlite_autoindex'))
       .map((r) => ({ name: r.name, fields: this.indexFields(r.name), unique: r.unique === 1 }));
@@ -106,7 +121,9 @@ export class SqliteCollection implements Collection {
   }
 
   private indexFields(index: string): string[] {
-    const sql = (this.db.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get(index) as { sql: string }).sql;
+    const sql = (
+      this.db.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get(index) as { sql: string }
+    ).sql;
     return [...sql.matchAll(/\$\."([^"]+)"/g)].map((m) => m[1] ?? '');
   }
 
@@ -115,10 +132,10 @@ export class SqliteCollection implements Collection {
       case 'insert': {
         const k = this.keyOf(op.doc);
         if (k === undefined) return this.noKey();
-        const changes = this.run(`INSERT INTO ${this.table} (k, doc) VALUES (?, ?) ON CONFLICT(k) DO NOTHING`, [
-          k,
-          JSON.stringify(op.doc),
-        ]);
+        const changes = this.run(
+          `INSERT INTO ${this.table} (k, doc) VALUES (?, ?) ON CONFLICT(k) DO NOTHING`,
+          [k, JSON.stringify(op.doc)],
+        );
         return changes === 1 ? { status: 'ok' } : { status: 'exists' };
       }
       case 'replace': {
@@ -160,15 +177,17 @@ export class SqliteCollection implements Collection {
   }
 
   private read(k: string): JsonObject | undefined {
-    const row = this.statement(`SELECT doc FROM ${this.table} WHERE k = ?`).get(k) as { doc: string } | undefined;
+    const row = this.statement(`SELECT doc FROM ${this.table} WHERE k = ?`).get(k) as
+      | { doc: string }
+      | undefined;
     return row ? (JSON.parse(row.doc) as JsonObject) : undefined;
   }
 
   private put(k: string, doc: JsonObject): WriteResult {
-    this.run(`INSERT INTO ${this.table} (k, doc) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET doc = excluded.doc`, [
-      k,
-      JSON.stringify(doc),
-    ]);
+    this.run(
+      `INSERT INTO ${this.table} (k, doc) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET doc = excluded.doc`,
+      [k, JSON.stringify(doc)],
+    );
     return { status: 'ok' };
   }
 

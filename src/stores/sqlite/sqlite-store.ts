@@ -3,7 +3,14 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { keyFraction } from '../../core/hash.js';
 import { StewardError } from '../../errors/steward-error.js';
-import type { CollectionSpec, CopyOptions, CopyResult, Store, StoreCapabilities, StoreInfo } from '../store.js';
+import type {
+  CollectionSpec,
+  CopyOptions,
+  CopyResult,
+  Store,
+  StoreCapabilities,
+  StoreInfo,
+} from '../store.js';
 import type { SqliteStoreConfig } from '../store-config.js';
 import { SqliteCollection, tableName } from './sqlite-collection.js';
 import { segmentOf } from './sqlite-segment.js';
@@ -31,9 +38,13 @@ export async function openSqliteStore(config: SqliteStoreConfig): Promise<Store>
     db.pragma('busy_timeout = 10000');
     db.pragma('synchronous = NORMAL');
   } catch (error) {
-    throw new StewardError('store.unreachable', `cannot open SQLite file ${file}: ${(error as Error).message}`, {
-      file,
-    });
+    throw new StewardError(
+      'store.unreachable',
+      `cannot open SQLite file ${file}: ${(error as Error).message}`,
+      {
+        file,
+      },
+    );
   }
   // Registered once per connection: segments and samples hash keys the same way on every store.
   db.function('steward_segment', { deterministic: true }, (k, n) => segmentOf(String(k), Number(n)));
@@ -55,7 +66,9 @@ class SqliteStore implements Store {
   }
 
   async ensureCollection(spec: CollectionSpec): Promise<void> {
-    this.db.exec(`CREATE TABLE IF NOT EXISTS ${tableName(spec)} (k TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID`);
+    this.db.exec(
+      `CREATE TABLE IF NOT EXISTS ${tableName(spec)} (k TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID`,
+    );
   }
 
   async dropCollection(spec: CollectionSpec): Promise<void> {
@@ -64,12 +77,18 @@ class SqliteStore implements Store {
 
   async listCollections(): Promise<string[]> {
     const rows = this.db
-      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+      .prepare(
+        `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
+      )
       .all() as { name: string }[];
     return rows.map((r) => r.name);
   }
 
-  async copyCollection(source: CollectionSpec, target: CollectionSpec, options: CopyOptions = {}): Promise<CopyResult> {
+  async copyCollection(
+    source: CollectionSpec,
+    target: CollectionSpec,
+    options: CopyOptions = {},
+  ): Promise<CopyResult> {
     // Stays inside SQLite: no document passes through JavaScript, so memory is flat.
     this.collection(source).assertExists();
     const copy = this.db.transaction(() => {
@@ -78,7 +97,9 @@ class SqliteStore implements Store {
       const sample = options.fraction === undefined ? '' : 'WHERE steward_fraction(k, ?) < ?';
       const params = options.fraction === undefined ? [] : [options.seed ?? '', options.fraction];
       return this.db
-        .prepare(`INSERT INTO ${tableName(target)} (k, doc) SELECT k, doc FROM ${tableName(source)} ${sample}`)
+        .prepare(
+          `INSERT INTO ${tableName(target)} (k, doc) SELECT k, doc FROM ${tableName(source)} ${sample}`,
+        )
         .run(...params).changes;
     });
     return { copied: copy() };

@@ -1,0 +1,158 @@
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DocKey, WriteOp, WriteResult } from '../store.js';
+import type { DynamoClient } from './dynamodb-client.js';
+import { isConditionFailed } from './dynamodb-errors.js';
+import { allOf, ExpressionBuilder } from './expression-builder.js';
+import type { ItemMapper } from './item-mapping.js';
+import type { Item } from './json-values.js';
+import { isPathError, patchByRewrite } from './patch-rewrite.js';
+import { patchProblem } from './patch-paths.js';
+import { conditionOutcome, expectationCondition, itemExists, ownedBy } from './write-conditions.js';
+
+/**
+ * One write operation as one conditional PutItem, UpdateItem or DeleteItem. These are the
+ * operations a BatchWriteItem cannot carry (it takes no conditions), and TransactWriteItems does
+ * not suit them either: one refused operation would abort all the others. SDK errors other than
+ * a failed condition are rethrown for the caller to translate.
+ */
+export interface WriteTarget {
+  readonly client: DynamoClient;
+  readonly mapper: ItemMapper;
+}
+
+/** Applies one operation and says what happened to it. */
+export function applyConditional(t: WriteTarget, op: WriteOp): Promise<WriteResult> {
+  switch (op.type) {
+    case 'insert':
+      return insert(t, op.doc);
+    case 'replace':
+      return replace(t, op);
+    case 'patch':
+      return patch(t, op);
+    case 'delete':
+      return remove(t, op);
+  }
+}
+
+async function insert(t: WriteTarget, doc: WriteOp & { type: 'insert' } extends { doc: infer D } ? D : never) {
+  const item = t.mapper.toItem(doc);
+  if (typeof item === 'string') return failed(item);
+  const b = new ExpressionBuilder();
+  const condition = itemExists(t.mapper, b, false);
+  try {
+    await put(t, item, condition, b);
+    return ok;
+  } catch (error) {
+    if (isConditionFailed(error)) return { status: 'exists' } as const;
+    throw error;
+  }
+}
+
+async function replace(t: WriteTarget, op: WriteOp & { type: 'replace' }): Promise<WriteResult> {
+  const item = t.mapper.toItem(op.doc);
+  if (typeof item === 'string') return failed(item);
+  const b = new ExpressionBuilder();
+  const key = op.doc[t.mapper.mapping.keyField] as DocKey;
+  const guard = allOf([ownedBy(t.mapper, b), expectationCondition(t.mapper, key, op.expect, b)]);
+  // An upsert of a missing document ignores the expectation, as every store does.
+  const condition = op.upsert
+    ? guard && `${itemExists(t.mapper, b, false)} OR (${guard})`
+    : allOf([itemExists(t.mapper, b, true), guard]);
+  try {
+    await put(t, item, condition, b);
+    return ok;
+  } catch (error) {
+    const outcome = conditionOutcome(t.mapper, error);
+    if (!outcome) throw error;
+    return op.upsert && outcome.status === 'missing' ? { status: 'exists' } : outcome;
+  }
+}
+
+async function patch(t: WriteTarget, op: WriteOp & { type: 'patch' }): Promise<WriteResult> {
+  const key = t.mapper.key(op.key);
+  if (typeof key === 'string') return failed(key);
+  const problem = patchProblem(t.mapper.mapping, op);
+  if (problem) return failed(problem);
+  const b = new ExpressionBuilder();
+  const sets = Object.entries(op.set ?? {})
+    .filter(([path]) => path !== t.mapper.mapping.keyField)
+    .map(([path, value]) => `${b.path(path)} = ${b.value(value)}`);
+  const removes = (op.unset ?? []).map((path) => b.path(path));
+  const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+    .filter(Boolean)
+    .join(' ');
+  const condition = allOf([
+    itemExists(t.mapper, b, true),
+    ownedBy(t.mapper, b),
+    expectationCondition(t.mapper, op.key, op.expect, b),
+  ]);
+  try {
+    await t.client.send((sdk) =>
+      sdk.send(
+        new UpdateItemCommand({
+          TableName: t.mapper.mapping.table,
+          Key: key,
+          ...(update ? { UpdateExpression: update } : {}),
+          ConditionExpression: condition,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ...b.params(),
+        }),
+      ),
+    );
+    return ok;
+  } catch (error) {
+    if (isPathError(error)) return patchByRewrite(t, op, key);
+    const outcome = conditionOutcome(t.mapper, error);
+    if (!outcome) throw error;
+    return outcome;
+  }
+}
+
+async function remove(t: WriteTarget, op: WriteOp & { type: 'delete' }): Promise<WriteResult> {
+  const key = t.mapper.key(op.key);
+  if (typeof key === 'string') return failed(key);
+  const b = new ExpressionBuilder();
+  const condition = allOf([
+    itemExists(t.mapper, b, true),
+    ownedBy(t.mapper, b),
+    expectationCondition(t.mapper, op.key, op.expect, b),
+  ]);
+  try {
+    await t.client.send((sdk) =>
+      sdk.send(
+        new DeleteItemCommand({
+          TableName: t.mapper.mapping.table,
+          Key: key,
+          ConditionExpression: condition,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ...b.params(),
+        }),
+      ),
+    );
+    return ok;
+  } catch (error) {
+    const outcome = conditionOutcome(t.mapper, error);
+    if (!outcome) throw error;
+    return outcome;
+  }
+}
+
+/** PutItem with an optional condition. */
+export async function put(t: WriteTarget, item: Item, condition: string | undefined, b: ExpressionBuilder) {
+  await t.client.send((sdk) =>
+    sdk.send(
+      new PutItemCommand({
+        TableName: t.mapper.mapping.table,
+        Item: item,
+        ...(condition ? { ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
+        ...(condition ? b.params() : {}),
+      }),
+    ),
+  );
+}
+
+const ok: WriteResult = { status: 'ok' };
+
+function failed(reason: string): WriteResult {
+  return { status: 'failed', reason };
+}

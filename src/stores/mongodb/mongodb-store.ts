@@ -1,0 +1,116 @@
+import { type Db, MongoClient } from 'mongodb';
+import type {
+  Collection,
+  CollectionSpec,
+  CopyOptions,
+  CopyResult,
+  Store,
+  StoreCapabilities,
+  StoreInfo,
+} from '../store.js';
+import type { MongoStoreConfig } from '../store-config.js';
+import { copyCollection, ignoreCode } from './copy-collection.js';
+import { MongoCollection, maxBatchGet } from './mongodb-collection.js';
+import { guarded, hasCode, hostsOf, type MongoTarget } from './mongodb-errors.js';
+import { SegmentBounds } from './segment-bounds.js';
+
+/**
+ * What MongoDB (and FerretDB) can do through the seam. Exact counts scan the collection in both,
+ * so they are not cheap. Scans are ordered by `_id`. Batch sizes are steward's choice, well
+ * under the server's limits (100,000 operations, 16 MB replies).
+ */
+export const mongoCapabilities: StoreCapabilities = {
+  cheapExactCount: false,
+  orderedScan: true,
+  secondaryIndexes: true,
+  maxBatchGet,
+  maxBatchWrite: 1000,
+};
+
+/**
+ * Opens a MongoDB (or FerretDB) store on `config.database`. Connects eagerly, so a wrong host or
+ * wrong credentials fail here, as `store.unreachable` or `store.auth`, within
+ * `config.connectTimeoutMs` (default 5000).
+ */
+export async function openMongoStore(config: MongoStoreConfig): Promise<Store> {
+  const timeoutMs = config.connectTimeoutMs ?? 5000;
+  const target: MongoTarget = { hosts: hostsOf(config.uri), timeoutMs };
+  const client = new MongoClient(config.uri, {
+    serverSelectionTimeoutMS: timeoutMs,
+    connectTimeoutMS: timeoutMs,
+  });
+  await guarded(target, async () => {
+    await client.connect();
+  }).catch(async (error: unknown) => {
+    await client.close().catch(() => undefined);
+    throw error;
+  });
+  return new MongoStore(client, client.db(config.database), target);
+}
+
+/** A store on one MongoDB database. Owns its client; `close` ends it. */
+class MongoStore implements Store {
+  readonly kind = 'mongodb' as const;
+  readonly capabilities = mongoCapabilities;
+  private readonly bounds = new SegmentBounds();
+
+  constructor(
+    private readonly client: MongoClient,
+    private readonly db: Db,
+    private readonly target: MongoTarget,
+  ) {}
+
+  collection(spec: CollectionSpec): Collection {
+    return new MongoCollection(spec, this.db, this.target, this.bounds);
+  }
+
+  /** Creates the collection, and for a keyField other than `_id` a unique index on it, so keys stay unique. */
+  ensureCollection(spec: CollectionSpec): Promise<void> {
+    return guarded(this.target, async () => {
+      await this.db.createCollection(spec.name).catch(ignoreCode(48));
+      if (spec.keyField === '_id') return;
+      await this.db
+        .collection(spec.name)
+        .createIndex({ [spec.keyField]: 1 }, { unique: true, name: `${spec.keyField}_unique` })
+        .catch((error: unknown) => {
+          // 85/86: an equivalent index already exists under another name or options.
+          if (!hasCode(error, 85, 86)) throw error;
+        });
+    });
+  }
+
+  dropCollection(spec: CollectionSpec): Promise<void> {
+    return guarded(this.target, async () => {
+      await this.db.collection(spec.name).drop().catch(ignoreCode(26));
+    });
+  }
+
+  listCollections(): Promise<string[]> {
+    return guarded(this.target, async () => {
+      const infos = await this.db.listCollections({}, { nameOnly: true }).toArray();
+      return infos
+        .map((info) => info.name)
+        .filter((name) => !name.startsWith('system.'))
+        .sort();
+    });
+  }
+
+  copyCollection(source: CollectionSpec, target: CollectionSpec, options?: CopyOptions): Promise<CopyResult> {
+    return guarded(this.target, () => copyCollection(this.db, source, target, options));
+  }
+
+  /** FerretDB answers `buildInfo` with the MongoDB version it emulates and its own in `ferretdbVersion`. */
+  ping(): Promise<StoreInfo> {
+    return guarded(this.target, async () => {
+      const info = await this.db.command({ buildInfo: 1 });
+      if (typeof info.ferretdbVersion === 'string') {
+        return { product: 'FerretDB', version: info.ferretdbVersion.replace(/^v/, '') };
+      }
+      return { product: 'MongoDB', version: String(info.version) };
+    });
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * The example generator: deterministic content, the declared proportions, and a manifest that
+ * names exactly the faults a scan of the stored documents finds (checked here by brute force,
+ * independently of steward's own integrity and drift scans).
+ */
+import * as assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Ajv } from 'ajv';
+import { matchesFilter, parseFilter } from '../../src/core/filter.js';
+import { sha256 } from '../../src/core/hash.js';
+import { canonicalJson, getPath, type JsonObject, type JsonValue } from '../../src/core/json.js';
+import { isStewardError } from '../../src/errors/steward-error.js';
+import {
+  caseManagementModel,
+  type ExampleCollectionName,
+  exampleCollectionNames,
+} from '../../src/example/case-management-model.js';
+import { createExampleRows, exampleCounts, exampleKey } from '../../src/example/example-rows.js';
+import { type ExampleManifest, exampleSpec, generateExample } from '../../src/example/generate-example.js';
+import { type ExampleFault, planExampleFaults } from '../../src/example/plan-example-faults.js';
+import type { Store } from '../../src/stores/store.js';
+import { openTestStore, type TestStore } from '../support/test-stores.js';
+
+const docs = 800;
+const faults = { orphans: 13, drift: 9, badShape: 11 };
+
+type Loaded = Record<ExampleCollectionName, JsonObject[]>;
+
+async function loadAll(store: Store): Promise<Loaded> {
+  const out = {} as Loaded;
+  for (const name of exampleCollectionNames) {
+    const collection = store.collection(exampleSpec(name));
+    const all: JsonObject[] = [];
+    let after: string | null = null;
+    do {
+      const page = await collection.scan({ after, limit: 173 });
+      all.push(...page.docs);
+      after = page.next;
+    } while (after);
+    out[name] = all.sort((a, b) => (String(a.id) < String(b.id) ? -1 : 1));
+  }
+  return out;
+}
+
+function contentHashes(loaded: Loaded): Record<string, string> {
+  return Object.fromEntries(
+    exampleCollectionNames.map((name) => [name, sha256(loaded[name].map(canonicalJson).join('\n'))]),
+  );
+}
+
+const faultId = (f: { collection: string; key: string; field: string }) =>
+  `${f.collection}/${f.key}/${f.field}`;
+const sorted = <T extends { collection: string; key: string; field: string }>(list: T[]) =>
+  list.sort((a, b) => (faultId(a) < faultId(b) ? -1 : 1));
+const ofKind = <K extends ExampleFault['kind']>(m: ExampleManifest, kind: K) =>
+  m.faults.filter((f): f is Extract<ExampleFault, { kind: K }> => f.kind === kind);
+
+/** Every reference whose target key is not in the target collection, found by scanning. */
+function findOrphans(loaded: Loaded) {
+  const found: { collection: string; key: string; field: string; actual: string }[] = [];
+  for (const ref of caseManagementModel.references) {
+    const targets = new Set(loaded[ref.target].map((d) => d.id));
+    for (const doc of loaded[ref.collection]) {
+      const value = getPath(doc, ref.field);
+      const values = ref.many && Array.isArray(value) ? value : [value];
+      for (const v of values) {
+        if (!targets.has(v as JsonValue)) {
+          found.push({
+            collection: ref.collection,
+            key: String(doc.id),
+            field: ref.field,
+            actual: String(v),
+          });
+        }
+      }
+    }
+  }
+  return sorted(found);
+}
+
+/** Every derived field that differs from a recomputation from its source (orphaned copies aside). */
+function findDrift(loaded: Loaded) {
+  const found: { collection: string; key: string; field: string; expected: JsonValue; actual: JsonValue }[] =
+    [];
+  for (const d of caseManagementModel.derived) {
+    for (const doc of loaded[d.collection]) {
+      let expected: JsonValue | undefined;
+      if (d.kind === 'count') {
+        const where = parseFilter(d.where);
+        expected = loaded[d.source].filter(
+          (s) => s[d.sourceField] === doc.id && matchesFilter(s, where),
+        ).length;
+      } else {
+        const source = loaded[d.source].find((s) => s.id === getPath(doc, d.via));
+        if (!source) continue;
+        expected = source[d.sourceField];
+      }
+      const actual = getPath(doc, d.field);
+      if (actual !== expected) {
+        found.push({
+          collection: d.collection,
+          key: String(doc.id),
+          field: d.field,
+          expected: expected!,
+          actual: actual!,
+        });
+      }
+    }
+  }
+  return sorted(found);
+}
+
+/** Every field the declared JSON Schema rejects. */
+function findBadShapes(loaded: Loaded) {
+  const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
+  const found: { collection: string; key: string; field: string }[] = [];
+  for (const name of exampleCollectionNames) {
+    const validate = ajv.compile(caseManagementModel.collections[name].schema);
+    for (const doc of loaded[name]) {
+      const errors = validate(doc) ? [] : (validate.errors ?? []);
+      for (const error of errors) {
+        const missing = (error.params as { missingProperty?: string }).missingProperty;
+        const field = missing ?? error.instancePath.slice(1).replaceAll('/', '.');
+        found.push({ collection: name, key: String(doc.id), field });
+      }
+    }
+  }
+  return sorted(found);
+}
+
+describe('generateExample on sqlite', () => {
+  const stores: TestStore[] = [];
+  let first: ExampleManifest;
+  let again: ExampleManifest;
+  let loaded: Loaded;
+  let loadedAgain: Loaded;
+  let loadedOther: Loaded;
+  const progress: number[] = [];
+
+  before(async () => {
+    for (let i = 0; i < 3; i++) stores.push(await openTestStore('sqlite'));
+    const [a, b, c] = stores as [TestStore, TestStore, TestStore];
+    first = await generateExample(a.store, {
+      docs,
+      seed: 'alpha',
+      faults,
+      onProgress: (w) => progress.push(w),
+    });
+    again = await generateExample(b.store, { docs, seed: 'alpha', faults, batchSize: 37 });
+    await generateExample(c.store, { docs, seed: 'beta', faults });
+    [loaded, loadedAgain, loadedOther] = [
+      await loadAll(a.store),
+      await loadAll(b.store),
+      await loadAll(c.store),
+    ];
+  });
+  after(async () => {
+    for (const s of stores) await s.cleanup();
+  });
+
+  test('the same seed gives the same documents and manifest, whatever the batch size', () => {
+    assert.deepEqual(contentHashes(loadedAgain), contentHashes(loaded));
+    assert.deepEqual(again, first);
+  });
+
+  test('a different seed gives different documents in every collection', () => {
+    const [one, other] = [contentHashes(loaded), contentHashes(loadedOther)];
+    for (const name of exampleCollectionNames) assert.notEqual(other[name], one[name], name);
+  });
+
+  test('documents are split across collections in the declared proportions', () => {
+    for (const name of exampleCollectionNames) assert.equal(loaded[name].length, first.counts[name], name);
+    assert.deepEqual(first.counts, exampleCounts(docs));
+    assert.equal(first.counts.tasks, docs * 0.4);
+    assert.equal(first.counts.case_list, first.counts.cases);
+    assert.equal(first.total, docs);
+    assert.equal(progress.at(-1), first.total);
+    for (const name of exampleCollectionNames) {
+      assert.ok(
+        loaded[name].every((d) => d.schemaVersion === caseManagementModel.collections[name].schemaVersion),
+      );
+    }
+  });
+
+  test('the manifest lists exactly the requested number of faults of each kind', () => {
+    assert.equal(ofKind(first, 'orphan').length, faults.orphans);
+    assert.equal(ofKind(first, 'drift').length, faults.drift);
+    assert.equal(ofKind(first, 'bad-shape').length, faults.badShape);
+    const referencesHit = new Set(ofKind(first, 'orphan').map((f) => `${f.collection}.${f.field}`));
+    assert.equal(referencesHit.size, caseManagementModel.references.length, 'every reference gets an orphan');
+  });
+
+  test('orphans are exactly the references whose target is missing', () => {
+    const expected = sorted(
+      ofKind(first, 'orphan').map(({ collection, key, field, actual }) => ({
+        collection,
+        key,
+        field,
+        actual,
+      })),
+    );
+    assert.deepEqual(findOrphans(loaded), expected);
+  });
+
+  test('drifted fields are exactly those that differ from a recomputation from their source', () => {
+    const expected = sorted(
+      ofKind(first, 'drift').map(({ collection, key, field, expected, actual }) => ({
+        collection,
+        key,
+        field,
+        expected,
+        actual,
+      })),
+    );
+    assert.deepEqual(findDrift(loaded), expected);
+    assert.ok(
+      expected.some((f) => f.field === 'openTaskCount') && expected.some((f) => f.field === 'subjectName'),
+    );
+  });
+
+  test('bad shapes are exactly the fields the declared schema rejects', () => {
+    const expected = sorted(
+      ofKind(first, 'bad-shape').map(({ collection, key, field }) => ({ collection, key, field })),
+    );
+    assert.deepEqual(findBadShapes(loaded), expected);
+  });
+});
+
+describe('example rows and fault plans, without a store', () => {
+  test('any document can be produced on its own, in any order, identically', () => {
+    const rows = createExampleRows({ docs: 1000, seed: 7 });
+    const forward = [0, 1, 2, 399].map((i) => canonicalJson(rows.row('tasks', i)));
+    const backward = [399, 2, 1, 0].map((i) =>
+      canonicalJson(createExampleRows({ docs: 1000, seed: 7 }).row('tasks', i)),
+    );
+    assert.deepEqual(forward, backward.reverse());
+    assert.equal(rows.row('tasks', 5).id, exampleKey('tasks', 5));
+    assert.equal(exampleKey('cases', 41), 'case-0000042');
+  });
+
+  test('every collection has at least one document, even for a tiny example', () => {
+    const counts = exampleCounts(3);
+    for (const name of exampleCollectionNames) assert.ok(counts[name] >= 1, name);
+  });
+
+  test('asking for more faults than the example has room for is refused', () => {
+    const counts = exampleCounts(20);
+    assert.throws(
+      () => planExampleFaults(counts, exampleKey, { badShape: 10_000 }, 1),
+      (e: unknown) => isStewardError(e, 'input.invalid'),
+    );
+  });
+
+  test('fault selection depends on the seed', () => {
+    const pick = (seed: string) => {
+      const counts = exampleCounts(5000);
+      const plan = planExampleFaults(counts, exampleKey, { orphans: 5 }, seed);
+      const rows = createExampleRows({ docs: 5000, seed, transform: plan.apply });
+      for (const name of exampleCollectionNames) for (let i = 0; i < counts[name]; i++) rows.row(name, i);
+      return plan.faults().map(faultId);
+    };
+    assert.deepEqual(pick('a'), pick('a'));
+    assert.notDeepEqual(pick('a'), pick('b'));
+  });
+});

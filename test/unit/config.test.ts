@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { env } from '../../src/config/define-config.js';
+import { resolveConfig } from '../../src/config/resolve-config.js';
+import { isStewardError } from '../../src/errors/steward-error.js';
+
+const resolve = (raw: unknown, vars: NodeJS.ProcessEnv = {}) =>
+  resolveConfig(raw, { file: '/p/steward.config.ts', baseDir: '/p', env: vars });
+
+function problemsOf(raw: unknown, vars: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    resolve(raw, vars);
+  } catch (e) {
+    if (isStewardError(e, 'config.invalid')) {
+      return (e.details.problems as { path: string; message: string }[]).map(
+        (p) => `${p.path}: ${p.message}`,
+      );
+    }
+    throw e;
+  }
+  return [];
+}
+
+describe('config resolution', () => {
+  test('applies defaults: relative SQLite paths, key fields by store, the ledger store', () => {
+    const config = resolve(
+      {
+        stores: {
+          main: { kind: 'sqlite', file: 'data/app.sqlite' },
+          docs: { kind: 'mongodb', uri: env('MONGO_URI'), database: 'app' },
+        },
+        collections: { cases: { store: 'main' }, profiles: { store: 'docs' } },
+      },
+      { MONGO_URI: 'mongodb://127.0.0.1:27017' },
+    );
+    assert.deepEqual(config.stores.get('main'), { kind: 'sqlite', file: '/p/data/app.sqlite' });
+    assert.equal(
+      config.stores.get('docs')?.kind === 'mongodb' && config.stores.get('docs')?.uri,
+      'mongodb://127.0.0.1:27017',
+    );
+    assert.equal(config.collections.get('cases')?.spec.keyField, 'id');
+    assert.equal(config.collections.get('profiles')?.spec.keyField, '_id');
+    assert.deepEqual(config.ledger, { store: 'main', prefix: 'steward_' });
+  });
+
+  test('reports every problem at once, each with its path', () => {
+    const problems = problemsOf({
+      stores: {
+        a: { kind: 'postgres' },
+        b: { kind: 'mongodb', uri: 'http://x', database: 1 },
+        c: { kind: 'dynamodb', region: env('AWS_REGION_UNSET') },
+      },
+      collections: { cases: { store: 'nope' }, tasks: 'x' },
+      ledger: { store: 'zzz' },
+      extra: true,
+    });
+    assert.deepEqual(problems.sort(), [
+      'collections.cases.store: names no store in "stores" (known: a, b, c)',
+      'collections.tasks: must be an object such as { store: "main", key: "id" }',
+      'extra: is not a known setting (expected stores, collections, ledger)',
+      'ledger.store: names no store in "stores" (known: a, b, c)',
+      'stores.a.kind: must be one of sqlite, mongodb, dynamodb (got "postgres")',
+      'stores.b.database: must be a string (got number)',
+      'stores.b.uri: must start with mongodb:// or mongodb+srv://',
+      'stores.c.region: reads environment variable AWS_REGION_UNSET, which is not set',
+    ]);
+  });
+
+  test('an environment value falls back to its default', () => {
+    const config = resolve({
+      stores: { main: { kind: 'dynamodb', region: env('AWS_REGION', 'eu-west-1') } },
+    });
+    assert.equal(
+      config.stores.get('main')?.kind === 'dynamodb' && config.stores.get('main')?.region,
+      'eu-west-1',
+    );
+  });
+
+  test('a config that is not an object is refused', () => {
+    assert.deepEqual(problemsOf(42), [
+      '(root): the config must export an object made with defineConfig({...})',
+    ]);
+  });
+});

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { matchesFilter, parseFilter } from '../../src/core/filter.js';
+import { isStewardError } from '../../src/errors/steward-error.js';
+
+describe('the portable filter language', () => {
+  test('normalises equality, membership, ranges, presence and conjunctions', () => {
+    const parsed = parseFilter({
+      status: 'open',
+      priority: { $in: [1, 2] },
+      dueAt: { $gte: '2026-01-01', $lt: '2026-02-01' },
+      $and: [{ 'owner.team': { $eq: 'north' } }, { closedAt: { $exists: false } }],
+    });
+    assert.deepEqual(parsed, [
+      { op: 'eq', path: 'status', value: 'open' },
+      { op: 'in', path: 'priority', values: [1, 2] },
+      { op: 'range', path: 'dueAt', bounds: { gte: '2026-01-01', lt: '2026-02-01' } },
+      { op: 'eq', path: 'owner.team', value: 'north' },
+      { op: 'exists', path: 'closedAt', exists: false },
+    ]);
+  });
+
+  for (const [name, filter, fragment] of [
+    ['$where', { $where: 'this.a > 1' }, 'runs code on the server'],
+    ['$function', { a: { $function: { body: 'x' } } }, 'runs code on the server'],
+    ['$expr', { $and: [{ $expr: { $gt: ['$a', 1] } }] }, 'filter.$and[0] $expr runs code'],
+    ['$regex', { name: { $regex: '^a' } }, 'filter.name operator $regex is not in'],
+    ['$or', { $or: [{ a: 1 }] }, 'operator $or is not in'],
+    ['$ne', { a: { $ne: 1 } }, 'operator $ne'],
+    ['object equality', { a: { b: 1 } }, 'compares a whole object'],
+    ['mixed bounds', { a: { $gt: 1, $lt: 'z' } }, 'mixes number and string bounds'],
+    ['non-array $in', { a: { $in: 'x' } }, 'filter.a.$in must be an array'],
+    ['non-array $and', { $and: { a: 1 } }, 'filter.$and must be an array'],
+    ['bad path', { 'a..b': 1 }, 'not a valid dotted path'],
+    ['not an object', 'status=open', 'must be an object'],
+  ] as const) {
+    test(`rejects ${name} with a message naming where`, () => {
+      assert.throws(
+        () => parseFilter(filter),
+        (e) => isStewardError(e, 'filter.invalid') && e.message.includes(fragment),
+      );
+    });
+  }
+
+  test('the reference evaluator follows the documented semantics', () => {
+    const doc = { a: 1, s: '1', n: null, nested: { x: 'y' } };
+    const m = (f: unknown) => matchesFilter(doc, parseFilter(f));
+    assert.equal(m({ a: 1 }), true);
+    assert.equal(m({ a: '1' }), false, 'equality is typed');
+    assert.equal(m({ missing: null }), true, 'null matches a missing field');
+    assert.equal(m({ n: null }), true);
+    assert.equal(m({ n: { $exists: true } }), true, 'a null value exists');
+    assert.equal(m({ s: { $gte: 0 } }), false, 'a number range skips strings');
+    assert.equal(m({ s: { $gte: '0' } }), true);
+    assert.equal(m({ 'nested.x': { $in: ['y', 'z'] } }), true);
+    assert.equal(m({ 'a.b': { $exists: false } }), true);
+  });
+});
