@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import Module, { register } from 'node:module';
+import { createRequire, register } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { StewardError } from '../errors/steward-error.js';
@@ -49,7 +49,9 @@ function registerSelfResolve(): void {
   register(new URL(`./self-resolve-hook${ext}`, import.meta.url).href, { data: { selfUrl: selfUrl.href } });
   // tsx compiles a .ts config outside an ESM package to CommonJS, which module hooks do not
   // reach on Node 20; the CommonJS resolver is taught the same one name.
-  const cjs = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+  const cjs = createRequire(import.meta.url)('node:module') as {
+    _resolveFilename: (request: string, ...rest: unknown[]) => string;
+  };
   const original = cjs._resolveFilename;
   cjs._resolveFilename = function (request: string, ...rest: unknown[]) {
     return request === 'steward' ? fileURLToPath(selfUrl) : original.call(this, request, ...rest);

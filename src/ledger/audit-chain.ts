@@ -140,7 +140,11 @@ export async function verifyAuditChain(
 }
 
 /** Checks one record against the tip before it; returns the new tip, or undefined to keep it. */
-function checkRecord(record: AuditRecord, tip: ChainTip, report: (p: AuditProblem) => void): ChainTip | undefined {
+function checkRecord(
+  record: AuditRecord,
+  tip: ChainTip,
+  report: (p: AuditProblem) => void,
+): ChainTip | undefined {
   if (!isAuditRecord(record)) {
     report({ seq: tip.seq + 1, kind: 'malformed', message: `after seq ${tip.seq}: not an audit record` });
     return undefined;
@@ -148,7 +152,11 @@ function checkRecord(record: AuditRecord, tip: ChainTip, report: (p: AuditProble
   const { seq } = record;
   const actual = auditRecordHash(record);
   if (actual !== record.hash) {
-    report({ seq, kind: 'modified', message: `seq ${seq}: content hashes to ${actual}, record says ${record.hash}` });
+    report({
+      seq,
+      kind: 'modified',
+      message: `seq ${seq}: content hashes to ${actual}, record says ${record.hash}`,
+    });
   }
   if (seq <= tip.seq) {
     report({ seq, kind: 'out-of-order', message: `seq ${seq}: stored after seq ${tip.seq}` });
@@ -156,7 +164,11 @@ function checkRecord(record: AuditRecord, tip: ChainTip, report: (p: AuditProble
   }
   if (seq > tip.seq + 1) {
     const missing = seq === tip.seq + 2 ? `seq ${tip.seq + 1} is` : `seqs ${tip.seq + 1}..${seq - 1} are`;
-    report({ seq: tip.seq + 1, kind: 'gap', message: `${missing} missing or stored out of order (next is ${seq})` });
+    report({
+      seq: tip.seq + 1,
+      kind: 'gap',
+      message: `${missing} missing or stored out of order (next is ${seq})`,
+    });
   } else if (record.prevHash !== tip.hash) {
     report({
       seq,
@@ -184,7 +196,9 @@ export function isAuditRecord(value: unknown): value is AuditRecord {
   const { seq, details } = value;
   const strings = ['at', 'actor', 'action', 'subject', 'prevHash', 'hash'] as const;
   return (
-    typeof seq === 'number' && Number.isSafeInteger(seq) && isJsonObject(details) &&
+    typeof seq === 'number' &&
+    Number.isSafeInteger(seq) &&
+    isJsonObject(details) &&
     strings.every((field) => typeof value[field] === 'string')
   );
 }

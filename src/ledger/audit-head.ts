@@ -32,7 +32,12 @@ export async function readAuditHead(collection: Collection): Promise<AuditHead |
   const doc = await readLedgerDoc(collection, auditHeadKey);
   if (!doc) return undefined;
   const { seq, hash, pending } = doc;
-  if (typeof seq !== 'number' || typeof hash !== 'string' || !Array.isArray(pending) || !pending.every(isAuditRecord)) {
+  if (
+    typeof seq !== 'number' ||
+    typeof hash !== 'string' ||
+    !Array.isArray(pending) ||
+    !pending.every(isAuditRecord)
+  ) {
     throw new StewardError(
       'ledger.conflict',
       `the audit head in "${collection.spec.name}" is malformed; the audit log was modified outside steward`,
@@ -49,7 +54,11 @@ export async function readAuditHead(collection: Collection): Promise<AuditHead |
 export async function ensureAuditHead(collection: Collection): Promise<void> {
   if (await readAuditHead(collection)) return;
   const page = await collection.scan({ limit: 1 });
-  if (page.docs.length > 0) throw missingHead(collection);
+  // A document found may be the head another process has just created.
+  if (page.docs.length > 0) {
+    if (await readAuditHead(collection)) return;
+    throw missingHead(collection);
+  }
   await writeLedgerDoc(collection, { type: 'insert', doc: headDoc(collection, emptyTip, []) });
 }
 

@@ -3,7 +3,12 @@ import { StewardError } from '../errors/steward-error.js';
 import type { Collection } from '../stores/store.js';
 import { type AuditEntry, type AuditRecord, chainRecords } from './audit-chain.js';
 import { type AuditHead, commitAuditRecords, flushAuditHead, readAuditHead } from './audit-head.js';
-import { type AuditReadOptions, readAuditRecords, type StoredAuditVerification, verifyStoredAuditChain } from './audit-records.js';
+import {
+  type AuditReadOptions,
+  readAuditRecords,
+  type StoredAuditVerification,
+  verifyStoredAuditChain,
+} from './audit-records.js';
 import { backoff, type Clock, systemClock } from './clock.js';
 
 export interface AuditLogOptions {

@@ -57,9 +57,22 @@ export async function verifyStoredAuditChain(
   if (!head) {
     const page = await collection.scan({ limit: 1 });
     const problems = page.docs.length
-      ? [{ seq: 0, kind: 'head-mismatch' as const, message: 'the audit log has records but no head document' }]
+      ? [
+          {
+            seq: 0,
+            kind: 'head-mismatch' as const,
+            message: 'the audit log has records but no head document',
+          },
+        ]
       : [];
-    return { ok: problems.length === 0, checked: 0, tip: emptyTip, problems, problemCount: problems.length, head };
+    return {
+      ok: problems.length === 0,
+      checked: 0,
+      tip: emptyTip,
+      problems,
+      problemCount: problems.length,
+      head,
+    };
   }
   const result = await verifyAuditChain(readAuditRecords(collection, head, options), { ...options, head });
   return { ...result, head };

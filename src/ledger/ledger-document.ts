@@ -30,7 +30,11 @@ export function statusOf(
   collection: Collection,
   result: WriteResult | undefined,
 ): Exclude<WriteResult['status'], 'failed'> {
-  if (!result) throw new StewardError('store.failed', `no write result from ledger collection "${collection.spec.name}"`);
+  if (!result)
+    throw new StewardError(
+      'store.failed',
+      `no write result from ledger collection "${collection.spec.name}"`,
+    );
   if (result.status === 'failed') {
     throw new StewardError(
       'store.failed',

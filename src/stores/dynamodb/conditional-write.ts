@@ -1,4 +1,5 @@
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { JsonObject } from '../../core/json.js';
 import type { DocKey, WriteOp, WriteResult } from '../store.js';
 import type { DynamoClient } from './dynamodb-client.js';
 import { isConditionFailed } from './dynamodb-errors.js';
@@ -34,7 +35,7 @@ export function applyConditional(t: WriteTarget, op: WriteOp): Promise<WriteResu
   }
 }
 
-async function insert(t: WriteTarget, doc: WriteOp & { type: 'insert' } extends { doc: infer D } ? D : never) {
+async function insert(t: WriteTarget, doc: JsonObject): Promise<WriteResult> {
   const item = t.mapper.toItem(doc);
   if (typeof item === 'string') return failed(item);
   const b = new ExpressionBuilder();
@@ -43,7 +44,7 @@ async function insert(t: WriteTarget, doc: WriteOp & { type: 'insert' } extends 
     await put(t, item, condition, b);
     return ok;
   } catch (error) {
-    if (isConditionFailed(error)) return { status: 'exists' } as const;
+    if (isConditionFailed(error)) return { status: 'exists' };
     throw error;
   }
 }

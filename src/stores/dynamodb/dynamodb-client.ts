@@ -43,6 +43,11 @@ export class DynamoClient {
     }
   }
 
+  /** Translates a failure of an SDK call made with {@link send}. */
+  translate(error: unknown, action: string, table?: string): Error {
+    return toStewardError(error, this.site(action, table));
+  }
+
   /** A call site for error messages. */
   site(action: string, table?: string): CallSite {
     return table === undefined ? { endpoint: this.endpoint, action } : { endpoint: this.endpoint, action, table };

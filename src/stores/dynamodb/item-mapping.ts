@@ -3,7 +3,8 @@ import type { JsonObject } from '../../core/json.js';
 import { type DocKey, isDocKey } from '../store.js';
 import { type Item, marshallDoc, unmarshallItem } from './json-values.js';
 import type { TableKeys } from './table-keys.js';
-import type { EntityMapping } from './table-mapping.js';
+import { type EntityMapping, mappingAttributes } from './table-mapping.js';
+import { allOf, type ExpressionBuilder } from './expression-builder.js';
 
 /**
  * Converts between steward documents and the items of one collection's table. Writes add the
@@ -69,6 +70,31 @@ export class ItemMapper {
       if ((sk?.S ?? sk?.N) !== sortKey.value) return false;
     }
     return !discriminator || item[discriminator.name]?.S === discriminator.value;
+  }
+
+  /**
+   * The FilterExpression selecting this collection's items in a shared table: the key prefix,
+   * the sort key value and the discriminator, whichever the mapping has. Undefined for a whole table.
+   */
+  selector(b: ExpressionBuilder): string | undefined {
+    const { keyPrefix, sortKey, discriminator, partitionKey } = this.mapping;
+    const sort = this.sortValue();
+    return allOf([
+      keyPrefix === '' ? undefined : `begins_with(${b.name(partitionKey)}, ${b.value(keyPrefix)})`,
+      sortKey && sort ? `${b.name(sortKey.name)} = ${b.raw(sort)}` : undefined,
+      discriminator ? `${b.name(discriminator.name)} = ${b.value(discriminator.value)}` : undefined,
+    ]);
+  }
+
+  /**
+   * True for a document field whose stored form differs from the document, so filters on it are
+   * checked on the document after reading: the key field held with its prefix in the partition
+   * key, or a field named like an attribute of the mapping (stripped from documents).
+   */
+  storedApart(field: string): boolean {
+    const { keyField, partitionKey, keyPrefix } = this.mapping;
+    if (field === keyField) return partitionKey === keyField && keyPrefix !== '';
+    return mappingAttributes(this.mapping).includes(field);
   }
 
   /** The key encoded in an item's partition key, prefix removed. */

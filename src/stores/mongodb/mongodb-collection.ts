@@ -11,9 +11,10 @@ import type {
   WriteOp,
   WriteResult,
 } from '../store.js';
-import { ignoreCode } from './copy-collection.js';
+import type { CollectionRegistry } from './collection-registry.js';
+import { notFound } from './collection-registry.js';
 import { toMongoFilter } from './filter-to-mongo.js';
-import { guarded, type MongoTarget } from './mongodb-errors.js';
+import { guarded, hasCode, type MongoTarget } from './mongodb-errors.js';
 import { scanPage } from './mongodb-scan.js';
 import { readByKey, writeOps } from './mongodb-write.js';
 import type { SegmentBounds } from './segment-bounds.js';
@@ -21,39 +22,54 @@ import type { SegmentBounds } from './segment-bounds.js';
 /** Keys one getMany round trip fetches; larger requests are split. */
 export const maxBatchGet = 1000;
 
+/** What the collections of one store share: the database, the target for messages, caches. */
+export interface MongoContext {
+  readonly db: Db;
+  readonly target: MongoTarget;
+  readonly bounds: SegmentBounds;
+  readonly registry: CollectionRegistry;
+}
+
 /**
- * One MongoDB collection behind the store seam. A handle: creating it does no I/O, and every
- * method maps an unreachable server to `store.unreachable`.
+ * One MongoDB collection behind the store seam. A handle: creating it does no I/O. Every method
+ * maps an unreachable server to `store.unreachable` and a missing collection to
+ * `collection.not-found`.
  */
 export class MongoCollection implements Collection {
   constructor(
     readonly spec: CollectionSpec,
-    private readonly db: Db,
-    private readonly target: MongoTarget,
-    private readonly bounds: SegmentBounds,
+    private readonly context: MongoContext,
   ) {}
 
   private get native() {
-    return this.db.collection(this.spec.name);
+    return this.context.db.collection(this.spec.name);
   }
 
   scan(options: ScanOptions = {}): Promise<Page> {
-    return guarded(this.target, () => scanPage(this.native, this.bounds, options));
+    return this.run(async () => {
+      const page = await scanPage(this.native, this.context.bounds, options);
+      if (page.docs.length === 0) await this.context.registry.assertStillExists(this.spec.name);
+      return page;
+    });
   }
 
   getMany(keys: readonly DocKey[]): Promise<Map<string, JsonObject>> {
-    return guarded(this.target, async () => {
+    return this.run(async () => {
       const found = new Map<string, JsonObject>();
       for (let start = 0; start < keys.length; start += maxBatchGet) {
         const part = await readByKey(this.native, this.spec, keys.slice(start, start + maxBatchGet));
         for (const [id, doc] of part) found.set(id, doc);
       }
+      if (found.size === 0) await this.context.registry.assertStillExists(this.spec.name);
       return found;
     });
   }
 
   write(ops: readonly WriteOp[]): Promise<WriteResult[]> {
-    return guarded(this.target, () => writeOps(this.native, this.spec, ops));
+    return this.run(async () => {
+      await this.context.registry.assertExists(this.spec.name);
+      return writeOps(this.native, this.spec, ops);
+    });
   }
 
   /**
@@ -61,23 +77,35 @@ export class MongoCollection implements Collection {
    * which FerretDB 1.24 answers too); everything else is an exact `countDocuments`.
    */
   count(options: { filter?: ParsedFilter; estimate?: boolean } = {}): Promise<number> {
-    return guarded(this.target, () => {
-      if (options.estimate && (!options.filter || options.filter.length === 0)) {
-        return this.native.estimatedDocumentCount();
-      }
-      return this.native.countDocuments(toMongoFilter(options.filter));
+    return this.run(async () => {
+      const unfiltered = !options.filter || options.filter.length === 0;
+      const n =
+        options.estimate && unfiltered
+          ? await this.native.estimatedDocumentCount()
+          : await this.native.countDocuments(toMongoFilter(options.filter));
+      if (n === 0) await this.context.registry.assertStillExists(this.spec.name);
+      return n;
     });
   }
 
-  /** Indexes with their fields in key order; the `_id_` index is unique though MongoDB does not flag it. A missing collection has none. */
+  /** Indexes with their fields in key order; `_id_` is unique though MongoDB does not flag it. */
   listIndexes(): Promise<IndexInfo[]> {
-    return guarded(this.target, async () => {
-      const indexes = (await this.native.listIndexes().toArray().catch(ignoreCode(26))) ?? [];
+    return this.run(async () => {
+      const indexes = await this.native
+        .listIndexes()
+        .toArray()
+        .catch((error: unknown) => {
+          throw hasCode(error, 26) ? notFound(this.spec.name, this.context.db.databaseName) : error;
+        });
       return indexes.map((index) => ({
         name: String(index.name),
         fields: Object.keys(index.key ?? {}),
         unique: index.unique === true || index.name === '_id_',
       }));
     });
+  }
+
+  private run<T>(work: () => Promise<T>): Promise<T> {
+    return guarded(this.context.target, work);
   }
 }

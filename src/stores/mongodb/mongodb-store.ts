@@ -45,29 +45,39 @@ export async function openMongoStore(config: MongoStoreConfig): Promise<Store> {
     await client.close().catch(() => undefined);
     throw error;
   });
-  return new MongoStore(client, client.db(config.database), target);
+  const db = client.db(config.database);
+  return new MongoStore(client, {
+    db,
+    target,
+    bounds: new SegmentBounds(),
+    registry: new CollectionRegistry(db),
+  });
 }
 
 /** A store on one MongoDB database. Owns its client; `close` ends it. */
 class MongoStore implements Store {
   readonly kind = 'mongodb' as const;
   readonly capabilities = mongoCapabilities;
-  private readonly bounds = new SegmentBounds();
+  private readonly db: Db;
+  private readonly target: MongoTarget;
 
   constructor(
     private readonly client: MongoClient,
-    private readonly db: Db,
-    private readonly target: MongoTarget,
-  ) {}
+    private readonly context: MongoContext,
+  ) {
+    this.db = context.db;
+    this.target = context.target;
+  }
 
   collection(spec: CollectionSpec): Collection {
-    return new MongoCollection(spec, this.db, this.target, this.bounds);
+    return new MongoCollection(spec, this.context);
   }
 
   /** Creates the collection, and for a keyField other than `_id` a unique index on it, so keys stay unique. */
   ensureCollection(spec: CollectionSpec): Promise<void> {
     return guarded(this.target, async () => {
       await this.db.createCollection(spec.name).catch(ignoreCode(48));
+      this.context.registry.remember(spec.name);
       if (spec.keyField === '_id') return;
       await this.db
         .collection(spec.name)
@@ -81,6 +91,7 @@ class MongoStore implements Store {
 
   dropCollection(spec: CollectionSpec): Promise<void> {
     return guarded(this.target, async () => {
+      this.context.registry.forget(spec.name);
       await this.db.collection(spec.name).drop().catch(ignoreCode(26));
     });
   }
@@ -96,7 +107,12 @@ class MongoStore implements Store {
   }
 
   copyCollection(source: CollectionSpec, target: CollectionSpec, options?: CopyOptions): Promise<CopyResult> {
-    return guarded(this.target, () => copyCollection(this.db, source, target, options));
+    return guarded(this.target, async () => {
+      await this.context.registry.assertExists(source.name);
+      const result = await copyCollection(this.db, source, target, options);
+      this.context.registry.remember(target.name);
+      return result;
+    });
   }
 
   /** FerretDB answers `buildInfo` with the MongoDB version it emulates and its own in `ferretdbVersion`. */

@@ -90,10 +90,15 @@ export function planWrite(op: WriteOp, spec: CollectionSpec, current: JsonObject
   return { model: { updateOne: { filter, update } }, kind: 'update', upsert: false };
 }
 
-/** The expectation, evaluated on a stored document as the portable filter language would. */
+/**
+ * The expectation, evaluated on a stored document as the portable filter language would: null is
+ * met by a null or absent field, undefined only by an absent one.
+ */
 export function expectationHolds(doc: JsonObject, expect: Expectation): boolean {
   const value = getPath(doc, expect.field);
-  return expect.value === undefined ? value === undefined : value === expect.value;
+  if (expect.value === undefined) return value === undefined;
+  if (expect.value === null) return value === undefined || value === null;
+  return value === expect.value;
 }
 
 /**
@@ -135,10 +140,9 @@ function keyFilter(keyField: string, key: DocKey, expect: Expectation | undefine
   return expect ? { $and: [byKey, expectationFilter(expect)] } : byKey;
 }
 
-/** Absent is `$exists: false`; null is a stored null only (`$eq: null` would also match absent). */
+/** The expectation as a query; `$eq: null` also matches an absent field, as expectationHolds does. */
 function expectationFilter(expect: Expectation): Document {
   if (expect.value === undefined) return { [expect.field]: { $exists: false } };
-  if (expect.value === null) return { [expect.field]: { $type: 'null' } };
   return { [expect.field]: { $eq: expect.value } };
 }
 

@@ -1,0 +1,45 @@
+import type { JsonObject } from '../../src/core/json.js';
+import type { StoreConfig } from '../../src/stores/store-config.js';
+
+/**
+ * The benchmark's reference point: the same work done straight through a store's driver, the
+ * way a careful engineer would write it by hand, with no steward code in between.
+ *
+ * `bench/baselines/` is the one place besides the adapters under `src/stores/<kind>/` that may
+ * import a database driver. Drivers are imported lazily, so a run on one store loads only its own.
+ */
+export interface Baseline {
+  /** Drops and recreates the baseline's own table or collection, `bench_tasks_baseline`. */
+  reset(): Promise<void>;
+  /** Writes one batch of new documents the driver's fastest way. */
+  write(docs: readonly JsonObject[]): Promise<void>;
+  /** Reads every document back as a JSON object and counts them; `poll` is called as it goes. */
+  scan(poll: () => void): Promise<number>;
+  drop(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The table or collection the baselines use. */
+export const baselineName = 'bench_tasks_baseline';
+
+/** Opens the baseline for a store, checking the store answers (`store.unreachable` otherwise). */
+export async function openBaseline(config: StoreConfig): Promise<Baseline> {
+  switch (config.kind) {
+    case 'sqlite': {
+      const { openSqliteBaseline } = await import('./sqlite-baseline.js');
+      return openSqliteBaseline(config);
+    }
+    case 'mongodb': {
+      const { openMongoBaseline } = await import('./mongodb-baseline.js');
+      return openMongoBaseline(config);
+    }
+    case 'dynamodb': {
+      const { openDynamoBaseline } = await import('./dynamodb-baseline.js');
+      return openDynamoBaseline(config);
+    }
+    default: {
+      const never: never = config;
+      throw new Error(`unknown store kind ${JSON.stringify(never)}`);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceNotFoundException,
+  ScanCommand,
+  type WriteRequest,
+  waitUntilTableExists,
+  waitUntilTableNotExists,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { JsonObject } from '../../src/core/json.js';
+import { StewardError } from '../../src/errors/steward-error.js';
+import type { DynamoStoreConfig } from '../../src/stores/store-config.js';
+import { type Baseline, baselineName } from './baseline.js';
+
+const itemsPerRequest = 25;
+const inFlight = 8;
+const maxAttempts = 8;
+
+/**
+ * The AWS SDK by hand: BatchWriteItem of 25 items with 8 requests in flight, unprocessed items
+ * retried with exponential backoff; Scan page after page, each item unmarshalled as the seam must.
+ */
+export async function openDynamoBaseline(config: DynamoStoreConfig): Promise<Baseline> {
+  const client = new DynamoDBClient({
+    region: config.region,
+    endpoint: config.endpoint,
+    credentials: config.credentials,
+    maxAttempts: 3,
+  });
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(5000) });
+  } catch (error) {
+    client.destroy();
+    throw new StewardError(
+      'store.unreachable',
+      `DynamoDB at ${config.endpoint ?? config.region} did not answer (${(error as Error).message}). Start it, or set STEWARD_BENCH_DYNAMODB_ENDPOINT.`,
+    );
+  }
+  const table = { TableName: baselineName };
+  const drop = async (): Promise<void> => {
+    try {
+      await client.send(new DeleteTableCommand(table));
+      await waitUntilTableNotExists({ client, maxWaitTime: 60 }, table);
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+    }
+  };
+  return {
+    async reset() {
+      await drop();
+      await client.send(
+        new CreateTableCommand({
+          ...table,
+          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      await waitUntilTableExists({ client, maxWaitTime: 60 }, table);
+    },
+    async write(docs) {
+      const chunks: WriteRequest[][] = [];
+      for (let i = 0; i < docs.length; i += itemsPerRequest) {
+        chunks.push(docs.slice(i, i + itemsPerRequest).map((doc) => ({ PutRequest: { Item: marshall(doc) } })));
+      }
+      const worker = async (): Promise<void> => {
+        for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) await writeChunk(client, chunk);
+      };
+      await Promise.all(Array.from({ length: inFlight }, worker));
+    },
+    async scan(poll) {
+      let n = 0;
+      let start: Record<string, never> | undefined;
+      do {
+        const page = await client.send(new ScanCommand({ ...table, ExclusiveStartKey: start }));
+        for (const item of page.Items ?? []) if (unmarshall(item) as JsonObject) n++;
+        start = page.LastEvaluatedKey as Record<string, never> | undefined;
+        poll();
+      } while (start);
+      return n;
+    },
+    drop,
+    async close() {
+      client.destroy();
+    },
+  };
+}
+
+async function writeChunk(client: DynamoDBClient, requests: WriteRequest[]): Promise<void> {
+  let pending = requests;
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt === maxAttempts) throw new Error(`${pending.length} items still unprocessed after ${maxAttempts} attempts`);
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt));
+    const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [baselineName]: pending } }));
+    pending = out.UnprocessedItems?.[baselineName] ?? [];
+  }
+}

@@ -1,0 +1,82 @@
+import { performance } from 'node:perf_hooks';
+
+/** One measured part of a scenario, as reported in the result file and the table. */
+export interface PhaseResult {
+  readonly label: string;
+  readonly docs: number;
+  /** Wall-clock time of the whole phase. */
+  readonly wallMs: number;
+  /** Time inside {@link Phase.time} calls (the store work), or the wall time when none were made. */
+  readonly busyMs: number;
+  /** `docs` per second of busy time. */
+  readonly docsPerSec: number;
+  readonly rssBeforeMb: number;
+  readonly peakRssMb: number;
+  readonly peakHeapUsedMb: number;
+}
+
+/** Handed to the work of a phase. */
+export interface Phase {
+  /** Times the store work only, so generating the documents does not count against either side. */
+  time<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Samples memory when 50 ms have passed since the last sample. A timer samples too, but it
+   * cannot fire while a synchronous driver (better-sqlite3) holds the thread, so loops call this.
+   */
+  poll(): void;
+}
+
+const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
+
+/**
+ * Runs `work` as a phase, sampling `rss` and `heapUsed` every 50 ms and keeping the maximum.
+ * `work` returns the number of documents it handled.
+ */
+export async function measurePhase(label: string, work: (phase: Phase) => Promise<number>): Promise<PhaseResult> {
+  const before = process.memoryUsage();
+  let peakRss = before.rss;
+  let peakHeap = before.heapUsed;
+  let lastSample = performance.now();
+  const sample = (): void => {
+    const now = process.memoryUsage();
+    peakRss = Math.max(peakRss, now.rss);
+    peakHeap = Math.max(peakHeap, now.heapUsed);
+    lastSample = performance.now();
+  };
+  const timer = setInterval(sample, 50);
+  let busyMs = 0;
+  let timed = false;
+  const phase: Phase = {
+    async time(inner) {
+      timed = true;
+      const start = performance.now();
+      try {
+        return await inner();
+      } finally {
+        busyMs += performance.now() - start;
+      }
+    },
+    poll() {
+      if (performance.now() - lastSample >= 50) sample();
+    },
+  };
+  const start = performance.now();
+  try {
+    const docs = await work(phase);
+    const wallMs = performance.now() - start;
+    sample();
+    const busy = timed ? busyMs : wallMs;
+    return {
+      label,
+      docs,
+      wallMs: Math.round(wallMs),
+      busyMs: Math.round(busy),
+      docsPerSec: Math.round(docs / (busy / 1000)),
+      rssBeforeMb: mb(before.rss),
+      peakRssMb: mb(peakRss),
+      peakHeapUsedMb: mb(peakHeap),
+    };
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -1,0 +1,49 @@
+import type { ResolvedCollection, ResolvedConfig } from '../config/resolved-config.js';
+import { type ParsedFilter, parseFilter } from '../core/filter.js';
+import { StewardError } from '../errors/steward-error.js';
+import type { CommandContext } from './command.js';
+
+/** The collection named by the first positional argument, which must be declared in the config. */
+export function collectionArg(ctx: CommandContext, config: ResolvedConfig): ResolvedCollection {
+  const name = ctx.positionals[0];
+  if (!name) throw new StewardError('usage', 'name a collection, such as "steward find cases"');
+  const collection = config.collections.get(name);
+  if (!collection) {
+    const known = [...config.collections.keys()].join(', ') || 'none';
+    throw new StewardError(
+      'collection.unknown',
+      `collection "${name}" is not declared in ${config.file ?? 'the config'} (declared: ${known})`,
+      { collection: name },
+    );
+  }
+  return collection;
+}
+
+/** The `--where` option as a parsed filter; JSON and filter mistakes are usage errors naming the option. */
+export function whereOption(ctx: CommandContext): ParsedFilter {
+  const raw = ctx.options.where;
+  if (raw === undefined) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(String(raw));
+  } catch (error) {
+    throw new StewardError('filter.invalid', `--where is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseFilter(value, '--where');
+}
+
+/** Parses `--segment i/N` (0-based i). */
+export function segmentOption(ctx: CommandContext): { index: number; total: number } | undefined {
+  const raw = ctx.options.segment;
+  if (raw === undefined) return undefined;
+  const match = /^(\d+)\/(\d+)$/.exec(String(raw));
+  const index = Number(match?.[1]);
+  const total = Number(match?.[2]);
+  if (!match || total < 1 || index >= total) {
+    throw new StewardError(
+      'usage',
+      `--segment must be i/N with 0 <= i < N, such as 0/4 (got "${String(raw)}")`,
+    );
+  }
+  return { index, total };
+}

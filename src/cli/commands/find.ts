@@ -1,0 +1,70 @@
+import { ExitCode } from '../../errors/steward-error.js';
+import { collectionArg, segmentOption, whereOption } from '../collection-arg.js';
+import type { Command } from '../command.js';
+import { configFor, intOption, withStores } from '../with-stores.js';
+
+/** `steward find`: prints documents of a collection as JSON lines, with the portable filter language. */
+export const findCommand: Command = {
+  path: ['find'],
+  summary: 'print documents of a collection as JSON lines, optionally filtered',
+  usage: `<collection> [--where '{"status":"open"}'] [--limit N] [--segment i/N]`,
+  description:
+    "Filters use steward's portable language: equality, $in, $gt/$gte/$lt/$lte, $exists and $and.\n" +
+    'Anything else, and any server-side code ($where, $function, $expr), is refused before the store is asked.',
+  options: {
+    where: { type: 'string', short: 'w' },
+    limit: { type: 'string', default: '20' },
+    segment: { type: 'string' },
+  },
+  optionHelp: {
+    where: 'a filter as JSON',
+    limit: 'at most this many documents (default 20; 0 for all)',
+    segment: 'only segment i of N (0-based), as a worker of N would read it',
+  },
+  async run(ctx) {
+    const config = await configFor(ctx);
+    const collection = collectionArg(ctx, config);
+    const filter = whereOption(ctx);
+    const limit = intOption(ctx, 'limit', 20);
+    const segment = segmentOption(ctx);
+    return withStores(config, [collection.store], async (stores) => {
+      const handle = stores.get(collection.store)!.collection(collection.spec);
+      let printed = 0;
+      let after: string | null = null;
+      const docs = [];
+      do {
+        const page = await handle.scan({ filter, after, limit: 500, ...(segment ? { segment } : {}) });
+        for (const doc of page.docs) {
+          if (limit > 0 && printed >= limit) break;
+          printed++;
+          if (ctx.output.json) docs.push(doc);
+          else ctx.output.line(JSON.stringify(doc));
+        }
+        after = page.next;
+      } while (after && (limit === 0 || printed < limit));
+      ctx.output.result({ collection: collection.name, documents: docs });
+      return ExitCode.ok;
+    });
+  },
+};
+
+/** `steward count`: counts documents of a collection, exactly or by the store's estimate. */
+export const countCommand: Command = {
+  path: ['count'],
+  summary: 'count documents of a collection, optionally filtered',
+  usage: `<collection> [--where '{"status":"open"}'] [--estimate]`,
+  options: { where: { type: 'string', short: 'w' }, estimate: { type: 'boolean' } },
+  optionHelp: { where: 'a filter as JSON', estimate: "the store's cheap estimate instead of an exact count" },
+  async run(ctx) {
+    const config = await configFor(ctx);
+    const collection = collectionArg(ctx, config);
+    const filter = whereOption(ctx);
+    return withStores(config, [collection.store], async (stores) => {
+      const handle = stores.get(collection.store)!.collection(collection.spec);
+      const count = await handle.count({ filter, estimate: ctx.options.estimate === true });
+      ctx.output.result({ collection: collection.name, count, estimate: ctx.options.estimate === true });
+      ctx.output.line(String(count));
+      return ExitCode.ok;
+    });
+  },
+};

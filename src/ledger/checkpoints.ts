@@ -1,0 +1,60 @@
+import { isJsonObject, type JsonObject } from '../core/json.js';
+import { StewardError } from '../errors/steward-error.js';
+import type { Collection } from '../stores/store.js';
+import { type Clock, systemClock } from './clock.js';
+import { claimFenced, putFenced, writeFenced } from './fenced-write.js';
+import type { Fence } from './lease.js';
+import { readLedgerDoc, withoutKey, writeLedgerDoc } from './ledger-document.js';
+
+/**
+ * Where jobs resume: one document per job name holding a JSON state (scan tokens per segment,
+ * counters), saved as the job goes. Saves are fenced by the job's lease, so a job that lost its
+ * lease cannot overwrite the progress of the run that took over (it gets `lease.lost`).
+ *
+ * The protocol for a job: acquire the lease, `load(job, lease)` (which claims the checkpoint for
+ * the new token before reading it, so the old holder's saves are refused from then on), work and
+ * `save` under the lease, `clear` when done.
+ */
+export class Checkpoints {
+  constructor(
+    readonly collection: Collection,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  /**
+   * The job's saved state, or undefined when it has none. With a lease, first claims the
+   * checkpoint for that lease's token; without one, only reads (for status displays).
+   */
+  async load(job: string, lease?: Fence): Promise<JsonObject | undefined> {
+    const doc = lease
+      ? await claimFenced(this.collection, job, lease)
+      : await readLedgerDoc(this.collection, job).then((d) => d && withoutKey(this.collection, d));
+    if (!doc) return undefined;
+    if (!isJsonObject(doc.state)) {
+      throw new StewardError(
+        'ledger.conflict',
+        `checkpoint "${job}" in "${this.collection.spec.name}" has no state`,
+        {
+          collection: this.collection.spec.name,
+          job,
+        },
+      );
+    }
+    return doc.state;
+  }
+
+  /** Saves the job's state under the lease; `lease.lost` when a newer holder has claimed the job. */
+  async save(job: string, state: JsonObject, lease: Fence): Promise<void> {
+    await putFenced(this.collection, job, lease, { job, state, updatedAt: this.now() });
+  }
+
+  /** Removes the job's checkpoint: fenced with a lease, unconditionally without one. */
+  async clear(job: string, lease?: Fence): Promise<void> {
+    if (lease) await writeFenced(this.collection, job, lease, () => null);
+    else await writeLedgerDoc(this.collection, { type: 'delete', key: job });
+  }
+
+  private now(): string {
+    return new Date(this.clock()).toISOString();
+  }
+}

@@ -1,0 +1,161 @@
+import type { JsonObject } from '../core/json.js';
+import { StewardError } from '../errors/steward-error.js';
+import type { Collection, WriteOp } from '../stores/store.js';
+import { backoff } from './clock.js';
+import type { Fence } from './lease.js';
+import { readLedgerDoc, withKey, withoutKey, writeLedgerDoc } from './ledger-document.js';
+
+/**
+ * Writes to ledger documents under a lease's fencing token.
+ *
+ * A fenced document carries `fence` (the token of the last holder that wrote it) and
+ * `fenceLease` (the lease name). Every write is conditional on the `fence` read just before, and
+ * a holder whose token is lower than the stored fence is refused with `lease.lost`. Tokens only
+ * grow, so once a newer holder has written or claimed a document, an older holder (paused, cut
+ * off, its clock wrong) can never write it again.
+ *
+ * Limits: this protects ledger documents written through these functions, and only from the
+ * moment the newer holder touched them; claim the documents of a job right after acquiring its
+ * lease (`claimFenced`) to close that window. It does not protect user documents: their writes
+ * are guarded by per-document version expectations.
+ */
+export const fenceField = 'fence';
+export const fenceLeaseField = 'fenceLease';
+
+/** Attempts before `ledger.conflict`: every retry means another writer succeeded meanwhile. */
+const maxAttempts = 50;
+
+/**
+ * Check-then-write under the fence: reads the document, calls `update` with it (without the key
+ * field; undefined when absent) and writes what it returns (`null` deletes), conditional on the
+ * fence read. Retries with a fresh read when the document changed meanwhile. `update` may throw
+ * to refuse the write. Returns the document written, or null when deleted or nothing to delete.
+ */
+export async function writeFenced(
+  collection: Collection,
+  key: string,
+  fence: Fence,
+  update: (current: JsonObject | undefined) => JsonObject | null,
+): Promise<JsonObject | null> {
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const stored = await readLedgerDoc(collection, key);
+    const current = stored && withoutKey(collection, stored);
+    const storedFence = checkFence(collection, key, fence, current);
+    const next = update(current);
+    if (next === null && !current) return null;
+    const status = await writeLedgerDoc(
+      collection,
+      fencedOp(collection, key, fence, next, current, storedFence),
+    );
+    if (status === 'ok') return next && fenced(next, fence);
+    await backoff(attempt);
+  }
+  throw tooBusy(collection, key);
+}
+
+/**
+ * Writes `doc` under the fence in one round trip when this holder wrote it last (the usual case
+ * for a job saving its own progress), falling back to {@link writeFenced} otherwise.
+ */
+export async function putFenced(
+  collection: Collection,
+  key: string,
+  fence: Fence,
+  doc: JsonObject,
+): Promise<JsonObject> {
+  const full = fenced(doc, fence);
+  const status = await writeLedgerDoc(collection, {
+    type: 'replace',
+    doc: withKey(collection, key, full),
+    expect: { field: fenceField, value: fence.token },
+  });
+  if (status === 'ok') return full;
+  return (await writeFenced(collection, key, fence, () => doc)) ?? full;
+}
+
+/**
+ * Claims a document for this holder: rewrites its fence with our token, conditional on the old
+ * one, so the previous holder's later writes are refused. Returns the document (undefined when
+ * absent: nothing to claim). A new holder calls this before reading state it will resume from.
+ */
+export async function claimFenced(
+  collection: Collection,
+  key: string,
+  fence: Fence,
+): Promise<JsonObject | undefined> {
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const stored = await readLedgerDoc(collection, key);
+    const current = stored && withoutKey(collection, stored);
+    if (!current) return undefined;
+    const storedFence = checkFence(collection, key, fence, current);
+    if (storedFence === fence.token) return current;
+    const status = await writeLedgerDoc(collection, {
+      type: 'patch',
+      key,
+      set: { [fenceField]: fence.token, [fenceLeaseField]: fence.name },
+      expect: { field: fenceField, value: storedFence },
+    });
+    if (status === 'ok') return fenced(current, fence);
+    await backoff(attempt);
+  }
+  throw tooBusy(collection, key);
+}
+
+/** The stored fence (undefined when unfenced); throws `lease.lost` when it is newer than ours. */
+function checkFence(collection: Collection, key: string, fence: Fence, current: JsonObject | undefined) {
+  if (!current) return undefined;
+  const storedFence = current[fenceField];
+  const storedLease = current[fenceLeaseField];
+  if (storedFence === undefined) return undefined;
+  if (typeof storedFence !== 'number' || (storedLease !== undefined && storedLease !== fence.name)) {
+    throw new StewardError(
+      'ledger.conflict',
+      `ledger document "${key}" in "${collection.spec.name}" is fenced by lease ${JSON.stringify(storedLease)}, ` +
+        `not "${fence.name}"; use the lease that guards it`,
+      { collection: collection.spec.name, key },
+    );
+  }
+  if (storedFence > fence.token) throw fenceLost(collection, key, fence, storedFence);
+  return storedFence;
+}
+
+function fencedOp(
+  collection: Collection,
+  key: string,
+  fence: Fence,
+  next: JsonObject | null,
+  current: JsonObject | undefined,
+  storedFence: number | undefined,
+): WriteOp {
+  const expect = { field: fenceField, value: storedFence };
+  if (next === null) return { type: 'delete', key, expect };
+  const doc = withKey(collection, key, fenced(next, fence));
+  return current ? { type: 'replace', doc, expect } : { type: 'insert', doc };
+}
+
+function fenced(doc: JsonObject, fence: Fence): JsonObject {
+  return { ...doc, [fenceField]: fence.token, [fenceLeaseField]: fence.name };
+}
+
+/** The error a stale holder gets: someone with a newer token has written the document. */
+export function fenceLost(
+  collection: Collection,
+  key: string,
+  fence: Fence,
+  storedFence: number,
+): StewardError {
+  return new StewardError(
+    'lease.lost',
+    `lease "${fence.name}" was lost: "${key}" in "${collection.spec.name}" is now fenced by token ` +
+      `${storedFence}, this holder has token ${fence.token}. Another run has taken over; stop this one.`,
+    { collection: collection.spec.name, key, lease: fence.name, token: fence.token, current: storedFence },
+  );
+}
+
+function tooBusy(collection: Collection, key: string): StewardError {
+  return new StewardError(
+    'ledger.conflict',
+    `ledger document "${key}" in "${collection.spec.name}" kept changing during ${maxAttempts} attempts to write it`,
+    { collection: collection.spec.name, key },
+  );
+}

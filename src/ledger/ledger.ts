@@ -1,0 +1,69 @@
+import type { Store } from '../stores/store.js';
+import { ensureAuditHead } from './audit-head.js';
+import { AuditLog } from './audit-log.js';
+import { Checkpoints } from './checkpoints.js';
+import { type Clock, systemClock } from './clock.js';
+import { type AcquireLeaseOptions, acquireLease, type Lease, type LeaseDoc, readLease } from './lease.js';
+import { dropLedger, type LedgerNamespace, ledgerNamespace } from './ledger-namespace.js';
+
+export interface LedgerOptions {
+  /** Who is acting, recorded on audit records: a user, a CI job, a service. */
+  readonly actor: string;
+  /**
+   * Prefix of the ledger's collections. Default `steward_`. On DynamoDB pass the config's
+   * `tablePrefix`, so the ledger's tables sit with the other tables steward creates.
+   */
+  readonly namespacePrefix?: string;
+  /** Time source for audit timestamps and lease expiry; tests inject one. Default `Date.now`. */
+  readonly clock?: Clock;
+}
+
+/**
+ * Steward's own records in the user's store: the audit log, leases and checkpoints. A Ledger is a
+ * set of handles; it holds no connection of its own and needs no closing (close the store).
+ */
+export class Ledger {
+  readonly audit: AuditLog;
+  readonly checkpoints: Checkpoints;
+
+  constructor(
+    readonly store: Store,
+    readonly namespace: LedgerNamespace,
+    private readonly options: LedgerOptions,
+  ) {
+    this.audit = new AuditLog(store.collection(namespace.audit), {
+      actor: options.actor,
+      clock: options.clock,
+    });
+    this.checkpoints = new Checkpoints(store.collection(namespace.checkpoints), options.clock);
+  }
+
+  /** Acquires a lease in this ledger (see `lease.ts`); the ledger's clock unless one is given. */
+  acquireLease(options: Omit<AcquireLeaseOptions, 'clock'> & { clock?: Clock }): Promise<Lease> {
+    const clock = options.clock ?? this.options.clock ?? systemClock;
+    return acquireLease(this.store.collection(this.namespace.leases), { ...options, clock });
+  }
+
+  /** The stored state of a lease, for status displays; undefined when never acquired. */
+  readLease(name: string): Promise<LeaseDoc | undefined> {
+    return readLease(this.store.collection(this.namespace.leases), name);
+  }
+
+  /** Drops every ledger collection, audit trail included. For tests and `steward` uninstall only. */
+  drop(): Promise<void> {
+    return dropLedger(this.store, this.namespace);
+  }
+}
+
+/**
+ * Opens the ledger in a store: creates its collections if needed (on DynamoDB, tables) and the
+ * audit log's head. Safe to call from many processes at once.
+ */
+export async function openLedger(store: Store, options: LedgerOptions): Promise<Ledger> {
+  const namespace = ledgerNamespace(store, options.namespacePrefix);
+  for (const spec of [namespace.audit, namespace.leases, namespace.checkpoints])
+    await store.ensureCollection(spec);
+  const ledger = new Ledger(store, namespace, options);
+  await ensureAuditHead(ledger.audit.collection);
+  return ledger;
+}

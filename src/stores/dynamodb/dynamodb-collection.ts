@@ -1,0 +1,173 @@
+import { ScanCommand, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
+import { matchesFilter, type ParsedFilter } from '../../core/filter.js';
+import type { JsonObject } from '../../core/json.js';
+import { StewardError } from '../../errors/steward-error.js';
+import {
+  type Collection,
+  type CollectionSpec,
+  type DocKey,
+  docKey,
+  type IndexInfo,
+  keyId,
+  type Page,
+  type ScanOptions,
+  type Segment,
+  type WriteOp,
+  type WriteResult,
+} from '../store.js';
+import { batchGetItems } from './batch-get.js';
+import type { DynamoClient } from './dynamodb-client.js';
+import { runWrites } from './dynamodb-write.js';
+import { allOf, ExpressionBuilder } from './expression-builder.js';
+import { filterToDynamo, splitFilter } from './filter-to-dynamo.js';
+import { ItemMapper } from './item-mapping.js';
+import type { Item } from './json-values.js';
+import { decodeScanToken, encodeScanToken } from './scan-token.js';
+import type { TableCatalog } from './table-keys.js';
+import { type EntityMapping, entityMapping } from './table-mapping.js';
+
+/**
+ * A collection on DynamoDB: a whole table, or one entity type of a single-table design (see
+ * {@link EntityMapping}). Reads are strongly consistent: steward checks integrity and drift, and
+ * an eventually consistent read could report a document written a moment ago as missing. That
+ * costs twice the read capacity of DynamoDB's default.
+ */
+export class DynamoCollection implements Collection {
+  readonly mapping: EntityMapping;
+
+  constructor(
+    private readonly client: DynamoClient,
+    private readonly catalog: TableCatalog,
+    readonly spec: CollectionSpec,
+  ) {
+    this.mapping = entityMapping(spec);
+  }
+
+  /** The item mapper, once the table's key schema is known (cached per table). */
+  async mapper(): Promise<ItemMapper> {
+    return new ItemMapper(this.mapping, await this.catalog.keysFor(this.mapping));
+  }
+
+  /**
+   * One Scan call. `limit` is DynamoDB's Limit, which counts items read before the filter, so a
+   * filtered page can be short or even empty while `next` says there is more. Segments are
+   * DynamoDB's parallel scan (Segment of TotalSegments).
+   */
+  async scan(options: ScanOptions = {}): Promise<Page> {
+    const mapper = await this.mapper();
+    const segment = checkSegment(options.segment, this.spec.name);
+    const { server, client } = splitFilter(options.filter ?? [], (field) => mapper.storedApart(field));
+    const input: ScanCommandInput = { ...this.scanInput(mapper, server), Limit: checkLimit(options.limit ?? 500) };
+    if (options.after) input.ExclusiveStartKey = decodeScanToken(options.after, segment, this.spec.name);
+    if (segment) Object.assign(input, { Segment: segment.index, TotalSegments: segment.total });
+    const out = await this.client.call('Scan', this.mapping.table, (sdk) => sdk.send(new ScanCommand(input)));
+    const docs = this.docsOf(mapper, out.Items ?? []).filter((d) => matchesFilter(d, client));
+    return { docs, next: out.LastEvaluatedKey ? encodeScanToken(out.LastEvaluatedKey, segment) : null };
+  }
+
+  async getMany(keys: readonly DocKey[]): Promise<Map<string, JsonObject>> {
+    const mapper = await this.mapper();
+    const wanted = new Set<string>();
+    const primaries = new Map<string, Item>();
+    for (const key of keys) {
+      const primary = mapper.key(key);
+      if (typeof primary === 'string') continue; // a key no item can have is simply absent
+      wanted.add(keyId(key));
+      primaries.set(JSON.stringify(primary), primary); // BatchGetItem refuses duplicate keys
+    }
+    const items = await batchGetItems(this.client, this.mapping.table, [...primaries.values()]);
+    const out = new Map<string, JsonObject>();
+    for (const doc of this.docsOf(mapper, items)) {
+      const key = docKey(doc, this.spec);
+      if (key !== undefined && wanted.has(keyId(key))) out.set(keyId(key), doc);
+    }
+    return out;
+  }
+
+  async write(ops: readonly WriteOp[]): Promise<WriteResult[]> {
+    if (ops.length === 0) return [];
+    return runWrites({ client: this.client, mapper: await this.mapper() }, ops);
+  }
+
+  /**
+   * Exact counts scan the collection (Select COUNT, paged): DynamoDB has no cheaper exact count.
+   * The estimate is the table's ItemCount from DescribeTable, which DynamoDB refreshes about
+   * every six hours, so it is stale by design; it is used only for a whole table without filter.
+   */
+  async count(options: { filter?: ParsedFilter; estimate?: boolean } = {}): Promise<number> {
+    const filter = options.filter ?? [];
+    if (options.estimate && this.mapping.wholeTable && filter.length === 0) {
+      return (await this.catalog.describe(this.mapping.table)).ItemCount ?? 0;
+    }
+    const mapper = await this.mapper();
+    const { server, client } = splitFilter(filter, (field) => mapper.storedApart(field));
+    if (client.length > 0) return this.countByReading(filter);
+    const input: ScanCommandInput = { ...this.scanInput(mapper, server), Select: 'COUNT' };
+    let total = 0;
+    do {
+      const out = await this.client.call('Scan', this.mapping.table, (sdk) => sdk.send(new ScanCommand(input)));
+      total += out.Count ?? 0;
+      input.ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (input.ExclusiveStartKey);
+    return total;
+  }
+
+  /** The primary key, reported as the key field, and the table's global and local secondary indexes. */
+  async listIndexes(): Promise<IndexInfo[]> {
+    const table = await this.catalog.describe(this.mapping.table);
+    const secondary = [...(table.GlobalSecondaryIndexes ?? []), ...(table.LocalSecondaryIndexes ?? [])];
+    return [
+      { name: 'primary', fields: [this.spec.keyField], unique: true },
+      ...secondary.map((index) => ({
+        name: index.IndexName ?? '?',
+        fields: (index.KeySchema ?? []).map((k) => k.AttributeName ?? '?'),
+        unique: false,
+      })),
+    ];
+  }
+
+  private scanInput(mapper: ItemMapper, filter: ParsedFilter): ScanCommandInput {
+    const b = new ExpressionBuilder();
+    const expression = allOf([mapper.selector(b), filterToDynamo(filter, b)]);
+    return {
+      TableName: this.mapping.table,
+      ConsistentRead: true,
+      ...(expression ? { FilterExpression: expression, ...b.params() } : {}),
+    };
+  }
+
+  private docsOf(mapper: ItemMapper, items: readonly Item[]): JsonObject[] {
+    return items.filter((item) => mapper.owns(item)).map((item) => mapper.toDoc(item));
+  }
+
+  private async countByReading(filter: ParsedFilter): Promise<number> {
+    let total = 0;
+    let after: string | null = null;
+    do {
+      const page: Page = await this.scan({ filter, after, limit: 1000 });
+      total += page.docs.length;
+      after = page.next;
+    } while (after);
+    return total;
+  }
+}
+
+function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new StewardError('input.invalid', `scan limit must be a positive integer, not ${limit}`);
+  }
+  return limit;
+}
+
+function checkSegment(segment: Segment | undefined, collection: string): Segment | undefined {
+  if (!segment) return undefined;
+  const { index, total } = segment;
+  if (!Number.isInteger(total) || total < 1 || total > 1_000_000 || !Number.isInteger(index) || index < 0 || index >= total) {
+    throw new StewardError(
+      'input.invalid',
+      `segment ${index} of ${total} is not valid for collection "${collection}": use 0 <= index < total <= 1000000`,
+      { collection },
+    );
+  }
+  return segment;
+}

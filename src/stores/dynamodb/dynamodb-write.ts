@@ -1,0 +1,99 @@
+import type { WriteRequest } from '@aws-sdk/client-dynamodb';
+import { type DocKey, isDocKey, keyId, type WriteOp, type WriteResult } from '../store.js';
+import { batchWrite, requestKey } from './batch-write.js';
+import { applyConditional, put, type WriteTarget } from './conditional-write.js';
+import { mapLimit } from './concurrency.js';
+import { isFatal, toStewardError } from './dynamodb-errors.js';
+import { ExpressionBuilder } from './expression-builder.js';
+import type { Item } from './json-values.js';
+
+/** Conditional writes in flight at once for one `write` call. */
+const writeConcurrency = 16;
+
+/**
+ * Runs a `write` call's operations and returns one result per operation, in order.
+ *
+ * Plain upserts (replace with upsert, no expectation, no discriminator to protect) go through
+ * BatchWriteItem, 25 a call, with UnprocessedItems retried; everything else needs a condition
+ * and goes through single conditional calls, several at once. Operations on the same key run
+ * one after the other in the order given, so a batch may insert a document and then patch it.
+ * Unreachable store, bad credentials or a missing table stop the whole call with an error;
+ * anything else fails only its operation, with DynamoDB's reason.
+ */
+export async function runWrites(t: WriteTarget, ops: readonly WriteOp[]): Promise<WriteResult[]> {
+  const results = new Array<WriteResult>(ops.length);
+  const byKey = new Map<string, number[]>();
+  ops.forEach((op, index) => {
+    const key = opKey(op, t.mapper.mapping.keyField);
+    const id = key === undefined ? `#${index}` : keyId(key);
+    byKey.set(id, [...(byKey.get(id) ?? []), index]);
+  });
+  const batched: { index: number; item: Item }[] = [];
+  const sequences: number[][] = [];
+  for (const indexes of byKey.values()) {
+    const index = indexes[0] as number;
+    const item = indexes.length === 1 ? batchable(t, ops[index] as WriteOp) : undefined;
+    if (item) batched.push({ index, item });
+    else sequences.push(indexes);
+  }
+  await Promise.all([
+    batchPuts(t, batched, results),
+    mapLimit(sequences, writeConcurrency, async (indexes) => {
+      for (const i of indexes) results[i] = await guarded(t, () => applyConditional(t, ops[i] as WriteOp));
+    }),
+  ]);
+  return results;
+}
+
+function opKey(op: WriteOp, keyField: string): DocKey | undefined {
+  if (op.type === 'patch' || op.type === 'delete') return op.key;
+  const key = op.doc[keyField];
+  return isDocKey(key) ? key : undefined;
+}
+
+/** The item of an operation that needs no condition, or undefined. */
+function batchable(t: WriteTarget, op: WriteOp): Item | undefined {
+  if (op.type !== 'replace' || !op.upsert || op.expect || t.mapper.mapping.discriminator) return undefined;
+  const item = t.mapper.toItem(op.doc);
+  return typeof item === 'string' ? undefined : item;
+}
+
+async function batchPuts(t: WriteTarget, entries: { index: number; item: Item }[], results: WriteResult[]) {
+  if (entries.length === 0) return;
+  const table = t.mapper.mapping.table;
+  const keyNames = [t.mapper.mapping.partitionKey, ...(t.mapper.mapping.sortKey ? [t.mapper.mapping.sortKey.name] : [])];
+  const requests: WriteRequest[] = entries.map((e) => ({ PutRequest: { Item: e.item } }));
+  let leftovers: WriteRequest[];
+  try {
+    leftovers = await batchWrite(t.client, table, requests);
+  } catch (error) {
+    const e = toStewardError(error, t.client.site('BatchWriteItem', table));
+    if (isFatal(e)) throw e;
+    // A refused batch (an item too large, say) is retried one by one, so each gets its own reason.
+    await mapLimit(entries, writeConcurrency, async ({ index, item }) => {
+      results[index] = await guarded(t, async () => {
+        await put(t, item, undefined, new ExpressionBuilder());
+        return { status: 'ok' };
+      });
+    });
+    return;
+  }
+  const left = new Set(leftovers.map((r) => requestKey(r, keyNames)));
+  for (const [i, e] of entries.entries()) {
+    const unprocessed = left.has(requestKey(requests[i] as WriteRequest, keyNames));
+    results[e.index] = unprocessed
+      ? { status: 'failed', reason: `DynamoDB left the write unprocessed after ${t.client.retry.maxAttempts} attempts (throttled)` }
+      : { status: 'ok' };
+  }
+}
+
+/** Runs one operation, turning a non-fatal error into a `failed` result. */
+async function guarded(t: WriteTarget, run: () => Promise<WriteResult>): Promise<WriteResult> {
+  try {
+    return await run();
+  } catch (error) {
+    const e = toStewardError(error, t.client.site('write', t.mapper.mapping.table));
+    if (isFatal(e)) throw e;
+    return { status: 'failed', reason: e.message };
+  }
+}

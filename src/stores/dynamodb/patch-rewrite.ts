@@ -1,0 +1,80 @@
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { expectationHolds } from '../../core/expectation.js';
+import type { WriteOp, WriteResult } from '../store.js';
+import type { WriteTarget } from './conditional-write.js';
+import { errorName, isConditionFailed } from './dynamodb-errors.js';
+import { allOf, ExpressionBuilder } from './expression-builder.js';
+import type { Item } from './json-values.js';
+import { applyPatch } from './patch-paths.js';
+import { expectationCondition, itemExists, ownedBy } from './write-conditions.js';
+
+/** Rewrites tried before a document that keeps changing under a patch is reported a conflict. */
+const rewriteAttempts = 4;
+
+/**
+ * True when DynamoDB refused an update's paths: `SET a.b` where `a` is missing or not a map, or
+ * two paths overlapping (`a` and `a.b`). MongoDB and SQLite accept these patches, so they get
+ * {@link patchByRewrite} instead of an error.
+ */
+export function isPathError(error: unknown): boolean {
+  if (errorName(error) !== 'ValidationException') return false;
+  return /document path|paths overlap/i.test((error as Error).message);
+}
+
+/**
+ * A patch DynamoDB cannot express in place, done as optimistic read-modify-write: read the item
+ * (consistently), apply the patch in memory with steward's reference semantics, and write back
+ * only the top-level attributes it touched, on condition that they (and the expectation) still
+ * hold what was read. When someone wrote in between, the condition fails and it starts over.
+ */
+export async function patchByRewrite(t: WriteTarget, op: WriteOp & { type: 'patch' }, key: Item): Promise<WriteResult> {
+  for (let attempt = 0; attempt < rewriteAttempts; attempt++) {
+    const read = await t.client.send((sdk) =>
+      sdk.send(new GetItemCommand({ TableName: t.mapper.mapping.table, Key: key, ConsistentRead: true })),
+    );
+    const item = read.Item;
+    if (!item || !t.mapper.owns(item)) return { status: 'missing' };
+    const current = t.mapper.toDoc(item);
+    if (op.expect && !expectationHolds(current, op.expect)) return { status: 'conflict' };
+    const { doc, touched } = applyPatch(current, op, t.mapper.mapping.keyField);
+    const b = new ExpressionBuilder();
+    const sets: string[] = [];
+    const removes: string[] = [];
+    const unchanged: string[] = [];
+    for (const top of touched) {
+      const name = b.name(top);
+      const next = doc[top];
+      if (next !== undefined) sets.push(`${name} = ${b.value(next)}`);
+      else if (item[top] !== undefined) removes.push(name);
+      const old = item[top];
+      unchanged.push(old === undefined ? `attribute_not_exists(${name})` : `${name} = ${b.raw(old)}`);
+    }
+    if (sets.length === 0 && removes.length === 0) return { status: 'ok' };
+    const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+      .filter(Boolean)
+      .join(' ');
+    const condition = allOf([
+      itemExists(t.mapper, b, true),
+      ownedBy(t.mapper, b),
+      expectationCondition(t.mapper, op.key, op.expect, b),
+      ...unchanged,
+    ]);
+    try {
+      await t.client.send((sdk) =>
+        sdk.send(
+          new UpdateItemCommand({
+            TableName: t.mapper.mapping.table,
+            Key: key,
+            UpdateExpression: update,
+            ConditionExpression: condition,
+            ...b.params(),
+          }),
+        ),
+      );
+      return { status: 'ok' };
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+  }
+  return { status: 'conflict' };
+}

@@ -1,0 +1,89 @@
+import {
+  type AttributeDefinition,
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  type KeySchemaElement,
+} from '@aws-sdk/client-dynamodb';
+import { StewardError } from '../../errors/steward-error.js';
+import type { DynamoClient } from './dynamodb-client.js';
+import { errorName } from './dynamodb-errors.js';
+import type { EntityMapping } from './table-mapping.js';
+
+/** How long table creation or deletion may take before steward gives up waiting. */
+const waitLimitMs = 5 * 60_000;
+
+/**
+ * Creates the table a collection lives in, on-demand (PAY_PER_REQUEST), and waits until it is
+ * ACTIVE. The partition key is a string (S) unless `partitionType` says N: steward cannot know
+ * the key type from a spec alone, and string keys are the common case; a table made by other
+ * means keeps its own key types, which the adapter reads with DescribeTable. A shared table gets
+ * a string sort key when the entity mapping has one. Idempotent: an existing table is left as it is.
+ */
+export async function createTable(client: DynamoClient, m: EntityMapping, partitionType: 'S' | 'N' = 'S'): Promise<void> {
+  const keySchema: KeySchemaElement[] = [{ AttributeName: m.partitionKey, KeyType: 'HASH' }];
+  const attributes: AttributeDefinition[] = [{ AttributeName: m.partitionKey, AttributeType: partitionType }];
+  if (m.sortKey) {
+    keySchema.push({ AttributeName: m.sortKey.name, KeyType: 'RANGE' });
+    attributes.push({ AttributeName: m.sortKey.name, AttributeType: 'S' });
+  }
+  try {
+    await client.send((sdk) =>
+      sdk.send(
+        new CreateTableCommand({
+          TableName: m.table,
+          KeySchema: keySchema,
+          AttributeDefinitions: attributes,
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      ),
+    );
+  } catch (error) {
+    // ResourceInUse: the table exists or is being created; either way, wait for it below.
+    if (errorName(error) !== 'ResourceInUseException') {
+      throw client.translate(error, 'CreateTable', m.table);
+    }
+  }
+  await waitFor(client, m.table, (status) => status === 'ACTIVE', 'become active');
+}
+
+/** Deletes a table and waits until it is gone; no error when it does not exist. */
+export async function deleteTable(client: DynamoClient, table: string): Promise<void> {
+  await waitFor(client, table, (status) => status !== 'CREATING' && status !== 'UPDATING', 'settle');
+  try {
+    await client.send((sdk) => sdk.send(new DeleteTableCommand({ TableName: table })));
+  } catch (error) {
+    const name = errorName(error);
+    if (name !== 'ResourceNotFoundException' && name !== 'ResourceInUseException') {
+      throw client.translate(error, 'DeleteTable', table);
+    }
+  }
+  await waitFor(client, table, (status) => status === undefined, 'be deleted');
+}
+
+/** Polls DescribeTable until the status (undefined: no such table) satisfies `done`. */
+async function waitFor(
+  client: DynamoClient,
+  table: string,
+  done: (status: string | undefined) => boolean,
+  what: string,
+): Promise<void> {
+  const started = Date.now();
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+    if (done(await tableStatus(client, table))) return;
+    if (Date.now() - started > waitLimitMs) {
+      throw new StewardError('store.failed', `DynamoDB table "${table}" did not ${what} within 5 minutes`, { table });
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+async function tableStatus(client: DynamoClient, table: string): Promise<string | undefined> {
+  try {
+    const out = await client.send((sdk) => sdk.send(new DescribeTableCommand({ TableName: table })));
+    return out.Table?.TableStatus ?? 'ACTIVE';
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') return undefined;
+    throw client.translate(error, 'DescribeTable', table);
+  }
+}
