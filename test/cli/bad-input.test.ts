@@ -10,11 +10,11 @@ import { projectWithConfig, runSteward, type StewardRun } from '../support/run-s
 
 function assertUserError(run: StewardRun, code: number, fragment: string | RegExp): void {
   assert.equal(run.code, code, `exit code; stderr: ${run.stderr}`);
-  assert.match(run.stderr, typeof fragment === 'string' ? new RegExp(escape(fragment)) : fragment);
+  assert.match(run.stderr, typeof fragment === 'string' ? new RegExp(escapeRegExp(fragment)) : fragment);
   assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
   assert.doesNotMatch(run.stderr, /internal error/);
 }
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const sqliteProject = () =>
   projectWithConfig(
