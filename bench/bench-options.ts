@@ -11,11 +11,13 @@ export interface BenchOptions {
   readonly batch: number;
   /** Seed of the generated documents. */
   readonly seed: string;
+  /** Times each compared pair of phases runs, alternating; ratios use the medians. Default 1. */
+  readonly rounds: number;
   /** Keep the benchmark's tables and temp files instead of dropping them. */
   readonly keep: boolean;
 }
 
-export const benchUsage = `usage: npm run bench -- <scenario> --store sqlite|mongodb|dynamodb --docs N [--batch N] [--seed S] [--keep]
+export const benchUsage = `usage: npm run bench -- <scenario> --store sqlite|mongodb|dynamodb --docs N [--batch N] [--seed S] [--rounds R] [--keep]
        npm run bench -- --list`;
 
 const kinds: readonly StoreKind[] = ['sqlite', 'mongodb', 'dynamodb'];
@@ -35,6 +37,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'list
       docs: { type: 'string', default: '100000' },
       batch: { type: 'string' },
       seed: { type: 'string', default: 'bench' },
+      rounds: { type: 'string', default: '1' },
       keep: { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
     },
@@ -43,13 +46,15 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'list
   const [scenario, ...extra] = positionals;
   if (!scenario || extra.length > 0) throw usage('name exactly one scenario');
   const store = values.store as StoreKind;
-  if (!kinds.includes(store)) throw usage(`--store must be one of ${kinds.join(', ')}, not "${values.store}"`);
+  if (!kinds.includes(store))
+    throw usage(`--store must be one of ${kinds.join(', ')}, not "${values.store}"`);
   return {
     scenario,
     store,
     docs: positiveInt('--docs', values.docs),
     batch: values.batch === undefined ? defaultBatch(store) : positiveInt('--batch', values.batch),
     seed: values.seed,
+    rounds: positiveInt('--rounds', values.rounds),
     keep: values.keep,
   };
 }

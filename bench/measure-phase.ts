@@ -32,7 +32,10 @@ const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
  * Runs `work` as a phase, sampling `rss` and `heapUsed` every 50 ms and keeping the maximum.
  * `work` returns the number of documents it handled.
  */
-export async function measurePhase(label: string, work: (phase: Phase) => Promise<number>): Promise<PhaseResult> {
+export async function measurePhase(
+  label: string,
+  work: (phase: Phase) => Promise<number>,
+): Promise<PhaseResult> {
   const before = process.memoryUsage();
   let peakRss = before.rss;
   let peakHeap = before.heapUsed;

@@ -1,4 +1,5 @@
 import {
+  type AttributeValue,
   BatchWriteItemCommand,
   CreateTableCommand,
   DeleteTableCommand,
@@ -65,7 +66,9 @@ export async function openDynamoBaseline(config: DynamoStoreConfig): Promise<Bas
     async write(docs) {
       const chunks: WriteRequest[][] = [];
       for (let i = 0; i < docs.length; i += itemsPerRequest) {
-        chunks.push(docs.slice(i, i + itemsPerRequest).map((doc) => ({ PutRequest: { Item: marshall(doc) } })));
+        chunks.push(
+          docs.slice(i, i + itemsPerRequest).map((doc) => ({ PutRequest: { Item: marshall(doc) } })),
+        );
       }
       const worker = async (): Promise<void> => {
         for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) await writeChunk(client, chunk);
@@ -74,11 +77,11 @@ export async function openDynamoBaseline(config: DynamoStoreConfig): Promise<Bas
     },
     async scan(poll) {
       let n = 0;
-      let start: Record<string, never> | undefined;
+      let start: Record<string, AttributeValue> | undefined;
       do {
         const page = await client.send(new ScanCommand({ ...table, ExclusiveStartKey: start }));
         for (const item of page.Items ?? []) if (unmarshall(item) as JsonObject) n++;
-        start = page.LastEvaluatedKey as Record<string, never> | undefined;
+        start = page.LastEvaluatedKey;
         poll();
       } while (start);
       return n;
@@ -93,7 +96,8 @@ export async function openDynamoBaseline(config: DynamoStoreConfig): Promise<Bas
 async function writeChunk(client: DynamoDBClient, requests: WriteRequest[]): Promise<void> {
   let pending = requests;
   for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt === maxAttempts) throw new Error(`${pending.length} items still unprocessed after ${maxAttempts} attempts`);
+    if (attempt === maxAttempts)
+      throw new Error(`${pending.length} items still unprocessed after ${maxAttempts} attempts`);
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt));
     const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [baselineName]: pending } }));
     pending = out.UnprocessedItems?.[baselineName] ?? [];

@@ -11,7 +11,10 @@ import { type Baseline, baselineName } from './baseline.js';
  */
 export async function openMongoBaseline(config: MongoStoreConfig): Promise<Baseline> {
   const timeout = config.connectTimeoutMs ?? 5000;
-  const client = new MongoClient(config.uri, { serverSelectionTimeoutMS: timeout, connectTimeoutMS: timeout });
+  const client = new MongoClient(config.uri, {
+    serverSelectionTimeoutMS: timeout,
+    connectTimeoutMS: timeout,
+  });
   try {
     await client.connect();
     await client.db(config.database).command({ ping: 1 });

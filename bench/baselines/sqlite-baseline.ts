@@ -19,7 +19,10 @@ export function openSqliteBaseline(config: SqliteStoreConfig): Baseline {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
   } catch (error) {
-    throw new StewardError('store.unreachable', `cannot open SQLite file ${config.file}: ${(error as Error).message}`);
+    throw new StewardError(
+      'store.unreachable',
+      `cannot open SQLite file ${config.file}: ${(error as Error).message}`,
+    );
   }
   let insertBatch: ((docs: readonly JsonObject[]) => void) | undefined;
   return {
@@ -37,7 +40,9 @@ export function openSqliteBaseline(config: SqliteStoreConfig): Baseline {
     },
     async scan(poll) {
       let n = 0;
-      for (const row of db.prepare(`SELECT id, doc FROM ${baselineName}`).iterate() as IterableIterator<{ doc: string }>) {
+      for (const row of db.prepare(`SELECT id, doc FROM ${baselineName}`).iterate() as IterableIterator<{
+        doc: string;
+      }>) {
         if (JSON.parse(row.doc) !== null) n++;
         if (n % 1000 === 0) poll();
       }

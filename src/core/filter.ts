@@ -106,9 +106,9 @@ function checkPath(path: string, where: string): void {
 
 function rejectOperator(where: string, op: string): StewardError {
   if (serverCode.has(op)) {
-    return invalid(where, `${op} runs code on the server and is never allowed; use ${allowed}`);
+    return invalid(where, `uses ${op}, which runs code on the server and is never allowed; use ${allowed}`);
   }
-  return invalid(where, `operator ${op} is not in steward's portable filter language; use ${allowed}`);
+  return invalid(where, `uses operator ${op}, which is not in steward's portable filter language; use ${allowed}`);
 }
 
 function invalid(where: string, message: string): StewardError {

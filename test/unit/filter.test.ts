@@ -23,9 +23,9 @@ describe('the portable filter language', () => {
   for (const [name, filter, fragment] of [
     ['$where', { $where: 'this.a > 1' }, 'runs code on the server'],
     ['$function', { a: { $function: { body: 'x' } } }, 'runs code on the server'],
-    ['$expr', { $and: [{ $expr: { $gt: ['$a', 1] } }] }, 'filter.$and[0] $expr runs code'],
-    ['$regex', { name: { $regex: '^a' } }, 'filter.name operator $regex is not in'],
-    ['$or', { $or: [{ a: 1 }] }, 'operator $or is not in'],
+    ['$expr', { $and: [{ $expr: { $gt: ['$a', 1] } }] }, 'filter.$and[0] uses $expr, which runs code'],
+    ['$regex', { name: { $regex: '^a' } }, 'filter.name uses operator $regex, which is not in'],
+    ['$or', { $or: [{ a: 1 }] }, 'operator $or, which is not in'],
     ['$ne', { a: { $ne: 1 } }, 'operator $ne'],
     ['object equality', { a: { b: 1 } }, 'compares a whole object'],
     ['mixed bounds', { a: { $gt: 1, $lt: 'z' } }, 'mixes number and string bounds'],

@@ -1,7 +1,16 @@
 import type { Command } from '../command.js';
+import { auditVerifyCommand } from './audit-verify.js';
+import { demoCommand } from './demo.js';
 import { doctorCommand } from './doctor.js';
 import { countCommand, findCommand } from './find.js';
 import { initCommand } from './init.js';
 
 /** Every command, in the order `steward --help` lists them. */
-export const commands: readonly Command[] = [initCommand, doctorCommand, findCommand, countCommand];
+export const commands: readonly Command[] = [
+  demoCommand,
+  initCommand,
+  doctorCommand,
+  findCommand,
+  countCommand,
+  auditVerifyCommand,
+];

@@ -14,14 +14,20 @@ export const maxBatchGet = 100;
  * or the 16 MB response limit) are retried with backoff; keys still unprocessed after
  * `maxAttempts` raise `store.failed` naming them, never a silently shorter answer.
  */
-export async function batchGetItems(client: DynamoClient, table: string, keys: readonly Item[]): Promise<Item[]> {
+export async function batchGetItems(
+  client: DynamoClient,
+  table: string,
+  keys: readonly Item[],
+): Promise<Item[]> {
   const pages = await mapLimit(chunk(keys, maxBatchGet), 4, async (keysOfChunk) => {
     const found: Item[] = [];
     const outcome = await retryLeftovers(
       keysOfChunk,
       async (pending) => {
         const out = await client.call('BatchGetItem', table, (sdk) =>
-          sdk.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } })),
+          sdk.send(
+            new BatchGetItemCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
+          ),
         );
         found.push(...(out.Responses?.[table] ?? []));
         return out.UnprocessedKeys?.[table]?.Keys ?? [];

@@ -29,7 +29,10 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * The delay before retry number `retry` (1 for the first retry): "equal jitter", half the
  * exponential cap plus a random half, so retries spread out but never fire back to back.
  */
-export function backoffDelay(retry: number, options: Omit<RetryOptions, 'maxAttempts' | 'sleep'> = {}): number {
+export function backoffDelay(
+  retry: number,
+  options: Omit<RetryOptions, 'maxAttempts' | 'sleep'> = {},
+): number {
   const base = options.baseDelayMs ?? 50;
   const cap = Math.min(options.maxDelayMs ?? 5000, base * 2 ** Math.max(0, retry - 1));
   return Math.round(cap / 2 + (options.random ?? Math.random)() * (cap / 2));

@@ -34,7 +34,10 @@ export async function copyCollection(
   await prepare.recreate(target, sourceMapper.keys.partition.type === 'N' ? 'N' : 'S');
   const targetMapper = await target.mapper();
   const table = target.mapping.table;
-  const keyNames = [targetMapper.keys.partition.name, ...(targetMapper.keys.sort ? [targetMapper.keys.sort.name] : [])];
+  const keyNames = [
+    targetMapper.keys.partition.name,
+    ...(targetMapper.keys.sort ? [targetMapper.keys.sort.name] : []),
+  ];
   let copied = 0;
   let after: string | null = null;
   do {
@@ -45,7 +48,8 @@ export async function copyCollection(
     });
     const requests = kept.map((doc) => {
       const item = targetMapper.toItem({ ...doc, [target.spec.keyField]: doc[source.spec.keyField] ?? null });
-      if (typeof item === 'string') throw new StewardError('input.invalid', `cannot copy into "${table}": ${item}`);
+      if (typeof item === 'string')
+        throw new StewardError('input.invalid', `cannot copy into "${table}": ${item}`);
       return { PutRequest: { Item: item } };
     });
     const leftovers = await batchWrite(client, table, requests).catch((error) => {

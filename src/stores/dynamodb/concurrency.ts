@@ -3,7 +3,11 @@
  * so a large write batch neither opens hundreds of sockets nor burns a table's capacity at once.
  * The first failure rejects the whole map (calls already started still finish).
  */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

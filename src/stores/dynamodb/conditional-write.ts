@@ -6,8 +6,8 @@ import { isConditionFailed } from './dynamodb-errors.js';
 import { allOf, ExpressionBuilder } from './expression-builder.js';
 import type { ItemMapper } from './item-mapping.js';
 import type { Item } from './json-values.js';
-import { isPathError, patchByRewrite } from './patch-rewrite.js';
 import { patchProblem } from './patch-paths.js';
+import { isPathError, patchByRewrite } from './patch-rewrite.js';
 import { conditionOutcome, expectationCondition, itemExists, ownedBy } from './write-conditions.js';
 
 /**
@@ -57,7 +57,7 @@ async function replace(t: WriteTarget, op: WriteOp & { type: 'replace' }): Promi
   const guard = allOf([ownedBy(t.mapper, b), expectationCondition(t.mapper, key, op.expect, b)]);
   // An upsert of a missing document ignores the expectation, as every store does.
   const condition = op.upsert
-    ? guard && `${itemExists(t.mapper, b, false)} OR (${guard})`
+    ? guard && `${itemExists(t.mapper, b, false)} OR ${guard}`
     : allOf([itemExists(t.mapper, b, true), guard]);
   try {
     await put(t, item, condition, b);
@@ -79,7 +79,10 @@ async function patch(t: WriteTarget, op: WriteOp & { type: 'patch' }): Promise<W
     .filter(([path]) => path !== t.mapper.mapping.keyField)
     .map(([path, value]) => `${b.path(path)} = ${b.value(value)}`);
   const removes = (op.unset ?? []).map((path) => b.path(path));
-  const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+  const update = [
+    sets.length ? `SET ${sets.join(', ')}` : '',
+    removes.length ? `REMOVE ${removes.join(', ')}` : '',
+  ]
     .filter(Boolean)
     .join(' ');
   const condition = allOf([
@@ -145,7 +148,9 @@ export async function put(t: WriteTarget, item: Item, condition: string | undefi
       new PutItemCommand({
         TableName: t.mapper.mapping.table,
         Item: item,
-        ...(condition ? { ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
+        ...(condition
+          ? { ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }
+          : {}),
         ...(condition ? b.params() : {}),
       }),
     ),

@@ -35,7 +35,11 @@ export class DynamoClient {
   }
 
   /** Runs an SDK call with throttling retries; failures become StewardErrors naming the site. */
-  async call<T>(action: string, table: string | undefined, run: (sdk: DynamoDBClient) => Promise<T>): Promise<T> {
+  async call<T>(
+    action: string,
+    table: string | undefined,
+    run: (sdk: DynamoDBClient) => Promise<T>,
+  ): Promise<T> {
     try {
       return await this.send(run);
     } catch (error) {
@@ -50,7 +54,9 @@ export class DynamoClient {
 
   /** A call site for error messages. */
   site(action: string, table?: string): CallSite {
-    return table === undefined ? { endpoint: this.endpoint, action } : { endpoint: this.endpoint, action, table };
+    return table === undefined
+      ? { endpoint: this.endpoint, action }
+      : { endpoint: this.endpoint, action, table };
   }
 
   destroy(): void {

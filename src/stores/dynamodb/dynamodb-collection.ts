@@ -57,7 +57,10 @@ export class DynamoCollection implements Collection {
     const mapper = await this.mapper();
     const segment = checkSegment(options.segment, this.spec.name);
     const { server, client } = splitFilter(options.filter ?? [], (field) => mapper.storedApart(field));
-    const input: ScanCommandInput = { ...this.scanInput(mapper, server), Limit: checkLimit(options.limit ?? 500) };
+    const input: ScanCommandInput = {
+      ...this.scanInput(mapper, server),
+      Limit: checkLimit(options.limit ?? 500),
+    };
     if (options.after) input.ExclusiveStartKey = decodeScanToken(options.after, segment, this.spec.name);
     if (segment) Object.assign(input, { Segment: segment.index, TotalSegments: segment.total });
     const out = await this.client.call('Scan', this.mapping.table, (sdk) => sdk.send(new ScanCommand(input)));
@@ -105,7 +108,9 @@ export class DynamoCollection implements Collection {
     const input: ScanCommandInput = { ...this.scanInput(mapper, server), Select: 'COUNT' };
     let total = 0;
     do {
-      const out = await this.client.call('Scan', this.mapping.table, (sdk) => sdk.send(new ScanCommand(input)));
+      const out = await this.client.call('Scan', this.mapping.table, (sdk) =>
+        sdk.send(new ScanCommand(input)),
+      );
       total += out.Count ?? 0;
       input.ExclusiveStartKey = out.LastEvaluatedKey;
     } while (input.ExclusiveStartKey);
@@ -162,7 +167,14 @@ function checkLimit(limit: number): number {
 function checkSegment(segment: Segment | undefined, collection: string): Segment | undefined {
   if (!segment) return undefined;
   const { index, total } = segment;
-  if (!Number.isInteger(total) || total < 1 || total > 1_000_000 || !Number.isInteger(index) || index < 0 || index >= total) {
+  if (
+    !Number.isInteger(total) ||
+    total < 1 ||
+    total > 1_000_000 ||
+    !Number.isInteger(index) ||
+    index < 0 ||
+    index >= total
+  ) {
     throw new StewardError(
       'input.invalid',
       `segment ${index} of ${total} is not valid for collection "${collection}": use 0 <= index < total <= 1000000`,

@@ -92,8 +92,15 @@ export function toStewardError(error: unknown, site: CallSite): StewardError {
     );
   }
   const where = site.table === undefined ? '' : ` on table "${site.table}"`;
-  const hint = throttleNames.has(name) ? ' (still throttled after retries: raise capacity or lower concurrency)' : '';
-  return new StewardError('store.failed', `DynamoDB ${site.action}${where} failed: ${name}: ${message}${hint}`, details, {
-    cause: error,
-  });
+  const hint = throttleNames.has(name)
+    ? ' (still throttled after retries: raise capacity or lower concurrency)'
+    : '';
+  return new StewardError(
+    'store.failed',
+    `DynamoDB ${site.action}${where} failed: ${name}: ${message}${hint}`,
+    details,
+    {
+      cause: error,
+    },
+  );
 }

@@ -1,8 +1,8 @@
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import { type DocKey, isDocKey, keyId, type WriteOp, type WriteResult } from '../store.js';
 import { batchWrite, requestKey } from './batch-write.js';
-import { applyConditional, put, type WriteTarget } from './conditional-write.js';
 import { mapLimit } from './concurrency.js';
+import { applyConditional, put, type WriteTarget } from './conditional-write.js';
 import { isFatal, toStewardError } from './dynamodb-errors.js';
 import { ExpressionBuilder } from './expression-builder.js';
 import type { Item } from './json-values.js';
@@ -61,7 +61,10 @@ function batchable(t: WriteTarget, op: WriteOp): Item | undefined {
 async function batchPuts(t: WriteTarget, entries: { index: number; item: Item }[], results: WriteResult[]) {
   if (entries.length === 0) return;
   const table = t.mapper.mapping.table;
-  const keyNames = [t.mapper.mapping.partitionKey, ...(t.mapper.mapping.sortKey ? [t.mapper.mapping.sortKey.name] : [])];
+  const keyNames = [
+    t.mapper.mapping.partitionKey,
+    ...(t.mapper.mapping.sortKey ? [t.mapper.mapping.sortKey.name] : []),
+  ];
   const requests: WriteRequest[] = entries.map((e) => ({ PutRequest: { Item: e.item } }));
   let leftovers: WriteRequest[];
   try {
@@ -82,7 +85,10 @@ async function batchPuts(t: WriteTarget, entries: { index: number; item: Item }[
   for (const [i, e] of entries.entries()) {
     const unprocessed = left.has(requestKey(requests[i] as WriteRequest, keyNames));
     results[e.index] = unprocessed
-      ? { status: 'failed', reason: `DynamoDB left the write unprocessed after ${t.client.retry.maxAttempts} attempts (throttled)` }
+      ? {
+          status: 'failed',
+          reason: `DynamoDB left the write unprocessed after ${t.client.retry.maxAttempts} attempts (throttled)`,
+        }
       : { status: 'ok' };
   }
 }

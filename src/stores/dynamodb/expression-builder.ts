@@ -46,15 +46,30 @@ export class ExpressionBuilder {
   /** The request parameters carrying the placeholders, omitted when empty (DynamoDB refuses `{}`). */
   params(): { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item } {
     const out: { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item } = {};
-    if (this.names.size > 0) out.ExpressionAttributeNames = Object.fromEntries([...this.names].map(([n, p]) => [p, n]));
+    if (this.names.size > 0)
+      out.ExpressionAttributeNames = Object.fromEntries([...this.names].map(([n, p]) => [p, n]));
     if (this.valueCount > 0) out.ExpressionAttributeValues = this.values;
     return out;
   }
 }
 
-/** Joins conditions with AND, each in parentheses; undefined when there are none. */
+/**
+ * Joins conditions with AND; undefined when there are none. A part is parenthesised only when it
+ * has an OR at its top level: DynamoDB refuses redundant parentheses, and AND binds tighter.
+ */
 export function allOf(parts: readonly (string | undefined)[]): string | undefined {
   const present = parts.filter((p): p is string => p !== undefined && p !== '');
-  if (present.length === 0) return undefined;
-  return present.length === 1 ? present[0] : present.map((p) => `(${p})`).join(' AND ');
+  if (present.length <= 1) return present[0];
+  return present.map((p) => (hasTopLevelOr(p) ? `(${p})` : p)).join(' AND ');
+}
+
+function hasTopLevelOr(expression: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < expression.length; i++) {
+    const c = expression[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0 && expression.startsWith(' OR ', i)) return true;
+  }
+  return false;
 }

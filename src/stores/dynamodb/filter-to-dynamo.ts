@@ -47,17 +47,22 @@ export function nullOrMissing(path: string, b: ExpressionBuilder): string {
   return `attribute_not_exists(${path}) OR attribute_type(${path}, ${b.value('NULL')})`;
 }
 
-/** IN takes at most 100 operands, so longer lists become several INs joined by OR. */
+/** IN takes at most 100 operands, so longer lists become several INs joined by OR (AND binds tighter). */
 function membership(path: string, values: readonly Scalar[], b: ExpressionBuilder): string {
   const present = values.filter((v) => v !== null);
   const parts: string[] = [];
   for (let i = 0; i < present.length; i += 100) {
-    parts.push(`${path} IN (${present.slice(i, i + 100).map((v) => b.value(v)).join(', ')})`);
+    parts.push(
+      `${path} IN (${present
+        .slice(i, i + 100)
+        .map((v) => b.value(v))
+        .join(', ')})`,
+    );
   }
   if (present.length < values.length) parts.push(nullOrMissing(path, b));
   // An empty $in matches nothing; DynamoDB has no FALSE literal, so contradict.
   if (parts.length === 0) return `attribute_exists(${path}) AND attribute_not_exists(${path})`;
-  return parts.map((p) => `(${p})`).join(' OR ');
+  return parts.join(' OR ');
 }
 
 const comparators = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;

@@ -1,10 +1,10 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { JsonObject } from '../../core/json.js';
 import { type DocKey, isDocKey } from '../store.js';
+import { allOf, type ExpressionBuilder } from './expression-builder.js';
 import { type Item, marshallDoc, unmarshallItem } from './json-values.js';
 import type { TableKeys } from './table-keys.js';
 import { type EntityMapping, mappingAttributes } from './table-mapping.js';
-import { allOf, type ExpressionBuilder } from './expression-builder.js';
 
 /**
  * Converts between steward documents and the items of one collection's table. Writes add the

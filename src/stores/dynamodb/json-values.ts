@@ -1,5 +1,5 @@
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { JsonObject, JsonValue } from '../../core/json.js';
 
 /** A DynamoDB item, or a primary key, in the SDK's wire form. */
@@ -12,7 +12,11 @@ export type Item = Record<string, AttributeValue>;
  * loses nothing more (`allowImpreciseNumbers`).
  */
 export function marshallDoc(doc: JsonObject): Item {
-  return marshall(doc, { removeUndefinedValues: true, convertEmptyValues: false, allowImpreciseNumbers: true });
+  return marshall(doc, {
+    removeUndefinedValues: true,
+    convertEmptyValues: false,
+    allowImpreciseNumbers: true,
+  });
 }
 
 /** One JSON value in the wire form, for expression values. */
@@ -31,7 +35,12 @@ export function unmarshallItem(item: Item): JsonObject {
 }
 
 function toJson(value: unknown): JsonValue {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') {
+  if (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    typeof value === 'number'
+  ) {
     return value;
   }
   if (value instanceof Set) return sortedArray([...value].map(toJson));

@@ -34,7 +34,11 @@ function sameKey(value: unknown, key: DocKey): boolean {
  * (creating missing or non-object intermediates), then unsets. Returns the new document and the
  * top-level fields it touched, which are what a rewrite sends back to DynamoDB.
  */
-export function applyPatch(doc: JsonObject, op: PatchOp, keyField: string): { doc: JsonObject; touched: string[] } {
+export function applyPatch(
+  doc: JsonObject,
+  op: PatchOp,
+  keyField: string,
+): { doc: JsonObject; touched: string[] } {
   let next = doc;
   const touched = new Set<string>();
   for (const [path, value] of Object.entries(op.set ?? {})) {

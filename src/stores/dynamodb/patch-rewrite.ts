@@ -27,7 +27,11 @@ export function isPathError(error: unknown): boolean {
  * only the top-level attributes it touched, on condition that they (and the expectation) still
  * hold what was read. When someone wrote in between, the condition fails and it starts over.
  */
-export async function patchByRewrite(t: WriteTarget, op: WriteOp & { type: 'patch' }, key: Item): Promise<WriteResult> {
+export async function patchByRewrite(
+  t: WriteTarget,
+  op: WriteOp & { type: 'patch' },
+  key: Item,
+): Promise<WriteResult> {
   for (let attempt = 0; attempt < rewriteAttempts; attempt++) {
     const read = await t.client.send((sdk) =>
       sdk.send(new GetItemCommand({ TableName: t.mapper.mapping.table, Key: key, ConsistentRead: true })),
@@ -50,7 +54,10 @@ export async function patchByRewrite(t: WriteTarget, op: WriteOp & { type: 'patc
       unchanged.push(old === undefined ? `attribute_not_exists(${name})` : `${name} = ${b.raw(old)}`);
     }
     if (sets.length === 0 && removes.length === 0) return { status: 'ok' };
-    const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+    const update = [
+      sets.length ? `SET ${sets.join(', ')}` : '',
+      removes.length ? `REMOVE ${removes.join(', ')}` : '',
+    ]
       .filter(Boolean)
       .join(' ');
     const condition = allOf([

@@ -15,7 +15,9 @@ interface TokenBody {
 
 /** Encodes where a scan stopped. */
 export function encodeScanToken(lastKey: Item, segment: Segment | undefined): string {
-  const body: TokenBody = segment ? { v: 1, k: lastKey, s: [segment.index, segment.total] } : { v: 1, k: lastKey };
+  const body: TokenBody = segment
+    ? { v: 1, k: lastKey, s: [segment.index, segment.total] }
+    : { v: 1, k: lastKey };
   return Buffer.from(JSON.stringify(body)).toString('base64url');
 }
 
@@ -30,13 +32,19 @@ export function decodeScanToken(token: string, segment: Segment | undefined, col
   if (body?.v !== 1 || typeof body.k !== 'object' || body.k === null) {
     throw badToken(collection, 'it is not a DynamoDB scan token');
   }
-  const same = segment ? body.s?.[0] === segment.index && body.s?.[1] === segment.total : body.s === undefined;
+  const same = segment
+    ? body.s?.[0] === segment.index && body.s?.[1] === segment.total
+    : body.s === undefined;
   if (!same) throw badToken(collection, 'it was issued for another segment');
   return body.k;
 }
 
 function badToken(collection: string, why: string): StewardError {
-  return new StewardError('input.invalid', `the resume token for collection "${collection}" is not valid: ${why}`, {
-    collection,
-  });
+  return new StewardError(
+    'input.invalid',
+    `the resume token for collection "${collection}" is not valid: ${why}`,
+    {
+      collection,
+    },
+  );
 }

@@ -20,7 +20,11 @@ const waitLimitMs = 5 * 60_000;
  * means keeps its own key types, which the adapter reads with DescribeTable. A shared table gets
  * a string sort key when the entity mapping has one. Idempotent: an existing table is left as it is.
  */
-export async function createTable(client: DynamoClient, m: EntityMapping, partitionType: 'S' | 'N' = 'S'): Promise<void> {
+export async function createTable(
+  client: DynamoClient,
+  m: EntityMapping,
+  partitionType: 'S' | 'N' = 'S',
+): Promise<void> {
   const keySchema: KeySchemaElement[] = [{ AttributeName: m.partitionKey, KeyType: 'HASH' }];
   const attributes: AttributeDefinition[] = [{ AttributeName: m.partitionKey, AttributeType: partitionType }];
   if (m.sortKey) {
@@ -72,7 +76,9 @@ async function waitFor(
   for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
     if (done(await tableStatus(client, table))) return;
     if (Date.now() - started > waitLimitMs) {
-      throw new StewardError('store.failed', `DynamoDB table "${table}" did not ${what} within 5 minutes`, { table });
+      throw new StewardError('store.failed', `DynamoDB table "${table}" did not ${what} within 5 minutes`, {
+        table,
+      });
     }
     await new Promise((resolve) => setTimeout(resolve, delay));
   }

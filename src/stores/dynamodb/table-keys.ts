@@ -24,7 +24,8 @@ export function tableKeys(table: TableDescription): TableKeys {
     return { name, type };
   };
   const partition = attribute('HASH');
-  if (!partition) throw new StewardError('store.failed', `table "${table.TableName}" reports no partition key`);
+  if (!partition)
+    throw new StewardError('store.failed', `table "${table.TableName}" reports no partition key`);
   return { partition, sort: attribute('RANGE') };
 }
 
@@ -43,7 +44,8 @@ export class TableCatalog {
     const out = await this.client.call('DescribeTable', table, (sdk) =>
       sdk.send(new DescribeTableCommand({ TableName: table })),
     );
-    if (!out.Table) throw new StewardError('store.failed', `DescribeTable returned nothing for table "${table}"`);
+    if (!out.Table)
+      throw new StewardError('store.failed', `DescribeTable returned nothing for table "${table}"`);
     return out.Table;
   }
 
@@ -69,10 +71,14 @@ export class TableCatalog {
 function checkMapping(m: EntityMapping, keys: TableKeys): void {
   const problem = mappingProblem(m, keys);
   if (problem) {
-    throw new StewardError('config.invalid', `collection "${m.collection}" on DynamoDB table "${m.table}": ${problem}`, {
-      collection: m.collection,
-      table: m.table,
-    });
+    throw new StewardError(
+      'config.invalid',
+      `collection "${m.collection}" on DynamoDB table "${m.table}": ${problem}`,
+      {
+        collection: m.collection,
+        table: m.table,
+      },
+    );
   }
 }
 
@@ -81,11 +87,13 @@ function mappingProblem(m: EntityMapping, keys: TableKeys): string | undefined {
     return `the table's partition key is "${keys.partition.name}", not "${m.partitionKey}"; set dynamodb.partitionKey`;
   }
   if (keys.partition.type === 'B') return 'binary partition keys are not supported';
-  if (keys.partition.type === 'N' && m.keyPrefix !== '') return 'a keyPrefix needs a string (S) partition key';
+  if (keys.partition.type === 'N' && m.keyPrefix !== '')
+    return 'a keyPrefix needs a string (S) partition key';
   if (keys.sort && !m.sortKey) {
     return `the table has sort key "${keys.sort.name}"; set dynamodb.sortKey to this entity's constant value`;
   }
-  if (!keys.sort && m.sortKey) return `the table has no sort key, but dynamodb.sortKey names "${m.sortKey.name}"`;
+  if (!keys.sort && m.sortKey)
+    return `the table has no sort key, but dynamodb.sortKey names "${m.sortKey.name}"`;
   if (keys.sort && m.sortKey && keys.sort.name !== m.sortKey.name) {
     return `the table's sort key is "${keys.sort.name}", not "${m.sortKey.name}"`;
   }

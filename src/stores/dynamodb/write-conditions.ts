@@ -41,7 +41,8 @@ export function expectationCondition(
   if (!expect) return undefined;
   const { keyField, partitionKey } = mapper.mapping;
   const top = expect.field.split('.')[0] ?? expect.field;
-  const storedApart = (top === keyField && partitionKey === keyField) || mappingAttributes(mapper.mapping).includes(top);
+  const storedApart =
+    (top === keyField && partitionKey === keyField) || mappingAttributes(mapper.mapping).includes(top);
   if (storedApart) {
     const known = top === keyField ? { [keyField]: key } : {};
     return expectationHolds(known, expect) ? undefined : itemExists(mapper, b, false);

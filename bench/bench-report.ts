@@ -1,0 +1,55 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { BenchOptions } from './bench-options.js';
+import type { PhaseResult } from './measure-phase.js';
+import type { Comparison } from './scenario.js';
+
+/** Everything one run measured, as written to `bench/results/<run>.json`. */
+export interface BenchResult {
+  readonly runId: string;
+  readonly options: BenchOptions;
+  /** Where the store was (file, URI without credentials, endpoint). */
+  readonly target: string;
+  readonly startedAt: string;
+  readonly environment: { node: string; platform: string; cpus: number; commit: string | null };
+  /** Resident memory of the process before the scenario started. */
+  readonly rssAtStartMb: number;
+  readonly phases: readonly PhaseResult[];
+  readonly comparisons: readonly Comparison[];
+}
+
+/** Writes the result file and returns its path. */
+export function writeResult(dir: string, result: BenchResult): string {
+  mkdirSync(dir, { recursive: true });
+  const file = `${dir}${result.runId}.json`;
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  return file;
+}
+
+const header = [
+  '| scenario | store | docs | phase | docs/s | busy s | wall s | peak RSS MB | peak heap MB | RSS before MB | ratio |',
+  '|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|',
+];
+
+/** The markdown table of a run: the header, then one row per measured phase. */
+export function markdownRows(result: BenchResult, withHeader = true): string[] {
+  const { scenario, store } = result.options;
+  const rows = result.phases.map((p, i) => {
+    const last = !result.phases.slice(i + 1).some((later) => later.label === p.label);
+    const ratio = last ? result.comparisons.find((c) => c.phase === p.label)?.ratio : undefined;
+    const cells = [
+      scenario,
+      store,
+      p.docs,
+      p.label,
+      p.docsPerSec.toLocaleString('en-US'),
+      (p.busyMs / 1000).toFixed(2),
+      (p.wallMs / 1000).toFixed(2),
+      p.peakRssMb,
+      p.peakHeapUsedMb,
+      p.rssBeforeMb,
+      ratio === undefined ? '' : ratio.toFixed(2),
+    ];
+    return `| ${cells.join(' | ')} |`;
+  });
+  return withHeader ? [...header, ...rows] : rows;
+}

@@ -1,0 +1,16 @@
+import type { PhaseResult } from '../measure-phase.js';
+import type { Scenario } from '../scenario.js';
+import { writeBaseline, writeSeam } from '../task-workloads.js';
+
+/** The same write through `Collection.write` (replace + upsert), as a ratio to the driver in the same run. */
+export const scenario: Scenario = {
+  description: 'bulk write through Collection.write, ratio to baseline-write measured in the same run',
+  async run(context) {
+    const [baselines, seams]: PhaseResult[][] = [[], []];
+    for (let round = 0; round < context.options.rounds; round++) {
+      baselines.push(await context.measure('baseline-write', (phase) => writeBaseline(context, phase)));
+      seams.push(await context.measure('seam-write', (phase) => writeSeam(context, phase)));
+    }
+    context.compare(seams, baselines);
+  },
+};

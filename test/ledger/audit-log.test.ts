@@ -1,0 +1,168 @@
+/**
+ * The audit log on every selected store: appends, verification of the stored chain, tampering
+ * through the raw seam, concurrent appenders and recovery from a crash mid-append.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { JsonObject } from '../../src/core/json.js';
+import { type AuditRecord, auditRecordHash, chainRecords } from '../../src/ledger/audit-chain.js';
+import { auditRecordKey, commitAuditRecords, readAuditHead } from '../../src/ledger/audit-head.js';
+import type { AuditLog } from '../../src/ledger/audit-log.js';
+import { storedAuditRecord } from '../../src/ledger/audit-records.js';
+import { keyId } from '../../src/stores/store.js';
+import { selectedKinds } from '../support/test-stores.js';
+import { openTestLedger, type TestLedger } from './test-ledger.js';
+
+const entries = (n: number, from = 0) =>
+  Array.from({ length: n }, (_, i) => ({
+    action: 'test.append',
+    subject: `doc-${from + i}`,
+    details: { i: from + i },
+  }));
+
+async function stored(audit: AuditLog, seq: number): Promise<JsonObject> {
+  const found = await audit.collection.getMany([auditRecordKey(seq)]);
+  const doc = found.get(keyId(auditRecordKey(seq)));
+  assert.ok(doc, `record ${seq} is stored`);
+  return doc;
+}
+
+const problemsOf = async (audit: AuditLog) =>
+  (await audit.verify({ pageSize: 7 })).problems.map((p) => [p.kind, p.seq]);
+
+for (const kind of selectedKinds()) {
+  describe(`audit log on ${kind}`, () => {
+    const opened: TestLedger[] = [];
+    const fresh = async () => {
+      const l = await openTestLedger(kind);
+      opened.push(l);
+      return l;
+    };
+    after(async () => {
+      for (const l of opened) await l.cleanup();
+    });
+
+    test('300 appended records verify, and read back in seq order', async () => {
+      const { ledger } = await fresh();
+      const first = await ledger.audit.append({ action: 'test.first', subject: 'one' });
+      assert.equal(first.seq, 1);
+      const many = await ledger.audit.appendMany(entries(250, 1));
+      assert.deepEqual(
+        many.map((r) => r.seq),
+        Array.from({ length: 250 }, (_, i) => i + 2),
+      );
+      for (const entry of entries(49, 251)) await ledger.audit.append(entry);
+      const result = await ledger.audit.verify({ pageSize: 64 });
+      assert.deepEqual(result.problems, []);
+      assert.equal(result.ok, true);
+      assert.equal(result.checked, 300);
+      assert.equal(result.head?.seq, 300);
+      assert.deepEqual(result.head?.pending, []);
+      let expected = 1;
+      for await (const record of ledger.audit.records({ pageSize: 100 })) {
+        assert.equal(record.seq, expected++);
+        assert.equal(record.hash, auditRecordHash(record));
+      }
+      assert.equal(expected, 301);
+      assert.equal(many[0]?.actor, 'test');
+      assert.deepEqual(many[0]?.details, { i: 1 });
+    });
+
+    test('a modified record is found by its hash, a re-hashed one by the next link', async () => {
+      const { ledger } = await fresh();
+      await ledger.audit.appendMany(entries(20));
+      const c = ledger.audit.collection;
+      await c.write([{ type: 'replace', doc: { ...(await stored(ledger.audit, 7)), subject: 'rewritten' } }]);
+      assert.deepEqual(await problemsOf(ledger.audit), [['modified', 7]]);
+
+      const forged = { ...(await stored(ledger.audit, 7)) };
+      const { [c.spec.keyField]: _key, ...content } = forged;
+      await c.write([{ type: 'replace', doc: { ...forged, hash: auditRecordHash(content as AuditRecord) } }]);
+      assert.deepEqual(await problemsOf(ledger.audit), [['broken-link', 8]]);
+    });
+
+    test('a deleted record in the middle is a gap, a deleted last record a head mismatch', async () => {
+      const { ledger } = await fresh();
+      await ledger.audit.appendMany(entries(20));
+      const c = ledger.audit.collection;
+      await c.write([{ type: 'delete', key: auditRecordKey(10) }]);
+      assert.deepEqual(await problemsOf(ledger.audit), [['gap', 10]]);
+      await c.write([{ type: 'delete', key: auditRecordKey(20) }]);
+      const result = await ledger.audit.verify();
+      assert.equal(result.ok, false);
+      assert.deepEqual(
+        result.problems.map((p) => [p.kind, p.seq]),
+        [
+          ['gap', 10],
+          ['head-mismatch', 20],
+        ],
+      );
+      assert.match(result.problems[1]!.message, /ends at seq 20, the last record found is seq 19/);
+    });
+
+    test('swapped records are reported out of order', async () => {
+      const { ledger } = await fresh();
+      await ledger.audit.appendMany(entries(12));
+      const c = ledger.audit.collection;
+      const five = await stored(ledger.audit, 5);
+      const six = await stored(ledger.audit, 6);
+      const key = c.spec.keyField;
+      await c.write([
+        { type: 'replace', doc: { ...six, [key]: five[key]! } },
+        { type: 'replace', doc: { ...five, [key]: six[key]! } },
+      ]);
+      assert.deepEqual(await problemsOf(ledger.audit), [
+        ['gap', 5],
+        ['out-of-order', 5],
+      ]);
+    });
+
+    test('a record added past the head is reported', async () => {
+      const { ledger } = await fresh();
+      const records = await ledger.audit.appendMany(entries(5));
+      const [extra] = chainRecords(records.at(-1)!, entries(1), { actor: 'intruder', at: records[0]!.at });
+      await ledger.audit.collection.write([
+        { type: 'insert', doc: storedAuditRecord(ledger.audit.collection, extra!) },
+      ]);
+      assert.deepEqual(await problemsOf(ledger.audit), [['head-mismatch', 6]]);
+    });
+
+    test('concurrent appends from two ledgers form one unbroken chain', async () => {
+      const l = await fresh();
+      const other = await l.another();
+      const appends = Array.from({ length: 60 }, (_, i) => [
+        l.ledger.audit.append({ action: 'a', subject: `a${i}` }),
+        other.audit.append({ action: 'b', subject: `b${i}` }),
+        ...(i % 10 === 0
+          ? [other.audit.appendMany(entries(5, i)), l.ledger.audit.appendMany(entries(5, i))]
+          : []),
+      ]).flat();
+      await Promise.all(appends);
+      const result = await l.ledger.audit.verify();
+      assert.deepEqual(result.problems, []);
+      assert.equal(result.checked, 180);
+      const subjects = new Set<string>();
+      for await (const record of l.ledger.audit.records()) subjects.add(record.subject);
+      for (let i = 0; i < 60; i++)
+        assert.ok(subjects.has(`a${i}`) && subjects.has(`b${i}`), `a${i} and b${i} kept`);
+    });
+
+    test('records committed to the head but not stored (a crash) are kept and stored by the next append', async () => {
+      const { ledger } = await fresh();
+      await ledger.audit.appendMany(entries(3));
+      const c = ledger.audit.collection;
+      const head = (await readAuditHead(c))!;
+      const orphans = chainRecords(head, entries(2, 3), { actor: 'crashed', at: new Date().toISOString() });
+      assert.equal(await commitAuditRecords(c, head, orphans), true);
+      const during = await ledger.audit.verify();
+      assert.deepEqual(during.problems, []);
+      assert.equal(during.checked, 5);
+      const next = await ledger.audit.append({ action: 'after', subject: 'crash' });
+      assert.equal(next.seq, 6);
+      assert.equal((await stored(ledger.audit, 4)).actor, 'crashed');
+      const result = await ledger.audit.verify();
+      assert.deepEqual(result.problems, []);
+      assert.equal(result.checked, 6);
+    });
+  });
+}

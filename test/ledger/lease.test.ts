@@ -1,0 +1,148 @@
+/**
+ * Leases and fencing on every selected store. Time is an injected clock, so expiry is tested
+ * without waiting; concurrent acquirers go through separate connections, as processes would.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { isStewardError } from '../../src/errors/steward-error.js';
+import { writeFenced } from '../../src/ledger/fenced-write.js';
+import { selectedKinds } from '../support/test-stores.js';
+import { openTestLedger, type TestLedger } from './test-ledger.js';
+
+const isCode = (code: 'lease.held' | 'lease.lost') => (error: unknown) => isStewardError(error, code);
+
+for (const kind of selectedKinds()) {
+  describe(`leases on ${kind}`, () => {
+    let now = Date.UTC(2026, 0, 1);
+    const clock = () => now;
+    let l: TestLedger;
+    before(async () => {
+      l = await openTestLedger(kind, { clock });
+    });
+    after(async () => l.cleanup());
+
+    test('of two concurrent acquirers exactly one proceeds', async () => {
+      const others = await Promise.all([l.another({ clock }), l.another({ clock })]);
+      for (let round = 0; round < 5; round++) {
+        const outcomes = await Promise.allSettled(
+          others.map((ledger, i) =>
+            ledger.acquireLease({ name: `race-${round}`, holder: `worker-${i}`, ttlMs: 60_000 }),
+          ),
+        );
+        const won = outcomes.filter((o) => o.status === 'fulfilled');
+        const refused = outcomes.filter((o) => o.status === 'rejected');
+        assert.equal(won.length, 1, `round ${round}: one winner`);
+        assert.ok(isCode('lease.held')(refused[0]?.reason), `round ${round}: the other is told it is held`);
+      }
+    });
+
+    test('a lease held by another is refused naming the holder; once expired it is taken with a higher token', async () => {
+      const first = await l.ledger.acquireLease({ name: 'job-expiry', holder: 'alice', ttlMs: 30_000 });
+      assert.equal(first.token, 1);
+      await assert.rejects(
+        l.ledger.acquireLease({ name: 'job-expiry', holder: 'bob', ttlMs: 30_000 }),
+        (error) => {
+          assert.ok(isStewardError(error, 'lease.held'));
+          assert.match(error.message, /held by alice until 2026-01-01T00:00:30\.000Z/);
+          return true;
+        },
+      );
+      now += 20_000;
+      await first.renew(); // alice is alive: now expires at 00:00:50
+      now += 25_000;
+      await assert.rejects(
+        l.ledger.acquireLease({ name: 'job-expiry', holder: 'bob', ttlMs: 30_000 }),
+        isCode('lease.held'),
+      );
+      now += 10_000; // alice stopped renewing: expired
+      const second = await l.ledger.acquireLease({ name: 'job-expiry', holder: 'bob', ttlMs: 30_000 });
+      assert.equal(second.token, 2);
+      await assert.rejects(first.renew(), isCode('lease.lost'));
+      await assert.rejects(first.assertHeld(), (error) => {
+        assert.ok(isStewardError(error, 'lease.lost'));
+        assert.match(error.message, /bob holds it now with token 2/);
+        return true;
+      });
+      await second.assertHeld();
+      assert.deepEqual(await l.ledger.readLease('job-expiry'), {
+        name: 'job-expiry',
+        holder: 'bob',
+        token: 2,
+        expiresAt: now + 30_000,
+      });
+    });
+
+    test('release lets the next holder in at once, and tokens keep growing', async () => {
+      const a = await l.ledger.acquireLease({ name: 'job-release', holder: 'a', ttlMs: 60_000 });
+      await a.release();
+      await assert.rejects(a.assertHeld(), isCode('lease.lost'));
+      const b = await l.ledger.acquireLease({ name: 'job-release', holder: 'b', ttlMs: 60_000 });
+      assert.equal(b.token, a.token + 1);
+      const again = await l.ledger.acquireLease({ name: 'job-release', holder: 'b', ttlMs: 60_000 });
+      assert.equal(again.token, b.token + 1, 'the same holder re-acquiring gets a new token');
+      await assert.rejects(b.renew(), isCode('lease.lost'));
+    });
+
+    test('a renewal after expiry succeeds when nobody took the lease', async () => {
+      const a = await l.ledger.acquireLease({ name: 'job-late-renew', holder: 'a', ttlMs: 1000 });
+      now += 5000;
+      await assert.rejects(a.assertHeld(), isCode('lease.lost'));
+      await a.renew();
+      await a.assertHeld();
+    });
+
+    test("a stale holder's checkpoint save is refused once the new holder has loaded the job", async () => {
+      const job = 'job-fenced';
+      const stale = await l.ledger.acquireLease({ name: job, holder: 'stale', ttlMs: 10_000 });
+      assert.equal(await l.ledger.checkpoints.load(job, stale), undefined);
+      await l.ledger.checkpoints.save(job, { after: 'k100', done: 100 }, stale);
+      now += 11_000; // the stale holder paused and its lease expired
+      const other = await l.another({ clock });
+      const fresh = await other.acquireLease({ name: job, holder: 'fresh', ttlMs: 10_000 });
+      assert.deepEqual(await other.checkpoints.load(job, fresh), { after: 'k100', done: 100 });
+      await assert.rejects(l.ledger.checkpoints.save(job, { after: 'k200', done: 200 }, stale), (error) => {
+        assert.ok(isStewardError(error, 'lease.lost'));
+        assert.match(error.message, /fenced by token 2, this holder has token 1/);
+        return true;
+      });
+      await other.checkpoints.save(job, { after: 'k150', done: 150 }, fresh);
+      assert.deepEqual(await l.ledger.checkpoints.load(job), { after: 'k150', done: 150 });
+      await assert.rejects(l.ledger.checkpoints.clear(job, stale), isCode('lease.lost'));
+    });
+
+    test('a new holder that saves before loading also fences the stale one out', async () => {
+      const job = 'job-fenced-save';
+      const stale = await l.ledger.acquireLease({ name: job, holder: 'stale', ttlMs: 1000 });
+      await l.ledger.checkpoints.save(job, { n: 1 }, stale);
+      now += 2000;
+      const fresh = await l.ledger.acquireLease({ name: job, holder: 'fresh', ttlMs: 1000 });
+      await l.ledger.checkpoints.save(job, { n: 2 }, fresh);
+      await assert.rejects(l.ledger.checkpoints.save(job, { n: 3 }, stale), isCode('lease.lost'));
+      assert.deepEqual(await l.ledger.checkpoints.load(job), { n: 2 });
+    });
+
+    test('writeFenced checks then writes under the fence, and refuses a stale holder', async () => {
+      const c = l.ledger.store.collection(l.ledger.namespace.checkpoints);
+      const a = await l.ledger.acquireLease({ name: 'approvals', holder: 'a', ttlMs: 1000 });
+      const written = await writeFenced(c, 'plan-1', a, (current) => ({
+        count: Number(current?.count ?? 0) + 1,
+      }));
+      assert.deepEqual(written, { count: 1, fence: a.token, fenceLease: 'approvals' });
+      await writeFenced(c, 'plan-1', a, (current) => ({ count: Number(current?.count ?? 0) + 1 }));
+      await assert.rejects(
+        writeFenced(c, 'plan-1', a, () => {
+          throw new Error('refused by the check');
+        }),
+        /refused by the check/,
+      );
+      now += 2000;
+      const b = await l.ledger.acquireLease({ name: 'approvals', holder: 'b', ttlMs: 1000 });
+      const byB = await writeFenced(c, 'plan-1', b, (current) => ({ count: Number(current?.count) + 1 }));
+      assert.equal(byB?.count, 3);
+      await assert.rejects(
+        writeFenced(c, 'plan-1', a, (current) => current ?? null),
+        isCode('lease.lost'),
+      );
+    });
+  });
+}
