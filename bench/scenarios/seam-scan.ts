@@ -10,7 +10,8 @@ export const scenario: Scenario = {
     await writeBaseline(context);
     await writeSeam(context);
     const driver = await context.baseline();
-    const [baselines, seams]: PhaseResult[][] = [[], []];
+    const baselines: PhaseResult[] = [];
+    const seams: PhaseResult[] = [];
     for (let round = 0; round < context.options.rounds; round++) {
       baselines.push(
         expectAll(context, await context.measure('baseline-scan', (phase) => driver.scan(phase.poll))),

@@ -6,7 +6,8 @@ import { writeBaseline, writeSeam } from '../task-workloads.js';
 export const scenario: Scenario = {
   description: 'bulk write through Collection.write, ratio to baseline-write measured in the same run',
   async run(context) {
-    const [baselines, seams]: PhaseResult[][] = [[], []];
+    const baselines: PhaseResult[] = [];
+    const seams: PhaseResult[] = [];
     for (let round = 0; round < context.options.rounds; round++) {
       baselines.push(await context.measure('baseline-write', (phase) => writeBaseline(context, phase)));
       seams.push(await context.measure('seam-write', (phase) => writeSeam(context, phase)));

@@ -128,7 +128,7 @@ async function walk(store: Store, ledger: Ledger, options: DemoOptions, report: 
   const configFile = join(dirname(options.file), 'steward.config.json');
   writeFileSync(configFile, `${JSON.stringify(demoConfig(options.file), null, 2)}\n`);
   report.step('Done. Explore the example with:');
-  report.say(`   steward find cases --config ${configFile} --where '{"status":"open"}' --limit 3`);
+  report.say(`   steward find cases --config ${configFile} --where '{"closedAt":null,"priority":{"$gte":4}}' --limit 3`);
   report.say(`   steward count tasks --config ${configFile}`);
   report.say(`   steward audit verify --config ${configFile}`);
   return {
