@@ -1,7 +1,7 @@
 import type { JsonObject } from '../src/core/json.js';
 import { StewardError } from '../src/errors/steward-error.js';
 import { createExampleRows } from '../src/example/example-rows.js';
-import type { CollectionSpec } from '../src/stores/store.js';
+import type { CollectionSpec, WriteOp } from '../src/stores/store.js';
 import type { BenchOptions } from './bench-options.js';
 import type { Phase, PhaseResult } from './measure-phase.js';
 import type { BenchContext } from './scenario.js';
@@ -29,41 +29,57 @@ export function* taskBatches(
   }
 }
 
-/** Empties the baseline table and writes the documents through the driver. */
-export async function writeBaseline(context: BenchContext, phase: Phase = unmeasured): Promise<number> {
+/**
+ * Empties the baseline table and writes the documents through the driver, measured as `label`
+ * when one is given. Opening and emptying the table happen before the measurement starts.
+ */
+export async function writeBaseline(context: BenchContext, label?: string): Promise<PhaseResult | undefined> {
   const baseline = await context.baseline();
   await baseline.reset();
-  let written = 0;
-  for (const batch of taskBatches(context.options)) {
-    await phase.time(() => baseline.write(batch));
-    written += batch.length;
-    phase.poll();
-  }
-  return written;
+  return measureOrRun(context, label, async (phase) => {
+    let written = 0;
+    for (const batch of taskBatches(context.options)) {
+      await phase.time(() => baseline.write(batch));
+      written += batch.length;
+      phase.poll();
+    }
+    return written;
+  });
 }
 
 /** Recreates the seam collection and writes the documents as replace + upsert operations. */
-export async function writeSeam(context: BenchContext, phase: Phase = unmeasured): Promise<number> {
+export async function writeSeam(context: BenchContext, label?: string): Promise<PhaseResult | undefined> {
   const store = await context.seam();
   await store.dropCollection(seamSpec);
   await store.ensureCollection(seamSpec);
   const collection = store.collection(seamSpec);
-  let written = 0;
-  for (const batch of taskBatches(context.options)) {
-    const results = await phase.time(() =>
-      collection.write(batch.map((doc) => ({ type: 'replace', doc, upsert: true }))),
-    );
-    const failed = results.find((r) => r.status !== 'ok');
-    if (failed || results.length !== batch.length) {
-      throw new StewardError(
-        'store.write-incomplete',
-        `seam write refused a document: ${JSON.stringify(failed)}`,
-      );
+  return measureOrRun(context, label, async (phase) => {
+    let written = 0;
+    for (const batch of taskBatches(context.options)) {
+      const ops: WriteOp[] = batch.map((doc) => ({ type: 'replace', doc, upsert: true }));
+      const results = await phase.time(() => collection.write(ops));
+      const failed = results.find((r) => r.status !== 'ok');
+      if (failed || results.length !== batch.length) {
+        throw new StewardError(
+          'store.write-incomplete',
+          `seam write refused a document: ${JSON.stringify(failed)}`,
+        );
+      }
+      written += batch.length;
+      phase.poll();
     }
-    written += batch.length;
-    phase.poll();
-  }
-  return written;
+    return written;
+  });
+}
+
+async function measureOrRun(
+  context: BenchContext,
+  label: string | undefined,
+  work: (phase: Phase) => Promise<number>,
+): Promise<PhaseResult | undefined> {
+  if (label !== undefined) return context.measure(label, work);
+  await work(unmeasured);
+  return undefined;
 }
 
 /** Counts every document of the seam collection, page by page. */

@@ -21,7 +21,7 @@ function makeDocs(spec: CollectionSpec): JsonObject[] {
   return Array.from({ length: total }, (_, i) => {
     const d: JsonObject = { [spec.keyField]: `doc-${String(i).padStart(5, '0')}`, n: i, priority: i % 5 };
     const status = statuses[i % 4];
-    if (status !== null) d.status = status;
+    if (status) d.status = status;
     if (i % 3 === 0) d.dueAt = `2026-0${(i % 9) + 1}-15`;
     if (i % 7 === 0) d.priority = String(i % 5); // the wrong type on purpose
     if (i % 11 === 0) d.closedAt = null;

@@ -3,7 +3,7 @@
  * through the raw seam, concurrent appenders and recovery from a crash mid-append.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import type { JsonObject } from '../../src/core/json.js';
 import { type AuditRecord, auditRecordHash, chainRecords } from '../../src/ledger/audit-chain.js';
 import { auditRecordKey, commitAuditRecords, readAuditHead } from '../../src/ledger/audit-head.js';

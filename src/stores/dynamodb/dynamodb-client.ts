@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { StewardError } from '../../errors/steward-error.js';
 import type { DynamoStoreConfig } from '../store-config.js';
 import { type RetryOptions, retryThrottled } from './batch-retry.js';
 import { type CallSite, isThrottle, toStewardError } from './dynamodb-errors.js';
@@ -17,7 +18,14 @@ export class DynamoClient {
 
   constructor(readonly config: DynamoStoreConfig) {
     this.endpoint = config.endpoint ?? `dynamodb.${config.region}.amazonaws.com`;
-    this.retry = { maxAttempts: config.maxAttempts ?? 8, baseDelayMs: 50, maxDelayMs: 5000 };
+    const maxAttempts = config.maxAttempts ?? 8;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+      throw new StewardError(
+        'config.invalid',
+        `store.maxAttempts must be a whole number of at least 1, not ${maxAttempts}`,
+      );
+    }
+    this.retry = { maxAttempts, baseDelayMs: 50, maxDelayMs: 5000 };
     this.sdk = new DynamoDBClient({
       region: config.region,
       ...(config.endpoint ? { endpoint: config.endpoint } : {}),

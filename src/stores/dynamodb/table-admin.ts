@@ -18,37 +18,40 @@ const waitLimitMs = 5 * 60_000;
  * ACTIVE. The partition key is a string (S) unless `partitionType` says N: steward cannot know
  * the key type from a spec alone, and string keys are the common case; a table made by other
  * means keeps its own key types, which the adapter reads with DescribeTable. A shared table gets
- * a string sort key when the entity mapping has one. Idempotent: an existing table is left as it is.
+ * a string sort key when the entity mapping has one. Idempotent: an existing table is left as it
+ * is (DescribeTable first, so repeated calls cost no CreateTable), and a table still being
+ * deleted is waited out and created again.
  */
 export async function createTable(
   client: DynamoClient,
   m: EntityMapping,
   partitionType: 'S' | 'N' = 'S',
 ): Promise<void> {
+  const started = Date.now();
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+    const status = await tableStatus(client, m.table);
+    if (status === 'ACTIVE') return;
+    if (status === undefined) await sendCreate(client, m, partitionType);
+    else await pause(started, delay, m.table, 'become active');
+  }
+}
+
+async function sendCreate(client: DynamoClient, m: EntityMapping, partitionType: 'S' | 'N'): Promise<void> {
   const keySchema: KeySchemaElement[] = [{ AttributeName: m.partitionKey, KeyType: 'HASH' }];
   const attributes: AttributeDefinition[] = [{ AttributeName: m.partitionKey, AttributeType: partitionType }];
   if (m.sortKey) {
     keySchema.push({ AttributeName: m.sortKey.name, KeyType: 'RANGE' });
     attributes.push({ AttributeName: m.sortKey.name, AttributeType: 'S' });
   }
+  const input = { TableName: m.table, KeySchema: keySchema, AttributeDefinitions: attributes };
   try {
     await client.send((sdk) =>
-      sdk.send(
-        new CreateTableCommand({
-          TableName: m.table,
-          KeySchema: keySchema,
-          AttributeDefinitions: attributes,
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      ),
+      sdk.send(new CreateTableCommand({ ...input, BillingMode: 'PAY_PER_REQUEST' })),
     );
   } catch (error) {
-    // ResourceInUse: the table exists or is being created; either way, wait for it below.
-    if (errorName(error) !== 'ResourceInUseException') {
-      throw client.translate(error, 'CreateTable', m.table);
-    }
+    // ResourceInUse: someone else is creating it, or it is being deleted; the caller waits.
+    if (errorName(error) !== 'ResourceInUseException') throw client.translate(error, 'CreateTable', m.table);
   }
-  await waitFor(client, m.table, (status) => status === 'ACTIVE', 'become active');
 }
 
 /** Deletes a table and waits until it is gone; no error when it does not exist. */
@@ -75,13 +78,18 @@ async function waitFor(
   const started = Date.now();
   for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
     if (done(await tableStatus(client, table))) return;
-    if (Date.now() - started > waitLimitMs) {
-      throw new StewardError('store.failed', `DynamoDB table "${table}" did not ${what} within 5 minutes`, {
-        table,
-      });
-    }
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    await pause(started, delay, table, what);
   }
+}
+
+/** Sleeps before the next poll, or gives up when the table took too long. */
+async function pause(started: number, delay: number, table: string, what: string): Promise<void> {
+  if (Date.now() - started > waitLimitMs) {
+    throw new StewardError('store.failed', `DynamoDB table "${table}" did not ${what} within 5 minutes`, {
+      table,
+    });
+  }
+  await new Promise((resolve) => setTimeout(resolve, delay));
 }
 
 async function tableStatus(client: DynamoClient, table: string): Promise<string | undefined> {

@@ -1,5 +1,5 @@
 import { DescribeTableCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
-import { StewardError } from '../../errors/steward-error.js';
+import { isStewardError, StewardError } from '../../errors/steward-error.js';
 import type { DynamoClient } from './dynamodb-client.js';
 import type { EntityMapping } from './table-mapping.js';
 
@@ -57,7 +57,9 @@ export class TableCatalog {
       this.keys.set(m.table, pending);
       pending.catch(() => this.keys.delete(m.table));
     }
-    const keys = await pending;
+    const keys = await pending.catch((error: unknown) => {
+      throw m.collection === m.table ? error : renameNotFound(error, m);
+    });
     checkMapping(m, keys);
     return keys;
   }
@@ -65,6 +67,17 @@ export class TableCatalog {
   forget(table: string): void {
     this.keys.delete(table);
   }
+}
+
+/** A missing shared table, reported under the collection's name as well as the table's. */
+function renameNotFound(error: unknown, m: EntityMapping): unknown {
+  if (!isStewardError(error, 'collection.not-found')) return error;
+  return new StewardError(
+    'collection.not-found',
+    `collection "${m.collection}" cannot be read: ${error.message}`,
+    { ...error.details, collection: m.collection },
+    { cause: error },
+  );
 }
 
 /** Refuses a mapping that cannot address the table's items, naming what to change. */
