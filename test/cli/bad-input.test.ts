@@ -105,7 +105,7 @@ describe('bad input', () => {
     assert.ok(endpoint, 'STEWARD_TEST_DYNAMODB_ENDPOINT is set by npm test');
     // DynamoDB Local refuses access keys that are not alphanumeric, as AWS refuses unknown ones.
     const dir = projectWithConfig(
-      `{ stores: { main: { kind: 'dynamodb', region: 'us-east-1', endpoint: '${endpoint}', credentials: { accessKeyId: 'not/valid', secretAccessKey: 'x' } } }, collections: { cases: {} } }`,
+      `{ stores: { main: { kind: 'dynamodb', region: 'us-east-1', endpoint: '${endpoint}', credentials: { accessKeyId: 'bad-key', secretAccessKey: 'x' } } }, collections: { cases: {} } }`,
     );
     assertUserError(
       await runSteward(['count', 'cases'], { cwd: dir }),

@@ -86,7 +86,7 @@ export function toStewardError(error: unknown, site: CallSite): StewardError {
   if (name === 'ResourceNotFoundException' && site.table !== undefined) {
     return new StewardError(
       'collection.not-found',
-      `DynamoDB table "${site.table}" does not exist at ${site.endpoint}; create it, or run the command that ensures collections first.`,
+      `DynamoDB table "${site.table}" does not exist at ${site.endpoint}; check the collection's table name in the config, or create the table.`,
       details,
       { cause: error },
     );
