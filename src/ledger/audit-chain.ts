@@ -107,7 +107,10 @@ export interface AuditVerification {
 }
 
 export interface VerifyOptions {
-  /** The head the store keeps; when given, the chain must end exactly there. */
+  /**
+   * The tip the store's head remembers. The head may lag behind the last record, never lead: the
+   * chain must reach it, and the record at its seq must have its hash.
+   */
   readonly head?: ChainTip;
   /** Problems kept in the result (the count is always exact). Default 100. */
   readonly maxProblems?: number;
@@ -130,12 +133,14 @@ export async function verifyAuditChain(
   };
   let tip = emptyTip;
   let checked = 0;
+  let atHead: string | undefined;
   for await (const record of records) {
     checked += 1;
     const checkedTip = checkRecord(record, tip, report);
     if (checkedTip) tip = checkedTip;
+    if (checkedTip && checkedTip.seq === options.head?.seq) atHead = checkedTip.hash;
   }
-  if (options.head) checkHead(options.head, tip, report);
+  if (options.head) checkHead(options.head, tip, atHead, report);
   return { ok: problemCount === 0, checked, tip, problems, problemCount };
 }
 
@@ -179,15 +184,19 @@ function checkRecord(
   return { seq, hash: record.hash };
 }
 
-function checkHead(head: ChainTip, tip: ChainTip, report: (p: AuditProblem) => void): void {
-  if (head.seq === tip.seq && head.hash === tip.hash) return;
-  const message =
-    head.seq > tip.seq
-      ? `the head says the chain ends at seq ${head.seq}, the last record found is seq ${tip.seq}`
-      : head.seq < tip.seq
-        ? `records continue to seq ${tip.seq} past the head at seq ${head.seq}`
-        : `seq ${tip.seq} has hash ${tip.hash}, the head says ${head.hash}`;
-  report({ seq: Math.max(head.seq, tip.seq), kind: 'head-mismatch', message });
+function checkHead(
+  head: ChainTip,
+  tip: ChainTip,
+  atHead: string | undefined,
+  report: (p: AuditProblem) => void,
+) {
+  if (head.seq > tip.seq) {
+    const message = `the head says the chain reaches seq ${head.seq}, the last record found is seq ${tip.seq}`;
+    report({ seq: head.seq, kind: 'head-mismatch', message });
+  } else if (atHead !== undefined && atHead !== head.hash) {
+    const message = `seq ${head.seq} has hash ${atHead}, the head remembers ${head.hash}`;
+    report({ seq: head.seq, kind: 'head-mismatch', message });
+  }
 }
 
 /** True for a value with every field of an audit record, of the right type. */

@@ -2,117 +2,92 @@ import type { JsonObject } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
 import type { Collection } from '../stores/store.js';
 import { type AuditRecord, type ChainTip, emptyTip, isAuditRecord } from './audit-chain.js';
-import { readLedgerDoc, statusOf, withKey, writeLedgerDoc } from './ledger-document.js';
+import { readLedgerDoc, withKey, withoutKey, writeLedgerDoc } from './ledger-document.js';
 
 /**
- * The audit log's head: one document, keyed `head`, in the audit collection. It is the single
- * point every append goes through, with a write conditional on its `seq`, so concurrent
- * appenders are put in one order and the chain cannot fork.
+ * How the audit log is laid out in its collection.
  *
- * The head also carries the records of the last append (`pending`) until they are inserted as
- * their own documents. Writing the head is the commit; inserting the records is replay that any
- * appender (or the verifier's reader) can redo. A crash between the two therefore leaves
- * committed records in the head, never a gap.
+ * Each record is its own document keyed by its seq, zero-padded (`000000000042`), so key order is
+ * seq order. Appending is inserting the next seq: an insert refuses a taken key, so of concurrent
+ * appenders exactly one gets each seq and the chain cannot fork. Unique-key inserts are the one
+ * conditional write every store makes atomic (FerretDB 1.x, for one, does not make conditional
+ * replaces atomic), so the chain's integrity rests on nothing else.
+ *
+ * A batch is written as its first record carrying the others in `carries`; inserting that one
+ * document claims the whole batch. Whoever reads a carrier stores its carried records (inserting
+ * them again is harmless: `exists`) and then drops `carries`, so a crash mid-batch leaves
+ * committed records inside their carrier, never a fork or a gap.
+ *
+ * The head document (key `head`) only remembers a recent tip so appenders need not walk the whole
+ * log; it may lag, never lead. Verification uses it to see a removed last record.
  */
-export interface AuditHead extends ChainTip {
-  /** Committed records not yet known to be stored as their own documents, in seq order. */
-  readonly pending: readonly AuditRecord[];
-}
-
-/** Key of the head document. Record keys are zero-padded digits, so it sorts after them all. */
 export const auditHeadKey = 'head';
+
+/** The field of a batch's first record that carries the rest of the batch until they are stored. */
+export const carriesField = 'carries';
 
 /** Key of the record with this seq: 12 digits, so key order is seq order on ordered stores. */
 export function auditRecordKey(seq: number): string {
   return String(seq).padStart(12, '0');
 }
 
-/** Reads the head; undefined when the audit collection has none. */
-export async function readAuditHead(collection: Collection): Promise<AuditHead | undefined> {
+/** A stored record with the batch it carries (empty when it carries none). */
+export interface StoredAuditRecord {
+  readonly record: AuditRecord;
+  readonly carries: readonly AuditRecord[];
+}
+
+/** Splits a stored document into its record and carried records; throws when it is no record. */
+export function parseStoredRecord(collection: Collection, doc: JsonObject): StoredAuditRecord | undefined {
+  const { [carriesField]: carries, ...rest } = withoutKey(collection, doc);
+  if (!isAuditRecord(rest)) return undefined;
+  return { record: rest, carries: Array.isArray(carries) ? carries.filter(isAuditRecord) : [] };
+}
+
+/** The document that stores a record, with the batch it carries when it is a batch's first. */
+export function storedRecordDoc(
+  collection: Collection,
+  record: AuditRecord,
+  carries: readonly AuditRecord[] = [],
+): JsonObject {
+  const doc = withKey(collection, auditRecordKey(record.seq), record);
+  return carries.length > 0 ? { ...doc, [carriesField]: [...carries] } : doc;
+}
+
+/** Reads the head: the tip it remembers, the empty tip when there is none yet. */
+export async function readAuditHead(collection: Collection): Promise<ChainTip | undefined> {
   const doc = await readLedgerDoc(collection, auditHeadKey);
   if (!doc) return undefined;
-  const { seq, hash, pending } = doc;
-  if (
-    typeof seq !== 'number' ||
-    typeof hash !== 'string' ||
-    !Array.isArray(pending) ||
-    !pending.every(isAuditRecord)
-  ) {
-    throw new StewardError(
-      'ledger.conflict',
-      `the audit head in "${collection.spec.name}" is malformed; the audit log was modified outside steward`,
-      { collection: collection.spec.name },
-    );
-  }
-  return { seq, hash, pending };
-}
-
-/**
- * Creates the head of an empty audit log. Refuses when records exist without a head, because a
- * new genesis head would start a second chain over the first.
- */
-export async function ensureAuditHead(collection: Collection): Promise<void> {
-  if (await readAuditHead(collection)) return;
-  const page = await collection.scan({ limit: 1 });
-  // A document found may be the head another process has just created.
-  if (page.docs.length > 0) {
-    if (await readAuditHead(collection)) return;
-    throw missingHead(collection);
-  }
-  await writeLedgerDoc(collection, { type: 'insert', doc: headDoc(collection, emptyTip, []) });
-}
-
-/**
- * Moves the head from `from` to the last of `records`, carrying them as pending. Returns false
- * when another appender moved the head first.
- */
-export async function commitAuditRecords(
-  collection: Collection,
-  from: ChainTip,
-  records: readonly AuditRecord[],
-): Promise<boolean> {
-  const last = records.at(-1);
-  if (!last) return true;
-  const status = await writeLedgerDoc(collection, {
-    type: 'replace',
-    doc: headDoc(collection, last, records),
-    expect: { field: 'seq', value: from.seq },
-  });
-  if (status === 'missing') throw missingHead(collection);
-  return status === 'ok';
-}
-
-/**
- * Stores the head's pending records as their own documents, then empties `pending` unless the
- * head has moved on. Idempotent: a record someone else stored already answers `exists`.
- */
-export async function flushAuditHead(collection: Collection, head: AuditHead): Promise<void> {
-  if (head.pending.length === 0) return;
-  const inserts = head.pending.map((record) => ({
-    type: 'insert' as const,
-    doc: withKey(collection, auditRecordKey(record.seq), record),
-  }));
-  for (const result of await collection.write(inserts)) statusOf(collection, result);
-  await writeLedgerDoc(collection, {
-    type: 'replace',
-    doc: headDoc(collection, head, []),
-    expect: { field: 'seq', value: head.seq },
-  });
-}
-
-function headDoc(collection: Collection, tip: ChainTip, pending: readonly AuditRecord[]): JsonObject {
-  return withKey(collection, auditHeadKey, {
-    seq: tip.seq,
-    hash: tip.hash,
-    pending: [...pending],
-  });
-}
-
-function missingHead(collection: Collection): StewardError {
-  return new StewardError(
+  const { seq, hash } = doc;
+  if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0 && typeof hash === 'string')
+    return { seq, hash };
+  throw new StewardError(
     'ledger.conflict',
-    `the audit log "${collection.spec.name}" has records but no head document; it was modified outside ` +
-      'steward. Run the audit verification and restore the collection from a backup.',
+    `the audit head in "${collection.spec.name}" is malformed; the audit log was modified outside steward`,
     { collection: collection.spec.name },
   );
+}
+
+/** Creates the head of a new audit log; another process creating it first is fine. */
+export async function ensureAuditHead(collection: Collection): Promise<void> {
+  if (await readAuditHead(collection)) return;
+  await writeLedgerDoc(collection, { type: 'insert', doc: headDoc(collection, emptyTip) });
+}
+
+/**
+ * Moves the head from `from` to `to`, conditional on it still being at `from`. A refusal is fine:
+ * someone else moved it, and a later append moves it further. Even where the condition is not
+ * atomic, every value written is a tip that existed, so the head can lag but never lie.
+ */
+export async function advanceAuditHead(collection: Collection, from: ChainTip, to: ChainTip): Promise<void> {
+  if (to.seq <= from.seq) return;
+  await writeLedgerDoc(collection, {
+    type: 'replace',
+    doc: headDoc(collection, to),
+    expect: { field: 'seq', value: from.seq },
+  });
+}
+
+function headDoc(collection: Collection, tip: ChainTip): JsonObject {
+  return withKey(collection, auditHeadKey, { seq: tip.seq, hash: tip.hash });
 }

@@ -1,27 +1,29 @@
 import { canonicalJson } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
 import type { Collection } from '../stores/store.js';
-import { type AuditEntry, type AuditRecord, chainRecords } from './audit-chain.js';
-import { type AuditHead, commitAuditRecords, flushAuditHead, readAuditHead } from './audit-head.js';
+import { type AuditEntry, type AuditRecord, type ChainTip, chainRecords } from './audit-chain.js';
+import { advanceAuditHead, auditRecordKey, readAuditHead, storedRecordDoc } from './audit-head.js';
 import {
   type AuditReadOptions,
   readAuditRecords,
   type StoredAuditVerification,
   verifyStoredAuditChain,
 } from './audit-records.js';
+import { findAuditTip, storeCarried } from './audit-tip.js';
 import { backoff, type Clock, systemClock } from './clock.js';
+import { writeLedgerDoc } from './ledger-document.js';
 
 export interface AuditLogOptions {
   /** Who appends, unless an entry says otherwise: a user, a CI job, a service. */
   readonly actor: string;
   readonly clock?: Clock;
-  /** Attempts at moving the head before giving up with `ledger.conflict`. Default 200. */
+  /** Attempts at claiming the next seq before giving up with `ledger.conflict`. Default 200. */
   readonly maxAttempts?: number;
 }
 
-/** Records per head write: the head carries them until they are stored (see `audit-head.ts`). */
+/** Records per batch: the first record carries the rest until they are stored (see `audit-head.ts`). */
 const maxRecordsPerCommit = 100;
-/** Bytes of entries per head write, well under DynamoDB's 400 KB item limit. */
+/** Bytes of entries per batch, so a carrier stays well under DynamoDB's 400 KB item limit. */
 const maxBytesPerCommit = 128 * 1024;
 
 interface Waiting {
@@ -32,8 +34,8 @@ interface Waiting {
 
 /**
  * The append-only, hash-chained audit log of a ledger. Appends from any number of processes form
- * one chain: each append moves the head document with a write conditional on its seq (see
- * `audit-head.ts`), and a loser re-reads the head and builds its records again on top.
+ * one chain: each batch is claimed by inserting its first seq, which only one appender can do
+ * (see `audit-head.ts`); a loser finds the new tip and builds its records again on top.
  *
  * Within one process, appends made while another is in flight are queued and committed together,
  * so a burst of appends costs a few round trips rather than a few per record.
@@ -62,15 +64,14 @@ export class AuditLog {
     });
   }
 
-  /** The head as stored now; undefined when the log was never opened. */
-  head(): Promise<AuditHead | undefined> {
+  /** The tip the head remembers (it may lag behind the last record); undefined before opening. */
+  head(): Promise<ChainTip | undefined> {
     return readAuditHead(this.collection);
   }
 
   /** Streams the records in seq order, a page at a time. */
-  async *records(options: AuditReadOptions = {}): AsyncGenerator<AuditRecord> {
-    const head = await this.head();
-    if (head) yield* readAuditRecords(this.collection, head, options);
+  records(options: AuditReadOptions = {}): AsyncGenerator<AuditRecord> {
+    return readAuditRecords(this.collection, options);
   }
 
   /** Verifies the whole stored chain against its head; see {@link verifyStoredAuditChain}. */
@@ -106,26 +107,29 @@ export class AuditLog {
     return records;
   }
 
-  /** One head move: read the head, finish its pending records, chain ours on top, commit, store. */
+  /**
+   * One batch: find the tip, chain our records on it and insert the first carrying the rest. The
+   * insert claims the seq; on `exists` someone else appended first, so find the tip again.
+   */
   private async commit(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
     const maxAttempts = this.options.maxAttempts ?? 200;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const head = await readAuditHead(this.collection);
-      if (!head) throw notOpened(this.collection);
-      await flushAuditHead(this.collection, head);
+      const { head, tip } = await findAuditTip(this.collection);
       const at = new Date((this.options.clock ?? systemClock)()).toISOString();
-      const records = chainRecords(head, entries, { actor: this.options.actor, at });
-      if (await commitAuditRecords(this.collection, head, records)) {
-        const last = records.at(-1)!;
-        await flushAuditHead(this.collection, { seq: last.seq, hash: last.hash, pending: records });
-        return records;
+      const [first, ...rest] = chainRecords(tip, entries, { actor: this.options.actor, at });
+      const claim = { type: 'insert' as const, doc: storedRecordDoc(this.collection, first!, rest) };
+      if ((await writeLedgerDoc(this.collection, claim)) === 'ok') {
+        await storeCarried(this.collection, rest, rest.length > 0 ? [auditRecordKey(first!.seq)] : []);
+        const last = rest.at(-1) ?? first!;
+        await advanceAuditHead(this.collection, head, { seq: last.seq, hash: last.hash });
+        return [first!, ...rest];
       }
       await backoff(attempt);
     }
     throw new StewardError(
       'ledger.conflict',
       `could not append to the audit log "${this.collection.spec.name}" after ${maxAttempts} attempts: ` +
-        'other processes kept moving its head. Retry, or append less often.',
+        'other processes kept taking the next seq. Retry, or append less often.',
       { collection: this.collection.spec.name },
     );
   }
@@ -146,12 +150,4 @@ function* chunks(entries: readonly AuditEntry[]): Generator<AuditEntry[]> {
     bytes += size;
   }
   if (chunk.length > 0) yield chunk;
-}
-
-function notOpened(collection: Collection): StewardError {
-  return new StewardError(
-    'ledger.conflict',
-    `the audit log "${collection.spec.name}" has no head document: open the ledger with openLedger() first`,
-    { collection: collection.spec.name },
-  );
 }

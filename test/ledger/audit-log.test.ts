@@ -137,7 +137,8 @@ for (const kind of selectedKinds()) {
           ? [other.audit.appendMany(entries(5, i)), l.ledger.audit.appendMany(entries(5, i))]
           : []),
       ]).flat();
-      await Promise.all(appends);
+      const [during] = await Promise.all([l.ledger.audit.verify({ pageSize: 5 }), ...appends]);
+      assert.deepEqual(during.problems, [], 'appends running meanwhile are not problems');
       const result = await l.ledger.audit.verify();
       assert.deepEqual(result.problems, []);
       assert.equal(result.checked, 180);

@@ -21,7 +21,14 @@ export interface TestLedger {
 export async function openTestLedger(kind: StoreKind, options: { clock?: Clock } = {}): Promise<TestLedger> {
   const t = await openTestStore(kind);
   const prefix = `ledger_${randomBytes(4).toString('hex')}_`;
-  const ledger = await openLedger(t.store, { actor: 'test', namespacePrefix: prefix, clock: options.clock });
+  const ledger = await openLedger(t.store, {
+    actor: 'test',
+    namespacePrefix: prefix,
+    clock: options.clock,
+  }).catch(async (error: unknown) => {
+    await t.cleanup();
+    throw error;
+  });
   const others: Store[] = [];
   return {
     t,

@@ -76,8 +76,20 @@ export async function openTestStore(kind: StoreKind): Promise<TestStore> {
       for (const spec of made) await store.dropCollection(spec);
       await store.close();
       if (config.kind === 'sqlite') rmSync(join(config.file, '..'), { recursive: true, force: true });
+      if (config.kind === 'mongodb') await dropMongoDatabase(config.uri, config.database);
     },
   };
+}
+
+/** The seam has no "drop database" (steward never needs one); tests clean up their own. */
+async function dropMongoDatabase(uri: string, database: string): Promise<void> {
+  const { MongoClient } = await import('mongodb');
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+  try {
+    await client.db(database).dropDatabase();
+  } finally {
+    await client.close();
+  }
 }
 
 function requireEnv(name: string): string {

@@ -1,8 +1,8 @@
 import type { Db, Document } from 'mongodb';
 import { keyFraction } from '../../core/hash.js';
 import { StewardError } from '../../errors/steward-error.js';
-import { type CollectionSpec, type CopyOptions, type CopyResult, keyId } from '../store.js';
-import { toDocKey } from './ejson.js';
+import type { CollectionSpec, CopyOptions, CopyResult } from '../store.js';
+import { storedKeyId } from './ejson.js';
 import { hasCode } from './mongodb-errors.js';
 
 const batchSize = 1000;
@@ -11,8 +11,9 @@ const batchSize = 1000;
  * Copies a collection, or the deterministic sample of it whose keys hash below `fraction`, into a
  * freshly dropped target, in batches of 1000 so the collection never sits in memory. Values are
  * copied as stored (no JSON round trip, so Int64 and Decimal128 keep their type), and so are the
- * source's indexes' keys, names and uniqueness, so a dry run meets the same unique constraints;
- * TTL and partial filters are not copied.
+ * source's indexes (keys, names, unique, sparse), so a dry run meets the same unique constraints.
+ * TTL, partial filters and collations are not copied: a sandbox must not expire documents, and
+ * FerretDB 1.24 refuses those options (code 238, not implemented).
  */
 export async function copyCollection(
   db: Db,
@@ -49,27 +50,22 @@ function sampler(source: CollectionSpec, options: CopyOptions): (doc: Document) 
   const { fraction, seed = '' } = options;
   if (fraction === undefined) return () => true;
   if (!(fraction > 0 && fraction <= 1)) {
-    throw new StewardError(
-      'input.invalid',
-      `copy fraction ${fraction} is not in (0, 1]; use for example 0.1`,
-      {
-        collection: source.name,
-      },
-    );
+    const message = `copy fraction ${fraction} is not in (0, 1]; use for example 0.1`;
+    throw new StewardError('input.invalid', message, { collection: source.name });
   }
-  return (doc) => {
-    const value = doc[source.keyField];
-    const key = toDocKey(value);
-    const id = key === undefined ? `x:${JSON.stringify(value)}` : keyId(key);
-    return keyFraction(id, seed) < fraction;
-  };
+  return (doc) => keyFraction(storedKeyId(doc[source.keyField]), seed) < fraction;
 }
 
 async function copyIndexes(db: Db, source: string, target: string): Promise<void> {
   const indexes = await db.collection(source).listIndexes().toArray().catch(ignoreCode(26));
   const specs = (indexes ?? [])
     .filter((index) => index.name !== '_id_')
-    .map((index) => ({ key: index.key, name: index.name, ...(index.unique === true && { unique: true }) }));
+    .map((index) => ({
+      key: index.key,
+      name: index.name,
+      ...(index.unique === true && { unique: true }),
+      ...(index.sparse === true && { sparse: true }),
+    }));
   if (specs.length > 0) await db.collection(target).createIndexes(specs);
 }
 

@@ -1,6 +1,6 @@
 import { BSON, type Document } from 'mongodb';
 import type { JsonObject, JsonValue } from '../../core/json.js';
-import { type DocKey, isDocKey } from '../store.js';
+import { type DocKey, isDocKey, keyId } from '../store.js';
 
 /**
  * Conversion between MongoDB's BSON values and the plain JSON that crosses the store seam, using
@@ -26,4 +26,13 @@ export function toBsonValue(value: JsonValue): unknown {
 export function toDocKey(value: unknown): DocKey | undefined {
   const json = (BSON.EJSON.serialize({ v: value }, { relaxed: true }) as { v: unknown }).v;
   return isDocKey(json) ? json : undefined;
+}
+
+/**
+ * {@link keyId} of a stored key, for deterministic samples; keys of other types (a Date, an
+ * object) get their canonical Extended JSON, so they are sampled deterministically too.
+ */
+export function storedKeyId(value: unknown): string {
+  const key = toDocKey(value);
+  return key === undefined ? `x:${BSON.EJSON.stringify({ v: value }, { relaxed: false })}` : keyId(key);
 }

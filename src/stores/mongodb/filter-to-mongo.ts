@@ -2,17 +2,20 @@ import type { Document } from 'mongodb';
 import type { Condition, ParsedFilter } from '../../core/filter.js';
 
 /**
- * Translates steward's portable filter into a MongoDB query. MongoDB's own semantics already
- * agree with `matchesFilter`: equality to null also matches a missing field, and type bracketing
- * makes number bounds match only numbers and string bounds only strings (checked on FerretDB
- * 1.24 too). One difference is left: MongoDB compares into arrays (`{tags: 'a'}` matches
- * `tags: ['a']`), where the portable language compares scalar fields only and never matches an
- * array; filters on array fields are outside the portable language.
+ * Translates steward's portable filter into a MongoDB query that selects exactly what
+ * `matchesFilter` selects.
+ *
+ * MongoDB already agrees on most of it: equality to null also matches a missing field, and type
+ * bracketing makes number bounds match only numbers and string bounds only strings (both checked
+ * on FerretDB 1.24 too). It differs on arrays: MongoDB compares into them (`{tags: 'a'}` matches
+ * `tags: ['a']`, `{'lines.sku': 'x'}` matches `lines: [{sku: 'x'}]`), where the portable language
+ * reads a dotted path through objects only and never compares an array. So each condition is
+ * guarded with `$type: 'array'` on the path and its prefixes: a value condition requires that
+ * none of them is an array, and "null or missing" (which `matchesFilter` also sees when a prefix
+ * is an array) accepts a prefix that is one.
  */
 export function toMongoFilter(filter: ParsedFilter | undefined): Document {
-  if (!filter || filter.length === 0) return {};
-  const parts = filter.map(toMongoCondition);
-  return parts.length === 1 ? parts[0]! : { $and: parts };
+  return andQueries(...(filter ?? []).map(toMongoCondition));
 }
 
 /** Conjunction of queries, leaving out empty ones; `{}` when all are empty. */
@@ -25,18 +28,50 @@ export function andQueries(...queries: Document[]): Document {
 function toMongoCondition(c: Condition): Document {
   switch (c.op) {
     case 'eq':
-      return { [c.path]: { $eq: c.value } };
-    case 'in':
-      return { [c.path]: { $in: c.values } };
+      return c.value === null ? nullOrMissing(c.path) : scalarAt(c.path, { $eq: c.value });
+    case 'in': {
+      const values = c.values.filter((v) => v !== null);
+      const branches = [
+        ...(values.length > 0 || c.values.length === 0 ? [scalarAt(c.path, { $in: values })] : []),
+        ...(values.length < c.values.length ? [nullOrMissing(c.path)] : []),
+      ];
+      return branches.length === 1 ? branches[0]! : { $or: branches };
+    }
     case 'exists':
-      return { [c.path]: { $exists: c.exists } };
+      return c.exists
+        ? andQueries(...prefixes(c.path).map(notArray), { [c.path]: { $exists: true } })
+        : { $or: [{ [c.path]: { $exists: false } }, ...prefixes(c.path).map(isArray)] };
     case 'range': {
-      const range: Document = {};
-      if (c.bounds.gt !== undefined) range.$gt = c.bounds.gt;
-      if (c.bounds.gte !== undefined) range.$gte = c.bounds.gte;
-      if (c.bounds.lt !== undefined) range.$lt = c.bounds.lt;
-      if (c.bounds.lte !== undefined) range.$lte = c.bounds.lte;
-      return { [c.path]: range };
+      const { gt, gte, lt, lte } = c.bounds;
+      const range = { $gt: gt, $gte: gte, $lt: lt, $lte: lte };
+      const set = Object.fromEntries(Object.entries(range).filter(([, bound]) => bound !== undefined));
+      return scalarAt(c.path, set);
     }
   }
+}
+
+/** The value at `path`, reached through objects only and not itself an array, meets `condition`. */
+function scalarAt(path: string, condition: Document): Document {
+  return andQueries(...[...prefixes(path), path].map(notArray), { [path]: condition });
+}
+
+/** What `matchesFilter` reads as null: null, missing, or a path that runs into an array. */
+function nullOrMissing(path: string): Document {
+  const direct = andQueries(notArray(path), { [path]: { $eq: null } });
+  const intoArray = prefixes(path).map(isArray);
+  return intoArray.length === 0 ? direct : { $or: [direct, ...intoArray] };
+}
+
+/** The proper prefixes of a dotted path: `a.b.c` gives `a`, `a.b`. */
+function prefixes(path: string): string[] {
+  const steps = path.split('.');
+  return steps.slice(1).map((_, i) => steps.slice(0, i + 1).join('.'));
+}
+
+function notArray(path: string): Document {
+  return { [path]: { $not: { $type: 'array' } } };
+}
+
+function isArray(path: string): Document {
+  return { [path]: { $type: 'array' } };
 }

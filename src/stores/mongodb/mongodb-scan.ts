@@ -11,6 +11,9 @@ import type { SegmentBounds } from './segment-bounds.js';
  * Reads one page of a scan in ascending `_id` order, one round trip (plus the segment bounds on a
  * segment's first page). Pages always go by `_id`, MongoDB's one key that is unique in every
  * collection, whatever the collection's keyField; the token holds the last `_id` returned.
+ * On MongoDB a page is a range scan of the `_id` index. FerretDB 1.24 on SQLite pushes neither
+ * filter, sort nor limit down (its explain says so), so there every page reads the whole
+ * collection: correct, but a full scan costs O(n^2 / limit) there.
  */
 export async function scanPage(
   collection: DriverCollection,

@@ -9,8 +9,9 @@ import type {
   StoreInfo,
 } from '../store.js';
 import type { MongoStoreConfig } from '../store-config.js';
+import { CollectionRegistry } from './collection-registry.js';
 import { copyCollection, ignoreCode } from './copy-collection.js';
-import { MongoCollection, maxBatchGet } from './mongodb-collection.js';
+import { MongoCollection, type MongoContext, maxBatchGet } from './mongodb-collection.js';
 import { guarded, hasCode, hostsOf, type MongoTarget } from './mongodb-errors.js';
 import { SegmentBounds } from './segment-bounds.js';
 

@@ -7,8 +7,8 @@ import {
   opKey,
   planWrite,
   refusedResult,
+  type SentPlan,
   verifyWrite,
-  type WritePlan,
   writeRounds,
 } from './write-plan.js';
 
@@ -45,55 +45,46 @@ async function writeRound(
   const current = await readByKey(collection, spec, keysOf(ops.filter(needsCurrent), spec));
   const plans = ops.map((op) => planWrite(op, spec, lookup(current, opKey(op, spec))));
   const sent = plans.flatMap((plan, i) => ('model' in plan ? [{ plan, i }] : []));
-  const bulk = await runBulk(
-    collection,
-    sent.map((s) => s.plan),
-  );
-  const results = plans.map((plan) => ('result' in plan ? plan.result : { status: 'ok' as const }));
+  const sentPlans = sent.map((s) => s.plan);
+  const bulk = await runBulk(collection, sentPlans);
+  const results = plans.map((plan): WriteResult => ('result' in plan ? plan.result : { status: 'ok' }));
+  const unsure: number[] = [];
   sent.forEach(({ plan, i }, n) => {
     const error = bulk.errors.get(n);
     if (error) results[i] = refusedResult(plan, error.code, error.message);
+    else if (plan.kind !== 'insert') unsure.push(i);
   });
-  if (bulk.shortfall > 0) {
-    const unsure = sent.filter(
-      ({ plan }, n) => 'model' in plan && plan.kind !== 'insert' && !bulk.errors.has(n),
-    );
-    const after = await readByKey(
-      collection,
-      spec,
-      keysOf(
-        unsure.map(({ i }) => ops[i]!),
-        spec,
-      ),
-    );
-    for (const { i } of unsure) results[i] = verifyWrite(ops[i]!, lookup(after, opKey(ops[i]!, spec)));
-  }
+  if (bulk.shortfall === 0) return results;
+  const unsureOps = unsure.map((i) => ops[i]!);
+  const after = await readByKey(collection, spec, keysOf(unsureOps, spec));
+  for (const i of unsure) results[i] = verifyWrite(ops[i]!, lookup(after, opKey(ops[i]!, spec)));
   return results;
 }
 
 interface BulkOutcome {
   /** Refused operations by their position in the bulk. */
   readonly errors: Map<number, { code: number | undefined; message: string }>;
-  /** Updates and deletes that neither failed nor matched a document. */
+  /** Updates and deletes that neither were refused nor matched a document. */
   readonly shortfall: number;
 }
 
-async function runBulk(collection: DriverCollection, plans: WritePlan[]): Promise<BulkOutcome> {
-  const models = plans.flatMap((plan) => ('model' in plan ? [plan.model] : []));
-  if (models.length === 0) return { errors: new Map(), shortfall: 0 };
+async function runBulk(collection: DriverCollection, plans: readonly SentPlan[]): Promise<BulkOutcome> {
+  if (plans.length === 0) return { errors: new Map(), shortfall: 0 };
   let counts: { matchedCount: number; upsertedCount: number; deletedCount: number };
   const errors: BulkOutcome['errors'] = new Map();
   try {
+    const models = plans.map((plan) => plan.model);
     counts = await collection.bulkWrite(models, { ordered: false });
   } catch (error) {
     if (!(error instanceof MongoBulkWriteError)) throw error;
     counts = error.result;
     const list = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-    for (const we of list)
+    for (const we of list) {
       errors.set(we.index, { code: we.code, message: we.errmsg ?? 'refused by the server' });
+    }
   }
-  const expected = (kind: string) =>
-    plans.filter((plan, n) => 'model' in plan && plan.kind === kind && !errors.has(n)).length;
+  const expected = (kind: SentPlan['kind']) =>
+    plans.filter((plan, n) => plan.kind === kind && !errors.has(n)).length;
   const shortfall =
     expected('update') -
     counts.matchedCount -

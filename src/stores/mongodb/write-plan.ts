@@ -24,6 +24,9 @@ export type WritePlan =
       readonly upsert: boolean;
     };
 
+/** A plan that goes to the server. */
+export type SentPlan = Extract<WritePlan, { readonly model: unknown }>;
+
 const ok: WriteResult = { status: 'ok' };
 const missing: WriteResult = { status: 'missing' };
 const conflict: WriteResult = { status: 'conflict' };
@@ -67,15 +70,14 @@ export function planWrite(op: WriteOp, spec: CollectionSpec, current: JsonObject
     return { model: { insertOne: { document: toBsonDoc(op.doc) } }, kind: 'insert', upsert: false };
   }
   const key = opKey(op, spec);
-  if (key === undefined)
-    return { result: { status: 'failed', reason: `no valid key in field ${spec.keyField}` } };
+  if (key === undefined) return { result: { status: 'failed', reason: `no key in field ${spec.keyField}` } };
   const upsert = op.type === 'replace' && op.upsert === true;
   if (current === undefined && needsCurrent(op)) {
     if (!upsert) return { result: missing };
     if (op.expect?.value !== undefined) return { result: conflict };
   }
-  if (current !== undefined && op.expect && !expectationHolds(current, op.expect))
-    return { result: conflict };
+  const refused = current !== undefined && op.expect && !expectationHolds(current, op.expect);
+  if (refused) return { result: conflict };
   const filter = keyFilter(spec.keyField, key, op.expect);
   if (op.type === 'replace') {
     return {
@@ -105,8 +107,8 @@ export function expectationHolds(doc: JsonObject, expect: Expectation): boolean 
  * The result of a sent operation the bulk write refused: a taken key on insert is `exists`; on a
  * replace with upsert it means the document appeared or changed since it was read, a `conflict`.
  */
-export function refusedResult(plan: WritePlan, code: number | undefined, message: string): WriteResult {
-  if ('model' in plan && code === 11000) {
+export function refusedResult(plan: SentPlan, code: number | undefined, message: string): WriteResult {
+  if (code === 11000) {
     if (plan.kind === 'insert') return { status: 'exists' };
     if (plan.upsert) return conflict;
   }
