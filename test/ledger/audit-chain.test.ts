@@ -64,6 +64,18 @@ test('each kind of damage is reported with its seq', async () => {
   );
 });
 
+test('a head behind the last record is fine; one past it or with another hash is not', async () => {
+  const records = chain(10);
+  assert.equal((await verifyAuditChain(records, { head: tipOf(records.slice(0, 4)) })).ok, true);
+  const wrongHash = { seq: 4, hash: records[0]!.hash };
+  assert.deepEqual(
+    (await verifyAuditChain(records, { head: wrongHash })).problems.map((p) => [p.kind, p.seq]),
+    [['head-mismatch', 4]],
+  );
+  const ahead = { seq: 11, hash: records[0]!.hash };
+  assert.equal((await verifyAuditChain(records, { head: ahead })).problems[0]?.kind, 'head-mismatch');
+});
+
 test('a record rewritten with a valid hash still breaks the next link', async () => {
   const records = chain(5);
   const forged = { ...records[2]!, subject: 'forged' };

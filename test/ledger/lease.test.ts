@@ -36,14 +36,33 @@ for (const kind of selectedKinds()) {
       }
     });
 
+    // FerretDB 1.x does not apply conditional replaces atomically (its SQLite handler reads, then
+    // writes; FerretDB issue #3040), so two takeovers conditional on the same token can both pass.
+    const ferret = kind === 'mongodb' ? 'FerretDB 1.x: conditional replace is not atomic' : undefined;
+    test('of two concurrent takers of an expired lease exactly one proceeds', { todo: ferret }, async () => {
+      const others = await Promise.all([l.another({ clock }), l.another({ clock })]);
+      for (let round = 0; round < 5; round++) {
+        const name = `expired-race-${round}`;
+        await l.ledger.acquireLease({ name, holder: 'gone', ttlMs: 1000 });
+        now += 2000;
+        const outcomes = await Promise.allSettled(
+          others.map((ledger, i) => ledger.acquireLease({ name, holder: `worker-${i}`, ttlMs: 60_000 })),
+        );
+        const won = outcomes.filter((o) => o.status === 'fulfilled');
+        assert.equal(won.length, 1, `round ${round}: one winner`);
+        assert.equal(won[0]?.value.token, 2);
+      }
+    });
+
     test('a lease held by another is refused naming the holder; once expired it is taken with a higher token', async () => {
+      const start = now;
       const first = await l.ledger.acquireLease({ name: 'job-expiry', holder: 'alice', ttlMs: 30_000 });
       assert.equal(first.token, 1);
       await assert.rejects(
         l.ledger.acquireLease({ name: 'job-expiry', holder: 'bob', ttlMs: 30_000 }),
         (error) => {
           assert.ok(isStewardError(error, 'lease.held'));
-          assert.match(error.message, /held by alice until 2026-01-01T00:00:30\.000Z/);
+          assert.ok(error.message.includes(`held by alice until ${new Date(start + 30_000).toISOString()}`));
           return true;
         },
       );
