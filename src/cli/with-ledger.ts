@@ -17,10 +17,17 @@ export function actorFor(env: NodeJS.ProcessEnv): string {
 }
 
 /** Opens the ledger's store and the ledger in it, runs `work`, and closes the store. */
-export function withLedger<T>(ctx: CommandContext, config: ResolvedConfig, work: (ledger: Ledger) => Promise<T>): Promise<T> {
+export function withLedger<T>(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  work: (ledger: Ledger) => Promise<T>,
+): Promise<T> {
   return withStores(config, [config.ledger.store], async (stores) => {
     const store = stores.get(config.ledger.store)!;
-    const ledger = await openLedger(store, { actor: actorFor(ctx.env), namespacePrefix: config.ledger.prefix });
+    const ledger = await openLedger(store, {
+      actor: actorFor(ctx.env),
+      namespacePrefix: config.ledger.prefix,
+    });
     return work(ledger);
   });
 }

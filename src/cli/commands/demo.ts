@@ -36,7 +36,12 @@ export const demoCommand: Command = {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     ctx.output.line(`\nfinished in ${seconds} s`);
     const { manifest, ...summary } = result;
-    ctx.output.result({ ...summary, counts: manifest.counts, faults: manifest.faults.length, seconds: Number(seconds) });
+    ctx.output.result({
+      ...summary,
+      counts: manifest.counts,
+      faults: manifest.faults.length,
+      seconds: Number(seconds),
+    });
     return ExitCode.ok;
   },
 };

@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { auditVerifyCommand } from './audit-verify.js';
 import { demoCommand } from './demo.js';
 import { doctorCommand } from './doctor.js';
+import { exampleGenerateCommand } from './example-generate.js';
 import { countCommand, findCommand } from './find.js';
 import { initCommand } from './init.js';
 
@@ -13,4 +14,5 @@ export const commands: readonly Command[] = [
   findCommand,
   countCommand,
   auditVerifyCommand,
+  exampleGenerateCommand,
 ];
