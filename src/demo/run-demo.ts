@@ -58,7 +58,12 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
   }
 }
 
-async function walk(store: Store, ledger: Ledger, options: DemoOptions, report: DemoReporter): Promise<DemoResult> {
+async function walk(
+  store: Store,
+  ledger: Ledger,
+  options: DemoOptions,
+  report: DemoReporter,
+): Promise<DemoResult> {
   const holder = `${options.actor}#${randomBytes(3).toString('hex')}`;
   const lease = await ledger.acquireLease({ name: 'demo', holder, ttlMs: 60_000 });
 
@@ -92,7 +97,9 @@ async function walk(store: Store, ledger: Ledger, options: DemoOptions, report: 
   const segmentCounts = await countBySegment(store, 4);
   const taskCount = await store.collection(exampleSpec('tasks')).count();
   const sum = segmentCounts.reduce((a, b) => a + b, 0);
-  report.say(`   segments read ${segmentCounts.join(' + ')} = ${sum} tasks; the collection holds ${taskCount}`);
+  report.say(
+    `   segments read ${segmentCounts.join(' + ')} = ${sum} tasks; the collection holds ${taskCount}`,
+  );
 
   report.step('4. Find orphaned references with one batched lookup per page');
   let orphansFound = 0;
@@ -100,11 +107,17 @@ async function walk(store: Store, ledger: Ledger, options: DemoOptions, report: 
     const found = await countOrphans(store, ref);
     orphansFound += found.orphans;
     const name = `${ref.collection}.${ref.field} -> ${ref.target}`;
-    report.say(`   ${name.padEnd(40)} ${String(found.orphans).padStart(4)} orphans in ${found.scanned} documents`);
+    report.say(
+      `   ${name.padEnd(40)} ${String(found.orphans).padStart(4)} orphans in ${found.scanned} documents`,
+    );
   }
   const orphansInjected = manifest.faults.filter((f) => f.kind === 'orphan').length;
   report.say(`   found ${orphansFound} orphans; the generator injected ${orphansInjected}`);
-  await ledger.audit.append({ action: 'demo.orphans', subject: 'references', details: { found: orphansFound } });
+  await ledger.audit.append({
+    action: 'demo.orphans',
+    subject: 'references',
+    details: { found: orphansFound },
+  });
   await ledger.checkpoints.save('demo', { step: 4 }, lease);
 
   report.step('5. The ledger: a lease only one process holds, and a hash-chained audit log');
@@ -120,7 +133,9 @@ async function walk(store: Store, ledger: Ledger, options: DemoOptions, report: 
   report.step('6. Tamper with a copy of the audit log and watch verification catch it');
   const tampered = await tamperWithCopy(store, ledger);
   const tamperDetected = tampered.some((p) => p.startsWith('seq 1 modified'));
-  report.say(`   changed the actor of record 1 in the copy; verify reports: ${tampered.join(', ') || 'nothing'}`);
+  report.say(
+    `   changed the actor of record 1 in the copy; verify reports: ${tampered.join(', ') || 'nothing'}`,
+  );
   await ledger.audit.append({ action: 'demo.finish', subject: 'demo', details: { tamperDetected } });
   await ledger.checkpoints.clear('demo', lease);
   await lease.release();
@@ -128,7 +143,9 @@ async function walk(store: Store, ledger: Ledger, options: DemoOptions, report: 
   const configFile = join(dirname(options.file), 'steward.config.json');
   writeFileSync(configFile, `${JSON.stringify(demoConfig(options.file), null, 2)}\n`);
   report.step('Done. Explore the example with:');
-  report.say(`   steward find cases --config ${configFile} --where '{"closedAt":null,"priority":{"$gte":4}}' --limit 3`);
+  report.say(
+    `   steward find cases --config ${configFile} --where '{"closedAt":null,"priority":{"$gte":4}}' --limit 3`,
+  );
   report.say(`   steward count tasks --config ${configFile}`);
   report.say(`   steward audit verify --config ${configFile}`);
   return {

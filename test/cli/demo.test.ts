@@ -24,7 +24,10 @@ test('steward demo builds the example and finds exactly the faults it injected',
   assert.ok(result.orphansInjected > 0);
   assert.equal(result.orphansFound, result.orphansInjected);
   assert.equal(result.segmentCounts.length, 4);
-  assert.equal(result.segmentCounts.reduce((a, b) => a + b, 0), result.taskCount);
+  assert.equal(
+    result.segmentCounts.reduce((a, b) => a + b, 0),
+    result.taskCount,
+  );
   assert.equal(result.rivalRefused, true);
   assert.equal(result.auditIntact, true);
   assert.equal(result.tamperDetected, true);
