@@ -117,7 +117,8 @@ async function openSeam(config: StoreConfig): Promise<Store> {
 /** Failures to open are the store not answering, unless they are steward's own or a plain bug. */
 function unreachable(config: StoreConfig, error: unknown): unknown {
   if (error instanceof StewardError) return error;
-  if (error instanceof TypeError || error instanceof ReferenceError || error instanceof SyntaxError) return error;
+  if (error instanceof TypeError || error instanceof ReferenceError || error instanceof SyntaxError)
+    return error;
   return new StewardError(
     'store.unreachable',
     `the ${config.kind} store did not answer: ${(error as Error).message}`,

@@ -89,17 +89,29 @@ async function main(argv: readonly string[]): Promise<number> {
   return ExitCode.ok;
 }
 
+/** Turns the outcome into an exit code; the one place that does. */
+function report(error: unknown): number {
+  if (error instanceof StewardError) {
+    process.stderr.write(`bench: ${error.message}\n`);
+    return error.exitCode;
+  }
+  process.stderr.write(`bench: unexpected failure\n${(error as Error)?.stack ?? String(error)}\n`);
+  return ExitCode.internal;
+}
+
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof StewardError) {
-      process.stderr.write(`bench: ${error.message}\n`);
-      process.exitCode = error.exitCode;
-    } else {
-      process.stderr.write(`bench: unexpected failure\n${(error as Error)?.stack ?? String(error)}\n`);
-      process.exitCode = ExitCode.internal;
-    }
-  },
+  (code) => exitSoon(code),
+  (error: unknown) => exitSoon(report(error)),
 );
+
+/**
+ * Sets the exit code and, should a connection an adapter failed to close keep the process alive,
+ * exits anyway after two seconds (the timer is unref'd, so a clean run exits at once).
+ */
+function exitSoon(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => {
+    process.stderr.write('[bench] something kept the process alive after the run; exiting\n');
+    process.exit(code);
+  }, 2000).unref();
+}
