@@ -108,7 +108,10 @@ function rejectOperator(where: string, op: string): StewardError {
   if (serverCode.has(op)) {
     return invalid(where, `uses ${op}, which runs code on the server and is never allowed; use ${allowed}`);
   }
-  return invalid(where, `uses operator ${op}, which is not in steward's portable filter language; use ${allowed}`);
+  return invalid(
+    where,
+    `uses operator ${op}, which is not in steward's portable filter language; use ${allowed}`,
+  );
 }
 
 function invalid(where: string, message: string): StewardError {

@@ -34,7 +34,11 @@ describe('config resolution', () => {
       { MONGO_URI: 'mongodb://127.0.0.1:27017' },
     );
     assert.deepEqual(config.stores.get('main'), { kind: 'sqlite', file: '/p/data/app.sqlite' });
-    assert.deepEqual(config.stores.get('docs'), { kind: 'mongodb', uri: 'mongodb://127.0.0.1:27017', database: 'app' });
+    assert.deepEqual(config.stores.get('docs'), {
+      kind: 'mongodb',
+      uri: 'mongodb://127.0.0.1:27017',
+      database: 'app',
+    });
     assert.equal(config.collections.get('cases')?.spec.keyField, 'id');
     assert.equal(config.collections.get('profiles')?.spec.keyField, '_id');
     assert.deepEqual(config.ledger, { store: 'main', prefix: 'steward_' });
