@@ -39,7 +39,7 @@ function mixedKeys(n: number): DocKey[] {
 
 async function scanAll(c: Collection, options: ScanOptions = {}): Promise<JsonObject[]> {
   const docs: JsonObject[] = [];
-  let next: string | null = null;
+  let next = options.after ?? null;
   do {
     const page = await c.scan({ ...options, after: next });
     docs.push(...page.docs);
@@ -104,6 +104,24 @@ describe('MongoDB adapter', () => {
       filter: parseFilter({ _id: { $gte: 'k' } }),
     });
     assert.equal(filtered.length, 10);
+  });
+
+  test('a scan continues its open cursor, and a token resumes without it in another process', async () => {
+    const s = spec('continue');
+    await store.ensureCollection(s);
+    const keys = mixedKeys(40);
+    await store.collection(s).write(keys.map((k) => ({ type: 'insert', doc: { _id: k } })));
+    const first = await store.collection(s).scan({ limit: 7 });
+    const second = await store.collection(s).scan({ limit: 7, after: first.next });
+    const other = await openMongoStore({ kind: 'mongodb', uri: uri!, database });
+    try {
+      const rest = await scanAll(other.collection(s), { limit: 5, after: second.next });
+      const seen = [...first.docs, ...second.docs, ...rest].map((d) => JSON.stringify(d._id));
+      assert.equal(seen.length, keys.length);
+      assert.equal(new Set(seen).size, keys.length);
+    } finally {
+      await other.close();
+    }
   });
 
   test('filters select exactly what matchesFilter selects, arrays and paths into arrays included', async () => {

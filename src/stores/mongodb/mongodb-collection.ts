@@ -17,6 +17,7 @@ import { toMongoFilter } from './filter-to-mongo.js';
 import { guarded, hasCode, type MongoTarget } from './mongodb-errors.js';
 import { scanPage } from './mongodb-scan.js';
 import { readByKey, writeOps } from './mongodb-write.js';
+import type { ScanCursors } from './scan-cursors.js';
 import type { SegmentBounds } from './segment-bounds.js';
 
 /** Keys one getMany round trip fetches; larger requests are split. */
@@ -27,6 +28,7 @@ export interface MongoContext {
   readonly db: Db;
   readonly target: MongoTarget;
   readonly bounds: SegmentBounds;
+  readonly cursors: ScanCursors;
   readonly registry: CollectionRegistry;
 }
 
@@ -47,7 +49,7 @@ export class MongoCollection implements Collection {
 
   scan(options: ScanOptions = {}): Promise<Page> {
     return this.run(async () => {
-      const page = await scanPage(this.native, this.context.bounds, options);
+      const page = await scanPage(this.native, this.context.bounds, this.context.cursors, options);
       if (page.docs.length === 0) await this.context.registry.assertStillExists(this.spec.name);
       return page;
     });

@@ -4,6 +4,7 @@ import type { Page, ScanOptions, Segment } from '../store.js';
 import { toJsonDoc } from './ejson.js';
 import { andQueries, toMongoFilter } from './filter-to-mongo.js';
 import { keyAfter, keyBefore } from './key-order.js';
+import { ScanCursors } from './scan-cursors.js';
 import { decodeToken, encodeToken, type ScanPosition } from './scan-token.js';
 import type { SegmentBounds } from './segment-bounds.js';
 
@@ -18,15 +19,32 @@ import type { SegmentBounds } from './segment-bounds.js';
 export async function scanPage(
   collection: DriverCollection,
   bounds: SegmentBounds,
+  cursors: ScanCursors,
   options: ScanOptions,
 ): Promise<Page> {
   const limit = Math.max(1, Math.floor(options.limit ?? 500));
+  const name = collection.collectionName;
   const position = await startPosition(collection, bounds, options);
   if (!position) return { docs: [], next: null };
-  const query = andQueries(toMongoFilter(options.filter), positionQuery(position));
-  const docs = await collection.find(query).sort({ _id: 1 }).limit(limit).batchSize(limit).toArray();
+  const cursor =
+    (options.after && cursors.take(ScanCursors.key(name, options.after, options.filter))) ||
+    collection
+      .find(andQueries(toMongoFilter(options.filter), positionQuery(position)))
+      .sort({ _id: 1 })
+      .batchSize(Math.min(limit, 1000));
+  const docs: Document[] = [];
+  while (docs.length < limit) {
+    const doc = await cursor.next();
+    if (!doc) break;
+    docs.push(doc);
+  }
   const last = docs.at(-1);
-  const next = docs.length < limit || !last ? null : encodeToken({ ...position, after: last._id });
+  if (docs.length < limit || !last) {
+    await cursor.close();
+    return { docs: docs.map(toJsonDoc), next: null };
+  }
+  const next = encodeToken({ ...position, after: last._id });
+  cursors.keep(ScanCursors.key(name, next, options.filter), cursor);
   return { docs: docs.map(toJsonDoc), next };
 }
 

@@ -13,6 +13,7 @@ import { CollectionRegistry } from './collection-registry.js';
 import { copyCollection, ignoreCode } from './copy-collection.js';
 import { MongoCollection, type MongoContext, maxBatchGet } from './mongodb-collection.js';
 import { guarded, hasCode, hostsOf, type MongoTarget } from './mongodb-errors.js';
+import { ScanCursors } from './scan-cursors.js';
 import { SegmentBounds } from './segment-bounds.js';
 
 /**
@@ -51,6 +52,7 @@ export async function openMongoStore(config: MongoStoreConfig): Promise<Store> {
     db,
     target,
     bounds: new SegmentBounds(),
+    cursors: new ScanCursors(),
     registry: new CollectionRegistry(db),
   });
 }
@@ -127,7 +129,8 @@ class MongoStore implements Store {
     });
   }
 
-  close(): Promise<void> {
-    return this.client.close();
+  async close(): Promise<void> {
+    await this.context.cursors.closeAll();
+    await this.client.close();
   }
 }
