@@ -10,14 +10,34 @@ import { readLedgerDoc, withKey, withoutKey, writeLedgerDoc } from './ledger-doc
  *
  * A fenced document carries `fence` (the token of the last holder that wrote it) and
  * `fenceLease` (the lease name). Every write is conditional on the `fence` read just before, and
- * a holder whose token is lower than the stored fence is refused with `lease.lost`. Tokens only
- * grow, so once a newer holder has written or claimed a document, an older holder (paused, cut
- * off, its clock wrong) can never write it again.
+ * a holder whose token is lower than the stored fence is refused with `lease.lost`. In addition,
+ * every write attempt asks the lease first and afterwards whether a newer acquisition exists
+ * (`Fence.assertCurrent`, one small read each) and throws `lease.lost` if so. A new holder's
+ * acquisition is an insert that completes before it claims or writes any fenced document, so:
  *
- * Limits: this protects ledger documents written through these functions, and only from the
- * moment the newer holder touched them; claim the documents of a job right after acquiring its
- * lease (`claimFenced`) to close that window. It does not protect user documents: their writes
- * are guarded by per-document version expectations.
+ * On every store, FerretDB included:
+ * - a write attempt that starts after a newer holder acquired the lease writes nothing;
+ * - a call that returns normally was applied before any newer holder acquired the lease, so the
+ *   newer holder's claim (`claimFenced`) reads it: nothing a stale holder reports as saved is
+ *   missed by the holder that resumes the job.
+ *
+ * On stores whose conditional writes are atomic (`capabilities.atomicConditionalWrites`: SQLite,
+ * MongoDB, DynamoDB), also: a stale write already in flight when the lease was taken over
+ * either lands before the newer holder claims or writes that document (which then reads it or
+ * overwrites it) or is refused by its fence condition. A stale holder never overwrites what a
+ * newer holder wrote or claimed.
+ *
+ * On FerretDB 1.x (`atomicConditionalWrites: false`) the fence condition is checked and applied
+ * in two steps, so that last guarantee does not hold: a stale write in flight across the
+ * takeover (its first check passed before the newer holder's insert) can land after the newer
+ * holder claimed the document, putting back the stale content and the older fence. Its caller
+ * then gets `lease.lost` (the check after the write sees the newer acquisition) and the newer
+ * holder's next fenced write of the document replaces it (the stored fence is older than
+ * its token). Until then a reader can see the stale content. At most one such write per
+ * document and stale caller, and only one that was already in flight at the takeover.
+ *
+ * Limits everywhere: this protects ledger documents written through these functions, not user
+ * documents, whose writes are guarded by per-document version expectations.
  */
 export const fenceField = 'fence';
 export const fenceLeaseField = 'fenceLease';
@@ -38,6 +58,7 @@ export async function writeFenced(
   update: (current: JsonObject | undefined) => JsonObject | null,
 ): Promise<JsonObject | null> {
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    await fence.assertCurrent(`write "${key}"`);
     const stored = await readLedgerDoc(collection, key);
     const current = stored && withoutKey(collection, stored);
     const storedFence = checkFence(collection, key, fence, current);
@@ -47,15 +68,19 @@ export async function writeFenced(
       collection,
       fencedOp(collection, key, fence, next, current, storedFence),
     );
-    if (status === 'ok') return next && fenced(next, fence);
+    if (status === 'ok') {
+      await fence.assertCurrent(`go on after writing "${key}"`);
+      return next && fenced(next, fence);
+    }
     await backoff(attempt);
   }
   throw tooBusy(collection, key);
 }
 
 /**
- * Writes `doc` under the fence in one round trip when this holder wrote it last (the usual case
- * for a job saving its own progress), falling back to {@link writeFenced} otherwise.
+ * Writes `doc` under the fence with one write when this holder wrote it last (the usual case for
+ * a job saving its own progress), falling back to {@link writeFenced} otherwise. Three round
+ * trips: the lease checks before and after, and the write.
  */
 export async function putFenced(
   collection: Collection,
@@ -64,12 +89,16 @@ export async function putFenced(
   doc: JsonObject,
 ): Promise<JsonObject> {
   const full = fenced(doc, fence);
+  await fence.assertCurrent(`write "${key}"`);
   const status = await writeLedgerDoc(collection, {
     type: 'replace',
     doc: withKey(collection, key, full),
     expect: { field: fenceField, value: fence.token },
   });
-  if (status === 'ok') return full;
+  if (status === 'ok') {
+    await fence.assertCurrent(`go on after writing "${key}"`);
+    return full;
+  }
   return (await writeFenced(collection, key, fence, () => doc)) ?? full;
 }
 
@@ -84,6 +113,7 @@ export async function claimFenced(
   fence: Fence,
 ): Promise<JsonObject | undefined> {
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    await fence.assertCurrent(`claim "${key}"`);
     const stored = await readLedgerDoc(collection, key);
     const current = stored && withoutKey(collection, stored);
     if (!current) return undefined;
@@ -95,7 +125,10 @@ export async function claimFenced(
       set: { [fenceField]: fence.token, [fenceLeaseField]: fence.name },
       expect: { field: fenceField, value: storedFence },
     });
-    if (status === 'ok') return fenced(current, fence);
+    if (status === 'ok') {
+      await fence.assertCurrent(`go on after claiming "${key}"`);
+      return fenced(current, fence);
+    }
     await backoff(attempt);
   }
   throw tooBusy(collection, key);

@@ -1,18 +1,27 @@
-import type { JsonObject } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
 import type { Collection } from '../stores/store.js';
-import { type Clock, systemClock } from './clock.js';
-import { readLedgerDoc, withKey, withoutKey, writeLedgerDoc } from './ledger-document.js';
+import { backoff, type Clock, systemClock } from './clock.js';
+import {
+  generationKey,
+  type LeaseDoc,
+  listGenerations,
+  pruneGenerations,
+  readOwnAndNext,
+} from './lease-generations.js';
+import { withKey, writeLedgerDoc } from './ledger-document.js';
+
+export type { LeaseDoc } from './lease-generations.js';
 
 /**
  * A lease: a lock with an expiry, so a job that dies does not hold its lock forever, and a
  * fencing token, so a job that only *thinks* it still holds the lock cannot do damage.
  *
- * Every acquisition of a lease name gets a token one higher than the last (release keeps the
- * document, so tokens never restart). Ledger documents steward writes under a lease carry the
- * token in a `fence` field and are written conditionally on it (see `fenced-write.ts`), so once a
- * newer holder has touched them, a stale holder's write is refused with `lease.lost`, whatever
- * the clocks say.
+ * Every acquisition of a lease name gets a token one higher than the last and is stored as a
+ * document of its own, created by a unique-key insert (see `lease-generations.ts`): of
+ * concurrent acquirers exactly one inserts the next token, on every store, FerretDB included.
+ * Ledger documents steward writes under a lease carry the token in a `fence` field and are
+ * written conditionally on it (see `fenced-write.ts`), so a stale holder's write is refused with
+ * `lease.lost`, whatever the clocks say.
  *
  * Clocks: expiry is written by the holder's clock and judged by the acquirer's. Mutual exclusion
  * by time alone holds only while clock skew plus a paused process stay well below `ttlMs`; renew
@@ -20,14 +29,6 @@ import { readLedgerDoc, withKey, withoutKey, writeLedgerDoc } from './ledger-doc
  * documents, but not side effects outside them: user documents are protected by per-document
  * version expectations, not by the lease.
  */
-export interface LeaseDoc {
-  readonly name: string;
-  readonly holder: string;
-  readonly token: number;
-  /** Epoch milliseconds, by the holder's clock. */
-  readonly expiresAt: number;
-}
-
 export interface AcquireLeaseOptions {
   readonly name: string;
   /** Who holds it: unique per process (host, pid and a random part), named in `lease.held` errors. */
@@ -40,7 +41,15 @@ export interface AcquireLeaseOptions {
 export interface Fence {
   readonly name: string;
   readonly token: number;
+  /**
+   * Throws `lease.lost` when a newer acquisition of the lease exists. Fenced writes call it
+   * before and after writing (see `fenced-write.ts`). Expiry alone does not fail it.
+   */
+  assertCurrent(action: string): Promise<void>;
 }
+
+/** Attempts at acquiring before `ledger.conflict`: every retry means another acquirer moved on. */
+const maxAttempts = 50;
 
 /** A held lease. Methods throw `lease.lost` once someone else has acquired it. */
 export class Lease implements Fence {
@@ -66,35 +75,49 @@ export class Lease implements Fence {
 
   /**
    * Extends the expiry by `ttlMs` from now. Succeeds even after expiry if nobody took the lease
-   * meanwhile (the token is unchanged, so nothing fenced was touched by anyone else).
+   * meanwhile. Writes first, then checks for a newer generation: an acquirer checks the other way
+   * round (inserts, then rereads this expiry), so of a late renewal racing a takeover at most one
+   * goes on.
    */
   async renew(): Promise<void> {
-    const next = { ...this.doc, expiresAt: this.now() + this.options.ttlMs };
-    const status = await writeLedgerDoc(this.collection, {
-      type: 'replace',
-      doc: withKey(this.collection, next.name, { ...next }),
-      expect: { field: 'token', value: this.doc.token },
-    });
-    if (status !== 'ok') throw lost(this.doc, 'renew', await readLease(this.collection, this.doc.name));
-    this.doc = next;
+    const expiresAt = this.now() + this.options.ttlMs;
+    await this.patchOwn(expiresAt, 'renew');
+    await this.assertCurrent('renew');
   }
 
-  /** Gives the lease up by expiring it now. The document stays, so the next token is higher. */
+  /** Gives the lease up by expiring it now. The generation stays, so the next token is higher. */
   async release(): Promise<void> {
+    await this.patchOwn(0, 'release');
+  }
+
+  /** Throws `lease.lost` unless this is still the newest acquisition and not expired by our clock. */
+  async assertHeld(): Promise<void> {
+    await this.assertCurrent('continue');
+    if (this.doc.expiresAt <= this.now()) throw await this.lost('continue after expiry');
+  }
+
+  async assertCurrent(action: string): Promise<void> {
+    const { own, next } = await readOwnAndNext(this.collection, this.name, this.token);
+    if (own?.holder !== this.holder || next) throw await this.lost(action);
+  }
+
+  /**
+   * Only the holder writes its generation, so the expectation (our holder name) fails only when
+   * the generation was pruned, two acquisitions later. Concurrent renewals by one holder are fine.
+   */
+  private async patchOwn(expiresAt: number, action: string): Promise<void> {
     const status = await writeLedgerDoc(this.collection, {
       type: 'patch',
-      key: this.doc.name,
-      set: { expiresAt: 0 },
-      expect: { field: 'token', value: this.doc.token },
+      key: generationKey(this.name, this.token),
+      set: { expiresAt },
+      expect: { field: 'holder', value: this.holder },
     });
-    if (status !== 'ok') throw lost(this.doc, 'release', await readLease(this.collection, this.doc.name));
+    if (status !== 'ok') throw await this.lost(action);
+    this.doc = { ...this.doc, expiresAt };
   }
 
-  /** Throws `lease.lost` unless the stored lease is still this one and not expired by our clock. */
-  async assertHeld(): Promise<void> {
-    const stored = await readLease(this.collection, this.doc.name);
-    if (!stored || stored.token !== this.doc.token) throw lost(this.doc, 'continue', stored);
-    if (stored.expiresAt <= this.now()) throw lost(this.doc, 'continue after expiry', stored);
+  private async lost(action: string): Promise<StewardError> {
+    return lost(this.doc, action, await readLease(this.collection, this.name));
   }
 
   private now(): number {
@@ -103,59 +126,59 @@ export class Lease implements Fence {
 }
 
 /**
- * Acquires a lease: creates it when absent, takes it over when expired or already held by the
- * same holder (with the next token), and otherwise refuses with `lease.held`. Of concurrent
- * acquirers exactly one wins, because both the insert and the takeover are conditional writes.
+ * Acquires a lease: inserts the generation after the newest one when there is none, when the
+ * newest has expired or when it is already ours, and otherwise refuses with `lease.held`. Of
+ * concurrent acquirers exactly one wins, because only one can insert a key; the winner then
+ * rereads the generations, and gives way if a newer one appeared (it had re-inserted a pruned
+ * key) or if the previous holder renewed meanwhile (see {@link Lease.renew}).
  */
 export async function acquireLease(collection: Collection, options: AcquireLeaseOptions): Promise<Lease> {
   const clock = options.clock ?? systemClock;
-  for (;;) {
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const now = clock();
-    const fresh: LeaseDoc = {
+    const current = (await listGenerations(collection, options.name)).at(-1)?.lease;
+    if (current && !takeable(current, options.holder, now)) throw held(current);
+    const doc: LeaseDoc = {
       name: options.name,
       holder: options.holder,
-      token: 1,
+      token: (current?.token ?? 0) + 1,
       expiresAt: now + options.ttlMs,
     };
-    const current = await readLease(collection, options.name);
-    if (current && current.expiresAt > now && current.holder !== options.holder) throw held(current);
-    const doc = current ? { ...fresh, token: current.token + 1 } : fresh;
-    const status = await writeLedgerDoc(
-      collection,
-      current
-        ? {
-            type: 'replace',
-            doc: withKey(collection, doc.name, { ...doc }),
-            expect: { field: 'token', value: current.token },
-          }
-        : { type: 'insert', doc: withKey(collection, doc.name, { ...doc }) },
-    );
-    if (status === 'ok') return new Lease(collection, doc, options);
-    // Someone else created or took it between our read and write: read again and decide anew.
-  }
-}
-
-/** Reads a lease document; undefined when the name was never acquired. */
-export async function readLease(collection: Collection, name: string): Promise<LeaseDoc | undefined> {
-  const doc = await readLedgerDoc(collection, name);
-  return doc ? parseLease(collection, withoutKey(collection, doc)) : undefined;
-}
-
-function parseLease(collection: Collection, doc: JsonObject): LeaseDoc {
-  const { name, holder, token, expiresAt } = doc;
-  if (
-    typeof name === 'string' &&
-    typeof holder === 'string' &&
-    typeof token === 'number' &&
-    typeof expiresAt === 'number'
-  ) {
-    return { name, holder, token, expiresAt };
+    const key = generationKey(doc.name, doc.token);
+    const status = await writeLedgerDoc(collection, {
+      type: 'insert',
+      doc: withKey(collection, key, { ...doc }),
+    });
+    if (status === 'ok') {
+      const after = await listGenerations(collection, options.name);
+      const previous = after.find((g) => g.lease.token === doc.token - 1)?.lease;
+      // The previous holder renewed after we read it. Our generation must stay: the renewer may
+      // have checked for it before we inserted it, and it stops the renewer at its next check.
+      if (previous && !takeable(previous, options.holder, now)) throw held(previous);
+      if (after.at(-1)?.lease.token === doc.token) {
+        await pruneGenerations(collection, after, doc.token);
+        return new Lease(collection, doc, options);
+      }
+    }
+    // Someone else inserted this token, or a newer one exists: read again and decide anew.
+    await backoff(attempt);
   }
   throw new StewardError(
     'ledger.conflict',
-    `lease document ${JSON.stringify(doc.name)} in "${collection.spec.name}" is malformed`,
-    { collection: collection.spec.name },
+    `could not acquire lease "${options.name}" in "${collection.spec.name}" after ${maxAttempts} attempts: ` +
+      'other processes kept acquiring it. Retry later.',
+    { collection: collection.spec.name, lease: options.name },
   );
+}
+
+/** The newest generation of a lease; undefined when the name was never acquired. */
+export async function readLease(collection: Collection, name: string): Promise<LeaseDoc | undefined> {
+  return (await listGenerations(collection, name)).at(-1)?.lease;
+}
+
+/** A generation may be superseded when it has expired by our clock or is our own. */
+function takeable(current: LeaseDoc, holder: string, now: number): boolean {
+  return current.expiresAt <= now || current.holder === holder;
 }
 
 function held(current: LeaseDoc): StewardError {

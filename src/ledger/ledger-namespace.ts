@@ -10,7 +10,7 @@ export interface LedgerNamespace {
   readonly prefix: string;
   /** The hash-chained audit records and their head document. */
   readonly audit: CollectionSpec;
-  /** One document per lease name. */
+  /** One document per lease generation (acquisition), a few per lease name; see `lease-generations.ts`. */
   readonly leases: CollectionSpec;
   /** One document per job. */
   readonly checkpoints: CollectionSpec;

@@ -48,6 +48,12 @@ export interface StoreCapabilities {
   readonly maxBatchGet: number;
   /** Largest number of operations one native bulk write carries (DynamoDB: 25). */
   readonly maxBatchWrite: number;
+  /**
+   * A write with `expect` is checked and applied atomically: of concurrent writes with the same
+   * expectation on one document at most one succeeds. False on FerretDB 1.x, which reads then
+   * writes, so both can. Inserts of a taken key are refused on every store, whatever this says.
+   */
+  readonly atomicConditionalWrites: boolean;
 }
 
 /**

@@ -25,6 +25,7 @@ const capabilities: StoreCapabilities = {
   secondaryIndexes: false,
   maxBatchGet,
   maxBatchWrite,
+  atomicConditionalWrites: true,
 };
 
 /**

@@ -19,7 +19,9 @@ import { SegmentBounds } from './segment-bounds.js';
 /**
  * What MongoDB (and FerretDB) can do through the seam. Exact counts scan the collection in both,
  * so they are not cheap. Scans are ordered by `_id`. Batch sizes are steward's choice, well
- * under the server's limits (100,000 operations, 16 MB replies).
+ * under the server's limits (100,000 operations, 16 MB replies). FerretDB 1.x applies
+ * conditional updates in two steps, so {@link openMongoStore} turns `atomicConditionalWrites`
+ * off when `buildInfo` names it.
  */
 export const mongoCapabilities: StoreCapabilities = {
   cheapExactCount: false,
@@ -27,6 +29,7 @@ export const mongoCapabilities: StoreCapabilities = {
   secondaryIndexes: true,
   maxBatchGet,
   maxBatchWrite: 1000,
+  atomicConditionalWrites: true,
 };
 
 /**
@@ -48,19 +51,27 @@ export async function openMongoStore(config: MongoStoreConfig): Promise<Store> {
     throw error;
   });
   const db = client.db(config.database);
-  return new MongoStore(client, {
+  const store = new MongoStore(client, {
     db,
     target,
     bounds: new SegmentBounds(),
     cursors: new ScanCursors(),
     registry: new CollectionRegistry(db),
   });
+  const info = await store.ping().catch(async (error: unknown) => {
+    await client.close().catch(() => undefined);
+    throw error;
+  });
+  if (info.product === 'FerretDB')
+    store.capabilities = { ...mongoCapabilities, atomicConditionalWrites: false };
+  return store;
 }
 
 /** A store on one MongoDB database. Owns its client; `close` ends it. */
 class MongoStore implements Store {
   readonly kind = 'mongodb' as const;
-  readonly capabilities = mongoCapabilities;
+  /** Set once by {@link openMongoStore}, from what `buildInfo` says the server is. */
+  capabilities: StoreCapabilities = mongoCapabilities;
   private readonly db: Db;
   private readonly target: MongoTarget;
 

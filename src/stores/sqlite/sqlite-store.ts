@@ -21,6 +21,7 @@ const capabilities: StoreCapabilities = {
   secondaryIndexes: true,
   maxBatchGet: 5000,
   maxBatchWrite: 5000,
+  atomicConditionalWrites: true,
 };
 
 /**
