@@ -8,7 +8,14 @@ import type { ItemMapper } from './item-mapping.js';
 import type { Item } from './json-values.js';
 import { patchProblem } from './patch-paths.js';
 import { isPathError, patchByRewrite } from './patch-rewrite.js';
-import { conditionOutcome, expectationCondition, itemExists, ownedBy } from './write-conditions.js';
+import {
+  conditionOutcome,
+  existingItemCondition,
+  expectationCondition,
+  itemExists,
+  ownedBy,
+  updateExpression,
+} from './write-conditions.js';
 
 /**
  * One write operation as one conditional PutItem, UpdateItem or DeleteItem. These are the
@@ -79,17 +86,8 @@ async function patch(t: WriteTarget, op: WriteOp & { type: 'patch' }): Promise<W
     .filter(([path]) => path !== t.mapper.mapping.keyField)
     .map(([path, value]) => `${b.path(path)} = ${b.value(value)}`);
   const removes = (op.unset ?? []).map((path) => b.path(path));
-  const update = [
-    sets.length ? `SET ${sets.join(', ')}` : '',
-    removes.length ? `REMOVE ${removes.join(', ')}` : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
-  const condition = allOf([
-    itemExists(t.mapper, b, true),
-    ownedBy(t.mapper, b),
-    expectationCondition(t.mapper, op.key, op.expect, b),
-  ]);
+  const update = updateExpression(sets, removes);
+  const condition = existingItemCondition(t.mapper, b, op.key, op.expect);
   try {
     await t.client.send((sdk) =>
       sdk.send(
@@ -116,11 +114,7 @@ async function remove(t: WriteTarget, op: WriteOp & { type: 'delete' }): Promise
   const key = t.mapper.key(op.key);
   if (typeof key === 'string') return failed(key);
   const b = new ExpressionBuilder();
-  const condition = allOf([
-    itemExists(t.mapper, b, true),
-    ownedBy(t.mapper, b),
-    expectationCondition(t.mapper, op.key, op.expect, b),
-  ]);
+  const condition = existingItemCondition(t.mapper, b, op.key, op.expect);
   try {
     await t.client.send((sdk) =>
       sdk.send(

@@ -3,10 +3,10 @@ import { expectationHolds } from '../../core/expectation.js';
 import type { WriteOp, WriteResult } from '../store.js';
 import type { WriteTarget } from './conditional-write.js';
 import { errorName, isConditionFailed } from './dynamodb-errors.js';
-import { allOf, ExpressionBuilder } from './expression-builder.js';
+import { ExpressionBuilder } from './expression-builder.js';
 import type { Item } from './json-values.js';
 import { applyPatch } from './patch-paths.js';
-import { expectationCondition, itemExists, ownedBy } from './write-conditions.js';
+import { existingItemCondition, updateExpression } from './write-conditions.js';
 
 /** Rewrites tried before a document that keeps changing under a patch is reported a conflict. */
 const rewriteAttempts = 4;
@@ -54,18 +54,8 @@ export async function patchByRewrite(
       unchanged.push(old === undefined ? `attribute_not_exists(${name})` : `${name} = ${b.raw(old)}`);
     }
     if (sets.length === 0 && removes.length === 0) return { status: 'ok' };
-    const update = [
-      sets.length ? `SET ${sets.join(', ')}` : '',
-      removes.length ? `REMOVE ${removes.join(', ')}` : '',
-    ]
-      .filter(Boolean)
-      .join(' ');
-    const condition = allOf([
-      itemExists(t.mapper, b, true),
-      ownedBy(t.mapper, b),
-      expectationCondition(t.mapper, op.key, op.expect, b),
-      ...unchanged,
-    ]);
+    const update = updateExpression(sets, removes);
+    const condition = existingItemCondition(t.mapper, b, op.key, op.expect, unchanged);
     try {
       await t.client.send((sdk) =>
         sdk.send(

@@ -1,7 +1,7 @@
 import { expectationHolds } from '../../core/expectation.js';
 import type { DocKey, Expectation, WriteResult } from '../store.js';
 import { isConditionFailed } from './dynamodb-errors.js';
-import type { ExpressionBuilder } from './expression-builder.js';
+import { allOf, type ExpressionBuilder } from './expression-builder.js';
 import { nullOrMissing } from './filter-to-dynamo.js';
 import type { ItemMapper } from './item-mapping.js';
 import type { Item } from './json-values.js';
@@ -62,4 +62,30 @@ export function conditionOutcome(mapper: ItemMapper, error: unknown): WriteResul
   const old = (error as { Item?: Item }).Item;
   if (!old || !mapper.owns(old)) return { status: 'missing' };
   return { status: 'conflict' };
+}
+
+/**
+ * The condition of a write to one existing document of this collection: it exists, belongs to
+ * this entity, meets the caller's expectation, and any `extra` conditions hold.
+ */
+export function existingItemCondition(
+  mapper: ItemMapper,
+  b: ExpressionBuilder,
+  key: DocKey,
+  expect: Expectation | undefined,
+  extra: readonly string[] = [],
+): string | undefined {
+  return allOf([
+    itemExists(mapper, b, true),
+    ownedBy(mapper, b),
+    expectationCondition(mapper, key, expect, b),
+    ...extra,
+  ]);
+}
+
+/** SET and REMOVE clauses as one UpdateExpression; empty when there is nothing to change. */
+export function updateExpression(sets: readonly string[], removes: readonly string[]): string {
+  return [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+    .filter(Boolean)
+    .join(' ');
 }
