@@ -128,7 +128,6 @@ export async function startServices({ mongodb = true, dynamodb = true } = {}) {
     rmSync(data, { recursive: true, force: true });
     mkdirSync(data, { recursive: true });
     const child = startProcess(
-      'FerretDB',
       binary,
       [
         '--handler=sqlite',
@@ -150,7 +149,6 @@ export async function startServices({ mongodb = true, dynamodb = true } = {}) {
     const dir = ensureDynamoLocal();
     const port = await freePort();
     const child = startProcess(
-      'DynamoDB Local',
       'java',
       [
         `-Djava.library.path=${join(dir, 'native')}`,

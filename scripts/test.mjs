@@ -48,10 +48,25 @@ try {
   code = await new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-reporter=spec', ...files.map((f) => relative(root, f))],
+      [
+        '--import',
+        'tsx',
+        '--test',
+        '--test-reporter=spec',
+        '--test-timeout=600000',
+        ...files.map((f) => relative(root, f)),
+      ],
       { cwd: root, stdio: 'inherit', env: { ...process.env, ...services.env } },
     );
-    child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
+    // A hung test file must not hold CI until its own limit: stop the whole run after 45 minutes.
+    const limit = setTimeout(() => {
+      console.error('test run exceeded 45 minutes; stopping it');
+      child.kill('SIGKILL');
+    }, 45 * 60_000);
+    child.on('exit', (status, signal) => {
+      clearTimeout(limit);
+      resolve(status ?? (signal ? 1 : 0));
+    });
   });
 } finally {
   await services.stop();

@@ -51,14 +51,9 @@ export function ledgerNamespace(store: Store, prefix: string = defaultLedgerPref
   };
 }
 
-/**
- * The key field of ledger documents. MongoDB always keys documents by `_id`; a second unique
- * field would need an index the seam does not promise, so the ledger uses `_id` there and `id`
- * elsewhere. This is the ledger's only branch on the store kind; a seam flag naming the native
- * key field would remove it.
- */
-export function ledgerKeyField(store: Pick<Store, 'kind'>): string {
-  return store.kind === 'mongodb' ? '_id' : 'id';
+/** The key field of ledger documents: the store's own default (`_id` on MongoDB, `id` elsewhere). */
+export function ledgerKeyField(store: Pick<Store, 'capabilities'>): string {
+  return store.capabilities.defaultKeyField;
 }
 
 /** Every collection of the namespace, for creating or dropping them all. */

@@ -54,6 +54,11 @@ export interface StoreCapabilities {
    * writes, so both can. Inserts of a taken key are refused on every store, whatever this says.
    */
   readonly atomicConditionalWrites: boolean;
+  /**
+   * The key field of collections steward creates for itself (ledger, sandboxes): `_id` on
+   * MongoDB, which keys every document by it, `id` elsewhere.
+   */
+  readonly defaultKeyField: string;
 }
 
 /**

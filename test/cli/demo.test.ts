@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { commands } from '../../src/cli/commands/index.js';
+import { parseFilter } from '../../src/core/filter.js';
+import { ledgerNamespace } from '../../src/ledger/ledger-namespace.js';
+import { openStore } from '../../src/stores/open-store.js';
 import { runSteward } from '../support/run-steward.js';
 
 test('steward demo builds the example and finds exactly the faults it injected', async () => {
@@ -39,6 +42,26 @@ test('steward demo builds the example and finds exactly the faults it injected',
   assert.match(verify.stdout, /audit log ok: \d+ records/);
   const count = await runSteward(['count', 'tasks', '--config', result.configFile], { cwd });
   assert.equal(count.stdout.trim(), String(result.taskCount));
+  const doctor = await runSteward(['doctor', '--config', result.configFile], { cwd });
+  assert.equal(doctor.code, 0, doctor.stderr);
+  assert.match(doctor.stdout, /ledger in "demo": ok, audit log of \d+ records verified/);
+
+  // Change one audit record behind steward's back: verify and doctor both exit 1 and name it.
+  const store = await openStore({ kind: 'sqlite', file: join(cwd, '.steward/demo/steward.sqlite') });
+  try {
+    const audit = store.collection(ledgerNamespace(store).audit);
+    const [record] = (await audit.scan({ filter: parseFilter({ seq: 2 }) })).docs;
+    assert.ok(record, 'audit record 2 exists');
+    await audit.write([{ type: 'replace', doc: { ...record, action: 'nothing.to.see' } }]);
+  } finally {
+    await store.close();
+  }
+  const broken = await runSteward(['audit', 'verify', '--config', result.configFile], { cwd });
+  assert.equal(broken.code, 1);
+  assert.match(broken.stdout, /seq 2: modified/);
+  const sick = await runSteward(['doctor', '--config', result.configFile], { cwd });
+  assert.equal(sick.code, 1);
+  assert.match(sick.stdout, /BROKEN: 1 problem/);
 });
 
 test('the human-readable demo walks through every step', async () => {

@@ -1,5 +1,9 @@
+import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { ExitCode, isStewardError } from '../../errors/steward-error.js';
+import { verifyStoredAuditChain } from '../../ledger/audit-records.js';
+import { ledgerNamespace } from '../../ledger/ledger-namespace.js';
 import { openStore } from '../../stores/open-store.js';
+import type { Store } from '../../stores/store.js';
 import type { Command } from '../command.js';
 import { configFor } from '../with-stores.js';
 
@@ -13,27 +17,33 @@ interface StoreCheck {
   error?: string;
 }
 
-/** `steward doctor`: can every configured store be reached, and which versions are they? */
+interface LedgerCheck {
+  store: string;
+  state: 'ok' | 'not-created' | 'broken' | 'unreachable';
+  auditRecords?: number;
+  problems?: number;
+}
+
+/** `steward doctor`: can every configured store be reached, which versions are they, is the ledger whole? */
 export const doctorCommand: Command = {
   path: ['doctor'],
-  summary: 'check that each configured store answers, and report its product and version',
-  description: 'Exits 0 when every store answers, 3 when any cannot be reached or refuses the credentials.',
+  summary: 'check each store answers (product, version, latency) and the ledger is whole',
+  description:
+    'Reads only: it opens each store, asks for its version, and verifies the audit log when the ledger exists.\n' +
+    'Exits 0 when all is well, 1 when the audit log is broken, 3 when a store cannot be reached.',
   async run(ctx) {
     const config = await configFor(ctx);
     const checks: StoreCheck[] = [];
+    let ledger: LedgerCheck = { store: config.ledger.store, state: 'unreachable' };
     for (const [name, storeConfig] of config.stores) {
       const started = performance.now();
       try {
         const store = await openStore(storeConfig);
         try {
           const info = await store.ping();
-          checks.push({
-            store: name,
-            kind: storeConfig.kind,
-            ok: true,
-            ...info,
-            latencyMs: Math.round(performance.now() - started),
-          });
+          const latencyMs = Math.round(performance.now() - started);
+          checks.push({ store: name, kind: storeConfig.kind, ok: true, ...info, latencyMs });
+          if (name === config.ledger.store) ledger = await checkLedger(store, config);
         } finally {
           await store.close();
         }
@@ -42,7 +52,7 @@ export const doctorCommand: Command = {
         checks.push({ store: name, kind: storeConfig.kind, ok: false, error: error.message });
       }
     }
-    ctx.output.result({ config: config.file, stores: checks, ledger: config.ledger });
+    ctx.output.result({ config: config.file, stores: checks, ledger });
     ctx.output.line(`config: ${config.file}`);
     for (const c of checks) {
       ctx.output.line(
@@ -51,6 +61,35 @@ export const doctorCommand: Command = {
           : `  FAIL  ${c.store} (${c.kind}): ${c.error}`,
       );
     }
-    return checks.every((c) => c.ok) ? ExitCode.ok : ExitCode.unreachable;
+    ctx.output.line(`ledger in "${ledger.store}": ${describeLedger(ledger)}`);
+    if (!checks.every((c) => c.ok)) return ExitCode.unreachable;
+    return ledger.state === 'broken' ? ExitCode.findings : ExitCode.ok;
   },
 };
+
+/** Verifies the audit log without creating anything: a ledger not yet used is reported as such. */
+async function checkLedger(store: Store, config: ResolvedConfig): Promise<LedgerCheck> {
+  const namespace = ledgerNamespace(store, config.ledger.prefix);
+  const exists = (await store.listCollections()).includes(namespace.audit.name);
+  if (!exists) return { store: config.ledger.store, state: 'not-created' };
+  const result = await verifyStoredAuditChain(store.collection(namespace.audit));
+  return {
+    store: config.ledger.store,
+    state: result.ok ? 'ok' : 'broken',
+    auditRecords: result.checked,
+    problems: result.problemCount,
+  };
+}
+
+function describeLedger(ledger: LedgerCheck): string {
+  switch (ledger.state) {
+    case 'ok':
+      return `ok, audit log of ${ledger.auditRecords} records verified`;
+    case 'not-created':
+      return 'not created yet (the first job creates it)';
+    case 'broken':
+      return `BROKEN: ${ledger.problems} problem(s) in the audit log; run "steward audit verify" for details`;
+    case 'unreachable':
+      return 'not checked: its store did not answer';
+  }
+}

@@ -26,6 +26,7 @@ const capabilities: StoreCapabilities = {
   maxBatchGet,
   maxBatchWrite,
   atomicConditionalWrites: true,
+  defaultKeyField: 'id',
 };
 
 /**

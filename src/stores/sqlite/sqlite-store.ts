@@ -22,6 +22,7 @@ const capabilities: StoreCapabilities = {
   maxBatchGet: 5000,
   maxBatchWrite: 5000,
   atomicConditionalWrites: true,
+  defaultKeyField: 'id',
 };
 
 /**
