@@ -30,6 +30,7 @@ export const mongoCapabilities: StoreCapabilities = {
   maxBatchGet,
   maxBatchWrite: 1000,
   atomicConditionalWrites: true,
+  defaultKeyField: '_id',
 };
 
 /**
