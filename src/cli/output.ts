@@ -21,6 +21,16 @@ export class Output {
     if (this.json) this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 
+  /**
+   * One JSON line, in both modes: for commands whose output is a stream of records. Waits when
+   * the reader is slower than steward, so memory stays flat however much is printed.
+   */
+  async jsonLine(value: unknown): Promise<void> {
+    if (!this.stdout.write(`${JSON.stringify(value)}\n`)) {
+      await new Promise<void>((resolve) => this.stdout.once('drain', () => resolve()));
+    }
+  }
+
   /** A note for the person at the terminal: stderr, so it never mixes with results. */
   note(text: string): void {
     if (!this.json) this.stderr.write(`${text}\n`);

@@ -9,6 +9,7 @@ export const findCommand: Command = {
   summary: 'print documents of a collection as JSON lines, optionally filtered',
   usage: `<collection> [--where '{"status":"open"}'] [--limit N] [--segment i/N]`,
   description:
+    'Output is JSON lines, one document per line, streamed (also with --json).\n' +
     "Filters use steward's portable language: equality, $in, $gt/$gte/$lt/$lte, $exists and $and.\n" +
     'Anything else, and any server-side code ($where, $function, $expr), is refused before the store is asked.',
   options: {
@@ -31,18 +32,15 @@ export const findCommand: Command = {
       const handle = stores.get(collection.store)!.collection(collection.spec);
       let printed = 0;
       let after: string | null = null;
-      const docs = [];
       do {
         const page = await handle.scan({ filter, after, limit: 500, ...(segment ? { segment } : {}) });
         for (const doc of page.docs) {
           if (limit > 0 && printed >= limit) break;
           printed++;
-          if (ctx.output.json) docs.push(doc);
-          else ctx.output.line(JSON.stringify(doc));
+          await ctx.output.jsonLine(doc);
         }
         after = page.next;
       } while (after && (limit === 0 || printed < limit));
-      ctx.output.result({ collection: collection.name, documents: docs });
       return ExitCode.ok;
     });
   },
