@@ -10,7 +10,8 @@ export const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
  * adapters, so both sides of a ratio talk to the same server:
  * sqlite, a fresh file under `bench/results/tmp/`; mongodb, STEWARD_BENCH_MONGODB_URI (default a
  * local FerretDB on 27018); dynamodb, STEWARD_BENCH_DYNAMODB_ENDPOINT (default DynamoDB Local on
- * 18000, region us-east-1, credentials local/local).
+ * 18000, region us-east-1, credentials local/local; tables prefixed STEWARD_BENCH_DYNAMODB_PREFIX,
+ * default `steward_bench_`, the baseline's table too, so runs with different prefixes never collide).
  */
 export function benchStoreConfig(kind: StoreKind, runId: string): StoreConfig {
   switch (kind) {
@@ -29,7 +30,7 @@ export function benchStoreConfig(kind: StoreKind, runId: string): StoreConfig {
         region: 'us-east-1',
         endpoint: process.env.STEWARD_BENCH_DYNAMODB_ENDPOINT ?? 'http://127.0.0.1:18000',
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        tablePrefix: 'steward_bench_',
+        tablePrefix: process.env.STEWARD_BENCH_DYNAMODB_PREFIX ?? 'steward_bench_',
       };
   }
 }

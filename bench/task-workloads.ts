@@ -11,7 +11,14 @@ import type { BenchContext } from './scenario.js';
  * the example generator's row function, so the baseline and the seam write identical content.
  */
 
-/** steward's collection for the seam side; the baseline uses its own `bench_tasks_baseline`. */
+/**
+ * steward's collection for the seam side; the baseline uses its own `bench_tasks_baseline`.
+ * keyField `id` on every store, MongoDB included, on purpose: the MongoDB baseline inserts the
+ * same documents (`id` plus a driver-made `_id`) under a unique index on `id`, so both sides store
+ * the same shape with the same index. Keying the seam by `_id` would be faster on FerretDB, whose
+ * SQLite backend answers a lookup by a non-`_id` field with a scan, but it would compare different
+ * documents. The seam writes one `find` of its keys per batch (a scan there) and then inserts.
+ */
 export const seamSpec: CollectionSpec = { name: 'bench_tasks_seam', keyField: 'id' };
 
 const unmeasured: Phase = { time: (work) => work(), poll: () => undefined };

@@ -41,7 +41,8 @@ export async function openDynamoBaseline(config: DynamoStoreConfig): Promise<Bas
       `DynamoDB at ${config.endpoint ?? config.region} did not answer (${(error as Error).message}). Start it, or set STEWARD_BENCH_DYNAMODB_ENDPOINT.`,
     );
   }
-  const table = { TableName: baselineName };
+  // The same prefix as the seam's tables, so concurrent runs with different prefixes never meet.
+  const table = { TableName: `${config.tablePrefix ?? ''}${baselineName}` };
   const drop = async (): Promise<void> => {
     try {
       await client.send(new DeleteTableCommand(table));
@@ -71,7 +72,8 @@ export async function openDynamoBaseline(config: DynamoStoreConfig): Promise<Bas
         );
       }
       const worker = async (): Promise<void> => {
-        for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) await writeChunk(client, chunk);
+        for (let chunk = chunks.shift(); chunk; chunk = chunks.shift())
+          await writeChunk(client, table.TableName, chunk);
       };
       await Promise.all(Array.from({ length: inFlight }, worker));
     },
@@ -93,13 +95,17 @@ export async function openDynamoBaseline(config: DynamoStoreConfig): Promise<Bas
   };
 }
 
-async function writeChunk(client: DynamoDBClient, requests: WriteRequest[]): Promise<void> {
+async function writeChunk(
+  client: DynamoDBClient,
+  tableName: string,
+  requests: WriteRequest[],
+): Promise<void> {
   let pending = requests;
   for (let attempt = 0; pending.length > 0; attempt++) {
     if (attempt === maxAttempts)
       throw new Error(`${pending.length} items still unprocessed after ${maxAttempts} attempts`);
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt));
-    const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [baselineName]: pending } }));
-    pending = out.UnprocessedItems?.[baselineName] ?? [];
+    const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
+    pending = out.UnprocessedItems?.[tableName] ?? [];
   }
 }

@@ -14,7 +14,7 @@ import { keyFraction } from '../../src/core/hash.js';
 import type { JsonObject } from '../../src/core/json.js';
 import { isStewardError } from '../../src/errors/steward-error.js';
 import { openMongoStore } from '../../src/stores/mongodb/mongodb-store.js';
-import { verifyWrite } from '../../src/stores/mongodb/write-plan.js';
+import { planProbed, retriesAsReplace, verifyWrite } from '../../src/stores/mongodb/write-plan.js';
 import {
   type Collection,
   type CollectionSpec,
@@ -261,6 +261,47 @@ describe('MongoDB adapter', () => {
     assert.equal(verifyWrite({ type: 'delete', key: 'a' }, doc).status, 'conflict');
   });
 
+  test('upserts of new keys go as inserts, and one refused for a taken key is retried as a replace', () => {
+    const s = spec('probe-plan');
+    const upsert = { type: 'replace', doc: { _id: 'a', v: 1 }, upsert: true } as const;
+    const absent = planProbed(upsert, s, false);
+    assert.ok('model' in absent && 'insertOne' in absent.model && absent.upsert);
+    assert.ok(retriesAsReplace(absent, 11000));
+    assert.ok(!retriesAsReplace(absent, 121), 'other refusals are reported, not retried');
+    const present = planProbed(upsert, s, true);
+    assert.ok('model' in present && 'replaceOne' in present.model);
+    const insert = { type: 'insert', doc: { _id: 'a' } } as const;
+    assert.deepEqual(planProbed(insert, s, true), { result: { status: 'exists' } });
+    const fresh = planProbed(insert, s, false);
+    assert.ok('model' in fresh && !retriesAsReplace(fresh, 11000), 'a plain insert of a taken key is exists');
+  });
+
+  test('an upsert sent as an insert and refused for a duplicate key ends as its replaceOne would', async () => {
+    // A second unique index makes the insert of a new key fail with 11000 deterministically; the
+    // replaceOne it falls back to fails the same way, a conflict, as without the fast path.
+    const s = spec('probe-refused');
+    await store.ensureCollection(s);
+    await raw
+      .db(database)
+      .collection(s.name)
+      .createIndex({ email: 1 }, { unique: true, name: 'email_unique' });
+    const c = store.collection(s);
+    await c.write([{ type: 'insert', doc: { _id: 'a', email: 'x@example.org' } }]);
+    const results = await c.write([
+      { type: 'replace', doc: { _id: 'b', email: 'x@example.org' }, upsert: true },
+      { type: 'replace', doc: { _id: 'c', email: 'c@example.org' }, upsert: true },
+      { type: 'replace', doc: { _id: 'a', email: 'x@example.org', v: 2 }, upsert: true },
+      { type: 'insert', doc: { _id: 'a', email: 'z@example.org' } },
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['conflict', 'ok', 'ok', 'exists'],
+    );
+    const got = await c.getMany(['a', 'b', 'c']);
+    assert.deepEqual([...got.keys()].sort(), [keyId('a'), keyId('c')]);
+    assert.deepEqual(got.get(keyId('a')), { _id: 'a', email: 'x@example.org', v: 2 });
+  });
+
   test('a key field other than _id is unique and addresses documents', async () => {
     const s: CollectionSpec = { name: 'by-code', keyField: 'code' };
     await store.ensureCollection(s);
@@ -310,6 +351,17 @@ describe('MongoDB adapter', () => {
       .collection(sandbox.name)
       .findOne({ _id: 0 as never }, { promoteLongs: false });
     assert.equal(big?.big?._bsontype, 'Long', 'an Int64 keeps its type in the copy');
+  });
+
+  test('a large batch of replaces of existing documents completes (FerretDB gets it in chunks)', async () => {
+    const s = spec('large_replace');
+    await store.ensureCollection(s);
+    const c = store.collection(s);
+    const docs = Array.from({ length: 300 }, (_, i) => ({ _id: `r${i}`, v: 1 }));
+    assert.ok((await c.write(docs.map((doc) => ({ type: 'insert', doc })))).every((r) => r.status === 'ok'));
+    const replaced = await c.write(docs.map((doc) => ({ type: 'replace', doc: { ...doc, v: 2 } })));
+    assert.equal(replaced.filter((r) => r.status === 'ok').length, 300);
+    assert.equal(await c.count({ filter: parseFilter({ v: 2 }) }), 300);
   });
 
   test('counts, estimates, missing collections and ping', async () => {

@@ -30,6 +30,8 @@ export interface MongoContext {
   readonly bounds: SegmentBounds;
   readonly cursors: ScanCursors;
   readonly registry: CollectionRegistry;
+  /** Operations per bulk write; larger write() calls are sent in order in chunks of this size. */
+  writeChunk: number;
 }
 
 /**
@@ -70,7 +72,13 @@ export class MongoCollection implements Collection {
   write(ops: readonly WriteOp[]): Promise<WriteResult[]> {
     return this.run(async () => {
       await this.context.registry.assertExists(this.spec.name);
-      return writeOps(this.native, this.spec, ops);
+      const results: WriteResult[] = [];
+      for (let start = 0; start < ops.length; start += this.context.writeChunk) {
+        results.push(
+          ...(await writeOps(this.native, this.spec, ops.slice(start, start + this.context.writeChunk))),
+        );
+      }
+      return results;
     });
   }
 

@@ -52,21 +52,34 @@ export async function openMongoStore(config: MongoStoreConfig): Promise<Store> {
     throw error;
   });
   const db = client.db(config.database);
-  const store = new MongoStore(client, {
+  const context: MongoContext = {
     db,
     target,
     bounds: new SegmentBounds(),
     cursors: new ScanCursors(),
     registry: new CollectionRegistry(db),
-  });
+    writeChunk: mongoCapabilities.maxBatchWrite,
+  };
+  const store = new MongoStore(client, context);
   const info = await store.ping().catch(async (error: unknown) => {
     await client.close().catch(() => undefined);
     throw error;
   });
-  if (info.product === 'FerretDB')
-    store.capabilities = { ...mongoCapabilities, atomicConditionalWrites: false };
+  if (info.product === 'FerretDB') {
+    // FerretDB 1.24 (SQLite backend) hangs, and stops answering everyone, on a bulk write that
+    // updates more than about 100 existing documents; 50 per bulk write stays well clear of it.
+    context.writeChunk = ferretDbWriteChunk;
+    store.capabilities = {
+      ...mongoCapabilities,
+      atomicConditionalWrites: false,
+      maxBatchWrite: ferretDbWriteChunk,
+    };
+  }
   return store;
 }
+
+/** Operations per bulk write on FerretDB (see openMongoStore). */
+const ferretDbWriteChunk = 50;
 
 /** A store on one MongoDB database. Owns its client; `close` ends it. */
 class MongoStore implements Store {

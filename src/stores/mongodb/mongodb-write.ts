@@ -3,12 +3,17 @@ import type { JsonObject } from '../../core/json.js';
 import { type CollectionSpec, type DocKey, docKey, keyId, type WriteOp, type WriteResult } from '../store.js';
 import { toBsonValue, toJsonDoc } from './ejson.js';
 import {
+  isBlindUpsert,
   needsCurrent,
   opKey,
+  planProbed,
   planWrite,
+  probesKey,
   refusedResult,
+  retriesAsReplace,
   type SentPlan,
   verifyWrite,
+  type WritePlan,
   writeRounds,
 } from './write-plan.js';
 
@@ -20,6 +25,12 @@ import {
  * so `missing` and `conflict` cannot be told apart afterwards); one `bulkWrite` of the operations
  * that can apply, each still guarded by its key and expectation; and, only when the counts show
  * that a document changed in between, one `find` to see which operations took effect.
+ *
+ * A round with unconditional upserts also probes, in that same `find`, which keys of its inserts
+ * and upserts exist, and sends the upserts of new keys as inserts ({@link planProbed}): on
+ * FerretDB's SQLite backend every replaceOne is a scan of the collection, an insert is not. An
+ * upsert whose insert meets a key taken meanwhile is sent again as a replaceOne, in one more
+ * round trip, only then.
  */
 export async function writeOps(
   collection: DriverCollection,
@@ -29,7 +40,7 @@ export async function writeOps(
   const results: WriteResult[] = new Array(ops.length);
   for (const round of writeRounds(ops, spec)) {
     const roundOps = round.map((index) => ops[index]!);
-    const outcome = await writeRound(collection, spec, roundOps);
+    const outcome = await writeRound(collection, spec, roundOps, true);
     round.forEach((index, i) => {
       results[index] = outcome[i]!;
     });
@@ -37,28 +48,68 @@ export async function writeOps(
   return results;
 }
 
+/** One round: keys are distinct. `probe` false plans every upsert as a replaceOne. */
 async function writeRound(
   collection: DriverCollection,
   spec: CollectionSpec,
   ops: readonly WriteOp[],
+  probe: boolean,
 ): Promise<WriteResult[]> {
-  const current = await readByKey(collection, spec, keysOf(ops.filter(needsCurrent), spec));
-  const plans = ops.map((op) => planWrite(op, spec, lookup(current, opKey(op, spec))));
+  const plans = await planRound(collection, spec, ops, probe && ops.some(isBlindUpsert));
   const sent = plans.flatMap((plan, i) => ('model' in plan ? [{ plan, i }] : []));
-  const sentPlans = sent.map((s) => s.plan);
+  const sentPlans = sent.map(({ plan }) => plan);
   const bulk = await runBulk(collection, sentPlans);
   const results = plans.map((plan): WriteResult => ('result' in plan ? plan.result : { status: 'ok' }));
   const unsure: number[] = [];
+  const retry: number[] = [];
   sent.forEach(({ plan, i }, n) => {
     const error = bulk.errors.get(n);
-    if (error) results[i] = refusedResult(plan, error.code, error.message);
+    if (error && retriesAsReplace(plan, error.code)) retry.push(i);
+    else if (error) results[i] = refusedResult(plan, error.code, error.message);
     else if (plan.kind !== 'insert') unsure.push(i);
   });
-  if (bulk.shortfall === 0) return results;
+  if (bulk.shortfall !== 0) await verifyUnsure(collection, spec, ops, unsure, results);
+  if (retry.length === 0) return results;
+  const retryOps = retry.map((i) => ops[i]!);
+  const again = await writeRound(collection, spec, retryOps, false);
+  retry.forEach((i, n) => {
+    results[i] = again[n]!;
+  });
+  return results;
+}
+
+/**
+ * Reads what the round's plans depend on, in one `find`, and plans each operation. When probing,
+ * the keys of inserts and unconditional upserts are read too; when those are all that is read,
+ * only their key field comes back.
+ */
+async function planRound(
+  collection: DriverCollection,
+  spec: CollectionSpec,
+  ops: readonly WriteOp[],
+  probing: boolean,
+): Promise<WritePlan[]> {
+  const probed = (op: WriteOp) => probing && probesKey(op, spec);
+  const keyOnly = !ops.some(needsCurrent);
+  const read = ops.filter((op) => needsCurrent(op) || probed(op));
+  const current = await readByKey(collection, spec, keysOf(read, spec), keyOnly);
+  return ops.map((op) => {
+    const stored = lookup(current, opKey(op, spec));
+    return probed(op) ? planProbed(op, spec, stored !== undefined) : planWrite(op, spec, stored);
+  });
+}
+
+/** Judges from the stored documents the operations whose effect the bulk counts leave in doubt. */
+async function verifyUnsure(
+  collection: DriverCollection,
+  spec: CollectionSpec,
+  ops: readonly WriteOp[],
+  unsure: readonly number[],
+  results: WriteResult[],
+): Promise<void> {
   const unsureOps = unsure.map((i) => ops[i]!);
   const after = await readByKey(collection, spec, keysOf(unsureOps, spec));
   for (const i of unsure) results[i] = verifyWrite(ops[i]!, lookup(after, opKey(ops[i]!, spec)));
-  return results;
 }
 
 interface BulkOutcome {
@@ -100,17 +151,22 @@ function keysOf(ops: readonly WriteOp[], spec: CollectionSpec): DocKey[] {
   });
 }
 
-/** Reads documents by key in one `find`; the map is keyed with {@link keyId}. */
+/**
+ * Reads documents by key in one `find`; the map is keyed with {@link keyId}. With `keyOnly`, the
+ * documents hold only their key field (and `_id`): for probing which keys exist.
+ */
 export async function readByKey(
   collection: DriverCollection,
   spec: CollectionSpec,
   keys: readonly DocKey[],
+  keyOnly = false,
 ): Promise<Map<string, JsonObject>> {
   const found = new Map<string, JsonObject>();
   if (keys.length === 0) return found;
   const unique = [...new Map(keys.map((k) => [keyId(k), k])).values()];
+  const projection = keyOnly ? { [spec.keyField]: 1 } : undefined;
   const cursor = collection
-    .find({ [spec.keyField]: { $in: unique.map(toBsonValue) } })
+    .find({ [spec.keyField]: { $in: unique.map(toBsonValue) } }, { projection })
     .batchSize(unique.length);
   for (const doc of await cursor.toArray()) {
     const json = toJsonDoc(doc);

@@ -13,8 +13,10 @@ import { toBsonDoc, toBsonValue, toJsonDoc } from './ejson.js';
 
 /**
  * How one write operation is carried out: decided without writing (`result`), or sent as a bulk
- * model whose outcome is read from the bulk result. Pure functions, no I/O, so the rules that
- * turn MongoDB's answers into WriteResults can be read in one place.
+ * model whose outcome is read from the bulk result. `upsert` marks a model that stands for a
+ * replace with upsert: a replaceOne, or an insert when the key was probed and not found. Pure
+ * functions, no I/O, so the rules that turn MongoDB's answers into WriteResults can be read in
+ * one place.
  */
 export type WritePlan =
   | { readonly result: WriteResult }
@@ -60,8 +62,46 @@ export function opKey(op: WriteOp, spec: CollectionSpec): DocKey | undefined {
  * first: bulkWrite reports matched and deleted counts for the whole batch, not per operation.
  */
 export function needsCurrent(op: WriteOp): boolean {
-  if (op.type === 'insert') return false;
-  return !(op.type === 'replace' && op.upsert === true && op.expect === undefined);
+  return op.type !== 'insert' && !isBlindUpsert(op);
+}
+
+/**
+ * True for an unconditional upsert: a replace with `upsert` and no expectation. A round with one
+ * first probes which keys exist (see {@link planProbed}).
+ */
+export function isBlindUpsert(op: WriteOp): boolean {
+  return op.type === 'replace' && op.upsert === true && op.expect === undefined;
+}
+
+/**
+ * True for an operation {@link planProbed} can plan from whether its key exists alone: an insert
+ * or an unconditional upsert, with a valid key.
+ */
+export function probesKey(op: WriteOp, spec: CollectionSpec): boolean {
+  return (op.type === 'insert' || isBlindUpsert(op)) && opKey(op, spec) !== undefined;
+}
+
+/**
+ * Plans an insert or an unconditional upsert from a probe of its key, so that new documents go to
+ * the server as inserts. A replaceOne with upsert looks its key up on the server, which on
+ * FerretDB's SQLite backend is a scan of the collection per operation; an insert is not. An insert
+ * of a key the probe found is `exists` without a write; an upsert of such a key is the usual
+ * replaceOne. An upsert of a key the probe did not find is sent as an insert, which can still meet
+ * a document a concurrent writer inserted meanwhile: see {@link retriesAsReplace}.
+ */
+export function planProbed(op: WriteOp, spec: CollectionSpec, exists: boolean): WritePlan {
+  if (op.type === 'insert') return exists ? { result: { status: 'exists' } } : planWrite(op, spec, undefined);
+  if (exists || op.type !== 'replace') return planWrite(op, spec, undefined);
+  return { model: { insertOne: { document: toBsonDoc(op.doc) } }, kind: 'insert', upsert: true };
+}
+
+/**
+ * True when a refused operation is an upsert sent as an insert ({@link planProbed}) whose key was
+ * taken after the probe: it is sent again as the replaceOne with upsert it stands for, and its
+ * result is that one's.
+ */
+export function retriesAsReplace(plan: SentPlan, code: number | undefined): boolean {
+  return code === 11000 && plan.kind === 'insert' && plan.upsert;
 }
 
 /** Plans one operation against the document as stored now (undefined: no such document). */
