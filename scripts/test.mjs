@@ -56,7 +56,11 @@ try {
         '--test-timeout=600000',
         ...files.map((f) => relative(root, f)),
       ],
-      { cwd: root, stdio: 'inherit', env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env, ...services.env } },
+      {
+        cwd: root,
+        stdio: 'inherit',
+        env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env, ...services.env },
+      },
     );
     // A hung test file must not hold CI until its own limit: stop the whole run after 45 minutes.
     const limit = setTimeout(() => {
