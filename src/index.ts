@@ -13,6 +13,13 @@ export { matchesFilter, parseFilter } from './core/filter.js';
 export type { JsonObject, JsonValue, Scalar } from './core/json.js';
 export type { StewardErrorCode } from './errors/steward-error.js';
 export { ExitCode, isStewardError, StewardError } from './errors/steward-error.js';
+export type { ExampleManifest, GenerateExampleOptions } from './example/generate-example.js';
+export { generateExample } from './example/generate-example.js';
+export type { AuditEntry, AuditProblem, AuditRecord, AuditVerification } from './ledger/audit-chain.js';
+export { verifyAuditChain } from './ledger/audit-chain.js';
+export type { Lease } from './ledger/lease.js';
+export type { Ledger, LedgerOptions } from './ledger/ledger.js';
+export { openLedger } from './ledger/ledger.js';
 export { openStore } from './stores/open-store.js';
 export type {
   Collection,
