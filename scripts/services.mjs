@@ -183,7 +183,10 @@ export async function startServices({ mongodb = true, dynamodb = true } = {}) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { env, stop } = await startServices();
-  for (const [k, v] of Object.entries(env)) process.stdout.write(`export ${k}=${v}\n`);
+  // The same servers serve the benchmarks: print their variables too.
+  for (const [k, v] of Object.entries(env)) {
+    process.stdout.write(`export ${k}=${v}\nexport ${k.replace('_TEST_', '_BENCH_')}=${v}\n`);
+  }
   process.stdout.write('# running; Ctrl-C stops both\n');
   const shutdown = () => stop().then(() => process.exit(0));
   process.on('SIGINT', shutdown);
