@@ -1,0 +1,73 @@
+import { isJsonObject, type JsonObject, type JsonValue } from '../../core/json.js';
+
+/** A JSON Schema (draft 2020-12) as parsed JSON: an object, or the boolean schemas `true` and `false`. */
+export type JsonSchema = JsonObject | boolean;
+
+/**
+ * Every kind of change `diffSchemas` reports. The compatibility rules table has a verdict for
+ * each, so adding a kind here without a rule fails the rules test.
+ */
+export const changeKinds = [
+  'field-added-optional',
+  'field-added-required',
+  'field-removed',
+  'required-field-removed',
+  'field-renamed',
+  'field-made-required',
+  'field-made-optional',
+  'type-widened',
+  'type-narrowed',
+  'type-changed',
+  'enum-widened',
+  'enum-narrowed',
+  'format-added',
+  'format-removed',
+  'format-changed',
+  'bound-tightened',
+  'bound-relaxed',
+  'pattern-changed',
+  'closed-to-open',
+  'open-to-closed',
+  'unsupported',
+] as const;
+export type ChangeKind = (typeof changeKinds)[number];
+
+/**
+ * How an object treats fields it does not declare: `open` (additionalProperties absent or true),
+ * `constrained` (additionalProperties is a schema) or `closed` (additionalProperties false).
+ */
+export type ObjectOpenness = 'open' | 'constrained' | 'closed';
+
+/** One difference between two schemas, located by a JSON pointer into the older schema. */
+export type SchemaChange = {
+  /** JSON pointer to the changed sub-schema, e.g. `/properties/address/properties/city`; `` is the root. */
+  path: string;
+  kind: ChangeKind;
+  /**
+   * For fields added, removed or renamed: the openness that decides the verdict. For an added field
+   * it is the older object's (could old documents already carry it, would old readers reject it);
+   * for a removed field the newer object's (would new readers reject it, may new writers reuse it).
+   */
+  object?: ObjectOpenness;
+  /** A sentence for a person: what changed, with the old and new values. */
+  message: string;
+};
+
+/** Recursion into a sub-schema, passed to the helpers so they need not import this file. */
+export type DiffNode = (before: JsonSchema, after: JsonSchema, path: string, out: SchemaChange[]) => void;
+
+/** The schema as an object: `true` and a missing schema accept anything, as `{}` does. */
+export function asObject(schema: JsonSchema | JsonValue | undefined): JsonObject {
+  return isJsonObject(schema) ? schema : {};
+}
+
+/** The value as a sub-schema: missing means `true` (anything), as JSON Schema reads it. */
+export function asSchema(value: JsonValue | undefined): JsonSchema {
+  if (value === false) return false;
+  return isJsonObject(value) ? value : true;
+}
+
+/** Escapes a property name for a JSON pointer (RFC 6901). */
+export function escapePointer(name: string): string {
+  return name.replaceAll('~', '~0').replaceAll('/', '~1');
+}
