@@ -1,6 +1,7 @@
 import type { JsonObject } from '../src/core/json.js';
 import { StewardError } from '../src/errors/steward-error.js';
 import { createExampleRows } from '../src/example/example-rows.js';
+import { scanPages } from '../src/stores/scan-pages.js';
 import type { CollectionSpec, WriteOp } from '../src/stores/store.js';
 import type { BenchOptions } from './bench-options.js';
 import type { Phase, PhaseResult } from './measure-phase.js';
@@ -93,13 +94,10 @@ async function measureOrRun(
 export async function scanSeam(context: BenchContext, phase: Phase): Promise<number> {
   const collection = (await context.seam()).collection(seamSpec);
   let seen = 0;
-  let after: string | null = null;
-  do {
-    const page = await collection.scan({ after, limit: 1000 });
+  for await (const page of scanPages(collection, { limit: 1000 })) {
     seen += page.docs.length;
-    after = page.next;
     phase.poll();
-  } while (after);
+  }
   return seen;
 }
 

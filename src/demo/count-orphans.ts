@@ -1,6 +1,7 @@
 import { getPath } from '../core/json.js';
 import type { ExampleReference } from '../example/case-management-model.js';
 import { exampleSpec } from '../example/generate-example.js';
+import { scanPages } from '../stores/scan-pages.js';
 import { type DocKey, isDocKey, keyId, type Store } from '../stores/store.js';
 
 /**
@@ -17,17 +18,14 @@ export async function countOrphans(
   let scanned = 0;
   let orphans = 0;
   let lookups = 0;
-  let after: string | null = null;
-  do {
-    const page = await source.scan({ after, limit: 1000 });
+  for await (const page of scanPages(source, { limit: 1000 })) {
     const keysByDoc = page.docs.map((doc) => referencedKeys(getPath(doc, ref.field)));
     const distinct = new Map(keysByDoc.flat().map((k) => [keyId(k), k]));
     const found = distinct.size > 0 ? await target.getMany([...distinct.values()]) : new Map();
     lookups += distinct.size > 0 ? 1 : 0;
     orphans += keysByDoc.filter((keys) => keys.some((k) => !found.has(keyId(k)))).length;
     scanned += page.docs.length;
-    after = page.next;
-  } while (after);
+  }
   return { scanned, orphans, lookups };
 }
 

@@ -8,6 +8,7 @@ import { verifyStoredAuditChain } from '../ledger/audit-records.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { openLedger } from '../ledger/ledger.js';
 import { openStore } from '../stores/open-store.js';
+import { scanPages } from '../stores/scan-pages.js';
 import type { Store } from '../stores/store.js';
 import { countOrphans } from './count-orphans.js';
 
@@ -166,12 +167,8 @@ async function countBySegment(store: Store, total: number): Promise<number[]> {
   const counts: number[] = [];
   for (let index = 0; index < total; index++) {
     let n = 0;
-    let after: string | null = null;
-    do {
-      const page = await tasks.scan({ segment: { index, total }, after, limit: 1000 });
+    for await (const page of scanPages(tasks, { segment: { index, total }, limit: 1000 }))
       n += page.docs.length;
-      after = page.next;
-    } while (after);
     counts.push(n);
   }
   return counts;

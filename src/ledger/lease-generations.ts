@@ -1,5 +1,6 @@
 import type { JsonObject } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
+import { scanDocuments } from '../stores/scan-pages.js';
 import { type Collection, type DocKey, docKey, keyId } from '../stores/store.js';
 import { statusOf, withoutKey } from './ledger-document.js';
 
@@ -39,12 +40,9 @@ export function generationKey(name: string, token: number): string {
  */
 export async function listGenerations(collection: Collection, name: string): Promise<StoredGeneration[]> {
   const found: StoredGeneration[] = [];
-  let after: string | null = null;
-  do {
-    const page = await collection.scan({ after, filter: [{ op: 'eq', path: 'name', value: name }] });
-    for (const doc of page.docs) found.push(parseGeneration(collection, doc));
-    after = page.next;
-  } while (after);
+  for await (const doc of scanDocuments(collection, { filter: [{ op: 'eq', path: 'name', value: name }] })) {
+    found.push(parseGeneration(collection, doc));
+  }
   return found.sort((a, b) => a.lease.token - b.lease.token);
 }
 

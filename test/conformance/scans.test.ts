@@ -11,6 +11,7 @@ import {
   keyId,
   type ScanOptions,
 } from '../../src/stores/store.js';
+import { readAll } from '../support/read-all.js';
 import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
 
 const total = 1200;
@@ -30,16 +31,9 @@ function makeDocs(spec: CollectionSpec): JsonObject[] {
   });
 }
 
-async function scanAll(c: Collection, options: ScanOptions = {}): Promise<JsonObject[]> {
-  const out: JsonObject[] = [];
-  let after = options.after;
-  do {
-    const page = await c.scan({ ...options, after, limit: options.limit ?? 97 });
-    out.push(...page.docs);
-    after = page.next;
-  } while (after);
-  return out;
-}
+/** Small pages (97) by default, so every scan here crosses many page boundaries. */
+const scanAll = (c: Collection, options: ScanOptions = {}) =>
+  readAll(c, { ...options, limit: options.limit ?? 97 });
 
 const keysOf = (spec: CollectionSpec, docs: JsonObject[]) => docs.map((d) => keyId(docKey(d, spec)!)).sort();
 

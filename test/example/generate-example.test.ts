@@ -19,6 +19,7 @@ import { createExampleRows, exampleCounts, exampleKey } from '../../src/example/
 import { type ExampleManifest, exampleSpec, generateExample } from '../../src/example/generate-example.js';
 import { type ExampleFault, planExampleFaults } from '../../src/example/plan-example-faults.js';
 import type { Store } from '../../src/stores/store.js';
+import { readAll } from '../support/read-all.js';
 import { openTestStore, type TestStore } from '../support/test-stores.js';
 
 const docs = 800;
@@ -30,13 +31,7 @@ async function loadAll(store: Store): Promise<Loaded> {
   const out = {} as Loaded;
   for (const name of exampleCollectionNames) {
     const collection = store.collection(exampleSpec(name));
-    const all: JsonObject[] = [];
-    let after: string | null = null;
-    do {
-      const page = await collection.scan({ after, limit: 173 });
-      all.push(...page.docs);
-      after = page.next;
-    } while (after);
+    const all = await readAll(collection, { limit: 173 });
     out[name] = all.sort((a, b) => (String(a.id) < String(b.id) ? -1 : 1));
   }
   return out;

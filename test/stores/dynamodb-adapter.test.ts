@@ -19,9 +19,11 @@ import {
   type CollectionSpec,
   type DocKey,
   keyId,
+  type ScanOptions,
   type Store,
 } from '../../src/stores/store.js';
 import type { DynamoStoreConfig } from '../../src/stores/store-config.js';
+import { readAll } from '../support/read-all.js';
 import { selectedKinds } from '../support/test-stores.js';
 
 const endpoint = process.env.STEWARD_TEST_DYNAMODB_ENDPOINT ?? 'http://127.0.0.1:18000';
@@ -33,19 +35,8 @@ const config: DynamoStoreConfig = {
 };
 const run = `steward_t${randomBytes(4).toString('hex')}_`;
 
-async function scanAll(
-  c: Collection,
-  options: Parameters<Collection['scan']>[0] = {},
-): Promise<JsonObject[]> {
-  const out: JsonObject[] = [];
-  let after: string | null | undefined = null;
-  do {
-    const page = await c.scan({ ...options, after, limit: options.limit ?? 40 });
-    out.push(...page.docs);
-    after = page.next;
-  } while (after);
-  return out;
-}
+const scanAll = (c: Collection, options: ScanOptions = {}) =>
+  readAll(c, { ...options, limit: options.limit ?? 40 });
 
 const ids = (docs: JsonObject[]) => docs.map((d) => String(d.id)).sort();
 const instant = { sleep: async () => {}, random: () => 0.5 };

@@ -15,14 +15,8 @@ import type { JsonObject } from '../../src/core/json.js';
 import { isStewardError } from '../../src/errors/steward-error.js';
 import { openMongoStore } from '../../src/stores/mongodb/mongodb-store.js';
 import { planProbed, retriesAsReplace, verifyWrite } from '../../src/stores/mongodb/write-plan.js';
-import {
-  type Collection,
-  type CollectionSpec,
-  type DocKey,
-  keyId,
-  type ScanOptions,
-  type Store,
-} from '../../src/stores/store.js';
+import { type CollectionSpec, type DocKey, keyId, type Store } from '../../src/stores/store.js';
+import { readAll } from '../support/read-all.js';
 
 const uri = process.env.STEWARD_TEST_MONGODB_URI;
 const database = `steward_test_${randomBytes(4).toString('hex')}`;
@@ -37,16 +31,7 @@ function mixedKeys(n: number): DocKey[] {
   });
 }
 
-async function scanAll(c: Collection, options: ScanOptions = {}): Promise<JsonObject[]> {
-  const docs: JsonObject[] = [];
-  let next = options.after ?? null;
-  do {
-    const page = await c.scan({ ...options, after: next });
-    docs.push(...page.docs);
-    next = page.next;
-  } while (next);
-  return docs;
-}
+const scanAll = readAll;
 
 describe('MongoDB adapter', () => {
   let store: Store;

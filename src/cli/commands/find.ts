@@ -1,4 +1,5 @@
 import { ExitCode } from '../../errors/steward-error.js';
+import { scanDocuments } from '../../stores/scan-pages.js';
 import { collectionArg, segmentOption, whereOption } from '../collection-arg.js';
 import type { Command } from '../command.js';
 import { configFor, intOption, withStores } from '../with-stores.js';
@@ -31,16 +32,15 @@ export const findCommand: Command = {
     return withStores(config, [collection.store], async (stores) => {
       const handle = stores.get(collection.store)!.collection(collection.spec);
       let printed = 0;
-      let after: string | null = null;
-      do {
-        const page = await handle.scan({ filter, after, limit: 500, ...(segment ? { segment } : {}) });
-        for (const doc of page.docs) {
-          if (limit > 0 && printed >= limit) break;
-          printed++;
-          await ctx.output.jsonLine(doc);
-        }
-        after = page.next;
-      } while (after && (limit === 0 || printed < limit));
+      for await (const doc of scanDocuments(handle, {
+        filter,
+        limit: 500,
+        ...(segment ? { segment } : {}),
+      })) {
+        if (limit > 0 && printed >= limit) break;
+        printed++;
+        await ctx.output.jsonLine(doc);
+      }
       return ExitCode.ok;
     });
   },

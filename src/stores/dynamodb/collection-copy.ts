@@ -1,5 +1,6 @@
 import { keyFraction } from '../../core/hash.js';
 import { StewardError } from '../../errors/steward-error.js';
+import { scanPages } from '../scan-pages.js';
 import { type CopyOptions, type CopyResult, docKey, keyId } from '../store.js';
 import { batchWrite, writeIncomplete } from './batch-write.js';
 import type { DynamoClient } from './dynamodb-client.js';
@@ -39,9 +40,7 @@ export async function copyCollection(
     ...(targetMapper.keys.sort ? [targetMapper.keys.sort.name] : []),
   ];
   let copied = 0;
-  let after: string | null = null;
-  do {
-    const page = await source.scan({ after, limit: 500 });
+  for await (const page of scanPages(source, { limit: 500 })) {
     const kept = page.docs.filter((doc) => {
       const key = docKey(doc, source.spec);
       return key !== undefined && (fraction === 1 || keyFraction(keyId(key), options.seed) < fraction);
@@ -57,8 +56,7 @@ export async function copyCollection(
     });
     if (leftovers.length > 0) throw writeIncomplete(table, leftovers, keyNames);
     copied += kept.length;
-    after = page.next;
-  } while (after);
+  }
   return { copied };
 }
 

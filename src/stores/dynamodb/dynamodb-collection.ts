@@ -2,6 +2,7 @@ import { ScanCommand, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
 import { matchesFilter, type ParsedFilter } from '../../core/filter.js';
 import type { JsonObject } from '../../core/json.js';
 import { StewardError } from '../../errors/steward-error.js';
+import { scanPages } from '../scan-pages.js';
 import {
   type Collection,
   type CollectionSpec,
@@ -147,12 +148,7 @@ export class DynamoCollection implements Collection {
 
   private async countByReading(filter: ParsedFilter): Promise<number> {
     let total = 0;
-    let after: string | null = null;
-    do {
-      const page: Page = await this.scan({ filter, after, limit: 1000 });
-      total += page.docs.length;
-      after = page.next;
-    } while (after);
+    for await (const page of scanPages(this, { filter, limit: 1000 })) total += page.docs.length;
     return total;
   }
 }

@@ -141,9 +141,18 @@ export class SqliteCollection implements Collection {
       case 'replace': {
         const k = this.keyOf(op.doc);
         if (k === undefined) return this.noKey();
+        // Without an expectation nothing needs the stored document: one statement, no read.
+        if (!op.expect) {
+          if (op.upsert) return this.put(k, op.doc);
+          const changed = this.run(`UPDATE ${this.table} SET doc = ? WHERE k = ?`, [
+            JSON.stringify(op.doc),
+            k,
+          ]);
+          return changed === 1 ? { status: 'ok' } : { status: 'missing' };
+        }
         const current = this.read(k);
         if (!current) return op.upsert ? this.put(k, op.doc) : { status: 'missing' };
-        if (op.expect && !expectationHolds(current, op.expect)) return { status: 'conflict' };
+        if (!expectationHolds(current, op.expect)) return { status: 'conflict' };
         return this.put(k, op.doc);
       }
       case 'patch': {
@@ -158,11 +167,13 @@ export class SqliteCollection implements Collection {
       }
       case 'delete': {
         const k = keyId(op.key);
-        const current = this.read(k);
-        if (!current) return { status: 'missing' };
-        if (op.expect && !expectationHolds(current, op.expect)) return { status: 'conflict' };
-        this.run(`DELETE FROM ${this.table} WHERE k = ?`, [k]);
-        return { status: 'ok' };
+        if (op.expect) {
+          const current = this.read(k);
+          if (!current) return { status: 'missing' };
+          if (!expectationHolds(current, op.expect)) return { status: 'conflict' };
+        }
+        const deleted = this.run(`DELETE FROM ${this.table} WHERE k = ?`, [k]);
+        return deleted === 1 ? { status: 'ok' } : { status: 'missing' };
       }
     }
   }
