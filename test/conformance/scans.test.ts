@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { matchesFilter, parseFilter } from '../../src/core/filter.js';
 import { keyFraction } from '../../src/core/hash.js';
 import type { JsonObject } from '../../src/core/json.js';
+import { isStewardError } from '../../src/errors/steward-error.js';
 import {
   type Collection,
   type CollectionSpec,
@@ -109,6 +110,21 @@ for (const kind of selectedKinds()) {
         assert.equal(await t.store.collection(spec).count({ filter }), expected.length);
       });
     }
+
+    test('a segment outside 0 <= i < N is refused the same way on every store', async () => {
+      for (const segment of [
+        { index: 3, total: 3 },
+        { index: -1, total: 2 },
+        { index: 0, total: 0 },
+      ]) {
+        await assert.rejects(
+          () => t.store.collection(spec).scan({ segment }),
+          (e) =>
+            isStewardError(e, 'input.invalid') &&
+            e.message.includes(`segment ${segment.index} of ${segment.total}`),
+        );
+      }
+    });
 
     test('segments combine with a filter', async () => {
       const filter = parseFilter({ status: 'closed' });

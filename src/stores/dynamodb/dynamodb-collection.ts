@@ -3,6 +3,7 @@ import { matchesFilter, type ParsedFilter } from '../../core/filter.js';
 import type { JsonObject } from '../../core/json.js';
 import { StewardError } from '../../errors/steward-error.js';
 import { scanPages } from '../scan-pages.js';
+import { checkSegment } from '../segment.js';
 import {
   type Collection,
   type CollectionSpec,
@@ -12,7 +13,6 @@ import {
   keyId,
   type Page,
   type ScanOptions,
-  type Segment,
   type WriteOp,
   type WriteResult,
 } from '../store.js';
@@ -158,24 +158,4 @@ function checkLimit(limit: number): number {
     throw new StewardError('input.invalid', `scan limit must be a positive integer, not ${limit}`);
   }
   return limit;
-}
-
-function checkSegment(segment: Segment | undefined, collection: string): Segment | undefined {
-  if (!segment) return undefined;
-  const { index, total } = segment;
-  if (
-    !Number.isInteger(total) ||
-    total < 1 ||
-    total > 1_000_000 ||
-    !Number.isInteger(index) ||
-    index < 0 ||
-    index >= total
-  ) {
-    throw new StewardError(
-      'input.invalid',
-      `segment ${index} of ${total} is not valid for collection "${collection}": use 0 <= index < total <= 1000000`,
-      { collection },
-    );
-  }
-  return segment;
 }

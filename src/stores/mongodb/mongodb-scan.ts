@@ -1,6 +1,7 @@
 import type { Document, Collection as DriverCollection } from 'mongodb';
 import { StewardError } from '../../errors/steward-error.js';
-import type { Page, ScanOptions, Segment } from '../store.js';
+import { checkSegment } from '../segment.js';
+import type { Page, ScanOptions } from '../store.js';
 import { toJsonDoc } from './ejson.js';
 import { andQueries, toMongoFilter } from './filter-to-mongo.js';
 import { keyAfter, keyBefore } from './key-order.js';
@@ -85,16 +86,4 @@ function positionQuery(position: ScanPosition): Document {
         : {};
   const upper = 'hi' in position ? keyBefore('_id', position.hi) : {};
   return andQueries(lower, upper);
-}
-
-function checkSegment(segment: Segment, collection: string): Segment {
-  const { index, total } = segment;
-  if (!Number.isInteger(total) || total < 1 || !Number.isInteger(index) || index < 0 || index >= total) {
-    throw new StewardError(
-      'input.invalid',
-      `segment ${index} of ${total} for collection ${collection} is not valid; use 0 <= index < total`,
-      { collection },
-    );
-  }
-  return segment;
 }

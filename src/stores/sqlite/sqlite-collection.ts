@@ -3,6 +3,7 @@ import { expectationHolds } from '../../core/expectation.js';
 import type { ParsedFilter } from '../../core/filter.js';
 import { type JsonObject, setPath, unsetPath } from '../../core/json.js';
 import { StewardError } from '../../errors/steward-error.js';
+import { checkSegment } from '../segment.js';
 import {
   type Collection,
   type CollectionSpec,
@@ -68,9 +69,10 @@ export class SqliteCollection implements Collection {
       clauses.push('k > ?');
       params.push(options.after);
     }
-    if (options.segment) {
+    const segment = checkSegment(options.segment, this.spec.name);
+    if (segment) {
       clauses.push('steward_segment(k, ?) = ?');
-      params.push(options.segment.total, options.segment.index);
+      params.push(segment.total, segment.index);
     }
     const rows = this.all<{ k: string; doc: string }>(
       `SELECT k, doc FROM ${this.table} WHERE ${clauses.join(' AND ')} ORDER BY k LIMIT ?`,
