@@ -8,6 +8,20 @@ export { defineConfig, env } from './config/define-config.js';
 export { loadConfig } from './config/load-config.js';
 export { resolveConfig } from './config/resolve-config.js';
 export type { ResolvedCollection, ResolvedConfig } from './config/resolved-config.js';
+export type { CompatibilityMode } from './contracts/compatibility/check-compatibility.js';
+export type {
+  ConsumerDeclaration,
+  Contract,
+  ContractDefinition,
+  ContractVersion,
+  Deprecation,
+  FieldAuthority,
+  FieldDeclaration,
+  Waiver,
+} from './contracts/contract.js';
+export { defineContract } from './contracts/contract.js';
+export type { LoadedContracts } from './contracts/load-contracts.js';
+export { loadContracts } from './contracts/load-contracts.js';
 export type { Condition, Filter, ParsedFilter } from './core/filter.js';
 export { matchesFilter, parseFilter } from './core/filter.js';
 export type { JsonObject, JsonValue, Scalar } from './core/json.js';

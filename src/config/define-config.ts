@@ -50,6 +50,8 @@ export interface StewardConfig {
   readonly collections?: { readonly [name: string]: CollectionSettings };
   /** Where steward keeps its ledger (audit log, leases, checkpoints). Default: the first store. */
   readonly ledger?: { readonly store?: string; readonly prefix?: string };
+  /** Where the data contracts live, relative to the config file. Default: `contracts`. */
+  readonly contracts?: { readonly dir?: string };
 }
 
 /**

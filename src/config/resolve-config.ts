@@ -33,16 +33,20 @@ export function resolveConfig(
   }
   const config = raw as Record<string, unknown>;
   for (const key of Object.keys(config)) {
-    if (!['stores', 'collections', 'ledger'].includes(key)) {
-      problems.push({ path: key, message: 'is not a known setting (expected stores, collections, ledger)' });
+    if (!['stores', 'collections', 'ledger', 'contracts'].includes(key)) {
+      problems.push({
+        path: key,
+        message: 'is not a known setting (expected stores, collections, ledger, contracts)',
+      });
     }
   }
   const stores = resolveStores(config.stores, ctx);
   const declared = new Set(isJsonObject(config.stores as never) ? Object.keys(config.stores as object) : []);
   const collections = resolveCollections(config.collections, stores, declared, ctx);
   const ledger = resolveLedger(config.ledger, declared, ctx);
+  const contracts = resolveContracts(config.contracts, ctx);
   if (problems.length > 0) throw configError(options.file, problems);
-  return { file: options.file, stores, collections, ledger };
+  return { file: options.file, stores, collections, ledger, contracts };
 }
 
 type Ctx = { problems: ConfigProblem[]; env: NodeJS.ProcessEnv; baseDir: string };
@@ -197,6 +201,14 @@ function resolveLedger(raw: unknown, declared: Declared, ctx: Ctx) {
   }
   const prefix = readString(l.prefix, 'ledger.prefix', false, ctx) ?? 'steward_';
   return { store, prefix };
+}
+
+function resolveContracts(raw: unknown, ctx: Ctx) {
+  if (raw !== undefined && !isJsonObject(raw as never))
+    ctx.problems.push({ path: 'contracts', message: 'must be { dir }' });
+  const c = isJsonObject(raw as never) ? (raw as Record<string, unknown>) : {};
+  const dir = readString(c.dir, 'contracts.dir', false, ctx) ?? 'contracts';
+  return { dir: resolve(ctx.baseDir, dir) };
 }
 
 function defaultStore(declared: Declared): string | undefined {

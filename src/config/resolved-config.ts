@@ -19,4 +19,6 @@ export interface ResolvedConfig {
   readonly stores: ReadonlyMap<string, StoreConfig>;
   readonly collections: ReadonlyMap<string, ResolvedCollection>;
   readonly ledger: { readonly store: string; readonly prefix: string };
+  /** Where the data contracts live: an absolute folder path. */
+  readonly contracts: { readonly dir: string };
 }

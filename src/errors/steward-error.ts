@@ -47,6 +47,7 @@ export type StewardErrorCode =
   | 'collection.unknown'
   | 'collection.not-found'
   | 'input.invalid'
+  | 'contract.invalid'
   | 'store.unreachable'
   | 'store.auth'
   | 'store.unsupported'
@@ -65,6 +66,7 @@ const usageCodes = new Set<StewardErrorCode>([
   'collection.unknown',
   'collection.not-found',
   'input.invalid',
+  'contract.invalid',
   'store.unsupported',
 ]);
 const unreachableCodes = new Set<StewardErrorCode>(['store.unreachable', 'store.auth']);
