@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
+import { writeExampleContracts } from '../../example/example-contracts.js';
 import { generateExample } from '../../example/generate-example.js';
 import type { Command } from '../command.js';
 import { configFor, intOption, withStores } from '../with-stores.js';
@@ -10,7 +11,7 @@ export const exampleGenerateCommand: Command = {
   path: ['example', 'generate'],
   summary: 'build the case-management example in a configured store, with known faults',
   usage:
-    '--store <name> [--docs N] [--seed S] [--orphans N] [--drift N] [--bad-shape N] [--prefix P] [--manifest file]',
+    '--store <name> [--docs N] [--seed S] [--orphans N] [--drift N] [--bad-shape N] [--prefix P] [--manifest file] [--contracts dir]',
   description:
     'The same --docs and --seed give the same documents on every store. The manifest lists every\n' +
     'injected fault (collection, key, field, expected and actual), so a check knows the right answer.\n' +
@@ -24,6 +25,7 @@ export const exampleGenerateCommand: Command = {
     'bad-shape': { type: 'string', default: '0' },
     prefix: { type: 'string', default: '' },
     manifest: { type: 'string' },
+    contracts: { type: 'string' },
   },
   optionHelp: {
     store: 'the store to build it in (a name from the config; default: the only store)',
@@ -34,6 +36,7 @@ export const exampleGenerateCommand: Command = {
     'bad-shape': 'documents to make break their declared shape',
     prefix: 'prefix for the collection names, so several examples can share a store',
     manifest: 'write the manifest of injected faults to this JSON file',
+    contracts: "also write the example's data contracts (one JSON file per collection) to this folder",
   },
   async run(ctx) {
     const config = await configFor(ctx);
@@ -61,6 +64,10 @@ export const exampleGenerateCommand: Command = {
       for (const [name, count] of Object.entries(manifest.counts))
         ctx.output.line(`  ${name.padEnd(12)} ${count}`);
       ctx.output.line(`injected faults: ${manifest.faults.length}`);
+      if (typeof ctx.options.contracts === 'string') {
+        const written = writeExampleContracts(resolve(ctx.cwd, ctx.options.contracts));
+        ctx.output.line(`wrote ${written.length} contracts to ${ctx.options.contracts}`);
+      }
       return ExitCode.ok;
     });
   },

@@ -1,5 +1,7 @@
 import type { Command } from '../command.js';
 import { auditVerifyCommand } from './audit-verify.js';
+import { contractsExportCommand } from './contracts-export.js';
+import { contractsListCommand } from './contracts-list.js';
 import { demoCommand } from './demo.js';
 import { doctorCommand } from './doctor.js';
 import { exampleGenerateCommand } from './example-generate.js';
@@ -14,5 +16,7 @@ export const commands: readonly Command[] = [
   findCommand,
   countCommand,
   auditVerifyCommand,
+  contractsListCommand,
+  contractsExportCommand,
   exampleGenerateCommand,
 ];

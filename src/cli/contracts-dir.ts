@@ -1,0 +1,30 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { configFileNames } from '../config/load-config.js';
+import { type LoadedContracts, loadContracts } from '../contracts/load-contracts.js';
+import type { CommandContext } from './command.js';
+import { configFor } from './with-stores.js';
+
+/** The `--dir` option of the contracts commands. */
+export const contractsDirOption = { dir: { type: 'string' } } as const;
+export const contractsDirHelp = {
+  dir: "the contracts folder (default: the config's contracts.dir, else ./contracts)",
+};
+
+/**
+ * The contracts folder a command works on: `--dir`, else the config's `contracts.dir` when there
+ * is a config, else `./contracts`. Commands that read only contracts need no config and no store,
+ * so they run in any CI job that has the repository.
+ */
+export async function contractsDirFor(ctx: CommandContext): Promise<string> {
+  if (typeof ctx.options.dir === 'string') return resolve(ctx.cwd, ctx.options.dir);
+  const hasConfig =
+    typeof ctx.options.config === 'string' || configFileNames.some((n) => existsSync(join(ctx.cwd, n)));
+  if (hasConfig) return (await configFor(ctx)).contracts.dir;
+  return resolve(ctx.cwd, 'contracts');
+}
+
+/** Loads the contracts of {@link contractsDirFor}. */
+export async function contractsFor(ctx: CommandContext): Promise<LoadedContracts> {
+  return loadContracts(await contractsDirFor(ctx));
+}
