@@ -124,7 +124,7 @@ function compiles(contract: Contract, registry: SchemaRegistry, problems: Contra
       problems.push({
         file: contract.file,
         path: `versions[${i}].schema`,
-        message: (error as Error).message,
+        message: String((error as StewardError).details?.reason ?? (error as Error).message),
       });
     }
   });

@@ -52,10 +52,11 @@ export class SchemaRegistry {
     if (cached) return cached;
     let validate: ValidateFunction;
     try {
+      if (!this.ajv.validateSchema(schema)) throw new Error(metaSchemaProblem(this.ajv.errors));
       validate = this.ajv.compile(schema);
     } catch (error) {
-      const reason = (error as Error).message.replace(/^schema is invalid: /, 'not a valid JSON Schema: ');
-      throw new StewardError('contract.invalid', `${where}: ${reason}`, { where });
+      const reason = (error as Error).message;
+      throw new StewardError('contract.invalid', `${where}: ${reason}`, { where, reason });
     }
     this.compiled.set(schema, validate);
     return validate;
@@ -107,6 +108,17 @@ function followPointer(doc: JsonObject, pointer: string): JsonValue | undefined 
     node = isJsonObject(node) ? node[step] : Array.isArray(node) ? node[Number(step)] : undefined;
   }
   return node;
+}
+
+/**
+ * The first way a schema breaks the JSON Schema meta-schema, located in the schema. Ajv lists
+ * every branch of the meta-schema's `anyOf`s, which reads as noise; the first error is the cause.
+ */
+function metaSchemaProblem(errors: readonly ErrorObject[] | null | undefined): string {
+  const first = errors?.[0];
+  if (!first) return 'not a valid JSON Schema';
+  const at = first.instancePath === '' ? 'the schema' : first.instancePath;
+  return `not a valid JSON Schema: ${at} ${first.message ?? first.keyword}`;
 }
 
 /** Turns Ajv's errors into document paths and sentences, one per failure. */
