@@ -42,12 +42,30 @@ export interface CollectionSettings {
   readonly dynamodb?: DynamoCollectionMapping;
 }
 
+/** A soft reference as written in the config. */
+export interface ReferenceSettings {
+  /** The collection whose key the field holds. */
+  readonly target: string;
+  /** The service that keeps the reference correct. */
+  readonly owner?: string;
+  /** What `refs repair` does when the target is missing. Default: `flag`. */
+  readonly onMissing?: 'flag' | 'tombstone' | 'nullify' | 'rehydrate' | 'delete-dependent';
+  /** Count a null or absent reference as an orphan. Default: false. */
+  readonly required?: boolean;
+  /** Revalidate a reference not checked for this long: "12h", "7d". */
+  readonly revalidateAfter?: string;
+  /** For `rehydrate`: the collection holding the source of truth for missing targets. */
+  readonly rehydrateFrom?: string;
+}
+
 /** steward.config.ts's shape. Later capabilities add contracts, references and derived state. */
 export interface StewardConfig {
   /** The stores steward connects to, by name. */
   readonly stores: { readonly [name: string]: StoreSettings };
   /** The collections steward governs, by name. */
   readonly collections?: { readonly [name: string]: CollectionSettings };
+  /** Declared soft references, keyed `<collection>.<field>` (see `resolve-references.ts`). */
+  readonly references?: { readonly [collectionDotField: string]: ReferenceSettings };
   /** Where steward keeps its ledger (audit log, leases, checkpoints). Default: the first store. */
   readonly ledger?: { readonly store?: string; readonly prefix?: string };
   /** Where the data contracts live, relative to the config file. Default: `contracts`. */

@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { isJsonObject } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
 import type { StoreConfig } from '../stores/store-config.js';
+import { resolveReferences } from './resolve-references.js';
 import type { ResolvedCollection, ResolvedConfig } from './resolved-config.js';
 
 /** One problem found in a config: where (a dotted path in the config) and what. */
@@ -11,6 +12,7 @@ export interface ConfigProblem {
 }
 
 const kinds = ['sqlite', 'mongodb', 'dynamodb'] as const;
+const settings = ['stores', 'collections', 'references', 'ledger', 'contracts'];
 const namePattern = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /**
@@ -33,11 +35,8 @@ export function resolveConfig(
   }
   const config = raw as Record<string, unknown>;
   for (const key of Object.keys(config)) {
-    if (!['stores', 'collections', 'ledger', 'contracts'].includes(key)) {
-      problems.push({
-        path: key,
-        message: 'is not a known setting (expected stores, collections, ledger, contracts)',
-      });
+    if (!settings.includes(key)) {
+      problems.push({ path: key, message: `is not a known setting (expected ${settings.join(', ')})` });
     }
   }
   const stores = resolveStores(config.stores, ctx);
@@ -45,8 +44,11 @@ export function resolveConfig(
   const collections = resolveCollections(config.collections, stores, declared, ctx);
   const ledger = resolveLedger(config.ledger, declared, ctx);
   const contracts = resolveContracts(config.contracts, ctx);
+  const references = resolveReferences(config.references, collections, (path, message) =>
+    problems.push({ path, message }),
+  );
   if (problems.length > 0) throw configError(options.file, problems);
-  return { file: options.file, stores, collections, ledger, contracts };
+  return { file: options.file, stores, collections, references, ledger, contracts };
 }
 
 type Ctx = { problems: ConfigProblem[]; env: NodeJS.ProcessEnv; baseDir: string };

@@ -58,7 +58,7 @@ describe('config resolution', () => {
     assert.deepEqual(problems.sort(), [
       'collections.cases.store: names no store in "stores" (known: a, b, c)',
       'collections.tasks: must be an object such as { store: "main", key: "id" }',
-      'extra: is not a known setting (expected stores, collections, ledger)',
+      'extra: is not a known setting (expected stores, collections, references, ledger, contracts)',
       'ledger.store: names no store in "stores" (known: a, b, c)',
       'stores.a.kind: must be one of sqlite, mongodb, dynamodb (got "postgres")',
       'stores.b.database: must be a string (got number)',
@@ -77,6 +77,47 @@ describe('config resolution', () => {
   test('a config that is not an object is refused', () => {
     assert.deepEqual(problemsOf(42), [
       '(root): the config must export an object made with defineConfig({...})',
+    ]);
+  });
+
+  test('resolves references with their defaults and names every problem', () => {
+    const stores = { main: { kind: 'sqlite', file: 'a.sqlite' } };
+    const collections = { profiles: {}, accounts: {}, archive: {} };
+    const config = resolve({
+      stores,
+      collections,
+      references: {
+        'profiles.accountId': { target: 'accounts', owner: 'profile-service', revalidateAfter: '7d' },
+        'profiles.backupAccountId': { target: 'accounts', onMissing: 'rehydrate', rehydrateFrom: 'archive' },
+      },
+    });
+    assert.deepEqual(config.references.get('profiles.accountId'), {
+      name: 'profiles.accountId',
+      collection: 'profiles',
+      field: 'accountId',
+      target: 'accounts',
+      owner: 'profile-service',
+      onMissing: 'flag',
+      required: false,
+      revalidateAfterMs: 7 * 86_400_000,
+    });
+    assert.equal(config.references.get('profiles.backupAccountId')?.rehydrateFrom, 'archive');
+    const problems = problemsOf({
+      stores,
+      collections,
+      references: {
+        accountId: { target: 'accounts' },
+        'orders.customerId': { target: 'customers', onMissing: 'explode', revalidateAfter: 'weekly' },
+        'profiles.accountId': { target: 'accounts', onMissing: 'rehydrate' },
+      },
+    });
+    assert.deepEqual(problems, [
+      "references.accountId: a reference is keyed '<collection>.<field>', such as 'profiles.accountId'",
+      'references.orders.customerId: names collection "orders", which is not in "collections" (known: profiles, accounts, archive)',
+      'references.orders.customerId.target: must name a collection in "collections" (known: profiles, accounts, archive)',
+      'references.orders.customerId.onMissing: must be one of flag, tombstone, nullify, rehydrate, delete-dependent',
+      'references.orders.customerId.revalidateAfter: must be a duration such as "90s", "15m", "12h" or "7d"',
+      'references.profiles.accountId.rehydrateFrom: is required with onMissing "rehydrate": a collection in "collections"',
     ]);
   });
 });

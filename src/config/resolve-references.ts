@@ -1,0 +1,120 @@
+import { isJsonObject } from '../core/json.js';
+import type { ResolvedCollection } from './resolved-config.js';
+
+/** What `refs repair` does to a document whose reference points at nothing. */
+export const missingTargetPolicies = [
+  'flag',
+  'tombstone',
+  'nullify',
+  'rehydrate',
+  'delete-dependent',
+] as const;
+export type MissingTargetPolicy = (typeof missingTargetPolicies)[number];
+
+/**
+ * A declared soft reference after resolution: documents of `collection` hold, at `field` (a dotted
+ * path; an array there holds several keys), the key of a document in `target`. Source and target
+ * may live in different stores.
+ */
+export interface ResolvedReference {
+  /** `<collection>.<field>`, the key it is declared under; incidents and checkpoints use it. */
+  readonly name: string;
+  readonly collection: string;
+  readonly field: string;
+  readonly target: string;
+  /** The service that keeps the reference correct. */
+  readonly owner: string;
+  readonly onMissing: MissingTargetPolicy;
+  /** A null or absent reference is an orphan too, instead of being counted apart. */
+  readonly required: boolean;
+  /** Revalidate a reference not checked for this long, in milliseconds. */
+  readonly revalidateAfterMs?: number;
+  /** For `rehydrate`: the collection holding the source of truth, keyed like the target. */
+  readonly rehydrateFrom?: string;
+}
+
+type Problem = (path: string, message: string) => void;
+
+/**
+ * Resolves the config's `references`, keyed `<collection>.<field>`:
+ *
+ * ```ts
+ * references: {
+ *   'profiles.accountId': { target: 'accounts', owner: 'profile-service', onMissing: 'tombstone' },
+ *   'cases.subjectIds': { target: 'subjects', onMissing: 'flag', revalidateAfter: '7d' },
+ * }
+ * ```
+ */
+export function resolveReferences(
+  raw: unknown,
+  collections: ReadonlyMap<string, ResolvedCollection>,
+  problem: Problem,
+): Map<string, ResolvedReference> {
+  const out = new Map<string, ResolvedReference>();
+  if (raw === undefined) return out;
+  if (!isJsonObject(raw)) {
+    problem('references', "must be an object of references keyed '<collection>.<field>'");
+    return out;
+  }
+  const known = () => [...collections.keys()].join(', ') || 'none';
+  for (const [name, settings] of Object.entries(raw)) {
+    const path = `references.${name}`;
+    const dot = name.indexOf('.');
+    const collection = dot > 0 ? name.slice(0, dot) : '';
+    const field = dot > 0 ? name.slice(dot + 1) : '';
+    if (!collection || !field) {
+      problem(path, "a reference is keyed '<collection>.<field>', such as 'profiles.accountId'");
+      continue;
+    }
+    if (!collections.has(collection))
+      problem(path, `names collection "${collection}", which is not in "collections" (known: ${known()})`);
+    if (!isJsonObject(settings)) {
+      problem(path, "must be an object such as { target: 'accounts', onMissing: 'flag' }");
+      continue;
+    }
+    const target = settings.target;
+    if (typeof target !== 'string' || !collections.has(target))
+      problem(`${path}.target`, `must name a collection in "collections" (known: ${known()})`);
+    const onMissing = (settings.onMissing ?? 'flag') as MissingTargetPolicy;
+    if (!missingTargetPolicies.includes(onMissing))
+      problem(`${path}.onMissing`, `must be one of ${missingTargetPolicies.join(', ')}`);
+    const rehydrateFrom = settings.rehydrateFrom;
+    if (onMissing === 'rehydrate' && (typeof rehydrateFrom !== 'string' || !collections.has(rehydrateFrom)))
+      problem(
+        `${path}.rehydrateFrom`,
+        'is required with onMissing "rehydrate": a collection in "collections"',
+      );
+    if (settings.required !== undefined && typeof settings.required !== 'boolean')
+      problem(`${path}.required`, 'must be true or false');
+    if (settings.owner !== undefined && typeof settings.owner !== 'string')
+      problem(`${path}.owner`, 'must be the name of a service');
+    const revalidateAfterMs = duration(settings.revalidateAfter, `${path}.revalidateAfter`, problem);
+    out.set(name, {
+      name,
+      collection,
+      field,
+      target: target as string,
+      owner: typeof settings.owner === 'string' ? settings.owner : 'unowned',
+      onMissing,
+      required: settings.required === true,
+      ...(revalidateAfterMs === undefined ? {} : { revalidateAfterMs }),
+      ...(typeof rehydrateFrom === 'string' ? { rehydrateFrom } : {}),
+    });
+  }
+  return out;
+}
+
+const units: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses `90s`, `15m`, `12h`, `7d` into milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+)([smhd])$/.exec(text);
+  return match ? Number(match[1]) * (units[match[2] as string] as number) : undefined;
+}
+
+function duration(value: unknown, path: string, problem: Problem): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+  if (ms === undefined) problem(path, 'must be a duration such as "90s", "15m", "12h" or "7d"');
+  return ms;
+}
