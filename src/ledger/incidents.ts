@@ -1,0 +1,145 @@
+import { parseFilter } from '../core/filter.js';
+import { sha256 } from '../core/hash.js';
+import type { JsonObject, JsonValue } from '../core/json.js';
+import { StewardError } from '../errors/steward-error.js';
+import { scanDocuments } from '../stores/scan-pages.js';
+import { type Collection, type DocKey, keyId, type WriteOp } from '../stores/store.js';
+
+/**
+ * The incident ledger: one document per problem found in user data (an orphaned reference, a
+ * drifted derived value), keyed by a stable id made of the subject (the reference or derived
+ * state) and the document's key. A rescan that finds the same problem updates its incident
+ * instead of adding one; a problem that went away is closed, and reopened if it comes back.
+ *
+ * Incidents live in the ledger's `incidents` collection and are written only through the seam.
+ */
+export interface Incident {
+  readonly id: string;
+  /** What kind of problem: `orphan`, `type-mismatch`, `missing-required`, `drift`... */
+  readonly kind: string;
+  /** The reference (`profiles.accountId`) or derived state the problem is about. */
+  readonly subject: string;
+  /** The collection of the document with the problem. */
+  readonly collection: string;
+  readonly key: DocKey;
+  /** The field with the problem. */
+  readonly field: string;
+  /** What was found: the missing target keys, the expected and actual values... */
+  readonly detail: JsonObject;
+  readonly status: IncidentStatus;
+  readonly firstSeenAt: string;
+  readonly lastSeenAt: string;
+  /** The scan that last saw it: a rescan closes the open incidents of a subject it did not see. */
+  readonly scanId: string;
+  /** How it ended, when it did: `gone` (fixed at the source), or a repair action. */
+  readonly resolution?: JsonObject;
+  readonly closedAt?: string;
+  /** Raised on every change, for optimistic updates. */
+  readonly revision: number;
+}
+
+export type IncidentStatus = 'open' | 'closed';
+
+/** A problem a scan found, before it is an incident. */
+export type Finding = Pick<Incident, 'kind' | 'subject' | 'collection' | 'key' | 'field' | 'detail'>;
+
+/** The stable id of the incident for a subject and a document key. */
+export function incidentId(subject: string, key: DocKey): string {
+  return `inc-${sha256(`${subject}\u0000${keyId(key)}`).slice(0, 40)}`;
+}
+
+/** How many incidents a call opened (new or reopened) and updated (already open). */
+export interface RecordOutcome {
+  readonly opened: number;
+  readonly updated: number;
+}
+
+/**
+ * Opens or updates the incidents of a batch of findings, in one lookup and one bulk write. An
+ * incident already open is updated (last seen, detail); a closed one is reopened. Idempotent:
+ * recording the same batch again changes only `lastSeenAt`.
+ */
+export async function recordFindings(
+  incidents: Collection,
+  findings: readonly Finding[],
+  scanId: string,
+  now: string,
+): Promise<RecordOutcome> {
+  if (findings.length === 0) return { opened: 0, updated: 0 };
+  const keyField = incidents.spec.keyField;
+  const byId = new Map(findings.map((f) => [incidentId(f.subject, f.key), f]));
+  const existing = await incidents.getMany([...byId.keys()]);
+  const ops: WriteOp[] = [];
+  let opened = 0;
+  for (const [id, finding] of byId) {
+    const stored = existing.get(keyId(id)) as unknown as Incident | undefined;
+    if (stored?.status === 'open') {
+      ops.push(update(id, stored, { detail: finding.detail, lastSeenAt: now, scanId }));
+      continue;
+    }
+    opened++;
+    const doc: Omit<Incident, 'id'> = {
+      ...finding,
+      status: 'open',
+      firstSeenAt: now,
+      lastSeenAt: now,
+      scanId,
+      revision: (stored?.revision ?? 0) + 1,
+    };
+    ops.push(
+      stored
+        ? update(id, stored, { ...doc })
+        : { type: 'insert', doc: { ...(doc as unknown as JsonObject), [keyField]: id } },
+    );
+  }
+  await applyAll(incidents, ops);
+  return { opened, updated: byId.size - opened };
+}
+
+/** Closes one incident with a resolution, unless someone changed it since it was read. */
+export async function closeIncident(
+  incidents: Collection,
+  incident: Incident,
+  resolution: JsonObject,
+  now: string,
+): Promise<boolean> {
+  const op = update(incident.id, incident, { status: 'closed', resolution, closedAt: now });
+  const [result] = await incidents.write([op]);
+  return result?.status === 'ok';
+}
+
+/** The incidents of a subject, streamed, optionally only those with a status. */
+export async function* listIncidents(
+  incidents: Collection,
+  options: { subject?: string; status?: IncidentStatus; kind?: string } = {},
+): AsyncGenerator<Incident> {
+  const where: Record<string, JsonValue> = {};
+  if (options.subject !== undefined) where.subject = options.subject;
+  if (options.status !== undefined) where.status = options.status;
+  if (options.kind !== undefined) where.kind = options.kind;
+  const filter = parseFilter(where);
+  for await (const doc of scanDocuments(incidents, { filter, limit: 500 })) {
+    yield { ...(doc as unknown as Incident), id: doc[incidents.spec.keyField] as string };
+  }
+}
+
+function update(id: string, stored: Pick<Incident, 'revision'>, set: Partial<Incident>): WriteOp {
+  return {
+    type: 'patch',
+    key: id,
+    set: { ...(set as unknown as JsonObject), revision: stored.revision + 1 },
+    expect: { field: 'revision', value: stored.revision },
+  };
+}
+
+async function applyAll(incidents: Collection, ops: WriteOp[]): Promise<void> {
+  const results = await incidents.write(ops);
+  const failed = results.findIndex((r) => r.status !== 'ok');
+  if (failed === -1) return;
+  // Another scan of the same subject raced this one: its record stands, and this batch is
+  // recorded again by the next scan. Reported rather than retried so two scans never interleave.
+  throw new StewardError(
+    'ledger.conflict',
+    `incident ${JSON.stringify((ops[failed] as { key?: DocKey }).key ?? '')} changed while it was being recorded (${results[failed]?.status}); is another scan of the same reference running?`,
+  );
+}
