@@ -1,0 +1,125 @@
+import { isJsonObject, type JsonObject } from '../core/json.js';
+import type { Migration } from './migration.js';
+
+/**
+ * What `up` or `down` did to one document. A result, not an exception, so a dry run can report
+ * every bad document and go on:
+ * - `changed`: the new document, with the version field set;
+ * - `skipped`: already at (or past) the version this direction leads to: re-running is a no-op;
+ * - `failed`: the function threw, returned something that is not a document, changed the key, or
+ *   the document is at a version the migration does not start from.
+ */
+export type TransformOutcome =
+  | { readonly status: 'changed'; readonly doc: JsonObject }
+  | { readonly status: 'skipped'; readonly reason: 'at-target' }
+  | { readonly status: 'failed'; readonly reason: string };
+
+/** How documents without a version field are read: written before versions were, so version 1. */
+export const unversionedDocumentVersion = 1;
+
+/** The schema version a document carries, or undefined when the field holds something else. */
+export function documentVersion(doc: JsonObject, versionField: string): number | undefined {
+  const value = doc[versionField];
+  if (value === undefined || value === null) return unversionedDocumentVersion;
+  return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+}
+
+/**
+ * Runs `up` on one document, version-gated: a document at the target or later is skipped, one at
+ * `fromVersion` is rewritten and its version field set to the target, any other is a failure that
+ * names the version found. The input is never modified.
+ */
+export function migrateUp(
+  migration: Migration,
+  doc: JsonObject,
+  keyField: string,
+  versionField: string,
+): TransformOutcome {
+  const version = documentVersion(doc, versionField);
+  if (version === undefined)
+    return failed(`${versionField} is ${JSON.stringify(doc[versionField])}, not an integer version`);
+  if (version >= migration.targetVersion) return { status: 'skipped', reason: 'at-target' };
+  if (version !== migration.fromVersion)
+    return failed(`is at version ${version}, but ${migration.id} migrates version ${migration.fromVersion}`);
+  return run(migration.up, doc, keyField, versionField, migration.targetVersion, 'up');
+}
+
+/**
+ * Runs `down` on one document: one at the target is rewritten back to `fromVersion`; one already
+ * at `fromVersion` or earlier is skipped. Without `down`, rollback restores before-images instead.
+ */
+export function migrateDown(
+  migration: Migration,
+  doc: JsonObject,
+  keyField: string,
+  versionField: string,
+): TransformOutcome {
+  if (!migration.down) return failed(`${migration.id} has no down(); roll back from the before-images`);
+  const version = documentVersion(doc, versionField);
+  if (version === undefined)
+    return failed(`${versionField} is ${JSON.stringify(doc[versionField])}, not an integer version`);
+  if (version <= migration.fromVersion) return { status: 'skipped', reason: 'at-target' };
+  if (version !== migration.targetVersion)
+    return failed(
+      `is at version ${version}, but ${migration.id} rolls back version ${migration.targetVersion}`,
+    );
+  return run(migration.down, doc, keyField, versionField, migration.fromVersion, 'down');
+}
+
+function run(
+  transform: (doc: JsonObject) => JsonObject,
+  doc: JsonObject,
+  keyField: string,
+  versionField: string,
+  version: number,
+  direction: 'up' | 'down',
+): TransformOutcome {
+  let result: unknown;
+  try {
+    // A copy, so a transform that mutates its argument cannot change the before-image.
+    result = transform(structuredClone(doc));
+  } catch (error) {
+    return failed(`${direction}() threw: ${(error as Error)?.message ?? String(error)}`);
+  }
+  if (!isJsonObject(result)) return failed(`${direction}() returned ${describe(result)}, not a document`);
+  const bad = nonJsonPath(result, '');
+  if (bad !== undefined)
+    return failed(`${direction}() returned a value that is not JSON at ${bad || 'the root'}`);
+  if (JSON.stringify(result[keyField]) !== JSON.stringify(doc[keyField]))
+    return failed(
+      `${direction}() changed the key field ${keyField}; a migration rewrites documents in place`,
+    );
+  return { status: 'changed', doc: { ...result, [versionField]: version } };
+}
+
+/** The dotted path of the first value that would not survive a store round trip as JSON. */
+function nonJsonPath(value: unknown, path: string): string | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const bad = nonJsonPath(item, `${path}.${i}`);
+      if (bad !== undefined) return bad;
+    }
+    return undefined;
+  }
+  if (typeof value !== 'object') return path;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return path;
+  for (const [field, item] of Object.entries(value)) {
+    const bad = nonJsonPath(item, path ? `${path}.${field}` : field);
+    if (bad !== undefined) return bad;
+  }
+  return undefined;
+}
+
+function failed(reason: string): TransformOutcome {
+  return { status: 'failed', reason };
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
