@@ -48,6 +48,8 @@ export type StewardErrorCode =
   | 'collection.not-found'
   | 'input.invalid'
   | 'contract.invalid'
+  | 'migration.invalid'
+  | 'baseline.not-found'
   | 'store.unreachable'
   | 'store.auth'
   | 'store.unsupported'
@@ -67,6 +69,8 @@ const usageCodes = new Set<StewardErrorCode>([
   'collection.not-found',
   'input.invalid',
   'contract.invalid',
+  'migration.invalid',
+  'baseline.not-found',
   'store.unsupported',
 ]);
 const unreachableCodes = new Set<StewardErrorCode>(['store.unreachable', 'store.auth']);
