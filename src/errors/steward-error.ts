@@ -79,7 +79,8 @@ const unreachableCodes = new Set<StewardErrorCode>(['store.unreachable', 'store.
 export function exitCodeFor(code: StewardErrorCode): ExitCode {
   if (usageCodes.has(code)) return ExitCode.usage;
   if (unreachableCodes.has(code)) return ExitCode.unreachable;
-  if (code === 'findings' || code === 'lease.held') return ExitCode.findings;
+  // Contention (another process holds the lease or changed the record first) is not a bug: retry.
+  if (code === 'findings' || code === 'lease.held' || code === 'ledger.conflict') return ExitCode.findings;
   return ExitCode.internal;
 }
 
