@@ -1,0 +1,186 @@
+import { relative } from 'node:path';
+import type { ResolvedCollection, ResolvedConfig } from '../../config/resolved-config.js';
+import type { Contract } from '../../contracts/contract.js';
+import { loadContracts } from '../../contracts/load-contracts.js';
+import { verifyCollection } from '../../contracts/verify/verify-collection.js';
+import type { DocumentFailure, VerifyReport } from '../../contracts/verify/verify-report.js';
+import { ExitCode, StewardError } from '../../errors/steward-error.js';
+import { segmentOption } from '../collection-arg.js';
+import type { Command, CommandContext } from '../command.js';
+import type { Output } from '../output.js';
+import { configFor, intOption, withStores } from '../with-stores.js';
+
+interface Target {
+  readonly collection: ResolvedCollection;
+  readonly contract: Contract;
+}
+interface Skipped {
+  readonly collection: string;
+  readonly reason: string;
+}
+
+/** `steward contracts verify`: how much of the stored data conforms to its contract, per version. */
+export const contractsVerifyCommand: Command = {
+  path: ['contracts', 'verify'],
+  summary: 'check stored documents against the schema of the version they carry',
+  usage: '[<collection>...] [--sample 0.1] [--max-failures N] [--threshold 100] [--segment i/N]',
+  description:
+    'Reads each collection page by page and validates every document with the schema of the\n' +
+    "version in its version field. Without names, verifies every contract's collection that the\n" +
+    'config declares. --sample examines a fraction chosen by key: the same documents every run.\n' +
+    'Exits 1 when a collection is below --threshold percent conforming or has documents with a\n' +
+    'missing or undeclared version; 0 otherwise.',
+  options: {
+    sample: { type: 'string' },
+    'max-failures': { type: 'string', default: '20' },
+    threshold: { type: 'string', default: '100' },
+    segment: { type: 'string' },
+  },
+  optionHelp: {
+    sample: 'examine this fraction of the documents, 0 < f <= 1 (default 1: all)',
+    'max-failures': 'non-conforming documents to list per collection (default 20)',
+    threshold: 'lowest acceptable percent of conforming documents (default 100)',
+    segment: 'only segment i of N (0-based), as a worker of N would read it',
+  },
+  async run(ctx) {
+    const sample = fractionOption(ctx);
+    const threshold = thresholdOption(ctx);
+    const maxFailures = intOption(ctx, 'max-failures', 20);
+    const segment = segmentOption(ctx);
+    const config = await configFor(ctx);
+    const label = relative(ctx.cwd, config.contracts.dir) || '.';
+    const { contracts, registry } = await loadContracts(config.contracts.dir, { label });
+    const { targets, skipped } = chooseTargets(ctx.positionals, config, contracts, label, ctx.cwd);
+    const stores = [...new Set(targets.map((t) => t.collection.store))];
+    const reports = await withStores(config, stores, async (opened) => {
+      const out: (VerifyReport & { store: string })[] = [];
+      for (const { collection, contract } of targets) {
+        const handle = opened.get(collection.store)!.collection(collection.spec);
+        const report = await verifyCollection(handle, contract, registry, {
+          sample,
+          maxFailures,
+          ...(segment ? { segment } : {}),
+          onProgress: (n) => ctx.output.progress(`verifying ${collection.name}`, n, undefined),
+        });
+        ctx.output.endProgress();
+        out.push({ store: collection.store, ...report });
+      }
+      return out;
+    });
+    const failed = reports.filter((r) => !passes(r, threshold));
+    ctx.output.result({
+      ok: failed.length === 0,
+      threshold,
+      collections: reports.map((r) => ({ ...r, passed: passes(r, threshold) })),
+      skipped,
+    });
+    const width = Math.max(...reports.map((r) => r.collection.length));
+    for (const report of reports) render(ctx.output, report, width);
+    for (const s of skipped) ctx.output.line(`skipped ${s.collection}: ${s.reason}`);
+    return failed.length === 0 ? ExitCode.ok : ExitCode.findings;
+  },
+};
+
+/**
+ * The collections to verify: the named ones, each of which must be declared and have a contract,
+ * or else every contract whose collection the config declares (the others are skipped, noted).
+ */
+function chooseTargets(
+  names: readonly string[],
+  config: ResolvedConfig,
+  contracts: readonly Contract[],
+  label: string,
+  cwd: string,
+): { targets: Target[]; skipped: Skipped[] } {
+  const byName = new Map(contracts.map((c) => [c.collection, c]));
+  const where = config.file ? relative(cwd, config.file) : 'the config';
+  if (names.length > 0) {
+    const targets = [...new Set(names)].map((name) => {
+      const collection = config.collections.get(name);
+      if (!collection)
+        throw new StewardError('collection.unknown', `collection "${name}" is not declared in ${where}`, {
+          collection: name,
+        });
+      const contract = byName.get(name);
+      if (!contract)
+        throw new StewardError(
+          'usage',
+          `collection "${name}" has no contract in ${label}: add ${name}.contract.json there, or leave the name out`,
+          { collection: name },
+        );
+      return { collection, contract };
+    });
+    return { targets, skipped: [] };
+  }
+  const targets: Target[] = [];
+  const skipped: Skipped[] = [];
+  for (const contract of contracts) {
+    const collection = config.collections.get(contract.collection);
+    if (collection) targets.push({ collection, contract });
+    else
+      skipped.push({
+        collection: contract.collection,
+        reason: `${where} does not declare it (its contract is ${contract.file})`,
+      });
+  }
+  if (targets.length === 0)
+    throw new StewardError(
+      'usage',
+      `nothing to verify: no contract in ${label} names a collection declared in ${where}`,
+    );
+  return { targets, skipped };
+}
+
+/** The gate: enough conforming documents, and every document carrying a declared version. */
+function passes(r: VerifyReport, threshold: number): boolean {
+  const versionless = r.missingVersion + r.unknownVersion.count;
+  return versionless === 0 && (r.checked === 0 || (r.conforming * 100) / r.checked >= threshold);
+}
+
+function render(output: Output, r: VerifyReport, width: number): void {
+  const percent = (Math.floor(r.percentConforming * 10) / 10).toFixed(1);
+  const census = r.versions.map((v) => `v${v.version}: ${v.documents}`).join('  ');
+  const sampled = r.sample < 1 ? `  (sample ${Math.round(r.sample * 1000) / 10}% of ${r.scanned} read)` : '';
+  output.line(
+    `${r.collection.padEnd(width)}  ${percent}% conforming (${r.conforming}/${r.checked})  ${census}${sampled}`,
+  );
+  if (r.missingVersion > 0 || r.unknownVersion.count > 0) {
+    const values = Object.entries(r.unknownVersion.values).map(([v, n]) => `${v} x${n}`);
+    if (r.unknownVersion.otherValues > 0) values.push(`others x${r.unknownVersion.otherValues}`);
+    const unknown = values.length > 0 ? ` (${values.join(', ')})` : '';
+    output.line(
+      `  version field "${r.versionField}": missing in ${r.missingVersion}, undeclared in ${r.unknownVersion.count}${unknown}`,
+    );
+  }
+  for (const f of r.failures) output.line(`  ${failureLine(f)}`);
+  const unlisted = r.nonConforming - r.failures.length;
+  if (unlisted > 0)
+    output.line(`  ... and ${unlisted} more non-conforming document(s); raise --max-failures to list them`);
+}
+
+function failureLine(f: DocumentFailure): string {
+  const key = f.key === null ? '(no key)' : typeof f.key === 'object' ? f.key.$oid : String(f.key);
+  const paths = f.failures.map((x) => `${x.path || '(document)'} ${x.message}`);
+  if (f.omitted > 0) paths.push(`${f.omitted} more`);
+  return `${key}  v${f.version}  ${paths.join('; ')}`;
+}
+
+function fractionOption(ctx: CommandContext): number {
+  const raw = ctx.options.sample;
+  if (raw === undefined) return 1;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || !(value > 0 && value <= 1))
+    throw new StewardError(
+      'usage',
+      `--sample must be a fraction above 0 and at most 1, such as 0.1 (got "${String(raw)}")`,
+    );
+  return value;
+}
+
+function thresholdOption(ctx: CommandContext): number {
+  const raw = ctx.options.threshold;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !(value >= 0 && value <= 100))
+    throw new StewardError('usage', `--threshold must be a percent from 0 to 100 (got "${String(raw)}")`);
+  return value;
+}
