@@ -1,0 +1,59 @@
+import { ExitCode } from '../../errors/steward-error.js';
+import { workRehydrations } from '../../integrity/guard/work-rehydrations.js';
+import type { Command } from '../command.js';
+import { actorFor } from '../with-ledger.js';
+import { configFor, intOption } from '../with-stores.js';
+import { noteWarnings, withIntegrity } from './refs-repair.js';
+import { selectReferences } from './refs-scan.js';
+
+/** `steward refs rehydrate`: works the queue of missing targets that guarded reads met. */
+export const refsRehydrateCommand: Command = {
+  path: ['refs', 'rehydrate'],
+  summary: 'bring back missing targets that reads met (the read-time guard queue)',
+  usage: '[--dry-run] [--batch N]',
+  description:
+    'Each pending request names a reference and a missing target key. When the reference declares\n' +
+    'rehydrateFrom and the key is there, the target is copied back (insert only, never overwriting);\n' +
+    'otherwise the reading document is recorded as an orphan incident for `steward refs repair`.\n' +
+    'Every request is marked done and audited.\n' +
+    'Exit 0 when every request was rehydrated or found back, 1 when incidents were recorded or inserts failed.',
+  options: { 'dry-run': { type: 'boolean' }, batch: { type: 'string', default: '100' } },
+  optionHelp: {
+    'dry-run': 'print what would happen; write nothing',
+    batch: 'requests per batch (default 100)',
+  },
+  async run(ctx) {
+    const config = await configFor(ctx);
+    const references = selectReferences([], config);
+    const dryRun = ctx.options['dry-run'] === true;
+    const batchSize = intOption(ctx, 'batch', 100, 1);
+    return withIntegrity(ctx, config, references, async (run) => {
+      const results = await workRehydrations(
+        {
+          ledger: run.ledger,
+          collection: run.collection,
+          actor: actorFor(ctx.env),
+          ...(dryRun ? {} : { onEvent: run.signals.listener }),
+        },
+        config.references,
+        { dryRun, batchSize },
+      );
+      const warnings = await run.signals.flush();
+      for (const r of results)
+        ctx.output.line(
+          `${r.outcome.padEnd(17)} ${r.reference} ${JSON.stringify(r.key)}${r.note ? ` (${r.note})` : ''}`,
+        );
+      const counts: Record<string, number> = {};
+      for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+      const summary = Object.entries(counts).map(([outcome, n]) => `${n} ${outcome}`);
+      ctx.output.line(
+        results.length === 0
+          ? 'no pending rehydration requests'
+          : `${dryRun ? 'dry run: ' : ''}${summary.join(', ')}`,
+      );
+      noteWarnings(ctx, warnings);
+      ctx.output.result({ dryRun, results, counts, warnings });
+      return (counts.incident ?? 0) + (counts.failed ?? 0) > 0 ? ExitCode.findings : ExitCode.ok;
+    });
+  },
+};

@@ -1,0 +1,107 @@
+import type { ResolvedReference } from '../../config/resolve-references.js';
+import type { ResolvedConfig } from '../../config/resolved-config.js';
+import { ExitCode, StewardError } from '../../errors/steward-error.js';
+import { renderRepairReport } from '../../integrity/repair/render-repair-report.js';
+import { repairReferences } from '../../integrity/repair/repair-references.js';
+import { needsAttention } from '../../integrity/repair/repair-result.js';
+import { type Ledger, openLedger } from '../../ledger/ledger.js';
+import { openSignals } from '../../signals/open-signals.js';
+import type { Signals, SignalWarning } from '../../signals/signals.js';
+import type { Collection } from '../../stores/store.js';
+import type { Command, CommandContext } from '../command.js';
+import { actorFor } from '../with-ledger.js';
+import { configFor, intOption, withStores } from '../with-stores.js';
+import { selectReferences } from './refs-scan.js';
+
+/** `steward refs repair`: applies each reference's onMissing policy to its open incidents. */
+export const refsRepairCommand: Command = {
+  path: ['refs', 'repair'],
+  summary: "apply each reference's onMissing policy to its open incidents",
+  usage: '[reference...] [--dry-run] [--batch N]',
+  description:
+    'For every open orphan and missing-required incident (found by `steward refs scan`) of the named\n' +
+    'references (all when none is named): flag leaves it open; tombstone marks the document under\n' +
+    '_steward.tombstones; nullify sets the reference to null (removes only the missing elements of an\n' +
+    'array); rehydrate copies the missing targets from rehydrateFrom; delete-dependent deletes the\n' +
+    'document, only with valid approvals of the exact plan (`steward approvals sign`).\n' +
+    'Type mismatches are listed, never repaired. Every write saves a before-image first, is conditional\n' +
+    'on the reference still holding the missing key, is audited, and closes its incident. Rerun to\n' +
+    'resume; a second run changes nothing.\n' +
+    'Exit 0 when every policy was carried out, 1 when anything was refused, skipped or failed.',
+  options: {
+    'dry-run': { type: 'boolean' },
+    batch: { type: 'string', default: '100' },
+  },
+  optionHelp: {
+    'dry-run': 'print what would change; write nothing',
+    batch: 'incidents per batch: one read, one bulk write, one audit append (default 100)',
+  },
+  async run(ctx) {
+    const config = await configFor(ctx);
+    const references = selectReferences(ctx.positionals, config);
+    const dryRun = ctx.options['dry-run'] === true;
+    const batchSize = intOption(ctx, 'batch', 100, 1);
+    return withIntegrity(ctx, config, references, async (run) => {
+      const report = await repairReferences(
+        {
+          ledger: run.ledger,
+          collection: run.collection,
+          approvers: config.approvers,
+          approvalPolicies: config.approvalPolicies,
+          actor: actorFor(ctx.env),
+          ...(dryRun ? {} : { onEvent: run.signals.listener }),
+        },
+        references,
+        { dryRun, batchSize },
+      );
+      const warnings = await run.signals.flush();
+      ctx.output.line(renderRepairReport(report).join('\n'));
+      noteWarnings(ctx, warnings);
+      ctx.output.result({ ...report, warnings });
+      return needsAttention(report) ? ExitCode.findings : ExitCode.ok;
+    });
+  },
+};
+
+/** What a command working on references gets: the ledger, collections by config name, signals. */
+export interface IntegrityRun {
+  readonly ledger: Ledger;
+  collection(name: string): Collection;
+  readonly signals: Signals;
+}
+
+/**
+ * Opens every store the references need (sources, targets, rehydrateFrom, the ledger's), the
+ * ledger and the configured signal sinks, runs `work`, and closes the stores.
+ */
+export function withIntegrity<T>(
+  ctx: CommandContext,
+  config: ResolvedConfig,
+  references: readonly ResolvedReference[],
+  work: (run: IntegrityRun) => Promise<T>,
+): Promise<T> {
+  const names = new Set([config.ledger.store]);
+  for (const r of references)
+    for (const c of [r.collection, r.target, r.rehydrateFrom])
+      if (c) names.add(config.collections.get(c)!.store);
+  return withStores(config, [...names], async (stores) => {
+    const ledger = await openLedger(stores.get(config.ledger.store)!, {
+      actor: actorFor(ctx.env),
+      namespacePrefix: config.ledger.prefix,
+    });
+    const collection = (name: string) => {
+      const c = config.collections.get(name);
+      const store = c && stores.get(c.store);
+      if (!c || !store)
+        throw new StewardError('collection.unknown', `collection "${name}" is not open in this run`);
+      return store.collection(c.spec);
+    };
+    return work({ ledger, collection, signals: openSignals(config.signals) });
+  });
+}
+
+/** Sink failures go to stderr: they never change the exit code. */
+export function noteWarnings(ctx: CommandContext, warnings: readonly SignalWarning[]): void {
+  for (const w of warnings)
+    ctx.output.note(`warning: ${w.sink} did not take ${w.events} event(s): ${w.message}`);
+}

@@ -1,0 +1,139 @@
+import type { ResolvedReference } from '../../config/resolve-references.js';
+import type { Incident } from '../../ledger/incidents.js';
+import { type Collection, type DocKey, keyId } from '../../stores/store.js';
+import { backupsCollection, beforeImageId, saveBeforeImages } from './before-images.js';
+import { type FinishedRepair, finishRepairs } from './finish-repairs.js';
+import { noteOnIncident } from './incident-note.js';
+import { insertRehydrated, lookUpRehydration, type RehydrationLookup } from './rehydrate-keys.js';
+import { missingKeysOf } from './repair-action.js';
+import { nowIso, type RepairContext, type RepairOptions } from './repair-context.js';
+import type { RepairItem } from './repair-result.js';
+
+/**
+ * Repairs a batch of incidents of a `rehydrate` reference: copies each missing target document
+ * from `rehydrateFrom` (same key) into the target collection. The source documents are not
+ * touched; inserts never overwrite. An incident whose keys are all back is closed; one with a key
+ * the source of truth does not have either stays open, with a note on the incident saying which.
+ */
+export async function repairRehydrateBatch(
+  ctx: RepairContext,
+  reference: ResolvedReference,
+  incidents: Collection,
+  batch: readonly Incident[],
+  options: RepairOptions,
+): Promise<RepairItem[]> {
+  const now = nowIso(ctx);
+  const from = ctx.collection(reference.rehydrateFrom!);
+  const target = ctx.collection(reference.target);
+  const keysOf = new Map(batch.map((i) => [i.id, missingKeysOf(i)]));
+  const lookup = await lookUpRehydration(from, target, distinct([...keysOf.values()].flat()));
+  const items: RepairItem[] = [];
+  const copying: Incident[] = [];
+  for (const incident of batch) {
+    const keys = keysOf.get(incident.id)!;
+    const unavailable = keys.filter((k) => !lookup.present.has(keyId(k)) && !lookup.available.has(keyId(k)));
+    const item = base(incident);
+    if (keys.length === 0)
+      items.push({ ...item, status: 'skipped', note: 'no target key to rehydrate: the reference is empty' });
+    else if (unavailable.length > 0) {
+      const note = `not in "${reference.rehydrateFrom}" either: ${unavailable.map((k) => JSON.stringify(k)).join(', ')}; left open`;
+      items.push({ ...item, status: 'skipped', note });
+      if (!options.dryRun) await noteOnIncident(incidents, incident, note, now);
+    } else if (options.dryRun)
+      items.push({ ...item, status: 'planned', change: { type: 'insert', keys: toCopy(keys, lookup) } });
+    else copying.push(incident);
+  }
+  if (options.dryRun || copying.length === 0) return items;
+
+  await saveBeforeImages(
+    await backupsCollection(ctx.ledger),
+    copying.map((incident) => ({
+      incident: incident.id,
+      action: 'rehydrate',
+      reference: reference.name,
+      collection: reference.target,
+      key: incident.key,
+      doc: null,
+      savedAt: now,
+      detail: { inserts: toCopy(keysOf.get(incident.id)!, lookup) },
+    })),
+  );
+  const inserted = await insertRehydrated(target, lookup);
+  const finished: FinishedRepair[] = [];
+  for (const incident of copying) {
+    const keys = keysOf.get(incident.id)!;
+    const failed = keys.flatMap((k) => inserted.failed.get(keyId(k)) ?? []);
+    if (failed.length > 0) {
+      items.push({ ...base(incident), status: 'failed', note: failed.join('; ') });
+      continue;
+    }
+    finished.push(finishedRehydration(ctx, reference, incident, toCopy(keys, lookup), now));
+  }
+  items.push(...(await finishRepairs(ctx, incidents, finished, now)));
+  return items;
+}
+
+function finishedRehydration(
+  ctx: RepairContext,
+  reference: ResolvedReference,
+  incident: Incident,
+  inserts: DocKey[],
+  now: string,
+): FinishedRepair {
+  const backup = beforeImageId(incident.id, 'rehydrate');
+  const note = inserts.length === 0 ? 'the targets were already back' : undefined;
+  const item: RepairItem = {
+    ...base(incident),
+    status: 'done',
+    change: { type: 'insert', keys: inserts },
+    ...(note ? { note } : {}),
+  };
+  return {
+    incident,
+    item,
+    audit: {
+      action: 'refs.repair.rehydrate',
+      subject: reference.name,
+      details: {
+        incident: incident.id,
+        collection: incident.collection,
+        key: incident.key,
+        target: reference.target,
+        from: reference.rehydrateFrom!,
+        before: { inserts: null },
+        change: { type: 'insert', keys: inserts },
+        backup,
+        ...(note ? { note } : {}),
+      },
+    },
+    resolution: { action: 'rehydrate', by: ctx.actor, at: now, backup, inserts },
+    event: {
+      type: 'rehydrated',
+      reference: reference.name,
+      collection: incident.collection,
+      key: incident.key,
+      incident: incident.id,
+      detail: { target: reference.target, inserts },
+      at: now,
+    },
+  };
+}
+
+/** The keys of an incident the lookup will insert (those not already present). */
+function toCopy(keys: readonly DocKey[], lookup: RehydrationLookup): DocKey[] {
+  return keys.filter((k) => lookup.available.has(keyId(k)));
+}
+
+function distinct(keys: readonly DocKey[]): DocKey[] {
+  return [...new Map(keys.map((k) => [keyId(k), k])).values()];
+}
+
+function base(incident: Incident) {
+  return {
+    incident: incident.id,
+    kind: incident.kind,
+    collection: incident.collection,
+    key: incident.key,
+    action: 'rehydrate' as const,
+  };
+}

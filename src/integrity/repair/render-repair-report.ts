@@ -1,0 +1,68 @@
+import type { DocKey } from '../../stores/store.js';
+import { deleteApprovalKind } from './repair-plan-hash.js';
+import { type ReferenceRepair, type RepairItem, type RepairReport, repairStatuses } from './repair-result.js';
+
+/** Items printed per reference; the rest are counted, and all are in `--json`. */
+const maxItemLines = 50;
+
+const key = (k: DocKey): string => (typeof k === 'object' ? `ObjectId(${k.$oid})` : JSON.stringify(k));
+const json = (v: unknown): string => JSON.stringify(v ?? null);
+
+/** The human-readable lines of a repair, as `refs repair` prints them. Pure. */
+export function renderRepairReport(report: RepairReport): string[] {
+  const lines: string[] = [];
+  for (const reference of report.references) lines.push(...renderReference(reference, report.dryRun));
+  const total = countsText(report.counts);
+  lines.push(
+    report.dryRun
+      ? `dry run, nothing written: ${total || 'no open incidents'}`
+      : `repair: ${total || 'no open incidents'}`,
+  );
+  return lines;
+}
+
+function renderReference(r: ReferenceRepair, dryRun: boolean): string[] {
+  const lines = [
+    `${r.reference} (onMissing: ${r.policy})${r.items.length === 0 && !r.error ? ': no open incidents' : ''}`,
+  ];
+  if (r.error) lines.push(`  not repaired: ${r.error}`);
+  if (r.plan) lines.push(...renderPlan(r.plan, dryRun));
+  for (const item of r.items.slice(0, maxItemLines)) lines.push(`  ${itemLine(item)}`);
+  if (r.items.length > maxItemLines)
+    lines.push(`  ... and ${r.items.length - maxItemLines} more (all of them with --json)`);
+  if (r.items.length > 0) lines.push(`  ${countsText(r.counts)}`);
+  return lines;
+}
+
+function renderPlan(plan: NonNullable<ReferenceRepair['plan']>, dryRun: boolean): string[] {
+  const head = `  delete plan ${plan.hash} (${plan.incidents} documents)`;
+  if (plan.approval.ok) return [`${head}: approved by ${plan.approval.approvedBy.join(', ')}`];
+  const why = plan.approval.problems.map((p) => `    - ${p.message}`);
+  return [
+    `${head}: NOT APPROVED${dryRun ? '' : ', nothing deleted'}`,
+    ...why,
+    '    to approve, each approver runs:',
+    `      steward approvals sign ${plan.hash} --kind ${deleteApprovalKind} --key <name>.key.pem --approver <name> --role <role>`,
+  ];
+}
+
+function itemLine(item: RepairItem): string {
+  const change = changeText(item);
+  const note = item.note ? ` (${item.note})` : '';
+  return `${item.status.padEnd(8)} ${item.action.padEnd(9)} ${item.collection} ${key(item.key)}${change}${note}`;
+}
+
+function changeText(item: RepairItem): string {
+  const change = item.change;
+  if (!change) return '';
+  if (change.type === 'delete') return ': delete the document';
+  if (change.type === 'insert') return `: insert targets ${change.keys.map(key).join(', ')}`;
+  return `: ${change.path} ${json(change.before)} -> ${json(change.after)}`;
+}
+
+function countsText(counts: Readonly<Record<string, number>>): string {
+  return repairStatuses
+    .filter((s) => (counts[s] ?? 0) > 0)
+    .map((s) => `${counts[s]} ${s}`)
+    .join(', ');
+}
