@@ -1,0 +1,156 @@
+import type { LoadedContracts } from '../../contracts/load-contracts.js';
+import type { JsonObject } from '../../core/json.js';
+import { type Collection, type DocKey, keyId } from '../../stores/store.js';
+import { documentCollections, renamesOf } from '../apply/migration-collections.js';
+import type { Migration, ValidatorDefinition } from '../migration.js';
+import type { CollectionDryRun, DocumentProblem, MigrationDryRun } from '../report/dry-run-report.js';
+import { inParitySample, paritySampleFraction } from '../validators/parity-validator.js';
+import { runValidators } from '../validators/run-validators.js';
+import { migrateSandbox, type SandboxPassResult } from './migrate-sandbox.js';
+
+/** What one migration's dry run needs: its sandboxes, and how the run is set up. */
+export interface MigrationDryRunContext {
+  /** The sandbox of a rewritten collection, or the real collection for one only validators read. */
+  readonly collectionFor: (name: string) => Collection;
+  /** The field each rewritten collection keeps versions in, as apply reads it. */
+  readonly versionField: (name: string) => string;
+  /** The documents the real collection holds (an estimate), for the full-run estimate. */
+  readonly sourceDocuments: (name: string) => number;
+  readonly contracts: LoadedContracts;
+  /** Set when the sandboxes hold samples: `count` bounds are then skipped. */
+  readonly sampled: boolean;
+  readonly batchSize: number;
+  readonly deltaSample: number;
+  readonly paritySample: number;
+  readonly heartbeat?: () => Promise<void>;
+  readonly onProgress?: (label: string, done: number) => void;
+}
+
+/**
+ * Runs one migration in its sandboxes: the `before` validators, the document pass over each
+ * collection it rewrites, then the `after` validators with the contract check. Its verdict fails
+ * on a failed validator, a failed document or a `down` that does not give a document back.
+ */
+export async function dryRunMigration(
+  migration: Migration,
+  ctx: MigrationDryRunContext,
+): Promise<MigrationDryRun> {
+  const common = {
+    collectionFor: ctx.collectionFor,
+    contracts: ctx.contracts,
+    ...(ctx.sampled ? { skipCounts: 'the sandbox holds a sample, so counts are partial' } : {}),
+  };
+  const before = await runValidators({ ...common, validators: migration.validators?.before ?? [] });
+  const collections: CollectionDryRun[] = [];
+  const originals = new Map<string, Map<string, JsonObject>>();
+  const roundTrip = { checked: 0, mismatched: 0, problems: [] as DocumentProblem[] };
+  for (const name of documentCollections(migration)) {
+    const pass = await passOver(migration, name, ctx);
+    originals.set(name, pass.originals);
+    roundTrip.checked += pass.roundTrip.checked;
+    roundTrip.mismatched += pass.roundTrip.mismatched;
+    roundTrip.problems.push(...pass.roundTrip.problems);
+    collections.push(withEstimate(pass, ctx.sourceDocuments(name)));
+  }
+  const after = await runValidators({
+    ...common,
+    validators: [...(migration.validators?.after ?? []), ...schemaChecks(migration)],
+    sample: ctx.paritySample,
+    originals: async (collection, keys) => pick(originals.get(collection), keys),
+  });
+  const failed = collections.some((c) => c.failed > 0) || roundTrip.mismatched > 0;
+  return {
+    id: migration.id,
+    description: migration.description,
+    fromVersion: migration.fromVersion,
+    targetVersion: migration.targetVersion,
+    ok: !failed && [...before, ...after].every((r) => r.ok),
+    collections,
+    validators: { before, after },
+    operationsNotRehearsed: (migration.operations ?? [])
+      .filter((op) => op.kind !== 'rename-field')
+      .map(describeOperation),
+    roundTrip: migration.down ? roundTrip : null,
+  };
+}
+
+/** The document pass over one sandbox, keeping originals for parity when the migration has any. */
+async function passOver(
+  migration: Migration,
+  name: string,
+  ctx: MigrationDryRunContext,
+): Promise<SandboxPassResult> {
+  const sandbox = ctx.collectionFor(name);
+  const hasParity = (migration.validators?.after ?? []).some((v) => v.kind === 'parity');
+  const fraction = hasParity
+    ? paritySampleFraction(await sandbox.count({ estimate: true }), ctx.paritySample)
+    : 0;
+  return migrateSandbox({
+    rewrite: {
+      migration,
+      keyField: sandbox.spec.keyField,
+      versionField: ctx.versionField(name),
+      versioned: migration.collections.includes(name),
+      renames: renamesOf(migration, name),
+    },
+    collection: sandbox,
+    name,
+    batchSize: ctx.batchSize,
+    deltaSample: ctx.deltaSample,
+    ...(hasParity ? { keepOriginal: (key: DocKey) => inParitySample(key, fraction) } : {}),
+    ...(ctx.heartbeat ? { heartbeat: ctx.heartbeat } : {}),
+    onProgress: (n) => ctx.onProgress?.(`${migration.id} on ${name}`, n),
+  });
+}
+
+/** The pass's counts with the time `up` would take on the whole real collection at its pace. */
+function withEstimate(pass: SandboxPassResult, estimatedDocuments: number): CollectionDryRun {
+  const perSecond = pass.counts.examined / Math.max(pass.counts.durationMs / 1000, 0.001);
+  const estimatedSeconds = Math.round((estimatedDocuments / Math.max(perSecond, 0.001)) * 100) / 100;
+  return { ...pass.counts, estimatedDocuments, estimatedSeconds };
+}
+
+/**
+ * The check every dry run makes after `up`, whatever the migration declares: each collection's
+ * documents conform to the contract's schema for the version they carry, so a migration that
+ * breaks the target schema on some documents is caught here. A `conforms` validator the migration
+ * declares for a collection replaces this one (it may set a lower `minPercent`).
+ */
+function schemaChecks(migration: Migration): ValidatorDefinition[] {
+  const declared = new Set(
+    (migration.validators?.after ?? []).filter((v) => v.kind === 'conforms').map((v) => v.collection),
+  );
+  return migration.collections
+    .filter((c) => !declared.has(c))
+    .map((collection) => ({
+      kind: 'conforms',
+      name: `${collection} conforms to its contract (v${migration.targetVersion} after up)`,
+      collection,
+    }));
+}
+
+/** Index and copy operations change collections, not documents: the sandbox does not repeat them. */
+function describeOperation(op: NonNullable<Migration['operations']>[number]): string {
+  switch (op.kind) {
+    case 'create-index':
+      return `create-index ${op.name} on ${op.collection} (${op.fields.join(', ')})`;
+    case 'drop-index':
+      return `drop-index ${op.name} on ${op.collection}`;
+    case 'copy-collection':
+      return `copy-collection ${op.from} -> ${op.to}`;
+    case 'rename-field':
+      return `rename-field ${op.from} -> ${op.to} on ${op.collection}`;
+  }
+}
+
+function pick(
+  kept: ReadonlyMap<string, JsonObject> | undefined,
+  keys: readonly DocKey[],
+): Map<string, JsonObject> {
+  const found = new Map<string, JsonObject>();
+  for (const key of keys) {
+    const doc = kept?.get(keyId(key));
+    if (doc) found.set(keyId(key), doc);
+  }
+  return found;
+}

@@ -1,0 +1,42 @@
+import type {
+  CollectionDryRun,
+  DryRunReport,
+  MigrationDryRun,
+  SandboxSummary,
+} from '../report/dry-run-report.js';
+
+/** The report of a finished dry run: the migrations' results, totals, throughput and estimate. Pure. */
+export function summarizeDryRun(input: {
+  readonly planHash: string;
+  readonly createdAt: Date;
+  readonly sample: number | undefined;
+  readonly sandboxes: readonly SandboxSummary[];
+  readonly migrations: readonly MigrationDryRun[];
+}): DryRunReport {
+  const { migrations } = input;
+  const all = migrations.flatMap((m) => m.collections);
+  const sum = (f: (c: CollectionDryRun) => number) => all.reduce((n, c) => n + f(c), 0);
+  const documents = sum((c) => c.examined);
+  const seconds = sum((c) => c.durationMs) / 1000;
+  const perSecond = documents / Math.max(seconds, 0.001);
+  return {
+    format: 'steward.migrations.dry-run/1',
+    planHash: input.planHash,
+    createdAt: input.createdAt.toISOString(),
+    ok: migrations.every((m) => m.ok),
+    sample: input.sample ?? null,
+    sandboxes: input.sandboxes,
+    migrations,
+    totals: {
+      changed: sum((c) => c.changed),
+      unchanged: sum((c) => c.unchanged),
+      failed: sum((c) => c.failed),
+    },
+    throughput: { documents, seconds: round(seconds), perSecond: round(perSecond) },
+    estimate: { documents: sum((c) => c.estimatedDocuments), seconds: round(sum((c) => c.estimatedSeconds)) },
+  };
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
