@@ -1,0 +1,99 @@
+import type { Filter, ParsedFilter } from '../core/filter.js';
+import type { JsonObject, JsonValue } from '../core/json.js';
+
+/**
+ * Declared derived state after the config is resolved: a stored value (`field` of every document
+ * of `collection`) that steward can recompute from an authoritative `source`, with the contract
+ * questions of seed 001 section 3 answered (refresh, staleness, failure behaviour, validation,
+ * repair, consumers, retirement). Drift check, repair and rebuild take this, never the raw config.
+ */
+export interface ResolvedDerived {
+  /** `<collection>.<field>`, the key it is declared under; incidents use it as their subject. */
+  readonly name: string;
+  readonly collection: string;
+  /** Dotted path of the stored value in each derived document. */
+  readonly field: string;
+  readonly kind: DerivedKind;
+  readonly source: DerivedSource;
+  readonly transform: DerivedTransform;
+  readonly refresh: RefreshMechanism;
+  /** How stale the value may be, in milliseconds; undefined for "must be immediate". */
+  readonly stalenessMs?: number;
+  readonly onFailure: FailureBehaviour;
+  readonly validation: ValidationMethod;
+  readonly repair: RepairMethod;
+  readonly consumers: readonly DerivedConsumer[];
+  readonly retire?: JsonObject;
+  /**
+   * A snapshot keeps the value as it was at a moment (section 4.6): drift check still reports a
+   * difference from the source, but repair and rebuild leave it alone unless forced with an approval.
+   */
+  readonly snapshot: boolean;
+  /** The version of the projection logic, written as projection metadata. Default 1. */
+  readonly version: number;
+}
+
+/** The kinds of derived state of seed 001 section 4. */
+export const derivedKinds = [
+  'copy',
+  'snapshot',
+  'stored',
+  'counter',
+  'aggregate',
+  'projection',
+  'search',
+] as const;
+export type DerivedKind = (typeof derivedKinds)[number];
+
+export const refreshMechanisms = ['synchronous', 'asynchronous', 'scheduled', 'manual'] as const;
+export type RefreshMechanism = (typeof refreshMechanisms)[number];
+
+export const failureBehaviours = ['fail-write', 'retry', 'mark-stale', 'ignore'] as const;
+export type FailureBehaviour = (typeof failureBehaviours)[number];
+
+export const validationMethods = ['exact', 'sampling', 'hash', 'window', 'checkpoint'] as const;
+export type ValidationMethod = (typeof validationMethods)[number];
+
+export const repairMethods = ['recompute', 'rebuild'] as const;
+export type RepairMethod = (typeof repairMethods)[number];
+
+/** A service reading the value; `irreversible` when it takes decisions that cannot be undone from it. */
+export interface DerivedConsumer {
+  readonly service: string;
+  readonly irreversible: boolean;
+}
+
+/**
+ * Where the value comes from and how source documents are linked to a derived document:
+ * `via` (the derived document holds, at `via`, the key of one source document) or `key` (every
+ * source document whose field `key` holds the derived document's key counts, like tasks.caseId).
+ */
+export interface DerivedSource {
+  readonly collection: string;
+  readonly link:
+    | { readonly by: 'via'; readonly field: string }
+    | { readonly by: 'key'; readonly field: string };
+  /** Only source documents matching this filter count (portable filter language). */
+  readonly where: ParsedFilter;
+  readonly whereRaw?: Filter;
+}
+
+/** A TypeScript transformation: the derived document and its linked source documents in, the value out. */
+export type TransformFunction = (doc: JsonObject, sources: readonly JsonObject[]) => JsonValue | undefined;
+
+/**
+ * How the value is computed from the linked source documents. Declarative forms are checked and
+ * documented; a function is trusted, and a throw is reported for that document only.
+ */
+export type DerivedTransform =
+  | { readonly type: 'count' }
+  | { readonly type: 'copy'; readonly field: string }
+  | { readonly type: 'sum' | 'min' | 'max'; readonly field: string }
+  /** The value of `field` in the source document whose `by` is the greatest (default `by` = field). */
+  | { readonly type: 'latest'; readonly field: string; readonly by: string }
+  | { readonly type: 'function'; readonly fn: TransformFunction };
+
+/** True when the value of a derived state is an aggregate over many source documents. */
+export function isAggregate(derived: Pick<ResolvedDerived, 'source'>): boolean {
+  return derived.source.link.by === 'key';
+}

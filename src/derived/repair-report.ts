@@ -1,0 +1,80 @@
+import type { JsonValue } from '../core/json.js';
+import type { DocKey } from '../stores/store.js';
+import type { WriteOutcome } from './write-derived.js';
+
+/** What a repair or rebuild of one derived state did, with the first problems listed. */
+export interface RepairReport {
+  readonly derived: string;
+  readonly action: 'drift repair' | 'rebuild';
+  readonly dryRun: boolean;
+  /** Documents (repair: open incidents) looked at. */
+  examined: number;
+  written: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+  /** Incidents closed: written, or found already correct or gone. */
+  closed: number;
+  /** Skipped and failed documents, the first 1000. */
+  readonly problems: { key: DocKey; status: string; reason: string; detail?: JsonValue }[];
+}
+
+export function emptyRepairReport(
+  derived: string,
+  action: RepairReport['action'],
+  dryRun: boolean,
+): RepairReport {
+  return {
+    derived,
+    action,
+    dryRun,
+    examined: 0,
+    written: 0,
+    unchanged: 0,
+    skipped: 0,
+    failed: 0,
+    closed: 0,
+    problems: [],
+  };
+}
+
+/** Adds one batch's outcomes to a report. */
+export function tallyOutcomes(report: RepairReport, outcomes: readonly WriteOutcome[]): void {
+  for (const o of outcomes) {
+    report[
+      o.status === 'written'
+        ? 'written'
+        : o.status === 'unchanged'
+          ? 'unchanged'
+          : o.status === 'skipped'
+            ? 'skipped'
+            : 'failed'
+    ]++;
+    if ((o.status === 'skipped' || o.status === 'failed') && report.problems.length < 1000)
+      report.problems.push({
+        key: o.key,
+        status: o.status,
+        reason: o.reason,
+        ...(o.status === 'skipped' && o.detail ? { detail: o.detail } : {}),
+      });
+  }
+}
+
+/** True when something was not done: a rerun, a fix or an approval is needed. */
+export function repairNeedsAttention(report: RepairReport): boolean {
+  return report.skipped > 0 || report.failed > 0;
+}
+
+export function renderRepairReport(r: RepairReport): string[] {
+  const lines = [
+    `${r.derived} (${r.action}${r.dryRun ? ', dry run' : ''}): ${r.examined} examined, ${r.written} ${r.dryRun ? 'would be written' : 'written'}, ` +
+      `${r.unchanged} already correct, ${r.skipped} skipped, ${r.failed} failed, ${r.closed} incident(s) closed`,
+  ];
+  for (const p of r.problems.slice(0, 20))
+    lines.push(
+      `  ${p.status} ${JSON.stringify(p.key)}: ${p.reason}${p.detail ? ` (${String(p.detail)})` : ''}`,
+    );
+  if (r.problems.some((p) => p.reason === 'snapshot'))
+    lines.push('  snapshots are left alone: rerun with --force and an approval (see docs/derived.md)');
+  return lines;
+}

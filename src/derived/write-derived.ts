@@ -1,0 +1,161 @@
+import { sha256 } from '../core/hash.js';
+import {
+  canonicalJson,
+  getPath,
+  isScalar,
+  type JsonObject,
+  type JsonValue,
+  type Scalar,
+} from '../core/json.js';
+import { StewardError } from '../errors/steward-error.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { type Collection, type DocKey, keyId, type WriteOp } from '../stores/store.js';
+import type { ResolvedDerived } from './derived.js';
+import { sameValue } from './recompute.js';
+import type { Recomputed } from './source-values.js';
+
+/** What happened to one derived document in a repair or rebuild. */
+export type WriteOutcome =
+  | { readonly key: DocKey; readonly status: 'written'; readonly from: JsonValue; readonly to: JsonValue }
+  | { readonly key: DocKey; readonly status: 'unchanged' }
+  | {
+      readonly key: DocKey;
+      readonly status: 'skipped';
+      readonly reason: SkipReason;
+      readonly detail?: string;
+    }
+  | { readonly key: DocKey; readonly status: 'failed'; readonly reason: string };
+
+/**
+ * Why a document was not written: a snapshot not forced, a copy's source missing (orphan), a
+ * transformation that threw, a stored value that is not a scalar (no conditional write possible),
+ * or a document changed or deleted since it was read (the next check looks again).
+ */
+export type SkipReason = 'snapshot' | 'orphan' | 'transform-failed' | 'not-scalar' | 'changed' | 'gone';
+
+export interface WriteDerivedInput {
+  readonly derived: ResolvedDerived;
+  readonly target: Collection;
+  readonly ledger: Ledger;
+  /** `drift repair` or `rebuild`, recorded in the metadata, before-images and audit. */
+  readonly by: 'drift repair' | 'rebuild';
+  /** Write snapshots too (the caller checked the approval). */
+  readonly force?: boolean;
+  readonly now: string;
+  readonly dryRun?: boolean;
+}
+
+/**
+ * Writes recomputed values where they differ from what is stored, as one batch: before-images of
+ * the documents first (insert-only in the ledger's backups, so a retry keeps the first), then one
+ * bulk write of patches, each conditional on the stored value still being what was read (`expect`),
+ * setting the value and its projection metadata, then one audit record for the batch.
+ *
+ * The metadata lives at `_projection.<field>`: `{ projectedAt, projectionVersion, by }` (seed 001
+ * section 12), one entry per derived field so fields refreshed at different times do not share a stamp.
+ */
+export async function writeDerived(
+  input: WriteDerivedInput,
+  rows: readonly Recomputed[],
+): Promise<WriteOutcome[]> {
+  const { derived } = input;
+  const outcomes: WriteOutcome[] = [];
+  const writes: { row: Recomputed; from: JsonValue; to: JsonValue }[] = [];
+  for (const row of rows) {
+    const { key, doc, expected } = row;
+    if (expected.status === 'orphan') outcomes.push({ key, status: 'skipped', reason: 'orphan' });
+    else if (expected.status === 'failed')
+      outcomes.push({ key, status: 'skipped', reason: 'transform-failed', detail: expected.reason });
+    else {
+      const stored = getPath(doc, derived.field);
+      if (sameValue(stored, expected.value)) outcomes.push({ key, status: 'unchanged' });
+      else if (derived.snapshot && !input.force)
+        outcomes.push({ key, status: 'skipped', reason: 'snapshot' });
+      else if (stored !== undefined && !isScalar(stored))
+        outcomes.push({ key, status: 'skipped', reason: 'not-scalar' });
+      else writes.push({ row, from: stored ?? null, to: expected.value });
+    }
+  }
+  if (writes.length === 0 || input.dryRun) {
+    for (const w of writes) outcomes.push({ key: w.row.key, status: 'written', from: w.from, to: w.to });
+    return outcomes;
+  }
+  await saveBeforeImages(
+    input,
+    writes.map((w) => w.row),
+  );
+  const ops: WriteOp[] = writes.map(({ row, to }) => patchOf(input, row, to));
+  const results = await input.target.write(ops);
+  writes.forEach((w, i) => {
+    const r = results[i];
+    const key = w.row.key;
+    if (r?.status === 'ok') outcomes.push({ key, status: 'written', from: w.from, to: w.to });
+    else if (r?.status === 'conflict') outcomes.push({ key, status: 'skipped', reason: 'changed' });
+    else if (r?.status === 'missing') outcomes.push({ key, status: 'skipped', reason: 'gone' });
+    else
+      outcomes.push({ key, status: 'failed', reason: r?.status === 'failed' ? r.reason : String(r?.status) });
+  });
+  const written = outcomes.filter((o) => o.status === 'written').length;
+  await input.ledger.audit.append({
+    action: input.by === 'rebuild' ? 'derived.rebuild' : 'derived.repair',
+    subject: derived.name,
+    details: {
+      written,
+      attempted: writes.length,
+      keys: writes.slice(0, 100).map((w) => w.row.key) as JsonValue,
+      projectionVersion: derived.version,
+    },
+  });
+  return outcomes;
+}
+
+function patchOf(input: WriteDerivedInput, row: Recomputed, to: JsonValue): WriteOp {
+  const { derived } = input;
+  const stored = getPath(row.doc, derived.field);
+  return {
+    type: 'patch',
+    key: row.key,
+    set: {
+      [derived.field]: to,
+      [`_projection.${derived.field}`]: {
+        projectedAt: input.now,
+        projectionVersion: derived.version,
+        by: input.by,
+      },
+    },
+    expect: { field: derived.field, value: stored as Scalar | undefined },
+  };
+}
+
+/**
+ * Before-images in the ledger's backups, keyed by derived state, key and the stored document's
+ * hash: a retry of the same change keeps the first image; a later change of the same document
+ * gets its own.
+ */
+async function saveBeforeImages(input: WriteDerivedInput, rows: readonly Recomputed[]): Promise<void> {
+  const { ledger, derived } = input;
+  await ledger.store.ensureCollection(ledger.namespace.backups);
+  const backups = ledger.store.collection(ledger.namespace.backups);
+  const ops: WriteOp[] = rows.map(({ key, doc }) => ({
+    type: 'insert',
+    doc: {
+      [backups.spec.keyField]:
+        `bkp-${sha256(`${derived.name}\u0000${keyId(key)}\u0000${canonicalJson(doc)}`).slice(0, 40)}`,
+      action: input.by,
+      derived: derived.name,
+      collection: derived.collection,
+      key: key as JsonValue,
+      doc: doc as JsonObject,
+      savedAt: input.now,
+    },
+  }));
+  const results = await backups.write(ops);
+  const failed = results.findIndex((r) => r.status !== 'ok' && r.status !== 'exists');
+  if (failed === -1) return;
+  throw new StewardError(
+    'store.failed',
+    `could not save the before-image of ${derived.collection} ${JSON.stringify(rows[failed]?.key)} in "${backups.spec.name}" ` +
+      `(${JSON.stringify(results[failed])}); nothing of this batch was changed. Check the ledger store and retry.`,
+    { collection: derived.collection, key: rows[failed]?.key },
+  );
+}

@@ -1,0 +1,258 @@
+/**
+ * `steward derived list`, `drift check`, `drift repair` and `rebuild` as a user runs them (the
+ * built CLI) on a SQLite project holding the example with drift: the check finds exactly the
+ * manifest's drift and exits 1; repair fixes all but the snapshot, which needs --force and an
+ * approval of the printed subject; a recheck exits 0; a second repair writes nothing; rebuild by
+ * id; bad declarations and options are answered with exit 2 naming the config path or option.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { canonicalJson } from '../../src/core/json.js';
+import type { DriftReport } from '../../src/derived/drift-report.js';
+import type { RepairReport } from '../../src/derived/repair-report.js';
+import { exampleCollectionNames } from '../../src/example/case-management-model.js';
+import { exampleDerived } from '../../src/example/example-derived.js';
+import type { ExampleManifest } from '../../src/example/generate-example.js';
+import { openStore } from '../../src/stores/open-store.js';
+import { readAll } from '../support/read-all.js';
+import { projectWithConfig, runSteward, stewardBin } from '../support/run-steward.js';
+
+const collections = exampleCollectionNames.map((n) => `${n}: { key: 'id' }`).join(', ');
+const config = (derived: string) =>
+  `{ stores: { main: { kind: 'sqlite', file: 'app.sqlite' } }, collections: { ${collections} }, ` +
+  `approvers: { alice: { publicKey: 'alice.pub.pem', roles: ['owner'] } }, derived: ${derived} }`;
+
+const line = (collection: string, key: unknown, field: string, expected: unknown, actual: unknown) =>
+  `${collection}|${String(key)}|${field}|${canonicalJson(expected)}|${canonicalJson(actual)}`;
+
+describe('steward drift on a SQLite project', () => {
+  let dir: string;
+  let manifest: ExampleManifest;
+  const steward = (...args: string[]) => runSteward(args, { cwd: dir, env: { STEWARD_ACTOR: 'ci' } });
+
+  before(async () => {
+    dir = projectWithConfig(config(JSON.stringify(exampleDerived())));
+    const keygen = await steward('approvals', 'keygen', '--out', 'alice');
+    assert.equal(keygen.code, 0, keygen.stderr);
+    const generate = await steward(
+      'example',
+      'generate',
+      '--docs',
+      '800',
+      '--seed',
+      '3',
+      '--drift',
+      '9',
+      '--manifest',
+      'manifest.json',
+    );
+    assert.equal(generate.code, 0, generate.stderr);
+    manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as ExampleManifest;
+  });
+
+  test('derived list shows every declaration with its contract answers', async () => {
+    const run = await steward('derived', 'list');
+    assert.equal(run.code, 0, run.stderr);
+    for (const name of Object.keys(exampleDerived()))
+      assert.match(run.stdout, new RegExp(name.replace('.', '\\.')));
+    assert.match(run.stdout, /cases\.assignedOfficerName {2}snapshot \(snapshot\)/);
+  });
+
+  test('drift check finds exactly the manifest drift, exits 1, and a repair cycle ends clean', async () => {
+    const check = await steward('drift', 'check', '--json');
+    assert.equal(check.code, 1, check.stderr);
+    const reports = (JSON.parse(check.stdout) as { reports: DriftReport[] }).reports;
+    const found = reports
+      .flatMap((r) =>
+        r.findings.map((f) => line(r.derived.split('.')[0]!, f.key, f.field, f.expected, f.actual)),
+      )
+      .sort();
+    const expected = manifest.faults
+      .filter((f) => f.kind === 'drift')
+      .map((f) => line(f.collection, f.key, f.field, f.expected, f.actual))
+      .sort();
+    assert.deepEqual(found, expected);
+
+    const repair = await steward('drift', 'repair', '--json');
+    const snapshots = manifest.faults.filter(
+      (f) => f.kind === 'drift' && f.field === 'assignedOfficerName',
+    ).length;
+    assert.ok(snapshots > 0);
+    assert.equal(repair.code, 1, 'the snapshot was skipped');
+    const repaired = (JSON.parse(repair.stdout) as { reports: RepairReport[] }).reports;
+    assert.equal(
+      repaired.reduce((n, r) => n + r.written, 0),
+      expected.length - snapshots,
+    );
+
+    const refused = await steward('drift', 'repair', 'cases.assignedOfficerName', '--force');
+    assert.equal(refused.code, 1);
+    const subject = /approvals sign (snap-[0-9a-f]+)/.exec(refused.stderr)?.[1];
+    assert.ok(subject, refused.stderr);
+    const sign = await steward(
+      'approvals',
+      'sign',
+      subject,
+      '--kind',
+      'derived.snapshot-refresh',
+      '--key',
+      'alice.key.pem',
+      '--approver',
+      'alice',
+      '--role',
+      'owner',
+    );
+    assert.equal(sign.code, 0, sign.stderr);
+    const forced = await steward('drift', 'repair', 'cases.assignedOfficerName', '--force', '--json');
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal((JSON.parse(forced.stdout) as { reports: RepairReport[] }).reports[0]!.written, snapshots);
+
+    const recheck = await steward('drift', 'check', '--method', 'hash', '--group-size', '10');
+    assert.equal(recheck.code, 0, recheck.stdout);
+    const again = await steward('drift', 'repair', '--json');
+    assert.equal(again.code, 0);
+    assert.equal(
+      (JSON.parse(again.stdout) as { reports: RepairReport[] }).reports.reduce((n, r) => n + r.written, 0),
+      0,
+    );
+  });
+
+  test('rebuild --id rewrites one entity; --where and --all find nothing left', async () => {
+    const store = await openStore({ kind: 'sqlite', file: join(dir, 'app.sqlite') });
+    await store
+      .collection({ name: 'case_list', keyField: 'id' })
+      .write([{ type: 'patch', key: 'case-0000004', set: { openTaskCount: 77 } }]);
+    await store.close();
+    const one = await steward('rebuild', 'case_list.openTaskCount', '--id', 'case-0000004', '--json');
+    assert.equal(one.code, 0, one.stderr);
+    assert.equal((JSON.parse(one.stdout) as { report: RepairReport }).report.written, 1);
+    const range = await steward(
+      'rebuild',
+      'case_list.openTaskCount',
+      '--where',
+      '{"id":{"$lte":"case-0000010"}}',
+      '--json',
+    );
+    assert.equal((JSON.parse(range.stdout) as { report: RepairReport }).report.written, 0);
+    const snapshot = await steward('rebuild', 'cases.assignedOfficerName', '--all', '--force');
+    assert.equal(snapshot.code, 1, 'forcing a snapshot with a new scope needs a new approval');
+    assert.equal((await steward('rebuild', 'case_list.openTaskCount')).code, 2);
+    assert.equal((await steward('rebuild', 'nope.field', '--all')).code, 2);
+    assert.equal((await steward('drift', 'check', '--method', 'window')).code, 2);
+    assert.equal((await steward('drift', 'check', '--method', 'sampling', '--sample', '2')).code, 2);
+  });
+
+  test('a rebuild killed with SIGKILL and run again ends as an uninterrupted one, each document written once', async (t) => {
+    const store = await openStore({ kind: 'sqlite', file: join(dir, 'app.sqlite') });
+    const caseList = store.collection({ name: 'case_list', keyField: 'id' });
+    const docs = await readAll(caseList);
+    await caseList.write(
+      docs.map((d) => ({ type: 'patch' as const, key: d.id as string, set: { openTaskCount: 1000 } })),
+    );
+    await store.ensureCollection({ name: 'steward_backups', keyField: 'id' });
+    const backups = store.collection({ name: 'steward_backups', keyField: 'id' });
+    const imagesBefore = (await readAll(backups)).length;
+    const child = spawn(
+      process.execPath,
+      [stewardBin, 'rebuild', 'case_list.openTaskCount', '--all', '--batch', '2'],
+      {
+        cwd: dir,
+        stdio: 'ignore',
+      },
+    );
+    // Kill as soon as the first batch is written, so the kill lands mid-rebuild.
+    let exited = false;
+    child.on('exit', () => {
+      exited = true;
+    });
+    const deadline = Date.now() + 30_000;
+    while (!exited && Date.now() < deadline && (await backups.count()) === imagesBefore) await sleep(20);
+    if (!exited) {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
+    t.diagnostic(
+      `before the kill: ${(await readAll(backups)).length - imagesBefore} of ${docs.length} written`,
+    );
+    const resumed = await steward('rebuild', 'case_list.openTaskCount', '--all', '--json');
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const images = (await readAll(backups)).length - imagesBefore;
+    await store.close();
+    assert.equal(images, docs.length, 'one before-image per document: none was written twice');
+    const check = await steward('drift', 'check', 'case_list.openTaskCount');
+    assert.equal(check.code, 0, check.stdout);
+  });
+
+  test('a repair killed with SIGKILL and run again closes every incident, each document written once', async (t) => {
+    const store = await openStore({ kind: 'sqlite', file: join(dir, 'app.sqlite') });
+    const caseList = store.collection({ name: 'case_list', keyField: 'id' });
+    const docs = await readAll(caseList);
+    await caseList.write(
+      docs.map((d) => ({ type: 'patch' as const, key: d.id as string, set: { overdueTaskCount: 500 } })),
+    );
+    assert.equal((await steward('drift', 'check', 'case_list.overdueTaskCount')).code, 1);
+    await store.ensureCollection({ name: 'steward_backups', keyField: 'id' });
+    const backups = store.collection({ name: 'steward_backups', keyField: 'id' });
+    const imagesBefore = await backups.count();
+    const child = spawn(
+      process.execPath,
+      [stewardBin, 'drift', 'repair', 'case_list.overdueTaskCount', '--batch', '2'],
+      {
+        cwd: dir,
+        stdio: 'ignore',
+      },
+    );
+    let exited = false;
+    child.on('exit', () => {
+      exited = true;
+    });
+    const deadline = Date.now() + 30_000;
+    while (!exited && Date.now() < deadline && (await backups.count()) === imagesBefore) await sleep(20);
+    if (!exited) {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
+    t.diagnostic(`before the kill: ${(await backups.count()) - imagesBefore} of ${docs.length} written`);
+    const resumed = await steward('drift', 'repair', 'case_list.overdueTaskCount', '--json');
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal((await backups.count()) - imagesBefore, docs.length, 'one before-image per document');
+    await store.close();
+    assert.equal((await steward('drift', 'check', 'case_list.overdueTaskCount')).code, 0);
+  });
+
+  test('a source store that is down exits 3 and names it', async () => {
+    const split = projectWithConfig(
+      `{ stores: { main: { kind: 'sqlite', file: 'app.sqlite' }, registry: { kind: 'mongodb', uri: 'mongodb://127.0.0.1:1/', database: 'x', connectTimeoutMs: 500 } }, ` +
+        `collections: { case_list: { store: 'main', key: 'id' }, subjects: { store: 'registry', key: 'id' } }, ledger: { store: 'main' }, ` +
+        `derived: { 'case_list.subjectName': { kind: 'projection', source: { collection: 'subjects' }, transform: { copy: 'name', via: 'subjectId' } } } }`,
+    );
+    const run = await runSteward(['drift', 'check'], { cwd: split });
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(run.stderr, /127\.0\.0\.1:1/);
+  });
+
+  test('a bad declaration is refused with every problem named by its config path', async () => {
+    const bad = projectWithConfig(
+      config(
+        `{ 'case_list.openTaskCount': { kind: 'tally', source: { collection: 'nowhere', via: 'x' }, transform: { count: true, sum: 'n' }, refresh: 'hourly', staleness: 'soon', consumers: [{ irreversible: 'yes' }] }, 'noDot': {} }`,
+      ),
+    );
+    const run = await runSteward(['drift', 'check'], { cwd: bad });
+    assert.equal(run.code, 2);
+    for (const path of [
+      'derived.case_list.openTaskCount.kind',
+      'derived.case_list.openTaskCount.source.collection',
+      'derived.case_list.openTaskCount.transform',
+      'derived.case_list.openTaskCount.refresh',
+      'derived.case_list.openTaskCount.staleness',
+      'derived.case_list.openTaskCount.consumers[0]',
+      'derived.noDot',
+    ])
+      assert.ok(run.stderr.includes(path), `${path} in:\n${run.stderr}`);
+  });
+});
