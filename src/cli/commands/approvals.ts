@@ -1,17 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Approval } from '../../approvals/approval.js';
-import {
-  generateApproverKeys,
-  keyMatches,
-  parsePrivateKey,
-  signApproval,
-} from '../../approvals/approval-keys.js';
+import { generateApproverKeys } from '../../approvals/approval-keys.js';
 import { listApprovals, recordApproval } from '../../approvals/approval-ledger.js';
 import { verifyApprovals } from '../../approvals/verify-approvals.js';
-import { parseDuration } from '../../config/resolve-references.js';
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
+import { approvalFromOptions, approvalOptionHelp, approvalOptions } from '../approval-from-options.js';
 import type { Command, CommandContext } from '../command.js';
 import { withLedger } from '../with-ledger.js';
 import { configFor } from '../with-stores.js';
@@ -55,20 +50,8 @@ export const approvalsSignCommand: Command = {
     "Checks before storing: the approver is in the config's approvers, holds the role, the role counts\n" +
     "for the kind's policy, and the key is the approver's. The approval is ed25519-signed, insert-only\n" +
     'in the ledger, and audited.',
-  options: {
-    kind: { type: 'string' },
-    key: { type: 'string' },
-    approver: { type: 'string' },
-    role: { type: 'string' },
-    expires: { type: 'string', default: '24h' },
-  },
-  optionHelp: {
-    kind: 'what is approved: refs.delete-dependent, migrations...',
-    key: 'your private key file from "steward approvals keygen"',
-    approver: 'your name in the config approvers',
-    role: 'the role you sign in',
-    expires: 'how long the approval counts: 30m, 24h, 7d (default 24h)',
-  },
+  options: { kind: { type: 'string' }, ...approvalOptions },
+  optionHelp: { kind: 'what is approved: refs.delete-dependent, migrations...', ...approvalOptionHelp },
   async run(ctx) {
     const config = await configFor(ctx);
     const approval = signFromOptions(ctx, config);
@@ -128,62 +111,9 @@ function signFromOptions(ctx: CommandContext, config: ResolvedConfig): Approval 
   const subject = ctx.positionals[0];
   if (!subject || !subjectPattern.test(subject))
     throw new StewardError('usage', 'name the subject to approve: the plan hash the command printed');
-  const [kind, keyFile, name, role] = (['kind', 'key', 'approver', 'role'] as const).map((o) => {
-    const value = ctx.options[o];
-    if (typeof value !== 'string' || value === '') throw new StewardError('usage', `--${o} is required`);
-    return value;
-  }) as [string, string, string, string];
-  const where = config.file ?? 'the config';
-  const approver = config.approvers.get(name);
-  if (!approver) {
-    const known = [...config.approvers.keys()].join(', ') || 'none';
-    throw new StewardError('usage', `"${name}" is not among the approvers in ${where} (known: ${known})`);
-  }
-  if (!approver.roles.includes(role))
-    throw new StewardError(
-      'usage',
-      `${name} does not hold role "${role}" in ${where} (roles: ${approver.roles.join(', ')})`,
-    );
-  const allowed = config.approvalPolicies.get(kind)?.roles;
-  if (allowed && !allowed.includes(role))
-    throw new StewardError(
-      'usage',
-      `role "${role}" does not count for ${kind} (approvalPolicies.${kind}.roles: ${allowed.join(', ')})`,
-    );
-  const expiresMs = parseDuration(String(ctx.options.expires));
-  if (expiresMs === undefined)
-    throw new StewardError(
-      'usage',
-      `--expires must be a duration such as 30m, 24h or 7d (got "${String(ctx.options.expires)}")`,
-    );
-  const path = resolve(ctx.cwd, keyFile);
-  const privateKey = parsePrivateKey(readKeyFile(path), path);
-  if (!keyMatches(privateKey, approver.publicKeyPem))
-    throw new StewardError(
-      'usage',
-      `${path} is not ${name}'s key: it does not match approvers.${name}.publicKey in ${where}`,
-    );
-  const now = Date.now();
-  const fields = {
-    subject,
-    subjectKind: kind,
-    approver: name,
-    role,
-    signedAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + expiresMs).toISOString(),
-  };
-  return signApproval(fields, privateKey);
-}
-
-function readKeyFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new StewardError(
-      'input.invalid',
-      `cannot read the key file ${path}: ${(error as NodeJS.ErrnoException).code}`,
-    );
-  }
+  const kind = ctx.options.kind;
+  if (typeof kind !== 'string' || kind === '') throw new StewardError('usage', '--kind is required');
+  return approvalFromOptions(ctx, config, { subject, kind });
 }
 
 function writeNew(path: string, text: string, mode: number): void {

@@ -1,18 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Approval } from '../../approvals/approval.js';
-import { keyMatches, parsePrivateKey, signApproval } from '../../approvals/approval-keys.js';
 import { recordApproval } from '../../approvals/approval-ledger.js';
 import { policyFor } from '../../approvals/approval-policy.js';
-import { parseDuration } from '../../config/resolve-references.js';
-import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
 import { migrationsApprovalKind } from '../../migrations/apply/apply-approvals.js';
 import type { MigrationPlan } from '../../migrations/plan/migration-plan-view.js';
 import type { MigrationsState } from '../../migrations/plan/migrations-state.js';
 import { migrationApprovalSubject, planApprovals } from '../../migrations/plan/plan-approvals.js';
 import { defaultReportsDir, readDryRunReport, reportFileFor } from '../../migrations/report/report-files.js';
-import type { Command, CommandContext } from '../command.js';
+import { approvalFromOptions, approvalOptionHelp, approvalOptions } from '../approval-from-options.js';
+import type { Command } from '../command.js';
 import { withMigrations } from './migrate-plan.js';
 
 /** `steward migrate approve <plan-hash>`: signs the plan and its dry-run report. */
@@ -26,19 +22,10 @@ export const migrateApproveCommand: Command = {
     'whether the approvals now meet approvalPolicies.migrations. Refuses when <plan-hash> is not the\n' +
     'current plan (a migration, the store or an option changed: plan again), when there is no\n' +
     'dry-run report for it (.steward/reports/<plan-hash>.json, or --report), or when the dry run failed.',
-  options: {
-    key: { type: 'string' },
-    approver: { type: 'string' },
-    role: { type: 'string' },
-    report: { type: 'string' },
-    expires: { type: 'string', default: '24h' },
-  },
+  options: { ...approvalOptions, report: { type: 'string' } },
   optionHelp: {
-    key: 'your private key file from "steward approvals keygen"',
-    approver: 'your name in the config approvers',
-    role: 'the role you sign in',
+    ...approvalOptionHelp,
     report: 'the dry-run report you read (default .steward/reports/<plan-hash>.json)',
-    expires: 'how long the approval counts: 30m, 24h, 7d (default 24h)',
   },
   async run(ctx) {
     const wanted = ctx.positionals[0];
@@ -70,7 +57,10 @@ export const migrateApproveCommand: Command = {
           'usage',
           `the dry run in ${file} failed; fix the migration (or its validators), dry-run again and approve that`,
         );
-      const approval = sign(ctx, run.config, migrationApprovalSubject(plan.hash, hash));
+      const approval = approvalFromOptions(ctx, run.config, {
+        subject: migrationApprovalSubject(plan.hash, hash),
+        kind: migrationsApprovalKind,
+      });
       const stored = await recordApproval(run.ledger, approval, new Date().toISOString());
       await run.ledger.audit.append({
         action: 'migrate.approve',
@@ -109,64 +99,4 @@ export const migrateApproveCommand: Command = {
 export function ownersOf(plan: MigrationPlan, state: MigrationsState): string[] {
   const names = new Set(plan.migrations.flatMap((m) => m.collections));
   return [...new Set(state.contracts.contracts.filter((c) => names.has(c.collection)).map((c) => c.owner))];
-}
-
-function sign(ctx: CommandContext, config: ResolvedConfig, subject: string): Approval {
-  const [keyFile, name, role] = (['key', 'approver', 'role'] as const).map((o) => {
-    const value = ctx.options[o];
-    if (typeof value !== 'string' || value === '') throw new StewardError('usage', `--${o} is required`);
-    return value;
-  }) as [string, string, string];
-  const where = config.file ?? 'the config';
-  const approver = config.approvers.get(name);
-  if (!approver)
-    throw new StewardError(
-      'usage',
-      `"${name}" is not among the approvers in ${where} (known: ${[...config.approvers.keys()].join(', ') || 'none'})`,
-    );
-  if (!approver.roles.includes(role))
-    throw new StewardError(
-      'usage',
-      `${name} does not hold role "${role}" in ${where} (roles: ${approver.roles.join(', ')})`,
-    );
-  const allowed = config.approvalPolicies.get(migrationsApprovalKind)?.roles;
-  if (allowed && !allowed.includes(role))
-    throw new StewardError(
-      'usage',
-      `role "${role}" does not count for migrations (approvalPolicies.migrations.roles: ${allowed.join(', ')})`,
-    );
-  const expiresMs = parseDuration(String(ctx.options.expires));
-  if (expiresMs === undefined)
-    throw new StewardError(
-      'usage',
-      `--expires must be a duration such as 30m, 24h or 7d (got "${String(ctx.options.expires)}")`,
-    );
-  const path = resolve(ctx.cwd, keyFile);
-  let pem: string;
-  try {
-    pem = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new StewardError(
-      'input.invalid',
-      `cannot read the key file ${path}: ${(error as NodeJS.ErrnoException).code}`,
-    );
-  }
-  const privateKey = parsePrivateKey(pem, path);
-  if (!keyMatches(privateKey, approver.publicKeyPem))
-    throw new StewardError(
-      'usage',
-      `${path} is not ${name}'s key: it does not match approvers.${name}.publicKey in ${where}`,
-    );
-  const now = Date.now();
-  return signApproval(
-    {
-      subject,
-      subjectKind: migrationsApprovalKind,
-      approver: name,
-      role,
-      signedAt: new Date(now).toISOString(),
-      expiresAt: new Date(now + expiresMs).toISOString(),
-    },
-    privateKey,
-  );
 }
