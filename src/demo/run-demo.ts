@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { ResolvedReference } from '../config/resolve-references.js';
 import { parseFilter } from '../core/filter.js';
-import { caseManagementModel } from '../example/case-management-model.js';
+import { caseManagementModel, type ExampleReference } from '../example/case-management-model.js';
 import { type ExampleManifest, exampleSpec, generateExample } from '../example/generate-example.js';
+import { scanReference } from '../integrity/scan/scan-reference.js';
 import { verifyStoredAuditChain } from '../ledger/audit-records.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { openLedger } from '../ledger/ledger.js';
 import { openStore } from '../stores/open-store.js';
 import { scanPages } from '../stores/scan-pages.js';
 import type { Store } from '../stores/store.js';
-import { countOrphans } from './count-orphans.js';
 
 /** How the demo reports what it does; the CLI renders these steps. */
 export interface DemoReporter {
@@ -105,7 +106,13 @@ async function walk(
   report.step('4. Find orphaned references with one batched lookup per page');
   let orphansFound = 0;
   for (const ref of caseManagementModel.references) {
-    const found = await countOrphans(store, ref);
+    const found = await scanReference({
+      reference: exampleReference(ref),
+      source: store.collection(exampleSpec(ref.collection)),
+      target: store.collection(exampleSpec(ref.target)),
+      ledger,
+      holder,
+    });
     orphansFound += found.orphans;
     const name = `${ref.collection}.${ref.field} -> ${ref.target}`;
     report.say(
@@ -114,6 +121,7 @@ async function walk(
   }
   const orphansInjected = manifest.faults.filter((f) => f.kind === 'orphan').length;
   report.say(`   found ${orphansFound} orphans; the generator injected ${orphansInjected}`);
+  report.say('   each one is an incident in the ledger, updated by every rescan and closed once fixed');
   await ledger.audit.append({
     action: 'demo.orphans',
     subject: 'references',
@@ -149,6 +157,8 @@ async function walk(
   );
   report.say(`   steward count tasks --config ${configFile}`);
   report.say(`   steward audit verify --config ${configFile}`);
+  report.say(`   steward refs scan --config ${configFile}`);
+  report.say(`   steward refs incidents --status open --config ${configFile}`);
   return {
     manifest,
     orphansFound,
@@ -194,5 +204,21 @@ function demoConfig(file: string) {
   const collections = Object.fromEntries(
     Object.keys(caseManagementModel.collections).map((name) => [name, { key: 'id' }]),
   );
-  return { stores: { demo: { kind: 'sqlite', file } }, collections, ledger: { store: 'demo' } };
+  const references = Object.fromEntries(
+    caseManagementModel.references.map((ref) => [`${ref.collection}.${ref.field}`, { target: ref.target }]),
+  );
+  return { stores: { demo: { kind: 'sqlite', file } }, collections, references, ledger: { store: 'demo' } };
+}
+
+/** An example reference as a config declaring it resolves it. */
+function exampleReference(ref: ExampleReference): ResolvedReference {
+  return {
+    name: `${ref.collection}.${ref.field}`,
+    collection: ref.collection,
+    field: ref.field,
+    target: ref.target,
+    owner: 'unowned',
+    onMissing: 'flag',
+    required: false,
+  };
 }

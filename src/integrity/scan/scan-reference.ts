@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { type Clock, systemClock } from '../../ledger/clock.js';
+import type { Lease } from '../../ledger/lease.js';
+import type { Segment } from '../../stores/store.js';
+import { acquireScanLease, LeaseKeeper } from './lease-keeper.js';
+import { reverifyIncidents } from './reverify-incidents.js';
+import type { ScanJob, ScanReferenceInput } from './scan-input.js';
+import { ScanProgress } from './scan-progress.js';
+import { type ReferenceScanReport, scanReport } from './scan-report.js';
+import { scanSource } from './scan-source.js';
+
+export type { ScanEvent, ScanReferenceInput } from './scan-input.js';
+export { defaultBatch } from './scan-source.js';
+
+const defaultLeaseTtlMs = 60_000;
+
+/** The ledger job (lease and checkpoint name) of one segment of a reference's scan. */
+export function scanJobName(reference: string, segment: Segment = { index: 0, total: 1 }): string {
+  return `refs-scan:${reference}:${segment.index}/${segment.total}`;
+}
+
+/**
+ * Scans the source of a reference for documents whose reference points at nothing, one page at a
+ * time: each page's distinct keys are looked up in the target with one getMany (see
+ * `check-batch.ts`), every problem becomes an incident, and after every batch the resume token and
+ * the running counts are checkpointed in the ledger, under a lease on the (reference, segment), so
+ * a killed scan resumes where it stopped and reports exactly what an uninterrupted one would.
+ *
+ * When the source is done it looks again at the reference's open incidents it did not see,
+ * closing those fixed meanwhile, appends one audit record and clears its checkpoint. Throws
+ * `lease.held` when another process scans the same segment, and the stores' own errors
+ * (`store.unreachable`...) as they come.
+ */
+export async function scanReference(input: ScanReferenceInput): Promise<ReferenceScanReport> {
+  const { ledger, reference } = input;
+  const clock = input.clock ?? systemClock;
+  const ttlMs = input.leaseTtlMs ?? defaultLeaseTtlMs;
+  const job = scanJobName(reference.name, input.segment);
+  await ledger.store.ensureCollection(ledger.namespace.incidents);
+  const lease = await acquireScanLease(input, job, ttlMs, clock);
+  try {
+    const progress = await startingPoint(input, job, lease, clock);
+    input.onEvent?.({
+      type: 'started',
+      reference: reference.name,
+      resumedAt: progress.resumed ? progress.counters.scanned : null,
+    });
+    const keeper = new LeaseKeeper(lease, ttlMs, clock);
+    const running: ScanJob = { input, name: job, lease, clock };
+    if (!progress.complete) await scanSource(running, keeper, progress);
+    if (!progress.reverified) await finish(running, progress);
+    const report = scanReport(reference, input.segment, progress);
+    await ledger.audit.append({
+      action: 'refs.scan',
+      subject: reference.name,
+      details: auditDetails(report),
+    });
+    await ledger.checkpoints.clear(job, lease);
+    return report;
+  } finally {
+    await lease.release().catch(() => undefined);
+  }
+}
+
+/** The checkpoint to resume from (claimed for this lease), or a fresh start. */
+async function startingPoint(input: ScanReferenceInput, job: string, lease: Lease, clock: Clock) {
+  const saved = await input.ledger.checkpoints.load(job, lease);
+  const where = { field: input.reference.field, target: input.reference.target };
+  const resumed = saved && !input.restart ? ScanProgress.fromState(saved, where) : undefined;
+  return resumed ?? new ScanProgress(newScanId(), new Date(clock()).toISOString());
+}
+
+/** Re-verifies the open incidents this scan did not see, and saves that it did. */
+async function finish(job: ScanJob, progress: ScanProgress): Promise<void> {
+  const { input, clock } = job;
+  const { ledger, reference } = input;
+  progress.reverified = await reverifyIncidents({
+    reference,
+    source: input.source,
+    target: input.target,
+    incidents: ledger.store.collection(ledger.namespace.incidents),
+    select: (incident) => incident.scanId !== progress.scanId,
+    now: () => new Date(clock()).toISOString(),
+  });
+  const state = progress.toState({ field: reference.field, target: reference.target });
+  await ledger.checkpoints.save(job.name, state, job.lease);
+}
+
+function auditDetails(report: ReferenceScanReport) {
+  const segment = report.segment ? `${report.segment.index}/${report.segment.total}` : '0/1';
+  return {
+    scanId: report.scanId,
+    segment,
+    scanned: report.scanned,
+    ok: report.ok,
+    nulls: report.nulls,
+    absent: report.absent,
+    orphans: report.orphans,
+    distinctMissingKeys: report.distinctMissingKeys.count,
+    typeMismatches: report.typeMismatches,
+    missingRequired: report.missingRequired,
+    incidentsOpened: report.incidents.opened,
+    incidentsClosed: report.incidents.closed,
+    resumed: report.resumed,
+  };
+}
+
+function newScanId(): string {
+  return `scan-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
