@@ -12,6 +12,7 @@ import { openLedger } from '../ledger/ledger.js';
 import { openStore } from '../stores/open-store.js';
 import { scanPages } from '../stores/scan-pages.js';
 import type { Store } from '../stores/store.js';
+import { type ContractsStepResult, contractsStep } from './contracts-step.js';
 
 /** How the demo reports what it does; the CLI renders these steps. */
 export interface DemoReporter {
@@ -38,6 +39,7 @@ export interface DemoResult {
   readonly rivalRefused: boolean;
   readonly auditIntact: boolean;
   readonly tamperDetected: boolean;
+  readonly contracts: ContractsStepResult & { readonly badShapeInjected: number };
   readonly configFile: string;
 }
 
@@ -129,7 +131,24 @@ async function walk(
   });
   await ledger.checkpoints.save('demo', { step: 4 }, lease);
 
-  report.step('5. The ledger: a lease only one process holds, and a hash-chained audit log');
+  report.step('5. Data contracts: check two proposed changes, verify the stored documents, draw the map');
+  const contracts = await contractsStep(
+    store,
+    dirname(options.file),
+    new Date().toISOString().slice(0, 10),
+    report,
+  );
+  const badShapeInjected = manifest.faults.filter((f) => f.kind === 'bad-shape').length;
+  report.say(
+    `   found ${contracts.nonConforming} documents breaking their schema; the generator injected ${badShapeInjected}`,
+  );
+  await ledger.audit.append({
+    action: 'demo.contracts',
+    subject: 'contracts',
+    details: { breakingRejected: contracts.breakingRejected, nonConforming: contracts.nonConforming },
+  });
+
+  report.step('6. The ledger: a lease only one process holds, and a hash-chained audit log');
   const rival = await ledger
     .acquireLease({ name: 'demo', holder: 'another-process', ttlMs: 60_000 })
     .then(() => undefined)
@@ -139,7 +158,7 @@ async function walk(
   const verified = await ledger.audit.verify();
   report.say(`   audit log: ${verified.checked} records, chain ${verified.ok ? 'intact' : 'BROKEN'}`);
 
-  report.step('6. Tamper with a copy of the audit log and watch verification catch it');
+  report.step('7. Tamper with a copy of the audit log and watch verification catch it');
   const tampered = await tamperWithCopy(store, ledger);
   const tamperDetected = tampered.some((p) => p.startsWith('seq 1 modified'));
   report.say(
@@ -159,6 +178,9 @@ async function walk(
   report.say(`   steward audit verify --config ${configFile}`);
   report.say(`   steward refs scan --config ${configFile}`);
   report.say(`   steward refs incidents --status open --config ${configFile}`);
+  report.say(`   steward contracts verify --config ${configFile}`);
+  report.say(`   steward contracts impact subjects.name --config ${configFile}`);
+  report.say(`   steward graph --config ${configFile} --out data-flow.md`);
   return {
     manifest,
     orphansFound,
@@ -168,6 +190,7 @@ async function walk(
     rivalRefused: rival !== undefined,
     auditIntact: verified.ok,
     tamperDetected,
+    contracts: { ...contracts, badShapeInjected },
     configFile,
   };
 }
@@ -207,7 +230,13 @@ function demoConfig(file: string) {
   const references = Object.fromEntries(
     caseManagementModel.references.map((ref) => [`${ref.collection}.${ref.field}`, { target: ref.target }]),
   );
-  return { stores: { demo: { kind: 'sqlite', file } }, collections, references, ledger: { store: 'demo' } };
+  return {
+    stores: { demo: { kind: 'sqlite', file } },
+    collections,
+    references,
+    ledger: { store: 'demo' },
+    contracts: { dir: 'contracts' },
+  };
 }
 
 /** An example reference as a config declaring it resolves it. */

@@ -22,6 +22,14 @@ test('steward demo builds the example and finds exactly the faults it injected',
     rivalRefused: boolean;
     auditIntact: boolean;
     tamperDetected: boolean;
+    contracts: {
+      breakingRejected: boolean;
+      affected: string[];
+      safeAccepted: boolean;
+      nonConforming: number;
+      badShapeInjected: number;
+      svgFile: string;
+    };
     configFile: string;
   };
   assert.ok(result.orphansInjected > 0);
@@ -35,6 +43,15 @@ test('steward demo builds the example and finds exactly the faults it injected',
   assert.equal(result.auditIntact, true);
   assert.equal(result.tamperDetected, true);
   assert.ok(existsSync(join(cwd, '.steward/demo/steward.sqlite')));
+  assert.equal(result.contracts.breakingRejected, true);
+  assert.ok(result.contracts.affected.includes('reporting'), `affected: ${result.contracts.affected}`);
+  assert.equal(result.contracts.safeAccepted, true);
+  assert.ok(result.contracts.badShapeInjected > 0);
+  assert.equal(result.contracts.nonConforming, result.contracts.badShapeInjected);
+  assert.ok(existsSync(result.contracts.svgFile));
+  const verifyContracts = await runSteward(['contracts', 'verify', '--config', result.configFile], { cwd });
+  assert.equal(verifyContracts.code, 1, 'the planted bad shapes are still there');
+  assert.match(verifyContracts.stdout, /cases/);
 
   // The config the demo leaves behind works with the other commands.
   const verify = await runSteward(['audit', 'verify', '--config', result.configFile], { cwd });
@@ -68,10 +85,24 @@ test('the human-readable demo walks through every step', async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'steward-demo-'));
   const run = await runSteward(['demo', '--docs', '2000'], { cwd });
   assert.equal(run.code, 0, run.stderr);
-  for (const step of ['1. Build', '2. Query', '3. Split', '4. Find orphaned', '5. The ledger', '6. Tamper']) {
+  const steps = [
+    '1. Build',
+    '2. Query',
+    '3. Split',
+    '4. Find orphaned',
+    '5. Data contracts',
+    '6. The ledger',
+    '7. Tamper',
+  ];
+  for (const step of steps) {
     assert.ok(run.stdout.includes(step), `step "${step}" in:\n${run.stdout}`);
   }
   assert.match(run.stdout, /verify reports: seq 1 modified/);
+  assert.match(
+    run.stdout,
+    /proposal 1, cases v2 without "priority":[\s\S]*?consumer-reads-removed-field.*reporting/,
+  );
+  assert.match(run.stdout, /proposal 2, cases v2 with an optional "closedReason": accepted/);
 });
 
 test('every command answers --help with its usage and exit code 0', async () => {
