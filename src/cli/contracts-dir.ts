@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { configFileNames } from '../config/load-config.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
 import { type LoadedContracts, loadContracts } from '../contracts/load-contracts.js';
 import type { CommandContext } from './command.js';
 import { configFor } from './with-stores.js';
@@ -18,10 +19,15 @@ export const contractsDirHelp = {
  */
 export async function contractsDirFor(ctx: CommandContext): Promise<string> {
   if (typeof ctx.options.dir === 'string') return resolve(ctx.cwd, ctx.options.dir);
+  const config = await configIfPresent(ctx);
+  return config ? config.contracts.dir : resolve(ctx.cwd, 'contracts');
+}
+
+/** The config when `--config` names one or the working directory has one; undefined otherwise. */
+export async function configIfPresent(ctx: CommandContext): Promise<ResolvedConfig | undefined> {
   const hasConfig =
     typeof ctx.options.config === 'string' || configFileNames.some((n) => existsSync(join(ctx.cwd, n)));
-  if (hasConfig) return (await configFor(ctx)).contracts.dir;
-  return resolve(ctx.cwd, 'contracts');
+  return hasConfig ? configFor(ctx) : undefined;
 }
 
 /** Loads the contracts of {@link contractsDirFor}. */

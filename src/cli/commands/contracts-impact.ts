@@ -1,13 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { configFileNames } from '../../config/load-config.js';
 import { impactLines } from '../../contracts/impact/impact-lines.js';
 import { impactOf } from '../../contracts/impact/impact-of.js';
 import { splitFieldRef } from '../../contracts/impact/split-field-ref.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
-import type { Command, CommandContext } from '../command.js';
-import { contractsDirHelp, contractsDirOption, contractsFor } from '../contracts-dir.js';
-import { configFor } from '../with-stores.js';
+import { loadMigrations } from '../../migrations/load-migrations.js';
+import type { Command } from '../command.js';
+import { configIfPresent, contractsDirHelp, contractsDirOption, contractsFor } from '../contracts-dir.js';
 
 /** `steward contracts impact`: what depends on one field, before anyone changes it. */
 export const contractsImpactCommand: Command = {
@@ -18,7 +15,8 @@ export const contractsImpactCommand: Command = {
     'Reads the contracts only (no store): the services that read or write the field (or a parent\n' +
     'or part of it), derived fields computed from it or found through it, the references it holds\n' +
     'and, for a key, the fields of other collections that point at it, its deprecation, and the\n' +
-    'versions that declare it. Example: steward contracts impact subjects.name',
+    "versions that declare it, and the migrations of the config's migrations folder that rewrite its\n" +
+    'collection. Example: steward contracts impact subjects.name',
   options: contractsDirOption,
   optionHelp: contractsDirHelp,
   async run(ctx) {
@@ -30,21 +28,16 @@ export const contractsImpactCommand: Command = {
       ref,
       contracts.map((c) => c.collection),
     );
-    const keyField = await configuredKeyField(ctx, collection);
-    const impact = impactOf(contracts, collection, field, keyField ? { keyField } : {});
+    const config = await configIfPresent(ctx);
+    const keyField = config?.collections.get(collection)?.spec.keyField;
+    // Migrations come from the config's migrations folder; without a config there are none to know.
+    const migrations = config ? await loadMigrations(config.migrations.dir) : [];
+    const impact = impactOf(contracts, collection, field, {
+      ...(keyField ? { keyField } : {}),
+      migrations: migrations.map((m) => ({ id: m.id, collections: m.collections })),
+    });
     ctx.output.result(impact);
     for (const line of impactLines(impact)) ctx.output.line(line);
     return ExitCode.ok;
   },
 };
-
-/**
- * The collection's key field as the config declares it, when there is a config that declares the
- * collection: contracts do not name keys, and a key decides who references the field.
- */
-async function configuredKeyField(ctx: CommandContext, collection: string): Promise<string | undefined> {
-  const hasConfig =
-    typeof ctx.options.config === 'string' || configFileNames.some((n) => existsSync(join(ctx.cwd, n)));
-  if (!hasConfig) return undefined;
-  return (await configFor(ctx)).collections.get(collection)?.spec.keyField;
-}
