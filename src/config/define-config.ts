@@ -1,3 +1,4 @@
+import type { JsonObject, JsonValue } from '../core/json.js';
 import type { DynamoCollectionMapping } from '../stores/store.js';
 import type { DynamoStoreConfig, MongoStoreConfig, SqliteStoreConfig } from '../stores/store-config.js';
 
@@ -58,6 +59,41 @@ export interface ReferenceSettings {
   readonly rehydrateFrom?: string;
 }
 
+/** Someone allowed to sign approvals (see docs/approvals.md). */
+export interface ApproverSettings {
+  /** Their ed25519 public key: a `.pub.pem` file relative to the config, or the PEM text itself. */
+  readonly publicKey: string;
+  /** Roles they may sign in, such as `owner` or `dba`. */
+  readonly roles: readonly string[];
+  /** Owners (services, teams) they speak for, for policies with `includeOwner`. */
+  readonly owns?: readonly string[];
+}
+
+/** How many approvals a kind of change needs, and in which roles. */
+export interface ApprovalPolicySettings {
+  /** Distinct approvers needed. */
+  readonly required: number;
+  /** Roles whose approvals count. Default: any role the approver holds. */
+  readonly roles?: readonly string[];
+  /** One approval must come from an owner of the changed thing, signing as `owner`. */
+  readonly includeOwner?: boolean;
+}
+
+/** Where integrity events (orphans found, repairs done) are sent. */
+export interface SignalsSettings {
+  /** A JSON-lines file, relative to the config, each event appended as one line. */
+  readonly jsonl?: string | EnvValue;
+  /** An address each batch of events is POSTed to as JSON; failures are retried, then warned about. */
+  readonly webhook?: {
+    readonly url: string | EnvValue;
+    readonly headers?: { readonly [name: string]: string | EnvValue };
+    /** Per attempt. Default 5000. */
+    readonly timeoutMs?: number;
+    /** Attempts after the first. Default 3. */
+    readonly retries?: number;
+  };
+}
+
 /** steward.config.ts's shape. Later capabilities add contracts, references and derived state. */
 export interface StewardConfig {
   /** The stores steward connects to, by name. */
@@ -70,6 +106,34 @@ export interface StewardConfig {
   readonly ledger?: { readonly store?: string; readonly prefix?: string };
   /** Where the data contracts live, relative to the config file. Default: `contracts`. */
   readonly contracts?: { readonly dir?: string };
+  /** Who may sign approvals, by name. */
+  readonly approvers?: { readonly [name: string]: ApproverSettings };
+  /** Approvals needed per kind of change: `refs.delete-dependent`, `migrations`. */
+  readonly approvalPolicies?: { readonly [kind: string]: ApprovalPolicySettings };
+  /** Where integrity events are sent. */
+  readonly signals?: SignalsSettings;
+  /** How migrations run (see docs/migrations.md). */
+  readonly migrations?: MigrationsSettings;
+  /** Declared derived state, keyed `<collection>.<field>` (see docs/derived.md). */
+  readonly derived?: { readonly [collectionDotField: string]: DerivedSettings };
+}
+
+/** The config's `migrations`; every setting has a default. */
+export interface MigrationsSettings {
+  /** The migrations folder, relative to the config file. Default: `migrations`. */
+  readonly dir?: string | EnvValue;
+  /** Percent of documents, chosen by key hash, the canary migrates before the gates. Default 5. */
+  readonly canaryPercent?: number;
+  /** Documents per batch. Default 500. */
+  readonly batchSize?: number;
+  /** Documents per second apply and rollback stay under. Default: no limit. */
+  readonly rate?: number;
+  /** Fraction (0..1) of documents that may fail before a gate stops apply. Default 0. */
+  readonly maxErrorRate?: number;
+  /** Gates whose failure rolls back on its own. Default: none, apply stops and waits. */
+  readonly autoRollback?: { readonly on: readonly ('validators' | 'error-rate' | 'parity')[] };
+  /** Where apply and rollback send lineage events; the same shape as `signals`. */
+  readonly lineage?: SignalsSettings;
 }
 
 /**
@@ -78,4 +142,42 @@ export interface StewardConfig {
  */
 export function defineConfig<const T extends StewardConfig>(config: T): T {
   return config;
+}
+
+/**
+ * Derived state as written in the config: the contract of seed 001 section 3 (source,
+ * transformation, refresh, staleness, failure behaviour, validation, repair, consumers,
+ * retirement) in a form drift check, repair and rebuild can run.
+ */
+export interface DerivedSettings {
+  readonly kind: 'copy' | 'snapshot' | 'stored' | 'counter' | 'aggregate' | 'projection' | 'search';
+  /** The authoritative source; `key` for aggregates (the source field holding this document's key). */
+  readonly source: {
+    readonly collection: string;
+    readonly key?: string;
+    /** For a function transform fed by one source document: this document's field holding its key. */
+    readonly via?: string;
+    readonly where?: { readonly [field: string]: unknown };
+  };
+  readonly transform:
+    | { readonly count: true }
+    | { readonly copy: string; readonly via: string }
+    | { readonly sum: string }
+    | { readonly min: string }
+    | { readonly max: string }
+    | { readonly latest: string; readonly by?: string }
+    | ((doc: JsonObject, sources: readonly JsonObject[]) => JsonValue | undefined);
+  readonly refresh?: 'synchronous' | 'asynchronous' | 'scheduled' | 'manual';
+  /** "immediate", or how stale it may be: "90s", "5m", "12h". */
+  readonly staleness?: string;
+  readonly onFailure?: 'fail-write' | 'retry' | 'mark-stale' | 'ignore';
+  readonly validation?: 'exact' | 'sampling' | 'hash' | 'window' | 'checkpoint';
+  readonly repair?: 'recompute' | 'rebuild';
+  readonly consumers?: readonly { readonly service: string; readonly irreversible?: boolean }[];
+  /** How it is retired: what replaces it, when. */
+  readonly retire?: JsonObject;
+  /** Historical value: repair and rebuild leave it alone unless forced with an approval. */
+  readonly snapshot?: boolean;
+  /** Version of the projection logic, written as projection metadata. Default 1. */
+  readonly version?: number;
 }

@@ -2,7 +2,11 @@ import { isAbsolute, resolve } from 'node:path';
 import { isJsonObject } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
 import type { StoreConfig } from '../stores/store-config.js';
+import { resolveApprovalPolicies, resolveApprovers } from './resolve-approvals.js';
+import { resolveDerived } from './resolve-derived.js';
+import { resolveMigrations } from './resolve-migrations.js';
 import { resolveReferences } from './resolve-references.js';
+import { resolveSignals } from './resolve-signals.js';
 import type { ResolvedCollection, ResolvedConfig } from './resolved-config.js';
 
 /** One problem found in a config: where (a dotted path in the config) and what. */
@@ -12,7 +16,18 @@ export interface ConfigProblem {
 }
 
 const kinds = ['sqlite', 'mongodb', 'dynamodb'] as const;
-const settings = ['stores', 'collections', 'references', 'ledger', 'contracts'];
+const settings = [
+  'stores',
+  'collections',
+  'references',
+  'ledger',
+  'contracts',
+  'approvers',
+  'approvalPolicies',
+  'signals',
+  'migrations',
+  'derived',
+];
 const namePattern = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /**
@@ -47,8 +62,27 @@ export function resolveConfig(
   const references = resolveReferences(config.references, collections, (path, message) =>
     problems.push({ path, message }),
   );
+  const problem = (path: string, message: string) => problems.push({ path, message });
+  const approvers = resolveApprovers(config.approvers, ctx.baseDir, problem);
+  const approvalPolicies = resolveApprovalPolicies(config.approvalPolicies, problem);
+  const readSetting = (value: unknown, path: string) => readString(value, path, false, ctx);
+  const signals = resolveSignals(config.signals, ctx.baseDir, readSetting, problem);
+  const migrations = resolveMigrations(config.migrations, ctx.baseDir, readSetting, problem);
+  const derived = resolveDerived(config.derived, collections, problem);
   if (problems.length > 0) throw configError(options.file, problems);
-  return { file: options.file, stores, collections, references, ledger, contracts };
+  return {
+    file: options.file,
+    stores,
+    collections,
+    references,
+    ledger,
+    contracts,
+    approvers,
+    approvalPolicies,
+    signals,
+    migrations,
+    derived,
+  };
 }
 
 type Ctx = { problems: ConfigProblem[]; env: NodeJS.ProcessEnv; baseDir: string };

@@ -18,6 +18,12 @@ export interface LedgerNamespace {
   readonly approvals: CollectionSpec;
   /** Before-images of documents steward changed. */
   readonly backups: CollectionSpec;
+  /** Shape flags: one insert-only document per change of a flag; see `flags/flag-generations.ts`. */
+  readonly flags: CollectionSpec;
+  /** Read-time guard's queue: one document per reference and missing target key; see `integrity/guard/`. */
+  readonly rehydrations: CollectionSpec;
+  /** The migrations changelog: one document per migration id; see `migrations/changelog.ts`. */
+  readonly migrations: CollectionSpec;
 }
 
 /** The prefix ledger collections get unless told otherwise; DynamoDB's `tablePrefix` defaults to it too. */
@@ -48,6 +54,9 @@ export function ledgerNamespace(store: Store, prefix: string = defaultLedgerPref
     incidents: spec('incidents'),
     approvals: spec('approvals'),
     backups: spec('backups'),
+    flags: spec('flags'),
+    rehydrations: spec('rehydrations'),
+    migrations: spec('migrations'),
   };
 }
 
@@ -58,8 +67,9 @@ export function ledgerKeyField(store: Pick<Store, 'capabilities'>): string {
 
 /** Every collection of the namespace, for creating or dropping them all. */
 export function ledgerSpecs(namespace: LedgerNamespace): CollectionSpec[] {
-  const { audit, leases, checkpoints, incidents, approvals, backups } = namespace;
-  return [audit, leases, checkpoints, incidents, approvals, backups];
+  const { audit, leases, checkpoints, incidents, approvals, backups, flags, rehydrations, migrations } =
+    namespace;
+  return [audit, leases, checkpoints, incidents, approvals, backups, flags, rehydrations, migrations];
 }
 
 /** Drops every ledger collection of the namespace: the audit trail is gone afterwards. Tests use it. */

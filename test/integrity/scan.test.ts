@@ -389,60 +389,64 @@ for (const kind of selectedKinds()) {
       }
     });
 
-    test('a number written as a string, and ObjectId hex as a string, where the store allows such keys', async (ctx) => {
-      // DynamoDB: steward's tables have string partition keys and no ObjectIds, so neither case
-      // can exist there; the string/number case above covers it.
-      if (kind === 'dynamodb') return ctx.skip('DynamoDB tables steward creates hold string keys only');
-      const targets = t.spec('numbered');
-      const sources = t.spec('pointers');
-      const k = targets.keyField;
-      await t.store.ensureCollection(targets);
-      await t.store.ensureCollection(sources);
-      const hex = '64a1b2c3d4e5f60718293a4b';
-      await t.store.collection(targets).write([
-        { type: 'insert', doc: { [k]: 1 } },
-        { type: 'insert', doc: { [k]: { $oid: hex } } },
-      ]);
-      const sk = sources.keyField;
-      await t.store.collection(sources).write([
-        { type: 'insert', doc: { [sk]: 'p1', ref: 1 } },
-        { type: 'insert', doc: { [sk]: 'p2', ref: '1' } },
-        { type: 'insert', doc: { [sk]: 'p3', ref: { $oid: hex } } },
-        { type: 'insert', doc: { [sk]: 'p4', ref: hex } },
-        { type: 'insert', doc: { [sk]: 'p5', ref: 2 } },
-      ]);
-      const ledger = await openLedger(t.store, { actor: 'test', namespacePrefix: `ln${process.pid}_` });
-      try {
-        const reference: ResolvedReference = {
-          name: 'pointers.ref',
-          collection: 'pointers',
-          field: 'ref',
-          target: 'numbered',
-          owner: 'test',
-          onMissing: 'flag',
-          required: false,
-        };
-        const report = await scanReference({
-          reference,
-          source: t.store.collection(sources),
-          target: t.store.collection(targets),
-          ledger,
-          holder: 'me',
-        });
-        assert.deepEqual([report.ok, report.typeMismatches, report.orphans], [2, 2, 1]);
-        const incidents = [];
-        for await (const i of listIncidents(t.store.collection(ledger.namespace.incidents)))
-          incidents.push(i);
-        const byKey = Object.fromEntries(incidents.map((i) => [String(i.key), i]));
-        assert.deepEqual(byKey.p2?.detail.mismatched, [{ value: '1', reason: 'key-type', matches: 1 }]);
-        assert.deepEqual(byKey.p4?.detail.mismatched, [
-          { value: hex, reason: 'key-type', matches: { $oid: hex } },
+    // Not registered on DynamoDB: steward's tables there have string partition keys and no
+    // ObjectIds, so neither case can exist; the string/number case above covers that store.
+    const numberedKeys: (name: string, fn: () => Promise<void>) => unknown =
+      kind === 'dynamodb' ? () => undefined : test;
+    numberedKeys(
+      'a number written as a string, and ObjectId hex as a string, where the store allows such keys',
+      async () => {
+        const targets = t.spec('numbered');
+        const sources = t.spec('pointers');
+        const k = targets.keyField;
+        await t.store.ensureCollection(targets);
+        await t.store.ensureCollection(sources);
+        const hex = '64a1b2c3d4e5f60718293a4b';
+        await t.store.collection(targets).write([
+          { type: 'insert', doc: { [k]: 1 } },
+          { type: 'insert', doc: { [k]: { $oid: hex } } },
         ]);
-        assert.equal(byKey.p5?.kind, 'orphan');
-      } finally {
-        await ledger.drop();
-      }
-    });
+        const sk = sources.keyField;
+        await t.store.collection(sources).write([
+          { type: 'insert', doc: { [sk]: 'p1', ref: 1 } },
+          { type: 'insert', doc: { [sk]: 'p2', ref: '1' } },
+          { type: 'insert', doc: { [sk]: 'p3', ref: { $oid: hex } } },
+          { type: 'insert', doc: { [sk]: 'p4', ref: hex } },
+          { type: 'insert', doc: { [sk]: 'p5', ref: 2 } },
+        ]);
+        const ledger = await openLedger(t.store, { actor: 'test', namespacePrefix: `ln${process.pid}_` });
+        try {
+          const reference: ResolvedReference = {
+            name: 'pointers.ref',
+            collection: 'pointers',
+            field: 'ref',
+            target: 'numbered',
+            owner: 'test',
+            onMissing: 'flag',
+            required: false,
+          };
+          const report = await scanReference({
+            reference,
+            source: t.store.collection(sources),
+            target: t.store.collection(targets),
+            ledger,
+            holder: 'me',
+          });
+          assert.deepEqual([report.ok, report.typeMismatches, report.orphans], [2, 2, 1]);
+          const incidents = [];
+          for await (const i of listIncidents(t.store.collection(ledger.namespace.incidents)))
+            incidents.push(i);
+          const byKey = Object.fromEntries(incidents.map((i) => [String(i.key), i]));
+          assert.deepEqual(byKey.p2?.detail.mismatched, [{ value: '1', reason: 'key-type', matches: 1 }]);
+          assert.deepEqual(byKey.p4?.detail.mismatched, [
+            { value: hex, reason: 'key-type', matches: { $oid: hex } },
+          ]);
+          assert.equal(byKey.p5?.kind, 'orphan');
+        } finally {
+          await ledger.drop();
+        }
+      },
+    );
   });
 
   describe(`a cross-store reference with ${kind} on one side`, () => {

@@ -2,10 +2,13 @@ import { resolve } from 'node:path';
 import { recordApproval } from '../../approvals/approval-ledger.js';
 import { policyFor } from '../../approvals/approval-policy.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
-import { migrationsApprovalKind } from '../../migrations/apply/apply-approvals.js';
 import type { MigrationPlan } from '../../migrations/plan/migration-plan-view.js';
 import type { MigrationsState } from '../../migrations/plan/migrations-state.js';
-import { migrationApprovalSubject, planApprovals } from '../../migrations/plan/plan-approvals.js';
+import {
+  migrationApprovalSubject,
+  migrationsApprovalKind,
+  planApprovals,
+} from '../../migrations/plan/plan-approvals.js';
 import { defaultReportsDir, readDryRunReport, reportFileFor } from '../../migrations/report/report-files.js';
 import { approvalFromOptions, approvalOptionHelp, approvalOptions } from '../approval-from-options.js';
 import type { Command } from '../command.js';

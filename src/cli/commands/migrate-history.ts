@@ -1,7 +1,7 @@
 import { ExitCode } from '../../errors/steward-error.js';
 import type { AuditRecord } from '../../ledger/audit-chain.js';
-import { migrationsApprovalKind } from '../../migrations/apply/apply-approvals.js';
 import { readChangelogRecords } from '../../migrations/changelog.js';
+import { migrationsApprovalKind } from '../../migrations/plan/plan-approvals.js';
 import type { Command } from '../command.js';
 import { intOption } from '../with-stores.js';
 import { withMigrations } from './migrate-plan.js';

@@ -3,12 +3,15 @@ import { resolve } from 'node:path';
 import { policyFor } from '../../approvals/approval-policy.js';
 import type { JsonObject } from '../../core/json.js';
 import { ExitCode, isStewardError } from '../../errors/steward-error.js';
-import { migrationsApprovalKind } from '../../migrations/apply/apply-approvals.js';
 import { applyJob, migrateLease } from '../../migrations/apply/apply-context.js';
 import { parseApplyState } from '../../migrations/apply/apply-state.js';
 import type { LoadedPlan } from '../../migrations/plan/load-plan.js';
 import { readMigrationsState } from '../../migrations/plan/migrations-state.js';
-import { type PlanApprovalStatus, planApprovals } from '../../migrations/plan/plan-approvals.js';
+import {
+  migrationsApprovalKind,
+  type PlanApprovalStatus,
+  planApprovals,
+} from '../../migrations/plan/plan-approvals.js';
 import { defaultReportsDir, readDryRunReport, reportFileFor } from '../../migrations/report/report-files.js';
 import { rollbackJob } from '../../migrations/rollback/rollback-context.js';
 import type { Command } from '../command.js';

@@ -2,7 +2,9 @@ import { listApprovals, type StoredApproval } from '../../approvals/approval-led
 import type { ApprovalPolicy, Approver } from '../../approvals/approval-policy.js';
 import { type ApprovalProblem, verifyApprovals } from '../../approvals/verify-approvals.js';
 import type { Ledger } from '../../ledger/ledger.js';
-import { migrationsApprovalKind } from '../apply/apply-approvals.js';
+
+/** The kind of change migrations are approved as; it picks the `approvalPolicies` entry. */
+export const migrationsApprovalKind = 'migrations';
 
 /**
  * What a migration approval signs: the plan hash and the hash of the dry-run report the approver

@@ -1,0 +1,37 @@
+import { applyMigrations } from '../../src/migrations/apply/apply-migrations.js';
+import { rollbackMigrations } from '../../src/migrations/rollback/rollback-migrations.js';
+import type { PhaseResult } from '../measure-phase.js';
+import { expectCount, migrated, migrationBench, writeTransformedBaseline } from '../migration-workload.js';
+import type { Scenario } from '../scenario.js';
+
+/**
+ * `migrate apply` of N task documents (canary, gates, rest; before-images, conditional writes and
+ * checkpoints included, approvals checked), as a ratio to the driver's bulk write of the same
+ * migrated documents measured in the same run. Target: apply at least half the raw write rate
+ * (ratio at most 2). Between rounds the documents are rolled back, not measured.
+ */
+export const scenario: Scenario = {
+  description: 'migrate apply of N task documents, ratio to the raw bulk write of the migrated documents',
+  async run(context) {
+    const bench = await migrationBench(context);
+    const baselines: PhaseResult[] = [];
+    const applies: PhaseResult[] = [];
+    try {
+      for (let round = 0; round < context.options.rounds; round++) {
+        baselines.push(await writeTransformedBaseline(context, 'baseline-write', migrated));
+        applies.push(
+          await context.measure('migrate-apply', async (phase) => {
+            const report = await applyMigrations({ ...bench.applyInput(), onEvent: () => phase.poll() });
+            if (report.status !== 'applied')
+              throw new Error(`apply ended ${report.status}: ${JSON.stringify(report.refusal)}`);
+            return expectCount('migrate-apply', report.migrations[0]!.counts.changed, context.options.docs);
+          }),
+        );
+        if (round + 1 < context.options.rounds) await rollbackMigrations(bench.rollbackInput());
+      }
+      context.compare(applies, baselines);
+    } finally {
+      await bench.cleanup();
+    }
+  },
+};

@@ -1,0 +1,123 @@
+import type { JsonObject } from '../../core/json.js';
+import { readBeforeImages } from '../before-images.js';
+import type { Migration, ValidatorDefinition } from '../migration.js';
+import type { OriginalsLookup } from '../validators/parity-validator.js';
+import { runValidators } from '../validators/run-validators.js';
+import type { ValidatorResult } from '../validators/validator-result.js';
+import type { ApplyContext } from './apply-context.js';
+import { errorRate, type GateResult, type MigrationProgress } from './apply-state.js';
+import { canaryView } from './canary.js';
+import { documentCollections } from './migration-collections.js';
+
+/**
+ * The gates between the canary and the rest:
+ * - `validators`: the migration's `after` validators on the canary documents only (`count`
+ *   bounds are skipped here: the canary is a sample; they run in the final gate);
+ * - `parity`: its `parity` validators, the old read shape on each document's before-image
+ *   against the new read shape on the document as it is now, on a sample of the canary;
+ * - `error-rate`: canary documents `up` failed on, over the canary's size, at most `maxErrorRate`.
+ */
+export async function canaryGates(
+  ctx: ApplyContext,
+  migration: Migration,
+  progress: MigrationProgress,
+): Promise<GateResult[]> {
+  const { hash, options } = ctx.plan;
+  const rewritten = documentCollections(migration);
+  const results = await runValidators({
+    validators: migration.validators?.after ?? [],
+    collectionFor: (name) => {
+      const handle = ctx.target.collection(name).handle;
+      return rewritten.includes(name) ? canaryView(handle, hash, options.canaryPercent) : handle;
+    },
+    contracts: ctx.contracts,
+    sample: ctx.settings.paritySample ?? 1000,
+    originals: originalsOf(ctx, migration, progress.attempt),
+    skipCounts: `the canary holds about ${options.canaryPercent}% of the documents; counts are checked after the rest`,
+  });
+  const { canaryFailed, canaryDocs } = progress.counts;
+  return [
+    validatorGate(
+      'validators',
+      'canary',
+      results.filter((r) => r.kind !== 'parity'),
+    ),
+    validatorGate(
+      'parity',
+      'canary',
+      results.filter((r) => r.kind === 'parity'),
+    ),
+    errorRateGate('canary', canaryFailed, canaryDocs, ctx.settings.maxErrorRate),
+  ];
+}
+
+/**
+ * The gates after every document was processed: the error rate over all of them, and the
+ * `count` validators (skipped at the canary) on the whole collections.
+ */
+export async function finalGates(
+  ctx: ApplyContext,
+  migration: Migration,
+  progress: MigrationProgress,
+): Promise<GateResult[]> {
+  const counts = (migration.validators?.after ?? []).filter(
+    (v): v is ValidatorDefinition & { kind: 'count' } => v.kind === 'count',
+  );
+  const results = await runValidators({
+    validators: counts,
+    collectionFor: (name) => ctx.target.collection(name).handle,
+    contracts: ctx.contracts,
+  });
+  const { changed, skipped, failed } = progress.counts;
+  return [
+    validatorGate('validators', 'final', results),
+    errorRateGate('final', failed, changed + skipped + failed, ctx.settings.maxErrorRate),
+  ];
+}
+
+function validatorGate(
+  gate: 'validators' | 'parity',
+  stage: GateResult['stage'],
+  results: readonly ValidatorResult[],
+): GateResult {
+  const failed = results.filter((r) => !r.ok);
+  const message =
+    results.length === 0
+      ? `no ${gate === 'parity' ? 'parity ' : ''}validators to run`
+      : failed.length === 0
+        ? `${results.length} validator(s) pass: ${results.map((r) => r.name).join(', ')}`
+        : `${failed.length} of ${results.length} validator(s) fail: ${failed.map((r) => `${r.name} (${r.message})`).join('; ')}`;
+  const problems = failed.flatMap((r) => r.problems.map((p) => `${r.name}: ${p}`));
+  return { gate, stage, ok: failed.length === 0, message, problems };
+}
+
+function errorRateGate(
+  stage: GateResult['stage'],
+  failed: number,
+  processed: number,
+  max: number,
+): GateResult {
+  const rate = errorRate(failed, processed);
+  const ok = rate <= max;
+  const message = `${failed} of ${processed} document(s) failed (${(rate * 100).toFixed(2)}%; at most ${(max * 100).toFixed(2)}% allowed)`;
+  return { gate: 'error-rate', stage, ok, message, problems: [] };
+}
+
+/** The documents as they were before this attempt rewrote them, from their before-images. */
+function originalsOf(ctx: ApplyContext, migration: Migration, attempt: number): OriginalsLookup {
+  return async (collection, keys) => {
+    const images = await readBeforeImages(
+      ctx.backups,
+      { migration: migration.id, attempt, collection },
+      keys,
+    );
+    const out = new Map<string, JsonObject>();
+    for (const [id, image] of images) if (image.doc) out.set(id, image.doc);
+    return out;
+  };
+}
+
+/** The gates that failed, by name. */
+export function failedGates(gates: readonly GateResult[]): GateResult['gate'][] {
+  return [...new Set(gates.filter((g) => !g.ok).map((g) => g.gate))];
+}

@@ -1,0 +1,144 @@
+import type { JsonObject } from '../../core/json.js';
+import { docKey } from '../../stores/store.js';
+import { ChecksumAccumulator } from '../collection-checksum.js';
+import type { Migration } from '../migration.js';
+import type { ApplyContext } from './apply-context.js';
+import { type ApplyCounts, type MigrationProgress, maxListedFailures } from './apply-state.js';
+import { inCanary } from './canary.js';
+import { type CollectionRewrite, planDocument } from './document-plan.js';
+import { documentCollections, renamesOf } from './migration-collections.js';
+import { type PlannedDocument, type WrittenDocument, writeBatch } from './write-batch.js';
+
+export type PassStage = 'canary' | 'rest';
+
+/**
+ * One pass over every document collection of a migration: the canary's (only documents whose key
+ * falls in the canary) or the rest's (all others). Batched, throttled, and checkpointed after
+ * every batch from `progress.pass`. Returns the progress after the last batch, or `paused` when
+ * the run was asked to stop (the checkpoint then holds everything done).
+ *
+ * The canary pass reads every document of the collection before the rest changes any, so it also
+ * sums the checksum of the collection as it was before apply (`progress.before`).
+ */
+export async function documentPass(
+  ctx: ApplyContext,
+  migration: Migration,
+  start: MigrationProgress,
+  stage: PassStage,
+): Promise<{ progress: MigrationProgress; paused: boolean }> {
+  let progress = start;
+  const names = documentCollections(migration);
+  for (let c = progress.pass.collection; c < names.length; c++) {
+    const target = ctx.target.collection(names[c]!);
+    const rewrite: CollectionRewrite = {
+      migration,
+      keyField: target.spec.keyField,
+      versionField: target.versionField,
+      versioned: migration.collections.includes(target.name),
+      renames: renamesOf(migration, target.name),
+    };
+    let after = progress.pass.collection === c ? progress.pass.after : null;
+    do {
+      const page = await target.handle.scan({ after, limit: ctx.plan.options.batchSize });
+      const selected = page.docs.filter((doc) =>
+        selects(doc, rewrite, ctx.plan.hash, ctx.plan.options.canaryPercent, stage),
+      );
+      const planned: PlannedDocument[] = selected.map((doc) => ({ doc, plan: planDocument(doc, rewrite) }));
+      const written = await writeBatch(
+        {
+          backups: ctx.backups,
+          collection: target.handle,
+          name: target.name,
+          versionField: target.versionField,
+          migration: migration.id,
+          attempt: progress.attempt,
+          now: ctx.now(),
+        },
+        planned,
+      );
+      after = page.next;
+      progress = {
+        ...tally(progress, target.name, written, stage),
+        pass: after ? { collection: c, after } : { collection: c + 1, after: null },
+        ...(stage === 'canary'
+          ? { before: sumBefore(progress, target.name, page.docs, selected, written) }
+          : {}),
+      };
+      await ctx.save(progress);
+      ctx.onEvent?.({
+        type: 'progress',
+        migration: migration.id,
+        stage,
+        collection: target.name,
+        counts: progress.counts,
+      });
+      await ctx.throttle.take(page.docs.length);
+      if (ctx.signal?.aborted) return { progress, paused: true };
+    } while (after);
+  }
+  return { progress: { ...progress, pass: { collection: 0, after: null } }, paused: false };
+}
+
+/** The canary pass takes canary documents (and keyless ones, to report them once); the rest the others. */
+function selects(
+  doc: JsonObject,
+  rewrite: CollectionRewrite,
+  planHash: string,
+  percent: number,
+  stage: PassStage,
+): boolean {
+  const key = docKey(doc, { name: '', keyField: rewrite.keyField });
+  if (key === undefined) return stage === 'canary';
+  return inCanary(key, planHash, percent) === (stage === 'canary');
+}
+
+function tally(
+  progress: MigrationProgress,
+  collection: string,
+  written: readonly WrittenDocument[],
+  stage: PassStage,
+): MigrationProgress {
+  let { changed, skipped, failed, canary, canaryDocs, canaryFailed }: ApplyCounts = progress.counts;
+  const failures = [...progress.failures];
+  const before = changed;
+  for (const w of written) {
+    if (w.outcome === 'changed' || w.outcome === 'changed-before') changed++;
+    else if (w.outcome === 'skipped') skipped++;
+    else {
+      failed++;
+      if (failures.length < maxListedFailures) failures.push({ collection, key: w.key, reason: w.reason });
+    }
+  }
+  if (stage === 'canary') {
+    canaryDocs += written.length;
+    canary += written.filter((w) => w.outcome === 'changed' || w.outcome === 'changed-before').length;
+    canaryFailed += written.filter((w) => w.outcome === 'failed').length;
+  }
+  const changedIn = {
+    ...progress.changedIn,
+    [collection]: (progress.changedIn[collection] ?? 0) + changed - before,
+  };
+  return {
+    ...progress,
+    counts: { changed, skipped, failed, canary, canaryDocs, canaryFailed },
+    changedIn,
+    failures,
+  };
+}
+
+/**
+ * Adds a page to the collection's before-checksum: each document as read, except those an
+ * earlier run of this attempt already rewrote, which count as their before-image says they were.
+ */
+function sumBefore(
+  progress: MigrationProgress,
+  collection: string,
+  page: readonly JsonObject[],
+  selected: readonly JsonObject[],
+  written: readonly WrittenDocument[],
+): MigrationProgress['before'] {
+  const originals = new Map(selected.map((doc, i) => [doc, written[i]!.original]));
+  const sum = ChecksumAccumulator.from(progress.before[collection]);
+  for (const doc of page) sum.add(originals.get(doc) ?? doc);
+  return { ...progress.before, [collection]: sum.result() };
+}

@@ -1,0 +1,73 @@
+import { getPath, isScalar, type JsonObject, type Scalar, setPath, unsetPath } from '../../core/json.js';
+import { type DocKey, docKey } from '../../stores/store.js';
+import type { Migration } from '../migration.js';
+import { migrateUp } from '../transform-document.js';
+import type { RenameField } from './migration-collections.js';
+
+/** How one collection's documents are rewritten by one migration. */
+export interface CollectionRewrite {
+  readonly migration: Migration;
+  readonly keyField: string;
+  readonly versionField: string;
+  /** True when `up` migrates this collection; false when only `rename-field` operations touch it. */
+  readonly versioned: boolean;
+  /** Applied in order before `up`: operations run before the documents are rewritten. */
+  readonly renames: readonly RenameField[];
+}
+
+/**
+ * What apply does with one document read from the store:
+ * - `write`: replace it with `next`, on condition that its version field still holds `expect`;
+ * - `at-target`: already at the target version (migrated earlier, or before apply began);
+ * - `unchanged`: nothing to do (a rename-only collection whose document lacks the field);
+ * - `failed`: `up` or a rename failed; the document stays as it is and is reported.
+ */
+export type DocumentPlan =
+  | {
+      readonly kind: 'write';
+      readonly key: DocKey;
+      readonly next: JsonObject;
+      readonly expect: Scalar | undefined;
+    }
+  | { readonly kind: 'at-target'; readonly key: DocKey }
+  | { readonly kind: 'unchanged'; readonly key: DocKey }
+  | { readonly kind: 'failed'; readonly key: DocKey | undefined; readonly reason: string };
+
+/** Plans one document. Pure, and never throws: `up` runs inside `migrateUp`, which catches. */
+export function planDocument(doc: JsonObject, rewrite: CollectionRewrite): DocumentPlan {
+  const key = docKey(doc, { name: '', keyField: rewrite.keyField });
+  if (key === undefined) return { kind: 'failed', key, reason: `has no valid key in ${rewrite.keyField}` };
+  const version = doc[rewrite.versionField];
+  if (version !== undefined && !isScalar(version))
+    return {
+      kind: 'failed',
+      key,
+      reason: `${rewrite.versionField} holds ${JSON.stringify(version)}, not a version`,
+    };
+  const renamed = applyRenames(doc, rewrite.renames);
+  if (typeof renamed === 'string') return { kind: 'failed', key, reason: renamed };
+  if (!rewrite.versioned)
+    return renamed === doc
+      ? { kind: 'unchanged', key }
+      : { kind: 'write', key, next: renamed, expect: version };
+  const outcome = migrateUp(rewrite.migration, renamed, rewrite.keyField, rewrite.versionField);
+  if (outcome.status === 'skipped') return { kind: 'at-target', key };
+  if (outcome.status === 'failed') return { kind: 'failed', key, reason: outcome.reason };
+  return { kind: 'write', key, next: outcome.doc, expect: version };
+}
+
+/**
+ * Moves each renamed field; the same document when no rename applies, a reason when one cannot
+ * (the new name is taken). Renames of the key or version field are refused before apply starts.
+ */
+export function applyRenames(doc: JsonObject, renames: readonly RenameField[]): JsonObject | string {
+  let out = doc;
+  for (const op of renames) {
+    const value = getPath(out, op.from);
+    if (value === undefined) continue;
+    if (getPath(out, op.to) !== undefined)
+      return `rename-field ${op.from} -> ${op.to}: both fields are present; rename one by hand first`;
+    out = setPath(unsetPath(out, op.from), op.to, value);
+  }
+  return out;
+}

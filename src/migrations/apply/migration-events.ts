@@ -1,0 +1,23 @@
+import type { MigrationCounts } from '../changelog.js';
+import type { LineageEvent } from '../lineage.js';
+import type { GateResult } from './apply-state.js';
+
+/**
+ * What apply and rollback say as they go. They emit these to a listener and know nothing of
+ * terminals or sinks: the CLI draws progress from `progress` events and delivers `lineage` ones
+ * to the lineage sinks configured under `migrations.lineage` (see `lineage.ts`), so downstream
+ * pipelines learn which collections moved between which versions. All fields are JSON.
+ */
+export type MigrationEvent =
+  | {
+      readonly type: 'progress';
+      readonly migration: string;
+      readonly stage: 'canary' | 'rest' | 'restore' | 'census';
+      readonly collection: string;
+      readonly counts: MigrationCounts;
+    }
+  | { readonly type: 'gate'; readonly migration: string; readonly result: GateResult }
+  | { readonly type: 'lineage'; readonly lineage: LineageEvent };
+
+/** Receives migration events. Must not throw and must not wait: apply calls it inline. */
+export type MigrationEventListener = (event: MigrationEvent) => void;

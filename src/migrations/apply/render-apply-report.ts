@@ -1,0 +1,53 @@
+import type { ApplyReport, MigrationApplyReport } from './apply-report.js';
+
+/** The apply report as lines for a person: per migration, what it did, the gates, the failures. */
+export function renderApplyReport(report: ApplyReport): string[] {
+  const lines: string[] = [];
+  const plan = report.planHash ? ` (plan ${report.planHash.slice(0, 12)})` : '';
+  lines.push(`migrate apply: ${headline(report)}${plan}${report.resumed ? ', resumed' : ''}`);
+  if (report.refusal) {
+    lines.push(`  refused (${report.refusal.reason}): ${report.refusal.message}`);
+    for (const p of report.refusal.problems.slice(0, 20)) lines.push(`    - ${p}`);
+  }
+  for (const m of report.migrations) lines.push(...renderMigration(m));
+  return lines;
+}
+
+function headline(report: ApplyReport): string {
+  switch (report.status) {
+    case 'applied':
+      return `${report.migrations.length} migration(s) applied`;
+    case 'nothing-pending':
+      return 'nothing pending';
+    case 'refused':
+      return 'refused, nothing was changed';
+    case 'gate-failed':
+      return 'stopped at a failed gate; run `steward migrate apply --resume` to go on or `steward migrate rollback` to undo';
+    case 'rolled-back':
+      return 'a gate failed and the migration was rolled back automatically';
+    case 'paused':
+      return 'paused; rerun to resume';
+  }
+}
+
+function renderMigration(m: MigrationApplyReport): string[] {
+  const { changed, skipped, failed, canary } = m.counts;
+  const lines = [
+    `  ${m.id} (attempt ${m.attempt}): ${m.status}; ${changed} changed (${canary} in the canary), ${skipped} skipped, ${failed} failed`,
+  ];
+  for (const op of m.operations)
+    lines.push(`    operation ${op.operation}: ${op.status}${op.note ? ` (${op.note})` : ''}`);
+  for (const g of m.gates)
+    lines.push(`    gate ${g.gate} (${g.stage}): ${g.ok ? 'pass' : 'FAIL'}: ${g.message}`);
+  for (const f of m.failures.slice(0, 10))
+    lines.push(`    failed ${f.collection} ${JSON.stringify(f.key)}: ${f.reason}`);
+  if (m.failures.length > 10 || failed > m.failures.length)
+    lines.push(`    ... ${failed - Math.min(10, m.failures.length)} more failed document(s)`);
+  for (const [name, after] of Object.entries(m.checksumsAfter ?? {})) {
+    const before = m.checksumsBefore[name];
+    lines.push(
+      `    checksum ${name}: ${before ? `${before.count} docs ${before.hash.slice(0, 12)}` : '?'} -> ${after.count} docs ${after.hash.slice(0, 12)}`,
+    );
+  }
+  return lines;
+}

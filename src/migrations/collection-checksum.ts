@@ -1,0 +1,86 @@
+import { hash } from 'node:crypto';
+import { canonicalJson, type JsonObject } from '../core/json.js';
+import { scanPages } from '../stores/scan-pages.js';
+import type { Collection } from '../stores/store.js';
+
+/**
+ * An order-independent fingerprint of a collection's content: the number of documents and the sum,
+ * modulo 2^256, of the SHA-256 of each document's canonical JSON. Any order of reading (pages,
+ * segments, a store that scans unordered) gives the same value, and so does any field order
+ * inside a document. Two collections with the same checksum hold the same documents, unless
+ * someone crafted documents to collide on purpose; it is a witness for audits, not a signature.
+ *
+ * It is computed over documents as they cross the store seam, so it is only comparable with
+ * checksums taken through the same seam on the same store (MongoDB's Int64 and double, for
+ * example, cross as plain JSON numbers).
+ */
+export interface CollectionChecksum {
+  readonly count: number;
+  /** 64 hex digits; 64 zeros for an empty collection. */
+  readonly hash: string;
+}
+
+/** The checksum of no documents. */
+export const emptyChecksum: CollectionChecksum = { count: 0, hash: '0'.repeat(64) };
+
+/**
+ * Adds documents one at a time, in any order. Memory is constant: eight 32-bit limbs of the sum.
+ * Pure; {@link collectionChecksum} feeds it from a scan.
+ */
+export class ChecksumAccumulator {
+  private readonly limbs = new Uint32Array(8);
+  private count = 0;
+
+  /** Continues from a checksum taken earlier (a checkpoint's), or from nothing. */
+  static from(checksum: CollectionChecksum | undefined): ChecksumAccumulator {
+    const accumulator = new ChecksumAccumulator();
+    if (!checksum) return accumulator;
+    for (let i = 0; i < 8; i++)
+      accumulator.limbs[i] = Number.parseInt(checksum.hash.slice(i * 8, i * 8 + 8), 16);
+    accumulator.count = checksum.count;
+    return accumulator;
+  }
+
+  add(doc: JsonObject): void {
+    const digest = hash('sha256', canonicalJson(doc), 'buffer');
+    let carry = 0;
+    // Limb 7 is the least significant: the digest is read as one big-endian number.
+    for (let i = 7; i >= 0; i--) {
+      const sum = this.limbs[i]! + digest.readUInt32BE(i * 4) + carry;
+      this.limbs[i] = sum >>> 0;
+      carry = sum > 0xffff_ffff ? 1 : 0;
+    }
+    this.count++;
+  }
+
+  result(): CollectionChecksum {
+    const hash = [...this.limbs].map((limb) => limb.toString(16).padStart(8, '0')).join('');
+    return { count: this.count, hash };
+  }
+}
+
+/** The checksum of documents held in memory (tests compute expected values with it). */
+export function checksumOf(docs: Iterable<JsonObject>): CollectionChecksum {
+  const accumulator = new ChecksumAccumulator();
+  for (const doc of docs) accumulator.add(doc);
+  return accumulator.result();
+}
+
+/**
+ * Streams a whole collection through {@link ChecksumAccumulator}, one page in memory at a time.
+ * Reads only. A collection written to meanwhile gives a checksum of no particular moment.
+ */
+export async function collectionChecksum(
+  collection: Collection,
+  options: { pageSize?: number } = {},
+): Promise<CollectionChecksum> {
+  const accumulator = new ChecksumAccumulator();
+  for await (const page of scanPages(collection, { limit: options.pageSize ?? 1000 }))
+    for (const doc of page.docs) accumulator.add(doc);
+  return accumulator.result();
+}
+
+/** True when two checksums are of the same content. */
+export function sameChecksum(a: CollectionChecksum, b: CollectionChecksum): boolean {
+  return a.count === b.count && a.hash === b.hash;
+}

@@ -1,0 +1,141 @@
+import type { JsonObject } from '../../core/json.js';
+import { type DocKey, docKey, keyId, type WriteOp } from '../../stores/store.js';
+import { maxListedFailures } from '../apply/apply-state.js';
+import type { TargetCollection } from '../apply/migration-target.js';
+import { readBeforeImages } from '../before-images.js';
+import type { Migration } from '../migration.js';
+import { documentVersion } from '../transform-document.js';
+import { exactDown } from './restore-plan.js';
+import type { RollbackContext } from './rollback-context.js';
+import type { RollbackProgress } from './rollback-state.js';
+
+/** What the census needs to know of the migration being rolled back. */
+export interface CensusSubject {
+  readonly migration: Migration | undefined;
+  readonly targetVersion: number;
+  /** The collections `up` versioned: the census counts their documents by version. */
+  readonly collections: readonly string[];
+}
+
+/**
+ * The census after the restore: every document of the versioned collections counted by the
+ * version it carries. A document still at the target version is accounted for: it was there
+ * before apply (its marker image says so), or it could not be restored (already reported), or it
+ * arrived after apply; those are converted by an exact `down()` when the migration has one, and
+ * otherwise counted in `remainingAtTarget` and listed. Zero remaining proves that no migrated
+ * document was left behind.
+ */
+export async function censusPass(
+  ctx: RollbackContext,
+  subject: CensusSubject,
+  start: RollbackProgress,
+): Promise<{ progress: RollbackProgress; paused: boolean }> {
+  let progress = start;
+  for (let c = progress.census.collection; c < subject.collections.length; c++) {
+    const target = ctx.target.collection(subject.collections[c]!);
+    let after = progress.census.collection === c ? progress.census.after : null;
+    do {
+      const page = await target.handle.scan({ after, limit: ctx.batchSize });
+      progress = await countPage(ctx, subject, target, page.docs, progress);
+      after = page.next;
+      progress = { ...progress, census: { ...progress.census, collection: after ? c : c + 1, after } };
+      await ctx.save(progress);
+      ctx.onEvent?.({
+        type: 'progress',
+        migration: progress.id,
+        stage: 'census',
+        collection: target.name,
+        counts: progress.counts,
+      });
+      await ctx.throttle.take(page.docs.length);
+      if (ctx.signal?.aborted) return { progress, paused: true };
+    } while (after);
+  }
+  return { progress, paused: false };
+}
+
+async function countPage(
+  ctx: RollbackContext,
+  subject: CensusSubject,
+  target: TargetCollection,
+  docs: readonly JsonObject[],
+  progress: RollbackProgress,
+): Promise<RollbackProgress> {
+  const versions = { ...(progress.census.versions[target.name] ?? {}) };
+  const atTarget = docs.filter((doc) => documentVersion(doc, target.versionField) === subject.targetVersion);
+  const keys = atTarget.map((doc) => docKey(doc, target.spec)).filter((k): k is DocKey => k !== undefined);
+  const images = await readBeforeImages(
+    ctx.backups,
+    { migration: progress.id, attempt: progress.attempt, collection: target.name },
+    keys,
+  );
+  const rewrite = {
+    migration: subject.migration,
+    keyField: target.spec.keyField,
+    versionField: target.versionField,
+  };
+  const conversions: { doc: JsonObject; to: JsonObject }[] = [];
+  let { remainingAtTarget } = progress;
+  const failures = [...progress.failures];
+  let failed = progress.counts.failed;
+  for (const doc of docs) {
+    const key = docKey(doc, target.spec);
+    const version = documentVersion(doc, target.versionField);
+    const image = key === undefined ? undefined : images.get(keyId(key));
+    if (version !== subject.targetVersion || image) {
+      // Before apply, or a marker, or a restore failure already reported: counted as found.
+      if (version === subject.targetVersion && image?.doc) remainingAtTarget++;
+      bump(versions, version);
+      continue;
+    }
+    const to = exactDown(doc, rewrite);
+    if (to) conversions.push({ doc, to });
+    else {
+      remainingAtTarget++;
+      bump(versions, version);
+      failed++;
+      if (failures.length < maxListedFailures)
+        failures.push({
+          collection: target.name,
+          key: key ?? null,
+          reason: `at version ${subject.targetVersion} but not migrated by this apply (written since?); ${subject.migration?.down ? 'down() does not give it back exactly' : 'the migration has no down() to convert it'}`,
+        });
+    }
+  }
+  const converted = await convert(target, conversions, versions);
+  return {
+    ...progress,
+    census: { ...progress.census, versions: { ...progress.census.versions, [target.name]: versions } },
+    converted: progress.converted + converted,
+    remainingAtTarget,
+    failures,
+    counts: { ...progress.counts, failed },
+  };
+}
+
+/** Writes the `down()` conversions, each conditional on the document still being at the target. */
+async function convert(
+  target: TargetCollection,
+  conversions: readonly { doc: JsonObject; to: JsonObject }[],
+  versions: Record<string, number>,
+): Promise<number> {
+  if (conversions.length === 0) return 0;
+  const ops: WriteOp[] = conversions.map(({ doc, to }) => ({
+    type: 'replace',
+    doc: to,
+    expect: { field: target.versionField, value: (doc[target.versionField] as number | undefined) ?? null },
+  }));
+  const results = await target.handle.write(ops);
+  let converted = 0;
+  for (const [i, { doc, to }] of conversions.entries()) {
+    const ok = results[i]?.status === 'ok';
+    if (ok) converted++;
+    bump(versions, documentVersion(ok ? to : doc, target.versionField));
+  }
+  return converted;
+}
+
+function bump(versions: Record<string, number>, version: number | undefined): void {
+  const key = version === undefined ? 'invalid' : String(version);
+  versions[key] = (versions[key] ?? 0) + 1;
+}

@@ -1,0 +1,74 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { JsonObject } from '../../core/json.js';
+import { type CollectionRewrite, planDocument } from '../apply/document-plan.js';
+import type { MigrationBeforeImage } from '../before-images.js';
+import type { Migration } from '../migration.js';
+import { migrateDown, migrateUp } from '../transform-document.js';
+
+/**
+ * What rollback does with one before-image and the document as it is now:
+ * - `restore`: put the image back, on condition the version field still holds what apply wrote;
+ *   with `overwrites`, the document changed since apply (same version, other content) and the
+ *   migration has no exact `down`: the image wins, and the overwritten content is kept aside;
+ * - `down`: the document changed since apply, and `down()` converts it back exactly (`up` of the
+ *   result gives the document again), so the later change survives the rollback;
+ * - `already`: the document equals its image (restored by an earlier run);
+ * - `marker`: the document was at the target before apply: left alone;
+ * - `failed`: deleted since apply, or moved to another version: left as it is, reported.
+ *
+ * Whether a document changed since apply is told by rewriting its image again as apply did (`up`
+ * is pure): what apply wrote is `planDocument(image)`. Without the migration file (`rewrite`
+ * undefined) that cannot be told, and the image is restored.
+ */
+export type RestorePlan =
+  | { readonly kind: 'restore'; readonly doc: JsonObject; readonly overwrites?: JsonObject }
+  | { readonly kind: 'down'; readonly doc: JsonObject }
+  | { readonly kind: 'already' }
+  | { readonly kind: 'marker' }
+  | { readonly kind: 'failed'; readonly reason: string };
+
+/** Plans one restore. Pure. */
+export function planRestore(
+  image: MigrationBeforeImage,
+  current: JsonObject | undefined,
+  versionField: string,
+  rewrite: CollectionRewrite | undefined,
+): RestorePlan {
+  if (image.doc === null) return { kind: 'marker' };
+  if (!current)
+    return {
+      kind: 'failed',
+      reason: 'deleted since apply; not restored (its before-image stays in the ledger)',
+    };
+  if (isDeepStrictEqual(current, image.doc)) return { kind: 'already' };
+  const version = current[versionField] ?? null;
+  if (version !== image.writtenVersion)
+    return {
+      kind: 'failed',
+      reason: `${versionField} is ${JSON.stringify(version)} since apply wrote ${JSON.stringify(image.writtenVersion)}; left as it is`,
+    };
+  const written = rewrite && planDocument(image.doc, rewrite);
+  if (!written || written.kind !== 'write' || isDeepStrictEqual(current, written.next))
+    return { kind: 'restore', doc: image.doc };
+  const converted = exactDown(current, rewrite);
+  return converted
+    ? { kind: 'down', doc: converted }
+    : { kind: 'restore', doc: image.doc, overwrites: current };
+}
+
+/**
+ * `down(doc)` when the migration has a `down` that is exact on this document (`up(down(doc))`
+ * gives `doc` back), otherwise undefined. Rollback uses `down` only then: before-images are
+ * exact by construction, a `down` only where it is shown to be.
+ */
+export function exactDown(
+  doc: JsonObject,
+  rewrite: { migration: Migration | undefined; keyField: string; versionField: string },
+): JsonObject | undefined {
+  const { migration, keyField, versionField } = rewrite;
+  if (!migration?.down) return undefined;
+  const down = migrateDown(migration, doc, keyField, versionField);
+  if (down.status !== 'changed') return undefined;
+  const up = migrateUp(migration, down.doc, keyField, versionField);
+  return up.status === 'changed' && isDeepStrictEqual(up.doc, doc) ? down.doc : undefined;
+}

@@ -1,0 +1,143 @@
+/**
+ * The pure parts of apply and rollback, without a store: the order-independent checksum, the
+ * canary's key hash, document planning (renames, version gate), restore planning, and which
+ * migrations a rollback takes.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { keyFraction } from '../../src/core/hash.js';
+import type { JsonObject } from '../../src/core/json.js';
+import { isStewardError } from '../../src/errors/steward-error.js';
+import { canaryFraction, inCanary } from '../../src/migrations/apply/canary.js';
+import { type CollectionRewrite, planDocument } from '../../src/migrations/apply/document-plan.js';
+import type { MigrationBeforeImage } from '../../src/migrations/before-images.js';
+import type { ChangelogRecord } from '../../src/migrations/changelog.js';
+import { ChecksumAccumulator, checksumOf, emptyChecksum } from '../../src/migrations/collection-checksum.js';
+import type { Migration } from '../../src/migrations/migration.js';
+import { planRestore } from '../../src/migrations/rollback/restore-plan.js';
+import { rollbackTargets } from '../../src/migrations/rollback/rollback-plan.js';
+
+const split: Migration = {
+  id: '001',
+  description: 'split',
+  collections: ['people'],
+  fromVersion: 1,
+  targetVersion: 2,
+  file: '001.migration.ts',
+  checksum: 'c',
+  up: (doc) => ({ ...doc, name: String(doc.name).split(' ') }),
+  down: (doc) => ({ ...doc, name: (doc.name as string[]).join(' ') }),
+};
+const rewrite: CollectionRewrite = {
+  migration: split,
+  keyField: 'id',
+  versionField: 'v',
+  versioned: true,
+  renames: [{ kind: 'rename-field', collection: 'people', from: 'nick', to: 'alias' }],
+};
+
+describe('collection checksum', () => {
+  test('is independent of document order and field order, and resumes from a saved value', () => {
+    const docs: JsonObject[] = [
+      { id: 1, a: { x: 1, y: 2 } },
+      { id: 2, b: 'two' },
+      { id: 3, c: [1, 2] },
+    ];
+    const reordered = [docs[2]!, { b: 'two', id: 2 }, { a: { y: 2, x: 1 }, id: 1 }];
+    assert.deepEqual(checksumOf(docs), checksumOf(reordered));
+    assert.notDeepEqual(checksumOf(docs), checksumOf(docs.slice(1)));
+    const half = ChecksumAccumulator.from(checksumOf(docs.slice(0, 1)));
+    for (const doc of docs.slice(1)) half.add(doc);
+    assert.deepEqual(half.result(), checksumOf(docs));
+    assert.deepEqual(checksumOf([]), emptyChecksum);
+  });
+});
+
+describe('canary', () => {
+  test("computes keyFraction's number, and takes about the percent asked", () => {
+    for (const key of ['s:a', 'n:17', 'o:65a1'])
+      assert.equal(canaryFraction(key, 'seed'), keyFraction(key, 'seed'));
+    const keys = Array.from({ length: 4000 }, (_, i) => `k${i}`);
+    const taken = keys.filter((k) => inCanary(k, 'plan-hash', 10)).length;
+    assert.ok(taken > 320 && taken < 480, `${taken} of 4000`);
+    assert.ok(keys.every((k) => inCanary(k, 'plan-hash', 100)));
+  });
+});
+
+describe('planDocument', () => {
+  test('renames, then runs up() version-gated; the write expects the version it read', () => {
+    const plan = planDocument({ id: 'p1', v: 1, name: 'Ada King', nick: 'ada' }, rewrite);
+    assert.deepEqual(plan, {
+      kind: 'write',
+      key: 'p1',
+      next: { id: 'p1', v: 2, name: ['Ada', 'King'], alias: 'ada' },
+      expect: 1,
+    });
+    assert.deepEqual(planDocument({ id: 'p2', v: 2, name: ['A'] }, rewrite), {
+      kind: 'at-target',
+      key: 'p2',
+    });
+    assert.equal(planDocument({ id: 'p3', v: 1, nick: 'x', alias: 'y' }, rewrite).kind, 'failed');
+    assert.equal(planDocument({ v: 1 }, rewrite).kind, 'failed');
+    assert.deepEqual(planDocument({ id: 'p4', v: 5 }, { ...rewrite, versioned: false, renames: [] }), {
+      kind: 'unchanged',
+      key: 'p4',
+    });
+  });
+});
+
+describe('planRestore', () => {
+  const original: JsonObject = { id: 'p1', v: 1, name: 'Ada King' };
+  const image: MigrationBeforeImage = {
+    migration: '001',
+    attempt: 1,
+    collection: 'people',
+    key: 'p1',
+    doc: original,
+    writtenVersion: 2,
+    savedAt: 'now',
+  };
+  const written = { id: 'p1', v: 2, name: ['Ada', 'King'] };
+
+  test('restores an unchanged document, knows one already restored, reports one moved or gone', () => {
+    assert.deepEqual(planRestore(image, written, 'v', rewrite), { kind: 'restore', doc: original });
+    assert.deepEqual(planRestore(image, original, 'v', rewrite), { kind: 'already' });
+    assert.equal(planRestore(image, { ...written, v: 3 }, 'v', rewrite).kind, 'failed');
+    assert.equal(planRestore(image, undefined, 'v', rewrite).kind, 'failed');
+    assert.deepEqual(planRestore({ ...image, doc: null }, written, 'v', rewrite), { kind: 'marker' });
+  });
+
+  test('a document changed since apply goes through an exact down(), else is restored and kept', () => {
+    const edited = { id: 'p1', v: 2, name: ['Ada', 'Lovelace'] };
+    assert.deepEqual(planRestore(image, edited, 'v', rewrite), {
+      kind: 'down',
+      doc: { id: 'p1', v: 1, name: 'Ada Lovelace' },
+    });
+    const noDown = { ...rewrite, migration: { ...split, down: undefined } };
+    assert.deepEqual(planRestore(image, edited, 'v', noDown), {
+      kind: 'restore',
+      doc: original,
+      overwrites: edited,
+    });
+  });
+});
+
+describe('rollbackTargets', () => {
+  const record = (id: string, status: ChangelogRecord['status']) => ({ id, status }) as ChangelogRecord;
+  const records = [
+    record('001', 'applied'),
+    record('002', 'rolled-back'),
+    record('003', 'applied'),
+    record('004', 'applying'),
+  ];
+
+  test('the last one by default; with --to, back to it inclusive, newest first', () => {
+    assert.deepEqual(rollbackTargets(records), ['004']);
+    assert.deepEqual(rollbackTargets(records, '001'), ['004', '003', '001']);
+    assert.deepEqual(rollbackTargets([record('001', 'rolled-back')]), []);
+    assert.throws(
+      () => rollbackTargets(records, '002'),
+      (e) => isStewardError(e, 'usage'),
+    );
+  });
+});
