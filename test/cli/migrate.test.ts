@@ -27,6 +27,20 @@ const config = (extra = '') =>
                   bob: { publicKey: 'keys/bob.pub.pem', roles: ['dba'] } },
      approvalPolicies: { migrations: { required: 2, includeOwner: true } }${extra} }`;
 
+/** The arguments of `steward migrate approve`, plus any `extra` ones. */
+const approveArgs = (planHash: string, key: string, approver: string, role: string, ...extra: string[]) => [
+  'migrate',
+  'approve',
+  planHash,
+  '--key',
+  key,
+  '--approver',
+  approver,
+  '--role',
+  role,
+  ...extra,
+];
+
 /** A project with the example's data, the v2 contracts and the example migration. */
 async function exampleProject(
   extra = '',
@@ -78,33 +92,13 @@ describe('steward migrate plan, dry-run, approve, status, validate, history', ()
   });
 
   test('approve refuses before a dry run, and for a plan hash that is not the current one', async () => {
-    const early = await steward(
-      'migrate',
-      'approve',
-      plan.hash,
-      '--key',
-      'keys/alice.key.pem',
-      '--approver',
-      'alice',
-      '--role',
-      'owner',
-    );
+    const early = await steward(...approveArgs(plan.hash, 'keys/alice.key.pem', 'alice', 'owner'));
     assert.equal(early.code, 2);
     assert.match(
       early.stderr,
       /no dry-run report at .*\.steward\/reports\/[0-9a-f]{64}\.json: run "steward migrate dry-run" first/,
     );
-    const wrong = await steward(
-      'migrate',
-      'approve',
-      'f'.repeat(64),
-      '--key',
-      'keys/alice.key.pem',
-      '--approver',
-      'alice',
-      '--role',
-      'owner',
-    );
+    const wrong = await steward(...approveArgs('f'.repeat(64), 'keys/alice.key.pem', 'alice', 'owner'));
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /f{64} is not the current plan \([0-9a-f]{64}\)/);
   });
@@ -133,47 +127,16 @@ describe('steward migrate plan, dry-run, approve, status, validate, history', ()
   });
 
   test('approve signs plan and report; the quorum is met with the second approver', async () => {
-    const first = await steward(
-      'migrate',
-      'approve',
-      plan.hash,
-      '--key',
-      'keys/bob.key.pem',
-      '--approver',
-      'bob',
-      '--role',
-      'dba',
-      '--json',
-    );
+    const first = await steward(...approveArgs(plan.hash, 'keys/bob.key.pem', 'bob', 'dba', '--json'));
     assert.equal(first.code, 0, first.stderr);
     const one = JSON.parse(first.stdout);
     assert.equal(one.approval.subject, `${plan.hash}:${one.reportHash}`);
     assert.equal(one.approval.subjectKind, 'migrations');
     assert.equal(one.quorum.ok, false);
-    const stolen = await steward(
-      'migrate',
-      'approve',
-      plan.hash,
-      '--key',
-      'keys/bob.key.pem',
-      '--approver',
-      'alice',
-      '--role',
-      'owner',
-    );
+    const stolen = await steward(...approveArgs(plan.hash, 'keys/bob.key.pem', 'alice', 'owner'));
     assert.equal(stolen.code, 2);
     assert.match(stolen.stderr, /is not alice's key/);
-    const second = await steward(
-      'migrate',
-      'approve',
-      plan.hash,
-      '--key',
-      'keys/alice.key.pem',
-      '--approver',
-      'alice',
-      '--role',
-      'owner',
-    );
+    const second = await steward(...approveArgs(plan.hash, 'keys/alice.key.pem', 'alice', 'owner'));
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, /the approvals meet the policy \(bob, alice\)/);
     const status = JSON.parse((await steward('migrate', 'status', '--json')).stdout);
@@ -192,18 +155,15 @@ describe('steward migrate plan, dry-run, approve, status, validate, history', ()
     assert.equal(run.code, 0, run.stderr);
     const { hash } = JSON.parse(run.stdout) as { hash: string };
     const approve = await steward(
-      'migrate',
-      'approve',
-      plan.hash,
-      '--key',
-      'keys/alice.key.pem',
-      '--approver',
-      'alice',
-      '--role',
-      'owner',
-      '--report',
-      join(copy, `${plan.hash}.json`),
-      '--json',
+      ...approveArgs(
+        plan.hash,
+        'keys/alice.key.pem',
+        'alice',
+        'owner',
+        '--report',
+        join(copy, `${plan.hash}.json`),
+        '--json',
+      ),
     );
     assert.equal(approve.code, 0, approve.stderr);
     const out = JSON.parse(approve.stdout);
@@ -289,17 +249,7 @@ describe('steward migrate: failures and bad input', () => {
     assert.doesNotMatch(run.stdout, /next: steward migrate approve/);
     const { stdout } = await steward('migrate', 'plan', '--json');
     const hash = JSON.parse(stdout).hash;
-    const approve = await steward(
-      'migrate',
-      'approve',
-      hash,
-      '--key',
-      'keys/alice.key.pem',
-      '--approver',
-      'alice',
-      '--role',
-      'owner',
-    );
+    const approve = await steward(...approveArgs(hash, 'keys/alice.key.pem', 'alice', 'owner'));
     assert.equal(approve.code, 2);
     assert.match(approve.stderr, /the dry run in .* failed/);
   });
