@@ -43,7 +43,7 @@ describe('steward refs scan on a SQLite project', () => {
 
   before(async () => {
     dir = projectWithConfig(
-      `{ stores: { main: { kind: 'sqlite', file: 'data/app.sqlite' } }, collections: { ${collections} }, references: { ${references} } }`,
+      `{ stores: { main: { kind: 'sqlite', file: 'data/app.sqlite' } }, collections: { ${collections} }, references: { ${references} }, signals: { jsonl: 'integrity-events.jsonl' } }`,
     );
     const generate = await steward(
       'example',
@@ -77,6 +77,19 @@ describe('steward refs scan on a SQLite project', () => {
     assert.match(human.stdout, /orphans 2 \(2 distinct missing keys\)/);
     assert.match(human.stdout, /incidents: 0 opened, 2 seen again, 0 closed as fixed/);
     for (const key of orphansOf(manifest, 'cases.lead.officerId')) assert.ok(human.stdout.includes(key));
+    // Each scan told the configured sink how many orphans it found, per reference.
+    const events = readFileSync(join(dir, 'integrity-events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; reference: string; count: number; source: string });
+    const lead = events.filter((e) => e.type === 'orphan-found' && e.reference === 'cases.lead.officerId');
+    assert.deepEqual(
+      lead.map((e) => [e.count, e.source]),
+      [
+        [2, 'scan'],
+        [2, 'scan'],
+      ],
+    );
   });
 
   test('refs incidents lists them, by reference and status', async () => {

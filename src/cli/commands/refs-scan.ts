@@ -7,6 +7,8 @@ import { revalidateStale } from '../../integrity/scan/revalidate-stale.js';
 import { defaultBatch, scanReference } from '../../integrity/scan/scan-reference.js';
 import { problemCount } from '../../integrity/scan/scan-report.js';
 import { type Ledger, openLedger } from '../../ledger/ledger.js';
+import { openSignals } from '../../signals/open-signals.js';
+import type { Signals } from '../../signals/signals.js';
 import type { Store } from '../../stores/store.js';
 import { segmentOption } from '../collection-arg.js';
 import type { Command, CommandContext } from '../command.js';
@@ -50,14 +52,18 @@ export const refsScanCommand: Command = {
         namespacePrefix: config.ledger.prefix,
       });
       const holder = `${actorFor(ctx.env)}#${process.pid}-${randomBytes(3).toString('hex')}`;
-      const run: Run = { ctx, ledger, holder, options };
+      const signals = openSignals(config.signals);
+      const run: Run = { ctx, ledger, holder, options, signals };
       const results: { report: unknown; problems: number }[] = [];
       for (const reference of references) {
         const collections = collectionsOf(reference, config, stores);
         results.push(await (options.staleOnly ? recheck : scan)(run, reference, collections));
       }
       const problems = results.reduce((n, r) => n + r.problems, 0);
-      ctx.output.result({ ok: problems === 0, references: results.map((r) => r.report) });
+      const warnings = await signals.flush();
+      for (const w of warnings)
+        ctx.output.note(`warning: ${w.sink} did not take ${w.events} event(s): ${w.message}`);
+      ctx.output.result({ ok: problems === 0, references: results.map((r) => r.report), warnings });
       return problems > 0 ? ExitCode.findings : ExitCode.ok;
     });
   },
@@ -68,6 +74,7 @@ interface Run {
   readonly ledger: Ledger;
   readonly holder: string;
   readonly options: ReturnType<typeof scanOptions>;
+  readonly signals: Signals;
 }
 
 type Collections = ReturnType<typeof collectionsOf>;
@@ -87,6 +94,9 @@ async function scan(run: Run, reference: ResolvedReference, collections: Collect
     },
   });
   ctx.output.endProgress();
+  const { opened, updated, stillOpen } = report.incidents;
+  run.signals.orphansFound(reference.name, report.orphans);
+  run.signals.openIncidents(reference.name, opened + updated + stillOpen);
   ctx.output.line(renderScanReport(report).join('\n'));
   return { report, problems: problemCount(report) };
 }

@@ -27,12 +27,9 @@ export function actionFor(reference: ResolvedReference, incident: Pick<Incident,
   return repairableKinds.includes(incident.kind) ? actions[reference.onMissing] : 'report';
 }
 
-/**
- * The target keys an incident found missing. The scan records them as `detail.missing`;
- * `detail.missingKeys`, the name first agreed for it, is accepted too.
- */
+/** The target keys an incident found missing: `detail.missing`, as the scan and the guard record them. */
 export function missingKeysOf(incident: Pick<Incident, 'detail'>): DocKey[] {
-  const keys = incident.detail.missing ?? incident.detail.missingKeys;
+  const keys = incident.detail.missing;
   return Array.isArray(keys) ? keys.filter(isDocKey) : [];
 }
 
