@@ -14,20 +14,11 @@ import { MetricsRegistry } from '../../src/signals/metrics-registry.js';
 import { Signals } from '../../src/signals/signals.js';
 import { readAll } from '../support/read-all.js';
 import { selectedKinds } from '../support/test-stores.js';
-import { type Fixture, openFixture, reference, repairContext, seedWorld } from './integrity-fixture.js';
+import { type Fixture, reference, repairContext, seededWorlds } from './integrity-fixture.js';
 
 for (const kind of selectedKinds()) {
   describe(`read-time guard on ${kind}`, () => {
-    const opened: Fixture[] = [];
-    const fresh = async () => {
-      const f = await openFixture(kind);
-      opened.push(f);
-      await seedWorld(f);
-      return f;
-    };
-    after(async () => {
-      for (const f of opened) await f.cleanup();
-    });
+    const fresh = seededWorlds(kind, after);
     const requests = (f: Fixture) => readAll(f.collection(f.tl.ledger.namespace.rehydrations.name));
 
     test('present targets resolve: one document, an array of them, null for an empty optional reference', async () => {

@@ -189,3 +189,23 @@ export async function seedWorld(f: Fixture): Promise<void> {
     { key: 'c2', subjectIds: ['s1'] },
   ]);
 }
+
+/**
+ * A maker of fresh fixtures with the seeded world, each cleaned up by the `after` hook of the
+ * suite that calls it.
+ */
+export function seededWorlds(
+  kind: StoreKind,
+  after: (fn: () => Promise<void>) => void,
+): () => Promise<Fixture> {
+  const opened: Fixture[] = [];
+  after(async () => {
+    for (const f of opened) await f.cleanup();
+  });
+  return async () => {
+    const f = await openFixture(kind);
+    opened.push(f);
+    await seedWorld(f);
+    return f;
+  };
+}

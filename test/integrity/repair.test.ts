@@ -21,14 +21,7 @@ import { type Incident, incidentId, listIncidents } from '../../src/ledger/incid
 import type { IntegrityEvent } from '../../src/signals/integrity-event.js';
 import { keyId } from '../../src/stores/store.js';
 import { selectedKinds } from '../support/test-stores.js';
-import {
-  type Fixture,
-  openFixture,
-  reference,
-  repairContext,
-  scanInto,
-  seedWorld,
-} from './integrity-fixture.js';
+import { type Fixture, reference, repairContext, scanInto, seededWorlds } from './integrity-fixture.js';
 
 const keys = { alice: generateApproverKeys(), mallory: generateApproverKeys() };
 const approvers = new Map<string, Approver>([
@@ -75,16 +68,7 @@ async function auditVerifies(f: Fixture): Promise<void> {
 
 for (const kind of selectedKinds()) {
   describe(`refs repair on ${kind}`, () => {
-    const opened: Fixture[] = [];
-    const fresh = async () => {
-      const f = await openFixture(kind);
-      opened.push(f);
-      await seedWorld(f);
-      return f;
-    };
-    after(async () => {
-      for (const f of opened) await f.cleanup();
-    });
+    const fresh = seededWorlds(kind, after);
 
     test('nullify: a scalar becomes null, an array loses only its missing keys; a second run changes nothing', async () => {
       const f = await fresh();
