@@ -92,6 +92,8 @@ for (const kind of selectedKinds()) {
       'equality to null matches missing': { status: null },
       'a null value exists': { closedAt: { $exists: true } },
       membership: { priority: { $in: [1, 3] } },
+      'membership of strings': { status: { $in: ['open', 'review'] } },
+      'membership across types: strings, numbers, null': { priority: { $in: ['0', 2, null] } },
       'number range skips strings': { priority: { $gte: 2, $lt: 4 } },
       'string range': { dueAt: { $gt: '2026-03-01', $lte: '2026-06-30' } },
       exists: { dueAt: { $exists: true } },

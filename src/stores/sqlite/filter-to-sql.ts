@@ -31,11 +31,8 @@ function conditionToSql(c: Condition): SqlFragment {
   switch (c.op) {
     case 'eq':
       return scalarEquals(path, c.value);
-    case 'in': {
-      if (c.values.length === 0) return { sql: '0', params: [] };
-      const parts = c.values.map((v) => scalarEquals(path, v));
-      return { sql: parts.map((p) => `(${p.sql})`).join(' OR '), params: parts.flatMap((p) => p.params) };
-    }
+    case 'in':
+      return inList(path, c.values);
     case 'exists':
       return { sql: `json_type(doc, ?) IS ${c.exists ? 'NOT ' : ''}NULL`, params: [path] };
     case 'range': {
@@ -57,6 +54,28 @@ function conditionToSql(c: Condition): SqlFragment {
       return { sql: sql.join(' AND '), params };
     }
   }
+}
+
+/**
+ * `$in` as one SQL `IN` per JSON type: strings and numbers each become a single type check and
+ * one `json_extract(...) IN (...)`, so a long list costs one extraction per row instead of one per
+ * value; null and booleans keep their equality. The same semantics as OR-ing {@link scalarEquals}.
+ */
+function inList(path: string, values: readonly Scalar[]): SqlFragment {
+  if (values.length === 0) return { sql: '0', params: [] };
+  const parts: SqlFragment[] = [];
+  for (const [type, check] of [
+    ['string', `json_type(doc, ?) = 'text'`],
+    ['number', `json_type(doc, ?) IN ('integer', 'real')`],
+  ] as const) {
+    const same = values.filter((v) => typeof v === type);
+    if (same.length === 0) continue;
+    const marks = same.map(() => '?').join(', ');
+    parts.push({ sql: `${check} AND json_extract(doc, ?) IN (${marks})`, params: [path, path, ...same] });
+  }
+  for (const v of values.filter((x) => typeof x !== 'string' && typeof x !== 'number'))
+    parts.push(scalarEquals(path, v));
+  return { sql: parts.map((p) => `(${p.sql})`).join(' OR '), params: parts.flatMap((p) => p.params) };
 }
 
 /** Equality with the filter language's semantics; `undefined` means "field absent". */
