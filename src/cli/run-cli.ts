@@ -9,9 +9,13 @@ import { Output } from './output.js';
  * become exit codes: a StewardError is a user-facing message (2 usage or config, 3 store
  * unreachable, 1 findings); anything else is a bug and is printed with its stack.
  */
-export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  io: CliIo = {},
+): Promise<number> {
   const json = argv.includes('--json');
-  const output = new Output(json);
+  const output = new Output(json, io.stdout, io.stderr);
   try {
     const match = findCommand(argv);
     if (!match) return topLevel(argv, output);
@@ -26,13 +30,20 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv = p
       options: parsed.values,
       positionals: parsed.positionals,
       output,
-      cwd: process.cwd(),
+      cwd: io.cwd ?? process.cwd(),
       env,
     });
   } catch (error) {
     output.endProgress();
     return report(error, output);
   }
+}
+
+/** Where a run reads and writes, when not the process's own (the demo runs commands in-process). */
+export interface CliIo {
+  readonly cwd?: string;
+  readonly stdout?: NodeJS.WritableStream;
+  readonly stderr?: NodeJS.WritableStream;
 }
 
 function findCommand(argv: readonly string[]): { command: Command; rest: readonly string[] } | undefined {

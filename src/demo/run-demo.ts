@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ResolvedReference } from '../config/resolve-references.js';
 import { parseFilter } from '../core/filter.js';
-import { caseManagementModel, type ExampleReference } from '../example/case-management-model.js';
 import { type ExampleManifest, exampleSpec, generateExample } from '../example/generate-example.js';
-import { scanReference } from '../integrity/scan/scan-reference.js';
 import { verifyStoredAuditChain } from '../ledger/audit-records.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { openLedger } from '../ledger/ledger.js';
@@ -13,6 +10,11 @@ import { openStore } from '../stores/open-store.js';
 import { scanPages } from '../stores/scan-pages.js';
 import type { Store } from '../stores/store.js';
 import { type ContractsStepResult, contractsStep } from './contracts-step.js';
+import { type DemoCli, expectRun } from './demo-cli.js';
+import { demoApprovers, writeDemoConfig } from './demo-project.js';
+import { type DerivedStepResult, derivedStep } from './derived-step.js';
+import { type IntegrityStepResult, integrityStep } from './integrity-step.js';
+import { type MigrationsStepResult, migrationsStep } from './migrations-step.js';
 
 /** How the demo reports what it does; the CLI renders these steps. */
 export interface DemoReporter {
@@ -27,13 +29,16 @@ export interface DemoOptions {
   readonly docs: number;
   readonly seed: string | number;
   readonly actor: string;
+  /** Runs steward commands in a folder; the demo's later steps use it as the user would. */
+  readonly cli: (cwd: string) => DemoCli;
 }
 
 /** What the demo found, so tests can check it against what was injected. */
 export interface DemoResult {
   readonly manifest: ExampleManifest;
-  readonly orphansFound: number;
-  readonly orphansInjected: number;
+  readonly integrity: IntegrityStepResult;
+  readonly derived: DerivedStepResult;
+  readonly migrations: MigrationsStepResult;
   readonly segmentCounts: number[];
   readonly taskCount: number;
   readonly rivalRefused: boolean;
@@ -45,14 +50,22 @@ export interface DemoResult {
 
 const injected = { orphans: 25, drift: 10, badShape: 8 };
 
+/** Folders the demo writes beside its SQLite file, emptied at the start of every run. */
+const demoFolders = ['keys', 'contracts', 'migrations', '.steward'];
+
 /**
- * `steward demo`: builds the case-management example in a SQLite file and walks through what
- * steward does so far: the store seam (filters, segments, batched lookups), the ledger (lease,
- * checkpoints, hash-chained audit log) and tamper detection. Each later capability adds a step.
+ * `steward demo`: builds the case-management example in a SQLite file, with faults injected on
+ * purpose, and walks through what steward does: the store seam (filters, segments), data contracts,
+ * integrity (orphans found, repaired by policy, scanned clean), derived data (drift found, repaired,
+ * a tenant rebuilt), a migration from plan to exact rollback, the ledger (lease, hash-chained audit
+ * log) and tamper detection. Steps 5 to 7 run the CLI's own commands against the config it writes.
  */
 export async function runDemo(options: DemoOptions, report: DemoReporter): Promise<DemoResult> {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.file}${suffix}`, { force: true });
-  mkdirSync(dirname(options.file), { recursive: true });
+  // What an earlier run wrote beside the file would mislead this one (keys, a migration, reports).
+  for (const folder of demoFolders)
+    rmSync(join(dirname(options.file), folder), { recursive: true, force: true });
+  mkdirSync(join(dirname(options.file), 'keys'), { recursive: true });
   const store = await openStore({ kind: 'sqlite', file: options.file });
   try {
     const ledger = await openLedger(store, { actor: options.actor });
@@ -69,7 +82,7 @@ async function walk(
   report: DemoReporter,
 ): Promise<DemoResult> {
   const holder = `${options.actor}#${randomBytes(3).toString('hex')}`;
-  const lease = await ledger.acquireLease({ name: 'demo', holder, ttlMs: 60_000 });
+  const lease = await ledger.acquireLease({ name: 'demo', holder, ttlMs: 600_000 });
 
   report.step(`1. Build the case-management example (${options.docs} documents, seed ${options.seed})`);
   const manifest = await generateExample(store, {
@@ -88,6 +101,9 @@ async function walk(
     subject: 'case-management',
     details: { docs: manifest.total, seed: String(options.seed) },
   });
+  const dir = dirname(options.file);
+  const configFile = writeDemoConfig(dir, options.file);
+  report.say(`   wrote ${configFile}: the example's references, derived state, approvers and policies`);
   await ledger.checkpoints.save('demo', { step: 1 }, lease);
 
   report.step('2. Query through the store seam with the portable filter language');
@@ -105,50 +121,32 @@ async function walk(
     `   segments read ${segmentCounts.join(' + ')} = ${sum} tasks; the collection holds ${taskCount}`,
   );
 
-  report.step('4. Find orphaned references with one batched lookup per page');
-  let orphansFound = 0;
-  for (const ref of caseManagementModel.references) {
-    const found = await scanReference({
-      reference: exampleReference(ref),
-      source: store.collection(exampleSpec(ref.collection)),
-      target: store.collection(exampleSpec(ref.target)),
-      ledger,
-      holder,
-    });
-    orphansFound += found.orphans;
-    const name = `${ref.collection}.${ref.field} -> ${ref.target}`;
-    report.say(
-      `   ${name.padEnd(40)} ${String(found.orphans).padStart(4)} orphans in ${found.scanned} documents`,
-    );
-  }
-  const orphansInjected = manifest.faults.filter((f) => f.kind === 'orphan').length;
-  report.say(`   found ${orphansFound} orphans; the generator injected ${orphansInjected}`);
-  report.say('   each one is an incident in the ledger, updated by every rescan and closed once fixed');
-  await ledger.audit.append({
-    action: 'demo.orphans',
-    subject: 'references',
-    details: { found: orphansFound },
-  });
-  await ledger.checkpoints.save('demo', { step: 4 }, lease);
-
-  report.step('5. Data contracts: check two proposed changes, verify the stored documents, draw the map');
-  const contracts = await contractsStep(
-    store,
-    dirname(options.file),
-    new Date().toISOString().slice(0, 10),
-    report,
-  );
+  report.step('4. Data contracts: check two proposed changes, verify the stored documents, draw the map');
+  const contracts = await contractsStep(store, dir, new Date().toISOString().slice(0, 10), report);
   const badShapeInjected = manifest.faults.filter((f) => f.kind === 'bad-shape').length;
   report.say(
     `   found ${contracts.nonConforming} documents breaking their schema; the generator injected ${badShapeInjected}`,
   );
-  await ledger.audit.append({
-    action: 'demo.contracts',
-    subject: 'contracts',
-    details: { breakingRejected: contracts.breakingRejected, nonConforming: contracts.nonConforming },
-  });
+  await ledger.checkpoints.save('demo', { step: 4 }, lease);
 
-  report.step('6. The ledger: a lease only one process holds, and a hash-chained audit log');
+  // From here on the demo runs the commands a user would type, against the config it wrote.
+  const cli = options.cli(dir);
+  for (const approver of demoApprovers)
+    await expectRun(cli, ['approvals', 'keygen', '--out', `keys/${approver.name}`, '--json']);
+
+  report.step('5. Integrity: find the orphaned references, repair each by its policy, scan again');
+  const integrity = await integrityStep(store, cli, manifest, report);
+  await ledger.checkpoints.save('demo', { step: 5 }, lease);
+
+  report.step('6. Derived data: find the drifted case list values, repair them, rebuild one tenant');
+  const derived = await derivedStep(store, cli, manifest, report);
+  await ledger.checkpoints.save('demo', { step: 6 }, lease);
+
+  report.step('7. A migration: plan, dry run, approvals, canary, apply, and an exact rollback');
+  const migrations = await migrationsStep(store, cli, dir, manifest, report);
+  await ledger.checkpoints.save('demo', { step: 7 }, lease);
+
+  report.step('8. The ledger: a lease only one process holds, and a hash-chained audit log');
   const rival = await ledger
     .acquireLease({ name: 'demo', holder: 'another-process', ttlMs: 60_000 })
     .then(() => undefined)
@@ -158,7 +156,7 @@ async function walk(
   const verified = await ledger.audit.verify();
   report.say(`   audit log: ${verified.checked} records, chain ${verified.ok ? 'intact' : 'BROKEN'}`);
 
-  report.step('7. Tamper with a copy of the audit log and watch verification catch it');
+  report.step('9. Tamper with a copy of the audit log and watch verification catch it');
   const tampered = await tamperWithCopy(store, ledger);
   const tamperDetected = tampered.some((p) => p.startsWith('seq 1 modified'));
   report.say(
@@ -168,8 +166,6 @@ async function walk(
   await ledger.checkpoints.clear('demo', lease);
   await lease.release();
 
-  const configFile = join(dirname(options.file), 'steward.config.json');
-  writeFileSync(configFile, `${JSON.stringify(demoConfig(options.file), null, 2)}\n`);
   report.step('Done. Explore the example with:');
   report.say(
     `   steward find cases --config ${configFile} --where '{"closedAt":null,"priority":{"$gte":4}}' --limit 3`,
@@ -177,14 +173,17 @@ async function walk(
   report.say(`   steward count tasks --config ${configFile}`);
   report.say(`   steward audit verify --config ${configFile}`);
   report.say(`   steward refs scan --config ${configFile}`);
-  report.say(`   steward refs incidents --status open --config ${configFile}`);
+  report.say(`   steward refs incidents --config ${configFile}`);
+  report.say(`   steward drift check --config ${configFile}`);
+  report.say(`   steward migrate history --config ${configFile}`);
   report.say(`   steward contracts verify --config ${configFile}`);
   report.say(`   steward contracts impact subjects.name --config ${configFile}`);
   report.say(`   steward graph --config ${configFile} --out data-flow.md`);
   return {
     manifest,
-    orphansFound,
-    orphansInjected,
+    integrity,
+    derived,
+    migrations,
     segmentCounts,
     taskCount,
     rivalRefused: rival !== undefined,
@@ -221,33 +220,4 @@ async function tamperWithCopy(store: Store, ledger: Ledger): Promise<string[]> {
   } finally {
     await store.dropCollection(sandbox);
   }
-}
-
-function demoConfig(file: string) {
-  const collections = Object.fromEntries(
-    Object.keys(caseManagementModel.collections).map((name) => [name, { key: 'id' }]),
-  );
-  const references = Object.fromEntries(
-    caseManagementModel.references.map((ref) => [`${ref.collection}.${ref.field}`, { target: ref.target }]),
-  );
-  return {
-    stores: { demo: { kind: 'sqlite', file } },
-    collections,
-    references,
-    ledger: { store: 'demo' },
-    contracts: { dir: 'contracts' },
-  };
-}
-
-/** An example reference as a config declaring it resolves it. */
-function exampleReference(ref: ExampleReference): ResolvedReference {
-  return {
-    name: `${ref.collection}.${ref.field}`,
-    collection: ref.collection,
-    field: ref.field,
-    target: ref.target,
-    owner: 'unowned',
-    onMissing: 'flag',
-    required: false,
-  };
 }

@@ -15,8 +15,31 @@ test('steward demo builds the example and finds exactly the faults it injected',
   const run = await runSteward(['demo', '--docs', '5000', '--json'], { cwd });
   assert.equal(run.code, 0, run.stderr);
   const result = JSON.parse(run.stdout) as {
-    orphansFound: number;
-    orphansInjected: number;
+    integrity: {
+      orphansFound: number;
+      orphansInjected: number;
+      orphansByReference: Record<string, number>;
+      refusedWithoutApproval: number;
+      repaired: Record<string, number>;
+      orphansAfterRepair: number;
+      changedBySecondRepair: number;
+    };
+    derived: {
+      driftFound: number;
+      driftInjected: number;
+      repaired: number;
+      snapshotsKept: number;
+      driftAfterRepair: number;
+      rebuild: { examined: number; written: number };
+    };
+    migrations: {
+      firstDryRunFailed: boolean;
+      approvedBy: string[];
+      canaryDocs: number;
+      applied: number;
+      remainingAtTarget: number;
+      exact: boolean;
+    };
     segmentCounts: number[];
     taskCount: number;
     rivalRefused: boolean;
@@ -32,8 +55,37 @@ test('steward demo builds the example and finds exactly the faults it injected',
     };
     configFile: string;
   };
-  assert.ok(result.orphansInjected > 0);
-  assert.equal(result.orphansFound, result.orphansInjected);
+  // Integrity: exactly the injected orphans, repaired by policy (deletions only once approved), then clean.
+  const { integrity } = result;
+  assert.ok(integrity.orphansInjected > 0);
+  assert.equal(integrity.orphansFound, integrity.orphansInjected);
+  const deletable = ['tasks.caseId', 'assignments.caseId', 'case_events.caseId'];
+  const toDelete = deletable.reduce((n, ref) => n + (integrity.orphansByReference[ref] ?? 0), 0);
+  assert.equal(integrity.refusedWithoutApproval, toDelete);
+  assert.equal(integrity.repaired['delete-dependent'], toDelete);
+  assert.equal(
+    Object.values(integrity.repaired).reduce((a, b) => a + b, 0),
+    integrity.orphansFound,
+    JSON.stringify(integrity.repaired),
+  );
+  assert.equal(integrity.orphansAfterRepair, 0);
+  assert.equal(integrity.changedBySecondRepair, 0);
+
+  // Derived data: exactly the injected drift; what is not a snapshot is repaired or rebuilt, then clean.
+  const { derived } = result;
+  assert.ok(derived.driftInjected > 0);
+  assert.equal(derived.driftFound, derived.driftInjected);
+  assert.ok(derived.rebuild.written > 0, 'the rebuilt tenant held a drifted counter');
+  assert.equal(derived.rebuild.written + derived.repaired + derived.snapshotsKept, derived.driftFound);
+  assert.equal(derived.driftAfterRepair, 0);
+
+  // The migration: stopped by its validator once, approved twice, canary first, rolled back exactly.
+  const { migrations } = result;
+  assert.equal(migrations.firstDryRunFailed, true);
+  assert.deepEqual(migrations.approvedBy, ['alice', 'bob']);
+  assert.ok(migrations.canaryDocs > 0 && migrations.canaryDocs < migrations.applied);
+  assert.equal(migrations.remainingAtTarget, 0);
+  assert.equal(migrations.exact, true);
   assert.equal(result.segmentCounts.length, 4);
   assert.equal(
     result.segmentCounts.reduce((a, b) => a + b, 0),
@@ -58,7 +110,10 @@ test('steward demo builds the example and finds exactly the faults it injected',
   assert.equal(verify.code, 0, verify.stderr);
   assert.match(verify.stdout, /audit log ok: \d+ records/);
   const count = await runSteward(['count', 'tasks', '--config', result.configFile], { cwd });
-  assert.equal(count.stdout.trim(), String(result.taskCount));
+  assert.equal(
+    count.stdout.trim(),
+    String(result.taskCount - (integrity.orphansByReference['tasks.caseId'] ?? 0)),
+  );
   const doctor = await runSteward(['doctor', '--config', result.configFile], { cwd });
   assert.equal(doctor.code, 0, doctor.stderr);
   assert.match(doctor.stdout, /ledger in "demo": ok, audit log of \d+ records verified/);
@@ -89,10 +144,12 @@ test('the human-readable demo walks through every step', async () => {
     '1. Build',
     '2. Query',
     '3. Split',
-    '4. Find orphaned',
-    '5. Data contracts',
-    '6. The ledger',
-    '7. Tamper',
+    '4. Data contracts',
+    '5. Integrity',
+    '6. Derived data',
+    '7. A migration',
+    '8. The ledger',
+    '9. Tamper',
   ];
   for (const step of steps) {
     assert.ok(run.stdout.includes(step), `step "${step}" in:\n${run.stdout}`);
@@ -103,6 +160,8 @@ test('the human-readable demo walks through every step', async () => {
     /proposal 1, cases v2 without "priority":[\s\S]*?consumer-reads-removed-field.*reporting/,
   );
   assert.match(run.stdout, /proposal 2, cases v2 with an optional "closedReason": accepted/);
+  assert.match(run.stdout, /second scan: 0 orphans/);
+  assert.match(run.stdout, /checksum equal to the one before apply/);
 });
 
 test('every command answers --help with its usage and exit code 0', async () => {

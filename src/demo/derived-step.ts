@@ -1,0 +1,121 @@
+import { parseFilter } from '../core/filter.js';
+import type { DriftReport } from '../derived/drift-report.js';
+import type { RepairReport } from '../derived/repair-report.js';
+import { type ExampleManifest, exampleSpec } from '../example/generate-example.js';
+import { scanPages } from '../stores/scan-pages.js';
+import type { Store } from '../stores/store.js';
+import { type DemoCli, expectRun } from './demo-cli.js';
+import type { DemoReporter } from './run-demo.js';
+
+/** What the derived-state step found and fixed, for the demo's result and its test. */
+export interface DerivedStepResult {
+  readonly driftFound: number;
+  readonly driftInjected: number;
+  readonly repaired: number;
+  /** Drifted values of snapshots, which repair leaves alone unless forced with an approval. */
+  readonly snapshotsKept: number;
+  /** Drift the check after the repair found: 0. */
+  readonly driftAfterRepair: number;
+  readonly rebuiltTenant: number;
+  /** Case list documents the tenant's rebuild looked at, and how many it had to write. */
+  readonly rebuild: { readonly examined: number; readonly written: number };
+}
+
+/** The case list's counters, which the demo rebuilds for one tenant. */
+const counters = ['openTaskCount', 'overdueTaskCount'];
+
+/**
+ * The demo's derived-state step, run with the CLI: check every declared derived value against its
+ * source (the case list's open and overdue task counts, its subject and officer names), rebuild the
+ * counters of one tenant where one drifted, repair the rest of the drift (snapshots are left alone),
+ * and check again.
+ */
+export async function derivedStep(
+  store: Store,
+  cli: DemoCli,
+  manifest: ExampleManifest,
+  report: DemoReporter,
+): Promise<DerivedStepResult> {
+  const check = await expectRun<{ reports: DriftReport[] }>(cli, ['drift', 'check', '--json'], [0, 1]);
+  for (const r of check.reports)
+    report.say(`   ${r.derived.padEnd(30)} ${String(r.drift).padStart(4)} drifted of ${r.checked} checked`);
+  const driftFound = sum(check.reports.map((r) => r.drift));
+  const driftInjected = manifest.faults.filter((f) => f.kind === 'drift').length;
+  report.say(`   found ${driftFound} drifted values; the generator injected ${driftInjected}`);
+
+  const tenant = await tenantOfFirstDriftedCounter(store, check.reports);
+  const keys = await tenantCases(store, tenant);
+  let examined = 0;
+  let written = 0;
+  for (const field of counters) {
+    const ids = keys.flatMap((key) => ['--id', key]);
+    const rebuilt = await expectRun<{ report: RepairReport }>(cli, [
+      'rebuild',
+      `case_list.${field}`,
+      ...ids,
+      '--json',
+    ]);
+    examined += rebuilt.report.examined;
+    written += rebuilt.report.written;
+  }
+  report.say(
+    `   rebuild of tenant ${tenant}'s case list counters (${keys.length} cases): ${examined} values recomputed, ` +
+      `${written} written, the rest already matched`,
+  );
+
+  const repair = await expectRun<{ reports: RepairReport[] }>(cli, ['drift', 'repair', '--json'], [0, 1]);
+  const repaired = sum(repair.reports.map((r) => r.written));
+  const snapshots = repair.reports.filter((r) => r.problems.some((p) => p.reason === 'snapshot'));
+  const snapshotsKept = sum(snapshots.map((r) => r.skipped));
+  report.say(
+    `   drift repair of the remaining incidents: ${repaired} values written, each with projection metadata ` +
+      'and an audit record',
+  );
+  for (const r of snapshots)
+    report.say(
+      `   ${r.derived} is a snapshot (the value as it was when taken): ${r.skipped} left alone; ` +
+        'refreshing one needs --force and an approval',
+    );
+  const repairable = repair.reports.filter((r) => !snapshots.includes(r)).map((r) => r.derived);
+  const recheck = await expectRun<{ reports: DriftReport[] }>(cli, [
+    'drift',
+    'check',
+    ...repairable,
+    '--json',
+  ]);
+  const driftAfterRepair = sum(recheck.reports.map((r) => r.drift));
+  report.say(
+    `   drift check of the ${repairable.length} repaired derived values again: ${driftAfterRepair} drifted`,
+  );
+
+  return {
+    driftFound,
+    driftInjected,
+    repaired,
+    snapshotsKept,
+    driftAfterRepair,
+    rebuiltTenant: tenant,
+    rebuild: { examined, written },
+  };
+}
+
+/** The tenant of the first case whose counter drifted, so that its rebuild has something to fix. */
+async function tenantOfFirstDriftedCounter(store: Store, reports: readonly DriftReport[]): Promise<number> {
+  const finding = reports.find((r) => counters.some((c) => r.derived === `case_list.${c}`) && r.drift > 0)
+    ?.findings[0];
+  if (!finding) return 1;
+  const cases = await store.collection(exampleSpec('cases')).getMany([finding.key]);
+  const tenant = [...cases.values()][0]?.tenantId;
+  return typeof tenant === 'number' ? tenant : 1;
+}
+
+/** Keys of the tenant's cases, which are also the keys of their case list documents. */
+async function tenantCases(store: Store, tenant: number): Promise<string[]> {
+  const keys: string[] = [];
+  const cases = store.collection(exampleSpec('cases'));
+  for await (const page of scanPages(cases, { filter: parseFilter({ tenantId: tenant }), limit: 1000 }))
+    for (const doc of page.docs) keys.push(String(doc.id));
+  return keys;
+}
+
+const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);

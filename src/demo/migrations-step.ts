@@ -1,0 +1,147 @@
+import { join } from 'node:path';
+import type { JsonValue } from '../core/json.js';
+import { writeExampleContracts } from '../example/example-contracts.js';
+import {
+  exampleContractsV2,
+  exampleMigrationId,
+  writeExampleMigration,
+} from '../example/example-migrations.js';
+import { type ExampleManifest, exampleSpec } from '../example/generate-example.js';
+import type { ApplyReport } from '../migrations/apply/apply-report.js';
+import type { DryRunReport } from '../migrations/report/dry-run-report.js';
+import type { RollbackReport } from '../migrations/rollback/rollback-report.js';
+import type { Store, WriteOp } from '../stores/store.js';
+import { type DemoCli, expectRun } from './demo-cli.js';
+import { demoApprovers } from './demo-project.js';
+import type { DemoReporter } from './run-demo.js';
+
+/** What the migration step saw, for the demo's result and its test. */
+export interface MigrationsStepResult {
+  readonly planHash: string;
+  /** The first dry run stopped at a validator (a subject breaking v1), before any real write. */
+  readonly firstDryRunFailed: boolean;
+  readonly approvedBy: readonly string[];
+  readonly canaryDocs: number;
+  readonly applied: number;
+  /** Documents left at version 2 after the rollback: 0. */
+  readonly remainingAtTarget: number;
+  /** The rollback restored the collection's checksum from before apply. */
+  readonly exact: boolean;
+}
+
+/**
+ * The demo's migration step: subjects v1 -> v2 (`name` becomes `displayName`, split into
+ * `nameParts`), walked through with the CLI as a user would: plan, dry run (which stops at a
+ * validator because of a malformed subject; the demo corrects it and runs it again), two
+ * approvals, apply (a canary, its gates, then the rest), and an exact rollback.
+ */
+export async function migrationsStep(
+  store: Store,
+  cli: DemoCli,
+  dir: string,
+  manifest: ExampleManifest,
+  report: DemoReporter,
+): Promise<MigrationsStepResult> {
+  writeExampleContracts(join(dir, 'contracts'), exampleContractsV2());
+  writeExampleMigration(join(dir, 'migrations'));
+  const plan = await expectRun<{
+    hash: string;
+    migrations: { id: string; collections: { estimatedDocuments?: number }[] }[];
+  }>(cli, ['migrate', 'plan', '--json']);
+  report.say(`   migrate plan: ${exampleMigrationId}, plan hash ${plan.hash.slice(0, 12)}…`);
+
+  const first = await expectRun<{ report: DryRunReport }>(cli, ['migrate', 'dry-run', '--json'], [0, 1]);
+  const firstDryRunFailed = !first.report.ok;
+  for (const v of first.report.migrations.flatMap((m) => [...m.validators.before, ...m.validators.after]))
+    if (!v.ok) report.say(`   dry run: validator "${v.name}" failed: ${v.problems.slice(0, 2).join('; ')}`);
+  const refused = await cli(approveArgs(plan.hash, demoApprovers[0]));
+  report.say(
+    `   approving a failed dry run is refused (exit ${refused.code}); nothing touched the real subjects`,
+  );
+  const corrected = await correctMalformedSubjects(store, manifest);
+  report.say(`   the subjects' owner corrects ${corrected} malformed subject(s); dry run again:`);
+
+  const second = await expectRun<{ report: DryRunReport }>(cli, ['migrate', 'dry-run', '--json']);
+  const totals = second.report.totals;
+  const roundTrip = second.report.migrations[0]?.roundTrip;
+  report.say(
+    `   dry run in a sandbox copy: ${totals.changed} changed, ${totals.failed} failed; ` +
+      `down(up(doc)) = doc on ${roundTrip ? `${roundTrip.checked - roundTrip.mismatched} of ${roundTrip.checked}` : 'none'}; ` +
+      `the real run estimated at ${seconds(second.report.estimate.seconds)}`,
+  );
+
+  const approvedBy: string[] = [];
+  for (const approver of demoApprovers) {
+    await expectRun(cli, approveArgs(plan.hash, approver));
+    approvedBy.push(approver.name);
+    report.say(`   ${approver.name} (${approver.role}) signs the plan hash and the dry-run report's hash`);
+  }
+
+  const apply = await expectRun<ApplyReport>(cli, ['migrate', 'apply', '--json']);
+  const applied = apply.migrations[0];
+  const counts = applied?.counts;
+  const gates = (applied?.gates ?? []).filter((g) => g.stage === 'canary');
+  report.say(
+    `   migrate apply: canary of ${counts?.canary ?? 0} subjects, gates ${gates.every((g) => g.ok) ? 'passed' : 'FAILED'} ` +
+      `(${gates.map((g) => g.gate).join(', ')}), then the rest: ${counts?.changed ?? 0} subjects at version 2`,
+  );
+
+  const rollback = await expectRun<RollbackReport>(cli, ['migrate', 'rollback', '--json']);
+  const undone = rollback.migrations[0];
+  report.say(
+    `   migrate rollback: ${undone?.counts.changed ?? 0} restored; ${undone?.remainingAtTarget ?? 0} left at version 2; ` +
+      `checksum ${undone?.exact ? 'equal to' : 'DIFFERENT from'} the one before apply`,
+  );
+  return {
+    planHash: plan.hash,
+    firstDryRunFailed,
+    approvedBy,
+    canaryDocs: counts?.canary ?? 0,
+    applied: counts?.changed ?? 0,
+    remainingAtTarget: undone?.remainingAtTarget ?? -1,
+    exact: undone?.exact === true,
+  };
+}
+
+function approveArgs(planHash: string, approver: (typeof demoApprovers)[number]): string[] {
+  return [
+    'migrate',
+    'approve',
+    planHash,
+    '--key',
+    `keys/${approver.name}.key.pem`,
+    '--approver',
+    approver.name,
+    '--role',
+    approver.role,
+    '--json',
+  ];
+}
+
+/**
+ * Gives every subject the generator made malformed (and the archived copies the integrity step
+ * restored from them) a value of the type its schema wants. Returns how many were corrected.
+ */
+async function correctMalformedSubjects(store: Store, manifest: ExampleManifest): Promise<number> {
+  const ops: WriteOp[] = [];
+  for (const fault of manifest.faults) {
+    if (fault.kind !== 'bad-shape' || fault.collection !== 'subjects') continue;
+    const set = { [fault.field]: valueOfType(fault.expected) };
+    const copies = manifest.faults.flatMap((f) =>
+      f.kind === 'orphan' && f.target === 'subjects' && f.expected === fault.key ? [f.actual] : [],
+    );
+    for (const key of [fault.key, ...copies]) ops.push({ type: 'patch', key, set });
+  }
+  const results = await store.collection(exampleSpec('subjects')).write(ops);
+  return results.filter((r) => r.status === 'ok').length;
+}
+
+function valueOfType(type: string): JsonValue {
+  if (type === 'integer' || type === 'number') return 1;
+  if (type === 'boolean') return false;
+  return 'unknown';
+}
+
+function seconds(value: number): string {
+  return value < 1 ? 'under a second' : `${value.toFixed(1)} s`;
+}
