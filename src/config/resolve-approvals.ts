@@ -111,7 +111,7 @@ function stringList(value: unknown, path: string, problem: Problem, required: bo
   const ok =
     Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && v !== '');
   if (!ok) {
-    problem(path, 'must be a non-empty list of names; leave it out for none');
+    problem(path, `must be a non-empty list of names${required ? '' : '; leave it out for none'}`);
     return [];
   }
   return value as string[];
