@@ -158,6 +158,10 @@ export interface DerivedSettings {
     /** For a function transform fed by one source document: this document's field holding its key. */
     readonly via?: string;
     readonly where?: { readonly [field: string]: unknown };
+    /** The source field holding each document's last-change time (ISO 8601): the `window` method's filter. */
+    readonly changedAt?: string;
+    /** The source field holding a version number raised on every change: the `checkpoint` method's. */
+    readonly version?: string;
   };
   readonly transform:
     | { readonly count: true }
@@ -171,7 +175,14 @@ export interface DerivedSettings {
   /** "immediate", or how stale it may be: "90s", "5m", "12h". */
   readonly staleness?: string;
   readonly onFailure?: 'fail-write' | 'retry' | 'mark-stale' | 'ignore';
-  readonly validation?: 'exact' | 'sampling' | 'hash' | 'window' | 'checkpoint';
+  readonly validation?:
+    | 'exact'
+    | 'sampling'
+    | 'hash'
+    | 'window'
+    | 'checkpoint'
+    /** A recompute window with its default length (the command's `--window` overrides it). */
+    | { readonly method: 'window'; readonly days: number };
   readonly repair?: 'recompute' | 'rebuild';
   readonly consumers?: readonly { readonly service: string; readonly irreversible?: boolean }[];
   /** How it is retired: what replaces it, when. */

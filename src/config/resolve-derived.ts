@@ -1,6 +1,7 @@
 import { parseFilter } from '../core/filter.js';
 import { isJsonObject, type JsonObject } from '../core/json.js';
 import {
+  contractSettings,
   type DerivedConsumer,
   type DerivedSource,
   type DerivedTransform,
@@ -104,7 +105,8 @@ function resolveOne(
   const source = resolveSource(s.source, transform, `${path}.source`, collections, problem);
   const refresh = oneOf(s.refresh, refreshMechanisms, `${path}.refresh`, problem, 'asynchronous');
   const onFailure = oneOf(s.onFailure, failureBehaviours, `${path}.onFailure`, problem, 'mark-stale');
-  const validation = oneOf(s.validation, validationMethods, `${path}.validation`, problem, 'exact');
+  const { method: validationRaw, windowMs } = validationSetting(s.validation, `${path}.validation`, problem);
+  const validation = oneOf(validationRaw, validationMethods, `${path}.validation`, problem, 'exact');
   const repair = oneOf(s.repair, repairMethods, `${path}.repair`, problem, 'recompute');
   const consumers = resolveConsumers(s.consumers, `${path}.consumers`, problem);
   const stalenessMs = staleness(s.staleness, `${path}.staleness`, problem);
@@ -115,6 +117,7 @@ function resolveOne(
   const version = s.version ?? 1;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1)
     problem(`${path}.version`, 'must be a whole number of at least 1');
+  if (source) requireMethodFields(name, validation, source, `${path}.source`, problem);
   if (!kind || !transform || !source) return undefined;
   return {
     name,
@@ -132,7 +135,55 @@ function resolveOne(
     ...(isJsonObject(s.retire as never) ? { retire: s.retire as JsonObject } : {}),
     snapshot: kind === 'snapshot' || s.snapshot === true,
     version: typeof version === 'number' ? version : 1,
+    ...(windowMs === undefined ? {} : { windowMs }),
+    defaulted: contractSettings.filter((setting) => s[setting] === undefined),
   };
+}
+
+/**
+ * `validation` is a method name, or for a recompute window `{ method: 'window', days: 7 }` (the
+ * window used when the command gives no `--window`).
+ */
+function validationSetting(
+  raw: unknown,
+  path: string,
+  problem: Problem,
+): { method: unknown; windowMs?: number } {
+  if (!isJsonObject(raw as never)) return { method: raw };
+  const v = raw as Raw;
+  for (const key of Object.keys(v))
+    if (key !== 'method' && key !== 'days')
+      problem(`${path}.${key}`, 'is not a known setting (expected method, days)');
+  if (v.days === undefined) return { method: v.method };
+  if (v.method !== 'window') problem(`${path}.days`, "is a setting of { method: 'window' } only");
+  if (typeof v.days !== 'number' || !(v.days > 0)) {
+    problem(`${path}.days`, 'must be a number of days above 0, such as 7');
+    return { method: v.method };
+  }
+  return { method: v.method, windowMs: v.days * 86_400_000 };
+}
+
+/**
+ * The window method filters the source by its last-change time, and the checkpoint method compares
+ * source versions: each needs its field declared, or it cannot run at all.
+ */
+function requireMethodFields(
+  name: string,
+  validation: string | undefined,
+  source: DerivedSource,
+  path: string,
+  problem: Problem,
+): void {
+  if (validation === 'window' && !source.changedAt)
+    problem(
+      `${path}.changedAt`,
+      `is required by validation 'window' of ${name}: the field of "${source.collection}" holding when each document last changed (ISO 8601), such as "updatedAt"`,
+    );
+  if (validation === 'checkpoint' && !source.changedAt && !source.version)
+    problem(
+      `${path}.version`,
+      `is required by validation 'checkpoint' of ${name}: the field of "${source.collection}" holding its version number, such as "version" (or declare changedAt, such as "updatedAt", to use the last-change time as the version)`,
+    );
 }
 
 /** A transform plus the link field a copy names (`via`), kept apart until the source is read. */
@@ -204,8 +255,14 @@ function resolveSource(
   }
   const s = raw as Raw;
   for (const key of Object.keys(s))
-    if (!['collection', 'key', 'via', 'where'].includes(key))
-      problem(`${path}.${key}`, 'is not a known setting (expected collection, key, via, where)');
+    if (!['collection', 'key', 'via', 'where', 'changedAt', 'version'].includes(key))
+      problem(
+        `${path}.${key}`,
+        'is not a known setting (expected collection, key, via, where, changedAt, version)',
+      );
+  for (const key of ['changedAt', 'version'] as const)
+    if (s[key] !== undefined && !isPath(s[key]))
+      problem(`${path}.${key}`, 'must be the dotted path of a source field, such as "updatedAt"');
   if (typeof s.collection !== 'string' || !collections.has(s.collection)) {
     problem(
       `${path}.collection`,
@@ -220,6 +277,8 @@ function resolveSource(
     link,
     where,
     ...(isJsonObject(s.where as never) ? { whereRaw: s.where as JsonObject } : {}),
+    ...(isPath(s.changedAt) ? { changedAt: s.changedAt } : {}),
+    ...(isPath(s.version) ? { version: s.version } : {}),
   };
 }
 

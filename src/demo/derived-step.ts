@@ -1,6 +1,9 @@
 import { parseFilter } from '../core/filter.js';
+import type { SourceAmplification } from '../derived/amplification/write-amplification.js';
 import type { DriftReport } from '../derived/drift-report.js';
+import type { LintReport } from '../derived/lint/lint-derived.js';
 import type { RepairReport } from '../derived/repair-report.js';
+import type { DerivedStatus } from '../derived/status/derived-status.js';
 import { type ExampleManifest, exampleSpec } from '../example/generate-example.js';
 import { scanPages } from '../stores/scan-pages.js';
 import type { Store } from '../stores/store.js';
@@ -17,6 +20,10 @@ export interface DerivedStepResult {
   /** Drift the check after the repair found: 0. */
   readonly driftAfterRepair: number;
   readonly rebuiltTenant: number;
+  /** Errors `derived lint` found in the example's declarations: 0, it shows good practice. */
+  readonly lintErrors: number;
+  /** The write amplification factor of each source collection. */
+  readonly amplification: Readonly<Record<string, number>>;
   /** Case list documents the tenant's rebuild looked at, and how many it had to write. */
   readonly rebuild: { readonly examined: number; readonly written: number };
 }
@@ -28,7 +35,7 @@ const counters = ['openTaskCount', 'overdueTaskCount'];
  * The demo's derived-state step, run with the CLI: check every declared derived value against its
  * source (the case list's open and overdue task counts, its subject and officer names), rebuild the
  * counters of one tenant where one drifted, repair the rest of the drift (snapshots are left alone),
- * and check again.
+ * check again; then lint the declarations, show each one's freshness and the write amplification.
  */
 export async function derivedStep(
   store: Store,
@@ -88,7 +95,30 @@ export async function derivedStep(
     `   drift check of the ${repairable.length} repaired derived values again: ${driftAfterRepair} drifted`,
   );
 
+  const lint = await expectRun<LintReport>(cli, ['derived', 'lint', '--json'], [0, 1]);
+  const rules = [...new Set(lint.findings.map((f) => f.rule))].join(', ');
+  report.say(`   derived lint: ${lint.errors} errors, ${lint.warnings} warnings (${rules})`);
+  const status = await expectRun<{ statuses: DerivedStatus[] }>(cli, ['derived', 'status', '--json'], [0, 1]);
+  for (const s of status.statuses)
+    report.say(
+      `   derived status ${s.derived.padEnd(28)} ${s.state}; ${s.documents - s.withoutMetadata} of ${s.documents} ` +
+        'documents carry projection metadata (repair and rebuild stamp it)',
+    );
+  const amplification = await expectRun<{ sources: SourceAmplification[] }>(cli, [
+    'derived',
+    'amplification',
+    '--json',
+  ]);
+  for (const a of amplification.sources)
+    report.say(
+      `   write amplification of ${a.source.padEnd(9)} ${a.factor}: ` +
+        (a.derivedWrites > 0
+          ? `one write also writes ${a.derivedWrites} derived value(s) in ${a.collections.join(', ')}`
+          : 'its writes refresh no derived value (what it feeds is refreshed by hand)'),
+    );
   return {
+    lintErrors: lint.errors,
+    amplification: Object.fromEntries(amplification.sources.map((a) => [a.source, a.factor])),
     driftFound,
     driftInjected,
     repaired,

@@ -138,7 +138,9 @@ async function walk(
   const integrity = await integrityStep(store, cli, manifest, report);
   await ledger.checkpoints.save('demo', { step: 5 }, lease);
 
-  report.step('6. Derived data: find the drifted case list values, repair them, rebuild one tenant');
+  report.step(
+    '6. Derived data: find the drifted values, rebuild one tenant, repair the rest, lint, status, amplification',
+  );
   const derived = await derivedStep(store, cli, manifest, report);
   await ledger.checkpoints.save('demo', { step: 6 }, lease);
 

@@ -1,53 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { ParsedFilter } from '../core/filter.js';
 import { keyFraction } from '../core/hash.js';
-import { getPath, type JsonObject } from '../core/json.js';
+import type { JsonObject } from '../core/json.js';
+import { getPath } from '../core/json.js';
 import { type Clock, systemClock } from '../ledger/clock.js';
-import { type Finding, recordFindings } from '../ledger/incidents.js';
-import type { Ledger } from '../ledger/ledger.js';
-import { scanPages } from '../stores/scan-pages.js';
-import { type Collection, keyId, type Segment } from '../stores/store.js';
-import type { ResolvedDerived } from './derived.js';
-import {
-  type DriftFinding,
-  type DriftMethod,
-  type DriftReport,
-  emptyReport,
-  maxListed,
-} from './drift-report.js';
+import { keyId } from '../stores/store.js';
+import { checkpointPass } from './checkpoint-pass.js';
+import { type CheckDriftInput, comparePage, derivedPages, recheck } from './compare-drift.js';
+import { type DriftFinding, type DriftReport, emptyReport } from './drift-report.js';
 import { GroupHashes, groupCount } from './hash-groups.js';
-import { sameValue } from './recompute.js';
 import { closeResolvedIncidents } from './reverify-drift.js';
-import {
-  type AggregateMap,
-  buildAggregateMap,
-  type Recomputed,
-  recomputePage,
-  type SourceStrategy,
-} from './source-values.js';
-
-/** What one drift check needs: the declaration, its derived and source collections, the ledger. */
-export interface CheckDriftInput {
-  readonly derived: ResolvedDerived;
-  /** The derived collection (where the stored values are). */
-  readonly target: Collection;
-  readonly source: Collection;
-  readonly ledger: Ledger;
-  readonly method?: DriftMethod;
-  /** Sampling: the fraction of derived keys compared, chosen by key hash. Default 0.1. */
-  readonly sample?: number;
-  /** Only derived documents matching this filter. */
-  readonly where?: ParsedFilter;
-  readonly segment?: Segment;
-  /** How aggregates read their source; default `map` (see `source-values.ts`). */
-  readonly strategy?: SourceStrategy;
-  /** Derived documents per page. Default 500. */
-  readonly batch?: number;
-  /** Hash method: documents per group. Default 20,000. */
-  readonly groupSize?: number;
-  readonly clock?: Clock;
-}
+import { type AggregateMap, buildAggregateMap, recomputePage } from './source-values.js';
+import { windowPass } from './window-pass.js';
 
 /**
  * Recomputes derived state from its source and compares it with what is stored, page by page of
@@ -58,8 +22,12 @@ export interface CheckDriftInput {
  *
  * `exact` compares every document; `sampling` a deterministic fraction by key hash; `hash` first
  * compares per-group hashes of (key, stored) and (key, expected) and then compares one by one only
- * the documents of groups whose hashes differ (see `hash-groups.ts`).
+ * the documents of groups whose hashes differ (see `hash-groups.ts`); `window` only the derived
+ * documents whose source changed in the last N days (see `window-pass.ts`); `checkpoint` only
+ * those whose stored source version is behind the latest (see `checkpoint-pass.ts`).
  */
+export type { CheckDriftInput } from './compare-drift.js';
+
 export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
   const started = performance.now();
   const clock = input.clock ?? systemClock;
@@ -70,9 +38,11 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
     `drift-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
   );
   await input.ledger.store.ensureCollection(input.ledger.namespace.incidents);
-  const map = await aggregateMapFor(input);
-  if (method === 'hash') await hashPasses(input, map, report, clock);
+  if (method === 'window') await windowPass(input, report, clock);
+  else if (method === 'checkpoint') await checkpointPass(input, report, clock);
+  else if (method === 'hash') await hashPasses(input, await aggregateMapFor(input), report, clock);
   else {
+    const map = await aggregateMapFor(input);
     const keep = method === 'sampling' ? sampler(input) : () => true;
     const suspects: DriftFinding[] = [];
     for await (const page of derivedPages(input)) {
@@ -109,15 +79,6 @@ async function aggregateMapFor(input: CheckDriftInput): Promise<AggregateMap | u
   return buildAggregateMap(derived, input.source);
 }
 
-async function* derivedPages(input: CheckDriftInput): AsyncGenerator<JsonObject[]> {
-  const pages = scanPages(input.target, {
-    limit: input.batch ?? 500,
-    ...(input.where && input.where.length > 0 ? { filter: input.where } : {}),
-    ...(input.segment ? { segment: input.segment } : {}),
-  });
-  for await (const page of pages) yield page.docs;
-}
-
 function sampler(input: CheckDriftInput): (doc: JsonObject) => boolean {
   const sample = input.sample ?? 0.1;
   const keyField = input.target.spec.keyField;
@@ -125,98 +86,6 @@ function sampler(input: CheckDriftInput): (doc: JsonObject) => boolean {
     const key = doc[keyField];
     return key !== undefined && keyFraction(keyId(key as never), input.derived.name) < sample;
   };
-}
-
-/**
- * Compares one page and keeps its mismatches as suspects. Suspects are re-read in batches (see
- * {@link recheck}), so a check with scattered drift costs one source lookup per batch of
- * suspects, not one per page.
- */
-async function comparePage(
-  input: CheckDriftInput,
-  docs: readonly JsonObject[],
-  map: AggregateMap | undefined,
-  report: DriftReport,
-  suspects: DriftFinding[],
-  clock: Clock,
-): Promise<void> {
-  const recomputed = await recomputePage(input.derived, input.target.spec, docs, input.source, map);
-  report.checked += recomputed.length;
-  suspects.push(...tally(input, recomputed, report, true));
-  if (suspects.length >= recheckBatch) await recheck(input, suspects, report, clock);
-}
-
-/** Suspects re-read together: one getMany and one source lookup (chunked) per batch. */
-const recheckBatch = 1000;
-
-/**
- * A second look at suspects, with the documents and the source read fresh for just these keys
- * (never from the map): what still differs is drift and becomes incidents; the rest were live
- * writes. Empties `suspects`.
- */
-async function recheck(
-  input: CheckDriftInput,
-  suspects: DriftFinding[],
-  report: DriftReport,
-  clock: Clock,
-): Promise<void> {
-  if (suspects.length === 0) return;
-  const keys = suspects.splice(0).map((s) => s.key);
-  const again = await input.target.getMany(keys);
-  const reread = await recomputePage(input.derived, input.target.spec, [...again.values()], input.source);
-  const confirmed = tally(input, reread, report, false);
-  report.cleared += keys.length - confirmed.length;
-  await recordDrift(input, confirmed, report, clock);
-}
-
-/** Counts orphans and failures (only on the final look) and returns the mismatches. */
-function tally(
-  input: CheckDriftInput,
-  rows: readonly Recomputed[],
-  report: DriftReport,
-  first: boolean,
-): DriftFinding[] {
-  const field = input.derived.field;
-  const out: DriftFinding[] = [];
-  for (const { key, doc, expected } of rows) {
-    if (expected.status === 'orphan') {
-      if (first) report.orphans++;
-      continue;
-    }
-    if (expected.status === 'failed') {
-      if (first) {
-        report.failed++;
-        if (report.failures.length < maxListed) report.failures.push({ key, reason: expected.reason });
-      }
-      continue;
-    }
-    const actual = getPath(doc, field) ?? null;
-    if (!sameValue(actual, expected.value)) out.push({ key, field, expected: expected.value, actual });
-  }
-  return out;
-}
-
-async function recordDrift(
-  input: CheckDriftInput,
-  confirmed: DriftFinding[],
-  report: DriftReport,
-  clock: Clock,
-): Promise<void> {
-  if (confirmed.length === 0) return;
-  report.drift += confirmed.length;
-  for (const f of confirmed) if (report.findings.length < maxListed) report.findings.push(f);
-  const findings: Finding[] = confirmed.map((f) => ({
-    kind: 'drift',
-    subject: input.derived.name,
-    collection: input.derived.collection,
-    key: f.key,
-    field: f.field,
-    detail: { expected: f.expected, actual: f.actual, snapshot: input.derived.snapshot },
-  }));
-  const incidents = input.ledger.store.collection(input.ledger.namespace.incidents);
-  const outcome = await recordFindings(incidents, findings, report.scanId, new Date(clock()).toISOString());
-  report.incidents.opened += outcome.opened;
-  report.incidents.updated += outcome.updated;
 }
 
 /**

@@ -31,7 +31,30 @@ export interface ResolvedDerived {
   readonly snapshot: boolean;
   /** The version of the projection logic, written as projection metadata. Default 1. */
   readonly version: number;
+  /**
+   * For the `window` method: how far back a source change is rechecked, in milliseconds, when the
+   * command gives no `--window` (declared as `validation: { method: 'window', days: 7 }`).
+   */
+  readonly windowMs?: number;
+  /**
+   * The contract settings the declaration left out, so the resolver's default stands in for an
+   * answer (refresh asynchronous, staleness immediate...): `derived lint` reports them, because a
+   * default is not a decision. Undefined when not known (a declaration built in code).
+   */
+  readonly defaulted?: readonly ContractSetting[];
 }
+
+/** The settings of a declaration that answer a question of seed 001 section 3 and have a default. */
+export const contractSettings = [
+  'refresh',
+  'staleness',
+  'onFailure',
+  'validation',
+  'repair',
+  'consumers',
+  'retire',
+] as const;
+export type ContractSetting = (typeof contractSettings)[number];
 
 /** The kinds of derived state of seed 001 section 4. */
 export const derivedKinds = [
@@ -76,6 +99,23 @@ export interface DerivedSource {
   /** Only source documents matching this filter count (portable filter language). */
   readonly where: ParsedFilter;
   readonly whereRaw?: Filter;
+  /**
+   * The source field holding when each source document last changed, as an ISO 8601 string (UTC,
+   * so it sorts as text): what the `window` method filters on, and the source version when no
+   * `version` field is declared.
+   */
+  readonly changedAt?: string;
+  /** The source field holding a version number raised on every change (section 12's source version). */
+  readonly version?: string;
+}
+
+/**
+ * The source field whose value is a derived document's source version: the declared `version`,
+ * else `changedAt` (a last-change time is a version too: it only grows). Undefined when neither is
+ * declared; the `checkpoint` method needs one.
+ */
+export function sourceVersionField(source: DerivedSource): string | undefined {
+  return source.version ?? source.changedAt;
 }
 
 /** A TypeScript transformation: the derived document and its linked source documents in, the value out. */

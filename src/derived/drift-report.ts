@@ -15,7 +15,7 @@ export interface RecomputeFailure {
   readonly reason: string;
 }
 
-export type DriftMethod = 'exact' | 'sampling' | 'hash';
+export type DriftMethod = 'exact' | 'sampling' | 'hash' | 'window' | 'checkpoint';
 
 /** What one drift check of one derived state found. */
 export interface DriftReport {
@@ -38,6 +38,13 @@ export interface DriftReport {
   readonly incidents: { opened: number; updated: number; closed: number };
   /** Hash method only: groups, groups whose hashes differed, documents compared one by one. */
   hash?: { groups: number; differing: number; fetched: number };
+  /**
+   * Window method only: source documents changed since `since` (read with a filter on the
+   * `changedAt` field) and the distinct derived documents they named.
+   */
+  window?: { since: string; changedSources: number; derivedKeys: number };
+  /** Checkpoint method only: derived documents whose stored source version was behind the latest. */
+  checkpoint?: { behind: number };
   elapsedMs: number;
 }
 
@@ -72,6 +79,12 @@ export function renderDriftReport(r: DriftReport): string[] {
     lines.push(
       `  hash: ${r.hash.groups} group(s), ${r.hash.differing} differing, ${r.hash.fetched} document(s) compared`,
     );
+  if (r.window)
+    lines.push(
+      `  window: ${r.window.changedSources} source document(s) changed since ${r.window.since}, naming ${r.window.derivedKeys} derived document(s)`,
+    );
+  if (r.checkpoint)
+    lines.push(`  checkpoint: ${r.checkpoint.behind} document(s) behind their source version`);
   for (const f of r.findings.slice(0, 20))
     lines.push(
       `  drift ${JSON.stringify(f.key)}: stored ${JSON.stringify(f.actual)}, source gives ${JSON.stringify(f.expected)}`,

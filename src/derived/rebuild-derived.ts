@@ -1,9 +1,12 @@
 import type { ParsedFilter } from '../core/filter.js';
+import { sha256 } from '../core/hash.js';
+import { canonicalJson, type JsonObject } from '../core/json.js';
 import { type Clock, systemClock } from '../ledger/clock.js';
 import { closeIncident, type Incident, incidentId } from '../ledger/incidents.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { scanPages } from '../stores/scan-pages.js';
 import type { Collection, DocKey } from '../stores/store.js';
+import { checkpointedPages, type DerivedJobOptions, type JobCounters } from './checkpointed-pages.js';
 import type { ResolvedDerived } from './derived.js';
 import { emptyRepairReport, type RepairReport, tallyOutcomes } from './repair-report.js';
 import { type AggregateMap, buildAggregateMap, recomputePage } from './source-values.js';
@@ -15,7 +18,7 @@ export type RebuildScope =
   | { readonly where: ParsedFilter }
   | { readonly all: true };
 
-export interface RebuildInput {
+export interface RebuildInput extends Omit<DerivedJobOptions, 'ledger'> {
   readonly derived: ResolvedDerived;
   readonly target: Collection;
   readonly source: Collection;
@@ -25,19 +28,27 @@ export interface RebuildInput {
   readonly dryRun?: boolean;
   readonly force?: boolean;
   readonly clock?: Clock;
+  /** Called after each batch is written and before its checkpoint is saved (progress, tests). */
+  readonly onBatch?: (report: RepairReport) => void | Promise<void>;
+  /** `backfill` also writes fields that are missing, and is recorded as such. Default `rebuild`. */
+  readonly by?: 'rebuild' | 'backfill';
+  /** Read an aggregate's source once into a per-key map even for a `where` scope (backfill does). */
+  readonly useMap?: boolean;
 }
 
 /**
  * Recomputes a derived state for one entity, a range or everything (seed 001 section 18) and
  * writes what differs, with the same safety as `drift repair` (conditional writes, before-images,
  * projection metadata, audit per batch). Open drift incidents of the rewritten documents are
- * closed. Idempotent: a rerun, also after a kill, writes only what is still wrong, which is nothing.
+ * closed. `--where` and `--all` save a checkpoint in the ledger after every batch (see
+ * `checkpointed-pages.ts`): a run killed at any point, even with `kill -9`, resumes after the last
+ * batch it finished. Idempotent: a batch done twice writes only what is still wrong, which is nothing.
  * `--all` over an aggregate reads the source once into a per-key map (see `source-values.ts`).
  */
 export async function rebuildDerived(input: RebuildInput): Promise<RepairReport> {
-  const report = emptyRepairReport(input.derived.name, 'rebuild', input.dryRun === true);
+  const report = emptyRepairReport(input.derived.name, input.by ?? 'rebuild', input.dryRun === true);
   const map =
-    'all' in input.scope &&
+    ('all' in input.scope || input.useMap === true) &&
     input.derived.source.link.by === 'key' &&
     ['count', 'sum', 'min', 'max', 'latest'].includes(input.derived.transform.type)
       ? await buildAggregateMap(input.derived, input.source)
@@ -48,12 +59,48 @@ export async function rebuildDerived(input: RebuildInput): Promise<RepairReport>
     return report;
   }
   const filter = 'where' in input.scope ? input.scope.where : [];
-  for await (const page of scanPages(input.target, {
-    limit: input.batch ?? 500,
-    ...(filter.length > 0 ? { filter } : {}),
-  }))
-    await rebuildPage(input, page.docs, map, report);
+  const scan = { limit: input.batch ?? 500, ...(filter.length > 0 ? { filter } : {}) };
+  const onPage = async (docs: JsonObject[]) => {
+    await rebuildPage(input, docs, map, report);
+    await input.onBatch?.(report);
+  };
+  if (input.dryRun) {
+    for await (const page of scanPages(input.target, scan)) await onPage(page.docs);
+    return report;
+  }
+  const job = rebuildJobName(input.by ?? 'rebuild', input.derived, filter);
+  const { resumedAt } = await checkpointedPages(
+    input,
+    job,
+    input.target,
+    scan,
+    reportCounters(report),
+    onPage,
+  );
+  report.resumedAt = resumedAt;
   return report;
+}
+
+/**
+ * The ledger job (lease and checkpoint) of a rebuild-like run: one per derived state, projection
+ * version and filter, so a rerun of the same command resumes and a different range starts its own.
+ */
+export function rebuildJobName(action: string, derived: ResolvedDerived, filter: ParsedFilter): string {
+  return `${action}:${derived.name}:v${derived.version}:${sha256(canonicalJson(filter as never)).slice(0, 12)}`;
+}
+
+/** The report's counters, saved with each checkpoint and restored on resume. */
+export function reportCounters(report: RepairReport): JobCounters {
+  const names = ['examined', 'written', 'unchanged', 'skipped', 'failed', 'closed'] as const;
+  return {
+    read: () => Object.fromEntries(names.map((n) => [n, report[n]])),
+    restore: (saved) => {
+      for (const n of names) {
+        const value = saved[n];
+        if (typeof value === 'number') report[n] = value;
+      }
+    },
+  };
 }
 
 async function rebuildPage(
@@ -65,7 +112,7 @@ async function rebuildPage(
   const now = new Date((input.clock ?? systemClock)()).toISOString();
   report.examined += docs.length;
   const rows = await recomputePage(input.derived, input.target.spec, docs, input.source, map);
-  const outcomes = await writeDerived({ ...input, by: 'rebuild', now }, rows);
+  const outcomes = await writeDerived({ ...input, by: input.by ?? 'rebuild', now }, rows);
   tallyOutcomes(report, outcomes);
   if (input.dryRun) return;
   const fixed = outcomes.filter((o) => o.status === 'written' || o.status === 'unchanged').map((o) => o.key);
@@ -76,7 +123,7 @@ async function rebuildPage(
   for (const doc of open.values()) {
     const incident = { ...(doc as unknown as Incident), id: doc[incidents.spec.keyField] as string };
     if (incident.status !== 'open') continue;
-    if (await closeIncident(incidents, incident, { action: 'recompute', by: 'rebuild' }, now))
+    if (await closeIncident(incidents, incident, { action: 'recompute', by: input.by ?? 'rebuild' }, now))
       report.closed++;
   }
 }

@@ -54,6 +54,8 @@ export interface Aggregate {
   value: JsonValue;
   /** For `latest`: the greatest ordering value seen so far. */
   by?: JsonValue;
+  /** The greatest source version of the key's documents, when the source declares one. */
+  version?: JsonValue;
 }
 
 /** The aggregate of no source documents: count 0, sum 0, min/max/latest null. */

@@ -20,6 +20,8 @@ export interface RepairDriftInput {
   /** Write snapshots too; the caller has verified the approval. */
   readonly force?: boolean;
   readonly clock?: Clock;
+  /** Called after each batch is written and its incidents closed (progress, tests). */
+  readonly onBatch?: (report: RepairReport) => void | Promise<void>;
 }
 
 /**
@@ -41,9 +43,15 @@ export async function repairDrift(input: RepairDriftInput): Promise<RepairReport
     kind: 'drift',
   })) {
     batch.push(incident);
-    if (batch.length >= (input.batch ?? 200)) await repairBatch(input, incidents, batch.splice(0), report);
+    if (batch.length >= (input.batch ?? 200)) {
+      await repairBatch(input, incidents, batch.splice(0), report);
+      await input.onBatch?.(report);
+    }
   }
-  if (batch.length > 0) await repairBatch(input, incidents, batch, report);
+  if (batch.length > 0) {
+    await repairBatch(input, incidents, batch, report);
+    await input.onBatch?.(report);
+  }
   return report;
 }
 

@@ -5,7 +5,7 @@ import type { WriteOutcome } from './write-derived.js';
 /** What a repair or rebuild of one derived state did, with the first problems listed. */
 export interface RepairReport {
   readonly derived: string;
-  readonly action: 'drift repair' | 'rebuild';
+  readonly action: 'drift repair' | 'rebuild' | 'backfill';
   readonly dryRun: boolean;
   /** Documents (repair: open incidents) looked at. */
   examined: number;
@@ -15,7 +15,9 @@ export interface RepairReport {
   failed: number;
   /** Incidents closed: written, or found already correct or gone. */
   closed: number;
-  /** Skipped and failed documents, the first 1000. */
+  /** Documents examined by earlier, interrupted runs of the same job (0: a fresh start). */
+  resumedAt?: number;
+  /** Skipped and failed documents, the first 1000 (of this run: earlier runs' are not kept). */
   readonly problems: { key: DocKey; status: string; reason: string; detail?: JsonValue }[];
 }
 
@@ -70,6 +72,8 @@ export function renderRepairReport(r: RepairReport): string[] {
     `${r.derived} (${r.action}${r.dryRun ? ', dry run' : ''}): ${r.examined} examined, ${r.written} ${r.dryRun ? 'would be written' : 'written'}, ` +
       `${r.unchanged} already correct, ${r.skipped} skipped, ${r.failed} failed, ${r.closed} incident(s) closed`,
   ];
+  if (r.resumedAt)
+    lines.push(`  resumed from a checkpoint after ${r.resumedAt} document(s); counts cover the whole job`);
   for (const p of r.problems.slice(0, 20))
     lines.push(
       `  ${p.status} ${JSON.stringify(p.key)}: ${p.reason}${p.detail ? ` (${String(p.detail)})` : ''}`,

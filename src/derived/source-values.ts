@@ -1,8 +1,8 @@
-import type { Condition } from '../core/filter.js';
-import { getPath, type JsonObject, type Scalar } from '../core/json.js';
+import { type Condition, matchesFilter } from '../core/filter.js';
+import { getPath, type JsonObject, type JsonValue, type Scalar } from '../core/json.js';
 import { scanDocuments } from '../stores/scan-pages.js';
 import { type Collection, type DocKey, docKey, isDocKey, keyId } from '../stores/store.js';
-import type { ResolvedDerived } from './derived.js';
+import { type ResolvedDerived, sourceVersionField } from './derived.js';
 import {
   type Aggregate,
   addToAggregate,
@@ -27,6 +27,12 @@ export interface Recomputed {
   readonly key: DocKey;
   readonly doc: JsonObject;
   readonly expected: Expected;
+  /**
+   * The greatest source version among the linked source documents (all of them, matching `where`
+   * or not: a document leaving the filter changed the value too), when the source declares a
+   * version field (see {@link sourceVersionField}); written as projection metadata.
+   */
+  readonly sourceVersion?: JsonValue;
 }
 
 /** Folded aggregates of a whole source, by keyId of the derived key. */
@@ -43,13 +49,39 @@ export async function buildAggregateMap(
 ): Promise<AggregateMap> {
   const map: AggregateMap = new Map();
   const field = derived.source.link.field;
-  for await (const doc of scanDocuments(source, { filter: derived.source.where, limit })) {
+  const versionField = sourceVersionField(derived.source);
+  // With a version field every linked document counts for the version, so the source is read
+  // unfiltered and `where` is applied here; without one, `where` goes down to the store.
+  const filter = versionField ? [] : derived.source.where;
+  for await (const doc of scanDocuments(source, { filter, limit })) {
     const key = getPath(doc, field);
     if (!isDocKey(key)) continue;
     const id = keyId(key);
-    map.set(id, addToAggregate(derived.transform, map.get(id) ?? emptyAggregate(derived.transform), doc));
+    const acc = map.get(id) ?? emptyAggregate(derived.transform);
+    if (versionField) acc.version = greatest(acc.version, getPath(doc, versionField));
+    map.set(
+      id,
+      versionField && !matchesFilter(doc, derived.source.where)
+        ? acc
+        : addToAggregate(derived.transform, acc, doc),
+    );
   }
   return map;
+}
+
+/** The greater of two source versions (numbers, or ISO times compared as text); null when neither. */
+export function greatest(a: JsonValue | undefined, b: JsonValue | undefined): JsonValue {
+  if (b === undefined || b === null || typeof b === 'object') return a ?? null;
+  if (a === undefined || a === null || typeof a === 'object') return b;
+  return compareVersions(a, b) < 0 ? b : a;
+}
+
+/** Orders two scalar source versions: numbers by value, anything else as text. */
+export function compareVersions(a: JsonValue, b: JsonValue): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /**
@@ -72,7 +104,11 @@ export async function recomputePage(
   if (map && isFoldable(derived.transform)) {
     return keyed.map(({ key, doc }) => {
       const acc = map.get(keyId(key)) ?? emptyAggregate(derived.transform);
-      return { key, doc, expected: { status: 'value', value: aggregateValue(acc) } };
+      return withVersion(
+        derived,
+        { key, doc, expected: { status: 'value', value: aggregateValue(acc) } },
+        acc.version,
+      );
     });
   }
   const sources = await sourcesByKey(
@@ -80,11 +116,27 @@ export async function recomputePage(
     keyed.map((k) => k.key),
     source,
   );
-  return keyed.map(({ key, doc }) => ({
-    key,
-    doc,
-    expected: recompute(derived, doc, sources.get(keyId(key)) ?? []),
-  }));
+  return keyed.map(({ key, doc }) => {
+    const linked = sources.get(keyId(key)) ?? [];
+    return withVersion(
+      derived,
+      { key, doc, expected: recompute(derived, doc, linked) },
+      versionOf(derived, linked),
+    );
+  });
+}
+
+/** The greatest source version of some source documents, or undefined when none is declared. */
+function versionOf(derived: ResolvedDerived, sources: readonly JsonObject[]): JsonValue | undefined {
+  const field = sourceVersionField(derived.source);
+  if (!field) return undefined;
+  let out: JsonValue = null;
+  for (const s of sources) out = greatest(out, getPath(s, field));
+  return out;
+}
+
+function withVersion(derived: ResolvedDerived, row: Recomputed, version: JsonValue | undefined): Recomputed {
+  return sourceVersionField(derived.source) ? { ...row, sourceVersion: version ?? null } : row;
 }
 
 async function viaPage(
@@ -102,7 +154,12 @@ async function viaPage(
   return keyed.map(({ key, doc }) => {
     const via = getPath(doc, field);
     const target = isDocKey(via) ? found.get(keyId(via)) : undefined;
-    return { key, doc, expected: recompute(derived, doc, target ? [target] : []) };
+    const linked = target ? [target] : [];
+    return withVersion(
+      derived,
+      { key, doc, expected: recompute(derived, doc, linked) },
+      versionOf(derived, linked),
+    );
   });
 }
 
@@ -118,7 +175,9 @@ export async function sourcesByKey(
 ): Promise<Map<string, JsonObject[]>> {
   const out = new Map<string, JsonObject[]>();
   const scalars = keys.filter((k): k is string | number => typeof k !== 'object');
-  const where = [...derived.source.where];
+  // With a version field, documents outside `where` count for the version: read them all
+  // (`recompute` applies `where` itself).
+  const where = sourceVersionField(derived.source) ? [] : [...derived.source.where];
   // A few keys go down as `$in`. More are matched in memory after one scan with the `where`
   // alone: adapters test `$in` value by value (SQLite: one JSON extraction per value and row),
   // so a long `$in` costs more than it saves, and one scan beats several chunked ones.

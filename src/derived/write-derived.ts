@@ -33,12 +33,21 @@ export type WriteOutcome =
  */
 export type SkipReason = 'snapshot' | 'orphan' | 'transform-failed' | 'not-scalar' | 'changed' | 'gone';
 
+/** The commands that write derived values, each with its audit action. */
+export const derivedWriters = {
+  'drift repair': 'derived.repair',
+  rebuild: 'derived.rebuild',
+  backfill: 'derived.backfill',
+  cutover: 'derived.cutover',
+} as const;
+export type DerivedWriter = keyof typeof derivedWriters;
+
 export interface WriteDerivedInput {
   readonly derived: ResolvedDerived;
   readonly target: Collection;
   readonly ledger: Ledger;
-  /** `drift repair` or `rebuild`, recorded in the metadata, before-images and audit. */
-  readonly by: 'drift repair' | 'rebuild';
+  /** What writes, recorded in the metadata, before-images and audit. */
+  readonly by: DerivedWriter;
   /** Write snapshots too (the caller checked the approval). */
   readonly force?: boolean;
   readonly now: string;
@@ -52,7 +61,8 @@ export interface WriteDerivedInput {
  * setting the value and its projection metadata, then one audit record for the batch.
  *
  * The metadata lives at `_projection.<field>`: `{ projectedAt, projectionVersion, by }` (seed 001
- * section 12), one entry per derived field so fields refreshed at different times do not share a stamp.
+ * section 12), plus `sourceVersion` when the source declares a version field; one entry per derived
+ * field so fields refreshed at different times do not share a stamp.
  */
 export async function writeDerived(
   input: WriteDerivedInput,
@@ -68,7 +78,9 @@ export async function writeDerived(
       outcomes.push({ key, status: 'skipped', reason: 'transform-failed', detail: expected.reason });
     else {
       const stored = getPath(doc, derived.field);
-      if (sameValue(stored, expected.value)) outcomes.push({ key, status: 'unchanged' });
+      // A backfill writes a missing field even when its value is null: absent is not computed.
+      const missing = input.by === 'backfill' && stored === undefined;
+      if (!missing && sameValue(stored, expected.value)) outcomes.push({ key, status: 'unchanged' });
       else if (derived.snapshot && !input.force)
         outcomes.push({ key, status: 'skipped', reason: 'snapshot' });
       else if (stored !== undefined && !isScalar(stored))
@@ -97,7 +109,7 @@ export async function writeDerived(
   });
   const written = outcomes.filter((o) => o.status === 'written').length;
   await input.ledger.audit.append({
-    action: input.by === 'rebuild' ? 'derived.rebuild' : 'derived.repair',
+    action: derivedWriters[input.by],
     subject: derived.name,
     details: {
       written,
@@ -121,6 +133,7 @@ function patchOf(input: WriteDerivedInput, row: Recomputed, to: JsonValue): Writ
         projectedAt: input.now,
         projectionVersion: derived.version,
         by: input.by,
+        ...(row.sourceVersion === undefined ? {} : { sourceVersion: row.sourceVersion }),
       },
     },
     expect: { field: derived.field, value: stored as Scalar | undefined },
@@ -132,7 +145,10 @@ function patchOf(input: WriteDerivedInput, row: Recomputed, to: JsonValue): Writ
  * hash: a retry of the same change keeps the first image; a later change of the same document
  * gets its own.
  */
-async function saveBeforeImages(input: WriteDerivedInput, rows: readonly Recomputed[]): Promise<void> {
+export async function saveBeforeImages(
+  input: Pick<WriteDerivedInput, 'ledger' | 'derived' | 'by' | 'now'>,
+  rows: readonly Pick<Recomputed, 'key' | 'doc'>[],
+): Promise<void> {
   const { ledger, derived } = input;
   await ledger.store.ensureCollection(ledger.namespace.backups);
   const backups = ledger.store.collection(ledger.namespace.backups);

@@ -28,7 +28,8 @@ export function exampleDerived(): Record<string, DerivedSettings> {
       (declared?.authority && kindOf[declared.authority]) ?? (d.kind === 'count' ? 'counter' : 'copy');
     const common = {
       kind,
-      refresh: 'asynchronous',
+      // A snapshot keeps the value of its moment: only a deliberate, approved refresh may change it.
+      refresh: kind === 'snapshot' ? 'manual' : 'asynchronous',
       ...(declared?.freshness ? { staleness: declared.freshness } : {}),
       onFailure: 'mark-stale',
       validation: 'exact',

@@ -143,7 +143,21 @@ describe('steward drift on a SQLite project', () => {
     assert.equal(snapshot.code, 1, 'forcing a snapshot with a new scope needs a new approval');
     assert.equal((await steward('rebuild', 'case_list.openTaskCount')).code, 2);
     assert.equal((await steward('rebuild', 'nope.field', '--all')).code, 2);
-    assert.equal((await steward('drift', 'check', '--method', 'window')).code, 2);
+    const window = await steward(
+      'drift',
+      'check',
+      'case_list.openTaskCount',
+      '--method',
+      'window',
+      '--window',
+      '7d',
+    );
+    assert.equal(window.code, 2);
+    assert.match(window.stderr, /derived\.case_list\.openTaskCount\.source\.changedAt/);
+    const checkpoint = await steward('drift', 'check', 'case_list.subjectName', '--method', 'checkpoint');
+    assert.equal(checkpoint.code, 2);
+    assert.match(checkpoint.stderr, /derived\.case_list\.subjectName\.source\.version/);
+    assert.equal((await steward('drift', 'check', '--method', 'nope')).code, 2);
     assert.equal((await steward('drift', 'check', '--method', 'sampling', '--sample', '2')).code, 2);
   });
 
@@ -159,7 +173,7 @@ describe('steward drift on a SQLite project', () => {
     const imagesBefore = (await readAll(backups)).length;
     const child = spawn(
       process.execPath,
-      [stewardBin, 'rebuild', 'case_list.openTaskCount', '--all', '--batch', '2'],
+      [stewardBin, 'rebuild', 'case_list.openTaskCount', '--all', '--batch', '2', '--lease-ttl', '2s'],
       {
         cwd: dir,
         stdio: 'ignore',
@@ -179,7 +193,15 @@ describe('steward drift on a SQLite project', () => {
     t.diagnostic(
       `before the kill: ${(await readAll(backups)).length - imagesBefore} of ${docs.length} written`,
     );
-    const resumed = await steward('rebuild', 'case_list.openTaskCount', '--all', '--json');
+    // The killed run's lease is waited out (2 s), then the rebuild resumes from its checkpoint.
+    const resumed = await steward(
+      'rebuild',
+      'case_list.openTaskCount',
+      '--all',
+      '--lease-ttl',
+      '2s',
+      '--json',
+    );
     assert.equal(resumed.code, 0, resumed.stderr);
     const images = (await readAll(backups)).length - imagesBefore;
     await store.close();
@@ -223,6 +245,65 @@ describe('steward drift on a SQLite project', () => {
     assert.equal((await backups.count()) - imagesBefore, docs.length, 'one before-image per document');
     await store.close();
     assert.equal((await steward('drift', 'check', 'case_list.overdueTaskCount')).code, 0);
+  });
+
+  test('dual-run builds version 2 beside version 1; cutover needs its report; backfill fills what is missing', async () => {
+    const v2 = { ...exampleDerived() } as unknown as Record<string, Record<string, unknown>>;
+    const counter = v2['case_list.openTaskCount']!;
+    v2['case_list.openTaskCount'] = {
+      ...counter,
+      version: 2,
+      source: { ...(counter.source as object), where: undefined },
+    };
+    const project = projectWithConfig(
+      `{ stores: { main: { kind: 'sqlite', file: 'app.sqlite' } }, collections: { ${collections} }, derived: ${JSON.stringify(v2)} }`,
+    );
+    const run = (...args: string[]) => runSteward(args, { cwd: project, env: { STEWARD_ACTOR: 'ci' } });
+    assert.equal((await run('example', 'generate', '--docs', '300', '--seed', '5')).code, 0);
+    assert.equal((await run('derived', 'dual-run', 'case_list.openTaskCount', '--version', '3')).code, 2);
+    const dual = await run(
+      'derived',
+      'dual-run',
+      'case_list.openTaskCount',
+      '--version',
+      '2',
+      '--batch',
+      '25',
+      '--json',
+    );
+    assert.equal(dual.code, 0, dual.stderr);
+    const { report } = JSON.parse(dual.stdout) as {
+      report: { reportHash: string; different: number; documents: number };
+    };
+    assert.ok(report.different > 0 && report.different <= report.documents);
+    assert.equal((await run('derived', 'cutover', 'case_list.openTaskCount', '--report', 'nope')).code, 2);
+    const refused = await run(
+      'derived',
+      'cutover',
+      'case_list.openTaskCount',
+      '--report',
+      'dr-00000000000000000000',
+    );
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /dual-run case_list\.openTaskCount/);
+    const cut = await run(
+      'derived',
+      'cutover',
+      'case_list.openTaskCount',
+      '--report',
+      report.reportHash,
+      '--json',
+    );
+    assert.equal(cut.code, 0, cut.stderr);
+    assert.equal(
+      (JSON.parse(cut.stdout) as { report: { switched: number } }).report.switched,
+      report.documents,
+    );
+    assert.equal((await run('drift', 'check', 'case_list.openTaskCount')).code, 0);
+    const backfill = await run('derived', 'backfill', 'case_list.overdueTaskCount', '--json');
+    assert.equal(backfill.code, 0, backfill.stdout);
+    const filled = JSON.parse(backfill.stdout) as { backfill: RepairReport; check: DriftReport };
+    assert.deepEqual([filled.backfill.written, filled.check.drift], [0, 0]);
   });
 
   test('a source store that is down exits 3 and names it', async () => {

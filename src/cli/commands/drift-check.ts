@@ -1,6 +1,7 @@
+import { parseDuration } from '../../config/resolve-references.js';
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { checkDrift } from '../../derived/check-drift.js';
-import type { ResolvedDerived } from '../../derived/derived.js';
+import { type ResolvedDerived, sourceVersionField } from '../../derived/derived.js';
 import { type DriftMethod, renderDriftReport } from '../../derived/drift-report.js';
 import type { SourceStrategy } from '../../derived/source-values.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
@@ -15,7 +16,8 @@ import { configFor, intOption, withStores } from '../with-stores.js';
 export const driftCheckCommand: Command = {
   path: ['drift', 'check'],
   summary: 'recompute derived state from its source; record what differs as drift incidents',
-  usage: '[derived...] [--method exact|sampling|hash] [--sample 0.1] [--where F] [--segment i/N]',
+  usage:
+    '[derived...] [--method exact|sampling|hash|window|checkpoint] [--sample 0.1] [--window 7d] [--where F] [--segment i/N]',
   description:
     'For each named derived state (all declared ones when none is named), reads the derived collection\n' +
     "page by page and recomputes every value from its source: copies with one lookup of the page's\n" +
@@ -23,10 +25,13 @@ export const driftCheckCommand: Command = {
     'one filtered source scan per page instead). A mismatch is read again before it counts, so a write\n' +
     'made during the check is not reported. Each drifted document becomes an incident (`drift repair`\n' +
     'fixes them); incidents that no longer drift are closed. A copy whose source is missing is an orphan\n' +
-    '(`refs scan`), not drift. Exit 1 when drift is found.',
+    '(`refs scan`), not drift. --method window rechecks only what the source changed in the last\n' +
+    '--window (by source.changedAt); --method checkpoint only documents whose stamped source version\n' +
+    'is behind the latest (source.version or source.changedAt). Exit 1 when drift is found.',
   options: {
     method: { type: 'string', default: 'exact' },
     sample: { type: 'string', default: '0.1' },
+    window: { type: 'string' },
     where: { type: 'string', short: 'w' },
     segment: { type: 'string' },
     strategy: { type: 'string', default: 'map' },
@@ -35,7 +40,8 @@ export const driftCheckCommand: Command = {
   },
   optionHelp: {
     method:
-      'exact (every document), sampling (a deterministic fraction by key hash) or hash (per-group hashes first)',
+      'exact (every document), sampling (a deterministic fraction by key hash), hash (per-group hashes first), window (what the source changed lately) or checkpoint (documents behind their source version)',
+    window: "with --method window: how far back, such as 7d or 12h (default the declaration's days)",
     sample: 'with --method sampling: the fraction of documents compared, 0 < f <= 1 (default 0.1)',
     where: 'only derived documents matching this filter (JSON)',
     segment: 'only segment i of N (0-based) of the derived collection',
@@ -50,7 +56,13 @@ export const driftCheckCommand: Command = {
     return withDerived(ctx, config, selected, async (run) => {
       const reports = [];
       for (const derived of selected) {
-        const report = await checkDrift({ derived, ...run.handles(derived), ledger: run.ledger, ...options });
+        const report = await checkDrift({
+          derived,
+          ...run.handles(derived),
+          ledger: run.ledger,
+          ...options,
+          ...methodOptions(options.method, derived, ctx),
+        });
         ctx.output.line(renderDriftReport(report).join('\n'));
         reports.push(report);
       }
@@ -63,11 +75,13 @@ export const driftCheckCommand: Command = {
 
 function checkOptions(ctx: CommandContext) {
   const method = String(ctx.options.method) as DriftMethod;
-  if (!['exact', 'sampling', 'hash'].includes(method))
+  if (!['exact', 'sampling', 'hash', 'window', 'checkpoint'].includes(method))
     throw new StewardError(
       'usage',
-      `--method must be exact, sampling or hash (got "${method}"); window and checkpoint are not built yet`,
+      `--method must be exact, sampling, hash, window or checkpoint (got "${method}")`,
     );
+  if (ctx.options.window !== undefined && method !== 'window')
+    throw new StewardError('usage', '--window goes with --method window');
   const sample = Number(ctx.options.sample);
   if (!(sample > 0 && sample <= 1))
     throw new StewardError(
@@ -87,6 +101,40 @@ function checkOptions(ctx: CommandContext) {
     groupSize: intOption(ctx, 'group-size', 20_000, 1),
     ...(segment ? { segment } : {}),
   };
+}
+
+/**
+ * What the window and checkpoint methods need of each declaration, checked before anything is
+ * read: a usage error naming the derived state and the missing setting.
+ */
+function methodOptions(method: DriftMethod, derived: ResolvedDerived, ctx: CommandContext) {
+  const where = `derived.${derived.name}.source`;
+  if (method === 'checkpoint' && !sourceVersionField(derived.source))
+    throw new StewardError(
+      'usage',
+      `--method checkpoint needs ${where}.version (a version number raised on every change) or ${where}.changedAt (the last-change time, used as the version); ${derived.name} declares neither`,
+      { derived: derived.name },
+    );
+  if (method !== 'window') return {};
+  if (!derived.source.changedAt)
+    throw new StewardError(
+      'usage',
+      `--method window needs ${where}.changedAt: the field of "${derived.source.collection}" holding when each document last changed (ISO 8601), such as "updatedAt"; ${derived.name} declares none`,
+      { derived: derived.name },
+    );
+  const raw = ctx.options.window;
+  if (raw === undefined) {
+    if (derived.windowMs !== undefined) return {};
+    throw new StewardError(
+      'usage',
+      `--method window needs a window for ${derived.name}: --window 7d, or declare validation: { method: 'window', days: 7 }`,
+      { derived: derived.name },
+    );
+  }
+  const windowMs = parseDuration(String(raw));
+  if (windowMs === undefined)
+    throw new StewardError('usage', `--window must be a duration such as 12h or 7d (got "${String(raw)}")`);
+  return { windowMs };
 }
 
 /** The named derived states, or every declared one; unknown names are a usage error naming the known. */

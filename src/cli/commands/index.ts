@@ -8,7 +8,13 @@ import { contractsImpactCommand } from './contracts-impact.js';
 import { contractsListCommand } from './contracts-list.js';
 import { contractsVerifyCommand } from './contracts-verify.js';
 import { demoCommand } from './demo.js';
+import { derivedAmplificationCommand } from './derived-amplification.js';
+import { derivedBackfillCommand } from './derived-backfill.js';
+import { derivedCutoverCommand } from './derived-cutover.js';
+import { derivedDualRunCommand } from './derived-dual-run.js';
+import { derivedLintCommand } from './derived-lint.js';
 import { derivedListCommand } from './derived-list.js';
+import { derivedStatusCommand } from './derived-status.js';
 import { doctorCommand } from './doctor.js';
 import { driftCheckCommand } from './drift-check.js';
 import { driftRepairCommand } from './drift-repair.js';
@@ -54,9 +60,15 @@ export const commands: readonly Command[] = [
   refsRepairCommand,
   refsRehydrateCommand,
   derivedListCommand,
+  derivedLintCommand,
+  derivedStatusCommand,
+  derivedAmplificationCommand,
   driftCheckCommand,
   driftRepairCommand,
   rebuildCommand,
+  derivedDualRunCommand,
+  derivedCutoverCommand,
+  derivedBackfillCommand,
   migratePlanCommand,
   migrateValidateCommand,
   migrateDryRunCommand,

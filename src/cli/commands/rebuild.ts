@@ -1,10 +1,13 @@
+import { parseDuration } from '../../config/resolve-references.js';
 import { canonicalJson, type JsonValue } from '../../core/json.js';
+import { jobHolder } from '../../derived/checkpointed-pages.js';
 import { type RebuildScope, rebuildDerived } from '../../derived/rebuild-derived.js';
 import { renderRepairReport, repairNeedsAttention } from '../../derived/repair-report.js';
 import { snapshotApprovalKind } from '../../derived/snapshot-approval.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
 import { whereOption } from '../collection-arg.js';
 import type { Command, CommandContext } from '../command.js';
+import { actorFor } from '../with-ledger.js';
 import { configFor, intOption } from '../with-stores.js';
 import { selectDerived, withDerived } from './drift-check.js';
 import { forceAllowed } from './drift-repair.js';
@@ -13,12 +16,14 @@ import { forceAllowed } from './drift-repair.js';
 export const rebuildCommand: Command = {
   path: ['rebuild'],
   summary: 'recompute derived state for one entity (--id), a range (--where) or everything (--all)',
-  usage: '<derived> (--id KEY... | --where F | --all) [--dry-run] [--batch N] [--force]',
+  usage:
+    '<derived> (--id KEY... | --where F | --all) [--dry-run] [--batch N] [--force] [--restart] [--lease-ttl 30s]',
   description:
     'Recomputes the named derived state from its source and writes what differs, with the safety of\n' +
     '`drift repair`: conditional writes, before-images, `_projection.<field>` metadata, an audit record\n' +
-    'per batch; open drift incidents of rewritten documents are closed. Idempotent: rerun after an\n' +
-    `interruption, a second run writes nothing. Snapshots are left alone unless --force with approvals of\n` +
+    'per batch; open drift incidents of rewritten documents are closed. --where and --all save a\n' +
+    'checkpoint after every batch: rerun the same command after an interruption (even kill -9) and it\n' +
+    `resumes after the last batch done (--restart starts over); a second run writes nothing. Snapshots are left alone unless --force with approvals of\n` +
     `kind ${snapshotApprovalKind}. Exit 1 when anything was skipped or failed.`,
   options: {
     id: { type: 'string', multiple: true },
@@ -27,6 +32,8 @@ export const rebuildCommand: Command = {
     'dry-run': { type: 'boolean' },
     batch: { type: 'string', default: '500' },
     force: { type: 'boolean' },
+    restart: { type: 'boolean' },
+    'lease-ttl': { type: 'string', default: '30s' },
   },
   optionHelp: {
     id: 'the key (a string) of a derived document; repeat for several',
@@ -35,6 +42,8 @@ export const rebuildCommand: Command = {
     'dry-run': 'print what would change; write nothing',
     batch: 'derived documents per batch (default 500)',
     force: 'also refresh snapshots; needs approvals of the printed subject',
+    restart: 'ignore the checkpoint of an interrupted run and start over',
+    'lease-ttl': 'how long the job lease lasts unrenewed; a rerun after a kill waits that long at most',
   },
   async run(ctx) {
     const config = await configFor(ctx);
@@ -59,6 +68,7 @@ export const rebuildCommand: Command = {
         dryRun,
         batch,
         force,
+        ...jobOptions(ctx),
       });
       ctx.output.line(renderRepairReport(report).join('\n'));
       ctx.output.result({ ok: !repairNeedsAttention(report), report });
@@ -66,6 +76,26 @@ export const rebuildCommand: Command = {
     });
   },
 };
+
+/** The lease and checkpoint options of a resumable derived job (rebuild, dual-run, cutover, backfill). */
+export function jobOptions(ctx: CommandContext) {
+  const raw = String(ctx.options['lease-ttl'] ?? '30s');
+  const leaseTtlMs = parseDuration(raw);
+  if (leaseTtlMs === undefined || leaseTtlMs < 1000)
+    throw new StewardError(
+      'usage',
+      `--lease-ttl must be a duration of at least 1s, such as 30s (got "${raw}")`,
+    );
+  return {
+    holder: `${actorFor(ctx.env)}#${jobHolder()}`,
+    leaseTtlMs,
+    restart: ctx.options.restart === true,
+    onWait: (holder: string, until: number) =>
+      ctx.output.note(
+        `waiting for the lease of ${holder} (an interrupted run?) to expire at ${new Date(until).toISOString()}`,
+      ),
+  };
+}
 
 function scopeOption(ctx: CommandContext): RebuildScope {
   const ids = ctx.options.id as string[] | undefined;

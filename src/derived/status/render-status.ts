@@ -1,0 +1,30 @@
+import type { DerivedStatus } from './derived-status.js';
+
+/** A duration in the largest unit that keeps it readable: 42s, 5m, 3h, 2d. */
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  if (s < 172_800) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86_400)}d`;
+}
+
+/** The status of each derived state as lines for a terminal. */
+export function renderStatus(statuses: readonly DerivedStatus[]): string[] {
+  return statuses.flatMap((s) => {
+    const allowance = s.stalenessMs === null ? 'immediate' : formatDuration(s.stalenessMs);
+    const lag = s.lagMs === null ? 'unknown' : formatDuration(s.lagMs);
+    const versions =
+      s.minSourceVersion === undefined && s.latestSourceVersion === undefined
+        ? []
+        : [
+            `  source version ${String(s.minSourceVersion ?? '-')}..${String(s.maxSourceVersion ?? '-')} found, latest ${String(s.latestSourceVersion ?? 'not declared')}`,
+          ];
+    return [
+      `${s.derived}  ${s.state}: ${s.reason}`,
+      `  ${s.documents} document(s), oldest projected at ${s.oldestProjectedAt ?? 'never'}, lag ${lag}, allowance ${allowance} (${s.refresh})`,
+      `  without metadata ${s.withoutMetadata}, older than allowance ${s.olderThanAllowance}, old projection version ${s.oldProjectionVersion}, open drift incidents ${s.openIncidents}`,
+      ...versions,
+    ];
+  });
+}
