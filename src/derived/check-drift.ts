@@ -8,10 +8,12 @@ import { keyId } from '../stores/store.js';
 import { checkpointPass } from './checkpoint-pass.js';
 import { type CheckDriftInput, comparePage, derivedPages, recheck } from './compare-drift.js';
 import { type DriftFinding, type DriftReport, emptyReport } from './drift-report.js';
-import { GroupHashes, groupCount } from './hash-groups.js';
+import { hashPasses } from './hash-pass.js';
 import { closeResolvedIncidents } from './reverify-drift.js';
 import { type AggregateMap, buildAggregateMap, recomputePage } from './source-values.js';
 import { windowPass } from './window-pass.js';
+
+export type { CheckDriftInput } from './compare-drift.js';
 
 /**
  * Recomputes derived state from its source and compares it with what is stored, page by page of
@@ -22,12 +24,10 @@ import { windowPass } from './window-pass.js';
  *
  * `exact` compares every document; `sampling` a deterministic fraction by key hash; `hash` first
  * compares per-group hashes of (key, stored) and (key, expected) and then compares one by one only
- * the documents of groups whose hashes differ (see `hash-groups.ts`); `window` only the derived
+ * the documents of groups whose hashes differ (see `hash-pass.ts`); `window` only the derived
  * documents whose source changed in the last N days (see `window-pass.ts`); `checkpoint` only
  * those whose stored source version is behind the latest (see `checkpoint-pass.ts`).
  */
-export type { CheckDriftInput } from './compare-drift.js';
-
 export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
   const started = performance.now();
   const clock = input.clock ?? systemClock;
@@ -86,41 +86,4 @@ function sampler(input: CheckDriftInput): (doc: JsonObject) => boolean {
     const key = doc[keyField];
     return key !== undefined && keyFraction(keyId(key as never), input.derived.name) < sample;
   };
-}
-
-/**
- * The hash method: a first pass hashes (key, stored) and (key, expected) per group without
- * comparing documents; a second pass compares one by one only documents of differing groups.
- * The second pass reads the derived collection again (a store cannot filter by key hash), but
- * recomputes and compares only the documents of differing groups: `fetched` counts those.
- */
-async function hashPasses(
-  input: CheckDriftInput,
-  map: AggregateMap | undefined,
-  report: DriftReport,
-  clock: Clock,
-): Promise<void> {
-  const count = await input.target.count({ ...(input.where ? { filter: input.where } : {}), estimate: true });
-  const hashes = new GroupHashes(groupCount(count, input.groupSize ?? 20_000));
-  for await (const page of derivedPages(input)) {
-    report.scanned += page.length;
-    const recomputed = await recomputePage(input.derived, input.target.spec, page, input.source, map);
-    for (const { key, doc, expected } of recomputed) {
-      if (expected.status !== 'value') continue; // orphans and failures are counted in pass two
-      hashes.add(key, getPath(doc, input.derived.field) ?? null, expected.value);
-    }
-  }
-  const differing = hashes.differing();
-  report.hash = { groups: hashes.groups, differing: differing.size, fetched: 0 };
-  const keyField = input.target.spec.keyField;
-  const suspects: DriftFinding[] = [];
-  for await (const page of derivedPages(input)) {
-    const chosen = page.filter((doc) => {
-      const key = doc[keyField];
-      return key !== undefined && differing.has(hashes.groupOf(key as never));
-    });
-    report.hash.fetched += chosen.length;
-    await comparePage(input, chosen, map, report, suspects, clock);
-  }
-  await recheck(input, suspects, report, clock);
 }

@@ -112,6 +112,10 @@ for (const kind of selectedKinds()) {
           r.hash.fetched < r.scanned / 2,
           `${r.derived}: ${r.hash.fetched} of ${r.scanned} compared one by one`,
         );
+        assert.ok(
+          r.hash.fetched <= r.hash.differing * 5,
+          `${r.derived}: only the differing groups are read again`,
+        );
         if (r.drift === 0) assert.equal(r.hash.fetched, 0);
       }
       const sampled = await checkAll('sampling', { sample: 0.3 });

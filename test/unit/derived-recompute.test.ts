@@ -8,7 +8,6 @@ import { describe, test } from 'node:test';
 import { parseFilter } from '../../src/core/filter.js';
 import type { JsonObject } from '../../src/core/json.js';
 import type { DerivedTransform, ResolvedDerived } from '../../src/derived/derived.js';
-import { GroupHashes, groupCount } from '../../src/derived/hash-groups.js';
 import { recompute, sameValue } from '../../src/derived/recompute.js';
 
 function declared(
@@ -107,22 +106,5 @@ describe('recompute', () => {
     assert.ok(sameValue({ b: 1, a: 2 }, { a: 2, b: 1 }));
     assert.ok(sameValue(undefined, null));
     assert.ok(!sameValue(1, '1'));
-  });
-});
-
-describe('group hashes', () => {
-  test('equal content gives equal groups in any order; one change marks only its group', () => {
-    const a = new GroupHashes(8);
-    const keys = Array.from({ length: 100 }, (_, i) => `k${i}`);
-    for (const k of keys) a.add(k, 1, 1);
-    assert.equal(a.differing().size, 0);
-    const b = new GroupHashes(8);
-    for (const k of [...keys].reverse()) b.add(k, k === 'k42' ? 2 : 1, 1);
-    assert.deepEqual([...b.differing()], [b.groupOf('k42')]);
-  });
-
-  test('group count follows the group size, at least one', () => {
-    assert.equal(groupCount(0, 20_000), 1);
-    assert.equal(groupCount(40_001, 20_000), 3);
   });
 });
