@@ -27,6 +27,8 @@ export interface RebuildInput extends Omit<DerivedJobOptions, 'ledger'> {
   readonly batch?: number;
   readonly dryRun?: boolean;
   readonly force?: boolean;
+  /** Also stamp documents computed by an older projection version (see `WriteDerivedInput.restamp`). */
+  readonly restamp?: boolean;
   readonly clock?: Clock;
   /** Called after each batch is written and before its checkpoint is saved (progress, tests). */
   readonly onBatch?: (report: RepairReport) => void | Promise<void>;

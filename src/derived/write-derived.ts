@@ -52,6 +52,12 @@ export interface WriteDerivedInput {
   readonly force?: boolean;
   readonly now: string;
   readonly dryRun?: boolean;
+  /**
+   * Also write documents whose value is right but whose metadata says an older projection version
+   * (`rebuild --version N`): after the projection logic changed, every document ends up stamped
+   * with the version that computed it, so `derived status` can tell none is left behind.
+   */
+  readonly restamp?: boolean;
 }
 
 /**
@@ -80,7 +86,9 @@ export async function writeDerived(
       const stored = getPath(doc, derived.field);
       // A backfill writes a missing field even when its value is null: absent is not computed.
       const missing = input.by === 'backfill' && stored === undefined;
-      if (!missing && sameValue(stored, expected.value)) outcomes.push({ key, status: 'unchanged' });
+      const behind = input.restamp === true && projectionVersionOf(doc, derived.field) !== derived.version;
+      if (!missing && !behind && sameValue(stored, expected.value))
+        outcomes.push({ key, status: 'unchanged' });
       else if (derived.snapshot && !input.force)
         outcomes.push({ key, status: 'skipped', reason: 'snapshot' });
       else if (stored !== undefined && !isScalar(stored))
@@ -119,6 +127,11 @@ export async function writeDerived(
     },
   });
   return outcomes;
+}
+
+/** The projection version stamped on a document's derived field, if any. */
+export function projectionVersionOf(doc: JsonObject, field: string): JsonValue | undefined {
+  return getPath(doc, `_projection.${field}.projectionVersion`);
 }
 
 function patchOf(input: WriteDerivedInput, row: Recomputed, to: JsonValue): WriteOp {

@@ -15,11 +15,13 @@ import type { ResolvedDerived } from '../../src/derived/derived.js';
 import type { DriftReport } from '../../src/derived/drift-report.js';
 import { rebuildDerived } from '../../src/derived/rebuild-derived.js';
 import { repairDrift } from '../../src/derived/repair-drift.js';
+import { projectionVersionOf } from '../../src/derived/write-derived.js';
 import { exampleCollectionNames } from '../../src/example/case-management-model.js';
 import { exampleDerived } from '../../src/example/example-derived.js';
 import { type ExampleManifest, generateExample } from '../../src/example/generate-example.js';
 import { listIncidents } from '../../src/ledger/incidents.js';
 import { type Ledger, openLedger } from '../../src/ledger/ledger.js';
+import { scanDocuments } from '../../src/stores/scan-pages.js';
 import type { Store } from '../../src/stores/store.js';
 import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
 
@@ -182,6 +184,23 @@ for (const kind of selectedKinds()) {
       const all = await rebuildDerived({ ...handles(d), scope: { all: true } });
       assert.equal(all.written, 0);
       assert.equal((await checkDrift(handles(d))).drift, 0);
+    });
+
+    test('rebuild --version stamps every document an older projection version computed, once', async () => {
+      const v2 = { ...derived.get('case_list.overdueTaskCount')!, version: 2 };
+      const caseList = t.store.collection({ name: 'case_list', keyField: 'id' });
+      const total = await caseList.count();
+      const plain = await rebuildDerived({ ...handles(v2), scope: { all: true } });
+      assert.equal(plain.written, 0, 'without --version right values are left alone');
+      const stamped = await rebuildDerived({ ...handles(v2), scope: { all: true }, restamp: true });
+      assert.equal(stamped.written, total);
+      let atV2 = 0;
+      for await (const doc of scanDocuments(caseList, { limit: 500 }))
+        if (projectionVersionOf(doc, v2.field) === 2) atV2++;
+      assert.equal(atV2, total);
+      const again = await rebuildDerived({ ...handles(v2), scope: { all: true }, restamp: true });
+      assert.equal(again.written, 0, 'a rerun finds every document at version 2');
+      assert.equal((await checkDrift(handles(v2))).drift, 0);
     });
 
     test('a transformation that throws is reported per document; the rest go on', async () => {

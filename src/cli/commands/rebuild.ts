@@ -17,18 +17,22 @@ export const rebuildCommand: Command = {
   path: ['rebuild'],
   summary: 'recompute derived state for one entity (--id), a range (--where) or everything (--all)',
   usage:
-    '<derived> (--id KEY... | --where F | --all) [--dry-run] [--batch N] [--force] [--restart] [--lease-ttl 30s]',
+    '<derived> (--id KEY... | --where F | --all) [--version N] [--dry-run] [--batch N] [--force] [--restart] [--lease-ttl 30s]',
   description:
     'Recomputes the named derived state from its source and writes what differs, with the safety of\n' +
     '`drift repair`: conditional writes, before-images, `_projection.<field>` metadata, an audit record\n' +
     'per batch; open drift incidents of rewritten documents are closed. --where and --all save a\n' +
     'checkpoint after every batch: rerun the same command after an interruption (even kill -9) and it\n' +
-    `resumes after the last batch done (--restart starts over); a second run writes nothing. Snapshots are left alone unless --force with approvals of\n` +
-    `kind ${snapshotApprovalKind}. Exit 1 when anything was skipped or failed.`,
+    'resumes after the last batch done (--restart starts over); a second run writes nothing.\n' +
+    '--version N (the version the declaration says) also stamps documents whose value is right but\n' +
+    'which an older projection version computed, so none is left behind after the logic changed.\n' +
+    `Snapshots are left alone unless --force with approvals of kind ${snapshotApprovalKind}.\n` +
+    'Exit 1 when anything was skipped or failed.',
   options: {
     id: { type: 'string', multiple: true },
     where: { type: 'string', short: 'w' },
     all: { type: 'boolean' },
+    version: { type: 'string' },
     'dry-run': { type: 'boolean' },
     batch: { type: 'string', default: '500' },
     force: { type: 'boolean' },
@@ -39,6 +43,7 @@ export const rebuildCommand: Command = {
     id: 'the key (a string) of a derived document; repeat for several',
     where: 'derived documents matching this filter (JSON)',
     all: 'every derived document',
+    version: "stamp every document in scope with projection version N (the declaration's version)",
     'dry-run': 'print what would change; write nothing',
     batch: 'derived documents per batch (default 500)',
     force: 'also refresh snapshots; needs approvals of the printed subject',
@@ -56,6 +61,7 @@ export const rebuildCommand: Command = {
     const scope = scopeOption(ctx);
     const dryRun = ctx.options['dry-run'] === true;
     const batch = intOption(ctx, 'batch', 500, 1);
+    const restamp = versionOption(ctx, derived!.name, derived!.version);
     return withDerived(ctx, config, [derived!], async (run) => {
       const scopeJson = JSON.parse(canonicalJson(scope)) as JsonValue;
       const force = await forceAllowed(ctx, config, run.ledger, derived!, 'rebuild', async () => scopeJson);
@@ -68,6 +74,7 @@ export const rebuildCommand: Command = {
         dryRun,
         batch,
         force,
+        restamp,
         ...jobOptions(ctx),
       });
       ctx.output.line(renderRepairReport(report).join('\n'));
@@ -95,6 +102,22 @@ export function jobOptions(ctx: CommandContext) {
         `waiting for the lease of ${holder} (an interrupted run?) to expire at ${new Date(until).toISOString()}`,
       ),
   };
+}
+
+/**
+ * `--version N`: true when given. N must be the declaration's version: the metadata records what
+ * computed a value, and only the declared logic runs, so asking for another version is a mistake.
+ */
+function versionOption(ctx: CommandContext, name: string, declared: number): boolean {
+  const raw = ctx.options.version;
+  if (raw === undefined) return false;
+  if (Number(raw) !== declared)
+    throw new StewardError(
+      'usage',
+      `--version ${String(raw)}: ${name} declares projection version ${declared}; raise its "version" in the config ` +
+        'with the change to its transformation, then rebuild with that version',
+    );
+  return true;
 }
 
 function scopeOption(ctx: CommandContext): RebuildScope {
