@@ -2,10 +2,11 @@ import { parseFilter } from '../../src/core/filter.js';
 import type { JsonObject } from '../../src/core/json.js';
 import { checkDrift } from '../../src/derived/check-drift.js';
 import type { ResolvedDerived } from '../../src/derived/derived.js';
+import { rebuildDerived } from '../../src/derived/rebuild-derived.js';
 import type { SourceStrategy } from '../../src/derived/source-values.js';
 import { StewardError } from '../../src/errors/steward-error.js';
 import { openLedger } from '../../src/ledger/ledger.js';
-import { scanDocuments } from '../../src/stores/scan-pages.js';
+import { scanDocuments, scanPages } from '../../src/stores/scan-pages.js';
 import type { Collection, Store, WriteOp } from '../../src/stores/store.js';
 import type { PhaseResult } from '../measure-phase.js';
 import type { BenchContext, Scenario } from '../scenario.js';
@@ -92,6 +93,7 @@ export const scenario: Scenario = {
       // quadratic, so only measured on small runs, to show why `map` is the default.
       if (context.options.docs <= 20_000) await check('per-page');
       await check('map', 'hash');
+      await rebuildRounds(context, ledger, tasks, counts, total, cases);
     } finally {
       if (!context.options.keep) {
         for (const spec of [tasksSpec, countsSpec]) await store.dropCollection(spec);
@@ -100,6 +102,56 @@ export const scenario: Scenario = {
     }
   },
 };
+
+/**
+ * `rebuild --all --version N` of the counter, which rewrites every counter (each round raises the
+ * version, so every document is behind and gets its value and metadata written, with its
+ * before-image, batch audit and checkpoint), against the same work done raw through the seam: a
+ * scan of the tasks and of the counters, every counter written back as a plain replace.
+ */
+async function rebuildRounds(
+  context: BenchContext,
+  ledger: Awaited<ReturnType<typeof openLedger>>,
+  tasks: Collection,
+  counts: Collection,
+  total: number,
+  cases: number,
+) {
+  const raws: PhaseResult[] = [];
+  const rebuilds: PhaseResult[] = [];
+  for (let round = 0; round < context.options.rounds; round++) {
+    raws.push(
+      await context.measure('raw-scan-write', async (phase) => {
+        await rawScan(phase, tasks);
+        for await (const page of scanPages(counts, { limit: 1000 }))
+          await phase.time(() => counts.write(page.docs.map((doc) => ({ type: 'replace', doc }))));
+        return total;
+      }),
+    );
+    rebuilds.push(
+      await context.measure('rebuild-all', async (phase) => {
+        const report = await phase.time(() =>
+          rebuildDerived({
+            derived: { ...counter, version: round + 2 },
+            target: counts,
+            source: tasks,
+            ledger,
+            scope: { all: true },
+            restamp: true,
+            batch: 1000,
+          }),
+        );
+        if (report.written !== cases)
+          throw new StewardError(
+            'store.failed',
+            `rebuild wrote ${report.written} counters, expected ${cases}`,
+          );
+        return total;
+      }),
+    );
+  }
+  context.compare(rebuilds, raws);
+}
 
 async function rawScan(
   phase: { time<T>(w: () => Promise<T>): Promise<T>; poll(): void },
