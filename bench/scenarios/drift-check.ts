@@ -187,6 +187,9 @@ async function load(context: BenchContext, store: Store, cases: number): Promise
     }
     await tasks.write(ops);
   }
+  // As in any application that lists a case's tasks, the link field is indexed where the store
+  // can: re-reading the suspects' sources is then a lookup, not a scan (see maxInValues).
+  if (store.capabilities.secondaryIndexes) await tasks.createIndex({ name: 'by_case', fields: ['caseId'] });
   let drifted = 0;
   const counts = store.collection(countsSpec);
   for (let start = 0; start < cases; start += batch) {

@@ -2,15 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { keyFraction } from '../core/hash.js';
 import type { JsonObject } from '../core/json.js';
-import { getPath } from '../core/json.js';
-import { type Clock, systemClock } from '../ledger/clock.js';
+import { systemClock } from '../ledger/clock.js';
 import { keyId } from '../stores/store.js';
 import { checkpointPass } from './checkpoint-pass.js';
 import { type CheckDriftInput, comparePage, derivedPages, recheck } from './compare-drift.js';
 import { type DriftFinding, type DriftReport, emptyReport } from './drift-report.js';
 import { hashPasses } from './hash-pass.js';
 import { closeResolvedIncidents } from './reverify-drift.js';
-import { type AggregateMap, buildAggregateMap, recomputePage } from './source-values.js';
+import { type AggregateMap, buildAggregateMap } from './source-values.js';
 import { windowPass } from './window-pass.js';
 
 export type { CheckDriftInput } from './compare-drift.js';

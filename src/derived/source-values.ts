@@ -165,8 +165,8 @@ async function viaPage(
 
 /**
  * The source documents linked to some derived keys, grouped by keyId: one scan with the declared
- * `where`, plus `$in` on the link field for up to 16 keys. More keys, and ObjectId keys (which
- * cannot go in a portable `$in`), are matched in memory.
+ * `where`, plus `$in` on the link field for up to {@link maxInValues} keys. More keys, and ObjectId
+ * keys (which cannot go in a portable `$in`), are matched in memory.
  */
 export async function sourcesByKey(
   derived: ResolvedDerived,
@@ -178,18 +178,42 @@ export async function sourcesByKey(
   // With a version field, documents outside `where` count for the version: read them all
   // (`recompute` applies `where` itself).
   const where = sourceVersionField(derived.source) ? [] : [...derived.source.where];
-  // A few keys go down as `$in`. More are matched in memory after one scan with the `where`
-  // alone: adapters test `$in` value by value (SQLite: one JSON extraction per value and row),
-  // so a long `$in` costs more than it saves, and one scan beats several chunked ones.
+  const limit = await maxInValues(source, derived.source.link.field);
   const filter: Condition[] =
-    scalars.length === keys.length && keys.length <= maxInValues
+    scalars.length === keys.length && keys.length <= limit
       ? [...where, { op: 'in', path: derived.source.link.field, values: scalars as Scalar[] }]
       : where;
   await collectSources(derived, keys, filter, source, out);
   return out;
 }
 
-const maxInValues = 16;
+/**
+ * How many keys a lookup of source documents by `field` sends down as one `$in`. Where an index
+ * starts with the field, the store looks each key up in it, so a long list (up to a re-read
+ * batch) is far cheaper than a scan. Without one every `$in` is a full scan anyway, and some
+ * stores test a long list value by value for every document, so only a few keys go down and more
+ * are matched in memory after one scan with the `where` alone. Asked once per collection handle.
+ */
+export function maxInValues(collection: Collection, field: string): Promise<number> {
+  let byField = inLimits.get(collection);
+  if (!byField) {
+    byField = new Map();
+    inLimits.set(collection, byField);
+  }
+  let limit = byField.get(field);
+  if (!limit) {
+    limit = collection.listIndexes().then(
+      (indexes) => (indexes.some((i) => i.fields[0] === field) ? indexedInValues : plainInValues),
+      () => plainInValues,
+    );
+    byField.set(field, limit);
+  }
+  return limit;
+}
+
+const inLimits = new WeakMap<Collection, Map<string, Promise<number>>>();
+const plainInValues = 16;
+const indexedInValues = 1000;
 
 async function collectSources(
   derived: ResolvedDerived,

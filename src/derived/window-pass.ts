@@ -7,11 +7,10 @@ import { scanDocuments, scanPages } from '../stores/scan-pages.js';
 import { type DocKey, docKey, isDocKey, keyId } from '../stores/store.js';
 import { type CheckDriftInput, comparePage, recheck } from './compare-drift.js';
 import type { DriftFinding, DriftReport } from './drift-report.js';
+import { maxInValues } from './source-values.js';
 
 /** Derived keys looked up per `getMany` (aggregates) before their sources are recomputed. */
 const keysPerLookup = 500;
-/** Changed source keys pushed down as `$in` on the derived side; more are matched in memory. */
-const maxInValues = 16;
 
 /**
  * The `window` method (seed 001 section 17, "recompute last N days"): reads only the source
@@ -91,8 +90,7 @@ async function viaWindow(
   const via = input.derived.source.link.field;
   const filter: Condition[] = [...(input.where ?? [])];
   const scalars = [...changedKeys.values()].filter((k): k is string | number => typeof k !== 'object');
-  // A few keys go down as `$in` (see `sourcesByKey` for why more do not).
-  if (scalars.length === changedKeys.size && scalars.length <= maxInValues)
+  if (scalars.length === changedKeys.size && scalars.length <= (await maxInValues(input.target, via)))
     filter.push({ op: 'in', path: via, values: scalars as Scalar[] });
   const pointsAtChange = (doc: JsonObject) => {
     const value = getPath(doc, via);

@@ -1,26 +1,17 @@
-import { parseFilter } from '../core/filter.js';
 import { isJsonObject, type JsonObject, type Scalar } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { scanPages } from '../stores/scan-pages.js';
-import { type Collection, type DocKey, isDocKey, keyId, type Page, type WriteOp } from '../stores/store.js';
+import { type Collection, type DocKey, isDocKey, keyId, type WriteOp } from '../stores/store.js';
 
 /**
- * A document as it was before a migration changed it, kept in the ledger's `backups` collection
- * so rollback can put it back exactly, whether or not the migration has a `down`.
- *
- * One image per migration, attempt, collection and document key, saved just before the document
- * is written, and written only for a document read at the version the migration starts from (or
- * still holding a field to rename). That gate is what keeps an image from ever being a
- * half-migrated document: once apply's conditional write has landed, a retry after a crash finds
- * the document at the target and saves no image. Apply therefore saves images as upserts, so
- * DynamoDB can batch them: a retry that does save one again saves the document as it is right
- * before the write, which is the state rollback must restore (if someone changed the document
- * between a crashed run and its retry, the older image would undo their change).
- *
- * An image with `doc: null` is a marker: the document was already at the target version when
- * apply reached it, so rollback leaves it there and the census does not count it against the
- * rollback.
+ * A before-image of one document, kept in the ledger's `backups` collection. Apply saves the
+ * originals of the documents it writes per batch (`batch-images.ts`); one document gets an image
+ * of its own only in the rarer cases:
+ * - a marker (`doc: null`): the document was already at the target version when apply reached
+ *   it, so rollback leaves it there and the census does not count it against the rollback;
+ * - a restore rollback could not do: a copy of the batch entry, so the census finds the document
+ *   already reported instead of counting it again;
+ * - the content a restore overwrote (migration `<id>#rollback`), so the rollback loses nothing.
  */
 export interface MigrationBeforeImage {
   readonly migration: string;
@@ -39,13 +30,12 @@ export interface MigrationBeforeImage {
 }
 
 /**
- * The key of a before-image in the backups collection: readable, and in the order apply writes
- * them (documents are read in key order on ordered stores), so saving a batch of images appends
- * to the backups' key order instead of scattering across it. The migration id, attempt and
- * collection name cannot contain `|`; the document's key id comes last, so keys never collide.
+ * The key of a document's before-image in the backups collection. The migration id, attempt and
+ * collection name cannot contain `|`; the document's key id comes last after `d|` (batch images
+ * have `b|` there), so keys never collide.
  */
 export function beforeImageId(migration: string, attempt: number, collection: string, key: DocKey): string {
-  return `mig|${migration}|${attempt}|${collection}|${keyId(key)}`;
+  return `mig|${migration}|${attempt}|${collection}|d|${keyId(key)}`;
 }
 
 /** The ledger's `backups` collection, created when missing. */
@@ -55,8 +45,7 @@ export async function migrationBackups(ledger: Ledger): Promise<Collection> {
 }
 
 /**
- * Saves images: as upserts (`latest`, apply's images, see above) or insert-only (`first`, an
- * image already saved is kept). Throws `store.failed` when the store refuses one: a document must
+ * Saves images: as upserts (`latest`) or insert-only (`first`, an image already saved is kept). Throws `store.failed` when the store refuses one: a document must
  * never be changed without its before-image, so the caller writes nothing of the batch.
  */
 export async function saveBeforeImages(
@@ -98,26 +87,6 @@ export async function readBeforeImages(
     if (image) out.set(keyId(key), image);
   }
   return out;
-}
-
-/**
- * Pages of one attempt's images, from the resume token `after`. The filter runs in the store, so
- * other migrations' and repairs' images are not read into memory.
- */
-export async function* beforeImagePages(
-  backups: Collection,
-  of: { migration: string; attempt: number },
-  options: { after?: string | null; limit: number },
-): AsyncGenerator<{ images: MigrationBeforeImage[]; next: Page['next'] }> {
-  const filter = parseFilter({ migration: of.migration, attempt: of.attempt });
-  for await (const page of scanPages(backups, {
-    filter,
-    limit: options.limit,
-    after: options.after ?? null,
-  })) {
-    const images = page.docs.map(asImage).filter((i): i is MigrationBeforeImage => i !== undefined);
-    yield { images, next: page.next };
-  }
 }
 
 function imageDoc(backups: Collection, image: MigrationBeforeImage): JsonObject {

@@ -1,7 +1,8 @@
 import { hash } from 'node:crypto';
-import { canonicalJson, type JsonObject } from '../core/json.js';
+import type { JsonObject } from '../core/json.js';
 import { scanPages } from '../stores/scan-pages.js';
 import type { Collection } from '../stores/store.js';
+import { canonicalText } from './json-values.js';
 
 /**
  * An order-independent fingerprint of a collection's content: the number of documents and the sum,
@@ -42,7 +43,7 @@ export class ChecksumAccumulator {
   }
 
   add(doc: JsonObject): void {
-    const digest = hash('sha256', canonicalJson(doc), 'buffer');
+    const digest = hash('sha256', canonicalText(doc), 'buffer');
     let carry = 0;
     // Limb 7 is the least significant: the digest is read as one big-endian number.
     for (let i = 7; i >= 0; i--) {

@@ -1,4 +1,5 @@
 import { isJsonObject, type JsonObject } from '../core/json.js';
+import { cloneJson } from './json-values.js';
 import type { Migration } from './migration.js';
 
 /**
@@ -77,7 +78,7 @@ function run(
   let result: unknown;
   try {
     // A copy, so a transform that mutates its argument cannot change the before-image.
-    result = transform(structuredClone(doc));
+    result = transform(cloneJson(doc));
   } catch (error) {
     return failed(`${direction}() threw: ${(error as Error)?.message ?? String(error)}`);
   }

@@ -107,11 +107,24 @@ export interface Collection {
   scan(options?: ScanOptions): Promise<Page>;
   /** Fetches documents by key in one round trip per `capabilities.maxBatchGet` keys. Missing keys are absent from the map. */
   getMany(keys: readonly DocKey[]): Promise<Map<string, JsonObject>>;
+  /**
+   * Which of these keys exist, as {@link keyId} strings: {@link getMany} without reading or
+   * parsing the documents, for checks that only need to know (the orphan scan). Same round trips.
+   */
+  existingKeys(keys: readonly DocKey[]): Promise<Set<string>>;
   /** Applies write operations in bulk, returning one result per operation, in order. */
   write(ops: readonly WriteOp[]): Promise<WriteResult[]>;
   /** Counts documents matching a filter; `estimate` allows a cheaper approximate count. */
   count(options?: { filter?: ParsedFilter; estimate?: boolean }): Promise<number>;
   listIndexes(): Promise<IndexInfo[]>;
+  /**
+   * Creates a secondary index on dotted fields. Idempotent: an index of that name with the same
+   * fields and uniqueness is left as it is; one of that name defined otherwise is refused with
+   * `input.invalid`. Throws `store.unsupported` where `capabilities.secondaryIndexes` is false.
+   */
+  createIndex(index: IndexDefinition): Promise<void>;
+  /** Drops a secondary index by name; no error when there is none. `store.unsupported` as above. */
+  dropIndex(name: string): Promise<void>;
 }
 
 export interface ScanOptions {
@@ -180,6 +193,13 @@ export interface IndexInfo {
   readonly name: string;
   readonly fields: readonly string[];
   readonly unique: boolean;
+}
+
+/** A secondary index to create: a name, its dotted fields in order, and whether it is unique. */
+export interface IndexDefinition {
+  readonly name: string;
+  readonly fields: readonly string[];
+  readonly unique?: boolean;
 }
 
 export interface CopyOptions {

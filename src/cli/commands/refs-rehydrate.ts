@@ -1,9 +1,9 @@
 import { ExitCode } from '../../errors/steward-error.js';
 import { workRehydrations } from '../../integrity/guard/work-rehydrations.js';
 import type { Command } from '../command.js';
+import { noteWarnings, withIntegrity } from '../with-integrity.js';
 import { actorFor } from '../with-ledger.js';
 import { configFor, intOption } from '../with-stores.js';
-import { noteWarnings, withIntegrity } from './refs-repair.js';
 import { selectReferences } from './refs-scan.js';
 
 /** `steward refs rehydrate`: works the queue of missing targets that guarded reads met. */

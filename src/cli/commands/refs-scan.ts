@@ -6,14 +6,14 @@ import { renderScanReport, renderStaleReport } from '../../integrity/scan/render
 import { revalidateStale } from '../../integrity/scan/revalidate-stale.js';
 import { defaultBatch, scanReference } from '../../integrity/scan/scan-reference.js';
 import { problemCount } from '../../integrity/scan/scan-report.js';
-import { type Ledger, openLedger } from '../../ledger/ledger.js';
-import { openSignals } from '../../signals/open-signals.js';
+import type { Ledger } from '../../ledger/ledger.js';
 import type { Signals } from '../../signals/signals.js';
-import type { Store } from '../../stores/store.js';
+import type { Collection } from '../../stores/store.js';
 import { segmentOption } from '../collection-arg.js';
 import type { Command, CommandContext } from '../command.js';
+import { noteWarnings, withIntegrity } from '../with-integrity.js';
 import { actorFor } from '../with-ledger.js';
-import { configFor, intOption, withStores } from '../with-stores.js';
+import { configFor, intOption } from '../with-stores.js';
 
 /** `steward refs scan`: finds orphaned references, records them as incidents, resumable and segmentable. */
 export const refsScanCommand: Command = {
@@ -24,7 +24,7 @@ export const refsScanCommand: Command = {
     'Scans the source collection of each reference (all declared ones when none is named) in batches,\n' +
     "looking up each batch's distinct target keys with one read, in the target's own store.\n" +
     'Orphans, type mismatches and missing required references become incidents (`steward refs incidents`).\n' +
-    'Progress is checkpointed after every batch: rerun the same command to resume after a crash.\n' +
+    'Progress is checkpointed about once a second: rerun the same command to resume after a crash.\n' +
     'Exit 1 when any problem is found, 0 when clean.',
   options: {
     segment: { type: 'string' },
@@ -46,26 +46,29 @@ export const refsScanCommand: Command = {
     const config = await configFor(ctx);
     const references = selectReferences(ctx.positionals, config);
     const options = scanOptions(ctx);
-    return withStores(config, storesFor(references, config), async (stores) => {
-      const ledger = await openLedger(stores.get(config.ledger.store)!, {
-        actor: actorFor(ctx.env),
-        namespacePrefix: config.ledger.prefix,
-      });
-      const holder = `${actorFor(ctx.env)}#${process.pid}-${randomBytes(3).toString('hex')}`;
-      const signals = openSignals(config.signals);
-      const run: Run = { ctx, ledger, holder, options, signals };
-      const results: { report: unknown; problems: number }[] = [];
-      for (const reference of references) {
-        const collections = collectionsOf(reference, config, stores);
-        results.push(await (options.staleOnly ? recheck : scan)(run, reference, collections));
-      }
-      const problems = results.reduce((n, r) => n + r.problems, 0);
-      const warnings = await signals.flush();
-      for (const w of warnings)
-        ctx.output.note(`warning: ${w.sink} did not take ${w.events} event(s): ${w.message}`);
-      ctx.output.result({ ok: problems === 0, references: results.map((r) => r.report), warnings });
-      return problems > 0 ? ExitCode.findings : ExitCode.ok;
-    });
+    return withIntegrity(
+      ctx,
+      config,
+      references,
+      async ({ ledger, collection, signals }) => {
+        const holder = `${actorFor(ctx.env)}#${process.pid}-${randomBytes(3).toString('hex')}`;
+        const run: Run = { ctx, ledger, holder, options, signals };
+        const results: { report: unknown; problems: number }[] = [];
+        for (const reference of references) {
+          const collections = {
+            source: collection(reference.collection),
+            target: collection(reference.target),
+          };
+          results.push(await (options.staleOnly ? recheck : scan)(run, reference, collections));
+        }
+        const problems = results.reduce((n, r) => n + r.problems, 0);
+        const warnings = await signals.flush();
+        noteWarnings(ctx, warnings);
+        ctx.output.result({ ok: problems === 0, references: results.map((r) => r.report), warnings });
+        return problems > 0 ? ExitCode.findings : ExitCode.ok;
+      },
+      { rehydrateFrom: false },
+    );
   },
 };
 
@@ -77,7 +80,10 @@ interface Run {
   readonly signals: Signals;
 }
 
-type Collections = ReturnType<typeof collectionsOf>;
+interface Collections {
+  readonly source: Collection;
+  readonly target: Collection;
+}
 
 async function scan(run: Run, reference: ResolvedReference, collections: Collections) {
   const { ctx } = run;
@@ -166,26 +172,4 @@ function scanOptions(ctx: CommandContext) {
       ...(segment ? { segment } : {}),
     },
   };
-}
-
-/** The stores a run needs: the ledger's, and each reference's source and target stores. */
-function storesFor(references: readonly ResolvedReference[], config: ResolvedConfig): string[] {
-  const names = new Set([config.ledger.store]);
-  for (const r of references) {
-    names.add(config.collections.get(r.collection)!.store);
-    names.add(config.collections.get(r.target)!.store);
-  }
-  return [...names];
-}
-
-function collectionsOf(
-  reference: ResolvedReference,
-  config: ResolvedConfig,
-  stores: ReadonlyMap<string, Store>,
-) {
-  const handle = (name: string) => {
-    const collection = config.collections.get(name)!;
-    return stores.get(collection.store)!.collection(collection.spec);
-  };
-  return { source: handle(reference.collection), target: handle(reference.target) };
 }

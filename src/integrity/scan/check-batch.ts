@@ -1,7 +1,7 @@
 import type { ResolvedReference } from '../../config/resolve-references.js';
 import type { JsonObject } from '../../core/json.js';
 import { type Collection, type CollectionSpec, type DocKey, docKey, keyId } from '../../stores/store.js';
-import { alternateKeyForms, readReferenceAt } from '../reference-keys.js';
+import { alternateKeyForms, type ReferenceValue, readReferenceAt } from '../reference-keys.js';
 import { classifyReference, type KeyLookup, type Verdict } from './classify-reference.js';
 import type { KnownKeys } from './known-keys.js';
 
@@ -11,18 +11,22 @@ export interface CheckedDocument {
   readonly verdict: Verdict;
 }
 
-/** A batch checked: an outcome per document, the distinct keys looked up and the getMany calls made. */
+/** A batch checked: an outcome per document, the distinct keys met and the lookups made. */
 export interface BatchCheck {
   readonly checked: readonly CheckedDocument[];
-  readonly keyIds: readonly string[];
+  /** The batch's distinct target keys, each once. */
+  readonly keys: readonly DocKey[];
   readonly lookups: number;
 }
 
 /**
- * Checks a batch of source documents against the target: one getMany for the batch's distinct
- * keys not already `known` to exist, and a second only when some are missing and have alternate
- * forms (a number written as a string, an ObjectId as hex), to tell a type mismatch from an
- * orphan. Never one call per document.
+ * Checks a batch of source documents against the target: one `existingKeys` lookup for the
+ * batch's distinct keys not already `known` to exist, and a second only when some are missing and
+ * have alternate forms (a number written as a string, an ObjectId as hex), to tell a type mismatch
+ * from an orphan. Never one call per document, and never a target document read: only its key.
+ *
+ * A reference that is a plain string at a top-level field (most are) takes a short path, with no
+ * {@link ReferenceValue} built for it; every other shape goes through `readReferenceAt`.
  */
 export async function checkBatch(
   docs: readonly JsonObject[],
@@ -32,53 +36,97 @@ export async function checkBatch(
   known?: KnownKeys,
 ): Promise<BatchCheck> {
   const steps = reference.field.split('.');
-  const distinct = new Map<string, DocKey>();
-  const reads = docs.map((doc) => {
-    const value = readReferenceAt(doc, steps);
-    const keys = value.kind === 'keys' ? value.keys : [];
-    const ids = keys.map(keyId);
-    for (let i = 0; i < ids.length; i++) distinct.set(ids[i]!, keys[i]!);
-    return { key: docKey(doc, sourceSpec), value, ids };
-  });
-  let lookups = 0;
-  const getMany = async (keys: ReadonlyMap<string, DocKey>): Promise<ReadonlyMap<string, unknown>> => {
-    if (keys.size === 0) return new Map();
-    lookups++;
-    return target.getMany([...keys.values()]);
-  };
-  const unknown = new Map<string, DocKey>();
-  for (const [id, key] of distinct) if (!known?.has(id)) unknown.set(id, key);
-  const found = await getMany(unknown);
-  const missing = new Map<string, DocKey>();
-  for (const [id, key] of unknown) {
-    if (found.has(id)) known?.add(id);
-    else missing.set(id, key);
+  const top = steps.length === 1 ? steps[0]! : undefined;
+  const distinct = new DistinctKeys();
+  const reads: (string | ReferenceValue)[] = new Array(docs.length);
+  for (let i = 0; i < docs.length; i++) {
+    const raw = top === undefined ? undefined : docs[i]![top];
+    if (typeof raw === 'string') {
+      distinct.add(raw);
+      reads[i] = raw;
+      continue;
+    }
+    const value = readReferenceAt(docs[i]!, steps);
+    if (value.kind === 'keys') for (const key of value.keys) distinct.add(key);
+    reads[i] = value;
   }
-  const alternates = alternatesOf(missing);
-  const foundAlternates = await getMany(new Map([...alternates.values()].flat().map((k) => [keyId(k), k])));
+  let lookups = 0;
+  const existing = async (keys: readonly DocKey[]): Promise<ReadonlySet<string>> => {
+    if (keys.length === 0) return new Set();
+    lookups++;
+    return target.existingKeys(keys);
+  };
+  const unknown = known ? distinct.keys.filter((key) => !known.has(key)) : distinct.keys;
+  const found = await existing(unknown);
+  const missing = new DistinctKeys();
+  for (const key of unknown) {
+    if (found.has(keyId(key))) known?.add(key);
+    else missing.add(key);
+  }
+  const alternates = alternatesOf(missing.keys);
+  const foundAlternates = await existing([...alternates.values()].flat());
   const lookup: KeyLookup = {
-    has: (key) => !missing.has(keyId(key)),
+    has: (key) => !missing.has(key),
     alternateOf: (key) => alternates.get(keyId(key))?.find((form) => foundAlternates.has(keyId(form))),
   };
-  const checked = reads.map(({ key, value, ids }) => ({
-    key,
-    // The common case, every key found and nothing unusable, needs no classification.
-    verdict:
-      value.kind === 'keys' && value.invalid.length === 0 && ids.every((id) => !missing.has(id))
-        ? ok
-        : classifyReference(value, reference.required, lookup),
-  }));
-  return { checked, keyIds: [...distinct.keys()], lookups };
+  const checked = docs.map((doc, i): CheckedDocument => {
+    const read = reads[i]!;
+    return { key: docKey(doc, sourceSpec), verdict: verdictOf(read, reference.required, lookup, missing) };
+  });
+  return { checked, keys: distinct.keys, lookups };
 }
 
 const ok: Verdict = { outcome: 'ok' };
 
+/** The common case, every key found and nothing unusable, needs no classification. */
+function verdictOf(
+  read: string | ReferenceValue,
+  required: boolean,
+  lookup: KeyLookup,
+  missing: DistinctKeys,
+): Verdict {
+  if (typeof read === 'string') {
+    return missing.has(read)
+      ? classifyReference({ kind: 'keys', keys: [read], invalid: [] }, required, lookup)
+      : ok;
+  }
+  if (read.kind === 'keys' && read.invalid.length === 0 && read.keys.every((key) => !missing.has(key)))
+    return ok;
+  return classifyReference(read, required, lookup);
+}
+
+/**
+ * A set of keys in the order first met. String keys are held as they are, other keys by their
+ * {@link keyId}, so the usual string key costs no new string per document.
+ */
+class DistinctKeys {
+  readonly keys: DocKey[] = [];
+  private readonly strings = new Set<string>();
+  private readonly others = new Set<string>();
+
+  add(key: DocKey): void {
+    if (typeof key === 'string') {
+      if (this.strings.has(key)) return;
+      this.strings.add(key);
+    } else {
+      const id = keyId(key);
+      if (this.others.has(id)) return;
+      this.others.add(id);
+    }
+    this.keys.push(key);
+  }
+
+  has(key: DocKey): boolean {
+    return typeof key === 'string' ? this.strings.has(key) : this.others.has(keyId(key));
+  }
+}
+
 /** The alternate forms of the missing keys that have any, by the missing key's id. */
-function alternatesOf(missing: ReadonlyMap<string, DocKey>): Map<string, DocKey[]> {
+function alternatesOf(missing: readonly DocKey[]): Map<string, DocKey[]> {
   const out = new Map<string, DocKey[]>();
-  for (const [id, key] of missing) {
+  for (const key of missing) {
     const forms = alternateKeyForms(key);
-    if (forms.length > 0) out.set(id, forms);
+    if (forms.length > 0) out.set(keyId(key), forms);
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import { isJsonObject, type JsonObject } from '../../core/json.js';
+import { type DocKey, keyId } from '../../stores/store.js';
 
 /** A count of distinct values, and whether it is exact or an estimate. */
 export interface DistinctCount {
@@ -39,6 +40,15 @@ export class DistinctCounter {
     addToSketch(this.sketch!, id);
   }
 
+  /**
+   * Adds a key by its {@link keyId}, the same count as `add(keyId(key))`; once the counter is a
+   * sketch, a string key is hashed without building its id, which a scan would do for every key.
+   */
+  addKey(key: DocKey): void {
+    if (this.exact || typeof key !== 'string') this.add(keyId(key));
+    else addPartsToSketch(this.sketch!, 's:', key);
+  }
+
   count(): DistinctCount {
     if (this.exact) return { count: this.exact.size, exact: true };
     return { count: estimate(this.sketch!), exact: false };
@@ -75,8 +85,13 @@ export class DistinctCounter {
 }
 
 function addToSketch(sketch: Uint8Array, id: string): void {
-  const index = hash32(id, 0x9e3779b9) & (registers - 1);
-  const rank = Math.clz32(hash32(id, 0x85ebca6b)) + 1;
+  addPartsToSketch(sketch, '', id);
+}
+
+/** Adds the id `head + tail` without concatenating it. */
+function addPartsToSketch(sketch: Uint8Array, head: string, tail: string): void {
+  const index = hash32(head, tail, 0x9e3779b9) & (registers - 1);
+  const rank = Math.clz32(hash32(head, tail, 0x85ebca6b)) + 1;
   if (rank > sketch[index]!) sketch[index] = rank;
 }
 
@@ -93,14 +108,21 @@ function estimate(sketch: Uint8Array): number {
   return Math.round(raw);
 }
 
-/** A 32-bit hash of a string (multiply-xorshift over UTF-16 units, then a final avalanche). */
-function hash32(text: string, seed: number): number {
+/**
+ * A 32-bit hash of the string `head + tail` (multiply-xorshift over UTF-16 units, then a final
+ * avalanche), taken in two parts so a prefixed id need not be built to be hashed.
+ */
+function hash32(head: string, tail: string, seed: number): number {
   let h = seed | 0;
-  for (let i = 0; i < text.length; i++) {
-    h = Math.imul(h ^ text.charCodeAt(i), 0x5bd1e995);
+  for (let i = 0; i < head.length; i++) {
+    h = Math.imul(h ^ head.charCodeAt(i), 0x5bd1e995);
     h ^= h >>> 15;
   }
-  h ^= text.length;
+  for (let i = 0; i < tail.length; i++) {
+    h = Math.imul(h ^ tail.charCodeAt(i), 0x5bd1e995);
+    h ^= h >>> 15;
+  }
+  h ^= head.length + tail.length;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;

@@ -15,6 +15,12 @@ export interface ScanReferenceInput {
   readonly segment?: Segment;
   /** Source documents per batch (one page, one lookup). Default 1000. */
   readonly batch?: number;
+  /**
+   * Least time between two checkpoints, in ms: batches checked meanwhile are committed together
+   * (their incidents, then one checkpoint); the first and the last batch always are. A killed scan redoes
+   * about this much work. Default 1000; 0 commits after every batch.
+   */
+  readonly checkpointEveryMs?: number;
   /** At most this many source documents per second, on average. Default: no limit. */
   readonly rate?: number;
   /** Ignore a checkpoint and start over. */
@@ -39,7 +45,7 @@ export type ScanEvent =
   | { readonly type: 'started'; readonly reference: string; readonly resumedAt: number | null }
   | { readonly type: 'waiting'; readonly reference: string; readonly holder: string; readonly until: number }
   | {
-      /** A batch is checked and its checkpoint stored. */
+      /** Batches are checked and their checkpoint stored. */
       readonly type: 'checkpoint';
       readonly reference: string;
       readonly scanned: number;

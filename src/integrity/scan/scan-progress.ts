@@ -29,7 +29,7 @@ export interface ScanCounters {
   /** Target keys checked: each batch's distinct keys, summed (a key in two batches counts twice). */
   keysChecked: number;
   /**
-   * getMany calls on the target: at most one per batch, plus one for alternate key forms when
+   * Key lookups (`existingKeys`) on the target: at most one per batch, plus one for alternate key forms when
    * needed; fewer when keys seen to exist are remembered (see `known-keys.ts`), so a resumed scan,
    * which starts with nothing remembered, may make more than an uninterrupted one.
    */
@@ -104,13 +104,9 @@ export class ScanProgress {
   }
 
   /** Notes the distinct target keys of a batch. */
-  lookedUp(ids: Iterable<string>, lookups: number): void {
-    let n = 0;
-    for (const id of ids) {
-      this.targets.add(id);
-      n++;
-    }
-    this.counters.keysChecked += n;
+  lookedUp(keys: readonly DocKey[], lookups: number): void {
+    for (const key of keys) this.targets.addKey(key);
+    this.counters.keysChecked += keys.length;
     this.counters.lookups += lookups;
     this.counters.batches++;
   }

@@ -21,7 +21,7 @@ export function scanJobName(reference: string, segment: Segment = { index: 0, to
 
 /**
  * Scans the source of a reference for documents whose reference points at nothing, one page at a
- * time: each page's distinct keys are looked up in the target with one getMany (see
+ * time: each page's distinct keys are looked up in the target with one existingKeys call (see
  * `check-batch.ts`), every problem becomes an incident, and after every batch the resume token and
  * the running counts are checkpointed in the ledger, under a lease on the (reference, segment), so
  * a killed scan resumes where it stopped and reports exactly what an uninterrupted one would.

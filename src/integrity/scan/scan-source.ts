@@ -7,6 +7,7 @@ import { type BatchCheck, checkBatch } from './check-batch.js';
 import { CommitQueue } from './commit-queue.js';
 import { KnownKeys } from './known-keys.js';
 import type { LeaseKeeper } from './lease-keeper.js';
+import { preloadTargets } from './preload-targets.js';
 import { readAhead } from './read-ahead.js';
 import { referenceFinding } from './reference-finding.js';
 import type { ScanEvent, ScanJob } from './scan-input.js';
@@ -16,19 +17,32 @@ import { takeTokens, tokenBucket } from './token-bucket.js';
 /** Source documents per batch unless told otherwise. */
 export const defaultBatch = 1000;
 
+/** Least time between checkpoints unless told otherwise (see `ScanReferenceInput.checkpointEveryMs`). */
+export const defaultCheckpointEveryMs = 1000;
+
+/** Findings held for the next commit at most: past this many it commits early, so memory stays bounded. */
+const maxHeldFindings = 5000;
+
 /**
  * The scan proper: reads the source page by page from where the progress stands (the next page
- * already being read while one is checked), checks each page against the target, counts it, and
- * commits its incidents and checkpoint in the background of the next page (see `commit-queue.ts`).
- * Renews the lease as it goes and keeps to the rate limit.
+ * already being read while one is checked), checks each page against the target and counts it.
+ * After the first page, then about once a second (`checkpointEveryMs`), and after the last page,
+ * it commits the incidents of
+ * the batches checked since the last commit and then a checkpoint, in the background of the next
+ * page (see `commit-queue.ts`): a store write per batch would cost more than checking it on a
+ * local store. Renews the lease as it goes and keeps to the rate limit.
  */
 export async function scanSource(job: ScanJob, keeper: LeaseKeeper, progress: ScanProgress): Promise<void> {
   const { input, clock } = job;
   const { reference, source, target } = input;
   const commits = new CommitQueue();
   const known = new KnownKeys();
-  let bucket = input.rate ? tokenBucket(input.rate, clock()) : undefined;
   let since = performance.now();
+  await preloadTargets(source, target, known); // counted in the scan's duration
+  let bucket = input.rate ? tokenBucket(input.rate, clock()) : undefined;
+  const everyMs = input.checkpointEveryMs ?? defaultCheckpointEveryMs;
+  let committedAt: number | undefined;
+  let held: Finding[] = [];
   const pages = scanPages(source, {
     after: progress.after,
     limit: input.batch ?? defaultBatch,
@@ -37,13 +51,20 @@ export async function scanSource(job: ScanJob, keeper: LeaseKeeper, progress: Sc
   for await (const page of readAhead(pages)) {
     const check = await checkBatch(page.docs, reference, source.spec, target, known);
     for (const { key, verdict } of check.checked) progress.tally(key, verdict);
-    progress.lookedUp(check.keyIds, check.lookups);
+    progress.lookedUp(check.keys, check.lookups);
     progress.after = page.next;
     progress.complete = page.next === null;
     const now = performance.now();
     progress.elapsedMs += now - since;
     since = now;
-    await queueCommit(commits, job, progress, findingsOf(reference, check));
+    addFindings(held, reference, check);
+    // The first batch is committed at once, so even a short scan leaves a checkpoint early.
+    const due = committedAt === undefined || now - committedAt >= everyMs;
+    if (page.next === null || due || held.length >= maxHeldFindings) {
+      await queueCommit(commits, job, progress, held);
+      held = [];
+      committedAt = now;
+    }
     await keeper.renewIfDue();
     if (bucket && page.next !== null) {
       const taken = takeTokens(bucket, page.docs.length, clock());
@@ -54,19 +75,20 @@ export async function scanSource(job: ScanJob, keeper: LeaseKeeper, progress: Sc
   await commits.flush();
 }
 
-function findingsOf(reference: ResolvedReference, check: BatchCheck): Finding[] {
-  return check.checked.flatMap(({ key, verdict }) => {
-    const finding = key === undefined ? undefined : referenceFinding(reference, key, verdict);
-    return finding ? [finding] : [];
-  });
+function addFindings(into: Finding[], reference: ResolvedReference, check: BatchCheck): void {
+  for (const { key, verdict } of check.checked) {
+    if (key === undefined || verdict.outcome === 'ok') continue;
+    const finding = referenceFinding(reference, key, verdict);
+    if (finding) into.push(finding);
+  }
 }
 
 /**
- * A batch's commit: its incidents, then the checkpoint as the progress stood after the batch. In
- * that order (see `commit-queue.ts`): a run killed in between records the same incidents again on
- * resume, which updates rather than duplicates them, while every count comes from the checkpoint
- * alone. The state is taken now; the incident counts, which only records change, are added from
- * what this batch's record left them at.
+ * A commit: the incidents of the batches since the last one, then the checkpoint as the progress
+ * stood after them. In that order (see `commit-queue.ts`): a run killed in between records the
+ * same incidents again on resume, which updates rather than duplicates them, while every count
+ * comes from the checkpoint alone. The state is taken now; the incident counts, which only records
+ * change, are added from what this commit's record left them at.
  */
 function queueCommit(commits: CommitQueue, job: ScanJob, progress: ScanProgress, findings: Finding[]) {
   const { ledger, reference } = job.input;

@@ -1,5 +1,4 @@
-import type { JsonObject } from '../../core/json.js';
-import { readBeforeImages } from '../before-images.js';
+import { readOriginals } from '../batch-images.js';
 import type { Migration, ValidatorDefinition } from '../migration.js';
 import type { OriginalsLookup } from '../validators/parity-validator.js';
 import { runValidators } from '../validators/run-validators.js';
@@ -103,17 +102,14 @@ function errorRateGate(
   return { gate: 'error-rate', stage, ok, message, problems: [] };
 }
 
-/** The documents as they were before this attempt rewrote them, from their before-images. */
+/** The canary's documents as they were before this attempt rewrote them, from its batch images. */
 function originalsOf(ctx: ApplyContext, migration: Migration, attempt: number): OriginalsLookup {
   return async (collection, keys) => {
-    const images = await readBeforeImages(
+    return readOriginals(
       ctx.backups,
-      { migration: migration.id, attempt, collection },
+      { migration: migration.id, attempt, collection, stage: 'canary' },
       keys,
     );
-    const out = new Map<string, JsonObject>();
-    for (const [id, image] of images) if (image.doc) out.set(id, image.doc);
-    return out;
   };
 }
 

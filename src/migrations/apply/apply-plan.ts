@@ -5,7 +5,7 @@ import { type PlanOptions, pendingMigrations, planHash } from '../migration-plan
 import { checkMigrationsAgainstContracts } from '../parse-migration.js';
 import { type ApplyRefusal, refusal } from './apply-refusal.js';
 import type { ApplyState } from './apply-state.js';
-import { holdsDocuments } from './collection-operations.js';
+import { holdsDocuments, indexOperationProblems } from './collection-operations.js';
 import { copiesOf, renamesOf, touchedCollections } from './migration-collections.js';
 import type { MigrationTarget } from './migration-target.js';
 
@@ -112,7 +112,10 @@ function resumePlan(input: PlanInput, saved: ApplyState): ApplyDecision {
   return { kind: 'run', state: saved, resumed: true };
 }
 
-/** Renames of a key or version field, and copies onto a collection holding documents. */
+/**
+ * Renames of a key or version field, copies onto a collection holding documents, and index
+ * operations the store cannot do.
+ */
 async function checkOperations(migrations: readonly Migration[], target: MigrationTarget): Promise<string[]> {
   const problems: string[] = [];
   for (const m of migrations) {
@@ -133,6 +136,7 @@ async function checkOperations(migrations: readonly Migration[], target: Migrati
           `${m.id}: copy-collection ${op.from} -> ${op.to}: ${op.to} already holds documents; drop it or copy elsewhere`,
         );
   }
+  problems.push(...(await indexOperationProblems(migrations, target)));
   return problems;
 }
 

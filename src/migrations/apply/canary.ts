@@ -45,7 +45,14 @@ export function canaryView(collection: Collection, planHash: string, percent: nu
       return { docs: page.docs.filter(keep), next: page.next };
     },
     getMany: (keys) => collection.getMany(keys.filter((k) => inCanary(k, planHash, percent))),
+    existingKeys: (keys) => collection.existingKeys(keys.filter((k) => inCanary(k, planHash, percent))),
     async write() {
+      throw new Error('the canary view is read-only');
+    },
+    async createIndex() {
+      throw new Error('the canary view is read-only');
+    },
+    async dropIndex() {
       throw new Error('the canary view is read-only');
     },
     async count(options) {

@@ -1,5 +1,6 @@
 import type { JsonObject } from '../../core/json.js';
 import { docKey } from '../../stores/store.js';
+import { batchName } from '../batch-images.js';
 import { ChecksumAccumulator } from '../collection-checksum.js';
 import type { Migration } from '../migration.js';
 import type { ApplyContext } from './apply-context.js';
@@ -52,6 +53,8 @@ export async function documentPass(
           versionField: target.versionField,
           migration: migration.id,
           attempt: progress.attempt,
+          stage,
+          batch: batchName(stage, after),
           now: ctx.now(),
         },
         planned,

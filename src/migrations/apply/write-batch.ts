@@ -1,11 +1,7 @@
 import type { JsonObject, Scalar } from '../../core/json.js';
 import { type Collection, type DocKey, keyId, type WriteOp } from '../../stores/store.js';
-import {
-  beforeImageId,
-  type MigrationBeforeImage,
-  readBeforeImages,
-  saveBeforeImages,
-} from '../before-images.js';
+import { dropReplacedChunks, type ImageEntry, readBatchImage, saveBatchImage } from '../batch-images.js';
+import { type MigrationBeforeImage, readBeforeImages, saveBeforeImages } from '../before-images.js';
 import type { DocumentPlan } from './document-plan.js';
 
 /** One document of a batch: as read, and what apply plans for it. */
@@ -35,51 +31,70 @@ export interface BatchTarget {
   readonly versionField: string;
   readonly migration: string;
   readonly attempt: number;
+  /** The apply pass, and the batch's name in it (see `batchName`). */
+  readonly stage: string;
+  readonly batch: string;
   readonly now: string;
 }
 
 /**
- * Applies a planned batch: saves the before-images (and markers for documents found at the
- * target), then writes every rewritten document in one bulk call, each on condition that its
+ * Applies a planned batch: saves the batch's before-image (and markers for documents found at
+ * the target), then writes every rewritten document in one bulk call, each on condition that its
  * version field still holds what was read. Returns one result per document, in order.
  *
- * Crash safety: every image is saved before any document of the batch is written (see
- * `before-images.ts` for why they are upserts); a document written by a run that died before its
- * checkpoint is found at the target on the rerun and counted as changed, from its image, so
- * counts and checksums come out as in an uninterrupted run.
+ * Crash safety: the batch image is saved, durably and whole, before any document of the batch is
+ * written. A rerun of the batch after a crash reads it under the same name: a document the
+ * crashed run wrote is found at the target and counted as changed, its original carried over from
+ * the image, so counts and checksums come out as in an uninterrupted run. The image is rewritten
+ * with the originals of what this run writes (a document changed between the crashed run and its
+ * retry is imaged as it is now, which is what rollback must restore) and without entries of
+ * documents whose write did not happen.
  */
 export async function writeBatch(
   target: BatchTarget,
   planned: readonly PlannedDocument[],
 ): Promise<WrittenDocument[]> {
-  const atTarget = planned.flatMap((p) => (p.plan.kind === 'at-target' ? [p.plan.key] : []));
-  const of = { migration: target.migration, attempt: target.attempt, collection: target.name };
-  const known = await readBeforeImages(target.backups, of, atTarget);
-  const images: MigrationBeforeImage[] = [];
+  const owner = { migration: target.migration, attempt: target.attempt, collection: target.name };
+  const prior = await readBatchImage(target.backups, owner, target.batch);
+  const carried = new Map(prior?.entries.map((e) => [keyId(e.key), e]));
+  const unknown = planned.flatMap((p) =>
+    p.plan.kind === 'at-target' && !carried.has(keyId(p.plan.key)) ? [p.plan.key] : [],
+  );
+  const marked = await readBeforeImages(target.backups, owner, unknown);
+  const entries: ImageEntry[] = [];
+  const markers: MigrationBeforeImage[] = [];
   const ops: WriteOp[] = [];
   for (const { doc, plan } of planned) {
     if (plan.kind === 'write') {
-      images.push(image(target, plan.key, doc, versionOf(plan.next, target.versionField)));
+      entries.push({ key: plan.key, doc, writtenVersion: versionOf(plan.next, target.versionField) });
       ops.push({
         type: 'replace',
         doc: plan.next,
         expect: { field: target.versionField, value: plan.expect },
       });
-    } else if (plan.kind === 'at-target' && !known.has(keyId(plan.key))) {
-      images.push(image(target, plan.key, null, versionOf(doc, target.versionField)));
+    } else if (plan.kind === 'at-target') {
+      const entry = carried.get(keyId(plan.key));
+      if (entry) entries.push(entry);
+      else if (!marked.has(keyId(plan.key))) markers.push(marker(target, plan.key, doc));
     }
   }
-  await saveBeforeImages(target.backups, images);
+  entries.push(...(await strayEntries(target, planned, carried)));
+  await saveBeforeImages(target.backups, markers);
+  const image = { ...owner, stage: target.stage, savedAt: target.now };
+  let saved =
+    entries.length > 0 || prior
+      ? await saveBatchImage(target.backups, image, target.batch, entries, prior)
+      : undefined;
   const results = ops.length > 0 ? await target.collection.write(ops) : [];
   const out: WrittenDocument[] = [];
-  const undo: DocKey[] = [];
+  const undone = new Set<string>();
   let w = 0;
   for (const { doc, plan } of planned) {
     if (plan.kind === 'failed')
       out.push({ outcome: 'failed', original: doc, key: plan.key ?? null, reason: plan.reason });
     else if (plan.kind === 'unchanged') out.push({ outcome: 'skipped', original: doc });
     else if (plan.kind === 'at-target') {
-      const before = known.get(keyId(plan.key))?.doc;
+      const before = carried.get(keyId(plan.key))?.doc;
       out.push(
         before ? { outcome: 'changed-before', original: before } : { outcome: 'skipped', original: doc },
       );
@@ -87,7 +102,7 @@ export async function writeBatch(
       const result = results[w++];
       if (result?.status === 'ok') out.push({ outcome: 'changed', original: doc });
       else {
-        undo.push(plan.key);
+        undone.add(keyId(plan.key));
         out.push({
           outcome: 'failed',
           original: doc,
@@ -97,8 +112,38 @@ export async function writeBatch(
       }
     }
   }
-  await dropImages(target, undo);
+  // Rollback must never "restore" a document apply did not change, which someone else may have
+  // changed since: the image is saved again without the documents whose write did not happen.
+  if (saved && undone.size > 0) {
+    const kept = entries.filter((e) => !undone.has(keyId(e.key)));
+    const again = await saveBatchImage(target.backups, image, target.batch, kept, saved);
+    await dropReplacedChunks(target.backups, owner, target.batch, saved, again);
+    saved = again;
+  }
+  if (saved) await dropReplacedChunks(target.backups, owner, target.batch, prior, saved);
   return out;
+}
+
+/**
+ * Entries of the earlier image for documents this batch did not read (the page moved: documents
+ * were inserted or deleted since the crashed run) that are still as that run wrote them: their
+ * originals must not be lost when the image is saved again. Entries of documents the crashed run
+ * did not get to write are dropped; this run or a later batch images them again.
+ */
+async function strayEntries(
+  target: BatchTarget,
+  planned: readonly PlannedDocument[],
+  carried: ReadonlyMap<string, ImageEntry>,
+): Promise<ImageEntry[]> {
+  if (carried.size === 0) return [];
+  const read = new Set(planned.flatMap((p) => (p.plan.key === undefined ? [] : [keyId(p.plan.key)])));
+  const strays = [...carried.values()].filter((e) => !read.has(keyId(e.key)));
+  if (strays.length === 0) return [];
+  const current = await target.collection.getMany(strays.map((e) => e.key));
+  return strays.filter((e) => {
+    const doc = current.get(keyId(e.key));
+    return doc !== undefined && versionOf(doc, target.versionField) === e.writtenVersion;
+  });
 }
 
 /** Why the store did not take a write, in words for the report. */
@@ -119,33 +164,14 @@ function refusal(
   }
 }
 
-/**
- * Removes the images of documents whose write did not happen: rollback must never "restore" a
- * document apply did not change, which someone else may have changed since.
- */
-async function dropImages(target: BatchTarget, keys: readonly DocKey[]): Promise<void> {
-  if (keys.length === 0) return;
-  await target.backups.write(
-    keys.map((key) => ({
-      type: 'delete',
-      key: beforeImageId(target.migration, target.attempt, target.name, key),
-    })),
-  );
-}
-
-function image(
-  target: BatchTarget,
-  key: DocKey,
-  doc: JsonObject | null,
-  writtenVersion: Scalar,
-): MigrationBeforeImage {
+function marker(target: BatchTarget, key: DocKey, doc: JsonObject): MigrationBeforeImage {
   return {
     migration: target.migration,
     attempt: target.attempt,
     collection: target.name,
     key,
-    doc,
-    writtenVersion,
+    doc: null,
+    writtenVersion: versionOf(doc, target.versionField),
     savedAt: target.now,
   };
 }

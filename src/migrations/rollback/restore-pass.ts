@@ -3,16 +3,19 @@ import { keyId, type WriteOp, type WriteResult } from '../../stores/store.js';
 import { maxListedFailures } from '../apply/apply-state.js';
 import type { CollectionRewrite } from '../apply/document-plan.js';
 import { renamesOf } from '../apply/migration-collections.js';
-import { beforeImagePages, type MigrationBeforeImage, saveBeforeImages } from '../before-images.js';
+import { batchImages, type ImageEntry } from '../batch-images.js';
+import { type MigrationBeforeImage, saveBeforeImages } from '../before-images.js';
 import type { Migration } from '../migration.js';
 import { planRestore, type RestorePlan } from './restore-plan.js';
 import type { RollbackContext } from './rollback-context.js';
 import type { RollbackProgress } from './rollback-state.js';
 
 /**
- * Puts back every before-image of the attempt, page by page over the ledger's backups (the
- * filter runs in the store), each write conditional on the version field apply wrote. Pages are
- * checkpointed by the scan's resume token; a redone page finds its documents already restored.
+ * Puts back every batch image of the attempt, one image at a time over the ledger's backups (the
+ * filter runs in the store), each write conditional on the version field apply wrote. The
+ * checkpoint after each image holds its page's token and the images of that page done, so a
+ * resumed run redoes at most the image in flight, and a redone image finds its documents already
+ * restored.
  */
 export async function restorePass(
   ctx: RollbackContext,
@@ -20,23 +23,28 @@ export async function restorePass(
   start: RollbackProgress,
 ): Promise<{ progress: RollbackProgress; paused: boolean }> {
   let progress = start;
-  const pages = beforeImagePages(
+  const images = batchImages(
     ctx.backups,
     { migration: start.id, attempt: start.attempt },
-    { after: start.restoreAfter, limit: ctx.batchSize },
+    { after: start.restoreAfter },
   );
-  for await (const page of pages) {
-    const byCollection = new Map<string, MigrationBeforeImage[]>();
-    for (const image of page.images) {
-      const group = byCollection.get(image.collection);
-      if (group) group.push(image);
-      else byCollection.set(image.collection, [image]);
-    }
-    for (const [name, images] of byCollection)
-      progress = await restoreImages(ctx, migration, progress, name, images);
-    progress = { ...progress, restoreAfter: page.next };
+  for await (const { collection, batch, image, page } of images) {
+    const id = `${collection}|${batch}`;
+    const done = progress.restoreAfter === page.after ? (progress.restoreDone ?? []) : [];
+    if (done.includes(id)) continue;
+    const entries = image.entries.map((entry) => asImage(progress, collection, entry));
+    for (let i = 0; i < entries.length; i += ctx.batchSize)
+      progress = await restoreImages(
+        ctx,
+        migration,
+        progress,
+        collection,
+        entries.slice(i, i + ctx.batchSize),
+      );
+    progress = page.last
+      ? { ...progress, restoreAfter: page.next, restoreDone: [] }
+      : { ...progress, restoreAfter: page.after, restoreDone: [...done, id] };
     await ctx.save(progress);
-    const collection = page.images[0]?.collection ?? '';
     ctx.onEvent?.({
       type: 'progress',
       migration: progress.id,
@@ -44,10 +52,14 @@ export async function restorePass(
       collection,
       counts: progress.counts,
     });
-    await ctx.throttle.take(page.images.length);
+    await ctx.throttle.take(entries.length);
     if (ctx.signal?.aborted) return { progress, paused: true };
   }
   return { progress, paused: false };
+}
+
+function asImage(progress: RollbackProgress, collection: string, entry: ImageEntry): MigrationBeforeImage {
+  return { migration: progress.id, attempt: progress.attempt, collection, savedAt: '', ...entry };
 }
 
 async function restoreImages(
@@ -83,7 +95,27 @@ async function restoreImages(
       : [],
   );
   const results = ops.length > 0 ? await target.handle.write(ops) : [];
+  await keepFailed(ctx, plans, results);
   return tally(progress, name, plans, results);
+}
+
+/**
+ * Saves a document's own copy of each image rollback could not restore: the census then finds
+ * the document (still at the target version) already reported instead of counting it again.
+ */
+async function keepFailed(
+  ctx: RollbackContext,
+  plans: readonly { image: MigrationBeforeImage; plan: RestorePlan }[],
+  results: readonly WriteResult[],
+): Promise<void> {
+  const failed: MigrationBeforeImage[] = [];
+  let w = 0;
+  for (const { image, plan } of plans) {
+    const written = plan.kind === 'restore' || plan.kind === 'down';
+    const ok = !written || results[w++]?.status === 'ok';
+    if (plan.kind === 'failed' || !ok) failed.push({ ...image, savedAt: ctx.now() });
+  }
+  await saveBeforeImages(ctx.backups, failed, 'first');
 }
 
 function tally(

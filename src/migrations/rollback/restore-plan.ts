@@ -1,7 +1,7 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { JsonObject } from '../../core/json.js';
 import { type CollectionRewrite, planDocument } from '../apply/document-plan.js';
 import type { MigrationBeforeImage } from '../before-images.js';
+import { sameJson } from '../json-values.js';
 import type { Migration } from '../migration.js';
 import { migrateDown, migrateUp } from '../transform-document.js';
 
@@ -40,7 +40,7 @@ export function planRestore(
       kind: 'failed',
       reason: 'deleted since apply; not restored (its before-image stays in the ledger)',
     };
-  if (isDeepStrictEqual(current, image.doc)) return { kind: 'already' };
+  if (sameJson(current, image.doc)) return { kind: 'already' };
   const version = current[versionField] ?? null;
   if (version !== image.writtenVersion)
     return {
@@ -48,7 +48,7 @@ export function planRestore(
       reason: `${versionField} is ${JSON.stringify(version)} since apply wrote ${JSON.stringify(image.writtenVersion)}; left as it is`,
     };
   const written = rewrite && planDocument(image.doc, rewrite);
-  if (!written || written.kind !== 'write' || isDeepStrictEqual(current, written.next))
+  if (!written || written.kind !== 'write' || sameJson(current, written.next))
     return { kind: 'restore', doc: image.doc };
   const converted = exactDown(current, rewrite);
   return converted
@@ -70,5 +70,5 @@ export function exactDown(
   const down = migrateDown(migration, doc, keyField, versionField);
   if (down.status !== 'changed') return undefined;
   const up = migrateUp(migration, down.doc, keyField, versionField);
-  return up.status === 'changed' && isDeepStrictEqual(up.doc, doc) ? down.doc : undefined;
+  return up.status === 'changed' && sameJson(up.doc, doc) ? down.doc : undefined;
 }

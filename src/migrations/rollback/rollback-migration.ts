@@ -1,9 +1,6 @@
 import type { JsonObject } from '../../core/json.js';
 import { isStewardError } from '../../errors/steward-error.js';
 import { applyJob } from '../apply/apply-context.js';
-import type { OperationResult } from '../apply/apply-state.js';
-import { describeOperation } from '../apply/collection-operations.js';
-import { copiesOf } from '../apply/migration-collections.js';
 import type { TargetCollection } from '../apply/migration-target.js';
 import { type ChangelogRecord, type RollbackSummary, saveChangelogRecord } from '../changelog.js';
 import { type CollectionChecksum, collectionChecksum, emptyChecksum } from '../collection-checksum.js';
@@ -13,6 +10,7 @@ import { runValidators } from '../validators/run-validators.js';
 import type { ValidatorResult } from '../validators/validator-result.js';
 import { censusPass } from './census-pass.js';
 import { restorePass } from './restore-pass.js';
+import { reverseOperations } from './reverse-operations.js';
 import type { RollbackContext } from './rollback-context.js';
 import type { RollbackProgress } from './rollback-state.js';
 
@@ -41,7 +39,8 @@ export interface RollbackVerification {
 /**
  * Rolls back one migration from wherever its progress stands: start (changelog `rolling-back`),
  * restore of the before-images, census (with `down()` for documents written at the target
- * since), reversal of the collection operations (copies dropped, newest first), verification
+ * since), reversal of the collection operations (newest first: copies dropped, indexes put back as
+ * they were; see `reverse-operations.ts`), verification
  * (the `before` validators against the original contract version, checksums), done (changelog
  * `rolled-back`). Each step checkpoints before the next. Touches only the collections the
  * migration changed.
@@ -78,32 +77,11 @@ export async function rollbackMigration(
     await step({ ...pass.progress, phase: 'operations' });
   }
   if (p.phase === 'operations')
-    await step({ ...p, operations: await reverseOperations(ctx, migration), phase: 'verify' });
+    await step({ ...p, operations: await reverseOperations(ctx, migration, p.attempt), phase: 'verify' });
   const verification = await verify(ctx, subject, p);
   await finish(ctx, record, p, verification);
   await step({ ...p, phase: 'done' });
   return { status: 'rolled-back', progress: p, verification };
-}
-
-/** Drops the collections the migration copied into, newest copy first. */
-async function reverseOperations(
-  ctx: RollbackContext,
-  migration: Migration | undefined,
-): Promise<OperationResult[]> {
-  if (!migration)
-    return [
-      {
-        operation: '(unknown)',
-        status: 'skipped',
-        note: 'the migration file is gone: its operations are unknown, so no copy was dropped',
-      },
-    ];
-  const results: OperationResult[] = [];
-  for (const op of [...copiesOf(migration)].reverse()) {
-    await ctx.target.store.dropCollection(ctx.target.collection(op.to).spec);
-    results.push({ operation: describeOperation(op), status: 'done', note: `dropped ${op.to}` });
-  }
-  return results;
 }
 
 async function verify(

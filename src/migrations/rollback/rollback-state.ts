@@ -24,8 +24,13 @@ export interface RollbackProgress {
   /** The apply attempt whose before-images are restored. */
   readonly attempt: number;
   readonly phase: RollbackPhase;
-  /** Resume token of the scan over the attempt's before-images. */
+  /** Resume token of the page of the scan over the attempt's batch images being restored. */
   readonly restoreAfter: string | null;
+  /**
+   * The images of that page already restored (`<collection>|<batch>`): a resumed run skips them,
+   * so it redoes at most the image in flight. Absent in states saved before it existed: none.
+   */
+  readonly restoreDone?: readonly string[];
   /** The census pass: index into the versioned collections, resume token, counts so far. */
   readonly census: {
     readonly collection: number;

@@ -8,6 +8,12 @@ import type { Item } from './json-values.js';
 /** BatchGetItem's limit of keys per call. */
 export const maxBatchGet = 100;
 
+/** Only these attributes of each item, for reads that need less than the whole item. */
+export interface Projection {
+  readonly ProjectionExpression: string;
+  readonly ExpressionAttributeNames: Record<string, string>;
+}
+
 /**
  * Reads items by primary key with BatchGetItem, 100 keys a call and a few calls at once,
  * strongly consistent so a document written a moment ago is found. UnprocessedKeys (throttling,
@@ -18,6 +24,7 @@ export async function batchGetItems(
   client: DynamoClient,
   table: string,
   keys: readonly Item[],
+  projection?: Projection,
 ): Promise<Item[]> {
   const pages = await mapLimit(chunk(keys, maxBatchGet), 4, async (keysOfChunk) => {
     const found: Item[] = [];
@@ -26,7 +33,9 @@ export async function batchGetItems(
       async (pending) => {
         const out = await client.call('BatchGetItem', table, (sdk) =>
           sdk.send(
-            new BatchGetItemCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
+            new BatchGetItemCommand({
+              RequestItems: { [table]: { Keys: pending, ConsistentRead: true, ...projection } },
+            }),
           ),
         );
         found.push(...(out.Responses?.[table] ?? []));

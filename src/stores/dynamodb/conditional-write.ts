@@ -1,4 +1,9 @@
-import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  PutItemCommand,
+  type TransactWriteItem,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { JsonObject } from '../../core/json.js';
 import type { DocKey, WriteOp, WriteResult } from '../store.js';
 import type { DynamoClient } from './dynamodb-client.js';
@@ -74,6 +79,33 @@ async function replace(t: WriteTarget, op: WriteOp & { type: 'replace' }): Promi
     if (!outcome) throw error;
     return op.upsert && outcome.status === 'missing' ? { status: 'exists' } : outcome;
   }
+}
+
+/**
+ * A conditional replace (not an upsert) as one item of a TransactWriteItems call, with the same
+ * condition {@link applyConditional} puts on it; undefined for anything else (or an item that
+ * cannot be mapped, which the single path reports). Only a transaction that succeeds is read as
+ * these items' outcomes: a cancelled one is rerun one operation at a time, which tells each
+ * operation's own outcome.
+ */
+export function transactReplace(t: WriteTarget, op: WriteOp): TransactWriteItem | undefined {
+  if (op.type !== 'replace' || op.upsert || !op.expect) return undefined;
+  const item = t.mapper.toItem(op.doc);
+  if (typeof item === 'string') return undefined;
+  const b = new ExpressionBuilder();
+  const key = op.doc[t.mapper.mapping.keyField] as DocKey;
+  const condition = allOf([
+    itemExists(t.mapper, b, true),
+    ownedBy(t.mapper, b),
+    expectationCondition(t.mapper, key, op.expect, b),
+  ]);
+  return {
+    Put: {
+      TableName: t.mapper.mapping.table,
+      Item: item,
+      ...(condition ? { ConditionExpression: condition, ...b.params() } : {}),
+    },
+  };
 }
 
 async function patch(t: WriteTarget, op: WriteOp & { type: 'patch' }): Promise<WriteResult> {

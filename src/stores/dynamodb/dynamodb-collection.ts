@@ -9,6 +9,7 @@ import {
   type CollectionSpec,
   type DocKey,
   docKey,
+  type IndexDefinition,
   type IndexInfo,
   keyId,
   type Page,
@@ -71,19 +72,37 @@ export class DynamoCollection implements Collection {
 
   async getMany(keys: readonly DocKey[]): Promise<Map<string, JsonObject>> {
     const mapper = await this.mapper();
-    const wanted = new Set<string>();
-    const primaries = new Map<string, Item>();
-    for (const key of keys) {
-      const primary = mapper.key(key);
-      if (typeof primary === 'string') continue; // a key no item can have is simply absent
-      wanted.add(keyId(key));
-      primaries.set(JSON.stringify(primary), primary); // BatchGetItem refuses duplicate keys
-    }
-    const items = await batchGetItems(this.client, this.mapping.table, [...primaries.values()]);
+    const { wanted, primaries } = primaryKeys(mapper, keys);
+    const items = await batchGetItems(this.client, this.mapping.table, primaries);
     const out = new Map<string, JsonObject>();
     for (const doc of this.docsOf(mapper, items)) {
       const key = docKey(doc, this.spec);
       if (key !== undefined && wanted.has(keyId(key))) out.set(keyId(key), doc);
+    }
+    return out;
+  }
+
+  /**
+   * BatchGetItem projected on the attributes that say which entity an item is and which key it
+   * holds (partition and sort key, discriminator, key field): in a shared table an item of another
+   * entity at the same primary key does not count, and no other attribute is read.
+   */
+  async existingKeys(keys: readonly DocKey[]): Promise<Set<string>> {
+    const mapper = await this.mapper();
+    const { wanted, primaries } = primaryKeys(mapper, keys);
+    const { partitionKey, sortKey, discriminator, keyField } = this.mapping;
+    const names = [...new Set([partitionKey, sortKey?.name, discriminator?.name, keyField])].filter(
+      (name): name is string => name !== undefined,
+    );
+    const projection = {
+      ProjectionExpression: names.map((_, i) => `#k${i}`).join(', '),
+      ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#k${i}`, name])),
+    };
+    const items = await batchGetItems(this.client, this.mapping.table, primaries, projection);
+    const out = new Set<string>();
+    for (const doc of this.docsOf(mapper, items)) {
+      const key = docKey(doc, this.spec);
+      if (key !== undefined && wanted.has(keyId(key))) out.add(keyId(key));
     }
     return out;
   }
@@ -132,6 +151,15 @@ export class DynamoCollection implements Collection {
     ];
   }
 
+  /** Refused: indexes of a DynamoDB table are GSIs, provisioned with the table (see {@link unsupportedIndex}). */
+  async createIndex(index: IndexDefinition): Promise<void> {
+    throw unsupportedIndex(this.spec.name, this.mapping.table, `create index "${index.name}"`);
+  }
+
+  async dropIndex(name: string): Promise<void> {
+    throw unsupportedIndex(this.spec.name, this.mapping.table, `drop index "${name}"`);
+  }
+
   private scanInput(mapper: ItemMapper, filter: ParsedFilter): ScanCommandInput {
     const b = new ExpressionBuilder();
     const expression = allOf([mapper.selector(b), filterToDynamo(filter, b)]);
@@ -151,6 +179,35 @@ export class DynamoCollection implements Collection {
     for await (const page of scanPages(this, { filter, limit: 1000 })) total += page.docs.length;
     return total;
   }
+}
+
+/** The distinct primary keys of `keys` (BatchGetItem refuses duplicates) and their ids. */
+function primaryKeys(
+  mapper: ItemMapper,
+  keys: readonly DocKey[],
+): { wanted: Set<string>; primaries: Item[] } {
+  const wanted = new Set<string>();
+  const primaries = new Map<string, Item>();
+  for (const key of keys) {
+    const primary = mapper.key(key);
+    if (typeof primary === 'string') continue; // a key no item can have is simply absent
+    wanted.add(keyId(key));
+    primaries.set(JSON.stringify(primary), primary);
+  }
+  return { wanted, primaries: [...primaries.values()] };
+}
+
+/**
+ * steward does not create or drop DynamoDB indexes: a global secondary index has its own capacity,
+ * billing and backfill, decided with the table (`secondaryIndexes: false` says so up front).
+ */
+function unsupportedIndex(collection: string, table: string, what: string): StewardError {
+  return new StewardError(
+    'store.unsupported',
+    `cannot ${what} on collection "${collection}": steward does not manage DynamoDB indexes. ` +
+      `Create or delete a global secondary index on table "${table}" with AWS tooling (console, CLI, CloudFormation, CDK or Terraform).`,
+    { collection, table },
+  );
 }
 
 function checkLimit(limit: number): number {

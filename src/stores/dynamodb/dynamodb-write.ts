@@ -2,20 +2,27 @@ import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import { type DocKey, isDocKey, keyId, type WriteOp, type WriteResult } from '../store.js';
 import { batchWrite, requestKey } from './batch-write.js';
 import { mapLimit } from './concurrency.js';
-import { applyConditional, put, type WriteTarget } from './conditional-write.js';
+import { applyConditional, put, transactReplace, type WriteTarget } from './conditional-write.js';
 import { isFatal, toStewardError } from './dynamodb-errors.js';
 import { ExpressionBuilder } from './expression-builder.js';
 import type { Item } from './json-values.js';
+import { runTransaction, type TransactEntry, transactGroups } from './transact-write.js';
 
 /** Conditional writes in flight at once for one `write` call. */
 const writeConcurrency = 16;
+
+/** Transactions in flight at once for one `write` call (each carries up to 100 writes). */
+const transactConcurrency = 4;
 
 /**
  * Runs a `write` call's operations and returns one result per operation, in order.
  *
  * Plain upserts (replace with upsert, no expectation, no discriminator to protect) go through
- * BatchWriteItem, 25 a call, with UnprocessedItems retried; everything else needs a condition
- * and goes through single conditional calls, several at once. Operations on the same key run
+ * BatchWriteItem, 25 a call, with UnprocessedItems retried. Conditional replaces of distinct
+ * keys go in TransactWriteItems calls of up to 100, a few at once: one round trip for many
+ * conditions; a cancelled transaction (one condition failed) is rerun one operation at a time,
+ * which gives each its own outcome. Everything else needs a condition and goes through single
+ * conditional calls, several at once. Operations on the same key run
  * one after the other in the order given, so a batch may insert a document and then patch it.
  * Unreachable store, bad credentials or a missing table stop the whole call with an error;
  * anything else fails only its operation, with DynamoDB's reason.
@@ -29,17 +36,29 @@ export async function runWrites(t: WriteTarget, ops: readonly WriteOp[]): Promis
     byKey.set(id, [...(byKey.get(id) ?? []), index]);
   });
   const batched: { index: number; item: Item }[] = [];
+  const transacted: TransactEntry[] = [];
   const sequences: number[][] = [];
   for (const indexes of byKey.values()) {
     const index = indexes[0] as number;
-    const item = indexes.length === 1 ? batchable(t, ops[index] as WriteOp) : undefined;
+    const op = ops[index] as WriteOp;
+    const item = indexes.length === 1 ? batchable(t, op) : undefined;
+    const transact = indexes.length === 1 && !item ? transactReplace(t, op) : undefined;
     if (item) batched.push({ index, item });
+    else if (transact && op.type === 'replace')
+      transacted.push({ index, item: transact, bytes: JSON.stringify(op.doc).length });
     else sequences.push(indexes);
   }
+  const one = (i: number) => guarded(t, () => applyConditional(t, ops[i] as WriteOp));
   await Promise.all([
     batchPuts(t, batched, results),
+    mapLimit(transactGroups(transacted), transactConcurrency, async (group) => {
+      if (await tryTransaction(t, group, results)) return;
+      await mapLimit(group, writeConcurrency, async ({ index }) => {
+        results[index] = await one(index);
+      });
+    }),
     mapLimit(sequences, writeConcurrency, async (indexes) => {
-      for (const i of indexes) results[i] = await guarded(t, () => applyConditional(t, ops[i] as WriteOp));
+      for (const i of indexes) results[i] = await one(i);
     }),
   ]);
   return results;
@@ -90,6 +109,20 @@ async function batchPuts(t: WriteTarget, entries: { index: number; item: Item }[
           reason: `DynamoDB left the write unprocessed after ${t.client.retry.maxAttempts} attempts (throttled)`,
         }
       : { status: 'ok' };
+  }
+}
+
+/**
+ * Runs a group as one transaction: true when it was written, false when it must be rerun one
+ * operation at a time (cancelled, or refused for a reason that is not fatal to the whole call).
+ */
+async function tryTransaction(t: WriteTarget, group: readonly TransactEntry[], results: WriteResult[]) {
+  try {
+    return await runTransaction(t, group, results);
+  } catch (error) {
+    const e = toStewardError(error, t.client.site('TransactWriteItems', t.mapper.mapping.table));
+    if (isFatal(e)) throw e;
+    return false;
   }
 }
 

@@ -1,10 +1,12 @@
 import type { Db } from 'mongodb';
 import type { ParsedFilter } from '../../core/filter.js';
 import type { JsonObject } from '../../core/json.js';
+import { indexConflict, sameIndex } from '../index-definition.js';
 import type {
   Collection,
   CollectionSpec,
   DocKey,
+  IndexDefinition,
   IndexInfo,
   Page,
   ScanOptions,
@@ -13,6 +15,7 @@ import type {
 } from '../store.js';
 import type { CollectionRegistry } from './collection-registry.js';
 import { notFound } from './collection-registry.js';
+import { existingKeyIds } from './existing-keys.js';
 import { toMongoFilter } from './filter-to-mongo.js';
 import { guarded, hasCode, type MongoTarget } from './mongodb-errors.js';
 import { scanPage } from './mongodb-scan.js';
@@ -69,6 +72,18 @@ export class MongoCollection implements Collection {
     });
   }
 
+  existingKeys(keys: readonly DocKey[]): Promise<Set<string>> {
+    return this.run(async () => {
+      const found = new Set<string>();
+      for (let start = 0; start < keys.length; start += maxBatchGet) {
+        const part = await existingKeyIds(this.native, this.spec, keys.slice(start, start + maxBatchGet));
+        for (const id of part) found.add(id);
+      }
+      if (found.size === 0) await this.context.registry.assertStillExists(this.spec.name);
+      return found;
+    });
+  }
+
   write(ops: readonly WriteOp[]): Promise<WriteResult[]> {
     return this.run(async () => {
       await this.context.registry.assertExists(this.spec.name);
@@ -112,6 +127,32 @@ export class MongoCollection implements Collection {
         fields: Object.keys(index.key ?? {}),
         unique: index.unique === true || index.name === '_id_',
       }));
+    });
+  }
+
+  /**
+   * The driver's createIndex, ascending on each field. Checked by name first, so creating the same
+   * index again is a no-op and a name taken by another definition is `input.invalid` on MongoDB
+   * and FerretDB alike (their own errors for it differ).
+   */
+  createIndex(index: IndexDefinition): Promise<void> {
+    return this.run(async () => {
+      await this.context.registry.assertStillExists(this.spec.name);
+      const existing = (await this.listIndexes()).find((i) => i.name === index.name);
+      if (existing && sameIndex(existing, index)) return;
+      if (existing) throw indexConflict(this.spec, existing, index);
+      const keys = Object.fromEntries(index.fields.map((field) => [field, 1 as const]));
+      await this.native.createIndex(keys, { name: index.name, unique: index.unique ?? false });
+    });
+  }
+
+  /** Drops an index by name; a missing index (code 27) is not an error, a missing collection is. */
+  dropIndex(name: string): Promise<void> {
+    return this.run(async () => {
+      await this.context.registry.assertStillExists(this.spec.name);
+      await this.native.dropIndex(name).catch((error: unknown) => {
+        if (!hasCode(error, 27) && !/index not found/i.test(String((error as Error)?.message))) throw error;
+      });
     });
   }
 

@@ -9,7 +9,9 @@ export interface SqlFragment {
 
 /**
  * Compiles a parsed filter to a WHERE fragment over the `doc` JSON column. Values are always
- * bound as parameters and paths are quoted JSON paths, so no user text is spliced into SQL.
+ * bound as parameters. Paths are written into the SQL as string literals (see {@link pathLiteral}),
+ * not bound: SQLite uses an expression index (`Collection.createIndex`) only for the very
+ * expression it was made on, and `json_extract(doc, ?)` never matches `json_extract(doc, '$."f"')`.
  * Types are checked with json_type so `"1"` never equals `1`, matching `matchesFilter`.
  */
 export function filterToSql(filter: ParsedFilter): SqlFragment {
@@ -26,6 +28,18 @@ export function jsonPath(path: string): string {
     .join('')}`;
 }
 
+/**
+ * The JSON path of a dotted field as a SQL string literal (`'$."a"."b"'`), single quotes doubled,
+ * so no field name can end the literal. Indexes are made on the same text (`sqlite-indexes.ts`).
+ */
+export function pathLiteral(path: string): string {
+  return sqlLiteral(jsonPath(path));
+}
+
+function sqlLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
 function conditionToSql(c: Condition): SqlFragment {
   const path = jsonPath(c.path);
   switch (c.op) {
@@ -34,12 +48,15 @@ function conditionToSql(c: Condition): SqlFragment {
     case 'in':
       return inList(path, c.values);
     case 'exists':
-      return { sql: `json_type(doc, ?) IS ${c.exists ? 'NOT ' : ''}NULL`, params: [path] };
+      return { sql: `json_type(doc, ${sqlLiteral(path)}) IS ${c.exists ? 'NOT ' : ''}NULL`, params: [] };
     case 'range': {
+      const literal = sqlLiteral(path);
       const isNumber = typeof (c.bounds.gt ?? c.bounds.gte ?? c.bounds.lt ?? c.bounds.lte) === 'number';
-      const typeCheck = isNumber ? `json_type(doc, ?) IN ('integer', 'real')` : `json_type(doc, ?) = 'text'`;
+      const typeCheck = isNumber
+        ? `json_type(doc, ${literal}) IN ('integer', 'real')`
+        : `json_type(doc, ${literal}) = 'text'`;
       const sql = [typeCheck];
-      const params: unknown[] = [path];
+      const params: unknown[] = [];
       for (const [op, sym] of [
         ['gt', '>'],
         ['gte', '>='],
@@ -48,8 +65,8 @@ function conditionToSql(c: Condition): SqlFragment {
       ] as const) {
         const bound = c.bounds[op];
         if (bound === undefined) continue;
-        sql.push(`json_extract(doc, ?) ${sym} ?`);
-        params.push(path, bound);
+        sql.push(`json_extract(doc, ${literal}) ${sym} ?`);
+        params.push(bound);
       }
       return { sql: sql.join(' AND '), params };
     }
@@ -63,15 +80,16 @@ function conditionToSql(c: Condition): SqlFragment {
  */
 function inList(path: string, values: readonly Scalar[]): SqlFragment {
   if (values.length === 0) return { sql: '0', params: [] };
+  const literal = sqlLiteral(path);
   const parts: SqlFragment[] = [];
   for (const [type, check] of [
-    ['string', `json_type(doc, ?) = 'text'`],
-    ['number', `json_type(doc, ?) IN ('integer', 'real')`],
+    ['string', `json_type(doc, ${literal}) = 'text'`],
+    ['number', `json_type(doc, ${literal}) IN ('integer', 'real')`],
   ] as const) {
     const same = values.filter((v) => typeof v === type);
     if (same.length === 0) continue;
     const marks = same.map(() => '?').join(', ');
-    parts.push({ sql: `${check} AND json_extract(doc, ?) IN (${marks})`, params: [path, path, ...same] });
+    parts.push({ sql: `${check} AND json_extract(doc, ${literal}) IN (${marks})`, params: [...same] });
   }
   for (const v of values.filter((x) => typeof x !== 'string' && typeof x !== 'number'))
     parts.push(scalarEquals(path, v));
@@ -79,15 +97,16 @@ function inList(path: string, values: readonly Scalar[]): SqlFragment {
 }
 
 /** Equality with the filter language's semantics; `undefined` means "field absent". */
-export function scalarEquals(path: string, value: Scalar | undefined): SqlFragment {
-  if (value === undefined) return { sql: 'json_type(doc, ?) IS NULL', params: [path] };
-  if (value === null) return { sql: `coalesce(json_type(doc, ?), 'null') = 'null'`, params: [path] };
-  if (typeof value === 'boolean') return { sql: 'json_type(doc, ?) = ?', params: [path, String(value)] };
+export function scalarEquals(jsonPathText: string, value: Scalar | undefined): SqlFragment {
+  const path = sqlLiteral(jsonPathText);
+  if (value === undefined) return { sql: `json_type(doc, ${path}) IS NULL`, params: [] };
+  if (value === null) return { sql: `coalesce(json_type(doc, ${path}), 'null') = 'null'`, params: [] };
+  if (typeof value === 'boolean') return { sql: `json_type(doc, ${path}) = ?`, params: [String(value)] };
   if (typeof value === 'number') {
     return {
-      sql: `json_type(doc, ?) IN ('integer', 'real') AND json_extract(doc, ?) = ?`,
-      params: [path, path, value],
+      sql: `json_type(doc, ${path}) IN ('integer', 'real') AND json_extract(doc, ${path}) = ?`,
+      params: [value],
     };
   }
-  return { sql: `json_type(doc, ?) = 'text' AND json_extract(doc, ?) = ?`, params: [path, path, value] };
+  return { sql: `json_type(doc, ${path}) = 'text' AND json_extract(doc, ${path}) = ?`, params: [value] };
 }

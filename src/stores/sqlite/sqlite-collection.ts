@@ -3,12 +3,15 @@ import { expectationHolds } from '../../core/expectation.js';
 import type { ParsedFilter } from '../../core/filter.js';
 import { type JsonObject, setPath, unsetPath } from '../../core/json.js';
 import { StewardError } from '../../errors/steward-error.js';
+import { indexConflict, sameIndex } from '../index-definition.js';
 import { checkSegment } from '../segment.js';
 import {
   type Collection,
   type CollectionSpec,
   type DocKey,
   docKey,
+  type Expectation,
+  type IndexDefinition,
   type IndexInfo,
   keyId,
   type Page,
@@ -17,6 +20,7 @@ import {
   type WriteResult,
 } from '../store.js';
 import { filterToSql } from './filter-to-sql.js';
+import { createIndexSql, indexFields, indexNameOf, storedIndexName } from './sqlite-indexes.js';
 
 const namePattern = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
 
@@ -94,10 +98,34 @@ export class SqliteCollection implements Collection {
     return new Map(rows.map((r) => [r.k, JSON.parse(r.doc) as JsonObject]));
   }
 
+  /** Reads the primary key only: no document text leaves SQLite and nothing is parsed. */
+  async existingKeys(keys: readonly DocKey[]): Promise<Set<string>> {
+    const ids = [...new Set(keys.map(keyId))];
+    if (ids.length === 0) return new Set();
+    const sql = `SELECT k FROM ${this.table} WHERE k IN (SELECT value FROM json_each(?))`;
+    return new Set(this.all<{ k: string }>(sql, [JSON.stringify(ids)]).map((r) => r.k));
+  }
+
   async write(ops: readonly WriteOp[]): Promise<WriteResult[]> {
     this.assertExists();
-    const apply = this.db.transaction((batch: readonly WriteOp[]) => batch.map((op) => this.applyOne(op)));
+    const apply = this.db.transaction((batch: readonly WriteOp[]) =>
+      batch.map((op) => this.applyOneRefusable(op)),
+    );
     return apply(ops);
+  }
+
+  /**
+   * A write a unique secondary index refuses fails alone, as on the other stores: SQLite undoes
+   * just that statement, so the rest of the batch still goes in one transaction.
+   */
+  private applyOneRefusable(op: WriteOp): WriteResult {
+    try {
+      return this.applyOne(op);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+        return { status: 'failed', reason: (error as Error).message };
+      throw error;
+    }
   }
 
   async count(options: { filter?: ParsedFilter } = {}): Promise<number> {
@@ -118,15 +146,32 @@ export class SqliteCollection implements Collection {
     }[];
     const secondary = rows
       .filter((r) => !r.name.startsWith('sqlite_autoindex'))
-      .map((r) => ({ name: r.name, fields: this.indexFields(r.name), unique: r.unique === 1 }));
+      .map((r) => ({
+        name: indexNameOf(this.spec, r.name),
+        fields: indexFields(this.indexSql(r.name)),
+        unique: r.unique === 1,
+      }));
     return [primary, ...secondary];
   }
 
-  private indexFields(index: string): string[] {
-    const sql = (
-      this.db.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get(index) as { sql: string }
-    ).sql;
-    return [...sql.matchAll(/\$\."([^"]+)"/g)].map((m) => m[1] ?? '');
+  /** An expression index over the fields, usable by filters on them (see `sqlite-indexes.ts`). */
+  async createIndex(index: IndexDefinition): Promise<void> {
+    const sql = createIndexSql(this.table, this.spec, index);
+    const existing = (await this.listIndexes()).find((i) => i.name === index.name);
+    if (existing && !sameIndex(existing, index)) throw indexConflict(this.spec, existing, index);
+    if (!existing) this.db.exec(sql);
+  }
+
+  async dropIndex(name: string): Promise<void> {
+    this.assertExists();
+    this.db.exec(`DROP INDEX IF EXISTS "${storedIndexName(this.spec, name).replaceAll('"', '""')}"`);
+  }
+
+  private indexSql(index: string): string {
+    const row = this.db.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get(index) as
+      | { sql: string | null }
+      | undefined;
+    return row?.sql ?? '';
   }
 
   private applyOne(op: WriteOp): WriteResult {
@@ -152,10 +197,13 @@ export class SqliteCollection implements Collection {
           ]);
           return changed === 1 ? { status: 'ok' } : { status: 'missing' };
         }
-        const current = this.read(k);
-        if (!current) return op.upsert ? this.put(k, op.doc) : { status: 'missing' };
-        if (!expectationHolds(current, op.expect)) return { status: 'conflict' };
-        return this.put(k, op.doc);
+        const result = this.whereExpected(
+          `UPDATE ${this.table} SET doc = ?`,
+          [JSON.stringify(op.doc)],
+          k,
+          op.expect,
+        );
+        return result.status === 'missing' && op.upsert ? this.put(k, op.doc) : result;
       }
       case 'patch': {
         const k = keyId(op.key);
@@ -169,15 +217,29 @@ export class SqliteCollection implements Collection {
       }
       case 'delete': {
         const k = keyId(op.key);
-        if (op.expect) {
-          const current = this.read(k);
-          if (!current) return { status: 'missing' };
-          if (!expectationHolds(current, op.expect)) return { status: 'conflict' };
-        }
+        if (op.expect) return this.whereExpected(`DELETE FROM ${this.table}`, [], k, op.expect);
         const deleted = this.run(`DELETE FROM ${this.table} WHERE k = ?`, [k]);
         return deleted === 1 ? { status: 'ok' } : { status: 'missing' };
       }
     }
+  }
+
+  /**
+   * Runs `statement` (an UPDATE or DELETE) on document `k` only while the expectation holds, as
+   * one statement: the expectation compiles to SQL with the filters' typed equality, so it means
+   * what `expectationHolds` means (`undefined`, absent, is `exists: false`). When no row changed, one key lookup tells missing from conflict.
+   */
+  private whereExpected(statement: string, params: unknown[], k: string, expect: Expectation): WriteResult {
+    const holds = filterToSql([
+      expect.value === undefined
+        ? { op: 'exists', path: expect.field, exists: false }
+        : { op: 'eq', path: expect.field, value: expect.value },
+    ]);
+    const changed = this.run(`${statement} WHERE k = ? AND (${holds.sql})`, [...params, k, ...holds.params]);
+    if (changed === 1) return { status: 'ok' };
+    return this.statement(`SELECT 1 FROM ${this.table} WHERE k = ?`).get(k)
+      ? { status: 'conflict' }
+      : { status: 'missing' };
   }
 
   private keyOf(doc: JsonObject): string | undefined {

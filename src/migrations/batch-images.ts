@@ -1,0 +1,263 @@
+import { createHash } from 'node:crypto';
+import { parseFilter } from '../core/filter.js';
+import { isJsonObject, type JsonObject, type Scalar } from '../core/json.js';
+import { StewardError } from '../errors/steward-error.js';
+import { scanPages } from '../stores/scan-pages.js';
+import { type Collection, type DocKey, isDocKey, keyId, type WriteOp } from '../stores/store.js';
+
+/**
+ * The before-images of one written batch of apply, kept together in the ledger's `backups`: one
+ * image document per batch instead of one per document, so saving them costs a write per batch.
+ *
+ * A batch is named by the apply pass (`canary` or `rest`) and the resume token it was read from,
+ * which is what the checkpoint holds: a rerun after a crash reads the same batch under the same
+ * name and finds the originals of the documents the crashed run already wrote.
+ *
+ * A batch image larger than {@link imageChunkBytes} is split into chunks. The first chunk is the
+ * head, at a fixed id; the others carry the head's `run` in their ids. A rewrite (a rerun of the
+ * batch) saves its other chunks under the next run first and the head last: the head is one
+ * document, replaced whole, so it always names a complete set of chunks, whichever moment a
+ * crash picks. Chunks of an older run the head no longer names are deleted after the batch's
+ * writes; a crash can leave some behind, which nothing reads.
+ */
+export interface BatchImage {
+  /** Which rewrite of the batch this is (0 for the first); names its other chunks. */
+  readonly run: number;
+  /** How many chunks, the head included. */
+  readonly chunks: number;
+  /** The documents as they were before apply wrote them, in the batch's order. */
+  readonly entries: readonly ImageEntry[];
+}
+
+/** One document of a batch image. */
+export interface ImageEntry {
+  readonly key: DocKey;
+  readonly doc: JsonObject;
+  /**
+   * The version field's value apply wrote (null when absent): rollback restores the document only
+   * while it still carries it, so a document someone moved on since is reported, not overwritten.
+   */
+  readonly writtenVersion: Scalar;
+}
+
+/** Which migration attempt and collection a batch image belongs to. */
+export interface ImageOwner {
+  readonly migration: string;
+  readonly attempt: number;
+  /** steward's name of the collection. */
+  readonly collection: string;
+}
+
+/**
+ * Largest chunk, in bytes of its entries' JSON: well under DynamoDB's 400 KB per item (its item
+ * size counts about what JSON does), and far under MongoDB's 16 MB.
+ */
+export const imageChunkBytes = 256 * 1024;
+
+/**
+ * The name of a batch: the pass and the resume token the batch was read from, hashed to a short
+ * fixed length (tokens can be long on DynamoDB).
+ */
+export function batchName(stage: string, after: string | null): string {
+  return createHash('sha256')
+    .update(JSON.stringify([stage, after]))
+    .digest('base64url')
+    .slice(0, 22);
+}
+
+/** The fixed id of a batch image's head. The ids of per-document images never start like this. */
+export function batchImageId(owner: ImageOwner, batch: string): string {
+  return `mig|${owner.migration}|${owner.attempt}|${owner.collection}|b|${batch}`;
+}
+
+function chunkId(head: string, run: number, index: number): string {
+  return `${head}|${run}|${index}`;
+}
+
+/** The batch image saved under this name, or undefined. Two round trips at most. */
+export async function readBatchImage(
+  backups: Collection,
+  owner: ImageOwner,
+  batch: string,
+): Promise<BatchImage | undefined> {
+  const id = batchImageId(owner, batch);
+  const head = (await backups.getMany([id])).get(keyId(id));
+  return head && isHead(head) ? withChunks(backups, id, head) : undefined;
+}
+
+/**
+ * Saves a batch image (every chunk, the head last) as the next run after `previous`, and returns
+ * it. Throws `store.failed` when the store refuses a chunk: a document must never be changed
+ * without its before-image, so the caller writes nothing of the batch.
+ */
+export async function saveBatchImage(
+  backups: Collection,
+  owner: ImageOwner & { readonly stage: string; readonly savedAt: string },
+  batch: string,
+  entries: readonly ImageEntry[],
+  previous: BatchImage | undefined,
+): Promise<BatchImage> {
+  const head = batchImageId(owner, batch);
+  const run = previous ? previous.run + 1 : 0;
+  const parts = chunked(entries);
+  const common = { migration: owner.migration, attempt: owner.attempt, collection: owner.collection };
+  const docs: JsonObject[] = parts.map((part, i) => ({
+    [backups.spec.keyField]: i === 0 ? head : chunkId(head, run, i),
+    ...common,
+    ...(i === 0
+      ? { part: 'head', stage: owner.stage, batch, run, chunks: parts.length, savedAt: owner.savedAt }
+      : { part: 'chunk' }),
+    entries: part as unknown as JsonObject[],
+  }));
+  await upsert(backups, docs.slice(1), owner);
+  await upsert(backups, docs.slice(0, 1), owner);
+  return { run, chunks: parts.length, entries };
+}
+
+/** Deletes the chunks of `old` that `current` replaced (best effort: leftovers are never read). */
+export async function dropReplacedChunks(
+  backups: Collection,
+  owner: ImageOwner,
+  batch: string,
+  old: BatchImage | undefined,
+  current: BatchImage,
+): Promise<void> {
+  if (!old || old.run === current.run || old.chunks < 2) return;
+  const head = batchImageId(owner, batch);
+  const ops: WriteOp[] = [];
+  for (let i = 1; i < old.chunks; i++) ops.push({ type: 'delete', key: chunkId(head, old.run, i) });
+  await backups.write(ops);
+}
+
+/** One batch image as {@link batchImages} reads it, with where it sits in the scan. */
+export interface PagedImage {
+  readonly collection: string;
+  readonly batch: string;
+  readonly image: BatchImage;
+  /** The resume tokens of the page it is on and of the next page; `last` on its page. */
+  readonly page: { readonly after: string | null; readonly next: string | null; readonly last: boolean };
+}
+
+/**
+ * One attempt's batch images, one at a time (each read with its chunks only when reached), from
+ * the token `after`; `stage` and `collection` narrow them. The filter runs in the store. A page
+ * reads up to 100 documents of the backups collection (on DynamoDB counted before the filter), so
+ * it can hold several images or none.
+ */
+export async function* batchImages(
+  backups: Collection,
+  of: { migration: string; attempt: number; stage?: string; collection?: string },
+  options: { after?: string | null },
+): AsyncGenerator<PagedImage> {
+  const filter = parseFilter({
+    migration: of.migration,
+    attempt: of.attempt,
+    part: 'head',
+    ...(of.stage ? { stage: of.stage } : {}),
+    ...(of.collection ? { collection: of.collection } : {}),
+  });
+  let after = options.after ?? null;
+  for await (const page of scanPages(backups, { filter, limit: 100, after })) {
+    const heads = page.docs.filter(isHead);
+    for (const [i, head] of heads.entries()) {
+      const collection = head.collection as string;
+      const batch = head.batch as string;
+      const id = batchImageId({ migration: of.migration, attempt: of.attempt, collection }, batch);
+      const image = await withChunks(backups, id, head);
+      yield { collection, batch, image, page: { after, next: page.next, last: i === heads.length - 1 } };
+    }
+    after = page.next;
+  }
+}
+
+/**
+ * The originals of these keys among one collection's batch images of a pass (the parity gate's
+ * sample of the canary). Reads the pass's images until every key is found.
+ */
+export async function readOriginals(
+  backups: Collection,
+  of: ImageOwner & { readonly stage: string },
+  keys: readonly DocKey[],
+): Promise<Map<string, JsonObject>> {
+  const wanted = new Set(keys.map(keyId));
+  const out = new Map<string, JsonObject>();
+  if (wanted.size === 0) return out;
+  for await (const { image } of batchImages(backups, of, {})) {
+    for (const entry of image.entries) {
+      const id = keyId(entry.key);
+      if (wanted.has(id)) out.set(id, entry.doc);
+    }
+    if (out.size === wanted.size) break;
+  }
+  return out;
+}
+
+async function withChunks(backups: Collection, id: string, head: JsonObject): Promise<BatchImage> {
+  const run = head.run as number;
+  const chunks = head.chunks as number;
+  const entries = [...entriesOf(head)];
+  if (chunks > 1) {
+    const ids = Array.from({ length: chunks - 1 }, (_, i) => chunkId(id, run, i + 1));
+    const found = await backups.getMany(ids);
+    for (const chunk of ids) {
+      const doc = found.get(keyId(chunk));
+      if (!doc)
+        throw new StewardError(
+          'store.failed',
+          `the before-image chunk "${chunk}" is missing from "${backups.spec.name}"; its head names it. ` +
+            'The ledger was changed outside steward: restore the backups collection before rolling back.',
+        );
+      entries.push(...entriesOf(doc));
+    }
+  }
+  return { run, chunks, entries };
+}
+
+/** Splits entries into chunks of at most {@link imageChunkBytes} of JSON (at least one entry each). */
+function chunked(entries: readonly ImageEntry[]): ImageEntry[][] {
+  const parts: ImageEntry[][] = [[]];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = JSON.stringify(entry).length;
+    const last = parts.at(-1)!;
+    if (last.length > 0 && bytes + size > imageChunkBytes) {
+      parts.push([entry]);
+      bytes = size;
+    } else {
+      last.push(entry);
+      bytes += size;
+    }
+  }
+  return parts;
+}
+
+async function upsert(backups: Collection, docs: readonly JsonObject[], owner: ImageOwner): Promise<void> {
+  if (docs.length === 0) return;
+  const results = await backups.write(docs.map((doc) => ({ type: 'replace', doc, upsert: true })));
+  const bad = results.find((r) => r.status !== 'ok');
+  if (!bad && results.length === docs.length) return;
+  throw new StewardError(
+    'store.failed',
+    `could not save a before-image of a batch of ${owner.collection} in "${backups.spec.name}" ` +
+      `(${JSON.stringify(bad ?? 'no result')}); nothing of this batch was changed. Check the ledger ` +
+      'store, then rerun to resume.',
+    { collection: owner.collection },
+  );
+}
+
+function isHead(doc: JsonObject): boolean {
+  return (
+    doc.part === 'head' &&
+    typeof doc.collection === 'string' &&
+    typeof doc.batch === 'string' &&
+    typeof doc.run === 'number' &&
+    typeof doc.chunks === 'number'
+  );
+}
+
+function entriesOf(doc: JsonObject): ImageEntry[] {
+  const entries = Array.isArray(doc.entries) ? doc.entries : [];
+  return entries.filter(
+    (e): e is JsonObject => isJsonObject(e) && isDocKey(e.key) && isJsonObject(e.doc),
+  ) as unknown as ImageEntry[];
+}

@@ -1,0 +1,63 @@
+import type { JsonObject, JsonValue } from '../core/json.js';
+
+/**
+ * Fast helpers over documents as stores give them (plain JSON: objects, arrays, strings, numbers,
+ * booleans, null), for the per-document work of apply and rollback, where `structuredClone`,
+ * `isDeepStrictEqual` and `canonicalJson` showed in profiles for their generality.
+ */
+
+/** A deep copy of a JSON document (what `structuredClone` gives for one). */
+export function cloneJson<T extends JsonValue>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => cloneJson(item)) as T;
+  const out: JsonObject = {};
+  for (const key of Object.keys(value)) out[key] = cloneJson((value as JsonObject)[key] as JsonValue);
+  return out as T;
+}
+
+/**
+ * Whether two JSON values are equal as `isDeepStrictEqual` says for them: same fields whatever
+ * their order, arrays in order, numbers by `Object.is` (so 0 and -0 differ, as they do there).
+ */
+export function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === b) return a !== 0 || Object.is(a, b);
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    return typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b);
+  }
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) if (!Object.hasOwn(b, key) || !sameJson(a[key], b[key])) return false;
+  return true;
+}
+
+/**
+ * `canonicalJson` (sorted fields, no whitespace, undefined fields left out) written as one loop
+ * with string appends instead of arrays of parts: the same text, about twice as fast, for the
+ * checksums that hash every document.
+ */
+export function canonicalText(value: unknown): string {
+  if (value === undefined) return 'null';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalText(value[i]);
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const item = record[key];
+    if (item === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalText(item)}`;
+    first = false;
+  }
+  return `${out}}`;
+}

@@ -1,0 +1,103 @@
+/**
+ * The write machinery apply and rollback lean on, on every selected store: a large call of
+ * conditional replaces (one statement each on SQLite, transactions of 100 on DynamoDB with a
+ * cancelled one rerun one by one) gives each operation its own outcome; batch images split into
+ * chunks, read back whole, and a head names only complete chunks whatever a crash leaves behind.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { JsonObject } from '../../src/core/json.js';
+import {
+  batchImageId,
+  batchImages,
+  dropReplacedChunks,
+  type ImageEntry,
+  imageChunkBytes,
+  readBatchImage,
+  saveBatchImage,
+} from '../../src/migrations/batch-images.js';
+import { scanDocuments } from '../../src/stores/scan-pages.js';
+import { keyId, type WriteOp } from '../../src/stores/store.js';
+import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
+
+const key = (i: number) => `k${String(i).padStart(4, '0')}`;
+
+for (const kind of selectedKinds()) {
+  describe(`batch writes and batch images on ${kind}`, () => {
+    let t: TestStore;
+    before(async () => {
+      t = await openTestStore(kind);
+    });
+    after(async () => t.cleanup());
+
+    test('150 conditional replaces in one call: one conflict, one missing, the rest written', async () => {
+      const spec = t.spec('conditional');
+      await t.store.ensureCollection(spec);
+      const c = t.store.collection(spec);
+      const doc = (i: number, v: number): JsonObject => ({ [spec.keyField]: key(i), v, note: `n${i}` });
+      await c.write(Array.from({ length: 150 }, (_, i) => ({ type: 'insert', doc: doc(i, 1) }) as WriteOp));
+      await c.write([{ type: 'delete', key: key(42) }]);
+      await c.write([{ type: 'replace', doc: doc(7, 5) }]);
+      const ops: WriteOp[] = Array.from({ length: 150 }, (_, i) => ({
+        type: 'replace',
+        doc: doc(i, 2),
+        expect: { field: 'v', value: 1 },
+      }));
+      const results = await c.write(ops);
+      const statuses = results.map((r) => r.status);
+      assert.equal(statuses[7], 'conflict');
+      assert.equal(statuses[42], 'missing');
+      assert.equal(statuses.filter((s) => s === 'ok').length, 148);
+      const got = await c.getMany(Array.from({ length: 150 }, (_, i) => key(i)));
+      assert.equal(got.get(keyId(key(7)))?.v, 5, 'the conflicting document is left as it was');
+      assert.equal(got.has(keyId(key(42))), false, 'the missing document is not created');
+      for (const i of [0, 6, 8, 99, 100, 149]) assert.equal(got.get(keyId(key(i)))?.v, 2);
+    });
+
+    test('a batch image larger than a chunk is split, read back whole and replaced run by run', async () => {
+      const spec = t.spec('backups');
+      await t.store.ensureCollection(spec);
+      const backups = t.store.collection(spec);
+      const owner = { migration: 'm1', attempt: 1, collection: 'tasks' };
+      const saved = { ...owner, stage: 'rest', savedAt: '2026-11-23T00:00:00.000Z' };
+      const entry = (i: number): ImageEntry => ({
+        key: key(i),
+        doc: { id: key(i), body: 'x'.repeat(2000), n: i },
+        writtenVersion: 2,
+      });
+      const entries = Array.from({ length: 300 }, (_, i) => entry(i));
+      const first = await saveBatchImage(backups, saved, 'b1', entries, undefined);
+      assert.ok(first.chunks >= Math.ceil((300 * 2000) / imageChunkBytes), `${first.chunks} chunks`);
+      const read = await readBatchImage(backups, owner, 'b1');
+      assert.deepEqual(read?.entries, entries);
+
+      // A rerun that died while saving its chunks: the next run's chunks exist, the head does not
+      // name them yet. Reading still gives the complete first run.
+      const head = batchImageId(owner, 'b1');
+      await backups.write([
+        {
+          type: 'replace',
+          upsert: true,
+          doc: { [spec.keyField]: `${head}|1|1`, part: 'chunk', entries: [] },
+        },
+      ]);
+      assert.deepEqual((await readBatchImage(backups, owner, 'b1'))?.entries, entries);
+
+      const fewer = entries.slice(0, 10);
+      const second = await saveBatchImage(backups, saved, 'b1', fewer, first);
+      await dropReplacedChunks(backups, owner, 'b1', first, second);
+      assert.deepEqual([second.run, second.chunks], [1, 1]);
+      assert.deepEqual((await readBatchImage(backups, owner, 'b1'))?.entries, fewer);
+      const ids: string[] = [];
+      for await (const doc of scanDocuments(backups)) ids.push(String(doc[spec.keyField]));
+      assert.ok(!ids.some((id) => id.startsWith(`${head}|0|`)), 'the first run’s chunks are deleted');
+
+      const pages = [];
+      for await (const page of batchImages(backups, { migration: 'm1', attempt: 1 }, {})) pages.push(page);
+      assert.deepEqual(
+        pages.map((p) => [p.collection, p.image.entries.length]),
+        [['tasks', 10]],
+      );
+    });
+  });
+}
