@@ -62,11 +62,12 @@ try {
         env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env, ...services.env },
       },
     );
-    // A hung test file must not hold CI until its own limit: stop the whole run after 45 minutes.
+    // A hung test file must not hold CI until its own limit: stop the whole run after 60 minutes
+    // (the suite takes about 27 on the 2-core CI machine; CI itself allows 90 in all).
     const limit = setTimeout(() => {
-      console.error('test run exceeded 45 minutes; stopping it');
+      console.error('test run exceeded 60 minutes; stopping it');
       child.kill('SIGKILL');
-    }, 45 * 60_000);
+    }, 60 * 60_000);
     child.on('exit', (status, signal) => {
       clearTimeout(limit);
       resolve(status ?? (signal ? 1 : 0));
