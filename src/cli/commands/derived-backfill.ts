@@ -1,11 +1,11 @@
 import { backfillDerived } from '../../derived/backfill.js';
 import { renderDriftReport } from '../../derived/drift-report.js';
 import { renderRepairReport, repairNeedsAttention } from '../../derived/repair-report.js';
-import { ExitCode, StewardError } from '../../errors/steward-error.js';
+import { ExitCode } from '../../errors/steward-error.js';
 import type { Command } from '../command.js';
+import { jobOptionHelp, jobOptionSpecs, jobOptions } from '../derived-job-options.js';
 import { configFor, intOption } from '../with-stores.js';
-import { selectDerived, withDerived } from './drift-check.js';
-import { jobOptions } from './rebuild.js';
+import { oneDerived, withDerived } from './drift-check.js';
 
 /** `steward derived backfill`: populates a newly added derived field, then checks it. */
 export const derivedBackfillCommand: Command = {
@@ -21,24 +21,16 @@ export const derivedBackfillCommand: Command = {
   options: {
     'dry-run': { type: 'boolean' },
     batch: { type: 'string', default: '500' },
-    restart: { type: 'boolean' },
-    'lease-ttl': { type: 'string', default: '30s' },
+    ...jobOptionSpecs,
   },
   optionHelp: {
     'dry-run': 'count what would be written; write nothing and skip the check',
     batch: 'derived documents per batch (default 500)',
-    restart: 'ignore the checkpoint of an interrupted run and start over',
-    'lease-ttl': 'how long the job lease lasts unrenewed; a rerun after a kill waits that long at most',
+    ...jobOptionHelp,
   },
   async run(ctx) {
     const config = await configFor(ctx);
-    if (ctx.positionals.length !== 1)
-      throw new StewardError(
-        'usage',
-        'name one derived state, such as "steward derived backfill case_list.openTaskCount"',
-      );
-    const [derived] = selectDerived(ctx.positionals, config);
-    const d = derived!;
+    const d = oneDerived(ctx, config, 'steward derived backfill case_list.openTaskCount');
     const batch = intOption(ctx, 'batch', 500, 1);
     const dryRun = ctx.options['dry-run'] === true;
     return withDerived(ctx, config, [d], async (run) => {

@@ -1,9 +1,9 @@
 import { cutover } from '../../derived/cutover.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
 import type { Command } from '../command.js';
+import { jobOptionHelp, jobOptionSpecs, jobOptions } from '../derived-job-options.js';
 import { configFor, intOption } from '../with-stores.js';
-import { selectDerived, withDerived } from './drift-check.js';
-import { jobOptions } from './rebuild.js';
+import { oneDerived, withDerived } from './drift-check.js';
 
 /** `steward derived cutover`: switches to the projection version a dual run proved, given its report. */
 export const derivedCutoverCommand: Command = {
@@ -19,34 +19,32 @@ export const derivedCutoverCommand: Command = {
   options: {
     report: { type: 'string' },
     batch: { type: 'string', default: '500' },
-    restart: { type: 'boolean' },
-    'lease-ttl': { type: 'string', default: '30s' },
+    ...jobOptionSpecs,
   },
   optionHelp: {
     report: 'the report hash printed by `steward derived dual-run`, such as dr-0123456789abcdef0123',
     batch: 'derived documents per batch (default 500)',
+    ...jobOptionHelp,
     restart: 'ignore the checkpoint of an interrupted cutover (verifies the report again)',
-    'lease-ttl': 'how long the job lease lasts unrenewed; a rerun after a kill waits that long at most',
   },
   async run(ctx) {
     const config = await configFor(ctx);
-    if (ctx.positionals.length !== 1)
-      throw new StewardError(
-        'usage',
-        'name one derived state, such as "steward derived cutover case_list.openTaskCount --report dr-..."',
-      );
     const report = String(ctx.options.report ?? '');
     if (!/^dr-[0-9a-f]{20}$/.test(report))
       throw new StewardError(
         'usage',
         `--report must be the hash a dual run printed, such as dr-0123456789abcdef0123 (got "${report}")`,
       );
-    const [derived] = selectDerived(ctx.positionals, config);
+    const derived = oneDerived(
+      ctx,
+      config,
+      'steward derived cutover case_list.openTaskCount --report dr-...',
+    );
     const batch = intOption(ctx, 'batch', 500, 1);
-    return withDerived(ctx, config, [derived!], async (run) => {
+    return withDerived(ctx, config, [derived], async (run) => {
       const result = await cutover({
-        derived: derived!,
-        ...run.handles(derived!),
+        derived: derived,
+        ...run.handles(derived),
         ledger: run.ledger,
         report,
         batch,

@@ -3,9 +3,9 @@ import { dualRun } from '../../derived/dual-run.js';
 import { renderDualRunReport, shadowField } from '../../derived/dual-run-report.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
 import type { Command } from '../command.js';
+import { jobOptionHelp, jobOptionSpecs, jobOptions } from '../derived-job-options.js';
 import { configFor, intOption } from '../with-stores.js';
-import { selectDerived, withDerived } from './drift-check.js';
-import { jobOptions } from './rebuild.js';
+import { oneDerived, withDerived } from './drift-check.js';
 
 /** `steward derived dual-run`: builds projection version N+1 beside version N and compares them. */
 export const derivedDualRunCommand: Command = {
@@ -22,26 +22,18 @@ export const derivedDualRunCommand: Command = {
     version: { type: 'string' },
     batch: { type: 'string', default: '500' },
     drop: { type: 'boolean' },
-    restart: { type: 'boolean' },
-    'lease-ttl': { type: 'string', default: '30s' },
+    ...jobOptionSpecs,
   },
   optionHelp: {
     version:
       "the version being proven; must be the declaration's version (a guard against running the old config)",
     batch: 'derived documents per batch (default 500)',
     drop: 'remove the shadow values instead (undo a dual run)',
-    restart: 'ignore the checkpoint of an interrupted run and start over',
-    'lease-ttl': 'how long the job lease lasts unrenewed; a rerun after a kill waits that long at most',
+    ...jobOptionHelp,
   },
   async run(ctx) {
     const config = await configFor(ctx);
-    if (ctx.positionals.length !== 1)
-      throw new StewardError(
-        'usage',
-        'name one derived state, such as "steward derived dual-run case_list.openTaskCount"',
-      );
-    const [derived] = selectDerived(ctx.positionals, config);
-    const d = derived!;
+    const d = oneDerived(ctx, config, 'steward derived dual-run case_list.openTaskCount');
     const wanted = ctx.options.version === undefined ? d.version : Number(ctx.options.version);
     if (wanted !== d.version)
       throw new StewardError(

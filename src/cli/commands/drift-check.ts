@@ -138,6 +138,16 @@ function methodOptions(method: DriftMethod, derived: ResolvedDerived, ctx: Comma
 }
 
 /** The named derived states, or every declared one; unknown names are a usage error naming the known. */
+/**
+ * The one derived state a command works on (rebuild, dual-run, cutover, backfill), named by its
+ * single positional; `example` is the command line the usage error shows.
+ */
+export function oneDerived(ctx: CommandContext, config: ResolvedConfig, example: string): ResolvedDerived {
+  if (ctx.positionals.length !== 1)
+    throw new StewardError('usage', `name one derived state, such as "${example}"`);
+  return selectDerived(ctx.positionals, config)[0]!;
+}
+
 export function selectDerived(names: readonly string[], config: ResolvedConfig): ResolvedDerived[] {
   const known = [...config.derived.keys()];
   if (known.length === 0)

@@ -1,15 +1,13 @@
-import { parseDuration } from '../../config/resolve-references.js';
 import { canonicalJson, type JsonValue } from '../../core/json.js';
-import { jobHolder } from '../../derived/checkpointed-pages.js';
 import { type RebuildScope, rebuildDerived } from '../../derived/rebuild-derived.js';
 import { renderRepairReport, repairNeedsAttention } from '../../derived/repair-report.js';
 import { snapshotApprovalKind } from '../../derived/snapshot-approval.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
 import { whereOption } from '../collection-arg.js';
 import type { Command, CommandContext } from '../command.js';
-import { actorFor } from '../with-ledger.js';
+import { jobOptionHelp, jobOptionSpecs, jobOptions } from '../derived-job-options.js';
 import { configFor, intOption } from '../with-stores.js';
-import { selectDerived, withDerived } from './drift-check.js';
+import { oneDerived, withDerived } from './drift-check.js';
 import { forceAllowed } from './drift-repair.js';
 
 /** `steward rebuild`: recomputes derived state for one entity, a range or everything. */
@@ -36,8 +34,7 @@ export const rebuildCommand: Command = {
     'dry-run': { type: 'boolean' },
     batch: { type: 'string', default: '500' },
     force: { type: 'boolean' },
-    restart: { type: 'boolean' },
-    'lease-ttl': { type: 'string', default: '30s' },
+    ...jobOptionSpecs,
   },
   optionHelp: {
     id: 'the key (a string) of a derived document; repeat for several',
@@ -47,28 +44,22 @@ export const rebuildCommand: Command = {
     'dry-run': 'print what would change; write nothing',
     batch: 'derived documents per batch (default 500)',
     force: 'also refresh snapshots; needs approvals of the printed subject',
-    restart: 'ignore the checkpoint of an interrupted run and start over',
-    'lease-ttl': 'how long the job lease lasts unrenewed; a rerun after a kill waits that long at most',
+    ...jobOptionHelp,
   },
   async run(ctx) {
     const config = await configFor(ctx);
-    if (ctx.positionals.length !== 1)
-      throw new StewardError(
-        'usage',
-        'name one derived state, such as "steward rebuild case_list.openTaskCount --all"',
-      );
-    const [derived] = selectDerived(ctx.positionals, config);
+    const derived = oneDerived(ctx, config, 'steward rebuild case_list.openTaskCount --all');
     const scope = scopeOption(ctx);
     const dryRun = ctx.options['dry-run'] === true;
     const batch = intOption(ctx, 'batch', 500, 1);
-    const restamp = versionOption(ctx, derived!.name, derived!.version);
-    return withDerived(ctx, config, [derived!], async (run) => {
+    const restamp = versionOption(ctx, derived.name, derived.version);
+    return withDerived(ctx, config, [derived], async (run) => {
       const scopeJson = JSON.parse(canonicalJson(scope)) as JsonValue;
-      const force = await forceAllowed(ctx, config, run.ledger, derived!, 'rebuild', async () => scopeJson);
+      const force = await forceAllowed(ctx, config, run.ledger, derived, 'rebuild', async () => scopeJson);
       if (force === 'refused') return ExitCode.findings;
       const report = await rebuildDerived({
-        derived: derived!,
-        ...run.handles(derived!),
+        derived: derived,
+        ...run.handles(derived),
         ledger: run.ledger,
         scope,
         dryRun,
@@ -83,26 +74,6 @@ export const rebuildCommand: Command = {
     });
   },
 };
-
-/** The lease and checkpoint options of a resumable derived job (rebuild, dual-run, cutover, backfill). */
-export function jobOptions(ctx: CommandContext) {
-  const raw = String(ctx.options['lease-ttl'] ?? '30s');
-  const leaseTtlMs = parseDuration(raw);
-  if (leaseTtlMs === undefined || leaseTtlMs < 1000)
-    throw new StewardError(
-      'usage',
-      `--lease-ttl must be a duration of at least 1s, such as 30s (got "${raw}")`,
-    );
-  return {
-    holder: `${actorFor(ctx.env)}#${jobHolder()}`,
-    leaseTtlMs,
-    restart: ctx.options.restart === true,
-    onWait: (holder: string, until: number) =>
-      ctx.output.note(
-        `waiting for the lease of ${holder} (an interrupted run?) to expire at ${new Date(until).toISOString()}`,
-      ),
-  };
-}
 
 /**
  * `--version N`: true when given. N must be the declaration's version: the metadata records what
