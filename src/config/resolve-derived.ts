@@ -83,20 +83,7 @@ function resolveOne(
   collections: ReadonlyMap<string, ResolvedCollection>,
   problem: Problem,
 ): ResolvedDerived | undefined {
-  const allowed = [
-    'kind',
-    'source',
-    'transform',
-    'refresh',
-    'staleness',
-    'onFailure',
-    'validation',
-    'repair',
-    'consumers',
-    'retire',
-    'snapshot',
-    'version',
-  ];
+  const allowed = ['kind', 'source', 'transform', ...contractSettings, 'snapshot', 'version'];
   for (const key of Object.keys(s))
     if (!allowed.includes(key))
       problem(`${path}.${key}`, `is not a known setting (expected ${allowed.join(', ')})`);
