@@ -5,8 +5,8 @@ import type { JsonObject } from '../core/json.js';
 import { systemClock } from '../ledger/clock.js';
 import { keyId } from '../stores/store.js';
 import { checkpointPass } from './checkpoint-pass.js';
-import { type CheckDriftInput, comparePage, derivedPages, recheck } from './compare-drift.js';
-import { type DriftFinding, type DriftReport, emptyReport } from './drift-report.js';
+import { type CheckDriftInput, compareAll } from './compare-drift.js';
+import { type DriftReport, emptyReport } from './drift-report.js';
 import { hashPasses } from './hash-pass.js';
 import { closeResolvedIncidents } from './reverify-drift.js';
 import { type AggregateMap, buildAggregateMap } from './source-values.js';
@@ -41,15 +41,8 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
   else if (method === 'checkpoint') await checkpointPass(input, report, clock);
   else if (method === 'hash') await hashPasses(input, await aggregateMapFor(input), report, clock);
   else {
-    const map = await aggregateMapFor(input);
-    const keep = method === 'sampling' ? sampler(input) : () => true;
-    const suspects: DriftFinding[] = [];
-    for await (const page of derivedPages(input)) {
-      report.scanned += page.length;
-      const chosen = page.filter((doc) => keep(doc));
-      await comparePage(input, chosen, map, report, suspects, clock);
-    }
-    await recheck(input, suspects, report, clock);
+    const keep = method === 'sampling' ? sampler(input) : undefined;
+    await compareAll(input, await aggregateMapFor(input), report, clock, keep);
   }
   const incidents = input.ledger.store.collection(input.ledger.namespace.incidents);
   report.incidents.closed = await closeResolvedIncidents(input, incidents, report.scanId, clock);

@@ -51,6 +51,30 @@ export async function* derivedPages(input: CheckDriftInput): AsyncGenerator<Json
 }
 
 /**
+ * Compares every derived document in scope (those `keep` accepts), page by page, then re-reads
+ * the suspects: the exact and sampling methods, and the hash method below its threshold. Returns
+ * how many documents were compared.
+ */
+export async function compareAll(
+  input: CheckDriftInput,
+  map: AggregateMap | undefined,
+  report: DriftReport,
+  clock: Clock,
+  keep: (doc: JsonObject) => boolean = () => true,
+): Promise<number> {
+  const suspects: DriftFinding[] = [];
+  let compared = 0;
+  for await (const page of derivedPages(input)) {
+    report.scanned += page.length;
+    const chosen = page.filter((doc) => keep(doc));
+    compared += chosen.length;
+    await comparePage(input, chosen, map, report, suspects, clock);
+  }
+  await recheck(input, suspects, report, clock);
+  return compared;
+}
+
+/**
  * Compares one page and keeps its mismatches as suspects. Suspects are re-read in batches (see
  * {@link recheck}), so a check with scattered drift costs one source lookup per batch of
  * suspects, not one per page.

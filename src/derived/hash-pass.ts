@@ -3,7 +3,7 @@ import { canonicalJson, getPath, type JsonValue } from '../core/json.js';
 import type { Clock } from '../ledger/clock.js';
 import { scanPages } from '../stores/scan-pages.js';
 import { type DocKey, keyId, type ScanOptions } from '../stores/store.js';
-import { type CheckDriftInput, comparePage, recheck } from './compare-drift.js';
+import { type CheckDriftInput, compareAll, comparePage, recheck } from './compare-drift.js';
 import type { DriftFinding, DriftReport } from './drift-report.js';
 import { type AggregateMap, recomputePage } from './source-values.js';
 
@@ -48,17 +48,12 @@ export async function hashPasses(
   const groupSize = Math.max(input.groupSize ?? defaultGroupSize, Math.ceil(count / maxGroups));
   // Groups are whole pages, so a page is never larger than a group.
   const batch = Math.min(input.batch ?? 500, groupSize);
-  const suspects: DriftFinding[] = [];
   if (count < 2 * groupSize) {
     report.hash = { groups: 1, differing: 1, fetched: 0 };
-    for await (const page of scanPages(input.target, scanOptions(input, batch))) {
-      report.scanned += page.docs.length;
-      report.hash.fetched += page.docs.length;
-      await comparePage(input, page.docs, map, report, suspects, clock);
-    }
-    await recheck(input, suspects, report, clock);
+    report.hash.fetched = await compareAll(input, map, report, clock);
     return;
   }
+  const suspects: DriftFinding[] = [];
   const groups = await hashGroups(input, map, report, batch, Math.ceil(groupSize / batch));
   const differing = groups.filter((g) => g.stored !== g.expected);
   report.hash = { groups: groups.length, differing: differing.length, fetched: 0 };
