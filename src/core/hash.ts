@@ -14,10 +14,23 @@ export function hashJson(value: unknown): string {
 /**
  * A number in [0, 1) drawn from a key and a seed. Deterministic samples and canary selections use
  * it, so the same key is always in or out of the same sample on every machine and every run.
+ *
+ * FNV-1a over the UTF-16 code units of seed and key, then MurmurHash3's 32-bit finalizer so every
+ * input bit moves every output bit. Not a cryptographic hash, and it need not be: it only has to
+ * spread keys evenly, and apply asks it of every document of a collection twice, where SHA-256's
+ * call cost showed in profiles.
  */
 export function keyFraction(key: string | number, seed = ''): number {
-  const digest = createHash('sha256')
-    .update(`${seed}\u0000${typeof key}:${key}`)
-    .digest();
-  return digest.readUInt32BE(0) / 0x1_0000_0000;
+  const text = `${seed}\u0000${typeof key}:${key}`;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 0x1_0000_0000;
 }

@@ -38,6 +38,11 @@ export interface ImageEntry {
    * while it still carries it, so a document someone moved on since is reported, not overwritten.
    */
   readonly writtenVersion: Scalar;
+  /**
+   * The `documentDigest` of the document apply wrote: rollback tells from it whether the document
+   * is still as apply left it, without running `up` again. Absent in images of older runs.
+   */
+  readonly writtenDigest?: string;
 }
 
 /** Which migration attempt and collection a batch image belongs to. */

@@ -26,6 +26,8 @@ export interface MigrationBeforeImage {
    * while it still carries it, so a document someone moved on since is reported, not overwritten.
    */
   readonly writtenVersion: Scalar;
+  /** As in a batch image's entry (`ImageEntry.writtenDigest`); absent otherwise. */
+  readonly writtenDigest?: string;
   readonly savedAt: string;
 }
 

@@ -21,6 +21,14 @@ export interface CollectionChecksum {
   readonly hash: string;
 }
 
+/**
+ * SHA-256 of a document's canonical JSON, hex: what the checksum sums for it. Equal for equal
+ * content whatever the field order, so it also tells whether a document is still as apply wrote it.
+ */
+export function documentDigest(doc: JsonObject): string {
+  return hash('sha256', canonicalText(doc), 'hex');
+}
+
 /** The checksum of no documents. */
 export const emptyChecksum: CollectionChecksum = { count: 0, hash: '0'.repeat(64) };
 
@@ -43,11 +51,15 @@ export class ChecksumAccumulator {
   }
 
   add(doc: JsonObject): void {
-    const digest = hash('sha256', canonicalText(doc), 'buffer');
+    this.addDigest(documentDigest(doc));
+  }
+
+  /** Adds a document by its {@link documentDigest}, computed earlier (apply keeps it in images). */
+  addDigest(digest: string): void {
     let carry = 0;
     // Limb 7 is the least significant: the digest is read as one big-endian number.
     for (let i = 7; i >= 0; i--) {
-      const sum = this.limbs[i]! + digest.readUInt32BE(i * 4) + carry;
+      const sum = this.limbs[i]! + Number.parseInt(digest.slice(i * 8, i * 8 + 8), 16) + carry;
       this.limbs[i] = sum >>> 0;
       carry = sum > 0xffff_ffff ? 1 : 0;
     }

@@ -1,5 +1,6 @@
 import type { ParsedFilter } from '../core/filter.js';
 import type { JsonObject, Scalar } from '../core/json.js';
+import { StewardError } from '../errors/steward-error.js';
 
 /**
  * The seam between steward and a database. Every capability (contracts, integrity, derived
@@ -135,6 +136,14 @@ export interface ScanOptions {
   readonly filter?: ParsedFilter;
   /** Segment `index` (0-based) of `total`. */
   readonly segment?: Segment;
+  /**
+   * Each document of the page holds only its key field (`{ [spec.keyField]: key }`, or `{}` for a
+   * stored document without one): nothing else is read or parsed where the store allows, for
+   * callers that only need the keys (the integrity preload). Everything else is as without it:
+   * `filter` still applies to the stored document, and `after`, `limit`, `segment` and `next`
+   * page exactly the same way, so a scan may switch to or from keys-only mid-way with the same token.
+   */
+  readonly keysOnly?: boolean;
 }
 
 export interface Segment {
@@ -223,6 +232,19 @@ export function keyId(key: DocKey): string {
   if (typeof key === 'number') return `n:${key}`;
   if (typeof key === 'string') return `s:${key}`;
   return `o:${key.$oid}`;
+}
+
+/**
+ * The key a {@link keyId} string stands for, its inverse. Throws `store.failed` on a string keyId
+ * never makes: ids come back from storage (SQLite's `k` column), so that is a row steward did not write.
+ */
+export function keyFromId(id: string): DocKey {
+  const value = id.slice(2);
+  if (id.startsWith('s:')) return value;
+  if (id.startsWith('o:')) return { $oid: value };
+  const n = id.startsWith('n:') && value !== '' ? Number(value) : Number.NaN;
+  if (Number.isFinite(n)) return n;
+  throw new StewardError('store.failed', `"${id}" is not a key id (n:<number>, s:<string> or o:<hex>)`);
 }
 
 /** True for a value usable as a key. */

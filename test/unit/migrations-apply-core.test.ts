@@ -8,14 +8,20 @@ import { describe, test } from 'node:test';
 import { keyFraction } from '../../src/core/hash.js';
 import type { JsonObject } from '../../src/core/json.js';
 import { isStewardError } from '../../src/errors/steward-error.js';
-import { canaryFraction, inCanary } from '../../src/migrations/apply/canary.js';
+import { inCanary } from '../../src/migrations/apply/canary.js';
 import { type CollectionRewrite, planDocument } from '../../src/migrations/apply/document-plan.js';
 import type { MigrationBeforeImage } from '../../src/migrations/before-images.js';
 import type { ChangelogRecord } from '../../src/migrations/changelog.js';
-import { ChecksumAccumulator, checksumOf, emptyChecksum } from '../../src/migrations/collection-checksum.js';
+import {
+  ChecksumAccumulator,
+  checksumOf,
+  documentDigest,
+  emptyChecksum,
+} from '../../src/migrations/collection-checksum.js';
 import type { Migration } from '../../src/migrations/migration.js';
 import { planRestore } from '../../src/migrations/rollback/restore-plan.js';
 import { rollbackTargets } from '../../src/migrations/rollback/rollback-plan.js';
+import { keyId } from '../../src/stores/store.js';
 
 const split: Migration = {
   id: '001',
@@ -54,9 +60,9 @@ describe('collection checksum', () => {
 });
 
 describe('canary', () => {
-  test("computes keyFraction's number, and takes about the percent asked", () => {
-    for (const key of ['s:a', 'n:17', 'o:65a1'])
-      assert.equal(canaryFraction(key, 'seed'), keyFraction(key, 'seed'));
+  test('takes the keys keyFraction puts below the percent, about the percent asked', () => {
+    for (const key of ['a', 17, { $oid: '65a1' }] as const)
+      assert.equal(inCanary(key, 'seed', 30), keyFraction(keyId(key), 'seed') < 0.3);
     const keys = Array.from({ length: 4000 }, (_, i) => `k${i}`);
     const taken = keys.filter((k) => inCanary(k, 'plan-hash', 10)).length;
     assert.ok(taken > 320 && taken < 480, `${taken} of 4000`);
@@ -115,6 +121,23 @@ describe('planRestore', () => {
     });
     const noDown = { ...rewrite, migration: { ...split, down: undefined } };
     assert.deepEqual(planRestore(image, edited, 'v', noDown), {
+      kind: 'restore',
+      doc: original,
+      overwrites: edited,
+    });
+  });
+  test("with the digest apply kept, tells a changed document without running up() again", () => {
+    const digested = { ...image, writtenDigest: documentDigest(written) };
+    const edited = { id: 'p1', v: 2, name: ['Ada', 'Lovelace'] };
+    // Field order does not matter to the digest: the same document read back in another order.
+    const reordered = { name: ['Ada', 'King'], v: 2, id: 'p1' };
+    assert.deepEqual(planRestore(digested, reordered, 'v', undefined), { kind: 'restore', doc: original });
+    assert.deepEqual(planRestore(digested, edited, 'v', rewrite), {
+      kind: 'down',
+      doc: { id: 'p1', v: 1, name: 'Ada Lovelace' },
+    });
+    // Without the migration file there is no down(), but the change is still seen and kept.
+    assert.deepEqual(planRestore(digested, edited, 'v', undefined), {
       kind: 'restore',
       doc: original,
       overwrites: edited,

@@ -10,6 +10,7 @@ import type { KnownKeys } from './known-keys.js';
  * that reads a whole collection for any `$in` (FerretDB 1.x), the difference between a scan at the
  * speed of a plain read and one at half of it. Missing keys are still looked up in every batch, so
  * an orphan is never decided from memory; estimates only choose the way, never the result.
+ * The read is keys-only: only the keys are kept, so the documents are neither sent nor parsed.
  */
 export async function preloadTargets(
   source: Collection,
@@ -20,7 +21,7 @@ export async function preloadTargets(
   if (targets === 0 || targets > known.capacity / 2) return 0;
   if ((await source.count({ estimate: true })) < 4 * targets) return 0;
   let loaded = 0;
-  for await (const page of scanPages(target, { limit: 1000 })) {
+  for await (const page of scanPages(target, { limit: 1000, keysOnly: true })) {
     for (const doc of page.docs) {
       const key = docKey(doc, target.spec);
       if (key !== undefined) {

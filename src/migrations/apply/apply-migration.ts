@@ -3,7 +3,13 @@ import { lineageEvent } from '../lineage.js';
 import type { Migration } from '../migration.js';
 import type { ApplyContext } from './apply-context.js';
 import { canaryGates, failedGates, finalGates } from './apply-gates.js';
-import { auditApply, checksumDetails, checksumsBefore, checksumsNow, recordApply } from './apply-records.js';
+import {
+  auditApply,
+  checksumDetails,
+  checksumsAfter,
+  checksumsBefore,
+  recordApply,
+} from './apply-records.js';
 import type { GateResult, MigrationProgress } from './apply-state.js';
 import { runOperations } from './collection-operations.js';
 import { documentPass } from './document-pass.js';
@@ -124,7 +130,7 @@ async function finish(
   migration: Migration,
   p: MigrationProgress,
 ): Promise<MigrationRunOutcome> {
-  const after = await checksumsNow(ctx, migration);
+  const after = await checksumsAfter(ctx, migration, p);
   const appliedAt = ctx.now();
   const done: MigrationProgress = { ...p, phase: 'done' };
   await recordApply(ctx, migration, done, 'applied', { checksumsAfter: after, appliedAt });

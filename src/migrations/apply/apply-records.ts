@@ -85,14 +85,20 @@ export function checksumsBefore(
   return out;
 }
 
-/** Checksums every collection the migration changed, now. */
-export async function checksumsNow(
+/**
+ * The checksum of every collection the migration changed, after apply: the document collections
+ * as the rest pass summed them, the others (copy targets) read now.
+ */
+export async function checksumsAfter(
   ctx: ApplyContext,
   migration: Migration,
+  progress: MigrationProgress,
 ): Promise<Record<string, CollectionChecksum>> {
   const out: Record<string, CollectionChecksum> = {};
   for (const name of changedCollections(migration))
-    out[name] = await ctx.throttle.during(() => collectionChecksum(ctx.target.collection(name).handle));
+    out[name] =
+      progress.after?.[name] ??
+      (await ctx.throttle.during(() => collectionChecksum(ctx.target.collection(name).handle)));
   return out;
 }
 

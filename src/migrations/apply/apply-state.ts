@@ -45,6 +45,11 @@ export interface MigrationProgress {
   readonly failures: readonly DocumentFailure[];
   /** Checksum of each document collection as the canary pass found it, complete once it has passed. */
   readonly before: Readonly<Record<string, CollectionChecksum>>;
+  /**
+   * Checksum of each document collection as the rest pass left it, complete once it has passed:
+   * every document as that pass read it, or as it wrote it (see `documentPass`).
+   */
+  readonly after?: Readonly<Record<string, CollectionChecksum>>;
   readonly gates: readonly GateResult[];
   readonly startedAt: string;
 }
@@ -102,6 +107,7 @@ export function freshProgress(id: string, attempt: number, at: string): Migratio
     changedIn: {},
     failures: [],
     before: {},
+    after: {},
     gates: [],
     startedAt: at,
   };

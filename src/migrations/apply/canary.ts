@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { keyFraction } from '../../core/hash.js';
 import type { JsonObject } from '../../core/json.js';
 import { scanPages } from '../../stores/scan-pages.js';
 import {
@@ -16,16 +16,7 @@ import {
  * agree on what the canary was; another plan draws another canary.
  */
 export function inCanary(key: DocKey, planHash: string, percent: number): boolean {
-  return percent >= 100 || canaryFraction(keyId(key), planHash) < percent / 100;
-}
-
-/**
- * `keyFraction(key, seed)` from `core/hash.ts`, the same number, computed with the one-shot
- * `crypto.hash`: apply asks it of every document twice, and the one-shot form allocates no hash
- * object per call.
- */
-export function canaryFraction(key: string, seed: string): number {
-  return hash('sha256', `${seed}\u0000string:${key}`, 'buffer').readUInt32BE(0) / 0x1_0000_0000;
+  return percent >= 100 || keyFraction(keyId(key), planHash) < percent / 100;
 }
 
 /**
@@ -40,6 +31,7 @@ export function canaryView(collection: Collection, planHash: string, percent: nu
   };
   return {
     spec: collection.spec,
+    // Options pass through as they are, keysOnly too: `keep` decides by the key alone.
     async scan(options?: ScanOptions): Promise<Page> {
       const page = await collection.scan(options);
       return { docs: page.docs.filter(keep), next: page.next };

@@ -8,7 +8,7 @@ import { type ApplyCounts, type MigrationProgress, maxListedFailures } from './a
 import { inCanary } from './canary.js';
 import { type CollectionRewrite, planDocument } from './document-plan.js';
 import { documentCollections, renamesOf } from './migration-collections.js';
-import { type PlannedDocument, type WrittenDocument, writeBatch } from './write-batch.js';
+import { type PlannedDocument, plannedDocument, type WrittenDocument, writeBatch } from './write-batch.js';
 
 export type PassStage = 'canary' | 'rest';
 
@@ -19,7 +19,11 @@ export type PassStage = 'canary' | 'rest';
  * the run was asked to stop (the checkpoint then holds everything done).
  *
  * The canary pass reads every document of the collection before the rest changes any, so it also
- * sums the checksum of the collection as it was before apply (`progress.before`).
+ * sums the checksum of the collection as it was before apply (`progress.before`). The rest pass
+ * reads every document too, canary documents as the canary left them, so it sums the checksum as
+ * apply leaves the collection (`progress.after`): each document as read, or as written when this
+ * pass wrote it (a conditional write that succeeded stored exactly that document). That spares a
+ * third read of the collection after apply.
  */
 export async function documentPass(
   ctx: ApplyContext,
@@ -44,7 +48,7 @@ export async function documentPass(
       const selected = page.docs.filter((doc) =>
         selects(doc, rewrite, ctx.plan.hash, ctx.plan.options.canaryPercent, stage),
       );
-      const planned: PlannedDocument[] = selected.map((doc) => ({ doc, plan: planDocument(doc, rewrite) }));
+      const planned = selected.map((doc) => plannedDocument(doc, planDocument(doc, rewrite)));
       const written = await writeBatch(
         {
           backups: ctx.backups,
@@ -65,7 +69,7 @@ export async function documentPass(
         pass: after ? { collection: c, after } : { collection: c + 1, after: null },
         ...(stage === 'canary'
           ? { before: sumBefore(progress, target.name, page.docs, selected, written) }
-          : {}),
+          : { after: sumAfter(progress, target.name, page.docs, planned, written) }),
       };
       await ctx.save(progress);
       ctx.onEvent?.({
@@ -144,4 +148,28 @@ function sumBefore(
   const sum = ChecksumAccumulator.from(progress.before[collection]);
   for (const doc of page) sum.add(originals.get(doc) ?? doc);
   return { ...progress.before, [collection]: sum.result() };
+}
+
+/**
+ * Adds a page to the collection's after-checksum: each document as this pass wrote it, the others
+ * (the canary's, those at the target already, failed or unchanged ones) as read.
+ */
+function sumAfter(
+  progress: MigrationProgress,
+  collection: string,
+  page: readonly JsonObject[],
+  planned: readonly PlannedDocument[],
+  written: readonly WrittenDocument[],
+): MigrationProgress['before'] {
+  const stored = new Map<JsonObject, string>();
+  planned.forEach(({ doc, digest }, i) => {
+    if (digest && written[i]!.outcome === 'changed') stored.set(doc, digest);
+  });
+  const sum = ChecksumAccumulator.from(progress.after?.[collection]);
+  for (const doc of page) {
+    const digest = stored.get(doc);
+    if (digest) sum.addDigest(digest);
+    else sum.add(doc);
+  }
+  return { ...progress.after, [collection]: sum.result() };
 }

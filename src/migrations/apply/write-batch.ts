@@ -2,12 +2,20 @@ import type { JsonObject, Scalar } from '../../core/json.js';
 import { type Collection, type DocKey, keyId, type WriteOp } from '../../stores/store.js';
 import { dropReplacedChunks, type ImageEntry, readBatchImage, saveBatchImage } from '../batch-images.js';
 import { type MigrationBeforeImage, readBeforeImages, saveBeforeImages } from '../before-images.js';
+import { documentDigest } from '../collection-checksum.js';
 import type { DocumentPlan } from './document-plan.js';
 
 /** One document of a batch: as read, and what apply plans for it. */
 export interface PlannedDocument {
   readonly doc: JsonObject;
   readonly plan: DocumentPlan;
+  /** For a `write`, the `documentDigest` of what it writes: kept in the image for rollback. */
+  readonly digest?: string;
+}
+
+/** Plans a document and, when it is to be written, digests what will be written. */
+export function plannedDocument(doc: JsonObject, plan: DocumentPlan): PlannedDocument {
+  return plan.kind === 'write' ? { doc, plan, digest: documentDigest(plan.next) } : { doc, plan };
 }
 
 /** What became of one planned document, with the document as it was before apply touched it. */
@@ -64,9 +72,14 @@ export async function writeBatch(
   const entries: ImageEntry[] = [];
   const markers: MigrationBeforeImage[] = [];
   const ops: WriteOp[] = [];
-  for (const { doc, plan } of planned) {
+  for (const { doc, plan, digest } of planned) {
     if (plan.kind === 'write') {
-      entries.push({ key: plan.key, doc, writtenVersion: versionOf(plan.next, target.versionField) });
+      entries.push({
+        key: plan.key,
+        doc,
+        writtenVersion: versionOf(plan.next, target.versionField),
+        ...(digest ? { writtenDigest: digest } : {}),
+      });
       ops.push({
         type: 'replace',
         doc: plan.next,

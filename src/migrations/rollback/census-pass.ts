@@ -3,6 +3,7 @@ import { type DocKey, docKey, keyId, type WriteOp } from '../../stores/store.js'
 import { maxListedFailures } from '../apply/apply-state.js';
 import type { TargetCollection } from '../apply/migration-target.js';
 import { readBeforeImages } from '../before-images.js';
+import { ChecksumAccumulator } from '../collection-checksum.js';
 import type { Migration } from '../migration.js';
 import { documentVersion } from '../transform-document.js';
 import { exactDown } from './restore-plan.js';
@@ -23,7 +24,7 @@ export interface CensusSubject {
  * before apply (its marker image says so), or it could not be restored (already reported), or it
  * arrived after apply; those are converted by an exact `down()` when the migration has one, and
  * otherwise counted in `remainingAtTarget` and listed. Zero remaining proves that no migrated
- * document was left behind.
+ * document was left behind. The same read sums each collection's checksum after the rollback.
  */
 export async function censusPass(
   ctx: RollbackContext,
@@ -102,37 +103,46 @@ async function countPage(
         });
     }
   }
-  const converted = await convert(target, conversions, versions);
+  const finals = await convert(target, conversions, versions);
+  const sum = ChecksumAccumulator.from(progress.census.checksums?.[target.name]);
+  for (const doc of docs) sum.add(finals.get(doc) ?? doc);
   return {
     ...progress,
-    census: { ...progress.census, versions: { ...progress.census.versions, [target.name]: versions } },
-    converted: progress.converted + converted,
+    census: {
+      ...progress.census,
+      versions: { ...progress.census.versions, [target.name]: versions },
+      checksums: { ...progress.census.checksums, [target.name]: sum.result() },
+    },
+    converted: progress.converted + finals.size,
     remainingAtTarget,
     failures,
     counts: { ...progress.counts, failed },
   };
 }
 
-/** Writes the `down()` conversions, each conditional on the document still being at the target. */
+/**
+ * Writes the `down()` conversions, each conditional on the document still being at the target.
+ * Returns what each converted document became, by the document as read.
+ */
 async function convert(
   target: TargetCollection,
   conversions: readonly { doc: JsonObject; to: JsonObject }[],
   versions: Record<string, number>,
-): Promise<number> {
-  if (conversions.length === 0) return 0;
+): Promise<Map<JsonObject, JsonObject>> {
+  const finals = new Map<JsonObject, JsonObject>();
+  if (conversions.length === 0) return finals;
   const ops: WriteOp[] = conversions.map(({ doc, to }) => ({
     type: 'replace',
     doc: to,
     expect: { field: target.versionField, value: (doc[target.versionField] as number | undefined) ?? null },
   }));
   const results = await target.handle.write(ops);
-  let converted = 0;
   for (const [i, { doc, to }] of conversions.entries()) {
     const ok = results[i]?.status === 'ok';
-    if (ok) converted++;
+    if (ok) finals.set(doc, to);
     bump(versions, documentVersion(ok ? to : doc, target.versionField));
   }
-  return converted;
+  return finals;
 }
 
 function bump(versions: Record<string, number>, version: number | undefined): void {

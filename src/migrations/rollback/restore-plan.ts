@@ -1,6 +1,7 @@
 import type { JsonObject } from '../../core/json.js';
 import { type CollectionRewrite, planDocument } from '../apply/document-plan.js';
 import type { MigrationBeforeImage } from '../before-images.js';
+import { documentDigest } from '../collection-checksum.js';
 import { sameJson } from '../json-values.js';
 import type { Migration } from '../migration.js';
 import { migrateDown, migrateUp } from '../transform-document.js';
@@ -16,9 +17,10 @@ import { migrateDown, migrateUp } from '../transform-document.js';
  * - `marker`: the document was at the target before apply: left alone;
  * - `failed`: deleted since apply, or moved to another version: left as it is, reported.
  *
- * Whether a document changed since apply is told by rewriting its image again as apply did (`up`
- * is pure): what apply wrote is `planDocument(image)`. Without the migration file (`rewrite`
- * undefined) that cannot be told, and the image is restored.
+ * Whether a document changed since apply is told by the digest of what apply wrote, kept in the
+ * image; for an image without one, by rewriting the image again as apply did (`up` is pure: what
+ * apply wrote is `planDocument(image)`). Without either (no digest, no migration file) that cannot
+ * be told, and the image is restored.
  */
 export type RestorePlan =
   | { readonly kind: 'restore'; readonly doc: JsonObject; readonly overwrites?: JsonObject }
@@ -47,13 +49,23 @@ export function planRestore(
       kind: 'failed',
       reason: `${versionField} is ${JSON.stringify(version)} since apply wrote ${JSON.stringify(image.writtenVersion)}; left as it is`,
     };
-  const written = rewrite && planDocument(image.doc, rewrite);
-  if (!written || written.kind !== 'write' || sameJson(current, written.next))
-    return { kind: 'restore', doc: image.doc };
-  const converted = exactDown(current, rewrite);
+  if (!changedSinceApply(image, image.doc, current, rewrite)) return { kind: 'restore', doc: image.doc };
+  const converted = rewrite && exactDown(current, rewrite);
   return converted
     ? { kind: 'down', doc: converted }
     : { kind: 'restore', doc: image.doc, overwrites: current };
+}
+
+/** False when the document is as apply wrote it, or when that cannot be told (see above). */
+function changedSinceApply(
+  image: MigrationBeforeImage,
+  before: JsonObject,
+  current: JsonObject,
+  rewrite: CollectionRewrite | undefined,
+): boolean {
+  if (image.writtenDigest) return documentDigest(current) !== image.writtenDigest;
+  const written = rewrite && planDocument(before, rewrite);
+  return written?.kind === 'write' && !sameJson(current, written.next);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { JsonObject } from '../../core/json.js';
 import { isStewardError } from '../../errors/steward-error.js';
 import { applyJob } from '../apply/apply-context.js';
+import { copiesOf } from '../apply/migration-collections.js';
 import type { TargetCollection } from '../apply/migration-target.js';
 import { type ChangelogRecord, type RollbackSummary, saveChangelogRecord } from '../changelog.js';
 import { type CollectionChecksum, collectionChecksum, emptyChecksum } from '../collection-checksum.js';
@@ -96,13 +97,27 @@ async function verify(
       contracts: ctx.contracts,
     }),
   );
+  const summed = censusChecksums(subject, p);
   const checksums: Record<string, CollectionChecksum> = {};
   for (const name of subject.record.collections)
-    checksums[name] = await ctx.throttle.during(() => checksumOrEmpty(ctx.target.collection(name)));
+    checksums[name] =
+      summed[name] ?? (await ctx.throttle.during(() => checksumOrEmpty(ctx.target.collection(name))));
   const before = subject.record.checksumsBefore;
   const known = Object.keys(checksums).filter((name) => before[name] !== undefined);
   const exact = known.length === 0 ? null : known.every((name) => before[name] === checksums[name]!.hash);
   return { validators, checksums, exact, versions: p.census.versions };
+}
+
+/**
+ * The checksums the census summed, of collections nothing changed after it: all but copy targets,
+ * which the reversal of operations drops. Without the migration file the copies are not known,
+ * so then every collection is read again.
+ */
+function censusChecksums(subject: RollbackSubject, p: RollbackProgress): Record<string, CollectionChecksum> {
+  if (!subject.migration) return {};
+  const summed = { ...p.census.checksums };
+  for (const op of copiesOf(subject.migration)) delete summed[op.to];
+  return summed;
 }
 
 /** A dropped copy target reads as empty, as it was before apply. */

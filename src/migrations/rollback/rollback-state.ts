@@ -1,6 +1,7 @@
 import { isJsonObject, type JsonObject } from '../../core/json.js';
 import type { DocumentFailure, OperationResult } from '../apply/apply-state.js';
 import type { MigrationCounts } from '../changelog.js';
+import type { CollectionChecksum } from '../collection-checksum.js';
 
 /**
  * What `migrate rollback` saves in its checkpoint after every batch, so a killed rollback resumes
@@ -36,6 +37,11 @@ export interface RollbackProgress {
     readonly collection: number;
     readonly after: string | null;
     readonly versions: Readonly<Record<string, Readonly<Record<string, number>>>>;
+    /**
+     * Checksum of each census collection as the census left it (each document as read, or as
+     * converted), so verification need not read the collection again. Absent in older states.
+     */
+    readonly checksums?: Readonly<Record<string, CollectionChecksum>>;
   };
   /** `changed`: restored from images; `failed`: left as they were. */
   readonly counts: MigrationCounts;
@@ -54,7 +60,7 @@ export function freshRollbackProgress(id: string, attempt: number, at: string): 
     attempt,
     phase: 'start',
     restoreAfter: null,
-    census: { collection: 0, after: null, versions: {} },
+    census: { collection: 0, after: null, versions: {}, checksums: {} },
     counts: { changed: 0, skipped: 0, failed: 0, canary: 0 },
     converted: 0,
     remainingAtTarget: 0,

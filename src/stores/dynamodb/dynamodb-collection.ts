@@ -53,21 +53,28 @@ export class DynamoCollection implements Collection {
   /**
    * One Scan call. `limit` is DynamoDB's Limit, which counts items read before the filter, so a
    * filtered page can be short or even empty while `next` says there is more. Segments are
-   * DynamoDB's parallel scan (Segment of TotalSegments).
+   * DynamoDB's parallel scan (Segment of TotalSegments). Keys only projects the key attributes
+   * (see {@link keyAttributes}): Limit, the filter and LastEvaluatedKey do not depend on the
+   * projection, so pages and tokens are those of a full scan.
    */
   async scan(options: ScanOptions = {}): Promise<Page> {
     const mapper = await this.mapper();
     const segment = checkSegment(options.segment, this.spec.name);
     const { server, client } = splitFilter(options.filter ?? [], (field) => mapper.storedApart(field));
     const input: ScanCommandInput = {
-      ...this.scanInput(mapper, server),
+      ...this.scanInput(mapper, server, options.keysOnly === true),
       Limit: checkLimit(options.limit ?? 500),
     };
     if (options.after) input.ExclusiveStartKey = decodeScanToken(options.after, segment, this.spec.name);
     if (segment) Object.assign(input, { Segment: segment.index, TotalSegments: segment.total });
     const out = await this.client.call('Scan', this.mapping.table, (sdk) => sdk.send(new ScanCommand(input)));
+    // The client-side filter only names the key field and mapping attributes, which a keys-only
+    // item holds too, so it selects the same documents either way.
     const docs = this.docsOf(mapper, out.Items ?? []).filter((d) => matchesFilter(d, client));
-    return { docs, next: out.LastEvaluatedKey ? encodeScanToken(out.LastEvaluatedKey, segment) : null };
+    return {
+      docs: options.keysOnly ? docs.map((d) => keyDoc(d, this.spec.keyField)) : docs,
+      next: out.LastEvaluatedKey ? encodeScanToken(out.LastEvaluatedKey, segment) : null,
+    };
   }
 
   async getMany(keys: readonly DocKey[]): Promise<Map<string, JsonObject>> {
@@ -90,10 +97,7 @@ export class DynamoCollection implements Collection {
   async existingKeys(keys: readonly DocKey[]): Promise<Set<string>> {
     const mapper = await this.mapper();
     const { wanted, primaries } = primaryKeys(mapper, keys);
-    const { partitionKey, sortKey, discriminator, keyField } = this.mapping;
-    const names = [...new Set([partitionKey, sortKey?.name, discriminator?.name, keyField])].filter(
-      (name): name is string => name !== undefined,
-    );
+    const names = this.keyAttributes();
     const projection = {
       ProjectionExpression: names.map((_, i) => `#k${i}`).join(', '),
       ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#k${i}`, name])),
@@ -160,13 +164,29 @@ export class DynamoCollection implements Collection {
     throw unsupportedIndex(this.spec.name, this.mapping.table, `drop index "${name}"`);
   }
 
-  private scanInput(mapper: ItemMapper, filter: ParsedFilter): ScanCommandInput {
+  /**
+   * The attributes that say which entity an item is and which key it holds: partition and sort
+   * key, discriminator and key field. An item projected on them passes {@link ItemMapper.owns}
+   * and gives the key field {@link ItemMapper.toDoc} gives the whole item.
+   */
+  private keyAttributes(): string[] {
+    const { partitionKey, sortKey, discriminator, keyField } = this.mapping;
+    return [...new Set([partitionKey, sortKey?.name, discriminator?.name, keyField])].filter(
+      (name): name is string => name !== undefined,
+    );
+  }
+
+  private scanInput(mapper: ItemMapper, filter: ParsedFilter, keysOnly = false): ScanCommandInput {
     const b = new ExpressionBuilder();
     const expression = allOf([mapper.selector(b), filterToDynamo(filter, b)]);
+    // Same builder as the filter: the projection's name placeholders must not collide with its.
+    const projection = keysOnly ? this.keyAttributes().map((name) => b.name(name)) : [];
     return {
       TableName: this.mapping.table,
       ConsistentRead: true,
-      ...(expression ? { FilterExpression: expression, ...b.params() } : {}),
+      ...(expression ? { FilterExpression: expression } : {}),
+      ...(projection.length > 0 ? { ProjectionExpression: projection.join(', ') } : {}),
+      ...b.params(),
     };
   }
 
@@ -208,6 +228,12 @@ function unsupportedIndex(collection: string, table: string, what: string): Stew
       `Create or delete a global secondary index on table "${table}" with AWS tooling (console, CLI, CloudFormation, CDK or Terraform).`,
     { collection, table },
   );
+}
+
+/** A keys-only scan's document: the key field alone, as the full document holds it. */
+function keyDoc(doc: JsonObject, keyField: string): JsonObject {
+  const key = doc[keyField];
+  return key === undefined ? {} : { [keyField]: key };
 }
 
 function checkLimit(limit: number): number {

@@ -54,7 +54,13 @@ export class MongoCollection implements Collection {
 
   scan(options: ScanOptions = {}): Promise<Page> {
     return this.run(async () => {
-      const page = await scanPage(this.native, this.context.bounds, this.context.cursors, options);
+      const page = await scanPage(
+        this.native,
+        this.spec.keyField,
+        this.context.bounds,
+        this.context.cursors,
+        options,
+      );
       if (page.docs.length === 0) await this.context.registry.assertStillExists(this.spec.name);
       return page;
     });

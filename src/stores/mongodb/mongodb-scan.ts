@@ -1,4 +1,5 @@
-import type { Document, Collection as DriverCollection } from 'mongodb';
+import type { Document, Collection as DriverCollection, FindOptions } from 'mongodb';
+import type { JsonObject } from '../../core/json.js';
 import { StewardError } from '../../errors/steward-error.js';
 import { checkSegment } from '../segment.js';
 import type { Page, ScanOptions } from '../store.js';
@@ -19,6 +20,7 @@ import type { SegmentBounds } from './segment-bounds.js';
  */
 export async function scanPage(
   collection: DriverCollection,
+  keyField: string,
   bounds: SegmentBounds,
   cursors: ScanCursors,
   options: ScanOptions,
@@ -27,10 +29,14 @@ export async function scanPage(
   const name = collection.collectionName;
   const position = await startPosition(collection, bounds, options);
   if (!position) return { docs: [], next: null };
+  const keysOnly = options.keysOnly === true;
   const cursor =
-    (options.after && cursors.take(ScanCursors.key(name, options.after, options.filter))) ||
+    (options.after && cursors.take(ScanCursors.key(name, options.after, options.filter, keysOnly))) ||
     collection
-      .find(andQueries(toMongoFilter(options.filter), positionQuery(position)))
+      .find(
+        andQueries(toMongoFilter(options.filter), positionQuery(position)),
+        findOptions(keyField, keysOnly),
+      )
       .sort({ _id: 1 })
       .batchSize(Math.min(limit, 1000));
   const docs: Document[] = [];
@@ -40,13 +46,27 @@ export async function scanPage(
     docs.push(doc);
   }
   const last = docs.at(-1);
+  const page = docs.map((doc) => (keysOnly ? keyDoc(doc, keyField) : toJsonDoc(doc)));
   if (docs.length < limit || !last) {
     await cursor.close();
-    return { docs: docs.map(toJsonDoc), next: null };
+    return { docs: page, next: null };
   }
   const next = encodeToken({ ...position, after: last._id });
-  cursors.keep(ScanCursors.key(name, next, options.filter), cursor);
-  return { docs: docs.map(toJsonDoc), next };
+  cursors.keep(ScanCursors.key(name, next, options.filter, keysOnly), cursor);
+  return { docs: page, next };
+}
+
+/**
+ * A keys-only scan projects `_id`, which pages go by, and the key field: no other field is sent
+ * or decoded. A full scan projects nothing.
+ */
+function findOptions(keyField: string, keysOnly: boolean): FindOptions {
+  return keysOnly ? { projection: { _id: 1, [keyField]: 1 } } : {};
+}
+
+/** A keys-only document: the key field alone, converted as a full scan converts it (`_id` was read for paging). */
+function keyDoc(doc: Document, keyField: string): JsonObject {
+  return toJsonDoc(keyField in doc ? { [keyField]: doc[keyField] } : {});
 }
 
 async function startPosition(

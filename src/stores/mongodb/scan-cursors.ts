@@ -15,9 +15,13 @@ const idleMs = 30_000;
 export class ScanCursors {
   private readonly open = new Map<string, { cursor: FindCursor<Document>; timer: NodeJS.Timeout }>();
 
-  /** The cache key of a scan position: the collection, the token and the filter it was read with. */
-  static key(collection: string, token: string, filter: ParsedFilter | undefined): string {
-    return `${collection}\u0000${token}\u0000${canonicalJson(filter ?? [])}`;
+  /**
+   * The cache key of a scan position: the collection, the token, the filter it was read with and
+   * whether it was keys-only. The token is the same either way, but the cursor is not: a projected
+   * cursor continued by a full scan would hand out documents holding only their keys.
+   */
+  static key(collection: string, token: string, filter: ParsedFilter | undefined, keysOnly: boolean): string {
+    return `${collection}\u0000${token}\u0000${canonicalJson(filter ?? [])}\u0000${keysOnly ? 'keys' : 'docs'}`;
   }
 
   /** Removes and returns the cursor left at this position, if any. */

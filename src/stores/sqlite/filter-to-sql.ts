@@ -99,14 +99,30 @@ function inList(path: string, values: readonly Scalar[]): SqlFragment {
 /** Equality with the filter language's semantics; `undefined` means "field absent". */
 export function scalarEquals(jsonPathText: string, value: Scalar | undefined): SqlFragment {
   const path = sqlLiteral(jsonPathText);
-  if (value === undefined) return { sql: `json_type(doc, ${path}) IS NULL`, params: [] };
-  if (value === null) return { sql: `coalesce(json_type(doc, ${path}), 'null') = 'null'`, params: [] };
-  if (typeof value === 'boolean') return { sql: `json_type(doc, ${path}) = ?`, params: [String(value)] };
+  const params = scalarEqualsParams(value);
+  if (value === undefined) return { sql: `json_type(doc, ${path}) IS NULL`, params };
+  if (value === null) return { sql: `coalesce(json_type(doc, ${path}), 'null') = 'null'`, params };
+  if (typeof value === 'boolean') return { sql: `json_type(doc, ${path}) = ?`, params };
   if (typeof value === 'number') {
     return {
       sql: `json_type(doc, ${path}) IN ('integer', 'real') AND json_extract(doc, ${path}) = ?`,
-      params: [value],
+      params,
     };
   }
-  return { sql: `json_type(doc, ${path}) = 'text' AND json_extract(doc, ${path}) = ?`, params: [value] };
+  return { sql: `json_type(doc, ${path}) = 'text' AND json_extract(doc, ${path}) = ?`, params };
+}
+
+/**
+ * The parameters {@link scalarEquals} binds for a value. Its SQL depends only on the path and the
+ * value's type, so a caller running the same comparison many times can prepare it once per type
+ * and bind these.
+ */
+export function scalarEqualsParams(value: Scalar | undefined): unknown[] {
+  if (value === undefined || value === null) return [];
+  return [typeof value === 'boolean' ? String(value) : value];
+}
+
+/** The type class {@link scalarEquals}'s SQL depends on. */
+export function scalarEqualsKind(value: Scalar | undefined): string {
+  return value === null ? 'null' : typeof value;
 }

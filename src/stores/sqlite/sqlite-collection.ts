@@ -13,13 +13,20 @@ import {
   type Expectation,
   type IndexDefinition,
   type IndexInfo,
+  keyFromId,
   keyId,
   type Page,
   type ScanOptions,
   type WriteOp,
   type WriteResult,
 } from '../store.js';
-import { filterToSql } from './filter-to-sql.js';
+import {
+  filterToSql,
+  jsonPath,
+  scalarEquals,
+  scalarEqualsKind,
+  scalarEqualsParams,
+} from './filter-to-sql.js';
 import { createIndexSql, indexFields, indexNameOf, storedIndexName } from './sqlite-indexes.js';
 
 const namePattern = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
@@ -40,6 +47,8 @@ export class SqliteCollection implements Collection {
   private readonly table: string;
   /** Prepared statements by SQL text: preparing once per collection handle keeps batches fast. */
   private readonly statements = new Map<string, Database.Statement>();
+  /** Conditional writes by statement, field and value type (see `expecting`). */
+  private readonly conditional = new Map<string, Database.Statement>();
 
   constructor(
     private readonly db: Database.Database,
@@ -78,15 +87,22 @@ export class SqliteCollection implements Collection {
       clauses.push('steward_segment(k, ?) = ?');
       params.push(segment.total, segment.index);
     }
-    const rows = this.all<{ k: string; doc: string }>(
-      `SELECT k, doc FROM ${this.table} WHERE ${clauses.join(' AND ')} ORDER BY k LIMIT ?`,
+    // Keys only: the filter still reads `doc` inside SQLite, but no document text leaves it.
+    const columns = options.keysOnly ? 'k' : 'k, doc';
+    const rows = this.all<{ k: string; doc?: string }>(
+      `SELECT ${columns} FROM ${this.table} WHERE ${clauses.join(' AND ')} ORDER BY k LIMIT ?`,
       [...params, limit],
     );
     const last = rows.at(-1);
     return {
-      docs: rows.map((r) => JSON.parse(r.doc) as JsonObject),
+      docs: rows.map((r) => (r.doc === undefined ? this.keyDoc(r.k) : (JSON.parse(r.doc) as JsonObject))),
       next: rows.length < limit || !last ? null : last.k,
     };
+  }
+
+  /** A keys-only scan's document: the key field rebuilt from `k`, which is the key's keyId. */
+  private keyDoc(k: string): JsonObject {
+    return { [this.spec.keyField]: keyFromId(k) };
   }
 
   async getMany(keys: readonly DocKey[]): Promise<Map<string, JsonObject>> {
@@ -230,16 +246,30 @@ export class SqliteCollection implements Collection {
    * what `expectationHolds` means (`undefined`, absent, is `exists: false`). When no row changed, one key lookup tells missing from conflict.
    */
   private whereExpected(statement: string, params: unknown[], k: string, expect: Expectation): WriteResult {
-    const holds = filterToSql([
-      expect.value === undefined
-        ? { op: 'exists', path: expect.field, exists: false }
-        : { op: 'eq', path: expect.field, value: expect.value },
-    ]);
-    const changed = this.run(`${statement} WHERE k = ? AND (${holds.sql})`, [...params, k, ...holds.params]);
+    const changed = this.expecting(statement, expect).run(
+      ...params,
+      k,
+      ...scalarEqualsParams(expect.value),
+    ).changes;
     if (changed === 1) return { status: 'ok' };
     return this.statement(`SELECT 1 FROM ${this.table} WHERE k = ?`).get(k)
       ? { status: 'conflict' }
       : { status: 'missing' };
+  }
+
+  /**
+   * `statement WHERE k = ? AND <expectation>`, prepared once per field and value type (its SQL
+   * depends on nothing else): a migration's batch runs thousands of these.
+   */
+  private expecting(statement: string, expect: Expectation): Database.Statement {
+    const id = `${statement}\u0000${expect.field}\u0000${scalarEqualsKind(expect.value)}`;
+    let prepared = this.conditional.get(id);
+    if (!prepared) {
+      const holds = scalarEquals(jsonPath(expect.field), expect.value);
+      prepared = this.statement(`${statement} WHERE k = ? AND (${holds.sql})`);
+      this.conditional.set(id, prepared);
+    }
+    return prepared;
   }
 
   private keyOf(doc: JsonObject): string | undefined {
