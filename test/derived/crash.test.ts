@@ -10,11 +10,7 @@
  * selected stores).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseFilter } from '../../src/core/filter.js';
 import type { JsonObject } from '../../src/core/json.js';
 import { checkDrift } from '../../src/derived/check-drift.js';
@@ -26,8 +22,9 @@ import { repairDrift } from '../../src/derived/repair-drift.js';
 import type { RepairReport } from '../../src/derived/repair-report.js';
 import { type Ledger, openLedger } from '../../src/ledger/ledger.js';
 import type { StoreKind } from '../../src/stores/store.js';
+import { crashKinds, runWithKills } from '../support/kill-loop.js';
 import { readAll } from '../support/read-all.js';
-import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
+import { openTestStore, type TestStore } from '../support/test-stores.js';
 import type { ChildArgs } from './fixtures/derived-child.js';
 import {
   seedVersionedWorld,
@@ -38,42 +35,9 @@ import {
 
 const child = new URL('./fixtures/derived-child.ts', import.meta.url).pathname;
 const kills = 6;
-const between = (min: number, max: number) => min + Math.floor(Math.random() * (max - min + 1));
-
-function crashKinds(): StoreKind[] {
-  const wanted = (process.env.STEWARD_CRASH_STORES ?? 'sqlite,dynamodb').split(',').map((s) => s.trim());
-  return selectedKinds().filter((k) => wanted.includes(k));
-}
-
-/** Runs the job in children, killing the first `kills` of them mid-run; returns the last report. */
-async function runWithKills<R = RepairReport>(args: ChildArgs): Promise<{ report: R; killed: number }> {
-  let killed = 0;
-  for (;;) {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, JSON.stringify(args)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const exited = once(proc, 'exit');
-    const killAfter = killed < kills ? between(1, 3) : Number.POSITIVE_INFINITY;
-    let seen = 0;
-    let report: R | undefined;
-    for await (const line of createInterface({ input: proc.stdout! })) {
-      const parsed = JSON.parse(line) as { progress?: number; report?: R };
-      if (parsed.report) report = parsed.report;
-      if (parsed.progress !== undefined && ++seen === killAfter) {
-        await sleep(between(0, 30));
-        proc.kill('SIGKILL');
-        break;
-      }
-    }
-    const [code, signal] = (await exited) as [number | null, string | null];
-    if (signal === 'SIGKILL' && !report) {
-      killed++;
-      continue;
-    }
-    assert.equal(code, 0, `the ${args.action} child failed`);
-    assert.ok(report, 'the child printed its report');
-    return { report, killed };
-  }
+/** Runs the job in children until one finishes, the first `kills` of them killed mid-run. */
+function runJob<R = RepairReport>(args: ChildArgs): Promise<{ report: R; killed: number }> {
+  return runWithKills<R>({ script: child, args, kills, maxDelayMs: 30, label: args.action });
 }
 
 /** A document without its projection times, which differ between any two runs. */
@@ -149,7 +113,7 @@ for (const kind of crashKinds()) {
     });
 
     test('rebuild --all resumes from its checkpoint after every kill and ends as an uninterrupted one', async (t) => {
-      const { report, killed } = await runWithKills({
+      const { report, killed } = await runJob({
         action: 'rebuild',
         store: killedWorld.t.config,
         ledgerPrefix: killedWorld.prefix,
@@ -185,7 +149,7 @@ for (const kind of crashKinds()) {
     test('drift repair resumes from the open incidents after every kill and ends as an uninterrupted one', async (t) => {
       for (const world of [killedWorld, twin])
         assert.equal((await checkDrift(handles(world, 'customers.openOrders'))).drift, 25);
-      const { report, killed } = await runWithKills({
+      const { report, killed } = await runJob({
         action: 'repair',
         store: killedWorld.t.config,
         ledgerPrefix: killedWorld.prefix,
@@ -222,7 +186,7 @@ for (const kind of crashKinds()) {
         batch: 1,
         leaseTtlMs: 1000,
       };
-      const dual = await runWithKills<DualRunReport>({ ...args, action: 'dual-run' });
+      const dual = await runJob<DualRunReport>({ ...args, action: 'dual-run' });
       const twinDual = await dualRun(v2(twin));
       t.diagnostic(`dual run killed ${dual.killed} times`);
       assert.ok(dual.killed >= kills);
@@ -239,7 +203,7 @@ for (const kind of crashKinds()) {
         [dual.report.documents, dual.report.different],
         [twinDual.documents, twinDual.different],
       );
-      const cut = await runWithKills<CutoverReport>({
+      const cut = await runJob<CutoverReport>({
         ...args,
         action: 'cutover',
         report: dual.report.reportHash,

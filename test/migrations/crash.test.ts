@@ -11,18 +11,13 @@
  * selected stores). About a minute or two per store.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { planHashOf } from '../../src/migrations/apply/apply-plan.js';
 import type { ApplyReport } from '../../src/migrations/apply/apply-report.js';
 import { readChangelogRecord } from '../../src/migrations/changelog.js';
 import { type CollectionChecksum, sameChecksum } from '../../src/migrations/collection-checksum.js';
 import type { RollbackReport } from '../../src/migrations/rollback/rollback-report.js';
-import type { StoreKind } from '../../src/stores/store.js';
-import { selectedKinds } from '../support/test-stores.js';
+import { crashKinds, runWithKills } from '../support/kill-loop.js';
 import type { ChildArgs } from './fixtures/migrate-child.js';
 import {
   expectedChecksum,
@@ -37,23 +32,8 @@ const kills = 22;
 const docs = 500;
 const stage = { canaryPercent: 20, batchSize: 10, rate: 250, leaseTtlMs: 1000 };
 
-function crashKinds(): StoreKind[] {
-  const wanted = (process.env.STEWARD_CRASH_STORES ?? 'sqlite,dynamodb').split(',').map((s) => s.trim());
-  return selectedKinds().filter((k) => wanted.includes(k));
-}
-
-/** A random integer in [min, max]. */
-const between = (min: number, max: number) => min + Math.floor(Math.random() * (max - min + 1));
-
-/**
- * Runs the stage in children until one finishes: the first `kills` children are killed after
- * 1 to 3 batches plus up to 40 ms; the rest run to the end. Returns the final report and how
- * many children were killed.
- */
-async function runWithKills<R>(
-  w: MigrationWorld,
-  action: ChildArgs['action'],
-): Promise<{ report: R; killed: number }> {
+/** Runs the stage in children until one finishes, the first `kills` of them killed mid-run. */
+function runStage<R>(w: MigrationWorld, action: ChildArgs['action']): Promise<{ report: R; killed: number }> {
   const args: ChildArgs = {
     action,
     address: worldAddress(w),
@@ -61,34 +41,7 @@ async function runWithKills<R>(
     approvers: [...w.approvers.values()],
     ...stage,
   };
-  let killed = 0;
-  for (;;) {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, JSON.stringify(args)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const exited = once(proc, 'exit');
-    const lines = createInterface({ input: proc.stdout! });
-    const killAfter = killed < kills ? between(1, 3) : Number.POSITIVE_INFINITY;
-    let seen = 0;
-    let report: R | undefined;
-    for await (const line of lines) {
-      const parsed = JSON.parse(line) as { progress?: number; report?: R };
-      if (parsed.report) report = parsed.report;
-      if (parsed.progress !== undefined && ++seen === killAfter) {
-        await sleep(between(0, 40));
-        proc.kill('SIGKILL');
-        break;
-      }
-    }
-    const [code, signal] = (await exited) as [number | null, string | null];
-    if (signal === 'SIGKILL' && !report) {
-      killed++;
-      continue;
-    }
-    assert.equal(code, 0, `the ${action} child failed`);
-    assert.ok(report, `the ${action} child printed its report`);
-    return { report, killed };
-  }
+  return runWithKills<R>({ script: child, args, kills, maxDelayMs: 40, label: action });
 }
 
 for (const kind of crashKinds()) {
@@ -107,7 +60,7 @@ for (const kind of crashKinds()) {
     after(async () => w?.cleanup());
 
     test('apply resumes after every kill and ends at the expected checksum, counts exact', async () => {
-      const { report, killed } = await runWithKills<ApplyReport>(w, 'apply');
+      const { report, killed } = await runStage<ApplyReport>(w, 'apply');
       assert.ok(killed >= 20, `killed ${killed} times`);
       assert.equal(report.status, 'applied');
       const keyField = w.subjects.spec.keyField;
@@ -123,7 +76,7 @@ for (const kind of crashKinds()) {
     });
 
     test('rollback resumes after every kill and restores the original checksum exactly', async () => {
-      const { report, killed } = await runWithKills<RollbackReport>(w, 'rollback');
+      const { report, killed } = await runStage<RollbackReport>(w, 'rollback');
       assert.ok(killed >= 20, `killed ${killed} times`);
       assert.equal(report.status, 'rolled-back');
       const m = report.migrations[0]!;

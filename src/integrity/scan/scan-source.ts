@@ -8,7 +8,7 @@ import { CommitQueue } from './commit-queue.js';
 import { KnownKeys } from './known-keys.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { preloadTargets } from './preload-targets.js';
-import { readAhead } from './read-ahead.js';
+import { readAhead } from '../../stores/read-ahead.js';
 import { referenceFinding } from './reference-finding.js';
 import type { ScanEvent, ScanJob } from './scan-input.js';
 import type { ScanProgress } from './scan-progress.js';

@@ -1,4 +1,6 @@
 import type { JsonObject } from '../../core/json.js';
+import { readAhead } from '../../stores/read-ahead.js';
+import { scanPages } from '../../stores/scan-pages.js';
 import { docKey } from '../../stores/store.js';
 import { batchName } from '../batch-images.js';
 import { ChecksumAccumulator } from '../collection-checksum.js';
@@ -15,7 +17,7 @@ export type PassStage = 'canary' | 'rest';
 /**
  * One pass over every document collection of a migration: the canary's (only documents whose key
  * falls in the canary) or the rest's (all others). Batched, throttled, and checkpointed after
- * every batch from `progress.pass`. Returns the progress after the last batch, or `paused` when
+ * every batch from `progress.pass`; the next page is read while the current one is written. Returns the progress after the last batch, or `paused` when
  * the run was asked to stop (the checkpoint then holds everything done).
  *
  * The canary pass reads every document of the collection before the rest changes any, so it also
@@ -43,8 +45,8 @@ export async function documentPass(
       renames: renamesOf(migration, target.name),
     };
     let after = progress.pass.collection === c ? progress.pass.after : null;
-    do {
-      const page = await target.handle.scan({ after, limit: ctx.plan.options.batchSize });
+    const pages = scanPages(target.handle, { after, limit: ctx.plan.options.batchSize });
+    for await (const page of readAhead(pages)) {
       const selected = page.docs.filter((doc) =>
         selects(doc, rewrite, ctx.plan.hash, ctx.plan.options.canaryPercent, stage),
       );
@@ -81,7 +83,7 @@ export async function documentPass(
       });
       await ctx.throttle.take(page.docs.length);
       if (ctx.signal?.aborted) return { progress, paused: true };
-    } while (after);
+    }
   }
   return { progress: { ...progress, pass: { collection: 0, after: null } }, paused: false };
 }

@@ -1,4 +1,6 @@
 import type { JsonObject } from '../../core/json.js';
+import { readAhead } from '../../stores/read-ahead.js';
+import { scanPages } from '../../stores/scan-pages.js';
 import { type DocKey, docKey, keyId, type WriteOp } from '../../stores/store.js';
 import { maxListedFailures } from '../apply/apply-state.js';
 import type { TargetCollection } from '../apply/migration-target.js';
@@ -35,8 +37,8 @@ export async function censusPass(
   for (let c = progress.census.collection; c < subject.collections.length; c++) {
     const target = ctx.target.collection(subject.collections[c]!);
     let after = progress.census.collection === c ? progress.census.after : null;
-    do {
-      const page = await target.handle.scan({ after, limit: ctx.batchSize });
+    const pages = scanPages(target.handle, { after, limit: ctx.batchSize });
+    for await (const page of readAhead(pages)) {
       progress = await countPage(ctx, subject, target, page.docs, progress);
       after = page.next;
       progress = { ...progress, census: { ...progress.census, collection: after ? c : c + 1, after } };
@@ -50,7 +52,7 @@ export async function censusPass(
       });
       await ctx.throttle.take(page.docs.length);
       if (ctx.signal?.aborted) return { progress, paused: true };
-    } while (after);
+    }
   }
   return { progress, paused: false };
 }
