@@ -29,6 +29,17 @@ export function documentDigest(doc: JsonObject): string {
   return hash('sha256', canonicalText(doc), 'hex');
 }
 
+/** The 32-bit number written by the 8 hex digits at `at` (lower case, as digests are). */
+function hexWord(hex: string, at: number): number {
+  let word = 0;
+  for (let i = at; i < at + 8; i++) {
+    const c = hex.charCodeAt(i);
+    // Cheaper than parseInt of a slice: no substring per word, and this runs 8 times a document.
+    word = word * 16 + (c <= 57 ? c - 48 : c - 87);
+  }
+  return word;
+}
+
 /** The checksum of no documents. */
 export const emptyChecksum: CollectionChecksum = { count: 0, hash: '0'.repeat(64) };
 
@@ -59,7 +70,7 @@ export class ChecksumAccumulator {
     let carry = 0;
     // Limb 7 is the least significant: the digest is read as one big-endian number.
     for (let i = 7; i >= 0; i--) {
-      const sum = this.limbs[i]! + Number.parseInt(digest.slice(i * 8, i * 8 + 8), 16) + carry;
+      const sum = this.limbs[i]! + hexWord(digest, i * 8) + carry;
       this.limbs[i] = sum >>> 0;
       carry = sum > 0xffff_ffff ? 1 : 0;
     }
