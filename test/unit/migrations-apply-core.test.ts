@@ -126,7 +126,7 @@ describe('planRestore', () => {
       overwrites: edited,
     });
   });
-  test("with the digest apply kept, tells a changed document without running up() again", () => {
+  test('with the digest apply kept, tells a changed document without running up() again', () => {
     const digested = { ...image, writtenDigest: documentDigest(written) };
     const edited = { id: 'p1', v: 2, name: ['Ada', 'Lovelace'] };
     // Field order does not matter to the digest: the same document read back in another order.
