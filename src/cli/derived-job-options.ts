@@ -14,6 +14,13 @@ export const jobOptionHelp = {
   'lease-ttl': 'how long the job lease lasts unrenewed; a rerun after a kill waits that long at most',
 };
 
+/** `--segment i/N` for the jobs that take it (rebuild, backfill): each segment its own job. */
+export const segmentJobSpec = { segment: { type: 'string' } } as const;
+export const segmentJobHelp = {
+  segment:
+    'only segment i of N (0-based) of the derived collection; run N of these, one per segment, each with its own lease and checkpoint',
+};
+
 /** The lease and checkpoint options of a resumable derived job (rebuild, dual-run, cutover, backfill). */
 export function jobOptions(ctx: CommandContext) {
   const raw = String(ctx.options['lease-ttl'] ?? '30s');

@@ -19,7 +19,7 @@ export interface BackfillReport {
  * batches, idempotent (a backfilled document no longer matches) and checkpointed like any rebuild
  * (see `rebuild-derived.ts`). An aggregate's source is read once into a per-key map. Then it is
  * validated before consumers are switched to the field: an exact drift check of the whole derived
- * state, whose drift becomes incidents as usual.
+ * state (of the segment, for a segment's backfill), whose drift becomes incidents as usual.
  */
 export async function backfillDerived(input: BackfillInput): Promise<BackfillReport> {
   const where: ParsedFilter = [{ op: 'exists', path: input.derived.field, exists: false }];
@@ -33,6 +33,7 @@ export async function backfillDerived(input: BackfillInput): Promise<BackfillRep
     method: 'exact',
     ...(input.batch ? { batch: input.batch } : {}),
     ...(input.clock ? { clock: input.clock } : {}),
+    ...(input.segment ? { segment: input.segment } : {}),
   });
   return { backfill, check };
 }

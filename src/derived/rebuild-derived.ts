@@ -5,7 +5,7 @@ import { type Clock, systemClock } from '../ledger/clock.js';
 import { closeIncident, type Incident, incidentId } from '../ledger/incidents.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { scanPages } from '../stores/scan-pages.js';
-import type { Collection, DocKey } from '../stores/store.js';
+import type { Collection, DocKey, Segment } from '../stores/store.js';
 import { checkpointedPages, type DerivedJobOptions, type JobCounters } from './checkpointed-pages.js';
 import type { ResolvedDerived } from './derived.js';
 import { emptyRepairReport, type RepairReport, tallyOutcomes } from './repair-report.js';
@@ -36,6 +36,11 @@ export interface RebuildInput extends Omit<DerivedJobOptions, 'ledger'> {
   readonly by?: 'rebuild' | 'backfill';
   /** Read an aggregate's source once into a per-key map even for a `where` scope (backfill does). */
   readonly useMap?: boolean;
+  /**
+   * Only segment i of N of the derived collection (a `where` or `all` scope): N workers, each with
+   * its own segment, lease and checkpoint, rebuild it together.
+   */
+  readonly segment?: Segment;
 }
 
 /**
@@ -61,7 +66,11 @@ export async function rebuildDerived(input: RebuildInput): Promise<RepairReport>
     return report;
   }
   const filter = 'where' in input.scope ? input.scope.where : [];
-  const scan = { limit: input.batch ?? 500, ...(filter.length > 0 ? { filter } : {}) };
+  const scan = {
+    limit: input.batch ?? 500,
+    ...(filter.length > 0 ? { filter } : {}),
+    ...(input.segment ? { segment: input.segment } : {}),
+  };
   const onPage = async (docs: JsonObject[]) => {
     await rebuildPage(input, docs, map, report);
     await input.onBatch?.(report);
@@ -70,7 +79,7 @@ export async function rebuildDerived(input: RebuildInput): Promise<RepairReport>
     for await (const page of scanPages(input.target, scan)) await onPage(page.docs);
     return report;
   }
-  const job = rebuildJobName(input.by ?? 'rebuild', input.derived, filter);
+  const job = rebuildJobName(input.by ?? 'rebuild', input.derived, filter, input.segment);
   const { resumedAt } = await checkpointedPages(
     input,
     job,
@@ -85,10 +94,17 @@ export async function rebuildDerived(input: RebuildInput): Promise<RepairReport>
 
 /**
  * The ledger job (lease and checkpoint) of a rebuild-like run: one per derived state, projection
- * version and filter, so a rerun of the same command resumes and a different range starts its own.
+ * version, filter and segment, so a rerun of the same command resumes and a different range (or
+ * segment) starts its own.
  */
-export function rebuildJobName(action: string, derived: ResolvedDerived, filter: ParsedFilter): string {
-  return `${action}:${derived.name}:v${derived.version}:${sha256(canonicalJson(filter as never)).slice(0, 12)}`;
+export function rebuildJobName(
+  action: string,
+  derived: ResolvedDerived,
+  filter: ParsedFilter,
+  segment?: Segment,
+): string {
+  const job = `${action}:${derived.name}:v${derived.version}:${sha256(canonicalJson(filter as never)).slice(0, 12)}`;
+  return segment ? `${job}:${segment.index}/${segment.total}` : job;
 }
 
 /** The report's counters, saved with each checkpoint and restored on resume. */

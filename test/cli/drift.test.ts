@@ -143,6 +143,10 @@ describe('steward drift on a SQLite project', () => {
     assert.equal(snapshot.code, 1, 'forcing a snapshot with a new scope needs a new approval');
     assert.equal((await steward('rebuild', 'case_list.openTaskCount')).code, 2);
     assert.equal((await steward('rebuild', 'nope.field', '--all')).code, 2);
+    const segmentOfIds = await steward('rebuild', 'case_list.openTaskCount', '--id', 'x', '--segment', '0/2');
+    assert.equal(segmentOfIds.code, 2);
+    assert.match(segmentOfIds.stderr, /--segment splits --where or --all/);
+    assert.equal((await steward('rebuild', 'case_list.openTaskCount', '--all', '--segment', '2/2')).code, 2);
     const version = await steward('rebuild', 'case_list.openTaskCount', '--all', '--version', '9');
     assert.equal(version.code, 2);
     assert.match(version.stderr, /declares projection version 1; raise its "version"/);

@@ -186,6 +186,25 @@ for (const kind of selectedKinds()) {
       assert.equal((await checkDrift(handles(d))).drift, 0);
     });
 
+    test('rebuild in two segments covers every document once and writes what one rebuild would', async () => {
+      const caseList = t.store.collection({ name: 'case_list', keyField: 'id' });
+      const d = derived.get('case_list.openTaskCount')!;
+      const wrong = ['case-0000003', 'case-0000006', 'case-0000009', 'case-0000012'];
+      await caseList.write(wrong.map((key) => ({ type: 'patch', key, set: { openTaskCount: 97 } }) as const));
+      const halves = [];
+      for (const index of [0, 1])
+        halves.push(
+          await rebuildDerived({ ...handles(d), scope: { all: true }, segment: { index, total: 2 } }),
+        );
+      assert.equal(halves[0]!.examined + halves[1]!.examined, await caseList.count());
+      assert.ok(
+        halves.every((h) => h.examined > 0),
+        'each segment has its share',
+      );
+      assert.equal(halves[0]!.written + halves[1]!.written, wrong.length);
+      assert.equal((await checkDrift(handles(d))).drift, 0);
+    });
+
     test('rebuild --version stamps every document an older projection version computed, once', async () => {
       const v2 = { ...derived.get('case_list.overdueTaskCount')!, version: 2 };
       const caseList = t.store.collection({ name: 'case_list', keyField: 'id' });

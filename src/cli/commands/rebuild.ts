@@ -3,9 +3,15 @@ import { type RebuildScope, rebuildDerived } from '../../derived/rebuild-derived
 import { renderRepairReport, repairNeedsAttention } from '../../derived/repair-report.js';
 import { snapshotApprovalKind } from '../../derived/snapshot-approval.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
-import { whereOption } from '../collection-arg.js';
+import { segmentOption, whereOption } from '../collection-arg.js';
 import type { Command, CommandContext } from '../command.js';
-import { jobOptionHelp, jobOptionSpecs, jobOptions } from '../derived-job-options.js';
+import {
+  jobOptionHelp,
+  jobOptionSpecs,
+  jobOptions,
+  segmentJobHelp,
+  segmentJobSpec,
+} from '../derived-job-options.js';
 import { configFor, intOption } from '../with-stores.js';
 import { oneDerived, withDerived } from './drift-check.js';
 import { forceAllowed } from './drift-repair.js';
@@ -15,13 +21,14 @@ export const rebuildCommand: Command = {
   path: ['rebuild'],
   summary: 'recompute derived state for one entity (--id), a range (--where) or everything (--all)',
   usage:
-    '<derived> (--id KEY... | --where F | --all) [--version N] [--dry-run] [--batch N] [--force] [--restart] [--lease-ttl 30s]',
+    '<derived> (--id KEY... | --where F | --all) [--segment i/N] [--version N] [--dry-run] [--batch N] [--force] [--restart] [--lease-ttl 30s]',
   description:
     'Recomputes the named derived state from its source and writes what differs, with the safety of\n' +
     '`drift repair`: conditional writes, before-images, `_projection.<field>` metadata, an audit record\n' +
     'per batch; open drift incidents of rewritten documents are closed. --where and --all save a\n' +
     'checkpoint after every batch: rerun the same command after an interruption (even kill -9) and it\n' +
     'resumes after the last batch done (--restart starts over); a second run writes nothing.\n' +
+    'With --where or --all, --segment i/N rebuilds one segment: N processes or machines share the work.\n' +
     '--version N (the version the declaration says) also stamps documents whose value is right but\n' +
     'which an older projection version computed, so none is left behind after the logic changed.\n' +
     `Snapshots are left alone unless --force with approvals of kind ${snapshotApprovalKind}.\n` +
@@ -34,6 +41,7 @@ export const rebuildCommand: Command = {
     'dry-run': { type: 'boolean' },
     batch: { type: 'string', default: '500' },
     force: { type: 'boolean' },
+    ...segmentJobSpec,
     ...jobOptionSpecs,
   },
   optionHelp: {
@@ -44,12 +52,16 @@ export const rebuildCommand: Command = {
     'dry-run': 'print what would change; write nothing',
     batch: 'derived documents per batch (default 500)',
     force: 'also refresh snapshots; needs approvals of the printed subject',
+    ...segmentJobHelp,
     ...jobOptionHelp,
   },
   async run(ctx) {
     const config = await configFor(ctx);
     const derived = oneDerived(ctx, config, 'steward rebuild case_list.openTaskCount --all');
     const scope = scopeOption(ctx);
+    const segment = segmentOption(ctx);
+    if (segment && 'ids' in scope)
+      throw new StewardError('usage', '--segment splits --where or --all; --id names the documents already');
     const dryRun = ctx.options['dry-run'] === true;
     const batch = intOption(ctx, 'batch', 500, 1);
     const restamp = versionOption(ctx, derived.name, derived.version);
@@ -66,6 +78,7 @@ export const rebuildCommand: Command = {
         batch,
         force,
         restamp,
+        ...(segment ? { segment } : {}),
         ...jobOptions(ctx),
       });
       ctx.output.line(renderRepairReport(report).join('\n'));
