@@ -69,6 +69,7 @@ async function writeRound(
     else if (plan.kind !== 'insert') unsure.push(i);
   });
   if (bulk.shortfall !== 0) await verifyUnsure(collection, spec, ops, unsure, results);
+  await judgeDuplicates(collection, spec, ops, results);
   if (retry.length === 0) return results;
   const retryOps = retry.map((i) => ops[i]!);
   const again = await writeRound(collection, spec, retryOps, false);
@@ -110,6 +111,35 @@ async function verifyUnsure(
   const unsureOps = unsure.map((i) => ops[i]!);
   const after = await readByKey(collection, spec, keysOf(unsureOps, spec));
   for (const i of unsure) results[i] = verifyWrite(ops[i]!, lookup(after, opKey(ops[i]!, spec)));
+}
+
+/**
+ * An insert refused with a duplicate key error is `exists` only when its key is taken: the error
+ * may come from a unique index on another field, and FerretDB's message names no index. One
+ * keys-only `find`, only when the round had such errors, tells which: an insert whose key is not
+ * there was refused by another unique index, and fails with the server's message.
+ */
+async function judgeDuplicates(
+  collection: DriverCollection,
+  spec: CollectionSpec,
+  ops: readonly WriteOp[],
+  results: WriteResult[],
+): Promise<void> {
+  const refused = results.flatMap((r, i) => (r.status === 'exists' && ops[i]!.type === 'insert' ? [i] : []));
+  if (refused.length === 0) return;
+  const taken = await readByKey(
+    collection,
+    spec,
+    keysOf(
+      refused.map((i) => ops[i]!),
+      spec,
+    ),
+    true,
+  );
+  for (const i of refused) {
+    if (lookup(taken, opKey(ops[i]!, spec)) === undefined)
+      results[i] = { status: 'failed', reason: 'refused by a unique index on another field (duplicate key)' };
+  }
 }
 
 interface BulkOutcome {
