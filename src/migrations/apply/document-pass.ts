@@ -17,8 +17,9 @@ export type PassStage = 'canary' | 'rest';
 /**
  * One pass over every document collection of a migration: the canary's (only documents whose key
  * falls in the canary) or the rest's (all others). Batched, throttled, and checkpointed after
- * every batch from `progress.pass`; the next page is read while the current one is written. Returns the progress after the last batch, or `paused` when
- * the run was asked to stop (the checkpoint then holds everything done).
+ * every batch from `progress.pass`; the next page is read while the current one is written.
+ * Returns the progress after the last batch, or `paused` when the run was asked to stop (the
+ * checkpoint then holds everything done).
  *
  * The canary pass reads every document of the collection before the rest changes any, so it also
  * sums the checksum of the collection as it was before apply (`progress.before`). The rest pass
