@@ -62,14 +62,17 @@ async function writeRound(
   const results = plans.map((plan): WriteResult => ('result' in plan ? plan.result : { status: 'ok' }));
   const unsure: number[] = [];
   const retry: number[] = [];
+  const duplicates: number[] = [];
   sent.forEach(({ plan, i }, n) => {
     const error = bulk.errors.get(n);
     if (error && retriesAsReplace(plan, error.code)) retry.push(i);
-    else if (error) results[i] = refusedResult(plan, error.code, error.message);
-    else if (plan.kind !== 'insert') unsure.push(i);
+    else if (error) {
+      results[i] = refusedResult(plan, error.code, error.message);
+      if (results[i]!.status === 'exists') duplicates.push(i);
+    } else if (plan.kind !== 'insert') unsure.push(i);
   });
   if (bulk.shortfall !== 0) await verifyUnsure(collection, spec, ops, unsure, results);
-  await judgeDuplicates(collection, spec, ops, results);
+  await judgeDuplicates(collection, spec, ops, duplicates, results);
   if (retry.length === 0) return results;
   const retryOps = retry.map((i) => ops[i]!);
   const again = await writeRound(collection, spec, retryOps, false);
@@ -114,7 +117,8 @@ async function verifyUnsure(
 }
 
 /**
- * An insert refused with a duplicate key error is `exists` only when its key is taken: the error
+ * An insert the server refused with a duplicate key error (`refused`, indexes into `ops`; inserts a
+ * probe already found taken are not among them) is `exists` only when its key is taken: the error
  * may come from a unique index on another field, and FerretDB's message names no index. One
  * keys-only `find`, only when the round had such errors, tells which: an insert whose key is not
  * there was refused by another unique index, and fails with the server's message.
@@ -123,9 +127,9 @@ async function judgeDuplicates(
   collection: DriverCollection,
   spec: CollectionSpec,
   ops: readonly WriteOp[],
+  refused: readonly number[],
   results: WriteResult[],
 ): Promise<void> {
-  const refused = results.flatMap((r, i) => (r.status === 'exists' && ops[i]!.type === 'insert' ? [i] : []));
   if (refused.length === 0) return;
   const taken = await readByKey(
     collection,
