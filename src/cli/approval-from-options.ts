@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Approval } from '../approvals/approval.js';
 import { keyMatches, parsePrivateKey, signApproval } from '../approvals/approval-keys.js';
-import { parseDuration } from '../config/resolve-references.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
+import { parseDuration } from '../core/duration.js';
 import { StewardError } from '../errors/steward-error.js';
 import type { CommandContext, OptionSpec } from './command.js';
 

@@ -1,4 +1,4 @@
-import { parseDuration } from '../config/resolve-references.js';
+import { parseDuration } from '../core/duration.js';
 import { jobHolder } from '../derived/checkpointed-pages.js';
 import { StewardError } from '../errors/steward-error.js';
 import type { CommandContext } from './command.js';

@@ -1,6 +1,6 @@
-import type { ResolvedReference } from '../config/resolve-references.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { StewardError } from '../errors/steward-error.js';
+import type { ResolvedReference } from '../integrity/reference.js';
 import { type Ledger, openLedger } from '../ledger/ledger.js';
 import { openSignals } from '../signals/open-signals.js';
 import type { Signals, SignalWarning } from '../signals/signals.js';

@@ -1,37 +1,11 @@
+import { parseDuration } from '../core/duration.js';
 import { isJsonObject } from '../core/json.js';
+import {
+  type MissingTargetPolicy,
+  missingTargetPolicies,
+  type ResolvedReference,
+} from '../integrity/reference.js';
 import type { ResolvedCollection } from './resolved-config.js';
-
-/** What `refs repair` does to a document whose reference points at nothing. */
-export const missingTargetPolicies = [
-  'flag',
-  'tombstone',
-  'nullify',
-  'rehydrate',
-  'delete-dependent',
-] as const;
-export type MissingTargetPolicy = (typeof missingTargetPolicies)[number];
-
-/**
- * A declared soft reference after resolution: documents of `collection` hold, at `field` (a dotted
- * path; an array there holds several keys), the key of a document in `target`. Source and target
- * may live in different stores.
- */
-export interface ResolvedReference {
-  /** `<collection>.<field>`, the key it is declared under; incidents and checkpoints use it. */
-  readonly name: string;
-  readonly collection: string;
-  readonly field: string;
-  readonly target: string;
-  /** The service that keeps the reference correct. */
-  readonly owner: string;
-  readonly onMissing: MissingTargetPolicy;
-  /** A null or absent reference is an orphan too, instead of being counted apart. */
-  readonly required: boolean;
-  /** Revalidate a reference not checked for this long, in milliseconds. */
-  readonly revalidateAfterMs?: number;
-  /** For `rehydrate`: the collection holding the source of truth, keyed like the target. */
-  readonly rehydrateFrom?: string;
-}
 
 type Problem = (path: string, message: string) => void;
 
@@ -102,14 +76,6 @@ export function resolveReferences(
     });
   }
   return out;
-}
-
-const units: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** Parses `90s`, `15m`, `12h`, `7d` into milliseconds. */
-export function parseDuration(text: string): number | undefined {
-  const match = /^(\d+)([smhd])$/.exec(text);
-  return match ? Number(match[1]) * (units[match[2] as string] as number) : undefined;
 }
 
 function duration(value: unknown, path: string, problem: Problem): number | undefined {

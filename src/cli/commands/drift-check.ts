@@ -1,5 +1,5 @@
-import { parseDuration } from '../../config/resolve-references.js';
 import type { ResolvedConfig } from '../../config/resolved-config.js';
+import { parseDuration } from '../../core/duration.js';
 import { checkDrift } from '../../derived/check-drift.js';
 import { type ResolvedDerived, sourceVersionField } from '../../derived/derived.js';
 import { type DriftMethod, renderDriftReport } from '../../derived/drift-report.js';

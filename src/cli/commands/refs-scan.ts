@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { parseDuration, type ResolvedReference } from '../../config/resolve-references.js';
 import type { ResolvedConfig } from '../../config/resolved-config.js';
+import { parseDuration } from '../../core/duration.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
+import type { ResolvedReference } from '../../integrity/reference.js';
 import { renderScanReport, renderStaleReport } from '../../integrity/scan/render-scan-report.js';
 import { revalidateStale } from '../../integrity/scan/revalidate-stale.js';
 import { defaultBatch, scanReference } from '../../integrity/scan/scan-reference.js';

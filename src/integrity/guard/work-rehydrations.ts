@@ -1,7 +1,7 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import type { JsonObject } from '../../core/json.js';
 import type { AuditEntry } from '../../ledger/audit-chain.js';
 import { type Collection, keyId } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import { backupsCollection, saveBeforeImages } from '../repair/before-images.js';
 import { insertRehydrated, lookUpRehydration, type RehydrationLookup } from '../repair/rehydrate-keys.js';
 import { nowIso, type RepairContext } from '../repair/repair-context.js';

@@ -1,10 +1,10 @@
 import { listApprovals } from '../../approvals/approval-ledger.js';
 import { policyFor } from '../../approvals/approval-policy.js';
 import { type ApprovalVerification, verifyApprovals } from '../../approvals/verify-approvals.js';
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import { isJsonObject } from '../../core/json.js';
 import { type Incident, listIncidents } from '../../ledger/incidents.js';
 import type { Collection } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import type { RepairContext } from './repair-context.js';
 import { currentPlanHash, deleteApprovalKind } from './repair-plan-hash.js';
 

@@ -1,7 +1,7 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import { getPath, type JsonObject, type JsonValue } from '../../core/json.js';
 import type { Incident } from '../../ledger/incidents.js';
 import { type DocKey, isDocKey, type WriteOp } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import { readReference } from '../reference-keys.js';
 import { missingKeysOf, sameKey } from './repair-action.js';
 import type { Change } from './repair-result.js';

@@ -1,6 +1,6 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import type { Incident } from '../../ledger/incidents.js';
 import { type Collection, type DocKey, keyId } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import { backupsCollection, beforeImageId, saveBeforeImages } from './before-images.js';
 import { type FinishedRepair, finishRepairs } from './finish-repairs.js';
 import { noteOnIncident } from './incident-note.js';

@@ -1,6 +1,6 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import type { Incident } from '../../ledger/incidents.js';
 import type { Collection } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import { repairRehydrateBatch } from './rehydrate-batch.js';
 import { actionFor } from './repair-action.js';
 import type { RepairContext, RepairOptions } from './repair-context.js';

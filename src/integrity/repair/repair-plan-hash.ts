@@ -1,5 +1,5 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import { hashJson } from '../../core/hash.js';
+import type { ResolvedReference } from '../reference.js';
 
 /** The approval kind of a delete-dependent repair; the config's `approvalPolicies` key for it. */
 export const deleteApprovalKind = 'refs.delete-dependent';

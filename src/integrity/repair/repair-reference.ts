@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import { isStewardError } from '../../errors/steward-error.js';
 import { type Incident, listIncidents } from '../../ledger/incidents.js';
 import type { Lease } from '../../ledger/lease.js';
 import type { Collection } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import { approveDeletion, type DeletePlan } from './delete-approval.js';
 import { actionFor } from './repair-action.js';
 import { repairBatch } from './repair-batch.js';

@@ -1,4 +1,4 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
+import type { ResolvedReference } from '../reference.js';
 import type { RepairContext, RepairOptions } from './repair-context.js';
 import { repairReference } from './repair-reference.js';
 import { addCounts, type ReferenceRepair, type RepairReport } from './repair-result.js';

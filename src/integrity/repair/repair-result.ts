@@ -1,7 +1,7 @@
 import type { ApprovalVerification } from '../../approvals/verify-approvals.js';
-import type { MissingTargetPolicy } from '../../config/resolve-references.js';
 import type { JsonValue } from '../../core/json.js';
 import type { DocKey } from '../../stores/store.js';
+import type { MissingTargetPolicy } from '../reference.js';
 import type { RepairAction } from './repair-action.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import type { JsonObject } from '../../core/json.js';
 import type { Incident } from '../../ledger/incidents.js';
 import { type Collection, keyId, type WriteResult } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import { backupsCollection, saveBeforeImages, savedBeforeImages } from './before-images.js';
 import { type FinishedRepair, finishRepairs } from './finish-repairs.js';
 import { type DocumentAction, planWrite, type WriteDecision } from './plan-write.js';

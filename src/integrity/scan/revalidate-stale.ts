@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import { type Clock, systemClock } from '../../ledger/clock.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import type { Collection } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import { reverifyIncidents } from './reverify-incidents.js';
 
 /** What `refs scan --stale-only` did for one reference. */

@@ -1,8 +1,8 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import type { Clock } from '../../ledger/clock.js';
 import type { Lease } from '../../ledger/lease.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import type { Collection, Segment } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 
 /** What one scan of a reference needs: the reference, both collections (in any stores) and the ledger. */
 export interface ScanReferenceInput {

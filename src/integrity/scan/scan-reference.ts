@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from '../../ledger/clock.js';
 import type { Lease } from '../../ledger/lease.js';
+import { LeaseKeeper } from '../../ledger/lease-keeper.js';
 import type { Segment } from '../../stores/store.js';
-import { acquireScanLease, LeaseKeeper } from './lease-keeper.js';
+import { acquireScanLease } from './acquire-scan-lease.js';
 import { reverifyIncidents } from './reverify-incidents.js';
 import type { ScanJob, ScanReferenceInput } from './scan-input.js';
 import { ScanProgress } from './scan-progress.js';

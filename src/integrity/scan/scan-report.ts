@@ -1,5 +1,5 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import type { DocKey, Segment } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import type { DistinctCount } from './distinct-counter.js';
 import type { ScanCounters, ScanProgress } from './scan-progress.js';
 

@@ -1,18 +1,18 @@
 import { performance } from 'node:perf_hooks';
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import type { JsonObject } from '../../core/json.js';
+import { takeTokens, tokenBucket } from '../../core/token-bucket.js';
 import { type Finding, recordFindings } from '../../ledger/incidents.js';
+import type { LeaseKeeper } from '../../ledger/lease-keeper.js';
 import { readAhead } from '../../stores/read-ahead.js';
 import { scanPages } from '../../stores/scan-pages.js';
+import type { ResolvedReference } from '../reference.js';
 import { type BatchCheck, checkBatch } from './check-batch.js';
 import { CommitQueue } from './commit-queue.js';
 import { KnownKeys } from './known-keys.js';
-import type { LeaseKeeper } from './lease-keeper.js';
 import { preloadTargets } from './preload-targets.js';
 import { referenceFinding } from './reference-finding.js';
 import type { ScanEvent, ScanJob } from './scan-input.js';
 import type { ScanProgress } from './scan-progress.js';
-import { takeTokens, tokenBucket } from './token-bucket.js';
 
 /** Source documents per batch unless told otherwise. */
 export const defaultBatch = 1000;
