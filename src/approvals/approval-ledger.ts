@@ -17,8 +17,7 @@ export interface StoredApproval extends Approval {
  * never changes or removes one, so what was signed stays on record next to the audit trail.
  */
 export async function approvalsCollection(ledger: Ledger): Promise<Collection> {
-  await ledger.store.ensureCollection(ledger.namespace.approvals);
-  return ledger.store.collection(ledger.namespace.approvals);
+  return ledger.openCollection('approvals');
 }
 
 /**

@@ -210,9 +210,10 @@ async function countBySegment(store: Store, total: number): Promise<number[]> {
 
 /** Copies the audit log into a sandbox, changes one record there, verifies the copy, drops it. */
 async function tamperWithCopy(store: Store, ledger: Ledger): Promise<string[]> {
-  const sandbox = { ...ledger.namespace.audit, name: `${ledger.namespace.audit.name}_sandbox` };
+  const audit = ledger.audit.collection.spec;
+  const sandbox = { ...audit, name: `${audit.name}_sandbox` };
   try {
-    await store.copyCollection(ledger.namespace.audit, sandbox);
+    await store.copyCollection(audit, sandbox);
     const copy = store.collection(sandbox);
     const page = await copy.scan({ limit: 10 });
     const victim = page.docs.find((d) => d.seq === 1);

@@ -36,7 +36,7 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
     method,
     `drift-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
   );
-  await input.ledger.store.ensureCollection(input.ledger.namespace.incidents);
+  await input.ledger.openCollection('incidents');
   if (method === 'window') await windowPass(input, report, clock);
   else if (method === 'checkpoint') await checkpointPass(input, report, clock);
   else if (method === 'hash') await hashPasses(input, await aggregateMapFor(input), report, clock);
@@ -44,7 +44,7 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
     const keep = method === 'sampling' ? sampler(input) : undefined;
     await compareAll(input, await aggregateMapFor(input), report, clock, keep);
   }
-  const incidents = input.ledger.store.collection(input.ledger.namespace.incidents);
+  const incidents = input.ledger.collection('incidents');
   report.incidents.closed = await closeResolvedIncidents(input, incidents, report.scanId, clock);
   report.elapsedMs = performance.now() - started;
   await input.ledger.audit.append({

@@ -160,7 +160,7 @@ export async function recordDrift(
     field: f.field,
     detail: { expected: f.expected, actual: f.actual, snapshot: input.derived.snapshot },
   }));
-  const incidents = input.ledger.store.collection(input.ledger.namespace.incidents);
+  const incidents = input.ledger.collection('incidents');
   const outcome = await recordFindings(incidents, findings, report.scanId, new Date(clock()).toISOString());
   report.incidents.opened += outcome.opened;
   report.incidents.updated += outcome.updated;

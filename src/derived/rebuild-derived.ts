@@ -135,8 +135,7 @@ async function rebuildPage(
   if (input.dryRun) return;
   const fixed = outcomes.filter((o) => o.status === 'written' || o.status === 'unchanged').map((o) => o.key);
   if (fixed.length === 0) return;
-  const incidents = input.ledger.store.collection(input.ledger.namespace.incidents);
-  await input.ledger.store.ensureCollection(input.ledger.namespace.incidents);
+  const incidents = await input.ledger.openCollection('incidents');
   const open = await incidents.getMany(fixed.map((k) => incidentId(input.derived.name, k)));
   for (const doc of open.values()) {
     const incident = { ...(doc as unknown as Incident), id: doc[incidents.spec.keyField] as string };

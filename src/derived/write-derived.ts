@@ -163,8 +163,7 @@ export async function saveBeforeImages(
   rows: readonly Pick<Recomputed, 'key' | 'doc'>[],
 ): Promise<void> {
   const { ledger, derived } = input;
-  await ledger.store.ensureCollection(ledger.namespace.backups);
-  const backups = ledger.store.collection(ledger.namespace.backups);
+  const backups = await ledger.openCollection('backups');
   const ops: WriteOp[] = rows.map(({ key, doc }) => ({
     type: 'insert',
     doc: {

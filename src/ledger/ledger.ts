@@ -1,4 +1,4 @@
-import type { Store } from '../stores/store.js';
+import type { Collection, Store } from '../stores/store.js';
 import { ensureAuditHead } from './audit-head.js';
 import { AuditLog } from './audit-log.js';
 import { Checkpoints } from './checkpoints.js';
@@ -19,8 +19,18 @@ export interface LedgerOptions {
 }
 
 /**
- * Steward's own records in the user's store: the audit log, leases and checkpoints. A Ledger is a
- * set of handles; it holds no connection of its own and needs no closing (close the store).
+ * The ledger's collections that capabilities keep their records in, by role: incidents
+ * (`incidents.ts`), approvals (`approvals/approval-ledger.ts`), before-images (`before-images.ts`),
+ * shape flags, the read-time guard's rehydration queue and the migrations changelog. The audit log,
+ * leases and checkpoints have objects of their own on the Ledger.
+ */
+export type LedgerRole = 'incidents' | 'approvals' | 'backups' | 'flags' | 'rehydrations' | 'migrations';
+
+/**
+ * Steward's own records in the user's store: the audit log, leases and checkpoints, and the
+ * collections of {@link LedgerRole}. A Ledger is a set of handles; it holds no connection of its
+ * own and needs no closing (close the store). Capabilities reach its collections through its
+ * methods, never through its namespace, so the ledger alone decides where its records live.
  */
 export class Ledger {
   readonly audit: AuditLog;
@@ -47,6 +57,20 @@ export class Ledger {
   /** The stored state of a lease, for status displays; undefined when never acquired. */
   readLease(name: string): Promise<LeaseDoc | undefined> {
     return readLease(this.store.collection(this.namespace.leases), name);
+  }
+
+  /**
+   * A handle on the collection of `role`, without creating it: for reads that must create nothing,
+   * and for writers that know an earlier {@link openCollection} created it.
+   */
+  collection(role: LedgerRole): Collection {
+    return this.store.collection(this.namespace[role]);
+  }
+
+  /** The collection of `role`, created first when missing (on DynamoDB, a table). */
+  async openCollection(role: LedgerRole): Promise<Collection> {
+    await this.store.ensureCollection(this.namespace[role]);
+    return this.collection(role);
   }
 
   /** Drops every ledger collection, audit trail included. For tests and `steward` uninstall only. */

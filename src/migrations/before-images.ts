@@ -42,8 +42,7 @@ export function beforeImageId(migration: string, attempt: number, collection: st
 
 /** The ledger's `backups` collection, created when missing. */
 export async function migrationBackups(ledger: Ledger): Promise<Collection> {
-  await ledger.store.ensureCollection(ledger.namespace.backups);
-  return ledger.store.collection(ledger.namespace.backups);
+  return ledger.openCollection('backups');
 }
 
 /**

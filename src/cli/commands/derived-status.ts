@@ -25,8 +25,7 @@ export const derivedStatusCommand: Command = {
     const batch = intOption(ctx, 'batch', 500, 1);
     const now = new Date().toISOString();
     return withDerived(ctx, config, selected, async (run) => {
-      await run.ledger.store.ensureCollection(run.ledger.namespace.incidents);
-      const incidents = run.ledger.store.collection(run.ledger.namespace.incidents);
+      const incidents = await run.ledger.openCollection('incidents');
       const statuses = [];
       for (const derived of selected)
         statuses.push(await derivedStatus({ derived, ...run.handles(derived), incidents, now, batch }));

@@ -1,7 +1,6 @@
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { ExitCode, isStewardError } from '../../errors/steward-error.js';
-import { verifyStoredAuditChain } from '../../ledger/audit-records.js';
-import { ledgerNamespace } from '../../ledger/ledger-namespace.js';
+import { inspectLedger } from '../../ledger/inspect-ledger.js';
 import { openStore } from '../../stores/open-store.js';
 import type { Store } from '../../stores/store.js';
 import type { Command } from '../command.js';
@@ -69,10 +68,9 @@ export const doctorCommand: Command = {
 
 /** Verifies the audit log without creating anything: a ledger not yet used is reported as such. */
 async function checkLedger(store: Store, config: ResolvedConfig): Promise<LedgerCheck> {
-  const namespace = ledgerNamespace(store, config.ledger.prefix);
-  const exists = (await store.listCollections()).includes(namespace.audit.name);
-  if (!exists) return { store: config.ledger.store, state: 'not-created' };
-  const result = await verifyStoredAuditChain(store.collection(namespace.audit));
+  const inspection = await inspectLedger(store, config.ledger.prefix);
+  if (!inspection.created) return { store: config.ledger.store, state: 'not-created' };
+  const result = inspection.audit;
   return {
     store: config.ledger.store,
     state: result.ok ? 'ok' : 'broken',

@@ -95,9 +95,9 @@ export async function forceAllowed(
 }
 
 async function openIncidentKeys(ledger: Ledger, derived: ResolvedDerived): Promise<JsonValue> {
-  await ledger.store.ensureCollection(ledger.namespace.incidents);
+  await ledger.openCollection('incidents');
   const ids: string[] = [];
-  for await (const i of listIncidents(ledger.store.collection(ledger.namespace.incidents), {
+  for await (const i of listIncidents(ledger.collection('incidents'), {
     subject: derived.name,
     status: 'open',
     kind: 'drift',

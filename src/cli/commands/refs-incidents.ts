@@ -29,8 +29,7 @@ export const refsIncidentsCommand: Command = {
     if (typeof reference === 'string') selectReferences([reference], config);
     const subjects = typeof reference === 'string' ? [reference] : [...config.references.keys()];
     return withLedger(ctx, config, async (ledger) => {
-      await ledger.store.ensureCollection(ledger.namespace.incidents);
-      const incidents = ledger.store.collection(ledger.namespace.incidents);
+      const incidents = await ledger.openCollection('incidents');
       const found: Incident[] = [];
       for (const subject of subjects) {
         for await (const incident of listIncidents(incidents, { subject, ...(status ? { status } : {}) })) {

@@ -51,7 +51,7 @@ export async function workRehydrations(
   options: { dryRun?: boolean; batchSize?: number } = {},
 ): Promise<RehydrationResult[]> {
   const queue = await rehydrationsCollection(ctx.ledger);
-  await ctx.ledger.store.ensureCollection(ctx.ledger.namespace.incidents);
+  await ctx.ledger.openCollection('incidents');
   const results: RehydrationResult[] = [];
   let batch: RehydrationRequest[] = [];
   const work = async () => {
@@ -157,7 +157,7 @@ async function apply(
     }
   }
   await recordGuardOrphans(
-    ctx.ledger.store.collection(ctx.ledger.namespace.incidents),
+    ctx.ledger.collection('incidents'),
     reference,
     decided.filter((r) => r.outcome === 'incident'),
     now,

@@ -30,8 +30,7 @@ export function beforeImageId(incident: string, action: string): string {
 
 /** The ledger's `backups` collection, created if needed. */
 export async function backupsCollection(ledger: Ledger): Promise<Collection> {
-  await ledger.store.ensureCollection(ledger.namespace.backups);
-  return ledger.store.collection(ledger.namespace.backups);
+  return ledger.openCollection('backups');
 }
 
 /**

@@ -26,8 +26,7 @@ export async function repairReference(
   options: RepairOptions = {},
 ): Promise<ReferenceRepair> {
   const started = ctx.clock ? ctx.clock() : Date.now();
-  await ctx.ledger.store.ensureCollection(ctx.ledger.namespace.incidents);
-  const incidents = ctx.ledger.store.collection(ctx.ledger.namespace.incidents);
+  const incidents = await ctx.ledger.openCollection('incidents');
   const writes = !options.dryRun && reference.onMissing !== 'flag';
   let lease: Lease | undefined;
   try {

@@ -37,7 +37,7 @@ export async function scanReference(input: ScanReferenceInput): Promise<Referenc
   const clock = input.clock ?? systemClock;
   const ttlMs = input.leaseTtlMs ?? defaultLeaseTtlMs;
   const job = scanJobName(reference.name, input.segment);
-  await ledger.store.ensureCollection(ledger.namespace.incidents);
+  await ledger.openCollection('incidents');
   const lease = await acquireScanLease(input, job, ttlMs, clock);
   try {
     const progress = await startingPoint(input, job, lease, clock);
@@ -79,7 +79,7 @@ async function finish(job: ScanJob, progress: ScanProgress): Promise<void> {
     reference,
     source: input.source,
     target: input.target,
-    incidents: ledger.store.collection(ledger.namespace.incidents),
+    incidents: ledger.collection('incidents'),
     select: (incident) => incident.scanId !== progress.scanId,
     now: () => new Date(clock()).toISOString(),
   });

@@ -95,7 +95,7 @@ function queueCommit(commits: CommitQueue, job: ScanJob, progress: ScanProgress,
   const state = progress.toState({ field: reference.field, target: reference.target });
   const event = checkpointEvent(reference.name, progress);
   const record = async () => {
-    const incidents = ledger.store.collection(ledger.namespace.incidents);
+    const incidents = ledger.collection('incidents');
     const now = new Date(job.clock()).toISOString();
     const recorded = await recordFindings(incidents, findings, progress.scanId, now);
     progress.counters.incidentsOpened += recorded.opened;
