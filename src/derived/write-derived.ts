@@ -7,7 +7,7 @@ import {
   type JsonValue,
   type Scalar,
 } from '../core/json.js';
-import { StewardError } from '../errors/steward-error.js';
+import { storeBeforeImages } from '../ledger/before-images.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { type Collection, type DocKey, keyId, type WriteOp } from '../stores/store.js';
 import type { ResolvedDerived } from './derived.js';
@@ -164,11 +164,11 @@ export async function saveBeforeImages(
 ): Promise<void> {
   const { ledger, derived } = input;
   const backups = await ledger.openCollection('backups');
-  const ops: WriteOp[] = rows.map(({ key, doc }) => ({
-    type: 'insert',
-    doc: {
-      [backups.spec.keyField]:
-        `bkp-${sha256(`${derived.name}\u0000${keyId(key)}\u0000${canonicalJson(doc)}`).slice(0, 40)}`,
+  const entries = rows.map(({ key, doc }) => ({
+    id: `bkp-${sha256(`${derived.name}\u0000${keyId(key)}\u0000${canonicalJson(doc)}`).slice(0, 40)}`,
+    collection: derived.collection,
+    key,
+    image: {
       action: input.by,
       derived: derived.name,
       collection: derived.collection,
@@ -177,13 +177,5 @@ export async function saveBeforeImages(
       savedAt: input.now,
     },
   }));
-  const results = await backups.write(ops);
-  const failed = results.findIndex((r) => r.status !== 'ok' && r.status !== 'exists');
-  if (failed === -1) return;
-  throw new StewardError(
-    'store.failed',
-    `could not save the before-image of ${derived.collection} ${JSON.stringify(rows[failed]?.key)} in "${backups.spec.name}" ` +
-      `(${JSON.stringify(results[failed])}); nothing of this batch was changed. Check the ledger store and retry.`,
-    { collection: derived.collection, key: rows[failed]?.key },
-  );
+  await storeBeforeImages(backups, entries);
 }

@@ -2,7 +2,7 @@ import type { JsonObject } from '../../core/json.js';
 import type { AuditEntry } from '../../ledger/audit-chain.js';
 import { type Collection, keyId } from '../../stores/store.js';
 import type { ResolvedReference } from '../reference.js';
-import { backupsCollection, saveBeforeImages } from '../repair/before-images.js';
+import { saveBeforeImages } from '../repair/before-images.js';
 import { insertRehydrated, lookUpRehydration, type RehydrationLookup } from '../repair/rehydrate-keys.js';
 import { nowIso, type RepairContext } from '../repair/repair-context.js';
 import { recordGuardOrphans } from './record-guard-orphans.js';
@@ -148,7 +148,7 @@ async function apply(
       doc: null,
       savedAt: now,
     }));
-    await saveBeforeImages(await backupsCollection(ctx.ledger), images);
+    await saveBeforeImages(await ctx.ledger.openCollection('backups'), images);
     const inserted = await insertRehydrated(ctx.collection(reference.target), lookup);
     for (const r of copying) {
       const failure = inserted.failed.get(keyId(r.key));

@@ -1,8 +1,7 @@
 import { sha256 } from '../../core/hash.js';
 import type { JsonObject } from '../../core/json.js';
-import { StewardError } from '../../errors/steward-error.js';
-import type { Ledger } from '../../ledger/ledger.js';
-import { type Collection, type DocKey, keyId, type WriteOp } from '../../stores/store.js';
+import { storeBeforeImages } from '../../ledger/before-images.js';
+import { type Collection, type DocKey, keyId } from '../../stores/store.js';
 
 /**
  * A document as it was before steward changed it, kept in the ledger's `backups` collection so
@@ -28,34 +27,20 @@ export function beforeImageId(incident: string, action: string): string {
   return `bkp-${sha256(`${incident}\u0000${action}`).slice(0, 40)}`;
 }
 
-/** The ledger's `backups` collection, created if needed. */
-export async function backupsCollection(ledger: Ledger): Promise<Collection> {
-  return ledger.openCollection('backups');
-}
-
 /**
  * Saves before-images, insert-only: an image already saved for the same incident and action is
  * kept. Throws when the store refuses one, because a change without its before-image must not
  * happen: the caller writes nothing of the batch.
  */
 export async function saveBeforeImages(backups: Collection, images: readonly BeforeImage[]): Promise<void> {
-  if (images.length === 0) return;
-  const ops: WriteOp[] = images.map((image) => ({
-    type: 'insert',
-    doc: {
-      ...(image as unknown as JsonObject),
-      [backups.spec.keyField]: beforeImageId(image.incident, image.action),
-    },
-  }));
-  const results = await backups.write(ops);
-  const failed = results.findIndex((r) => r.status !== 'ok' && r.status !== 'exists');
-  if (failed === -1) return;
-  const image = images[failed]!;
-  throw new StewardError(
-    'store.failed',
-    `could not save the before-image of ${image.collection} ${JSON.stringify(image.key)} in "${backups.spec.name}" ` +
-      `(${JSON.stringify(results[failed])}); nothing of this batch was changed. Check the ledger store and retry.`,
-    { collection: image.collection, key: image.key },
+  await storeBeforeImages(
+    backups,
+    images.map((image) => ({
+      id: beforeImageId(image.incident, image.action),
+      collection: image.collection,
+      key: image.key,
+      image: image as unknown as JsonObject,
+    })),
   );
 }
 

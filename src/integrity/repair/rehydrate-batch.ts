@@ -1,7 +1,7 @@
 import type { Incident } from '../../ledger/incidents.js';
 import { type Collection, type DocKey, keyId } from '../../stores/store.js';
 import type { ResolvedReference } from '../reference.js';
-import { backupsCollection, beforeImageId, saveBeforeImages } from './before-images.js';
+import { beforeImageId, saveBeforeImages } from './before-images.js';
 import { type FinishedRepair, finishRepairs } from './finish-repairs.js';
 import { noteOnIncident } from './incident-note.js';
 import { insertRehydrated, lookUpRehydration, type RehydrationLookup } from './rehydrate-keys.js';
@@ -46,7 +46,7 @@ export async function repairRehydrateBatch(
   if (options.dryRun || copying.length === 0) return items;
 
   await saveBeforeImages(
-    await backupsCollection(ctx.ledger),
+    await ctx.ledger.openCollection('backups'),
     copying.map((incident) => ({
       incident: incident.id,
       action: 'rehydrate',

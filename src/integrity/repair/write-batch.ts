@@ -2,7 +2,7 @@ import type { JsonObject } from '../../core/json.js';
 import type { Incident } from '../../ledger/incidents.js';
 import { type Collection, keyId, type WriteResult } from '../../stores/store.js';
 import type { ResolvedReference } from '../reference.js';
-import { backupsCollection, saveBeforeImages, savedBeforeImages } from './before-images.js';
+import { saveBeforeImages, savedBeforeImages } from './before-images.js';
 import { type FinishedRepair, finishRepairs } from './finish-repairs.js';
 import { type DocumentAction, planWrite, type WriteDecision } from './plan-write.js';
 import { nowIso, type RepairContext, type RepairOptions } from './repair-context.js';
@@ -47,7 +47,7 @@ export async function repairWriteBatch(
   });
   if (options.dryRun) return planned.map((p) => dryRunItem(scope, p));
 
-  const backups = await backupsCollection(ctx.ledger);
+  const backups = await ctx.ledger.openCollection('backups');
   const gone = planned.filter((p) => p.decision.kind === 'gone').map((p) => p.incident.id);
   const deletedBefore =
     scope.action === 'delete' ? await savedBeforeImages(backups, gone, 'delete') : new Set<string>();

@@ -1,7 +1,6 @@
 import type { JsonObject } from '../../core/json.js';
 import { type Clock, systemClock } from '../../ledger/clock.js';
 import type { Lease } from '../../ledger/lease.js';
-import { migrationBackups } from '../before-images.js';
 import { readChangelogRecord, readChangelogRecords } from '../changelog.js';
 import type { Migration } from '../migration.js';
 import { rollbackUnderLease } from '../rollback/rollback-migrations.js';
@@ -54,7 +53,7 @@ export async function applyMigrations(input: ApplyInput): Promise<ApplyReport> {
         migrations: [],
       });
     }
-    const backups = await migrationBackups(input.ledger);
+    const backups = await input.ledger.openCollection('backups');
     const ctx = applyContext(input, { lease, clock, ttlMs, backups }, state);
     return report(await runPlan(input, ctx, state, resumed));
   } finally {
