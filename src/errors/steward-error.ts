@@ -58,6 +58,7 @@ export type StewardErrorCode =
   | 'lease.held'
   | 'lease.lost'
   | 'ledger.conflict'
+  | 'aborted'
   | 'findings';
 
 const usageCodes = new Set<StewardErrorCode>([
@@ -80,7 +81,9 @@ export function exitCodeFor(code: StewardErrorCode): ExitCode {
   if (usageCodes.has(code)) return ExitCode.usage;
   if (unreachableCodes.has(code)) return ExitCode.unreachable;
   // Contention (another process holds the lease or changed the record first) is not a bug: retry.
-  if (code === 'findings' || code === 'lease.held' || code === 'ledger.conflict') return ExitCode.findings;
+  // Nor is a job stopped on request (`aborted`): what it did is kept, and a rerun goes on.
+  if (code === 'findings' || code === 'lease.held' || code === 'ledger.conflict' || code === 'aborted')
+    return ExitCode.findings;
   return ExitCode.internal;
 }
 
