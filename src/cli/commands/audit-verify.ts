@@ -1,7 +1,8 @@
 import { ExitCode } from '../../errors/steward-error.js';
+import { auditVerify } from '../../workspace/audit-verify.js';
 import type { Command } from '../command.js';
-import { withLedger } from '../with-ledger.js';
-import { configFor } from '../with-stores.js';
+import { configFor } from '../config-for.js';
+import { runOptionsFor } from '../run-options-for.js';
 
 /** `steward audit verify`: walks the hash chain of the audit log and reports every break. */
 export const auditVerifyCommand: Command = {
@@ -13,18 +14,16 @@ export const auditVerifyCommand: Command = {
     'Exits 0 when the chain is whole, 1 when any record was changed, removed or reordered.',
   async run(ctx) {
     const config = await configFor(ctx);
-    return withLedger(ctx, config, async (ledger) => {
-      const result = await ledger.audit.verify();
-      ctx.output.result(result);
-      if (result.ok) {
-        ctx.output.line(
-          `audit log ok: ${result.checked} records, chain ends at seq ${result.tip.seq} (${result.tip.hash.slice(0, 12)})`,
-        );
-        return ExitCode.ok;
-      }
-      ctx.output.line(`audit log BROKEN: ${result.problemCount} problem(s) in ${result.checked} records`);
-      for (const p of result.problems) ctx.output.line(`  seq ${p.seq}: ${p.kind}: ${p.message}`);
-      return ExitCode.findings;
-    });
+    const result = await auditVerify(config, runOptionsFor(ctx));
+    ctx.output.result(result);
+    if (result.ok) {
+      ctx.output.line(
+        `audit log ok: ${result.checked} records, chain ends at seq ${result.tip.seq} (${result.tip.hash.slice(0, 12)})`,
+      );
+      return ExitCode.ok;
+    }
+    ctx.output.line(`audit log BROKEN: ${result.problemCount} problem(s) in ${result.checked} records`);
+    for (const p of result.problems) ctx.output.line(`  seq ${p.seq}: ${p.kind}: ${p.message}`);
+    return ExitCode.findings;
   },
 };

@@ -1,27 +1,7 @@
-import type { ResolvedConfig } from '../../config/resolved-config.js';
-import { ExitCode, isStewardError } from '../../errors/steward-error.js';
-import { inspectLedger } from '../../ledger/inspect-ledger.js';
-import { openStore } from '../../stores/open-store.js';
-import type { Store } from '../../stores/store.js';
+import { ExitCode } from '../../errors/steward-error.js';
+import { doctor, type LedgerCheck } from '../../workspace/doctor.js';
 import type { Command } from '../command.js';
-import { configFor } from '../with-stores.js';
-
-interface StoreCheck {
-  store: string;
-  kind: string;
-  ok: boolean;
-  product?: string;
-  version?: string;
-  latencyMs?: number;
-  error?: string;
-}
-
-interface LedgerCheck {
-  store: string;
-  state: 'ok' | 'not-created' | 'broken' | 'unreachable';
-  auditRecords?: number;
-  problems?: number;
-}
+import { configFor } from '../config-for.js';
 
 /** `steward doctor`: can every configured store be reached, which versions are they, is the ledger whole? */
 export const doctorCommand: Command = {
@@ -32,26 +12,9 @@ export const doctorCommand: Command = {
     'Exits 0 when all is well, 1 when the audit log is broken, 3 when a store cannot be reached.',
   async run(ctx) {
     const config = await configFor(ctx);
-    const checks: StoreCheck[] = [];
-    let ledger: LedgerCheck = { store: config.ledger.store, state: 'unreachable' };
-    for (const [name, storeConfig] of config.stores) {
-      const started = performance.now();
-      try {
-        const store = await openStore(storeConfig);
-        try {
-          const info = await store.ping();
-          const latencyMs = Math.round(performance.now() - started);
-          checks.push({ store: name, kind: storeConfig.kind, ok: true, ...info, latencyMs });
-          if (name === config.ledger.store) ledger = await checkLedger(store, config);
-        } finally {
-          await store.close();
-        }
-      } catch (error) {
-        if (!isStewardError(error)) throw error;
-        checks.push({ store: name, kind: storeConfig.kind, ok: false, error: error.message });
-      }
-    }
-    ctx.output.result({ config: config.file, stores: checks, ledger });
+    const report = await doctor(config);
+    const { stores: checks, ledger } = report;
+    ctx.output.result(report);
     ctx.output.line(`config: ${config.file}`);
     for (const c of checks) {
       ctx.output.line(
@@ -65,19 +28,6 @@ export const doctorCommand: Command = {
     return ledger.state === 'broken' ? ExitCode.findings : ExitCode.ok;
   },
 };
-
-/** Verifies the audit log without creating anything: a ledger not yet used is reported as such. */
-async function checkLedger(store: Store, config: ResolvedConfig): Promise<LedgerCheck> {
-  const inspection = await inspectLedger(store, config.ledger.prefix);
-  if (!inspection.created) return { store: config.ledger.store, state: 'not-created' };
-  const result = inspection.audit;
-  return {
-    store: config.ledger.store,
-    state: result.ok ? 'ok' : 'broken',
-    auditRecords: result.checked,
-    problems: result.problemCount,
-  };
-}
 
 function describeLedger(ledger: LedgerCheck): string {
   switch (ledger.state) {
