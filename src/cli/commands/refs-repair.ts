@@ -1,12 +1,12 @@
 import { ExitCode } from '../../errors/steward-error.js';
 import { renderRepairReport } from '../../integrity/repair/render-repair-report.js';
-import { repairReferences } from '../../integrity/repair/repair-references.js';
 import { needsAttention } from '../../integrity/repair/repair-result.js';
+import { refsRepair } from '../../workspace/integrity/refs-repair.js';
 import type { Command } from '../command.js';
-import { noteWarnings, withIntegrity } from '../with-integrity.js';
-import { actorFor } from '../with-ledger.js';
-import { configFor, intOption } from '../with-stores.js';
-import { selectReferences } from './refs-scan.js';
+import { configFor } from '../config-for.js';
+import { intOption } from '../int-option.js';
+import { noteWarnings } from '../note-warnings.js';
+import { runOptionsFor } from '../run-options-for.js';
 
 /** `steward refs repair`: applies each reference's onMissing policy to its open incidents. */
 export const refsRepairCommand: Command = {
@@ -33,27 +33,13 @@ export const refsRepairCommand: Command = {
   },
   async run(ctx) {
     const config = await configFor(ctx);
-    const references = selectReferences(ctx.positionals, config);
     const dryRun = ctx.options['dry-run'] === true;
     const batchSize = intOption(ctx, 'batch', 100, 1);
-    return withIntegrity(ctx, config, references, async (run) => {
-      const report = await repairReferences(
-        {
-          ledger: run.ledger,
-          collection: run.collection,
-          approvers: config.approvers,
-          approvalPolicies: config.approvalPolicies,
-          actor: actorFor(ctx.env),
-          ...(dryRun ? {} : { onEvent: run.signals.listener }),
-        },
-        references,
-        { dryRun, batchSize },
-      );
-      const warnings = await run.signals.flush();
-      ctx.output.line(renderRepairReport(report).join('\n'));
-      noteWarnings(ctx, warnings);
-      ctx.output.result({ ...report, warnings });
-      return needsAttention(report) ? ExitCode.findings : ExitCode.ok;
-    });
+    const input = { references: ctx.positionals, dryRun, batchSize };
+    const { warnings, ...report } = await refsRepair(config, input, runOptionsFor(ctx));
+    ctx.output.line(renderRepairReport(report).join('\n'));
+    noteWarnings(ctx, warnings);
+    ctx.output.result({ ...report, warnings });
+    return needsAttention(report) ? ExitCode.findings : ExitCode.ok;
   },
 };
