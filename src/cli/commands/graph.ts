@@ -1,15 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { buildDataFlowGraph } from '../../contracts/graph/data-flow-graph.js';
-import {
-  formatForFile,
-  type GraphFormat,
-  graphFormats,
-  renderGraph,
-} from '../../contracts/graph/render-graph.js';
+import { formatForFile, type GraphFormat, graphFormats } from '../../contracts/graph/render-graph.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
+import { contractsGraph } from '../../workspace/contracts/contracts-files.js';
 import type { Command, CommandContext } from '../command.js';
-import { contractsDirHelp, contractsDirOption, contractsFor } from '../contracts-dir.js';
+import { contractsDirFor, contractsDirHelp, contractsDirOption } from '../contracts-dir.js';
 
 /** `steward graph`: the data-flow map of the contracts, as Mermaid, SVG or JSON. */
 export const graphCommand: Command = {
@@ -33,9 +28,7 @@ export const graphCommand: Command = {
   async run(ctx) {
     const out = typeof ctx.options.out === 'string' ? ctx.options.out : undefined;
     const format = formatOption(ctx, out);
-    const { contracts } = await contractsFor(ctx);
-    const graph = buildDataFlowGraph(contracts);
-    const text = renderGraph(graph, format);
+    const { graph, text } = await contractsGraph({ dir: await contractsDirFor(ctx), format });
     const counts = { nodes: graph.nodes.length, edges: graph.edges.length };
     if (out === undefined) {
       ctx.output.result(format === 'json' ? graph : { format, content: text });
