@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { loadConfig } from '../config/load-config.js';
 import { parseFilter } from '../core/filter.js';
 import { type ExampleManifest, exampleSpec, generateExample } from '../example/generate-example.js';
 import { verifyStoredAuditChain } from '../ledger/audit-records.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { openLedger } from '../ledger/ledger.js';
-import { openStore } from '../stores/open-store.js';
 import { scanPages } from '../stores/scan-pages.js';
 import type { Store } from '../stores/store.js';
+import { approvalsKeygen } from '../workspace/approvals.js';
+import { withWorkspace } from '../workspace/workspace.js';
 import { type ContractsStepResult, contractsStep } from './contracts-step.js';
-import { type DemoCli, expectRun } from './demo-cli.js';
-import { demoApprovers, writeDemoConfig } from './demo-project.js';
+import { demoApprovers, demoStore, writeDemoConfig } from './demo-project.js';
+import type { DemoSession } from './demo-session.js';
 import { type DerivedStepResult, derivedStep } from './derived-step.js';
 import { type IntegrityStepResult, integrityStep } from './integrity-step.js';
 import { type MigrationsStepResult, migrationsStep } from './migrations-step.js';
@@ -29,8 +30,6 @@ export interface DemoOptions {
   readonly docs: number;
   readonly seed: string | number;
   readonly actor: string;
-  /** Runs steward commands in a folder; the demo's later steps use it as the user would. */
-  readonly cli: (cwd: string) => DemoCli;
 }
 
 /** What the demo found, so tests can check it against what was injected. */
@@ -58,29 +57,33 @@ const demoFolders = ['keys', 'contracts', 'migrations', '.steward'];
  * purpose, and walks through what steward does: the store seam (filters, segments), data contracts,
  * integrity (orphans found, repaired by policy, scanned clean), derived data (drift found, repaired,
  * a tenant rebuilt), a migration from plan to exact rollback, the ledger (lease, hash-chained audit
- * log) and tamper detection. Steps 5 to 7 run the CLI's own commands against the config it writes.
+ * log) and tamper detection. It works through steward's library, on the config it writes beside
+ * the file: steps 5 to 7 call the entry points the CLI's commands call, as a user's script would.
  */
 export async function runDemo(options: DemoOptions, report: DemoReporter): Promise<DemoResult> {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.file}${suffix}`, { force: true });
   // What an earlier run wrote beside the file would mislead this one (keys, a migration, reports).
   for (const folder of demoFolders)
     rmSync(join(dirname(options.file), folder), { recursive: true, force: true });
-  mkdirSync(join(dirname(options.file), 'keys'), { recursive: true });
-  const store = await openStore({ kind: 'sqlite', file: options.file });
-  try {
-    const ledger = await openLedger(store, { actor: options.actor });
-    return await walk(store, ledger, options, report);
-  } finally {
-    await store.close();
-  }
+  const dir = dirname(options.file);
+  mkdirSync(join(dir, 'keys'), { recursive: true });
+  for (const approver of demoApprovers) approvalsKeygen({ out: join(dir, 'keys', approver.name) });
+  const configFile = writeDemoConfig(dir, options.file);
+  const config = await loadConfig({ path: configFile });
+  const session: DemoSession = { config, run: { actor: options.actor } };
+  return withWorkspace(config, {}, options.actor, ({ store, ledger }) =>
+    walk(store(demoStore), ledger, session, options, report),
+  );
 }
 
 async function walk(
   store: Store,
   ledger: Ledger,
+  session: DemoSession,
   options: DemoOptions,
   report: DemoReporter,
 ): Promise<DemoResult> {
+  const configFile = session.config.file!;
   const holder = `${options.actor}#${randomBytes(3).toString('hex')}`;
   const lease = await ledger.acquireLease({ name: 'demo', holder, ttlMs: 600_000 });
 
@@ -102,7 +105,6 @@ async function walk(
     details: { docs: manifest.total, seed: String(options.seed) },
   });
   const dir = dirname(options.file);
-  const configFile = writeDemoConfig(dir, options.file);
   report.say(`   wrote ${configFile}: the example's references, derived state, approvers and policies`);
   await ledger.checkpoints.save('demo', { step: 1 }, lease);
 
@@ -129,23 +131,19 @@ async function walk(
   );
   await ledger.checkpoints.save('demo', { step: 4 }, lease);
 
-  // From here on the demo runs the commands a user would type, against the config it wrote.
-  const cli = options.cli(dir);
-  for (const approver of demoApprovers)
-    await expectRun(cli, ['approvals', 'keygen', '--out', `keys/${approver.name}`, '--json']);
-
+  // From here on the demo calls the library's entry points, as the commands a user would type do.
   report.step('5. Integrity: find the orphaned references, repair each by its policy, scan again');
-  const integrity = await integrityStep(store, cli, manifest, report);
+  const integrity = await integrityStep(store, session, manifest, report);
   await ledger.checkpoints.save('demo', { step: 5 }, lease);
 
   report.step(
     '6. Derived data: find the drifted values, rebuild one tenant, repair the rest, lint, status, amplification',
   );
-  const derived = await derivedStep(store, cli, manifest, report);
+  const derived = await derivedStep(store, session, manifest, report);
   await ledger.checkpoints.save('demo', { step: 6 }, lease);
 
   report.step('7. A migration: plan, dry run, approvals, canary, apply, and an exact rollback');
-  const migrations = await migrationsStep(store, cli, dir, manifest, report);
+  const migrations = await migrationsStep(store, session, dir, manifest, report);
   await ledger.checkpoints.save('demo', { step: 7 }, lease);
 
   report.step('8. The ledger: a lease only one process holds, and a hash-chained audit log');
