@@ -88,7 +88,11 @@ async function readContract(file: string, name: string, problems: ContractProble
   try {
     return await importDefault(file, (value) => (value as { collection?: unknown }).collection !== undefined);
   } catch (error) {
-    problems.push({ file: name, path: '(file)', message: `could not be loaded: ${loadErrorMessage(error, file)}` });
+    problems.push({
+      file: name,
+      path: '(file)',
+      message: `could not be loaded: ${loadErrorMessage(error, file)}`,
+    });
     return undefined;
   }
 }

@@ -29,7 +29,11 @@ export async function loadMigrations(dir: string): Promise<Migration[]> {
     try {
       raw = await importDefault(file, (value) => (value as { id?: unknown })?.id !== undefined);
     } catch (error) {
-      problems.push({ file: name, path: '(file)', message: `could not be loaded: ${loadErrorMessage(error, file)}` });
+      problems.push({
+        file: name,
+        path: '(file)',
+        message: `could not be loaded: ${loadErrorMessage(error, file)}`,
+      });
       continue;
     }
     const migration = parseMigration(raw, name, problems);
