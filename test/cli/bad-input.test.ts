@@ -131,7 +131,11 @@ describe('bad input', () => {
   test('unknown commands and options are usage errors', async () => {
     const dir = sqliteProject();
     assertUserError(await runSteward(['frobnicate'], { cwd: dir }), 2, 'unknown command "frobnicate"');
-    assertUserError(await runSteward(['doctor', '--frob'], { cwd: dir }), 2, "Unknown option '--frob'");
+    assertUserError(
+      await runSteward(['doctor', '--frob'], { cwd: dir }),
+      2,
+      'unknown option --frob for "steward doctor" (run "steward doctor --help" for its options)',
+    );
     assertUserError(
       await runSteward(['find', 'cases', '--limit', 'many'], { cwd: dir }),
       2,
