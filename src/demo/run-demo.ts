@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseFilter } from '../core/filter.js';
 import { type ExampleManifest, exampleSpec, generateExample } from '../example/generate-example.js';
@@ -11,6 +11,7 @@ import { scanPages } from '../stores/scan-pages.js';
 import type { Store } from '../stores/store.js';
 import { type ContractsStepResult, contractsStep } from './contracts-step.js';
 import { type DemoCli, expectRun } from './demo-cli.js';
+import { claimDemoFolder, demoMarkerName } from './demo-folder.js';
 import { demoApprovers, writeDemoConfig } from './demo-project.js';
 import { type DerivedStepResult, derivedStep } from './derived-step.js';
 import { type IntegrityStepResult, integrityStep } from './integrity-step.js';
@@ -24,7 +25,10 @@ export interface DemoReporter {
 }
 
 export interface DemoOptions {
-  /** The SQLite file the example is built in (replaced if present). */
+  /**
+   * The SQLite file the example is built in. Its folder must be new, empty or the demo's own (see
+   * `demo-folder.ts`); everything the demo writes goes there.
+   */
   readonly file: string;
   readonly docs: number;
   readonly seed: string | number;
@@ -46,12 +50,12 @@ export interface DemoResult {
   readonly tamperDetected: boolean;
   readonly contracts: ContractsStepResult & { readonly badShapeInjected: number };
   readonly configFile: string;
+  /** The folder the demo wrote in, and what it wrote there (relative paths, folders ending in `/`). */
+  readonly dir: string;
+  readonly written: readonly string[];
 }
 
 const injected = { orphans: 25, drift: 10, badShape: 8 };
-
-/** Folders the demo writes beside its SQLite file, emptied at the start of every run. */
-const demoFolders = ['keys', 'contracts', 'migrations', '.steward'];
 
 /**
  * `steward demo`: builds the case-management example in a SQLite file, with faults injected on
@@ -61,18 +65,29 @@ const demoFolders = ['keys', 'contracts', 'migrations', '.steward'];
  * log) and tamper detection. Steps 5 to 7 run the CLI's own commands against the config it writes.
  */
 export async function runDemo(options: DemoOptions, report: DemoReporter): Promise<DemoResult> {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.file}${suffix}`, { force: true });
-  // What an earlier run wrote beside the file would mislead this one (keys, a migration, reports).
-  for (const folder of demoFolders)
-    rmSync(join(dirname(options.file), folder), { recursive: true, force: true });
-  mkdirSync(join(dirname(options.file), 'keys'), { recursive: true });
+  const folder = claimDemoFolder(options.file);
+  report.say(
+    folder.created
+      ? `writing in ${folder.dir}, a new folder`
+      : folder.removed.length > 0
+        ? `writing in ${folder.dir}, after removing the ${folder.removed.length} files and folders the last demo wrote there`
+        : `writing in ${folder.dir}, an empty folder`,
+  );
+  mkdirSync(join(folder.dir, 'keys'), { recursive: true });
   const store = await openStore({ kind: 'sqlite', file: options.file });
+  let result: Omit<DemoResult, 'dir' | 'written'>;
   try {
     const ledger = await openLedger(store, { actor: options.actor });
-    return await walk(store, ledger, options, report);
+    result = await walk(store, ledger, options, report);
   } finally {
     await store.close();
   }
+  const written = folder.finish();
+  report.say(
+    `\nwrote ${written.length} files and folders in ${folder.dir}, listed in ${demoMarkerName}: ` +
+      'the next run replaces exactly those',
+  );
+  return { ...result, dir: folder.dir, written };
 }
 
 async function walk(
@@ -80,7 +95,7 @@ async function walk(
   ledger: Ledger,
   options: DemoOptions,
   report: DemoReporter,
-): Promise<DemoResult> {
+): Promise<Omit<DemoResult, 'dir' | 'written'>> {
   const holder = `${options.actor}#${randomBytes(3).toString('hex')}`;
   const lease = await ledger.acquireLease({ name: 'demo', holder, ttlMs: 600_000 });
 

@@ -1,5 +1,5 @@
 import { canonicalJson, type JsonValue } from '../../core/json.js';
-import { type RebuildScope, rebuildDerived } from '../../derived/rebuild-derived.js';
+import { checkRebuildScope, type RebuildScope, rebuildDerived } from '../../derived/rebuild-derived.js';
 import { renderRepairReport, repairNeedsAttention } from '../../derived/repair-report.js';
 import { snapshotApprovalKind } from '../../derived/snapshot-approval.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
@@ -116,5 +116,7 @@ function scopeOption(ctx: CommandContext): RebuildScope {
     );
   if (ids) return { ids };
   if (ctx.options.all === true) return { all: true };
-  return { where: whereOption(ctx) };
+  const scope = { where: whereOption(ctx) };
+  checkRebuildScope(scope, `--where ${String(ctx.options.where)}`);
+  return scope;
 }
