@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -48,7 +48,11 @@ function demoBuild(): string {
 /** A copy of the demo's project, made a git repository with the branches and folders the examples name. */
 function demoProject(): string {
   const project = join(mkdtempSync(join(tmpdir(), 'steward-docs-')), 'demo');
-  cpSync(demoBuild(), project, { recursive: true });
+  const original = demoBuild();
+  cpSync(original, project, { recursive: true });
+  // The demo's config names its SQLite file by absolute path: point the copy at its own file.
+  const config = join(project, 'steward.config.json');
+  writeFileSync(config, readFileSync(config, 'utf8').replaceAll(original, project));
   mkdirSync(join(project, 'released'), { recursive: true });
   cpSync(join(project, 'contracts'), join(project, 'released', 'contracts'), { recursive: true });
   cpSync(join(project, 'contracts'), join(project, 'services', 'api', 'contracts'), { recursive: true });
