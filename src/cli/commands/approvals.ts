@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Approval } from '../../approvals/approval.js';
 import { generateApproverKeys } from '../../approvals/approval-keys.js';
 import { listApprovals, recordApproval } from '../../approvals/approval-ledger.js';
@@ -118,6 +118,7 @@ function signFromOptions(ctx: CommandContext, config: ResolvedConfig): Approval 
 
 function writeNew(path: string, text: string, mode: number): void {
   try {
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text, { mode, flag: 'wx' });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
