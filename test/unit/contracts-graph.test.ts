@@ -493,7 +493,10 @@ function layoutProblems(layout: Layout): string[] {
   return out;
 }
 
-/** Orders with a reference the config and its contract disagree on, derived state both ways, a self-reference. */
+/**
+ * Orders with a reference the config and its contract disagree on, derived state and references
+ * both ways between two collections, a self-reference, a collection with no edge.
+ */
 const shop = () => {
   const orders = contract(
     'orders',
@@ -506,7 +509,12 @@ const shop = () => {
     },
     { storefront: { reads: ['total'], writes: ['note'] } },
   );
-  return buildDataFlowGraph([orders, contract('products', 'catalog')], {
+  // Derived state and references both ways between orders and products.
+  const products = contract('products', 'catalog', {
+    orderCount: { authority: 'aggregate', source: 'orders.productId' },
+    lastOrderId: { references: 'orders' },
+  });
+  return buildDataFlowGraph([orders, products], {
     collections: ['orders', 'products', 'customers', 'audit'],
     references: [{ collection: 'orders', field: 'customerId', target: 'customers' }],
     derived: [
@@ -562,23 +570,24 @@ describe('SVG', () => {
     const g = shop();
     const layout = await layoutGraph(g);
     assert.deepEqual(layoutProblems(layout), []);
-    // orders → products (references) and products → orders (derives): two routes, not one.
+    // Derived state and references both ways between orders and products: four routes, not two.
     const between = layout.edges.filter(
       (e) => e.edge.from !== e.edge.to && [e.edge.from, e.edge.to].every((id) => /orders|products/.test(id)),
     );
-    assert.equal(between.length, 2);
-    assert.notDeepEqual(between[0]?.points, between[1]?.points);
+    assert.equal(between.length, 4);
+    assert.equal(new Set(between.map((e) => JSON.stringify(e.points))).size, 4);
     const self = layout.edges.find((e) => e.edge.from === e.edge.to);
     assert.ok(self && self.points.length >= 4, 'the self-reference is a loop');
   });
 
   test('the layout checks catch what they should', async () => {
     const layout = await layoutGraph(shop());
-    const first = layout.nodes[0] as Rect;
+    const ends = [layout.edges[0]?.edge.from, layout.edges[0]?.edge.to];
+    const other = layout.nodes.find((n) => !ends.includes(n.node.id)) as Rect;
     const last = layout.nodes.at(-1) as PlacedNode;
     const edges = layout.edges.map((e, i) => {
-      const y = first.y + first.height / 2;
-      // A straight line through every node, a label far from its edge, a label on a node.
+      const y = other.y + other.height / 2;
+      // A straight line across a node that is not its end, a label far from its edge, a label on a node.
       if (i === 0)
         return {
           ...e,
