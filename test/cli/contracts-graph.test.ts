@@ -216,6 +216,7 @@ function loadedWith(cwd: string, args: string[]): { code: number; elk: boolean }
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd,
     encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   return JSON.parse(out.trim().split('\n').at(-1) ?? '{}');
 }
