@@ -41,8 +41,14 @@ export type {
   Waiver,
 } from './contracts/contract.js';
 export { defineContract } from './contracts/contract.js';
-export type { DataFlowGraph } from './contracts/graph/data-flow-graph.js';
-export { buildDataFlowGraph } from './contracts/graph/data-flow-graph.js';
+export type {
+  ConfigDeclarations,
+  DataFlowGraph,
+  EdgeConflict,
+  GraphEdge,
+  GraphNode,
+} from './contracts/graph/data-flow-graph.js';
+export { buildDataFlowGraph, configDeclarations } from './contracts/graph/data-flow-graph.js';
 export { toMermaid } from './contracts/graph/to-mermaid.js';
 export { toSvg } from './contracts/graph/to-svg.js';
 export { impactOf } from './contracts/impact/impact-of.js';

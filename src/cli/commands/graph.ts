@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { buildDataFlowGraph } from '../../contracts/graph/data-flow-graph.js';
+import type { Contract } from '../../contracts/contract.js';
+import { buildDataFlowGraph, configDeclarations } from '../../contracts/graph/data-flow-graph.js';
 import {
   formatForFile,
   type GraphFormat,
@@ -9,15 +10,19 @@ import {
 } from '../../contracts/graph/render-graph.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
 import type { Command, CommandContext } from '../command.js';
-import { contractsDirHelp, contractsDirOption, contractsFor } from '../contracts-dir.js';
+import { configIfPresent, contractsDirHelp, contractsDirOption, contractsFor } from '../contracts-dir.js';
 
-/** `steward graph`: the data-flow map of the contracts, as Mermaid, SVG or JSON. */
+/**
+ * `steward graph`: the data-flow map of what the contracts and the config declare, as Mermaid,
+ * SVG or JSON.
+ */
 export const graphCommand: Command = {
   path: ['graph'],
   summary: 'draw the data-flow map: owners, readers, writers, derived state and references',
   usage: '[--format mermaid|svg|json] [--out FILE] [--dir contracts]',
   description:
-    'Reads the contracts only (no store). Without --out, prints Mermaid text (JSON with --json).\n' +
+    "Reads the contracts and the config's collections, references and derived state (no store).\n" +
+    'Without --out, prints Mermaid text (JSON with --json).\n' +
     'With --out, the file extension picks the format: .svg, .mmd, .md (Mermaid in a fenced block\n' +
     'that GitHub draws) or .json. Example: steward graph --out docs/data-flow.svg',
   options: {
@@ -33,9 +38,10 @@ export const graphCommand: Command = {
   async run(ctx) {
     const out = typeof ctx.options.out === 'string' ? ctx.options.out : undefined;
     const format = formatOption(ctx, out);
-    const { contracts } = await contractsFor(ctx);
-    const graph = buildDataFlowGraph(contracts);
-    const text = renderGraph(graph, format);
+    const config = await configIfPresent(ctx);
+    const contracts = await contractsOf(ctx, config?.contracts.dir);
+    const graph = buildDataFlowGraph(contracts, config ? configDeclarations(config) : {});
+    const text = await renderGraph(graph, format);
     const counts = { nodes: graph.nodes.length, edges: graph.edges.length };
     if (out === undefined) {
       ctx.output.result(format === 'json' ? graph : { format, content: text });
@@ -50,6 +56,16 @@ export const graphCommand: Command = {
     return ExitCode.ok;
   },
 };
+
+/**
+ * The contracts to draw. A config's contracts folder that does not exist holds none: a project
+ * may declare its references and derived state in the config alone. A folder named by `--dir`, or
+ * `./contracts` without a config, must exist.
+ */
+async function contractsOf(ctx: CommandContext, configDir: string | undefined): Promise<readonly Contract[]> {
+  if (configDir !== undefined && typeof ctx.options.dir !== 'string' && !existsSync(configDir)) return [];
+  return (await contractsFor(ctx)).contracts;
+}
 
 /**
  * The format: `--format` and the `--out` extension must agree when both are given; a `.md` file
