@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { ExitCode, isStewardError } from '../../errors/steward-error.js';
-import { verifyStoredAuditChain } from '../../ledger/audit-records.js';
-import { ledgerNamespace } from '../../ledger/ledger-namespace.js';
+import type { AuditProblem } from '../../ledger/audit-chain.js';
+import { verifyExistingAuditLog } from '../../ledger/verify-existing-audit-log.js';
 import { openStore } from '../../stores/open-store.js';
 import type { Store } from '../../stores/store.js';
 import type { Command } from '../command.js';
@@ -22,7 +22,12 @@ interface LedgerCheck {
   state: 'ok' | 'not-created' | 'broken' | 'unreachable';
   auditRecords?: number;
   problems?: number;
+  /** The first few problems, so a log that shrank is named here, not only in `audit verify`. */
+  firstProblems?: AuditProblem[];
 }
+
+/** Problems doctor prints; `audit verify` lists them all. */
+const shownProblems = 5;
 
 /** `steward doctor`: can every configured store be reached, which versions are they, is the ledger whole? */
 export const doctorCommand: Command = {
@@ -62,22 +67,25 @@ export const doctorCommand: Command = {
       );
     }
     ctx.output.line(`ledger in "${ledger.store}": ${describeLedger(ledger)}`);
+    for (const p of ledger.firstProblems ?? []) ctx.output.line(`  seq ${p.seq}: ${p.kind}: ${p.message}`);
     if (!checks.every((c) => c.ok)) return ExitCode.unreachable;
     return ledger.state === 'broken' ? ExitCode.findings : ExitCode.ok;
   },
 };
 
-/** Verifies the audit log without creating anything: a ledger not yet used is reported as such. */
+/**
+ * Verifies the audit log without creating anything: a ledger not yet used is reported as such, a
+ * log gone while the heads steward recorded remain is broken.
+ */
 async function checkLedger(store: Store, config: ResolvedConfig): Promise<LedgerCheck> {
-  const namespace = ledgerNamespace(store, config.ledger.prefix);
-  const exists = (await store.listCollections()).includes(namespace.audit.name);
-  if (!exists) return { store: config.ledger.store, state: 'not-created' };
-  const result = await verifyStoredAuditChain(store.collection(namespace.audit));
+  const result = await verifyExistingAuditLog(store, config.ledger.prefix);
+  if (!result) return { store: config.ledger.store, state: 'not-created' };
   return {
     store: config.ledger.store,
     state: result.ok ? 'ok' : 'broken',
     auditRecords: result.checked,
     problems: result.problemCount,
+    ...(result.ok ? {} : { firstProblems: result.problems.slice(0, shownProblems) }),
   };
 }
 
