@@ -94,6 +94,7 @@ for (const kind of selectedKinds()) {
         [
           ['gap', 10],
           ['head-mismatch', 20],
+          ['shrunk', 20],
         ],
       );
       assert.match(result.problems[1]!.message, /reaches seq 20, the last record found is seq 19/);
