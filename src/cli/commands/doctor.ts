@@ -19,8 +19,10 @@ interface StoreCheck {
 
 interface LedgerCheck {
   store: string;
-  state: 'ok' | 'not-created' | 'broken' | 'unreachable';
+  state: 'ok' | 'not-created' | 'broken' | 'unreadable' | 'unreachable';
   auditRecords?: number;
+  /** Why the ledger could not be read (`unreadable`). */
+  error?: string;
   problems?: number;
   /** The first few problems, so a log that shrank is named here, not only in `audit verify`. */
   firstProblems?: AuditProblem[];
@@ -35,7 +37,8 @@ export const doctorCommand: Command = {
   summary: 'check each store answers (product, version, latency) and the ledger is whole',
   description:
     'Reads only: it opens each store, asks for its version, and verifies the audit log when the ledger exists.\n' +
-    'Exits 0 when all is well, 1 when the audit log is broken, 3 when a store cannot be reached.',
+    'Exits 0 when all is well, 1 when the audit log is broken (changed, cut short or deleted records),\n' +
+    '3 when a store cannot be reached or the ledger holds a document it cannot read.',
   async run(ctx) {
     const config = await configFor(ctx);
     const checks: StoreCheck[] = [];
@@ -68,7 +71,8 @@ export const doctorCommand: Command = {
     }
     ctx.output.line(`ledger in "${ledger.store}": ${describeLedger(ledger)}`);
     for (const p of ledger.firstProblems ?? []) ctx.output.line(`  seq ${p.seq}: ${p.kind}: ${p.message}`);
-    if (!checks.every((c) => c.ok)) return ExitCode.unreachable;
+    if (ledger.error) ctx.output.error(`the ledger could not be read: ${ledger.error}`);
+    if (!checks.every((c) => c.ok) || ledger.state === 'unreadable') return ExitCode.unreachable;
     return ledger.state === 'broken' ? ExitCode.findings : ExitCode.ok;
   },
 };
@@ -78,7 +82,13 @@ export const doctorCommand: Command = {
  * log gone while the heads steward recorded remain is broken.
  */
 async function checkLedger(store: Store, config: ResolvedConfig): Promise<LedgerCheck> {
-  const result = await verifyExistingAuditLog(store, config.ledger.prefix);
+  let result: Awaited<ReturnType<typeof verifyExistingAuditLog>>;
+  try {
+    result = await verifyExistingAuditLog(store, config.ledger.prefix);
+  } catch (error) {
+    if (!isStewardError(error) || error.exitCode === ExitCode.usage) throw error;
+    return { store: config.ledger.store, state: 'unreadable', error: error.message };
+  }
   if (!result) return { store: config.ledger.store, state: 'not-created' };
   return {
     store: config.ledger.store,
@@ -97,6 +107,8 @@ function describeLedger(ledger: LedgerCheck): string {
       return 'not created yet (the first job creates it)';
     case 'broken':
       return `BROKEN: ${ledger.problems} problem(s) in the audit log; run "steward audit verify" for details`;
+    case 'unreadable':
+      return `UNREADABLE: ${ledger.error}`;
     case 'unreachable':
       return 'not checked: its store did not answer';
   }

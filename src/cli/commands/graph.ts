@@ -1,5 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { buildDataFlowGraph } from '../../contracts/graph/data-flow-graph.js';
 import {
   formatForFile,
@@ -10,6 +9,7 @@ import {
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
 import type { Command, CommandContext } from '../command.js';
 import { contractsDirHelp, contractsDirOption, contractsFor } from '../contracts-dir.js';
+import { writeOutFile } from '../out-file.js';
 
 /** `steward graph`: the data-flow map of the contracts, as Mermaid, SVG or JSON. */
 export const graphCommand: Command = {
@@ -43,8 +43,7 @@ export const graphCommand: Command = {
       return ExitCode.ok;
     }
     const file = resolve(ctx.cwd, out);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
+    writeOutFile(file, text);
     ctx.output.result({ file, format, ...counts });
     ctx.output.note(`wrote ${out} (${format}): ${counts.nodes} nodes, ${counts.edges} edges`);
     return ExitCode.ok;
