@@ -6,10 +6,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { auditHeadKey, auditRecordKey } from '../../src/ledger/audit-head.js';
 import { type Ledger, openLedger } from '../../src/ledger/ledger.js';
 import { openStore } from '../../src/stores/open-store.js';
 import type { Store } from '../../src/stores/store.js';
+import { keyId } from '../../src/stores/store.js';
 import { projectWithConfig, runSteward } from '../support/run-steward.js';
 import { selectedKinds, testStoreConfig } from '../support/test-stores.js';
 
@@ -107,5 +109,33 @@ for (const kind of selectedKinds()) {
         [false, 0, ['shrunk']],
       );
     });
+  });
+}
+
+// Only SQLite stores a document as text that can be something other than JSON.
+if (selectedKinds().includes('sqlite')) {
+  test('an audit record whose SQLite row is not JSON: audit verify and doctor exit 1 naming its seq', async () => {
+    const dir = projectWithConfig(
+      `{ stores: { main: { kind: 'sqlite', file: 'app.sqlite' } }, collections: {} }`,
+    );
+    const file = `${dir}/app.sqlite`;
+    const store = await openStore({ kind: 'sqlite', file });
+    const ledger = await openLedger(store, { actor: 'seed' });
+    await ledger.audit.appendMany(
+      Array.from({ length: 5 }, (_, i) => ({ action: 'seed', subject: `s${i}` })),
+    );
+    await store.close();
+    const db = new Database(file);
+    db.prepare('UPDATE steward_audit SET doc = ? WHERE k = ?').run('not json', keyId(auditRecordKey(3)));
+    db.close();
+    for (const args of [['audit', 'verify'], ['doctor']]) {
+      const run = await runSteward(args, { cwd: dir });
+      assert.equal(run.code, 1, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
+      assert.match(
+        run.stdout,
+        /seq 3: unreadable: the record at seq 3 is not readable: .*steward_audit.*not JSON/,
+      );
+      assert.equal(run.stderr, '');
+    }
   });
 }
