@@ -33,15 +33,18 @@ export const witnessSource = 'the audit head witness';
 
 /** Reads the witness; undefined when none was written yet (a ledger older than the witness). */
 export async function readAuditWitness(collection: Collection): Promise<RecordedHead | undefined> {
-  const doc = await readLedgerDoc(collection, auditWitnessKey);
-  if (!doc) return undefined;
-  const head = recordedHeadOf(doc, witnessSource);
-  if (head) return head;
+  const witness = await readWitnessDoc(collection);
+  if (witness !== 'malformed') return witness;
   throw new StewardError(
     'ledger.conflict',
     `the audit head witness "${auditWitnessKey}" in "${collection.spec.name}" is malformed; it was modified outside steward`,
     { collection: collection.spec.name, key: auditWitnessKey },
   );
+}
+
+async function readWitnessDoc(collection: Collection): Promise<RecordedHead | undefined | 'malformed'> {
+  const doc = await readLedgerDoc(collection, auditWitnessKey);
+  return doc && (recordedHeadOf(doc, witnessSource) ?? 'malformed');
 }
 
 /** A `{ seq, hash, at? }` value as a recorded head, or undefined when it is not one. */
@@ -64,7 +67,9 @@ const maxAttempts = 5;
 
 /**
  * Moves the witness to the end of an append. Returns false when the witness was left as it was
- * because the log no longer holds the record it witnessed (the log was cut or rewritten).
+ * because the log no longer holds the record it witnessed (the log was cut or rewritten), or the
+ * witness is malformed: evidence for verification to report, which an append must neither erase
+ * nor fail on (its records are stored already).
  */
 export async function advanceAuditWitness(
   witness: Collection,
@@ -82,7 +87,8 @@ export async function advanceAuditWitness(
       expect: { field: 'hash', value: expected },
     });
     if (status === 'ok') return true;
-    const current = await readAuditWitness(witness);
+    const current = await readWitnessDoc(witness);
+    if (current === 'malformed') return false;
     if (!current) {
       if ((await writeLedgerDoc(witness, { type: 'insert', doc })) === 'ok') return true;
       continue;

@@ -164,6 +164,20 @@ for (const kind of selectedKinds()) {
       assert.equal((await readAuditWitness(witnessOf(ledger)))?.seq, 5);
     });
 
+    test('a witness changed outside steward: appends go on and leave it, verification says so', async () => {
+      const { ledger } = await fresh();
+      await ledger.audit.appendMany(entries(3));
+      const w = witnessOf(ledger);
+      await w.write([{ type: 'replace', doc: { [w.spec.keyField]: auditWitnessKey, seq: 'three' } }]);
+      assert.equal((await ledger.audit.append({ action: 'after', subject: 'tamper' })).seq, 4);
+      await assert.rejects(
+        ledger.audit.verify(),
+        (e: Error & { code?: string }) =>
+          e.code === 'ledger.conflict' &&
+          /the audit head witness "audit" in ".*audit_witness" is malformed/.test(e.message),
+      );
+    });
+
     test('concurrent appenders leave a witness the chain holds', async () => {
       const l = await fresh();
       const other = await l.another();

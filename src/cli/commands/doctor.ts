@@ -71,7 +71,7 @@ export const doctorCommand: Command = {
     }
     ctx.output.line(`ledger in "${ledger.store}": ${describeLedger(ledger)}`);
     for (const p of ledger.firstProblems ?? []) ctx.output.line(`  seq ${p.seq}: ${p.kind}: ${p.message}`);
-    if (ledger.error) ctx.output.error(`the ledger could not be read: ${ledger.error}`);
+    if (ledger.state === 'unreadable') ctx.output.error(`the ledger could not be read: ${ledger.error}`);
     if (!checks.every((c) => c.ok) || ledger.state === 'unreadable') return ExitCode.unreachable;
     return ledger.state === 'broken' ? ExitCode.findings : ExitCode.ok;
   },
@@ -87,7 +87,10 @@ async function checkLedger(store: Store, config: ResolvedConfig): Promise<Ledger
     result = await verifyExistingAuditLog(store, config.ledger.prefix);
   } catch (error) {
     if (!isStewardError(error) || error.exitCode === ExitCode.usage) throw error;
-    return { store: config.ledger.store, state: 'unreadable', error: error.message };
+    // A ledger document modified outside steward (ledger.conflict) is a broken ledger, exit 1;
+    // one the store cannot read at all is a store problem, exit 3.
+    const state = error.exitCode === ExitCode.findings ? 'broken' : 'unreadable';
+    return { store: config.ledger.store, state, error: error.message };
   }
   if (!result) return { store: config.ledger.store, state: 'not-created' };
   return {
@@ -106,6 +109,7 @@ function describeLedger(ledger: LedgerCheck): string {
     case 'not-created':
       return 'not created yet (the first job creates it)';
     case 'broken':
+      if (ledger.error) return `BROKEN: ${ledger.error}`;
       return `BROKEN: ${ledger.problems} problem(s) in the audit log; run "steward audit verify" for details`;
     case 'unreadable':
       return `UNREADABLE: ${ledger.error}`;
