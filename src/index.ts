@@ -92,8 +92,16 @@ export type {
   RepairReport,
   RepairStatus,
 } from './integrity/repair/repair-result.js';
-export type { AuditEntry, AuditProblem, AuditRecord, AuditVerification } from './ledger/audit-chain.js';
+export type {
+  AuditEntry,
+  AuditProblem,
+  AuditRecord,
+  AuditVerification,
+  ChainTip,
+  RecordedHead,
+} from './ledger/audit-chain.js';
 export { verifyAuditChain } from './ledger/audit-chain.js';
+export { auditHead, formatAuditHead, parseAuditHead, recordedHead } from './ledger/audit-head-ref.js';
 export type { Lease } from './ledger/lease.js';
 export type { Ledger, LedgerOptions } from './ledger/ledger.js';
 export { openLedger } from './ledger/ledger.js';

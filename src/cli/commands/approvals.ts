@@ -1,5 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Approval } from '../../approvals/approval.js';
 import { generateApproverKeys } from '../../approvals/approval-keys.js';
 import { listApprovals, recordApproval } from '../../approvals/approval-ledger.js';
@@ -8,6 +7,7 @@ import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
 import { approvalFromOptions, approvalOptionHelp, approvalOptions } from '../approval-from-options.js';
 import type { Command, CommandContext } from '../command.js';
+import { writeOutFile } from '../out-file.js';
 import { withLedger } from '../with-ledger.js';
 import { configFor } from '../with-stores.js';
 
@@ -117,13 +117,5 @@ function signFromOptions(ctx: CommandContext, config: ResolvedConfig): Approval 
 }
 
 function writeNew(path: string, text: string, mode: number): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text, { mode, flag: 'wx' });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST')
-      throw new StewardError('usage', `${path} exists already; choose another --out or move it away`);
-    throw new StewardError('input.invalid', `cannot write ${path}: ${code ?? (error as Error).message}`);
-  }
+  writeOutFile(path, text, { mode, flag: 'wx' });
 }

@@ -1,9 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { toContractDefinition } from '../../contracts/export-contract.js';
 import { ExitCode } from '../../errors/steward-error.js';
 import type { Command } from '../command.js';
 import { contractsDirHelp, contractsDirOption, contractsFor } from '../contracts-dir.js';
+import { ensureOutDir, writeOutFile } from '../out-file.js';
 
 /**
  * `steward contracts export`: the canonical JSON of every contract, whatever it was written in,
@@ -27,10 +27,10 @@ export const contractsExportCommand: Command = {
       return ExitCode.ok;
     }
     const out = resolve(ctx.cwd, ctx.options.out);
-    mkdirSync(out, { recursive: true });
+    ensureOutDir(out);
     const written = definitions.map((d) => {
       const file = join(out, `${d.collection}.contract.json`);
-      writeFileSync(file, `${JSON.stringify(d, null, 2)}\n`);
+      writeOutFile(file, `${JSON.stringify(d, null, 2)}\n`);
       return file;
     });
     ctx.output.result({ written });

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Contract } from '../../contracts/contract.js';
 import { buildDataFlowGraph, configDeclarations } from '../../contracts/graph/data-flow-graph.js';
 import {
@@ -11,6 +11,7 @@ import {
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
 import type { Command, CommandContext } from '../command.js';
 import { configIfPresent, contractsDirHelp, contractsDirOption, contractsFor } from '../contracts-dir.js';
+import { writeOutFile } from '../out-file.js';
 
 /**
  * `steward graph`: the data-flow map of what the contracts and the config declare, as Mermaid,
@@ -49,8 +50,7 @@ export const graphCommand: Command = {
       return ExitCode.ok;
     }
     const file = resolve(ctx.cwd, out);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
+    writeOutFile(file, text);
     ctx.output.result({ file, format, ...counts });
     ctx.output.note(`wrote ${out} (${format}): ${counts.nodes} nodes, ${counts.edges} edges`);
     return ExitCode.ok;

@@ -9,6 +9,7 @@ import { type DryRunTarget, runDryRun } from '../../migrations/dry-run/run-dry-r
 import type { DryRunReport } from '../../migrations/report/dry-run-report.js';
 import { defaultReportsDir, writeDryRunReport } from '../../migrations/report/report-files.js';
 import type { Command } from '../command.js';
+import { ensureOutDir, unwritable } from '../out-file.js';
 import type { Output } from '../output.js';
 import { intOption } from '../with-stores.js';
 import { type MigrationsRun, withMigrations } from './migrate-plan.js';
@@ -52,6 +53,7 @@ export const migrateDryRunCommand: Command = {
         typeof ctx.options.out === 'string'
           ? resolve(ctx.cwd, ctx.options.out)
           : resolve(run.projectDir, defaultReportsDir);
+      ensureOutDir(dir);
       const report = await underLease(run, (heartbeat) =>
         runDryRun({
           planHash: plan.hash,
@@ -67,7 +69,7 @@ export const migrateDryRunCommand: Command = {
         }),
       );
       ctx.output.endProgress();
-      const files = writeDryRunReport(report, dir);
+      const files = writeReport(report, dir);
       await run.ledger.audit.append({
         action: 'migrate.dry-run',
         subject: plan.hash,
@@ -156,4 +158,13 @@ function render(
     output.line(
       `next: steward migrate approve ${report.planHash} --key <your.key.pem> --approver <name> --role <role>`,
     );
+}
+
+/** Writes the report; a file that cannot be written is a clear error naming it (see `out-file.ts`). */
+function writeReport(report: DryRunReport, dir: string): ReturnType<typeof writeDryRunReport> {
+  try {
+    return writeDryRunReport(report, dir);
+  } catch (error) {
+    throw unwritable(dir, error);
+  }
 }
