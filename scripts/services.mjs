@@ -7,24 +7,63 @@
  *   node scripts/services.mjs          start both, print their addresses, run until Ctrl-C
  *   import { startServices } from './services.mjs'   (used by scripts/test.mjs)
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cache = join(root, '.cache');
+// STEWARD_CACHE_DIR moves the cache (the toolchain test uses an empty one).
+const cache = process.env.STEWARD_CACHE_DIR ?? join(root, '.cache');
 const log = (message) => process.stderr.write(`[services] ${message}\n`);
 
 function run(command, args, cwd) {
   execFileSync(command, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
+const ferretDbBinary = () => join(cache, 'ferretdb', 'bin', 'ferretdb');
+const dynamoLocalReady = () =>
+  existsSync(join(cache, 'dynamodb-local', 'native', 'libsqlite4java-linux-amd64.so'));
+
+/** A toolchain the servers need is not installed; the message says what to install. */
+export class MissingToolchain extends Error {}
+
+const has = (command, args) => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
+
+/**
+ * Checks, before anything is built or started, that the toolchains the servers need are here:
+ * Go to build FerretDB and Maven to fetch DynamoDB Local (first run only, while .cache/ lacks
+ * them), Java 17 to run DynamoDB Local. Throws one {@link MissingToolchain} naming every missing
+ * tool and the Debian package that provides it (.ci/run installs them the same way).
+ */
+export function checkToolchains({ mongodb = true, dynamodb = true } = {}) {
+  const missing = [];
+  if (
+    mongodb &&
+    !process.env.STEWARD_TEST_MONGODB_URI &&
+    !existsSync(ferretDbBinary()) &&
+    !has('go', ['version'])
+  )
+    missing.push('Go, to build FerretDB v1.24.2 once (Debian: apt-get install golang-go)');
+  if (dynamodb && !process.env.STEWARD_TEST_DYNAMODB_ENDPOINT) {
+    if (!has('java', ['-version']))
+      missing.push('Java 17, to run DynamoDB Local (Debian: apt-get install openjdk-17-jre-headless)');
+    if (!dynamoLocalReady() && !has('mvn', ['-v']))
+      missing.push('Maven, to fetch DynamoDB Local once (Debian: apt-get install maven)');
+  }
+  if (missing.length > 0)
+    throw new MissingToolchain(
+      `the test servers need tools this machine lacks:\n${missing.map((m) => `  - ${m}`).join('\n')}\n` +
+        'Install them (or point STEWARD_TEST_MONGODB_URI / STEWARD_TEST_DYNAMODB_ENDPOINT at running servers, ' +
+        'or run one store: STEWARD_TEST_STORES=sqlite npm test).',
+    );
+}
+
 /** Builds FerretDB from the Go module proxy (see scripts/ferretdb/README.md). Returns the binary. */
 export function ensureFerretDb() {
   const dir = join(cache, 'ferretdb');
-  const binary = join(dir, 'bin', 'ferretdb');
+  const binary = ferretDbBinary();
   if (existsSync(binary)) return binary;
   log('building FerretDB v1.24.2 from the Go module proxy (first run only, about 2 minutes)');
   const build = join(dir, 'build');
@@ -44,7 +83,7 @@ export function ensureDynamoLocal() {
   const dir = join(cache, 'dynamodb-local');
   const lib = join(dir, 'lib');
   const native = join(dir, 'native');
-  if (existsSync(join(native, 'libsqlite4java-linux-amd64.so'))) return dir;
+  if (dynamoLocalReady()) return dir;
   log('fetching DynamoDB Local from Maven Central (first run only)');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(native, { recursive: true });
@@ -116,6 +155,7 @@ function startProcess(command, args, logFile) {
  * (STEWARD_TEST_MONGODB_URI, STEWARD_TEST_DYNAMODB_ENDPOINT) is used instead of starting one.
  */
 export async function startServices({ mongodb = true, dynamodb = true } = {}) {
+  checkToolchains({ mongodb, dynamodb });
   const env = {};
   const children = [];
   const logs = join(cache, 'logs');

@@ -11,7 +11,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { startServices } from './services.mjs';
+import { checkToolchains, MissingToolchain, startServices } from './services.mjs';
 
 const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 const args = process.argv.slice(2);
@@ -31,6 +31,17 @@ if (files.length === 0) {
   process.exit(2);
 }
 
+const stores = (process.env.STEWARD_TEST_STORES ?? 'sqlite,mongodb,dynamodb').split(',');
+const wanted = { mongodb: stores.includes('mongodb'), dynamodb: stores.includes('dynamodb') };
+// Say what to install before spending minutes on a build that would fail deep inside.
+try {
+  checkToolchains(wanted);
+} catch (error) {
+  if (!(error instanceof MissingToolchain)) throw error;
+  console.error(`npm test: ${error.message}`);
+  process.exit(2);
+}
+
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (args.length === 0) {
   // The whole suite also holds the code to its standards: types of tests and benches, and lint.
@@ -38,11 +49,7 @@ if (args.length === 0) {
   execFileSync('npx', ['biome', 'check', '.'], { cwd: root, stdio: 'inherit' });
 }
 
-const stores = (process.env.STEWARD_TEST_STORES ?? 'sqlite,mongodb,dynamodb').split(',');
-const services = await startServices({
-  mongodb: stores.includes('mongodb'),
-  dynamodb: stores.includes('dynamodb'),
-});
+const services = await startServices(wanted);
 let code = 1;
 try {
   code = await new Promise((resolve) => {

@@ -41,8 +41,14 @@ export type {
   Waiver,
 } from './contracts/contract.js';
 export { defineContract } from './contracts/contract.js';
-export type { DataFlowGraph } from './contracts/graph/data-flow-graph.js';
-export { buildDataFlowGraph } from './contracts/graph/data-flow-graph.js';
+export type {
+  ConfigDeclarations,
+  DataFlowGraph,
+  EdgeConflict,
+  GraphEdge,
+  GraphNode,
+} from './contracts/graph/data-flow-graph.js';
+export { buildDataFlowGraph, configDeclarations } from './contracts/graph/data-flow-graph.js';
 export { toMermaid } from './contracts/graph/to-mermaid.js';
 export { toSvg } from './contracts/graph/to-svg.js';
 export { impactOf } from './contracts/impact/impact-of.js';
@@ -94,8 +100,16 @@ export type {
 export type { StaleReport } from './integrity/scan/revalidate-stale.js';
 export type { ScanEvent } from './integrity/scan/scan-input.js';
 export type { ReferenceScanReport } from './integrity/scan/scan-report.js';
-export type { AuditEntry, AuditProblem, AuditRecord, AuditVerification } from './ledger/audit-chain.js';
+export type {
+  AuditEntry,
+  AuditProblem,
+  AuditRecord,
+  AuditVerification,
+  ChainTip,
+  RecordedHead,
+} from './ledger/audit-chain.js';
 export { verifyAuditChain } from './ledger/audit-chain.js';
+export { auditHead, formatAuditHead, parseAuditHead, recordedHead } from './ledger/audit-head-ref.js';
 export type { StoredAuditVerification } from './ledger/audit-records.js';
 export type { Incident, IncidentStatus } from './ledger/incidents.js';
 export type { Lease } from './ledger/lease.js';
@@ -148,12 +162,14 @@ export type {
   SignRequest,
 } from './workspace/approvals.js';
 export { approvalsKeygen, approvalsList, approvalsSign, signApprovalFor } from './workspace/approvals.js';
+export type { AuditVerifyInput, AuditVerifyResult } from './workspace/audit-verify.js';
 export { auditVerify } from './workspace/audit-verify.js';
 export type {
   ContractRow,
   ContractsCheckInput,
   ContractsCheckResult,
   ContractsDir,
+  ContractsGraphInput,
   ContractsGraphResult,
   ContractsImpactInput,
 } from './workspace/contracts/contracts-files.js';

@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../config/resolved-config.js';
-import { type ParsedFilter, parseFilter } from '../core/filter.js';
+import { type ParsedFilter, parseFilter, tooDeep } from '../core/filter.js';
 import { StewardError } from '../errors/steward-error.js';
 import { declaredCollection } from '../workspace/documents.js';
 import type { CommandContext } from './command.js';
@@ -22,6 +22,8 @@ export function whereOption(ctx: CommandContext): ParsedFilter {
   try {
     value = JSON.parse(String(raw));
   } catch (error) {
+    // A deep enough text exhausts the parser's stack: that is a filter nested too deeply.
+    if (error instanceof RangeError) throw tooDeep('--where');
     throw new StewardError('filter.invalid', `--where is not valid JSON: ${(error as Error).message}`);
   }
   return parseFilter(value, '--where');

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ExitCode, StewardError } from '../errors/steward-error.js';
-import { type Command, globalOptionHelp, globalOptions } from './command.js';
+import { type Command, globalOptionHelp, globalOptions, type OptionValues } from './command.js';
 import { commands } from './commands/index.js';
+import { closest } from './did-you-mean.js';
 import { Output } from './output.js';
 
 /**
@@ -17,11 +19,11 @@ export async function runCli(
   const json = argv.includes('--json');
   const output = new Output(json, io.stdout, io.stderr);
   try {
+    if (argv[0] === 'help') return help(argv.slice(1), output);
     const match = findCommand(argv);
     if (!match) return topLevel(argv, output);
     const { command, rest } = match;
-    const options = { ...globalOptions, ...command.options };
-    const parsed = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
+    const parsed = parseOptions(command, rest);
     if (parsed.values.help) {
       output.line(commandHelp(command));
       return ExitCode.ok;
@@ -58,18 +60,97 @@ function findCommand(argv: readonly string[]): { command: Command; rest: readonl
   return { command, rest };
 }
 
+/**
+ * Options parsed with node:util, whose errors are Node's words ("Unknown option '--x'. To
+ * specify a positional argument..."); they are said again in steward's, with a did-you-mean.
+ */
+function parseOptions(
+  command: Command,
+  rest: readonly string[],
+): { values: OptionValues; positionals: string[] } {
+  const options = { ...globalOptions, ...command.options };
+  try {
+    return parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (!code?.startsWith('ERR_PARSE_ARGS')) throw error;
+    const name = `steward ${command.path.join(' ')}`;
+    const flag = /'(?:-\w, )?(--?[\w-]+)/.exec((error as Error).message)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const known = Object.keys(options).map((o) => `--${o}`);
+      const hint = closest(flag, known);
+      throw new StewardError(
+        'usage',
+        `unknown option ${flag} for "${name}"${hint ? `; did you mean ${hint}?` : ''} (run "${name} --help" for its options)`,
+      );
+    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      const takesValue = options[flag.replace(/^--?/, '')]?.type === 'string';
+      throw new StewardError(
+        'usage',
+        takesValue ? `option ${flag} needs a value` : `option ${flag} takes no value`,
+      );
+    }
+    throw new StewardError('usage', `${(error as Error).message.split('.')[0]} (run "${name} --help")`);
+  }
+}
+
+/** `steward help [command...]`: the same text as `--help` on what it names. */
+function help(words: readonly string[], output: Output): number {
+  if (words.length === 0) {
+    output.line(overview());
+    return ExitCode.ok;
+  }
+  const match = findCommand(words);
+  if (match && match.command.path.length === words.length) {
+    output.line(commandHelp(match.command));
+    return ExitCode.ok;
+  }
+  return topLevel([...words, '--help'], output);
+}
+
 function topLevel(argv: readonly string[], output: Output): number {
   const words = argv.filter((a) => !a.startsWith('-'));
   if (words.length === 0) {
+    if (argv.includes('--version') || argv.includes('-V')) {
+      output.line(`steward ${version()}`);
+      return ExitCode.ok;
+    }
     output.line(overview());
     return argv.includes('--help') || argv.includes('-h') ? ExitCode.ok : ExitCode.usage;
   }
   const group = commands.filter((c) => c.path[0] === words[0]);
   if (group.length > 0 && words.length === 1) {
-    output.line(`steward ${words[0]}: choose a command\n\n${group.map(summaryLine).join('\n')}`);
+    output.line(`steward ${words[0]}: choose a command\n\n${summaryLines(group).join('\n')}`);
     return argv.includes('--help') || argv.includes('-h') ? ExitCode.ok : ExitCode.usage;
   }
-  throw new StewardError('usage', `unknown command "${words.join(' ')}"; run "steward --help" for the list`);
+  throw new StewardError(
+    'usage',
+    `unknown command "${words.join(' ')}"${suggestion(words)}; run "steward --help" for the list`,
+  );
+}
+
+/** " (did you mean ...?)" for an unknown command: a close first word, or a close word in its group. */
+function suggestion(words: readonly string[]): string {
+  const [first = '', second] = words;
+  const group = commands.filter((c) => c.path[0] === first);
+  if (group.length > 0 && second !== undefined) {
+    const hint = closest(
+      second,
+      group.map((c) => c.path[1] ?? ''),
+    );
+    return hint ? ` (did you mean "steward ${first} ${hint}"?)` : '';
+  }
+  const hint = closest(first, [...new Set(commands.map((c) => c.path[0] ?? ''))]);
+  return hint ? ` (did you mean "steward ${hint}"?)` : '';
+}
+
+/** This steward's version, from its package.json (two folders up from src/cli or dist/cli). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
 }
 
 function report(error: unknown, output: Output): number {
@@ -78,15 +159,15 @@ function report(error: unknown, output: Output): number {
     if (output.json) output.result({ error: { code: error.code, message: error.message, ...error.details } });
     return error.exitCode;
   }
-  if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    output.error(`${error.message}; add --help to see the options`);
-    return ExitCode.usage;
-  }
   output.error(`internal error, please report it: ${(error as Error)?.stack ?? String(error)}`);
   return ExitCode.internal;
 }
 
-const summaryLine = (c: Command) => `  ${c.path.join(' ').padEnd(22)} ${c.summary}`;
+/** One line per command, the descriptions in a column set apart from the longest command. */
+function summaryLines(list: readonly Command[]): string[] {
+  const width = Math.max(...list.map((c) => c.path.join(' ').length)) + 3;
+  return list.map((c) => `  ${c.path.join(' ').padEnd(width)}${c.summary}`);
+}
 
 function overview(): string {
   return [
@@ -95,9 +176,10 @@ function overview(): string {
     'Usage: steward <command> [options]',
     '',
     'Commands:',
-    ...commands.map(summaryLine),
+    ...summaryLines(commands),
     '',
-    'Every command takes --help, --json and --config <file>.',
+    'Every command takes --help, --json and --config <file>; "steward help <command>" shows one',
+    "command's help; steward --version prints the version.",
     'Exit codes: 0 ok, 1 findings or a failed gate, 2 usage or config error, 3 store unreachable.',
   ].join('\n');
 }

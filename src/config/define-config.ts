@@ -145,7 +145,7 @@ export function defineConfig<const T extends StewardConfig>(config: T): T {
 }
 
 /**
- * Derived state as written in the config: the contract of seed 001 section 3 (source,
+ * Derived state as written in the config: its contract (source,
  * transformation, refresh, staleness, failure behaviour, validation, repair, consumers,
  * retirement) in a form drift check, repair and rebuild can run.
  */
@@ -191,4 +191,6 @@ export interface DerivedSettings {
   readonly snapshot?: boolean;
   /** Version of the projection logic, written as projection metadata. Default 1. */
   readonly version?: number;
+  /** Lint warnings acknowledged for this declaration, each with the reason (errors cannot be). */
+  readonly lint?: { readonly accept: readonly { readonly rule: string; readonly reason: string }[] };
 }

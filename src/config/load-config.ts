@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { StewardError } from '../errors/steward-error.js';
-import { importDefault } from './import-module.js';
+import { importDefault, loadErrorMessage } from './import-module.js';
 import { resolveConfig } from './resolve-config.js';
 import type { ResolvedConfig } from './resolved-config.js';
 
@@ -17,7 +17,7 @@ export const configFileNames = [
 /**
  * Finds, loads and validates the config. `path` is a file given with `--config`; without it
  * the working directory is searched for {@link configFileNames}. TypeScript configs are loaded
- * with tsx, so users need no build step.
+ * with jiti, so users need no build step.
  */
 export async function loadConfig(
   options: { path?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {},
@@ -41,10 +41,9 @@ async function importConfig(file: string): Promise<unknown> {
   try {
     return await importDefault(file, (value) => (value as { stores?: unknown }).stores !== undefined);
   } catch (error) {
-    const reason = (error as Error).message.split('\n')[0];
     throw new StewardError(
       'config.invalid',
-      `${file} could not be loaded: ${reason}`,
+      `${file} could not be loaded: ${loadErrorMessage(error, file)}`,
       { file },
       { cause: error },
     );

@@ -59,8 +59,14 @@ export function resolveConfig(
   const collections = resolveCollections(config.collections, stores, declared, ctx);
   const ledger = resolveLedger(config.ledger, declared, ctx);
   const contracts = resolveContracts(config.contracts, ctx);
-  const references = resolveReferences(config.references, collections, (path, message) =>
-    problems.push({ path, message }),
+  // A collection on a store that failed to resolve is not resolved either; the references and
+  // derived state that name it wait for the store's own problem to be fixed instead of each
+  // reporting the same root cause as "names no collection".
+  const waiting = collectionsOnBrokenStores(config.collections, stores, declared);
+  const references = resolveReferences(
+    withoutEntriesNaming(config.references, waiting),
+    collections,
+    (path, message) => problems.push({ path, message }),
   );
   const problem = (path: string, message: string) => problems.push({ path, message });
   const approvers = resolveApprovers(config.approvers, ctx.baseDir, problem);
@@ -68,7 +74,7 @@ export function resolveConfig(
   const readSetting = (value: unknown, path: string) => readString(value, path, false, ctx);
   const signals = resolveSignals(config.signals, ctx.baseDir, readSetting, problem);
   const migrations = resolveMigrations(config.migrations, ctx.baseDir, readSetting, problem);
-  const derived = resolveDerived(config.derived, collections, problem);
+  const derived = resolveDerived(withoutEntriesNaming(config.derived, waiting), collections, problem);
   if (problems.length > 0) throw configError(options.file, problems);
   return {
     file: options.file,
@@ -83,6 +89,41 @@ export function resolveConfig(
     migrations,
     derived,
   };
+}
+
+/** Collections declared on a store that is declared but did not resolve (its problems are reported). */
+function collectionsOnBrokenStores(
+  raw: unknown,
+  stores: ReadonlyMap<string, StoreConfig>,
+  declared: ReadonlySet<string>,
+): ReadonlySet<string> {
+  const out = new Set<string>();
+  if (!isJsonObject(raw as never)) return out;
+  for (const [name, settings] of Object.entries(raw as Record<string, unknown>)) {
+    const store = (settings as { store?: unknown } | null)?.store ?? defaultStore(declared);
+    if (typeof store === 'string' && declared.has(store) && !stores.has(store)) out.add(name);
+  }
+  return out;
+}
+
+/**
+ * `references` or `derived` without the entries that name one of `names`: as the collection
+ * the entry is keyed on, or as a collection in its settings (target, rehydrateFrom, source).
+ */
+function withoutEntriesNaming(raw: unknown, names: ReadonlySet<string>): unknown {
+  if (names.size === 0 || !isJsonObject(raw as never)) return raw;
+  const named = (settings: unknown): unknown[] => {
+    const s = (isJsonObject(settings as never) ? settings : {}) as Record<string, unknown>;
+    const source = s.source as { collection?: unknown } | string | undefined;
+    return [s.target, s.rehydrateFrom, typeof source === 'string' ? source : source?.collection];
+  };
+  return Object.fromEntries(
+    Object.entries(raw as Record<string, unknown>).filter(
+      ([key, settings]) =>
+        !names.has(key.split('.')[0] ?? '') &&
+        !named(settings).some((n) => typeof n === 'string' && names.has(n)),
+    ),
+  );
 }
 
 type Ctx = { problems: ConfigProblem[]; env: NodeJS.ProcessEnv; baseDir: string };

@@ -6,14 +6,17 @@ import {
   type DerivedConsumer,
   type DerivedSource,
   type DerivedTransform,
+  defaultStalenessMs,
   derivedKinds,
   failureBehaviours,
+  type LintAcceptance,
   type ResolvedDerived,
   refreshMechanisms,
   repairMethods,
   type TransformFunction,
   validationMethods,
 } from '../derived/derived.js';
+import { lintRuleIds } from '../derived/lint/lint-derived.js';
 import { StewardError } from '../errors/steward-error.js';
 import type { ResolvedCollection } from './resolved-config.js';
 
@@ -83,20 +86,32 @@ function resolveOne(
   collections: ReadonlyMap<string, ResolvedCollection>,
   problem: Problem,
 ): ResolvedDerived | undefined {
-  const allowed = ['kind', 'source', 'transform', ...contractSettings, 'snapshot', 'version'];
+  const allowed = ['kind', 'source', 'transform', ...contractSettings, 'snapshot', 'version', 'lint'];
   for (const key of Object.keys(s))
     if (!allowed.includes(key))
       problem(`${path}.${key}`, `is not a known setting (expected ${allowed.join(', ')})`);
   const kind = oneOf(s.kind, derivedKinds, `${path}.kind`, problem, undefined, true);
   const transform = resolveTransform(s.transform, `${path}.transform`, problem);
   const source = resolveSource(s.source, transform, `${path}.source`, collections, problem);
-  const refresh = oneOf(s.refresh, refreshMechanisms, `${path}.refresh`, problem, 'asynchronous');
+  const snapshot = s.kind === 'snapshot' || s.snapshot === true;
+  // A snapshot keeps the value of its moment: by default nothing refreshes it.
+  const refresh = oneOf(
+    s.refresh,
+    refreshMechanisms,
+    `${path}.refresh`,
+    problem,
+    snapshot ? 'manual' : 'asynchronous',
+  );
   const onFailure = oneOf(s.onFailure, failureBehaviours, `${path}.onFailure`, problem, 'mark-stale');
   const { method: validationRaw, windowMs } = validationSetting(s.validation, `${path}.validation`, problem);
   const validation = oneOf(validationRaw, validationMethods, `${path}.validation`, problem, 'exact');
   const repair = oneOf(s.repair, repairMethods, `${path}.repair`, problem, 'recompute');
   const consumers = resolveConsumers(s.consumers, `${path}.consumers`, problem);
-  const stalenessMs = staleness(s.staleness, `${path}.staleness`, problem);
+  const stalenessMs =
+    s.staleness === undefined
+      ? defaultStalenessMs[refresh ?? 'asynchronous']
+      : staleness(s.staleness, `${path}.staleness`, problem);
+  const lintAccept = resolveLintAccept(s.lint, `${path}.lint`, problem);
   if (s.snapshot !== undefined && typeof s.snapshot !== 'boolean')
     problem(`${path}.snapshot`, 'must be true or false');
   if (s.retire !== undefined && !isJsonObject(s.retire as never))
@@ -113,18 +128,45 @@ function resolveOne(
     kind,
     source,
     transform: transform.transform,
-    refresh: refresh ?? 'asynchronous',
+    refresh: refresh ?? (snapshot ? 'manual' : 'asynchronous'),
     ...(stalenessMs === undefined ? {} : { stalenessMs }),
     onFailure: onFailure ?? 'mark-stale',
     validation: validation ?? 'exact',
     repair: repair ?? 'recompute',
     consumers,
     ...(isJsonObject(s.retire as never) ? { retire: s.retire as JsonObject } : {}),
-    snapshot: kind === 'snapshot' || s.snapshot === true,
+    snapshot,
     version: typeof version === 'number' ? version : 1,
     ...(windowMs === undefined ? {} : { windowMs }),
     defaulted: contractSettings.filter((setting) => s[setting] === undefined),
+    ...(lintAccept.length > 0 ? { lintAccept } : {}),
   };
+}
+
+/** `lint: { accept: [{ rule, reason }] }`: each rule a known lint rule, each with a reason. */
+function resolveLintAccept(raw: unknown, path: string, problem: Problem): LintAcceptance[] {
+  if (raw === undefined) return [];
+  const accept = isJsonObject(raw as never) ? (raw as { accept?: unknown }).accept : undefined;
+  if (!Array.isArray(accept) || Object.keys(raw as object).some((k) => k !== 'accept')) {
+    problem(
+      path,
+      "must be { accept: [{ rule: 'name-hides-authority', reason: 'a live field we cannot rename' }] }",
+    );
+    return [];
+  }
+  const out: LintAcceptance[] = [];
+  accept.forEach((entry, i) => {
+    const { rule, reason } = (isJsonObject(entry as never) ? entry : {}) as {
+      rule?: unknown;
+      reason?: unknown;
+    };
+    if (typeof rule !== 'string' || !lintRuleIds.includes(rule))
+      problem(`${path}.accept[${i}].rule`, `must name a lint rule (${lintRuleIds.join(', ')})`);
+    else if (typeof reason !== 'string' || reason.trim() === '')
+      problem(`${path}.accept[${i}].reason`, 'is required: say why the warning is accepted');
+    else out.push({ rule, reason });
+  });
+  return out;
 }
 
 /**

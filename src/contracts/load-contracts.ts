@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { importDefault } from '../config/import-module.js';
+import { importDefault, loadErrorMessage } from '../config/import-module.js';
 import { isJsonObject, type JsonObject } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
 import type { JsonSchema } from './compatibility/schema-change.js';
@@ -88,8 +88,11 @@ async function readContract(file: string, name: string, problems: ContractProble
   try {
     return await importDefault(file, (value) => (value as { collection?: unknown }).collection !== undefined);
   } catch (error) {
-    const reason = (error as Error).message.split('\n')[0];
-    problems.push({ file: name, path: '(file)', message: `could not be loaded: ${reason}` });
+    problems.push({
+      file: name,
+      path: '(file)',
+      message: `could not be loaded: ${loadErrorMessage(error, file)}`,
+    });
     return undefined;
   }
 }

@@ -23,10 +23,29 @@ export function isScalar(value: unknown): value is Scalar {
 export function getPath(doc: JsonObject, path: string): JsonValue | undefined {
   let current: JsonValue | undefined = doc;
   for (const step of path.split('.')) {
-    if (!isJsonObject(current)) return undefined;
-    current = current[step];
+    current = ownField(current, step);
+    if (current === undefined) return undefined;
   }
   return current;
+}
+
+/**
+ * A document's own field, or undefined: never an inherited property (`constructor`, `toString`),
+ * and a stored `__proto__` field is read as the field it is. Undefined when `value` is no object.
+ */
+export function ownField(value: JsonValue | undefined, field: string): JsonValue | undefined {
+  return isJsonObject(value) && Object.hasOwn(value, field) ? value[field] : undefined;
+}
+
+/**
+ * Sets an own field of a JSON object. Assigning `__proto__` would set the object's prototype
+ * instead (the field lost, its contents inherited), so that one name is defined as a property;
+ * every copy of a document field by field goes through here.
+ */
+export function setField(target: JsonObject, field: string, value: JsonValue): void {
+  if (field === '__proto__')
+    Object.defineProperty(target, field, { value, writable: true, enumerable: true, configurable: true });
+  else target[field] = value;
 }
 
 /**
@@ -51,15 +70,16 @@ export function canonicalJson(value: unknown): string {
  */
 export function setPath(doc: JsonObject, path: string, value: JsonValue): JsonObject {
   const [head, ...rest] = path.split('.') as [string, ...string[]];
+  // Spread and computed keys define own fields, so a `__proto__` step stays a field.
   if (rest.length === 0) return { ...doc, [head]: value };
-  const child = doc[head];
+  const child = ownField(doc, head);
   return { ...doc, [head]: setPath(isJsonObject(child) ? child : {}, rest.join('.'), value) };
 }
 
 /** Returns a copy of `doc` without the dotted path; unchanged when the path is absent. */
 export function unsetPath(doc: JsonObject, path: string): JsonObject {
   const [head, ...rest] = path.split('.') as [string, ...string[]];
-  if (!(head in doc)) return doc;
+  if (!Object.hasOwn(doc, head)) return doc;
   if (rest.length === 0) {
     const { [head]: _removed, ...kept } = doc;
     return kept;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import { parseFilter } from '../core/filter.js';
@@ -11,6 +11,7 @@ import type { Store } from '../stores/store.js';
 import { approvalsKeygen } from '../workspace/approvals.js';
 import { withWorkspace } from '../workspace/workspace.js';
 import { type ContractsStepResult, contractsStep } from './contracts-step.js';
+import { claimDemoFolder, demoMarkerName } from './demo-folder.js';
 import { demoApprovers, demoStore, writeDemoConfig } from './demo-project.js';
 import type { DemoSession } from './demo-session.js';
 import { type DerivedStepResult, derivedStep } from './derived-step.js';
@@ -25,7 +26,10 @@ export interface DemoReporter {
 }
 
 export interface DemoOptions {
-  /** The SQLite file the example is built in (replaced if present). */
+  /**
+   * The SQLite file the example is built in. Its folder must be new, empty or the demo's own (see
+   * `demo-folder.ts`); everything the demo writes goes there.
+   */
   readonly file: string;
   readonly docs: number;
   readonly seed: string | number;
@@ -45,12 +49,12 @@ export interface DemoResult {
   readonly tamperDetected: boolean;
   readonly contracts: ContractsStepResult & { readonly badShapeInjected: number };
   readonly configFile: string;
+  /** The folder the demo wrote in, and what it wrote there (relative paths, folders ending in `/`). */
+  readonly dir: string;
+  readonly written: readonly string[];
 }
 
 const injected = { orphans: 25, drift: 10, badShape: 8 };
-
-/** Folders the demo writes beside its SQLite file, emptied at the start of every run. */
-const demoFolders = ['keys', 'contracts', 'migrations', '.steward'];
 
 /**
  * `steward demo`: builds the case-management example in a SQLite file, with faults injected on
@@ -61,19 +65,28 @@ const demoFolders = ['keys', 'contracts', 'migrations', '.steward'];
  * the file: steps 5 to 7 call the entry points the CLI's commands call, as a user's script would.
  */
 export async function runDemo(options: DemoOptions, report: DemoReporter): Promise<DemoResult> {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.file}${suffix}`, { force: true });
-  // What an earlier run wrote beside the file would mislead this one (keys, a migration, reports).
-  for (const folder of demoFolders)
-    rmSync(join(dirname(options.file), folder), { recursive: true, force: true });
-  const dir = dirname(options.file);
-  mkdirSync(join(dir, 'keys'), { recursive: true });
-  for (const approver of demoApprovers) approvalsKeygen({ out: join(dir, 'keys', approver.name) });
-  const configFile = writeDemoConfig(dir, options.file);
+  const folder = claimDemoFolder(options.file);
+  report.say(
+    folder.created
+      ? `writing in ${folder.dir}, a new folder`
+      : folder.removed.length > 0
+        ? `writing in ${folder.dir}, after removing the ${folder.removed.length} files and folders the last demo wrote there`
+        : `writing in ${folder.dir}, an empty folder`,
+  );
+  mkdirSync(join(folder.dir, 'keys'), { recursive: true });
+  for (const approver of demoApprovers) approvalsKeygen({ out: join(folder.dir, 'keys', approver.name) });
+  const configFile = writeDemoConfig(folder.dir, options.file);
   const config = await loadConfig({ path: configFile });
   const session: DemoSession = { config, run: { actor: options.actor } };
-  return withWorkspace(config, {}, options.actor, ({ store, ledger }) =>
+  const result = await withWorkspace(config, {}, options.actor, ({ store, ledger }) =>
     walk(store(demoStore), ledger, session, options, report),
   );
+  const written = folder.finish();
+  report.say(
+    `\nwrote ${written.length} files and folders in ${folder.dir}, listed in ${demoMarkerName}: ` +
+      'the next run replaces exactly those',
+  );
+  return { ...result, dir: folder.dir, written };
 }
 
 async function walk(
@@ -82,7 +95,7 @@ async function walk(
   session: DemoSession,
   options: DemoOptions,
   report: DemoReporter,
-): Promise<DemoResult> {
+): Promise<Omit<DemoResult, 'dir' | 'written'>> {
   const configFile = session.config.file!;
   const holder = `${options.actor}#${randomBytes(3).toString('hex')}`;
   const lease = await ledger.acquireLease({ name: 'demo', holder, ttlMs: 600_000 });

@@ -42,9 +42,33 @@ export interface ResolvedDerived {
    * default is not a decision. Undefined when not known (a declaration built in code).
    */
   readonly defaulted?: readonly ContractSetting[];
+  /** Lint warnings the owner acknowledged for this declaration, each with the reason. */
+  readonly lintAccept?: readonly LintAcceptance[];
 }
 
-/** The settings of a declaration that answer a question of seed 001 section 3 and have a default. */
+/**
+ * A lint warning acknowledged for one declaration (`lint: { accept: [{ rule, reason }] }`), so a
+ * team can reach a clean lint without renaming live fields. Errors cannot be accepted.
+ */
+export interface LintAcceptance {
+  readonly rule: string;
+  readonly reason: string;
+}
+
+/**
+ * The staleness allowance assumed when none is declared, following the refresh so the two
+ * defaults never contradict each other: a synchronous refresh keeps the value immediate, an
+ * asynchronous one (a queue, a change stream) may lag minutes, a scheduled one a day. A manual
+ * refresh promises no age (undefined here, and `derived status` says so).
+ */
+export const defaultStalenessMs: Readonly<Record<RefreshMechanism, number | undefined>> = {
+  synchronous: undefined,
+  asynchronous: 5 * 60_000,
+  scheduled: 24 * 3_600_000,
+  manual: undefined,
+};
+
+/** The settings of a declaration that answer a question of the derived-state contract and have a default. */
 export const contractSettings = [
   'refresh',
   'staleness',
@@ -56,7 +80,7 @@ export const contractSettings = [
 ] as const;
 export type ContractSetting = (typeof contractSettings)[number];
 
-/** The kinds of derived state of seed 001 section 4. */
+/** The kinds of derived state: a copy, a snapshot, a stored computation, a counter, an aggregate, a projection, a search index. */
 export const derivedKinds = [
   'copy',
   'snapshot',

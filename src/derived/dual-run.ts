@@ -27,7 +27,32 @@ export interface DualRunInput extends Omit<DerivedJobOptions, 'ledger'> {
 }
 
 /**
- * Dual-run compare (seed 001 section 18): builds projection version N+1 beside version N and
+ * A dual run proves a new version beside the one in place, so the declared version must be
+ * above the version the values in place were written by: at least 1, or the highest
+ * `projectionVersion` stamped in the first page of documents (a cutover stamps every document, so
+ * one page tells). Without that check a run at the same version writes a shadow field into every
+ * document and compares the logic with itself.
+ */
+async function refuseWithoutNewVersion(derived: ResolvedDerived, target: Collection): Promise<void> {
+  let inPlace = 1;
+  if (derived.version > inPlace) {
+    const page = await target.scan({ limit: 500 });
+    for (const doc of page.docs) {
+      const stamped = getPath(doc, `_projection.${derived.field}.projectionVersion`);
+      if (typeof stamped === 'number' && stamped > inPlace) inPlace = stamped;
+    }
+  }
+  if (derived.version <= inPlace)
+    throw new StewardError(
+      'usage',
+      `${derived.name} is declared at version ${derived.version}, and its values in place were written by version ${inPlace}: ` +
+        `a dual run proves a new version; declare the new logic with version: ${inPlace + 1} (drift check compares the values with the current logic)`,
+      { derived: derived.name, version: derived.version, inPlace },
+    );
+}
+
+/**
+ * Dual-run compare: builds projection version N+1 beside version N and
  * compares them. The declaration already holds the new logic (its transform, `version: N+1`); the
  * values in place are version N. Each derived document gets the new value in a shadow field,
  * `<field>__v<N+1>`, and is compared with the value in place; the report counts equal and
@@ -46,6 +71,7 @@ export async function dualRun(input: DualRunInput): Promise<DualRunReport> {
       `${derived.name} is a snapshot: its values are history, not a projection to prove a new version of`,
       { derived: derived.name },
     );
+  await refuseWithoutNewVersion(derived, input.target);
   const report = emptyDualRunReport(derived);
   const hash = { value: new ContentHash() };
   const map =

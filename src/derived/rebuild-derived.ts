@@ -1,6 +1,7 @@
 import type { ParsedFilter } from '../core/filter.js';
 import { sha256 } from '../core/hash.js';
 import { canonicalJson, type JsonObject } from '../core/json.js';
+import { StewardError } from '../errors/steward-error.js';
 import { type Clock, systemClock } from '../ledger/clock.js';
 import { closeIncident, type Incident, incidentId } from '../ledger/incidents.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -53,6 +54,7 @@ export interface RebuildInput extends Omit<DerivedJobOptions, 'ledger'> {
  * `--all` over an aggregate reads the source once into a per-key map (see `source-values.ts`).
  */
 export async function rebuildDerived(input: RebuildInput): Promise<RepairReport> {
+  checkRebuildScope(input.scope);
   const report = emptyRepairReport(input.derived.name, input.by ?? 'rebuild', input.dryRun === true);
   const map =
     ('all' in input.scope || input.useMap === true) &&
@@ -90,6 +92,19 @@ export async function rebuildDerived(input: RebuildInput): Promise<RepairReport>
   );
   report.resumedAt = resumedAt;
   return report;
+}
+
+/**
+ * Refuses a `where` scope without a condition (`{}`, `null`, `{"$and": []}`): it matches every
+ * document, so it would rebuild everything while the caller meant a range. Everything is asked for
+ * with `{ all: true }` (`--all`), which also reads an aggregate's source once.
+ */
+export function checkRebuildScope(scope: RebuildScope, option = 'the where scope'): void {
+  if ('where' in scope && scope.where.length === 0)
+    throw new StewardError(
+      'usage',
+      `${option} has no condition, so it matches every document; to rebuild everything say --all (scope { all: true })`,
+    );
 }
 
 /**

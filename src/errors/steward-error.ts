@@ -55,6 +55,7 @@ export type StewardErrorCode =
   | 'store.unsupported'
   | 'store.write-incomplete'
   | 'store.failed'
+  | 'store.corrupt'
   | 'lease.held'
   | 'lease.lost'
   | 'ledger.conflict'
@@ -74,7 +75,8 @@ const usageCodes = new Set<StewardErrorCode>([
   'baseline.not-found',
   'store.unsupported',
 ]);
-const unreachableCodes = new Set<StewardErrorCode>(['store.unreachable', 'store.auth']);
+/** Store-class codes: the store cannot be reached, refuses us, or holds what it cannot give back. */
+const unreachableCodes = new Set<StewardErrorCode>(['store.unreachable', 'store.auth', 'store.corrupt']);
 
 /** Maps an error code to the exit code category the CLI reports. */
 export function exitCodeFor(code: StewardErrorCode): ExitCode {

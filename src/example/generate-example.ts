@@ -6,6 +6,7 @@ import {
   exampleCollectionNames,
 } from './case-management-model.js';
 import { createExampleRows, exampleCounts, exampleKey } from './example-rows.js';
+import { occupiedCollections } from './occupied-collections.js';
 import { type ExampleFault, type ExampleFaultCounts, planExampleFaults } from './plan-example-faults.js';
 
 export interface GenerateExampleOptions {
@@ -18,6 +19,11 @@ export interface GenerateExampleOptions {
   readonly batchSize?: number;
   /** Prefix of every collection name, so several examples can share one store. Default none. */
   readonly namePrefix?: string;
+  /**
+   * Write even when the example's collections already hold documents, replacing those with the
+   * example's keys (no before-images: the example is test data). Default false: refused.
+   */
+  readonly force?: boolean;
   onProgress?(written: number, total: number): void;
 }
 
@@ -40,8 +46,12 @@ export interface ExampleManifest {
 /**
  * Writes the case-management example into a store: ensures every collection, then streams each
  * one in batches of `replace` + `upsert` operations, generating each batch just before writing it,
- * so memory stays flat however many documents are asked for. Existing documents with the same keys
- * are replaced; others are left alone, so drop the collections first for an exact example.
+ * so memory stays flat however many documents are asked for.
+ *
+ * A store whose example collections (names with `namePrefix`) already hold documents is refused
+ * before anything is written or created (`input.invalid`, exit 2, naming them): they may be real
+ * data that happens to share a name, such as `accounts`. Choose a fresh `namePrefix`, drop them,
+ * or pass `force`, which replaces the documents with the example's keys and leaves the others.
  * Throws `store.write-incomplete` if the store refuses any document.
  */
 export async function generateExample(
@@ -65,6 +75,7 @@ export async function generateExample(
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
 
   const specs = exampleCollectionNames.map((name) => exampleSpec(name, options.namePrefix));
+  if (options.force !== true) await refuseOccupied(store, specs);
   for (const spec of specs) await store.ensureCollection(spec);
   let written = 0;
   for (const [n, name] of exampleCollectionNames.entries()) {
@@ -93,6 +104,18 @@ export async function generateExample(
 export function exampleSpec(name: ExampleCollectionName, namePrefix = ''): CollectionSpec {
   const spec = caseManagementModel.collections[name].spec;
   return namePrefix === '' ? spec : { ...spec, name: `${namePrefix}${spec.name}` };
+}
+
+async function refuseOccupied(store: Store, specs: readonly CollectionSpec[]): Promise<void> {
+  const occupied = await occupiedCollections(store, specs);
+  if (occupied.length === 0) return;
+  throw new StewardError(
+    'input.invalid',
+    `the ${store.kind} store already holds documents in ${occupied.join(', ')}; the example would replace ` +
+      'those with its keys. Nothing was written. Build it beside them with a fresh prefix (--prefix, ' +
+      'namePrefix), drop those collections, or replace their documents with --force (force).',
+    { collections: occupied },
+  );
 }
 
 function assertWritten(collection: string, ops: readonly WriteOp[], results: readonly WriteResult[]): void {

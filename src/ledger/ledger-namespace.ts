@@ -10,6 +10,8 @@ export interface LedgerNamespace {
   readonly prefix: string;
   /** The hash-chained audit records and their head document. */
   readonly audit: CollectionSpec;
+  /** The audit head witness: the log's newest tip, kept apart from it; see `audit-witness.ts`. */
+  readonly auditWitness: CollectionSpec;
   /** One document per lease generation (acquisition), a few per lease name; see `lease-generations.ts`. */
   readonly leases: CollectionSpec;
   /** One document per job. */
@@ -49,6 +51,7 @@ export function ledgerNamespace(store: Store, prefix: string = defaultLedgerPref
   return {
     prefix,
     audit: spec('audit'),
+    auditWitness: spec('audit_witness'),
     leases: spec('leases'),
     checkpoints: spec('checkpoints'),
     incidents: spec('incidents'),
@@ -67,9 +70,20 @@ export function ledgerKeyField(store: Pick<Store, 'capabilities'>): string {
 
 /** Every collection of the namespace, for creating or dropping them all. */
 export function ledgerSpecs(namespace: LedgerNamespace): CollectionSpec[] {
-  const { audit, leases, checkpoints, incidents, approvals, backups, flags, rehydrations, migrations } =
-    namespace;
-  return [audit, leases, checkpoints, incidents, approvals, backups, flags, rehydrations, migrations];
+  const { audit, auditWitness, leases, checkpoints, incidents, approvals, backups, flags } = namespace;
+  const { rehydrations, migrations } = namespace;
+  return [
+    audit,
+    auditWitness,
+    leases,
+    checkpoints,
+    incidents,
+    approvals,
+    backups,
+    flags,
+    rehydrations,
+    migrations,
+  ];
 }
 
 /** Drops every ledger collection of the namespace: the audit trail is gone afterwards. Tests use it. */

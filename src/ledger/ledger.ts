@@ -5,6 +5,7 @@ import { Checkpoints } from './checkpoints.js';
 import { type Clock, systemClock } from './clock.js';
 import { type AcquireLeaseOptions, acquireLease, type Lease, type LeaseDoc, readLease } from './lease.js';
 import { dropLedger, type LedgerNamespace, ledgerNamespace } from './ledger-namespace.js';
+import { recordedAuditHeads } from './recorded-heads.js';
 
 export interface LedgerOptions {
   /** Who is acting, recorded on audit records: a user, a CI job, a service. */
@@ -27,10 +28,11 @@ export interface LedgerOptions {
 export type LedgerRole = 'incidents' | 'approvals' | 'backups' | 'flags' | 'rehydrations' | 'migrations';
 
 /**
- * Steward's own records in the user's store: the audit log, leases and checkpoints, and the
- * collections of {@link LedgerRole}. A Ledger is a set of handles; it holds no connection of its
- * own and needs no closing (close the store). Capabilities reach its collections through its
- * methods, never through its namespace, so the ledger alone decides where its records live.
+ * Steward's own records in the user's store: the audit log (with its head witness), leases and
+ * checkpoints, and the collections of {@link LedgerRole}. A Ledger is a set of handles; it holds
+ * no connection of its own and needs no closing (close the store). Capabilities reach its
+ * collections through its methods, never through its namespace, so the ledger alone decides where
+ * its records live.
  */
 export class Ledger {
   readonly audit: AuditLog;
@@ -41,11 +43,15 @@ export class Ledger {
     readonly namespace: LedgerNamespace,
     private readonly options: LedgerOptions,
   ) {
+    const witness = store.collection(namespace.auditWitness);
+    const checkpoints = store.collection(namespace.checkpoints);
     this.audit = new AuditLog(store.collection(namespace.audit), {
       actor: options.actor,
       clock: options.clock,
+      witness,
+      recordedHeads: () => recordedAuditHeads({ witness, checkpoints }),
     });
-    this.checkpoints = new Checkpoints(store.collection(namespace.checkpoints), options.clock);
+    this.checkpoints = new Checkpoints(checkpoints, options.clock, () => this.audit.knownTip());
   }
 
   /** Acquires a lease in this ledger (see `lease.ts`); the ledger's clock unless one is given. */
@@ -85,7 +91,7 @@ export class Ledger {
  */
 export async function openLedger(store: Store, options: LedgerOptions): Promise<Ledger> {
   const namespace = ledgerNamespace(store, options.namespacePrefix);
-  for (const spec of [namespace.audit, namespace.leases, namespace.checkpoints])
+  for (const spec of [namespace.audit, namespace.auditWitness, namespace.leases, namespace.checkpoints])
     await store.ensureCollection(spec);
   const ledger = new Ledger(store, namespace, options);
   await ensureAuditHead(ledger.audit.collection);

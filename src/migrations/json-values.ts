@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../core/json.js';
+import { type JsonObject, type JsonValue, setField } from '../core/json.js';
 
 /**
  * Fast helpers over documents as stores give them (plain JSON: objects, arrays, strings, numbers,
@@ -6,12 +6,13 @@ import type { JsonObject, JsonValue } from '../core/json.js';
  * `isDeepStrictEqual` and `canonicalJson` showed in profiles for their generality.
  */
 
-/** A deep copy of a JSON document (what `structuredClone` gives for one). */
+/** A deep copy of a JSON document (what `structuredClone` gives for one), `__proto__` fields kept as fields. */
 export function cloneJson<T extends JsonValue>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => cloneJson(item)) as T;
   const out: JsonObject = {};
-  for (const key of Object.keys(value)) out[key] = cloneJson((value as JsonObject)[key] as JsonValue);
+  for (const key of Object.keys(value))
+    setField(out, key, cloneJson((value as JsonObject)[key] as JsonValue));
   return out as T;
 }
 

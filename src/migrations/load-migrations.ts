@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { importDefault } from '../config/import-module.js';
+import { importDefault, loadErrorMessage } from '../config/import-module.js';
 import { sha256 } from '../core/hash.js';
 import { StewardError } from '../errors/steward-error.js';
 import type { Migration } from './migration.js';
@@ -29,8 +29,11 @@ export async function loadMigrations(dir: string): Promise<Migration[]> {
     try {
       raw = await importDefault(file, (value) => (value as { id?: unknown })?.id !== undefined);
     } catch (error) {
-      const reason = (error as Error)?.message?.split('\n')[0] ?? String(error);
-      problems.push({ file: name, path: '(file)', message: `could not be loaded: ${reason}` });
+      problems.push({
+        file: name,
+        path: '(file)',
+        message: `could not be loaded: ${loadErrorMessage(error, file)}`,
+      });
       continue;
     }
     const migration = parseMigration(raw, name, problems);

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Approval } from '../approvals/approval.js';
 import {
@@ -11,6 +11,7 @@ import { listApprovals, recordApproval, type StoredApproval } from '../approvals
 import { verifyApprovals } from '../approvals/verify-approvals.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { StewardError } from '../errors/steward-error.js';
+import { writeOutFile } from './out-file.js';
 import { actorOf, type RunOptions } from './run-options.js';
 import { withWorkspace } from './workspace.js';
 
@@ -172,12 +173,5 @@ function readKeyFile(path: string): string {
 }
 
 function writeNew(path: string, text: string, mode: number): void {
-  try {
-    writeFileSync(path, text, { mode, flag: 'wx' });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST')
-      throw new StewardError('usage', `${path} exists already; choose another --out or move it away`);
-    throw new StewardError('input.invalid', `cannot write ${path}: ${code ?? (error as Error).message}`);
-  }
+  writeOutFile(path, text, { mode, flag: 'wx' });
 }

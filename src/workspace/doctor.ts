@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/resolved-config.js';
-import { isStewardError } from '../errors/steward-error.js';
-import { inspectLedger } from '../ledger/inspect-ledger.js';
+import { ExitCode, isStewardError } from '../errors/steward-error.js';
+import type { AuditProblem } from '../ledger/audit-chain.js';
+import { verifyExistingAuditLog } from '../ledger/verify-existing-audit-log.js';
 import { openStore } from '../stores/open-store.js';
 import type { Store } from '../stores/store.js';
 
@@ -15,13 +16,23 @@ export interface StoreCheck {
   error?: string;
 }
 
-/** The state of the ledger: whole, not created yet, broken, or not checked (its store did not answer). */
+/**
+ * The state of the ledger: whole, not created yet, broken (changed, cut short or deleted records, or
+ * a ledger document modified outside steward), unreadable, or not checked (its store did not answer).
+ */
 export interface LedgerCheck {
   store: string;
-  state: 'ok' | 'not-created' | 'broken' | 'unreachable';
+  state: 'ok' | 'not-created' | 'broken' | 'unreadable' | 'unreachable';
   auditRecords?: number;
+  /** Why the ledger could not be read (`unreadable`), or the document found modified (`broken`). */
+  error?: string;
   problems?: number;
+  /** The first few problems, so a log that shrank is named here, not only in `audit verify`. */
+  firstProblems?: AuditProblem[];
 }
+
+/** Problems a doctor report carries; `auditVerify` lists them all. */
+const shownProblems = 5;
 
 /** What `doctor` found. */
 export interface DoctorReport {
@@ -33,7 +44,8 @@ export interface DoctorReport {
 /**
  * Can every configured store be reached, which versions are they, is the ledger whole? Opens each
  * store, asks for its version, and verifies the audit log when the ledger exists. Reads only and
- * creates nothing; a store that does not answer is reported, not thrown.
+ * creates nothing; a store that does not answer, or a ledger that cannot be read, is reported, not
+ * thrown.
  */
 export async function doctor(config: ResolvedConfig): Promise<DoctorReport> {
   const checks: StoreCheck[] = [];
@@ -58,15 +70,27 @@ export async function doctor(config: ResolvedConfig): Promise<DoctorReport> {
   return { config: config.file, stores: checks, ledger };
 }
 
-/** Verifies the audit log without creating anything: a ledger not yet used is reported as such. */
+/**
+ * Verifies the audit log without creating anything: a ledger not yet used is reported as such, a
+ * log gone while the heads steward recorded remain is broken.
+ */
 async function checkLedger(store: Store, config: ResolvedConfig): Promise<LedgerCheck> {
-  const inspection = await inspectLedger(store, config.ledger.prefix);
-  if (!inspection.created) return { store: config.ledger.store, state: 'not-created' };
-  const result = inspection.audit;
+  let result: Awaited<ReturnType<typeof verifyExistingAuditLog>>;
+  try {
+    result = await verifyExistingAuditLog(store, config.ledger.prefix);
+  } catch (error) {
+    if (!isStewardError(error) || error.exitCode === ExitCode.usage) throw error;
+    // A ledger document modified outside steward (ledger.conflict) is a broken ledger, exit 1;
+    // one the store cannot read at all is a store problem, exit 3.
+    const state = error.exitCode === ExitCode.findings ? 'broken' : 'unreadable';
+    return { store: config.ledger.store, state, error: error.message };
+  }
+  if (!result) return { store: config.ledger.store, state: 'not-created' };
   return {
     store: config.ledger.store,
     state: result.ok ? 'ok' : 'broken',
     auditRecords: result.checked,
     problems: result.problemCount,
+    ...(result.ok ? {} : { firstProblems: result.problems.slice(0, shownProblems) }),
   };
 }

@@ -22,10 +22,23 @@ const sqliteProject = () =>
   );
 
 describe('bad input', () => {
-  test('a config with a syntax error names the file', async () => {
+  test('a config with a syntax error names the file, line and column and shows the line', async () => {
     const dir = projectWithConfig('{ stores: ');
     const run = await runSteward(['doctor'], { cwd: dir });
     assertUserError(run, 2, 'steward.config.ts could not be loaded');
+    assert.match(run.stderr, /steward\.config\.ts:2:\d+/, 'the location of the error');
+    assert.match(run.stderr, /export default defineConfig\(\{ stores: \);/, 'the offending line');
+    assert.match(run.stderr, /\n\s*\^/, 'a caret under the error');
+  });
+
+  test('a config that throws while it loads says where', async () => {
+    const dir = projectWithConfig(
+      '{ stores: {} })\nconst n: number = 1;\nthrow new Error("no region for " + n);\n(0',
+    );
+    const run = await runSteward(['doctor'], { cwd: dir });
+    assertUserError(run, 2, 'could not be loaded: no region for 1');
+    assert.match(run.stderr, /steward\.config\.ts:4:\d+/);
+    assert.match(run.stderr, /throw new Error\("no region for " \+ n\);/);
   });
 
   test('an invalid config reports every problem with its path, and nothing is written', async () => {
@@ -118,7 +131,11 @@ describe('bad input', () => {
   test('unknown commands and options are usage errors', async () => {
     const dir = sqliteProject();
     assertUserError(await runSteward(['frobnicate'], { cwd: dir }), 2, 'unknown command "frobnicate"');
-    assertUserError(await runSteward(['doctor', '--frob'], { cwd: dir }), 2, "Unknown option '--frob'");
+    assertUserError(
+      await runSteward(['doctor', '--frob'], { cwd: dir }),
+      2,
+      'unknown option --frob for "steward doctor" (run "steward doctor --help" for its options)',
+    );
     assertUserError(
       await runSteward(['find', 'cases', '--limit', 'many'], { cwd: dir }),
       2,

@@ -123,7 +123,7 @@ describe('steward contracts verify', () => {
   });
 
   test('exits 0 once the documents conform', async () => {
-    const regenerate = await steward('example', 'generate', '--docs', '400', '--bad-shape', '0');
+    const regenerate = await steward('example', 'generate', '--docs', '400', '--bad-shape', '0', '--force');
     assert.equal(regenerate.code, 0, regenerate.stderr);
     const run = await steward('contracts', 'verify');
     assert.equal(run.code, 0, run.stdout);

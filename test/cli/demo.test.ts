@@ -1,6 +1,6 @@
 /** The README's first command: `steward demo` on the embedded default, run from the built package. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -162,6 +162,38 @@ test('the human-readable demo walks through every step', async () => {
   assert.match(run.stdout, /proposal 2, cases v2 with an optional "closedReason": accepted/);
   assert.match(run.stdout, /second scan: 0 orphans/);
   assert.match(run.stdout, /checksum equal to the one before apply/);
+});
+
+test('the demo writes only in its own folder, and runs again there, removing only what it wrote', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'steward-demo-'));
+  // A user's project around the default folder (.steward/demo) is left alone.
+  mkdirSync(join(cwd, 'migrations'));
+  writeFileSync(join(cwd, 'migrations', 'mine.migration.ts'), 'export default {};\n');
+  writeFileSync(join(cwd, 'steward.config.json'), '{"stores":{}}\n');
+  const dir = join(cwd, '.steward', 'demo');
+  const first = await runSteward(['demo', '--docs', '200'], { cwd });
+  assert.equal(first.code, 0, first.stderr);
+  assert.ok(first.stdout.includes(`writing in ${dir}, a new folder`), first.stdout);
+  assert.match(first.stdout, /wrote \d+ files and folders in .*, listed in \.steward-demo\.json/);
+  const marker = JSON.parse(readFileSync(join(dir, '.steward-demo.json'), 'utf8')) as { entries: string[] };
+  assert.ok(marker.entries.includes('steward.sqlite') && marker.entries.includes('keys/alice.key.pem'));
+
+  const again = await runSteward(['demo', '--docs', '200', '--json'], { cwd });
+  assert.equal(again.code, 0, again.stderr);
+  const result = JSON.parse(again.stdout) as { dir: string; written: string[] };
+  assert.equal(result.dir, dir);
+  assert.deepEqual(result.written, marker.entries, 'the same files, rebuilt');
+  assert.deepEqual(readdirSync(cwd).sort(), ['.steward', 'migrations', 'steward.config.json']);
+  assert.equal(readFileSync(join(cwd, 'steward.config.json'), 'utf8'), '{"stores":{}}\n');
+  assert.deepEqual(readdirSync(join(cwd, 'migrations')), ['mine.migration.ts']);
+
+  // Something the demo did not write in its folder: refused, and nothing removed.
+  writeFileSync(join(dir, 'contracts', 'mine.contract.json'), '{}');
+  const refused = await runSteward(['demo', '--docs', '200'], { cwd });
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /also holds contracts\/mine\.contract\.json, which the demo did not write/);
+  assert.ok(existsSync(join(dir, 'contracts', 'mine.contract.json')));
+  assert.ok(existsSync(join(dir, 'steward.sqlite')), 'the last demo is still there');
 });
 
 test('every command answers --help with its usage and exit code 0', async () => {

@@ -66,6 +66,17 @@ for (const kind of selectedKinds()) {
       await t.cleanup();
     });
 
+    test('a dual run at the version in place is refused and writes nothing', async () => {
+      for (const same of [v1, { ...v2, version: 1 }]) {
+        await assert.rejects(dualRun(handles(same)), (e: Error) => {
+          assert.ok(isStewardError(e, 'usage'), String(e));
+          assert.match(e.message, /declared at version 1, and its values in place were written by version 1/);
+          return true;
+        });
+      }
+      assert.deepEqual(await byId(), before1, 'no shadow field was written');
+    });
+
     test('a dual run writes version 2 beside version 1 and reports exactly the differences', async () => {
       const report = await dualRun(handles(v2));
       assert.equal(report.documents, 25);
@@ -114,6 +125,11 @@ for (const kind of selectedKinds()) {
       }
       assert.equal((await checkDrift(handles(v2))).drift, 0, 'version 2 is in place');
       assert.ok((await checkDrift(handles(v1))).drift > 0, 'version 1 is not');
+      await assert.rejects(
+        dualRun(handles(v2)),
+        /values in place were written by version 2/,
+        'version 2 is in place now',
+      );
     });
 
     test('--drop undoes a dual run', async () => {

@@ -73,6 +73,77 @@ describe('derived lint', () => {
     assert.equal(lint(without('staleness')).ids.filter((i) => i.startsWith('immediate')).length, 0);
   });
 
+  test('the defaults agree: staleness follows the refresh, and lint finds no contradiction in them', () => {
+    const { refresh: _r, staleness: _s, ...bare } = complete;
+    const cases: [string | undefined, number | undefined][] = [
+      [undefined, 5 * 60_000],
+      ['asynchronous', 5 * 60_000],
+      ['scheduled', 24 * 3_600_000],
+      ['synchronous', undefined],
+      ['manual', undefined],
+    ];
+    for (const [refresh, stalenessMs] of cases) {
+      const settings = refresh ? { ...bare, refresh } : bare;
+      const [d] = resolveAll({ 'case_list.open_task_count_as_of': settings });
+      assert.equal(d?.stalenessMs, stalenessMs, `refresh ${refresh}`);
+      const errors = lint(settings).findings.filter((f) => f.severity === 'error');
+      assert.deepEqual(errors, [], `refresh ${refresh}: defaults contradict each other`);
+    }
+  });
+
+  test('questions left to defaults are one warning per declaration, naming each', () => {
+    const { refresh: _r, staleness: _s, onFailure: _o, ...bare } = complete;
+    const found = lint(bare).findings.filter((f) => f.rule === 'contract-unanswered');
+    assert.equal(found.length, 1);
+    assert.equal(found[0]?.path, 'refresh, staleness, onFailure');
+    assert.match(
+      found[0]?.message ?? '',
+      /when it is refreshed .*how stale it may be .*what happens when its update fails/,
+    );
+  });
+
+  test('lint.accept moves a warning to accepted with its reason; errors and unused acceptances stay visible', () => {
+    const name = 'case_list.openTasks';
+    const reason = 'a live field read by three services; renaming it is not worth a migration';
+    const accepted = lintDerived(
+      resolveAll({ [name]: { ...complete, lint: { accept: [{ rule: 'name-hides-authority', reason }] } } }),
+    );
+    assert.equal(accepted.findings.filter((f) => f.rule === 'name-hides-authority').length, 0);
+    assert.deepEqual(
+      accepted.accepted.map((f) => [f.rule, f.reason]),
+      [['name-hides-authority', reason]],
+    );
+    assert.equal(accepted.warnings, lintDerived(resolveAll({ [name]: complete })).warnings - 1);
+    const unused = lint({ ...complete, lint: { accept: [{ rule: 'kind-contradicts-source', reason }] } });
+    assert.ok(unused.ids.includes('accept-unused lint.accept warning'), unused.ids.join('; '));
+    const snapshot = {
+      ...complete,
+      kind: 'snapshot',
+      refresh: 'asynchronous',
+      source: { collection: 'officers' },
+      transform: { copy: 'name', via: 'lead.officerId' },
+      lint: { accept: [{ rule: 'snapshot-refreshed', reason }] },
+    };
+    const error = lint(snapshot, 'cases.officer_name_at_assignment');
+    assert.ok(error.ids.includes('snapshot-refreshed refresh error'), 'an error cannot be accepted');
+    assert.match(error.findings.find((f) => f.rule === 'accept-unused')?.message ?? '', /cannot be accepted/);
+  });
+
+  test('lint.accept names a known rule and a reason', () => {
+    assert.throws(
+      () =>
+        resolveAll({
+          'case_list.open_task_count_as_of': {
+            ...complete,
+            lint: { accept: [{ rule: 'no-such-rule', reason: 'x' }, { rule: 'name-hides-authority' }] },
+          },
+        }),
+      (e: Error) =>
+        /lint\.accept\[0\]\.rule: must name a lint rule/.test(e.message) &&
+        /lint\.accept\[1\]\.reason: is required/.test(e.message),
+    );
+  });
+
   test('a snapshot refreshed automatically is an error; manual is not', () => {
     const snapshot = {
       ...complete,
@@ -87,9 +158,11 @@ describe('derived lint', () => {
         refresh,
       );
     const { refresh: _, ...defaulted } = snapshot;
-    assert.ok(
-      lint(defaulted, name).ids.includes('snapshot-refreshed refresh error'),
-      'the default refresh too',
+    assert.equal(resolveAll({ [name]: defaulted })[0]?.refresh, 'manual', "a snapshot's default refresh");
+    assert.deepEqual(
+      lint(defaulted, name).ids.filter((i) => i.startsWith('snapshot-refreshed')),
+      [],
+      'the default refresh of a snapshot is manual',
     );
     assert.deepEqual(lint({ ...snapshot, refresh: 'manual' }, name).ids, []);
     const flagged = {

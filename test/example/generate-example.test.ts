@@ -4,6 +4,7 @@
  * independently of steward's own integrity and drift scans).
  */
 import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Ajv } from 'ajv';
 import { matchesFilter, parseFilter } from '../../src/core/filter.js';
@@ -18,9 +19,9 @@ import {
 import { createExampleRows, exampleCounts, exampleKey } from '../../src/example/example-rows.js';
 import { type ExampleManifest, exampleSpec, generateExample } from '../../src/example/generate-example.js';
 import { type ExampleFault, planExampleFaults } from '../../src/example/plan-example-faults.js';
-import type { Store } from '../../src/stores/store.js';
+import type { CollectionSpec, Store } from '../../src/stores/store.js';
 import { readAll } from '../support/read-all.js';
-import { openTestStore, type TestStore } from '../support/test-stores.js';
+import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
 
 const docs = 800;
 const faults = { orphans: 13, drift: 9, badShape: 11 };
@@ -258,3 +259,82 @@ describe('example rows and fault plans, without a store', () => {
     assert.notDeepEqual(pick('a'), pick('b'));
   });
 });
+
+for (const kind of selectedKinds()) {
+  describe(`generateExample into a store that already holds documents, on ${kind}`, () => {
+    let t: TestStore;
+    const prefix = `g${randomBytes(3).toString('hex')}_`;
+    const fresh = `${prefix}fresh_`;
+    const real = { id: 'account-0000001', owner: 'a real customer', balance: 1200 };
+    const accounts = exampleSpec('accounts', prefix);
+    /** account-0000001 without MongoDB's own `_id` (the example is keyed by `id`). */
+    const readReal = async (namePrefix: string) => {
+      const found = await t.store.collection(exampleSpec('accounts', namePrefix)).getMany([real.id]);
+      const { _id, ...doc } = found.values().next().value ?? {};
+      return doc;
+    };
+    const missing = (spec: CollectionSpec) =>
+      assert.rejects(t.store.collection(spec).scan({ limit: 1 }), (e: unknown) =>
+        isStewardError(e, 'collection.not-found'),
+      );
+
+    before(async () => {
+      t = await openTestStore(kind);
+      await t.store.ensureCollection(accounts);
+      const written = await t.store.collection(accounts).write([{ type: 'insert', doc: real }]);
+      assert.deepEqual(written, [{ status: 'ok' }]);
+    });
+    after(async () => {
+      for (const p of [prefix, fresh])
+        for (const name of exampleCollectionNames) await t.store.dropCollection(exampleSpec(name, p));
+      await t.cleanup();
+    });
+
+    test('is refused, naming the collection, and nothing is written or created', async () => {
+      await assert.rejects(
+        generateExample(t.store, { docs: 200, seed: 1, namePrefix: prefix }),
+        (e: unknown) =>
+          isStewardError(e, 'input.invalid') &&
+          e.exitCode === 2 &&
+          e.message.includes(accounts.name) &&
+          /--prefix/.test(e.message) &&
+          /--force/.test(e.message) &&
+          JSON.stringify(e.details.collections) === JSON.stringify([accounts.name]),
+      );
+      assert.deepEqual(await readReal(prefix), real, 'the real document is untouched');
+      assert.equal(await t.store.collection(accounts).count(), 1);
+      for (const name of exampleCollectionNames.filter((n) => n !== 'accounts'))
+        await missing(exampleSpec(name, prefix));
+    });
+
+    test('a fresh prefix builds it beside them; a second run there is refused, naming all nine', async () => {
+      const manifest = await generateExample(t.store, { docs: 200, seed: 1, namePrefix: fresh });
+      assert.equal(manifest.total, 200);
+      assert.deepEqual(await readReal(prefix), real);
+      await assert.rejects(
+        generateExample(t.store, { docs: 200, seed: 1, namePrefix: fresh }),
+        (e: unknown) =>
+          isStewardError(e, 'input.invalid') &&
+          JSON.stringify(e.details.collections) ===
+            JSON.stringify(exampleCollectionNames.map((n) => exampleSpec(n, fresh).name)),
+      );
+    });
+
+    test("force replaces the documents with the example's keys and leaves the others", async () => {
+      await t.store.collection(accounts).write([{ type: 'insert', doc: { id: 'mine-1', owner: 'kept' } }]);
+      const manifest = await generateExample(t.store, {
+        docs: 200,
+        seed: 1,
+        namePrefix: prefix,
+        force: true,
+      });
+      const replaced = await readReal(prefix);
+      assert.notEqual(replaced?.owner, real.owner, "account-0000001 is now the example's");
+      assert.equal(
+        await t.store.collection(accounts).count(),
+        manifest.counts.accounts + 1,
+        'mine-1 is left',
+      );
+    });
+  });
+}

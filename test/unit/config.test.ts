@@ -67,6 +67,32 @@ describe('config resolution', () => {
     ]);
   });
 
+  test('a store that does not resolve is its only problem: what names its collections waits', () => {
+    const problems = problemsOf({
+      stores: {
+        main: { kind: 'sqlite', file: 'a.sqlite' },
+        docs: { kind: 'mongodb', uri: env('STEWARD_UNSET_URI'), database: 'app' },
+      },
+      collections: { orders: { store: 'docs' }, customers: { store: 'docs' }, audit: { store: 'main' } },
+      references: {
+        'orders.customerId': { target: 'customers' },
+        'audit.orderId': { target: 'orders' },
+        'audit.userId': { target: 'users' },
+      },
+      derived: {
+        'customers.orderCount': {
+          kind: 'counter',
+          source: { collection: 'orders', key: 'customerId' },
+          transform: { count: true },
+        },
+      },
+    });
+    assert.deepEqual(problems.sort(), [
+      'references.audit.userId.target: must name a collection in "collections" (known: audit)',
+      'stores.docs.uri: reads environment variable STEWARD_UNSET_URI, which is not set',
+    ]);
+  });
+
   test('an environment value falls back to its default', () => {
     const config = resolve({
       stores: { main: { kind: 'dynamodb', region: env('AWS_REGION', 'eu-west-1') } },

@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ExitCode } from '../../errors/steward-error.js';
 import { contractsExport } from '../../workspace/contracts/contracts-files.js';
+import { ensureOutDir, writeOutFile } from '../../workspace/out-file.js';
 import type { Command } from '../command.js';
 import { contractsDirFor, contractsDirHelp, contractsDirOption } from '../contracts-dir.js';
 
@@ -26,10 +26,10 @@ export const contractsExportCommand: Command = {
       return ExitCode.ok;
     }
     const out = resolve(ctx.cwd, ctx.options.out);
-    mkdirSync(out, { recursive: true });
+    ensureOutDir(out);
     const written = definitions.map((d) => {
       const file = join(out, `${d.collection}.contract.json`);
-      writeFileSync(file, `${JSON.stringify(d, null, 2)}\n`);
+      writeOutFile(file, `${JSON.stringify(d, null, 2)}\n`);
       return file;
     });
     ctx.output.result({ written });

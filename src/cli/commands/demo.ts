@@ -10,7 +10,10 @@ export const demoCommand: Command = {
   path: ['demo'],
   summary: 'build the example in a SQLite file and walk through what steward does',
   usage: '[--docs N] [--seed S] [--file path]',
-  description: 'Needs no config and no server. The SQLite file is replaced on every run.',
+  description:
+    'Needs no config and no server. Everything is written in the folder of the SQLite file, which must\n' +
+    'be new, empty, or made by an earlier demo (marked by .steward-demo.json, which lists what it wrote:\n' +
+    'a re-run removes exactly that). Anything else there is refused with exit 2; nothing is written.',
   options: {
     docs: { type: 'string', default: '20000' },
     seed: { type: 'string', default: '42' },
@@ -19,7 +22,7 @@ export const demoCommand: Command = {
   optionHelp: {
     docs: 'approximate number of documents to generate (default 20000)',
     seed: 'seed of the deterministic generator (default 42)',
-    file: 'the SQLite file to build (default .steward/demo/steward.sqlite)',
+    file: 'the SQLite file to build, in a folder of its own (default .steward/demo/steward.sqlite)',
   },
   async run(ctx) {
     const docs = intOption(ctx, 'docs', 20000, 100);

@@ -10,7 +10,7 @@ export const derivedAmplificationCommand: Command = {
   summary: 'write amplification per source collection: derived writes caused by one logical write',
   usage: '[derived...]',
   description:
-    'For each source collection of the declared derived state (seed 001 section 13): the derived\n' +
+    'For each source collection of the declared derived state: the derived\n' +
     'states it feeds, the derived collections and documents one write of a source document\n' +
     'refreshes, and the write amplification factor (1 for the source write + one per derived\n' +
     'document; the synchronous part is what the write itself waits for). Scheduled and manual\n' +

@@ -11,7 +11,7 @@ export const derivedLintCommand: Command = {
     'check the contracts of derived state: every question answered, no stale state behind irreversible decisions',
   usage: '[derived...] [--strict]',
   description:
-    'Reviews each declaration (all of them when none is named) against the contract of seed 001:\n' +
+    'Reviews each declaration (all of them when none is named) against the derived-state contract:\n' +
     'every question answered rather than left to a default, snapshots never refreshed automatically,\n' +
     'no consumer taking irreversible decisions from state allowed to be stale, immediate freshness and\n' +
     'fail-write only with a synchronous refresh, and names that say what the value is (_at_<event>,\n' +

@@ -9,7 +9,8 @@ export const doctorCommand: Command = {
   summary: 'check each store answers (product, version, latency) and the ledger is whole',
   description:
     'Reads only: it opens each store, asks for its version, and verifies the audit log when the ledger exists.\n' +
-    'Exits 0 when all is well, 1 when the audit log is broken, 3 when a store cannot be reached.',
+    'Exits 0 when all is well, 1 when the audit log is broken (changed, cut short or deleted records),\n' +
+    '3 when a store cannot be reached or the ledger holds a document it cannot read.',
   async run(ctx) {
     const config = await configFor(ctx);
     const report = await doctor(config);
@@ -24,7 +25,9 @@ export const doctorCommand: Command = {
       );
     }
     ctx.output.line(`ledger in "${ledger.store}": ${describeLedger(ledger)}`);
-    if (!checks.every((c) => c.ok)) return ExitCode.unreachable;
+    for (const p of ledger.firstProblems ?? []) ctx.output.line(`  seq ${p.seq}: ${p.kind}: ${p.message}`);
+    if (ledger.state === 'unreadable') ctx.output.error(`the ledger could not be read: ${ledger.error}`);
+    if (!checks.every((c) => c.ok) || ledger.state === 'unreadable') return ExitCode.unreachable;
     return ledger.state === 'broken' ? ExitCode.findings : ExitCode.ok;
   },
 };
@@ -36,7 +39,10 @@ function describeLedger(ledger: LedgerCheck): string {
     case 'not-created':
       return 'not created yet (the first job creates it)';
     case 'broken':
+      if (ledger.error) return `BROKEN: ${ledger.error}`;
       return `BROKEN: ${ledger.problems} problem(s) in the audit log; run "steward audit verify" for details`;
+    case 'unreadable':
+      return `UNREADABLE: ${ledger.error}`;
     case 'unreachable':
       return 'not checked: its store did not answer';
   }

@@ -13,11 +13,13 @@ export const exampleGenerateCommand: Command = {
   path: ['example', 'generate'],
   summary: 'build the case-management example in a configured store, with known faults',
   usage:
-    '--store <name> [--docs N] [--seed S] [--orphans N] [--drift N] [--bad-shape N] [--prefix P] [--manifest file] [--contracts dir]',
+    '--store <name> [--docs N] [--seed S] [--orphans N] [--drift N] [--bad-shape N] [--prefix P] [--force] [--manifest file] [--contracts dir]',
   description:
     'The same --docs and --seed give the same documents on every store. The manifest lists every\n' +
     'injected fault (collection, key, field, expected and actual), so a check knows the right answer.\n' +
-    'Documents with the same keys are replaced; others in the collections are left alone.',
+    "Refused (exit 2, nothing written) when the example's collections already hold documents, which\n" +
+    'may be real data: use --prefix for a fresh set of collections, or --force to replace the\n' +
+    'documents with the same keys (others are left alone; no before-images are kept).',
   options: {
     store: { type: 'string' },
     docs: { type: 'string', default: '10000' },
@@ -28,6 +30,7 @@ export const exampleGenerateCommand: Command = {
     prefix: { type: 'string', default: '' },
     manifest: { type: 'string' },
     contracts: { type: 'string' },
+    force: { type: 'boolean' },
   },
   optionHelp: {
     store: 'the store to build it in (a name from the config; default: the only store)',
@@ -39,6 +42,7 @@ export const exampleGenerateCommand: Command = {
     prefix: 'prefix for the collection names, so several examples can share a store',
     manifest: 'write the manifest of injected faults to this JSON file',
     contracts: "also write the example's data contracts (one JSON file per collection) to this folder",
+    force: "write even into collections that already hold documents, replacing those with the example's keys",
   },
   async run(ctx) {
     const config = await configFor(ctx);
@@ -54,6 +58,7 @@ export const exampleGenerateCommand: Command = {
       seed: String(ctx.options.seed),
       faults,
       namePrefix: String(ctx.options.prefix),
+      force: ctx.options.force === true,
     };
     const onProgress = ({ done, total }: ExampleProgress) => ctx.output.progress('writing', done, total);
     const { store: storeName, manifest } = await exampleGenerate(

@@ -1,4 +1,4 @@
-import type { RebuildScope } from '../../derived/rebuild-derived.js';
+import { checkRebuildScope, type RebuildScope } from '../../derived/rebuild-derived.js';
 import { renderRepairReport } from '../../derived/repair-report.js';
 import { snapshotApprovalKind } from '../../derived/snapshot-approval.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
@@ -99,5 +99,7 @@ function scopeOption(ctx: CommandContext): RebuildScope {
     );
   if (ids) return { ids };
   if (ctx.options.all === true) return { all: true };
-  return { where: whereOption(ctx) };
+  const scope = { where: whereOption(ctx) };
+  checkRebuildScope(scope, `--where ${String(ctx.options.where)}`);
+  return scope;
 }

@@ -5,12 +5,13 @@ import type { LintFinding, LintRule } from './lint-finding.js';
 const unanswered: Record<ContractSetting, { question: string; assumed: string; suggestion: string }> = {
   refresh: {
     question: 'when it is refreshed',
-    assumed: 'steward assumes asynchronous',
+    assumed: 'steward assumes asynchronous (manual for a snapshot)',
     suggestion: "declare refresh: 'synchronous', 'asynchronous', 'scheduled' or 'manual'",
   },
   staleness: {
     question: 'how stale it may be',
-    assumed: 'steward assumes it must be immediate',
+    assumed:
+      'steward assumes what its refresh gives (immediate when synchronous, 5m asynchronous, 24h scheduled, no promise manual)',
     suggestion: "declare staleness: 'immediate' or the allowance, such as '5m'",
   },
   onFailure: {
@@ -41,31 +42,45 @@ const unanswered: Record<ContractSetting, { question: string; assumed: string; s
 };
 
 /**
- * Every question of the contract (seed 001 section 3) answered. The resolver already refuses a
- * declaration without kind, source or transformation, so only the settings with a default can be
- * left out here; a default is the resolver's guess, not the owner's decision.
+ * Every question of the derived-state contract (source, transformation, refresh, staleness,
+ * failure behaviour, validation, repair, consumers, retirement) answered. The resolver already
+ * refuses a declaration without kind, source or transformation, so only the settings with a
+ * default can be left out here; a default is the resolver's guess, not the owner's decision. One
+ * finding per declaration, naming every question left open, so an existing app sees one line per
+ * declaration rather than one per setting.
  */
 export const unansweredRule: LintRule = {
   id: 'contract-unanswered',
-  summary: 'every question of the contract is answered (section 3), not left to a default',
+  summary: 'every question of the contract is answered, not left to a default',
   check(d) {
     const missing = new Set(d.defaulted ?? []);
     // An empty list answers nothing either, whether it was written or not.
     if (d.consumers.length === 0) missing.add('consumers');
-    return [...missing].map((setting) => {
-      const { question, assumed, suggestion } = unanswered[setting];
-      return finding(d, 'contract-unanswered', setting, `does not say ${question}; ${assumed}`, suggestion);
-    });
+    if (missing.size === 0) return [];
+    const settings = contractSettingsIn(missing);
+    const open = settings.map((s) => `${unanswered[s].question} (${unanswered[s].assumed})`);
+    return [
+      finding(
+        d,
+        'contract-unanswered',
+        settings.join(', '),
+        `does not say ${open.join('; ')}`,
+        settings.map((s) => unanswered[s].suggestion).join('; '),
+      ),
+    ];
   },
 };
 
+const order = Object.keys(unanswered) as ContractSetting[];
+const contractSettingsIn = (set: ReadonlySet<ContractSetting>) => order.filter((s) => set.has(s));
+
 /**
- * Immediate freshness means "changes in the same transaction" (section 6); only a synchronous
+ * Immediate freshness means "changes in the same transaction"; only a synchronous
  * refresh does that. A snapshot is exempt: it is correct as of its moment, not current.
  */
 export const immediateNeedsSynchronousRule: LintRule = {
   id: 'immediate-not-synchronous',
-  summary: "staleness 'immediate' needs refresh 'synchronous' (section 6)",
+  summary: "staleness 'immediate' needs refresh 'synchronous'",
   check(d) {
     if (d.snapshot || d.refresh === 'synchronous' || d.stalenessMs !== undefined) return [];
     if (d.defaulted?.includes('staleness')) return []; // reported as unanswered instead
@@ -88,7 +103,7 @@ export const immediateNeedsSynchronousRule: LintRule = {
  */
 export const failWriteNeedsSynchronousRule: LintRule = {
   id: 'fail-write-not-synchronous',
-  summary: "onFailure 'fail-write' needs refresh 'synchronous' (sections 3, 7)",
+  summary: "onFailure 'fail-write' needs refresh 'synchronous'",
   check(d) {
     if (d.onFailure !== 'fail-write' || d.refresh === 'synchronous') return [];
     return [
@@ -111,7 +126,7 @@ export const failWriteNeedsSynchronousRule: LintRule = {
  */
 export const kindMatchesLinkRule: LintRule = {
   id: 'kind-contradicts-source',
-  summary: 'counter/aggregate read many source documents (key), copies read one (via) (section 4)',
+  summary: 'counter/aggregate read many source documents (key), copies read one (via)',
   check(d) {
     const many = d.source.link.by === 'key';
     if ((d.kind === 'counter' || d.kind === 'aggregate') && !many)

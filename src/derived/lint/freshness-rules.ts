@@ -8,7 +8,7 @@ import type { LintRule } from './lint-finding.js';
  */
 export const snapshotRefreshRule: LintRule = {
   id: 'snapshot-refreshed',
-  summary: 'a snapshot is never refreshed automatically (section 12, pattern 1)',
+  summary: 'a snapshot is never refreshed automatically',
   check(d) {
     if (!d.snapshot || d.refresh === 'manual') return [];
     const what = d.kind === 'snapshot' ? 'is a snapshot' : 'is marked snapshot: true';
@@ -39,7 +39,7 @@ export function allowedStale(d: ResolvedDerived): boolean {
  */
 export const irreversibleOnStaleRule: LintRule = {
   id: 'irreversible-on-stale',
-  summary: 'a consumer taking irreversible decisions reads no state allowed to be stale (section 9)',
+  summary: 'a consumer taking irreversible decisions reads no state allowed to be stale',
   check(d) {
     if (!allowedStale(d)) return [];
     const lag =

@@ -24,7 +24,7 @@ export interface LintFinding {
  */
 export interface LintRule {
   readonly id: string;
-  /** One line saying what the rule checks and which section of seed 001 it comes from. */
+  /** One line saying what the rule checks. */
   readonly summary: string;
   check(derived: ResolvedDerived): LintFinding[];
 }

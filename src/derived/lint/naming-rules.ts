@@ -73,8 +73,7 @@ const meaning: Record<string, string> = {
 /** Names that hide their authority or freshness (section 11): `status`, `case_count`, `customer_name`. */
 export const nameHidesAuthorityRule: LintRule = {
   id: 'name-hides-authority',
-  summary:
-    'a derived field name says what it is: _at_<event>, _display_cache, _projected, _as_of... (section 11)',
+  summary: 'a derived field name says what it is: _at_<event>, _display_cache, _projected, _as_of...',
   check(d) {
     const leaf = d.field.split('.').at(-1) ?? d.field;
     if (markerOf(leaf) !== undefined || collectionSays(d.collection)) return [];
@@ -100,7 +99,7 @@ export const nameHidesAuthorityRule: LintRule = {
  */
 export const nameContradictsRule: LintRule = {
   id: 'name-contradicts-declaration',
-  summary: 'a name promises nothing the declaration does not keep (sections 11, 12, 20)',
+  summary: 'a name promises nothing the declaration does not keep',
   check(d) {
     const leaf = d.field.split('.').at(-1) ?? d.field;
     const marker = markerOf(leaf);

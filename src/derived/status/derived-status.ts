@@ -89,7 +89,7 @@ export async function derivedStatus(input: DerivedStatusInput): Promise<DerivedS
  * change), so only open drift breaks it. A snapshot promises no freshness at all.
  */
 export function judgeFreshness(
-  derived: Pick<ResolvedDerived, 'snapshot' | 'stalenessMs'>,
+  derived: Pick<ResolvedDerived, 'snapshot' | 'stalenessMs' | 'refresh'>,
   tally: FreshnessTally,
   incidents: { openIncidents: number; oldestOpenIncidentAt?: string | undefined },
   cutoff: string | undefined,
@@ -98,6 +98,11 @@ export function judgeFreshness(
     return {
       state: 'not-applicable',
       reason: 'a snapshot keeps the value of its moment: no allowance applies',
+    };
+  if (cutoff === undefined && derived.refresh === 'manual')
+    return {
+      state: 'not-applicable',
+      reason: 'refreshed by hand, with no staleness allowance declared: it promises no age',
     };
   if (cutoff === undefined)
     return incidents.openIncidents > 0

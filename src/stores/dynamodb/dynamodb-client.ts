@@ -3,6 +3,7 @@ import { StewardError } from '../../errors/steward-error.js';
 import type { DynamoStoreConfig } from '../store-config.js';
 import { type RetryOptions, retryThrottled } from './batch-retry.js';
 import { type CallSite, isThrottle, toStewardError } from './dynamodb-errors.js';
+import { ProtoSafeJsonProtocol } from './proto-safe-protocol.js';
 
 /**
  * The one door to DynamoDB for this adapter: an SDK client with short connection timeouts (so an
@@ -34,6 +35,8 @@ export class DynamoClient {
       // throttling only, so a refused connection is reported after a few quick attempts.
       maxAttempts: 3,
       requestHandler: { connectionTimeout: 3000, requestTimeout: 60_000 },
+      // Keeps a document's own `__proto__` field when items are read (see the class).
+      protocol: ProtoSafeJsonProtocol,
     });
   }
 

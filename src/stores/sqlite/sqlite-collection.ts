@@ -95,7 +95,7 @@ export class SqliteCollection implements Collection {
     );
     const last = rows.at(-1);
     return {
-      docs: rows.map((r) => (r.doc === undefined ? this.keyDoc(r.k) : (JSON.parse(r.doc) as JsonObject))),
+      docs: rows.map((r) => (r.doc === undefined ? this.keyDoc(r.k) : this.parse(r.k, r.doc))),
       next: rows.length < limit || !last ? null : last.k,
     };
   }
@@ -111,7 +111,7 @@ export class SqliteCollection implements Collection {
       `SELECT k, doc FROM ${this.table} WHERE k IN (SELECT value FROM json_each(?))`,
       [JSON.stringify(ids)],
     );
-    return new Map(rows.map((r) => [r.k, JSON.parse(r.doc) as JsonObject]));
+    return new Map(rows.map((r) => [r.k, this.parse(r.k, r.doc)]));
   }
 
   /** Reads the primary key only: no document text leaves SQLite and nothing is parsed. */
@@ -285,7 +285,30 @@ export class SqliteCollection implements Collection {
     const row = this.statement(`SELECT doc FROM ${this.table} WHERE k = ?`).get(k) as
       | { doc: string }
       | undefined;
-    return row ? (JSON.parse(row.doc) as JsonObject) : undefined;
+    return row ? this.parse(k, row.doc) : undefined;
+  }
+
+  /**
+   * A stored document. Text that is not JSON was written outside steward (steward writes through
+   * `JSON.stringify` only): `store.corrupt`, exit 3, naming the collection and key, not a crash.
+   */
+  private parse(k: string, text: string): JsonObject {
+    try {
+      return JSON.parse(text) as JsonObject;
+    } catch (error) {
+      let key: string = k;
+      try {
+        key = JSON.stringify(keyFromId(k));
+      } catch {
+        // a k steward never writes: show it as stored
+      }
+      throw new StewardError(
+        'store.corrupt',
+        `the document with key ${key} in collection "${this.spec.name}" of the SQLite store is not JSON ` +
+          `(${(error as Error).message}); it was written outside steward: restore it from a backup or delete it`,
+        { collection: this.spec.name, key: k },
+      );
+    }
   }
 
   private put(k: string, doc: JsonObject): WriteResult {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import type { Baseline } from '../../contracts/baseline/baseline.js';
 import { loadBaseline } from '../../contracts/baseline/load-baseline.js';
@@ -7,7 +8,11 @@ import { type DeprecationEntry, listDeprecations } from '../../contracts/check/l
 import type { CompatibilityMode } from '../../contracts/compatibility/check-compatibility.js';
 import { type ContractDefinition, newestVersion } from '../../contracts/contract.js';
 import { toContractDefinition } from '../../contracts/export-contract.js';
-import { buildDataFlowGraph, type DataFlowGraph } from '../../contracts/graph/data-flow-graph.js';
+import {
+  buildDataFlowGraph,
+  configDeclarations,
+  type DataFlowGraph,
+} from '../../contracts/graph/data-flow-graph.js';
 import { type GraphFormat, renderGraph } from '../../contracts/graph/render-graph.js';
 import type { Impact } from '../../contracts/impact/impact.js';
 import { impactOf } from '../../contracts/impact/impact-of.js';
@@ -132,13 +137,27 @@ export interface ContractsGraphResult {
   readonly text: string;
 }
 
-/** The data-flow map of the contracts (owners, readers, writers, derived state, references), rendered. */
-export async function contractsGraph(
-  input: ContractsDir & { readonly format: GraphFormat },
-): Promise<ContractsGraphResult> {
-  const { contracts } = await loadContracts(input.dir);
-  const graph = buildDataFlowGraph(contracts);
-  return { graph, format: input.format, text: renderGraph(graph, input.format) };
+/** What to draw: the contracts folder, and the config's own declarations when there is one. */
+export interface ContractsGraphInput extends ContractsDir {
+  readonly format: GraphFormat;
+  /** Its collections, references and derived state (with their readers) are drawn too. */
+  readonly config?: ResolvedConfig;
+  /**
+   * A folder that does not exist holds no contracts, instead of being an error: for the config's
+   * own folder, since a project may declare its references and derived state in the config alone.
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * The data-flow map of what the contracts and the config declare (owners, readers, writers,
+ * derived state, references), rendered; a field the two declare differently is marked a conflict.
+ */
+export async function contractsGraph(input: ContractsGraphInput): Promise<ContractsGraphResult> {
+  const contracts =
+    input.optional === true && !existsSync(input.dir) ? [] : (await loadContracts(input.dir)).contracts;
+  const graph = buildDataFlowGraph(contracts, input.config ? configDeclarations(input.config) : {});
+  return { graph, format: input.format, text: await renderGraph(graph, input.format) };
 }
 
 /** Every contract as canonical JSON (schemas inline, every default spelled out), for other languages. */

@@ -9,6 +9,7 @@ import { type DryRunTarget, runDryRun } from '../../migrations/dry-run/run-dry-r
 import type { DryRunReport } from '../../migrations/report/dry-run-report.js';
 import { writeDryRunReport } from '../../migrations/report/report-files.js';
 import type { Collection } from '../../stores/store.js';
+import { ensureOutDir, unwritable } from '../out-file.js';
 import { actorOf, type RunOptions } from '../run-options.js';
 import { type MigrationsWorkspace, withMigrations } from './with-migrations.js';
 
@@ -20,7 +21,10 @@ const leaseTtlMs = 60_000;
 export interface MigrateDryRunInput {
   /** Copy a deterministic sample of at least this many documents per collection; default all. */
   readonly sample?: number;
-  /** The folder the report goes to; default `.steward/reports` beside the config file. */
+  /**
+   * The folder the report goes to (created if missing; one that cannot be written is refused,
+   * exit 2, before the dry run starts); default `.steward/reports` beside the config file.
+   */
   readonly reportsDir?: string;
 }
 
@@ -55,6 +59,8 @@ export function migrateDryRun(
   return withMigrations(config, actorOf(options), async (run) => {
     const { plan, state } = await run.loadPlan();
     if (plan.migrations.length === 0) return { planHash: plan.hash, pending: 0 as const };
+    const dir = input.reportsDir ?? run.reportsDir;
+    ensureOutDir(dir);
     const report = await underLease(run, (heartbeat) =>
       runDryRun({
         planHash: plan.hash,
@@ -69,7 +75,7 @@ export function migrateDryRun(
         onProgress: (label, done) => options.onProgress?.({ label, done }),
       }),
     );
-    const files = writeDryRunReport(report, input.reportsDir ?? run.reportsDir);
+    const files = writeReport(report, dir);
     await run.ledger.audit.append({
       action: 'migrate.dry-run',
       subject: plan.hash,
@@ -77,6 +83,15 @@ export function migrateDryRun(
     });
     return { ...files, report };
   });
+}
+
+/** Writes the report; a file that cannot be written is a clear error naming it (see `out-file.ts`). */
+function writeReport(report: DryRunReport, dir: string): ReturnType<typeof writeDryRunReport> {
+  try {
+    return writeDryRunReport(report, dir);
+  } catch (error) {
+    throw unwritable(dir, error);
+  }
 }
 
 /** Runs the dry run under its lease, renewed between batches, and releases it afterwards. */
