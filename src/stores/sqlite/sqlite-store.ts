@@ -43,26 +43,34 @@ export async function openSqliteStore(config: SqliteStoreConfig): Promise<Store>
     busyTimeoutMs: storeTimeout(config, 'busyTimeoutMs'),
     ...(config.name === undefined ? {} : { store: config.name }),
   };
-  let db: Database.Database;
-  try {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    db = new Database(file);
-    // The busy timeout first: switching to WAL itself needs the lock another process may hold.
-    db.pragma(`busy_timeout = ${target.busyTimeoutMs}`);
-    guardedSqlite(target, () => db.pragma('journal_mode = WAL'));
-    db.pragma('synchronous = NORMAL');
-  } catch (error) {
-    if (error instanceof StewardError) throw error;
-    throw new StewardError(
-      'store.unreachable',
-      `cannot open ${storeLabel(config.name, `SQLite file ${file}`)}: ${(error as Error).message}`,
-      { file },
-    );
-  }
+  const db = openDatabase(file, target);
   // Registered once per connection: segments and samples hash keys the same way on every store.
   db.function('steward_segment', { deterministic: true }, (k, n) => segmentOf(String(k), Number(n)));
   db.function('steward_fraction', { deterministic: true }, (k, seed) => keyFraction(String(k), String(seed)));
   return new SqliteStore(db, target);
+}
+
+/** Opens the file with the busy timeout and WAL; a failure is `store.unreachable` (or `store.timeout`). */
+function openDatabase(file: string, target: SqliteTarget): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    db = new Database(file);
+    const opened = db;
+    // The busy timeout first: switching to WAL itself needs the lock another process may hold.
+    opened.pragma(`busy_timeout = ${target.busyTimeoutMs}`);
+    guardedSqlite(target, () => opened.pragma('journal_mode = WAL'));
+    opened.pragma('synchronous = NORMAL');
+    return opened;
+  } catch (error) {
+    db?.close();
+    if (error instanceof StewardError) throw error;
+    throw new StewardError(
+      'store.unreachable',
+      `cannot open ${storeLabel(target.store, `SQLite file ${file}`)}: ${(error as Error).message}`,
+      { file },
+    );
+  }
 }
 
 class SqliteStore implements Store {
