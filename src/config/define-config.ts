@@ -18,11 +18,14 @@ export function env(name: string, fallback?: string): EnvValue {
 
 type Configurable<T> = { readonly [K in keyof T]: T[K] extends string ? T[K] | EnvValue : T[K] };
 
-/** A store as written in the config: its connection fields may come from {@link env}. */
+/**
+ * A store as written in the config: its connection fields may come from {@link env}. Its name is
+ * its key under `stores`, so the store's own settings have no `name`.
+ */
 export type StoreSettings =
-  | Configurable<SqliteStoreConfig>
-  | Configurable<MongoStoreConfig>
-  | (Configurable<Omit<DynamoStoreConfig, 'credentials'>> & {
+  | Configurable<Omit<SqliteStoreConfig, 'name'>>
+  | Configurable<Omit<MongoStoreConfig, 'name'>>
+  | (Configurable<Omit<DynamoStoreConfig, 'credentials' | 'name'>> & {
       readonly credentials?: {
         readonly accessKeyId: string | EnvValue;
         readonly secretAccessKey: string | EnvValue;

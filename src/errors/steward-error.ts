@@ -31,7 +31,7 @@ export const ExitCode = {
   findings: 1,
   /** The command line, the config or an input file is wrong; nothing was written. */
   usage: 2,
-  /** A store could not be reached or refused the credentials. */
+  /** A store could not be reached, refused the credentials, or did not answer in time. */
   unreachable: 3,
   /** steward itself failed: a bug. */
   internal: 70,
@@ -51,6 +51,7 @@ export type StewardErrorCode =
   | 'migration.invalid'
   | 'baseline.not-found'
   | 'store.unreachable'
+  | 'store.timeout'
   | 'store.auth'
   | 'store.unsupported'
   | 'store.write-incomplete'
@@ -75,8 +76,16 @@ const usageCodes = new Set<StewardErrorCode>([
   'baseline.not-found',
   'store.unsupported',
 ]);
-/** Store-class codes: the store cannot be reached, refuses us, or holds what it cannot give back. */
-const unreachableCodes = new Set<StewardErrorCode>(['store.unreachable', 'store.auth', 'store.corrupt']);
+/**
+ * Store-class codes: the store cannot be reached, refuses the credentials, did not answer within
+ * its timeout, or holds what it cannot give back.
+ */
+const unreachableCodes = new Set<StewardErrorCode>([
+  'store.unreachable',
+  'store.timeout',
+  'store.auth',
+  'store.corrupt',
+]);
 
 /** Maps an error code to the exit code category the CLI reports. */
 export function exitCodeFor(code: StewardErrorCode): ExitCode {

@@ -28,15 +28,15 @@ export interface LedgerNamespace {
   readonly migrations: CollectionSpec;
 }
 
-/** The prefix ledger collections get unless told otherwise; DynamoDB's `tablePrefix` defaults to it too. */
+/** The prefix ledger collections get unless told otherwise (`ledger.prefix`). */
 export const defaultLedgerPrefix = 'steward_';
 
 const prefixPattern = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 
 /**
  * The ledger's collection specs in `store`. On DynamoDB each is a table, created by
- * `ensureCollection`; pass the config's `tablePrefix` as `prefix` so the ledger's tables sit with
- * the other tables steward creates.
+ * `ensureCollection`, and the adapter puts the store's `tablePrefix` in front of its name like
+ * every other table's (`<tablePrefix><prefix>audit`).
  */
 export function ledgerNamespace(store: Store, prefix: string = defaultLedgerPrefix): LedgerNamespace {
   if (!prefixPattern.test(prefix)) {

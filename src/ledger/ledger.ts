@@ -11,8 +11,8 @@ export interface LedgerOptions {
   /** Who is acting, recorded on audit records: a user, a CI job, a service. */
   readonly actor: string;
   /**
-   * Prefix of the ledger's collections. Default `steward_`. On DynamoDB pass the config's
-   * `tablePrefix`, so the ledger's tables sit with the other tables steward creates.
+   * Prefix of the ledger's collections (`ledger.prefix`). Default `steward_`. A DynamoDB store
+   * adds its own `tablePrefix` in front, as it does to every table.
    */
   readonly namespacePrefix?: string;
   /** Time source for audit timestamps and lease expiry; tests inject one. Default `Date.now`. */

@@ -22,7 +22,8 @@ export const refsRepairCommand: Command = {
     'Type mismatches are listed, never repaired. Every write saves a before-image first, is conditional\n' +
     'on the reference still holding the missing key, is audited, and closes its incident. Rerun to\n' +
     'resume; a second run changes nothing.\n' +
-    'Exit 0 when every policy was carried out, 1 when anything was refused, skipped or failed.',
+    'Exit 0 when every policy was carried out, 1 when anything was refused, skipped or failed, or\n' +
+    "when another run holds a reference's repair lease (the holder and its expiry are named).",
   options: {
     'dry-run': { type: 'boolean' },
     batch: { type: 'string', default: '100' },

@@ -13,11 +13,14 @@ export function renderRepairReport(report: RepairReport): string[] {
   const lines: string[] = [];
   for (const reference of report.references) lines.push(...renderReference(reference, report.dryRun));
   const total = countsText(report.counts);
-  lines.push(
-    report.dryRun
-      ? `dry run, nothing written: ${total || 'no open incidents'}`
-      : `repair: ${total || 'no open incidents'}`,
-  );
+  // "no open incidents" only when every reference was looked at: a held one may have thousands.
+  const summary = [total || (report.references.some((r) => r.error) ? 'nothing done' : 'no open incidents')];
+  const held = report.references.filter((r) => r.heldBy).map((r) => r.reference);
+  if (held.length > 0)
+    summary.push(
+      `not repaired, another run holds the lease: ${held.join(', ')} (retry when it has finished)`,
+    );
+  lines.push(`${report.dryRun ? 'dry run, nothing written' : 'repair'}: ${summary.join('; ')}`);
   return lines;
 }
 

@@ -33,12 +33,14 @@ export async function repairReference(
     if (writes) lease = await acquire(ctx, reference);
   } catch (error) {
     if (!isStewardError(error, 'lease.held')) throw error;
+    const { holder, expiresAt } = error.details as { holder: string; expiresAt: number };
     return {
       reference: reference.name,
       policy: reference.onMissing,
       items: [],
       counts: countStatuses([]),
       error: error.message,
+      heldBy: { holder, until: new Date(expiresAt).toISOString() },
     };
   }
   try {

@@ -74,6 +74,8 @@ export interface ReferenceRepair {
   };
   /** Set when the reference could not be repaired at all (another run holds it). */
   readonly error?: string;
+  /** Who holds the reference's repair lease, and until when (ISO 8601), when that stopped it. */
+  readonly heldBy?: { readonly holder: string; readonly until: string };
 }
 
 export interface RepairReport {
