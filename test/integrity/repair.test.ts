@@ -408,6 +408,84 @@ for (const kind of selectedKinds()) {
       );
     });
 
+    test('a target back since the scan is not repaired: the incident is closed with a note, per batch lookup', async () => {
+      const f = await fresh();
+      const scalar = reference('profiles.accountId', 'nullify');
+      const array = reference('cases.subjectIds', 'nullify');
+      for (const r of [scalar, array]) await scanInto(f, r);
+      // The targets come back after the scan: a3 (p2's account) and s9 (one of c1's subjects).
+      await f.seed('accounts', [{ key: 'a3', status: 'restored' }]);
+      await f.seed('subjects', [{ key: 's9' }]);
+      const report = await repairReferences(repairContext(f), [scalar, array]);
+      assert.deepEqual(byKey(report.references[0]!.items), {
+        p2: 'back: the target is back ("a3"): nothing written, incident closed',
+        p3: 'done',
+      });
+      assert.equal((await f.get('profiles', 'p2'))?.accountId, 'a3', 'a valid reference is never nulled');
+      assert.deepEqual(
+        (await f.get('cases', 'c1'))?.subjectIds,
+        ['s1', 's9', 's2'],
+        'only the key still missing is removed',
+      );
+      const [p2] = await incidentsOf(f, scalar.name);
+      assert.equal(p2?.status, 'closed');
+      assert.equal(p2?.resolution?.action, 'target-back');
+      const back = await auditRecords(f, 'refs.repair.target-back');
+      assert.equal(back.length, 1);
+      assert.equal(back[0]?.details.key, 'p2');
+      assert.match(String(back[0]?.details.note), /the target is back/);
+      assert.equal(report.counts.back, 1);
+      await auditVerifies(f);
+    });
+
+    test('rehydrate: a target back since the scan is closed as back, nothing copied', async () => {
+      const f = await fresh();
+      const ref = reference('profiles.accountId', 'rehydrate');
+      await scanInto(f, ref);
+      await f.seed('accounts', [{ key: 'a3', status: 'restored' }]);
+      const report = await repairReference(repairContext(f), ref);
+      assert.equal(
+        byKey(report.items).p2,
+        'back: the target is back ("a3"): nothing written, incident closed',
+      );
+      assert.equal(
+        (await f.get('accounts', 'a3'))?.status,
+        'restored',
+        'the restored target is not replaced',
+      );
+      const [p2] = await incidentsOf(f, ref.name);
+      assert.equal(p2?.resolution?.action, 'target-back');
+      assert.equal((await auditRecords(f, 'refs.repair.target-back')).length, 1);
+    });
+
+    test('delete-dependent: a target restored after the approval keeps its dependents', async () => {
+      const f = await fresh();
+      const ref = reference('profiles.accountId', 'delete-dependent');
+      await scanInto(f, ref);
+      const ctx = repairContext(f, { approvers, approvalPolicies });
+      const plan = (await repairReference(ctx, ref, { dryRun: true })).plan!.hash;
+      await recordApproval(f.tl.ledger, approval(plan), new Date().toISOString());
+      await f.seed('accounts', [{ key: 'a3', status: 'restored' }]);
+      const dry = await repairReference(ctx, ref, { dryRun: true });
+      assert.match(byKey(dry.items).p2!, /^back: /, 'a dry run says so too');
+      const report = await repairReference(ctx, ref);
+      assert.equal(report.plan?.hash, plan);
+      assert.deepEqual(
+        Object.fromEntries(Object.entries(byKey(report.items)).map(([k, v]) => [k, v.split(':')[0]])),
+        {
+          p2: 'back',
+          p3: 'done',
+        },
+      );
+      assert.ok(await f.get('profiles', 'p2'), 'the dependent of a restored target is kept');
+      assert.equal(await f.get('profiles', 'p3'), undefined);
+      const [p2, p3] = await incidentsOf(f, ref.name);
+      assert.equal(p2?.resolution?.action, 'target-back');
+      assert.equal(p2?.resolution?.plan, plan, 'closed under the plan, so an interrupted plan still resumes');
+      assert.equal(p3?.resolution?.action, 'delete');
+      await auditVerifies(f);
+    });
+
     test('another repair of the same reference holding the lease is reported, not raced', async () => {
       const f = await fresh();
       const ref = reference('profiles.accountId', 'nullify');

@@ -4,6 +4,7 @@ import { type Collection, type DocKey, keyId } from '../../stores/store.js';
 import { backupsCollection, beforeImageId, saveBeforeImages } from './before-images.js';
 import { type FinishedRepair, finishRepairs } from './finish-repairs.js';
 import { noteOnIncident } from './incident-note.js';
+import { targetBackNote } from './recheck-targets.js';
 import { insertRehydrated, lookUpRehydration, type RehydrationLookup } from './rehydrate-keys.js';
 import { missingKeysOf } from './repair-action.js';
 import { nowIso, type RepairContext, type RepairOptions } from './repair-context.js';
@@ -14,6 +15,8 @@ import type { RepairItem } from './repair-result.js';
  * from `rehydrateFrom` (same key) into the target collection. The source documents are not
  * touched; inserts never overwrite. An incident whose keys are all back is closed; one with a key
  * the source of truth does not have either stays open, with a note on the incident saying which.
+ * One whose targets are all back already (the lookup reads the target first) is closed as `back`,
+ * with nothing written.
  */
 export async function repairRehydrateBatch(
   ctx: RepairContext,
@@ -29,13 +32,18 @@ export async function repairRehydrateBatch(
   const lookup = await lookUpRehydration(from, target, distinct([...keysOf.values()].flat()));
   const items: RepairItem[] = [];
   const copying: Incident[] = [];
+  const back: FinishedRepair[] = [];
   for (const incident of batch) {
     const keys = keysOf.get(incident.id)!;
     const unavailable = keys.filter((k) => !lookup.present.has(keyId(k)) && !lookup.available.has(keyId(k)));
     const item = base(incident);
     if (keys.length === 0)
       items.push({ ...item, status: 'skipped', note: 'no target key to rehydrate: the reference is empty' });
-    else if (unavailable.length > 0) {
+    else if (keys.every((k) => lookup.present.has(keyId(k)))) {
+      const note = targetBackNote(keys);
+      if (options.dryRun) items.push({ ...item, status: 'back', note: `${note}; would close the incident` });
+      else back.push(finishedBack(ctx, reference, incident, note, now));
+    } else if (unavailable.length > 0) {
       const note = `not in "${reference.rehydrateFrom}" either: ${unavailable.map((k) => JSON.stringify(k)).join(', ')}; left open`;
       items.push({ ...item, status: 'skipped', note });
       if (!options.dryRun) await noteOnIncident(incidents, incident, note, now);
@@ -43,7 +51,9 @@ export async function repairRehydrateBatch(
       items.push({ ...item, status: 'planned', change: { type: 'insert', keys: toCopy(keys, lookup) } });
     else copying.push(incident);
   }
-  if (options.dryRun || copying.length === 0) return items;
+  if (options.dryRun) return items;
+  items.push(...(await finishRepairs(ctx, incidents, back, now)));
+  if (copying.length === 0) return items;
 
   await saveBeforeImages(
     await backupsCollection(ctx.ledger),
@@ -81,13 +91,7 @@ function finishedRehydration(
   now: string,
 ): FinishedRepair {
   const backup = beforeImageId(incident.id, 'rehydrate');
-  const note = inserts.length === 0 ? 'the targets were already back' : undefined;
-  const item: RepairItem = {
-    ...base(incident),
-    status: 'done',
-    change: { type: 'insert', keys: inserts },
-    ...(note ? { note } : {}),
-  };
+  const item: RepairItem = { ...base(incident), status: 'done', change: { type: 'insert', keys: inserts } };
   return {
     incident,
     item,
@@ -103,7 +107,6 @@ function finishedRehydration(
         before: { inserts: null },
         change: { type: 'insert', keys: inserts },
         backup,
-        ...(note ? { note } : {}),
       },
     },
     resolution: { action: 'rehydrate', by: ctx.actor, at: now, backup, inserts },
@@ -116,6 +119,26 @@ function finishedRehydration(
       detail: { target: reference.target, inserts },
       at: now,
     },
+  };
+}
+
+/** An incident whose targets are all back: closed as `target-back`, audited, nothing written. */
+function finishedBack(
+  ctx: RepairContext,
+  reference: ResolvedReference,
+  incident: Incident,
+  note: string,
+  now: string,
+): FinishedRepair {
+  return {
+    incident,
+    item: { ...base(incident), status: 'back', note: `${note}, incident closed` },
+    audit: {
+      action: 'refs.repair.target-back',
+      subject: reference.name,
+      details: { incident: incident.id, collection: incident.collection, key: incident.key, note },
+    },
+    resolution: { action: 'target-back', by: ctx.actor, at: now },
   };
 }
 

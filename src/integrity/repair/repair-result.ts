@@ -8,6 +8,7 @@ import type { RepairAction } from './repair-action.js';
  * The outcome for one incident:
  * - `done`: repaired (or found repaired by an earlier run) and closed;
  * - `gone`: the document no longer exists; closed;
+ * - `back`: every missing target exists again (restored since the scan): nothing written; closed;
  * - `flagged`: the policy is `flag`, nothing changes, the incident stays open for a person;
  * - `reported`: a type mismatch or an unknown kind, never repaired automatically; stays open;
  * - `skipped`: left open, `note` says why (changed since the scan, target not found to rehydrate);
@@ -18,6 +19,7 @@ import type { RepairAction } from './repair-action.js';
 export type RepairStatus =
   | 'done'
   | 'gone'
+  | 'back'
   | 'flagged'
   | 'reported'
   | 'skipped'
@@ -28,6 +30,7 @@ export type RepairStatus =
 export const repairStatuses: readonly RepairStatus[] = [
   'done',
   'gone',
+  'back',
   'flagged',
   'reported',
   'skipped',

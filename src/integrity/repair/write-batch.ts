@@ -4,7 +4,8 @@ import type { Incident } from '../../ledger/incidents.js';
 import { type Collection, keyId, type WriteResult } from '../../stores/store.js';
 import { backupsCollection, saveBeforeImages, savedBeforeImages } from './before-images.js';
 import { type FinishedRepair, finishRepairs } from './finish-repairs.js';
-import { type DocumentAction, planWrite, type WriteDecision } from './plan-write.js';
+import { type DocumentAction, planWriteNow, type WriteDecision } from './plan-write.js';
+import { stillMissingTargets } from './recheck-targets.js';
 import { nowIso, type RepairContext, type RepairOptions } from './repair-context.js';
 import type { RepairItem } from './repair-result.js';
 import { dryRunItem, finishedWrite, outcomeOf } from './write-outcome.js';
@@ -27,8 +28,9 @@ export interface Planned {
 
 /**
  * Repairs one batch of incidents whose action changes the source document (tombstone, nullify,
- * delete): reads the documents in one round trip, decides each write from the document as read
- * (see `plan-write.ts`), saves the before-images, applies the writes in one bulk call, then
+ * delete): reads the documents in one round trip and, at the same time, which of the missing
+ * targets are still missing (one keys-only lookup), decides each write from both as read (see
+ * `plan-write.ts`: an incident whose targets are all back is closed without writing), saves the before-images, applies the writes in one bulk call, then
  * audits and closes what was done. A write refused by its expectation (the document changed
  * since it was read) leaves its incident open. With `dryRun`, stops after deciding.
  */
@@ -40,10 +42,18 @@ export async function repairWriteBatch(
 ): Promise<RepairItem[]> {
   const now = nowIso(ctx);
   const source = ctx.collection(scope.reference.collection);
-  const docs = await source.getMany(batch.map((i) => i.key));
+  const [docs, stillMissing] = await Promise.all([
+    source.getMany(batch.map((i) => i.key)),
+    stillMissingTargets(ctx.collection(scope.reference.target), batch),
+  ]);
   const planned = batch.map((incident): Planned => {
     const doc = docs.get(keyId(incident.key));
-    return { incident, doc, decision: planWrite(scope.reference, incident, scope.action, doc, now) };
+    const still = stillMissing.get(incident.id);
+    return {
+      incident,
+      doc,
+      decision: planWriteNow(scope.reference, incident, scope.action, doc, still, now),
+    };
   });
   if (options.dryRun) return planned.map((p) => dryRunItem(scope, p));
 
