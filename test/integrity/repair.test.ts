@@ -15,6 +15,7 @@ import { beforeImageId, saveBeforeImages } from '../../src/integrity/repair/befo
 import { repairReference } from '../../src/integrity/repair/repair-reference.js';
 import { repairReferences } from '../../src/integrity/repair/repair-references.js';
 import type { ReferenceRepair, RepairItem } from '../../src/integrity/repair/repair-result.js';
+import { repairJobName, startRepairRun } from '../../src/integrity/repair/repair-run.js';
 import { repairWriteBatch } from '../../src/integrity/repair/write-batch.js';
 import type { AuditRecord } from '../../src/ledger/audit-chain.js';
 import { type Incident, incidentId, listIncidents } from '../../src/ledger/incidents.js';
@@ -96,11 +97,15 @@ for (const kind of selectedKinds()) {
         }
       }
       const backups = f.collection(f.tl.ledger.namespace.backups.name);
+      const run = report.references[0]!.run!;
+      assert.match(run, /^rr-/);
       const images = await backups.getMany(
-        ['p2', 'p3'].map((k) => beforeImageId(incidentId('profiles.accountId', k), 'nullify')),
+        ['p2', 'p3'].map((k) => beforeImageId(incidentId('profiles.accountId', k), 'nullify', run)),
       );
       assert.equal(images.size, 2);
-      const p2Image = images.get(keyId(beforeImageId(incidentId('profiles.accountId', 'p2'), 'nullify')));
+      const p2Image = images.get(
+        keyId(beforeImageId(incidentId('profiles.accountId', 'p2'), 'nullify', run)),
+      );
       assert.equal(
         (p2Image?.doc as JsonObject).accountId,
         'a3',
@@ -184,7 +189,9 @@ for (const kind of selectedKinds()) {
       assert.equal(p3?.status, 'open');
       assert.match(String((p3 as unknown as JsonObject).repairNote), /not in "archive"/);
       const image = (
-        await f.collection(f.tl.ledger.namespace.backups.name).getMany([beforeImageId(p2!.id, 'rehydrate')])
+        await f
+          .collection(f.tl.ledger.namespace.backups.name)
+          .getMany([beforeImageId(p2!.id, 'rehydrate', report.run!)])
       )
         .values()
         .next().value;
@@ -236,7 +243,7 @@ for (const kind of selectedKinds()) {
       const image = (
         await f
           .collection(f.tl.ledger.namespace.backups.name)
-          .getMany([beforeImageId(incidentId(ref.name, 'p3'), 'delete')])
+          .getMany([beforeImageId(incidentId(ref.name, 'p3'), 'delete', done.run!)])
       )
         .values()
         .next().value;
@@ -271,9 +278,18 @@ for (const kind of selectedKinds()) {
       const [p2, p3, p5] = await incidentsOf(f, ref.name);
       assert.equal(p5?.status, 'closed', 'the scan closed p5 as gone');
 
-      // A run that stopped after deleting p2 and before its incident was closed...
+      // A run that was killed keeps its id in its checkpoint; it had deleted p2 and not closed
+      // the incident yet...
+      const lease = await f.tl.ledger.acquireLease({
+        name: repairJobName(ref.name),
+        holder: 'killed',
+        ttlMs: 60_000,
+      });
+      const killed = await startRepairRun(f.tl.ledger, ref.name, lease);
+      await lease.release();
       await saveBeforeImages(f.collection(f.tl.ledger.namespace.backups.name), [
         {
+          repairRun: killed.id,
           incident: p2!.id,
           action: 'delete',
           reference: ref.name,
@@ -291,11 +307,14 @@ for (const kind of selectedKinds()) {
         reference: ref,
         action: 'delete' as const,
         incidents: f.incidents(),
+        run: killed.id,
         plan: { hash: plan, approvedBy: ['alice'] },
       };
       assert.deepEqual(byKey(await repairWriteBatch(ctx, scope, [p3!], {})), { p3: 'done' });
 
       const resumed = await repairReference(ctx, ref);
+      assert.equal(resumed.run, killed.id, 'the next repair continues the killed run');
+      assert.equal(resumed.resumed, true);
       assert.equal(resumed.plan?.hash, plan, 'open plus closed-under-the-plan hash to the approved plan');
       assert.equal(resumed.plan?.incidents, 2);
       assert.deepEqual(byKey(resumed.items), {

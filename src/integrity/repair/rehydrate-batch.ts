@@ -1,12 +1,14 @@
 import type { ResolvedReference } from '../../config/resolve-references.js';
+import type { JsonObject } from '../../core/json.js';
 import type { Incident } from '../../ledger/incidents.js';
-import { type Collection, type DocKey, keyId } from '../../stores/store.js';
+import { type DocKey, keyId } from '../../stores/store.js';
 import { backupsCollection, beforeImageId, saveBeforeImages } from './before-images.js';
 import { type FinishedRepair, finishRepairs } from './finish-repairs.js';
 import { noteOnIncident } from './incident-note.js';
 import { targetBackNote } from './recheck-targets.js';
 import { insertRehydrated, lookUpRehydration, type RehydrationLookup } from './rehydrate-keys.js';
 import { missingKeysOf } from './repair-action.js';
+import type { RunScope } from './repair-batch.js';
 import { nowIso, type RepairContext, type RepairOptions } from './repair-context.js';
 import type { RepairItem } from './repair-result.js';
 
@@ -20,11 +22,11 @@ import type { RepairItem } from './repair-result.js';
  */
 export async function repairRehydrateBatch(
   ctx: RepairContext,
-  reference: ResolvedReference,
-  incidents: Collection,
+  scope: RunScope,
   batch: readonly Incident[],
   options: RepairOptions,
 ): Promise<RepairItem[]> {
+  const { reference, incidents, run } = scope;
   const now = nowIso(ctx);
   const from = ctx.collection(reference.rehydrateFrom!);
   const target = ctx.collection(reference.target);
@@ -42,7 +44,7 @@ export async function repairRehydrateBatch(
     else if (keys.every((k) => lookup.present.has(keyId(k)))) {
       const note = targetBackNote(keys);
       if (options.dryRun) items.push({ ...item, status: 'back', note: `${note}; would close the incident` });
-      else back.push(finishedBack(ctx, reference, incident, note, now));
+      else back.push(finishedBack(ctx, scope, incident, note, now));
     } else if (unavailable.length > 0) {
       const note = `not in "${reference.rehydrateFrom}" either: ${unavailable.map((k) => JSON.stringify(k)).join(', ')}; left open`;
       items.push({ ...item, status: 'skipped', note });
@@ -57,16 +59,21 @@ export async function repairRehydrateBatch(
 
   await saveBeforeImages(
     await backupsCollection(ctx.ledger),
-    copying.map((incident) => ({
-      incident: incident.id,
-      action: 'rehydrate',
-      reference: reference.name,
-      collection: reference.target,
-      key: incident.key,
-      doc: null,
-      savedAt: now,
-      detail: { inserts: toCopy(keysOf.get(incident.id)!, lookup) },
-    })),
+    copying.map((incident) => {
+      const inserts = toCopy(keysOf.get(incident.id)!, lookup);
+      return {
+        repairRun: run,
+        incident: incident.id,
+        action: 'rehydrate',
+        reference: reference.name,
+        collection: reference.target,
+        key: incident.key,
+        doc: null,
+        change: { type: 'insert' as const, keys: inserts },
+        inserted: inserts.map((k) => lookup.available.get(keyId(k)) as JsonObject),
+        savedAt: now,
+      };
+    }),
   );
   const inserted = await insertRehydrated(target, lookup);
   const finished: FinishedRepair[] = [];
@@ -77,7 +84,7 @@ export async function repairRehydrateBatch(
       items.push({ ...base(incident), status: 'failed', note: failed.join('; ') });
       continue;
     }
-    finished.push(finishedRehydration(ctx, reference, incident, toCopy(keys, lookup), now));
+    finished.push(finishedRehydration(ctx, scope, incident, toCopy(keys, lookup), now));
   }
   items.push(...(await finishRepairs(ctx, incidents, finished, now)));
   return items;
@@ -85,12 +92,12 @@ export async function repairRehydrateBatch(
 
 function finishedRehydration(
   ctx: RepairContext,
-  reference: ResolvedReference,
+  { reference, run }: RunScope,
   incident: Incident,
   inserts: DocKey[],
   now: string,
 ): FinishedRepair {
-  const backup = beforeImageId(incident.id, 'rehydrate');
+  const backup = beforeImageId(incident.id, 'rehydrate', run);
   const item: RepairItem = { ...base(incident), status: 'done', change: { type: 'insert', keys: inserts } };
   return {
     incident,
@@ -99,6 +106,7 @@ function finishedRehydration(
       action: 'refs.repair.rehydrate',
       subject: reference.name,
       details: {
+        run,
         incident: incident.id,
         collection: incident.collection,
         key: incident.key,
@@ -109,7 +117,7 @@ function finishedRehydration(
         backup,
       },
     },
-    resolution: { action: 'rehydrate', by: ctx.actor, at: now, backup, inserts },
+    resolution: { action: 'rehydrate', by: ctx.actor, at: now, run, backup, inserts },
     event: {
       type: 'rehydrated',
       reference: reference.name,
@@ -125,7 +133,7 @@ function finishedRehydration(
 /** An incident whose targets are all back: closed as `target-back`, audited, nothing written. */
 function finishedBack(
   ctx: RepairContext,
-  reference: ResolvedReference,
+  { reference, run }: RunScope,
   incident: Incident,
   note: string,
   now: string,
@@ -136,9 +144,9 @@ function finishedBack(
     audit: {
       action: 'refs.repair.target-back',
       subject: reference.name,
-      details: { incident: incident.id, collection: incident.collection, key: incident.key, note },
+      details: { run, incident: incident.id, collection: incident.collection, key: incident.key, note },
     },
-    resolution: { action: 'target-back', by: ctx.actor, at: now },
+    resolution: { action: 'target-back', by: ctx.actor, at: now, run },
   };
 }
 

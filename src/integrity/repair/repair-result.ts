@@ -67,6 +67,10 @@ export type Change =
 export interface ReferenceRepair {
   readonly reference: string;
   readonly policy: MissingTargetPolicy;
+  /** The run's id, for `refs repair --undo` (absent for a dry run or when nothing could be written). */
+  readonly run?: string;
+  /** True when the run continued one that had stopped part-way. */
+  readonly resumed?: boolean;
   readonly items: readonly RepairItem[];
   readonly counts: Readonly<Record<RepairStatus, number>>;
   /** For delete-dependent: the plan hash approvals must sign, and what the approvals amount to. */

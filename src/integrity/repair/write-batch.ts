@@ -10,11 +10,13 @@ import { nowIso, type RepairContext, type RepairOptions } from './repair-context
 import type { RepairItem } from './repair-result.js';
 import { dryRunItem, finishedWrite, outcomeOf } from './write-outcome.js';
 
-/** What every incident of a batch shares: its reference, its action and, for deletions, the approved plan. */
+/** What every incident of a batch shares: its reference, its action, its run and, for deletions, the approved plan. */
 export interface BatchScope {
   readonly reference: ResolvedReference;
   readonly action: DocumentAction;
   readonly incidents: Collection;
+  /** The repair run (see `repair-run.ts`): it names the before-images, audit records and resolutions. */
+  readonly run: string;
   /** The approved plan a deletion belongs to, with who approved it. */
   readonly plan?: { readonly hash: string; readonly approvedBy: readonly string[] };
 }
@@ -60,7 +62,9 @@ export async function repairWriteBatch(
   const backups = await backupsCollection(ctx.ledger);
   const gone = planned.filter((p) => p.decision.kind === 'gone').map((p) => p.incident.id);
   const deletedBefore =
-    scope.action === 'delete' ? await savedBeforeImages(backups, gone, 'delete') : new Set<string>();
+    scope.action === 'delete'
+      ? await savedBeforeImages(backups, gone, 'delete', scope.run)
+      : new Set<string>();
   const results = await writeWithBeforeImages(backups, source, scope, planned, now);
   const items: RepairItem[] = [];
   const finished: FinishedRepair[] = [];
@@ -89,13 +93,15 @@ async function writeWithBeforeImages(
   const writing = planned.filter((p) => p.decision.kind === 'write');
   await saveBeforeImages(
     backups,
-    writing.map(({ incident, doc }) => ({
+    writing.map(({ incident, doc, decision }) => ({
+      repairRun: scope.run,
       incident: incident.id,
       action: scope.action,
       reference: scope.reference.name,
       collection: scope.reference.collection,
       key: incident.key,
       doc: doc!,
+      change: (decision as WriteDecision & { kind: 'write' }).change,
       savedAt: now,
       ...(scope.plan ? { detail: { plan: scope.plan.hash } } : {}),
     })),

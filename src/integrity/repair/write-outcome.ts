@@ -134,9 +134,12 @@ export function finishedWrite(
     ? { plan: scope.plan.hash, approvedBy: [...scope.plan.approvedBy] }
     : {};
   const hasImage = outcome.wrote || outcome.deletedBefore;
-  const backup: JsonObject = hasImage ? { backup: beforeImageId(p.incident.id, scope.action) } : {};
+  const backup: JsonObject = hasImage
+    ? { backup: beforeImageId(p.incident.id, scope.action, scope.run) }
+    : {};
   const { incident } = p;
   const details: JsonObject = {
+    run: scope.run,
     incident: incident.id,
     collection: incident.collection,
     key: incident.key,
@@ -158,7 +161,7 @@ export function finishedWrite(
     incident,
     item,
     audit: { action: `refs.repair.${action}`, subject: scope.reference.name, details },
-    resolution: { action, by: ctx.actor, at: now, ...backup, ...plan },
+    resolution: { action, by: ctx.actor, at: now, run: scope.run, ...backup, ...plan },
     ...(outcome.status === 'done' ? { event } : {}),
   };
   return { item, finished };
