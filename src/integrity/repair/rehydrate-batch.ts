@@ -1,4 +1,3 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import type { JsonObject } from '../../core/json.js';
 import type { Incident } from '../../ledger/incidents.js';
 import { type DocKey, keyId } from '../../stores/store.js';
