@@ -35,8 +35,8 @@ export interface UndoInput {
   readonly waitForLease?: boolean;
   /** Aborting stops at the next batch boundary, checkpointed (status `paused`). */
   readonly signal?: AbortSignal;
-  /** Called after every batch is checkpointed, with the images dealt with so far. */
-  readonly onBatch?: (progress: { readonly images: number }) => void;
+  /** Called after every batch is checkpointed, with the images dealt with so far; awaited. */
+  readonly onBatch?: (progress: { readonly images: number }) => void | Promise<void>;
 }
 
 const defaultLeaseTtlMs = 5 * 60_000;
@@ -135,7 +135,7 @@ async function undoPages(
     state.complete = page.next === null;
     await ctx.ledger.checkpoints.save(undoJobName(scope.run), state as unknown as JsonObject, lease);
     await lease.renew();
-    input.onBatch?.({ images: total(state.counts) });
+    await input.onBatch?.({ images: total(state.counts) });
   }
   return false;
 }
