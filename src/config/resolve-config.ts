@@ -20,6 +20,7 @@ const settings = [
   'stores',
   'collections',
   'references',
+  'integrity',
   'ledger',
   'contracts',
   'approvers',
@@ -59,8 +60,11 @@ export function resolveConfig(
   const collections = resolveCollections(config.collections, stores, declared, ctx);
   const ledger = resolveLedger(config.ledger, declared, ctx);
   const contracts = resolveContracts(config.contracts, ctx);
-  const references = resolveReferences(config.references, collections, (path, message) =>
-    problems.push({ path, message }),
+  const references = resolveReferences(
+    config.references,
+    collections,
+    (path, message) => problems.push({ path, message }),
+    config.integrity,
   );
   const problem = (path: string, message: string) => problems.push({ path, message });
   const approvers = resolveApprovers(config.approvers, ctx.baseDir, problem);

@@ -24,6 +24,8 @@ export interface LedgerNamespace {
   readonly rehydrations: CollectionSpec;
   /** The migrations changelog: one document per migration id; see `migrations/changelog.ts`. */
   readonly migrations: CollectionSpec;
+  /** Figures of the latest completed reference scans, for repair's circuit breaker; see `integrity/scan/scan-figures.ts`. */
+  readonly scans: CollectionSpec;
 }
 
 /** The prefix ledger collections get unless told otherwise; DynamoDB's `tablePrefix` defaults to it too. */
@@ -57,6 +59,7 @@ export function ledgerNamespace(store: Store, prefix: string = defaultLedgerPref
     flags: spec('flags'),
     rehydrations: spec('rehydrations'),
     migrations: spec('migrations'),
+    scans: spec('scans'),
   };
 }
 
@@ -69,7 +72,8 @@ export function ledgerKeyField(store: Pick<Store, 'capabilities'>): string {
 export function ledgerSpecs(namespace: LedgerNamespace): CollectionSpec[] {
   const { audit, leases, checkpoints, incidents, approvals, backups, flags, rehydrations, migrations } =
     namespace;
-  return [audit, leases, checkpoints, incidents, approvals, backups, flags, rehydrations, migrations];
+  const all = [audit, leases, checkpoints, incidents, approvals, backups, flags, rehydrations, migrations];
+  return [...all, namespace.scans];
 }
 
 /** Drops every ledger collection of the namespace: the audit trail is gone afterwards. Tests use it. */

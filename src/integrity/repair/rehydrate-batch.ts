@@ -91,7 +91,7 @@ export async function repairRehydrateBatch(
 
 function finishedRehydration(
   ctx: RepairContext,
-  { reference, run }: RunScope,
+  { reference, run, breakerPlan }: RunScope,
   incident: Incident,
   inserts: DocKey[],
   now: string,
@@ -116,7 +116,15 @@ function finishedRehydration(
         backup,
       },
     },
-    resolution: { action: 'rehydrate', by: ctx.actor, at: now, run, backup, inserts },
+    resolution: {
+      action: 'rehydrate',
+      by: ctx.actor,
+      at: now,
+      run,
+      backup,
+      inserts,
+      ...overridden(breakerPlan),
+    },
     event: {
       type: 'rehydrated',
       reference: reference.name,
@@ -132,7 +140,7 @@ function finishedRehydration(
 /** An incident whose targets are all back: closed as `target-back`, audited, nothing written. */
 function finishedBack(
   ctx: RepairContext,
-  { reference, run }: RunScope,
+  { reference, run, breakerPlan }: RunScope,
   incident: Incident,
   note: string,
   now: string,
@@ -145,13 +153,18 @@ function finishedBack(
       subject: reference.name,
       details: { run, incident: incident.id, collection: incident.collection, key: incident.key, note },
     },
-    resolution: { action: 'target-back', by: ctx.actor, at: now, run },
+    resolution: { action: 'target-back', by: ctx.actor, at: now, run, ...overridden(breakerPlan) },
   };
 }
 
 /** The keys of an incident the lookup will insert (those not already present). */
 function toCopy(keys: readonly DocKey[], lookup: RehydrationLookup): DocKey[] {
   return keys.filter((k) => lookup.available.has(keyId(k)));
+}
+
+/** The breaker override a resolution records, so an interrupted override resumes under its plan. */
+function overridden(breakerPlan: string | undefined): { breakerPlan?: string } {
+  return breakerPlan ? { breakerPlan } : {};
 }
 
 function distinct(keys: readonly DocKey[]): DocKey[] {

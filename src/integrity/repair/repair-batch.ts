@@ -15,6 +15,8 @@ export interface RunScope {
   readonly run: string;
   /** The approved delete plan, required for deletions to happen at all. */
   readonly plan?: { readonly hash: string; readonly approvedBy: readonly string[] };
+  /** The approved plan that let the repair through a tripped circuit breaker. */
+  readonly breakerPlan?: string;
 }
 
 const notes = {
@@ -34,7 +36,7 @@ export async function repairBatch(
   batch: readonly Incident[],
   options: RepairOptions,
 ): Promise<RepairItem[]> {
-  const { reference, incidents, plan } = run;
+  const { reference, incidents, plan, breakerPlan } = run;
   const items: RepairItem[] = [];
   const byAction = { rehydrate: [] as Incident[], write: [] as Incident[] };
   for (const incident of batch) {
@@ -50,7 +52,14 @@ export async function repairBatch(
     items.push(...(await repairRehydrateBatch(ctx, run, byAction.rehydrate, options)));
   const action = reference.onMissing === 'delete-dependent' ? 'delete' : reference.onMissing;
   if (byAction.write.length > 0 && (action === 'tombstone' || action === 'nullify' || action === 'delete')) {
-    const scope = { reference, action, incidents, run: run.run, ...(plan ? { plan } : {}) } as const;
+    const scope = {
+      reference,
+      action,
+      incidents,
+      run: run.run,
+      ...(plan ? { plan } : {}),
+      ...(breakerPlan ? { breakerPlan } : {}),
+    } as const;
     items.push(...(await repairWriteBatch(ctx, scope, byAction.write, options)));
   }
   return items;

@@ -26,7 +26,7 @@ const leaseTtlMs = 5 * 60_000;
 export async function repairReference(
   ctx: RepairContext,
   reference: ResolvedReference,
-  options: RepairOptions = {},
+  options: RepairOptions & { readonly breakerPlan?: string } = {},
 ): Promise<ReferenceRepair> {
   const started = ctx.clock ? ctx.clock() : Date.now();
   await ctx.ledger.store.ensureCollection(ctx.ledger.namespace.incidents);
@@ -47,7 +47,12 @@ export async function repairReference(
   }
   try {
     const run = lease ? await startRepairRun(ctx.ledger, reference.name, lease) : undefined;
-    const scope: RunScope = { reference, incidents, run: run?.id ?? dryRunId };
+    const scope: RunScope = {
+      reference,
+      incidents,
+      run: run?.id ?? dryRunId,
+      ...(options.breakerPlan ? { breakerPlan: options.breakerPlan } : {}),
+    };
     const { items, plan } =
       reference.onMissing === 'delete-dependent'
         ? await repairDeletions(ctx, scope, options, lease)

@@ -2,6 +2,7 @@ import type { ApprovalVerification } from '../../approvals/verify-approvals.js';
 import type { MissingTargetPolicy } from '../../config/resolve-references.js';
 import type { JsonValue } from '../../core/json.js';
 import type { DocKey } from '../../stores/store.js';
+import type { BreakerCheck } from '../breaker/check-breaker.js';
 import type { RepairAction } from './repair-action.js';
 
 /**
@@ -87,6 +88,10 @@ export interface RepairReport {
   readonly dryRun: boolean;
   readonly references: readonly ReferenceRepair[];
   readonly counts: Readonly<Record<RepairStatus, number>>;
+  /** The references whose circuit breaker tripped, overridden or not (see `integrity/breaker/`). */
+  readonly breaker?: readonly BreakerCheck[];
+  /** True when a tripped breaker refused the whole run: nothing was repaired or written. */
+  readonly refusedByBreaker?: boolean;
 }
 
 /** Items counted by status. Pure. */

@@ -19,6 +19,8 @@ export interface BatchScope {
   readonly run: string;
   /** The approved plan a deletion belongs to, with who approved it. */
   readonly plan?: { readonly hash: string; readonly approvedBy: readonly string[] };
+  /** The approved plan that let the repair through a tripped circuit breaker. */
+  readonly breakerPlan?: string;
 }
 
 /** One incident of a batch, its document as just read, and what to do about it. */

@@ -130,9 +130,10 @@ export function finishedWrite(
   };
   if (outcome.status !== 'done' && outcome.status !== 'gone' && outcome.status !== 'back') return { item };
   const action = closingActions[outcome.status] ?? scope.action;
-  const plan: JsonObject = scope.plan
-    ? { plan: scope.plan.hash, approvedBy: [...scope.plan.approvedBy] }
-    : {};
+  const plan: JsonObject = {
+    ...(scope.plan ? { plan: scope.plan.hash, approvedBy: [...scope.plan.approvedBy] } : {}),
+    ...(scope.breakerPlan ? { breakerPlan: scope.breakerPlan } : {}),
+  };
   const hasImage = outcome.wrote || outcome.deletedBefore;
   const backup: JsonObject = hasImage
     ? { backup: beforeImageId(p.incident.id, scope.action, scope.run) }
