@@ -29,7 +29,8 @@ export function scanJobName(reference: string, segment: Segment = { index: 0, to
  *
  * When the source is done it looks again at the reference's open incidents it did not see,
  * closing those fixed meanwhile, appends one audit record, records its figures for repair's
- * circuit breaker (`scan-figures.ts`) and clears its checkpoint. Throws
+ * circuit breaker (`scan-figures.ts`) and clears its checkpoint. Stopped by `input.signal`, it
+ * returns after the batch in flight with `interrupted` set, its checkpoint saved. Throws
  * `lease.held` when another process scans the same segment, and the stores' own errors
  * (`store.unreachable`...) as they come.
  */
@@ -50,6 +51,7 @@ export async function scanReference(input: ScanReferenceInput): Promise<Referenc
     const keeper = new LeaseKeeper(lease, ttlMs, clock);
     const running: ScanJob = { input, name: job, lease, clock };
     if (!progress.complete) await scanSource(running, keeper, progress);
+    if (!progress.complete) return { ...scanReport(reference, input.segment, progress), interrupted: true };
     if (!progress.reverified) await finish(running, progress);
     const report = scanReport(reference, input.segment, progress);
     await ledger.audit.append({
