@@ -16,14 +16,12 @@ async function profilesProject(dir: string): Promise<void> {
     await store
       .collection({ name: 'accounts', keyField: 'id' })
       .write([{ type: 'insert', doc: { id: 'a1' } }]);
-    await store
-      .collection({ name: 'profiles', keyField: 'id' })
-      .write(
-        ['a1', 'a1', 'gone'].map((accountId, n) => ({
-          type: 'insert' as const,
-          doc: { id: `p${n}`, accountId },
-        })),
-      );
+    await store.collection({ name: 'profiles', keyField: 'id' }).write(
+      ['a1', 'a1', 'gone'].map((accountId, n) => ({
+        type: 'insert' as const,
+        doc: { id: `p${n}`, accountId },
+      })),
+    );
   } finally {
     await store.close();
   }
