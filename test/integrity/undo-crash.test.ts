@@ -108,6 +108,12 @@ for (const kind of crashKinds()) {
       const p07 = await killed.f.get('profiles', 'p07');
       assert.deepEqual([p07?.accountId, p07?.name], [null, 'edited since'], 'a conflict is left alone');
       assert.equal((await killed.f.tl.ledger.audit.verify()).ok, true);
+      const audited = new Set<string>();
+      for await (const r of killed.f.tl.ledger.audit.records())
+        if (r.action === 'refs.repair.undo') audited.add(String(r.details.key));
+      const restored = Object.entries(await incidentStates(twin.f)).filter(([, status]) => status === 'open');
+      assert.equal(restored.length, docs - changedSince.length);
+      for (const [key] of restored) assert.ok(audited.has(key), `${key}: its undo is audited at least once`);
 
       // Without the two edits, the collections would be exactly the original.
       await killed.f.collection('profiles').write(

@@ -152,15 +152,20 @@ function item(image: StoredImage, status: UndoStatus, note?: string): UndoItem {
   };
 }
 
-/** One audit record per document written back; conflicts left alone change nothing. */
+/**
+ * One audit record per document put back, and per document found already put back that this
+ * undo has not recorded yet: an undo killed between its writes and its audit finds them so, and
+ * they get their record then (at worst twice, never zero times). Conflicts left alone change
+ * nothing and are not audited.
+ */
 function auditOf(
   scope: UndoScope,
   decided: readonly { image: StoredImage; decision: UndoDecision }[],
   items: readonly UndoItem[],
 ): AuditEntry[] {
   return items.flatMap((it, n) => {
+    if (it.status !== 'restored' && it.status !== 'forced') return [];
     const decision = decided[n]!.decision;
-    if (decision.kind !== 'write' || (it.status !== 'restored' && it.status !== 'forced')) return [];
     const details: JsonObject = {
       run: scope.run,
       undo: scope.undo,
@@ -170,6 +175,7 @@ function auditOf(
       key: it.key,
       backup: it.image,
       forced: it.status === 'forced',
+      written: decision.kind === 'write',
       ...(it.note ? { note: it.note } : {}),
     };
     return [{ action: 'refs.repair.undo', subject: scope.reference, details }];
