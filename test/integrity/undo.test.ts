@@ -146,6 +146,30 @@ for (const kind of selectedKinds()) {
       assert.deepEqual([p2Now?.name, p2Now?.accountId], ['Bo', 'a3']);
     });
 
+    test('an aborted undo stops at a batch boundary, checkpointed; the next call finishes it', async () => {
+      const f = await fresh();
+      const ref = reference('profiles.accountId', 'tombstone', { required: true });
+      await scanInto(f, ref);
+      const before = await f.checksum([...users]);
+      const ctx = repairContext(f);
+      const { run } = await repairReference(ctx, ref);
+      const abort = new AbortController();
+      const paused = await undoRepairRun(ctx, {
+        run: run!,
+        batchSize: 1,
+        signal: abort.signal,
+        onBatch: () => abort.abort(),
+      });
+      assert.equal(paused.status, 'paused');
+      assert.equal(paused.counts.restored, 1);
+      const resumed = await undoRepairRun(ctx, { run: run!, batchSize: 1 });
+      assert.equal(resumed.status, 'done');
+      assert.equal(resumed.resumed, true);
+      assert.equal(resumed.undo, paused.undo, 'the same undo, continued');
+      assert.equal(resumed.counts.restored, 3, 'the counts cover both calls');
+      assert.equal(await f.checksum([...users]), before);
+    });
+
     test('undoing an old run never touches what a later run did; an unknown run is refused', async () => {
       const f = await fresh();
       const ref = reference('profiles.accountId', 'nullify');
