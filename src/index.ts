@@ -76,6 +76,10 @@ export type { SetShapeFlagOptions, SetShapeFlagResult } from './flags/set-shape-
 export { setShapeFlag } from './flags/set-shape-flag.js';
 export type { ShapeFlagCache, ShapeFlagCacheOptions } from './flags/shape-flag-cache.js';
 export { shapeFlagCache } from './flags/shape-flag-cache.js';
+export type { BreakerSettings } from './integrity/breaker/breaker-settings.js';
+export type { BreakerVerdict } from './integrity/breaker/breaker-verdict.js';
+export type { BreakerCheck } from './integrity/breaker/check-breaker.js';
+export { breakerPlanHash } from './integrity/breaker/check-breaker.js';
 export type { GuardContext, ReferenceResolution } from './integrity/guard/resolve-reference.js';
 export { resolveReference } from './integrity/guard/resolve-reference.js';
 export type { RehydrationResult } from './integrity/guard/work-rehydrations.js';
@@ -92,6 +96,9 @@ export type {
   RepairReport,
   RepairStatus,
 } from './integrity/repair/repair-result.js';
+export type { UndoInput } from './integrity/undo/undo-repair-run.js';
+export { undoRepairRun } from './integrity/undo/undo-repair-run.js';
+export type { UndoItem, UndoReport, UndoStatus } from './integrity/undo/undo-report.js';
 export type {
   AuditEntry,
   AuditProblem,

@@ -33,6 +33,8 @@ export const ExitCode = {
   usage: 2,
   /** A store could not be reached, refused the credentials, or did not answer in time. */
   unreachable: 3,
+  /** Stopped by SIGINT or SIGTERM at a batch boundary, checkpointed: the same command resumes. */
+  interrupted: 130,
   /** steward itself failed: a bug. */
   internal: 70,
 } as const;

@@ -11,6 +11,7 @@ import type { Signals } from '../../signals/signals.js';
 import type { Collection } from '../../stores/store.js';
 import { segmentOption } from '../collection-arg.js';
 import type { Command, CommandContext } from '../command.js';
+import { withInterrupt } from '../interrupt-signal.js';
 import { noteWarnings, withIntegrity } from '../with-integrity.js';
 import { actorFor } from '../with-ledger.js';
 import { configFor, intOption } from '../with-stores.js';
@@ -25,6 +26,7 @@ export const refsScanCommand: Command = {
     "looking up each batch's distinct target keys with one read, in the target's own store.\n" +
     'Orphans, type mismatches and missing required references become incidents (`steward refs incidents`).\n' +
     'Progress is checkpointed about once a second: rerun the same command to resume after a crash.\n' +
+    'SIGINT or SIGTERM stops it after the batch in flight, checkpointed (exit 130).\n' +
     'Exit 1 when any problem is found, 0 when clean.',
   options: {
     segment: { type: 'string' },
@@ -50,23 +52,32 @@ export const refsScanCommand: Command = {
       ctx,
       config,
       references,
-      async ({ ledger, collection, signals }) => {
-        const holder = `${actorFor(ctx.env)}#${process.pid}-${randomBytes(3).toString('hex')}`;
-        const run: Run = { ctx, ledger, holder, options, signals };
-        const results: { report: unknown; problems: number }[] = [];
-        for (const reference of references) {
-          const collections = {
-            source: collection(reference.collection),
-            target: collection(reference.target),
-          };
-          results.push(await (options.staleOnly ? recheck : scan)(run, reference, collections));
-        }
-        const problems = results.reduce((n, r) => n + r.problems, 0);
-        const warnings = await signals.flush();
-        noteWarnings(ctx, warnings);
-        ctx.output.result({ ok: problems === 0, references: results.map((r) => r.report), warnings });
-        return problems > 0 ? ExitCode.findings : ExitCode.ok;
-      },
+      ({ ledger, collection, signals }) =>
+        withInterrupt(ctx, async (signal) => {
+          const holder = `${actorFor(ctx.env)}#${process.pid}-${randomBytes(3).toString('hex')}`;
+          const run: Run = { ctx, ledger, holder, options, signals, signal };
+          const results: { report: unknown; problems: number; interrupted?: boolean }[] = [];
+          for (const reference of references) {
+            const collections = {
+              source: collection(reference.collection),
+              target: collection(reference.target),
+            };
+            results.push(await (options.staleOnly ? recheck : scan)(run, reference, collections));
+            if (results.at(-1)?.interrupted) break;
+          }
+          const problems = results.reduce((n, r) => n + r.problems, 0);
+          const warnings = await signals.flush();
+          noteWarnings(ctx, warnings);
+          const interrupted = results.some((r) => r.interrupted);
+          ctx.output.result({
+            ok: problems === 0 && !interrupted,
+            ...(interrupted ? { interrupted } : {}),
+            references: results.map((r) => r.report),
+            warnings,
+          });
+          if (interrupted) return ExitCode.interrupted;
+          return problems > 0 ? ExitCode.findings : ExitCode.ok;
+        }),
       { rehydrateFrom: false },
     );
   },
@@ -78,6 +89,7 @@ interface Run {
   readonly holder: string;
   readonly options: ReturnType<typeof scanOptions>;
   readonly signals: Signals;
+  readonly signal: AbortSignal;
 }
 
 interface Collections {
@@ -94,12 +106,20 @@ async function scan(run: Run, reference: ResolvedReference, collections: Collect
     holder: run.holder,
     ...run.options.scan,
     waitForLease: true,
+    signal: run.signal,
     onEvent: (event) => {
       if (event.type === 'checkpoint') ctx.output.progress(`  ${reference.name}`, event.scanned, undefined);
       if (event.type === 'waiting') ctx.output.note(waitingNote(event.reference, event.holder, event.until));
     },
   });
   ctx.output.endProgress();
+  if (report.interrupted) {
+    ctx.output.note(
+      `${reference.name}: scan interrupted after ${report.scanned.toLocaleString('en-US')} documents, ` +
+        'checkpoint saved; run the same command again to resume',
+    );
+    return { report, problems: problemCount(report), interrupted: true };
+  }
   const { opened, updated, stillOpen } = report.incidents;
   run.signals.orphansFound(reference.name, report.orphans);
   run.signals.openIncidents(reference.name, opened + updated + stillOpen);
