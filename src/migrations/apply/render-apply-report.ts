@@ -9,6 +9,16 @@ export function renderApplyReport(report: ApplyReport): string[] {
     lines.push(`  refused (${report.refusal.reason}): ${report.refusal.message}`);
     for (const p of report.refusal.problems.slice(0, 20)) lines.push(`    - ${p}`);
   }
+  const a = report.approvals;
+  if (a) {
+    lines.push(
+      `  approvals: ${a.approvedBy.join(', ')} (dry-run report ${a.reportHash.slice(0, 12)}), used up by this run`,
+    );
+    if (a.reused.length > 0)
+      lines.push(
+        `  ${a.reused.length} of them were used before by a run that was rolled back, and count again: the policy says reuseAfterRollback`,
+      );
+  }
   for (const m of report.migrations) lines.push(...renderMigration(m));
   return lines;
 }
