@@ -113,9 +113,11 @@ async function startRun(
   await input.ledger.checkpoints.save(applyJob, state as unknown as JsonObject, ctx.lease);
   const subject = `${state.plan.hash}:${grant.reportHash}`;
   const run = runOf(state);
+  // A reused approval keeps the use of the run that first used it; the audit record below says so.
+  const fresh = grant.approvals.filter((id) => !grant.reused.includes(id));
   await useApprovals(
     input.ledger,
-    grant.approvals.map((id) => ({ id, subject })),
+    fresh.map((id) => ({ id, subject })),
     { usedBy: run, usedAt: ctx.now() },
   );
   const approvals: ApprovalsUsed = {
@@ -142,10 +144,10 @@ async function startRun(
 function leaseLost(error: StewardError): StewardError {
   return new StewardError(
     'lease.lost',
-    `migrate apply stopped: it lost the "migrate" lease (${error.message.replace(/ Another run has taken over.*$/, '')}). ` +
-      'Another run took the job over, or the lease expired while this run was stalled. This run wrote nothing ' +
-      'after that, and its checkpoint keeps everything done before. See `steward migrate status` for who holds the ' +
-      'lease; once it is free, run `steward migrate apply` again to resume.',
+    `migrate apply stopped: it lost the "migrate" lease (${error.message.replace(/\.?\s*Another run has taken over.*$/s, '')}). ` +
+      'Another run took the job over, or the lease expired while this run was stalled. This run stopped at its ' +
+      'next checkpoint; a resumed run redoes the batch in flight, harmlessly. See `steward migrate status` for who ' +
+      'holds the lease; once it is free, run `steward migrate apply` again to resume.',
     { ...error.details },
     { cause: error },
   );
