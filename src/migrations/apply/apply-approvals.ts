@@ -73,7 +73,8 @@ async function refuse(
   status: PlanApprovalStatus,
   policy: ApprovalPolicy,
 ): Promise<ApplyRefusal> {
-  const problems = planApprovalProblems(status);
+  // The dry run's problem is the refusal's message when it is the reason; not a problem line too.
+  const problems = planApprovalProblems({ ...status, dryRunProblem: undefined });
   if (status.approvals.length === 0) {
     const others = await unstartedPlans(check);
     if (others.length > 0)
