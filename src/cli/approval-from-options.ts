@@ -19,7 +19,7 @@ export const approvalOptionHelp = {
   key: 'your private key file from "steward approvals keygen"',
   approver: 'your name in the config approvers',
   role: 'the role you sign in',
-  expires: 'how long the approval counts: 30m, 24h, 7d (default 24h)',
+  expires: 'how long the approval counts: 30m, 24h, 7d (default 24h, at most 366d)',
 };
 
 /**

@@ -7,6 +7,7 @@ import type { Lease } from '../../ledger/lease.js';
 import { migrationBackups } from '../before-images.js';
 import { readChangelogRecord, readChangelogRecords } from '../changelog.js';
 import type { Migration } from '../migration.js';
+import { migrationApprovalSubject } from '../plan/plan-approvals.js';
 import { rollbackUnderLease } from '../rollback/rollback-migrations.js';
 import { type ApprovalGrant, isRefusal } from './apply-approvals.js';
 import { auditRefusal, checkRun } from './apply-checks.js';
@@ -111,7 +112,7 @@ async function startRun(
   { state, resumed, grant }: RunStart,
 ): Promise<ApprovalsUsed> {
   await input.ledger.checkpoints.save(applyJob, state as unknown as JsonObject, ctx.lease);
-  const subject = `${state.plan.hash}:${grant.reportHash}`;
+  const subject = migrationApprovalSubject(state.plan.hash, grant.reportHash);
   const run = runOf(state);
   // A reused approval keeps the use of the run that first used it; the audit record below says so.
   const fresh = grant.approvals.filter((id) => !grant.reused.includes(id));
