@@ -5,8 +5,8 @@
 
 export type { Approval } from './approvals/approval.js';
 export { generateApproverKeys, signApproval } from './approvals/approval-keys.js';
-export type { StoredApproval } from './approvals/approval-ledger.js';
-export { listApprovals, recordApproval } from './approvals/approval-ledger.js';
+export type { ApprovalUse, StoredApproval } from './approvals/approval-ledger.js';
+export { listApprovals, recordApproval, useApprovals, usesOf } from './approvals/approval-ledger.js';
 export type { ApprovalPolicy, Approver } from './approvals/approval-policy.js';
 export type {
   ApprovalProblem,

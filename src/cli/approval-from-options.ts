@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Approval } from '../approvals/approval.js';
+import { type Approval, maxApprovalLifetimeMs } from '../approvals/approval.js';
 import { keyMatches, parsePrivateKey, signApproval } from '../approvals/approval-keys.js';
 import { parseDuration } from '../config/resolve-references.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
@@ -19,7 +19,7 @@ export const approvalOptionHelp = {
   key: 'your private key file from "steward approvals keygen"',
   approver: 'your name in the config approvers',
   role: 'the role you sign in',
-  expires: 'how long the approval counts: 30m, 24h, 7d (default 24h)',
+  expires: 'how long the approval counts: 30m, 24h, 7d (default 24h, at most 366d)',
 };
 
 /**
@@ -56,12 +56,7 @@ export function approvalFromOptions(
       'usage',
       `role "${role}" does not count for ${kind} (approvalPolicies.${kind}.roles: ${allowed.join(', ')})`,
     );
-  const expiresMs = parseDuration(String(ctx.options.expires));
-  if (expiresMs === undefined)
-    throw new StewardError(
-      'usage',
-      `--expires must be a duration such as 30m, 24h or 7d (got "${String(ctx.options.expires)}")`,
-    );
+  const expiresMs = expiryOption(ctx);
   const path = resolve(ctx.cwd, keyFile);
   const privateKey = parsePrivateKey(readKeyFile(path), path);
   if (!keyMatches(privateKey, approver.publicKeyPem))
@@ -79,6 +74,21 @@ export function approvalFromOptions(
     expiresAt: new Date(now + expiresMs).toISOString(),
   };
   return signApproval(fields, privateKey);
+}
+
+/** `--expires` in milliseconds: a duration above 0 and at most {@link maxApprovalLifetimeMs}. */
+function expiryOption(ctx: CommandContext): number {
+  const text = String(ctx.options.expires);
+  const ms = parseDuration(text);
+  if (ms === undefined)
+    throw new StewardError('usage', `--expires must be a duration such as 30m, 24h or 7d (got "${text}")`);
+  const maxDays = maxApprovalLifetimeMs / 86_400_000;
+  if (ms <= 0 || ms > maxApprovalLifetimeMs)
+    throw new StewardError(
+      'usage',
+      `--expires ${text} is out of range: an approval counts for more than 0 and at most ${maxDays} days (${maxDays}d)`,
+    );
+  return ms;
 }
 
 function readKeyFile(path: string): string {

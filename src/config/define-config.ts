@@ -94,6 +94,11 @@ export interface ApprovalPolicySettings {
   readonly roles?: readonly string[];
   /** One approval must come from an owner of the changed thing, signing as `owner`. */
   readonly includeOwner?: boolean;
+  /**
+   * Migrations only: approvals an apply used up count again for the same plan after a rollback.
+   * Default false: a re-apply after a rollback needs new approvals.
+   */
+  readonly reuseAfterRollback?: boolean;
 }
 
 /** Where integrity events (orphans found, repairs done) are sent. */
@@ -150,7 +155,9 @@ export interface MigrationsSettings {
   /** Fraction (0..1) of documents that may fail before a gate stops apply. Default 0. */
   readonly maxErrorRate?: number;
   /** Gates whose failure rolls back on its own. Default: none, apply stops and waits. */
-  readonly autoRollback?: { readonly on: readonly ('validators' | 'error-rate' | 'parity')[] };
+  readonly autoRollback?: {
+    readonly on: readonly ('validators' | 'error-rate' | 'parity' | 'contract')[];
+  };
   /** Where apply and rollback send lineage events; the same shape as `signals`. */
   readonly lineage?: SignalsSettings;
 }

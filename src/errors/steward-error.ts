@@ -92,8 +92,10 @@ const unreachableCodes = new Set<StewardErrorCode>([
 export function exitCodeFor(code: StewardErrorCode): ExitCode {
   if (usageCodes.has(code)) return ExitCode.usage;
   if (unreachableCodes.has(code)) return ExitCode.unreachable;
-  // Contention (another process holds the lease or changed the record first) is not a bug: retry.
-  if (code === 'findings' || code === 'lease.held' || code === 'ledger.conflict') return ExitCode.findings;
+  // Contention (another process holds the lease, took it over, or changed the record first) is
+  // not a bug: the job stopped cleanly at a checkpoint; retry or resume when the other is done.
+  if (code === 'findings' || code === 'lease.held' || code === 'lease.lost' || code === 'ledger.conflict')
+    return ExitCode.findings;
   return ExitCode.internal;
 }
 

@@ -5,8 +5,10 @@ import { ExitCode, StewardError } from '../../errors/steward-error.js';
 import type { MigrationPlan } from '../../migrations/plan/migration-plan-view.js';
 import type { MigrationsState } from '../../migrations/plan/migrations-state.js';
 import {
+  assertMigrationSubject,
   migrationApprovalSubject,
   migrationsApprovalKind,
+  planApprovalProblems,
   planApprovals,
 } from '../../migrations/plan/plan-approvals.js';
 import { defaultReportsDir, readDryRunReport, reportFileFor } from '../../migrations/report/report-files.js';
@@ -24,7 +26,8 @@ export const migrateApproveCommand: Command = {
     '"steward approvals keygen"), stores it insert-only in the ledger and audits it, then says\n' +
     'whether the approvals now meet approvalPolicies.migrations. Refuses when <plan-hash> is not the\n' +
     'current plan (a migration, the store or an option changed: plan again), when there is no\n' +
-    'dry-run report for it (.steward/reports/<plan-hash>.json, or --report), or when the dry run failed.',
+    'dry-run report for it (.steward/reports/<plan-hash>.json, or --report), when that report is not\n' +
+    'the latest dry run of the plan the ledger recorded, or when the dry run failed.',
   options: { ...approvalOptions, report: { type: 'string' } },
   optionHelp: {
     ...approvalOptionHelp,
@@ -60,10 +63,9 @@ export const migrateApproveCommand: Command = {
           'usage',
           `the dry run in ${file} failed; fix the migration (or its validators), dry-run again and approve that`,
         );
-      const approval = approvalFromOptions(ctx, run.config, {
-        subject: migrationApprovalSubject(plan.hash, hash),
-        kind: migrationsApprovalKind,
-      });
+      const subject = migrationApprovalSubject(plan.hash, hash);
+      await assertMigrationSubject(run.ledger, subject, plan.hash);
+      const approval = approvalFromOptions(ctx, run.config, { subject, kind: migrationsApprovalKind });
       const stored = await recordApproval(run.ledger, approval, new Date().toISOString());
       await run.ledger.audit.append({
         action: 'migrate.approve',
@@ -76,7 +78,6 @@ export const migrateApproveCommand: Command = {
         approvers: run.config.approvers,
         now: Date.now(),
         owners: ownersOf(plan, state),
-        reportHash: hash,
       });
       ctx.output.result({
         ...stored,
@@ -91,7 +92,7 @@ export const migrateApproveCommand: Command = {
       ctx.output.line(
         status.ok
           ? `the approvals meet the policy (${status.approvedBy.join(', ')}): next, steward migrate apply`
-          : `not enough yet: ${status.problems.map((p) => p.message).join('; ')}`,
+          : `not enough yet: ${planApprovalProblems(status).join('; ')}`,
       );
       return ExitCode.ok;
     });

@@ -6,6 +6,7 @@ import { LeaseKeeper } from '../../integrity/scan/lease-keeper.js';
 import { systemClock } from '../../ledger/clock.js';
 import { documentCollections } from '../../migrations/apply/migration-collections.js';
 import { type DryRunTarget, runDryRun } from '../../migrations/dry-run/run-dry-run.js';
+import { recordDryRun } from '../../migrations/report/dry-run-record.js';
 import type { DryRunReport } from '../../migrations/report/dry-run-report.js';
 import { defaultReportsDir, writeDryRunReport } from '../../migrations/report/report-files.js';
 import type { Command } from '../command.js';
@@ -30,7 +31,9 @@ export const migrateDryRunCommand: Command = {
     "the contract's schema, and down(up(doc)) = doc when there is a down. Documents up() fails on are\n" +
     'reported with their key and reason. The sandboxes are dropped afterwards, also on failure; the\n' +
     'real collections are only read and nothing is marked applied.\n' +
-    'Writes <plan-hash>.json and .md under .steward/reports (or --out), and an audit record.\n' +
+    'Writes <plan-hash>.json and .md under .steward/reports (or --out), records the run in the ledger\n' +
+    'as the latest dry run of the plan (only its report can be approved, and only if it passed), and\n' +
+    'an audit record.\n' +
     'Exit 1 when a validator or a document failed, 0 otherwise.',
   options: {
     sample: { type: 'string' },
@@ -70,11 +73,7 @@ export const migrateDryRunCommand: Command = {
       );
       ctx.output.endProgress();
       const files = writeReport(report, dir);
-      await run.ledger.audit.append({
-        action: 'migrate.dry-run',
-        subject: plan.hash,
-        details: { reportHash: files.hash, ok: report.ok, totals: { ...report.totals }, report: files.json },
-      });
+      await recordDryRun(run.ledger, report, files);
       ctx.output.result({ ...files, report });
       render(ctx.output, report, files, ctx.cwd);
       return report.ok ? ExitCode.ok : ExitCode.findings;

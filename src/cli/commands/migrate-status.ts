@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { policyFor } from '../../approvals/approval-policy.js';
 import type { JsonObject } from '../../core/json.js';
 import { ExitCode, isStewardError } from '../../errors/steward-error.js';
@@ -10,9 +8,9 @@ import { readMigrationsState } from '../../migrations/plan/migrations-state.js';
 import {
   migrationsApprovalKind,
   type PlanApprovalStatus,
+  planApprovalProblems,
   planApprovals,
 } from '../../migrations/plan/plan-approvals.js';
-import { defaultReportsDir, readDryRunReport, reportFileFor } from '../../migrations/report/report-files.js';
 import { rollbackJob } from '../../migrations/rollback/rollback-context.js';
 import type { Command } from '../command.js';
 import type { Output } from '../output.js';
@@ -26,7 +24,8 @@ export const migrateStatusCommand: Command = {
   description:
     'Shows the current plan hash and its pending migrations; the applied ones (from the changelog);\n' +
     'any in progress, with the phase and counts of its checkpoint and who holds the migrate lease;\n' +
-    "the plan's dry-run report; and its approvals, with whether they meet approvalPolicies.migrations.\n" +
+    "the plan's latest dry run (as the ledger recorded it); and the approvals of its report, with\n" +
+    'whether they meet approvalPolicies.migrations (never while that dry run failed).\n' +
     'Writes nothing. Exit 0 (2 when the migration files cannot be loaded).',
   async run(ctx) {
     return withMigrations(ctx, async (run) => {
@@ -48,7 +47,9 @@ interface Status {
   readonly checkpoints: { readonly apply: unknown; readonly rollback: unknown };
   readonly lease: { holder: string; expiresAt: string } | null;
   readonly dryRun: { report: string; hash: string; ok: boolean; createdAt: string } | null;
-  readonly approvals: (Omit<PlanApprovalStatus, 'approvals'> & { count: number; required: number }) | null;
+  readonly approvals:
+    | (Omit<PlanApprovalStatus, 'approvals' | 'dryRun'> & { count: number; required: number })
+    | null;
 }
 
 async function readStatus(run: MigrationsRun): Promise<Status> {
@@ -63,7 +64,6 @@ async function readStatus(run: MigrationsRun): Promise<Status> {
   }
   const lease = await run.ledger.readLease(migrateLease);
   const plan = loaded?.plan;
-  const dryRun = plan && plan.migrations.length > 0 ? readReport(run, plan.hash) : null;
   const policy = policyFor(run.config.approvalPolicies, migrationsApprovalKind);
   const approvals =
     plan && loaded && plan.migrations.length > 0
@@ -93,25 +93,21 @@ async function readStatus(run: MigrationsRun): Promise<Status> {
       lease && lease.expiresAt > Date.now()
         ? { holder: lease.holder, expiresAt: new Date(lease.expiresAt).toISOString() }
         : null,
-    dryRun,
-    approvals: approvals
+    dryRun: approvals?.dryRun
       ? {
-          ok: approvals.ok,
-          ...(approvals.reportHash ? { reportHash: approvals.reportHash } : {}),
-          approvedBy: approvals.approvedBy,
-          problems: approvals.problems,
-          count: approvals.approvals.length,
-          required: policy.required,
+          report: approvals.dryRun.report,
+          hash: approvals.dryRun.reportHash,
+          ok: approvals.dryRun.ok,
+          createdAt: approvals.dryRun.createdAt,
         }
       : null,
+    approvals: approvals ? approvalsOf(approvals, policy.required) : null,
   };
 }
 
-function readReport(run: MigrationsRun, planHash: string): Status['dryRun'] {
-  const file = reportFileFor(resolve(run.projectDir, defaultReportsDir), planHash);
-  if (!existsSync(file)) return null;
-  const { report, hash } = readDryRunReport(file);
-  return { report: file, hash, ok: report.ok, createdAt: report.createdAt };
+function approvalsOf(status: PlanApprovalStatus, required: number): NonNullable<Status['approvals']> {
+  const { approvals, dryRun: _dryRun, ...rest } = status;
+  return { ...rest, count: approvals.length, required };
 }
 
 function render(output: Output, s: Status): void {
@@ -143,13 +139,13 @@ function render(output: Output, s: Status): void {
       ? `dry run: ${s.dryRun.ok ? 'passed' : 'FAILED'} at ${s.dryRun.createdAt}, report ${s.dryRun.hash}`
       : 'dry run: none for this plan (steward migrate dry-run)',
   );
-  if (s.approvals) {
-    const who = s.approvals.approvedBy.length > 0 ? ` by ${s.approvals.approvedBy.join(', ')}` : '';
+  const a = s.approvals;
+  if (a) {
+    const who = a.approvedBy.length > 0 ? ` by ${a.approvedBy.join(', ')}` : '';
+    const of = a.reportHash ? ` of report ${a.reportHash.slice(0, 12)}` : '';
     output.line(
-      `approvals: ${s.approvals.approvedBy.length} valid of ${s.approvals.required} needed${who}: ` +
-        (s.approvals.ok
-          ? 'quorum met'
-          : `not met (${s.approvals.problems.map((p) => p.message).join('; ')})`),
+      `approvals${of}: ${a.approvedBy.length} valid of ${a.required} needed${who}: ` +
+        (a.ok ? 'quorum met' : `not met (${planApprovalProblems(a).join('; ')})`),
     );
   }
 }
