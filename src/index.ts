@@ -5,8 +5,8 @@
 
 export type { Approval } from './approvals/approval.js';
 export { generateApproverKeys, signApproval } from './approvals/approval-keys.js';
-export type { StoredApproval } from './approvals/approval-ledger.js';
-export { listApprovals, recordApproval } from './approvals/approval-ledger.js';
+export type { ApprovalUse, StoredApproval } from './approvals/approval-ledger.js';
+export { listApprovals, recordApproval, useApprovals, usesOf } from './approvals/approval-ledger.js';
 export type { ApprovalPolicy, Approver } from './approvals/approval-policy.js';
 export type {
   ApprovalProblem,
@@ -81,6 +81,10 @@ export type { SetShapeFlagOptions, SetShapeFlagResult } from './flags/set-shape-
 export { setShapeFlag } from './flags/set-shape-flag.js';
 export type { ShapeFlagCache, ShapeFlagCacheOptions } from './flags/shape-flag-cache.js';
 export { shapeFlagCache } from './flags/shape-flag-cache.js';
+export type { BreakerSettings } from './integrity/breaker/breaker-settings.js';
+export type { BreakerVerdict } from './integrity/breaker/breaker-verdict.js';
+export type { BreakerCheck } from './integrity/breaker/check-breaker.js';
+export { breakerPlanHash } from './integrity/breaker/check-breaker.js';
 export type { GuardContext, ReferenceResolution } from './integrity/guard/resolve-reference.js';
 export { resolveReference } from './integrity/guard/resolve-reference.js';
 export type { RehydrationResult } from './integrity/guard/work-rehydrations.js';
@@ -100,6 +104,9 @@ export type {
 export type { StaleReport } from './integrity/scan/revalidate-stale.js';
 export type { ScanEvent } from './integrity/scan/scan-input.js';
 export type { ReferenceScanReport } from './integrity/scan/scan-report.js';
+export type { UndoInput } from './integrity/undo/undo-repair-run.js';
+export { undoRepairRun } from './integrity/undo/undo-repair-run.js';
+export type { UndoItem, UndoReport, UndoStatus } from './integrity/undo/undo-report.js';
 export type {
   AuditEntry,
   AuditProblem,
@@ -226,6 +233,8 @@ export type { RefsRepairInput, RefsRepairResult } from './workspace/integrity/re
 export { refsRepair } from './workspace/integrity/refs-repair.js';
 export type { RefsScanEvent, RefsScanInput, RefsScanResult } from './workspace/integrity/refs-scan.js';
 export { refsScan } from './workspace/integrity/refs-scan.js';
+export type { RefsUndoInput } from './workspace/integrity/refs-undo.js';
+export { refsUndo } from './workspace/integrity/refs-undo.js';
 export type { MigrateApplyInput, MigrateApplyResult } from './workspace/migrations/migrate-apply.js';
 export { migrateApply } from './workspace/migrations/migrate-apply.js';
 export type { MigrateApproveInput, MigrateApproveResult } from './workspace/migrations/migrate-approve.js';

@@ -22,6 +22,9 @@ export function noteLineageWarnings(ctx: CommandContext, warnings: readonly Sign
     ctx.output.note(`warning: ${w.sink} did not take ${w.events} lineage event(s): ${w.message}`);
 }
 
+/** What Ctrl-C (or SIGTERM) during apply or rollback says: they pause after the batch in flight. */
+export const stopNote = () => 'stopping after the batch in flight; rerun to resume';
+
 /** `--rate N` of apply and rollback; undefined when not given (the config's `migrations.rate` then). */
 export function rateOption(ctx: CommandContext): number | undefined {
   const raw = ctx.options.rate;

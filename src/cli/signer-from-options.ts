@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { maxApprovalLifetimeMs } from '../approvals/approval.js';
 import { parseDuration } from '../core/duration.js';
 import { StewardError } from '../errors/steward-error.js';
 import type { Signer } from '../workspace/approvals.js';
@@ -16,7 +17,7 @@ export const approvalOptionHelp = {
   key: 'your private key file from "steward approvals keygen"',
   approver: 'your name in the config approvers',
   role: 'the role you sign in',
-  expires: 'how long the approval counts: 30m, 24h, 7d (default 24h)',
+  expires: 'how long the approval counts: 30m, 24h, 7d (default 24h, at most 366d)',
 };
 
 /**
@@ -29,11 +30,20 @@ export function signerFromOptions(ctx: CommandContext): Signer {
     if (typeof value !== 'string' || value === '') throw new StewardError('usage', `--${o} is required`);
     return value;
   }) as [string, string, string];
-  const expiresInMs = parseDuration(String(ctx.options.expires));
-  if (expiresInMs === undefined)
+  return { keyFile: resolve(ctx.cwd, keyFile), approver, role, expiresInMs: expiryOption(ctx) };
+}
+
+/** `--expires` in milliseconds: a duration above 0 and at most {@link maxApprovalLifetimeMs}. */
+function expiryOption(ctx: CommandContext): number {
+  const text = String(ctx.options.expires);
+  const ms = parseDuration(text);
+  if (ms === undefined)
+    throw new StewardError('usage', `--expires must be a duration such as 30m, 24h or 7d (got "${text}")`);
+  const maxDays = maxApprovalLifetimeMs / 86_400_000;
+  if (ms <= 0 || ms > maxApprovalLifetimeMs)
     throw new StewardError(
       'usage',
-      `--expires must be a duration such as 30m, 24h or 7d (got "${String(ctx.options.expires)}")`,
+      `--expires ${text} is out of range: an approval counts for more than 0 and at most ${maxDays} days (${maxDays}d)`,
     );
-  return { keyFile: resolve(ctx.cwd, keyFile), approver, role, expiresInMs };
+  return ms;
 }

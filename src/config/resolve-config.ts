@@ -22,6 +22,7 @@ const settings = [
   'stores',
   'collections',
   'references',
+  'integrity',
   'ledger',
   'contracts',
   'approvers',
@@ -69,6 +70,7 @@ export function resolveConfig(
     withoutEntriesNaming(config.references, waiting),
     collections,
     (path, message) => problems.push({ path, message }),
+    config.integrity,
   );
   const problem = (path: string, message: string) => problems.push({ path, message });
   const approvers = resolveApprovers(config.approvers, ctx.baseDir, problem);

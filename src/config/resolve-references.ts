@@ -1,6 +1,11 @@
 import { parseDuration } from '../core/duration.js';
 import { isJsonObject } from '../core/json.js';
 import {
+  type BreakerSettings,
+  defaultBreaker,
+  resolveBreaker,
+} from '../integrity/breaker/breaker-settings.js';
+import {
   type MissingTargetPolicy,
   missingTargetPolicies,
   type ResolvedReference,
@@ -23,8 +28,10 @@ export function resolveReferences(
   raw: unknown,
   collections: ReadonlyMap<string, ResolvedCollection>,
   problem: Problem,
+  integrity?: unknown,
 ): Map<string, ResolvedReference> {
   const out = new Map<string, ResolvedReference>();
+  const breaker = resolveIntegrity(integrity, problem);
   if (raw === undefined) return out;
   if (!isJsonObject(raw)) {
     problem('references', "must be an object of references keyed '<collection>.<field>'");
@@ -63,6 +70,11 @@ export function resolveReferences(
     if (settings.owner !== undefined && typeof settings.owner !== 'string')
       problem(`${path}.owner`, 'must be the name of a service');
     const revalidateAfterMs = duration(settings.revalidateAfter, `${path}.revalidateAfter`, problem);
+    // Set only when configured, so a reference declared without one resolves as it always did.
+    const own =
+      settings.breaker === undefined && breaker === undefined
+        ? undefined
+        : resolveBreaker(settings.breaker, `${path}.breaker`, breaker ?? defaultBreaker, problem);
     out.set(name, {
       name,
       collection,
@@ -73,9 +85,22 @@ export function resolveReferences(
       required: settings.required === true,
       ...(revalidateAfterMs === undefined ? {} : { revalidateAfterMs }),
       ...(typeof rehydrateFrom === 'string' ? { rehydrateFrom } : {}),
+      ...(own ? { breaker: own } : {}),
     });
   }
   return out;
+}
+
+/** The config's `integrity` settings: for now the circuit breaker every reference starts from. */
+function resolveIntegrity(raw: unknown, problem: Problem): BreakerSettings | undefined {
+  if (raw === undefined) return undefined;
+  if (!isJsonObject(raw)) {
+    problem('integrity', 'must be an object such as { breaker: { maxOrphanRate: 0.05 } }');
+    return undefined;
+  }
+  for (const key of Object.keys(raw))
+    if (key !== 'breaker') problem(`integrity.${key}`, 'is not a known setting (expected breaker)');
+  return resolveBreaker(raw.breaker, 'integrity.breaker', defaultBreaker, problem);
 }
 
 function duration(value: unknown, path: string, problem: Problem): number | undefined {

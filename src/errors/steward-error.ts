@@ -33,6 +33,8 @@ export const ExitCode = {
   usage: 2,
   /** A store could not be reached, refused the credentials, or did not answer in time. */
   unreachable: 3,
+  /** Stopped by SIGINT or SIGTERM at a batch boundary, checkpointed: the same command resumes. */
+  interrupted: 130,
   /** steward itself failed: a bug. */
   internal: 70,
 } as const;
@@ -91,9 +93,16 @@ const unreachableCodes = new Set<StewardErrorCode>([
 export function exitCodeFor(code: StewardErrorCode): ExitCode {
   if (usageCodes.has(code)) return ExitCode.usage;
   if (unreachableCodes.has(code)) return ExitCode.unreachable;
-  // Contention (another process holds the lease or changed the record first) is not a bug: retry.
+  // Contention (another process holds the lease, took it over, or changed the record first) is
+  // not a bug: the job stopped cleanly at a checkpoint; retry or resume when the other is done.
   // Nor is a job stopped on request (`aborted`): what it did is kept, and a rerun goes on.
-  if (code === 'findings' || code === 'lease.held' || code === 'ledger.conflict' || code === 'aborted')
+  if (
+    code === 'findings' ||
+    code === 'lease.held' ||
+    code === 'lease.lost' ||
+    code === 'ledger.conflict' ||
+    code === 'aborted'
+  )
     return ExitCode.findings;
   return ExitCode.internal;
 }

@@ -1,3 +1,5 @@
+import type { BreakerSettings } from './breaker/breaker-settings.js';
+
 /** What `refs repair` does to a document whose reference points at nothing. */
 export const missingTargetPolicies = [
   'flag',
@@ -28,4 +30,6 @@ export interface ResolvedReference {
   readonly revalidateAfterMs?: number;
   /** For `rehydrate`: the collection holding the source of truth, keyed like the target. */
   readonly rehydrateFrom?: string;
+  /** When repair refuses to act (see `breaker/`); `defaultBreaker` when absent. */
+  readonly breaker?: BreakerSettings;
 }

@@ -26,6 +26,8 @@ export interface LedgerNamespace {
   readonly rehydrations: CollectionSpec;
   /** The migrations changelog: one document per migration id; see `migrations/changelog.ts`. */
   readonly migrations: CollectionSpec;
+  /** Figures of the latest completed reference scans, for repair's circuit breaker; see `integrity/scan/scan-figures.ts`. */
+  readonly scans: CollectionSpec;
 }
 
 /** The prefix ledger collections get unless told otherwise (`ledger.prefix`). */
@@ -60,6 +62,7 @@ export function ledgerNamespace(store: Store, prefix: string = defaultLedgerPref
     flags: spec('flags'),
     rehydrations: spec('rehydrations'),
     migrations: spec('migrations'),
+    scans: spec('scans'),
   };
 }
 
@@ -83,6 +86,7 @@ export function ledgerSpecs(namespace: LedgerNamespace): CollectionSpec[] {
     flags,
     rehydrations,
     migrations,
+    namespace.scans,
   ];
 }
 

@@ -22,10 +22,18 @@ export interface LedgerOptions {
 /**
  * The ledger's collections that capabilities keep their records in, by role: incidents
  * (`incidents.ts`), approvals (`approvals/approval-ledger.ts`), before-images (`before-images.ts`),
- * shape flags, the read-time guard's rehydration queue and the migrations changelog. The audit log,
- * leases and checkpoints have objects of their own on the Ledger.
+ * shape flags, the read-time guard's rehydration queue, the migrations changelog and the figures
+ * of complete scans (`integrity/scan/scan-figures.ts`). The audit log, leases and checkpoints have
+ * objects of their own on the Ledger.
  */
-export type LedgerRole = 'incidents' | 'approvals' | 'backups' | 'flags' | 'rehydrations' | 'migrations';
+export type LedgerRole =
+  | 'incidents'
+  | 'approvals'
+  | 'backups'
+  | 'flags'
+  | 'rehydrations'
+  | 'migrations'
+  | 'scans';
 
 /**
  * Steward's own records in the user's store: the audit log (with its head witness), leases and

@@ -1,16 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Approval } from '../approvals/approval.js';
+import { type Approval, maxApprovalLifetimeMs } from '../approvals/approval.js';
 import {
   generateApproverKeys,
   keyMatches,
   parsePrivateKey,
   signApproval,
 } from '../approvals/approval-keys.js';
-import { listApprovals, recordApproval, type StoredApproval } from '../approvals/approval-ledger.js';
+import { listApprovals, recordApproval, type StoredApproval, usesOf } from '../approvals/approval-ledger.js';
 import { verifyApprovals } from '../approvals/verify-approvals.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { StewardError } from '../errors/steward-error.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { assertMigrationSubject, migrationsApprovalKind } from '../migrations/plan/plan-approvals.js';
+import { withMigrations } from './migrations/with-migrations.js';
 import { writeOutFile } from './out-file.js';
 import { actorOf, type RunOptions } from './run-options.js';
 import { withWorkspace } from './workspace.js';
@@ -71,7 +74,9 @@ const subjectPattern = /^[A-Za-z0-9][A-Za-z0-9:._-]{7,199}$/;
 
 /**
  * Signs an approval of a subject and stores it in the ledger, insert-only and audited, after the
- * checks of {@link signApprovalFor}. The subject must look like a hash a command printed.
+ * checks of {@link signApprovalFor}. The subject must look like a hash a command printed. Kind
+ * `migrations` takes the rules of {@link migrateApprove}: the subject must be `<current plan
+ * hash>:<report hash of its latest dry run>`, which passed.
  */
 export async function approvalsSign(
   config: ResolvedConfig,
@@ -80,11 +85,19 @@ export async function approvalsSign(
 ): Promise<ApprovalsSignResult> {
   if (!subjectPattern.test(request.subject))
     throw new StewardError('usage', 'name the subject to approve: the plan hash the command printed');
+  if (request.kind === migrationsApprovalKind)
+    return withMigrations(config, actorOf(options), async (run) => {
+      const { plan } = await run.loadPlan();
+      await assertMigrationSubject(run.ledger, request.subject, plan.hash);
+      return store(run.ledger, signApprovalFor(config, request));
+    });
   const approval = signApprovalFor(config, request);
-  return withWorkspace(config, {}, actorOf(options), async ({ ledger }) => {
-    const stored = await recordApproval(ledger, approval, new Date().toISOString());
-    return { ...stored, approval };
-  });
+  return withWorkspace(config, {}, actorOf(options), ({ ledger }) => store(ledger, approval));
+}
+
+async function store(ledger: Ledger, approval: Approval): Promise<ApprovalsSignResult> {
+  const stored = await recordApproval(ledger, approval, new Date().toISOString());
+  return { ...stored, approval };
 }
 
 /** A stored approval with whether it would count today: `valid`, or the reason it would not. */
@@ -137,6 +150,7 @@ export function signApprovalFor(config: ResolvedConfig, request: SignRequest): A
       'usage',
       `${path} is not ${name}'s key: it does not match approvers.${name}.publicKey in ${where}`,
     );
+  checkLifetime(request.expiresInMs);
   const now = Date.now();
   const fields = {
     subject: request.subject,
@@ -149,16 +163,30 @@ export function signApprovalFor(config: ResolvedConfig, request: SignRequest): A
   return signApproval(fields, privateKey);
 }
 
-/** Whether one approval would count today, ignoring quorum: `valid` or the reason it would not. */
-function statusOf(approval: Approval, config: ResolvedConfig, now: number): string {
+/**
+ * Whether one approval would count today, ignoring quorum: `valid`, `used` (a run used it up), or
+ * the reason it would not.
+ */
+function statusOf(approval: StoredApproval, config: ResolvedConfig, now: number): string {
   const check = verifyApprovals({
     subject: approval.subject,
     approvals: [approval],
     policy: { required: 1 },
     approvers: config.approvers,
     now,
+    uses: usesOf([approval]),
   });
   return check.ok ? 'valid' : (check.problems[0]?.code ?? 'invalid');
+}
+
+/** An approval counts for more than 0 and at most {@link maxApprovalLifetimeMs}. */
+function checkLifetime(expiresInMs: number): void {
+  const maxDays = maxApprovalLifetimeMs / 86_400_000;
+  if (!(expiresInMs > 0 && expiresInMs <= maxApprovalLifetimeMs))
+    throw new StewardError(
+      'usage',
+      `an approval counts for more than 0 and at most ${maxDays} days (expiresInMs ${expiresInMs})`,
+    );
 }
 
 function readKeyFile(path: string): string {

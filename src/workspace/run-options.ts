@@ -9,9 +9,11 @@ export interface RunOptions<E = never> {
   /** Who acts, as the audit log and leases record it. Default: {@link actorFromEnv}. */
   readonly actor?: string;
   /**
-   * Asks a running job to stop. Migrations pause after the batch in flight and keep their
-   * checkpoint; other jobs stop before their next reference, derived state or collection with a
-   * StewardError `aborted` (what was done is checkpointed or recorded, so a rerun resumes).
+   * Asks a running job to stop. Migrations (`migrateApply`, `migrateRollback`), reference scans
+   * (`refsScan`) and undos (`refsUndo`) stop after the batch in flight, keep their checkpoint and
+   * say so in their result; the other jobs that work through several derived states or
+   * collections stop before the next one with a StewardError `aborted`. Either way a rerun
+   * resumes.
    */
   readonly signal?: AbortSignal;
   /** Receives the job's progress events as they happen; the job waits for it, so keep it quick. */

@@ -40,16 +40,17 @@ export const approvalsSignCommand: Command = {
     'The subject is the hash a command asks approvals for (a repair plan, a migration plan).\n' +
     "Checks before storing: the approver is in the config's approvers, holds the role, the role counts\n" +
     "for the kind's policy, and the key is the approver's. The approval is ed25519-signed, insert-only\n" +
-    'in the ledger, and audited.',
+    'in the ledger, and audited. Kind "migrations" takes the rules of "steward migrate approve": the\n' +
+    'subject must be <current plan hash>:<report hash of its latest dry run>, which passed.',
   options: { kind: { type: 'string' }, ...approvalOptions },
   optionHelp: { kind: 'what is approved: refs.delete-dependent, migrations...', ...approvalOptionHelp },
   async run(ctx) {
+    const kind = ctx.options.kind;
+    if (typeof kind !== 'string' || kind === '') throw new StewardError('usage', '--kind is required');
     const config = await configFor(ctx);
     const subject = ctx.positionals[0];
     if (!subject)
       throw new StewardError('usage', 'name the subject to approve: the plan hash the command printed');
-    const kind = ctx.options.kind;
-    if (typeof kind !== 'string' || kind === '') throw new StewardError('usage', '--kind is required');
     const request = { ...signerFromOptions(ctx), subject, kind };
     const { approval, ...stored } = await approvalsSign(config, request, runOptionsFor(ctx));
     ctx.output.result({ ...stored, approval });

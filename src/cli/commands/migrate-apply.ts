@@ -5,9 +5,9 @@ import { renderApplyReport } from '../../migrations/apply/render-apply-report.js
 import { migrateApply } from '../../workspace/migrations/migrate-apply.js';
 import type { Command } from '../command.js';
 import { configFor } from '../config-for.js';
-import { migrationProgress, noteLineageWarnings, rateOption } from '../migration-progress.js';
+import { withInterrupt } from '../interrupt-signal.js';
+import { migrationProgress, noteLineageWarnings, rateOption, stopNote } from '../migration-progress.js';
 import { runOptionsFor } from '../run-options-for.js';
-import { withInterrupt } from '../with-interrupt.js';
 
 /** `steward migrate apply`: canary, gates and the rest, batched, throttled, resumable. */
 export const migrateApplyCommand: Command = {
@@ -15,16 +15,18 @@ export const migrateApplyCommand: Command = {
   summary: 'apply the approved pending migrations: canary, gates, then the rest',
   usage: '[--resume] [--rate N]',
   description:
-    "Applies the pending migrations in order, once approvals of the current plan hash meet the config's\n" +
-    '"migrations" approval policy. Per migration: collection operations, then a canary (the documents\n' +
-    'whose key hashes below migrations.canaryPercent), then the gates (after-validators on the canary,\n' +
-    'error rate, parity against the before-images), then the rest. Every document is saved as a\n' +
-    'before-image first and written only while its version field still holds what was read.\n' +
+    "Applies the pending migrations in order, once the plan's latest dry run passed and approvals of\n" +
+    'it meet the config\'s "migrations" approval policy; the run uses those approvals up. Per\n' +
+    'migration: collection operations, then a canary (the documents whose key hashes below\n' +
+    'migrations.canaryPercent), then the gates (after-validators on the canary, error rate, parity\n' +
+    'against the before-images), then the rest. Every document must conform to its contract before it\n' +
+    'is written (the contract gate stops at a batch that does not), is saved as a before-image first,\n' +
+    'and is written only while its version field still holds what was read.\n' +
     'Checkpointed after every batch: after a crash, rerun to resume (a killed run holds the lease until\n' +
     'it expires). Ctrl-C pauses after the batch in flight.\n' +
     'Exit 0 when applied, 1 when a gate failed or waits for --resume (or documents failed), 2 when\n' +
-    'refused (not approved, plan changed, an applied migration edited), 1 when another apply or\n' +
-    'rollback holds the lease.',
+    'refused (no passed dry run, not approved, plan changed, an applied migration edited), 1 when\n' +
+    'another apply or rollback holds the lease, or took it over mid-run (rerun to resume).',
   options: {
     resume: { type: 'boolean' },
     rate: { type: 'string' },
@@ -37,8 +39,11 @@ export const migrateApplyCommand: Command = {
     const config = await configFor(ctx);
     const rate = rateOption(ctx);
     const input = { resume: ctx.options.resume === true, ...(rate === undefined ? {} : { rate }) };
-    const { report, warnings } = await withInterrupt(ctx, (signal) =>
-      migrateApply(config, input, runOptionsFor(ctx, { signal, onProgress: migrationProgress(ctx) })),
+    const { report, warnings } = await withInterrupt(
+      ctx,
+      (signal) =>
+        migrateApply(config, input, runOptionsFor(ctx, { signal, onProgress: migrationProgress(ctx) })),
+      stopNote,
     );
     ctx.output.endProgress();
     noteLineageWarnings(ctx, warnings);

@@ -16,7 +16,8 @@ export const migrateApproveCommand: Command = {
     '"steward approvals keygen"), stores it insert-only in the ledger and audits it, then says\n' +
     'whether the approvals now meet approvalPolicies.migrations. Refuses when <plan-hash> is not the\n' +
     'current plan (a migration, the store or an option changed: plan again), when there is no\n' +
-    'dry-run report for it (.steward/reports/<plan-hash>.json, or --report), or when the dry run failed.',
+    'dry-run report for it (.steward/reports/<plan-hash>.json, or --report), when that report is not\n' +
+    'the latest dry run of the plan the ledger recorded, or when the dry run failed.',
   options: { ...approvalOptions, report: { type: 'string' } },
   optionHelp: {
     ...approvalOptionHelp,
@@ -31,7 +32,7 @@ export const migrateApproveCommand: Command = {
     const reportFile =
       typeof ctx.options.report === 'string' ? resolve(ctx.cwd, ctx.options.report) : undefined;
     const input = { planHash: wanted, signer, ...(reportFile === undefined ? {} : { reportFile }) };
-    const result = await migrateApprove(config, input, runOptionsFor(ctx));
+    const { quorumProblems, ...result } = await migrateApprove(config, input, runOptionsFor(ctx));
     const { approval, reportHash: hash, quorum: status } = result;
     ctx.output.result(result);
     ctx.output.line(
@@ -41,7 +42,7 @@ export const migrateApproveCommand: Command = {
     ctx.output.line(
       status.ok
         ? `the approvals meet the policy (${status.approvedBy.join(', ')}): next, steward migrate apply`
-        : `not enough yet: ${status.problems.map((p) => p.message).join('; ')}`,
+        : `not enough yet: ${quorumProblems.join('; ')}`,
     );
     return ExitCode.ok;
   },

@@ -20,7 +20,9 @@ export const migrateDryRunCommand: Command = {
     "the contract's schema, and down(up(doc)) = doc when there is a down. Documents up() fails on are\n" +
     'reported with their key and reason. The sandboxes are dropped afterwards, also on failure; the\n' +
     'real collections are only read and nothing is marked applied.\n' +
-    'Writes <plan-hash>.json and .md under .steward/reports (or --out), and an audit record.\n' +
+    'Writes <plan-hash>.json and .md under .steward/reports (or --out), records the run in the ledger\n' +
+    'as the latest dry run of the plan (only its report can be approved, and only if it passed), and\n' +
+    'an audit record.\n' +
     'Exit 1 when a validator or a document failed, 0 otherwise.',
   options: {
     sample: { type: 'string' },

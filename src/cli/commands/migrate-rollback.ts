@@ -4,9 +4,9 @@ import { rollbackNeedsAttention } from '../../migrations/rollback/rollback-repor
 import { migrateRollback } from '../../workspace/migrations/migrate-rollback.js';
 import type { Command } from '../command.js';
 import { configFor } from '../config-for.js';
-import { migrationProgress, noteLineageWarnings, rateOption } from '../migration-progress.js';
+import { withInterrupt } from '../interrupt-signal.js';
+import { migrationProgress, noteLineageWarnings, rateOption, stopNote } from '../migration-progress.js';
 import { runOptionsFor } from '../run-options-for.js';
-import { withInterrupt } from '../with-interrupt.js';
 
 /** `steward migrate rollback [--to <id>]`: restores the before-images, newest migration first. */
 export const migrateRollbackCommand: Command = {
@@ -35,8 +35,11 @@ export const migrateRollbackCommand: Command = {
     const rate = rateOption(ctx);
     const to = typeof ctx.options.to === 'string' ? ctx.options.to : undefined;
     const input = { ...(rate === undefined ? {} : { rate }), ...(to === undefined ? {} : { to }) };
-    const { report, warnings } = await withInterrupt(ctx, (signal) =>
-      migrateRollback(config, input, runOptionsFor(ctx, { signal, onProgress: migrationProgress(ctx) })),
+    const { report, warnings } = await withInterrupt(
+      ctx,
+      (signal) =>
+        migrateRollback(config, input, runOptionsFor(ctx, { signal, onProgress: migrationProgress(ctx) })),
+      stopNote,
     );
     ctx.output.endProgress();
     noteLineageWarnings(ctx, warnings);

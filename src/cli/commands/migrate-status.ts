@@ -1,6 +1,7 @@
 import type { JsonObject } from '../../core/json.js';
 import { ExitCode } from '../../errors/steward-error.js';
 import { parseApplyState } from '../../migrations/apply/apply-state.js';
+import { planApprovalProblems } from '../../migrations/plan/plan-approvals.js';
 import { type MigrateStatus, migrateStatus } from '../../workspace/migrations/migrate-status.js';
 import type { Command } from '../command.js';
 import { configFor } from '../config-for.js';
@@ -14,7 +15,8 @@ export const migrateStatusCommand: Command = {
   description:
     'Shows the current plan hash and its pending migrations; the applied ones (from the changelog);\n' +
     'any in progress, with the phase and counts of its checkpoint and who holds the migrate lease;\n' +
-    "the plan's dry-run report; and its approvals, with whether they meet approvalPolicies.migrations.\n" +
+    "the plan's latest dry run (as the ledger recorded it); and the approvals of its report, with\n" +
+    'whether they meet approvalPolicies.migrations (never while that dry run failed).\n' +
     'Writes nothing. Exit 0 (2 when the migration files cannot be loaded).',
   async run(ctx) {
     const config = await configFor(ctx);
@@ -54,13 +56,13 @@ function render(output: Output, s: MigrateStatus): void {
       ? `dry run: ${s.dryRun.ok ? 'passed' : 'FAILED'} at ${s.dryRun.createdAt}, report ${s.dryRun.hash}`
       : 'dry run: none for this plan (steward migrate dry-run)',
   );
-  if (s.approvals) {
-    const who = s.approvals.approvedBy.length > 0 ? ` by ${s.approvals.approvedBy.join(', ')}` : '';
+  const a = s.approvals;
+  if (a) {
+    const who = a.approvedBy.length > 0 ? ` by ${a.approvedBy.join(', ')}` : '';
+    const of = a.reportHash ? ` of report ${a.reportHash.slice(0, 12)}` : '';
     output.line(
-      `approvals: ${s.approvals.approvedBy.length} valid of ${s.approvals.required} needed${who}: ` +
-        (s.approvals.ok
-          ? 'quorum met'
-          : `not met (${s.approvals.problems.map((p) => p.message).join('; ')})`),
+      `approvals${of}: ${a.approvedBy.length} valid of ${a.required} needed${who}: ` +
+        (a.ok ? 'quorum met' : `not met (${planApprovalProblems(a).join('; ')})`),
     );
   }
 }

@@ -7,6 +7,7 @@ import { segmentOption } from '../collection-arg.js';
 import type { Command, CommandContext } from '../command.js';
 import { configFor } from '../config-for.js';
 import { intOption } from '../int-option.js';
+import { withInterrupt } from '../interrupt-signal.js';
 import { noteWarnings } from '../note-warnings.js';
 import { runOptionsFor } from '../run-options-for.js';
 
@@ -20,6 +21,7 @@ export const refsScanCommand: Command = {
     "looking up each batch's distinct target keys with one read, in the target's own store.\n" +
     'Orphans, type mismatches and missing required references become incidents (`steward refs incidents`).\n' +
     'Progress is checkpointed about once a second: rerun the same command to resume after a crash.\n' +
+    'SIGINT or SIGTERM stops it after the batch in flight, checkpointed (exit 130).\n' +
     'Exit 1 when any problem is found, 0 when clean.',
   options: {
     segment: { type: 'string' },
@@ -40,9 +42,12 @@ export const refsScanCommand: Command = {
   async run(ctx) {
     const config = await configFor(ctx);
     const input = { references: ctx.positionals, ...scanOptions(ctx) };
-    const result = await refsScan(config, input, runOptionsFor(ctx, { onProgress: render(ctx) }));
+    const result = await withInterrupt(ctx, (signal) =>
+      refsScan(config, input, runOptionsFor(ctx, { signal, onProgress: render(ctx) })),
+    );
     noteWarnings(ctx, result.warnings);
     ctx.output.result(result);
+    if (result.interrupted) return ExitCode.interrupted;
     return result.ok ? ExitCode.ok : ExitCode.findings;
   },
 };
@@ -55,6 +60,13 @@ function render(ctx: CommandContext): (event: RefsScanEvent) => void {
     if (event.type === 'scanned') {
       ctx.output.endProgress();
       ctx.output.line(renderScanReport(event.report).join('\n'));
+    }
+    if (event.type === 'interrupted') {
+      ctx.output.endProgress();
+      ctx.output.note(
+        `${event.report.reference}: scan interrupted after ${event.report.scanned.toLocaleString('en-US')} documents, ` +
+          'checkpoint saved; run the same command again to resume',
+      );
     }
     if (event.type === 'rechecked') ctx.output.line(renderStaleReport(event.report));
   };

@@ -140,12 +140,16 @@ async function apply(
   const copying = decided.filter((r) => r.outcome === 'rehydrated');
   if (copying.length > 0) {
     const images = copying.map((r) => ({
+      // One run per reference for the queue, so a retry finds its image saved (insert-only).
+      repairRun: `refs-rehydrate:${reference.name}`,
       incident: r.id,
       action: 'rehydrate',
       reference: reference.name,
       collection: reference.target,
       key: r.key,
       doc: null,
+      change: { type: 'insert' as const, keys: [r.key] },
+      inserted: [lookup.available.get(keyId(r.key))!],
       savedAt: now,
     }));
     await saveBeforeImages(await ctx.ledger.openCollection('backups'), images);

@@ -27,7 +27,7 @@ export async function approveDeletion(
   incidents: Collection,
   open: readonly Incident[],
 ): Promise<DeletePlan> {
-  const closed = await closedByPlan(incidents, reference);
+  const closed = await closedByPlan(incidents, reference, 'plan');
   const { hash, resumed } = currentPlanHash(
     reference,
     open.map((i) => i.id),
@@ -46,14 +46,18 @@ export async function approveDeletion(
   return { hash, incidents: open.length + resumed, approval };
 }
 
-/** Closed incidents of the reference grouped by the delete plan that closed them. */
-async function closedByPlan(
+/**
+ * Closed incidents of the reference grouped by the approved plan that closed them, as their
+ * resolutions name it in `field`: `plan` for a delete plan, `breakerPlan` for a breaker override.
+ */
+export async function closedByPlan(
   incidents: Collection,
   reference: ResolvedReference,
+  field: 'plan' | 'breakerPlan',
 ): Promise<Map<string, string[]>> {
   const byPlan = new Map<string, string[]>();
   for await (const incident of listIncidents(incidents, { subject: reference.name, status: 'closed' })) {
-    const plan = isJsonObject(incident.resolution) ? incident.resolution.plan : undefined;
+    const plan = isJsonObject(incident.resolution) ? incident.resolution[field] : undefined;
     if (typeof plan !== 'string') continue;
     byPlan.set(plan, [...(byPlan.get(plan) ?? []), incident.id]);
   }

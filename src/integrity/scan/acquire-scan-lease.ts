@@ -25,7 +25,11 @@ export async function acquireScanLease(
     const until = Number(error.details.expiresAt);
     const holder = String(error.details.holder);
     input.onEvent?.({ type: 'waiting', reference: input.reference.name, holder, until });
-    await sleep(Math.min(maxLeaseWaitMs, Math.max(0, until - clock())) + 100);
+    const signal = input.signal;
+    // Aborted, it asks at once: the lease is still held, and `lease.held` says by whom.
+    await sleep(Math.min(maxLeaseWaitMs, Math.max(0, until - clock())) + 100, undefined, {
+      ...(signal ? { signal } : {}),
+    }).catch(() => undefined);
     return ask();
   }
 }

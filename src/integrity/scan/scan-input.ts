@@ -36,6 +36,12 @@ export interface ScanReferenceInput {
    */
   readonly waitForLease?: boolean;
   readonly clock?: Clock;
+  /**
+   * Aborting stops the scan at the next batch boundary (a rate-limit wait ends at once): the
+   * batches checked are committed with a checkpoint, and the report says `interrupted`; the same
+   * scan resumes from there.
+   */
+  readonly signal?: AbortSignal;
   /** Progress, for a progress bar or a log; called after every checkpoint. */
   onEvent?(event: ScanEvent): void;
 }

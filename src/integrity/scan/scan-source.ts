@@ -30,7 +30,8 @@ const maxHeldFindings = 5000;
  * it commits the incidents of
  * the batches checked since the last commit and then a checkpoint, in the background of the next
  * page (see `commit-queue.ts`): a store write per batch would cost more than checking it on a
- * local store. Renews the lease as it goes and keeps to the rate limit.
+ * local store. Renews the lease as it goes and keeps to the rate limit. Stops after the batch in
+ * flight when the input's signal is aborted, committed (`progress.complete` stays false).
  */
 export async function scanSource(job: ScanJob, keeper: LeaseKeeper, progress: ScanProgress): Promise<void> {
   const { input, clock } = job;
@@ -69,7 +70,13 @@ export async function scanSource(job: ScanJob, keeper: LeaseKeeper, progress: Sc
     if (bucket && page.next !== null) {
       const taken = takeTokens(bucket, page.docs.length, clock());
       bucket = taken.bucket;
-      await keeper.pause(taken.waitMs); // counted in the duration: docs/s is the rate achieved
+      await keeper.pause(taken.waitMs, input.signal); // counted in the duration: docs/s is the rate achieved
+    }
+    if (input.signal?.aborted && page.next !== null) {
+      // Stopped on request: what was checked since the last commit is committed now, so the
+      // rerun resumes exactly after this batch.
+      if (held.length > 0 || committedAt !== now) await queueCommit(commits, job, progress, held);
+      break;
     }
   }
   await commits.flush();

@@ -21,7 +21,10 @@ export type RefsRepairResult = RepairReport & { readonly warnings: SignalWarning
  * flag, tombstone, nullify, rehydrate, or delete-dependent (only with valid approvals of the exact
  * plan). Every write saves a before-image first, is conditional on the reference still holding
  * the missing key, is audited and closes its incident. Run it again to resume; a second run
- * changes nothing. A dry run decides and reports, writes nothing and sends no event.
+ * changes nothing. A dry run decides and reports, writes nothing and sends no event. Each
+ * reference repaired is a run with an id (`refsUndo` puts it back). When a reference's circuit
+ * breaker trips, the whole run is refused (`refusedByBreaker`) unless `forceBreaker` with valid
+ * approvals of the override plan.
  */
 export function refsRepair(
   config: ResolvedConfig,
@@ -42,7 +45,11 @@ export function refsRepair(
         ...(dryRun ? {} : { onEvent: run.signals.listener }),
       },
       references,
-      { dryRun, ...(input.batchSize === undefined ? {} : { batchSize: input.batchSize }) },
+      {
+        dryRun,
+        ...(input.batchSize === undefined ? {} : { batchSize: input.batchSize }),
+        forceBreaker: input.forceBreaker === true,
+      },
     );
     return { ...report, warnings: await run.signals.flush() };
   });

@@ -7,7 +7,7 @@ import { scanReference } from '../../integrity/scan/scan-reference.js';
 import { problemCount, type ReferenceScanReport } from '../../integrity/scan/scan-report.js';
 import type { SignalWarning } from '../../signals/signals.js';
 import type { Segment } from '../../stores/store.js';
-import { actorOf, type RunOptions, throwIfAborted } from '../run-options.js';
+import { actorOf, type RunOptions } from '../run-options.js';
 import { selectReferences } from './select-references.js';
 import { type IntegrityWorkspace, withIntegrity } from './with-integrity.js';
 
@@ -29,16 +29,25 @@ export interface RefsScanInput {
   readonly leaseTtlMs?: number;
 }
 
-/** What a scan reports as it goes: the scan's own events, then each reference's report when done. */
+/**
+ * What a scan reports as it goes: the scan's own events, then each reference's report when done,
+ * or when the signal stopped it (`interrupted`, checkpointed: the same call resumes).
+ */
 export type RefsScanEvent =
   | ScanEvent
   | { readonly type: 'scanned'; readonly report: ReferenceScanReport }
+  | { readonly type: 'interrupted'; readonly report: ReferenceScanReport }
   | { readonly type: 'rechecked'; readonly report: StaleReport };
 
 /** What `refsScan` found: a report per reference, and the signal sinks that did not take its events. */
 export interface RefsScanResult {
-  /** No orphan, type mismatch or missing required reference (with `staleOnly`: none still open). */
+  /**
+   * No orphan, type mismatch or missing required reference (with `staleOnly`: none still open),
+   * and not interrupted.
+   */
   readonly ok: boolean;
+  /** The signal stopped the scan after the batch in flight, checkpointed; later references were not scanned. */
+  readonly interrupted?: true;
   readonly references: (ReferenceScanReport | StaleReport)[];
   readonly warnings: SignalWarning[];
 }
@@ -47,8 +56,9 @@ export interface RefsScanResult {
  * Scans the source collection of each reference in batches, looking up each batch's distinct
  * target keys with one read in the target's own store; orphans, type mismatches and missing
  * required references become incidents. Checkpointed about once a second and leased per
- * (reference, segment): run it again to resume after a crash. With `staleOnly`, rechecks the open
- * incidents not seen for `revalidateAfter` instead.
+ * (reference, segment): run it again to resume after a crash. Aborting `signal` stops it after the
+ * batch in flight (a rate-limit wait ends at once), checkpointed. With `staleOnly`, rechecks the
+ * open incidents not seen for `revalidateAfter` instead.
  */
 export function refsScan(
   config: ResolvedConfig,
@@ -64,17 +74,30 @@ export function refsScan(
     actor,
     async (run) => {
       const holder = `${actor}#${process.pid}-${randomBytes(3).toString('hex')}`;
-      const results: { report: ReferenceScanReport | StaleReport; problems: number }[] = [];
+      const results: ScanResult[] = [];
       for (const reference of references) {
-        throwIfAborted(options.signal, `scanning ${reference.name}`);
         results.push(await scanOne({ run, holder, input, options }, reference));
+        if (results.at(-1)?.interrupted) break;
       }
       const problems = results.reduce((n, r) => n + r.problems, 0);
       const warnings = await run.signals.flush();
-      return { ok: problems === 0, references: results.map((r) => r.report), warnings };
+      const interrupted = results.some((r) => r.interrupted);
+      return {
+        ok: problems === 0 && !interrupted,
+        ...(interrupted ? { interrupted: true as const } : {}),
+        references: results.map((r) => r.report),
+        warnings,
+      };
     },
     { rehydrateFrom: false },
   );
+}
+
+/** One reference's outcome. */
+interface ScanResult {
+  readonly report: ReferenceScanReport | StaleReport;
+  readonly problems: number;
+  readonly interrupted?: boolean;
 }
 
 /** One scan job: its workspace, lease holder, input and options. */
@@ -85,7 +108,10 @@ interface ScanJob {
   readonly options: RunOptions<RefsScanEvent>;
 }
 
-async function scan({ run, holder, input, options }: ScanJob, reference: ResolvedReference) {
+async function scan(
+  { run, holder, input, options }: ScanJob,
+  reference: ResolvedReference,
+): Promise<ScanResult> {
   const report = await scanReference({
     reference,
     source: run.collection(reference.collection),
@@ -94,8 +120,13 @@ async function scan({ run, holder, input, options }: ScanJob, reference: Resolve
     holder,
     ...scanSettings(input),
     waitForLease: true,
+    ...(options.signal ? { signal: options.signal } : {}),
     onEvent: (event) => options.onProgress?.(event),
   });
+  if (report.interrupted) {
+    options.onProgress?.({ type: 'interrupted', report });
+    return { report, problems: problemCount(report), interrupted: true };
+  }
   const { opened, updated, stillOpen } = report.incidents;
   run.signals.orphansFound(reference.name, report.orphans);
   run.signals.openIncidents(reference.name, opened + updated + stillOpen);
@@ -103,7 +134,7 @@ async function scan({ run, holder, input, options }: ScanJob, reference: Resolve
   return { report, problems: problemCount(report) };
 }
 
-async function recheck({ run, options }: ScanJob, reference: ResolvedReference) {
+async function recheck({ run, options }: ScanJob, reference: ResolvedReference): Promise<ScanResult> {
   const report = await revalidateStale({
     reference,
     source: run.collection(reference.collection),

@@ -5,8 +5,10 @@ import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { StewardError } from '../../errors/steward-error.js';
 import type { PlanApprovalStatus } from '../../migrations/plan/plan-approvals.js';
 import {
+  assertMigrationSubject,
   migrationApprovalSubject,
   migrationsApprovalKind,
+  planApprovalProblems,
   planApprovals,
 } from '../../migrations/plan/plan-approvals.js';
 import { readDryRunReport, reportFileFor } from '../../migrations/report/report-files.js';
@@ -32,13 +34,16 @@ export interface MigrateApproveResult {
   readonly approval: Approval;
   readonly reportHash: string;
   readonly quorum: Pick<PlanApprovalStatus, 'ok' | 'approvedBy' | 'problems'>;
+  /** Why the approvals do not meet the policy yet, one sentence each; empty when they do. */
+  readonly quorumProblems: string[];
 }
 
 /**
  * Signs {plan hash, dry-run report hash} as an approval of kind `migrations`, stores it
  * insert-only in the ledger and audits it (`migrate.approve`), then says whether the approvals
  * meet `approvalPolicies.migrations`. Refuses (usage) when the plan hash is not the current plan,
- * when the report is not the dry run of that plan, or when the dry run failed.
+ * when the report is not the dry run of that plan, when it is not the latest dry run of the plan
+ * the ledger recorded, or when the dry run failed.
  */
 export function migrateApprove(
   config: ResolvedConfig,
@@ -68,11 +73,9 @@ export function migrateApprove(
         'usage',
         `the dry run in ${file} failed; fix the migration (or its validators), dry-run again and approve that`,
       );
-    const approval = signApprovalFor(run.config, {
-      ...input.signer,
-      subject: migrationApprovalSubject(plan.hash, hash),
-      kind: migrationsApprovalKind,
-    });
+    const subject = migrationApprovalSubject(plan.hash, hash);
+    await assertMigrationSubject(run.ledger, subject, plan.hash);
+    const approval = signApprovalFor(run.config, { ...input.signer, subject, kind: migrationsApprovalKind });
     const stored = await recordApproval(run.ledger, approval, new Date().toISOString());
     await run.ledger.audit.append({
       action: 'migrate.approve',
@@ -85,13 +88,13 @@ export function migrateApprove(
       approvers: run.config.approvers,
       now: Date.now(),
       owners: planOwners(plan, state),
-      reportHash: hash,
     });
     return {
       ...stored,
       approval,
       reportHash: hash,
       quorum: { ok: status.ok, approvedBy: status.approvedBy, problems: status.problems },
+      quorumProblems: status.ok ? [] : planApprovalProblems(status),
     };
   });
 }

@@ -6,6 +6,7 @@ import { systemClock } from '../../ledger/clock.js';
 import { LeaseKeeper } from '../../ledger/lease-keeper.js';
 import { documentCollections } from '../../migrations/apply/migration-collections.js';
 import { type DryRunTarget, runDryRun } from '../../migrations/dry-run/run-dry-run.js';
+import { recordDryRun } from '../../migrations/report/dry-run-record.js';
 import type { DryRunReport } from '../../migrations/report/dry-run-report.js';
 import { writeDryRunReport } from '../../migrations/report/report-files.js';
 import type { Collection } from '../../stores/store.js';
@@ -49,7 +50,9 @@ export type MigrateDryRunResult =
  * before validators, up() on every document, after validators, a check against the contract's
  * schema, and down(up(doc)) = doc when there is a down. The sandboxes are dropped afterwards,
  * also on failure; the real collections are only read. Writes `<plan-hash>.json` and `.md` (the
- * report approvers sign) and an audit record. Holds the `migrate.dry-run` lease meanwhile.
+ * report approvers sign), records the run in the ledger as the latest dry run of the plan (only
+ * its report can be approved, and only if it passed) and an audit record. Holds the
+ * `migrate.dry-run` lease meanwhile.
  */
 export function migrateDryRun(
   config: ResolvedConfig,
@@ -76,11 +79,7 @@ export function migrateDryRun(
       }),
     );
     const files = writeReport(report, dir);
-    await run.ledger.audit.append({
-      action: 'migrate.dry-run',
-      subject: plan.hash,
-      details: { reportHash: files.hash, ok: report.ok, totals: { ...report.totals }, report: files.json },
-    });
+    await recordDryRun(run.ledger, report, files);
     return { ...files, report };
   });
 }

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { policyFor } from '../../approvals/approval-policy.js';
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { ExitCode, isStewardError } from '../../errors/steward-error.js';
@@ -10,7 +9,6 @@ import {
   type PlanApprovalStatus,
   planApprovals,
 } from '../../migrations/plan/plan-approvals.js';
-import { readDryRunReport, reportFileFor } from '../../migrations/report/report-files.js';
 import { rollbackJob } from '../../migrations/rollback/rollback-context.js';
 import { actorOf, type RunOptions } from '../run-options.js';
 import { planOwners } from './plan-owners.js';
@@ -27,15 +25,19 @@ export interface MigrateStatus {
   /** The stored checkpoints of an unfinished apply and rollback (see `parseApplyState`), or null. */
   readonly checkpoints: { readonly apply: unknown; readonly rollback: unknown };
   readonly lease: { holder: string; expiresAt: string } | null;
+  /** The plan's latest dry run, as the ledger recorded it. */
   readonly dryRun: { report: string; hash: string; ok: boolean; createdAt: string } | null;
-  readonly approvals: (Omit<PlanApprovalStatus, 'approvals'> & { count: number; required: number }) | null;
+  /** The approvals of the latest dry run's report, and whether they meet the policy. */
+  readonly approvals:
+    | (Omit<PlanApprovalStatus, 'approvals' | 'dryRun'> & { count: number; required: number })
+    | null;
 }
 
 /**
  * The current plan hash and its pending migrations; the applied ones (from the changelog); any in
  * progress, with the phase and counts of its checkpoint and who holds the migrate lease; the
- * plan's dry-run report (in the default reports folder); and its approvals, with whether they meet
- * `approvalPolicies.migrations`. Writes nothing.
+ * plan's latest dry run (as the ledger recorded it); and the approvals of its report, with whether
+ * they meet `approvalPolicies.migrations` (never while that dry run failed). Writes nothing.
  */
 export function migrateStatus(config: ResolvedConfig, options: RunOptions = {}): Promise<MigrateStatus> {
   return withMigrations(config, actorOf(options), readStatus);
@@ -46,7 +48,6 @@ async function readStatus(run: MigrationsWorkspace): Promise<MigrateStatus> {
   const { loaded, planProblem } = await planOrProblem(run);
   const lease = await run.ledger.readLease(migrateLease);
   const plan = loaded?.plan;
-  const dryRun = plan && plan.migrations.length > 0 ? readReport(run, plan.hash) : null;
   const policy = policyFor(run.config.approvalPolicies, migrationsApprovalKind);
   const approvals =
     plan && loaded && plan.migrations.length > 0
@@ -76,18 +77,21 @@ async function readStatus(run: MigrationsWorkspace): Promise<MigrateStatus> {
       lease && lease.expiresAt > Date.now()
         ? { holder: lease.holder, expiresAt: new Date(lease.expiresAt).toISOString() }
         : null,
-    dryRun,
-    approvals: approvals
+    dryRun: approvals?.dryRun
       ? {
-          ok: approvals.ok,
-          ...(approvals.reportHash ? { reportHash: approvals.reportHash } : {}),
-          approvedBy: approvals.approvedBy,
-          problems: approvals.problems,
-          count: approvals.approvals.length,
-          required: policy.required,
+          report: approvals.dryRun.report,
+          hash: approvals.dryRun.reportHash,
+          ok: approvals.dryRun.ok,
+          createdAt: approvals.dryRun.createdAt,
         }
       : null,
+    approvals: approvals ? approvalsOf(approvals, policy.required) : null,
   };
+}
+
+function approvalsOf(status: PlanApprovalStatus, required: number): NonNullable<MigrateStatus['approvals']> {
+  const { approvals, dryRun: _dryRun, ...rest } = status;
+  return { ...rest, count: approvals.length, required };
 }
 
 /** The plan, or the usage-class problem `migrate plan` would refuse on. */
@@ -100,11 +104,4 @@ async function planOrProblem(
     if (!isStewardError(error) || error.exitCode !== ExitCode.usage) throw error;
     return { loaded: undefined, planProblem: error.message };
   }
-}
-
-function readReport(run: MigrationsWorkspace, planHash: string): MigrateStatus['dryRun'] {
-  const file = reportFileFor(run.reportsDir, planHash);
-  if (!existsSync(file)) return null;
-  const { report, hash } = readDryRunReport(file);
-  return { report: file, hash, ok: report.ok, createdAt: report.createdAt };
 }
