@@ -1,6 +1,6 @@
 import { isJsonObject, type JsonObject, type JsonValue } from '../../core/json.js';
 
-/** A JSON Schema (draft 2020-12) as parsed JSON: an object, or the boolean schemas `true` and `false`. */
+/** A JSON Schema (draft-07, 2019-09 or 2020-12) as parsed JSON: an object, or the boolean schemas `true` and `false`. */
 export type JsonSchema = JsonObject | boolean;
 
 /**
@@ -28,6 +28,16 @@ export const changeKinds = [
   'pattern-changed',
   'closed-to-open',
   'open-to-closed',
+  'branch-added',
+  'branch-removed',
+  'tuple-item-added',
+  'tuple-item-removed',
+  'dependency-added',
+  'dependency-removed',
+  'multiple-of-changed',
+  'contains-changed',
+  'property-names-changed',
+  'not-changed',
   'unsupported',
 ] as const;
 export type ChangeKind = (typeof changeKinds)[number];
@@ -51,6 +61,11 @@ export type SchemaChange = {
   object?: ObjectOpenness;
   /** A sentence for a person: what changed, with the old and new values. */
   message: string;
+  /**
+   * Where it could be built: a minimal document the writer's version accepts and the reader's
+   * rejects, so a person sees why (in the direction the change was found to break).
+   */
+  example?: JsonValue;
 };
 
 /** Recursion into a sub-schema, passed to the helpers so they need not import this file. */
