@@ -8,7 +8,12 @@ import { matches } from './property-names.js';
  * Used to pin `enum` values against the other side and to pick example documents; never to
  * decide validity on its own where undefined is possible.
  */
-export function acceptsValue(schema: NormalSchema, value: JsonValue, root?: NormalRoot, depth = 0): boolean | undefined {
+export function acceptsValue(
+  schema: NormalSchema,
+  value: JsonValue,
+  root?: NormalRoot,
+  depth = 0,
+): boolean | undefined {
   if (schema === true) return true;
   if (schema === false) return false;
   if (depth > 32) return undefined;
@@ -29,11 +34,19 @@ export function typeAccepts(types: readonly string[], value: JsonValue): boolean
   return types.includes(t) || (t === 'integer' && types.includes('number'));
 }
 
-const all = (xs: (boolean | undefined)[]) => (xs.includes(false) ? false : xs.includes(undefined) ? undefined : true);
+const all = (xs: (boolean | undefined)[]) =>
+  xs.includes(false) ? false : xs.includes(undefined) ? undefined : true;
 
-function keyword(s: JsonObject, key: string, v: JsonValue, root: NormalRoot | undefined, depth: number): boolean | undefined {
+function keyword(
+  s: JsonObject,
+  key: string,
+  v: JsonValue,
+  root: NormalRoot | undefined,
+  depth: number,
+): boolean | undefined {
   const k = s[key] as JsonValue;
-  const sub = (x: JsonValue | undefined, y: JsonValue) => acceptsValue((x ?? true) as NormalSchema, y, root, depth + 1);
+  const sub = (x: JsonValue | undefined, y: JsonValue) =>
+    acceptsValue((x ?? true) as NormalSchema, y, root, depth + 1);
   const n = typeof v === 'number' ? v : undefined;
   const str = typeof v === 'string' ? [...v].length : undefined;
   const arr = Array.isArray(v) ? v : undefined;
@@ -68,7 +81,10 @@ function keyword(s: JsonObject, key: string, v: JsonValue, root: NormalRoot | un
     case 'uniqueItems':
       return arr === undefined || k !== true || new Set(arr.map(canonicalJson)).size === arr.length;
     case 'prefixItems':
-      return arr === undefined || all((k as JsonValue[]).map((p, i) => (i < arr.length ? sub(p, arr[i] as JsonValue) : true)));
+      return (
+        arr === undefined ||
+        all((k as JsonValue[]).map((p, i) => (i < arr.length ? sub(p, arr[i] as JsonValue) : true)))
+      );
     case 'items': {
       const from = Array.isArray(s.prefixItems) ? s.prefixItems.length : 0;
       return arr === undefined || all(arr.slice(from).map((x) => sub(k, x)));
@@ -105,7 +121,10 @@ function keyword(s: JsonObject, key: string, v: JsonValue, root: NormalRoot | un
         )
       );
     case 'dependentSchemas':
-      return obj === undefined || all(Object.entries(k as JsonObject).map(([p, d]) => (Object.hasOwn(obj, p) ? sub(d, v) : true)));
+      return (
+        obj === undefined ||
+        all(Object.entries(k as JsonObject).map(([p, d]) => (Object.hasOwn(obj, p) ? sub(d, v) : true)))
+      );
     case 'allOf':
       return all((k as JsonValue[]).map((p) => sub(p, v)));
     case 'anyOf': {

@@ -1,7 +1,7 @@
 import { canonicalJson, type JsonValue } from '../../core/json.js';
 import { StewardError } from '../../errors/steward-error.js';
 import type { CompareContext } from './compare-context.js';
-import { covers } from './compare-schemas.js';
+import { covers, refFrame } from './compare-schemas.js';
 import { type Direction, rulesFor, type Semantics } from './compatibility-rules.js';
 import { normalRoot } from './normalize-schema.js';
 import type { ChangeKind, JsonSchema, SchemaChange } from './schema-change.js';
@@ -83,7 +83,7 @@ export function compareVersions(
   const old = normalRoot(before);
   const now = normalRoot(after);
   const [reader, writer] = direction === 'backward' ? [now, old] : [old, now];
-  const ctx: CompareContext = {
+  const start: CompareContext = {
     direction,
     semantics,
     reader,
@@ -95,7 +95,9 @@ export function compareVersions(
     examples: true,
     note: '',
   };
-  return covers(reader.schema, writer.schema, ctx);
+  // The roots are the first pair a recursive schema comes back to.
+  const ctx = refFrame(reader.schema, writer.schema, start);
+  return covers(reader.schema, writer.schema, typeof ctx === 'object' && !('kind' in ctx) ? ctx : start);
 }
 
 function baselines(newest: number, mode: CompatibilityMode): number[] {
@@ -118,13 +120,23 @@ function violation(
   toVersion: number,
 ): CompatibilityViolation {
   const [reader, writer] = direction === 'backward' ? [toVersion, fromVersion] : [fromVersion, toVersion];
-  const why = rulesFor(change).find((r) => r.lenient[direction] === 'breaks' || r.strict[direction] === 'breaks')?.why ?? '';
+  const why =
+    rulesFor(change).find((r) => r.lenient[direction] === 'breaks' || r.strict[direction] === 'breaks')
+      ?.why ?? '';
   const example =
     change.example === undefined
       ? ''
       : `; for example ${canonicalJson(change.example)} is valid under version ${writer} and not under version ${reader}`;
   const message = `${change.message}: readers of version ${reader} may fail on documents written with version ${writer} (${why})${example}`;
-  const out: CompatibilityViolation = { path: change.path, rule: change.kind, mode, direction, fromVersion, toVersion, message };
+  const out: CompatibilityViolation = {
+    path: change.path,
+    rule: change.kind,
+    mode,
+    direction,
+    fromVersion,
+    toVersion,
+    message,
+  };
   if (change.example !== undefined) out.example = change.example;
   return out;
 }

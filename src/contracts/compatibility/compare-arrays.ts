@@ -59,17 +59,28 @@ function tupleFinding(ctx: CompareContext, sub: CompareContext, tail: 'open' | '
   const added = (tail === 'open') === (ctx.direction === 'backward');
   const kind = added ? 'tuple-item-added' : 'tuple-item-removed';
   const verb = added ? 'added to' : 'removed from';
-  return finding(ctx, kind, `tuple item ${i} ${verb} a tuple whose other items are ${tail === 'open' ? 'open' : 'closed'}`, {
-    path: sub.path,
-    object: tail,
-  });
+  return finding(
+    ctx,
+    kind,
+    `tuple item ${i} ${verb} a tuple whose other items are ${tail === 'open' ? 'open' : 'closed'}`,
+    {
+      path: sub.path,
+      object: tail,
+    },
+  );
 }
 
 function compareContains(r: JsonObject, w: JsonObject, ctx: CompareContext): Finding[] {
   if (r.contains === undefined) return [];
   const rMin = typeof r.minContains === 'number' ? r.minContains : 1;
   const rMax = typeof r.maxContains === 'number' ? r.maxContains : undefined;
-  const sub: CompareContext = { ...ctx, path: `${ctx.path}/contains`, examples: false, scope: undefined, semantics: 'strict' };
+  const sub: CompareContext = {
+    ...ctx,
+    path: `${ctx.path}/contains`,
+    examples: false,
+    scope: undefined,
+    semantics: 'strict',
+  };
   const quiet = (a: NormalSchema, b: NormalSchema) => covers(a, b, sub).length === 0;
   const rc = r.contains as NormalSchema;
   const wMin = typeof w.minContains === 'number' ? w.minContains : 1;
@@ -81,10 +92,16 @@ function compareContains(r: JsonObject, w: JsonObject, ctx: CompareContext): Fin
     (everyItem && (typeof w.minItems === 'number' ? w.minItems : 0) >= rMin);
   const maxOk =
     rMax === undefined ||
-    (w.contains !== undefined && canonicalOf(w.contains as NormalSchema) === canonicalOf(rc) && wMax !== undefined && wMax <= rMax) ||
+    (w.contains !== undefined &&
+      canonicalOf(w.contains as NormalSchema) === canonicalOf(rc) &&
+      wMax !== undefined &&
+      wMax <= rMax) ||
     (typeof w.maxItems === 'number' && w.maxItems <= rMax);
   if (minOk && maxOk) return [];
   const [b, a] = oldNew(ctx, r, w);
-  const show = (s: JsonObject) => JSON.stringify({ contains: s.contains, minContains: s.minContains, maxContains: s.maxContains });
-  return [finding(ctx, 'contains-changed', `contains went from ${show(b)} to ${show(a)}`, { path: sub.path })];
+  const show = (s: JsonObject) =>
+    JSON.stringify({ contains: s.contains, minContains: s.minContains, maxContains: s.maxContains });
+  return [
+    finding(ctx, 'contains-changed', `contains went from ${show(b)} to ${show(a)}`, { path: sub.path }),
+  ];
 }

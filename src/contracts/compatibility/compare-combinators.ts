@@ -30,8 +30,17 @@ const maxBranches = 64;
  * constraint only adds documents, so what cannot be merged is dropped or kept as `allOf`, never
  * the other way round.
  */
-export function writerBranches(w: JsonObject, ctx: CompareContext): { schema: NormalSchema; ctx: CompareContext }[] | undefined {
-  const keyword = Array.isArray(w.anyOf) ? 'anyOf' : Array.isArray(w.oneOf) ? 'oneOf' : w.if !== undefined ? 'if' : undefined;
+export function writerBranches(
+  w: JsonObject,
+  ctx: CompareContext,
+): { schema: NormalSchema; ctx: CompareContext }[] | undefined {
+  const keyword = Array.isArray(w.anyOf)
+    ? 'anyOf'
+    : Array.isArray(w.oneOf)
+      ? 'oneOf'
+      : w.if !== undefined
+        ? 'if'
+        : undefined;
   if (keyword === undefined) return undefined;
   const base: JsonObject = { ...w };
   delete base[keyword];
@@ -41,7 +50,10 @@ export function writerBranches(w: JsonObject, ctx: CompareContext): { schema: No
     delete base.then;
     delete base.else;
     const cond = w.if as NormalSchema;
-    parts = [mergeSchemas(cond, (w.then ?? true) as NormalSchema) ?? ((w.then ?? true) as NormalSchema), (w.else ?? true) as NormalSchema];
+    parts = [
+      mergeSchemas(cond, (w.then ?? true) as NormalSchema) ?? ((w.then ?? true) as NormalSchema),
+      (w.else ?? true) as NormalSchema,
+    ];
     list = canonicalOf(cond);
   } else {
     parts = w[keyword] as NormalSchema[];
@@ -50,11 +62,20 @@ export function writerBranches(w: JsonObject, ctx: CompareContext): { schema: No
   if (parts.length > maxBranches) return [{ schema: base, ctx }];
   const unevaluated = base.unevaluatedProperties as NormalSchema | undefined;
   delete base.unevaluatedProperties;
-  const allNames = parts.flatMap((p) => (isJsonObject(p) && isJsonObject(p.properties) ? Object.keys(p.properties) : []));
+  const allNames = parts.flatMap((p) =>
+    isJsonObject(p) && isJsonObject(p.properties) ? Object.keys(p.properties) : [],
+  );
   return parts.map((part, index) => {
-    let schema = mergeSchemas(base, part) ?? { ...base, allOf: [...((base.allOf as JsonValue[]) ?? []), part as JsonValue] };
+    let schema = mergeSchemas(base, part) ?? {
+      ...base,
+      allOf: [...((base.allOf as JsonValue[]) ?? []), part as JsonValue],
+    };
     if (unevaluated !== undefined) schema = closeOver(schema, unevaluated, allNames);
-    const origin: BranchOrigin = { keyword: keyword === 'if' ? (index === 0 ? 'then' : 'else') : keyword, index, list };
+    const origin: BranchOrigin = {
+      keyword: keyword === 'if' ? (index === 0 ? 'then' : 'else') : keyword,
+      index,
+      list,
+    };
     if (isJsonObject(schema)) origins.set(schema, origin);
     const note = `${ctx.note}`;
     return { schema, ctx: { ...ctx, examples: false, note } };
@@ -81,16 +102,27 @@ export function compareCombinators(r: JsonObject, w: JsonObject, ctx: CompareCon
   if (r.not !== undefined) out.push(...compareNot(r.not as NormalSchema, w, ctx));
   if (r.if !== undefined) out.push(...compareIf(r, w, ctx));
   if (r.unevaluatedProperties !== undefined && !Array.isArray(r.anyOf) && !Array.isArray(r.oneOf))
-    out.push(unsupported(ctx, 'unevaluatedProperties', 'unevaluatedProperties next to applicators other than anyOf/oneOf'));
+    out.push(
+      unsupported(
+        ctx,
+        'unevaluatedProperties',
+        'unevaluatedProperties next to applicators other than anyOf/oneOf',
+      ),
+    );
   if (r.unevaluatedItems !== undefined)
     out.push(unsupported(ctx, 'unevaluatedItems', 'unevaluatedItems next to applicators or contains'));
   return out;
 }
 
 function unsupported(ctx: CompareContext, keyword: string, what: string): Finding {
-  return finding(ctx, 'unsupported', `${what} changed, and contracts check cannot compare it; express it with properties/additionalProperties or start a new compatibility group`, {
-    path: `${ctx.path}/${keyword}`,
-  });
+  return finding(
+    ctx,
+    'unsupported',
+    `${what} changed, and contracts check cannot compare it; express it with properties/additionalProperties or start a new compatibility group`,
+    {
+      path: `${ctx.path}/${keyword}`,
+    },
+  );
 }
 
 function compareAllOf(parts: readonly NormalSchema[], w: JsonObject, ctx: CompareContext): Finding[] {
@@ -104,22 +136,40 @@ function compareAllOf(parts: readonly NormalSchema[], w: JsonObject, ctx: Compar
   });
 }
 
-function compareAlternatives(r: JsonObject, keyword: 'anyOf' | 'oneOf', w: JsonObject, ctx: CompareContext): Finding[] {
+function compareAlternatives(
+  r: JsonObject,
+  keyword: 'anyOf' | 'oneOf',
+  w: JsonObject,
+  ctx: CompareContext,
+): Finding[] {
   const branches = readerBranches(r, keyword);
   const origin = origins.get(w);
-  const sameList = origin !== undefined && origin.keyword === keyword && origin.list === canonicalOf(r[keyword] as JsonObject);
+  const sameList =
+    origin !== undefined &&
+    origin.keyword === keyword &&
+    origin.list === canonicalOf(r[keyword] as JsonObject);
   const order = candidateOrder(branches, w, origin?.index);
   const sub = (i: number): CompareContext => ({ ...descend(ctx, `${keyword}/${i}`), examples: false });
   for (const i of order) {
     if (covers(branches[i] as NormalSchema, w, sub(i)).length > 0) continue;
     if (keyword === 'anyOf' || sameList) return [];
     if (branches.every((b, k) => k === i || disjoint(b, w))) return [];
-    return [finding(ctx, 'unsupported', `the oneOf branches are not provably exclusive for documents of the other version (match branches by a required discriminating const or enum)`, { path: `${ctx.path}/${keyword}` })];
+    return [
+      finding(
+        ctx,
+        'unsupported',
+        `the oneOf branches are not provably exclusive for documents of the other version (match branches by a required discriminating const or enum)`,
+        { path: `${ctx.path}/${keyword}` },
+      ),
+    ];
   }
   const paired = pairedBranch(branches, w, origin?.index);
   if (paired !== undefined) return covers(branches[paired] as NormalSchema, w, sub(paired));
   const kind = narrowerReader(ctx, 'branch-removed', 'branch-added');
-  const what = ctx.direction === 'backward' ? 'an alternative of the old version has no counterpart in the new' : 'the new version adds an alternative the old one does not accept';
+  const what =
+    ctx.direction === 'backward'
+      ? 'an alternative of the old version has no counterpart in the new'
+      : 'the new version adds an alternative the old one does not accept';
   return [finding(ctx, kind, `${keyword}: ${what}`, { path: `${ctx.path}/${keyword}` })];
 }
 
@@ -131,19 +181,29 @@ function readerBranches(r: JsonObject, keyword: 'anyOf' | 'oneOf'): NormalSchema
   return list.map((b) => {
     const merged = mergeSchemas(base, b);
     if (!isJsonObject(merged)) return merged ?? false;
-    return merged.additionalProperties === undefined ? { ...merged, additionalProperties: unevaluatedProperties as JsonValue } : merged;
+    return merged.additionalProperties === undefined
+      ? { ...merged, additionalProperties: unevaluatedProperties as JsonValue }
+      : merged;
   });
 }
 
 /** Reader alternatives to try: the same position first, then those not provably disjoint. */
-function candidateOrder(branches: readonly NormalSchema[], w: JsonObject, index: number | undefined): number[] {
+function candidateOrder(
+  branches: readonly NormalSchema[],
+  w: JsonObject,
+  index: number | undefined,
+): number[] {
   const all = branches.map((_, i) => i).filter((i) => !disjoint(branches[i] as NormalSchema, w));
   if (index !== undefined && all.includes(index)) return [index, ...all.filter((i) => i !== index)];
   return all;
 }
 
 /** The reader alternative a writer alternative most likely became: its position, or the one match left. */
-function pairedBranch(branches: readonly NormalSchema[], w: JsonObject, index: number | undefined): number | undefined {
+function pairedBranch(
+  branches: readonly NormalSchema[],
+  w: JsonObject,
+  index: number | undefined,
+): number | undefined {
   const open = branches.map((_, i) => i).filter((i) => !disjoint(branches[i] as NormalSchema, w));
   if (open.length === 1) return open[0];
   if (index !== undefined && open.includes(index) && open.length === branches.length) return index;
@@ -160,9 +220,19 @@ function compareNot(n: NormalSchema, w: JsonObject, ctx: CompareContext): Findin
   const path = `${ctx.path}/not`;
   if (w.not !== undefined) {
     // not A accepts every document of not B when A holds no more than B: swap the sides, strictly.
-    const inner = covers(w.not as NormalSchema, n, { ...ctx, path, semantics: 'strict', scope: undefined, examples: false });
+    const inner = covers(w.not as NormalSchema, n, {
+      ...ctx,
+      path,
+      semantics: 'strict',
+      scope: undefined,
+      examples: false,
+    });
     if (inner.length === 0) return [];
-    return inner.map((f) => ({ ...f, kind: 'not-changed' as const, message: `inside not, read the other way round: ${f.message}` }));
+    return inner.map((f) => ({
+      ...f,
+      kind: 'not-changed' as const,
+      message: `inside not, read the other way round: ${f.message}`,
+    }));
   }
   const which = ctx.direction === 'backward' ? 'the new version excludes' : 'the old version excludes';
   return [finding(ctx, 'not-changed', `${which} documents (\`not\`) the other version may hold`, { path })];
@@ -174,13 +244,23 @@ function compareIf(r: JsonObject, w: JsonObject, ctx: CompareContext): Finding[]
   const otherwise = (r.else ?? true) as NormalSchema;
   const origin = origins.get(w);
   const quiet = (reader: NormalSchema, key: string) => covers(reader, w, descend(ctx, key));
-  if (origin !== undefined && (origin.keyword === 'then' || origin.keyword === 'else') && origin.list === canonicalOf(cond)) {
+  if (
+    origin !== undefined &&
+    (origin.keyword === 'then' || origin.keyword === 'else') &&
+    origin.list === canonicalOf(cond)
+  ) {
     return origin.keyword === 'then' ? quiet(then, 'then') : quiet(otherwise, 'else');
   }
   const t = quiet(then, 'then');
   const e = quiet(otherwise, 'else');
   if (t.length === 0 && e.length === 0) return [];
-  const strict = { ...ctx, semantics: 'strict' as const, scope: undefined, examples: false, path: `${ctx.path}/if` };
+  const strict = {
+    ...ctx,
+    semantics: 'strict' as const,
+    scope: undefined,
+    examples: false,
+    path: `${ctx.path}/if`,
+  };
   if (t.length === 0 && covers(cond, w, strict).length === 0) return [];
   if (e.length === 0 && disjoint(cond, w)) return [];
   return [unsupported(ctx, 'if', 'the if/then/else')];

@@ -50,7 +50,8 @@ interface Obj {
 }
 
 const props = (s: JsonObject): JsonObject => (isJsonObject(s.properties) ? s.properties : {});
-const patterns = (s: JsonObject): JsonObject => (isJsonObject(s.patternProperties) ? s.patternProperties : {});
+const patterns = (s: JsonObject): JsonObject =>
+  isJsonObject(s.patternProperties) ? s.patternProperties : {};
 
 /** Whether the writer may emit `name` at all. */
 function emits(o: Obj, name: string): boolean {
@@ -102,7 +103,9 @@ function renames(r: JsonObject, w: JsonObject, ctx: CompareContext): Obj['rename
     if (targets.length !== 1 || sources.length !== 1) continue;
     const to = targets[0] as string;
     names.add(from).add(to);
-    findings.push(finding(ctx, 'field-renamed', `${from} renamed to ${to}`, { path: fieldPointer(ctx, from) }));
+    findings.push(
+      finding(ctx, 'field-renamed', `${from} renamed to ${to}`, { path: fieldPointer(ctx, from) }),
+    );
   }
   return { names, findings };
 }
@@ -130,7 +133,9 @@ function compareRequired(o: Obj): Finding[] {
     const object = inW ? undefined : openness(w);
     const base = sampleValue({ ...w, type: ['object'] }, ctx.writer);
     const example = base === undefined ? undefined : placeExample(ctx.writer.schema, ctx.instance, base);
-    out.push(finding(ctx, kind, message, { path: fieldPointer(ctx, name), ...(object ? { object } : {}), example }));
+    out.push(
+      finding(ctx, kind, message, { path: fieldPointer(ctx, name), ...(object ? { object } : {}), example }),
+    );
   }
   return out;
 }
@@ -160,19 +165,41 @@ function compareField(o: Obj, name: string, rn: NormalSchema, wn: NormalSchema):
   const backward = ctx.direction === 'backward';
   if (rn === false && inW) {
     const required = requiredOf(w).includes(name);
-    const kind = backward ? (required ? 'required-field-removed' : 'field-removed') : required ? 'field-added-required' : 'field-added-optional';
+    const kind = backward
+      ? required
+        ? 'required-field-removed'
+        : 'field-removed'
+      : required
+        ? 'field-added-required'
+        : 'field-added-optional';
     const message = backward ? `${name} removed (closed object)` : `${name} added to a closed object`;
     return [finding(ctx, kind, message, { path, object: 'closed', example: withField(o, name) })];
   }
   if (wOpen) {
     const required = requiredOf(r).includes(name);
-    const kind = backward ? (required ? 'field-added-required' : 'field-added-optional') : required ? 'required-field-removed' : 'field-removed';
+    const kind = backward
+      ? required
+        ? 'field-added-required'
+        : 'field-added-optional'
+      : required
+        ? 'required-field-removed'
+        : 'field-removed';
     const message = backward ? `${name} added to an open object` : `${name} removed (open object)`;
     const value = backward ? counterValue(rn) : counterValue(rn);
-    return [finding(ctx, kind, message, { path, object: 'open', example: value === undefined ? undefined : withField(o, name, value) })];
+    return [
+      finding(ctx, kind, message, {
+        path,
+        object: 'open',
+        example: value === undefined ? undefined : withField(o, name, value),
+      }),
+    ];
   }
   const scope = ctx.scope ? scopeOfProperty(ctx.scope, ctx.writer, name) : undefined;
-  const sub: CompareContext = { ...descend(ctx, `properties/${escapePointer(name)}`, name), scope, note: noteFor(o, name) };
+  const sub: CompareContext = {
+    ...descend(ctx, `properties/${escapePointer(name)}`, name),
+    scope,
+    note: noteFor(o, name),
+  };
   return covers(rn, wn, sub);
 }
 
@@ -189,7 +216,9 @@ function noteFor(o: Obj, name: string): string {
   if (inR && inW) return o.ctx.note;
   const [oldS, newS] = oldNew(o.ctx, o.r, o.w);
   const addedNow = Object.hasOwn(props(newS), name) && !Object.hasOwn(props(oldS), name);
-  const what = addedNow ? 'added, compared with what the old version allowed for it' : 'removed, compared with what the new version allows for it';
+  const what = addedNow
+    ? 'added, compared with what the old version allowed for it'
+    : 'removed, compared with what the new version allows for it';
   return `${o.ctx.note}${name} ${what} (patternProperties or additionalProperties): `;
 }
 
@@ -197,12 +226,18 @@ type Region = { pattern?: string; schema: NormalSchema };
 
 /** Names in neither `properties`: pattern by pattern, and the rest against additionalProperties. */
 function compareOtherNames(o: Obj): Finding[] {
-  const { r, w, ctx } = o;
+  const { r, w } = o;
   if (o.decl !== undefined && !o.decl.anyName && o.decl.patterns.length === 0) return [];
   const rp = patterns(r);
   const wp = patterns(w);
-  const readers: Region[] = [...Object.keys(rp).map((p) => ({ pattern: p, schema: rp[p] as NormalSchema })), { schema: (r.additionalProperties ?? true) as NormalSchema }];
-  const writers: Region[] = [...Object.keys(wp).map((p) => ({ pattern: p, schema: wp[p] as NormalSchema })), { schema: (w.additionalProperties ?? true) as NormalSchema }];
+  const readers: Region[] = [
+    ...Object.keys(rp).map((p) => ({ pattern: p, schema: rp[p] as NormalSchema })),
+    { schema: (r.additionalProperties ?? true) as NormalSchema },
+  ];
+  const writers: Region[] = [
+    ...Object.keys(wp).map((p) => ({ pattern: p, schema: wp[p] as NormalSchema })),
+    { schema: (w.additionalProperties ?? true) as NormalSchema },
+  ];
   const out: Finding[] = [];
   for (const rr of readers) {
     for (const wr of writers) {
@@ -214,7 +249,8 @@ function compareOtherNames(o: Obj): Finding[] {
 }
 
 function mayOverlap(rr: Region, wr: Region, rp: JsonObject, wp: JsonObject): boolean {
-  if (rr.pattern !== undefined && wr.pattern !== undefined) return rr.pattern === wr.pattern || !patternsDisjoint(rr.pattern, wr.pattern);
+  if (rr.pattern !== undefined && wr.pattern !== undefined)
+    return rr.pattern === wr.pattern || !patternsDisjoint(rr.pattern, wr.pattern);
   if (rr.pattern !== undefined) return !Object.hasOwn(wp, rr.pattern);
   if (wr.pattern !== undefined) return !Object.hasOwn(rp, wr.pattern);
   return true;
@@ -223,7 +259,10 @@ function mayOverlap(rr: Region, wr: Region, rp: JsonObject, wp: JsonObject): boo
 function compareRegion(o: Obj, rr: Region, wr: Region): Finding[] {
   const { ctx } = o;
   if (wr.schema === false || rr.schema === true) return [];
-  const path = rr.pattern === undefined ? `${ctx.path}/additionalProperties` : `${ctx.path}/patternProperties/${escapePointer(rr.pattern)}`;
+  const path =
+    rr.pattern === undefined
+      ? `${ctx.path}/additionalProperties`
+      : `${ctx.path}/patternProperties/${escapePointer(rr.pattern)}`;
   const label = (s: NormalSchema) => (s === true ? 'open' : s === false ? 'closed' : 'constrained');
   const [b, a] = oldNew(ctx, label(rr.schema), label(wr.schema));
   const what = rr.pattern === undefined ? 'additionalProperties' : `patternProperties ${rr.pattern}`;
@@ -241,7 +280,10 @@ function compareRegion(o: Obj, rr: Region, wr: Region): Finding[] {
 
 /** A property name neither side names nor matches with a pattern, for examples. */
 function freshName(o: Obj): string {
-  const taken = (n: string) => !openFor(o.r, n) || Object.hasOwn(props(o.w), n) || Object.keys(patterns(o.w)).some((p) => matches(p, n) !== false);
+  const taken = (n: string) =>
+    !openFor(o.r, n) ||
+    Object.hasOwn(props(o.w), n) ||
+    Object.keys(patterns(o.w)).some((p) => matches(p, n) !== false);
   let name = 'extra';
   for (let i = 2; taken(name) && i < 50; i++) name = `extra${i}`;
   return name;
@@ -250,13 +292,22 @@ function freshName(o: Obj): string {
 function comparePropertyNames(o: Obj): Finding[] {
   const { r, w, ctx } = o;
   if (r.propertyNames === undefined || r.propertyNames === true) return [];
-  const sub: CompareContext = { ...ctx, path: `${ctx.path}/propertyNames`, examples: false, scope: undefined, semantics: 'strict' };
+  const sub: CompareContext = {
+    ...ctx,
+    path: `${ctx.path}/propertyNames`,
+    examples: false,
+    scope: undefined,
+    semantics: 'strict',
+  };
   const rs = r.propertyNames as NormalSchema;
   const fromKeyword = covers(rs, (w.propertyNames ?? { type: ['string'] }) as NormalSchema, sub);
   if (fromKeyword.length === 0) return [];
   // A writer that emits only names it lists: each listed name against the reader's.
-  const listed = o.decl !== undefined && !o.decl.anyName && o.decl.patterns.length === 0 ? [...o.decl.names] : closedNames(w);
-  if (listed !== undefined && listed.every((n) => !emits(o, n) || acceptsValue(rs, n) === true)) return [];
+  const listed =
+    o.decl !== undefined && !o.decl.anyName && o.decl.patterns.length === 0
+      ? [...o.decl.names]
+      : closedNames(w);
+  if (listed?.every((n) => !emits(o, n) || acceptsValue(rs, n) === true)) return [];
   const [b, a] = oldNew(ctx, r.propertyNames, w.propertyNames);
   const msg = `propertyNames went from ${canonicalJson((b ?? null) as JsonValue)} to ${canonicalJson((a ?? null) as JsonValue)}`;
   return [finding(ctx, 'property-names-changed', msg, { path: sub.path })];
@@ -281,13 +332,22 @@ function compareDependencies(o: Obj): Finding[] {
     if (missing.length === 0) continue;
     const kind = narrowerReader(ctx, 'dependency-added', 'dependency-removed');
     const msg = `documents with ${p} must${ctx.direction === 'backward' ? ' now' : ' no longer'} carry ${missing.join(', ')}`;
-    out.push(finding(ctx, kind, msg, { path: `${ctx.path}/dependentRequired/${escapePointer(p)}`, example: withField(o, p) }));
+    out.push(
+      finding(ctx, kind, msg, {
+        path: `${ctx.path}/dependentRequired/${escapePointer(p)}`,
+        example: withField(o, p),
+      }),
+    );
   }
   const rds = isJsonObject(r.dependentSchemas) ? r.dependentSchemas : {};
   const wds = isJsonObject(w.dependentSchemas) ? w.dependentSchemas : {};
   for (const [p, s] of Object.entries(rds)) {
     if (!emits(o, p)) continue;
-    const sub: CompareContext = { ...ctx, path: `${ctx.path}/dependentSchemas/${escapePointer(p)}`, examples: false };
+    const sub: CompareContext = {
+      ...ctx,
+      path: `${ctx.path}/dependentSchemas/${escapePointer(p)}`,
+      examples: false,
+    };
     const own = wds[p] !== undefined ? covers(s as NormalSchema, wds[p] as NormalSchema, sub) : undefined;
     if (own?.length === 0) continue;
     const whole = covers(s as NormalSchema, w, sub);
@@ -295,7 +355,11 @@ function compareDependencies(o: Obj): Finding[] {
     if (own !== undefined) out.push(...own);
     else {
       const kind = narrowerReader(ctx, 'dependency-added', 'dependency-removed');
-      out.push(finding(ctx, kind, `documents with ${p} must match a schema the other version does not require`, { path: sub.path }));
+      out.push(
+        finding(ctx, kind, `documents with ${p} must match a schema the other version does not require`, {
+          path: sub.path,
+        }),
+      );
     }
   }
   return out;

@@ -20,14 +20,14 @@ import type { NormalSchema } from './normalize-schema.js';
 export function covers(reader: NormalSchema, writer: NormalSchema, ctx: CompareContext): Finding[] {
   if (writer === false || reader === true) return [];
   if (reader === writer) return [];
-  const frame = refFrame(reader, writer, ctx);
+  const r = derefReader(reader, ctx);
+  const w = derefWriter(writer, ctx);
+  if (r instanceof Unresolved) return [r.finding];
+  if (w instanceof Unresolved) return [w.finding];
+  const frame = r !== reader || w !== writer ? refFrame(r, w, ctx) : ctx;
   if (frame === 'assumed') return [];
   if ('kind' in frame) return [frame];
   const c = frame;
-  const r = derefReader(reader, c);
-  const w = derefWriter(writer, c);
-  if (r instanceof Unresolved) return [r.finding];
-  if (w instanceof Unresolved) return [w.finding];
   if (w === false || r === true) return [];
   if (sameSchema(r, w)) return [];
   if (r === false) return [rejectsAll(c)];
@@ -40,7 +40,11 @@ export function covers(reader: NormalSchema, writer: NormalSchema, ctx: CompareC
   const { allOf, ...rest } = wo;
   for (const part of allOf as NormalSchema[]) {
     const merged = mergeSchemas(rest, part);
-    if (merged !== undefined && plain(r, merged === true ? {} : merged === false ? {} : merged, c).length === 0) return [];
+    if (
+      merged !== undefined &&
+      plain(r, merged === true ? {} : merged === false ? {} : merged, c).length === 0
+    )
+      return [];
   }
   return out;
 }
@@ -108,16 +112,22 @@ function idOf(s: NormalSchema): string {
  * met again at the same depth, the schema refers to itself without reading anything, which
  * steward cannot compare.
  */
-function refFrame(reader: NormalSchema, writer: NormalSchema, ctx: CompareContext): CompareContext | 'assumed' | Finding {
-  const hasRef = (s: NormalSchema) => isJsonObject(s) && typeof s.$ref === 'string';
-  if (!hasRef(reader) && !hasRef(writer)) return ctx;
+export function refFrame(
+  reader: NormalSchema,
+  writer: NormalSchema,
+  ctx: CompareContext,
+): CompareContext | 'assumed' | Finding {
   const scope = ctx.scope ? ctx.scope.map(idOf).join(',') : '';
   const key = `${idOf(reader)}|${idOf(writer)}|${ctx.direction}|${ctx.semantics}|${scope}`;
   const depth = ctx.instance.length;
   const seen = ctx.refs.find((f) => f.key === key);
   if (seen && seen.depth < depth) return 'assumed';
   if (seen || ctx.refs.length > 48)
-    return finding(ctx, 'unsupported', 'a `$ref` cycle that does not descend into the document; steward cannot compare it');
+    return finding(
+      ctx,
+      'unsupported',
+      'a `$ref` cycle that does not descend into the document; steward cannot compare it',
+    );
   return { ...ctx, refs: [...ctx.refs, { key, depth }] };
 }
 
@@ -136,19 +146,28 @@ function derefWriter(s: NormalSchema, ctx: CompareContext): Deref {
   return deref(s, ctx, ctx.writer.resolve.bind(ctx.writer), false);
 }
 
-function deref(s: NormalSchema, ctx: CompareContext, resolve: (ref: string) => NormalSchema | undefined, reader: boolean): Deref {
+function deref(
+  s: NormalSchema,
+  ctx: CompareContext,
+  resolve: (ref: string) => NormalSchema | undefined,
+  reader: boolean,
+): Deref {
   let node = s;
   for (let hops = 0; isJsonObject(node) && typeof node.$ref === 'string'; hops++) {
     const ref = node.$ref;
     const target = resolve(ref);
     if (target === undefined || hops > 16) {
-      const why = target === undefined ? `\`$ref\` ${ref} does not resolve in the schema` : `\`$ref\` ${ref} refers to itself`;
+      const why =
+        target === undefined
+          ? `\`$ref\` ${ref} does not resolve in the schema`
+          : `\`$ref\` ${ref} refers to itself`;
       return new Unresolved(finding(ctx, 'unsupported', why, { path: `${ctx.path}/$ref` }));
     }
     const { $ref: _ref, ...rest } = node;
     const merged = mergeSchemas(Object.keys(rest).length === 0 ? true : rest, target);
     if (merged !== undefined) node = merged;
-    else if (reader) node = { ...rest, allOf: [...((rest.allOf as JsonObject[] | undefined) ?? []), target as JsonObject] };
+    else if (reader)
+      node = { ...rest, allOf: [...((rest.allOf as JsonObject[] | undefined) ?? []), target as JsonObject] };
     else node = Object.keys(rest).length === 0 ? true : rest;
   }
   return node;
@@ -156,11 +175,44 @@ function deref(s: NormalSchema, ctx: CompareContext, resolve: (ref: string) => N
 
 /** Keywords compared by the functions above; anything else is compared as written. */
 export const knownKeywords = new Set([
-  'type', 'enum', 'format', 'pattern', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum',
-  'multipleOf', 'minLength', 'maxLength', 'properties', 'patternProperties', 'additionalProperties',
-  'required', 'propertyNames', 'minProperties', 'maxProperties', 'dependentRequired', 'dependentSchemas',
-  'unevaluatedProperties', 'prefixItems', 'items', 'contains', 'minContains', 'maxContains', 'minItems',
-  'maxItems', 'uniqueItems', 'unevaluatedItems', 'allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', '$ref',
+  'type',
+  'enum',
+  'format',
+  'pattern',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minLength',
+  'maxLength',
+  'properties',
+  'patternProperties',
+  'additionalProperties',
+  'required',
+  'propertyNames',
+  'minProperties',
+  'maxProperties',
+  'dependentRequired',
+  'dependentSchemas',
+  'unevaluatedProperties',
+  'prefixItems',
+  'items',
+  'contains',
+  'minContains',
+  'maxContains',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'unevaluatedItems',
+  'allOf',
+  'anyOf',
+  'oneOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  '$ref',
 ]);
 
 /** A keyword steward does not know fails closed when it differs: it may be a validator's extension. */

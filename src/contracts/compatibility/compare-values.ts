@@ -65,14 +65,16 @@ function compareTypes(r: JsonObject, w: JsonObject, ctx: CompareContext): Findin
 function compareFormat(r: JsonObject, w: JsonObject, ctx: CompareContext): Finding[] {
   if (r.format === undefined || r.format === w.format) return [];
   const [b, a] = oldNew(ctx, r.format, w.format);
-  const kind = w.format === undefined ? narrowerReader(ctx, 'format-added', 'format-removed') : 'format-changed';
+  const kind =
+    w.format === undefined ? narrowerReader(ctx, 'format-added', 'format-removed') : 'format-changed';
   return [finding(ctx, kind, `format went from ${show(b)} to ${show(a)}`)];
 }
 
 function comparePattern(r: JsonObject, w: JsonObject, ctx: CompareContext): Finding[] {
   if (r.pattern === undefined || r.pattern === w.pattern) return [];
   const [b, a] = oldNew(ctx, r.pattern, w.pattern);
-  const kind = w.pattern === undefined ? narrowerReader(ctx, 'bound-tightened', 'bound-relaxed') : 'pattern-changed';
+  const kind =
+    w.pattern === undefined ? narrowerReader(ctx, 'bound-tightened', 'bound-relaxed') : 'pattern-changed';
   return [finding(ctx, kind, `pattern went from ${show(b)} to ${show(a)}`, { example: example(r, w, ctx) })];
 }
 
@@ -81,10 +83,15 @@ function compareMultipleOf(r: JsonObject, w: JsonObject, ctx: CompareContext): F
   if (typeof m !== 'number') return [];
   const k = w.multipleOf;
   const integers = typesOf(w).every((t) => t === 'integer');
-  if (typeof k === 'number' && (k === m || (Number.isInteger(k) && Number.isInteger(m) && k % m === 0))) return [];
+  if (typeof k === 'number' && (k === m || (Number.isInteger(k) && Number.isInteger(m) && k % m === 0)))
+    return [];
   if (m === 1 && integers) return [];
   const [b, a] = oldNew(ctx, r.multipleOf, w.multipleOf);
-  return [finding(ctx, 'multiple-of-changed', `multipleOf went from ${show(b)} to ${show(a)}`, { example: example(r, w, ctx) })];
+  return [
+    finding(ctx, 'multiple-of-changed', `multipleOf went from ${show(b)} to ${show(a)}`, {
+      example: example(r, w, ctx),
+    }),
+  ];
 }
 
 type Side = 'lower' | 'upper';
@@ -109,7 +116,12 @@ function atLeastAsTight(x: Bound | undefined, y: Bound | undefined, side: Side):
   return side === 'lower' ? x.value > y.value : x.value < y.value;
 }
 
-function boundOf(s: JsonObject, inclusive: string, exclusive: string | undefined, side: Side): Bound | undefined {
+function boundOf(
+  s: JsonObject,
+  inclusive: string,
+  exclusive: string | undefined,
+  side: Side,
+): Bound | undefined {
   const i = s[inclusive];
   const e = exclusive === undefined ? undefined : s[exclusive];
   const inc = typeof i === 'number' ? { value: i, exclusive: false, keyword: inclusive } : undefined;
@@ -142,7 +154,6 @@ export function example(r: JsonObject, w: JsonObject, ctx: CompareContext): Json
   const value = counterexample(r, w);
   return value === undefined ? undefined : placeExample(ctx.writer.schema, ctx.instance, value);
 }
-
 
 function showBound(bound: Bound | undefined): string {
   return bound === undefined ? 'none' : `${bound.keyword} ${bound.value}`;

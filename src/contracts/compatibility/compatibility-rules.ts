@@ -216,7 +216,8 @@ export const compatibilityRules: readonly CompatibilityRule[] = [
   {
     kind: 'bound-tightened',
     object: 'any',
-    keywords: 'minimum, maximum, exclusiveMinimum, exclusiveMaximum, minLength, maxLength, minItems, maxItems, minProperties, maxProperties, uniqueItems, pattern (added)',
+    keywords:
+      'minimum, maximum, exclusiveMinimum, exclusiveMaximum, minLength, maxLength, minItems, maxItems, minProperties, maxProperties, uniqueItems, pattern (added)',
     strict: { backward: 'breaks', forward: 'ok' },
     lenient: { backward: 'breaks', forward: 'ok' },
     why: 'old documents may lie outside the new bound',
@@ -368,7 +369,8 @@ export const compatibilityRules: readonly CompatibilityRule[] = [
   {
     kind: 'unsupported',
     object: 'any',
-    keywords: 'unknown keywords; oneOf not provably exclusive; a changed if; unevaluated* beside other applicators; unresolvable or unguarded $ref',
+    keywords:
+      'unknown keywords; oneOf not provably exclusive; a changed if; unevaluated* beside other applicators; unresolvable or unguarded $ref',
     strict: { backward: 'breaks', forward: 'breaks' },
     lenient: { backward: 'breaks', forward: 'breaks' },
     why: 'steward cannot compare this keyword, so it fails closed',

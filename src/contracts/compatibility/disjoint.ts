@@ -52,6 +52,7 @@ function forbids(a: JsonObject, b: JsonObject): boolean {
 }
 
 export function requiredOf(s: JsonObject): string[] {
-  return Array.isArray(s.required) ? (s.required as JsonValue[]).filter((x): x is string => typeof x === 'string') : [];
+  return Array.isArray(s.required)
+    ? (s.required as JsonValue[]).filter((x): x is string => typeof x === 'string')
+    : [];
 }
-

@@ -28,7 +28,9 @@ export function candidates(schema: NormalSchema, root?: NormalRoot, depth = 0): 
   if (schema === false) return [];
   const s: JsonObject = schema === true ? {} : schema;
   if (Array.isArray(s.enum)) return s.enum;
-  const types = Array.isArray(s.type) ? (s.type as string[]) : ['string', 'integer', 'number', 'boolean', 'null', 'object', 'array'];
+  const types = Array.isArray(s.type)
+    ? (s.type as string[])
+    : ['string', 'integer', 'number', 'boolean', 'null', 'object', 'array'];
   const out: JsonValue[] = [];
   for (const t of types) out.push(...typeCandidates(t, s, root, depth));
   return out;
@@ -38,10 +40,18 @@ function typeCandidates(t: string, s: JsonObject, root: NormalRoot | undefined, 
   const num = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : undefined);
   switch (t) {
     case 'string': {
-      if (typeof s.format === 'string') return formatSamples[s.format] ? [formatSamples[s.format] as string, 'x'] : ['x'];
+      if (typeof s.format === 'string')
+        return formatSamples[s.format] ? [formatSamples[s.format] as string, 'x'] : ['x'];
       const min = num('minLength') ?? 0;
       const max = num('maxLength');
-      return ['', 'a'.repeat(Math.max(min, 1)), 'a'.repeat(min), ...(max !== undefined ? ['a'.repeat(max + 1)] : []), 'x', 'zz'];
+      return [
+        '',
+        'a'.repeat(Math.max(min, 1)),
+        'a'.repeat(min),
+        ...(max !== undefined ? ['a'.repeat(max + 1)] : []),
+        'x',
+        'zz',
+      ];
     }
     case 'integer':
     case 'number': {
@@ -50,7 +60,9 @@ function typeCandidates(t: string, s: JsonObject, root: NormalRoot | undefined, 
         .filter((x): x is number => x !== undefined)
         .flatMap((x) => [x, x - 1, x + 1, Math.ceil(x), Math.floor(x)]);
       const base = [0, 1, -1, 2, 3, 100, -100, ...edges];
-      return t === 'number' ? [...base, 0.5, 1.5, ...edges.map((x) => x + 0.5)] : base.filter(Number.isInteger);
+      return t === 'number'
+        ? [...base, 0.5, 1.5, ...edges.map((x) => x + 0.5)]
+        : base.filter(Number.isInteger);
     }
     case 'boolean':
       return [true, false];
@@ -106,7 +118,11 @@ function accepts(schema: NormalSchema, v: JsonValue, root?: NormalRoot): boolean
 }
 
 /** A value the writer's schema accepts and the reader's rejects, when the evaluator finds one. */
-export function counterexample(reader: NormalSchema, writer: NormalSchema, extra: JsonValue[] = []): JsonValue | undefined {
+export function counterexample(
+  reader: NormalSchema,
+  writer: NormalSchema,
+  extra: JsonValue[] = [],
+): JsonValue | undefined {
   return [...extra, ...candidates(writer)].find(
     (v) => accepts(writer, v) === true && acceptsValue(reader, v) === false,
   );

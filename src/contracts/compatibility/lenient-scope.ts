@@ -30,7 +30,8 @@ export function expandScope(scope: readonly NormalSchema[], root: NormalRoot): J
     }
     visit(s.then, depth + 1);
     visit(s.else, depth + 1);
-    if (isJsonObject(s.dependentSchemas)) for (const d of Object.values(s.dependentSchemas)) visit(d, depth + 1);
+    if (isJsonObject(s.dependentSchemas))
+      for (const d of Object.values(s.dependentSchemas)) visit(d, depth + 1);
     if (typeof s.$ref === 'string') visit(root.resolve(s.$ref), depth + 1);
   };
   for (const s of scope) visit(s, 0);
@@ -54,7 +55,11 @@ export function declares(d: Declarations, name: string): boolean {
 }
 
 /** The writer sub-schemas that may apply to the value of property `name`. */
-export function scopeOfProperty(scope: readonly NormalSchema[], root: NormalRoot, name: string): NormalSchema[] {
+export function scopeOfProperty(
+  scope: readonly NormalSchema[],
+  root: NormalRoot,
+  name: string,
+): NormalSchema[] {
   const out: NormalSchema[] = [];
   for (const s of expandScope(scope, root)) {
     const props = isJsonObject(s.properties) ? s.properties : {};

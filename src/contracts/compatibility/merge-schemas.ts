@@ -122,7 +122,8 @@ function mergeObjects(a: JsonObject, b: JsonObject, out: JsonObject): boolean {
 }
 
 const propsOf = (s: JsonObject) => (isJsonObject(s.properties) ? s.properties : {});
-const patternsOf = (s: JsonObject) => Object.keys(isJsonObject(s.patternProperties) ? s.patternProperties : {}).sort();
+const patternsOf = (s: JsonObject) =>
+  Object.keys(isJsonObject(s.patternProperties) ? s.patternProperties : {}).sort();
 const additional = (s: JsonObject): NormalSchema => (s.additionalProperties ?? true) as NormalSchema;
 
 /** What `s` says about the value of property `name`: its entry, matching patterns, or additionalProperties. */
@@ -132,10 +133,12 @@ export function fieldSchema(s: JsonObject, name: string): NormalSchema {
   const hits = Object.keys(pp).filter((p) => matches(p, name) !== false);
   let out: NormalSchema | undefined = name in props ? (props[name] as NormalSchema) : undefined;
   for (const p of hits) {
-    const m: NormalSchema | undefined = out === undefined ? (pp[p] as NormalSchema) : mergeSchemas(out, pp[p] as NormalSchema);
+    const m: NormalSchema | undefined =
+      out === undefined ? (pp[p] as NormalSchema) : mergeSchemas(out, pp[p] as NormalSchema);
     out = m ?? { allOf: [out as JsonValue, pp[p] as JsonValue] };
   }
-  if (hits.some((p) => matches(p, name) === undefined)) out = { allOf: [out ?? true, { $unknownPattern: true }] };
+  if (hits.some((p) => matches(p, name) === undefined))
+    out = { allOf: [out ?? true, { $unknownPattern: true }] };
   return out ?? additional(s);
 }
 

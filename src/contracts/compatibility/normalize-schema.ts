@@ -72,6 +72,7 @@ class Normalizer {
 
   root(): NormalRoot {
     const schema = this.node(this.source, ['#']);
+    this.targets.set('#', schema);
     const resolve = (ref: string): NormalSchema | undefined => {
       const known = this.targets.get(ref);
       if (known !== undefined) return known;
@@ -207,7 +208,8 @@ function finish(node: JsonObject, parts: readonly NormalSchema[]): NormalSchema 
   }
   if (merged === false) return false;
   let out: JsonObject = merged === true ? {} : { ...merged };
-  if (left.length > 0) out.allOf = [...((out.allOf as JsonValue[] | undefined) ?? []), ...left] as JsonValue[];
+  if (left.length > 0)
+    out.allOf = [...((out.allOf as JsonValue[] | undefined) ?? []), ...left] as JsonValue[];
   out = settleUnevaluated(out);
   if (out.additionalProperties === true && out.unevaluatedProperties === undefined)
     delete out.additionalProperties;
