@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../../core/json.js';
+import { acceptsValue } from './accepts-value.js';
 import type { Direction, Semantics } from './compatibility-rules.js';
 import type { NormalRoot, NormalSchema } from './normalize-schema.js';
 import type { ChangeKind, ObjectOpenness, SchemaChange } from './schema-change.js';
@@ -57,8 +58,16 @@ export function finding(
 ): Finding {
   const out: Finding = { path: extra.path ?? ctx.path, kind, message: `${ctx.note}${message}` };
   if (extra.object) out.object = extra.object;
-  if (extra.example !== undefined && ctx.examples) out.example = extra.example;
+  if (extra.example !== undefined && ctx.examples && provesIt(ctx, extra.example)) out.example = extra.example;
   return out;
+}
+
+/** An example is kept only when the evaluator is sure the writer accepts it and the reader does not. */
+function provesIt(ctx: CompareContext, example: JsonValue): boolean {
+  return (
+    acceptsValue(ctx.writer.schema, example, ctx.writer) === true &&
+    acceptsValue(ctx.reader.schema, example, ctx.reader) === false
+  );
 }
 
 /** The context one step down in the schema (and, with `step`, one step down in the document). */

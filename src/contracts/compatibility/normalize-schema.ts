@@ -102,7 +102,7 @@ class Normalizer {
     if (typeof value.$ref === 'string') parts.push(this.reference(value.$ref, stack));
     if (Array.isArray(value.allOf)) parts.push(...value.allOf.map((p) => this.node(p, stack)));
     delete out.allOf;
-    return finish(out, parts);
+    return finish(out, parts, value);
   }
 
   private keyword(out: JsonObject, key: string, v: JsonValue, node: JsonObject, stack: readonly string[]) {
@@ -198,7 +198,7 @@ function withValues(out: JsonObject, node: JsonObject): JsonObject {
  * Merges the `allOf` parts (and an inlined `$ref`, which applies alongside its siblings) into the
  * node where that is exact; the rest stay as `allOf`. Then settles `unevaluatedProperties`.
  */
-function finish(node: JsonObject, parts: readonly NormalSchema[]): NormalSchema {
+function finish(node: JsonObject, parts: readonly NormalSchema[], source: JsonObject): NormalSchema {
   let merged: NormalSchema = node;
   const left: NormalSchema[] = [];
   for (const part of parts) {
@@ -211,6 +211,12 @@ function finish(node: JsonObject, parts: readonly NormalSchema[]): NormalSchema 
   if (left.length > 0)
     out.allOf = [...((out.allOf as JsonValue[] | undefined) ?? []), ...left] as JsonValue[];
   out = settleUnevaluated(out);
+  const opaque = ['allOf', 'if', 'then', 'else', 'dependentSchemas', '$ref', 'not'].some((k) => out[k] !== undefined);
+  if ((out.unevaluatedProperties !== undefined && opaque) || out.unevaluatedItems !== undefined) {
+    // How these evaluate names through applicators is where validators (Ajv 8 included) differ:
+    // such a node is compared as written, and any difference is unsupported.
+    out.$unevaluatedAsWritten = canonicalJson(source);
+  }
   if (out.additionalProperties === true && out.unevaluatedProperties === undefined)
     delete out.additionalProperties;
   if (out.items === true) delete out.items;
