@@ -217,6 +217,9 @@ function finish(node: JsonObject, parts: readonly NormalSchema[], source: JsonOb
     // such a node is compared as written, and any difference is unsupported.
     out.$unevaluatedAsWritten = canonicalJson(source);
   }
+  // Ajv 8 skips `contains` on arrays shorter than a prefixItems list with a non-trivial schema:
+  // that pair, too, is compared as written.
+  if (out.contains !== undefined && Array.isArray(out.prefixItems)) out.$containsAsWritten = canonicalJson(source);
   if (out.additionalProperties === true && out.unevaluatedProperties === undefined)
     delete out.additionalProperties;
   if (out.items === true) delete out.items;
