@@ -163,6 +163,13 @@ function compareAlternatives(
       ),
     ];
   }
+  // A writer of several types is the union of one writer per type: each may find its own branch.
+  if (Array.isArray(w.type) && w.type.length > 1) {
+    const perType = (w.type as string[]).flatMap((t) =>
+      compareAlternatives(r, keyword, { ...w, type: [t] }, ctx),
+    );
+    if (perType.length === 0) return [];
+  }
   const paired = pairedBranch(branches, w, origin?.index);
   if (paired !== undefined) return covers(branches[paired] as NormalSchema, w, sub(paired));
   const kind = narrowerReader(ctx, 'branch-removed', 'branch-added');

@@ -58,7 +58,8 @@ export function finding(
 ): Finding {
   const out: Finding = { path: extra.path ?? ctx.path, kind, message: `${ctx.note}${message}` };
   if (extra.object) out.object = extra.object;
-  if (extra.example !== undefined && ctx.examples && provesIt(ctx, extra.example)) out.example = extra.example;
+  if (extra.example !== undefined && ctx.examples && provesIt(ctx, extra.example))
+    out.example = extra.example;
   return out;
 }
 

@@ -211,7 +211,9 @@ function finish(node: JsonObject, parts: readonly NormalSchema[], source: JsonOb
   if (left.length > 0)
     out.allOf = [...((out.allOf as JsonValue[] | undefined) ?? []), ...left] as JsonValue[];
   out = settleUnevaluated(out);
-  const opaque = ['allOf', 'if', 'then', 'else', 'dependentSchemas', '$ref', 'not'].some((k) => out[k] !== undefined);
+  const opaque = ['allOf', 'if', 'then', 'else', 'dependentSchemas', '$ref', 'not'].some(
+    (k) => out[k] !== undefined,
+  );
   if ((out.unevaluatedProperties !== undefined && opaque) || out.unevaluatedItems !== undefined) {
     // How these evaluate names through applicators is where validators (Ajv 8 included) differ:
     // such a node is compared as written, and any difference is unsupported.
@@ -219,7 +221,8 @@ function finish(node: JsonObject, parts: readonly NormalSchema[], source: JsonOb
   }
   // Ajv 8 skips `contains` on arrays shorter than a prefixItems list with a non-trivial schema:
   // that pair, too, is compared as written.
-  if (out.contains !== undefined && Array.isArray(out.prefixItems)) out.$containsAsWritten = canonicalJson(source);
+  if (out.contains !== undefined && Array.isArray(out.prefixItems))
+    out.$containsAsWritten = canonicalJson(source);
   if (out.additionalProperties === true && out.unevaluatedProperties === undefined)
     delete out.additionalProperties;
   if (out.items === true) delete out.items;
