@@ -100,6 +100,7 @@ export function schemaArbitrary(depth = 2): fc.Arbitrary<JsonObject | boolean> {
     fc.record({ oneOf: fc.array(sub, { minLength: 1, maxLength: 3 }) }),
     fc.record({ allOf: fc.array(sub, { minLength: 1, maxLength: 2 }) }),
     fc.record({ type: typeName, not: leaf }),
+    // biome-ignore lint/suspicious/noThenProperty: `then` is a JSON Schema keyword here
     fc.record({ if: sub, then: sub, else: sub }, { requiredKeys: ['if'] }),
   );
   return fc.oneof(
@@ -214,7 +215,7 @@ function subPaths(s: JsonValue, at: Path = []): Path[] {
   }
   for (const key of ['anyOf', 'oneOf', 'allOf', 'prefixItems']) {
     const l = s[key];
-    if (Array.isArray(l)) l.forEach((x, i) => out.push(...subPaths(x, [...at, key, i])));
+    if (Array.isArray(l)) for (const [i, x] of l.entries()) out.push(...subPaths(x, [...at, key, i]));
   }
   for (const key of ['items', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains']) {
     if (s[key] !== undefined) out.push(...subPaths(s[key] as JsonValue, [...at, key]));
