@@ -423,3 +423,65 @@ describe('the rules table', () => {
     }
   });
 });
+
+describe('issue 15: openness from every keyword, additionalProperties schemas, `false` fields', () => {
+  const obj = (properties: JsonObject, extra: JsonObject = {}): JsonSchema => ({ type: 'object', properties, ...extra });
+  const full = (before: JsonSchema, after: JsonSchema, semantics: Semantics = 'lenient') =>
+    checkCompatibility({ versions: [before, after], mode: 'full', semantics });
+
+  test('unevaluatedProperties: false closes an object: adding an optional field breaks forward', () => {
+    const before = obj({ id: str }, { unevaluatedProperties: false });
+    const after = obj({ id: str, note: str }, { unevaluatedProperties: false });
+    const result = full(before, after);
+    assert.deepEqual(
+      result.violations.map((v) => [v.path, v.rule, v.direction]),
+      [['/properties/note', 'field-added-optional', 'forward']],
+    );
+  });
+
+  test('a field removed from an object closed by unevaluatedProperties breaks backward', () => {
+    const result = full(obj({ id: str, note: str }, { unevaluatedProperties: false }), obj({ id: str }, { unevaluatedProperties: false }));
+    assert.deepEqual(
+      result.violations.map((v) => [v.rule, v.direction]),
+      [['field-removed', 'backward']],
+    );
+  });
+
+  test('a new field is compared with a schema-valued additionalProperties, with an example', () => {
+    const before = obj({ id: str }, { additionalProperties: str });
+    const after = obj({ id: str, bar: { type: 'number' } }, { additionalProperties: str });
+    const result = full(before, after);
+    assert.deepEqual(
+      result.violations.map((v) => [v.path, v.rule, v.direction]),
+      [
+        ['/properties/bar', 'type-changed', 'backward'],
+        ['/properties/bar', 'type-changed', 'forward'],
+      ],
+    );
+    const example = result.violations[0]?.example as JsonObject | undefined;
+    assert.equal(typeof example?.bar, 'string', 'the old version allowed bar as a string');
+    assert.match(result.violations[0]?.message ?? '', /for example \{.*"bar":"".*\} is valid under version 1 and not under version 2/);
+  });
+
+  test('a field covered by additionalProperties may leave properties without a finding', () => {
+    const result = full(obj({ id: str, foo: str }, { additionalProperties: str }), obj({ id: str }, { additionalProperties: str }), 'strict');
+    assert.deepEqual(result.violations, []);
+  });
+
+  test('removing "foo": false from a closed object is no change', () => {
+    for (const semantics of ['strict', 'lenient'] as const) {
+      const closedWith = obj({ id: str, foo: false }, { additionalProperties: false });
+      const result = full(closedWith, obj({ id: str }, { additionalProperties: false }), semantics);
+      assert.deepEqual(result.violations, [], semantics);
+    }
+  });
+
+  test('patternProperties declare fields: a pattern removed from a closed object breaks backward', () => {
+    const before = obj({ id: str }, { additionalProperties: false, patternProperties: { '^x-': str } });
+    const result = full(before, obj({ id: str }, { additionalProperties: false }));
+    assert.deepEqual(
+      result.violations.map((v) => [v.rule, v.direction]),
+      [['open-to-closed', 'backward']],
+    );
+  });
+});
