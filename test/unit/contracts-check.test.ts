@@ -507,7 +507,10 @@ describe('docs/contracts-check.md', () => {
 
   test('every schema rule and every contract rule has its row', () => {
     for (const r of compatibilityRules) {
-      assert.ok(block?.includes(`| \`${r.kind}\` | ${r.object} |`), `${r.kind} (${r.object})`);
+      assert.ok(
+        block?.includes(`| \`${r.kind}\` | ${r.object} | ${r.keywords} |`),
+        `${r.kind} (${r.object})`,
+      );
     }
     for (const rule of contractRules) assert.ok(block?.includes(`| \`${rule}\` |`), rule);
   });

@@ -395,3 +395,79 @@ export function rulesFor(change: SchemaChange): CompatibilityRule[] {
 export function isBreaking(change: SchemaChange, direction: Direction, semantics: Semantics): boolean {
   return rulesFor(change).some((r) => r[semantics][direction] === 'breaks');
 }
+
+/** Where steward's policy differs from the Confluent Schema Registry's JSON Schema checks, and why. */
+export interface PolicyDifference {
+  readonly topic: string;
+  readonly confluent: string;
+  readonly steward: string;
+  readonly why: string;
+}
+
+/**
+ * The semantics are modelled on Confluent's STRICT and LENIENT policies, not copied: these are
+ * the differences, generated into the docs with the rules table.
+ */
+export const confluentDifferences: readonly PolicyDifference[] = [
+  {
+    topic: 'how a change is judged',
+    confluent:
+      'each structural difference between the schemas is looked up in a fixed table of difference types',
+    steward:
+      'each direction asks whether the reader accepts every document the writer may emit; the change kind only names the reason',
+    why: 'a per-keyword table misses interactions: a field added where additionalProperties had a schema, `"foo": false` in a closed object, unevaluatedProperties closing an object through allOf',
+  },
+  {
+    topic: 'default mode',
+    confluent: 'BACKWARD',
+    steward: 'full-transitive',
+    why: 'stored documents never expire, so the newest reader meets every version ever written, and services deploy independently',
+  },
+  {
+    topic: 'lenient: what a writer emits',
+    confluent: 'open content models are read leniently',
+    steward:
+      'a writer emits only the fields it declares: named in properties, matched by patternProperties, or any name where additionalProperties is a schema; arrays are read strictly',
+    why: 'a schema-valued additionalProperties is a map the writer fills, so a new field must agree with it; a tuple tail is a promise about positions, not fields',
+  },
+  {
+    topic: 'renamed fields',
+    confluent: 'a removal and an addition, each judged on its own',
+    steward: '`field-renamed` breaks both directions under both semantics',
+    why: 'the data moves to another name: readers of either name lose it in documents written with the other, even when every document stays valid',
+  },
+  {
+    topic: 'oneOf',
+    confluent: 'branches compared as a sum type',
+    steward:
+      "a oneOf is only passed when its branches are provably exclusive for the other version's documents (types, const/enum, a required discriminator)",
+    why: 'a widened branch can make a document match two branches, which oneOf rejects',
+  },
+  {
+    topic: 'keywords it cannot compare',
+    confluent: 'compared as written or ignored, depending on the keyword',
+    steward:
+      '`unsupported`, which breaks every direction, whenever such a keyword differs (including unknown keywords)',
+    why: 'no false passes: a check that cannot read a change must not approve it',
+  },
+  {
+    topic: 'format',
+    confluent: 'an annotation in some drafts',
+    steward: 'a constraint: added narrows, removed widens, changed breaks both',
+    why: "steward's contracts verify and the stores' validators assert formats",
+  },
+  {
+    topic: 'validator semantics',
+    confluent: 'its own JSON Schema library',
+    steward:
+      'Ajv 8 decides, per draft (draft-07, 2019-09, 2020-12): keywords beside a draft-07 `$ref` apply; where Ajv evaluates `contains` beside prefixItems or `unevaluatedProperties` beside dependentSchemas its own way, those schemas are compared as written',
+    why: 'the documents are checked by Ajv (contracts verify, the versioned reader), so its reading is the one that breaks readers',
+  },
+  {
+    topic: 'why a change breaks',
+    confluent: 'the difference type and the path',
+    steward:
+      'the keyword path, the change kind and, where one is found, an example document the reader rejects and the writer accepts',
+    why: '"no way to know why it fails" is the common complaint about schema registries',
+  },
+];

@@ -39,7 +39,12 @@ function valuesDisjoint(a: JsonObject, b: JsonObject): boolean {
   return a.enum.every((v) => acceptsValue(b, v) === false);
 }
 
+/**
+ * Both require a property whose values cannot meet. `required` only binds objects, so this proves
+ * something only when one side accepts nothing but objects (a string passes `required` anywhere).
+ */
 function discriminated(a: JsonObject, b: JsonObject, depth: number): boolean {
+  if (!objectsOnly(a) && !objectsOnly(b)) return false;
   const ra = requiredOf(a);
   const rb = new Set(requiredOf(b));
   return ra.some((name) => rb.has(name) && disjoint(fieldSchema(a, name), fieldSchema(b, name), depth + 1));
@@ -47,9 +52,11 @@ function discriminated(a: JsonObject, b: JsonObject, depth: number): boolean {
 
 /** `a` requires a property that `b` forbids (`false` for it, or closed without it). */
 function forbids(a: JsonObject, b: JsonObject): boolean {
-  if (!typesOf(b).includes('object') || !typesOf(a).every((t) => t === 'object')) return false;
+  if (!objectsOnly(a)) return false;
   return requiredOf(a).some((name) => fieldSchema(b, name) === false);
 }
+
+const objectsOnly = (s: JsonObject) => typesOf(s).every((t) => t === 'object');
 
 export function requiredOf(s: JsonObject): string[] {
   return Array.isArray(s.required)
