@@ -14,6 +14,9 @@ export function fieldPathsOf(schema: JsonSchema): Set<string> {
   return out;
 }
 
+const inPlace = ['allOf', 'anyOf', 'oneOf', 'then', 'else', 'dependentSchemas'] as const;
+const itemKeys = ['items', 'prefixItems', 'additionalItems'] as const;
+
 /**
  * Fields declared in `properties`, also inside the applicators that apply in place (`allOf`,
  * `anyOf`, `oneOf`, `then`, `else`, `dependentSchemas`), and items of arrays and tuples

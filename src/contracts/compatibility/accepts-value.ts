@@ -1,5 +1,6 @@
 import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from '../../core/json.js';
 import type { NormalRoot, NormalSchema } from './normalize-schema.js';
+import { typedUniqueTuple } from './normalize-schema.js';
 import { matches } from './property-names.js';
 
 /**
@@ -79,7 +80,9 @@ function keyword(
     case 'maxItems':
       return arr === undefined || arr.length <= (k as number);
     case 'uniqueItems':
-      return arr === undefined || k !== true || new Set(arr.map(canonicalJson)).size === arr.length;
+      if (arr === undefined || k !== true) return true;
+      if (typedUniqueTuple(s)) return undefined;
+      return new Set(arr.map(canonicalJson)).size === arr.length;
     case 'prefixItems':
       return (
         arr === undefined ||

@@ -8,7 +8,7 @@ import {
   narrowerReader,
   oldNew,
 } from './compare-context.js';
-import { covers } from './compare-schemas.js';
+import { covers, sameSchema } from './compare-schemas.js';
 import { requiredOf, typesOf } from './disjoint.js';
 import { placeExample, sampleValue } from './example-document.js';
 import { type Declarations, declarations, declares, scopeOfProperty } from './lenient-scope.js';
@@ -154,7 +154,7 @@ function compareProperties(o: Obj): Finding[] {
 
 function compareField(o: Obj, name: string, rn: NormalSchema, wn: NormalSchema): Finding[] {
   const { r, w, ctx } = o;
-  if (rn === true) return [];
+  if (rn === true || sameSchema(rn, wn, ctx.reader.hasRefs || ctx.writer.hasRefs)) return [];
   const wOpen = openFor(w, name);
   const inW = Object.hasOwn(props(w), name);
   const path = fieldPointer(ctx, name);

@@ -1,4 +1,4 @@
-import { canonicalJson, isJsonObject, type JsonObject } from '../../core/json.js';
+import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from '../../core/json.js';
 import { compareArrays } from './compare-arrays.js';
 import { compareCombinators, writerBranches } from './compare-combinators.js';
 import { type CompareContext, type Finding, finding } from './compare-context.js';
@@ -29,7 +29,7 @@ export function covers(reader: NormalSchema, writer: NormalSchema, ctx: CompareC
   if ('kind' in frame) return [frame];
   const c = frame;
   if (w === false || r === true) return [];
-  if (sameSchema(r, w)) return [];
+  if (sameSchema(r, w, c.reader.hasRefs || c.writer.hasRefs)) return [];
   if (r === false) return [rejectsAll(c)];
   const wo: JsonObject = w === true ? {} : (w as JsonObject);
   const branches = writerBranches(wo, c);
@@ -70,22 +70,49 @@ export function dedupe(findings: Finding[]): Finding[] {
   });
 }
 
-/** Canonical JSON per schema object, computed once: equal sub-schemas are the common case. */
+/**
+ * Canonical JSON per schema object, computed once and from the children's (so a deep schema is
+ * not serialised again at every level): equal sub-schemas are the common case.
+ */
 const canonical = new WeakMap<object, string>();
-export function canonicalOf(s: NormalSchema): string {
-  if (typeof s === 'boolean') return String(s);
+export function canonicalOf(s: NormalSchema | JsonValue): string {
+  if (s === null || typeof s !== 'object') return JSON.stringify(s);
   let c = canonical.get(s);
   if (c === undefined) {
-    c = canonicalJson(s);
+    c = Array.isArray(s)
+      ? `[${s.map(canonicalOf).join(',')}]`
+      : `{${Object.keys(s)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canonicalOf(s[k] as JsonValue)}`)
+          .join(',')}}`;
     canonical.set(s, c);
   }
   return c;
 }
 
-/** Equal schemas hold the same documents, unless they hold references into different roots. */
-function sameSchema(r: NormalSchema, w: NormalSchema): boolean {
-  const a = canonicalOf(r);
-  return a === canonicalOf(w) && !a.includes('"$ref"');
+/**
+ * Equal schemas hold the same documents, unless they hold references into different roots
+ * (`refs`: either root kept a `$ref` for a cycle). A walk with an early exit: cheaper than
+ * serialising every version's every sub-schema.
+ */
+export function sameSchema(r: NormalSchema, w: NormalSchema, refs = true): boolean {
+  if (!equalJson(r, w)) return false;
+  return !refs || typeof r === 'boolean' || !canonicalOf(r).includes('"$ref"');
+}
+
+function equalJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!equalJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) if (!Object.hasOwn(b, k) || !equalJson(a[k], b[k])) return false;
+  return true;
 }
 
 function rejectsAll(ctx: CompareContext): Finding {

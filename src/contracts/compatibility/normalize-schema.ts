@@ -20,6 +20,8 @@ export type NormalSchema = JsonObject | boolean;
 export interface NormalRoot {
   readonly draft: SchemaDraft;
   readonly schema: NormalSchema;
+  /** True when a `$ref` was kept (a cycle, or one that does not resolve): equal text may then differ in meaning. */
+  readonly hasRefs: boolean;
   /** The internal form of a `$ref` kept for a cycle, or undefined when it does not resolve. */
   resolve(ref: string): NormalSchema | undefined;
 }
@@ -54,7 +56,8 @@ const cache = new WeakMap<object, NormalRoot>();
  * version compared with nine others is normalized once. Pure.
  */
 export function normalRoot(schema: JsonSchema): NormalRoot {
-  if (typeof schema === 'boolean') return { draft: '2020-12', schema, resolve: () => undefined };
+  if (typeof schema === 'boolean')
+    return { draft: '2020-12', schema, hasRefs: false, resolve: () => undefined };
   const hit = cache.get(schema);
   if (hit) return hit;
   const root = new Normalizer(schema, draftOf(schema) ?? '2020-12').root();
@@ -64,6 +67,7 @@ export function normalRoot(schema: JsonSchema): NormalRoot {
 
 class Normalizer {
   private readonly targets = new Map<string, NormalSchema>();
+  keptRefs = false;
 
   constructor(
     private readonly source: JsonObject,
@@ -84,7 +88,7 @@ class Normalizer {
       this.targets.set(ref, normal);
       return normal;
     };
-    return { draft: this.draft, schema, resolve };
+    return { draft: this.draft, schema, hasRefs: this.keptRefs, resolve };
   }
 
   /** `stack`: the references being inlined above this node, to stop at a cycle. */
@@ -105,11 +109,23 @@ class Normalizer {
     return finish(out, parts, value);
   }
 
+  private sub(x: JsonValue | undefined, stack: readonly string[]): JsonValue {
+    return this.node(x, stack) as JsonValue;
+  }
+
+  private subs(x: JsonValue, stack: readonly string[]): JsonValue[] {
+    const out: JsonValue[] = [];
+    if (Array.isArray(x)) for (const item of x) out.push(this.sub(item, stack));
+    return out;
+  }
+
+  private map(x: JsonValue, stack: readonly string[]): JsonObject {
+    const out: JsonObject = {};
+    if (isJsonObject(x)) for (const k of Object.keys(x)) out[k] = this.sub(x[k], stack);
+    return out;
+  }
+
   private keyword(out: JsonObject, key: string, v: JsonValue, node: JsonObject, stack: readonly string[]) {
-    const sub = (x: JsonValue | undefined) => this.node(x, stack) as JsonValue;
-    const subs = (x: JsonValue) => (Array.isArray(x) ? x.map(sub) : []);
-    const map = (x: JsonValue) =>
-      isJsonObject(x) ? Object.fromEntries(Object.entries(x).map(([k, s]) => [k, sub(s)])) : {};
     switch (key) {
       case 'type':
         out.type = [...new Set(typeof v === 'string' ? [v] : Array.isArray(v) ? v.map(String) : [])].sort();
@@ -120,20 +136,20 @@ class Normalizer {
       case 'properties':
       case 'patternProperties':
       case 'dependentSchemas':
-        out[key] = map(v);
+        out[key] = this.map(v, stack);
         return;
       case 'anyOf':
       case 'oneOf':
       case 'prefixItems':
-        out[key] = subs(v);
+        out[key] = this.subs(v, stack);
         return;
       case 'allOf':
         return;
       case 'items':
         if (Array.isArray(v) && this.draft !== '2020-12') {
-          out.prefixItems = subs(v);
-          if (node.additionalItems !== undefined) out.items = sub(node.additionalItems);
-        } else out.items = sub(v);
+          out.prefixItems = this.subs(v, stack);
+          if (node.additionalItems !== undefined) out.items = this.sub(node.additionalItems, stack);
+        } else out.items = this.sub(v, stack);
         return;
       case 'additionalItems':
         if (this.draft === '2020-12') out.additionalItems = v;
@@ -146,7 +162,7 @@ class Normalizer {
         for (const [name, d] of Object.entries(v)) {
           const bucket = Array.isArray(d) ? 'dependentRequired' : 'dependentSchemas';
           const into = (out[bucket] ?? {}) as JsonObject;
-          into[name] = Array.isArray(d) ? d : sub(d);
+          into[name] = Array.isArray(d) ? d : this.sub(d, stack);
           out[bucket] = into;
         }
         return;
@@ -162,7 +178,7 @@ class Normalizer {
       case 'if':
       case 'then':
       case 'else':
-        out[key] = sub(v);
+        out[key] = this.sub(v, stack);
         return;
       default:
         out[key] = v;
@@ -170,9 +186,11 @@ class Normalizer {
   }
 
   private reference(ref: string, stack: readonly string[]): NormalSchema {
-    if (stack.includes(ref) || stack.length > 64) return { $ref: ref };
-    const target = followRef(this.source, ref);
-    if (target === undefined) return { $ref: ref };
+    const target = stack.includes(ref) || stack.length > 64 ? undefined : followRef(this.source, ref);
+    if (target === undefined) {
+      this.keptRefs = true;
+      return { $ref: ref };
+    }
     return this.node(target, [...stack, ref]);
   }
 }
@@ -199,6 +217,13 @@ function withValues(out: JsonObject, node: JsonObject): JsonObject {
  * node where that is exact; the rest stay as `allOf`. Then settles `unevaluatedProperties`.
  */
 function finish(node: JsonObject, parts: readonly NormalSchema[], source: JsonObject): NormalSchema {
+  if (parts.length === 0 && isPlain(node)) {
+    // The common case: nothing to merge or settle. `additionalProperties: true` stays: it
+    // evaluates every name for an `unevaluatedProperties` of a schema this one is merged into.
+    if (node.items === true) delete node.items;
+    for (const _ in node) return node;
+    return true;
+  }
   let merged: NormalSchema = node;
   const left: NormalSchema[] = [];
   for (const part of parts) {
@@ -223,10 +248,32 @@ function finish(node: JsonObject, parts: readonly NormalSchema[], source: JsonOb
   // that pair, too, is compared as written.
   if (out.contains !== undefined && Array.isArray(out.prefixItems))
     out.$containsAsWritten = canonicalJson(source);
-  if (out.additionalProperties === true && out.unevaluatedProperties === undefined)
-    delete out.additionalProperties;
   if (out.items === true) delete out.items;
   return Object.keys(out).length === 0 ? true : out;
+}
+
+/** No unevaluated keyword and no `contains` beside `prefixItems`: nothing for {@link finish} to settle. */
+function isPlain(node: JsonObject): boolean {
+  return (
+    node.unevaluatedProperties === undefined &&
+    node.unevaluatedItems === undefined &&
+    !(node.contains !== undefined && node.prefixItems !== undefined) &&
+    !typedUniqueTuple(node)
+  );
+}
+
+/**
+ * uniqueItems beside prefixItems and a typed `items`: Ajv 8 compares the items as if all had the
+ * type of `items` (it accepts ["a", "a"] when `items` is `{"type": "null"}`), so such a node is
+ * compared as written.
+ */
+export function typedUniqueTuple(node: JsonObject): boolean {
+  return (
+    node.uniqueItems === true &&
+    Array.isArray(node.prefixItems) &&
+    isJsonObject(node.items) &&
+    node.items.type !== undefined
+  );
 }
 
 /** Applicators that evaluate properties or items of the same instance. */
