@@ -32,17 +32,19 @@ function collect(schema: JsonValue | undefined, prefix: string, out: Set<string>
       collect(sub, path, out, depth + 1);
     }
   }
-  for (const key of ['allOf', 'anyOf', 'oneOf', 'then', 'else', 'dependentSchemas'] as const) {
+  for (const key of inPlace) {
     const sub = schema[key];
+    if (sub === undefined) continue;
     const list = Array.isArray(sub)
       ? sub
-      : isJsonObject(sub) && key === 'dependentSchemas'
+      : key === 'dependentSchemas' && isJsonObject(sub)
         ? Object.values(sub)
         : [sub];
     for (const s of list) collect(s, prefix, out, depth + 1);
   }
-  for (const key of ['items', 'prefixItems', 'additionalItems'] as const) {
+  for (const key of itemKeys) {
     const sub = schema[key];
+    if (sub === undefined) continue;
     for (const s of Array.isArray(sub) ? sub : [sub]) collect(s, `${prefix}[]`, out, depth + 1);
   }
 }
