@@ -62,7 +62,7 @@ export function checkCompatibility(input: CompatibilityInput): CompatibilityResu
       const before = versions[from] as JsonSchema;
       const after = versions[newest] as JsonSchema;
       for (const change of compareVersions(before, after, direction, semantics)) {
-        violations.push(violation(change, mode, direction, from + 1, newest + 1));
+        violations.push(violation(change, { mode, semantics, direction }, from + 1, newest + 1));
       }
     }
   }
@@ -114,15 +114,14 @@ function directions(mode: CompatibilityMode): Direction[] {
 
 function violation(
   change: SchemaChange,
-  mode: CompatibilityMode,
-  direction: Direction,
+  policy: { mode: CompatibilityMode; semantics: Semantics; direction: Direction },
   fromVersion: number,
   toVersion: number,
 ): CompatibilityViolation {
+  const { mode, semantics, direction } = policy;
   const [reader, writer] = direction === 'backward' ? [toVersion, fromVersion] : [fromVersion, toVersion];
-  const why =
-    rulesFor(change).find((r) => r.lenient[direction] === 'breaks' || r.strict[direction] === 'breaks')
-      ?.why ?? '';
+  const rows = rulesFor(change);
+  const why = (rows.find((r) => r[semantics][direction] === 'breaks') ?? rows[0])?.why ?? '';
   const example =
     change.example === undefined
       ? ''

@@ -185,7 +185,7 @@ function compareField(o: Obj, name: string, rn: NormalSchema, wn: NormalSchema):
         ? 'required-field-removed'
         : 'field-removed';
     const message = backward ? `${name} added to an open object` : `${name} removed (open object)`;
-    const value = backward ? counterValue(rn) : counterValue(rn);
+    const value = counterValue(rn);
     return [
       finding(ctx, kind, message, {
         path,
