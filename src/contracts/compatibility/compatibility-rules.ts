@@ -273,7 +273,7 @@ export const compatibilityRules: readonly CompatibilityRule[] = [
   {
     kind: 'branch-added',
     object: 'any',
-    keywords: 'anyOf, oneOf',
+    keywords: 'anyOf, oneOf (allOf parts, then and else are judged by the other rows)',
     strict: { backward: 'ok', forward: 'breaks' },
     lenient: { backward: 'ok', forward: 'breaks' },
     why: 'old readers accept none of their alternatives for documents of the new one',
@@ -281,7 +281,7 @@ export const compatibilityRules: readonly CompatibilityRule[] = [
   {
     kind: 'branch-removed',
     object: 'any',
-    keywords: 'anyOf, oneOf',
+    keywords: 'anyOf, oneOf (allOf parts, then and else are judged by the other rows)',
     strict: { backward: 'breaks', forward: 'ok' },
     lenient: { backward: 'breaks', forward: 'ok' },
     why: 'old documents may match only the alternative that is gone',
