@@ -76,9 +76,13 @@ export function writerBranches(
       index,
       list,
     };
-    if (isJsonObject(schema)) origins.set(schema, origin);
-    const note = `${ctx.note}`;
-    return { schema, ctx: { ...ctx, examples: false, note } };
+    // A fresh object per branch: a merge may hand back one object for two branches, and the
+    // origin (then or else) must not be shared.
+    if (isJsonObject(schema)) {
+      schema = { ...schema };
+      origins.set(schema, origin);
+    }
+    return { schema, ctx: { ...ctx, examples: false } };
   });
 }
 
