@@ -24,7 +24,9 @@ export function compareValues(r: JsonObject, w: JsonObject, ctx: CompareContext)
   }
   const wt = typesOf(w);
   const has = (t: string) => wt.includes(t) || (t === 'number' && wt.includes('integer'));
-  if (has('string')) out.push(...compareFormat(r, w, ctx), ...comparePattern(r, w, ctx));
+  // ajv-formats has number formats too (int32, double...): format is compared for both.
+  if (has('string') || has('number')) out.push(...compareFormat(r, w, ctx));
+  if (has('string')) out.push(...comparePattern(r, w, ctx));
   if (has('number')) out.push(...compareMultipleOf(r, w, ctx));
   for (const [inclusive, exclusive, side, type] of boundGroups) {
     if (has(type)) out.push(...compareBound(r, w, ctx, inclusive, exclusive, side));
