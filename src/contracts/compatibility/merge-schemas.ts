@@ -12,10 +12,13 @@ import { matches } from './property-names.js';
  * which is what makes `allOf: [{ additionalProperties: false, properties: { a } }, { properties:
  * { b } }]` reject `b`, as it must.
  */
-export function mergeSchemas(a: NormalSchema, b: NormalSchema): NormalSchema | undefined {
+export function mergeSchemas(a: NormalSchema, b: NormalSchema, aIsParent = false): NormalSchema | undefined {
   if (a === true) return b;
   if (b === true) return a;
   if (a === false || b === false) return false;
+  // unevaluated* sees only what its own schema (and what it applies in place) evaluates: merged
+  // with a sibling it would see the sibling's names too. Only a parent may take in its parts.
+  if (unevaluated(b) || (unevaluated(a) && !aIsParent)) return undefined;
   if (canonicalJson(a) === canonicalJson(b)) return a;
   const out: JsonObject = {};
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
@@ -33,6 +36,9 @@ export function mergeSchemas(a: NormalSchema, b: NormalSchema): NormalSchema | u
   if (Array.isArray(out.type) && out.type.length === 0) return false;
   return out;
 }
+
+const unevaluated = (s: JsonObject) =>
+  s.unevaluatedProperties !== undefined || s.unevaluatedItems !== undefined;
 
 /** The merged value of one keyword present on both sides; `null` to omit it; undefined: cannot. */
 function mergeKeyword(key: string, x: JsonValue, y: JsonValue): JsonValue | null | undefined {

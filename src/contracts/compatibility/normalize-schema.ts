@@ -227,7 +227,7 @@ function finish(node: JsonObject, parts: readonly NormalSchema[], source: JsonOb
   let merged: NormalSchema = node;
   const left: NormalSchema[] = [];
   for (const part of parts) {
-    const m = mergeSchemas(merged, part);
+    const m = mergeSchemas(merged, part, true);
     if (m === undefined) left.push(part);
     else merged = m;
   }
