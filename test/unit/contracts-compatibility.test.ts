@@ -425,7 +425,11 @@ describe('the rules table', () => {
 });
 
 describe('issue 15: openness from every keyword, additionalProperties schemas, `false` fields', () => {
-  const obj = (properties: JsonObject, extra: JsonObject = {}): JsonSchema => ({ type: 'object', properties, ...extra });
+  const obj = (properties: JsonObject, extra: JsonObject = {}): JsonSchema => ({
+    type: 'object',
+    properties,
+    ...extra,
+  });
   const full = (before: JsonSchema, after: JsonSchema, semantics: Semantics = 'lenient') =>
     checkCompatibility({ versions: [before, after], mode: 'full', semantics });
 
@@ -440,7 +444,10 @@ describe('issue 15: openness from every keyword, additionalProperties schemas, `
   });
 
   test('a field removed from an object closed by unevaluatedProperties breaks backward', () => {
-    const result = full(obj({ id: str, note: str }, { unevaluatedProperties: false }), obj({ id: str }, { unevaluatedProperties: false }));
+    const result = full(
+      obj({ id: str, note: str }, { unevaluatedProperties: false }),
+      obj({ id: str }, { unevaluatedProperties: false }),
+    );
     assert.deepEqual(
       result.violations.map((v) => [v.rule, v.direction]),
       [['field-removed', 'backward']],
@@ -460,11 +467,18 @@ describe('issue 15: openness from every keyword, additionalProperties schemas, `
     );
     const example = result.violations[0]?.example as JsonObject | undefined;
     assert.equal(typeof example?.bar, 'string', 'the old version allowed bar as a string');
-    assert.match(result.violations[0]?.message ?? '', /for example \{.*"bar":"".*\} is valid under version 1 and not under version 2/);
+    assert.match(
+      result.violations[0]?.message ?? '',
+      /for example \{.*"bar":"".*\} is valid under version 1 and not under version 2/,
+    );
   });
 
   test('a field covered by additionalProperties may leave properties without a finding', () => {
-    const result = full(obj({ id: str, foo: str }, { additionalProperties: str }), obj({ id: str }, { additionalProperties: str }), 'strict');
+    const result = full(
+      obj({ id: str, foo: str }, { additionalProperties: str }),
+      obj({ id: str }, { additionalProperties: str }),
+      'strict',
+    );
     assert.deepEqual(result.violations, []);
   });
 
