@@ -1,7 +1,10 @@
+import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { checkPair } from './no-false-pass.js';
 import type { FuzzOptions } from './run.js';
 import { schemaFamily } from './schema-arbitrary.js';
+
+const trace = process.env.STEWARD_FUZZ_TRACE;
 
 /** Pairs per generated family: one schema and this many variants of it. */
 const variants = 4;
@@ -27,7 +30,13 @@ export function runNoFalsePass(
   const result = fc.check(
     fc.property(schemaFamily(variants), fc.integer(), ([before, afters], docSeed) => {
       for (const after of afters) {
+        // STEWARD_FUZZ_TRACE=<file>: the pair being checked, to find one that never finishes.
+        if (trace) writeFileSync(trace, `${JSON.stringify(before)}\n${JSON.stringify(after)}\n`);
+        const started = Date.now();
         const outcome = checkPair(before, after, docSeed);
+        const ms = Date.now() - started;
+        if (ms > 1000)
+          console.error(`slow pair (${ms} ms):\n  ${JSON.stringify(before)}\n  ${JSON.stringify(after)}`);
         figures.pairs++;
         figures.passes += outcome.passes;
         figures.documents += outcome.documents;

@@ -34,12 +34,14 @@ export interface PairOutcome {
 }
 
 // Unoptimised code: the fuzz compiles two schemas per pair and runs each on a few dozen documents.
-const ajv = new Ajv2020({
-  strict: false,
-  allowUnionTypes: true,
-  validateSchema: false,
-  code: { optimize: false },
-});
+const newAjv = () =>
+  new Ajv2020({
+    strict: false,
+    allowUnionTypes: true,
+    validateSchema: false,
+    code: { optimize: false },
+  });
+let ajv = newAjv();
 const compiled = new Map<string, ValidateFunction | null>();
 
 /** Ajv's validator for a schema, cached by its canonical text; null when Ajv cannot compile it. */
@@ -52,7 +54,11 @@ export function validatorOf(schema: JsonSchema): ValidateFunction | null {
     } catch {
       v = null;
     }
-    if (compiled.size > 20_000) compiled.clear();
+    // Ajv keeps every schema it compiled: a fresh one now and then keeps a long run's memory flat.
+    if (compiled.size > 5_000) {
+      compiled.clear();
+      ajv = newAjv();
+    }
     compiled.set(key, v);
   }
   return v;

@@ -38,6 +38,6 @@ export async function withMigrations<T>(
 }
 
 /** `.steward/reports` beside the config file (the working directory for a config built in code). */
-export function defaultReportsDirOf(config: ResolvedConfig): string {
+function defaultReportsDirOf(config: ResolvedConfig): string {
   return resolve(config.file ? dirname(config.file) : process.cwd(), defaultReportsDir);
 }
