@@ -122,7 +122,7 @@ export class OpenLineageRuns {
     const name = stage === 'rest' ? 'apply' : 'canary';
     if (!migration || this.stage?.stage === name) return [];
     const at = new Date().toISOString();
-    const events = this.stage ? [this.event('COMPLETE', this.stage, at, {})] : [];
+    const events = this.stage ? [this.event('COMPLETE', this.stage, at, this.planFacets(this.stage))] : [];
     this.stage = {
       ...this.open(`migrate.${migration.started.migration}.${name}`, migration.started, migration),
       stage: name,

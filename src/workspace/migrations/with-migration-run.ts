@@ -13,7 +13,7 @@ import { loadMigrations } from '../../migrations/load-migrations.js';
 import type { Migration } from '../../migrations/migration.js';
 import { LineagePublisher, lineageTransports } from '../../signals/lineage-publisher.js';
 import {
-  recordMigrationEvent,
+  migrationMetricsListener,
   recordMigrationRun,
   recordPlannedDocuments,
 } from '../../signals/migration-metrics.js';
@@ -70,8 +70,9 @@ export async function withMigrationRun<T>(
     const runs = new OpenLineageRuns({ namespace: config.migrations.lineage.namespace });
     const publisher = new LineagePublisher(lineageTransports(config.migrations.lineage));
     const estimates: Promise<void>[] = [];
+    const countProgress = migrationMetricsListener(metrics);
     const onEvent: MigrationEventListener = (event) => {
-      recordMigrationEvent(metrics, event);
+      countProgress(event);
       if (event.type === 'started') estimates.push(estimatePlanned(metrics, target, event));
       publisher.publish(runs.on(event));
       options.onProgress?.(event);
