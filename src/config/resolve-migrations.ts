@@ -147,8 +147,9 @@ function resolveLineage(
   problem: Problem,
 ): ResolvedLineage {
   const path = 'migrations.lineage';
-  const rename = (p: string) =>
-    p.replace(/^signals/, path).replace('(expected jsonl, webhook)', '(expected jsonl, webhook, namespace)');
+  const rename = (p: string) => p.replace(/^signals/, path);
+  const known = (message: string) =>
+    message.replace('(expected jsonl, webhook)', '(expected jsonl, webhook, namespace)');
   const { namespace: rawNamespace, ...transports } = isJsonObject(raw) ? raw : {};
   const namespace = readString(rawNamespace, `${path}.namespace`) ?? 'steward';
   if (namespace.trim() === '') problem(`${path}.namespace`, "must not be empty (such as 'steward')");
@@ -156,7 +157,7 @@ function resolveLineage(
     isJsonObject(raw) ? transports : raw,
     baseDir,
     (value, p) => readString(value, rename(p)),
-    (p, message) => problem(rename(p), message),
+    (p, message) => problem(rename(p), known(message)),
   );
   return { ...signals, namespace };
 }
