@@ -2,8 +2,8 @@
  * Signals as a job leaves them, on every selected store: the example with planted orphans and
  * drift, scanned, drift-checked, its migration applied and rolled back through the library API,
  * each job recording into a prom-client registry of the test's own. The scrape text has the
- * series and values the jobs saw (orphans as planted, drift as planted, histogram buckets,
- * documents per migration stage), and the migration's OpenLineage RunEvents, written to a
+ * series and values the jobs saw (orphans as planted, drift as planted, histogram buckets, drift
+ * repair outcomes, projection lag against policy, documents per migration stage), and the migration's OpenLineage RunEvents, written to a
  * JSON-lines file and POSTed to a real HTTP receiver, are valid by the OpenLineage JSON Schema
  * and link the canary and apply runs to the migration run.
  */
@@ -30,7 +30,9 @@ import { stewardMetrics } from '../../src/signals/steward-metrics.js';
 import { openStore } from '../../src/stores/open-store.js';
 import type { StoreConfig } from '../../src/stores/store-config.js';
 import { approvalsKeygen } from '../../src/workspace/approvals.js';
+import { derivedStatus } from '../../src/workspace/derived/derived-status.js';
 import { driftCheck } from '../../src/workspace/derived/drift-check.js';
+import { driftRepair } from '../../src/workspace/derived/drift-repair.js';
 import { exampleGenerate } from '../../src/workspace/example-generate.js';
 import { refsScan } from '../../src/workspace/integrity/refs-scan.js';
 import { migrateApply } from '../../src/workspace/migrations/migrate-apply.js';
@@ -60,6 +62,8 @@ for (const kind of selectedKinds()) {
         const planted = (k: string) => manifest.faults.filter((f) => f.kind === k);
         const scan = await refsScan(config, {}, run);
         const drift = await driftCheck(config, {}, run);
+        const repaired = await driftRepair(config, {}, run);
+        const freshness = await derivedStatus(config, {}, run);
         const plan = await migratePlan(config, run);
         assert.equal(((await migrateDryRun(config, {}, run)) as { report: { ok: boolean } }).report.ok, true);
         await migrateApprove(
@@ -99,6 +103,29 @@ for (const kind of selectedKinds()) {
         assert.equal(
           series(e, 'steward_drift_check_duration_seconds_count').length,
           caseManagementModel.derived.length,
+        );
+        // Drift repair outcomes, and each derived state's lag against its policy as status measured it.
+        for (const r of repaired.reports)
+          for (const outcome of ['written', 'unchanged', 'skipped', 'failed'] as const)
+            assert.equal(
+              value(e, 'steward_drift_repairs_total', { derived: r.derived, outcome }),
+              r[outcome],
+            );
+        assert.ok(total(e, 'steward_drift_repairs_total', { outcome: 'written' }) > 0, 'drift was repaired');
+        for (const s of freshness.statuses) {
+          const derived = { derived: s.derived };
+          const lag = series(e, 'steward_derived_lag_seconds', derived).map((x) => x.value);
+          assert.deepEqual(lag, s.lagMs === null ? [] : [s.lagMs / 1000]);
+          const allowance = series(e, 'steward_derived_staleness_allowance_seconds', derived).map(
+            (x) => x.value,
+          );
+          assert.deepEqual(allowance, s.stalenessMs === null ? [] : [s.stalenessMs / 1000]);
+          const within = series(e, 'steward_derived_within_policy', derived).map((x) => x.value);
+          assert.deepEqual(within, s.state === 'within' ? [1] : s.state === 'outside' ? [0] : []);
+        }
+        assert.ok(
+          freshness.statuses.some((s) => s.lagMs !== null),
+          `a derived state with a measured lag: ${JSON.stringify(freshness.statuses.map((s) => [s.derived, s.lagMs, s.state]))}`,
         );
         // Migration progress: every subject processed, canary and rest together; the planned count.
         const m = { migration: exampleMigrationId };
