@@ -37,7 +37,8 @@ export interface ResolvedMigrations {
  * jobs, default `steward`.
  */
 export interface ResolvedLineage extends ResolvedSignals {
-  readonly namespace: string;
+  /** The config's `namespace`: named apart from the ledger's namespace, which only src/ledger touches. */
+  readonly jobNamespace: string;
 }
 
 type Problem = (path: string, message: string) => void;
@@ -151,13 +152,14 @@ function resolveLineage(
   const known = (message: string) =>
     message.replace('(expected jsonl, webhook)', '(expected jsonl, webhook, namespace)');
   const { namespace: rawNamespace, ...transports } = isJsonObject(raw) ? raw : {};
-  const namespace = readString(rawNamespace, `${path}.namespace`) ?? 'steward';
-  if (namespace.trim() === '') problem(`${path}.namespace`, "must not be empty (such as 'steward')");
+  const at = (key: string) => `${path}.${key}`;
+  const jobNamespace = readString(rawNamespace, at('namespace')) ?? 'steward';
+  if (jobNamespace.trim() === '') problem(at('namespace'), "must not be empty (such as 'steward')");
   const signals = resolveSignals(
     isJsonObject(raw) ? transports : raw,
     baseDir,
     (value, p) => readString(value, rename(p)),
     (p, message) => problem(rename(p), known(message)),
   );
-  return { ...signals, namespace };
+  return { ...signals, jobNamespace };
 }

@@ -67,7 +67,7 @@ export async function withMigrationRun<T>(
   const metrics = options.metrics ?? stewardMetrics();
   return withWorkspace(config, { stores }, actor, async ({ ledger, store }) => {
     const target = migrationTarget(config, migrations, store);
-    const runs = new OpenLineageRuns({ namespace: config.migrations.lineage.namespace });
+    const runs = new OpenLineageRuns({ namespace: config.migrations.lineage.jobNamespace });
     const publisher = new LineagePublisher(lineageTransports(config.migrations.lineage));
     const estimates: Promise<void>[] = [];
     const countProgress = migrationMetricsListener(metrics);
