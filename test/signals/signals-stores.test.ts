@@ -132,8 +132,13 @@ for (const kind of selectedKinds()) {
         const counts = applied.report.migrations[0]!.counts;
         const done = total(e, 'steward_migration_documents_done', m);
         assert.equal(done, counts.changed + counts.skipped + counts.failed);
-        assert.ok(value(e, 'steward_migration_documents_done', { ...m, stage: 'canary' }) > 0);
-        assert.ok(value(e, 'steward_migration_documents_done', { ...m, stage: 'rest' }) > 0);
+        const stages = JSON.stringify(series(e, 'steward_migration_documents_done', m));
+        // The canary takes documents by key hash: on a small collection it may take none.
+        assert.ok(
+          value(e, 'steward_migration_documents_done', { ...m, stage: 'canary' }) >= counts.canary,
+          stages,
+        );
+        assert.ok(value(e, 'steward_migration_documents_done', { ...m, stage: 'rest' }) > 0, stages);
         assert.equal(value(e, 'steward_migration_documents_planned', { ...m, collection: 'subjects' }), done);
         assert.equal(value(e, 'steward_migration_runs_total', { direction: 'up', outcome: 'applied' }), 1);
 
