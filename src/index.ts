@@ -135,12 +135,21 @@ export type { MigrationPlan } from './migrations/plan/migration-plan-view.js';
 export type { DryRunReport } from './migrations/report/dry-run-report.js';
 export type { RollbackReport } from './migrations/rollback/rollback-report.js';
 export type { IntegrityEvent, IntegrityEventListener } from './signals/integrity-event.js';
+export { createLogger, type JobIdentity, jobEventLog, jobLogger, type Logger } from './signals/job-logger.js';
 export { JsonlSink } from './signals/jsonl-sink.js';
-export { Counter, Gauge, MetricsRegistry } from './signals/metrics-registry.js';
+export type { LineagePublisher, LineageTransport } from './signals/lineage-publisher.js';
 export { openSignals } from './signals/open-signals.js';
+export type { BaseFacet, LineageDataset, RunEvent, RunEventType } from './signals/openlineage-event.js';
 export type { SignalSink } from './signals/signal-sink.js';
 export type { SignalWarning } from './signals/signals.js';
-export { defaultMetrics, Signals } from './signals/signals.js';
+export { Signals } from './signals/signals.js';
+export {
+  collectProcessMetrics,
+  defaultRegistry,
+  registerStewardMetrics,
+  type StewardMetrics,
+  stewardMetrics,
+} from './signals/steward-metrics.js';
 export { WebhookSink } from './signals/webhook-sink.js';
 export { openStore } from './stores/open-store.js';
 export type {

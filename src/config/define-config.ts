@@ -158,8 +158,13 @@ export interface MigrationsSettings {
   readonly autoRollback?: {
     readonly on: readonly ('validators' | 'error-rate' | 'parity' | 'contract')[];
   };
-  /** Where apply and rollback send lineage events; the same shape as `signals`. */
-  readonly lineage?: SignalsSettings;
+  /**
+   * Where apply and rollback send their OpenLineage RunEvents: `jsonl`, a file of one event per
+   * line; `webhook`, an OpenLineage endpoint each event is POSTed to (such as
+   * `http://marquez:5000/api/v1/lineage`); `namespace`, the namespace of steward's jobs (default
+   * `steward`).
+   */
+  readonly lineage?: SignalsSettings & { readonly namespace?: string | EnvValue };
 }
 
 /**

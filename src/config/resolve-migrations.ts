@@ -26,8 +26,19 @@ export interface ResolvedMigrations {
    * for a person, the safe choice.
    */
   readonly autoRollback?: { readonly on: readonly MigrationGate[] };
-  /** Where lineage events of apply and rollback go: a JSON-lines file, a webhook, or nowhere. */
-  readonly lineage: ResolvedSignals;
+  /** Where the OpenLineage RunEvents of apply and rollback go: a JSON-lines file, an HTTP endpoint, or nowhere. */
+  readonly lineage: ResolvedLineage;
+}
+
+/**
+ * Lineage transports after resolving: `jsonl`, a file RunEvents are appended to one per line;
+ * `webhook`, an OpenLineage HTTP endpoint each RunEvent is POSTed to (such as Marquez's
+ * `http://marquez:5000/api/v1/lineage`); `namespace`, the OpenLineage namespace of steward's
+ * jobs, default `steward`.
+ */
+export interface ResolvedLineage extends ResolvedSignals {
+  /** The config's `namespace`: named apart from the ledger's namespace, which only src/ledger touches. */
+  readonly jobNamespace: string;
 }
 
 type Problem = (path: string, message: string) => void;
@@ -42,7 +53,7 @@ const known = ['dir', 'canaryPercent', 'batchSize', 'rate', 'maxErrorRate', 'aut
  * migrations: {
  *   dir: 'migrations', canaryPercent: 5, batchSize: 500, rate: 2000, maxErrorRate: 0,
  *   autoRollback: { on: ['validators', 'parity'] },
- *   lineage: { jsonl: 'lineage.jsonl', webhook: { url: env('LINEAGE_URL') } },
+ *   lineage: { jsonl: 'lineage.jsonl', webhook: { url: env('OPENLINEAGE_URL') }, namespace: 'steward' },
  * }
  * ```
  *
@@ -126,20 +137,29 @@ function resolveAutoRollback(raw: unknown, problem: Problem): ResolvedMigrations
 }
 
 /**
- * Lineage sinks have the shape of the config's `signals` (a JSON-lines file, a webhook), so they
- * are resolved by the same function, with problems named under `migrations.lineage`.
+ * Lineage transports have the shape of the config's `signals` (a JSON-lines file, a webhook) and
+ * a `namespace`, so they are resolved by the same function, with problems named under
+ * `migrations.lineage`.
  */
 function resolveLineage(
   raw: unknown,
   baseDir: string,
   readString: ReadString,
   problem: Problem,
-): ResolvedSignals {
-  const rename = (path: string) => path.replace(/^signals/, 'migrations.lineage');
-  return resolveSignals(
-    raw,
+): ResolvedLineage {
+  const path = 'migrations.lineage';
+  const rename = (p: string) => p.replace(/^signals/, path);
+  const known = (message: string) =>
+    message.replace('(expected jsonl, webhook)', '(expected jsonl, webhook, namespace)');
+  const { namespace: rawNamespace, ...transports } = isJsonObject(raw) ? raw : {};
+  const at = (key: string) => `${path}.${key}`;
+  const jobNamespace = readString(rawNamespace, at('namespace')) ?? 'steward';
+  if (jobNamespace.trim() === '') problem(at('namespace'), "must not be empty (such as 'steward')");
+  const signals = resolveSignals(
+    isJsonObject(raw) ? transports : raw,
     baseDir,
-    (value, path) => readString(value, rename(path)),
-    (path, message) => problem(rename(path), message),
+    (value, p) => readString(value, rename(p)),
+    (p, message) => problem(rename(p), known(message)),
   );
+  return { ...signals, jobNamespace };
 }

@@ -1,13 +1,9 @@
-import type { ResolvedSignals } from '../config/resolve-signals.js';
-import { JsonlSink } from '../signals/jsonl-sink.js';
-import type { SignalSink } from '../signals/signal-sink.js';
-import type { SignalWarning } from '../signals/signals.js';
-import { WebhookSink } from '../signals/webhook-sink.js';
-
 /**
  * What a downstream pipeline needs to know after apply or rollback: which collections changed,
- * from which schema version to which, by which migration and plan. One event per migration and
- * direction; it is JSON as it stands, so it is written as a line or POSTed unchanged.
+ * from which schema version to which, by which migration and plan. One per migration and
+ * direction, emitted as a `lineage` migration event when the stage has finished; steward's
+ * OpenLineage emitter (`signals/openlineage-runs.ts`) turns it into the COMPLETE RunEvent of the
+ * run that a `started` event opened.
  */
 export interface LineageEvent {
   readonly type: 'migration.applied' | 'migration.rolled-back';
@@ -18,6 +14,8 @@ export interface LineageEvent {
   readonly at: string;
   /** Who ran it, as the audit log records them. */
   readonly actor?: string;
+  /** Where the audit log ended once the stage was recorded, `<seq>:<hash>` (see `audit-head-ref.ts`). */
+  readonly auditHead?: string;
 }
 
 export interface LineageCollection {
@@ -31,31 +29,21 @@ export interface LineageCollection {
 }
 
 /**
- * Delivers lineage events to the sinks configured under `migrations.lineage` (the same JSON-lines
- * and webhook sinks as integrity signals) and waits for them. A sink that fails after its retries
- * becomes a warning in the result, never an error: a migration that finished has finished, and a
- * dead webhook must not make it look otherwise. No sinks configured: nothing is sent.
+ * That apply or rollback of one migration has started (or resumed): emitted as a `started`
+ * migration event before its first step, so lineage can open a run with the collections it will
+ * write. Pure data.
  */
-export async function publishLineage(
-  settings: ResolvedSignals,
-  events: readonly LineageEvent[],
-): Promise<SignalWarning[]> {
-  if (events.length === 0) return [];
-  const sinks: SignalSink[] = [];
-  if (settings.jsonl) sinks.push(new JsonlSink(settings.jsonl));
-  if (settings.webhook) sinks.push(new WebhookSink(settings.webhook));
-  const warnings: SignalWarning[] = [];
-  await Promise.all(
-    sinks.map(async (sink) => {
-      try {
-        // The sinks are typed for integrity events but only serialise what they get as JSON.
-        await sink.deliver(events as unknown as Parameters<SignalSink['deliver']>[0]);
-      } catch (error) {
-        warnings.push({ sink: sink.name, events: events.length, message: (error as Error).message });
-      }
-    }),
-  );
-  return warnings;
+export interface MigrationStarted {
+  readonly direction: 'up' | 'down';
+  readonly migration: string;
+  readonly planHash: string;
+  /** The store holding the collections, by its name in the config. */
+  readonly store: string;
+  readonly collections: readonly string[];
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  /** ISO 8601. */
+  readonly at: string;
 }
 
 /** The lineage event of one migration's apply or rollback. Pure. */
@@ -71,6 +59,7 @@ export function lineageEvent(input: {
   }[];
   readonly at: string;
   readonly actor?: string;
+  readonly auditHead?: string;
 }): LineageEvent {
   const { direction, migration } = input;
   const [from, to] =
@@ -84,5 +73,6 @@ export function lineageEvent(input: {
     collections: input.collections.map((c) => ({ ...c, fromVersion: from, toVersion: to })),
     at: input.at,
     ...(input.actor === undefined ? {} : { actor: input.actor }),
+    ...(input.auditHead === undefined ? {} : { auditHead: input.auditHead }),
   };
 }

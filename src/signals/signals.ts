@@ -1,6 +1,6 @@
 import type { IntegrityEvent, IntegrityEventListener } from './integrity-event.js';
-import { type Counter, type Gauge, MetricsRegistry } from './metrics-registry.js';
 import type { SignalSink } from './signal-sink.js';
+import { type StewardMetrics, stewardMetrics } from './steward-metrics.js';
 
 /** A sink that could not be reached; reported to the user, never failing the work that emitted. */
 export interface SignalWarning {
@@ -9,14 +9,9 @@ export interface SignalWarning {
   readonly message: string;
 }
 
-/**
- * The registry steward's metrics live in unless told otherwise: one per process, so the server's
- * `/metrics` shows what every capability in the process counted.
- */
-export const defaultMetrics = new MetricsRegistry();
-
 export interface SignalsOptions {
-  readonly registry?: MetricsRegistry;
+  /** Default the process-wide set, {@link stewardMetrics}(). */
+  readonly metrics?: StewardMetrics;
   readonly sinks?: readonly SignalSink[];
   /** Events held before a delivery starts. Default 100. */
   readonly batchSize?: number;
@@ -32,20 +27,18 @@ export interface SignalsOptions {
  * `onEvent`.
  */
 export class Signals {
-  readonly registry: MetricsRegistry;
+  readonly metrics: StewardMetrics;
   /** Pass as `onEvent` to scan, repair and the guard. */
   readonly listener: IntegrityEventListener = (event) => this.emit(event);
   private readonly sinks: readonly SignalSink[];
-  private readonly metrics: IntegrityMetrics;
   private pending: IntegrityEvent[] = [];
   private delivering: Promise<void> = Promise.resolve();
   private warnings: SignalWarning[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SignalsOptions = {}) {
-    this.registry = options.registry ?? defaultMetrics;
+    this.metrics = options.metrics ?? stewardMetrics();
     this.sinks = options.sinks ?? [];
-    this.metrics = integrityMetrics(this.registry);
   }
 
   /** Counts an event and queues it for the sinks. Never throws, never waits. */
@@ -64,7 +57,13 @@ export class Signals {
 
   /** For the scan and repair: how many incidents of a reference are open now. */
   openIncidents(reference: string, n: number): void {
-    this.metrics.open.set({ reference }, n);
+    this.metrics.openIncidents.set({ reference }, n);
+  }
+
+  /** For the scan: a completed scan of a reference, its orphans and how long it took. */
+  scanned(reference: string, orphans: number, durationMs: number): void {
+    this.metrics.orphans.set({ reference }, orphans);
+    this.metrics.scanDuration.observe({ reference }, durationMs / 1000);
   }
 
   /** Delivers everything queued and waits for it; returns the warnings since the last flush. */
@@ -103,7 +102,7 @@ export class Signals {
     const reference = event.reference;
     switch (event.type) {
       case 'orphan-found':
-        m.orphans.inc({ reference, source: event.source }, event.count);
+        m.orphansFound.inc({ reference, source: event.source }, event.count);
         break;
       case 'tombstoned':
       case 'nullified':
@@ -112,56 +111,18 @@ export class Signals {
         m.repairs.inc({ reference, action: event.type });
         break;
       case 'repair-refused':
-        m.refused.inc({ reference }, event.count);
+        m.repairsRefused.inc({ reference }, event.count);
         break;
       case 'repaired':
-        m.open.set({ reference }, event.open);
-        m.duration.set({ reference }, event.durationMs / 1000);
+        m.openIncidents.set({ reference }, event.open);
+        m.repairDuration.observe({ reference }, event.durationMs / 1000);
         break;
       case 'rehydration-queued':
-        m.queued.inc({ reference });
+        m.rehydrationsQueued.inc({ reference });
         break;
       case 'guard-read':
-        m.reads.inc({ reference, status: event.status });
+        m.guardedReads.inc({ reference, status: event.status });
         break;
     }
   }
-}
-
-interface IntegrityMetrics {
-  readonly orphans: Counter;
-  readonly open: Gauge;
-  readonly repairs: Counter;
-  readonly refused: Counter;
-  readonly duration: Gauge;
-  readonly reads: Counter;
-  readonly queued: Counter;
-  readonly deliveryFailures: Counter;
-}
-
-/** The integrity metrics, registered once per registry. Their names are what dashboards query. */
-function integrityMetrics(r: MetricsRegistry): IntegrityMetrics {
-  return {
-    orphans: r.counter('steward_orphans_found_total', 'Orphaned references found', ['reference', 'source']),
-    open: r.gauge('steward_open_incidents', 'Open integrity incidents per reference', ['reference']),
-    repairs: r.counter('steward_repairs_total', 'Documents repaired, by action', ['reference', 'action']),
-    refused: r.counter('steward_repairs_refused_total', 'Deletions refused for want of valid approvals', [
-      'reference',
-    ]),
-    duration: r.gauge('steward_repair_last_duration_seconds', "Duration of the reference's last repair run", [
-      'reference',
-    ]),
-    reads: r.counter('steward_guarded_reads_total', 'Reads through the reference guard', [
-      'reference',
-      'status',
-    ]),
-    queued: r.counter('steward_rehydrations_queued_total', 'Rehydration requests queued by reads', [
-      'reference',
-    ]),
-    deliveryFailures: r.counter(
-      'steward_signal_delivery_failures_total',
-      'Event batches a sink could not take',
-      ['sink'],
-    ),
-  };
 }

@@ -1,5 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import { StewardError } from '../errors/steward-error.js';
+import type { StewardMetrics } from '../signals/steward-metrics.js';
 
 /**
  * What every entry point of the library takes besides its own input: plain values, so the CLI, the
@@ -18,6 +19,11 @@ export interface RunOptions<E = never> {
   readonly signal?: AbortSignal;
   /** Receives the job's progress events as they happen; the job waits for it, so keep it quick. */
   readonly onProgress?: (event: E) => void;
+  /**
+   * The metrics the job records into: default the process-wide set (`stewardMetrics()`), which
+   * `registerStewardMetrics` shows in a host's own prom-client registry.
+   */
+  readonly metrics?: StewardMetrics;
 }
 
 /** Who acts when nobody says: STEWARD_ACTOR, or user@host. */

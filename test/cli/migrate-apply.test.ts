@@ -102,9 +102,23 @@ describe('steward migrate apply and rollback', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
+    const job = `migrate.${exampleMigrationId}`;
     assert.deepEqual(
-      lineage.map((e) => [e.type, e.migration, e.collections[0].fromVersion, e.collections[0].toVersion]),
-      [['migration.applied', exampleMigrationId, 1, 2]],
+      lineage.map((e) => [e.eventType, e.job.name]),
+      [
+        ['START', job],
+        ['START', `${job}.canary`],
+        ['COMPLETE', `${job}.canary`],
+        ['START', `${job}.apply`],
+        ['COMPLETE', `${job}.apply`],
+        ['COMPLETE', job],
+      ],
+      'OpenLineage RunEvents: the migration run and its stages',
+    );
+    const facet = lineage.at(-1).run.facets.steward_plan;
+    assert.deepEqual(
+      [facet.planHash, facet.migration, facet.fromVersion, facet.toVersion],
+      [plan.hash, exampleMigrationId, 1, 2],
     );
 
     const rollback = await steward('migrate', 'rollback');

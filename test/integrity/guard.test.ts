@@ -5,13 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { Registry } from 'prom-client';
 import type { JsonObject } from '../../src/core/json.js';
 import { rehydrationId } from '../../src/integrity/guard/rehydration-queue.js';
 import { resolveReference } from '../../src/integrity/guard/resolve-reference.js';
 import { workRehydrations } from '../../src/integrity/guard/work-rehydrations.js';
 import { incidentId, listIncidents } from '../../src/ledger/incidents.js';
-import { MetricsRegistry } from '../../src/signals/metrics-registry.js';
 import { Signals } from '../../src/signals/signals.js';
+import { stewardMetrics } from '../../src/signals/steward-metrics.js';
 import { readAll } from '../support/read-all.js';
 import { selectedKinds } from '../support/test-stores.js';
 import { type Fixture, reference, repairContext, seededWorlds } from './integrity-fixture.js';
@@ -47,8 +48,8 @@ for (const kind of selectedKinds()) {
 
     test('a missing target gives a marked partial result and queues one request per reference and key', async () => {
       const f = await fresh();
-      const registry = new MetricsRegistry();
-      const signals = new Signals({ registry });
+      const metrics = stewardMetrics({ registry: new Registry() });
+      const signals = new Signals({ metrics });
       const guard = { ledger: f.tl.ledger, collection: f.collection, onEvent: signals.listener };
       const accountId = reference('profiles.accountId', 'flag');
       await f.seed('profiles', [{ key: 'p6', accountId: 'a9', name: 'Fi' }]);
@@ -92,7 +93,7 @@ for (const kind of selectedKinds()) {
       assert.deepEqual(required.missingKeys, []);
       assert.equal(required.queued, false, 'nothing to rehydrate for an empty reference');
 
-      const text = registry.toPrometheus();
+      const text = await metrics.registry.metrics();
       assert.match(text, /steward_guarded_reads_total\{reference="profiles.accountId",status="missing"\} 4/);
       assert.match(text, /steward_rehydrations_queued_total\{reference="profiles.accountId"\} 1/);
       assert.match(text, /steward_rehydrations_queued_total\{reference="cases.subjectIds"\} 2/);

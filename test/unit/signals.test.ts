@@ -1,5 +1,5 @@
 /**
- * Signals: the metrics registry and its Prometheus text, integrity events counted and delivered
+ * Signals: steward's prom-client metrics and their Prometheus text, integrity events counted and delivered
  * to a JSON-lines file and to a webhook on a loopback HTTP server, with retries, and a dead
  * webhook that becomes a warning instead of an error.
  */
@@ -10,13 +10,19 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { Registry } from 'prom-client';
 import { resolveConfig } from '../../src/config/resolve-config.js';
 import type { IntegrityEvent } from '../../src/signals/integrity-event.js';
 import { JsonlSink } from '../../src/signals/jsonl-sink.js';
-import { MetricsRegistry } from '../../src/signals/metrics-registry.js';
 import { openSignals } from '../../src/signals/open-signals.js';
 import { Signals } from '../../src/signals/signals.js';
+import {
+  defaultRegistry,
+  registerStewardMetrics,
+  stewardMetrics,
+} from '../../src/signals/steward-metrics.js';
 import { WebhookSink } from '../../src/signals/webhook-sink.js';
+import { namingProblems, parseExposition, series, value } from '../support/prometheus-text.js';
 
 const at = '2026-07-01T12:00:00.000Z';
 const nullified: IntegrityEvent = {
@@ -49,41 +55,50 @@ async function hookServer(statuses: number[], delayMs = 0) {
 const webhook = (url: string, more: Partial<ConstructorParameters<typeof WebhookSink>[0]> = {}) =>
   new WebhookSink({ url, headers: {}, timeoutMs: 2000, retries: 3, retryDelayMs: 5, ...more });
 
-describe('metrics registry', () => {
-  test('counters and gauges with labels render as Prometheus text', () => {
-    const r = new MetricsRegistry();
-    const found = r.counter('steward_test_found_total', 'Things found', ['reference']);
-    found.inc({ reference: 'b.x' });
-    found.inc({ reference: 'a.y' }, 2);
-    found.inc({ reference: 'a.y' });
-    r.gauge('steward_test_open', 'Open now\nper reference', ['reference']).set(
-      { reference: 'say "hi"\\' },
-      4,
-    );
-    assert.equal(found.get({ reference: 'a.y' }), 3);
-    assert.equal(
-      r.toPrometheus(),
-      [
-        '# HELP steward_test_found_total Things found',
-        '# TYPE steward_test_found_total counter',
-        'steward_test_found_total{reference="a.y"} 3',
-        'steward_test_found_total{reference="b.x"} 1',
-        '# HELP steward_test_open Open now\\nper reference',
-        '# TYPE steward_test_open gauge',
-        'steward_test_open{reference="say \\"hi\\"\\\\"} 4',
-        '',
-      ].join('\n'),
-    );
+/** A set of steward's metrics in a registry of its own, so tests do not see each other's counts. */
+const fresh = () => stewardMetrics({ registry: new Registry() });
+const scrape = async (m: { registry: Registry }) => parseExposition(await m.registry.metrics());
+
+describe('steward metrics', () => {
+  test('every name follows the Prometheus conventions, and the process metrics come when asked', async () => {
+    const registry = new Registry();
+    stewardMetrics({ registry, processMetrics: true });
+    const e = parseExposition(await registry.metrics());
+    const steward = new Map([...e.types].filter(([name]) => name.startsWith('steward_')));
+    assert.ok(steward.size >= 20, `steward's families: ${[...steward.keys()]}`);
+    assert.deepEqual(namingProblems({ samples: e.samples, types: steward }), []);
+    assert.ok(e.types.has('process_cpu_user_seconds_total'), 'default process metrics');
+    assert.ok(e.types.has('nodejs_eventloop_lag_seconds'));
+    assert.equal(e.types.get('steward_scan_duration_seconds'), 'histogram');
+    assert.equal(e.types.get('steward_drift_check_duration_seconds'), 'histogram');
+    assert.equal(e.types.get('steward_repair_duration_seconds'), 'histogram');
+    assert.equal(e.types.get('steward_migration_documents_done'), 'gauge');
   });
 
-  test('the same metric is returned again; misuse is refused', () => {
-    const r = new MetricsRegistry();
-    const c = r.counter('x_total', 'x', ['a']);
-    assert.equal(r.counter('x_total', 'x', ['a']), c);
-    assert.throws(() => r.gauge('x_total', 'x', ['a']), /already registered/);
-    assert.throws(() => r.counter('bad name', 'x'), /not a valid metric name/);
-    assert.throws(() => c.inc({ b: '1' }), /has no label "b"/);
-    assert.throws(() => c.inc({ a: '1' }, -1), /cannot go down/);
+  test('the checker catches names that break the conventions', () => {
+    const types = new Map([
+      ['orphans_total', 'counter'],
+      ['steward_found', 'counter'],
+      ['steward_open_total', 'gauge'],
+      ['steward_scan_duration_ms', 'histogram'],
+    ]);
+    assert.equal(namingProblems({ samples: [], types }).length, 5);
+  });
+
+  test('a host registers the process-wide metrics in its own registry: the same series in both', async () => {
+    const host = new Registry();
+    const metrics = registerStewardMetrics(host);
+    registerStewardMetrics(host);
+    assert.equal(metrics, stewardMetrics(), 'one process-wide set');
+    assert.equal(metrics.registry, defaultRegistry);
+    metrics.orphansFound.inc({ reference: 'host.check', source: 'scan' }, 3);
+    for (const registry of [host, defaultRegistry])
+      assert.equal(
+        value(parseExposition(await registry.metrics()), 'steward_orphans_found_total', {
+          reference: 'host.check',
+        }),
+        3,
+      );
   });
 });
 
@@ -94,10 +109,10 @@ describe('signals', () => {
   });
 
   test('events feed the metrics; guard reads are counted but never sent to sinks', async () => {
-    const registry = new MetricsRegistry();
+    const metrics = fresh();
     const delivered: IntegrityEvent[] = [];
     const signals = new Signals({
-      registry,
+      metrics,
       sinks: [{ name: 'memory', deliver: async (e) => void delivered.push(...e) }],
     });
     signals.orphansFound('profiles.accountId', 5, at);
@@ -118,23 +133,25 @@ describe('signals', () => {
       delivered.map((e) => e.type),
       ['orphan-found', 'nullified', 'deleted', 'repaired'],
     );
-    const text = registry.toPrometheus();
-    for (const line of [
-      'steward_orphans_found_total{reference="profiles.accountId",source="scan"} 5',
-      'steward_repairs_total{action="nullified",reference="profiles.accountId"} 1',
-      'steward_repairs_total{action="deleted",reference="cases.ownerId"} 1',
-      'steward_guarded_reads_total{reference="profiles.accountId",status="missing"} 1',
-      'steward_open_incidents{reference="profiles.accountId"} 2',
-      'steward_open_incidents{reference="cases.ownerId"} 9',
-      'steward_repair_last_duration_seconds{reference="profiles.accountId"} 1.5',
-    ])
-      assert.ok(text.includes(line), `${line} in\n${text}`);
+    const e = await scrape(metrics);
+    const p = { reference: 'profiles.accountId' };
+    assert.equal(value(e, 'steward_orphans_found_total', { ...p, source: 'scan' }), 5);
+    assert.equal(value(e, 'steward_repairs_total', { ...p, action: 'nullified' }), 1);
+    assert.equal(value(e, 'steward_repairs_total', { reference: 'cases.ownerId', action: 'deleted' }), 1);
+    assert.equal(value(e, 'steward_guarded_reads_total', { ...p, status: 'missing' }), 1);
+    assert.equal(value(e, 'steward_open_incidents', p), 2);
+    assert.equal(value(e, 'steward_open_incidents', { reference: 'cases.ownerId' }), 9);
+    assert.equal(value(e, 'steward_repair_duration_seconds_sum', p), 1.5);
+    assert.equal(value(e, 'steward_repair_duration_seconds_count', p), 1);
+    assert.equal(value(e, 'steward_repair_duration_seconds_bucket', { ...p, le: '1' }), 0);
+    assert.equal(value(e, 'steward_repair_duration_seconds_bucket', { ...p, le: '2.5' }), 1);
+    assert.equal(series(e, 'steward_repair_duration_seconds_bucket', p).length, 14, '13 bounds and +Inf');
   });
 
   test('the JSON-lines sink appends one line per event', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'steward-signals-')), 'events.jsonl');
     const signals = new Signals({
-      registry: new MetricsRegistry(),
+      metrics: fresh(),
       sinks: [new JsonlSink(file)],
       batchSize: 2,
     });
@@ -151,7 +168,7 @@ describe('signals', () => {
     const hook = await hookServer([204]);
     servers.push(hook);
     const signals = new Signals({
-      registry: new MetricsRegistry(),
+      metrics: fresh(),
       sinks: [webhook(hook.url, { headers: { authorization: 'Bearer t0ken' } })],
     });
     signals.listener(nullified);
@@ -169,7 +186,7 @@ describe('signals', () => {
   test('a webhook failing twice with 5xx is retried and delivered', async () => {
     const hook = await hookServer([500, 503, 200]);
     servers.push(hook);
-    const signals = new Signals({ registry: new MetricsRegistry(), sinks: [webhook(hook.url)] });
+    const signals = new Signals({ metrics: fresh(), sinks: [webhook(hook.url)] });
     signals.listener(nullified);
     assert.deepEqual(await signals.flush(), []);
     assert.equal(hook.requests.length, 3);
@@ -178,10 +195,10 @@ describe('signals', () => {
   test('a dead webhook becomes a warning after its retries, never an error', async () => {
     const hook = await hookServer([500]);
     servers.push(hook);
-    const registry = new MetricsRegistry();
+    const metrics = fresh();
     const jsonl = join(mkdtempSync(join(tmpdir(), 'steward-signals-')), 'events.jsonl');
     const signals = new Signals({
-      registry,
+      metrics,
       sinks: [webhook(hook.url, { retries: 2 }), new JsonlSink(jsonl)],
     });
     signals.listener(nullified);
@@ -191,7 +208,10 @@ describe('signals', () => {
       { sink: 'webhook', events: 1, message: `POST ${hook.url} failed: HTTP 500` },
     ]);
     assert.equal(readFileSync(jsonl, 'utf8').trimEnd().split('\n').length, 1, 'the other sink still got it');
-    assert.match(registry.toPrometheus(), /steward_signal_delivery_failures_total\{sink="webhook"\} 1/);
+    assert.equal(
+      value(await scrape(metrics), 'steward_signal_delivery_failures_total', { sink: 'webhook' }),
+      1,
+    );
     assert.deepEqual(await signals.flush(), [], 'warnings are reported once');
   });
 
@@ -201,14 +221,14 @@ describe('signals', () => {
     servers.push(bad, silent);
     const closed = await hookServer([200]);
     await closed.close();
-    const registry = new MetricsRegistry();
+    const metrics = fresh();
     const results = [];
     for (const sink of [
       webhook(bad.url),
       webhook(closed.url, { retries: 1 }),
       webhook(silent.url, { retries: 0, timeoutMs: 100 }),
     ]) {
-      const signals = new Signals({ registry, sinks: [sink] });
+      const signals = new Signals({ metrics, sinks: [sink] });
       signals.listener(nullified);
       results.push((await signals.flush()).map((w) => w.message));
     }
@@ -236,7 +256,7 @@ describe('signals', () => {
       jsonl: join(dir, 'events.jsonl'),
       webhook: { url: hook.url, headers: { 'x-token': 'secret' }, timeoutMs: 5000, retries: 3 },
     });
-    const signals = openSignals(config.signals, { registry: new MetricsRegistry() });
+    const signals = openSignals(config.signals, { metrics: fresh() });
     signals.listener(nullified);
     assert.deepEqual(await signals.flush(), []);
     assert.equal(hook.requests[0]?.headers['x-token'], 'secret');

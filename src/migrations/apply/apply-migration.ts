@@ -1,4 +1,5 @@
 import type { JsonObject } from '../../core/json.js';
+import { formatAuditHead } from '../../ledger/audit-head-ref.js';
 import { lineageEvent } from '../lineage.js';
 import type { Migration } from '../migration.js';
 import type { ApplyContext } from './apply-context.js';
@@ -46,6 +47,7 @@ export async function applyMigration(
     p = next;
     await ctx.save(p);
   };
+  ctx.onEvent?.({ type: 'started', started: started(ctx, migration) });
   if (p.phase === 'start') {
     await recordApply(ctx, migration, p, 'applying');
     await auditApply(ctx, migration, p, 'migration.apply.started', startDetails(migration));
@@ -184,9 +186,23 @@ async function finish(
     })),
     at: appliedAt,
     actor: ctx.actor,
+    auditHead: formatAuditHead(await ctx.ledger.audit.tip()),
   });
   ctx.onEvent?.({ type: 'lineage', lineage });
   return { status: 'applied', progress: done, checksumsAfter: after };
+}
+
+function started(ctx: ApplyContext, migration: Migration) {
+  return {
+    direction: 'up' as const,
+    migration: migration.id,
+    planHash: ctx.plan.hash,
+    store: ctx.target.storeName,
+    collections: changedCollections(migration),
+    fromVersion: migration.fromVersion,
+    toVersion: migration.targetVersion,
+    at: ctx.now(),
+  };
 }
 
 function startDetails(migration: Migration): JsonObject {

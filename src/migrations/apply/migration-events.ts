@@ -1,14 +1,16 @@
 import type { MigrationCounts } from '../changelog.js';
-import type { LineageEvent } from '../lineage.js';
+import type { LineageEvent, MigrationStarted } from '../lineage.js';
 import type { GateResult } from './apply-state.js';
 
 /**
  * What apply and rollback say as they go. They emit these to a listener and know nothing of
- * terminals or sinks: the CLI draws progress from `progress` events and delivers `lineage` ones
- * to the lineage sinks configured under `migrations.lineage` (see `lineage.ts`), so downstream
+ * terminals, metrics or sinks: the CLI draws progress from `progress` events; the library layer
+ * counts them in metrics and turns `started`, `progress`, `lineage` and the run's end into
+ * OpenLineage RunEvents for the transports configured under `migrations.lineage`, so downstream
  * pipelines learn which collections moved between which versions. All fields are JSON.
  */
 export type MigrationEvent =
+  | { readonly type: 'started'; readonly started: MigrationStarted }
   | {
       readonly type: 'progress';
       readonly migration: string;

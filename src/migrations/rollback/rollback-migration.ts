@@ -1,5 +1,6 @@
 import type { JsonObject } from '../../core/json.js';
 import { isStewardError } from '../../errors/steward-error.js';
+import { formatAuditHead } from '../../ledger/audit-head-ref.js';
 import { applyJob } from '../apply/apply-context.js';
 import { copiesOf } from '../apply/migration-collections.js';
 import type { TargetCollection } from '../apply/migration-target.js';
@@ -58,6 +59,19 @@ export async function rollbackMigration(
     await ctx.save(p);
   };
   const { record, migration } = subject;
+  ctx.onEvent?.({
+    type: 'started',
+    started: {
+      direction: 'down',
+      migration: record.id,
+      planHash: record.planHash,
+      store: ctx.target.storeName,
+      collections: record.collections,
+      fromVersion: record.targetVersion,
+      toVersion: record.fromVersion,
+      at: ctx.now(),
+    },
+  });
   if (p.phase === 'start') {
     await saveChangelogRecord(ctx.ledger, { ...record, status: 'rolling-back' }, ctx.lease);
     // An unfinished apply of this migration is abandoned: its checkpoint must not resume it.
@@ -172,6 +186,7 @@ async function finish(
     })),
     at,
     actor: ctx.actor,
+    auditHead: formatAuditHead(await ctx.ledger.audit.tip()),
   });
   ctx.onEvent?.({ type: 'lineage', lineage });
 }

@@ -3,6 +3,8 @@ import {
   type DerivedStatus,
   derivedStatus as measureFreshness,
 } from '../../derived/status/derived-status.js';
+import { recordDerivedStatus } from '../../signals/derived-metrics.js';
+import { stewardMetrics } from '../../signals/steward-metrics.js';
 import { actorOf, type RunOptions } from '../run-options.js';
 import { selectDerived } from './select-derived.js';
 import { withDerived } from './with-derived.js';
@@ -41,6 +43,8 @@ export function derivedStatus(
           ...(input.batch === undefined ? {} : { batch: input.batch }),
         }),
       );
+    const metrics = options.metrics ?? stewardMetrics();
+    for (const status of statuses) recordDerivedStatus(metrics, status);
     const outside = statuses.filter((s) => s.state === 'outside').length;
     return { ok: outside === 0, now, outside, statuses };
   });

@@ -5,6 +5,8 @@ import { type ResolvedDerived, sourceVersionField } from '../../derived/derived.
 import type { DriftMethod, DriftReport } from '../../derived/drift-report.js';
 import type { SourceStrategy } from '../../derived/source-values.js';
 import { StewardError } from '../../errors/steward-error.js';
+import { recordDriftCheck } from '../../signals/derived-metrics.js';
+import { stewardMetrics } from '../../signals/steward-metrics.js';
 import type { Segment } from '../../stores/store.js';
 import { actorOf, type RunOptions, throwIfAborted } from '../run-options.js';
 import { selectDerived } from './select-derived.js';
@@ -56,6 +58,7 @@ export function driftCheck(
 ): Promise<DriftCheckResult> {
   const selected = selectDerived(input.derived ?? [], config);
   const { derived: _names, windowMs: _windowMs, ...settings } = input;
+  const metrics = options.metrics ?? stewardMetrics();
   return withDerived(config, selected, actorOf(options), async (run) => {
     const reports: DriftReport[] = [];
     for (const derived of selected) {
@@ -67,6 +70,7 @@ export function driftCheck(
         ...settings,
         ...methodOptions(input, derived),
       });
+      recordDriftCheck(metrics, report);
       options.onProgress?.({ type: 'checked', report });
       reports.push(report);
     }

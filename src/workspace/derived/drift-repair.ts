@@ -5,6 +5,8 @@ import { repairDrift } from '../../derived/repair-drift.js';
 import { type RepairReport, repairNeedsAttention } from '../../derived/repair-report.js';
 import { listIncidents } from '../../ledger/incidents.js';
 import type { Ledger } from '../../ledger/ledger.js';
+import { recordDriftRepair } from '../../signals/derived-metrics.js';
+import { stewardMetrics } from '../../signals/steward-metrics.js';
 import { actorOf, type RunOptions, throwIfAborted } from '../run-options.js';
 import { selectDerived } from './select-derived.js';
 import { forceAllowed, type SnapshotRefusal } from './snapshot-force.js';
@@ -46,6 +48,7 @@ export function driftRepair(
   options: RunOptions<DriftRepairEvent> = {},
 ): Promise<DriftRepairResult> {
   const selected = selectDerived(input.derived ?? [], config);
+  const metrics = options.metrics ?? stewardMetrics();
   return withDerived(config, selected, actorOf(options), async (run) => {
     const reports: RepairReport[] = [];
     const refused: SnapshotRefusal[] = [];
@@ -66,6 +69,7 @@ export function driftRepair(
         ...(input.batch === undefined ? {} : { batch: input.batch }),
         force: force === true,
       });
+      recordDriftRepair(metrics, report);
       options.onProgress?.({ type: 'repaired', report });
       reports.push(report);
     }

@@ -28,20 +28,26 @@ export function refsRehydrate(
   const references = selectReferences([], config);
   const actor = actorOf(options);
   const dryRun = input.dryRun === true;
-  return withIntegrity(config, references, actor, async (run) => {
-    const results = await workRehydrations(
-      {
-        ledger: run.ledger,
-        collection: run.collection,
-        actor,
-        ...(dryRun ? {} : { onEvent: run.signals.listener }),
-      },
-      config.references,
-      { dryRun, ...(input.batchSize === undefined ? {} : { batchSize: input.batchSize }) },
-    );
-    const warnings = await run.signals.flush();
-    const counts: Record<string, number> = {};
-    for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
-    return { dryRun, results, counts, warnings };
-  });
+  return withIntegrity(
+    config,
+    references,
+    actor,
+    async (run) => {
+      const results = await workRehydrations(
+        {
+          ledger: run.ledger,
+          collection: run.collection,
+          actor,
+          ...(dryRun ? {} : { onEvent: run.signals.listener }),
+        },
+        config.references,
+        { dryRun, ...(input.batchSize === undefined ? {} : { batchSize: input.batchSize }) },
+      );
+      const warnings = await run.signals.flush();
+      const counts: Record<string, number> = {};
+      for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+      return { dryRun, results, counts, warnings };
+    },
+    { metrics: options.metrics },
+  );
 }

@@ -34,23 +34,29 @@ export function refsRepair(
   const references = selectReferences(input.references ?? [], config);
   const actor = actorOf(options);
   const dryRun = input.dryRun === true;
-  return withIntegrity(config, references, actor, async (run) => {
-    const report = await repairReferences(
-      {
-        ledger: run.ledger,
-        collection: run.collection,
-        approvers: config.approvers,
-        approvalPolicies: config.approvalPolicies,
-        actor,
-        ...(dryRun ? {} : { onEvent: run.signals.listener }),
-      },
-      references,
-      {
-        dryRun,
-        ...(input.batchSize === undefined ? {} : { batchSize: input.batchSize }),
-        forceBreaker: input.forceBreaker === true,
-      },
-    );
-    return { ...report, warnings: await run.signals.flush() };
-  });
+  return withIntegrity(
+    config,
+    references,
+    actor,
+    async (run) => {
+      const report = await repairReferences(
+        {
+          ledger: run.ledger,
+          collection: run.collection,
+          approvers: config.approvers,
+          approvalPolicies: config.approvalPolicies,
+          actor,
+          ...(dryRun ? {} : { onEvent: run.signals.listener }),
+        },
+        references,
+        {
+          dryRun,
+          ...(input.batchSize === undefined ? {} : { batchSize: input.batchSize }),
+          forceBreaker: input.forceBreaker === true,
+        },
+      );
+      return { ...report, warnings: await run.signals.flush() };
+    },
+    { metrics: options.metrics },
+  );
 }

@@ -89,7 +89,7 @@ export function refsScan(
         warnings,
       };
     },
-    { rehydrateFrom: false },
+    { rehydrateFrom: false, metrics: options.metrics },
   );
 }
 
@@ -130,6 +130,7 @@ async function scan(
   const { opened, updated, stillOpen } = report.incidents;
   run.signals.orphansFound(reference.name, report.orphans);
   run.signals.openIncidents(reference.name, opened + updated + stillOpen);
+  run.signals.scanned(reference.name, report.orphans, report.durationMs);
   options.onProgress?.({ type: 'scanned', report });
   return { report, problems: problemCount(report) };
 }

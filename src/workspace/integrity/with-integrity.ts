@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '../../config/resolved-config.js';
 import type { ResolvedReference } from '../../integrity/reference.js';
 import { openSignals } from '../../signals/open-signals.js';
 import type { Signals } from '../../signals/signals.js';
+import type { StewardMetrics } from '../../signals/steward-metrics.js';
 import { type Workspace, withWorkspace } from '../workspace.js';
 
 /** What a job on references gets: a workspace and the configured signal sinks. */
@@ -19,7 +20,7 @@ export function withIntegrity<T>(
   references: readonly ResolvedReference[],
   actor: string,
   work: (run: IntegrityWorkspace) => Promise<T>,
-  options: { readonly rehydrateFrom?: boolean } = {},
+  options: { readonly rehydrateFrom?: boolean; readonly metrics?: StewardMetrics | undefined } = {},
 ): Promise<T> {
   const collections = references.flatMap((r) => [
     r.collection,
@@ -27,6 +28,9 @@ export function withIntegrity<T>(
     options.rehydrateFrom === false ? undefined : r.rehydrateFrom,
   ]);
   return withWorkspace(config, { collections }, actor, (workspace) =>
-    work({ ...workspace, signals: openSignals(config.signals) }),
+    work({
+      ...workspace,
+      signals: openSignals(config.signals, options.metrics ? { metrics: options.metrics } : {}),
+    }),
   );
 }

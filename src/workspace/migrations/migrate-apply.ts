@@ -14,7 +14,7 @@ export interface MigrateApplyInput {
   readonly rate?: number;
 }
 
-/** What apply did, and the lineage sinks that did not take its events. */
+/** What apply did, and the lineage transports that did not take its RunEvents. */
 export interface MigrateApplyResult {
   readonly report: ApplyReport;
   readonly warnings: SignalWarning[];
@@ -47,6 +47,8 @@ export function migrateApply(
       approvalPolicies: config.approvalPolicies,
       resume: input.resume === true,
     });
-    return { report, warnings: await run.finish() };
+    const approvals = report.approvals ? { ...report.approvals } : undefined;
+    const end = { direction: 'up' as const, status: report.status, ...(approvals ? { approvals } : {}) };
+    return { report, warnings: await run.finish(end) };
   });
 }

@@ -14,7 +14,7 @@ export interface MigrateRollbackInput {
   readonly rate?: number;
 }
 
-/** What the rollback did, and the lineage sinks that did not take its events. */
+/** What the rollback did, and the lineage transports that did not take its RunEvents. */
 export interface MigrateRollbackResult {
   readonly report: RollbackReport;
   readonly warnings: SignalWarning[];
@@ -39,6 +39,6 @@ export function migrateRollback(
       ...(rate === undefined ? {} : { rate }),
       ...(input.to === undefined ? {} : { to: input.to }),
     });
-    return { report, warnings: await run.finish() };
+    return { report, warnings: await run.finish({ direction: 'down', status: report.status }) };
   });
 }
