@@ -50,7 +50,7 @@ function render(output: Output, s: MigrateStatus): void {
   if (s.checkpoints.rollback)
     output.line('rollback checkpoint: a rollback is unfinished (steward migrate rollback resumes it)');
   if (s.lease) output.line(`the migrate lease is held by ${s.lease.holder} until ${s.lease.expiresAt}`);
-  if (s.pending.length === 0) return;
+  if (s.pending.length === 0 && !apply) return;
   output.line(
     s.dryRun
       ? `dry run: ${s.dryRun.ok ? 'passed' : 'FAILED'} at ${s.dryRun.createdAt}, report ${s.dryRun.hash}`
