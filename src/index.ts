@@ -239,6 +239,8 @@ export type { MigrateApplyInput, MigrateApplyResult } from './workspace/migratio
 export { migrateApply } from './workspace/migrations/migrate-apply.js';
 export type { MigrateApproveInput, MigrateApproveResult } from './workspace/migrations/migrate-approve.js';
 export { migrateApprove } from './workspace/migrations/migrate-approve.js';
+export type { MigrateCreateInput, MigrateCreateResult } from './workspace/migrations/migrate-create.js';
+export { migrateCreate } from './workspace/migrations/migrate-create.js';
 export type {
   DryRunProgress,
   MigrateDryRunInput,
@@ -247,6 +249,7 @@ export type {
 export { migrateDryRun } from './workspace/migrations/migrate-dry-run.js';
 export type { MigrateHistoryResult } from './workspace/migrations/migrate-history.js';
 export { migrateHistory } from './workspace/migrations/migrate-history.js';
+export type { MigratePlanInput } from './workspace/migrations/migrate-plan.js';
 export { migratePlan } from './workspace/migrations/migrate-plan.js';
 export type { MigrateRollbackInput, MigrateRollbackResult } from './workspace/migrations/migrate-rollback.js';
 export { migrateRollback } from './workspace/migrations/migrate-rollback.js';
