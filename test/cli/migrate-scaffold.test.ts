@@ -74,6 +74,9 @@ const contract = (collection: string, key: string) => ({
 describe('steward init, migrate create, and a migration per environment', () => {
   const dir = mkdtempSync(join(tmpdir(), 'steward-scaffold-'));
   const env = testEnv();
+  // The AWS SDK reads its endpoint and credentials from the process's environment: the seeding
+  // and cleanup done in this process need them as the CLI's children get them.
+  Object.assign(process.env, env);
   const steward = (...args: string[]) => runSteward(args, { cwd: dir, env, timeoutMs: 120_000 });
   const ids: { accounts: string; orders: string } = { accounts: '', orders: '' };
 

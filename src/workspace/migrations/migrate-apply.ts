@@ -6,6 +6,7 @@ import { checkMigrationId } from '../../migrations/migration-plan.js';
 import type { SignalWarning } from '../../signals/signals.js';
 import type { RunOptions } from '../run-options.js';
 import { appliedPolicy } from './applied-policy.js';
+import { migrationsToApply } from './run-migrations.js';
 import { withMigrationRun } from './with-migration-run.js';
 
 /** How apply runs, beyond the config's `migrations` settings. */
@@ -38,21 +39,28 @@ export function migrateApply(
   options: RunOptions<MigrationEvent> = {},
 ): Promise<MigrateApplyResult> {
   const rate = input.rate ?? config.migrations.rate;
-  return withMigrationRun(config, options, async (run) => {
-    checkMigrationId(run.migrations, input.to);
-    const report = await applyMigrations({
-      ...run,
-      options: { canaryPercent: config.migrations.canaryPercent, batchSize: config.migrations.batchSize },
-      settings: {
-        maxErrorRate: config.migrations.maxErrorRate,
-        ...(rate === undefined ? {} : { rate }),
-        ...(config.migrations.autoRollback ? { autoRollback: config.migrations.autoRollback } : {}),
-      },
-      approvers: config.approvers,
-      approvalPolicies: config.approvalPolicies,
-      resume: input.resume === true,
-      ...(input.to === undefined ? {} : { to: input.to }),
-    });
-    return { report: { ...report, policy: appliedPolicy(config) }, warnings: await run.finish() };
-  });
+  return withMigrationRun(
+    config,
+    options,
+    async (run) => {
+      const report = await applyMigrations({
+        ...run,
+        options: { canaryPercent: config.migrations.canaryPercent, batchSize: config.migrations.batchSize },
+        settings: {
+          maxErrorRate: config.migrations.maxErrorRate,
+          ...(rate === undefined ? {} : { rate }),
+          ...(config.migrations.autoRollback ? { autoRollback: config.migrations.autoRollback } : {}),
+        },
+        approvers: config.approvers,
+        approvalPolicies: config.approvalPolicies,
+        resume: input.resume === true,
+        ...(input.to === undefined ? {} : { to: input.to }),
+      });
+      return { report: { ...report, policy: appliedPolicy(config) }, warnings: await run.finish() };
+    },
+    (ledger, migrations) => {
+      checkMigrationId(migrations, input.to);
+      return migrationsToApply(ledger, migrations, input.to);
+    },
+  );
 }

@@ -72,6 +72,7 @@ export function migrateDryRun(
       const report = await underLease(run, (heartbeat) =>
         runDryRun({
           planHash: plan.hash,
+          canaryPercent: plan.options.canaryPercent,
           migrations: state.pending,
           targets: targets(run, state.pending.flatMap(documentCollections)),
           otherCollection: (name) => collectionOf(run, name),
