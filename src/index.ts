@@ -239,6 +239,8 @@ export type { MigrateApplyInput, MigrateApplyResult } from './workspace/migratio
 export { migrateApply } from './workspace/migrations/migrate-apply.js';
 export type { MigrateApproveInput, MigrateApproveResult } from './workspace/migrations/migrate-approve.js';
 export { migrateApprove } from './workspace/migrations/migrate-approve.js';
+export type { InitProjectInput, InitProjectResult } from './workspace/init/init-project.js';
+export { initProject } from './workspace/init/init-project.js';
 export type { MigrateCreateInput, MigrateCreateResult } from './workspace/migrations/migrate-create.js';
 export { migrateCreate } from './workspace/migrations/migrate-create.js';
 export type {
