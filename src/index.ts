@@ -225,6 +225,8 @@ export type { ExampleGenerateInput, ExampleProgress } from './workspace/example-
 export { exampleGenerate } from './workspace/example-generate.js';
 export type { FlagsGetResult, FlagsSetInput } from './workspace/flags.js';
 export { flagsGet, flagsList, flagsSet } from './workspace/flags.js';
+export type { InitProjectInput, InitProjectResult } from './workspace/init/init-project.js';
+export { initProject } from './workspace/init/init-project.js';
 export type { RefsIncidentsInput } from './workspace/integrity/refs-incidents.js';
 export { refsIncidents } from './workspace/integrity/refs-incidents.js';
 export type { RefsRehydrateResult } from './workspace/integrity/refs-rehydrate.js';
@@ -239,8 +241,6 @@ export type { MigrateApplyInput, MigrateApplyResult } from './workspace/migratio
 export { migrateApply } from './workspace/migrations/migrate-apply.js';
 export type { MigrateApproveInput, MigrateApproveResult } from './workspace/migrations/migrate-approve.js';
 export { migrateApprove } from './workspace/migrations/migrate-approve.js';
-export type { InitProjectInput, InitProjectResult } from './workspace/init/init-project.js';
-export { initProject } from './workspace/init/init-project.js';
 export type { MigrateCreateInput, MigrateCreateResult } from './workspace/migrations/migrate-create.js';
 export { migrateCreate } from './workspace/migrations/migrate-create.js';
 export type {
