@@ -208,6 +208,11 @@ describe('steward init, migrate create, and a migration per environment', () => 
       JSON.parse((await prod('migrate', 'plan', '--to', id, '--json')).stdout) as { hash: string }
     ).hash;
     assert.equal((await prod('migrate', 'dry-run', '--to', id)).code, 0);
+    const status = await prod('migrate', 'status');
+    assert.match(
+      status.stdout,
+      /^policy: production \(approvalPolicies\.migrations\): 1 approval\(s\) needed$/m,
+    );
     const refused = await prod('migrate', 'apply', '--to', id, '--json');
     assert.equal(refused.code, 2, refused.stdout + refused.stderr);
     const report = JSON.parse(refused.stdout) as {

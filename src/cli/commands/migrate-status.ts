@@ -1,6 +1,7 @@
 import type { JsonObject } from '../../core/json.js';
 import { ExitCode } from '../../errors/steward-error.js';
 import { parseApplyState } from '../../migrations/apply/apply-state.js';
+import { policyLine } from '../../migrations/apply/render-apply-report.js';
 import { planApprovalProblems } from '../../migrations/plan/plan-approvals.js';
 import { type MigrateStatus, migrateStatus } from '../../workspace/migrations/migrate-status.js';
 import type { Command } from '../command.js';
@@ -56,6 +57,7 @@ function render(output: Output, s: MigrateStatus): void {
       ? `dry run: ${s.dryRun.ok ? 'passed' : 'FAILED'} at ${s.dryRun.createdAt}, report ${s.dryRun.hash}`
       : 'dry run: none for this plan (steward migrate dry-run)',
   );
+  output.line(policyLine(s.policy));
   const a = s.approvals;
   if (a) {
     const who = a.approvedBy.length > 0 ? ` by ${a.approvedBy.join(', ')}` : '';

@@ -2,6 +2,7 @@ import { policyFor } from '../../approvals/approval-policy.js';
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { ExitCode, isStewardError } from '../../errors/steward-error.js';
 import { applyJob, migrateLease } from '../../migrations/apply/apply-context.js';
+import type { AppliedPolicy } from '../../migrations/apply/apply-report.js';
 import { type ApplyState, parseApplyState, runOf } from '../../migrations/apply/apply-state.js';
 import type { LoadedPlan } from '../../migrations/plan/load-plan.js';
 import { type MigrationsState, readMigrationsState } from '../../migrations/plan/migrations-state.js';
@@ -12,6 +13,7 @@ import {
 } from '../../migrations/plan/plan-approvals.js';
 import { rollbackJob } from '../../migrations/rollback/rollback-context.js';
 import { actorOf, type RunOptions } from '../run-options.js';
+import { appliedPolicy } from './applied-policy.js';
 import { planOwners } from './plan-owners.js';
 import { type MigrationsWorkspace, withMigrations } from './with-migrations.js';
 
@@ -29,6 +31,8 @@ export interface MigrateStatus {
   readonly lease: { holder: string; expiresAt: string } | null;
   /** The plan's latest dry run, as the ledger recorded it. */
   readonly dryRun: { report: string; hash: string; ok: boolean; createdAt: string } | null;
+  /** The approval policy judged by, and the environment that chose it (as apply states it). */
+  readonly policy: AppliedPolicy;
   /** The approvals of the latest dry run's report, and whether they meet the policy. */
   readonly approvals:
     | (Omit<PlanApprovalStatus, 'approvals' | 'dryRun'> & { count: number; required: number })
@@ -88,6 +92,7 @@ async function readStatus(run: MigrationsWorkspace): Promise<MigrateStatus> {
           createdAt: approvals.dryRun.createdAt,
         }
       : null,
+    policy: appliedPolicy(run.config),
     approvals: approvals ? approvalsOf(approvals, policy.required) : null,
   };
 }
