@@ -234,6 +234,8 @@ export type { ExampleGenerateInput, ExampleProgress } from './workspace/example-
 export { exampleGenerate } from './workspace/example-generate.js';
 export type { FlagsGetResult, FlagsSetInput } from './workspace/flags.js';
 export { flagsGet, flagsList, flagsSet } from './workspace/flags.js';
+export type { InitProjectInput, InitProjectResult } from './workspace/init/init-project.js';
+export { initProject } from './workspace/init/init-project.js';
 export type { RefsIncidentsInput } from './workspace/integrity/refs-incidents.js';
 export { refsIncidents } from './workspace/integrity/refs-incidents.js';
 export type { RefsRehydrateResult } from './workspace/integrity/refs-rehydrate.js';
@@ -248,6 +250,8 @@ export type { MigrateApplyInput, MigrateApplyResult } from './workspace/migratio
 export { migrateApply } from './workspace/migrations/migrate-apply.js';
 export type { MigrateApproveInput, MigrateApproveResult } from './workspace/migrations/migrate-approve.js';
 export { migrateApprove } from './workspace/migrations/migrate-approve.js';
+export type { MigrateCreateInput, MigrateCreateResult } from './workspace/migrations/migrate-create.js';
+export { migrateCreate } from './workspace/migrations/migrate-create.js';
 export type {
   DryRunProgress,
   MigrateDryRunInput,
@@ -256,6 +260,7 @@ export type {
 export { migrateDryRun } from './workspace/migrations/migrate-dry-run.js';
 export type { MigrateHistoryResult } from './workspace/migrations/migrate-history.js';
 export { migrateHistory } from './workspace/migrations/migrate-history.js';
+export type { MigratePlanInput } from './workspace/migrations/migrate-plan.js';
 export { migratePlan } from './workspace/migrations/migrate-plan.js';
 export type { MigrateRollbackInput, MigrateRollbackResult } from './workspace/migrations/migrate-rollback.js';
 export { migrateRollback } from './workspace/migrations/migrate-rollback.js';

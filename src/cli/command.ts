@@ -40,10 +40,12 @@ export const globalOptions: OptionSpec = {
   help: { type: 'boolean', short: 'h' },
   json: { type: 'boolean' },
   config: { type: 'string', short: 'c' },
+  env: { type: 'string' },
 };
 
 export const globalOptionHelp: Readonly<Record<string, string>> = {
   help: 'show this help',
   json: 'print machine-readable JSON on stdout',
   config: 'path of the config file (default: steward.config.ts in the working directory)',
+  env: "the environment whose approval policies hold (default: STEWARD_ENV, else the config's own)",
 };

@@ -134,6 +134,16 @@ export interface StewardConfig {
   readonly approvers?: { readonly [name: string]: ApproverSettings };
   /** Approvals needed per kind of change: `refs.delete-dependent`, `migrations`. */
   readonly approvalPolicies?: { readonly [kind: string]: ApprovalPolicySettings };
+  /**
+   * Per environment (chosen by `--env` or `STEWARD_ENV`), approval policies replacing
+   * `approvalPolicies`' for the kinds they name; `migrations` may say `required: 0` (no approval).
+   * No environment chosen: the top-level policies hold.
+   */
+  readonly environments?: {
+    readonly [name: string]: {
+      readonly approvalPolicies?: { readonly [kind: string]: ApprovalPolicySettings };
+    };
+  };
   /** Where integrity events are sent. */
   readonly signals?: SignalsSettings;
   /** How migrations run (see docs/migrations.md). */

@@ -6,6 +6,7 @@ import type { StoreConfig } from '../stores/store-config.js';
 import { timeoutProblem } from '../stores/store-timeouts.js';
 import { resolveApprovalPolicies, resolveApprovers } from './resolve-approvals.js';
 import { resolveDerived } from './resolve-derived.js';
+import { resolveEnvironment } from './resolve-environment.js';
 import { resolveMigrations } from './resolve-migrations.js';
 import { resolveReferences } from './resolve-references.js';
 import { resolveSignals } from './resolve-signals.js';
@@ -27,6 +28,7 @@ const settings = [
   'contracts',
   'approvers',
   'approvalPolicies',
+  'environments',
   'signals',
   'migrations',
   'derived',
@@ -74,7 +76,12 @@ export function resolveConfig(
   );
   const problem = (path: string, message: string) => problems.push({ path, message });
   const approvers = resolveApprovers(config.approvers, ctx.baseDir, problem);
-  const approvalPolicies = resolveApprovalPolicies(config.approvalPolicies, problem);
+  const { environment, approvalPolicies } = resolveEnvironment(
+    config.environments,
+    ctx.env.STEWARD_ENV,
+    resolveApprovalPolicies(config.approvalPolicies, problem),
+    problem,
+  );
   const readSetting = (value: unknown, path: string) => readString(value, path, false, ctx);
   const signals = resolveSignals(config.signals, ctx.baseDir, readSetting, problem);
   const migrations = resolveMigrations(config.migrations, ctx.baseDir, readSetting, problem);
@@ -89,6 +96,7 @@ export function resolveConfig(
     contracts,
     approvers,
     approvalPolicies,
+    ...(environment ? { environment } : {}),
     signals,
     migrations,
     derived,

@@ -3,6 +3,7 @@ import type { ResolvedDerived } from '../derived/derived.js';
 import type { ResolvedReference } from '../integrity/reference.js';
 import type { CollectionSpec } from '../stores/store.js';
 import type { StoreConfig } from '../stores/store-config.js';
+import type { ResolvedEnvironment } from './resolve-environment.js';
 import type { ResolvedMigrations } from './resolve-migrations.js';
 import type { ResolvedSignals } from './resolve-signals.js';
 
@@ -30,8 +31,13 @@ export interface ResolvedConfig {
   readonly contracts: { readonly dir: string };
   /** Who may sign approvals, by name, with their public keys read. */
   readonly approvers: ReadonlyMap<string, Approver>;
-  /** How many approvals, in which roles, each kind of change needs. */
+  /**
+   * How many approvals, in which roles, each kind of change needs: in the environment steward
+   * runs in, when one was chosen (see `environment`).
+   */
   readonly approvalPolicies: ReadonlyMap<string, ApprovalPolicy>;
+  /** The environment chosen by `--env` or `STEWARD_ENV`, and the policies it set; absent for none. */
+  readonly environment?: ResolvedEnvironment;
   /** Where integrity events are sent. */
   readonly signals: ResolvedSignals;
   /** How migrations run: their folder, canary, batches, rate, gates and lineage sinks. */

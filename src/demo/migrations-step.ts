@@ -50,7 +50,7 @@ export async function migrationsStep(
   const { config, run } = session;
   writeExampleContracts(join(dir, 'contracts'), exampleContractsV2());
   writeExampleMigration(join(dir, 'migrations'));
-  const plan = await migratePlan(config, run);
+  const plan = await migratePlan(config, {}, run);
   report.say(`   migrate plan: ${exampleMigrationId}, plan hash ${plan.hash.slice(0, 12)}…`);
 
   const first = dryRunDone(await migrateDryRun(config, {}, run));

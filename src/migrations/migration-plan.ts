@@ -1,4 +1,5 @@
 import { hashJson } from '../core/hash.js';
+import { StewardError } from '../errors/steward-error.js';
 import type { Migration } from './migration.js';
 
 /** What the changelog remembers of an applied migration. */
@@ -55,6 +56,33 @@ export function pendingMigrations(
       });
   }
   return { pending, problems };
+}
+
+/**
+ * The pending migrations up to and including `to` (all of them without it): `migrate apply --to`
+ * stops after that migration, and the plan it applies, hashes and has approved is this prefix.
+ */
+export function pendingUpTo<T extends { readonly id: string }>(
+  pending: readonly T[],
+  to: string | undefined,
+): T[] {
+  return to === undefined ? [...pending] : pending.filter((m) => m.id <= to);
+}
+
+/**
+ * Refuses (`usage`, exit 2) a `--to` naming no migration file: a typo must not apply everything.
+ */
+export function checkMigrationId(
+  migrations: readonly { readonly id: string }[],
+  to: string | undefined,
+): void {
+  if (to === undefined || migrations.some((m) => m.id === to)) return;
+  const known = migrations.map((m) => m.id);
+  throw new StewardError(
+    'usage',
+    `--to ${to}: no migration has that id (known: ${known.length > 0 ? known.join(', ') : 'none'})`,
+    { to, known },
+  );
 }
 
 /** The options that change what a plan does, so an approval of one plan never covers another. */

@@ -64,7 +64,7 @@ for (const kind of selectedKinds()) {
         const drift = await driftCheck(config, {}, run);
         const repaired = await driftRepair(config, {}, run);
         const freshness = await derivedStatus(config, {}, run);
-        const plan = await migratePlan(config, run);
+        const plan = await migratePlan(config, {}, run);
         assert.equal(((await migrateDryRun(config, {}, run)) as { report: { ok: boolean } }).report.ok, true);
         await migrateApprove(
           config,

@@ -59,7 +59,7 @@ describe('config resolution', () => {
     assert.deepEqual(problems.sort(), [
       'collections.cases.store: names no store in "stores" (known: a, b, c)',
       'collections.tasks: must be an object such as { store: "main", key: "id" }',
-      'extra: is not a known setting (expected stores, collections, references, integrity, ledger, contracts, approvers, approvalPolicies, signals, migrations, derived)',
+      'extra: is not a known setting (expected stores, collections, references, integrity, ledger, contracts, approvers, approvalPolicies, environments, signals, migrations, derived)',
       'ledger.store: names no store in "stores" (known: a, b, c)',
       'stores.a.kind: must be one of sqlite, mongodb, dynamodb (got "postgres")',
       'stores.b.database: must be a string (got number)',

@@ -35,7 +35,7 @@ const { manifest } = await exampleGenerate(config, { docs: 600, seed: 7, faults:
 const scanEvents = [];
 const scan = await refsScan(config, {}, { ...run, onProgress: (e) => scanEvents.push(e.type) });
 const drift = await driftCheck(config, {}, run);
-const plan = await migratePlan(config, run);
+const plan = await migratePlan(config, {}, run);
 const dryRun = await migrateDryRun(config, {}, run);
 console.log(JSON.stringify({
   faults: manifest.faults.map((f) => f.kind),

@@ -25,6 +25,7 @@ import { graphCommand } from './graph.js';
 import { initCommand } from './init.js';
 import { migrateApplyCommand } from './migrate-apply.js';
 import { migrateApproveCommand } from './migrate-approve.js';
+import { migrateCreateCommand } from './migrate-create.js';
 import { migrateDryRunCommand } from './migrate-dry-run.js';
 import { migrateHistoryCommand } from './migrate-history.js';
 import { migratePlanCommand } from './migrate-plan.js';
@@ -69,6 +70,7 @@ export const commands: readonly Command[] = [
   derivedDualRunCommand,
   derivedCutoverCommand,
   derivedBackfillCommand,
+  migrateCreateCommand,
   migratePlanCommand,
   migrateValidateCommand,
   migrateDryRunCommand,

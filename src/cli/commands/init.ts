@@ -1,66 +1,45 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ExitCode, StewardError } from '../../errors/steward-error.js';
-import type { Command } from '../command.js';
+import { createInterface } from 'node:readline/promises';
+import { ExitCode } from '../../errors/steward-error.js';
+import { initProject } from '../../workspace/init/init-project.js';
+import type { Command, CommandContext } from '../command.js';
 
-const storeBlocks = {
-  sqlite: `    main: { kind: 'sqlite', file: env('STEWARD_SQLITE_FILE', 'steward.sqlite') },`,
-  mongodb: `    main: {
-      kind: 'mongodb',
-      uri: env('STEWARD_MONGODB_URI', 'mongodb://127.0.0.1:27017'),
-      database: env('STEWARD_MONGODB_DATABASE', 'app'),
-    },`,
-  dynamodb: `    main: {
-      kind: 'dynamodb',
-      region: env('AWS_REGION', 'us-east-1'),
-      // endpoint: 'http://127.0.0.1:8000', // DynamoDB Local
-    },`,
-} as const;
-
-/** The starter config `steward init` writes. */
-export function starterConfig(kind: keyof typeof storeBlocks): string {
-  const key = kind === 'mongodb' ? '_id' : 'id';
-  return `import { defineConfig, env } from 'steward';
-
-// steward's config: the stores it talks to and the collections it governs.
-// Connection settings come from environment variables (with a default after the comma).
-export default defineConfig({
-  stores: {
-${storeBlocks[kind]}
-  },
-  collections: {
-    // accounts: { key: '${key}' },
-    // profiles: { key: '${key}', versionField: 'schemaVersion' },
-  },
-  // steward keeps its ledger (audit log, leases, checkpoints) in this store.
-  ledger: { store: 'main' },
-});
-`;
-}
-
-/** `steward init`: writes a starter steward.config.ts. */
+/** `steward init`: writes a starter steward.config.ts and the contracts/ and migrations/ folders. */
 export const initCommand: Command = {
   path: ['init'],
-  summary: 'write a starter steward.config.ts in the working directory',
-  usage: '[--store sqlite|mongodb|dynamodb] [--force]',
-  options: { store: { type: 'string', default: 'sqlite' }, force: { type: 'boolean' } },
+  summary: 'write a starter steward.config.ts and the contracts/ and migrations/ folders',
+  usage: '[--store sqlite|mongodb|dynamodb]... [--force]',
+  description:
+    'Writes steward.config.ts in the working directory for one or more stores (--store mongodb\n' +
+    '--store dynamodb; the ledger goes in the first), with approval policies per environment\n' +
+    '(development needs none), and creates contracts/ and migrations/. Without --store it asks on a\n' +
+    'terminal, and starts with sqlite otherwise. Never overwrites a config without --force.',
+  options: { store: { type: 'string', multiple: true }, force: { type: 'boolean' } },
   optionHelp: {
-    store: 'the kind of store to start with (default sqlite)',
+    store: 'a kind of store to start with; repeat for several (default: asked on a terminal, else sqlite)',
     force: 'overwrite an existing config',
   },
   async run(ctx) {
-    const kind = ctx.options.store as string;
-    if (!(kind in storeBlocks)) {
-      throw new StewardError('usage', `--store must be sqlite, mongodb or dynamodb (got "${kind}")`);
-    }
-    const file = join(ctx.cwd, 'steward.config.ts');
-    if (existsSync(file) && !ctx.options.force) {
-      throw new StewardError('usage', `${file} already exists; pass --force to overwrite it`);
-    }
-    writeFileSync(file, starterConfig(kind as keyof typeof storeBlocks));
-    ctx.output.result({ written: file, store: kind });
-    ctx.output.line(`wrote ${file}`);
-    ctx.output.line('next: edit the collections, then run "steward doctor" to check the store answers');
+    const given = ctx.options.store;
+    const stores = Array.isArray(given) ? given.map(String) : await askStores(ctx);
+    const result = initProject({ dir: ctx.cwd, stores, force: ctx.options.force === true });
+    ctx.output.result(result);
+    ctx.output.line(`wrote ${result.written} (${result.stores.join(', ')})`);
+    for (const folder of result.folders) ctx.output.line(`folder ${folder}`);
+    ctx.output.line('next: edit the collections, then run "steward doctor" to check the stores answer');
     return ExitCode.ok;
   },
 };
+
+/** On a terminal, asks which stores; piped or with --json, none (initProject starts with sqlite). */
+async function askStores(ctx: CommandContext): Promise<string[]> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY || ctx.options.json === true) return [];
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question(
+      'Stores (sqlite, mongodb, dynamodb; several separated by spaces) [sqlite]: ',
+    );
+    return answer.split(/[\s,]+/).filter((s) => s !== '');
+  } finally {
+    rl.close();
+  }
+}

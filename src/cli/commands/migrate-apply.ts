@@ -8,12 +8,13 @@ import { configFor } from '../config-for.js';
 import { withInterrupt } from '../interrupt-signal.js';
 import { migrationProgress, noteLineageWarnings, rateOption, stopNote } from '../migration-progress.js';
 import { runOptionsFor } from '../run-options-for.js';
+import { toOption, toOptionHelp, toOptionSpec } from '../to-option.js';
 
 /** `steward migrate apply`: canary, gates and the rest, batched, throttled, resumable. */
 export const migrateApplyCommand: Command = {
   path: ['migrate', 'apply'],
   summary: 'apply the approved pending migrations: canary, gates, then the rest',
-  usage: '[--resume] [--rate N]',
+  usage: '[--resume] [--rate N] [--to <id>]',
   description:
     "Applies the pending migrations in order, once the plan's latest dry run passed and approvals of\n" +
     'it meet the config\'s "migrations" approval policy; the run uses those approvals up. Per\n' +
@@ -30,15 +31,21 @@ export const migrateApplyCommand: Command = {
   options: {
     resume: { type: 'boolean' },
     rate: { type: 'string' },
+    ...toOptionSpec,
   },
   optionHelp: {
     resume: "a person's decision to go on past a failed gate",
     rate: 'at most N documents per second (default: migrations.rate, else no limit)',
+    ...toOptionHelp,
   },
   async run(ctx) {
     const config = await configFor(ctx);
     const rate = rateOption(ctx);
-    const input = { resume: ctx.options.resume === true, ...(rate === undefined ? {} : { rate }) };
+    const input = {
+      resume: ctx.options.resume === true,
+      ...toOption(ctx),
+      ...(rate === undefined ? {} : { rate }),
+    };
     const { report, warnings } = await withInterrupt(
       ctx,
       (signal) =>

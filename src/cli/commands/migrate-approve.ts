@@ -5,12 +5,14 @@ import type { Command } from '../command.js';
 import { configFor } from '../config-for.js';
 import { runOptionsFor } from '../run-options-for.js';
 import { approvalOptionHelp, approvalOptions, signerFromOptions } from '../signer-from-options.js';
+import { toOption, toOptionHelp, toOptionSpec } from '../to-option.js';
 
 /** `steward migrate approve <plan-hash>`: signs the plan and its dry-run report. */
 export const migrateApproveCommand: Command = {
   path: ['migrate', 'approve'],
   summary: 'sign the current plan and its dry-run report with your approver key',
-  usage: '<plan-hash> --key <file.key.pem> --approver NAME --role ROLE [--report FILE] [--expires 24h]',
+  usage:
+    '<plan-hash> --key <file.key.pem> --approver NAME --role ROLE [--report FILE] [--expires 24h] [--to <id>]',
   description:
     'Signs {plan hash, dry-run report hash} as an approval of kind "migrations" (ed25519, see\n' +
     '"steward approvals keygen"), stores it insert-only in the ledger and audits it, then says\n' +
@@ -18,10 +20,11 @@ export const migrateApproveCommand: Command = {
     'current plan (a migration, the store or an option changed: plan again), when there is no\n' +
     'dry-run report for it (.steward/reports/<plan-hash>.json, or --report), when that report is not\n' +
     'the latest dry run of the plan the ledger recorded, or when the dry run failed.',
-  options: { ...approvalOptions, report: { type: 'string' } },
+  options: { ...approvalOptions, report: { type: 'string' }, ...toOptionSpec },
   optionHelp: {
     ...approvalOptionHelp,
     report: 'the dry-run report you read (default .steward/reports/<plan-hash>.json)',
+    ...toOptionHelp,
   },
   async run(ctx) {
     const wanted = ctx.positionals[0];
@@ -31,7 +34,12 @@ export const migrateApproveCommand: Command = {
     const signer = signerFromOptions(ctx);
     const reportFile =
       typeof ctx.options.report === 'string' ? resolve(ctx.cwd, ctx.options.report) : undefined;
-    const input = { planHash: wanted, signer, ...(reportFile === undefined ? {} : { reportFile }) };
+    const input = {
+      planHash: wanted,
+      signer,
+      ...toOption(ctx),
+      ...(reportFile === undefined ? {} : { reportFile }),
+    };
     const { quorumProblems, ...result } = await migrateApprove(config, input, runOptionsFor(ctx));
     const { approval, reportHash: hash, quorum: status } = result;
     ctx.output.result(result);

@@ -7,12 +7,13 @@ import { configFor } from '../config-for.js';
 import { intOption } from '../int-option.js';
 import type { Output } from '../output.js';
 import { runOptionsFor } from '../run-options-for.js';
+import { toOption, toOptionHelp, toOptionSpec } from '../to-option.js';
 
 /** `steward migrate dry-run`: runs the plan in sandboxes and writes the report approvers sign. */
 export const migrateDryRunCommand: Command = {
   path: ['migrate', 'dry-run'],
   summary: 'run the plan in sandbox copies and write the report approvals sign',
-  usage: '[--sample N] [--out DIR]',
+  usage: '[--sample N] [--out DIR] [--to <id>]',
   description:
     'Copies every collection the plan rewrites (or, with --sample, a deterministic sample of at least\n' +
     'N documents chosen by key hash) into <ledger prefix>sandbox_<collection>, runs each migration\n' +
@@ -27,15 +28,18 @@ export const migrateDryRunCommand: Command = {
   options: {
     sample: { type: 'string' },
     out: { type: 'string' },
+    ...toOptionSpec,
   },
   optionHelp: {
     sample: 'copy a sample of at least N documents per collection instead of everything',
     out: 'folder for the report (default .steward/reports next to the config)',
+    ...toOptionHelp,
   },
   async run(ctx) {
     const sample = ctx.options.sample === undefined ? undefined : intOption(ctx, 'sample', 0, 1);
     const config = await configFor(ctx);
     const input = {
+      ...toOption(ctx),
       ...(sample === undefined ? {} : { sample }),
       ...(typeof ctx.options.out === 'string' ? { reportsDir: resolve(ctx.cwd, ctx.options.out) } : {}),
     };

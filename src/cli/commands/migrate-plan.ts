@@ -5,6 +5,7 @@ import type { Command } from '../command.js';
 import { configFor } from '../config-for.js';
 import type { Output } from '../output.js';
 import { runOptionsFor } from '../run-options-for.js';
+import { toOption, toOptionHelp, toOptionSpec } from '../to-option.js';
 
 /** `steward migrate plan`: the pending migrations, what they touch, and the plan hash. */
 export const migratePlanCommand: Command = {
@@ -17,9 +18,12 @@ export const migratePlanCommand: Command = {
     'and approvals sign it. Recorded in the audit log.\n' +
     'Exit 2 when a migration disagrees with its contract or the config, or the changelog disagrees\n' +
     'with the files (an applied migration edited or gone, a pending one out of order).',
+  usage: '[--to <id>]',
+  options: toOptionSpec,
+  optionHelp: toOptionHelp,
   async run(ctx) {
     const config = await configFor(ctx);
-    const plan = await migratePlan(config, runOptionsFor(ctx));
+    const plan = await migratePlan(config, toOption(ctx), runOptionsFor(ctx));
     ctx.output.result(plan);
     renderPlan(ctx.output, plan);
     return ExitCode.ok;
@@ -48,5 +52,5 @@ function renderPlan(output: Output, plan: MigrationPlan): void {
   output.line(
     `about ${plan.estimatedDocuments} documents in ${plan.collections.map((c) => `${c.name} (~${c.estimatedDocuments})`).join(', ')}`,
   );
-  output.line(`next: steward migrate dry-run`);
+  output.line('next: steward migrate dry-run');
 }

@@ -1,6 +1,7 @@
 import type { JsonObject } from '../../core/json.js';
 import { ExitCode } from '../../errors/steward-error.js';
 import { parseApplyState } from '../../migrations/apply/apply-state.js';
+import { policyLine } from '../../migrations/apply/render-apply-report.js';
 import { planApprovalProblems } from '../../migrations/plan/plan-approvals.js';
 import { type MigrateStatus, migrateStatus } from '../../workspace/migrations/migrate-status.js';
 import type { Command } from '../command.js';
@@ -50,12 +51,13 @@ function render(output: Output, s: MigrateStatus): void {
   if (s.checkpoints.rollback)
     output.line('rollback checkpoint: a rollback is unfinished (steward migrate rollback resumes it)');
   if (s.lease) output.line(`the migrate lease is held by ${s.lease.holder} until ${s.lease.expiresAt}`);
-  if (s.pending.length === 0) return;
+  if (s.pending.length === 0 && !apply) return;
   output.line(
     s.dryRun
       ? `dry run: ${s.dryRun.ok ? 'passed' : 'FAILED'} at ${s.dryRun.createdAt}, report ${s.dryRun.hash}`
       : 'dry run: none for this plan (steward migrate dry-run)',
   );
+  output.line(policyLine(s.policy));
   const a = s.approvals;
   if (a) {
     const who = a.approvedBy.length > 0 ? ` by ${a.approvedBy.join(', ')}` : '';

@@ -67,6 +67,8 @@ export interface ApplyInput {
   readonly holder: string;
   /** Who runs it, as audit records name them. */
   readonly actor: string;
+  /** Apply the pending migrations up to and including this id only (`migrate apply --to`). */
+  readonly to?: string;
   /** A person's decision to go on past a failed gate (`migrate apply --resume`). */
   readonly resume?: boolean;
   /** Default 30 s; renewed at a third of it. A killed run's lease blocks reruns until it expires. */

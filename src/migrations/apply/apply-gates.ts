@@ -37,6 +37,7 @@ export async function canaryGates(
     sample: ctx.settings.paritySample ?? 1000,
     originals: originalsOf(ctx, migration, progress.attempt),
     skipCounts: `the canary holds about ${options.canaryPercent}% of the documents; counts are checked after the rest`,
+    sampleOf: 'the canary',
   });
   const { canaryFailed, canaryDocs } = progress.counts;
   return [

@@ -97,6 +97,7 @@ async function decide(input: ApplyInput, lease: Lease, clock: Clock): Promise<Ap
     options: input.options,
     now: new Date(clock()).toISOString(),
     runId: `apply-${new Date(clock()).toISOString()}-${randomBytes(4).toString('hex')}`,
+    ...(input.to === undefined ? {} : { to: input.to }),
   });
 }
 

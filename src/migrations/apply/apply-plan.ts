@@ -1,7 +1,7 @@
 import type { LoadedContracts } from '../../contracts/load-contracts.js';
 import { type ChangelogRecord, countsAsApplied } from '../changelog.js';
 import type { Migration } from '../migration.js';
-import { type PlanOptions, pendingMigrations, planHash } from '../migration-plan.js';
+import { type PlanOptions, pendingMigrations, pendingUpTo, planHash } from '../migration-plan.js';
 import { checkMigrationsAgainstContracts } from '../parse-migration.js';
 import { type ApplyRefusal, refusal } from './apply-refusal.js';
 import type { ApplyState } from './apply-state.js';
@@ -26,6 +26,8 @@ export interface PlanInput {
   readonly now: string;
   /** The id a fresh run gets (a resumed run keeps its own). */
   readonly runId: string;
+  /** Plan only the pending migrations up to and including this id (`--to`). */
+  readonly to?: string;
 }
 
 /**
@@ -38,7 +40,8 @@ export async function decideApply(input: PlanInput): Promise<ApplyDecision> {
   const applied = input.records
     .filter(countsAsApplied)
     .map((r) => ({ id: r.id, checksum: r.checksum, appliedAt: r.appliedAt ?? r.startedAt }));
-  const { pending, problems } = pendingMigrations(input.migrations, applied);
+  const { pending: all, problems } = pendingMigrations(input.migrations, applied);
+  const pending = pendingUpTo(all, input.to);
   if (problems.length > 0)
     return refused(
       'changelog',

@@ -24,6 +24,8 @@ export interface ApplyReport {
   readonly refusal?: ApplyRefusal;
   /** The approvals this run went on, once it got past its checks. */
   readonly approvals?: ApprovalsUsed;
+  /** The approval policy the run was judged by, and the environment that chose it. */
+  readonly policy?: AppliedPolicy;
   readonly migrations: readonly MigrationApplyReport[];
   readonly durationMs: number;
 }
@@ -43,6 +45,17 @@ export interface ApprovalsUsed {
   readonly used: readonly string[];
   /** Of `used`, those used before by a run that was rolled back, counted again by the policy. */
   readonly reused: readonly string[];
+}
+
+/** Which approval policy an apply was judged by, so a report says why it needed what it needed. */
+export interface AppliedPolicy {
+  /** The environment chosen by `--env` or `STEWARD_ENV`, or null for none. */
+  readonly environment: string | null;
+  /** Where the policy comes from: `environments.<env>.approvalPolicies.migrations`, `approvalPolicies.migrations` or `default`. */
+  readonly source: string;
+  readonly required: number;
+  readonly includeOwner: boolean;
+  readonly roles?: readonly string[];
 }
 
 export interface MigrationApplyReport {

@@ -82,7 +82,8 @@ export function targetStoreName(config: ResolvedConfig, migrations: readonly Mig
     throw new StewardError(
       'usage',
       `the pending migrations change collections in ${names.size} stores (${[...names].join(', ')}); ` +
-        'one plan changes one store: apply the migrations of each store separately',
+        'one plan changes one store: plan, apply or roll back the migrations of each store separately, ' +
+        'up to the last one in a store with --to <id>',
       { stores: [...names] },
     );
   const [name] = names;

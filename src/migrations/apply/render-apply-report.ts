@@ -1,4 +1,4 @@
-import type { ApplyReport, MigrationApplyReport } from './apply-report.js';
+import type { AppliedPolicy, ApplyReport, MigrationApplyReport } from './apply-report.js';
 
 /** The apply report as lines for a person: per migration, what it did, the gates, the failures. */
 export function renderApplyReport(report: ApplyReport): string[] {
@@ -9,8 +9,10 @@ export function renderApplyReport(report: ApplyReport): string[] {
     lines.push(`  refused (${report.refusal.reason}): ${report.refusal.message}`);
     for (const p of report.refusal.problems.slice(0, 20)) lines.push(`    - ${p}`);
   }
+  if (report.policy) lines.push(`  ${policyLine(report.policy)}`);
   const a = report.approvals;
-  if (a) {
+  if (a && a.approvedBy.length === 0) lines.push('  approvals: none needed by the policy');
+  else if (a) {
     lines.push(
       `  approvals: ${a.approvedBy.join(', ')} (dry-run report ${a.reportHash.slice(0, 12)}), used up by this run`,
     );
@@ -21,6 +23,16 @@ export function renderApplyReport(report: ApplyReport): string[] {
   }
   for (const m of report.migrations) lines.push(...renderMigration(m));
   return lines;
+}
+
+/** "policy: development (environments.development.approvalPolicies.migrations): no approval needed". */
+export function policyLine(p: AppliedPolicy): string {
+  const needs =
+    p.required === 0
+      ? 'no approval needed'
+      : `${p.required} approval(s) needed${p.includeOwner ? ', one by an owner' : ''}` +
+        (p.roles ? ` in role ${p.roles.join(' or ')}` : '');
+  return `policy: ${p.environment ?? 'no environment'} (${p.source}): ${needs}`;
 }
 
 function headline(report: ApplyReport): string {

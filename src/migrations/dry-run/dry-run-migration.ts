@@ -1,12 +1,14 @@
 import type { LoadedContracts } from '../../contracts/load-contracts.js';
 import type { JsonObject } from '../../core/json.js';
 import { type Collection, type DocKey, keyId } from '../../stores/store.js';
+import { canaryView } from '../apply/canary.js';
 import { contractCheck } from '../apply/contract-check.js';
 import { documentCollections, renamesOf } from '../apply/migration-collections.js';
 import type { Migration, ValidatorDefinition } from '../migration.js';
 import type { CollectionDryRun, DocumentProblem, MigrationDryRun } from '../report/dry-run-report.js';
 import { inParitySample, paritySampleFraction } from '../validators/parity-validator.js';
 import { runValidators } from '../validators/run-validators.js';
+import type { ValidatorResult } from '../validators/validator-result.js';
 import { migrateSandbox, type SandboxPassResult } from './migrate-sandbox.js';
 
 /** What one migration's dry run needs: its sandboxes, and how the run is set up. */
@@ -18,6 +20,8 @@ export interface MigrationDryRunContext {
   /** The documents the real collection holds (an estimate), for the full-run estimate. */
   readonly sourceDocuments: (name: string) => number;
   readonly contracts: LoadedContracts;
+  /** Which documents apply's canary holds (see `inCanary`): its gates are judged on them too. */
+  readonly canary?: { readonly planHash: string; readonly percent: number };
   /** Set when the sandboxes hold samples: `count` bounds are then skipped. */
   readonly sampled: boolean;
   readonly batchSize: number;
@@ -61,6 +65,7 @@ export async function dryRunMigration(
     sample: ctx.paritySample,
     originals: async (collection, keys) => pick(originals.get(collection), keys),
   });
+  after.push(...(await canaryChecks(migration, ctx)));
   const failed = collections.some((c) => c.failed > 0) || roundTrip.mismatched > 0;
   return {
     id: migration.id,
@@ -104,6 +109,40 @@ async function passOver(
     ...(hasParity ? { keepOriginal: (key: DocKey) => inParitySample(key, fraction) } : {}),
     ...(ctx.heartbeat ? { heartbeat: ctx.heartbeat } : {}),
     onProgress: (n) => ctx.onProgress?.(`${migration.id} on ${name}`, n),
+  });
+}
+
+/**
+ * Apply's canary gate as apply will judge it: the migration's percentage validators (`conforms`)
+ * on exactly the canary's documents (fixed by the plan hash), judged with the canary's size. The
+ * whole-collection result above can pass while the canary's fails, and the canary cannot be
+ * redrawn once the plan is approved: the dry run must say so before anyone approves. Skipped when
+ * the sandbox holds a sample, which holds only part of the canary.
+ */
+async function canaryChecks(migration: Migration, ctx: MigrationDryRunContext): Promise<ValidatorResult[]> {
+  const { canary } = ctx;
+  const percents = (migration.validators?.after ?? []).filter((v) => v.kind === 'conforms');
+  if (!canary || percents.length === 0) return [];
+  const named = percents.map((v) => ({ ...v, name: `${v.name} (on the canary, as apply's gate judges it)` }));
+  if (ctx.sampled)
+    return named.map((v) => ({
+      name: v.name,
+      kind: v.kind,
+      ok: true,
+      message:
+        "skipped: the sandbox holds a sample, so only part of the canary; dry-run without --sample to see the canary's gate",
+      problems: [],
+      skipped: true,
+    }));
+  const rewritten = documentCollections(migration);
+  return runValidators({
+    validators: named,
+    collectionFor: (name) => {
+      const c = ctx.collectionFor(name);
+      return rewritten.includes(name) ? canaryView(c, canary.planHash, canary.percent) : c;
+    },
+    contracts: ctx.contracts,
+    sampleOf: 'the canary',
   });
 }
 

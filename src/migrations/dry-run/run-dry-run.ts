@@ -22,6 +22,11 @@ export interface DryRunTarget {
 
 export interface DryRunInput {
   readonly planHash: string;
+  /**
+   * The plan's canary percent: with the plan hash it fixes which documents apply's canary holds,
+   * so the dry run judges the canary's gates on exactly those documents, as apply will.
+   */
+  readonly canaryPercent?: number;
   /** The pending migrations, in order. */
   readonly migrations: readonly Migration[];
   /** Every collection whose documents the migrations rewrite (`documentCollections`), by steward name. */
@@ -81,6 +86,9 @@ async function dryRunInSandboxes(
     sourceDocuments: (name: string) => sandboxes.get(name)?.summary.sourceDocuments ?? 0,
     contracts: input.contracts,
     sampled: input.sample !== undefined,
+    ...(input.canaryPercent === undefined
+      ? {}
+      : { canary: { planHash: input.planHash, percent: input.canaryPercent } }),
     batchSize: input.batchSize,
     deltaSample: input.deltaSample ?? 5,
     paritySample: input.paritySample ?? defaultParitySample,

@@ -7,6 +7,7 @@ import { planHashOf } from '../apply/apply-plan.js';
 import { touchedCollections } from '../apply/migration-collections.js';
 import { migrationTarget } from '../apply/migration-target.js';
 import type { Migration } from '../migration.js';
+import { pendingUpTo } from '../migration-plan.js';
 import { describePlan, type MigrationPlan } from './migration-plan-view.js';
 import { type MigrationsState, readMigrationsState } from './migrations-state.js';
 
@@ -32,9 +33,12 @@ export async function loadPlan(input: {
   readonly ledger: Ledger;
   readonly migrations: readonly Migration[];
   readonly storeFor: (name: string) => Store;
+  /** Plan only the pending migrations up to and including this id (`--to`). */
+  readonly to?: string;
 }): Promise<LoadedPlan> {
   const { config } = input;
-  const state = await readMigrationsState(config, input.ledger, input.migrations);
+  const read = await readMigrationsState(config, input.ledger, input.migrations);
+  const state = { ...read, pending: pendingUpTo(read.pending, input.to) };
   const lines = [
     ...state.contractProblems.map((p) => `${basename(p.file)}: ${p.path}: ${p.message}`),
     ...undeclared(config, state.pending),

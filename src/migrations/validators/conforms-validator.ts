@@ -3,6 +3,7 @@ import { verifyCollection } from '../../contracts/verify/verify-collection.js';
 import type { VerifyReport } from '../../contracts/verify/verify-report.js';
 import type { Collection } from '../../stores/store.js';
 import type { ValidatorDefinition } from '../migration.js';
+import { judgePercent } from './percent-judgement.js';
 import { maxValidatorProblems, showKey, type ValidatorResult } from './validator-result.js';
 
 type ConformsValidator = Extract<ValidatorDefinition, { kind: 'conforms' }>;
@@ -10,13 +11,15 @@ type ConformsValidator = Extract<ValidatorDefinition, { kind: 'conforms' }>;
 /**
  * Checks every document against its contract's schema for the version the document carries (the
  * streaming check of `contracts verify`), and passes when at least `minPercent` (default 100) of
- * them conform. Documents without a version, or with one the contract does not declare, count
+ * them conform (over a sample, judged with its size: see `percent-judgement.ts`). Documents without a version, or with one the contract does not declare, count
  * against the percentage: after a migration they are exactly what must not be there.
  */
 export async function runConformsValidator(
   v: ConformsValidator,
   collection: Collection,
   contracts: LoadedContracts,
+  /** What `collection` is a sample of ("the canary"), so the percentage is judged as one. */
+  sample?: string,
 ): Promise<ValidatorResult> {
   const contract = contracts.contracts.find((c) => c.collection === v.collection);
   if (!contract) {
@@ -27,14 +30,19 @@ export async function runConformsValidator(
     maxFailures: maxValidatorProblems,
   });
   const minPercent = v.minPercent ?? 100;
-  const ok = report.percentConforming >= minPercent;
+  const { ok, rule } = judgePercent({
+    conforming: report.conforming,
+    checked: report.checked,
+    minPercent,
+    ...(sample === undefined ? {} : { sample }),
+  });
   const census = Object.entries(report.census)
     .filter(([, n]) => n > 0)
     .map(([version, n]) => `v${version}: ${n}`)
     .join(', ');
   const message =
     `${report.percentConforming}% of ${report.checked} document(s) of ${v.collection} conform ` +
-    `(at least ${minPercent}% needed; ${census || 'no documents'})`;
+    `(${rule}; ${census || 'no documents'})`;
   return { name: v.name, kind: 'conforms', ok, message, problems: problemsOf(report, contract.versionField) };
 }
 

@@ -22,6 +22,11 @@ export interface RunValidatorsInput {
    * validator is then reported as skipped with this reason instead of failing on a partial count.
    */
   readonly skipCounts?: string;
+  /**
+   * What the collections are a sample of, such as "the canary": percentage validators are then
+   * judged with the sample's size (see `percent-judgement.ts`) instead of as exact shares.
+   */
+  readonly sampleOf?: string;
 }
 
 /** Documents parity compares unless told otherwise. */
@@ -55,7 +60,7 @@ async function runOne(v: ValidatorDefinition, input: RunValidatorsInput): Promis
           };
         return await runCountValidator(v, collection);
       case 'conforms':
-        return await runConformsValidator(v, collection, input.contracts);
+        return await runConformsValidator(v, collection, input.contracts, input.sampleOf);
       case 'query':
         return await runQueryValidator(v, collection);
       case 'parity':

@@ -2,14 +2,19 @@ import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { applyMigrations } from '../../migrations/apply/apply-migrations.js';
 import type { ApplyReport } from '../../migrations/apply/apply-report.js';
 import type { MigrationEvent } from '../../migrations/apply/migration-events.js';
+import { checkMigrationId } from '../../migrations/migration-plan.js';
 import type { SignalWarning } from '../../signals/signals.js';
 import type { RunOptions } from '../run-options.js';
+import { appliedPolicy } from './applied-policy.js';
+import { migrationsToApply } from './run-migrations.js';
 import { withMigrationRun } from './with-migration-run.js';
 
 /** How apply runs, beyond the config's `migrations` settings. */
 export interface MigrateApplyInput {
   /** A person's decision to go on past a failed gate. */
   readonly resume?: boolean;
+  /** Stop after this migration: the plan is the pending migrations up to and including it. */
+  readonly to?: string;
   /** At most this many documents per second; default the config's `migrations.rate`, else no limit. */
   readonly rate?: number;
 }
@@ -34,21 +39,30 @@ export function migrateApply(
   options: RunOptions<MigrationEvent> = {},
 ): Promise<MigrateApplyResult> {
   const rate = input.rate ?? config.migrations.rate;
-  return withMigrationRun(config, options, async (run) => {
-    const report = await applyMigrations({
-      ...run,
-      options: { canaryPercent: config.migrations.canaryPercent, batchSize: config.migrations.batchSize },
-      settings: {
-        maxErrorRate: config.migrations.maxErrorRate,
-        ...(rate === undefined ? {} : { rate }),
-        ...(config.migrations.autoRollback ? { autoRollback: config.migrations.autoRollback } : {}),
-      },
-      approvers: config.approvers,
-      approvalPolicies: config.approvalPolicies,
-      resume: input.resume === true,
-    });
-    const approvals = report.approvals ? { ...report.approvals } : undefined;
-    const end = { direction: 'up' as const, status: report.status, ...(approvals ? { approvals } : {}) };
-    return { report, warnings: await run.finish(end) };
-  });
+  return withMigrationRun(
+    config,
+    options,
+    async (run) => {
+      const report = await applyMigrations({
+        ...run,
+        options: { canaryPercent: config.migrations.canaryPercent, batchSize: config.migrations.batchSize },
+        settings: {
+          maxErrorRate: config.migrations.maxErrorRate,
+          ...(rate === undefined ? {} : { rate }),
+          ...(config.migrations.autoRollback ? { autoRollback: config.migrations.autoRollback } : {}),
+        },
+        approvers: config.approvers,
+        approvalPolicies: config.approvalPolicies,
+        resume: input.resume === true,
+        ...(input.to === undefined ? {} : { to: input.to }),
+      });
+      const approvals = report.approvals ? { ...report.approvals } : undefined;
+      const end = { direction: 'up' as const, status: report.status, ...(approvals ? { approvals } : {}) };
+      return { report: { ...report, policy: appliedPolicy(config) }, warnings: await run.finish(end) };
+    },
+    (ledger, migrations) => {
+      checkMigrationId(migrations, input.to);
+      return migrationsToApply(ledger, migrations, input.to);
+    },
+  );
 }

@@ -19,6 +19,8 @@ import { withMigrations } from './with-migrations.js';
 
 /** The plan an approver signs, the dry-run report they read, and how they sign. */
 export interface MigrateApproveInput {
+  /** The plan up to and including this migration (as `migrate apply --to` applies it). */
+  readonly to?: string;
   /** The plan hash `migratePlan` gave: refused when it is not the current plan. */
   readonly planHash: string;
   /** The dry-run report file; default `<reports folder>/<plan-hash>.json`. */
@@ -50,51 +52,60 @@ export function migrateApprove(
   input: MigrateApproveInput,
   options: RunOptions = {},
 ): Promise<MigrateApproveResult> {
-  return withMigrations(config, actorOf(options), async (run) => {
-    const { plan, state } = await run.loadPlan();
-    if (plan.migrations.length === 0)
-      throw new StewardError('usage', 'nothing is pending: there is no plan to approve');
-    if (input.planHash !== plan.hash)
-      throw new StewardError(
-        'usage',
-        `${input.planHash} is not the current plan (${plan.hash}): the migrations, the store or the options changed since. ` +
-          'Run "steward migrate plan" and "steward migrate dry-run" again, and approve what they print.',
-        { planHash: plan.hash },
-      );
-    const file = input.reportFile ?? reportFileFor(run.reportsDir, plan.hash);
-    const { report, hash } = readDryRunReport(file);
-    if (report.planHash !== plan.hash)
-      throw new StewardError(
-        'usage',
-        `${file} is the dry run of plan ${report.planHash}, not of ${plan.hash}`,
-      );
-    if (!report.ok)
-      throw new StewardError(
-        'usage',
-        `the dry run in ${file} failed; fix the migration (or its validators), dry-run again and approve that`,
-      );
-    const subject = migrationApprovalSubject(plan.hash, hash);
-    await assertMigrationSubject(run.ledger, subject, plan.hash);
-    const approval = signApprovalFor(run.config, { ...input.signer, subject, kind: migrationsApprovalKind });
-    const stored = await recordApproval(run.ledger, approval, new Date().toISOString());
-    await run.ledger.audit.append({
-      action: 'migrate.approve',
-      subject: plan.hash,
-      details: { reportHash: hash, approval: stored.id, approver: approval.approver, role: approval.role },
-    });
-    const status = await planApprovals(run.ledger, {
-      planHash: plan.hash,
-      policy: policyFor(run.config.approvalPolicies, migrationsApprovalKind),
-      approvers: run.config.approvers,
-      now: Date.now(),
-      owners: planOwners(plan, state),
-    });
-    return {
-      ...stored,
-      approval,
-      reportHash: hash,
-      quorum: { ok: status.ok, approvedBy: status.approvedBy, problems: status.problems },
-      quorumProblems: status.ok ? [] : planApprovalProblems(status),
-    };
-  });
+  return withMigrations(
+    config,
+    actorOf(options),
+    async (run) => {
+      const { plan, state } = await run.loadPlan();
+      if (plan.migrations.length === 0)
+        throw new StewardError('usage', 'nothing is pending: there is no plan to approve');
+      if (input.planHash !== plan.hash)
+        throw new StewardError(
+          'usage',
+          `${input.planHash} is not the current plan (${plan.hash}): the migrations, the store or the options changed since. ` +
+            'Run "steward migrate plan" and "steward migrate dry-run" again, and approve what they print.',
+          { planHash: plan.hash },
+        );
+      const file = input.reportFile ?? reportFileFor(run.reportsDir, plan.hash);
+      const { report, hash } = readDryRunReport(file);
+      if (report.planHash !== plan.hash)
+        throw new StewardError(
+          'usage',
+          `${file} is the dry run of plan ${report.planHash}, not of ${plan.hash}`,
+        );
+      if (!report.ok)
+        throw new StewardError(
+          'usage',
+          `the dry run in ${file} failed; fix the migration (or its validators), dry-run again and approve that`,
+        );
+      const subject = migrationApprovalSubject(plan.hash, hash);
+      await assertMigrationSubject(run.ledger, subject, plan.hash);
+      const approval = signApprovalFor(run.config, {
+        ...input.signer,
+        subject,
+        kind: migrationsApprovalKind,
+      });
+      const stored = await recordApproval(run.ledger, approval, new Date().toISOString());
+      await run.ledger.audit.append({
+        action: 'migrate.approve',
+        subject: plan.hash,
+        details: { reportHash: hash, approval: stored.id, approver: approval.approver, role: approval.role },
+      });
+      const status = await planApprovals(run.ledger, {
+        planHash: plan.hash,
+        policy: policyFor(run.config.approvalPolicies, migrationsApprovalKind),
+        approvers: run.config.approvers,
+        now: Date.now(),
+        owners: planOwners(plan, state),
+      });
+      return {
+        ...stored,
+        approval,
+        reportHash: hash,
+        quorum: { ok: status.ok, approvedBy: status.approvedBy, problems: status.problems },
+        quorumProblems: status.ok ? [] : planApprovalProblems(status),
+      };
+    },
+    input,
+  );
 }

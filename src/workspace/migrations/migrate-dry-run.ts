@@ -20,6 +20,8 @@ const leaseTtlMs = 60_000;
 
 /** How a dry run is done. */
 export interface MigrateDryRunInput {
+  /** Dry-run the plan up to and including this migration only (as `migrate apply --to` applies). */
+  readonly to?: string;
   /** Copy a deterministic sample of at least this many documents per collection; default all. */
   readonly sample?: number;
   /**
@@ -59,29 +61,35 @@ export function migrateDryRun(
   input: MigrateDryRunInput = {},
   options: RunOptions<DryRunProgress> = {},
 ): Promise<MigrateDryRunResult> {
-  return withMigrations(config, actorOf(options), async (run) => {
-    const { plan, state } = await run.loadPlan();
-    if (plan.migrations.length === 0) return { planHash: plan.hash, pending: 0 as const };
-    const dir = input.reportsDir ?? run.reportsDir;
-    ensureOutDir(dir);
-    const report = await underLease(run, (heartbeat) =>
-      runDryRun({
-        planHash: plan.hash,
-        migrations: state.pending,
-        targets: targets(run, state.pending.flatMap(documentCollections)),
-        otherCollection: (name) => collectionOf(run, name),
-        contracts: state.contracts,
-        sandboxPrefix: run.config.ledger.prefix,
-        ...(input.sample === undefined ? {} : { sample: input.sample }),
-        batchSize: run.config.migrations.batchSize,
-        heartbeat,
-        onProgress: (label, done) => options.onProgress?.({ label, done }),
-      }),
-    );
-    const files = writeReport(report, dir);
-    await recordDryRun(run.ledger, report, files);
-    return { ...files, report };
-  });
+  return withMigrations(
+    config,
+    actorOf(options),
+    async (run) => {
+      const { plan, state } = await run.loadPlan();
+      if (plan.migrations.length === 0) return { planHash: plan.hash, pending: 0 as const };
+      const dir = input.reportsDir ?? run.reportsDir;
+      ensureOutDir(dir);
+      const report = await underLease(run, (heartbeat) =>
+        runDryRun({
+          planHash: plan.hash,
+          canaryPercent: plan.options.canaryPercent,
+          migrations: state.pending,
+          targets: targets(run, state.pending.flatMap(documentCollections)),
+          otherCollection: (name) => collectionOf(run, name),
+          contracts: state.contracts,
+          sandboxPrefix: run.config.ledger.prefix,
+          ...(input.sample === undefined ? {} : { sample: input.sample }),
+          batchSize: run.config.migrations.batchSize,
+          heartbeat,
+          onProgress: (label, done) => options.onProgress?.({ label, done }),
+        }),
+      );
+      const files = writeReport(report, dir);
+      await recordDryRun(run.ledger, report, files);
+      return { ...files, report };
+    },
+    input,
+  );
 }
 
 /** Writes the report; a file that cannot be written is a clear error naming it (see `out-file.ts`). */

@@ -12,8 +12,9 @@ export interface MigrateHistoryResult {
 }
 
 /**
- * The changelog (one record per migration ever applied) and the audit records of the migration
- * stages (plan, dry-run, approve, apply, rollback) and of migration approvals: the last `limit`
+ * The changelog (one record per migration ever applied) and every audit record of the migration
+ * stages (plan, dry-run, approve, apply, rollback, and each migration's gates, applied and
+ * rolled-back records) and of migration approvals: the last `limit`
  * (0 or absent for all). Writes nothing.
  */
 export function migrateHistory(
@@ -34,8 +35,16 @@ export function migrateHistory(
   });
 }
 
-function isMigrationRecord(record: AuditRecord): boolean {
-  if (typeof record.action !== 'string') return false;
-  if (record.action.startsWith('migrate.')) return true;
-  return record.action === 'approval.recorded' && record.details?.kind === migrationsApprovalKind;
+/**
+ * The stages' own records (`migrate.*`: plan, dry run, approve, apply started/refused), each
+ * migration's (`migration.*`: gates, gate-failed, gate-overridden, applied, rolled-back...), and
+ * the approvals of migration plans: recorded, and used up by an apply run (`apply-...`).
+ */
+export function isMigrationRecord(record: AuditRecord): boolean {
+  const action = record.action;
+  if (typeof action !== 'string') return false;
+  if (action.startsWith('migrate.') || action.startsWith('migration.')) return true;
+  if (action === 'approval.recorded') return record.details?.kind === migrationsApprovalKind;
+  const usedBy = record.details?.usedBy;
+  return action === 'approval.used' && typeof usedBy === 'string' && usedBy.startsWith('apply-');
 }

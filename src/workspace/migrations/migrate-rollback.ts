@@ -4,6 +4,7 @@ import { rollbackMigrations } from '../../migrations/rollback/rollback-migration
 import type { RollbackReport } from '../../migrations/rollback/rollback-report.js';
 import type { SignalWarning } from '../../signals/signals.js';
 import type { RunOptions } from '../run-options.js';
+import { migrationsToRollBack } from './run-migrations.js';
 import { withMigrationRun } from './with-migration-run.js';
 
 /** What to roll back, and how fast. */
@@ -32,13 +33,18 @@ export function migrateRollback(
   options: RunOptions<MigrationEvent> = {},
 ): Promise<MigrateRollbackResult> {
   const rate = input.rate ?? config.migrations.rate;
-  return withMigrationRun(config, options, async (run) => {
-    const report = await rollbackMigrations({
-      ...run,
-      batchSize: config.migrations.batchSize,
-      ...(rate === undefined ? {} : { rate }),
-      ...(input.to === undefined ? {} : { to: input.to }),
-    });
-    return { report, warnings: await run.finish({ direction: 'down', status: report.status }) };
-  });
+  return withMigrationRun(
+    config,
+    options,
+    async (run) => {
+      const report = await rollbackMigrations({
+        ...run,
+        batchSize: config.migrations.batchSize,
+        ...(rate === undefined ? {} : { rate }),
+        ...(input.to === undefined ? {} : { to: input.to }),
+      });
+      return { report, warnings: await run.finish({ direction: 'down', status: report.status }) };
+    },
+    (ledger, migrations) => migrationsToRollBack(ledger, migrations, input.to),
+  );
 }

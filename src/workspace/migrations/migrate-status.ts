@@ -2,8 +2,10 @@ import { policyFor } from '../../approvals/approval-policy.js';
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { ExitCode, isStewardError } from '../../errors/steward-error.js';
 import { applyJob, migrateLease } from '../../migrations/apply/apply-context.js';
+import type { AppliedPolicy } from '../../migrations/apply/apply-report.js';
+import { type ApplyState, parseApplyState, runOf } from '../../migrations/apply/apply-state.js';
 import type { LoadedPlan } from '../../migrations/plan/load-plan.js';
-import { readMigrationsState } from '../../migrations/plan/migrations-state.js';
+import { type MigrationsState, readMigrationsState } from '../../migrations/plan/migrations-state.js';
 import {
   migrationsApprovalKind,
   type PlanApprovalStatus,
@@ -11,11 +13,13 @@ import {
 } from '../../migrations/plan/plan-approvals.js';
 import { rollbackJob } from '../../migrations/rollback/rollback-context.js';
 import { actorOf, type RunOptions } from '../run-options.js';
+import { appliedPolicy } from './applied-policy.js';
 import { planOwners } from './plan-owners.js';
 import { type MigrationsWorkspace, withMigrations } from './with-migrations.js';
 
 /** Where every migration stands, and whether the plan may be applied. */
 export interface MigrateStatus {
+  /** The current plan's hash; while an apply is unfinished, the hash of that run's plan. */
   readonly planHash: string | null;
   /** Why there is no plan hash: the problems `migrate plan` would refuse on. */
   readonly planProblem: string | null;
@@ -27,6 +31,8 @@ export interface MigrateStatus {
   readonly lease: { holder: string; expiresAt: string } | null;
   /** The plan's latest dry run, as the ledger recorded it. */
   readonly dryRun: { report: string; hash: string; ok: boolean; createdAt: string } | null;
+  /** The approval policy judged by, and the environment that chose it (as apply states it). */
+  readonly policy: AppliedPolicy;
   /** The approvals of the latest dry run's report, and whether they meet the policy. */
   readonly approvals:
     | (Omit<PlanApprovalStatus, 'approvals' | 'dryRun'> & { count: number; required: number })
@@ -47,20 +53,21 @@ async function readStatus(run: MigrationsWorkspace): Promise<MigrateStatus> {
   const state = await readMigrationsState(run.config, run.ledger, run.migrations);
   const { loaded, planProblem } = await planOrProblem(run);
   const lease = await run.ledger.readLease(migrateLease);
-  const plan = loaded?.plan;
+  const applyCheckpoint = (await run.ledger.checkpoints.load(applyJob)) ?? null;
   const policy = policyFor(run.config.approvalPolicies, migrationsApprovalKind);
-  const approvals =
-    plan && loaded && plan.migrations.length > 0
-      ? await planApprovals(run.ledger, {
-          planHash: plan.hash,
-          policy,
-          approvers: run.config.approvers,
-          now: Date.now(),
-          owners: planOwners(plan, loaded.state),
-        })
-      : undefined;
+  const current = currentPlan(loaded, state, parseApplyState(applyCheckpoint ?? undefined));
+  const approvals = current
+    ? await planApprovals(run.ledger, {
+        planHash: current.hash,
+        policy,
+        approvers: run.config.approvers,
+        now: Date.now(),
+        owners: current.owners,
+        ...(current.run ? { run: current.run } : {}),
+      })
+    : undefined;
   return {
-    planHash: plan?.hash ?? null,
+    planHash: current?.hash ?? loaded?.plan.hash ?? null,
     planProblem,
     pending: state.pending.map((m) => ({ id: m.id, description: m.description })),
     applied: state.records
@@ -70,7 +77,7 @@ async function readStatus(run: MigrationsWorkspace): Promise<MigrateStatus> {
       .filter((r) => r.status === 'applying' || r.status === 'rolling-back')
       .map((r) => ({ id: r.id, status: r.status, phase: r.phase ?? null, counts: r.counts })),
     checkpoints: {
-      apply: (await run.ledger.checkpoints.load(applyJob)) ?? null,
+      apply: applyCheckpoint,
       rollback: (await run.ledger.checkpoints.load(rollbackJob)) ?? null,
     },
     lease:
@@ -85,8 +92,30 @@ async function readStatus(run: MigrationsWorkspace): Promise<MigrateStatus> {
           createdAt: approvals.dryRun.createdAt,
         }
       : null,
+    policy: appliedPolicy(run.config),
     approvals: approvals ? approvalsOf(approvals, policy.required) : null,
   };
+}
+
+/**
+ * The plan whose approvals matter now. While an apply is unfinished (waiting at a failed gate,
+ * paused, killed) that is the run's plan, from its checkpoint: the changelog counts its migration
+ * as applied, so the plan over the files would be another one (the migrations after it), with
+ * another hash that nobody approved or will. Otherwise the current plan, when something is pending.
+ */
+function currentPlan(
+  loaded: LoadedPlan | undefined,
+  state: MigrationsState,
+  apply: ApplyState | undefined,
+): { hash: string; owners: string[]; run?: string } | undefined {
+  if (apply) {
+    const ids = new Set(apply.plan.ids);
+    const collections = new Set(state.migrations.filter((m) => ids.has(m.id)).flatMap((m) => m.collections));
+    const owners = state.contracts.contracts.filter((c) => collections.has(c.collection)).map((c) => c.owner);
+    return { hash: apply.plan.hash, owners: [...new Set(owners)], run: runOf(apply) };
+  }
+  if (!loaded || loaded.plan.migrations.length === 0) return undefined;
+  return { hash: loaded.plan.hash, owners: planOwners(loaded.plan, loaded.state) };
 }
 
 function approvalsOf(status: PlanApprovalStatus, required: number): NonNullable<MigrateStatus['approvals']> {

@@ -3,12 +3,9 @@ import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { type LoadedContracts, loadContracts } from '../../contracts/load-contracts.js';
 import { formatAuditHead } from '../../ledger/audit-head-ref.js';
 import type { Ledger } from '../../ledger/ledger.js';
+import { touchedCollections } from '../../migrations/apply/migration-collections.js';
 import type { MigrationEvent, MigrationEventListener } from '../../migrations/apply/migration-events.js';
-import {
-  type MigrationTarget,
-  migrationTarget,
-  targetStoreName,
-} from '../../migrations/apply/migration-target.js';
+import { type MigrationTarget, migrationTarget } from '../../migrations/apply/migration-target.js';
 import { loadMigrations } from '../../migrations/load-migrations.js';
 import type { Migration } from '../../migrations/migration.js';
 import { LineagePublisher, lineageTransports } from '../../signals/lineage-publisher.js';
@@ -22,6 +19,15 @@ import type { SignalWarning } from '../../signals/signals.js';
 import { type StewardMetrics, stewardMetrics } from '../../signals/steward-metrics.js';
 import { actorOf, type RunOptions } from '../run-options.js';
 import { withWorkspace } from '../workspace.js';
+
+/**
+ * The migrations a run works on, from which its one target store is chosen (see
+ * `migrationsToApply`, `migrationsToRollBack`); default every migration file.
+ */
+export type SelectMigrations = (
+  ledger: Ledger,
+  migrations: readonly Migration[],
+) => Promise<readonly Migration[]>;
 
 /** What apply and rollback get: the ledger, the target store, the loaded files, who runs them. */
 export interface MigrationRun {
@@ -59,14 +65,17 @@ export async function withMigrationRun<T>(
   config: ResolvedConfig,
   options: RunOptions<MigrationEvent>,
   work: (run: MigrationRun) => Promise<T>,
+  select: SelectMigrations = async (_ledger, all) => all,
 ): Promise<T> {
   const migrations = await loadMigrations(config.migrations.dir);
   const contracts = await loadContracts(config.contracts.dir);
   const actor = actorOf(options);
-  const stores = [targetStoreName(config, migrations)];
   const metrics = options.metrics ?? stewardMetrics();
-  return withWorkspace(config, { stores }, actor, async ({ ledger, store }) => {
-    const target = migrationTarget(config, migrations, store);
+  // Every store a migration touches is opened (lazily): which one this run changes is decided by
+  // `select` from the changelog, which is read once the ledger is open.
+  const collections = migrations.flatMap((m) => touchedCollections(m));
+  return withWorkspace(config, { collections }, actor, async ({ ledger, store }) => {
+    const target = migrationTarget(config, await select(ledger, migrations), store);
     const runs = new OpenLineageRuns({ namespace: config.migrations.lineage.jobNamespace });
     const publisher = new LineagePublisher(lineageTransports(config.migrations.lineage));
     const estimates: Promise<void>[] = [];

@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { touchedCollections } from '../../migrations/apply/migration-collections.js';
 import { loadMigrations } from '../../migrations/load-migrations.js';
 import type { Migration } from '../../migrations/migration.js';
+import { checkMigrationId } from '../../migrations/migration-plan.js';
 import { type LoadedPlan, loadPlan } from '../../migrations/plan/load-plan.js';
 import { defaultReportsDir } from '../../migrations/report/report-files.js';
 import { type Workspace, withWorkspace } from '../workspace.js';
@@ -12,7 +13,10 @@ export interface MigrationsWorkspace extends Workspace {
   readonly migrations: readonly Migration[];
   /** The folder dry-run reports go to by default: `.steward/reports` beside the config file. */
   readonly reportsDir: string;
-  /** The current plan (see `loadPlan`); refuses with `migration.invalid` on any problem. */
+  /**
+   * The current plan (see `loadPlan`), up to the migration `to` names when given; refuses with
+   * `migration.invalid` on any problem.
+   */
   loadPlan(): Promise<LoadedPlan>;
 }
 
@@ -24,15 +28,19 @@ export async function withMigrations<T>(
   config: ResolvedConfig,
   actor: string,
   work: (run: MigrationsWorkspace) => Promise<T>,
+  scope: { readonly to?: string | undefined } = {},
 ): Promise<T> {
   const migrations = await loadMigrations(config.migrations.dir);
+  checkMigrationId(migrations, scope.to);
+  const to = scope.to === undefined ? {} : { to: scope.to };
   const collections = migrations.flatMap((m) => touchedCollections(m));
   return withWorkspace(config, { collections }, actor, (workspace) =>
     work({
       ...workspace,
       migrations,
       reportsDir: defaultReportsDirOf(config),
-      loadPlan: () => loadPlan({ config, ledger: workspace.ledger, migrations, storeFor: workspace.store }),
+      loadPlan: () =>
+        loadPlan({ config, ledger: workspace.ledger, migrations, storeFor: workspace.store, ...to }),
     }),
   );
 }
