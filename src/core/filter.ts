@@ -84,7 +84,8 @@ export const maxFilterConditions = 500;
 const serverCode = new Set(['$where', '$function', '$accumulator', '$expr', '$eval', '$jsonSchema']);
 const rangeOps = { $gt: 'gt', $gte: 'gte', $lt: 'lt', $lte: 'lte' } as const;
 const allowed = 'equality, $in, $gt, $gte, $lt, $lte, $exists and $and';
-const valueKinds = 'a string, number, boolean, null or Extended JSON value ($oid, $date, $numberDecimal, $uuid)';
+const valueKinds =
+  'a string, number, boolean, null or Extended JSON value ($oid, $date, $numberDecimal, $uuid)';
 
 /**
  * Validates a filter and normalises it. Throws a `filter.invalid` StewardError naming the path,
@@ -154,7 +155,13 @@ function parseFieldSpec(path: string, spec: unknown, where: string): Condition[]
     }
   }
   const kinds = new Set(Object.values(bounds).map((b) => typeof b));
-  if (kinds.size > 1) throw invalid(where, 'mixes number, string and $date bounds; use one type');
+  if (kinds.size > 1)
+    throw invalid(
+      where,
+      kinds.has('object')
+        ? 'mixes $date and other bounds; use one type'
+        : 'mixes number and string bounds; use one type',
+    );
   if (kinds.size === 1) out.push({ op: 'range', path, bounds });
   return out;
 }
@@ -241,7 +248,12 @@ function equalsValue(value: JsonObject[string] | undefined, wanted: FilterValue)
 /** Dates compare by their instant, whatever text (with or without milliseconds) holds them. */
 function inRange(value: JsonObject[string] | undefined, b: RangeBounds): boolean {
   const kind = rangeKind(b);
-  const v = kind === 'date' ? storedDateMillis(value) : typeof value === kind ? (value as number | string) : undefined;
+  const v =
+    kind === 'date'
+      ? storedDateMillis(value)
+      : typeof value === kind
+        ? (value as number | string)
+        : undefined;
   if (v === undefined) return false;
   const at = (bound: RangeBounds[keyof RangeBounds]) =>
     typeof bound === 'object' ? dateMillis(bound.$date, 'bound') : (bound as number | string);

@@ -43,7 +43,9 @@ export function looksTyped(value: unknown): boolean {
 export function isTypedValue(value: unknown): value is TypedValue {
   if (!isJsonObject(value)) return false;
   const fields = Object.keys(value);
-  return fields.length === 1 && (typedMarkers as readonly string[]).includes(fields[0]!) && fields[0] !== '$uuid';
+  return (
+    fields.length === 1 && (typedMarkers as readonly string[]).includes(fields[0]!) && fields[0] !== '$uuid'
+  );
 }
 
 /**
@@ -55,7 +57,8 @@ export function parseTypedValue(value: unknown, where: string): TypedValue | num
   const [marker, arg] = Object.entries(value as Record<string, unknown>)[0]!;
   switch (marker) {
     case '$oid':
-      if (typeof arg !== 'string' || !hex24.test(arg)) throw invalid(where, '$oid must be 24 hexadecimal digits');
+      if (typeof arg !== 'string' || !hex24.test(arg))
+        throw invalid(where, '$oid must be 24 hexadecimal digits');
       return { $oid: arg.toLowerCase() };
     case '$date':
       return { $date: dateText(dateMillis(arg, where)) };
@@ -90,7 +93,10 @@ export function dateMillis(arg: unknown, where: string): number {
   else if (isJsonObject(arg) && typeof ownField(arg, '$numberLong') === 'string')
     ms = Number(arg.$numberLong);
   if (!Number.isSafeInteger(ms))
-    throw invalid(where, '$date must be an ISO 8601 date-time such as "2026-01-01T00:00:00Z", or milliseconds');
+    throw invalid(
+      where,
+      '$date must be an ISO 8601 date-time such as "2026-01-01T00:00:00Z", or milliseconds',
+    );
   return ms;
 }
 
@@ -115,7 +121,9 @@ function dateText(ms: number): string | { $numberLong: string } {
 }
 
 function uuidBinary(text: string): TypedValue {
-  return { $binary: { base64: Buffer.from(text.replaceAll('-', ''), 'hex').toString('base64'), subType: '04' } };
+  return {
+    $binary: { base64: Buffer.from(text.replaceAll('-', ''), 'hex').toString('base64'), subType: '04' },
+  };
 }
 
 function binaryValue(arg: unknown, where: string): TypedValue {
@@ -124,7 +132,10 @@ function binaryValue(arg: unknown, where: string): TypedValue {
   if (typeof base64 !== 'string' || typeof subType !== 'string')
     throw invalid(where, '$binary must be { "base64": "...", "subType": "04" }');
   if (subType.toLowerCase() !== '04' && subType !== '4')
-    throw invalid(where, `$binary subtype "${subType}" is not a UUID (subtype "04"); only UUIDs can be compared`);
+    throw invalid(
+      where,
+      `$binary subtype "${subType}" is not a UUID (subtype "04"); only UUIDs can be compared`,
+    );
   const bytes = Buffer.from(base64, 'base64');
   if (bytes.length !== 16) throw invalid(where, '$binary with subtype "04" must hold the 16 bytes of a UUID');
   return { $binary: { base64: bytes.toString('base64'), subType: '04' } };

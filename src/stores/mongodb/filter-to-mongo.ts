@@ -59,7 +59,9 @@ function toMongoCondition(c: Condition): Document {
 
 /** A filter value as the driver compares it: typed values in canonical Extended JSON, so an Int64 stays one. */
 function bson(value: FilterValue): unknown {
-  return isTyped(value) ? (BSON.EJSON.deserialize({ v: value }, { relaxed: false }) as { v: unknown }).v : value;
+  return isTyped(value)
+    ? (BSON.EJSON.deserialize({ v: value }, { relaxed: false }) as { v: unknown }).v
+    : value;
 }
 
 /** The value at `path`, reached through objects only and not itself an array, meets `condition`. */

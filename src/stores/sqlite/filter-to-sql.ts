@@ -1,4 +1,11 @@
-import { type Condition, type FilterValue, isTyped, type ParsedFilter, type RangeBounds, rangeKind } from '../../core/filter.js';
+import {
+  type Condition,
+  type FilterValue,
+  isTyped,
+  type ParsedFilter,
+  type RangeBounds,
+  rangeKind,
+} from '../../core/filter.js';
 import type { Scalar } from '../../core/json.js';
 import { dateMillis, type TypedValue, typedLeaves } from '../../core/typed-value.js';
 
