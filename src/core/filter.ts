@@ -189,7 +189,7 @@ function rangeBound(arg: unknown, where: string): number | string | DateValue {
     if ('$date' in typed) return typed;
     throw invalid(
       where,
-      `compares a ${typedName(typed)}, which has no order every store agrees on; ranges take numbers, strings or $date`,
+      `compares ${typedName(typed)} values, which have no order every store agrees on; ranges take numbers, strings or $date`,
     );
   }
   throw invalid(where, 'must be a number, a string or a $date');
