@@ -34,7 +34,11 @@ describe('Extended JSON values in the filter language', () => {
   for (const [name, filter, fragment] of [
     ['a short $oid', { _id: { $oid: 'abc' } }, 'filter._id: $oid must be 24 hexadecimal digits'],
     ['a bad $date', { at: { $gt: { $date: 'yesterday' } } }, 'filter.at.$gt: $date must be an ISO 8601'],
-    ['a range over ObjectIds', { _id: { $gt: { $oid: oid } } }, 'compares ObjectId values, which have no order'],
+    [
+      'a range over ObjectIds',
+      { _id: { $gt: { $oid: oid } } },
+      'compares ObjectId values, which have no order',
+    ],
     ['a non-UUID $binary', { b: { $binary: { base64: 'AA==', subType: '00' } } }, 'is not a UUID'],
     ['mixed date and string bounds', { at: { $gt: { $date: '2026-01-01T00:00:00Z' }, $lt: 'z' } }, 'mixes'],
   ] as const) {

@@ -79,14 +79,7 @@ async function reverifyChunk(
 ): Promise<{ closed: number }> {
   const { reference, source, target, incidents } = input;
   const docs = await source.getMany(chunk.map((incident) => incident.key));
-  const check = await checkBatch(
-    [...docs.values()],
-    reference,
-    source.spec,
-    target,
-    undefined,
-    await targetKeyTypes(target),
-  );
+  const check = await checkBatch([...docs.values()], reference, source.spec, target, undefined, keyTypes);
   const verdicts = new Map(
     check.checked.flatMap(({ key, verdict }) => (key === undefined ? [] : [[keyId(key), verdict]])),
   );
