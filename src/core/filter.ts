@@ -1,5 +1,14 @@
 import { StewardError } from '../errors/steward-error.js';
 import { getPath, isJsonObject, isScalar, type JsonObject, type Scalar } from './json.js';
+import {
+  dateMillis,
+  equalsTyped,
+  looksTyped,
+  parseTypedValue,
+  storedDateMillis,
+  type TypedValue,
+  typedName,
+} from './typed-value.js';
 
 /**
  * The portable filter language: a small subset of MongoDB's query syntax that every store can
@@ -10,6 +19,7 @@ import { getPath, isJsonObject, isScalar, type JsonObject, type Scalar } from '.
  *   { dueAt: { $gte: '2026-01-01', $lt: '2026-02-01' } }   ranges, numbers or strings
  *   { closedAt: { $exists: false } }         presence
  *   { $and: [ {...}, {...} ] }               conjunction
+ *   { _id: { $oid: '65f0...' } }             a typed value in Extended JSON (see `typed-value.ts`)
  *
  * Fields are dotted paths into nested objects. Anything else (`$or`, `$regex`, `$where`,
  * `$function`, `$expr`, JavaScript) is rejected by {@link parseFilter} before a store sees it.
@@ -20,20 +30,40 @@ import { getPath, isJsonObject, isScalar, type JsonObject, type Scalar } from '.
  */
 export type Filter = { [field: string]: unknown };
 
+/**
+ * A value a condition compares: a scalar, or a typed value written in Extended JSON (`$oid`,
+ * `$date`, `$numberDecimal`, `$binary` UUID, `$numberLong` past 2^53).
+ */
+export type FilterValue = Scalar | TypedValue;
+
+/** A `$date` typed value, the one typed value ranges accept. */
+export type DateValue = Extract<TypedValue, { $date: unknown }>;
+
 /** One normalised condition. A parsed filter is a list of them, all of which must hold. */
 export type Condition =
-  | { op: 'eq'; path: string; value: Scalar }
-  | { op: 'in'; path: string; values: Scalar[] }
+  | { op: 'eq'; path: string; value: FilterValue }
+  | { op: 'in'; path: string; values: FilterValue[] }
   | { op: 'range'; path: string; bounds: RangeBounds }
   | { op: 'exists'; path: string; exists: boolean };
 
-/** Range bounds on one field; all of them are numbers, or all are strings. */
+/** Range bounds on one field; all of them are numbers, all strings, or all `$date` values. */
 export type RangeBounds = {
-  gt?: number | string;
-  gte?: number | string;
-  lt?: number | string;
-  lte?: number | string;
+  gt?: number | string | DateValue;
+  gte?: number | string | DateValue;
+  lt?: number | string | DateValue;
+  lte?: number | string | DateValue;
 };
+
+/** What a range compares: numbers, strings or dates. */
+export function rangeKind(bounds: RangeBounds): 'number' | 'string' | 'date' {
+  const first = bounds.gt ?? bounds.gte ?? bounds.lt ?? bounds.lte;
+  return typeof first === 'object' ? 'date' : typeof first === 'number' ? 'number' : 'string';
+}
+
+/** True for a typed (Extended JSON) value rather than a scalar. */
+export function isTyped(value: FilterValue): value is TypedValue {
+  return typeof value === 'object' && value !== null;
+}
 
 /** A filter after validation: a conjunction of conditions. The empty list matches everything. */
 export type ParsedFilter = readonly Condition[];
@@ -54,6 +84,8 @@ export const maxFilterConditions = 500;
 const serverCode = new Set(['$where', '$function', '$accumulator', '$expr', '$eval', '$jsonSchema']);
 const rangeOps = { $gt: 'gt', $gte: 'gte', $lt: 'lt', $lte: 'lte' } as const;
 const allowed = 'equality, $in, $gt, $gte, $lt, $lte, $exists and $and';
+const valueKinds =
+  'a string, number, boolean, null or Extended JSON value ($oid, $date, $numberDecimal, $uuid)';
 
 /**
  * Validates a filter and normalises it. Throws a `filter.invalid` StewardError naming the path,
@@ -99,6 +131,7 @@ export function tooDeep(where: string): StewardError {
 
 function parseFieldSpec(path: string, spec: unknown, where: string): Condition[] {
   if (isScalar(spec)) return [{ op: 'eq', path, value: spec }];
+  if (looksTyped(spec)) return [{ op: 'eq', path, value: parseTypedValue(spec, where) }];
   if (!isJsonObject(spec as never)) throw invalid(where, 'must be a scalar or an object of operators');
   const entries = Object.entries(spec as Record<string, unknown>);
   if (entries.length === 0) throw invalid(where, 'has no operator');
@@ -108,30 +141,58 @@ function parseFieldSpec(path: string, spec: unknown, where: string): Condition[]
     if (!op.startsWith('$'))
       throw invalid(where, `compares a whole object ("${op}"); compare dotted fields instead`);
     if (op === '$eq') {
-      if (!isScalar(arg)) throw invalid(`${where}.$eq`, 'must be a string, number, boolean or null');
-      out.push({ op: 'eq', path, value: arg });
+      out.push({ op: 'eq', path, value: filterValue(arg, `${where}.$eq`) });
     } else if (op === '$in') {
-      if (!Array.isArray(arg) || !arg.every(isScalar)) {
-        throw invalid(`${where}.$in`, 'must be an array of strings, numbers, booleans or null');
-      }
-      out.push({ op: 'in', path, values: arg });
+      if (!Array.isArray(arg)) throw invalid(`${where}.$in`, `must be an array of values (${valueKinds})`);
+      out.push({ op: 'in', path, values: arg.map((v, i) => filterValue(v, `${where}.$in[${i}]`)) });
     } else if (op === '$exists') {
       if (typeof arg !== 'boolean') throw invalid(`${where}.$exists`, 'must be true or false');
       out.push({ op: 'exists', path, exists: arg });
     } else if (op in rangeOps) {
-      if (typeof arg !== 'number' && typeof arg !== 'string') {
-        throw invalid(`${where}.${op}`, 'must be a number or a string');
-      }
-      if (typeof arg === 'number' && !Number.isFinite(arg)) throw invalid(`${where}.${op}`, 'must be finite');
-      bounds[rangeOps[op as keyof typeof rangeOps]] = arg;
+      bounds[rangeOps[op as keyof typeof rangeOps]] = rangeBound(arg, `${where}.${op}`);
     } else {
       throw rejectOperator(where, op);
     }
   }
   const kinds = new Set(Object.values(bounds).map((b) => typeof b));
-  if (kinds.size > 1) throw invalid(where, 'mixes number and string bounds; use one type');
+  if (kinds.size > 1)
+    throw invalid(
+      where,
+      kinds.has('object')
+        ? 'mixes $date and other bounds; use one type'
+        : 'mixes number and string bounds; use one type',
+    );
   if (kinds.size === 1) out.push({ op: 'range', path, bounds });
   return out;
+}
+
+/** A value `$eq` or `$in` compares: a scalar or a typed value. */
+function filterValue(arg: unknown, where: string): FilterValue {
+  if (isScalar(arg)) return arg;
+  if (looksTyped(arg)) return parseTypedValue(arg, where);
+  throw invalid(where, `must be ${valueKinds}`);
+}
+
+/**
+ * A range bound: a finite number, a string, or a `$date`. Other typed values have no portable
+ * order (SQLite and DynamoDB hold ObjectIds, decimals and UUIDs as text), so they are refused.
+ */
+function rangeBound(arg: unknown, where: string): number | string | DateValue {
+  if (typeof arg === 'string') return arg;
+  if (typeof arg === 'number') {
+    if (!Number.isFinite(arg)) throw invalid(where, 'must be finite');
+    return arg;
+  }
+  if (looksTyped(arg)) {
+    const typed = parseTypedValue(arg, where);
+    if (typeof typed === 'number') return typed;
+    if ('$date' in typed) return typed;
+    throw invalid(
+      where,
+      `compares ${typedName(typed)} values, which have no order every store agrees on; ranges take numbers, strings or $date`,
+    );
+  }
+  throw invalid(where, 'must be a number, a string or a $date');
 }
 
 function checkPath(path: string, where: string): void {
@@ -169,9 +230,9 @@ function matchesCondition(doc: JsonObject, c: Condition): boolean {
   const value = getPath(doc, c.path);
   switch (c.op) {
     case 'eq':
-      return c.value === null ? value === null || value === undefined : value === c.value;
+      return equalsValue(value, c.value);
     case 'in':
-      return c.values.some((v) => (v === null ? value === null || value === undefined : value === v));
+      return c.values.some((v) => equalsValue(value, v));
     case 'exists':
       return (value !== undefined) === c.exists;
     case 'range':
@@ -179,14 +240,27 @@ function matchesCondition(doc: JsonObject, c: Condition): boolean {
   }
 }
 
-function inRange(value: unknown, b: RangeBounds): boolean {
-  const type = typeof (b.gt ?? b.gte ?? b.lt ?? b.lte);
-  if (typeof value !== type) return false;
-  const v = value as number | string;
+function equalsValue(value: JsonObject[string] | undefined, wanted: FilterValue): boolean {
+  if (wanted === null) return value === null || value === undefined;
+  return isTyped(wanted) ? equalsTyped(value, wanted) : value === wanted;
+}
+
+/** Dates compare by their instant, whatever text (with or without milliseconds) holds them. */
+function inRange(value: JsonObject[string] | undefined, b: RangeBounds): boolean {
+  const kind = rangeKind(b);
+  const v =
+    kind === 'date'
+      ? storedDateMillis(value)
+      : typeof value === kind
+        ? (value as number | string)
+        : undefined;
+  if (v === undefined) return false;
+  const at = (bound: RangeBounds[keyof RangeBounds]) =>
+    typeof bound === 'object' ? dateMillis(bound.$date, 'bound') : (bound as number | string);
   return (
-    (b.gt === undefined || v > b.gt) &&
-    (b.gte === undefined || v >= b.gte) &&
-    (b.lt === undefined || v < b.lt) &&
-    (b.lte === undefined || v <= b.lte)
+    (b.gt === undefined || v > at(b.gt)) &&
+    (b.gte === undefined || v >= at(b.gte)) &&
+    (b.lt === undefined || v < at(b.lt)) &&
+    (b.lte === undefined || v <= at(b.lte))
   );
 }

@@ -59,7 +59,7 @@ describe('steward contracts verify', () => {
     assert.equal(run.code, 1, run.stderr);
     const bad = manifest.faults.filter((f) => f.kind === 'bad-shape');
     assert.equal(bad.length, 6);
-    for (const f of bad) assert.match(run.stdout, new RegExp(`  ${f.key}  v1  .*${f.field} `), f.key);
+    for (const f of bad) assert.match(run.stdout, new RegExp(`  "${f.key}"  v1  .*${f.field} `), f.key);
     const tasks = manifest.counts.tasks;
     const badTasks = new Set(bad.filter((f) => f.collection === 'tasks').map((f) => f.key)).size;
     assert.match(

@@ -376,7 +376,9 @@ for (const kind of selectedKinds()) {
           'orphan-array': 'orphan',
         });
         const number = incidents.find((i) => i.key === 'number')!;
-        assert.deepEqual(number.detail.mismatched, [{ value: 7, reason: 'key-type', matches: '7' }]);
+        assert.deepEqual(number.detail.mismatched, [
+          { value: 7, reason: 'key-type', matches: '7', expected: ['string'] },
+        ]);
 
         const required = await scanReference({
           ...input,
@@ -437,9 +439,11 @@ for (const kind of selectedKinds()) {
           for await (const i of listIncidents(t.store.collection(ledger.namespace.incidents)))
             incidents.push(i);
           const byKey = Object.fromEntries(incidents.map((i) => [String(i.key), i]));
-          assert.deepEqual(byKey.p2?.detail.mismatched, [{ value: '1', reason: 'key-type', matches: 1 }]);
+          assert.deepEqual(byKey.p2?.detail.mismatched, [
+            { value: '1', reason: 'key-type', matches: 1, expected: ['ObjectId', 'number'] },
+          ]);
           assert.deepEqual(byKey.p4?.detail.mismatched, [
-            { value: hex, reason: 'key-type', matches: { $oid: hex } },
+            { value: hex, reason: 'key-type', matches: { $oid: hex }, expected: ['ObjectId', 'number'] },
           ]);
           assert.equal(byKey.p5?.kind, 'orphan');
         } finally {

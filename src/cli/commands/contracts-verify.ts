@@ -1,4 +1,5 @@
 import type { DocumentFailure, VerifyReport } from '../../contracts/verify/verify-report.js';
+import { renderKey } from '../../core/key-text.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
 import { type ContractsVerifyEvent, contractsVerify } from '../../workspace/contracts/contracts-verify.js';
 import { segmentOption } from '../collection-arg.js';
@@ -81,7 +82,7 @@ function render(output: Output, r: VerifyReport, width: number): void {
 }
 
 function failureLine(f: DocumentFailure): string {
-  const key = f.key === null ? '(no key)' : typeof f.key === 'object' ? f.key.$oid : String(f.key);
+  const key = renderKey(f.key);
   const paths = f.failures.map((x) => `${x.path || '(document)'} ${x.message}`);
   if (f.omitted > 0) paths.push(`${f.omitted} more`);
   return `${key}  v${f.version}  ${paths.join('; ')}`;

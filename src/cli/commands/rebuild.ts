@@ -1,7 +1,9 @@
+import { parseKeyText, renderKey } from '../../core/key-text.js';
 import { checkRebuildScope, type RebuildScope } from '../../derived/rebuild-derived.js';
 import { renderRepairReport } from '../../derived/repair-report.js';
 import { snapshotApprovalKind } from '../../derived/snapshot-approval.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
+import type { DocKey } from '../../stores/store.js';
 import { derivedRebuild } from '../../workspace/derived/derived-rebuild.js';
 import { segmentOption, whereOption } from '../collection-arg.js';
 import type { Command, CommandContext } from '../command.js';
@@ -47,7 +49,7 @@ export const rebuildCommand: Command = {
     ...jobOptionSpecs,
   },
   optionHelp: {
-    id: 'the key (a string) of a derived document; repeat for several',
+    id: 'the key of a derived document, as reports print it ("c001", 42, {"$oid":"..."}) or bare (c001); repeat for several',
     where: 'derived documents matching this filter (JSON)',
     all: 'every derived document',
     version: "stamp every document in scope with projection version N (the declaration's version)",
@@ -81,6 +83,8 @@ export const rebuildCommand: Command = {
       noteRefusal(ctx, result.refused);
       return ExitCode.findings;
     }
+    for (const k of result.keys ?? [])
+      if (k.readAs) ctx.output.line(`--id ${renderKey(k.asked)} is the ${k.readAs} key ${renderKey(k.key)}`);
     ctx.output.line(renderRepairReport(result.report).join('\n'));
     ctx.output.result(result);
     return result.ok ? ExitCode.ok : ExitCode.findings;
@@ -97,7 +101,7 @@ function scopeOption(ctx: CommandContext): RebuildScope {
       'usage',
       'say what to rebuild with exactly one of --id KEY, --where FILTER or --all',
     );
-  if (ids) return { ids };
+  if (ids) return { ids: ids.map((text) => parseKeyText(text).key as DocKey) };
   if (ctx.options.all === true) return { all: true };
   const scope = { where: whereOption(ctx) };
   checkRebuildScope(scope, `--where ${String(ctx.options.where)}`);

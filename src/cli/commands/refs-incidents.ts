@@ -1,3 +1,4 @@
+import { renderKey } from '../../core/key-text.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
 import type { Incident, IncidentStatus } from '../../ledger/incidents.js';
 import { refsIncidents } from '../../workspace/integrity/refs-incidents.js';
@@ -51,5 +52,5 @@ function incidentLine(i: Incident): string {
     i.status === 'open'
       ? `last seen ${i.lastSeenAt}`
       : `closed ${i.closedAt ?? ''} (${String(i.resolution?.action ?? '')})`;
-  return `${i.status.padEnd(6)} ${i.kind.padEnd(16)} ${i.subject} ${JSON.stringify(i.key)}  ${what}  ${when}  ${i.id}`;
+  return `${i.status.padEnd(6)} ${i.kind.padEnd(16)} ${i.subject} ${renderKey(i.key)}  ${what}  ${when}  ${i.id}`;
 }

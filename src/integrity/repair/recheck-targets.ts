@@ -1,5 +1,7 @@
+import { renderKey } from '../../core/key-text.js';
 import type { Incident } from '../../ledger/incidents.js';
 import { type Collection, type DocKey, keyId } from '../../stores/store.js';
+import type { KeyType } from '../scan/target-key-types.js';
 import { missingKeysOf } from './repair-action.js';
 
 /**
@@ -19,6 +21,18 @@ export async function stillMissingTargets(
   if (keys.length === 0) return new Map();
   const present = await target.existingKeys(keys);
   return new Map(orphans.map((i) => [i.id, missingKeysOf(i).filter((k) => !present.has(keyId(k)))]));
+}
+
+/** The note of an orphan whose missing keys are of a type the target's keys never have. */
+export function typeMismatchNote(
+  target: string,
+  keys: readonly DocKey[],
+  types: ReadonlySet<KeyType>,
+): string {
+  return (
+    `type mismatch: ${keys.map(renderKey).join(', ')} cannot be a key of "${target}", whose keys are ` +
+    `${[...types].sort().join(' or ')}; never repaired, fix the writer (a rescan files it as a type mismatch)`
+  );
 }
 
 /** The note of an incident whose every missing target exists again. */

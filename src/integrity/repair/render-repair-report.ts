@@ -1,3 +1,4 @@
+import { renderKey } from '../../core/key-text.js';
 import type { DocKey } from '../../stores/store.js';
 import { type BreakerCheck, breakerApprovalKind } from '../breaker/check-breaker.js';
 import { deleteApprovalKind } from './repair-plan-hash.js';
@@ -6,7 +7,8 @@ import { type ReferenceRepair, type RepairItem, type RepairReport, repairStatuse
 /** Items printed per reference; the rest are counted, and all are in `--json`. */
 const maxItemLines = 50;
 
-const key = (k: DocKey): string => (typeof k === 'object' ? `ObjectId(${k.$oid})` : JSON.stringify(k));
+/** Keys in the one form every report prints (see `renderKey`). */
+const key = (k: DocKey): string => renderKey(k);
 const json = (v: unknown): string => JSON.stringify(v ?? null);
 
 /** The human-readable lines of a repair, as `refs repair` prints them. Pure. */

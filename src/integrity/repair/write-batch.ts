@@ -2,10 +2,11 @@ import type { JsonObject } from '../../core/json.js';
 import type { Incident } from '../../ledger/incidents.js';
 import { type Collection, keyId, type WriteResult } from '../../stores/store.js';
 import type { ResolvedReference } from '../reference.js';
+import { targetKeyTypes, wrongKeyType } from '../scan/target-key-types.js';
 import { saveBeforeImages, savedBeforeImages } from './before-images.js';
 import { type FinishedRepair, finishRepairs } from './finish-repairs.js';
 import { type DocumentAction, planWriteNow, type WriteDecision } from './plan-write.js';
-import { stillMissingTargets } from './recheck-targets.js';
+import { stillMissingTargets, typeMismatchNote } from './recheck-targets.js';
 import { nowIso, type RepairContext, type RepairOptions } from './repair-context.js';
 import type { RepairItem } from './repair-result.js';
 import { dryRunItem, finishedWrite, outcomeOf } from './write-outcome.js';
@@ -46,17 +47,25 @@ export async function repairWriteBatch(
 ): Promise<RepairItem[]> {
   const now = nowIso(ctx);
   const source = ctx.collection(scope.reference.collection);
-  const [docs, stillMissing] = await Promise.all([
+  const target = ctx.collection(scope.reference.target);
+  const [docs, stillMissing, keyTypes] = await Promise.all([
     source.getMany(batch.map((i) => i.key)),
-    stillMissingTargets(ctx.collection(scope.reference.target), batch),
+    stillMissingTargets(target, batch),
+    targetKeyTypes(target),
   ]);
   const planned = batch.map((incident): Planned => {
     const doc = docs.get(keyId(incident.key));
     const still = stillMissing.get(incident.id);
+    // An orphan filed before key types were checked may hold a value of a type the target's
+    // keys never have: a type mismatch, which no policy rewrites.
+    const wrong = still?.filter((k) => wrongKeyType(k, keyTypes)) ?? [];
     return {
       incident,
       doc,
-      decision: planWriteNow(scope.reference, incident, scope.action, doc, still, now),
+      decision:
+        wrong.length > 0
+          ? { kind: 'unfit', note: typeMismatchNote(scope.reference.target, wrong, keyTypes) }
+          : planWriteNow(scope.reference, incident, scope.action, doc, still, now),
     };
   });
   if (options.dryRun) return planned.map((p) => dryRunItem(scope, p));

@@ -4,6 +4,7 @@ import type { ResolvedReference } from '../reference.js';
 import { alternateKeyForms, type ReferenceValue, readReferenceAt } from '../reference-keys.js';
 import { classifyReference, type KeyLookup, type Verdict } from './classify-reference.js';
 import type { KnownKeys } from './known-keys.js';
+import { type KeyType, wrongKeyType } from './target-key-types.js';
 
 /** One document's outcome. `key` is undefined only for a document without a usable key. */
 export interface CheckedDocument {
@@ -25,6 +26,9 @@ export interface BatchCheck {
  * have alternate forms (a number written as a string, an ObjectId as hex), to tell a type mismatch
  * from an orphan. Never one call per document, and never a target document read: only its key.
  *
+ * With `keyTypes` (the target's, see `targetKeyTypes`) a missing key of none of those types is a
+ * type mismatch, not an orphan.
+ *
  * A reference that is a plain string at a top-level field (most are) takes a short path, with no
  * {@link ReferenceValue} built for it; every other shape goes through `readReferenceAt`.
  */
@@ -34,6 +38,7 @@ export async function checkBatch(
   sourceSpec: CollectionSpec,
   target: Collection,
   known?: KnownKeys,
+  keyTypes?: ReadonlySet<KeyType>,
 ): Promise<BatchCheck> {
   const steps = reference.field.split('.');
   const top = steps.length === 1 ? steps[0]! : undefined;
@@ -68,6 +73,7 @@ export async function checkBatch(
   const lookup: KeyLookup = {
     has: (key) => !missing.has(key),
     alternateOf: (key) => alternates.get(keyId(key))?.find((form) => foundAlternates.has(keyId(form))),
+    wrongType: (key) => (keyTypes && wrongKeyType(key, keyTypes) ? [...keyTypes].sort() : undefined),
   };
   const checked = docs.map((doc, i): CheckedDocument => {
     const read = reads[i]!;

@@ -1,6 +1,7 @@
 import type { JsonValue } from '../../core/json.js';
 import type { DocKey } from '../../stores/store.js';
 import type { ReferenceValue } from '../reference-keys.js';
+import type { KeyType } from './target-key-types.js';
 
 /**
  * What a scan learnt about a batch's target keys: which exist as written, and for the others
@@ -10,6 +11,11 @@ export interface KeyLookup {
   has(key: DocKey): boolean;
   /** The form of a missing key that exists in the target, or undefined. */
   alternateOf(key: DocKey): DocKey | undefined;
+  /**
+   * The key types the target holds, when a missing key is of none of them (so it cannot be a
+   * target's key at all); undefined when its type fits or the target's types are not known.
+   */
+  wrongType?(key: DocKey): readonly KeyType[] | undefined;
 }
 
 /** A value that cannot point at a target document as it is: not a key, or a key of the wrong type. */
@@ -18,6 +24,8 @@ export interface Mismatch {
   readonly reason: 'not-a-key' | 'key-type';
   /** For `key-type`: the form in which the target does have the key. */
   readonly matches?: DocKey;
+  /** For `key-type`: the key types the target holds, when the value is of none of them. */
+  readonly expected?: readonly KeyType[];
 }
 
 /**
@@ -46,7 +54,17 @@ export function classifyReference(value: ReferenceValue, required: boolean, look
   for (const key of value.keys) {
     if (lookup.has(key)) continue;
     const matches = lookup.alternateOf(key);
-    if (matches === undefined) missing.push(key);
+    // A value of a type the target's keys never have is a type mismatch, found in another form
+    // or not: it was never a key of the target, so no repair policy may treat it as one.
+    const expected = lookup.wrongType?.(key);
+    if (expected !== undefined)
+      mismatched.push({
+        value: key,
+        reason: 'key-type',
+        ...(matches === undefined ? {} : { matches }),
+        expected,
+      });
+    else if (matches === undefined) missing.push(key);
     else mismatched.push({ value: key, reason: 'key-type', matches });
   }
   if (missing.length > 0) return { outcome: 'orphan', missing, mismatched };

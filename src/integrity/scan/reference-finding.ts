@@ -39,7 +39,10 @@ export function referenceFinding(
 }
 
 function mismatchJson(m: Mismatch): JsonObject {
-  return m.matches === undefined
-    ? { value: m.value, reason: m.reason }
-    : { value: m.value, reason: m.reason, matches: m.matches };
+  return {
+    value: m.value,
+    reason: m.reason,
+    ...(m.matches === undefined ? {} : { matches: m.matches }),
+    ...(m.expected === undefined ? {} : { expected: [...m.expected] }),
+  };
 }

@@ -1,3 +1,4 @@
+import { renderKey } from '../../core/key-text.js';
 import type { DocKey } from '../../stores/store.js';
 import type { DistinctCount } from './distinct-counter.js';
 import type { StaleReport } from './revalidate-stale.js';
@@ -7,7 +8,8 @@ const n = (value: number): string => value.toLocaleString('en-US');
 const distinct = (d: DistinctCount): string => (d.exact ? n(d.count) : `about ${n(d.count)}`);
 const plural = (count: number, word: string): string => `${n(count)} ${word}${count === 1 ? '' : 's'}`;
 const duration = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
-const key = (k: DocKey): string => (typeof k === 'object' ? `ObjectId(${k.$oid})` : String(k));
+/** Keys in the one form every report prints (see `renderKey`). */
+const key = (k: DocKey): string => renderKey(k);
 
 /** The human-readable lines of one reference's scan, as `refs scan` prints them. Pure. */
 export function renderScanReport(report: ReferenceScanReport): string[] {

@@ -9,6 +9,7 @@ import { type Collection, type DocKey, keyId } from '../../stores/store.js';
 import type { ResolvedReference } from '../reference.js';
 import { checkBatch } from './check-batch.js';
 import { referenceFinding } from './reference-finding.js';
+import { type KeyType, targetKeyTypes } from './target-key-types.js';
 
 /** What re-verifying open incidents did. */
 export interface ReverifyOutcome {
@@ -50,8 +51,10 @@ export async function reverifyIncidents(input: ReverifyInput): Promise<ReverifyO
   const chunkSize = input.chunkSize ?? 500;
   const total = { checked: 0, closed: 0, stillOpen: 0 };
   let chunk: Incident[] = [];
+  let keyTypes: ReadonlySet<KeyType> | undefined;
   const flush = async (): Promise<void> => {
-    const outcome = await reverifyChunk(input, chunk);
+    keyTypes ??= await targetKeyTypes(input.target);
+    const outcome = await reverifyChunk(input, chunk, keyTypes);
     total.checked += chunk.length;
     total.closed += outcome.closed;
     total.stillOpen += chunk.length - outcome.closed;
@@ -69,10 +72,14 @@ export async function reverifyIncidents(input: ReverifyInput): Promise<ReverifyO
   return total;
 }
 
-async function reverifyChunk(input: ReverifyInput, chunk: readonly Incident[]): Promise<{ closed: number }> {
+async function reverifyChunk(
+  input: ReverifyInput,
+  chunk: readonly Incident[],
+  keyTypes: ReadonlySet<KeyType>,
+): Promise<{ closed: number }> {
   const { reference, source, target, incidents } = input;
   const docs = await source.getMany(chunk.map((incident) => incident.key));
-  const check = await checkBatch([...docs.values()], reference, source.spec, target);
+  const check = await checkBatch([...docs.values()], reference, source.spec, target, undefined, keyTypes);
   const verdicts = new Map(
     check.checked.flatMap(({ key, verdict }) => (key === undefined ? [] : [[keyId(key), verdict]])),
   );

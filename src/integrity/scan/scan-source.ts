@@ -13,6 +13,7 @@ import { preloadTargets } from './preload-targets.js';
 import { referenceFinding } from './reference-finding.js';
 import type { ScanEvent, ScanJob } from './scan-input.js';
 import type { ScanProgress } from './scan-progress.js';
+import { targetKeyTypes } from './target-key-types.js';
 
 /** Source documents per batch unless told otherwise. */
 export const defaultBatch = 1000;
@@ -40,6 +41,7 @@ export async function scanSource(job: ScanJob, keeper: LeaseKeeper, progress: Sc
   const known = new KnownKeys();
   let since = performance.now();
   await preloadTargets(source, target, known); // counted in the scan's duration
+  const keyTypes = await targetKeyTypes(target);
   let bucket = input.rate ? tokenBucket(input.rate, clock()) : undefined;
   const everyMs = input.checkpointEveryMs ?? defaultCheckpointEveryMs;
   let committedAt: number | undefined;
@@ -50,7 +52,7 @@ export async function scanSource(job: ScanJob, keeper: LeaseKeeper, progress: Sc
     ...(input.segment ? { segment: input.segment } : {}),
   });
   for await (const page of readAhead(pages)) {
-    const check = await checkBatch(page.docs, reference, source.spec, target, known);
+    const check = await checkBatch(page.docs, reference, source.spec, target, known, keyTypes);
     for (const { key, verdict } of check.checked) progress.tally(key, verdict);
     progress.lookedUp(check.keys, check.lookups);
     progress.after = page.next;

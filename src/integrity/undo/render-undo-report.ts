@@ -1,10 +1,12 @@
+import { renderKey } from '../../core/key-text.js';
 import type { DocKey } from '../../stores/store.js';
 import { type UndoItem, type UndoReport, undoStatuses } from './undo-report.js';
 
 /** Items printed; the rest are counted, and all are in `--json`. */
 const maxItemLines = 50;
 
-const key = (k: DocKey): string => (typeof k === 'object' ? `ObjectId(${k.$oid})` : JSON.stringify(k));
+/** Keys in the one form every report prints (see `renderKey`). */
+const key = (k: DocKey): string => renderKey(k);
 
 /** The human-readable lines of an undo, as `refs repair --undo` prints them. Pure. */
 export function renderUndoReport(report: UndoReport): string[] {

@@ -1,4 +1,4 @@
-import { ScanCommand, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, ScanCommand, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
 import { matchesFilter, type ParsedFilter } from '../../core/filter.js';
 import type { JsonObject } from '../../core/json.js';
 import { StewardError } from '../../errors/steward-error.js';
@@ -61,13 +61,18 @@ export class DynamoCollection implements Collection {
     const mapper = await this.mapper();
     const segment = checkSegment(options.segment, this.spec.name);
     const { server, client } = splitFilter(options.filter ?? [], (field) => mapper.storedApart(field));
+    const pinned = mapper.keyCondition(options.filter ?? []);
+    // A filter naming one key reads one item: a Query in segment 0, nothing in the others.
+    if (pinned === 'none' || (pinned && (segment?.index ?? 0) > 0)) return { docs: [], next: null };
     const input: ScanCommandInput = {
-      ...this.scanInput(mapper, server, options.keysOnly === true),
+      ...this.scanInput(mapper, server, options.keysOnly === true, pinned),
       Limit: checkLimit(options.limit ?? 500),
     };
     if (options.after) input.ExclusiveStartKey = decodeScanToken(options.after, segment, this.spec.name);
-    if (segment) Object.assign(input, { Segment: segment.index, TotalSegments: segment.total });
-    const out = await this.client.call('Scan', this.mapping.table, (sdk) => sdk.send(new ScanCommand(input)));
+    if (segment && !pinned) Object.assign(input, { Segment: segment.index, TotalSegments: segment.total });
+    const out = pinned
+      ? await this.client.call('Query', this.mapping.table, (sdk) => sdk.send(new QueryCommand(input)))
+      : await this.client.call('Scan', this.mapping.table, (sdk) => sdk.send(new ScanCommand(input)));
     // The client-side filter only names the key field and mapping attributes, which a keys-only
     // item holds too, so it selects the same documents either way.
     const docs = this.docsOf(mapper, out.Items ?? []).filter((d) => matchesFilter(d, client));
@@ -176,14 +181,31 @@ export class DynamoCollection implements Collection {
     );
   }
 
-  private scanInput(mapper: ItemMapper, filter: ParsedFilter, keysOnly = false): ScanCommandInput {
+  /**
+   * The Scan's parameters; with `pinned` (see {@link ItemMapper.keyCondition}) those of a Query
+   * on that primary key, which take the same fields plus the key condition.
+   */
+  private scanInput(
+    mapper: ItemMapper,
+    filter: ParsedFilter,
+    keysOnly = false,
+    pinned?: Item,
+  ): ScanCommandInput {
     const b = new ExpressionBuilder();
-    const expression = allOf([mapper.selector(b), filterToDynamo(filter, b)]);
+    const keyCondition = pinned
+      ? Object.entries(pinned)
+          .map(([name, value]) => `${b.name(name)} = ${b.raw(value)}`)
+          .join(' AND ')
+      : undefined;
+    // The key condition decides the key field: a Query's filter may not name a key attribute.
+    const rest = pinned ? filter.filter((c) => c.path !== this.spec.keyField) : filter;
+    const expression = allOf([mapper.selector(b, pinned !== undefined), filterToDynamo(rest, b)]);
     // Same builder as the filter: the projection's name placeholders must not collide with its.
     const projection = keysOnly ? this.keyAttributes().map((name) => b.name(name)) : [];
     return {
       TableName: this.mapping.table,
       ConsistentRead: true,
+      ...(keyCondition ? { KeyConditionExpression: keyCondition } : {}),
       ...(expression ? { FilterExpression: expression } : {}),
       ...(projection.length > 0 ? { ProjectionExpression: projection.join(', ') } : {}),
       ...b.params(),

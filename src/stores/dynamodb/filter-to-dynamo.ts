@@ -1,5 +1,12 @@
-import type { Condition, ParsedFilter, RangeBounds } from '../../core/filter.js';
-import type { Scalar } from '../../core/json.js';
+import {
+  type Condition,
+  type FilterValue,
+  isTyped,
+  type ParsedFilter,
+  type RangeBounds,
+  rangeKind,
+} from '../../core/filter.js';
+import { typedLeaves } from '../../core/typed-value.js';
 import { allOf, type ExpressionBuilder } from './expression-builder.js';
 
 /**
@@ -7,6 +14,11 @@ import { allOf, type ExpressionBuilder } from './expression-builder.js';
  * `matchesFilter`: equality to null also matches a missing attribute, ranges only match values
  * of the bounds' type (DynamoDB never compares a number with a string), dotted paths reach into
  * maps but not lists. Returns undefined for the empty filter.
+ *
+ * Typed values (Extended JSON) are held in DynamoDB as the maps relaxed Extended JSON writes
+ * (`{"$oid": "..."}` is a map with one string attribute `$oid`): equality compares those string
+ * attributes. A `$date` range is checked on the document after reading (see {@link splitFilter}):
+ * DynamoDB compares strings, and `...:00.500Z` sorts before `...:00Z` as text.
  *
  * Note that DynamoDB applies a FilterExpression after reading: a filtered scan costs as much
  * read capacity as an unfiltered one, and a page may come back empty with more to read.
@@ -24,7 +36,9 @@ export function splitFilter(
   filter: ParsedFilter,
   onDocument: (field: string) => boolean,
 ): { server: ParsedFilter; client: ParsedFilter } {
-  const client = filter.filter((c) => onDocument(c.path.split('.')[0] ?? c.path));
+  const client = filter.filter(
+    (c) => onDocument(c.path.split('.')[0] ?? c.path) || (c.op === 'range' && rangeKind(c.bounds) === 'date'),
+  );
   return { server: filter.filter((c) => !client.includes(c)), client };
 }
 
@@ -32,9 +46,9 @@ function condition(c: Condition, b: ExpressionBuilder): string {
   const path = b.path(c.path);
   switch (c.op) {
     case 'eq':
-      return c.value === null ? nullOrMissing(path, b) : `${path} = ${b.value(c.value)}`;
+      return c.value === null ? nullOrMissing(path, b) : equals(c.path, c.value, b);
     case 'in':
-      return membership(path, c.values, b);
+      return membership(c.path, c.values, b);
     case 'exists':
       return c.exists ? `attribute_exists(${path})` : `attribute_not_exists(${path})`;
     case 'range':
@@ -47,10 +61,21 @@ export function nullOrMissing(path: string, b: ExpressionBuilder): string {
   return `attribute_not_exists(${path}) OR attribute_type(${path}, ${b.value('NULL')})`;
 }
 
+/** Equality to a scalar, or to a typed value: a map holding the same string attributes. */
+function equals(field: string, value: Exclude<FilterValue, null>, b: ExpressionBuilder): string {
+  if (!isTyped(value)) return `${b.path(field)} = ${b.value(value)}`;
+  return typedLeaves(value)
+    .map(([sub, leaf]) => `${b.path(`${field}.${sub}`)} = ${b.value(leaf)}`)
+    .join(' AND ');
+}
+
 /** IN takes at most 100 operands, so longer lists become several INs joined by OR (AND binds tighter). */
-function membership(path: string, values: readonly Scalar[], b: ExpressionBuilder): string {
-  const present = values.filter((v) => v !== null);
-  const parts: string[] = [];
+function membership(field: string, values: readonly FilterValue[], b: ExpressionBuilder): string {
+  const path = b.path(field);
+  const typed = values.filter((v) => v !== null && isTyped(v));
+  const present = values.filter((v) => v !== null && !isTyped(v));
+  // No parentheses: AND binds tighter than OR, and DynamoDB refuses redundant ones.
+  const parts: string[] = typed.map((v) => equals(field, v as Exclude<FilterValue, null>, b));
   for (let i = 0; i < present.length; i += 100) {
     parts.push(
       `${path} IN (${present
@@ -59,7 +84,7 @@ function membership(path: string, values: readonly Scalar[], b: ExpressionBuilde
         .join(', ')})`,
     );
   }
-  if (present.length < values.length) parts.push(nullOrMissing(path, b));
+  if (values.includes(null)) parts.push(nullOrMissing(path, b));
   // An empty $in matches nothing; DynamoDB has no FALSE literal, so contradict.
   if (parts.length === 0) return `attribute_exists(${path}) AND attribute_not_exists(${path})`;
   return parts.join(' OR ');
@@ -71,7 +96,7 @@ function range(path: string, bounds: RangeBounds, b: ExpressionBuilder): string 
   const parts: string[] = [];
   for (const [bound, operator] of Object.entries(comparators)) {
     const value = bounds[bound as keyof RangeBounds];
-    if (value !== undefined) parts.push(`${path} ${operator} ${b.value(value)}`);
+    if (value !== undefined && typeof value !== 'object') parts.push(`${path} ${operator} ${b.value(value)}`);
   }
   return parts.join(' AND ');
 }

@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { ParsedFilter } from '../../core/filter.js';
 import type { JsonObject } from '../../core/json.js';
 import { type DocKey, isDocKey } from '../store.js';
 import { allOf, type ExpressionBuilder } from './expression-builder.js';
@@ -75,26 +76,47 @@ export class ItemMapper {
   /**
    * The FilterExpression selecting this collection's items in a shared table: the key prefix,
    * the sort key value and the discriminator, whichever the mapping has. Undefined for a whole table.
+   * `keyed`: for a Query on one primary key (see {@link keyCondition}), which already fixes the
+   * prefix and sort key and whose filter may not name key attributes: the discriminator alone.
    */
-  selector(b: ExpressionBuilder): string | undefined {
+  selector(b: ExpressionBuilder, keyed = false): string | undefined {
     const { keyPrefix, sortKey, discriminator, partitionKey } = this.mapping;
     const sort = this.sortValue();
     return allOf([
-      keyPrefix === '' ? undefined : `begins_with(${b.name(partitionKey)}, ${b.value(keyPrefix)})`,
-      sortKey && sort ? `${b.name(sortKey.name)} = ${b.raw(sort)}` : undefined,
+      keyPrefix === '' || keyed ? undefined : `begins_with(${b.name(partitionKey)}, ${b.value(keyPrefix)})`,
+      sortKey && sort && !keyed ? `${b.name(sortKey.name)} = ${b.raw(sort)}` : undefined,
       discriminator ? `${b.name(discriminator.name)} = ${b.value(discriminator.value)}` : undefined,
     ]);
   }
 
   /**
    * True for a document field whose stored form differs from the document, so filters on it are
-   * checked on the document after reading: the key field held with its prefix in the partition
-   * key, or a field named like an attribute of the mapping (stripped from documents).
+   * checked on the document after reading: the key field whenever the document's key is read back
+   * from the partition key (held there with a prefix, or under another attribute name, and not
+   * necessarily stored a second time as the key field: an item written by other tools has only
+   * the partition key), or a field named like an attribute of the mapping (stripped from documents).
+   * A filter on the key field is also narrowed to its item by {@link keyCondition}.
    */
   storedApart(field: string): boolean {
     const { keyField, partitionKey, keyPrefix } = this.mapping;
-    if (field === keyField) return partitionKey === keyField && keyPrefix !== '';
+    if (field === keyField) return partitionKey !== keyField || keyPrefix !== '';
     return mappingAttributes(this.mapping).includes(field);
+  }
+
+  /**
+   * The primary key a filter pins the collection to, when it says the key field equals one key:
+   * the partition key value with its prefix (and the constant sort key), for a Query instead of a
+   * Scan. `none` when no item can hold that key (so nothing matches); undefined when the filter
+   * pins no key.
+   */
+  keyCondition(filter: ParsedFilter): Item | 'none' | undefined {
+    for (const c of filter) {
+      if (c.op !== 'eq' || c.path !== this.mapping.keyField) continue;
+      if (!isDocKey(c.value)) return 'none';
+      const primary = this.key(c.value);
+      return typeof primary === 'string' ? 'none' : primary;
+    }
+    return undefined;
   }
 
   /** The key encoded in an item's partition key, prefix removed. */

@@ -1,5 +1,5 @@
-import type { Document } from 'mongodb';
-import type { Condition, ParsedFilter } from '../../core/filter.js';
+import { BSON, type Document } from 'mongodb';
+import { type Condition, type FilterValue, isTyped, type ParsedFilter } from '../../core/filter.js';
 
 /**
  * Translates steward's portable filter into a MongoDB query that selects exactly what
@@ -13,6 +13,9 @@ import type { Condition, ParsedFilter } from '../../core/filter.js';
  * guarded with `$type: 'array'` on the path and its prefixes: a value condition requires that
  * none of them is an array, and "null or missing" (which `matchesFilter` also sees when a prefix
  * is an array) accepts a prefix that is one.
+ *
+ * Typed values (Extended JSON: `$oid`, `$date`, `$numberDecimal`, UUID `$binary`, `$numberLong`)
+ * become the BSON values they stand for, so `{_id: {$oid: ...}}` finds an ObjectId key natively.
  */
 export function toMongoFilter(filter: ParsedFilter | undefined): Document {
   return andQueries(...(filter ?? []).map(toMongoCondition));
@@ -28,9 +31,9 @@ export function andQueries(...queries: Document[]): Document {
 function toMongoCondition(c: Condition): Document {
   switch (c.op) {
     case 'eq':
-      return c.value === null ? nullOrMissing(c.path) : scalarAt(c.path, { $eq: c.value });
+      return c.value === null ? nullOrMissing(c.path) : scalarAt(c.path, { $eq: bson(c.value) });
     case 'in': {
-      const values = c.values.filter((v) => v !== null);
+      const values = c.values.filter((v) => v !== null).map(bson);
       const branches = [
         ...(values.length > 0 || c.values.length === 0 ? [scalarAt(c.path, { $in: values })] : []),
         ...(values.length < c.values.length ? [nullOrMissing(c.path)] : []),
@@ -44,10 +47,21 @@ function toMongoCondition(c: Condition): Document {
     case 'range': {
       const { gt, gte, lt, lte } = c.bounds;
       const range = { $gt: gt, $gte: gte, $lt: lt, $lte: lte };
-      const set = Object.fromEntries(Object.entries(range).filter(([, bound]) => bound !== undefined));
+      const set = Object.fromEntries(
+        Object.entries(range)
+          .filter(([, bound]) => bound !== undefined)
+          .map(([op, bound]) => [op, bson(bound as FilterValue)]),
+      );
       return scalarAt(c.path, set);
     }
   }
+}
+
+/** A filter value as the driver compares it: typed values in canonical Extended JSON, so an Int64 stays one. */
+function bson(value: FilterValue): unknown {
+  return isTyped(value)
+    ? (BSON.EJSON.deserialize({ v: value }, { relaxed: false }) as { v: unknown }).v
+    : value;
 }
 
 /** The value at `path`, reached through objects only and not itself an array, meets `condition`. */

@@ -1,5 +1,13 @@
-import type { Condition, ParsedFilter } from '../../core/filter.js';
+import {
+  type Condition,
+  type FilterValue,
+  isTyped,
+  type ParsedFilter,
+  type RangeBounds,
+  rangeKind,
+} from '../../core/filter.js';
 import type { Scalar } from '../../core/json.js';
+import { dateMillis, type TypedValue, typedLeaves } from '../../core/typed-value.js';
 
 /** A SQL fragment with its positional parameters. */
 export interface SqlFragment {
@@ -13,6 +21,11 @@ export interface SqlFragment {
  * not bound: SQLite uses an expression index (`Collection.createIndex`) only for the very
  * expression it was made on, and `json_extract(doc, ?)` never matches `json_extract(doc, '$."f"')`.
  * Types are checked with json_type so `"1"` never equals `1`, matching `matchesFilter`.
+ *
+ * Typed values (Extended JSON) are held in SQLite as the objects relaxed Extended JSON writes
+ * (`{"$oid": "..."}`, `{"$date": "2026-01-01T00:00:00Z"}`): equality compares the object's text
+ * fields, and a `$date` range compares the instant (`julianday`), not the text, so
+ * `...:00Z` and `...:00.500Z` order as times do.
  */
 export function filterToSql(filter: ParsedFilter): SqlFragment {
   const parts = filter.map(conditionToSql);
@@ -44,27 +57,24 @@ function conditionToSql(c: Condition): SqlFragment {
   const path = jsonPath(c.path);
   switch (c.op) {
     case 'eq':
-      return scalarEquals(path, c.value);
+      return valueEquals(c.path, c.value);
     case 'in':
-      return inList(path, c.values);
+      return inList(c.path, c.values);
     case 'exists':
       return { sql: `json_type(doc, ${sqlLiteral(path)}) IS ${c.exists ? 'NOT ' : ''}NULL`, params: [] };
     case 'range': {
+      const kind = rangeKind(c.bounds);
+      if (kind === 'date') return dateRange(c.path, c.bounds);
       const literal = sqlLiteral(path);
-      const isNumber = typeof (c.bounds.gt ?? c.bounds.gte ?? c.bounds.lt ?? c.bounds.lte) === 'number';
-      const typeCheck = isNumber
-        ? `json_type(doc, ${literal}) IN ('integer', 'real')`
-        : `json_type(doc, ${literal}) = 'text'`;
+      const typeCheck =
+        kind === 'number'
+          ? `json_type(doc, ${literal}) IN ('integer', 'real')`
+          : `json_type(doc, ${literal}) = 'text'`;
       const sql = [typeCheck];
       const params: unknown[] = [];
-      for (const [op, sym] of [
-        ['gt', '>'],
-        ['gte', '>='],
-        ['lt', '<'],
-        ['lte', '<='],
-      ] as const) {
+      for (const [op, sym] of comparators) {
         const bound = c.bounds[op];
-        if (bound === undefined) continue;
+        if (bound === undefined || typeof bound === 'object') continue;
         sql.push(`json_extract(doc, ${literal}) ${sym} ?`);
         params.push(bound);
       }
@@ -73,13 +83,57 @@ function conditionToSql(c: Condition): SqlFragment {
   }
 }
 
+const comparators = [
+  ['gt', '>'],
+  ['gte', '>='],
+  ['lt', '<'],
+  ['lte', '<='],
+] as const;
+
+/**
+ * A `$date` range over the instant a stored `{"$date": ...}` holds, in milliseconds: ISO text
+ * through `julianday` (rounded to the millisecond), or the `{"$numberLong": ms}` relaxed Extended
+ * JSON uses for dates before 1970 or after 9999.
+ */
+function dateRange(field: string, bounds: RangeBounds): SqlFragment {
+  const text = pathLiteral(`${field}.$date`);
+  const long = pathLiteral(`${field}.$date.$numberLong`);
+  const millis = `coalesce(CAST(json_extract(doc, ${long}) AS INTEGER), CAST(round((julianday(json_extract(doc, ${text})) - 2440587.5) * 86400000) AS INTEGER))`;
+  const sql = [`json_type(doc, ${pathLiteral(field)}) = 'object'`, `${millis} IS NOT NULL`];
+  const params: unknown[] = [];
+  for (const [op, sym] of comparators) {
+    const bound = bounds[op];
+    if (typeof bound !== 'object') continue;
+    sql.push(`${millis} ${sym} ?`);
+    params.push(dateMillis(bound.$date, 'bound'));
+  }
+  return { sql: sql.join(' AND '), params };
+}
+
+/** Equality to a scalar or a typed value (an object holding the same text fields). */
+function valueEquals(field: string, value: FilterValue): SqlFragment {
+  return isTyped(value) ? typedEquals(field, value) : scalarEquals(jsonPath(field), value);
+}
+
+function typedEquals(field: string, value: TypedValue): SqlFragment {
+  const sql = [`json_type(doc, ${pathLiteral(field)}) = 'object'`];
+  const params: unknown[] = [];
+  for (const [sub, leaf] of typedLeaves(value)) {
+    const literal = pathLiteral(`${field}.${sub}`);
+    sql.push(`json_type(doc, ${literal}) = 'text' AND json_extract(doc, ${literal}) = ?`);
+    params.push(leaf);
+  }
+  return { sql: sql.join(' AND '), params };
+}
+
 /**
  * `$in` as one SQL `IN` per JSON type: strings and numbers each become a single type check and
  * one `json_extract(...) IN (...)`, so a long list costs one extraction per row instead of one per
  * value; null and booleans keep their equality. The same semantics as OR-ing {@link scalarEquals}.
  */
-function inList(path: string, values: readonly Scalar[]): SqlFragment {
+function inList(field: string, values: readonly FilterValue[]): SqlFragment {
   if (values.length === 0) return { sql: '0', params: [] };
+  const path = jsonPath(field);
   const literal = sqlLiteral(path);
   const parts: SqlFragment[] = [];
   for (const [type, check] of [
@@ -92,7 +146,7 @@ function inList(path: string, values: readonly Scalar[]): SqlFragment {
     parts.push({ sql: `${check} AND json_extract(doc, ${literal}) IN (${marks})`, params: [...same] });
   }
   for (const v of values.filter((x) => typeof x !== 'string' && typeof x !== 'number'))
-    parts.push(scalarEquals(path, v));
+    parts.push(valueEquals(field, v));
   return { sql: parts.map((p) => `(${p.sql})`).join(' OR '), params: parts.flatMap((p) => p.params) };
 }
 

@@ -4,6 +4,7 @@ import { type RebuildScope, rebuildDerived } from '../../derived/rebuild-derived
 import { type RepairReport, repairNeedsAttention } from '../../derived/repair-report.js';
 import { StewardError } from '../../errors/steward-error.js';
 import type { Segment } from '../../stores/store.js';
+import { type ResolvedKey, resolveKeys } from '../resolve-keys.js';
 import type { RunOptions } from '../run-options.js';
 import { actorOf } from '../run-options.js';
 import { type DerivedJobInput, type DerivedJobWaiting, jobSettings, oneDerived } from './derived-job.js';
@@ -29,9 +30,12 @@ export interface DerivedRebuildInput extends DerivedJobInput {
   readonly version?: number;
 }
 
-/** What a rebuild did, or the snapshot refresh its approvals do not allow (nothing was written). */
+/**
+ * What a rebuild did, or the snapshot refresh its approvals do not allow (nothing was written).
+ * `keys`: for a scope of keys, each key asked for and the key it named (see `resolveKeys`).
+ */
 export type DerivedRebuildResult =
-  | { readonly ok: boolean; readonly report: RepairReport }
+  | { readonly ok: boolean; readonly report: RepairReport; readonly keys?: readonly ResolvedKey[] }
   | { readonly ok: false; readonly refused: SnapshotRefusal };
 
 /**
@@ -54,7 +58,11 @@ export function derivedRebuild(
         'with the change to its transformation, then rebuild with that version',
     );
   return withDerived(config, [derived], actorOf(options), async (run) => {
-    const scopeJson = JSON.parse(canonicalJson(input.scope)) as JsonValue;
+    // Keys resolve to the derived collection's key type; one naming no document is an error.
+    const keys =
+      'ids' in input.scope ? await resolveKeys(run.handles(derived).target, input.scope.ids) : undefined;
+    const scope = keys ? { ids: keys.map((k) => k.key) } : input.scope;
+    const scopeJson = JSON.parse(canonicalJson(scope)) as JsonValue;
     const force = await forceAllowed(
       input.force,
       config,
@@ -68,7 +76,7 @@ export function derivedRebuild(
       derived,
       ...run.handles(derived),
       ledger: run.ledger,
-      scope: input.scope,
+      scope,
       dryRun: input.dryRun === true,
       ...(input.batch === undefined ? {} : { batch: input.batch }),
       force,
@@ -76,6 +84,6 @@ export function derivedRebuild(
       ...(input.segment ? { segment: input.segment } : {}),
       ...jobSettings(input, options),
     });
-    return { ok: !repairNeedsAttention(report), report };
+    return { ok: !repairNeedsAttention(report), report, ...(keys ? { keys } : {}) };
   });
 }
