@@ -67,7 +67,8 @@ export class ProgressLine {
     const rate = seconds > 0 ? (p.done - p.startDone) / seconds : 0;
     if (rate > 0) {
       parts.push(`${formatCount(rate)}/s`);
-      if (p.total !== undefined && p.total > p.done) parts.push(`ETA ${formatEta((p.total - p.done) / rate)}`);
+      if (p.total !== undefined && p.total > p.done)
+        parts.push(`ETA ${formatEta((p.total - p.done) / rate)}`);
     }
     return parts.join('  ');
   }

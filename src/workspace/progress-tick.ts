@@ -1,3 +1,4 @@
+import { estimatedCount } from '../stores/estimated-count.js';
 import type { Collection, Segment } from '../stores/store.js';
 
 /**
@@ -32,15 +33,8 @@ export function progressTick(
   };
 }
 
-/**
- * The store's estimate of a collection's documents, shared out over a segment: the total of a
- * progress bar. Undefined when the store cannot say (a count is never worth failing a job).
- */
+/** The store's estimate of a collection's documents, shared out over a segment: a progress total. */
 export async function estimatedTotal(collection: Collection, segment?: Segment): Promise<number | undefined> {
-  try {
-    const count = await collection.count({ estimate: true });
-    return segment ? Math.ceil(count / segment.total) : count;
-  } catch {
-    return undefined;
-  }
+  const count = await estimatedCount(collection);
+  return count !== undefined && segment ? Math.ceil(count / segment.total) : count;
 }

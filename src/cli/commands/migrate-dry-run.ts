@@ -39,7 +39,7 @@ export const migrateDryRunCommand: Command = {
       ...(sample === undefined ? {} : { sample }),
       ...(typeof ctx.options.out === 'string' ? { reportsDir: resolve(ctx.cwd, ctx.options.out) } : {}),
     };
-    const onProgress = (p: DryRunProgress) => ctx.output.progress(p.label, p.done, undefined);
+    const onProgress = (p: DryRunProgress) => ctx.output.progress(`  ${p.label}`, p.done, p.total, true);
     const result = await migrateDryRun(config, input, runOptionsFor(ctx, { onProgress }));
     if (!('report' in result)) {
       ctx.output.result(result);
