@@ -48,6 +48,7 @@ export const derivedBackfillCommand: Command = {
     const segment = segmentOption(ctx);
     const input = { derived, batch, dryRun, ...(segment ? { segment } : {}), ...jobOptions(ctx) };
     const result = await derivedBackfill(config, input, jobRunOptions(ctx));
+    ctx.output.endProgress();
     ctx.output.line(renderRepairReport(result.backfill).join('\n'));
     if (result.check) ctx.output.line(renderDriftReport(result.check).join('\n'));
     ctx.output.result(result);

@@ -41,6 +41,8 @@ export const driftRepairCommand: Command = {
       input,
       runOptionsFor(ctx, {
         onProgress: (event) => {
+          if (event.type === 'progress') return ctx.output.tick(event);
+          ctx.output.endProgress();
           if (event.type === 'refused') noteRefusal(ctx, event);
           else ctx.output.line(renderRepairReport(event.report).join('\n'));
         },

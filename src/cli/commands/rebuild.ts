@@ -77,6 +77,7 @@ export const rebuildCommand: Command = {
       ...jobOptions(ctx),
     };
     const result = await derivedRebuild(config, input, jobRunOptions(ctx));
+    ctx.output.endProgress();
     if ('refused' in result) {
       noteRefusal(ctx, result.refused);
       return ExitCode.findings;

@@ -43,6 +43,7 @@ export async function censusPass(
     const pages = scanPages(target.handle, { after, limit: ctx.batchSize });
     for await (const page of readAhead(pages)) {
       progress = await countPage(ctx, subject, target, page.docs, progress);
+      read += page.docs.length;
       after = page.next;
       progress = { ...progress, census: { ...progress.census, collection: after ? c : c + 1, after } };
       await ctx.save(progress);
@@ -52,7 +53,7 @@ export async function censusPass(
         stage: 'census',
         collection: target.name,
         counts: progress.counts,
-        read: (read += page.docs.length),
+        read,
         ...(total === undefined ? {} : { total }),
       });
       await ctx.throttle.take(page.docs.length);

@@ -4,9 +4,16 @@ import { type RebuildScope, rebuildDerived } from '../../derived/rebuild-derived
 import { type RepairReport, repairNeedsAttention } from '../../derived/repair-report.js';
 import { StewardError } from '../../errors/steward-error.js';
 import type { Segment } from '../../stores/store.js';
+import { estimatedTotal } from '../progress-tick.js';
 import type { RunOptions } from '../run-options.js';
 import { actorOf } from '../run-options.js';
-import { type DerivedJobInput, type DerivedJobWaiting, jobSettings, oneDerived } from './derived-job.js';
+import {
+  type DerivedJobEvent,
+  type DerivedJobInput,
+  jobSettings,
+  oneDerived,
+  reportTicks,
+} from './derived-job.js';
 import { forceAllowed, type SnapshotRefusal } from './snapshot-force.js';
 import { withDerived } from './with-derived.js';
 
@@ -44,7 +51,7 @@ export type DerivedRebuildResult =
 export function derivedRebuild(
   config: ResolvedConfig,
   input: DerivedRebuildInput,
-  options: RunOptions<DerivedJobWaiting> = {},
+  options: RunOptions<DerivedJobEvent> = {},
 ): Promise<DerivedRebuildResult> {
   const derived = oneDerived(config, input.derived);
   if (input.version !== undefined && input.version !== derived.version)
@@ -64,9 +71,17 @@ export function derivedRebuild(
       async () => scopeJson,
     );
     if (typeof force === 'object') return { ok: false, refused: force };
+    const handles = run.handles(derived);
+    const total =
+      'ids' in input.scope
+        ? input.scope.ids.length
+        : 'all' in input.scope
+          ? await estimatedTotal(handles.target, input.segment)
+          : undefined;
     const report = await rebuildDerived({
       derived,
-      ...run.handles(derived),
+      ...handles,
+      ...reportTicks(options, derived.name, total),
       ledger: run.ledger,
       scope: input.scope,
       dryRun: input.dryRun === true,

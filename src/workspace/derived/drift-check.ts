@@ -5,7 +5,8 @@ import { type ResolvedDerived, sourceVersionField } from '../../derived/derived.
 import type { DriftMethod, DriftReport } from '../../derived/drift-report.js';
 import type { SourceStrategy } from '../../derived/source-values.js';
 import { StewardError } from '../../errors/steward-error.js';
-import type { Segment } from '../../stores/store.js';
+import type { Collection, Segment } from '../../stores/store.js';
+import { estimatedTotal, type ProgressTick, progressTick } from '../progress-tick.js';
 import { actorOf, type RunOptions, throwIfAborted } from '../run-options.js';
 import { selectDerived } from './select-derived.js';
 import { withDerived } from './with-derived.js';
@@ -32,8 +33,12 @@ export interface DriftCheckInput {
   readonly groupSize?: number;
 }
 
-/** A drift check reports each derived state as soon as it is checked. */
-export type DriftCheckEvent = { readonly type: 'checked'; readonly report: DriftReport };
+/**
+ * A drift check reports its progress through each derived state (exact, sampling and checkpoint
+ * methods: derived documents read of the store's estimate, without --where), and each derived
+ * state's report as soon as it is checked.
+ */
+export type DriftCheckEvent = ProgressTick | { readonly type: 'checked'; readonly report: DriftReport };
 
 /** What `driftCheck` found: `ok` when no derived state drifted. */
 export interface DriftCheckResult {
@@ -60,12 +65,15 @@ export function driftCheck(
     const reports: DriftReport[] = [];
     for (const derived of selected) {
       throwIfAborted(options.signal, `checking ${derived.name}`);
+      const handles = run.handles(derived);
+      const onPage = await pageTicks(derived.name, handles.target, input, options);
       const report = await checkDrift({
         derived,
-        ...run.handles(derived),
+        ...handles,
         ledger: run.ledger,
         ...settings,
         ...methodOptions(input, derived),
+        ...(onPage ? { onPage } : {}),
       });
       options.onProgress?.({ type: 'checked', report });
       reports.push(report);
@@ -73,6 +81,24 @@ export function driftCheck(
     const drift = reports.reduce((n, r) => n + r.drift, 0);
     return { ok: drift === 0, drift, reports };
   });
+}
+
+/**
+ * The progress of one derived state, when anyone listens: documents read of the derived
+ * collection's estimated count (no total with a filter, which the estimate does not know).
+ */
+async function pageTicks(
+  name: string,
+  target: Collection,
+  input: DriftCheckInput,
+  options: RunOptions<DriftCheckEvent>,
+): Promise<((scanned: number) => void) | undefined> {
+  const listener = options.onProgress;
+  if (!listener) return undefined;
+  const filtered = input.where !== undefined && input.where.length > 0;
+  const total = filtered ? undefined : await estimatedTotal(target, input.segment);
+  listener(progressTick(name, 0, total));
+  return (scanned) => listener(progressTick(name, scanned, total));
 }
 
 /**
