@@ -53,12 +53,13 @@ export class Output {
   progress(label: string, done: number, total: number | undefined, estimated = false): void {
     if (!this.stderr.isTTY || this.json) return;
     const now = Date.now();
-    const newPhase = this.progressLine.update(label, done, total, estimated, now);
+    const drawn = this.progressLine.update(label, done, total, estimated, now);
     const complete = this.progressLine.complete();
-    if (!newPhase.finished && !complete && now - this.lastProgress < 100) return;
+    const due = drawn.started || this.progressLine.reached() || now - this.lastProgress >= 100;
+    if (!due) return;
     this.lastProgress = now;
-    if (newPhase.finished) this.stderr.write(`\r${newPhase.finished}\x1b[K\n`);
-    this.stderr.write(`\r${newPhase.text}\x1b[K`);
+    if (drawn.finished) this.stderr.write(`\r${drawn.finished}\x1b[K\n`);
+    this.stderr.write(`\r${drawn.text}\x1b[K`);
     this.drawn = true;
     if (complete) this.finishLine();
   }

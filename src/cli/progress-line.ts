@@ -17,6 +17,7 @@ interface Phase {
   done: number;
   total: number | undefined;
   estimated: boolean;
+  reachedShown?: boolean;
 }
 
 /** What a progress line shows: a label, a bar and done/total when the total is known, a rate, an ETA. */
@@ -25,7 +26,8 @@ export class ProgressLine {
 
   /**
    * The text for `done` of `total` in phase `label` at time `now` (ms). A new label starts a new
-   * phase; the returned `finished` is the last text of the phase it replaces, to keep on its own line.
+   * phase (`started`); the returned `finished` is the last text of the phase it replaces, to keep on
+   * its own line.
    */
   update(
     label: string,
@@ -33,14 +35,23 @@ export class ProgressLine {
     total: number | undefined,
     estimated: boolean,
     now: number,
-  ): { text: string; finished?: string } {
+  ): { text: string; started: boolean; finished?: string } {
     let finished: string | undefined;
-    if (this.phase?.label !== label) {
+    const started = this.phase?.label !== label;
+    if (started) {
       if (this.phase) finished = this.render(now);
       this.phase = { label, startedAt: now, startDone: done, done, total, estimated };
     }
-    Object.assign(this.phase, { done, total, estimated });
-    return { text: this.render(now), ...(finished === undefined ? {} : { finished }) };
+    Object.assign(this.phase!, { done, total, estimated });
+    return { text: this.render(now), started, ...(finished === undefined ? {} : { finished }) };
+  }
+
+  /** Whether `done` just reached the total, exact or estimated: a state worth drawing at once (once). */
+  reached(): boolean {
+    const p = this.phase;
+    if (p === undefined || p.total === undefined || p.done < p.total || p.reachedShown) return false;
+    p.reachedShown = true;
+    return true;
   }
 
   /** Ends the current phase: nothing is redrawn for it any more. */
