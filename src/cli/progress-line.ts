@@ -13,6 +13,8 @@ import { formatCount, formatEta } from './format-count.js';
 interface Phase {
   readonly label: string;
   readonly startedAt: number;
+  /** When the phase last moved: its final line shows the rate it had then. */
+  updatedAt: number;
   readonly startDone: number;
   done: number;
   total: number | undefined;
@@ -39,10 +41,10 @@ export class ProgressLine {
     let finished: string | undefined;
     const started = this.phase?.label !== label;
     if (started) {
-      if (this.phase) finished = this.render(now);
-      this.phase = { label, startedAt: now, startDone: done, done, total, estimated };
+      if (this.phase) finished = this.render(this.phase.updatedAt);
+      this.phase = { label, startedAt: now, updatedAt: now, startDone: done, done, total, estimated };
     }
-    Object.assign(this.phase!, { done, total, estimated });
+    Object.assign(this.phase!, { done, total, estimated, updatedAt: now });
     return { text: this.render(now), started, ...(finished === undefined ? {} : { finished }) };
   }
 
