@@ -1,4 +1,4 @@
-import { renderRepairReport } from '../../derived/repair-report.js';
+import { renderRepairReport, repairReportJson } from '../../derived/repair-report.js';
 import { snapshotApprovalKind } from '../../derived/snapshot-approval.js';
 import { ExitCode } from '../../errors/steward-error.js';
 import { driftRepair } from '../../workspace/derived/drift-repair.js';
@@ -48,7 +48,7 @@ export const driftRepairCommand: Command = {
         },
       }),
     );
-    ctx.output.result({ ok, reports });
+    ctx.output.result({ ok, reports: reports.map(repairReportJson) });
     return ok ? ExitCode.ok : ExitCode.findings;
   },
 };

@@ -1,5 +1,5 @@
 import { checkRebuildScope, type RebuildScope } from '../../derived/rebuild-derived.js';
-import { renderRepairReport } from '../../derived/repair-report.js';
+import { renderRepairReport, repairReportJson } from '../../derived/repair-report.js';
 import { snapshotApprovalKind } from '../../derived/snapshot-approval.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
 import { derivedRebuild } from '../../workspace/derived/derived-rebuild.js';
@@ -83,7 +83,7 @@ export const rebuildCommand: Command = {
       return ExitCode.findings;
     }
     ctx.output.line(renderRepairReport(result.report).join('\n'));
-    ctx.output.result(result);
+    ctx.output.result({ ...result, report: repairReportJson(result.report) });
     return result.ok ? ExitCode.ok : ExitCode.findings;
   },
 };
