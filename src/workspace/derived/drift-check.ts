@@ -34,8 +34,8 @@ export interface DriftCheckInput {
 }
 
 /**
- * A drift check reports its progress through each derived state (exact, sampling and checkpoint
- * methods: derived documents read of the store's estimate, without --where), and each derived
+ * A drift check reports its progress through each derived state (derived documents read, of the
+ * store's estimate when every document is read: not with a filter or the window method), and each derived
  * state's report as soon as it is checked.
  */
 export type DriftCheckEvent = ProgressTick | { readonly type: 'checked'; readonly report: DriftReport };
@@ -95,7 +95,8 @@ async function pageTicks(
 ): Promise<((scanned: number) => void) | undefined> {
   const listener = options.onProgress;
   if (!listener) return undefined;
-  const filtered = input.where !== undefined && input.where.length > 0;
+  // A filter, or the window method's filter by changed source keys: the estimate would overstate.
+  const filtered = (input.where !== undefined && input.where.length > 0) || input.method === 'window';
   const total = filtered ? undefined : await estimatedTotal(target, input.segment);
   listener(progressTick(name, 0, total));
   return (scanned) => listener(progressTick(name, scanned, total));
