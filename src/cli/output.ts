@@ -83,6 +83,7 @@ export class Output {
   }
 
   error(text: string): void {
+    if (this.drawn) this.endProgress();
     this.stderr.write(`steward: ${text}\n`);
   }
 }
