@@ -76,7 +76,7 @@ export async function contractsVerify(
     for (const { collection, contract } of targets) {
       throwIfAborted(options.signal, `verifying ${collection.name}`);
       const handle = opened.get(collection.store)!.collection(collection.spec);
-      const total = await estimatedTotal(handle, input.segment);
+      const total = options.onProgress ? await estimatedTotal(handle, input.segment) : undefined;
       options.onProgress?.(progressTick(collection.name, 0, total));
       const report = await verifyCollection(handle, contract, registry, {
         sample: input.sample ?? 1,

@@ -41,7 +41,7 @@ export function derivedBackfill(
   return withDerived(config, [d], actorOf(options), async (run) => {
     const handles = run.handles(d);
     // Every document may lack a newly added field: the whole collection is the (upper) estimate.
-    const total = await estimatedTotal(handles.target, input.segment);
+    const total = options.onProgress ? await estimatedTotal(handles.target, input.segment) : undefined;
     const listener = options.onProgress;
     const result = await backfillDerived({
       derived: d,

@@ -27,17 +27,18 @@ export type DerivedJobEvent = DerivedJobWaiting | ProgressTick;
 
 /**
  * The ticks of a page-by-page job over `phase`, when anyone listens: documents examined (as its
- * report counts them) of `total`.
+ * report counts them) of `total`, an estimate unless said otherwise.
  */
 export function reportTicks(
   options: RunOptions<DerivedJobEvent>,
   phase: string,
   total: number | undefined,
+  estimated = total !== undefined,
 ): { onBatch?: (report: { examined: number }) => void } {
   const listener = options.onProgress;
   if (!listener) return {};
-  listener(progressTick(phase, 0, total));
-  return { onBatch: (report) => listener(progressTick(phase, report.examined, total)) };
+  listener(progressTick(phase, 0, total, estimated));
+  return { onBatch: (report) => listener(progressTick(phase, report.examined, total, estimated)) };
 }
 
 /** The one declaration a derived job works on: a usage error when it is not declared. */

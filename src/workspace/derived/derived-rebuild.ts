@@ -72,16 +72,17 @@ export function derivedRebuild(
     );
     if (typeof force === 'object') return { ok: false, refused: force };
     const handles = run.handles(derived);
-    const total =
+    // Keys are counted exactly; everything is the store's estimate; a filter has no total.
+    const everything = 'all' in input.scope && options.onProgress;
+    const total = everything ? await estimatedTotal(handles.target, input.segment) : undefined;
+    const ticks =
       'ids' in input.scope
-        ? input.scope.ids.length
-        : 'all' in input.scope
-          ? await estimatedTotal(handles.target, input.segment)
-          : undefined;
+        ? reportTicks(options, derived.name, input.scope.ids.length, false)
+        : reportTicks(options, derived.name, total);
     const report = await rebuildDerived({
       derived,
       ...handles,
-      ...reportTicks(options, derived.name, total),
+      ...ticks,
       ledger: run.ledger,
       scope: input.scope,
       dryRun: input.dryRun === true,

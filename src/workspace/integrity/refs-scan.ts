@@ -116,7 +116,7 @@ async function scan(
   reference: ResolvedReference,
 ): Promise<ScanResult> {
   const source = run.collection(reference.collection);
-  const total = await estimatedTotal(source, input.segment);
+  const total = options.onProgress ? await estimatedTotal(source, input.segment) : undefined;
   const report = await scanReference({
     reference,
     source,
