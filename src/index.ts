@@ -210,7 +210,7 @@ export type { DerivedCutoverInput } from './workspace/derived/derived-cutover.js
 export { derivedCutover } from './workspace/derived/derived-cutover.js';
 export type { DerivedDualRunInput, DropShadowResult } from './workspace/derived/derived-dual-run.js';
 export { derivedDropShadow, derivedDualRun } from './workspace/derived/derived-dual-run.js';
-export type { DerivedJobInput, DerivedJobWaiting } from './workspace/derived/derived-job.js';
+export type { DerivedJobEvent, DerivedJobInput, DerivedJobWaiting } from './workspace/derived/derived-job.js';
 export type { DerivedRebuildInput, DerivedRebuildResult } from './workspace/derived/derived-rebuild.js';
 export { derivedRebuild } from './workspace/derived/derived-rebuild.js';
 export type { DerivedDescription, DerivedLintResult } from './workspace/derived/derived-reports.js';
@@ -268,6 +268,7 @@ export type { MigrateStatus } from './workspace/migrations/migrate-status.js';
 export { migrateStatus } from './workspace/migrations/migrate-status.js';
 export type { MigrateValidateResult, MigrationProblem } from './workspace/migrations/migrate-validate.js';
 export { migrateValidate } from './workspace/migrations/migrate-validate.js';
+export type { ProgressTick } from './workspace/progress-tick.js';
 export type { RunOptions } from './workspace/run-options.js';
 export { actorFromEnv } from './workspace/run-options.js';
 export type { Workspace, WorkspaceNeeds } from './workspace/workspace.js';

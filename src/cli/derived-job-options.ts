@@ -1,6 +1,6 @@
 import { parseDuration } from '../core/duration.js';
 import { StewardError } from '../errors/steward-error.js';
-import type { DerivedJobWaiting } from '../workspace/derived/derived-job.js';
+import type { DerivedJobEvent } from '../workspace/derived/derived-job.js';
 import type { RunOptions } from '../workspace/run-options.js';
 import type { CommandContext } from './command.js';
 import { runOptionsFor } from './run-options-for.js';
@@ -41,12 +41,14 @@ export function jobOptions(ctx: CommandContext): { leaseTtlMs: number; restart: 
   return { leaseTtlMs, restart: ctx.options.restart === true };
 }
 
-/** The run options of a derived job: a note when it waits for another run's lease. */
-export function jobRunOptions(ctx: CommandContext): RunOptions<DerivedJobWaiting> {
+/** The run options of a derived job: its progress line, and a note when it waits for another run's lease. */
+export function jobRunOptions(ctx: CommandContext): RunOptions<DerivedJobEvent> {
   return runOptionsFor(ctx, {
-    onProgress: ({ holder, until }) =>
+    onProgress: (event) => {
+      if (event.type === 'progress') return ctx.output.tick(event);
       ctx.output.note(
-        `waiting for the lease of ${holder} (an interrupted run?) to expire at ${new Date(until).toISOString()}`,
-      ),
+        `waiting for the lease of ${event.holder} (an interrupted run?) to expire at ${new Date(event.until).toISOString()}`,
+      );
+    },
   });
 }

@@ -3,15 +3,20 @@ import type { MigrationEvent } from '../migrations/apply/migration-events.js';
 import type { SignalWarning } from '../signals/signals.js';
 import type { CommandContext } from './command.js';
 
-/** Draws apply's and rollback's `progress` events as a progress line. */
+/**
+ * Draws apply's and rollback's `progress` events as a progress line per phase (migration, stage,
+ * collection): documents read of the store's estimate where the pass reads the collection (canary,
+ * rest, census), documents handled where it works from before-images (restore).
+ */
 export function migrationProgress(ctx: CommandContext): (event: MigrationEvent) => void {
   return (event) => {
     if (event.type !== 'progress') return;
     const { changed, skipped, failed } = event.counts;
     ctx.output.progress(
       `  ${event.migration} ${event.stage} ${event.collection}`,
-      changed + skipped + failed,
-      undefined,
+      event.read ?? changed + skipped + failed,
+      event.total,
+      true,
     );
   };
 }

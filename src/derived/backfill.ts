@@ -4,7 +4,10 @@ import type { DriftReport } from './drift-report.js';
 import { type RebuildInput, rebuildDerived } from './rebuild-derived.js';
 import type { RepairReport } from './repair-report.js';
 
-export type BackfillInput = Omit<RebuildInput, 'scope' | 'by' | 'useMap'>;
+export type BackfillInput = Omit<RebuildInput, 'scope' | 'by' | 'useMap'> & {
+  /** Called after each page of the drift check that follows, with the documents read (progress). */
+  readonly onCheckPage?: (scanned: number) => void;
+};
 
 /** What a backfill wrote, and what the check after it found. */
 export interface BackfillReport {
@@ -34,6 +37,7 @@ export async function backfillDerived(input: BackfillInput): Promise<BackfillRep
     ...(input.batch ? { batch: input.batch } : {}),
     ...(input.clock ? { clock: input.clock } : {}),
     ...(input.segment ? { segment: input.segment } : {}),
+    ...(input.onCheckPage ? { onPage: input.onCheckPage } : {}),
   });
   return { backfill, check };
 }

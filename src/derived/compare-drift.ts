@@ -39,15 +39,23 @@ export interface CheckDriftInput {
   /** Window method: how far back source changes are rechecked; default the declaration's `windowMs`. */
   readonly windowMs?: number;
   readonly clock?: Clock;
+  /** Called after each page of derived documents is compared, with the documents read so far (progress). */
+  readonly onPage?: (scanned: number) => void;
 }
 
+/** The derived documents in scope, page by page; `onPage` hears of each page once it is done with. */
 export async function* derivedPages(input: CheckDriftInput): AsyncGenerator<JsonObject[]> {
   const pages = scanPages(input.target, {
     limit: input.batch ?? 500,
     ...(input.where && input.where.length > 0 ? { filter: input.where } : {}),
     ...(input.segment ? { segment: input.segment } : {}),
   });
-  for await (const page of pages) yield page.docs;
+  let scanned = 0;
+  for await (const page of pages) {
+    yield page.docs;
+    scanned += page.docs.length;
+    input.onPage?.(scanned);
+  }
 }
 
 /**

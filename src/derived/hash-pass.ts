@@ -86,6 +86,7 @@ async function hashGroups(
     group.pages++;
     after = page.next;
     report.scanned += page.docs.length;
+    input.onPage?.(report.scanned);
     const recomputed = await recomputePage(input.derived, input.target.spec, page.docs, input.source, map);
     for (const { key, doc, expected } of recomputed) {
       // Orphans and failing transforms hash as themselves, so a group holding one differs and is

@@ -67,6 +67,19 @@ export function repairNeedsAttention(report: RepairReport): boolean {
   return report.skipped > 0 || report.failed > 0;
 }
 
+/**
+ * The report as `--json` shows it: a dry run wrote nothing, so its count is `wouldWrite`, never
+ * `written` (a script reading "written" of a dry run would believe the data changed).
+ */
+export function repairReportJson(r: RepairReport): Omit<RepairReport, 'written'> & {
+  written?: number;
+  wouldWrite?: number;
+} {
+  if (!r.dryRun) return r;
+  const { written, ...rest } = r;
+  return { ...rest, wouldWrite: written };
+}
+
 export function renderRepairReport(r: RepairReport): string[] {
   const lines = [
     `${r.derived} (${r.action}${r.dryRun ? ', dry run' : ''}): ${r.examined} examined, ${r.written} ${r.dryRun ? 'would be written' : 'written'}, ` +

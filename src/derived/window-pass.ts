@@ -69,6 +69,7 @@ async function keyWindow(
     report.scanned += found.size;
     const docs = [...found.values()].filter((d) => matchesFilter(d, input.where ?? []));
     await comparePage(input, docs, undefined, report, suspects, clock);
+    input.onPage?.(report.scanned);
   }
 }
 
@@ -105,5 +106,6 @@ async function viaWindow(
     const docs = page.docs.filter(pointsAtChange);
     report.window!.derivedKeys += docs.length;
     await comparePage(input, docs, undefined, report, suspects, clock);
+    input.onPage?.(report.scanned);
   }
 }

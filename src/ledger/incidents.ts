@@ -109,15 +109,27 @@ export async function closeIncident(
 }
 
 /** The incidents of a subject, streamed, optionally only those with a status. */
-export async function* listIncidents(
+/** How many incidents match (an exact count: a progress total, or a summary). */
+export function countIncidents(
   incidents: Collection,
   options: { subject?: string; status?: IncidentStatus; kind?: string } = {},
-): AsyncGenerator<Incident> {
+): Promise<number> {
+  return incidents.count({ filter: incidentFilter(options) });
+}
+
+function incidentFilter(options: { subject?: string; status?: IncidentStatus; kind?: string }) {
   const where: Record<string, JsonValue> = {};
   if (options.subject !== undefined) where.subject = options.subject;
   if (options.status !== undefined) where.status = options.status;
   if (options.kind !== undefined) where.kind = options.kind;
-  const filter = parseFilter(where);
+  return parseFilter(where);
+}
+
+export async function* listIncidents(
+  incidents: Collection,
+  options: { subject?: string; status?: IncidentStatus; kind?: string } = {},
+): AsyncGenerator<Incident> {
+  const filter = incidentFilter(options);
   for await (const doc of scanDocuments(incidents, { filter, limit: 500 })) {
     yield { ...(doc as unknown as Incident), id: doc[incidents.spec.keyField] as string };
   }

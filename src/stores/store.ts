@@ -225,6 +225,8 @@ export interface CopyResult {
 export interface StoreInfo {
   readonly product: string;
   readonly version: string;
+  /** Why `version` is not a version number, when the store does not report one (DynamoDB). */
+  readonly versionNote?: string;
 }
 
 /** Stringifies a key the way getMany's result map is keyed: numbers and strings never collide. */

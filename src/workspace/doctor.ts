@@ -12,6 +12,8 @@ export interface StoreCheck {
   ok: boolean;
   product?: string;
   version?: string;
+  /** Why `version` is no version number, when the store reports none (DynamoDB). */
+  versionNote?: string;
   latencyMs?: number;
   error?: string;
 }
@@ -34,21 +36,36 @@ export interface LedgerCheck {
 /** Problems a doctor report carries; `auditVerify` lists them all. */
 const shownProblems = 5;
 
+/**
+ * Whether a declared collection exists in its store: the SQLite table, the MongoDB collection, or
+ * the DynamoDB table (for an entity of a single table, its table: entities cannot be listed).
+ */
+export interface CollectionCheck {
+  readonly collection: string;
+  readonly store: string;
+  /** What was looked for: a table (SQLite, DynamoDB, without the store's tablePrefix) or a collection. */
+  readonly table: string;
+  readonly exists: boolean;
+}
+
 /** What `doctor` found. */
 export interface DoctorReport {
   readonly config: string | undefined;
   readonly stores: StoreCheck[];
   readonly ledger: LedgerCheck;
+  /** Every declared collection of the stores that answered, and whether it exists. */
+  readonly collections: CollectionCheck[];
 }
 
 /**
- * Can every configured store be reached, which versions are they, is the ledger whole? Opens each
- * store, asks for its version, and verifies the audit log when the ledger exists. Reads only and
- * creates nothing; a store that does not answer, or a ledger that cannot be read, is reported, not
+ * Can every configured store be reached, which versions are they, does every declared collection
+ * exist, is the ledger whole? Opens each store, asks for its version, lists its collections (or
+ * tables) and verifies the audit log when the ledger exists. Reads only and creates nothing; a store that does not answer, or a ledger that cannot be read, is reported, not
  * thrown.
  */
 export async function doctor(config: ResolvedConfig): Promise<DoctorReport> {
   const checks: StoreCheck[] = [];
+  const collections: CollectionCheck[] = [];
   let ledger: LedgerCheck = { store: config.ledger.store, state: 'unreachable' };
   for (const [name, storeConfig] of config.stores) {
     const started = performance.now();
@@ -58,6 +75,7 @@ export async function doctor(config: ResolvedConfig): Promise<DoctorReport> {
         const info = await store.ping();
         const latencyMs = Math.round(performance.now() - started);
         checks.push({ store: name, kind: storeConfig.kind, ok: true, ...info, latencyMs });
+        collections.push(...(await checkCollections(store, name, config)));
         if (name === config.ledger.store) ledger = await checkLedger(store, config);
       } finally {
         await store.close();
@@ -67,7 +85,22 @@ export async function doctor(config: ResolvedConfig): Promise<DoctorReport> {
       checks.push({ store: name, kind: storeConfig.kind, ok: false, error: error.message });
     }
   }
-  return { config: config.file, stores: checks, ledger };
+  return { config: config.file, stores: checks, ledger, collections };
+}
+
+/** The declared collections of one store, each looked up among the store's own. */
+async function checkCollections(
+  store: Store,
+  name: string,
+  config: ResolvedConfig,
+): Promise<CollectionCheck[]> {
+  const declared = [...config.collections.values()].filter((c) => c.store === name);
+  if (declared.length === 0) return [];
+  const existing = new Set(await store.listCollections());
+  return declared.map((c) => {
+    const table = store.kind === 'dynamodb' ? (c.spec.dynamodb?.table ?? c.spec.name) : c.spec.name;
+    return { collection: c.name, store: name, table, exists: existing.has(table) };
+  });
 }
 
 /**

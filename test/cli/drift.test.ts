@@ -78,10 +78,18 @@ describe('steward drift on a SQLite project', () => {
       .sort();
     assert.deepEqual(found, expected);
 
-    const repair = await steward('drift', 'repair', '--json');
     const snapshots = manifest.faults.filter(
       (f) => f.kind === 'drift' && f.field === 'assignedOfficerName',
     ).length;
+    // A dry run says what it would write, never "written": it wrote nothing.
+    const dry = await steward('drift', 'repair', '--dry-run', '--json');
+    const wouldRepair = (JSON.parse(dry.stdout) as { reports: Record<string, unknown>[] }).reports;
+    assert.ok(wouldRepair.every((r) => r.dryRun === true && !('written' in r)));
+    assert.equal(
+      wouldRepair.reduce((n, r) => n + Number(r.wouldWrite), 0),
+      expected.length - snapshots,
+    );
+    const repair = await steward('drift', 'repair', '--json');
     assert.ok(snapshots > 0);
     assert.equal(repair.code, 1, 'the snapshot was skipped');
     const repaired = (JSON.parse(repair.stdout) as { reports: RepairReport[] }).reports;

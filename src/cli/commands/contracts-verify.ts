@@ -48,7 +48,7 @@ export const contractsVerifyCommand: Command = {
     };
     const onProgress = (event: ContractsVerifyEvent) => {
       if (event.type === 'progress')
-        ctx.output.progress(`verifying ${event.collection}`, event.documents, undefined);
+        ctx.output.progress(`verifying ${event.phase}`, event.done, event.total, true);
       else ctx.output.endProgress();
     };
     const result = await contractsVerify(config, input, runOptionsFor(ctx, { onProgress }));

@@ -1,5 +1,5 @@
 import { renderDriftReport } from '../../derived/drift-report.js';
-import { renderRepairReport } from '../../derived/repair-report.js';
+import { renderRepairReport, repairReportJson } from '../../derived/repair-report.js';
 import { ExitCode } from '../../errors/steward-error.js';
 import { derivedBackfill } from '../../workspace/derived/derived-backfill.js';
 import { segmentOption } from '../collection-arg.js';
@@ -48,9 +48,10 @@ export const derivedBackfillCommand: Command = {
     const segment = segmentOption(ctx);
     const input = { derived, batch, dryRun, ...(segment ? { segment } : {}), ...jobOptions(ctx) };
     const result = await derivedBackfill(config, input, jobRunOptions(ctx));
+    ctx.output.endProgress();
     ctx.output.line(renderRepairReport(result.backfill).join('\n'));
     if (result.check) ctx.output.line(renderDriftReport(result.check).join('\n'));
-    ctx.output.result(result);
+    ctx.output.result({ ...result, backfill: repairReportJson(result.backfill) });
     return result.ok ? ExitCode.ok : ExitCode.findings;
   },
 };

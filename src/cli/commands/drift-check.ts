@@ -53,7 +53,11 @@ export const driftCheckCommand: Command = {
       config,
       input,
       runOptionsFor(ctx, {
-        onProgress: ({ report }) => ctx.output.line(renderDriftReport(report).join('\n')),
+        onProgress: (event) => {
+          if (event.type === 'progress') return ctx.output.tick(event);
+          ctx.output.endProgress();
+          ctx.output.line(renderDriftReport(event.report).join('\n'));
+        },
       }),
     );
     ctx.output.result(result);

@@ -1,4 +1,4 @@
-import { renderRepairReport } from '../../derived/repair-report.js';
+import { renderRepairReport, repairReportJson } from '../../derived/repair-report.js';
 import { snapshotApprovalKind } from '../../derived/snapshot-approval.js';
 import { ExitCode } from '../../errors/steward-error.js';
 import { driftRepair } from '../../workspace/derived/drift-repair.js';
@@ -41,12 +41,14 @@ export const driftRepairCommand: Command = {
       input,
       runOptionsFor(ctx, {
         onProgress: (event) => {
+          if (event.type === 'progress') return ctx.output.tick(event);
+          ctx.output.endProgress();
           if (event.type === 'refused') noteRefusal(ctx, event);
           else ctx.output.line(renderRepairReport(event.report).join('\n'));
         },
       }),
     );
-    ctx.output.result({ ok, reports });
+    ctx.output.result({ ok, reports: reports.map(repairReportJson) });
     return ok ? ExitCode.ok : ExitCode.findings;
   },
 };

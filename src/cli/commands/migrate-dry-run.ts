@@ -43,7 +43,7 @@ export const migrateDryRunCommand: Command = {
       ...(sample === undefined ? {} : { sample }),
       ...(typeof ctx.options.out === 'string' ? { reportsDir: resolve(ctx.cwd, ctx.options.out) } : {}),
     };
-    const onProgress = (p: DryRunProgress) => ctx.output.progress(p.label, p.done, undefined);
+    const onProgress = (p: DryRunProgress) => ctx.output.progress(`  ${p.label}`, p.done, p.total, true);
     const result = await migrateDryRun(config, input, runOptionsFor(ctx, { onProgress }));
     if (!('report' in result)) {
       ctx.output.result(result);
@@ -69,11 +69,21 @@ function render(
     output.line(`  ${m.id}: ${m.ok ? 'passed' : 'FAILED'}`);
     for (const c of m.collections) {
       output.line(`    ${c.collection}: ${c.changed} changed, ${c.unchanged} unchanged, ${c.failed} failed`);
-      for (const f of c.failures.slice(0, 5)) output.line(`      ${JSON.stringify(f.key)}: ${f.reason}`);
-      if (c.failed > 5) output.line(`      ... ${c.failed - 5} more in the report`);
+      listed(
+        output,
+        c.failures.map((f) => `${JSON.stringify(f.key)}: ${f.reason}`),
+        '      ',
+        c.failed,
+      );
     }
-    for (const v of [...m.validators.before, ...m.validators.after].filter((v) => !v.ok))
-      output.line(`    validator ${v.name} FAILED: ${v.message}${v.problems[0] ? `; ${v.problems[0]}` : ''}`);
+    for (const v of [...m.validators.before, ...m.validators.after].filter((v) => !v.ok)) {
+      output.line(`    validator ${v.name} FAILED: ${v.message}`);
+      listed(
+        output,
+        v.problems.filter((p) => p !== v.message),
+        '      ',
+      );
+    }
     if (m.roundTrip && m.roundTrip.mismatched > 0)
       output.line(
         `    down(up(doc)) differs on ${m.roundTrip.mismatched} of ${m.roundTrip.checked} documents`,
@@ -87,4 +97,17 @@ function render(
     output.line(
       `next: steward migrate approve ${report.planHash} --key <your.key.pem> --approver <name> --role <role>`,
     );
+}
+
+/** Problems shown per failing collection or validator; the rest are counted and are in the report. */
+const shownProblems = 5;
+
+/**
+ * A bounded list of failing documents (or problems), each on its own line, then how many more
+ * there are: `total` when the list holds only the first of them.
+ */
+function listed(output: Output, items: readonly string[], indent: string, total = items.length): void {
+  for (const item of items.slice(0, shownProblems)) output.line(`${indent}${item}`);
+  const rest = total - Math.min(items.length, shownProblems);
+  if (rest > 0) output.line(`${indent}... and ${rest} more in the report`);
 }

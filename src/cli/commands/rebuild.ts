@@ -1,6 +1,6 @@
 import { parseKeyText, renderKey } from '../../core/key-text.js';
 import { checkRebuildScope, type RebuildScope } from '../../derived/rebuild-derived.js';
-import { renderRepairReport } from '../../derived/repair-report.js';
+import { renderRepairReport, repairReportJson } from '../../derived/repair-report.js';
 import { snapshotApprovalKind } from '../../derived/snapshot-approval.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
 import type { DocKey } from '../../stores/store.js';
@@ -79,6 +79,7 @@ export const rebuildCommand: Command = {
       ...jobOptions(ctx),
     };
     const result = await derivedRebuild(config, input, jobRunOptions(ctx));
+    ctx.output.endProgress();
     if ('refused' in result) {
       noteRefusal(ctx, result.refused);
       return ExitCode.findings;
@@ -86,7 +87,7 @@ export const rebuildCommand: Command = {
     for (const k of result.keys ?? [])
       if (k.readAs) ctx.output.line(`--id ${renderKey(k.asked)} is the ${k.readAs} key ${renderKey(k.key)}`);
     ctx.output.line(renderRepairReport(result.report).join('\n'));
-    ctx.output.result(result);
+    ctx.output.result({ ...result, report: repairReportJson(result.report) });
     return result.ok ? ExitCode.ok : ExitCode.findings;
   },
 };

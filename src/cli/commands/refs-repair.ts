@@ -6,6 +6,7 @@ import { renderUndoReport } from '../../integrity/undo/render-undo-report.js';
 import { undoNeedsAttention } from '../../integrity/undo/undo-report.js';
 import { refsRepair } from '../../workspace/integrity/refs-repair.js';
 import { refsUndo } from '../../workspace/integrity/refs-undo.js';
+import type { ProgressTick } from '../../workspace/progress-tick.js';
 import type { Command, CommandContext } from '../command.js';
 import { configFor } from '../config-for.js';
 import { intOption } from '../int-option.js';
@@ -63,7 +64,9 @@ export const refsRepairCommand: Command = {
     const dryRun = ctx.options['dry-run'] === true;
     const forceBreaker = ctx.options['force-breaker'] === true;
     const input = { references: ctx.positionals, dryRun, batchSize, forceBreaker };
-    const { warnings, ...report } = await refsRepair(config, input, runOptionsFor(ctx));
+    const onProgress = (event: ProgressTick) => ctx.output.tick(event);
+    const { warnings, ...report } = await refsRepair(config, input, runOptionsFor(ctx, { onProgress }));
+    ctx.output.endProgress();
     ctx.output.line(renderRepairReport(report).join('\n'));
     noteWarnings(ctx, warnings);
     ctx.output.result({ ...report, warnings });

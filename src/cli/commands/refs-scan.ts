@@ -55,7 +55,7 @@ export const refsScanCommand: Command = {
 /** Draws progress while a reference is scanned and prints its report when done. */
 function render(ctx: CommandContext): (event: RefsScanEvent) => void {
   return (event) => {
-    if (event.type === 'checkpoint') ctx.output.progress(`  ${event.reference}`, event.scanned, undefined);
+    if (event.type === 'progress') ctx.output.tick(event);
     if (event.type === 'waiting') ctx.output.note(waitingNote(event.reference, event.holder, event.until));
     if (event.type === 'scanned') {
       ctx.output.endProgress();

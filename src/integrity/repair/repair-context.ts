@@ -31,6 +31,8 @@ export interface RepairOptions {
    * (see `integrity/breaker/`). Without valid approvals the run is refused all the same.
    */
   readonly forceBreaker?: boolean;
+  /** Called after each batch with the reference and the incidents it handled so far (progress). */
+  readonly onBatch?: (reference: string, done: number) => void;
 }
 
 /** The time now, as ISO text, by the context's clock. */

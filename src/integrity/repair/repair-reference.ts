@@ -86,6 +86,7 @@ async function repairInBatches(
   for await (const batch of inBatches(open, options.batchSize ?? 100)) {
     items.push(...(await repairBatch(ctx, scope, batch, options)));
     await lease?.renew();
+    options.onBatch?.(scope.reference.name, items.length);
   }
   return items;
 }

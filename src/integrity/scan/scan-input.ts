@@ -42,7 +42,7 @@ export interface ScanReferenceInput {
    * scan resumes from there.
    */
   readonly signal?: AbortSignal;
-  /** Progress, for a progress bar or a log; called after every checkpoint. */
+  /** Progress, for a progress bar or a log; called after every batch and every checkpoint. */
   onEvent?(event: ScanEvent): void;
 }
 
@@ -50,6 +50,8 @@ export interface ScanReferenceInput {
 export type ScanEvent =
   | { readonly type: 'started'; readonly reference: string; readonly resumedAt: number | null }
   | { readonly type: 'waiting'; readonly reference: string; readonly holder: string; readonly until: number }
+  /** A batch is checked (not yet committed): for a progress bar. */
+  | { readonly type: 'batch'; readonly reference: string; readonly scanned: number }
   | {
       /** Batches are checked and their checkpoint stored. */
       readonly type: 'checkpoint';

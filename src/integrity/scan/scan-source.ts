@@ -61,6 +61,7 @@ export async function scanSource(job: ScanJob, keeper: LeaseKeeper, progress: Sc
     progress.elapsedMs += now - since;
     since = now;
     addFindings(held, reference, check);
+    input.onEvent?.({ type: 'batch', reference: reference.name, scanned: progress.counters.scanned });
     // The first batch is committed at once, so even a short scan leaves a checkpoint early.
     const due = committedAt === undefined || now - committedAt >= everyMs;
     if (page.next === null || due || held.length >= maxHeldFindings) {

@@ -1,4 +1,5 @@
 import type { JsonObject } from '../../core/json.js';
+import { estimatedCount } from '../../stores/estimated-count.js';
 import { readAhead } from '../../stores/read-ahead.js';
 import { scanPages } from '../../stores/scan-pages.js';
 import { docKey } from '../../stores/store.js';
@@ -56,6 +57,19 @@ export async function documentPass(
       conforms: contractCheck(ctx.contracts, target.name, target.versionField),
     };
     let after = progress.pass.collection === c ? progress.pass.after : null;
+    const total = await estimatedCount(target.handle);
+    let read = 0;
+    const tick = () =>
+      ctx.onEvent?.({
+        type: 'progress',
+        migration: migration.id,
+        stage,
+        collection: target.name,
+        counts: progress.counts,
+        read,
+        ...(total === undefined ? {} : { total }),
+      });
+    tick();
     const pages = scanPages(target.handle, { after, limit: ctx.plan.options.batchSize });
     for await (const page of readAhead(pages)) {
       const selected = page.docs.filter((doc) =>
@@ -92,13 +106,8 @@ export async function documentPass(
           : { after: sumAfter(progress, target.name, page.docs, planned, written) }),
       };
       await ctx.save(progress);
-      ctx.onEvent?.({
-        type: 'progress',
-        migration: migration.id,
-        stage,
-        collection: target.name,
-        counts: progress.counts,
-      });
+      read += page.docs.length;
+      tick();
       await ctx.throttle.take(page.docs.length);
       if (ctx.signal?.aborted) return { progress, paused: true };
     }

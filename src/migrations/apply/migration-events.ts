@@ -17,6 +17,10 @@ export type MigrationEvent =
       readonly stage: 'canary' | 'rest' | 'restore' | 'census';
       readonly collection: string;
       readonly counts: MigrationCounts;
+      /** Documents read so far in this stage and collection by this run (for a progress bar). */
+      readonly read?: number;
+      /** The store's estimate of the documents in the collection, when it gave one. */
+      readonly total?: number;
     }
   | { readonly type: 'gate'; readonly migration: string; readonly result: GateResult }
   | { readonly type: 'lineage'; readonly lineage: LineageEvent };

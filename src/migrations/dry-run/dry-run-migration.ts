@@ -28,7 +28,8 @@ export interface MigrationDryRunContext {
   readonly deltaSample: number;
   readonly paritySample: number;
   readonly heartbeat?: () => Promise<void>;
-  readonly onProgress?: (label: string, done: number) => void;
+  /** Documents done in the stage named by `label`, of `total` (the sandbox's estimated count) when known. */
+  readonly onProgress?: (label: string, done: number, total?: number) => void;
 }
 
 /**
@@ -90,9 +91,9 @@ async function passOver(
 ): Promise<SandboxPassResult> {
   const sandbox = ctx.collectionFor(name);
   const hasParity = (migration.validators?.after ?? []).some((v) => v.kind === 'parity');
-  const fraction = hasParity
-    ? paritySampleFraction(await sandbox.count({ estimate: true }), ctx.paritySample)
-    : 0;
+  const total = await sandbox.count({ estimate: true });
+  const fraction = hasParity ? paritySampleFraction(total, ctx.paritySample) : 0;
+  ctx.onProgress?.(`${migration.id} on ${name}`, 0, total);
   return migrateSandbox({
     rewrite: {
       migration,
@@ -108,7 +109,7 @@ async function passOver(
     deltaSample: ctx.deltaSample,
     ...(hasParity ? { keepOriginal: (key: DocKey) => inParitySample(key, fraction) } : {}),
     ...(ctx.heartbeat ? { heartbeat: ctx.heartbeat } : {}),
-    onProgress: (n) => ctx.onProgress?.(`${migration.id} on ${name}`, n),
+    onProgress: (n) => ctx.onProgress?.(`${migration.id} on ${name}`, n, total),
   });
 }
 

@@ -44,7 +44,8 @@ export interface DryRunInput {
   /** Documents parity validators compare. Default 1000. */
   readonly paritySample?: number;
   readonly heartbeat?: () => Promise<void>;
-  readonly onProgress?: (label: string, done: number) => void;
+  /** Documents done in the stage named by `label`, of `total` (the sandbox's estimated count) when known. */
+  readonly onProgress?: (label: string, done: number, total?: number) => void;
   /** The report's `createdAt`; tests pass a fixed one. */
   readonly now?: () => Date;
 }

@@ -1,4 +1,5 @@
 import type { JsonObject } from '../../core/json.js';
+import { estimatedCount } from '../../stores/estimated-count.js';
 import { readAhead } from '../../stores/read-ahead.js';
 import { scanPages } from '../../stores/scan-pages.js';
 import { type DocKey, docKey, keyId, type WriteOp } from '../../stores/store.js';
@@ -37,9 +38,12 @@ export async function censusPass(
   for (let c = progress.census.collection; c < subject.collections.length; c++) {
     const target = ctx.target.collection(subject.collections[c]!);
     let after = progress.census.collection === c ? progress.census.after : null;
+    const total = await estimatedCount(target.handle);
+    let read = 0;
     const pages = scanPages(target.handle, { after, limit: ctx.batchSize });
     for await (const page of readAhead(pages)) {
       progress = await countPage(ctx, subject, target, page.docs, progress);
+      read += page.docs.length;
       after = page.next;
       progress = { ...progress, census: { ...progress.census, collection: after ? c : c + 1, after } };
       await ctx.save(progress);
@@ -49,6 +53,8 @@ export async function censusPass(
         stage: 'census',
         collection: target.name,
         counts: progress.counts,
+        read,
+        ...(total === undefined ? {} : { total }),
       });
       await ctx.throttle.take(page.docs.length);
       if (ctx.signal?.aborted) return { progress, paused: true };

@@ -116,13 +116,24 @@ class DynamoStore implements Store {
   }
 
   /**
-   * ListTables with Limit 1. DynamoDB reports no version; the product says whether it is AWS or
-   * a configured endpoint (normally DynamoDB Local).
+   * ListTables with Limit 1. No version is reported, and none is made up: AWS DynamoDB is a service
+   * without versions, and DynamoDB Local answers no call with its own (its responses name only its
+   * web server, Jetty; the version is printed in its startup log). The product says whether it is
+   * AWS or a configured endpoint (normally DynamoDB Local).
    */
   async ping(): Promise<StoreInfo> {
     await this.client.call('ListTables', undefined, (sdk) => sdk.send(new ListTablesCommand({ Limit: 1 })));
-    const product = this.config.endpoint ? `DynamoDB Local (${this.config.endpoint})` : 'DynamoDB';
-    return { product, version: 'unknown' };
+    if (!this.config.endpoint)
+      return {
+        product: 'DynamoDB',
+        version: 'not reported',
+        versionNote: 'a managed service without versions',
+      };
+    return {
+      product: `DynamoDB Local (${this.config.endpoint})`,
+      version: 'not reported',
+      versionNote: 'DynamoDB Local has no call that returns its version; its startup log prints it',
+    };
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@ import { verifyCollection } from '../../contracts/verify/verify-collection.js';
 import type { VerifyReport } from '../../contracts/verify/verify-report.js';
 import { StewardError } from '../../errors/steward-error.js';
 import type { Segment } from '../../stores/store.js';
+import { estimatedTotal, type ProgressTick, progressTick } from '../progress-tick.js';
 import { type RunOptions, throwIfAborted } from '../run-options.js';
 import { storesOf, withStores } from '../with-stores.js';
 
@@ -25,9 +26,12 @@ export interface ContractsVerifyInput {
   readonly cwd?: string;
 }
 
-/** Documents read so far in a collection, and each collection's report when done. */
+/**
+ * Documents read so far in a collection (the phase is the collection's name; the total is the
+ * store's estimate, or its segment's share), and each collection's report when done.
+ */
 export type ContractsVerifyEvent =
-  | { readonly type: 'progress'; readonly collection: string; readonly documents: number }
+  | ProgressTick
   | { readonly type: 'verified'; readonly report: VerifyReport & { store: string } };
 
 /** A collection's report, with its store and whether it passed the gate. */
@@ -72,12 +76,13 @@ export async function contractsVerify(
     for (const { collection, contract } of targets) {
       throwIfAborted(options.signal, `verifying ${collection.name}`);
       const handle = opened.get(collection.store)!.collection(collection.spec);
+      const total = options.onProgress ? await estimatedTotal(handle, input.segment) : undefined;
+      options.onProgress?.(progressTick(collection.name, 0, total));
       const report = await verifyCollection(handle, contract, registry, {
         sample: input.sample ?? 1,
         maxFailures: input.maxFailures ?? 20,
         ...(input.segment ? { segment: input.segment } : {}),
-        onProgress: (n) =>
-          options.onProgress?.({ type: 'progress', collection: collection.name, documents: n }),
+        onProgress: (n) => options.onProgress?.(progressTick(collection.name, n, total)),
       });
       const verified = { store: collection.store, ...report };
       options.onProgress?.({ type: 'verified', report: verified });

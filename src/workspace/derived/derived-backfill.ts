@@ -2,8 +2,15 @@ import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { type BackfillReport, backfillDerived } from '../../derived/backfill.js';
 import { repairNeedsAttention } from '../../derived/repair-report.js';
 import type { Segment } from '../../stores/store.js';
+import { estimatedTotal, progressTick } from '../progress-tick.js';
 import { actorOf, type RunOptions } from '../run-options.js';
-import { type DerivedJobInput, type DerivedJobWaiting, jobSettings, oneDerived } from './derived-job.js';
+import {
+  type DerivedJobEvent,
+  type DerivedJobInput,
+  jobSettings,
+  oneDerived,
+  reportTicks,
+} from './derived-job.js';
 import { withDerived } from './with-derived.js';
 
 /** Which derived field to populate, and how. */
@@ -28,13 +35,21 @@ export type DerivedBackfillResult = BackfillReport & { readonly ok: boolean };
 export function derivedBackfill(
   config: ResolvedConfig,
   input: DerivedBackfillInput,
-  options: RunOptions<DerivedJobWaiting> = {},
+  options: RunOptions<DerivedJobEvent> = {},
 ): Promise<DerivedBackfillResult> {
   const d = oneDerived(config, input.derived);
   return withDerived(config, [d], actorOf(options), async (run) => {
+    const handles = run.handles(d);
+    // Every document may lack a newly added field: the whole collection is the (upper) estimate.
+    const total = options.onProgress ? await estimatedTotal(handles.target, input.segment) : undefined;
+    const listener = options.onProgress;
     const result = await backfillDerived({
       derived: d,
-      ...run.handles(d),
+      ...handles,
+      ...reportTicks(options, `${d.name} backfill`, total),
+      ...(listener
+        ? { onCheckPage: (n: number) => listener(progressTick(`${d.name} check`, n, total)) }
+        : {}),
       ledger: run.ledger,
       dryRun: input.dryRun === true,
       ...(input.batch === undefined ? {} : { batch: input.batch }),

@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { jobHolder } from '../../derived/checkpointed-pages.js';
 import type { ResolvedDerived } from '../../derived/derived.js';
+import { type ProgressTick, progressTick } from '../progress-tick.js';
 import { actorOf, type RunOptions } from '../run-options.js';
 import { selectDerived } from './select-derived.js';
 
@@ -21,13 +22,35 @@ export interface DerivedJobWaiting {
   readonly until: number;
 }
 
+/** What a resumable derived job reports: its progress (rebuild, backfill), or a wait for a lease. */
+export type DerivedJobEvent = DerivedJobWaiting | ProgressTick;
+
+/**
+ * The ticks of a page-by-page job over `phase`, when anyone listens: documents examined (as its
+ * report counts them) of `total`, an estimate unless said otherwise.
+ */
+export function reportTicks(
+  options: RunOptions<DerivedJobEvent>,
+  phase: string,
+  total: number | undefined,
+  estimated = total !== undefined,
+): { onBatch?: (report: { examined: number }) => void } {
+  const listener = options.onProgress;
+  if (!listener) return {};
+  listener(progressTick(phase, 0, total, estimated));
+  return { onBatch: (report) => listener(progressTick(phase, report.examined, total, estimated)) };
+}
+
 /** The one declaration a derived job works on: a usage error when it is not declared. */
 export function oneDerived(config: ResolvedConfig, name: string): ResolvedDerived {
   return selectDerived([name], config)[0]!;
 }
 
 /** The job options of `checkpointed-pages.ts`: holder, lease, restart and the waiting event. */
-export function jobSettings(input: DerivedJobInput, options: RunOptions<DerivedJobWaiting>) {
+export function jobSettings(
+  input: DerivedJobInput,
+  options: RunOptions<never> & { readonly onProgress?: (event: DerivedJobWaiting) => void },
+) {
   return {
     holder: `${actorOf(options)}#${jobHolder()}`,
     ...(input.leaseTtlMs === undefined ? {} : { leaseTtlMs: input.leaseTtlMs }),

@@ -4,10 +4,17 @@ import { type RebuildScope, rebuildDerived } from '../../derived/rebuild-derived
 import { type RepairReport, repairNeedsAttention } from '../../derived/repair-report.js';
 import { StewardError } from '../../errors/steward-error.js';
 import type { Segment } from '../../stores/store.js';
+import { estimatedTotal } from '../progress-tick.js';
 import { type ResolvedKey, resolveKeys } from '../resolve-keys.js';
 import type { RunOptions } from '../run-options.js';
 import { actorOf } from '../run-options.js';
-import { type DerivedJobInput, type DerivedJobWaiting, jobSettings, oneDerived } from './derived-job.js';
+import {
+  type DerivedJobEvent,
+  type DerivedJobInput,
+  jobSettings,
+  oneDerived,
+  reportTicks,
+} from './derived-job.js';
 import { forceAllowed, type SnapshotRefusal } from './snapshot-force.js';
 import { withDerived } from './with-derived.js';
 
@@ -48,7 +55,7 @@ export type DerivedRebuildResult =
 export function derivedRebuild(
   config: ResolvedConfig,
   input: DerivedRebuildInput,
-  options: RunOptions<DerivedJobWaiting> = {},
+  options: RunOptions<DerivedJobEvent> = {},
 ): Promise<DerivedRebuildResult> {
   const derived = oneDerived(config, input.derived);
   if (input.version !== undefined && input.version !== derived.version)
@@ -72,9 +79,18 @@ export function derivedRebuild(
       async () => scopeJson,
     );
     if (typeof force === 'object') return { ok: false, refused: force };
+    const handles = run.handles(derived);
+    // Keys are counted exactly; everything is the store's estimate; a filter has no total.
+    const everything = 'all' in input.scope && options.onProgress;
+    const total = everything ? await estimatedTotal(handles.target, input.segment) : undefined;
+    const ticks =
+      'ids' in input.scope
+        ? reportTicks(options, derived.name, input.scope.ids.length, false)
+        : reportTicks(options, derived.name, total);
     const report = await rebuildDerived({
       derived,
-      ...run.handles(derived),
+      ...handles,
+      ...ticks,
       ledger: run.ledger,
       scope,
       dryRun: input.dryRun === true,

@@ -7,7 +7,8 @@ import type { SourceStrategy } from '../../derived/source-values.js';
 import { StewardError } from '../../errors/steward-error.js';
 import { recordDriftCheck } from '../../signals/derived-metrics.js';
 import { stewardMetrics } from '../../signals/steward-metrics.js';
-import type { Segment } from '../../stores/store.js';
+import type { Collection, Segment } from '../../stores/store.js';
+import { estimatedTotal, type ProgressTick, progressTick } from '../progress-tick.js';
 import { actorOf, type RunOptions, throwIfAborted } from '../run-options.js';
 import { selectDerived } from './select-derived.js';
 import { withDerived } from './with-derived.js';
@@ -34,8 +35,12 @@ export interface DriftCheckInput {
   readonly groupSize?: number;
 }
 
-/** A drift check reports each derived state as soon as it is checked. */
-export type DriftCheckEvent = { readonly type: 'checked'; readonly report: DriftReport };
+/**
+ * A drift check reports its progress through each derived state (derived documents read, of the
+ * store's estimate when every document is read: not with a filter or the window method), and each derived
+ * state's report as soon as it is checked.
+ */
+export type DriftCheckEvent = ProgressTick | { readonly type: 'checked'; readonly report: DriftReport };
 
 /** What `driftCheck` found: `ok` when no derived state drifted. */
 export interface DriftCheckResult {
@@ -63,12 +68,15 @@ export function driftCheck(
     const reports: DriftReport[] = [];
     for (const derived of selected) {
       throwIfAborted(options.signal, `checking ${derived.name}`);
+      const handles = run.handles(derived);
+      const onPage = await pageTicks(derived.name, handles.target, input, options);
       const report = await checkDrift({
         derived,
-        ...run.handles(derived),
+        ...handles,
         ledger: run.ledger,
         ...settings,
         ...methodOptions(input, derived),
+        ...(onPage ? { onPage } : {}),
       });
       recordDriftCheck(metrics, report);
       options.onProgress?.({ type: 'checked', report });
@@ -77,6 +85,25 @@ export function driftCheck(
     const drift = reports.reduce((n, r) => n + r.drift, 0);
     return { ok: drift === 0, drift, reports };
   });
+}
+
+/**
+ * The progress of one derived state, when anyone listens: documents read of the derived
+ * collection's estimated count (no total with a filter, which the estimate does not know).
+ */
+async function pageTicks(
+  name: string,
+  target: Collection,
+  input: DriftCheckInput,
+  options: RunOptions<DriftCheckEvent>,
+): Promise<((scanned: number) => void) | undefined> {
+  const listener = options.onProgress;
+  if (!listener) return undefined;
+  // A filter, or the window method's filter by changed source keys: the estimate would overstate.
+  const filtered = (input.where !== undefined && input.where.length > 0) || input.method === 'window';
+  const total = filtered ? undefined : await estimatedTotal(target, input.segment);
+  listener(progressTick(name, 0, total));
+  return (scanned) => listener(progressTick(name, scanned, total));
 }
 
 /**

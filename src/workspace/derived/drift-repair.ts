@@ -3,10 +3,11 @@ import type { JsonValue } from '../../core/json.js';
 import type { ResolvedDerived } from '../../derived/derived.js';
 import { repairDrift } from '../../derived/repair-drift.js';
 import { type RepairReport, repairNeedsAttention } from '../../derived/repair-report.js';
-import { listIncidents } from '../../ledger/incidents.js';
+import { countIncidents, listIncidents } from '../../ledger/incidents.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import { recordDriftRepair } from '../../signals/derived-metrics.js';
 import { stewardMetrics } from '../../signals/steward-metrics.js';
+import { type ProgressTick, progressTick } from '../progress-tick.js';
 import { actorOf, type RunOptions, throwIfAborted } from '../run-options.js';
 import { selectDerived } from './select-derived.js';
 import { forceAllowed, type SnapshotRefusal } from './snapshot-force.js';
@@ -24,8 +25,14 @@ export interface DriftRepairInput {
   readonly force?: boolean;
 }
 
-/** A repair reports each derived state when done, and each forced snapshot its approvals do not allow. */
-export type DriftRepairEvent = SnapshotRefusal | { readonly type: 'repaired'; readonly report: RepairReport };
+/**
+ * A repair reports its progress through each derived state (incidents handled of those open when
+ * it began), each derived state when done, and each forced snapshot its approvals do not allow.
+ */
+export type DriftRepairEvent =
+  | ProgressTick
+  | SnapshotRefusal
+  | { readonly type: 'repaired'; readonly report: RepairReport };
 
 /** What `driftRepair` did. */
 export interface DriftRepairResult {
@@ -61,10 +68,12 @@ export function driftRepair(
         refused.push(force);
         options.onProgress?.(force);
       }
+      const onBatch = await batchTicks(run.ledger, derived, options);
       const report = await repairDrift({
         derived,
         ...run.handles(derived),
         ledger: run.ledger,
+        ...(onBatch ? { onBatch } : {}),
         dryRun: input.dryRun === true,
         ...(input.batch === undefined ? {} : { batch: input.batch }),
         force: force === true,
@@ -75,6 +84,20 @@ export function driftRepair(
     }
     return { ok: refused.length === 0 && !reports.some(repairNeedsAttention), reports, refused };
   });
+}
+
+/** Progress of one derived state's repair, when anyone listens: incidents examined of those open. */
+async function batchTicks(
+  ledger: Ledger,
+  derived: ResolvedDerived,
+  options: RunOptions<DriftRepairEvent>,
+): Promise<((report: RepairReport) => void) | undefined> {
+  const listener = options.onProgress;
+  if (!listener) return undefined;
+  const incidents = await ledger.openCollection('incidents');
+  const total = await countIncidents(incidents, { subject: derived.name, status: 'open', kind: 'drift' });
+  listener(progressTick(derived.name, 0, total, false));
+  return (report) => listener(progressTick(derived.name, report.examined, total, false));
 }
 
 /** The scope a forced repair's approval signs: the open drift incidents of the derived state. */

@@ -1,8 +1,12 @@
 import type { ResolvedConfig } from '../../config/resolved-config.js';
+import type { ResolvedReference } from '../../integrity/reference.js';
 import type { RepairOptions } from '../../integrity/repair/repair-context.js';
 import { repairReferences } from '../../integrity/repair/repair-references.js';
 import type { RepairReport } from '../../integrity/repair/repair-result.js';
+import { countIncidents } from '../../ledger/incidents.js';
+import type { Ledger } from '../../ledger/ledger.js';
 import type { SignalWarning } from '../../signals/signals.js';
+import { type ProgressTick, progressTick } from '../progress-tick.js';
 import { actorOf, type RunOptions } from '../run-options.js';
 import { selectReferences } from './select-references.js';
 import { withIntegrity } from './with-integrity.js';
@@ -29,7 +33,7 @@ export type RefsRepairResult = RepairReport & { readonly warnings: SignalWarning
 export function refsRepair(
   config: ResolvedConfig,
   input: RefsRepairInput = {},
-  options: RunOptions = {},
+  options: RunOptions<ProgressTick> = {},
 ): Promise<RefsRepairResult> {
   const references = selectReferences(input.references ?? [], config);
   const actor = actorOf(options);
@@ -39,6 +43,7 @@ export function refsRepair(
     references,
     actor,
     async (run) => {
+      const onBatch = await batchTicks(run.ledger, references, options);
       const report = await repairReferences(
         {
           ledger: run.ledger,
@@ -53,10 +58,29 @@ export function refsRepair(
           dryRun,
           ...(input.batchSize === undefined ? {} : { batchSize: input.batchSize }),
           forceBreaker: input.forceBreaker === true,
+          ...(onBatch ? { onBatch } : {}),
         },
       );
       return { ...report, warnings: await run.signals.flush() };
     },
     { metrics: options.metrics },
   );
+}
+
+/**
+ * Progress per reference, when anyone listens: incidents handled of those open when the run began
+ * (delete-dependent repairs, which plan all deletions first, report only at the end).
+ */
+async function batchTicks(
+  ledger: Ledger,
+  references: readonly ResolvedReference[],
+  options: RunOptions<ProgressTick>,
+): Promise<((reference: string, done: number) => void) | undefined> {
+  const listener = options.onProgress;
+  if (!listener) return undefined;
+  const incidents = await ledger.openCollection('incidents');
+  const totals = new Map<string, number>();
+  for (const r of references)
+    totals.set(r.name, await countIncidents(incidents, { subject: r.name, status: 'open' }));
+  return (reference, done) => listener(progressTick(reference, done, totals.get(reference), false));
 }

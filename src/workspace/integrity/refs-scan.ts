@@ -7,6 +7,7 @@ import { scanReference } from '../../integrity/scan/scan-reference.js';
 import { problemCount, type ReferenceScanReport } from '../../integrity/scan/scan-report.js';
 import type { SignalWarning } from '../../signals/signals.js';
 import type { Segment } from '../../stores/store.js';
+import { estimatedTotal, type ProgressTick, progressTick } from '../progress-tick.js';
 import { actorOf, type RunOptions } from '../run-options.js';
 import { selectReferences } from './select-references.js';
 import { type IntegrityWorkspace, withIntegrity } from './with-integrity.js';
@@ -30,11 +31,13 @@ export interface RefsScanInput {
 }
 
 /**
- * What a scan reports as it goes: the scan's own events, then each reference's report when done,
+ * What a scan reports as it goes: the scan's own events, a progress tick per batch (the total is
+ * the store's estimate of the source, or of its segment), then each reference's report when done,
  * or when the signal stopped it (`interrupted`, checkpointed: the same call resumes).
  */
 export type RefsScanEvent =
   | ScanEvent
+  | ProgressTick
   | { readonly type: 'scanned'; readonly report: ReferenceScanReport }
   | { readonly type: 'interrupted'; readonly report: ReferenceScanReport }
   | { readonly type: 'rechecked'; readonly report: StaleReport };
@@ -112,16 +115,23 @@ async function scan(
   { run, holder, input, options }: ScanJob,
   reference: ResolvedReference,
 ): Promise<ScanResult> {
+  const source = run.collection(reference.collection);
+  const total = options.onProgress ? await estimatedTotal(source, input.segment) : undefined;
   const report = await scanReference({
     reference,
-    source: run.collection(reference.collection),
+    source,
     target: run.collection(reference.target),
     ledger: run.ledger,
     holder,
     ...scanSettings(input),
     waitForLease: true,
     ...(options.signal ? { signal: options.signal } : {}),
-    onEvent: (event) => options.onProgress?.(event),
+    onEvent: (event) => {
+      options.onProgress?.(event);
+      if (event.type === 'started')
+        options.onProgress?.(progressTick(reference.name, event.resumedAt ?? 0, total));
+      if (event.type === 'batch') options.onProgress?.(progressTick(reference.name, event.scanned, total));
+    },
   });
   if (report.interrupted) {
     options.onProgress?.({ type: 'interrupted', report });

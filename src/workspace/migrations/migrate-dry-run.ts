@@ -31,10 +31,14 @@ export interface MigrateDryRunInput {
   readonly reportsDir?: string;
 }
 
-/** Progress of a dry run: documents done in the stage named by `label`. */
+/**
+ * Progress of a dry run: documents done in the stage named by `label`, of `total` (the sandbox's
+ * count estimate) when known.
+ */
 export interface DryRunProgress {
   readonly label: string;
   readonly done: number;
+  readonly total?: number;
 }
 
 /** What a dry run did: nothing when nothing is pending, else the report and where it was written. */
@@ -81,7 +85,8 @@ export function migrateDryRun(
           ...(input.sample === undefined ? {} : { sample: input.sample }),
           batchSize: run.config.migrations.batchSize,
           heartbeat,
-          onProgress: (label, done) => options.onProgress?.({ label, done }),
+          onProgress: (label, done, total) =>
+            options.onProgress?.({ label, done, ...(total === undefined ? {} : { total }) }),
         }),
       );
       const files = writeReport(report, dir);
