@@ -5,9 +5,10 @@ import type { JsonObject } from '../core/json.js';
 import { systemClock } from '../ledger/clock.js';
 import { keyId } from '../stores/store.js';
 import { checkpointPass } from './checkpoint-pass.js';
-import { type CheckDriftInput, compareAll } from './compare-drift.js';
-import { type DriftReport, emptyReport } from './drift-report.js';
+import { type CheckDriftInput, compareAll, confirmedIncidents } from './compare-drift.js';
+import { type DriftReport, emptyReport, snapshotInfo } from './drift-report.js';
 import { hashPasses } from './hash-pass.js';
+import { isFoldable } from './recompute.js';
 import { closeResolvedIncidents } from './reverify-drift.js';
 import { type AggregateMap, buildAggregateMap } from './source-values.js';
 import { windowPass } from './window-pass.js';
@@ -37,6 +38,7 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
     `drift-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
   );
   await input.ledger.store.ensureCollection(input.ledger.namespace.incidents);
+  if (input.derived.snapshot) snapshotInfo(report);
   if (method === 'window') await windowPass(input, report, clock);
   else if (method === 'checkpoint') await checkpointPass(input, report, clock);
   else if (method === 'hash') await hashPasses(input, await aggregateMapFor(input), report, clock);
@@ -45,7 +47,8 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
     await compareAll(input, await aggregateMapFor(input), report, clock, keep);
   }
   const incidents = input.ledger.store.collection(input.ledger.namespace.incidents);
-  report.incidents.closed = await closeResolvedIncidents(input, incidents, report.scanId, clock);
+  const seen = confirmedIncidents(report);
+  report.incidents.closed = await closeResolvedIncidents(input, incidents, seen, clock);
   report.elapsedMs = performance.now() - started;
   await input.ledger.audit.append({
     action: 'derived.drift-check',
@@ -55,6 +58,9 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
       method,
       checked: report.checked,
       drift: report.drift,
+      ...(report.snapshot
+        ? { snapshotDiffers: report.snapshot.differsFromSource, snapshotMissing: report.snapshot.missing }
+        : {}),
       orphans: report.orphans,
       failed: report.failed,
       opened: report.incidents.opened,
@@ -67,8 +73,13 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
 async function aggregateMapFor(input: CheckDriftInput): Promise<AggregateMap | undefined> {
   const { derived } = input;
   if (derived.source.link.by !== 'key' || (input.strategy ?? 'map') !== 'map') return undefined;
-  if (derived.transform.type === 'function' || derived.transform.type === 'copy') return undefined;
+  if (!isFoldable(derived.transform)) return undefined;
   return buildAggregateMap(derived, input.source);
+}
+
+/** True when a check found something to act on: drift, or snapshots missing. Differences of a snapshot are not. */
+export function driftFound(report: DriftReport): boolean {
+  return report.drift > 0 || (report.snapshot?.missing ?? 0) > 0;
 }
 
 function sampler(input: CheckDriftInput): (doc: JsonObject) => boolean {

@@ -24,6 +24,11 @@ export interface LedgerNamespace {
   readonly rehydrations: CollectionSpec;
   /** The migrations changelog: one document per migration id; see `migrations/changelog.ts`. */
   readonly migrations: CollectionSpec;
+  /**
+   * Projection metadata kept out of the user's documents (`metadata: 'ledger'`): one document per
+   * derived state and document; see `derived/projection-metadata.ts`.
+   */
+  readonly projections: CollectionSpec;
 }
 
 /** The prefix ledger collections get unless told otherwise; DynamoDB's `tablePrefix` defaults to it too. */
@@ -57,6 +62,7 @@ export function ledgerNamespace(store: Store, prefix: string = defaultLedgerPref
     flags: spec('flags'),
     rehydrations: spec('rehydrations'),
     migrations: spec('migrations'),
+    projections: spec('projections'),
   };
 }
 
@@ -69,7 +75,18 @@ export function ledgerKeyField(store: Pick<Store, 'capabilities'>): string {
 export function ledgerSpecs(namespace: LedgerNamespace): CollectionSpec[] {
   const { audit, leases, checkpoints, incidents, approvals, backups, flags, rehydrations, migrations } =
     namespace;
-  return [audit, leases, checkpoints, incidents, approvals, backups, flags, rehydrations, migrations];
+  return [
+    audit,
+    leases,
+    checkpoints,
+    incidents,
+    approvals,
+    backups,
+    flags,
+    rehydrations,
+    migrations,
+    namespace.projections,
+  ];
 }
 
 /** Drops every ledger collection of the namespace: the audit trail is gone afterwards. Tests use it. */

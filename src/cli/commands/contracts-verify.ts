@@ -4,6 +4,7 @@ import type { Contract } from '../../contracts/contract.js';
 import { loadContracts } from '../../contracts/load-contracts.js';
 import { verifyCollection } from '../../contracts/verify/verify-collection.js';
 import type { DocumentFailure, VerifyReport } from '../../contracts/verify/verify-report.js';
+import { metadataFields } from '../../derived/projection-metadata.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
 import { segmentOption } from '../collection-arg.js';
 import type { Command, CommandContext } from '../command.js';
@@ -28,6 +29,8 @@ export const contractsVerifyCommand: Command = {
     'Reads each collection page by page and validates every document with the schema of the\n' +
     "version in its version field. Without names, verifies every contract's collection that the\n" +
     'config declares. --sample examines a fraction chosen by key: the same documents every run.\n' +
+    "steward's projection metadata (_projection, or the field a derived declaration names) is not\n" +
+    'checked: the contract need not declare it.\n' +
     'Exits 1 when a collection is below --threshold percent conforming or has documents with a\n' +
     'missing or undeclared version; 0 otherwise.',
   options: {
@@ -59,6 +62,7 @@ export const contractsVerifyCommand: Command = {
         const report = await verifyCollection(handle, contract, registry, {
           sample,
           maxFailures,
+          ignoreFields: metadataFields(config.derived.values(), collection.name),
           ...(segment ? { segment } : {}),
           onProgress: (n) => ctx.output.progress(`verifying ${collection.name}`, n, undefined),
         });

@@ -29,7 +29,11 @@ export const derivedListCommand: Command = {
 function describe(d: ResolvedDerived) {
   const t = d.transform;
   const link =
-    d.source.link.by === 'via' ? `via ${d.source.link.field}` : `where ${d.source.link.field} = key`;
+    d.source.link.by === 'self'
+      ? 'its own fields'
+      : d.source.link.by === 'via'
+        ? `via ${d.source.link.field}`
+        : `where ${d.source.link.field} = key`;
   const transform =
     t.type === 'count'
       ? 'count'
@@ -37,11 +41,14 @@ function describe(d: ResolvedDerived) {
         ? 'a function'
         : t.type === 'latest'
           ? `latest ${t.field} by ${t.by}`
-          : `${t.type} ${t.field}`;
+          : t.type === 'multiply'
+            ? `multiply ${t.fields.join(' * ')}`
+            : `${t.type} ${t.field}`;
   return {
     name: d.name,
     kind: d.kind,
     snapshot: d.snapshot,
+    ...(d.element ? { element: d.element.key ? `keyed by ${d.element.key}` : 'by position' } : {}),
     source: `${d.source.collection} (${link}${d.source.whereRaw ? `, ${JSON.stringify(d.source.whereRaw)}` : ''})`,
     transform,
     refresh: d.refresh,

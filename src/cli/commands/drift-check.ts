@@ -1,6 +1,6 @@
 import { parseDuration } from '../../config/resolve-references.js';
 import type { ResolvedConfig } from '../../config/resolved-config.js';
-import { checkDrift } from '../../derived/check-drift.js';
+import { checkDrift, driftFound } from '../../derived/check-drift.js';
 import { type ResolvedDerived, sourceVersionField } from '../../derived/derived.js';
 import { type DriftMethod, renderDriftReport } from '../../derived/drift-report.js';
 import type { SourceStrategy } from '../../derived/source-values.js';
@@ -27,7 +27,9 @@ export const driftCheckCommand: Command = {
     'fixes them); incidents that no longer drift are closed. A copy whose source is missing is an orphan\n' +
     '(`refs scan`), not drift. --method window rechecks only what the source changed in the last\n' +
     '--window (by source.changedAt); --method checkpoint only documents whose stamped source version\n' +
-    'is behind the latest (source.version or source.changedAt). Exit 1 when drift is found.',
+    'is behind the latest (source.version or source.changedAt). A snapshot differs from its source by\n' +
+    'design: its differences are reported apart, not as drift; a snapshot missing where its source gives\n' +
+    'a value is a finding. Exit 1 when drift or a missing snapshot is found.',
   options: {
     method: { type: 'string', default: 'exact' },
     sample: { type: 'string', default: '0.1' },
@@ -67,8 +69,10 @@ export const driftCheckCommand: Command = {
         reports.push(report);
       }
       const drift = reports.reduce((n, r) => n + r.drift, 0);
-      ctx.output.result({ ok: drift === 0, drift, reports });
-      return drift > 0 ? ExitCode.findings : ExitCode.ok;
+      const missingSnapshots = reports.reduce((n, r) => n + (r.snapshot?.missing ?? 0), 0);
+      const found = reports.some(driftFound);
+      ctx.output.result({ ok: !found, drift, missingSnapshots, reports });
+      return found ? ExitCode.findings : ExitCode.ok;
     });
   },
 };

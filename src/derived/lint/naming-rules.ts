@@ -73,8 +73,7 @@ const meaning: Record<string, string> = {
 /** Names that hide their authority or freshness (section 11): `status`, `case_count`, `customer_name`. */
 export const nameHidesAuthorityRule: LintRule = {
   id: 'name-hides-authority',
-  summary:
-    'a derived field name says what it is: _at_<event>, _display_cache, _projected, _as_of...',
+  summary: 'a derived field name says what it is: _at_<event>, _display_cache, _projected, _as_of...',
   check(d) {
     const leaf = d.field.split('.').at(-1) ?? d.field;
     if (markerOf(leaf) !== undefined || collectionSays(d.collection)) return [];
