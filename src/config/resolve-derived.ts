@@ -195,7 +195,9 @@ function resolveOne(
       problem(`${path}.${key}`, `is not a known setting (expected ${allowed.join(', ')})`);
   const kind = oneOf(s.kind, derivedKinds, `${path}.kind`, problem, undefined, true);
   const self = s.source === 'self';
-  const transform = resolveTransform(s.transform, `${path}.transform`, problem, self, parsed.element);
+  // A source written { self: true } is refused below; its transform is read as a self one's.
+  const selfLike = self || (isJsonObject(s.source as never) && (s.source as Raw).self !== undefined);
+  const transform = resolveTransform(s.transform, `${path}.transform`, problem, selfLike, parsed.element);
   const source = self
     ? selfSource(collection)
     : resolveSource(s.source, transform, `${path}.source`, collections, problem, parsed.element);
@@ -238,7 +240,7 @@ function resolveOne(
       `${path}.source.key`,
       'an aggregate over source documents linked by key cannot be declared inside array elements: link each element to one source document (transform.via, such as "sku"), or compute it from the element itself (source: \'self\')',
     );
-  if (element && validation === 'checkpoint')
+  if (element && !self && validation === 'checkpoint')
     problem(
       `${path}.validation`,
       "checkpoint is not supported inside array elements: use 'exact', 'sampling', 'hash' or 'window'",

@@ -1,22 +1,21 @@
 import type { ParsedFilter } from '../core/filter.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
 import type { Clock } from '../ledger/clock.js';
-import { type Finding, incidentId, recordFindings } from '../ledger/incidents.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { scanPages } from '../stores/scan-pages.js';
 import { type Collection, keyId, type Segment } from '../stores/store.js';
 import type { ResolvedDerived } from './derived.js';
-import { elementId, storedValue, valueId, valueLabel } from './derived-rows.js';
+import { storedValue, valueId, valueLabel } from './derived-rows.js';
 import {
   type DriftFinding,
   type DriftMethod,
   type DriftReport,
-  listFinding,
   maxDifferencesListed,
   maxListed,
   snapshotInfo,
 } from './drift-report.js';
 import { sameValue } from './recompute.js';
+import { recordDrift } from './record-drift.js';
 import { type AggregateMap, type Recomputed, recomputePage, type SourceStrategy } from './source-values.js';
 
 /*
@@ -197,60 +196,3 @@ function failureReason(input: CheckDriftInput, row: Recomputed): string {
   const reason = row.expected.status === 'failed' ? row.expected.reason : '';
   return row.element ? `${valueLabel(input.derived, row)}: ${reason}` : reason;
 }
-
-/**
- * Records confirmed findings as incidents: drift as `drift`, a missing snapshot as
- * `snapshot-missing`, one per value (per element inside arrays). Their ids are kept for the
- * check's end, which closes the open incidents it did not confirm (see `reverify-drift.ts`).
- */
-export async function recordDrift(
-  input: CheckDriftInput,
-  confirmed: DriftFinding[],
-  report: DriftReport,
-  clock: Clock,
-): Promise<void> {
-  if (confirmed.length === 0) return;
-  const { derived } = input;
-  const missing = confirmed.filter((f) => f.kind === 'missing-snapshot').length;
-  report.drift += confirmed.length - missing;
-  if (derived.snapshot) snapshotInfo(report).missing += missing;
-  for (const f of confirmed) listFinding(report, f);
-  const findings: Finding[] = confirmed.map((f) => {
-    const element = elementId(derived, f.element);
-    return {
-      kind: f.kind === 'missing-snapshot' ? 'snapshot-missing' : 'drift',
-      subject: derived.name,
-      collection: derived.collection,
-      key: f.key,
-      field: f.field,
-      ...(element === undefined ? {} : { element }),
-      detail: {
-        expected: f.expected,
-        actual: f.actual,
-        snapshot: derived.snapshot,
-        ...(f.element ? { element: { ...f.element } } : {}),
-      },
-    };
-  });
-  const seen = confirmedIncidents(report);
-  for (const f of findings) seen.add(incidentId(f.subject, f.key, f.element));
-  const incidents = input.ledger.store.collection(input.ledger.namespace.incidents);
-  const outcome = await recordFindings(incidents, findings, report.scanId, new Date(clock()).toISOString());
-  report.incidents.opened += outcome.opened;
-  report.incidents.updated += outcome.updated;
-}
-
-/**
- * The ids of the incidents a check recorded, by report: its end leaves them open without reading
- * them again. Kept beside the report rather than in it, so the report stays plain JSON.
- */
-export function confirmedIncidents(report: DriftReport): Set<string> {
-  let ids = confirmed.get(report);
-  if (!ids) {
-    ids = new Set();
-    confirmed.set(report, ids);
-  }
-  return ids;
-}
-
-const confirmed = new WeakMap<DriftReport, Set<string>>();

@@ -1,6 +1,6 @@
 import { parseFilter } from '../core/filter.js';
 import { sha256 } from '../core/hash.js';
-import { canonicalJson, type JsonObject, type JsonValue } from '../core/json.js';
+import type { JsonObject, JsonValue } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
 import { scanDocuments } from '../stores/scan-pages.js';
 import { type Collection, type DocKey, keyId, type WriteOp } from '../stores/store.js';
@@ -58,14 +58,10 @@ export function incidentId(subject: string, key: DocKey, element?: string): stri
 }
 
 /**
- * How recent a sighting of an open, unchanged incident must be for a rescan to leave it as it is.
- * Rewriting every open incident on every scan is what made rescans slower than first scans: on
- * FerretDB's SQLite backend each update reads the whole incidents collection (1,510 updates took
- * about two minutes), while an insert does not. So `lastSeenAt` is exact to this interval.
+ * Incident writes sent per call of the store's bulk write. On FerretDB's SQLite backend every
+ * update reads the whole incidents collection, and a bulk of a hundred updates or more took far
+ * longer than two of fifty.
  */
-export const sightingIntervalMs = 3_600_000;
-
-/** Incident writes sent per call of the store's bulk write. */
 const writeChunk = 50;
 
 /** How many incidents a call opened (new or reopened) and updated (already open). */
@@ -76,12 +72,9 @@ export interface RecordOutcome {
 
 /**
  * Opens or updates the incidents of a batch of findings, in one lookup and bulk writes of
- * {@link writeChunk}. An incident already open is updated (last seen, detail); a closed one is
- * reopened. An open incident whose detail is unchanged and that was seen within
- * {@link sightingIntervalMs} is left as it is (counted as updated): a rescan of unchanged problems
- * costs one lookup, not a write per incident. Its `scanId` then stays that of the scan that last
- * wrote it, so a scan that closes what it did not see must read such incidents again, or know
- * them (drift check keeps the ids it recorded). Idempotent.
+ * {@link writeChunk}. An incident already open is updated (kind, detail, last seen, scan); a
+ * closed one is reopened. Idempotent: recording the same batch again changes only `lastSeenAt`
+ * and `scanId`.
  */
 export async function recordFindings(
   incidents: Collection,
@@ -98,8 +91,7 @@ export async function recordFindings(
   for (const [id, finding] of byId) {
     const stored = existing.get(keyId(id)) as unknown as Incident | undefined;
     if (stored?.status === 'open') {
-      if (!seenRecently(stored, finding, now))
-        ops.push(update(id, stored, { kind: finding.kind, detail: finding.detail, lastSeenAt: now, scanId }));
+      ops.push(update(id, stored, { kind: finding.kind, detail: finding.detail, lastSeenAt: now, scanId }));
       continue;
     }
     opened++;
@@ -119,17 +111,6 @@ export async function recordFindings(
   }
   for (let i = 0; i < ops.length; i += writeChunk) await applyAll(incidents, ops.slice(i, i + writeChunk));
   return { opened, updated: byId.size - opened };
-}
-
-/** An open incident seen again with the same detail, within the sighting interval of its last sighting. */
-function seenRecently(stored: Incident, finding: Finding, now: string): boolean {
-  const last = Date.parse(stored.lastSeenAt);
-  return (
-    stored.kind === finding.kind &&
-    canonicalJson(stored.detail) === canonicalJson(finding.detail) &&
-    Number.isFinite(last) &&
-    Date.parse(now) - last < sightingIntervalMs
-  );
 }
 
 /** Closes one incident with a resolution, unless someone changed it since it was read. */

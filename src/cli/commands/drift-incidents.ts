@@ -99,8 +99,11 @@ function ageOption<K extends string>(ctx: CommandContext, option: string, key: K
 /** The same command with the next page's cursor, for the user to run. */
 function nextCommand(ctx: CommandContext, cursor: string): string {
   const args = [...ctx.positionals];
-  for (const option of ['status', 'kind', 'older-than', 'newer-than', 'limit'])
-    if (typeof ctx.options[option] === 'string') args.push(`--${option}`, String(ctx.options[option]));
+  const defaults: Record<string, string> = { status: 'open', limit: '100' };
+  for (const option of ['status', 'kind', 'older-than', 'newer-than', 'limit']) {
+    const value = ctx.options[option];
+    if (typeof value === 'string' && value !== defaults[option]) args.push(`--${option}`, value);
+  }
   if (ctx.options.json === true) args.push('--json');
   return `steward drift incidents ${[...args, '--cursor', cursor].join(' ')}`;
 }
