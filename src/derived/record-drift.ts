@@ -1,8 +1,8 @@
 import { canonicalJson } from '../core/json.js';
 import type { Clock } from '../ledger/clock.js';
 import { type Finding, type Incident, incidentId, recordFindings } from '../ledger/incidents.js';
-import { keyId } from '../stores/store.js';
 import type { Ledger } from '../ledger/ledger.js';
+import { keyId } from '../stores/store.js';
 import type { ResolvedDerived } from './derived.js';
 import { elementId } from './derived-rows.js';
 import { type DriftFinding, type DriftReport, listFinding, snapshotInfo } from './drift-report.js';
