@@ -208,6 +208,10 @@ for (const kind of selectedKinds()) {
       assert.deepEqual(found(await checkAll('exact')), []);
       for (const d of derived.values())
         assert.equal((await repairDrift({ ...handles(d), force: true })).written, 0);
+      // A forced refresh (what an approval of `rebuild --all --force` allows) rewrites the history.
+      const refreshed = await rebuildDerived({ ...handles(snap), scope: { all: true }, force: true });
+      assert.equal(refreshed.written, differing.size);
+      assert.equal((await checkDrift(handles(snap))).snapshot?.differsFromSource, 0);
       const open = [];
       for await (const i of listIncidents(ledger.store.collection(ledger.namespace.incidents), {
         status: 'open',

@@ -179,6 +179,20 @@ for (const kind of selectedKinds()) {
       }
     });
 
+    test('a value computed from its own document reads no other collection', async () => {
+      const unreadable = new Proxy(t.store.collection(specs.products), {
+        get(target, prop, receiver) {
+          if (['scan', 'getMany', 'existingKeys', 'count'].includes(String(prop)))
+            return () => Promise.reject(new Error(`the source was read (${String(prop)})`));
+          return Reflect.get(target, prop, receiver);
+        },
+      });
+      for (const name of ['lines[].line_total', 'total']) {
+        const report = await checkDrift({ ...handles(derived.get(name)!), source: unreadable });
+        assert.equal(report.failed, 0, name);
+      }
+    });
+
     test('a rescan of unchanged problems rewrites no incident', async () => {
       const counting = countingLedger(ledger);
       const reports: DriftReport[] = [];
