@@ -21,7 +21,10 @@ export type { CheckDriftInput } from './compare-drift.js';
  * the derived collection. Every mismatch is read again (document and source) before it counts, so
  * a write made while the check runs is not reported as drift; what is still wrong becomes a drift
  * incident (subject: the derived name), and open incidents of the derived state this check did not
- * confirm are checked once more and closed when they no longer drift.
+ * confirm are checked once more and closed when they no longer drift. A value inside array elements
+ * is compared element by element. A snapshot's differences from its source are counted apart
+ * (`report.snapshot`), never drift; a snapshot missing where its source gives a value is the
+ * finding instead.
  *
  * `exact` compares every document; `sampling` a deterministic fraction by key hash; `hash` first
  * compares per-group hashes of (key, stored) and (key, expected) and then compares one by one only

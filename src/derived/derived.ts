@@ -25,8 +25,10 @@ export interface ResolvedDerived {
   readonly consumers: readonly DerivedConsumer[];
   readonly retire?: JsonObject;
   /**
-   * A snapshot keeps the value as it was at a moment (section 4.6): drift check still reports a
-   * difference from the source, but repair and rebuild leave it alone unless forced with an approval.
+   * A snapshot keeps the value as it was at a moment (section 4.6): its difference from the source
+   * is by design, so drift check counts it apart, never as drift, and checks only that it is
+   * present where its source gives a value; repair and rebuild leave it alone unless forced with an
+   * approval.
    */
   readonly snapshot: boolean;
   /** The version of the projection logic, written as projection metadata. Default 1. */
