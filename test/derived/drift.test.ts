@@ -185,13 +185,10 @@ for (const kind of selectedKinds()) {
       assert.equal(check.drift, 0);
       assert.equal(check.snapshot?.missing, 2);
       assert.equal(check.snapshot?.differsFromSource, differing.size);
-      assert.deepEqual(
-        check.findings.map((f) => [f.key, f.kind, f.actual]).sort(),
-        [
-          [emptied[0], 'missing-snapshot', null],
-          [emptied[1], 'missing-snapshot', null],
-        ],
-      );
+      assert.deepEqual(check.findings.map((f) => [f.key, f.kind, f.actual]).sort(), [
+        [emptied[0], 'missing-snapshot', null],
+        [emptied[1], 'missing-snapshot', null],
+      ]);
       const kept = await repairDrift(handles(snap));
       assert.equal(kept.written, 0);
       assert.equal(kept.problems.filter((p) => p.reason === 'snapshot').length, 2);
