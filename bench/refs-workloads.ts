@@ -1,7 +1,7 @@
-import type { ResolvedReference } from '../src/config/resolve-references.js';
 import type { JsonObject } from '../src/core/json.js';
 import { StewardError } from '../src/errors/steward-error.js';
 import { createExampleRows, exampleKey } from '../src/example/example-rows.js';
+import type { ResolvedReference } from '../src/integrity/reference.js';
 import type { CollectionSpec, Store, WriteOp } from '../src/stores/store.js';
 import type { BenchContext } from './scenario.js';
 

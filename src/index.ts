@@ -5,8 +5,8 @@
 
 export type { Approval } from './approvals/approval.js';
 export { generateApproverKeys, signApproval } from './approvals/approval-keys.js';
-export type { StoredApproval } from './approvals/approval-ledger.js';
-export { listApprovals, recordApproval } from './approvals/approval-ledger.js';
+export type { ApprovalUse, StoredApproval } from './approvals/approval-ledger.js';
+export { listApprovals, recordApproval, useApprovals, usesOf } from './approvals/approval-ledger.js';
 export type { ApprovalPolicy, Approver } from './approvals/approval-policy.js';
 export type {
   ApprovalProblem,
@@ -41,8 +41,14 @@ export type {
   Waiver,
 } from './contracts/contract.js';
 export { defineContract } from './contracts/contract.js';
-export type { DataFlowGraph } from './contracts/graph/data-flow-graph.js';
-export { buildDataFlowGraph } from './contracts/graph/data-flow-graph.js';
+export type {
+  ConfigDeclarations,
+  DataFlowGraph,
+  EdgeConflict,
+  GraphEdge,
+  GraphNode,
+} from './contracts/graph/data-flow-graph.js';
+export { buildDataFlowGraph, configDeclarations } from './contracts/graph/data-flow-graph.js';
 export { toMermaid } from './contracts/graph/to-mermaid.js';
 export { toSvg } from './contracts/graph/to-svg.js';
 export { impactOf } from './contracts/impact/impact-of.js';
@@ -58,6 +64,12 @@ export type { VerifyReport } from './contracts/verify/verify-report.js';
 export type { Condition, Filter, ParsedFilter } from './core/filter.js';
 export { matchesFilter, parseFilter } from './core/filter.js';
 export type { JsonObject, JsonValue, Scalar } from './core/json.js';
+export type { DriftIncidentPage } from './derived/drift-incidents.js';
+export type { DriftMethod, DriftReport } from './derived/drift-report.js';
+// What the entry points return, for typing a caller's code.
+export type { DualRunReport } from './derived/dual-run-report.js';
+export type { RepairReport as DerivedRepairReport } from './derived/repair-report.js';
+export type { DerivedStatus } from './derived/status/derived-status.js';
 export type { StewardErrorCode } from './errors/steward-error.js';
 export { ExitCode, isStewardError, StewardError } from './errors/steward-error.js';
 export type { ExampleManifest, GenerateExampleOptions } from './example/generate-example.js';
@@ -70,6 +82,10 @@ export type { SetShapeFlagOptions, SetShapeFlagResult } from './flags/set-shape-
 export { setShapeFlag } from './flags/set-shape-flag.js';
 export type { ShapeFlagCache, ShapeFlagCacheOptions } from './flags/shape-flag-cache.js';
 export { shapeFlagCache } from './flags/shape-flag-cache.js';
+export type { BreakerSettings } from './integrity/breaker/breaker-settings.js';
+export type { BreakerVerdict } from './integrity/breaker/breaker-verdict.js';
+export type { BreakerCheck } from './integrity/breaker/check-breaker.js';
+export { breakerPlanHash } from './integrity/breaker/check-breaker.js';
 export type { GuardContext, ReferenceResolution } from './integrity/guard/resolve-reference.js';
 export { resolveReference } from './integrity/guard/resolve-reference.js';
 export type { RehydrationResult } from './integrity/guard/work-rehydrations.js';
@@ -86,11 +102,29 @@ export type {
   RepairReport,
   RepairStatus,
 } from './integrity/repair/repair-result.js';
-export type { AuditEntry, AuditProblem, AuditRecord, AuditVerification } from './ledger/audit-chain.js';
+export type { StaleReport } from './integrity/scan/revalidate-stale.js';
+export type { ScanEvent } from './integrity/scan/scan-input.js';
+export type { ReferenceScanReport } from './integrity/scan/scan-report.js';
+export type { UndoInput } from './integrity/undo/undo-repair-run.js';
+export { undoRepairRun } from './integrity/undo/undo-repair-run.js';
+export type { UndoItem, UndoReport, UndoStatus } from './integrity/undo/undo-report.js';
+export type {
+  AuditEntry,
+  AuditProblem,
+  AuditRecord,
+  AuditVerification,
+  ChainTip,
+  RecordedHead,
+} from './ledger/audit-chain.js';
 export { verifyAuditChain } from './ledger/audit-chain.js';
+export { auditHead, formatAuditHead, parseAuditHead, recordedHead } from './ledger/audit-head-ref.js';
+export type { StoredAuditVerification } from './ledger/audit-records.js';
+export type { Incident, IncidentStatus } from './ledger/incidents.js';
 export type { Lease } from './ledger/lease.js';
 export type { Ledger, LedgerOptions } from './ledger/ledger.js';
 export { openLedger } from './ledger/ledger.js';
+export type { ApplyReport } from './migrations/apply/apply-report.js';
+export type { MigrationEvent } from './migrations/apply/migration-events.js';
 export type {
   CollectionOperation,
   Migration,
@@ -98,6 +132,9 @@ export type {
   ValidatorDefinition,
 } from './migrations/migration.js';
 export { defineMigration } from './migrations/migration.js';
+export type { MigrationPlan } from './migrations/plan/migration-plan-view.js';
+export type { DryRunReport } from './migrations/report/dry-run-report.js';
+export type { RollbackReport } from './migrations/rollback/rollback-report.js';
 export type { IntegrityEvent, IntegrityEventListener } from './signals/integrity-event.js';
 export { JsonlSink } from './signals/jsonl-sink.js';
 export { Counter, Gauge, MetricsRegistry } from './signals/metrics-registry.js';
@@ -121,3 +158,106 @@ export type {
 } from './stores/store.js';
 export { docKey, keyId } from './stores/store.js';
 export type { StoreConfig } from './stores/store-config.js';
+// The library layer: one entry point per capability, with plain inputs (a resolved config, the
+// actor, an AbortSignal, a progress callback) and typed results. The CLI calls these; see
+// docs/library.md.
+export type {
+  ApprovalsKeygenInput,
+  ApprovalsKeygenResult,
+  ApprovalsSignResult,
+  ListedApproval,
+  Signer,
+  SignRequest,
+} from './workspace/approvals.js';
+export { approvalsKeygen, approvalsList, approvalsSign, signApprovalFor } from './workspace/approvals.js';
+export type { AuditVerifyInput, AuditVerifyResult } from './workspace/audit-verify.js';
+export { auditVerify } from './workspace/audit-verify.js';
+export type {
+  ContractRow,
+  ContractsCheckInput,
+  ContractsCheckResult,
+  ContractsDir,
+  ContractsGraphInput,
+  ContractsGraphResult,
+  ContractsImpactInput,
+} from './workspace/contracts/contracts-files.js';
+export {
+  contractsCheck,
+  contractsDeprecations,
+  contractsExport,
+  contractsGraph,
+  contractsImpact,
+  contractsList,
+} from './workspace/contracts/contracts-files.js';
+export type {
+  ContractsVerifyEvent,
+  ContractsVerifyInput,
+  ContractsVerifyResult,
+  VerifiedCollection,
+} from './workspace/contracts/contracts-verify.js';
+export { contractsVerify } from './workspace/contracts/contracts-verify.js';
+export type { DerivedBackfillInput, DerivedBackfillResult } from './workspace/derived/derived-backfill.js';
+export { derivedBackfill } from './workspace/derived/derived-backfill.js';
+export type { DerivedCutoverInput } from './workspace/derived/derived-cutover.js';
+export { derivedCutover } from './workspace/derived/derived-cutover.js';
+export type { DerivedDualRunInput, DropShadowResult } from './workspace/derived/derived-dual-run.js';
+export { derivedDropShadow, derivedDualRun } from './workspace/derived/derived-dual-run.js';
+export type { DerivedJobInput, DerivedJobWaiting } from './workspace/derived/derived-job.js';
+export type { DerivedRebuildInput, DerivedRebuildResult } from './workspace/derived/derived-rebuild.js';
+export { derivedRebuild } from './workspace/derived/derived-rebuild.js';
+export type { DerivedDescription, DerivedLintResult } from './workspace/derived/derived-reports.js';
+export { derivedAmplification, derivedLint, derivedList } from './workspace/derived/derived-reports.js';
+export type { DerivedStatusResult } from './workspace/derived/derived-status.js';
+export { derivedStatus } from './workspace/derived/derived-status.js';
+export type { DriftCheckEvent, DriftCheckInput, DriftCheckResult } from './workspace/derived/drift-check.js';
+export { driftCheck } from './workspace/derived/drift-check.js';
+export type { DriftIncidentsInput } from './workspace/derived/drift-incidents.js';
+export { driftIncidents } from './workspace/derived/drift-incidents.js';
+export type {
+  DriftRepairEvent,
+  DriftRepairInput,
+  DriftRepairResult,
+} from './workspace/derived/drift-repair.js';
+export { driftRepair } from './workspace/derived/drift-repair.js';
+export type { SnapshotRefusal } from './workspace/derived/snapshot-force.js';
+export type { DoctorReport, LedgerCheck, StoreCheck } from './workspace/doctor.js';
+export { doctor } from './workspace/doctor.js';
+export type { CountResult, FindInput } from './workspace/documents.js';
+export { countDocuments, findDocuments } from './workspace/documents.js';
+export type { ExampleGenerateInput, ExampleProgress } from './workspace/example-generate.js';
+export { exampleGenerate } from './workspace/example-generate.js';
+export type { FlagsGetResult, FlagsSetInput } from './workspace/flags.js';
+export { flagsGet, flagsList, flagsSet } from './workspace/flags.js';
+export type { RefsIncidentsInput } from './workspace/integrity/refs-incidents.js';
+export { refsIncidents } from './workspace/integrity/refs-incidents.js';
+export type { RefsRehydrateResult } from './workspace/integrity/refs-rehydrate.js';
+export { refsRehydrate } from './workspace/integrity/refs-rehydrate.js';
+export type { RefsRepairInput, RefsRepairResult } from './workspace/integrity/refs-repair.js';
+export { refsRepair } from './workspace/integrity/refs-repair.js';
+export type { RefsScanEvent, RefsScanInput, RefsScanResult } from './workspace/integrity/refs-scan.js';
+export { refsScan } from './workspace/integrity/refs-scan.js';
+export type { RefsUndoInput } from './workspace/integrity/refs-undo.js';
+export { refsUndo } from './workspace/integrity/refs-undo.js';
+export type { MigrateApplyInput, MigrateApplyResult } from './workspace/migrations/migrate-apply.js';
+export { migrateApply } from './workspace/migrations/migrate-apply.js';
+export type { MigrateApproveInput, MigrateApproveResult } from './workspace/migrations/migrate-approve.js';
+export { migrateApprove } from './workspace/migrations/migrate-approve.js';
+export type {
+  DryRunProgress,
+  MigrateDryRunInput,
+  MigrateDryRunResult,
+} from './workspace/migrations/migrate-dry-run.js';
+export { migrateDryRun } from './workspace/migrations/migrate-dry-run.js';
+export type { MigrateHistoryResult } from './workspace/migrations/migrate-history.js';
+export { migrateHistory } from './workspace/migrations/migrate-history.js';
+export { migratePlan } from './workspace/migrations/migrate-plan.js';
+export type { MigrateRollbackInput, MigrateRollbackResult } from './workspace/migrations/migrate-rollback.js';
+export { migrateRollback } from './workspace/migrations/migrate-rollback.js';
+export type { MigrateStatus } from './workspace/migrations/migrate-status.js';
+export { migrateStatus } from './workspace/migrations/migrate-status.js';
+export type { MigrateValidateResult, MigrationProblem } from './workspace/migrations/migrate-validate.js';
+export { migrateValidate } from './workspace/migrations/migrate-validate.js';
+export type { RunOptions } from './workspace/run-options.js';
+export { actorFromEnv } from './workspace/run-options.js';
+export type { Workspace, WorkspaceNeeds } from './workspace/workspace.js';
+export { withWorkspace } from './workspace/workspace.js';

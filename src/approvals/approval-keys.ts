@@ -36,6 +36,14 @@ export function publicKeyProblem(pem: string): string | undefined {
 }
 
 /**
+ * The key itself (SPKI DER, base64) of a public key PEM: equal for equal keys however the PEM
+ * text is wrapped or commented. Call on a PEM {@link publicKeyProblem} accepted.
+ */
+export function publicKeyFingerprint(pem: string): string {
+  return createPublicKey(pem).export({ type: 'spki', format: 'der' }).toString('base64');
+}
+
+/**
  * Reads an ed25519 private key from PEM text. `source` names where it came from in the error,
  * such as the key file's path.
  */

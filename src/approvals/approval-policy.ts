@@ -25,6 +25,12 @@ export interface ApprovalPolicy {
   readonly roles?: readonly string[];
   /** One of the approvals must be by an owner of the changed thing, in role `owner`. */
   readonly includeOwner?: boolean;
+  /**
+   * Migrations only: approvals a run used up count again for the same plan once that run was
+   * rolled back, so a re-apply needs no new signatures. Off by default: an approval authorises one
+   * apply of one plan. An apply that reuses approvals says so in its report and audit record.
+   */
+  readonly reuseAfterRollback?: boolean;
 }
 
 /**

@@ -27,6 +27,12 @@ export interface Approval {
   readonly signature: string;
 }
 
+/**
+ * The longest an approval may count for, from its signing: a year. An approval is consent to one
+ * change soon; one meant to count for longer is a standing permission, which belongs in the config.
+ */
+export const maxApprovalLifetimeMs = 366 * 86_400_000;
+
 /** The fields an approver signs: everything but the signature. */
 export type ApprovalFields = Omit<Approval, 'signature'>;
 

@@ -1,5 +1,6 @@
-import { type Approval, isApproval } from './approval.js';
+import { type Approval, approvalId, isApproval } from './approval.js';
 import { signatureValid } from './approval-keys.js';
+import type { ApprovalUse } from './approval-ledger.js';
 import type { ApprovalPolicy, Approver } from './approval-policy.js';
 
 /** Why an approval did not count, or why the set of approvals falls short. */
@@ -13,6 +14,7 @@ export type ApprovalProblemCode =
   | 'not-yet-valid'
   | 'role-not-held'
   | 'role-not-allowed'
+  | 'used'
   | 'duplicate-approver'
   | 'owner-missing'
   | 'quorum';
@@ -36,6 +38,13 @@ export interface VerifyApprovalsInput {
   readonly now: number;
   /** The owner of the changed thing (a reference's owner), for `includeOwner`. */
   readonly owner?: string;
+  /**
+   * Approvals already used up, by approval id (see `useApprovals`). One used by another run than
+   * `run` does not count: an approval authorises one run. Absent: uses are not checked.
+   */
+  readonly uses?: ReadonlyMap<string, ApprovalUse>;
+  /** The run asking; approvals it used itself still count for it (a resumed run). */
+  readonly run?: string;
 }
 
 export interface ApprovalVerification {
@@ -48,6 +57,8 @@ export interface ApprovalVerification {
   readonly problems: readonly ApprovalProblem[];
   /** Approvers whose approvals counted, each once. */
   readonly approvedBy: readonly string[];
+  /** The ids of the approvals that counted, one per approver, in the order of `approvedBy`. */
+  readonly counted: readonly string[];
 }
 
 /**
@@ -97,7 +108,7 @@ export function verifyApprovals(input: VerifyApprovalsInput): ApprovalVerificati
     });
   }
   const ok = !problems.some((p) => p.code === 'quorum' || p.code === 'owner-missing');
-  return { ok, problems, approvedBy: [...counted.keys()] };
+  return { ok, problems, approvedBy: [...counted.keys()], counted: [...counted.values()].map(approvalId) };
 }
 
 /** Why one approval does not count, checked in the order a reader would ask; undefined if it counts. */
@@ -136,6 +147,12 @@ function approvalProblem(candidate: unknown, input: VerifyApprovalsInput): Appro
     return problem(
       'role-not-allowed',
       `role "${a.role}" does not count here (allowed: ${allowed.join(', ')})`,
+    );
+  const use = input.uses?.get(approvalId(a));
+  if (use && use.usedBy !== input.run)
+    return problem(
+      'used',
+      `${a.approver}'s approval was used up by run ${use.usedBy} at ${use.usedAt}; an approval authorises one run: sign again`,
     );
   return undefined;
 }

@@ -1,22 +1,17 @@
-import type { ResolvedCollection, ResolvedConfig } from '../config/resolved-config.js';
-import { type ParsedFilter, parseFilter } from '../core/filter.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
+import { type ParsedFilter, parseFilter, tooDeep } from '../core/filter.js';
 import { StewardError } from '../errors/steward-error.js';
+import { declaredCollection } from '../workspace/documents.js';
 import type { CommandContext } from './command.js';
 
-/** The collection named by the first positional argument, which must be declared in the config. */
-export function collectionArg(ctx: CommandContext, config: ResolvedConfig): ResolvedCollection {
+/**
+ * The collection named by the first positional argument, checked to be declared in the config
+ * before anything else is parsed, so the mistake a user makes first is the one reported.
+ */
+export function collectionArg(ctx: CommandContext, config: ResolvedConfig): string {
   const name = ctx.positionals[0];
   if (!name) throw new StewardError('usage', 'name a collection, such as "steward find cases"');
-  const collection = config.collections.get(name);
-  if (!collection) {
-    const known = [...config.collections.keys()].join(', ') || 'none';
-    throw new StewardError(
-      'collection.unknown',
-      `collection "${name}" is not declared in ${config.file ?? 'the config'} (declared: ${known})`,
-      { collection: name },
-    );
-  }
-  return collection;
+  return declaredCollection(config, name).name;
 }
 
 /** The `--where` option as a parsed filter; JSON and filter mistakes are usage errors naming the option. */
@@ -27,6 +22,8 @@ export function whereOption(ctx: CommandContext): ParsedFilter {
   try {
     value = JSON.parse(String(raw));
   } catch (error) {
+    // A deep enough text exhausts the parser's stack: that is a filter nested too deeply.
+    if (error instanceof RangeError) throw tooDeep('--where');
     throw new StewardError('filter.invalid', `--where is not valid JSON: ${(error as Error).message}`);
   }
   return parseFilter(value, '--where');

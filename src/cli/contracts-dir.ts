@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { configFileNames } from '../config/load-config.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
-import { type LoadedContracts, loadContracts } from '../contracts/load-contracts.js';
 import type { CommandContext } from './command.js';
-import { configFor } from './with-stores.js';
+import { configFor } from './config-for.js';
 
 /** The `--dir` option of the contracts commands. */
 export const contractsDirOption = { dir: { type: 'string' } } as const;
@@ -28,9 +27,4 @@ export async function configIfPresent(ctx: CommandContext): Promise<ResolvedConf
   const hasConfig =
     typeof ctx.options.config === 'string' || configFileNames.some((n) => existsSync(join(ctx.cwd, n)));
   return hasConfig ? configFor(ctx) : undefined;
-}
-
-/** Loads the contracts of {@link contractsDirFor}. */
-export async function contractsFor(ctx: CommandContext): Promise<LoadedContracts> {
-  return loadContracts(await contractsDirFor(ctx));
 }

@@ -1,8 +1,9 @@
-import { parseDuration } from '../config/resolve-references.js';
-import { jobHolder } from '../derived/checkpointed-pages.js';
+import { parseDuration } from '../core/duration.js';
 import { StewardError } from '../errors/steward-error.js';
+import type { DerivedJobWaiting } from '../workspace/derived/derived-job.js';
+import type { RunOptions } from '../workspace/run-options.js';
 import type { CommandContext } from './command.js';
-import { actorFor } from './with-ledger.js';
+import { runOptionsFor } from './run-options-for.js';
 
 /** The options every resumable derived job takes (rebuild, dual-run, cutover, backfill), with their help. */
 export const jobOptionSpecs = {
@@ -21,8 +22,15 @@ export const segmentJobHelp = {
     'only segment i of N (0-based) of the derived collection; run N of these, one per segment, each with its own lease and checkpoint',
 };
 
+/** The one derived state a job command names, by its single positional; `example` is the usage shown. */
+export function derivedArg(ctx: CommandContext, example: string): string {
+  if (ctx.positionals.length !== 1)
+    throw new StewardError('usage', `name one derived state, such as "${example}"`);
+  return ctx.positionals[0]!;
+}
+
 /** The lease and checkpoint options of a resumable derived job (rebuild, dual-run, cutover, backfill). */
-export function jobOptions(ctx: CommandContext) {
+export function jobOptions(ctx: CommandContext): { leaseTtlMs: number; restart: boolean } {
   const raw = String(ctx.options['lease-ttl'] ?? '30s');
   const leaseTtlMs = parseDuration(raw);
   if (leaseTtlMs === undefined || leaseTtlMs < 1000)
@@ -30,13 +38,15 @@ export function jobOptions(ctx: CommandContext) {
       'usage',
       `--lease-ttl must be a duration of at least 1s, such as 30s (got "${raw}")`,
     );
-  return {
-    holder: `${actorFor(ctx.env)}#${jobHolder()}`,
-    leaseTtlMs,
-    restart: ctx.options.restart === true,
-    onWait: (holder: string, until: number) =>
+  return { leaseTtlMs, restart: ctx.options.restart === true };
+}
+
+/** The run options of a derived job: a note when it waits for another run's lease. */
+export function jobRunOptions(ctx: CommandContext): RunOptions<DerivedJobWaiting> {
+  return runOptionsFor(ctx, {
+    onProgress: ({ holder, until }) =>
       ctx.output.note(
         `waiting for the lease of ${holder} (an interrupted run?) to expire at ${new Date(until).toISOString()}`,
       ),
-  };
+  });
 }

@@ -18,11 +18,14 @@ export function env(name: string, fallback?: string): EnvValue {
 
 type Configurable<T> = { readonly [K in keyof T]: T[K] extends string ? T[K] | EnvValue : T[K] };
 
-/** A store as written in the config: its connection fields may come from {@link env}. */
+/**
+ * A store as written in the config: its connection fields may come from {@link env}. Its name is
+ * its key under `stores`, so the store's own settings have no `name`.
+ */
 export type StoreSettings =
-  | Configurable<SqliteStoreConfig>
-  | Configurable<MongoStoreConfig>
-  | (Configurable<Omit<DynamoStoreConfig, 'credentials'>> & {
+  | Configurable<Omit<SqliteStoreConfig, 'name'>>
+  | Configurable<Omit<MongoStoreConfig, 'name'>>
+  | (Configurable<Omit<DynamoStoreConfig, 'credentials' | 'name'>> & {
       readonly credentials?: {
         readonly accessKeyId: string | EnvValue;
         readonly secretAccessKey: string | EnvValue;
@@ -57,6 +60,20 @@ export interface ReferenceSettings {
   readonly revalidateAfter?: string;
   /** For `rehydrate`: the collection holding the source of truth for missing targets. */
   readonly rehydrateFrom?: string;
+  /** When `refs repair` refuses to act on this reference; over `integrity.breaker` (docs/integrity.md). */
+  readonly breaker?: BreakerSettingsInput;
+}
+
+/** The circuit breaker of `refs repair` (docs/integrity.md#circuit-breaker); every field optional. */
+export interface BreakerSettingsInput {
+  /** Open orphans over documents scanned above this refuses (default 0.05). */
+  readonly maxOrphanRate?: number;
+  /** The latest scan's orphan rate more than this many times the previous one's refuses (default 3)... */
+  readonly maxJump?: number;
+  /** ...when it also rose by at least this much (default 0.01, one percentage point). */
+  readonly minJumpRise?: number;
+  /** Below this many open orphans the breaker never refuses (default 10). */
+  readonly minOrphans?: number;
 }
 
 /** Someone allowed to sign approvals (see docs/approvals.md). */
@@ -77,6 +94,11 @@ export interface ApprovalPolicySettings {
   readonly roles?: readonly string[];
   /** One approval must come from an owner of the changed thing, signing as `owner`. */
   readonly includeOwner?: boolean;
+  /**
+   * Migrations only: approvals an apply used up count again for the same plan after a rollback.
+   * Default false: a re-apply after a rollback needs new approvals.
+   */
+  readonly reuseAfterRollback?: boolean;
 }
 
 /** Where integrity events (orphans found, repairs done) are sent. */
@@ -102,6 +124,8 @@ export interface StewardConfig {
   readonly collections?: { readonly [name: string]: CollectionSettings };
   /** Declared soft references, keyed `<collection>.<field>` (see `resolve-references.ts`). */
   readonly references?: { readonly [collectionDotField: string]: ReferenceSettings };
+  /** Settings every reference starts from: `breaker` (docs/integrity.md#circuit-breaker). */
+  readonly integrity?: { readonly breaker?: BreakerSettingsInput };
   /** Where steward keeps its ledger (audit log, leases, checkpoints). Default: the first store. */
   readonly ledger?: { readonly store?: string; readonly prefix?: string };
   /** Where the data contracts live, relative to the config file. Default: `contracts`. */
@@ -131,7 +155,9 @@ export interface MigrationsSettings {
   /** Fraction (0..1) of documents that may fail before a gate stops apply. Default 0. */
   readonly maxErrorRate?: number;
   /** Gates whose failure rolls back on its own. Default: none, apply stops and waits. */
-  readonly autoRollback?: { readonly on: readonly ('validators' | 'error-rate' | 'parity')[] };
+  readonly autoRollback?: {
+    readonly on: readonly ('validators' | 'error-rate' | 'parity' | 'contract')[];
+  };
   /** Where apply and rollback send lineage events; the same shape as `signals`. */
   readonly lineage?: SignalsSettings;
 }

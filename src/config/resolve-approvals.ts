@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { publicKeyProblem } from '../approvals/approval-keys.js';
+import { publicKeyFingerprint, publicKeyProblem } from '../approvals/approval-keys.js';
 import type { ApprovalPolicy, Approver } from '../approvals/approval-policy.js';
 import { isJsonObject } from '../core/json.js';
 
@@ -38,7 +38,27 @@ export function resolveApprovers(raw: unknown, baseDir: string, problem: Problem
     const owns = stringList(settings.owns, `${path}.owns`, problem, false);
     if (publicKeyPem !== undefined) out.set(name, { name, publicKeyPem, roles, owns });
   }
+  sharedKeys(out, problem);
   return out;
+}
+
+/**
+ * Two approvers with one key are one person able to sign as both, so a quorum of two would be
+ * met by one signer. Compared by the key itself, not the PEM text, which may be formatted apart.
+ */
+function sharedKeys(approvers: ReadonlyMap<string, Approver>, problem: Problem): void {
+  const first = new Map<string, string>();
+  for (const { name, publicKeyPem } of approvers.values()) {
+    const fingerprint = publicKeyFingerprint(publicKeyPem);
+    const other = first.get(fingerprint);
+    if (other === undefined) first.set(fingerprint, name);
+    else
+      problem(
+        `approvers.${name}.publicKey`,
+        `is the same key as approvers.${other}.publicKey: ${other} and ${name} would be one signer ` +
+          'counted twice; give each approver their own key ("steward approvals keygen")',
+      );
+  }
 }
 
 /**
@@ -64,20 +84,25 @@ export function resolveApprovalPolicies(raw: unknown, problem: Problem): Map<str
   for (const [kind, settings] of Object.entries(raw)) {
     const path = `approvalPolicies.${kind}`;
     if (!isJsonObject(settings)) {
-      problem(path, 'must be { required: <number>, roles?: [...], includeOwner?: true }');
+      problem(
+        path,
+        'must be { required: <number>, roles?: [...], includeOwner?: true, reuseAfterRollback?: true }',
+      );
       continue;
     }
     const required = settings.required;
     if (typeof required !== 'number' || !Number.isInteger(required) || required < 1)
       problem(`${path}.required`, 'must be a whole number of approvals, at least 1');
-    if (settings.includeOwner !== undefined && typeof settings.includeOwner !== 'boolean')
-      problem(`${path}.includeOwner`, 'must be true or false');
+    for (const flag of ['includeOwner', 'reuseAfterRollback'])
+      if (settings[flag] !== undefined && typeof settings[flag] !== 'boolean')
+        problem(`${path}.${flag}`, 'must be true or false');
     const roles =
       settings.roles === undefined ? undefined : stringList(settings.roles, `${path}.roles`, problem, true);
     out.set(kind, {
       required: typeof required === 'number' ? required : 1,
       ...(roles ? { roles } : {}),
       ...(settings.includeOwner === true ? { includeOwner: true } : {}),
+      ...(settings.reuseAfterRollback === true ? { reuseAfterRollback: true } : {}),
     });
   }
   return out;

@@ -1,7 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { isJsonObject } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
+import { tablePrefixProblem } from '../stores/dynamodb/table-mapping.js';
 import type { StoreConfig } from '../stores/store-config.js';
+import { timeoutProblem } from '../stores/store-timeouts.js';
 import { resolveApprovalPolicies, resolveApprovers } from './resolve-approvals.js';
 import { resolveDerived } from './resolve-derived.js';
 import { resolveMigrations } from './resolve-migrations.js';
@@ -20,6 +22,7 @@ const settings = [
   'stores',
   'collections',
   'references',
+  'integrity',
   'ledger',
   'contracts',
   'approvers',
@@ -67,6 +70,7 @@ export function resolveConfig(
     withoutEntriesNaming(config.references, waiting),
     collections,
     (path, message) => problems.push({ path, message }),
+    config.integrity,
   );
   const problem = (path: string, message: string) => problems.push({ path, message });
   const approvers = resolveApprovers(config.approvers, ctx.baseDir, problem);
@@ -143,26 +147,61 @@ function resolveStores(raw: unknown, ctx: Ctx): Map<string, StoreConfig> {
     const path = `stores.${name}`;
     if (!namePattern.test(name))
       ctx.problems.push({ path, message: 'store names use letters, digits, "_", "-" and "."' });
-    const store = resolveStore(settings, path, ctx);
+    const store = resolveStore(settings, name, ctx);
     if (store) out.set(name, store);
   }
   return out;
 }
 
-function resolveStore(raw: unknown, path: string, ctx: Ctx): StoreConfig | undefined {
+/** The settings each store kind takes; anything else is reported, so a misspelt timeout is not ignored. */
+const storeFields: Record<StoreConfig['kind'], readonly string[]> = {
+  sqlite: ['kind', 'file', 'busyTimeoutMs'],
+  mongodb: ['kind', 'uri', 'database', 'connectTimeoutMs', 'requestTimeoutMs'],
+  dynamodb: [
+    'kind',
+    'region',
+    'endpoint',
+    'credentials',
+    'tablePrefix',
+    'maxAttempts',
+    'connectTimeoutMs',
+    'requestTimeoutMs',
+  ],
+};
+
+function resolveStore(raw: unknown, name: string, ctx: Ctx): StoreConfig | undefined {
+  const path = `stores.${name}`;
   if (!isJsonObject(raw as never)) {
     ctx.problems.push({ path, message: 'must be an object with a "kind"' });
     return undefined;
   }
   const s = raw as Record<string, unknown>;
+  if (!kinds.includes(s.kind as never)) {
+    ctx.problems.push({
+      path: `${path}.kind`,
+      message: `must be one of ${kinds.join(', ')} (got ${JSON.stringify(s.kind)})`,
+    });
+    return undefined;
+  }
+  const kind = s.kind as StoreConfig['kind'];
+  for (const field of Object.keys(s)) {
+    if (!storeFields[kind].includes(field))
+      ctx.problems.push({
+        path: `${path}.${field}`,
+        message: `is not a setting of a ${kind} store (expected ${storeFields[kind].join(', ')})`,
+      });
+  }
   const str = (field: string, required: boolean) => readString(s[field], `${path}.${field}`, required, ctx);
-  switch (s.kind) {
+  const timeouts = readTimeouts(s, path, storeFields[kind], ctx);
+  switch (kind) {
     case 'sqlite': {
       const file = str('file', true);
       if (file === undefined) return undefined;
       return {
         kind: 'sqlite',
+        name,
         file: isAbsolute(file) || file === ':memory:' ? file : resolve(ctx.baseDir, file),
+        ...timeouts,
       };
     }
     case 'mongodb': {
@@ -171,38 +210,48 @@ function resolveStore(raw: unknown, path: string, ctx: Ctx): StoreConfig | undef
       if (uri !== undefined && !/^mongodb(\+srv)?:\/\//.test(uri)) {
         ctx.problems.push({ path: `${path}.uri`, message: 'must start with mongodb:// or mongodb+srv://' });
       }
-      const timeout = readNumber(s.connectTimeoutMs, `${path}.connectTimeoutMs`, ctx);
       if (uri === undefined || database === undefined) return undefined;
-      return {
-        kind: 'mongodb',
-        uri,
-        database,
-        ...(timeout === undefined ? {} : { connectTimeoutMs: timeout }),
-      };
+      return { kind: 'mongodb', name, uri, database, ...timeouts };
     }
     case 'dynamodb': {
       const region = str('region', true);
       const endpoint = str('endpoint', false);
       const tablePrefix = str('tablePrefix', false);
+      const prefixProblem = tablePrefix === undefined ? undefined : tablePrefixProblem(tablePrefix);
+      if (prefixProblem) ctx.problems.push({ path: `${path}.tablePrefix`, message: prefixProblem });
       const maxAttempts = readNumber(s.maxAttempts, `${path}.maxAttempts`, ctx);
       const credentials = resolveCredentials(s.credentials, `${path}.credentials`, ctx);
       if (region === undefined) return undefined;
       return {
         kind: 'dynamodb',
+        name,
         region,
         ...(endpoint === undefined ? {} : { endpoint }),
         ...(tablePrefix === undefined ? {} : { tablePrefix }),
         ...(maxAttempts === undefined ? {} : { maxAttempts }),
         ...(credentials === undefined ? {} : { credentials }),
+        ...timeouts,
       };
     }
-    default:
-      ctx.problems.push({
-        path: `${path}.kind`,
-        message: `must be one of ${kinds.join(', ')} (got ${JSON.stringify(s.kind)})`,
-      });
-      return undefined;
   }
+}
+
+/** The timeout settings a store kind takes (`...TimeoutMs`), checked against `store-timeouts.ts`. */
+function readTimeouts(
+  s: Record<string, unknown>,
+  path: string,
+  fields: readonly string[],
+  ctx: Ctx,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const field of fields.filter((f) => f.endsWith('TimeoutMs'))) {
+    const value = s[field];
+    if (value === undefined) continue;
+    const problem = timeoutProblem(value);
+    if (problem) ctx.problems.push({ path: `${path}.${field}`, message: problem });
+    else out[field] = value as number;
+  }
+  return out;
 }
 
 function resolveCredentials(raw: unknown, path: string, ctx: Ctx) {

@@ -1,3 +1,4 @@
+import { parseDuration } from '../core/duration.js';
 import { parseFilter } from '../core/filter.js';
 import { isJsonObject, type JsonObject } from '../core/json.js';
 import {
@@ -20,7 +21,6 @@ import {
 } from '../derived/derived.js';
 import { lintRuleIds } from '../derived/lint/lint-derived.js';
 import { StewardError } from '../errors/steward-error.js';
-import { parseDuration } from './resolve-references.js';
 import type { ResolvedCollection } from './resolved-config.js';
 
 type Problem = (path: string, message: string) => void;

@@ -2,9 +2,12 @@ import { isAbsolute, resolve } from 'node:path';
 import { isJsonObject } from '../core/json.js';
 import { type ResolvedSignals, resolveSignals } from './resolve-signals.js';
 
-/** A gate of `migrate apply` whose failure can roll the migration back on its own. */
-export type MigrationGate = 'validators' | 'error-rate' | 'parity';
-export const migrationGates: readonly MigrationGate[] = ['validators', 'error-rate', 'parity'];
+/**
+ * A gate of `migrate apply`, whose failure can roll the migration back on its own. `contract` is
+ * implicit: every document about to be written must conform to its collection's contract.
+ */
+export type MigrationGate = 'validators' | 'error-rate' | 'parity' | 'contract';
+export const migrationGates: readonly MigrationGate[] = ['validators', 'error-rate', 'parity', 'contract'];
 
 /** The config's `migrations` after resolving: every setting present, paths absolute. */
 export interface ResolvedMigrations {

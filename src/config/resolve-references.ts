@@ -1,37 +1,16 @@
+import { parseDuration } from '../core/duration.js';
 import { isJsonObject } from '../core/json.js';
+import {
+  type BreakerSettings,
+  defaultBreaker,
+  resolveBreaker,
+} from '../integrity/breaker/breaker-settings.js';
+import {
+  type MissingTargetPolicy,
+  missingTargetPolicies,
+  type ResolvedReference,
+} from '../integrity/reference.js';
 import type { ResolvedCollection } from './resolved-config.js';
-
-/** What `refs repair` does to a document whose reference points at nothing. */
-export const missingTargetPolicies = [
-  'flag',
-  'tombstone',
-  'nullify',
-  'rehydrate',
-  'delete-dependent',
-] as const;
-export type MissingTargetPolicy = (typeof missingTargetPolicies)[number];
-
-/**
- * A declared soft reference after resolution: documents of `collection` hold, at `field` (a dotted
- * path; an array there holds several keys), the key of a document in `target`. Source and target
- * may live in different stores.
- */
-export interface ResolvedReference {
-  /** `<collection>.<field>`, the key it is declared under; incidents and checkpoints use it. */
-  readonly name: string;
-  readonly collection: string;
-  readonly field: string;
-  readonly target: string;
-  /** The service that keeps the reference correct. */
-  readonly owner: string;
-  readonly onMissing: MissingTargetPolicy;
-  /** A null or absent reference is an orphan too, instead of being counted apart. */
-  readonly required: boolean;
-  /** Revalidate a reference not checked for this long, in milliseconds. */
-  readonly revalidateAfterMs?: number;
-  /** For `rehydrate`: the collection holding the source of truth, keyed like the target. */
-  readonly rehydrateFrom?: string;
-}
 
 type Problem = (path: string, message: string) => void;
 
@@ -49,8 +28,10 @@ export function resolveReferences(
   raw: unknown,
   collections: ReadonlyMap<string, ResolvedCollection>,
   problem: Problem,
+  integrity?: unknown,
 ): Map<string, ResolvedReference> {
   const out = new Map<string, ResolvedReference>();
+  const breaker = resolveIntegrity(integrity, problem);
   if (raw === undefined) return out;
   if (!isJsonObject(raw)) {
     problem('references', "must be an object of references keyed '<collection>.<field>'");
@@ -89,6 +70,11 @@ export function resolveReferences(
     if (settings.owner !== undefined && typeof settings.owner !== 'string')
       problem(`${path}.owner`, 'must be the name of a service');
     const revalidateAfterMs = duration(settings.revalidateAfter, `${path}.revalidateAfter`, problem);
+    // Set only when configured, so a reference declared without one resolves as it always did.
+    const own =
+      settings.breaker === undefined && breaker === undefined
+        ? undefined
+        : resolveBreaker(settings.breaker, `${path}.breaker`, breaker ?? defaultBreaker, problem);
     out.set(name, {
       name,
       collection,
@@ -99,17 +85,22 @@ export function resolveReferences(
       required: settings.required === true,
       ...(revalidateAfterMs === undefined ? {} : { revalidateAfterMs }),
       ...(typeof rehydrateFrom === 'string' ? { rehydrateFrom } : {}),
+      ...(own ? { breaker: own } : {}),
     });
   }
   return out;
 }
 
-const units: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** Parses `90s`, `15m`, `12h`, `7d` into milliseconds. */
-export function parseDuration(text: string): number | undefined {
-  const match = /^(\d+)([smhd])$/.exec(text);
-  return match ? Number(match[1]) * (units[match[2] as string] as number) : undefined;
+/** The config's `integrity` settings: for now the circuit breaker every reference starts from. */
+function resolveIntegrity(raw: unknown, problem: Problem): BreakerSettings | undefined {
+  if (raw === undefined) return undefined;
+  if (!isJsonObject(raw)) {
+    problem('integrity', 'must be an object such as { breaker: { maxOrphanRate: 0.05 } }');
+    return undefined;
+  }
+  for (const key of Object.keys(raw))
+    if (key !== 'breaker') problem(`integrity.${key}`, 'is not a known setting (expected breaker)');
+  return resolveBreaker(raw.breaker, 'integrity.breaker', defaultBreaker, problem);
 }
 
 function duration(value: unknown, path: string, problem: Problem): number | undefined {

@@ -1,9 +1,9 @@
 import type { ApprovalPolicy, Approver } from '../approvals/approval-policy.js';
 import type { ResolvedDerived } from '../derived/derived.js';
+import type { ResolvedReference } from '../integrity/reference.js';
 import type { CollectionSpec } from '../stores/store.js';
 import type { StoreConfig } from '../stores/store-config.js';
 import type { ResolvedMigrations } from './resolve-migrations.js';
-import type { ResolvedReference } from './resolve-references.js';
 import type { ResolvedSignals } from './resolve-signals.js';
 
 /** A collection after the config is resolved: its store and its spec for the seam. */

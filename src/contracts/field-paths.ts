@@ -14,16 +14,39 @@ export function fieldPathsOf(schema: JsonSchema): Set<string> {
   return out;
 }
 
-function collect(schema: JsonValue | undefined, prefix: string, out: Set<string>): void {
-  if (!isJsonObject(schema)) return;
+const inPlace = ['allOf', 'anyOf', 'oneOf', 'then', 'else', 'dependentSchemas'] as const;
+const itemKeys = ['items', 'prefixItems', 'additionalItems'] as const;
+
+/**
+ * Fields declared in `properties`, also inside the applicators that apply in place (`allOf`,
+ * `anyOf`, `oneOf`, `then`, `else`, `dependentSchemas`), and items of arrays and tuples
+ * (`items`, `prefixItems`, draft-07 `items: [...]` and `additionalItems`) as `[]`.
+ */
+function collect(schema: JsonValue | undefined, prefix: string, out: Set<string>, depth = 0): void {
+  if (!isJsonObject(schema) || depth > 32) return;
   if (isJsonObject(schema.properties)) {
     for (const [name, sub] of Object.entries(schema.properties)) {
+      if (sub === false) continue;
       const path = prefix === '' ? name : `${prefix}.${name}`;
       out.add(path);
-      collect(sub, path, out);
+      collect(sub, path, out, depth + 1);
     }
   }
-  if (isJsonObject(schema.items)) collect(schema.items, `${prefix}[]`, out);
+  for (const key of inPlace) {
+    const sub = schema[key];
+    if (sub === undefined) continue;
+    const list = Array.isArray(sub)
+      ? sub
+      : key === 'dependentSchemas' && isJsonObject(sub)
+        ? Object.values(sub)
+        : [sub];
+    for (const s of list) collect(s, prefix, out, depth + 1);
+  }
+  for (const key of itemKeys) {
+    const sub = schema[key];
+    if (sub === undefined) continue;
+    for (const s of Array.isArray(sub) ? sub : [sub]) collect(s, `${prefix}[]`, out, depth + 1);
+  }
 }
 
 /**

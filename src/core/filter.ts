@@ -13,6 +13,10 @@ import { getPath, isJsonObject, isScalar, type JsonObject, type Scalar } from '.
  *
  * Fields are dotted paths into nested objects. Anything else (`$or`, `$regex`, `$where`,
  * `$function`, `$expr`, JavaScript) is rejected by {@link parseFilter} before a store sees it.
+ *
+ * Limits: `$and` nests at most {@link maxFilterDepth} levels, and a filter holds at most
+ * {@link maxFilterConditions} conditions (all levels together). A filter past them is refused,
+ * naming the limit, before a store sees it.
  */
 export type Filter = { [field: string]: unknown };
 
@@ -34,30 +38,63 @@ export type RangeBounds = {
 /** A filter after validation: a conjunction of conditions. The empty list matches everything. */
 export type ParsedFilter = readonly Condition[];
 
+/**
+ * Deepest nesting of `$and` a filter may have. A person or a config never needs more; the limit
+ * is there so a crafted filter is refused instead of exhausting the stack of whoever parses it.
+ */
+export const maxFilterDepth = 32;
+
+/**
+ * Most conditions one filter may hold. Not 1,000: SQLite refuses expressions nested deeper than
+ * 1,000, which 1,000 conditions joined by AND reach. (DynamoDB's own expression limits, 4 KB and
+ * 300 operators, are lower still; a filter past them fails with DynamoDB's message.)
+ */
+export const maxFilterConditions = 500;
+
 const serverCode = new Set(['$where', '$function', '$accumulator', '$expr', '$eval', '$jsonSchema']);
 const rangeOps = { $gt: 'gt', $gte: 'gte', $lt: 'lt', $lte: 'lte' } as const;
 const allowed = 'equality, $in, $gt, $gte, $lt, $lte, $exists and $and';
 
-/** Validates a filter and normalises it. Throws a `filter.invalid` StewardError naming the path. */
+/**
+ * Validates a filter and normalises it. Throws a `filter.invalid` StewardError naming the path,
+ * or the limit a filter goes past ({@link maxFilterDepth}, {@link maxFilterConditions}).
+ */
 export function parseFilter(filter: unknown, where = 'filter'): ParsedFilter {
-  if (filter === undefined || filter === null) return [];
+  const out: Condition[] = [];
+  parseLevel(filter, where, 1, out, where);
+  return out;
+}
+
+/** Parses one level of `$and` into `out`; `top` names the whole filter in limit messages. */
+function parseLevel(filter: unknown, where: string, depth: number, out: Condition[], top: string): void {
+  if (filter === undefined || filter === null) return;
   if (!isJsonObject(filter as never)) {
     throw invalid(where, 'must be an object such as {"status": "open"}');
   }
-  const out: Condition[] = [];
+  if (depth > maxFilterDepth) throw tooDeep(top);
   for (const [field, spec] of Object.entries(filter as Filter)) {
     if (field === '$and') {
       if (!Array.isArray(spec)) throw invalid(`${where}.$and`, 'must be an array of filters');
       spec.forEach((sub, i) => {
-        out.push(...parseFilter(sub, `${where}.$and[${i}]`));
+        parseLevel(sub, `${where}.$and[${i}]`, depth + 1, out, top);
       });
       continue;
     }
     if (field.startsWith('$')) throw rejectOperator(`${where}`, field);
     checkPath(field, where);
     out.push(...parseFieldSpec(field, spec, `${where}.${field}`));
+    if (out.length > maxFilterConditions) {
+      throw invalid(
+        top,
+        `holds more than ${maxFilterConditions} conditions, steward's limit for one filter; split the work or use $in`,
+      );
+    }
   }
-  return out;
+}
+
+/** The error for a filter nested past {@link maxFilterDepth} (also when JSON.parse itself gave up). */
+export function tooDeep(where: string): StewardError {
+  return invalid(where, `is nested too deeply: steward's limit is ${maxFilterDepth} levels of $and`);
 }
 
 function parseFieldSpec(path: string, spec: unknown, where: string): Condition[] {

@@ -65,7 +65,7 @@ export async function contractsStep(
 
   const graph = buildDataFlowGraph(baseline.contracts);
   const svgFile = join(dir, 'data-flow.svg');
-  writeFileSync(svgFile, toSvg(graph));
+  writeFileSync(svgFile, await toSvg(graph));
   writeFileSync(
     join(dir, 'data-flow.md'),
     `# Data flows of the example\n\n${mermaidBlock(toMermaid(graph))}\n`,

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { caseManagementModel } from '../example/case-management-model.js';
 import { exampleDerived } from '../example/example-derived.js';
 
+/** The name of the demo's one store in the config it writes. */
+export const demoStore = 'demo';
+
 /** The collection the demo keeps deleted subjects in: the source `rehydrate` restores them from. */
 export const subjectsArchive = 'subjects_archive';
 
@@ -50,11 +53,11 @@ export function writeDemoConfig(dir: string, file: string): string {
     }),
   );
   const config = {
-    stores: { demo: { kind: 'sqlite', file } },
+    stores: { [demoStore]: { kind: 'sqlite', file } },
     collections: Object.fromEntries(names.map((name) => [name, { key: 'id' }])),
     references,
     derived: exampleDerived(),
-    ledger: { store: 'demo' },
+    ledger: { store: demoStore },
     contracts: { dir: 'contracts' },
     migrations: { dir: 'migrations', canaryPercent: 10, batchSize: 500 },
     approvers: Object.fromEntries(

@@ -1,13 +1,14 @@
 import { parseFilter } from '../core/filter.js';
-import type { SourceAmplification } from '../derived/amplification/write-amplification.js';
 import type { DriftReport } from '../derived/drift-report.js';
-import type { LintReport } from '../derived/lint/lint-derived.js';
-import type { RepairReport } from '../derived/repair-report.js';
-import type { DerivedStatus } from '../derived/status/derived-status.js';
 import { type ExampleManifest, exampleSpec } from '../example/generate-example.js';
 import { scanPages } from '../stores/scan-pages.js';
 import type { Store } from '../stores/store.js';
-import { type DemoCli, expectRun } from './demo-cli.js';
+import { derivedRebuild } from '../workspace/derived/derived-rebuild.js';
+import { derivedAmplification, derivedLint } from '../workspace/derived/derived-reports.js';
+import { derivedStatus } from '../workspace/derived/derived-status.js';
+import { driftCheck } from '../workspace/derived/drift-check.js';
+import { driftRepair } from '../workspace/derived/drift-repair.js';
+import { type DemoSession, expectStep } from './demo-session.js';
 import type { DemoReporter } from './run-demo.js';
 
 /** What the derived-state step found and fixed, for the demo's result and its test. */
@@ -37,18 +38,21 @@ export interface DerivedStepResult {
 const counters = ['openTaskCount', 'overdueTaskCount'];
 
 /**
- * The demo's derived-state step, run with the CLI: check every declared derived value against its
- * source (the case list's open and overdue task counts, its subject and officer names), rebuild the
- * counters of one tenant where one drifted, repair the rest of the drift, check again (a snapshot's
- * differences from its source are reported apart: not drift, kept as taken); then lint the declarations, show each one's freshness and the write amplification.
+ * The demo's derived-state step, run through the library as the `drift`, `rebuild` and `derived`
+ * commands run: check every declared derived value against its source (the case list's open and
+ * overdue task counts, its subject and officer names), rebuild the counters of one tenant where one
+ * drifted, repair the rest of the drift, check again (a snapshot's differences from its source are
+ * reported apart: not drift, kept as taken); then lint the declarations, show each one's freshness
+ * and the write amplification.
  */
 export async function derivedStep(
   store: Store,
-  cli: DemoCli,
+  session: DemoSession,
   manifest: ExampleManifest,
   report: DemoReporter,
 ): Promise<DerivedStepResult> {
-  const check = await expectRun<{ reports: DriftReport[] }>(cli, ['drift', 'check', '--json'], [0, 1]);
+  const { config, run } = session;
+  const check = await driftCheck(config, {}, run);
   for (const r of check.reports)
     report.say(`   ${r.derived.padEnd(30)} ${String(r.drift).padStart(4)} drifted of ${r.checked} checked`);
   const driftFound = sum(check.reports.map((r) => r.drift));
@@ -68,13 +72,12 @@ export async function derivedStep(
   let examined = 0;
   let written = 0;
   for (const field of counters) {
-    const ids = keys.flatMap((key) => ['--id', key]);
-    const rebuilt = await expectRun<{ report: RepairReport }>(cli, [
-      'rebuild',
-      `case_list.${field}`,
-      ...ids,
-      '--json',
-    ]);
+    const rebuilt = await derivedRebuild(
+      config,
+      { derived: `case_list.${field}`, scope: { ids: keys } },
+      run,
+    );
+    expectStep('report' in rebuilt && rebuilt.ok, 'rebuild', rebuilt);
     examined += rebuilt.report.examined;
     written += rebuilt.report.written;
   }
@@ -83,7 +86,7 @@ export async function derivedStep(
       `${written} written, the rest already matched`,
   );
 
-  const repair = await expectRun<{ reports: RepairReport[] }>(cli, ['drift', 'repair', '--json'], [0, 1]);
+  const repair = await driftRepair(config, {}, run);
   const repaired = sum(repair.reports.map((r) => r.written));
   report.say(
     `   drift repair of the remaining incidents: ${repaired} values written, each with projection metadata ` +
@@ -92,31 +95,23 @@ export async function derivedStep(
   const repairable = repair.reports
     .filter((r) => !snapshots.some((s) => s.derived === r.derived))
     .map((r) => r.derived);
-  const recheck = await expectRun<{ reports: DriftReport[] }>(cli, [
-    'drift',
-    'check',
-    ...repairable,
-    '--json',
-  ]);
+  const recheck = await driftCheck(config, { derived: repairable }, run);
+  expectStep(recheck.ok, 'drift check', 'drift is left after the repair');
   const driftAfterRepair = sum(recheck.reports.map((r) => r.drift));
   report.say(
     `   drift check of the ${repairable.length} repaired derived values again: ${driftAfterRepair} drifted`,
   );
 
-  const lint = await expectRun<LintReport>(cli, ['derived', 'lint', '--json'], [0, 1]);
+  const lint = derivedLint(config);
   const rules = [...new Set(lint.findings.map((f) => f.rule))].join(', ');
   report.say(`   derived lint: ${lint.errors} errors, ${lint.warnings} warnings (${rules})`);
-  const status = await expectRun<{ statuses: DerivedStatus[] }>(cli, ['derived', 'status', '--json'], [0, 1]);
+  const status = await derivedStatus(config, {}, run);
   for (const s of status.statuses)
     report.say(
       `   derived status ${s.derived.padEnd(28)} ${s.state}; ${s.documents - s.withoutMetadata} of ${s.documents} ` +
         'documents carry projection metadata (repair and rebuild stamp it)',
     );
-  const amplification = await expectRun<{ sources: SourceAmplification[] }>(cli, [
-    'derived',
-    'amplification',
-    '--json',
-  ]);
+  const amplification = { sources: derivedAmplification(config) };
   for (const a of amplification.sources)
     report.say(
       `   write amplification of ${a.source.padEnd(9)} ${a.factor}: ` +

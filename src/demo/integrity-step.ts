@@ -1,11 +1,15 @@
+import { dirname, join } from 'node:path';
 import type { JsonObject } from '../core/json.js';
 import type { ExampleManifest } from '../example/generate-example.js';
 import { exampleSpec } from '../example/generate-example.js';
-import type { RepairReport } from '../integrity/repair/repair-result.js';
+import { needsAttention } from '../integrity/repair/repair-result.js';
 import type { ReferenceScanReport } from '../integrity/scan/scan-report.js';
 import { keyId, type Store } from '../stores/store.js';
-import { type DemoCli, expectRun } from './demo-cli.js';
+import { approvalsSign } from '../workspace/approvals.js';
+import { refsRepair } from '../workspace/integrity/refs-repair.js';
+import { refsScan } from '../workspace/integrity/refs-scan.js';
 import { demoApprovers, subjectsArchive } from './demo-project.js';
+import { type DemoSession, expectStep } from './demo-session.js';
 import type { DemoReporter } from './run-demo.js';
 
 /** What the integrity step found and fixed, for the demo's result and its test. */
@@ -25,22 +29,20 @@ export interface IntegrityStepResult {
 }
 
 /**
- * The demo's integrity step, run with the CLI as a user would: scan every reference, restore
+ * The demo's integrity step, run through the library as `steward refs scan`, `refs repair` and
+ * `approvals sign` run: scan every reference, restore
  * deleted subjects into an archive (the source `rehydrate` reads), repair by policy (the
  * deletions are refused until an owner signs their plan), repair again with the approval, scan
  * again to show it clean, and repair once more to show that nothing changes.
  */
 export async function integrityStep(
   store: Store,
-  cli: DemoCli,
+  session: DemoSession,
   manifest: ExampleManifest,
   report: DemoReporter,
 ): Promise<IntegrityStepResult> {
-  const scan = await expectRun<{ references: ReferenceScanReport[] }>(
-    cli,
-    ['refs', 'scan', '--json'],
-    [0, 1],
-  );
+  const { config, run } = session;
+  const scan = { references: (await refsScan(config, {}, run)).references as ReferenceScanReport[] };
   for (const ref of scan.references) {
     const name = `${ref.reference} -> ${ref.target}`;
     report.say(
@@ -58,32 +60,31 @@ export async function integrityStep(
     `   ${archived} deleted subjects are kept in ${subjectsArchive}, where "rehydrate" restores them from`,
   );
 
-  const first = await expectRun<RepairReport>(cli, ['refs', 'repair', '--json'], [0, 1]);
+  const first = await refsRepair(config, {}, run);
   const plans = first.references.filter((r) => r.plan && !r.plan.approval.ok);
   report.say(
     `   refs repair: ${first.counts.done} repaired; ${first.counts.refused} deletions refused until their plan is approved`,
   );
   const owner = demoApprovers[0];
   for (const ref of plans) {
-    await expectRun(cli, [
-      'approvals',
-      'sign',
-      ref.plan!.hash,
-      '--kind',
-      'refs.delete-dependent',
-      '--key',
-      `keys/${owner.name}.key.pem`,
-      '--approver',
-      owner.name,
-      '--role',
-      owner.role,
-      '--json',
-    ]);
+    await approvalsSign(
+      config,
+      {
+        subject: ref.plan!.hash,
+        kind: 'refs.delete-dependent',
+        keyFile: keyFileOf(config.file, owner.name),
+        approver: owner.name,
+        role: owner.role,
+        expiresInMs: dayMs,
+      },
+      run,
+    );
     report.say(
       `   ${owner.name} (${owner.role}) signs the plan of ${ref.reference}: ${ref.plan!.incidents} deletions`,
     );
   }
-  const second = await expectRun<RepairReport>(cli, ['refs', 'repair', '--json']);
+  const second = await refsRepair(config, {}, run);
+  expectStep(!needsAttention(second), 'refs repair', second.counts);
   const repaired: Record<string, number> = {};
   for (const ref of [...first.references, ...second.references])
     repaired[ref.policy] = (repaired[ref.policy] ?? 0) + ref.counts.done;
@@ -93,12 +94,15 @@ export async function integrityStep(
       .join(', ')}; every change audited with its before-image`,
   );
 
-  const rescan = await expectRun<{ references: ReferenceScanReport[] }>(cli, ['refs', 'scan', '--json']);
+  const rescanned = await refsScan(config, {}, run);
+  expectStep(rescanned.ok, 'refs scan', 'orphans are left after the repair');
+  const rescan = { references: rescanned.references as ReferenceScanReport[] };
   const orphansAfterRepair = sum(rescan.references.map((r) => r.orphans));
   report.say(
     `   second scan: ${orphansAfterRepair} orphans in ${sum(rescan.references.map((r) => r.scanned))} documents`,
   );
-  const third = await expectRun<RepairReport>(cli, ['refs', 'repair', '--json']);
+  const third = await refsRepair(config, {}, run);
+  expectStep(!needsAttention(third), 'refs repair', third.counts);
   const changedBySecondRepair = third.counts.done;
   report.say(`   a third repair finds nothing to do: ${changedBySecondRepair} changes`);
   return {
@@ -132,3 +136,10 @@ async function archiveMissingSubjects(store: Store, manifest: ExampleManifest): 
 }
 
 const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+
+const dayMs = 24 * 3_600_000;
+
+/** The private key file `approvalsKeygen` made for an approver, beside the demo's config. */
+export function keyFileOf(configFile: string | undefined, approver: string): string {
+  return join(dirname(configFile ?? '.'), 'keys', `${approver}.key.pem`);
+}

@@ -7,12 +7,17 @@ import {
   writeExampleMigration,
 } from '../example/example-migrations.js';
 import { type ExampleManifest, exampleSpec } from '../example/generate-example.js';
-import type { ApplyReport } from '../migrations/apply/apply-report.js';
-import type { DryRunReport } from '../migrations/report/dry-run-report.js';
-import type { RollbackReport } from '../migrations/rollback/rollback-report.js';
+import { applyNeedsAttention } from '../migrations/apply/apply-report.js';
+import { rollbackNeedsAttention } from '../migrations/rollback/rollback-report.js';
 import type { Store, WriteOp } from '../stores/store.js';
-import { type DemoCli, expectRun } from './demo-cli.js';
+import { migrateApply } from '../workspace/migrations/migrate-apply.js';
+import { migrateApprove } from '../workspace/migrations/migrate-approve.js';
+import { type MigrateDryRunResult, migrateDryRun } from '../workspace/migrations/migrate-dry-run.js';
+import { migratePlan } from '../workspace/migrations/migrate-plan.js';
+import { migrateRollback } from '../workspace/migrations/migrate-rollback.js';
 import { demoApprovers } from './demo-project.js';
+import { type DemoSession, exitCodeOf, expectStep } from './demo-session.js';
+import { keyFileOf } from './integrity-step.js';
 import type { DemoReporter } from './run-demo.js';
 
 /** What the migration step saw, for the demo's result and its test. */
@@ -31,37 +36,36 @@ export interface MigrationsStepResult {
 
 /**
  * The demo's migration step: subjects v1 -> v2 (`name` becomes `displayName`, split into
- * `nameParts`), walked through with the CLI as a user would: plan, dry run (which stops at a
+ * `nameParts`), walked through the library as the `migrate` commands run: plan, dry run (which stops at a
  * validator because of a malformed subject; the demo corrects it and runs it again), two
  * approvals, apply (a canary, its gates, then the rest), and an exact rollback.
  */
 export async function migrationsStep(
   store: Store,
-  cli: DemoCli,
+  session: DemoSession,
   dir: string,
   manifest: ExampleManifest,
   report: DemoReporter,
 ): Promise<MigrationsStepResult> {
+  const { config, run } = session;
   writeExampleContracts(join(dir, 'contracts'), exampleContractsV2());
   writeExampleMigration(join(dir, 'migrations'));
-  const plan = await expectRun<{
-    hash: string;
-    migrations: { id: string; collections: { estimatedDocuments?: number }[] }[];
-  }>(cli, ['migrate', 'plan', '--json']);
+  const plan = await migratePlan(config, run);
   report.say(`   migrate plan: ${exampleMigrationId}, plan hash ${plan.hash.slice(0, 12)}…`);
 
-  const first = await expectRun<{ report: DryRunReport }>(cli, ['migrate', 'dry-run', '--json'], [0, 1]);
+  const first = dryRunDone(await migrateDryRun(config, {}, run));
   const firstDryRunFailed = !first.report.ok;
   for (const v of first.report.migrations.flatMap((m) => [...m.validators.before, ...m.validators.after]))
     if (!v.ok) report.say(`   dry run: validator "${v.name}" failed: ${v.problems.slice(0, 2).join('; ')}`);
-  const refused = await cli(approveArgs(plan.hash, demoApprovers[0]));
-  report.say(
-    `   approving a failed dry run is refused (exit ${refused.code}); nothing touched the real subjects`,
+  const refused = await exitCodeOf(
+    migrateApprove(config, approval(session, plan.hash, demoApprovers[0]), run),
   );
+  report.say(`   approving a failed dry run is refused (exit ${refused}); nothing touched the real subjects`);
   const corrected = await correctMalformedSubjects(store, manifest);
   report.say(`   the subjects' owner corrects ${corrected} malformed subject(s); dry run again:`);
 
-  const second = await expectRun<{ report: DryRunReport }>(cli, ['migrate', 'dry-run', '--json']);
+  const second = dryRunDone(await migrateDryRun(config, {}, run));
+  expectStep(second.report.ok, 'migrate dry-run', second.report.totals);
   const totals = second.report.totals;
   const roundTrip = second.report.migrations[0]?.roundTrip;
   report.say(
@@ -72,12 +76,17 @@ export async function migrationsStep(
 
   const approvedBy: string[] = [];
   for (const approver of demoApprovers) {
-    await expectRun(cli, approveArgs(plan.hash, approver));
+    await migrateApprove(config, approval(session, plan.hash, approver), run);
     approvedBy.push(approver.name);
     report.say(`   ${approver.name} (${approver.role}) signs the plan hash and the dry-run report's hash`);
   }
 
-  const apply = await expectRun<ApplyReport>(cli, ['migrate', 'apply', '--json']);
+  const { report: apply } = await migrateApply(config, {}, run);
+  expectStep(
+    !apply.refusal && !applyNeedsAttention(apply),
+    'migrate apply',
+    apply.refusal ?? apply.migrations,
+  );
   const applied = apply.migrations[0];
   const counts = applied?.counts;
   const gates = (applied?.gates ?? []).filter((g) => g.stage === 'canary');
@@ -86,7 +95,8 @@ export async function migrationsStep(
       `(${gates.map((g) => g.gate).join(', ')}), then the rest: ${counts?.changed ?? 0} subjects at version 2`,
   );
 
-  const rollback = await expectRun<RollbackReport>(cli, ['migrate', 'rollback', '--json']);
+  const { report: rollback } = await migrateRollback(config, {}, run);
+  expectStep(!rollbackNeedsAttention(rollback), 'migrate rollback', rollback.migrations);
   const undone = rollback.migrations[0];
   report.say(
     `   migrate rollback: ${undone?.counts.changed ?? 0} restored; ${undone?.remainingAtTarget ?? 0} left at version 2; ` +
@@ -103,19 +113,19 @@ export async function migrationsStep(
   };
 }
 
-function approveArgs(planHash: string, approver: (typeof demoApprovers)[number]): string[] {
-  return [
-    'migrate',
-    'approve',
+/** The approval of a plan by one of the demo's approvers, with the key the demo made for them. */
+function approval(session: DemoSession, planHash: string, approver: (typeof demoApprovers)[number]) {
+  const keyFile = keyFileOf(session.config.file, approver.name);
+  return {
     planHash,
-    '--key',
-    `keys/${approver.name}.key.pem`,
-    '--approver',
-    approver.name,
-    '--role',
-    approver.role,
-    '--json',
-  ];
+    signer: { keyFile, approver: approver.name, role: approver.role, expiresInMs: 86_400_000 },
+  };
+}
+
+/** A dry run of a plan with pending migrations, as the demo's always has. */
+function dryRunDone(result: MigrateDryRunResult) {
+  expectStep('report' in result, 'migrate dry-run', 'nothing was pending');
+  return result;
 }
 
 /**

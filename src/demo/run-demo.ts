@@ -1,18 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { loadConfig } from '../config/load-config.js';
 import { parseFilter } from '../core/filter.js';
 import { type ExampleManifest, exampleSpec, generateExample } from '../example/generate-example.js';
 import { verifyStoredAuditChain } from '../ledger/audit-records.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { openLedger } from '../ledger/ledger.js';
-import { openStore } from '../stores/open-store.js';
 import { scanPages } from '../stores/scan-pages.js';
 import type { Store } from '../stores/store.js';
+import { approvalsKeygen } from '../workspace/approvals.js';
+import { withWorkspace } from '../workspace/workspace.js';
 import { type ContractsStepResult, contractsStep } from './contracts-step.js';
-import { type DemoCli, expectRun } from './demo-cli.js';
 import { claimDemoFolder, demoMarkerName } from './demo-folder.js';
-import { demoApprovers, writeDemoConfig } from './demo-project.js';
+import { demoApprovers, demoStore, writeDemoConfig } from './demo-project.js';
+import type { DemoSession } from './demo-session.js';
 import { type DerivedStepResult, derivedStep } from './derived-step.js';
 import { type IntegrityStepResult, integrityStep } from './integrity-step.js';
 import { type MigrationsStepResult, migrationsStep } from './migrations-step.js';
@@ -33,8 +34,6 @@ export interface DemoOptions {
   readonly docs: number;
   readonly seed: string | number;
   readonly actor: string;
-  /** Runs steward commands in a folder; the demo's later steps use it as the user would. */
-  readonly cli: (cwd: string) => DemoCli;
 }
 
 /** What the demo found, so tests can check it against what was injected. */
@@ -62,7 +61,8 @@ const injected = { orphans: 25, drift: 10, badShape: 8 };
  * purpose, and walks through what steward does: the store seam (filters, segments), data contracts,
  * integrity (orphans found, repaired by policy, scanned clean), derived data (drift found, repaired,
  * a tenant rebuilt), a migration from plan to exact rollback, the ledger (lease, hash-chained audit
- * log) and tamper detection. Steps 5 to 7 run the CLI's own commands against the config it writes.
+ * log) and tamper detection. It works through steward's library, on the config it writes beside
+ * the file: steps 5 to 7 call the entry points the CLI's commands call, as a user's script would.
  */
 export async function runDemo(options: DemoOptions, report: DemoReporter): Promise<DemoResult> {
   const folder = claimDemoFolder(options.file);
@@ -74,14 +74,13 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
         : `writing in ${folder.dir}, an empty folder`,
   );
   mkdirSync(join(folder.dir, 'keys'), { recursive: true });
-  const store = await openStore({ kind: 'sqlite', file: options.file });
-  let result: Omit<DemoResult, 'dir' | 'written'>;
-  try {
-    const ledger = await openLedger(store, { actor: options.actor });
-    result = await walk(store, ledger, options, report);
-  } finally {
-    await store.close();
-  }
+  for (const approver of demoApprovers) approvalsKeygen({ out: join(folder.dir, 'keys', approver.name) });
+  const configFile = writeDemoConfig(folder.dir, options.file);
+  const config = await loadConfig({ path: configFile });
+  const session: DemoSession = { config, run: { actor: options.actor } };
+  const result = await withWorkspace(config, {}, options.actor, ({ store, ledger }) =>
+    walk(store(demoStore), ledger, session, options, report),
+  );
   const written = folder.finish();
   report.say(
     `\nwrote ${written.length} files and folders in ${folder.dir}, listed in ${demoMarkerName}: ` +
@@ -93,9 +92,11 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
 async function walk(
   store: Store,
   ledger: Ledger,
+  session: DemoSession,
   options: DemoOptions,
   report: DemoReporter,
 ): Promise<Omit<DemoResult, 'dir' | 'written'>> {
+  const configFile = session.config.file!;
   const holder = `${options.actor}#${randomBytes(3).toString('hex')}`;
   const lease = await ledger.acquireLease({ name: 'demo', holder, ttlMs: 600_000 });
 
@@ -117,7 +118,6 @@ async function walk(
     details: { docs: manifest.total, seed: String(options.seed) },
   });
   const dir = dirname(options.file);
-  const configFile = writeDemoConfig(dir, options.file);
   report.say(`   wrote ${configFile}: the example's references, derived state, approvers and policies`);
   await ledger.checkpoints.save('demo', { step: 1 }, lease);
 
@@ -144,23 +144,19 @@ async function walk(
   );
   await ledger.checkpoints.save('demo', { step: 4 }, lease);
 
-  // From here on the demo runs the commands a user would type, against the config it wrote.
-  const cli = options.cli(dir);
-  for (const approver of demoApprovers)
-    await expectRun(cli, ['approvals', 'keygen', '--out', `keys/${approver.name}`, '--json']);
-
+  // From here on the demo calls the library's entry points, as the commands a user would type do.
   report.step('5. Integrity: find the orphaned references, repair each by its policy, scan again');
-  const integrity = await integrityStep(store, cli, manifest, report);
+  const integrity = await integrityStep(store, session, manifest, report);
   await ledger.checkpoints.save('demo', { step: 5 }, lease);
 
   report.step(
     '6. Derived data: find the drifted values, rebuild one tenant, repair the rest, lint, status, amplification',
   );
-  const derived = await derivedStep(store, cli, manifest, report);
+  const derived = await derivedStep(store, session, manifest, report);
   await ledger.checkpoints.save('demo', { step: 6 }, lease);
 
   report.step('7. A migration: plan, dry run, approvals, canary, apply, and an exact rollback');
-  const migrations = await migrationsStep(store, cli, dir, manifest, report);
+  const migrations = await migrationsStep(store, session, dir, manifest, report);
   await ledger.checkpoints.save('demo', { step: 7 }, lease);
 
   report.step('8. The ledger: a lease only one process holds, and a hash-chained audit log');
@@ -225,9 +221,10 @@ async function countBySegment(store: Store, total: number): Promise<number[]> {
 
 /** Copies the audit log into a sandbox, changes one record there, verifies the copy, drops it. */
 async function tamperWithCopy(store: Store, ledger: Ledger): Promise<string[]> {
-  const sandbox = { ...ledger.namespace.audit, name: `${ledger.namespace.audit.name}_sandbox` };
+  const audit = ledger.audit.collection.spec;
+  const sandbox = { ...audit, name: `${audit.name}_sandbox` };
   try {
-    await store.copyCollection(ledger.namespace.audit, sandbox);
+    await store.copyCollection(audit, sandbox);
     const copy = store.collection(sandbox);
     const page = await copy.scan({ limit: 10 });
     const victim = page.docs.find((d) => d.seq === 1);

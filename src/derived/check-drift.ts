@@ -41,7 +41,7 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
     method,
     `drift-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
   );
-  await input.ledger.store.ensureCollection(input.ledger.namespace.incidents);
+  await input.ledger.openCollection('incidents');
   if (input.derived.snapshot) snapshotInfo(report);
   if (method === 'window') await windowPass(input, report, clock);
   else if (method === 'checkpoint') await checkpointPass(input, report, clock);
@@ -50,7 +50,7 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
     const keep = method === 'sampling' ? sampler(input) : undefined;
     await compareAll(input, await aggregateMapFor(input), report, clock, keep);
   }
-  const incidents = input.ledger.store.collection(input.ledger.namespace.incidents);
+  const incidents = input.ledger.collection('incidents');
   const seen = confirmedIncidents(report);
   report.incidents.closed = await closeResolvedIncidents(input, incidents, seen, clock);
   report.elapsedMs = performance.now() - started;

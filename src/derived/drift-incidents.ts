@@ -3,7 +3,7 @@ import type { JsonValue } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
 import type { Incident, IncidentStatus } from '../ledger/incidents.js';
 import type { Collection } from '../stores/store.js';
-import { driftIncidentKinds } from './reverify-drift.js';
+import { type DriftIncidentKind, driftIncidentKinds } from './reverify-drift.js';
 
 /** Which drift incidents to list, and which page of them. */
 export interface DriftIncidentQuery {
@@ -12,7 +12,7 @@ export interface DriftIncidentQuery {
   /** Default `open`; `all` lists both. */
   readonly status?: IncidentStatus | 'all';
   /** `drift` or `snapshot-missing`; default both. */
-  readonly kind?: (typeof driftIncidentKinds)[number];
+  readonly kind?: DriftIncidentKind;
   /** Only incidents first seen before now minus this (open for at least this long). */
   readonly olderThanMs?: number;
   /** Only incidents first seen after now minus this. */

@@ -106,9 +106,8 @@ export async function saveLedgerStamps(
   await projections.write(ops);
 }
 
-async function projectionsOf(ledger: Ledger): Promise<Collection> {
-  await ledger.store.ensureCollection(ledger.namespace.projections);
-  return ledger.store.collection(ledger.namespace.projections);
+function projectionsOf(ledger: Ledger): Promise<Collection> {
+  return ledger.openCollection('projections');
 }
 
 /**

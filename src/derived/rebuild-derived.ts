@@ -153,8 +153,7 @@ async function rebuildPage(
   const fixed = outcomes.filter((o) => o.status === 'written' || o.status === 'unchanged');
   if (fixed.length === 0) return;
   const { derived } = input;
-  const incidents = input.ledger.store.collection(input.ledger.namespace.incidents);
-  await input.ledger.store.ensureCollection(input.ledger.namespace.incidents);
+  const incidents = await input.ledger.openCollection('incidents');
   const ids = fixed.map((o) => incidentId(derived.name, o.key, elementId(derived, o.element)));
   const open = await incidents.getMany(ids);
   const resolution = { action: 'recompute', by: input.by ?? 'rebuild' };

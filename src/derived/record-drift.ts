@@ -54,7 +54,7 @@ export async function recordDrift(
   });
   const seen = confirmedIncidents(report);
   for (const f of findings) seen.add(incidentId(f.subject, f.key, f.element));
-  const incidents = input.ledger.store.collection(input.ledger.namespace.incidents);
+  const incidents = input.ledger.collection('incidents');
   const now = new Date(clock()).toISOString();
   const stored = await incidents.getMany(findings.map((f) => incidentId(f.subject, f.key, f.element)));
   const changed = findings.filter((f) => {

@@ -39,8 +39,7 @@ export interface RepairDriftInput {
  */
 export async function repairDrift(input: RepairDriftInput): Promise<RepairReport> {
   const report = emptyRepairReport(input.derived.name, 'drift repair', input.dryRun === true);
-  await input.ledger.store.ensureCollection(input.ledger.namespace.incidents);
-  const incidents = input.ledger.store.collection(input.ledger.namespace.incidents);
+  const incidents = await input.ledger.openCollection('incidents');
   const batch: Incident[] = [];
   for await (const incident of listIncidents(incidents, { subject: input.derived.name, status: 'open' })) {
     if (!(driftIncidentKinds as readonly string[]).includes(incident.kind)) continue;

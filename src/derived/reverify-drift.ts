@@ -17,6 +17,9 @@ interface ReverifyInput {
 /** The incident kinds a drift check opens: a drifted value, and a snapshot missing where its source gives one. */
 export const driftIncidentKinds = ['drift', 'snapshot-missing'] as const;
 
+/** One of {@link driftIncidentKinds}. */
+export type DriftIncidentKind = (typeof driftIncidentKinds)[number];
+
 /**
  * Looks again at the open incidents of a derived state that this check did not record (`seen`:
  * fixed behind its back, outside its sample or segment, or whose document or element is gone) and

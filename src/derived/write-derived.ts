@@ -7,7 +7,7 @@ import {
   type JsonValue,
   type Scalar,
 } from '../core/json.js';
-import { StewardError } from '../errors/steward-error.js';
+import { storeBeforeImages } from '../ledger/before-images.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { type Collection, type DocKey, keyId, type WriteOp } from '../stores/store.js';
 import type { ResolvedDerived } from './derived.js';
@@ -188,15 +188,14 @@ export async function saveBeforeImages(
   rows: readonly Pick<Recomputed, 'key' | 'doc'>[],
 ): Promise<void> {
   const { ledger, derived } = input;
-  await ledger.store.ensureCollection(ledger.namespace.backups);
-  const backups = ledger.store.collection(ledger.namespace.backups);
+  const backups = await ledger.openCollection('backups');
   // Several values of one document (array elements) share its before-image.
   const docs = [...new Map(rows.map((r) => [keyId(r.key), r])).values()];
-  const ops: WriteOp[] = docs.map(({ key, doc }) => ({
-    type: 'insert',
-    doc: {
-      [backups.spec.keyField]:
-        `bkp-${sha256(`${derived.name}\u0000${keyId(key)}\u0000${canonicalJson(doc)}`).slice(0, 40)}`,
+  const entries = docs.map(({ key, doc }) => ({
+    id: `bkp-${sha256(`${derived.name}\u0000${keyId(key)}\u0000${canonicalJson(doc)}`).slice(0, 40)}`,
+    collection: derived.collection,
+    key,
+    image: {
       action: input.by,
       derived: derived.name,
       collection: derived.collection,
@@ -205,13 +204,5 @@ export async function saveBeforeImages(
       savedAt: input.now,
     },
   }));
-  const results = await backups.write(ops);
-  const failed = results.findIndex((r) => r.status !== 'ok' && r.status !== 'exists');
-  if (failed === -1) return;
-  throw new StewardError(
-    'store.failed',
-    `could not save the before-image of ${derived.collection} ${JSON.stringify(docs[failed]?.key)} in "${backups.spec.name}" ` +
-      `(${JSON.stringify(results[failed])}); nothing of this batch was changed. Check the ledger store and retry.`,
-    { collection: derived.collection, key: docs[failed]?.key },
-  );
+  await storeBeforeImages(backups, entries);
 }

@@ -31,8 +31,10 @@ export const ExitCode = {
   findings: 1,
   /** The command line, the config or an input file is wrong; nothing was written. */
   usage: 2,
-  /** A store could not be reached or refused the credentials. */
+  /** A store could not be reached, refused the credentials, or did not answer in time. */
   unreachable: 3,
+  /** Stopped by SIGINT or SIGTERM at a batch boundary, checkpointed: the same command resumes. */
+  interrupted: 130,
   /** steward itself failed: a bug. */
   internal: 70,
 } as const;
@@ -51,13 +53,16 @@ export type StewardErrorCode =
   | 'migration.invalid'
   | 'baseline.not-found'
   | 'store.unreachable'
+  | 'store.timeout'
   | 'store.auth'
   | 'store.unsupported'
   | 'store.write-incomplete'
   | 'store.failed'
+  | 'store.corrupt'
   | 'lease.held'
   | 'lease.lost'
   | 'ledger.conflict'
+  | 'aborted'
   | 'findings';
 
 const usageCodes = new Set<StewardErrorCode>([
@@ -73,14 +78,32 @@ const usageCodes = new Set<StewardErrorCode>([
   'baseline.not-found',
   'store.unsupported',
 ]);
-const unreachableCodes = new Set<StewardErrorCode>(['store.unreachable', 'store.auth']);
+/**
+ * Store-class codes: the store cannot be reached, refuses the credentials, did not answer within
+ * its timeout, or holds what it cannot give back.
+ */
+const unreachableCodes = new Set<StewardErrorCode>([
+  'store.unreachable',
+  'store.timeout',
+  'store.auth',
+  'store.corrupt',
+]);
 
 /** Maps an error code to the exit code category the CLI reports. */
 export function exitCodeFor(code: StewardErrorCode): ExitCode {
   if (usageCodes.has(code)) return ExitCode.usage;
   if (unreachableCodes.has(code)) return ExitCode.unreachable;
-  // Contention (another process holds the lease or changed the record first) is not a bug: retry.
-  if (code === 'findings' || code === 'lease.held' || code === 'ledger.conflict') return ExitCode.findings;
+  // Contention (another process holds the lease, took it over, or changed the record first) is
+  // not a bug: the job stopped cleanly at a checkpoint; retry or resume when the other is done.
+  // Nor is a job stopped on request (`aborted`): what it did is kept, and a rerun goes on.
+  if (
+    code === 'findings' ||
+    code === 'lease.held' ||
+    code === 'lease.lost' ||
+    code === 'ledger.conflict' ||
+    code === 'aborted'
+  )
+    return ExitCode.findings;
   return ExitCode.internal;
 }
 

@@ -65,6 +65,6 @@ export async function listShapeFlags(
 }
 
 function flagsCollection(source: FlagSource, options: FlagReadOptions): Collection {
-  if ('audit' in source) return source.store.collection(source.namespace.flags);
+  if ('audit' in source) return source.collection('flags');
   return source.collection(ledgerNamespace(source, options.namespacePrefix).flags);
 }

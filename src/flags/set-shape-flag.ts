@@ -48,8 +48,7 @@ export async function setShapeFlag(
 ): Promise<SetShapeFlagResult> {
   const request = checkFlagRequest(options);
   const clock = options.clock ?? systemClock;
-  await ledger.store.ensureCollection(ledger.namespace.flags);
-  const collection = ledger.store.collection(ledger.namespace.flags);
+  const collection = await ledger.openCollection('flags');
   const stored = await listFlagGenerations(collection, request.name);
   const plan = planFlagChange(stored, request, clock(), options.pendingTimeoutMs ?? defaultPendingTimeoutMs);
   if (plan.kind === 'unchanged') return { changed: false, flag: plan.current };

@@ -1,15 +1,23 @@
 import { canonicalJson } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
 import type { Collection } from '../stores/store.js';
-import { type AuditEntry, type AuditRecord, type ChainTip, chainRecords } from './audit-chain.js';
+import {
+  type AuditEntry,
+  type AuditRecord,
+  type ChainTip,
+  chainRecords,
+  type RecordedHead,
+} from './audit-chain.js';
 import { advanceAuditHead, auditRecordKey, readAuditHead, storedRecordDoc } from './audit-head.js';
 import {
   type AuditReadOptions,
   readAuditRecords,
   type StoredAuditVerification,
+  type StoredVerifyOptions,
   verifyStoredAuditChain,
 } from './audit-records.js';
-import { findAuditTip, storeCarried } from './audit-tip.js';
+import { findAuditTip, storeCarried, walkAuditTip } from './audit-tip.js';
+import { advanceAuditWitness } from './audit-witness.js';
 import { backoff, type Clock, systemClock } from './clock.js';
 import { writeLedgerDoc } from './ledger-document.js';
 
@@ -19,6 +27,10 @@ export interface AuditLogOptions {
   readonly clock?: Clock;
   /** Attempts at claiming the next seq before giving up with `ledger.conflict`. Default 200. */
   readonly maxAttempts?: number;
+  /** The audit head witness's collection, advanced after each append (see `audit-witness.ts`). */
+  readonly witness?: Collection;
+  /** The heads kept in the ledger apart from the log, which verification checks it still holds. */
+  readonly recordedHeads?: () => Promise<RecordedHead[]>;
 }
 
 /** Records per batch: the first record carries the rest until they are stored (see `audit-head.ts`). */
@@ -43,6 +55,8 @@ interface Waiting {
 export class AuditLog {
   private readonly queue: Waiting[] = [];
   private draining = false;
+  /** The newest tip this process appended or read; see {@link knownTip}. */
+  private lastTip: ChainTip | undefined;
 
   constructor(
     readonly collection: Collection,
@@ -69,14 +83,46 @@ export class AuditLog {
     return readAuditHead(this.collection);
   }
 
+  /**
+   * Where the chain ends now: the head, then forward to the last stored record. Reads only. This
+   * is the head to keep elsewhere (in approvals, reports, a ticket) and check later with
+   * {@link verify}'s `recorded` or `audit verify --expect-head`.
+   */
+  async tip(): Promise<ChainTip> {
+    const { tip } = await walkAuditTip(this.collection);
+    this.remember(tip);
+    return tip;
+  }
+
+  /**
+   * The newest tip this process appended (or read), without a round trip once known: what
+   * checkpoints record as the head their job last saw. It may lag behind other processes' appends.
+   */
+  async knownTip(): Promise<ChainTip | undefined> {
+    if (!this.lastTip) this.remember(await readAuditHead(this.collection));
+    return this.lastTip;
+  }
+
   /** Streams the records in seq order, a page at a time. */
   records(options: AuditReadOptions = {}): AsyncGenerator<AuditRecord> {
     return readAuditRecords(this.collection, options);
   }
 
-  /** Verifies the whole stored chain against its head; see {@link verifyStoredAuditChain}. */
-  verify(options: AuditReadOptions & { maxProblems?: number } = {}): Promise<StoredAuditVerification> {
-    return verifyStoredAuditChain(this.collection, options);
+  /**
+   * Verifies the whole stored chain against its head and against the heads the ledger keeps apart
+   * from it (the witness, checkpoints), plus any `recorded` heads passed (say, from an approval);
+   * see {@link verifyStoredAuditChain}.
+   */
+  async verify(options: StoredVerifyOptions = {}): Promise<StoredAuditVerification> {
+    const kept = (await this.options.recordedHeads?.()) ?? [];
+    return verifyStoredAuditChain(this.collection, {
+      ...options,
+      recorded: [...kept, ...(options.recorded ?? [])],
+    });
+  }
+
+  private remember(tip: ChainTip | undefined): void {
+    if (tip && (!this.lastTip || tip.seq > this.lastTip.seq)) this.lastTip = tip;
   }
 
   private async drain(): Promise<void> {
@@ -122,7 +168,11 @@ export class AuditLog {
         await storeCarried(this.collection, rest, rest.length > 0 ? [auditRecordKey(first!.seq)] : []);
         const last = rest.at(-1) ?? first!;
         await advanceAuditHead(this.collection, head, { seq: last.seq, hash: last.hash });
-        return [first!, ...rest];
+        const records = [first!, ...rest];
+        if (this.options.witness)
+          await advanceAuditWitness(this.options.witness, this.collection, { from: tip, records, at });
+        this.remember({ seq: last.seq, hash: last.hash });
+        return records;
       }
       await backoff(attempt);
     }

@@ -22,6 +22,25 @@ export interface FoundTip {
  * first, so the tip returned has every record before it stored as its own document.
  */
 export async function findAuditTip(collection: Collection, pageSize = 100): Promise<FoundTip> {
+  const walk = await walkAuditTip(collection, pageSize);
+  await storeCarried(collection, walk.replay, walk.carriers);
+  return { head: walk.head, tip: walk.tip };
+}
+
+/** A walk from the head to the chain's end, with what is still only carried on the way. */
+interface TipWalk extends FoundTip {
+  /** Records met only inside their batch's first record, not yet stored as their own document. */
+  readonly replay: AuditRecord[];
+  /** Keys of the records carrying them. */
+  readonly carriers: string[];
+}
+
+/**
+ * Reads from the head forward to the chain's end without writing anything: what
+ * {@link findAuditTip} does before it stores carried records, and what a reader that only wants
+ * to know where the chain ends (see `audit-head-ref.ts`) does.
+ */
+export async function walkAuditTip(collection: Collection, pageSize = 100): Promise<TipWalk> {
   const head = (await readAuditHead(collection)) ?? emptyTip;
   let tip = head;
   const carried = new Map<number, AuditRecord>();
@@ -44,8 +63,7 @@ export async function findAuditTip(collection: Collection, pageSize = 100): Prom
       more = seq === seqs.at(-1);
     }
   }
-  await storeCarried(collection, replay, carriers);
-  return { head, tip };
+  return { head, tip, replay, carriers };
 }
 
 /**

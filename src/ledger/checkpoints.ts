@@ -1,10 +1,14 @@
 import { isJsonObject, type JsonObject } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
 import type { Collection } from '../stores/store.js';
+import type { ChainTip } from './audit-chain.js';
 import { type Clock, systemClock } from './clock.js';
 import { claimFenced, putFenced, writeFenced } from './fenced-write.js';
 import type { Fence } from './lease.js';
 import { readLedgerDoc, withoutKey, writeLedgerDoc } from './ledger-document.js';
+
+/** The field of a checkpoint holding the audit head its job last saw: `{ seq, hash }`. */
+export const checkpointAuditHeadField = 'auditHead';
 
 /**
  * Where jobs resume: one document per job name holding a JSON state (scan tokens per segment,
@@ -14,11 +18,16 @@ import { readLedgerDoc, withoutKey, writeLedgerDoc } from './ledger-document.js'
  * The protocol for a job: acquire the lease, `load(job, lease)` (which claims the checkpoint for
  * the new token before reading it, so the old holder's saves are refused from then on), work and
  * `save` under the lease, `clear` when done.
+ *
+ * Each save also records the audit log's head as this process last saw it (`auditHead`), one more
+ * place the log's end is kept apart from the log: `audit verify` and `doctor` check the log still
+ * holds it (see `recorded-heads.ts`).
  */
 export class Checkpoints {
   constructor(
     readonly collection: Collection,
     private readonly clock: Clock = systemClock,
+    private readonly auditTip: () => Promise<ChainTip | undefined> = async () => undefined,
   ) {}
 
   /**
@@ -45,7 +54,10 @@ export class Checkpoints {
 
   /** Saves the job's state under the lease; `lease.lost` when a newer holder has claimed the job. */
   async save(job: string, state: JsonObject, lease: Fence): Promise<void> {
-    await putFenced(this.collection, job, lease, { job, state, updatedAt: this.now() });
+    const doc: JsonObject = { job, state, updatedAt: this.now() };
+    const tip = await this.auditTip();
+    if (tip && tip.seq > 0) doc[checkpointAuditHeadField] = { seq: tip.seq, hash: tip.hash };
+    await putFenced(this.collection, job, lease, doc);
   }
 
   /** Removes the job's checkpoint: fenced with a lease, unconditionally without one. */

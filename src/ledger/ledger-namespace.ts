@@ -10,6 +10,8 @@ export interface LedgerNamespace {
   readonly prefix: string;
   /** The hash-chained audit records and their head document. */
   readonly audit: CollectionSpec;
+  /** The audit head witness: the log's newest tip, kept apart from it; see `audit-witness.ts`. */
+  readonly auditWitness: CollectionSpec;
   /** One document per lease generation (acquisition), a few per lease name; see `lease-generations.ts`. */
   readonly leases: CollectionSpec;
   /** One document per job. */
@@ -24,6 +26,8 @@ export interface LedgerNamespace {
   readonly rehydrations: CollectionSpec;
   /** The migrations changelog: one document per migration id; see `migrations/changelog.ts`. */
   readonly migrations: CollectionSpec;
+  /** Figures of the latest completed reference scans, for repair's circuit breaker; see `integrity/scan/scan-figures.ts`. */
+  readonly scans: CollectionSpec;
   /**
    * Projection metadata kept out of the user's documents (`metadata: 'ledger'`): one document per
    * derived state and document; see `derived/projection-metadata.ts`.
@@ -31,15 +35,15 @@ export interface LedgerNamespace {
   readonly projections: CollectionSpec;
 }
 
-/** The prefix ledger collections get unless told otherwise; DynamoDB's `tablePrefix` defaults to it too. */
+/** The prefix ledger collections get unless told otherwise (`ledger.prefix`). */
 export const defaultLedgerPrefix = 'steward_';
 
 const prefixPattern = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 
 /**
  * The ledger's collection specs in `store`. On DynamoDB each is a table, created by
- * `ensureCollection`; pass the config's `tablePrefix` as `prefix` so the ledger's tables sit with
- * the other tables steward creates.
+ * `ensureCollection`, and the adapter puts the store's `tablePrefix` in front of its name like
+ * every other table's (`<tablePrefix><prefix>audit`).
  */
 export function ledgerNamespace(store: Store, prefix: string = defaultLedgerPrefix): LedgerNamespace {
   if (!prefixPattern.test(prefix)) {
@@ -54,6 +58,7 @@ export function ledgerNamespace(store: Store, prefix: string = defaultLedgerPref
   return {
     prefix,
     audit: spec('audit'),
+    auditWitness: spec('audit_witness'),
     leases: spec('leases'),
     checkpoints: spec('checkpoints'),
     incidents: spec('incidents'),
@@ -62,6 +67,7 @@ export function ledgerNamespace(store: Store, prefix: string = defaultLedgerPref
     flags: spec('flags'),
     rehydrations: spec('rehydrations'),
     migrations: spec('migrations'),
+    scans: spec('scans'),
     projections: spec('projections'),
   };
 }
@@ -73,10 +79,11 @@ export function ledgerKeyField(store: Pick<Store, 'capabilities'>): string {
 
 /** Every collection of the namespace, for creating or dropping them all. */
 export function ledgerSpecs(namespace: LedgerNamespace): CollectionSpec[] {
-  const { audit, leases, checkpoints, incidents, approvals, backups, flags, rehydrations, migrations } =
-    namespace;
+  const { audit, auditWitness, leases, checkpoints, incidents, approvals, backups, flags } = namespace;
+  const { rehydrations, migrations } = namespace;
   return [
     audit,
+    auditWitness,
     leases,
     checkpoints,
     incidents,
@@ -85,6 +92,7 @@ export function ledgerSpecs(namespace: LedgerNamespace): CollectionSpec[] {
     flags,
     rehydrations,
     migrations,
+    namespace.scans,
     namespace.projections,
   ];
 }

@@ -1,7 +1,6 @@
 import { isJsonObject, type JsonObject, type Scalar } from '../core/json.js';
-import { StewardError } from '../errors/steward-error.js';
-import type { Ledger } from '../ledger/ledger.js';
-import { type Collection, type DocKey, isDocKey, keyId, type WriteOp } from '../stores/store.js';
+import { storeBeforeImages } from '../ledger/before-images.js';
+import { type Collection, type DocKey, isDocKey, keyId } from '../stores/store.js';
 
 /**
  * A before-image of one document, kept in the ledger's `backups` collection. Apply saves the
@@ -40,38 +39,23 @@ export function beforeImageId(migration: string, attempt: number, collection: st
   return `mig|${migration}|${attempt}|${collection}|d|${keyId(key)}`;
 }
 
-/** The ledger's `backups` collection, created when missing. */
-export async function migrationBackups(ledger: Ledger): Promise<Collection> {
-  await ledger.store.ensureCollection(ledger.namespace.backups);
-  return ledger.store.collection(ledger.namespace.backups);
-}
-
 /**
- * Saves images: as upserts (`latest`) or insert-only (`first`, an image already saved is kept). Throws `store.failed` when the store refuses one: a document must
- * never be changed without its before-image, so the caller writes nothing of the batch.
+ * Saves images: as upserts (`latest`) or insert-only (`first`, an image already saved is kept).
+ * Throws `store.failed` when the store refuses one: a document must never be changed without its
+ * before-image, so the caller writes nothing of the batch.
  */
 export async function saveBeforeImages(
   backups: Collection,
   images: readonly MigrationBeforeImage[],
   keep: 'latest' | 'first' = 'latest',
 ): Promise<void> {
-  if (images.length === 0) return;
-  const ops: WriteOp[] = images.map((image) =>
-    keep === 'latest'
-      ? { type: 'replace', doc: imageDoc(backups, image), upsert: true }
-      : { type: 'insert', doc: imageDoc(backups, image) },
-  );
-  const results = await backups.write(ops);
-  const bad = results.findIndex((r) => r.status !== 'ok' && r.status !== 'exists');
-  if (bad === -1 && results.length === images.length) return;
-  const image = images[Math.max(bad, 0)]!;
-  throw new StewardError(
-    'store.failed',
-    `could not save the before-image of ${image.collection} ${JSON.stringify(image.key)} in ` +
-      `"${backups.spec.name}" (${JSON.stringify(results[bad])}); nothing of this batch was changed. ` +
-      'Check the ledger store, then rerun to resume.',
-    { collection: image.collection, key: image.key },
-  );
+  const entries = images.map((image) => ({
+    id: beforeImageId(image.migration, image.attempt, image.collection, image.key),
+    collection: image.collection,
+    key: image.key,
+    image: image as unknown as JsonObject,
+  }));
+  await storeBeforeImages(backups, entries, keep);
 }
 
 /** The saved images of these keys of one collection, by `keyId` of the document key. */
@@ -89,11 +73,6 @@ export async function readBeforeImages(
     if (image) out.set(keyId(key), image);
   }
   return out;
-}
-
-function imageDoc(backups: Collection, image: MigrationBeforeImage): JsonObject {
-  const id = beforeImageId(image.migration, image.attempt, image.collection, image.key);
-  return { ...(image as unknown as JsonObject), [backups.spec.keyField]: id };
 }
 
 function asImage(doc: JsonObject | undefined): MigrationBeforeImage | undefined {

@@ -93,8 +93,7 @@ export interface RollbackSummary {
 
 /** The ledger's changelog collection, created when missing. */
 export async function changelogCollection(ledger: Ledger): Promise<Collection> {
-  await ledger.store.ensureCollection(ledger.namespace.migrations);
-  return ledger.store.collection(ledger.namespace.migrations);
+  return ledger.openCollection('migrations');
 }
 
 /** Every changelog record, sorted by migration id. */

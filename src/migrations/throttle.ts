@@ -1,7 +1,7 @@
-import { LeaseKeeper } from '../integrity/scan/lease-keeper.js';
-import { type TokenBucket, takeTokens, tokenBucket } from '../integrity/scan/token-bucket.js';
+import { type TokenBucket, takeTokens, tokenBucket } from '../core/token-bucket.js';
 import type { Clock } from '../ledger/clock.js';
 import type { Lease } from '../ledger/lease.js';
+import { LeaseKeeper } from '../ledger/lease-keeper.js';
 
 /**
  * Paces apply and rollback: at most `rate` documents per second on average (the token bucket of

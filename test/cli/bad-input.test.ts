@@ -104,7 +104,10 @@ describe('bad input', () => {
     assertUserError(await runSteward(['count', 'cases'], { cwd: dir }), 3, '127.0.0.1:9');
     const doctor = await runSteward(['doctor'], { cwd: dir });
     assert.equal(doctor.code, 3);
-    assert.match(doctor.stdout, /FAIL +main \(mongodb\): MongoDB at 127\.0\.0\.1:9 did not answer/);
+    assert.match(
+      doctor.stdout,
+      /FAIL +main \(mongodb\): store "main" \(MongoDB at 127\.0\.0\.1:9\) did not answer/,
+    );
   });
 
   test('an unreachable DynamoDB exits 3 naming the endpoint', async () => {

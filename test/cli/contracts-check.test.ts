@@ -129,6 +129,28 @@ describe('contracts check', () => {
     assert.match(run.stdout, /✓ contracts check passed/);
   });
 
+  test('versions sharing an $id, a $ref refactor and a draft-07 version pass (issue 15)', async () => {
+    const dir = emptyRepo();
+    const v1 = { $id: 'https://example.com/case', ...schema() };
+    writeContract(dir, cases([v1]));
+    commitAll(dir);
+    const refactored = {
+      $id: 'https://example.com/case',
+      ...schema({ title: { $ref: '#/$defs/text' } }),
+      $defs: { text: str },
+    };
+    const draft07 = {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      $id: 'https://example.com/case',
+      ...schema({ title: { $ref: '#/definitions/text' } }),
+      definitions: { text: str },
+    };
+    writeContract(dir, cases([v1, refactored, draft07]));
+    const run = await check(dir);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /✓ contracts check passed/);
+  });
+
   test('--json prints the whole report', async () => {
     const dir = repoWithCases();
     writeContract(dir, cases([schema(), schema({ status: { type: 'integer' } })]));
@@ -152,6 +174,7 @@ describe('contracts check', () => {
       'affected',
       'collection',
       'direction',
+      'example',
       'field',
       'fromVersion',
       'message',
@@ -163,6 +186,8 @@ describe('contracts check', () => {
       'toVersion',
     ]);
     assert.deepEqual(collection.findings[0].affected, ['reporting']);
+    // The example is a document the writer's version accepts and the reader's rejects.
+    assert.equal(typeof collection.findings[0].example, 'object');
   });
 
   test('a waiver in the contract lets the change pass, reported as waived', async () => {

@@ -1,6 +1,10 @@
-/** `steward graph` and `steward contracts impact`, run as users run them, on the example's contracts. */
+/**
+ * `steward graph` and `steward contracts impact`, run as users run them, on the example's contracts
+ * and on a project that declares its references and derived state in the config.
+ */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -75,6 +79,147 @@ describe('steward graph', () => {
     assert.ok(!existsSync(join(cwd, 'map.txt')));
   });
 });
+
+/**
+ * A shop whose references and derived state are declared in the config only; with `contracts`,
+ * also an orders contract that says customerId references products, where the config says customers.
+ */
+function shopProject(options: { contracts: boolean }): string {
+  const cwd = mkdtempSync(join(tmpdir(), 'steward-graph-cli-'));
+  const copy = {
+    kind: 'copy',
+    refresh: 'asynchronous',
+    staleness: '1h',
+    validation: 'exact',
+    repair: 'recompute',
+  };
+  writeFileSync(
+    join(cwd, 'steward.config.json'),
+    JSON.stringify({
+      stores: { main: { kind: 'sqlite', file: 'shop.sqlite' } },
+      collections: { orders: {}, products: {}, customers: {}, audit: {} },
+      references: {
+        'orders.productId': { target: 'products' },
+        'orders.customerId': { target: 'customers' },
+      },
+      derived: {
+        'orders.productName': {
+          ...copy,
+          source: { collection: 'products' },
+          transform: { copy: 'name', via: 'productId' },
+          consumers: [{ service: 'storefront' }],
+        },
+        'customers.orderCount': {
+          ...copy,
+          kind: 'counter',
+          source: { collection: 'orders', key: 'customerId' },
+          transform: { count: true },
+        },
+      },
+    }),
+  );
+  if (options.contracts) {
+    const contract = (collection: string, owner: string, fields: object) => ({
+      collection,
+      owner,
+      versions: [
+        {
+          version: 1,
+          schema: { type: 'object', properties: { id: { type: 'string' }, customerId: { type: 'string' } } },
+        },
+      ],
+      fields,
+    });
+    mkdirSync(join(cwd, 'contracts'));
+    for (const c of [
+      contract('orders', 'order-service', { customerId: { references: 'products' } }),
+      contract('products', 'catalog', {}),
+    ])
+      writeFileSync(join(cwd, `contracts/${c.collection}.contract.json`), JSON.stringify(c));
+  }
+  return cwd;
+}
+
+describe('steward graph, with a config', () => {
+  test('references and derived state declared only in the config are drawn, in Mermaid and in SVG', async () => {
+    const cwd = shopProject({ contracts: false });
+    const mermaid = await runSteward(['graph'], { cwd });
+    assert.equal(mermaid.code, 0, mermaid.stderr);
+    for (const line of [
+      '  c_orders ==>|"productId"| c_products\n',
+      '  c_orders ==>|"customerId"| c_customers\n',
+      '  c_products -.->|"productName ← products.name"| c_orders\n',
+      '  c_orders -.->|"orderCount ← orders.customerId"| c_customers\n',
+      '  c_orders -->|"productName"| s_storefront\n',
+      '  c_audit[("audit")]\n',
+    ])
+      assert.ok(mermaid.stdout.includes(line), `${line.trim()} in\n${mermaid.stdout}`);
+
+    const svg = await runSteward(['graph', '--out', 'map.svg'], { cwd });
+    assert.equal(svg.code, 0, svg.stderr);
+    assert.match(svg.stderr, /wrote map\.svg \(svg\): 5 nodes, 5 edges/);
+    const text = readFileSync(join(cwd, 'map.svg'), 'utf8');
+    for (const label of [
+      'productId',
+      'customerId',
+      'productName ← products.name',
+      'orderCount ← orders.customerId',
+    ])
+      assert.ok(text.includes(`>${label}</tspan>`), label);
+    assert.ok(text.includes('>audit</text>') && text.includes('>storefront</text>'));
+    assert.ok(!existsSync(join(cwd, 'shop.sqlite')), 'no store was opened');
+  });
+
+  test('a contract and the config that disagree are both drawn, the conflict marked', async () => {
+    const cwd = shopProject({ contracts: true });
+    const run = await runSteward(['graph'], { cwd });
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(run.stdout.includes('  c_orders ==>|"⚠ customerId"| c_customers\n'));
+    assert.ok(run.stdout.includes('  c_orders ==>|"⚠ customerId, productId"| c_products\n'));
+    assert.ok(
+      run.stdout.includes(
+        '  %% conflict: orders.customerId is customers in the config, products in a contract\n',
+      ),
+    );
+    const json = await runSteward(['graph', '--json'], { cwd });
+    const edges = (
+      JSON.parse(json.stdout) as { edges: { to: string; declaredIn: string[]; conflicts?: unknown[] }[] }
+    ).edges;
+    const toCustomers = edges.find((e) => e.to === 'collection:customers' && e.conflicts);
+    assert.deepEqual(toCustomers?.declaredIn, ['config']);
+    const svg = await runSteward(['graph', '--out', 'map.svg'], { cwd });
+    assert.equal(svg.code, 0, svg.stderr);
+    assert.ok(readFileSync(join(cwd, 'map.svg'), 'utf8').includes('the config and a contract disagree'));
+  });
+
+  test('the SVG is the same bytes on every run; Mermaid never loads the layout engine', async () => {
+    const cwd = shopProject({ contracts: true });
+    const first = await runSteward(['graph', '--out', 'a.svg'], { cwd });
+    const second = await runSteward(['graph', '--out', 'b.svg'], { cwd });
+    assert.equal(first.code + second.code, 0, first.stderr + second.stderr);
+    assert.equal(readFileSync(join(cwd, 'a.svg'), 'utf8'), readFileSync(join(cwd, 'b.svg'), 'utf8'));
+    assert.deepEqual(loadedWith(cwd, ['graph']), { code: 0, elk: false });
+    assert.deepEqual(loadedWith(cwd, ['graph', '--out', 'c.svg']), { code: 0, elk: true });
+  });
+});
+
+/** Runs the built CLI in one process and says whether it loaded elkjs. */
+function loadedWith(cwd: string, args: string[]): { code: number; elk: boolean } {
+  const runCli = join(import.meta.dirname, '../../dist/cli/run-cli.js');
+  const script = [
+    "import { createRequire } from 'node:module';",
+    `const { runCli } = await import(${JSON.stringify(runCli)});`,
+    `const code = await runCli(${JSON.stringify(args)});`,
+    'const elk = Object.keys(createRequire(import.meta.url).cache).some((p) => p.includes("/node_modules/elkjs/"));',
+    'process.stdout.write("\\n" + JSON.stringify({ code, elk }) + "\\n");',
+  ].join('\n');
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}');
+}
 
 describe('steward contracts impact', () => {
   test('--json lists the consumers and the derived copy of subjects.name', async () => {

@@ -169,6 +169,13 @@ describe('steward migrate plan, dry-run, approve, status, validate, history', ()
     const out = JSON.parse(approve.stdout);
     assert.equal(out.reportHash, hash);
     assert.equal(out.quorum.ok, false, 'bob approved another report');
+    // The first report is still on disk, but it is no longer the plan's latest dry run.
+    const stale = await steward(...approveArgs(plan.hash, 'keys/bob.key.pem', 'bob', 'dba'));
+    assert.equal(stale.code, 2, stale.stdout);
+    assert.match(
+      stale.stderr,
+      /cannot approve [0-9a-f]{64}:[0-9a-f]{64}: report [0-9a-f]{64} is not the latest dry run of plan/,
+    );
   });
 
   test('validate passes, and history shows every stage', async () => {

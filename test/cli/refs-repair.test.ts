@@ -122,6 +122,11 @@ describe('steward refs repair and approvals on a SQLite project', () => {
           .map((l) => JSON.parse(l).type)
       : [];
   let scanEvents: string[] = [];
+  /** The user's data before any repair, and the run ids the repairs printed. */
+  let original = '';
+  const runs: string[] = [];
+  const runIds = (stdout: string) =>
+    [...stdout.matchAll(/undo it with {2}steward refs repair --undo (rr-\S+)/g)].map((m) => m[1]!);
 
   test('after a scan, a dry run reports the plan and writes nothing', async () => {
     const scan = await steward('refs', 'scan');
@@ -129,6 +134,7 @@ describe('steward refs repair and approvals on a SQLite project', () => {
     scanEvents = eventTypes();
     assert.ok(scanEvents.length > 0 && scanEvents.every((t) => t === 'orphan-found'), `${scanEvents}`);
     const before = await userData();
+    original = before;
     const run = await steward('refs', 'repair', '--dry-run', '--json');
     assert.equal(run.code, 1, 'the deletion would be refused');
     const report = JSON.parse(run.stdout) as RepairJson;
@@ -147,6 +153,8 @@ describe('steward refs repair and approvals on a SQLite project', () => {
     assert.match(run.stdout, /done +nullify +profiles "p2": accountId "gone-1" -> null/);
     assert.match(run.stdout, /refused +delete +cases "c2"/);
     assert.match(run.stdout, /NOT APPROVED, nothing deleted/);
+    runs.push(...runIds(run.stdout));
+    assert.equal(runs.length, 1, 'the nullify run printed its id');
     assert.match(run.stdout, new RegExp(`steward approvals sign ${plan} --kind refs.delete-dependent`));
     const events = eventTypes();
     assert.deepEqual(events, [...scanEvents, 'nullified', 'repaired', 'repair-refused', 'repaired']);
@@ -196,6 +204,8 @@ describe('steward refs repair and approvals on a SQLite project', () => {
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /approved by alice/);
     assert.match(run.stdout, /done +delete +cases "c2": delete the document/);
+    runs.push(...runIds(run.stdout));
+    assert.equal(runs.length, 2, 'the delete run printed its id');
     const before = await userData();
     const again = await steward('refs', 'repair', '--json');
     assert.equal(again.code, 0, again.stderr);
@@ -220,5 +230,111 @@ describe('steward refs repair and approvals on a SQLite project', () => {
     const run = await runSteward(['refs', 'repair'], { cwd: dir, env: { HOOK_URL: dead } });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /warning: webhook did not take 2 event\(s\): POST .* failed: ECONNREFUSED/);
+  });
+
+  test('refs repair --undo puts each run back; a second undo changes nothing; an unknown run exits 2', async () => {
+    const dry = await steward('refs', 'repair', '--undo', runs[1]!, '--dry-run');
+    assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+    assert.match(dry.stdout, /planned +delete +cases "c2"/);
+    for (const run of [...runs].reverse()) {
+      const undone = await steward('refs', 'repair', '--undo', run);
+      assert.equal(undone.code, 0, undone.stdout + undone.stderr);
+      assert.match(undone.stdout, new RegExp(`undo of repair run ${run}`));
+      assert.match(undone.stdout, /undo: 1 restored; 1 incidents open again/);
+    }
+    assert.equal(await userData(), original, 'the data is exactly as before the repairs');
+    const again = await steward('refs', 'repair', '--undo', runs[0]!, '--json');
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(
+      (JSON.parse(again.stdout) as { counts: Record<string, number> }).counts['undone-before'],
+      1,
+    );
+    assert.equal(await userData(), original);
+    const audit = await steward('audit', 'verify');
+    assert.equal(audit.code, 0, audit.stdout);
+
+    const unknown = await steward('refs', 'repair', '--undo', 'rr-nope');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /no before-image of repair run "rr-nope"/);
+    const misplaced = await steward('refs', 'repair', '--force');
+    assert.equal(misplaced.code, 2);
+    assert.match(misplaced.stderr, /--force goes with --undo/);
+  });
+});
+
+describe('steward refs repair circuit breaker on a SQLite project', () => {
+  // A mistake: the references hold account keys, the target named is the archive.
+  const dir = projectWithConfig(`{
+    stores: { main: { kind: 'sqlite', file: 'app.sqlite' } },
+    collections: { accounts: {}, archive: {}, profiles: {} },
+    references: { 'profiles.accountId': { target: 'archive', onMissing: 'nullify', owner: 'profile-service' } },
+    approvers: { alice: { publicKey: 'alice.pub.pem', roles: ['owner'], owns: ['profile-service'] } },
+  }`);
+  const steward = (...args: string[]) => runSteward(args, { cwd: dir, env: { STEWARD_ACTOR: 'ci' } });
+  const profiles = async () => {
+    const store = await openStore({ kind: 'sqlite', file: join(dir, 'app.sqlite') });
+    try {
+      return (await readAll(store.collection({ name: 'profiles', keyField: 'id' })))
+        .map(canonicalJson)
+        .sort();
+    } finally {
+      await store.close();
+    }
+  };
+
+  before(async () => {
+    const store = await openStore({ kind: 'sqlite', file: join(dir, 'app.sqlite') });
+    try {
+      for (const name of ['accounts', 'archive', 'profiles'])
+        await store.ensureCollection({ name, keyField: 'id' });
+      const keys = Array.from({ length: 12 }, (_, n) => n);
+      await store
+        .collection({ name: 'accounts', keyField: 'id' })
+        .write(keys.map((n) => ({ type: 'insert', doc: { id: `a${n}` } })));
+      await store
+        .collection({ name: 'profiles', keyField: 'id' })
+        .write(keys.map((n) => ({ type: 'insert', doc: { id: `p${n}`, accountId: `a${n}` } })));
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('every reference orphaned: exit 2 with the figures, nothing written, until approved and forced', async () => {
+    assert.equal((await steward('approvals', 'keygen', '--out', 'alice')).code, 0);
+    assert.equal((await steward('refs', 'scan')).code, 1);
+    const before = await profiles();
+    const refused = await steward('refs', 'repair');
+    assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+    assert.match(
+      refused.stdout,
+      /refs repair refused by the circuit breaker: nothing was repaired or written/,
+    );
+    assert.match(
+      refused.stdout,
+      /12 open orphans of 12 documents scanned is 100\.0%, above the breaker's 5\.0%/,
+    );
+    const plan = /steward approvals sign (\S+) --kind refs\.breaker/.exec(refused.stdout)?.[1] ?? '';
+    assert.match(plan, /^[0-9a-f]{64}$/);
+    assert.equal((await steward('refs', 'repair', '--force-breaker')).code, 2, 'no approval yet');
+    assert.deepEqual(await profiles(), before);
+
+    const signed = await steward(
+      'approvals',
+      'sign',
+      plan,
+      '--kind',
+      'refs.breaker',
+      '--key',
+      'alice.key.pem',
+      '--approver',
+      'alice',
+      '--role',
+      'owner',
+    );
+    assert.equal(signed.code, 0, signed.stderr);
+    const forced = await steward('refs', 'repair', '--force-breaker');
+    assert.equal(forced.code, 0, forced.stdout + forced.stderr);
+    assert.match(forced.stdout, /circuit breaker tripped, overridden by --force-breaker/);
+    assert.match(forced.stdout, /repair: 12 done/);
   });
 });

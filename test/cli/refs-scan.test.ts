@@ -197,7 +197,7 @@ describe('steward refs scan exit codes', () => {
     }`);
     const run = await runSteward(['refs', 'scan'], { cwd: dir });
     assert.equal(run.code, 3, run.stderr);
-    assert.match(run.stderr, /^steward: MongoDB at 127\.0\.0\.1:1 did not answer/);
+    assert.match(run.stderr, /^steward: store "remote" \(MongoDB at 127\.0\.0\.1:1\) did not answer/);
     assert.doesNotMatch(run.stderr, /\n\s+at /);
   });
 });

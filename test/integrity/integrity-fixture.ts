@@ -5,9 +5,9 @@
  */
 
 import type { ApprovalPolicy, Approver } from '../../src/approvals/approval-policy.js';
-import type { MissingTargetPolicy, ResolvedReference } from '../../src/config/resolve-references.js';
 import { hashJson } from '../../src/core/hash.js';
 import { canonicalJson, type JsonObject } from '../../src/core/json.js';
+import type { MissingTargetPolicy, ResolvedReference } from '../../src/integrity/reference.js';
 import { readReference } from '../../src/integrity/reference-keys.js';
 import type { RepairContext } from '../../src/integrity/repair/repair-context.js';
 import {

@@ -9,12 +9,13 @@ import type { Approval } from '../../src/approvals/approval.js';
 import { generateApproverKeys, parsePrivateKey, signApproval } from '../../src/approvals/approval-keys.js';
 import { recordApproval } from '../../src/approvals/approval-ledger.js';
 import type { Approver } from '../../src/approvals/approval-policy.js';
-import type { ResolvedReference } from '../../src/config/resolve-references.js';
 import type { JsonObject } from '../../src/core/json.js';
+import type { ResolvedReference } from '../../src/integrity/reference.js';
 import { beforeImageId, saveBeforeImages } from '../../src/integrity/repair/before-images.js';
 import { repairReference } from '../../src/integrity/repair/repair-reference.js';
 import { repairReferences } from '../../src/integrity/repair/repair-references.js';
 import type { ReferenceRepair, RepairItem } from '../../src/integrity/repair/repair-result.js';
+import { repairJobName, startRepairRun } from '../../src/integrity/repair/repair-run.js';
 import { repairWriteBatch } from '../../src/integrity/repair/write-batch.js';
 import type { AuditRecord } from '../../src/ledger/audit-chain.js';
 import { type Incident, incidentId, listIncidents } from '../../src/ledger/incidents.js';
@@ -96,11 +97,15 @@ for (const kind of selectedKinds()) {
         }
       }
       const backups = f.collection(f.tl.ledger.namespace.backups.name);
+      const run = report.references[0]!.run!;
+      assert.match(run, /^rr-/);
       const images = await backups.getMany(
-        ['p2', 'p3'].map((k) => beforeImageId(incidentId('profiles.accountId', k), 'nullify')),
+        ['p2', 'p3'].map((k) => beforeImageId(incidentId('profiles.accountId', k), 'nullify', run)),
       );
       assert.equal(images.size, 2);
-      const p2Image = images.get(keyId(beforeImageId(incidentId('profiles.accountId', 'p2'), 'nullify')));
+      const p2Image = images.get(
+        keyId(beforeImageId(incidentId('profiles.accountId', 'p2'), 'nullify', run)),
+      );
       assert.equal(
         (p2Image?.doc as JsonObject).accountId,
         'a3',
@@ -184,7 +189,9 @@ for (const kind of selectedKinds()) {
       assert.equal(p3?.status, 'open');
       assert.match(String((p3 as unknown as JsonObject).repairNote), /not in "archive"/);
       const image = (
-        await f.collection(f.tl.ledger.namespace.backups.name).getMany([beforeImageId(p2!.id, 'rehydrate')])
+        await f
+          .collection(f.tl.ledger.namespace.backups.name)
+          .getMany([beforeImageId(p2!.id, 'rehydrate', report.run!)])
       )
         .values()
         .next().value;
@@ -236,7 +243,7 @@ for (const kind of selectedKinds()) {
       const image = (
         await f
           .collection(f.tl.ledger.namespace.backups.name)
-          .getMany([beforeImageId(incidentId(ref.name, 'p3'), 'delete')])
+          .getMany([beforeImageId(incidentId(ref.name, 'p3'), 'delete', done.run!)])
       )
         .values()
         .next().value;
@@ -271,9 +278,18 @@ for (const kind of selectedKinds()) {
       const [p2, p3, p5] = await incidentsOf(f, ref.name);
       assert.equal(p5?.status, 'closed', 'the scan closed p5 as gone');
 
-      // A run that stopped after deleting p2 and before its incident was closed...
+      // A run that was killed keeps its id in its checkpoint; it had deleted p2 and not closed
+      // the incident yet...
+      const lease = await f.tl.ledger.acquireLease({
+        name: repairJobName(ref.name),
+        holder: 'killed',
+        ttlMs: 60_000,
+      });
+      const killed = await startRepairRun(f.tl.ledger, ref.name, lease);
+      await lease.release();
       await saveBeforeImages(f.collection(f.tl.ledger.namespace.backups.name), [
         {
+          repairRun: killed.id,
           incident: p2!.id,
           action: 'delete',
           reference: ref.name,
@@ -291,11 +307,14 @@ for (const kind of selectedKinds()) {
         reference: ref,
         action: 'delete' as const,
         incidents: f.incidents(),
+        run: killed.id,
         plan: { hash: plan, approvedBy: ['alice'] },
       };
       assert.deepEqual(byKey(await repairWriteBatch(ctx, scope, [p3!], {})), { p3: 'done' });
 
       const resumed = await repairReference(ctx, ref);
+      assert.equal(resumed.run, killed.id, 'the next repair continues the killed run');
+      assert.equal(resumed.resumed, true);
       assert.equal(resumed.plan?.hash, plan, 'open plus closed-under-the-plan hash to the approved plan');
       assert.equal(resumed.plan?.incidents, 2);
       assert.deepEqual(byKey(resumed.items), {
@@ -406,6 +425,84 @@ for (const kind of selectedKinds()) {
         1,
         'the earlier write gets its audit record now',
       );
+    });
+
+    test('a target back since the scan is not repaired: the incident is closed with a note, per batch lookup', async () => {
+      const f = await fresh();
+      const scalar = reference('profiles.accountId', 'nullify');
+      const array = reference('cases.subjectIds', 'nullify');
+      for (const r of [scalar, array]) await scanInto(f, r);
+      // The targets come back after the scan: a3 (p2's account) and s9 (one of c1's subjects).
+      await f.seed('accounts', [{ key: 'a3', status: 'restored' }]);
+      await f.seed('subjects', [{ key: 's9' }]);
+      const report = await repairReferences(repairContext(f), [scalar, array]);
+      assert.deepEqual(byKey(report.references[0]!.items), {
+        p2: 'back: the target is back ("a3"): nothing written, incident closed',
+        p3: 'done',
+      });
+      assert.equal((await f.get('profiles', 'p2'))?.accountId, 'a3', 'a valid reference is never nulled');
+      assert.deepEqual(
+        (await f.get('cases', 'c1'))?.subjectIds,
+        ['s1', 's9', 's2'],
+        'only the key still missing is removed',
+      );
+      const [p2] = await incidentsOf(f, scalar.name);
+      assert.equal(p2?.status, 'closed');
+      assert.equal(p2?.resolution?.action, 'target-back');
+      const back = await auditRecords(f, 'refs.repair.target-back');
+      assert.equal(back.length, 1);
+      assert.equal(back[0]?.details.key, 'p2');
+      assert.match(String(back[0]?.details.note), /the target is back/);
+      assert.equal(report.counts.back, 1);
+      await auditVerifies(f);
+    });
+
+    test('rehydrate: a target back since the scan is closed as back, nothing copied', async () => {
+      const f = await fresh();
+      const ref = reference('profiles.accountId', 'rehydrate');
+      await scanInto(f, ref);
+      await f.seed('accounts', [{ key: 'a3', status: 'restored' }]);
+      const report = await repairReference(repairContext(f), ref);
+      assert.equal(
+        byKey(report.items).p2,
+        'back: the target is back ("a3"): nothing written, incident closed',
+      );
+      assert.equal(
+        (await f.get('accounts', 'a3'))?.status,
+        'restored',
+        'the restored target is not replaced',
+      );
+      const [p2] = await incidentsOf(f, ref.name);
+      assert.equal(p2?.resolution?.action, 'target-back');
+      assert.equal((await auditRecords(f, 'refs.repair.target-back')).length, 1);
+    });
+
+    test('delete-dependent: a target restored after the approval keeps its dependents', async () => {
+      const f = await fresh();
+      const ref = reference('profiles.accountId', 'delete-dependent');
+      await scanInto(f, ref);
+      const ctx = repairContext(f, { approvers, approvalPolicies });
+      const plan = (await repairReference(ctx, ref, { dryRun: true })).plan!.hash;
+      await recordApproval(f.tl.ledger, approval(plan), new Date().toISOString());
+      await f.seed('accounts', [{ key: 'a3', status: 'restored' }]);
+      const dry = await repairReference(ctx, ref, { dryRun: true });
+      assert.match(byKey(dry.items).p2!, /^back: /, 'a dry run says so too');
+      const report = await repairReference(ctx, ref);
+      assert.equal(report.plan?.hash, plan);
+      assert.deepEqual(
+        Object.fromEntries(Object.entries(byKey(report.items)).map(([k, v]) => [k, v.split(':')[0]])),
+        {
+          p2: 'back',
+          p3: 'done',
+        },
+      );
+      assert.ok(await f.get('profiles', 'p2'), 'the dependent of a restored target is kept');
+      assert.equal(await f.get('profiles', 'p3'), undefined);
+      const [p2, p3] = await incidentsOf(f, ref.name);
+      assert.equal(p2?.resolution?.action, 'target-back');
+      assert.equal(p2?.resolution?.plan, plan, 'closed under the plan, so an interrupted plan still resumes');
+      assert.equal(p3?.resolution?.action, 'delete');
+      await auditVerifies(f);
     });
 
     test('another repair of the same reference holding the lease is reported, not raced', async () => {

@@ -3,9 +3,9 @@
  * eight references declared as a config would: what the scan tests share.
  */
 import { randomBytes } from 'node:crypto';
-import type { ResolvedReference } from '../../src/config/resolve-references.js';
 import { caseManagementModel, exampleCollectionNames } from '../../src/example/case-management-model.js';
 import { type ExampleManifest, exampleSpec, generateExample } from '../../src/example/generate-example.js';
+import type { ResolvedReference } from '../../src/integrity/reference.js';
 import type { ScanReferenceInput } from '../../src/integrity/scan/scan-reference.js';
 import { type Incident, listIncidents } from '../../src/ledger/incidents.js';
 import { type Ledger, openLedger } from '../../src/ledger/ledger.js';

@@ -7,16 +7,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { ResolvedReference } from '../../src/config/resolve-references.js';
 import type { JsonObject } from '../../src/core/json.js';
+import { takeTokens, tokenBucket } from '../../src/core/token-bucket.js';
 import { isStewardError } from '../../src/errors/steward-error.js';
+import type { ResolvedReference } from '../../src/integrity/reference.js';
 import { alternateKeyForms, readReference } from '../../src/integrity/reference-keys.js';
 import { classifyReference, type KeyLookup } from '../../src/integrity/scan/classify-reference.js';
 import { DistinctCounter } from '../../src/integrity/scan/distinct-counter.js';
 import { revalidateStale } from '../../src/integrity/scan/revalidate-stale.js';
 import { scanJobName, scanReference } from '../../src/integrity/scan/scan-reference.js';
 import type { ReferenceScanReport } from '../../src/integrity/scan/scan-report.js';
-import { takeTokens, tokenBucket } from '../../src/integrity/scan/token-bucket.js';
 import { listIncidents } from '../../src/ledger/incidents.js';
 import { openLedger } from '../../src/ledger/ledger.js';
 import { type DocKey, keyId } from '../../src/stores/store.js';

@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import type { JsonObject } from '../../src/core/json.js';
+import { isStewardError } from '../../src/errors/steward-error.js';
 import { type AuditRecord, auditRecordHash, chainRecords } from '../../src/ledger/audit-chain.js';
 import { auditHeadKey, auditRecordKey, readAuditHead, storedRecordDoc } from '../../src/ledger/audit-head.js';
 import type { AuditLog } from '../../src/ledger/audit-log.js';
@@ -94,6 +96,7 @@ for (const kind of selectedKinds()) {
         [
           ['gap', 10],
           ['head-mismatch', 20],
+          ['shrunk', 20],
         ],
       );
       assert.match(result.problems[1]!.message, /reaches seq 20, the last record found is seq 19/);
@@ -190,5 +193,40 @@ for (const kind of selectedKinds()) {
       assert.deepEqual(result.problems, []);
       assert.equal(result.checked, 7);
     });
+    // Only SQLite stores a document as text that can be something other than JSON.
+    if (kind === 'sqlite') {
+      test('a record whose stored text is not JSON is reported at its seq; readers get store.corrupt', async () => {
+        const l = await fresh();
+        await l.ledger.audit.appendMany(entries(9));
+        const { file } = l.t.config as { file: string };
+        const db = new Database(file);
+        db.prepare(`UPDATE "${l.ledger.namespace.audit.name}" SET doc = ? WHERE k = ?`).run(
+          '{"seq": 3,',
+          keyId(auditRecordKey(3)),
+        );
+        db.close();
+        const result = await l.ledger.audit.verify({ pageSize: 4 });
+        assert.deepEqual(
+          result.problems.map((p) => [p.kind, p.seq]),
+          [['unreadable', 3]],
+        );
+        assert.match(
+          result.problems[0]!.message,
+          /^the record at seq 3 is not readable: .*"000000000003".*not JSON/,
+        );
+        assert.equal(result.checked, 9);
+        await assert.rejects(
+          async () => {
+            for await (const _ of l.ledger.audit.records()) {
+              // reading on until the unreadable record
+            }
+          },
+          (e) =>
+            isStewardError(e, 'store.corrupt') &&
+            e.exitCode === 3 &&
+            e.message.includes(`collection "${l.ledger.namespace.audit.name}"`),
+        );
+      });
+    }
   });
 }

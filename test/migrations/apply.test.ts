@@ -108,6 +108,8 @@ for (const kind of selectedKinds()) {
       const hash = planHashOf(pending, w.target, options);
       const refused = async () => (await applyMigrations(w.applyInput(plan))).refusal;
 
+      assert.equal((await refused())?.reason, 'dry-run', 'no dry run, so no approval can count');
+      await w.recordDryRun(hash);
       assert.equal((await refused())?.reason, 'approvals', 'no approvals');
       await w.approve(hash, 'alice');
       const one = await refused();
@@ -190,6 +192,7 @@ for (const kind of selectedKinds()) {
           ['validators', false],
           ['parity', true],
           ['error-rate', true],
+          ['contract', true],
         ],
       );
       assert.match(gates[0]!.problems.join('\n'), /no-sevens: "s\d+7": ends in 7/);

@@ -199,6 +199,43 @@ describe('verifyApprovals', () => {
     );
   });
 
+  test('an approval another run used up does not count; for the run that used it, it still does', () => {
+    const alice = sign('alice');
+    const bob = sign('bob', { role: 'dba' });
+    const uses = new Map([
+      [
+        approvalId(alice),
+        { approval: approvalId(alice), subject, usedBy: 'run-1', usedAt: '2026-07-01T11:30:00.000Z' },
+      ],
+    ]);
+    const check = (run?: string) =>
+      verifyApprovals({
+        subject,
+        approvals: [alice, bob],
+        policy: { required: 2 },
+        approvers,
+        now,
+        uses,
+        ...(run ? { run } : {}),
+      });
+    const other = check('run-2');
+    assert.equal(other.ok, false);
+    assert.deepEqual(
+      other.problems.map((p) => [p.code, p.message]),
+      [
+        [
+          'used',
+          "alice's approval was used up by run run-1 at 2026-07-01T11:30:00.000Z; an approval authorises one run: sign again",
+        ],
+        ['quorum', '2 approval(s) by distinct approvers needed, 1 valid'],
+      ],
+    );
+    assert.equal(check().ok, false, 'a caller that is no run cannot count it either');
+    const same = check('run-1');
+    assert.equal(same.ok, true);
+    assert.deepEqual(same.counted, [approvalId(alice), approvalId(bob)]);
+  });
+
   test('approval ids are stable and differ per signature', () => {
     const a = sign('alice');
     assert.equal(approvalId(a), approvalId({ ...a }));
@@ -245,6 +282,32 @@ describe('approvers and approvalPolicies in the config', () => {
     assert.deepEqual(config.approvers.get('bob')?.owns, []);
     assert.deepEqual(config.approvalPolicies.get('refs.delete-dependent'), { required: 1, roles: ['owner'] });
     assert.deepEqual(config.approvalPolicies.get('migrations'), { required: 2, includeOwner: true });
+  });
+
+  test('two approvers with one key are refused, naming both, however the PEM is written', () => {
+    const wrapped = keys.alice.publicKeyPem.replace(/\n(?!-)/g, '\r\n');
+    for (const bobsKey of [keys.alice.publicKeyPem, wrapped]) {
+      const problems = problemsOf({
+        approvers: {
+          alice: { publicKey: keys.alice.publicKeyPem, roles: ['owner'] },
+          bob: { publicKey: bobsKey, roles: ['dba'] },
+          carol: { publicKey: 'bob.pub.pem', roles: ['dba'] },
+        },
+      });
+      assert.deepEqual(problems, [
+        'approvers.bob.publicKey: is the same key as approvers.alice.publicKey: alice and bob would be one ' +
+          'signer counted twice; give each approver their own key ("steward approvals keygen")',
+      ]);
+    }
+  });
+
+  test('reuseAfterRollback is read as a flag of a policy', () => {
+    const config = resolve({ approvalPolicies: { migrations: { required: 2, reuseAfterRollback: true } } });
+    assert.deepEqual(config.approvalPolicies.get('migrations'), { required: 2, reuseAfterRollback: true });
+    assert.deepEqual(
+      problemsOf({ approvalPolicies: { migrations: { required: 1, reuseAfterRollback: 'yes' } } }),
+      ['approvalPolicies.migrations.reuseAfterRollback: must be true or false'],
+    );
   });
 
   test('reports every approver and policy problem at once', () => {

@@ -33,9 +33,10 @@ describe('config resolution', () => {
       },
       { MONGO_URI: 'mongodb://127.0.0.1:27017' },
     );
-    assert.deepEqual(config.stores.get('main'), { kind: 'sqlite', file: '/p/data/app.sqlite' });
+    assert.deepEqual(config.stores.get('main'), { kind: 'sqlite', name: 'main', file: '/p/data/app.sqlite' });
     assert.deepEqual(config.stores.get('docs'), {
       kind: 'mongodb',
+      name: 'docs',
       uri: 'mongodb://127.0.0.1:27017',
       database: 'app',
     });
@@ -58,7 +59,7 @@ describe('config resolution', () => {
     assert.deepEqual(problems.sort(), [
       'collections.cases.store: names no store in "stores" (known: a, b, c)',
       'collections.tasks: must be an object such as { store: "main", key: "id" }',
-      'extra: is not a known setting (expected stores, collections, references, ledger, contracts, approvers, approvalPolicies, signals, migrations, derived)',
+      'extra: is not a known setting (expected stores, collections, references, integrity, ledger, contracts, approvers, approvalPolicies, signals, migrations, derived)',
       'ledger.store: names no store in "stores" (known: a, b, c)',
       'stores.a.kind: must be one of sqlite, mongodb, dynamodb (got "postgres")',
       'stores.b.database: must be a string (got number)',
@@ -97,7 +98,72 @@ describe('config resolution', () => {
     const config = resolve({
       stores: { main: { kind: 'dynamodb', region: env('AWS_REGION', 'eu-west-1') } },
     });
-    assert.deepEqual(config.stores.get('main'), { kind: 'dynamodb', region: 'eu-west-1' });
+    assert.deepEqual(config.stores.get('main'), { kind: 'dynamodb', name: 'main', region: 'eu-west-1' });
+  });
+
+  test('store timeouts and the DynamoDB tablePrefix are read and checked, every problem at once', () => {
+    const config = resolve({
+      stores: {
+        lite: { kind: 'sqlite', file: 'a.sqlite', busyTimeoutMs: 2500 },
+        docs: {
+          kind: 'mongodb',
+          uri: 'mongodb://h',
+          database: 'app',
+          connectTimeoutMs: 700,
+          requestTimeoutMs: 9000,
+        },
+        dyn: {
+          kind: 'dynamodb',
+          region: 'eu-west-1',
+          tablePrefix: 'chaos_',
+          connectTimeoutMs: 400,
+          requestTimeoutMs: 1500,
+        },
+      },
+    });
+    assert.deepEqual(config.stores.get('lite'), {
+      kind: 'sqlite',
+      name: 'lite',
+      file: '/p/a.sqlite',
+      busyTimeoutMs: 2500,
+    });
+    assert.deepEqual(config.stores.get('docs'), {
+      kind: 'mongodb',
+      name: 'docs',
+      uri: 'mongodb://h',
+      database: 'app',
+      connectTimeoutMs: 700,
+      requestTimeoutMs: 9000,
+    });
+    assert.deepEqual(config.stores.get('dyn'), {
+      kind: 'dynamodb',
+      name: 'dyn',
+      region: 'eu-west-1',
+      tablePrefix: 'chaos_',
+      connectTimeoutMs: 400,
+      requestTimeoutMs: 1500,
+    });
+    const problems = problemsOf({
+      stores: {
+        lite: { kind: 'sqlite', file: 'a.sqlite', busyTimeoutMs: -1, requestTimeoutMs: 5 },
+        docs: {
+          kind: 'mongodb',
+          uri: 'mongodb://h',
+          database: 'app',
+          connectTimeoutMs: 1.5,
+          requestTimeoutMS: 9,
+        },
+        dyn: { kind: 'dynamodb', region: 'r', tablePrefix: 'bad prefix!', requestTimeoutMs: 3_600_001 },
+      },
+    });
+    assert.deepEqual(problems.sort(), [
+      'stores.docs.connectTimeoutMs: must be a whole number of milliseconds from 1 to 3600000 (got 1.5)',
+      'stores.docs.requestTimeoutMS: is not a setting of a mongodb store (expected kind, uri, database, connectTimeoutMs, requestTimeoutMs)',
+      'stores.dyn.requestTimeoutMs: must be a whole number of milliseconds from 1 to 3600000 (got 3600001)',
+      'stores.dyn.tablePrefix: "bad prefix!" cannot start a DynamoDB table name: use at most 200 letters, digits, "_", "-" or "."',
+      'stores.lite.busyTimeoutMs: must be a whole number of milliseconds from 1 to 3600000 (got -1)',
+      'stores.lite.requestTimeoutMs: is not a setting of a sqlite store (expected kind, file, busyTimeoutMs)',
+    ]);
   });
 
   test('a config that is not an object is refused', () => {

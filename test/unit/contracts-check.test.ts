@@ -319,7 +319,7 @@ describe('contracts check: findings', () => {
   test('the human line reads as the docs show', () => {
     assert.equal(
       findingLine(findingsOf(report)[0] as CheckFinding),
-      '✗ cases /properties/status (status): enum-narrowed [full-transitive, backward] v1→v2 — values restricted to "open", "closed": readers of version 2 may fail on documents written with version 1 (old documents may hold the removed values). Affects: case-list-projector, reporting (owner case-service)',
+      '✗ cases /properties/status (status): enum-narrowed [full-transitive, backward] v1→v2 — values restricted to "open", "closed": readers of version 2 may fail on documents written with version 1 (old documents may hold the removed values); for example {"id":"","status":""} is valid under version 1 and not under version 2. Affects: case-list-projector, reporting (owner case-service)',
     );
     assert.match(renderCheckReport(report).at(-1) ?? '', /^✗ contracts check failed: 1 failing finding/);
   });
@@ -507,7 +507,10 @@ describe('docs/contracts-check.md', () => {
 
   test('every schema rule and every contract rule has its row', () => {
     for (const r of compatibilityRules) {
-      assert.ok(block?.includes(`| \`${r.kind}\` | ${r.object} |`), `${r.kind} (${r.object})`);
+      assert.ok(
+        block?.includes(`| \`${r.kind}\` | ${r.object} | ${r.keywords} |`),
+        `${r.kind} (${r.object})`,
+      );
     }
     for (const rule of contractRules) assert.ok(block?.includes(`| \`${rule}\` |`), rule);
   });

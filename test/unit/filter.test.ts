@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { matchesFilter, parseFilter } from '../../src/core/filter.js';
+import { matchesFilter, maxFilterConditions, maxFilterDepth, parseFilter } from '../../src/core/filter.js';
 import { isStewardError } from '../../src/errors/steward-error.js';
 
 describe('the portable filter language', () => {
@@ -41,6 +41,37 @@ describe('the portable filter language', () => {
       );
     });
   }
+
+  test(`nesting $and ${maxFilterDepth} levels deep is fine, deeper is refused naming the limit`, () => {
+    const nested = (levels: number): unknown => {
+      let filter: unknown = { a: 1 };
+      for (let i = 1; i < levels; i++) filter = { $and: [filter] };
+      return filter;
+    };
+    assert.deepEqual(parseFilter(nested(maxFilterDepth)), [{ op: 'eq', path: 'a', value: 1 }]);
+    for (const levels of [maxFilterDepth + 1, 100_000]) {
+      assert.throws(
+        () => parseFilter(nested(levels), '--where'),
+        (e) =>
+          isStewardError(e, 'filter.invalid') &&
+          e.message === `--where is nested too deeply: steward's limit is ${maxFilterDepth} levels of $and`,
+      );
+    }
+  });
+
+  test(`${maxFilterConditions} conditions are fine, more are refused naming the limit`, () => {
+    const fields = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, i]));
+    assert.equal(parseFilter(fields(maxFilterConditions)).length, maxFilterConditions);
+    const spread = { $and: Array.from({ length: 10 }, (_, i) => fields(maxFilterConditions / 10 + i)) };
+    for (const filter of [fields(maxFilterConditions + 1), fields(100_000), spread]) {
+      assert.throws(
+        () => parseFilter(filter, '--where'),
+        (e) =>
+          isStewardError(e, 'filter.invalid') &&
+          e.message.startsWith(`--where holds more than ${maxFilterConditions} conditions, steward's limit`),
+      );
+    }
+  });
 
   test('the reference evaluator follows the documented semantics', () => {
     const doc = { a: 1, s: '1', n: null, nested: { x: 'y' } };

@@ -1,15 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import type { Approval } from '../../approvals/approval.js';
-import { generateApproverKeys } from '../../approvals/approval-keys.js';
-import { listApprovals, recordApproval } from '../../approvals/approval-ledger.js';
-import { verifyApprovals } from '../../approvals/verify-approvals.js';
-import type { ResolvedConfig } from '../../config/resolved-config.js';
+import { resolve } from 'node:path';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
-import { approvalFromOptions, approvalOptionHelp, approvalOptions } from '../approval-from-options.js';
-import type { Command, CommandContext } from '../command.js';
-import { withLedger } from '../with-ledger.js';
-import { configFor } from '../with-stores.js';
+import { approvalsKeygen, approvalsList, approvalsSign } from '../../workspace/approvals.js';
+import type { Command } from '../command.js';
+import { configFor } from '../config-for.js';
+import { runOptionsFor } from '../run-options-for.js';
+import { approvalOptionHelp, approvalOptions, signerFromOptions } from '../signer-from-options.js';
 
 /** `steward approvals keygen`: makes an approver's ed25519 key pair. */
 export const approvalsKeygenCommand: Command = {
@@ -25,14 +20,10 @@ export const approvalsKeygenCommand: Command = {
     const out = ctx.options.out;
     if (typeof out !== 'string' || out === '')
       throw new StewardError('usage', 'name the files with --out, such as --out keys/alice');
-    const keys = generateApproverKeys();
-    const privateFile = resolve(ctx.cwd, `${out}.key.pem`);
-    const publicFile = resolve(ctx.cwd, `${out}.pub.pem`);
-    writeNew(publicFile, keys.publicKeyPem, 0o644);
-    writeNew(privateFile, keys.privateKeyPem, 0o600);
-    ctx.output.result({ privateKey: privateFile, publicKey: publicFile });
-    ctx.output.line(`private key: ${privateFile} (keep it secret)`);
-    ctx.output.line(`public key:  ${publicFile}`);
+    const files = approvalsKeygen({ out: resolve(ctx.cwd, out) });
+    ctx.output.result(files);
+    ctx.output.line(`private key: ${files.privateKey} (keep it secret)`);
+    ctx.output.line(`public key:  ${files.publicKey}`);
     ctx.output.line(
       `add to the config: approvers: { <name>: { publicKey: '${out}.pub.pem', roles: ['owner'] } }`,
     );
@@ -49,21 +40,25 @@ export const approvalsSignCommand: Command = {
     'The subject is the hash a command asks approvals for (a repair plan, a migration plan).\n' +
     "Checks before storing: the approver is in the config's approvers, holds the role, the role counts\n" +
     "for the kind's policy, and the key is the approver's. The approval is ed25519-signed, insert-only\n" +
-    'in the ledger, and audited.',
+    'in the ledger, and audited. Kind "migrations" takes the rules of "steward migrate approve": the\n' +
+    'subject must be <current plan hash>:<report hash of its latest dry run>, which passed.',
   options: { kind: { type: 'string' }, ...approvalOptions },
   optionHelp: { kind: 'what is approved: refs.delete-dependent, migrations...', ...approvalOptionHelp },
   async run(ctx) {
+    const kind = ctx.options.kind;
+    if (typeof kind !== 'string' || kind === '') throw new StewardError('usage', '--kind is required');
     const config = await configFor(ctx);
-    const approval = signFromOptions(ctx, config);
-    return withLedger(ctx, config, async (ledger) => {
-      const stored = await recordApproval(ledger, approval, new Date().toISOString());
-      ctx.output.result({ ...stored, approval });
-      ctx.output.line(
-        `${stored.status === 'recorded' ? 'approval recorded' : 'already recorded'}: ${stored.id}\n` +
-          `  ${approval.approver} as ${approval.role} approves ${approval.subjectKind} ${approval.subject}, until ${approval.expiresAt}`,
-      );
-      return ExitCode.ok;
-    });
+    const subject = ctx.positionals[0];
+    if (!subject)
+      throw new StewardError('usage', 'name the subject to approve: the plan hash the command printed');
+    const request = { ...signerFromOptions(ctx), subject, kind };
+    const { approval, ...stored } = await approvalsSign(config, request, runOptionsFor(ctx));
+    ctx.output.result({ ...stored, approval });
+    ctx.output.line(
+      `${stored.status === 'recorded' ? 'approval recorded' : 'already recorded'}: ${stored.id}\n` +
+        `  ${approval.approver} as ${approval.role} approves ${approval.subjectKind} ${approval.subject}, until ${approval.expiresAt}`,
+    );
+    return ExitCode.ok;
   },
 };
 
@@ -77,53 +72,14 @@ export const approvalsListCommand: Command = {
   async run(ctx) {
     const config = await configFor(ctx);
     const subject = typeof ctx.options.subject === 'string' ? ctx.options.subject : undefined;
-    return withLedger(ctx, config, async (ledger) => {
-      const approvals = await listApprovals(ledger, subject === undefined ? {} : { subject });
-      const now = Date.now();
-      const listed = approvals.map((a) => ({ ...a, status: statusOf(a, config, now) }));
-      ctx.output.result(listed);
-      if (listed.length === 0) ctx.output.line('no approvals');
-      for (const a of listed)
-        ctx.output.line(
-          `${a.status.padEnd(16)} ${a.subjectKind} ${a.subject} by ${a.approver} as ${a.role}, ` +
-            `signed ${a.signedAt}, expires ${a.expiresAt}  ${a.id}`,
-        );
-      return ExitCode.ok;
-    });
+    const listed = await approvalsList(config, subject === undefined ? {} : { subject }, runOptionsFor(ctx));
+    ctx.output.result(listed);
+    if (listed.length === 0) ctx.output.line('no approvals');
+    for (const a of listed)
+      ctx.output.line(
+        `${a.status.padEnd(16)} ${a.subjectKind} ${a.subject} by ${a.approver} as ${a.role}, ` +
+          `signed ${a.signedAt}, expires ${a.expiresAt}  ${a.id}`,
+      );
+    return ExitCode.ok;
   },
 };
-
-/** Whether one approval would count today, ignoring quorum: `valid` or the reason it would not. */
-function statusOf(approval: Approval, config: ResolvedConfig, now: number): string {
-  const check = verifyApprovals({
-    subject: approval.subject,
-    approvals: [approval],
-    policy: { required: 1 },
-    approvers: config.approvers,
-    now,
-  });
-  return check.ok ? 'valid' : (check.problems[0]?.code ?? 'invalid');
-}
-
-const subjectPattern = /^[A-Za-z0-9][A-Za-z0-9:._-]{7,199}$/;
-
-function signFromOptions(ctx: CommandContext, config: ResolvedConfig): Approval {
-  const subject = ctx.positionals[0];
-  if (!subject || !subjectPattern.test(subject))
-    throw new StewardError('usage', 'name the subject to approve: the plan hash the command printed');
-  const kind = ctx.options.kind;
-  if (typeof kind !== 'string' || kind === '') throw new StewardError('usage', '--kind is required');
-  return approvalFromOptions(ctx, config, { subject, kind });
-}
-
-function writeNew(path: string, text: string, mode: number): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text, { mode, flag: 'wx' });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST')
-      throw new StewardError('usage', `${path} exists already; choose another --out or move it away`);
-    throw new StewardError('input.invalid', `cannot write ${path}: ${code ?? (error as Error).message}`);
-  }
-}

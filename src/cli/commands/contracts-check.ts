@@ -1,9 +1,7 @@
-import { loadBaseline } from '../../contracts/baseline/load-baseline.js';
-import { checkContracts } from '../../contracts/check/check-contracts.js';
-import { isDate, utcDay } from '../../contracts/check/dates.js';
 import { renderCheckReport } from '../../contracts/check/render-check-report.js';
-import { loadContracts } from '../../contracts/load-contracts.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
+import { contractsCheck } from '../../workspace/contracts/contracts-files.js';
+import { asOfOption } from '../as-of-option.js';
 import type { Command, CommandContext } from '../command.js';
 import { contractsDirFor, contractsDirHelp, contractsDirOption } from '../contracts-dir.js';
 
@@ -30,13 +28,10 @@ export const contractsCheckCommand: Command = {
     const spec = baselineOption(ctx);
     const asOf = asOfOption(ctx);
     const dir = await contractsDirFor(ctx);
-    const current = await loadContracts(dir);
-    const baseline = await loadBaseline(spec, { contractsDir: dir, cwd: ctx.cwd });
-    for (const note of baseline.notes) ctx.output.note(note);
-    const report = checkContracts({ baseline: baseline.contracts, current: current.contracts, asOf });
-    const { contracts: _contracts, ...source } = baseline;
-    ctx.output.result({ dir, baseline: source, ...report });
-    ctx.output.line(`contracts in ${dir} against ${baseline.label}`);
+    const report = await contractsCheck({ dir, baseline: spec, asOf, cwd: ctx.cwd });
+    for (const note of report.baseline.notes) ctx.output.note(note);
+    ctx.output.result(report);
+    ctx.output.line(`contracts in ${dir} against ${report.baseline.label}`);
     for (const line of renderCheckReport(report)) ctx.output.line(line);
     return report.ok ? ExitCode.ok : ExitCode.findings;
   },
@@ -52,14 +47,4 @@ function baselineOption(ctx: CommandContext): string {
     'contracts check needs a baseline to compare with: --baseline HEAD (the last commit), ' +
       '--baseline origin/main (the target branch, in CI) or --baseline <folder>; or set STEWARD_BASELINE',
   );
-}
-
-/** `--as-of YYYY-MM-DD`, default today (UTC): the day deprecations and waivers are judged on. */
-export function asOfOption(ctx: CommandContext): string {
-  const raw = ctx.options['as-of'];
-  if (raw === undefined) return utcDay(new Date());
-  if (typeof raw !== 'string' || !isDate(raw)) {
-    throw new StewardError('usage', `--as-of must be a date written YYYY-MM-DD (got "${String(raw)}")`);
-  }
-  return raw;
 }

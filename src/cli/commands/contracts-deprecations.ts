@@ -1,9 +1,9 @@
-import { listDeprecations } from '../../contracts/check/list-deprecations.js';
 import { renderDeprecations } from '../../contracts/check/render-check-report.js';
 import { ExitCode } from '../../errors/steward-error.js';
+import { contractsDeprecations } from '../../workspace/contracts/contracts-files.js';
+import { asOfOption } from '../as-of-option.js';
 import type { Command } from '../command.js';
-import { contractsDirHelp, contractsDirOption, contractsFor } from '../contracts-dir.js';
-import { asOfOption } from './contracts-check.js';
+import { contractsDirFor, contractsDirHelp, contractsDirOption } from '../contracts-dir.js';
 
 /** `steward contracts deprecations`: every deprecated field, its removal date and who still reads it. */
 export const contractsDeprecationsCommand: Command = {
@@ -21,13 +21,12 @@ export const contractsDeprecationsCommand: Command = {
   },
   async run(ctx) {
     const asOf = asOfOption(ctx);
-    const { dir, contracts } = await contractsFor(ctx);
-    const deprecations = listDeprecations(contracts, asOf);
-    const blocked = deprecations.filter((d) => d.status === 'due' && d.readers.length > 0);
-    ctx.output.result({ dir, asOf, deprecations, dueAndRead: blocked.length });
-    for (const line of renderDeprecations(deprecations, asOf)) ctx.output.line(line);
-    if (ctx.options['fail-on-due'] !== true || blocked.length === 0) return ExitCode.ok;
-    ctx.output.note(`${blocked.length} due field(s) still read: their readers block the removal`);
+    const result = await contractsDeprecations({ dir: await contractsDirFor(ctx), asOf });
+    const blocked = result.dueAndRead;
+    ctx.output.result(result);
+    for (const line of renderDeprecations(result.deprecations, asOf)) ctx.output.line(line);
+    if (ctx.options['fail-on-due'] !== true || blocked === 0) return ExitCode.ok;
+    ctx.output.note(`${blocked} due field(s) still read: their readers block the removal`);
     return ExitCode.findings;
   },
 };

@@ -1,9 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { toContractDefinition } from '../../contracts/export-contract.js';
 import { ExitCode } from '../../errors/steward-error.js';
+import { contractsExport } from '../../workspace/contracts/contracts-files.js';
+import { ensureOutDir, writeOutFile } from '../../workspace/out-file.js';
 import type { Command } from '../command.js';
-import { contractsDirHelp, contractsDirOption, contractsFor } from '../contracts-dir.js';
+import { contractsDirFor, contractsDirHelp, contractsDirOption } from '../contracts-dir.js';
 
 /**
  * `steward contracts export`: the canonical JSON of every contract, whatever it was written in,
@@ -20,17 +20,16 @@ export const contractsExportCommand: Command = {
   options: { ...contractsDirOption, out: { type: 'string' } },
   optionHelp: { ...contractsDirHelp, out: 'write one <collection>.contract.json per contract here' },
   async run(ctx) {
-    const { contracts } = await contractsFor(ctx);
-    const definitions = contracts.map(toContractDefinition);
+    const definitions = await contractsExport({ dir: await contractsDirFor(ctx) });
     if (typeof ctx.options.out !== 'string') {
       await ctx.output.jsonLine(definitions);
       return ExitCode.ok;
     }
     const out = resolve(ctx.cwd, ctx.options.out);
-    mkdirSync(out, { recursive: true });
+    ensureOutDir(out);
     const written = definitions.map((d) => {
       const file = join(out, `${d.collection}.contract.json`);
-      writeFileSync(file, `${JSON.stringify(d, null, 2)}\n`);
+      writeOutFile(file, `${JSON.stringify(d, null, 2)}\n`);
       return file;
     });
     ctx.output.result({ written });

@@ -1,10 +1,8 @@
 import { impactLines } from '../../contracts/impact/impact-lines.js';
-import { impactOf } from '../../contracts/impact/impact-of.js';
-import { splitFieldRef } from '../../contracts/impact/split-field-ref.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
-import { loadMigrations } from '../../migrations/load-migrations.js';
+import { contractsImpact } from '../../workspace/contracts/contracts-files.js';
 import type { Command } from '../command.js';
-import { configIfPresent, contractsDirHelp, contractsDirOption, contractsFor } from '../contracts-dir.js';
+import { configIfPresent, contractsDirFor, contractsDirHelp, contractsDirOption } from '../contracts-dir.js';
 
 /** `steward contracts impact`: what depends on one field, before anyone changes it. */
 export const contractsImpactCommand: Command = {
@@ -23,19 +21,10 @@ export const contractsImpactCommand: Command = {
     const ref = ctx.positionals[0];
     if (ref === undefined)
       throw new StewardError('usage', 'name a field, such as "steward contracts impact cases.status"');
-    const { contracts } = await contractsFor(ctx);
-    const { collection, field } = splitFieldRef(
-      ref,
-      contracts.map((c) => c.collection),
-    );
-    const config = await configIfPresent(ctx);
-    const keyField = config?.collections.get(collection)?.spec.keyField;
+    const dir = await contractsDirFor(ctx);
     // Migrations come from the config's migrations folder; without a config there are none to know.
-    const migrations = config ? await loadMigrations(config.migrations.dir) : [];
-    const impact = impactOf(contracts, collection, field, {
-      ...(keyField ? { keyField } : {}),
-      migrations: migrations.map((m) => ({ id: m.id, collections: m.collections })),
-    });
+    const config = await configIfPresent(ctx);
+    const impact = await contractsImpact({ dir, field: ref, ...(config ? { config } : {}) });
     ctx.output.result(impact);
     for (const line of impactLines(impact)) ctx.output.line(line);
     return ExitCode.ok;

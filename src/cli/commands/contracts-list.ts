@@ -1,7 +1,7 @@
-import { newestVersion } from '../../contracts/contract.js';
 import { ExitCode } from '../../errors/steward-error.js';
+import { contractsList } from '../../workspace/contracts/contracts-files.js';
 import type { Command } from '../command.js';
-import { contractsDirHelp, contractsDirOption, contractsFor } from '../contracts-dir.js';
+import { contractsDirFor, contractsDirHelp, contractsDirOption } from '../contracts-dir.js';
 
 /** `steward contracts list`: one line per contract, after loading and checking them all. */
 export const contractsListCommand: Command = {
@@ -14,19 +14,10 @@ export const contractsListCommand: Command = {
   options: contractsDirOption,
   optionHelp: contractsDirHelp,
   async run(ctx) {
-    const { dir, contracts } = await contractsFor(ctx);
-    const rows = contracts.map((c) => ({
-      collection: c.collection,
-      owner: c.owner,
-      versions: c.versions.map((v) => v.version),
-      newest: newestVersion(c).version,
-      mode: c.compatibility.mode,
-      semantics: c.compatibility.semantics,
-      consumers: Object.keys(c.consumers),
-      file: c.file,
-    }));
-    ctx.output.result({ dir, contracts: rows });
-    ctx.output.line(`${contracts.length} contract(s) in ${dir}`);
+    const result = await contractsList({ dir: await contractsDirFor(ctx) });
+    const { dir, contracts: rows } = result;
+    ctx.output.result(result);
+    ctx.output.line(`${rows.length} contract(s) in ${dir}`);
     for (const r of rows) {
       const consumers = r.consumers.length > 0 ? r.consumers.join(', ') : 'none';
       ctx.output.line(

@@ -1,24 +1,12 @@
-import { relative } from 'node:path';
-import type { ResolvedCollection, ResolvedConfig } from '../../config/resolved-config.js';
-import type { Contract } from '../../contracts/contract.js';
-import { loadContracts } from '../../contracts/load-contracts.js';
-import { verifyCollection } from '../../contracts/verify/verify-collection.js';
 import type { DocumentFailure, VerifyReport } from '../../contracts/verify/verify-report.js';
-import { metadataFields } from '../../derived/projection-metadata.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
+import { type ContractsVerifyEvent, contractsVerify } from '../../workspace/contracts/contracts-verify.js';
 import { segmentOption } from '../collection-arg.js';
 import type { Command, CommandContext } from '../command.js';
+import { configFor } from '../config-for.js';
+import { intOption } from '../int-option.js';
 import type { Output } from '../output.js';
-import { configFor, intOption, withStores } from '../with-stores.js';
-
-interface Target {
-  readonly collection: ResolvedCollection;
-  readonly contract: Contract;
-}
-interface Skipped {
-  readonly collection: string;
-  readonly reason: string;
-}
+import { runOptionsFor } from '../run-options-for.js';
 
 /** `steward contracts verify`: how much of the stored data conforms to its contract, per version. */
 export const contractsVerifyCommand: Command = {
@@ -51,95 +39,27 @@ export const contractsVerifyCommand: Command = {
     const maxFailures = intOption(ctx, 'max-failures', 20);
     const segment = segmentOption(ctx);
     const config = await configFor(ctx);
-    const label = relative(ctx.cwd, config.contracts.dir) || '.';
-    const { contracts, registry } = await loadContracts(config.contracts.dir, { label });
-    const { targets, skipped } = chooseTargets(ctx.positionals, config, contracts, label, ctx.cwd);
-    const stores = [...new Set(targets.map((t) => t.collection.store))];
-    const reports = await withStores(config, stores, async (opened) => {
-      const out: (VerifyReport & { store: string })[] = [];
-      for (const { collection, contract } of targets) {
-        const handle = opened.get(collection.store)!.collection(collection.spec);
-        const report = await verifyCollection(handle, contract, registry, {
-          sample,
-          maxFailures,
-          ignoreFields: metadataFields(config.derived.values(), collection.name),
-          ...(segment ? { segment } : {}),
-          onProgress: (n) => ctx.output.progress(`verifying ${collection.name}`, n, undefined),
-        });
-        ctx.output.endProgress();
-        out.push({ store: collection.store, ...report });
-      }
-      return out;
-    });
-    const failed = reports.filter((r) => !passes(r, threshold));
-    ctx.output.result({
-      ok: failed.length === 0,
+    const input = {
+      collections: ctx.positionals,
+      sample,
       threshold,
-      collections: reports.map((r) => ({ ...r, passed: passes(r, threshold) })),
-      skipped,
-    });
-    const width = Math.max(...reports.map((r) => r.collection.length));
-    for (const report of reports) render(ctx.output, report, width);
-    for (const s of skipped) ctx.output.line(`skipped ${s.collection}: ${s.reason}`);
-    return failed.length === 0 ? ExitCode.ok : ExitCode.findings;
+      maxFailures,
+      cwd: ctx.cwd,
+      ...(segment ? { segment } : {}),
+    };
+    const onProgress = (event: ContractsVerifyEvent) => {
+      if (event.type === 'progress')
+        ctx.output.progress(`verifying ${event.collection}`, event.documents, undefined);
+      else ctx.output.endProgress();
+    };
+    const result = await contractsVerify(config, input, runOptionsFor(ctx, { onProgress }));
+    ctx.output.result(result);
+    const width = Math.max(...result.collections.map((r) => r.collection.length));
+    for (const report of result.collections) render(ctx.output, report, width);
+    for (const s of result.skipped) ctx.output.line(`skipped ${s.collection}: ${s.reason}`);
+    return result.ok ? ExitCode.ok : ExitCode.findings;
   },
 };
-
-/**
- * The collections to verify: the named ones, each of which must be declared and have a contract,
- * or else every contract whose collection the config declares (the others are skipped, noted).
- */
-function chooseTargets(
-  names: readonly string[],
-  config: ResolvedConfig,
-  contracts: readonly Contract[],
-  label: string,
-  cwd: string,
-): { targets: Target[]; skipped: Skipped[] } {
-  const byName = new Map(contracts.map((c) => [c.collection, c]));
-  const where = config.file ? relative(cwd, config.file) : 'the config';
-  if (names.length > 0) {
-    const targets = [...new Set(names)].map((name) => {
-      const collection = config.collections.get(name);
-      if (!collection)
-        throw new StewardError('collection.unknown', `collection "${name}" is not declared in ${where}`, {
-          collection: name,
-        });
-      const contract = byName.get(name);
-      if (!contract)
-        throw new StewardError(
-          'usage',
-          `collection "${name}" has no contract in ${label}: add ${name}.contract.json there, or leave the name out`,
-          { collection: name },
-        );
-      return { collection, contract };
-    });
-    return { targets, skipped: [] };
-  }
-  const targets: Target[] = [];
-  const skipped: Skipped[] = [];
-  for (const contract of contracts) {
-    const collection = config.collections.get(contract.collection);
-    if (collection) targets.push({ collection, contract });
-    else
-      skipped.push({
-        collection: contract.collection,
-        reason: `${where} does not declare it (its contract is ${contract.file})`,
-      });
-  }
-  if (targets.length === 0)
-    throw new StewardError(
-      'usage',
-      `nothing to verify: no contract in ${label} names a collection declared in ${where}`,
-    );
-  return { targets, skipped };
-}
-
-/** The gate: enough conforming documents, and every document carrying a declared version. */
-function passes(r: VerifyReport, threshold: number): boolean {
-  const versionless = r.missingVersion + r.unknownVersion.count;
-  return versionless === 0 && (r.checked === 0 || (r.conforming * 100) / r.checked >= threshold);
-}
 
 function render(output: Output, r: VerifyReport, width: number): void {
   const percent = (Math.floor(r.percentConforming * 10) / 10).toFixed(1);

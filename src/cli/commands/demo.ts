@@ -1,12 +1,9 @@
 import { resolve } from 'node:path';
-import { Writable } from 'node:stream';
-import type { DemoCli } from '../../demo/demo-cli.js';
 import { runDemo } from '../../demo/run-demo.js';
 import { ExitCode } from '../../errors/steward-error.js';
+import { actorFromEnv } from '../../workspace/run-options.js';
 import type { Command } from '../command.js';
-import { runCli } from '../run-cli.js';
-import { actorFor } from '../with-ledger.js';
-import { intOption } from '../with-stores.js';
+import { intOption } from '../int-option.js';
 
 /** `steward demo`: the guided tour on the embedded SQLite store; needs no config and no server. */
 export const demoCommand: Command = {
@@ -36,8 +33,7 @@ export const demoCommand: Command = {
         file,
         docs,
         seed: String(ctx.options.seed),
-        actor: actorFor(ctx.env),
-        cli: (cwd) => inProcess(cwd, ctx.env),
+        actor: actorFromEnv(ctx.env),
       },
       {
         step: (title) => ctx.output.line(`\n${title}`),
@@ -57,26 +53,3 @@ export const demoCommand: Command = {
     return ExitCode.ok;
   },
 };
-
-/**
- * Runs steward commands in this process, in `cwd`, with their output captured rather than printed:
- * the demo shows a summary of each result instead of the command's own report.
- */
-function inProcess(cwd: string, env: NodeJS.ProcessEnv): DemoCli {
-  return async (args) => {
-    const stdout: string[] = [];
-    const stderr: string[] = [];
-    const code = await runCli(args, env, { cwd, stdout: collect(stdout), stderr: collect(stderr) });
-    const text = stdout.join('').trim();
-    return { code, result: text === '' ? undefined : JSON.parse(text), stderr: stderr.join('') };
-  };
-}
-
-function collect(into: string[]): Writable {
-  return new Writable({
-    write(chunk, _encoding, done) {
-      into.push(String(chunk));
-      done();
-    },
-  });
-}

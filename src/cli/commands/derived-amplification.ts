@@ -1,8 +1,8 @@
-import { renderAmplification, writeAmplification } from '../../derived/amplification/write-amplification.js';
+import { renderAmplification } from '../../derived/amplification/write-amplification.js';
 import { ExitCode } from '../../errors/steward-error.js';
+import { derivedAmplification } from '../../workspace/derived/derived-reports.js';
 import type { Command } from '../command.js';
-import { configFor } from '../with-stores.js';
-import { selectDerived } from './drift-check.js';
+import { configFor } from '../config-for.js';
 
 /** `steward derived amplification`: how many physical writes one write of each source collection causes. */
 export const derivedAmplificationCommand: Command = {
@@ -18,7 +18,7 @@ export const derivedAmplificationCommand: Command = {
     'declarations; reads no store. Always exits 0: a high factor is a fact to see, not an error.',
   async run(ctx) {
     const config = await configFor(ctx);
-    const report = writeAmplification(selectDerived(ctx.positionals, config));
+    const report = derivedAmplification(config, { derived: ctx.positionals });
     ctx.output.result({ sources: report });
     ctx.output.line(renderAmplification(report).join('\n'));
     return ExitCode.ok;

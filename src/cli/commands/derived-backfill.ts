@@ -1,18 +1,20 @@
-import { backfillDerived } from '../../derived/backfill.js';
 import { renderDriftReport } from '../../derived/drift-report.js';
-import { renderRepairReport, repairNeedsAttention } from '../../derived/repair-report.js';
+import { renderRepairReport } from '../../derived/repair-report.js';
 import { ExitCode } from '../../errors/steward-error.js';
+import { derivedBackfill } from '../../workspace/derived/derived-backfill.js';
 import { segmentOption } from '../collection-arg.js';
 import type { Command } from '../command.js';
+import { configFor } from '../config-for.js';
 import {
+  derivedArg,
   jobOptionHelp,
   jobOptionSpecs,
   jobOptions,
+  jobRunOptions,
   segmentJobHelp,
   segmentJobSpec,
 } from '../derived-job-options.js';
-import { configFor, intOption } from '../with-stores.js';
-import { oneDerived, withDerived } from './drift-check.js';
+import { intOption } from '../int-option.js';
 
 /** `steward derived backfill`: populates a newly added derived field, then checks it. */
 export const derivedBackfillCommand: Command = {
@@ -40,25 +42,15 @@ export const derivedBackfillCommand: Command = {
   },
   async run(ctx) {
     const config = await configFor(ctx);
-    const d = oneDerived(ctx, config, 'steward derived backfill case_list.openTaskCount');
+    const derived = derivedArg(ctx, 'steward derived backfill case_list.openTaskCount');
     const batch = intOption(ctx, 'batch', 500, 1);
     const dryRun = ctx.options['dry-run'] === true;
     const segment = segmentOption(ctx);
-    return withDerived(ctx, config, [d], async (run) => {
-      const result = await backfillDerived({
-        derived: d,
-        ...run.handles(d),
-        ledger: run.ledger,
-        batch,
-        dryRun,
-        ...(segment ? { segment } : {}),
-        ...jobOptions(ctx),
-      });
-      ctx.output.line(renderRepairReport(result.backfill).join('\n'));
-      if (result.check) ctx.output.line(renderDriftReport(result.check).join('\n'));
-      const ok = !repairNeedsAttention(result.backfill) && (result.check?.drift ?? 0) === 0;
-      ctx.output.result({ ok, ...result });
-      return ok ? ExitCode.ok : ExitCode.findings;
-    });
+    const input = { derived, batch, dryRun, ...(segment ? { segment } : {}), ...jobOptions(ctx) };
+    const result = await derivedBackfill(config, input, jobRunOptions(ctx));
+    ctx.output.line(renderRepairReport(result.backfill).join('\n'));
+    if (result.check) ctx.output.line(renderDriftReport(result.check).join('\n'));
+    ctx.output.result(result);
+    return result.ok ? ExitCode.ok : ExitCode.findings;
   },
 };

@@ -1,9 +1,15 @@
-import { cutover } from '../../derived/cutover.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
+import { derivedCutover } from '../../workspace/derived/derived-cutover.js';
 import type { Command } from '../command.js';
-import { jobOptionHelp, jobOptionSpecs, jobOptions } from '../derived-job-options.js';
-import { configFor, intOption } from '../with-stores.js';
-import { oneDerived, withDerived } from './drift-check.js';
+import { configFor } from '../config-for.js';
+import {
+  derivedArg,
+  jobOptionHelp,
+  jobOptionSpecs,
+  jobOptions,
+  jobRunOptions,
+} from '../derived-job-options.js';
+import { intOption } from '../int-option.js';
 
 /** `steward derived cutover`: switches to the projection version a dual run proved, given its report. */
 export const derivedCutoverCommand: Command = {
@@ -35,28 +41,16 @@ export const derivedCutoverCommand: Command = {
         'usage',
         `--report must be the hash a dual run printed, such as dr-0123456789abcdef0123 (got "${report}")`,
       );
-    const derived = oneDerived(
-      ctx,
-      config,
-      'steward derived cutover case_list.openTaskCount --report dr-...',
-    );
+    const derived = derivedArg(ctx, 'steward derived cutover case_list.openTaskCount --report dr-...');
     const batch = intOption(ctx, 'batch', 500, 1);
-    return withDerived(ctx, config, [derived], async (run) => {
-      const result = await cutover({
-        derived: derived,
-        ...run.handles(derived),
-        ledger: run.ledger,
-        report,
-        batch,
-        ...jobOptions(ctx),
-      });
-      ctx.output.line(
-        `${result.derived}: version ${result.version} in place: ${result.switched} switched, ${result.withoutShadow} without a shadow, ${result.skipped} skipped (of ${result.examined})`,
-      );
-      for (const p of result.problems.slice(0, 20))
-        ctx.output.line(`  skipped ${JSON.stringify(p.key)}: ${p.reason}`);
-      ctx.output.result({ ok: result.skipped === 0, report: result });
-      return result.skipped > 0 ? ExitCode.findings : ExitCode.ok;
-    });
+    const input = { derived, report, batch, ...jobOptions(ctx) };
+    const result = await derivedCutover(config, input, jobRunOptions(ctx));
+    ctx.output.line(
+      `${result.derived}: version ${result.version} in place: ${result.switched} switched, ${result.withoutShadow} without a shadow, ${result.skipped} skipped (of ${result.examined})`,
+    );
+    for (const p of result.problems.slice(0, 20))
+      ctx.output.line(`  skipped ${JSON.stringify(p.key)}: ${p.reason}`);
+    ctx.output.result({ ok: result.skipped === 0, report: result });
+    return result.skipped > 0 ? ExitCode.findings : ExitCode.ok;
   },
 };

@@ -1,11 +1,16 @@
-import { dropShadow } from '../../derived/drop-shadow.js';
-import { dualRun } from '../../derived/dual-run.js';
-import { renderDualRunReport, shadowField } from '../../derived/dual-run-report.js';
-import { ExitCode, StewardError } from '../../errors/steward-error.js';
+import { renderDualRunReport } from '../../derived/dual-run-report.js';
+import { ExitCode } from '../../errors/steward-error.js';
+import { derivedDropShadow, derivedDualRun } from '../../workspace/derived/derived-dual-run.js';
 import type { Command } from '../command.js';
-import { jobOptionHelp, jobOptionSpecs, jobOptions } from '../derived-job-options.js';
-import { configFor, intOption } from '../with-stores.js';
-import { oneDerived, withDerived } from './drift-check.js';
+import { configFor } from '../config-for.js';
+import {
+  derivedArg,
+  jobOptionHelp,
+  jobOptionSpecs,
+  jobOptions,
+  jobRunOptions,
+} from '../derived-job-options.js';
+import { intOption } from '../int-option.js';
 
 /** `steward derived dual-run`: builds projection version N+1 beside version N and compares them. */
 export const derivedDualRunCommand: Command = {
@@ -33,29 +38,19 @@ export const derivedDualRunCommand: Command = {
   },
   async run(ctx) {
     const config = await configFor(ctx);
-    const d = oneDerived(ctx, config, 'steward derived dual-run case_list.openTaskCount');
-    const wanted = ctx.options.version === undefined ? d.version : Number(ctx.options.version);
-    if (wanted !== d.version)
-      throw new StewardError(
-        'usage',
-        `--version ${String(ctx.options.version)} is not the version ${d.name} declares (${d.version}); set version: ${String(ctx.options.version)} and the new transform in ${config.file ?? 'the config'} first`,
-        { derived: d.name },
-      );
+    const derived = derivedArg(ctx, 'steward derived dual-run case_list.openTaskCount');
+    const version = ctx.options.version === undefined ? undefined : Number(ctx.options.version);
     const batch = intOption(ctx, 'batch', 500, 1);
-    return withDerived(ctx, config, [d], async (run) => {
-      const handles = { derived: d, ...run.handles(d), ledger: run.ledger, batch, ...jobOptions(ctx) };
-      if (ctx.options.drop === true) {
-        const dropped = await dropShadow(handles);
-        ctx.output.line(
-          `${d.name}: ${dropped.dropped} shadow value(s) ${shadowField(d.field, d.version)} removed of ${dropped.examined} document(s)`,
-        );
-        ctx.output.result({ ok: true, ...dropped });
-        return ExitCode.ok;
-      }
-      const report = await dualRun(handles);
-      ctx.output.line(renderDualRunReport(report).join('\n'));
-      ctx.output.result({ ok: true, report });
+    const input = { derived, batch, ...(version === undefined ? {} : { version }), ...jobOptions(ctx) };
+    if (ctx.options.drop === true) {
+      const { shadow, examined, dropped } = await derivedDropShadow(config, input, jobRunOptions(ctx));
+      ctx.output.line(`${derived}: ${dropped} shadow value(s) ${shadow} removed of ${examined} document(s)`);
+      ctx.output.result({ ok: true, examined, dropped });
       return ExitCode.ok;
-    });
+    }
+    const report = await derivedDualRun(config, input, jobRunOptions(ctx));
+    ctx.output.line(renderDualRunReport(report).join('\n'));
+    ctx.output.result({ ok: true, report });
+    return ExitCode.ok;
   },
 };

@@ -1,8 +1,8 @@
-import { lintDerived, renderLintReport } from '../../derived/lint/lint-derived.js';
+import { renderLintReport } from '../../derived/lint/lint-derived.js';
 import { ExitCode } from '../../errors/steward-error.js';
+import { derivedLint } from '../../workspace/derived/derived-reports.js';
 import type { Command } from '../command.js';
-import { configFor } from '../with-stores.js';
-import { selectDerived } from './drift-check.js';
+import { configFor } from '../config-for.js';
 
 /** `steward derived lint`: reviews the contracts of declared derived state, without touching a store. */
 export const derivedLintCommand: Command = {
@@ -21,10 +21,9 @@ export const derivedLintCommand: Command = {
   optionHelp: { strict: 'fail on warnings too' },
   async run(ctx) {
     const config = await configFor(ctx);
-    const report = lintDerived(selectDerived(ctx.positionals, config));
-    const failed = report.errors > 0 || (ctx.options.strict === true && report.warnings > 0);
-    ctx.output.result({ ok: !failed, ...report });
-    ctx.output.line(renderLintReport(report).join('\n'));
-    return failed ? ExitCode.findings : ExitCode.ok;
+    const result = derivedLint(config, { derived: ctx.positionals, strict: ctx.options.strict === true });
+    ctx.output.result(result);
+    ctx.output.line(renderLintReport(result).join('\n'));
+    return result.ok ? ExitCode.ok : ExitCode.findings;
   },
 };

@@ -1,9 +1,10 @@
-import { derivedStatus } from '../../derived/status/derived-status.js';
 import { renderStatus } from '../../derived/status/render-status.js';
 import { ExitCode } from '../../errors/steward-error.js';
+import { derivedStatus } from '../../workspace/derived/derived-status.js';
 import type { Command } from '../command.js';
-import { configFor, intOption } from '../with-stores.js';
-import { selectDerived, withDerived } from './drift-check.js';
+import { configFor } from '../config-for.js';
+import { intOption } from '../int-option.js';
+import { runOptionsFor } from '../run-options-for.js';
 
 /** `steward derived status`: each derived state's lag against its staleness allowance. */
 export const derivedStatusCommand: Command = {
@@ -22,28 +23,10 @@ export const derivedStatusCommand: Command = {
   optionHelp: { batch: 'derived documents per page (default 500)' },
   async run(ctx) {
     const config = await configFor(ctx);
-    const selected = selectDerived(ctx.positionals, config);
     const batch = intOption(ctx, 'batch', 500, 1);
-    const now = new Date().toISOString();
-    return withDerived(ctx, config, selected, async (run) => {
-      await run.ledger.store.ensureCollection(run.ledger.namespace.incidents);
-      const incidents = run.ledger.store.collection(run.ledger.namespace.incidents);
-      const statuses = [];
-      for (const derived of selected)
-        statuses.push(
-          await derivedStatus({
-            derived,
-            ...run.handles(derived),
-            incidents,
-            ledger: run.ledger,
-            now,
-            batch,
-          }),
-        );
-      const outside = statuses.filter((s) => s.state === 'outside').length;
-      ctx.output.result({ ok: outside === 0, now, outside, statuses });
-      ctx.output.line(renderStatus(statuses).join('\n'));
-      return outside > 0 ? ExitCode.findings : ExitCode.ok;
-    });
+    const result = await derivedStatus(config, { derived: ctx.positionals, batch }, runOptionsFor(ctx));
+    ctx.output.result(result);
+    ctx.output.line(renderStatus(result.statuses).join('\n'));
+    return result.outside > 0 ? ExitCode.findings : ExitCode.ok;
   },
 };

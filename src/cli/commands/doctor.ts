@@ -1,28 +1,7 @@
-import type { ResolvedConfig } from '../../config/resolved-config.js';
-import { ExitCode, isStewardError } from '../../errors/steward-error.js';
-import { verifyStoredAuditChain } from '../../ledger/audit-records.js';
-import { ledgerNamespace } from '../../ledger/ledger-namespace.js';
-import { openStore } from '../../stores/open-store.js';
-import type { Store } from '../../stores/store.js';
+import { ExitCode } from '../../errors/steward-error.js';
+import { doctor, type LedgerCheck } from '../../workspace/doctor.js';
 import type { Command } from '../command.js';
-import { configFor } from '../with-stores.js';
-
-interface StoreCheck {
-  store: string;
-  kind: string;
-  ok: boolean;
-  product?: string;
-  version?: string;
-  latencyMs?: number;
-  error?: string;
-}
-
-interface LedgerCheck {
-  store: string;
-  state: 'ok' | 'not-created' | 'broken' | 'unreachable';
-  auditRecords?: number;
-  problems?: number;
-}
+import { configFor } from '../config-for.js';
 
 /** `steward doctor`: can every configured store be reached, which versions are they, is the ledger whole? */
 export const doctorCommand: Command = {
@@ -30,29 +9,13 @@ export const doctorCommand: Command = {
   summary: 'check each store answers (product, version, latency) and the ledger is whole',
   description:
     'Reads only: it opens each store, asks for its version, and verifies the audit log when the ledger exists.\n' +
-    'Exits 0 when all is well, 1 when the audit log is broken, 3 when a store cannot be reached.',
+    'Exits 0 when all is well, 1 when the audit log is broken (changed, cut short or deleted records),\n' +
+    '3 when a store cannot be reached or the ledger holds a document it cannot read.',
   async run(ctx) {
     const config = await configFor(ctx);
-    const checks: StoreCheck[] = [];
-    let ledger: LedgerCheck = { store: config.ledger.store, state: 'unreachable' };
-    for (const [name, storeConfig] of config.stores) {
-      const started = performance.now();
-      try {
-        const store = await openStore(storeConfig);
-        try {
-          const info = await store.ping();
-          const latencyMs = Math.round(performance.now() - started);
-          checks.push({ store: name, kind: storeConfig.kind, ok: true, ...info, latencyMs });
-          if (name === config.ledger.store) ledger = await checkLedger(store, config);
-        } finally {
-          await store.close();
-        }
-      } catch (error) {
-        if (!isStewardError(error)) throw error;
-        checks.push({ store: name, kind: storeConfig.kind, ok: false, error: error.message });
-      }
-    }
-    ctx.output.result({ config: config.file, stores: checks, ledger });
+    const report = await doctor(config);
+    const { stores: checks, ledger } = report;
+    ctx.output.result(report);
     ctx.output.line(`config: ${config.file}`);
     for (const c of checks) {
       ctx.output.line(
@@ -62,24 +25,12 @@ export const doctorCommand: Command = {
       );
     }
     ctx.output.line(`ledger in "${ledger.store}": ${describeLedger(ledger)}`);
-    if (!checks.every((c) => c.ok)) return ExitCode.unreachable;
+    for (const p of ledger.firstProblems ?? []) ctx.output.line(`  seq ${p.seq}: ${p.kind}: ${p.message}`);
+    if (ledger.state === 'unreadable') ctx.output.error(`the ledger could not be read: ${ledger.error}`);
+    if (!checks.every((c) => c.ok) || ledger.state === 'unreadable') return ExitCode.unreachable;
     return ledger.state === 'broken' ? ExitCode.findings : ExitCode.ok;
   },
 };
-
-/** Verifies the audit log without creating anything: a ledger not yet used is reported as such. */
-async function checkLedger(store: Store, config: ResolvedConfig): Promise<LedgerCheck> {
-  const namespace = ledgerNamespace(store, config.ledger.prefix);
-  const exists = (await store.listCollections()).includes(namespace.audit.name);
-  if (!exists) return { store: config.ledger.store, state: 'not-created' };
-  const result = await verifyStoredAuditChain(store.collection(namespace.audit));
-  return {
-    store: config.ledger.store,
-    state: result.ok ? 'ok' : 'broken',
-    auditRecords: result.checked,
-    problems: result.problemCount,
-  };
-}
 
 function describeLedger(ledger: LedgerCheck): string {
   switch (ledger.state) {
@@ -88,7 +39,10 @@ function describeLedger(ledger: LedgerCheck): string {
     case 'not-created':
       return 'not created yet (the first job creates it)';
     case 'broken':
+      if (ledger.error) return `BROKEN: ${ledger.error}`;
       return `BROKEN: ${ledger.problems} problem(s) in the audit log; run "steward audit verify" for details`;
+    case 'unreadable':
+      return `UNREADABLE: ${ledger.error}`;
     case 'unreachable':
       return 'not checked: its store did not answer';
   }

@@ -1,16 +1,13 @@
-import { parseDuration } from '../../config/resolve-references.js';
-import type { ResolvedConfig } from '../../config/resolved-config.js';
-import { checkDrift, driftFound } from '../../derived/check-drift.js';
-import { type ResolvedDerived, sourceVersionField } from '../../derived/derived.js';
+import { parseDuration } from '../../core/duration.js';
 import { type DriftMethod, renderDriftReport } from '../../derived/drift-report.js';
 import type { SourceStrategy } from '../../derived/source-values.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
-import { type Ledger, openLedger } from '../../ledger/ledger.js';
-import type { Collection } from '../../stores/store.js';
+import { type DriftCheckInput, driftCheck } from '../../workspace/derived/drift-check.js';
 import { segmentOption, whereOption } from '../collection-arg.js';
 import type { Command, CommandContext } from '../command.js';
-import { actorFor } from '../with-ledger.js';
-import { configFor, intOption, withStores } from '../with-stores.js';
+import { configFor } from '../config-for.js';
+import { intOption } from '../int-option.js';
+import { runOptionsFor } from '../run-options-for.js';
 
 /** `steward drift check`: recomputes derived state from its source and records drift as incidents. */
 export const driftCheckCommand: Command = {
@@ -53,31 +50,20 @@ export const driftCheckCommand: Command = {
   },
   async run(ctx) {
     const config = await configFor(ctx);
-    const selected = selectDerived(ctx.positionals, config);
-    const options = checkOptions(ctx);
-    return withDerived(ctx, config, selected, async (run) => {
-      const reports = [];
-      for (const derived of selected) {
-        const report = await checkDrift({
-          derived,
-          ...run.handles(derived),
-          ledger: run.ledger,
-          ...options,
-          ...methodOptions(options.method, derived, ctx),
-        });
-        ctx.output.line(renderDriftReport(report).join('\n'));
-        reports.push(report);
-      }
-      const drift = reports.reduce((n, r) => n + r.drift, 0);
-      const missingSnapshots = reports.reduce((n, r) => n + (r.snapshot?.missing ?? 0), 0);
-      const found = reports.some(driftFound);
-      ctx.output.result({ ok: !found, drift, missingSnapshots, reports });
-      return found ? ExitCode.findings : ExitCode.ok;
-    });
+    const input = { derived: ctx.positionals, ...checkOptions(ctx) };
+    const result = await driftCheck(
+      config,
+      input,
+      runOptionsFor(ctx, {
+        onProgress: ({ report }) => ctx.output.line(renderDriftReport(report).join('\n')),
+      }),
+    );
+    ctx.output.result(result);
+    return result.ok ? ExitCode.ok : ExitCode.findings;
   },
 };
 
-function checkOptions(ctx: CommandContext) {
+function checkOptions(ctx: CommandContext): Omit<DriftCheckInput, 'derived'> {
   const method = String(ctx.options.method) as DriftMethod;
   if (!['exact', 'sampling', 'hash', 'window', 'checkpoint'].includes(method))
     throw new StewardError(
@@ -96,6 +82,7 @@ function checkOptions(ctx: CommandContext) {
   if (!['map', 'per-page'].includes(strategy))
     throw new StewardError('usage', `--strategy must be map or per-page (got "${strategy}")`);
   const segment = segmentOption(ctx);
+  const windowMs = windowOption(ctx);
   return {
     method,
     sample,
@@ -104,100 +91,16 @@ function checkOptions(ctx: CommandContext) {
     batch: intOption(ctx, 'batch', 500, 1),
     groupSize: intOption(ctx, 'group-size', 20_000, 1),
     ...(segment ? { segment } : {}),
+    ...(windowMs === undefined ? {} : { windowMs }),
   };
 }
 
-/**
- * What the window and checkpoint methods need of each declaration, checked before anything is
- * read: a usage error naming the derived state and the missing setting.
- */
-function methodOptions(method: DriftMethod, derived: ResolvedDerived, ctx: CommandContext) {
-  const where = `derived.${derived.name}.source`;
-  if (method === 'checkpoint' && !sourceVersionField(derived.source))
-    throw new StewardError(
-      'usage',
-      `--method checkpoint needs ${where}.version (a version number raised on every change) or ${where}.changedAt (the last-change time, used as the version); ${derived.name} declares neither`,
-      { derived: derived.name },
-    );
-  if (method !== 'window') return {};
-  if (!derived.source.changedAt)
-    throw new StewardError(
-      'usage',
-      `--method window needs ${where}.changedAt: the field of "${derived.source.collection}" holding when each document last changed (ISO 8601), such as "updatedAt"; ${derived.name} declares none`,
-      { derived: derived.name },
-    );
+/** `--window 7d`: how far back --method window looks, when given. */
+function windowOption(ctx: CommandContext): number | undefined {
   const raw = ctx.options.window;
-  if (raw === undefined) {
-    if (derived.windowMs !== undefined) return {};
-    throw new StewardError(
-      'usage',
-      `--method window needs a window for ${derived.name}: --window 7d, or declare validation: { method: 'window', days: 7 }`,
-      { derived: derived.name },
-    );
-  }
+  if (raw === undefined) return undefined;
   const windowMs = parseDuration(String(raw));
   if (windowMs === undefined)
     throw new StewardError('usage', `--window must be a duration such as 12h or 7d (got "${String(raw)}")`);
-  return { windowMs };
-}
-
-/** The named derived states, or every declared one; unknown names are a usage error naming the known. */
-/**
- * The one derived state a command works on (rebuild, dual-run, cutover, backfill), named by its
- * single positional; `example` is the command line the usage error shows.
- */
-export function oneDerived(ctx: CommandContext, config: ResolvedConfig, example: string): ResolvedDerived {
-  if (ctx.positionals.length !== 1)
-    throw new StewardError('usage', `name one derived state, such as "${example}"`);
-  return selectDerived(ctx.positionals, config)[0]!;
-}
-
-export function selectDerived(names: readonly string[], config: ResolvedConfig): ResolvedDerived[] {
-  const known = [...config.derived.keys()];
-  if (known.length === 0)
-    throw new StewardError(
-      'usage',
-      `${config.file ?? 'the config'} declares no derived state; add some, such as derived: { 'case_list.openTaskCount': { kind: 'counter', source: {...}, transform: { count: true } } }`,
-    );
-  if (names.length === 0) return [...config.derived.values()];
-  const unknown = names.filter((n) => !config.derived.has(n));
-  if (unknown.length > 0)
-    throw new StewardError(
-      'usage',
-      `${unknown.map((u) => `"${u}"`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not declared in ${config.file ?? 'the config'}; declared derived state: ${known.join(', ')}`,
-      { unknown, known },
-    );
-  return names.map((n) => config.derived.get(n)!);
-}
-
-/** What a command on derived state gets: the ledger and each declaration's collections. */
-export interface DerivedRun {
-  readonly ledger: Ledger;
-  handles(derived: ResolvedDerived): { target: Collection; source: Collection };
-}
-
-/** Opens the ledger's store and every store the declarations read, runs `work`, closes them. */
-export function withDerived<T>(
-  ctx: CommandContext,
-  config: ResolvedConfig,
-  selected: readonly ResolvedDerived[],
-  work: (run: DerivedRun) => Promise<T>,
-): Promise<T> {
-  const names = new Set([config.ledger.store]);
-  for (const d of selected)
-    for (const c of [d.collection, d.source.collection]) names.add(config.collections.get(c)!.store);
-  return withStores(config, [...names], async (stores) => {
-    const ledger = await openLedger(stores.get(config.ledger.store)!, {
-      actor: actorFor(ctx.env),
-      namespacePrefix: config.ledger.prefix,
-    });
-    const handle = (name: string) => {
-      const c = config.collections.get(name)!;
-      return stores.get(c.store)!.collection(c.spec);
-    };
-    return work({
-      ledger,
-      handles: (d) => ({ target: handle(d.collection), source: handle(d.source.collection) }),
-    });
-  });
+  return windowMs;
 }

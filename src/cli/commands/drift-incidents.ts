@@ -1,11 +1,12 @@
-import { parseDuration } from '../../config/resolve-references.js';
-import { driftIncidentLine, listDriftIncidents } from '../../derived/drift-incidents.js';
-import { driftIncidentKinds } from '../../derived/reverify-drift.js';
+import { parseDuration } from '../../core/duration.js';
+import { driftIncidentLine } from '../../derived/drift-incidents.js';
+import { type DriftIncidentKind, driftIncidentKinds } from '../../derived/reverify-drift.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
+import { driftIncidents } from '../../workspace/derived/drift-incidents.js';
 import type { Command, CommandContext } from '../command.js';
-import { withLedger } from '../with-ledger.js';
-import { configFor, intOption } from '../with-stores.js';
-import { selectDerived } from './drift-check.js';
+import { configFor } from '../config-for.js';
+import { intOption } from '../int-option.js';
+import { runOptionsFor } from '../run-options-for.js';
 
 /** `steward drift incidents`: lists the drift incidents drift checks recorded, a page at a time. */
 export const driftIncidentsCommand: Command = {
@@ -36,33 +37,28 @@ export const driftIncidentsCommand: Command = {
   },
   async run(ctx) {
     const config = await configFor(ctx);
-    const derived = selectDerived(ctx.positionals, config).map((d) => d.name);
-    const query = {
-      derived,
+    const input = {
+      derived: ctx.positionals,
       status: statusOption(ctx),
       ...kindOption(ctx),
       ...ageOption(ctx, 'older-than', 'olderThanMs'),
       ...ageOption(ctx, 'newer-than', 'newerThanMs'),
       limit: intOption(ctx, 'limit', 100, 1),
       ...(typeof ctx.options.cursor === 'string' ? { cursor: ctx.options.cursor } : {}),
-      now: new Date().toISOString(),
     };
-    return withLedger(ctx, config, async (ledger) => {
-      await ledger.store.ensureCollection(ledger.namespace.incidents);
-      const page = await listDriftIncidents(ledger.store.collection(ledger.namespace.incidents), query);
-      for (const incident of page.incidents) ctx.output.line(driftIncidentLine(incident));
-      if (page.incidents.length === 0) ctx.output.line('no incidents');
-      const more = page.next === null ? undefined : nextCommand(ctx, page.next);
-      if (more) ctx.output.line(`${page.incidents.length} shown; more match: ${more}`);
-      ctx.output.result({
-        incidents: page.incidents,
-        count: page.incidents.length,
-        truncated: page.next !== null,
-        next: page.next,
-        ...(more ? { more } : {}),
-      });
-      return ExitCode.ok;
+    const page = await driftIncidents(config, input, runOptionsFor(ctx));
+    for (const incident of page.incidents) ctx.output.line(driftIncidentLine(incident));
+    if (page.incidents.length === 0) ctx.output.line('no incidents');
+    const more = page.next === null ? undefined : nextCommand(ctx, page.next);
+    if (more) ctx.output.line(`${page.incidents.length} shown; more match: ${more}`);
+    ctx.output.result({
+      incidents: page.incidents,
+      count: page.incidents.length,
+      truncated: page.next !== null,
+      next: page.next,
+      ...(more ? { more } : {}),
     });
+    return ExitCode.ok;
   },
 };
 
@@ -73,7 +69,7 @@ function statusOption(ctx: CommandContext): 'open' | 'closed' | 'all' {
   return status;
 }
 
-function kindOption(ctx: CommandContext): { kind?: (typeof driftIncidentKinds)[number] } {
+function kindOption(ctx: CommandContext): { kind?: DriftIncidentKind } {
   const kind = ctx.options.kind;
   if (kind === undefined) return {};
   if (!(driftIncidentKinds as readonly unknown[]).includes(kind))
@@ -81,7 +77,7 @@ function kindOption(ctx: CommandContext): { kind?: (typeof driftIncidentKinds)[n
       'usage',
       `--kind must be ${driftIncidentKinds.join(' or ')} (got "${String(kind)}")`,
     );
-  return { kind: kind as (typeof driftIncidentKinds)[number] };
+  return { kind: kind as DriftIncidentKind };
 }
 
 function ageOption<K extends string>(ctx: CommandContext, option: string, key: K): { [P in K]?: number } {

@@ -1,10 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ExitCode, StewardError } from '../../errors/steward-error.js';
+import { ExitCode } from '../../errors/steward-error.js';
 import { writeExampleContracts } from '../../example/example-contracts.js';
-import { generateExample } from '../../example/generate-example.js';
+import { type ExampleProgress, exampleGenerate } from '../../workspace/example-generate.js';
 import type { Command } from '../command.js';
-import { configFor, intOption, withStores } from '../with-stores.js';
+import { configFor } from '../config-for.js';
+import { intOption } from '../int-option.js';
+import { runOptionsFor } from '../run-options-for.js';
 
 /** `steward example generate`: builds the case-management example in any configured store. */
 export const exampleGenerateCommand: Command = {
@@ -44,44 +46,38 @@ export const exampleGenerateCommand: Command = {
   },
   async run(ctx) {
     const config = await configFor(ctx);
-    const storeName =
-      typeof ctx.options.store === 'string' ? ctx.options.store : soleStore([...config.stores.keys()]);
     const docs = intOption(ctx, 'docs', 10000, 1);
     const faults = {
       orphans: intOption(ctx, 'orphans', 0),
       drift: intOption(ctx, 'drift', 0),
       badShape: intOption(ctx, 'bad-shape', 0),
     };
-    return withStores(config, [storeName], async (stores) => {
-      const manifest = await generateExample(stores.get(storeName)!, {
-        docs,
-        seed: String(ctx.options.seed),
-        faults,
-        namePrefix: String(ctx.options.prefix),
-        force: ctx.options.force === true,
-        onProgress: (done, total) => ctx.output.progress('writing', done, total),
-      });
-      if (typeof ctx.options.manifest === 'string') {
-        writeFileSync(resolve(ctx.cwd, ctx.options.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
-      }
-      ctx.output.result(manifest);
-      ctx.output.line(`wrote ${manifest.total} documents to store "${storeName}":`);
-      for (const [name, count] of Object.entries(manifest.counts))
-        ctx.output.line(`  ${name.padEnd(12)} ${count}`);
-      ctx.output.line(`injected faults: ${manifest.faults.length}`);
-      if (typeof ctx.options.contracts === 'string') {
-        const written = writeExampleContracts(resolve(ctx.cwd, ctx.options.contracts));
-        ctx.output.line(`wrote ${written.length} contracts to ${ctx.options.contracts}`);
-      }
-      return ExitCode.ok;
-    });
+    const input = {
+      ...(typeof ctx.options.store === 'string' ? { store: ctx.options.store } : {}),
+      docs,
+      seed: String(ctx.options.seed),
+      faults,
+      namePrefix: String(ctx.options.prefix),
+      force: ctx.options.force === true,
+    };
+    const onProgress = ({ done, total }: ExampleProgress) => ctx.output.progress('writing', done, total);
+    const { store: storeName, manifest } = await exampleGenerate(
+      config,
+      input,
+      runOptionsFor(ctx, { onProgress }),
+    );
+    if (typeof ctx.options.manifest === 'string') {
+      writeFileSync(resolve(ctx.cwd, ctx.options.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+    }
+    ctx.output.result(manifest);
+    ctx.output.line(`wrote ${manifest.total} documents to store "${storeName}":`);
+    for (const [name, count] of Object.entries(manifest.counts))
+      ctx.output.line(`  ${name.padEnd(12)} ${count}`);
+    ctx.output.line(`injected faults: ${manifest.faults.length}`);
+    if (typeof ctx.options.contracts === 'string') {
+      const written = writeExampleContracts(resolve(ctx.cwd, ctx.options.contracts));
+      ctx.output.line(`wrote ${written.length} contracts to ${ctx.options.contracts}`);
+    }
+    return ExitCode.ok;
   },
 };
-
-function soleStore(names: string[]): string {
-  if (names.length === 1) return names[0]!;
-  throw new StewardError(
-    'usage',
-    `name the store to build the example in with --store (one of ${names.join(', ')})`,
-  );
-}

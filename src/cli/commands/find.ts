@@ -1,8 +1,9 @@
 import { ExitCode } from '../../errors/steward-error.js';
-import { scanDocuments } from '../../stores/scan-pages.js';
+import { countDocuments, findDocuments } from '../../workspace/documents.js';
 import { collectionArg, segmentOption, whereOption } from '../collection-arg.js';
 import type { Command } from '../command.js';
-import { configFor, intOption, withStores } from '../with-stores.js';
+import { configFor } from '../config-for.js';
+import { intOption } from '../int-option.js';
 
 /** `steward find`: prints documents of a collection as JSON lines, with the portable filter language. */
 export const findCommand: Command = {
@@ -26,23 +27,12 @@ export const findCommand: Command = {
   async run(ctx) {
     const config = await configFor(ctx);
     const collection = collectionArg(ctx, config);
-    const filter = whereOption(ctx);
+    const where = whereOption(ctx);
     const limit = intOption(ctx, 'limit', 20);
     const segment = segmentOption(ctx);
-    return withStores(config, [collection.store], async (stores) => {
-      const handle = stores.get(collection.store)!.collection(collection.spec);
-      let printed = 0;
-      for await (const doc of scanDocuments(handle, {
-        filter,
-        limit: 500,
-        ...(segment ? { segment } : {}),
-      })) {
-        if (limit > 0 && printed >= limit) break;
-        printed++;
-        await ctx.output.jsonLine(doc);
-      }
-      return ExitCode.ok;
-    });
+    const input = { collection, where, limit, ...(segment ? { segment } : {}) };
+    await findDocuments(config, input, (doc) => ctx.output.jsonLine(doc));
+    return ExitCode.ok;
   },
 };
 
@@ -56,13 +46,14 @@ export const countCommand: Command = {
   async run(ctx) {
     const config = await configFor(ctx);
     const collection = collectionArg(ctx, config);
-    const filter = whereOption(ctx);
-    return withStores(config, [collection.store], async (stores) => {
-      const handle = stores.get(collection.store)!.collection(collection.spec);
-      const count = await handle.count({ filter, estimate: ctx.options.estimate === true });
-      ctx.output.result({ collection: collection.name, count, estimate: ctx.options.estimate === true });
-      ctx.output.line(String(count));
-      return ExitCode.ok;
+    const where = whereOption(ctx);
+    const result = await countDocuments(config, {
+      collection,
+      where,
+      estimate: ctx.options.estimate === true,
     });
+    ctx.output.result(result);
+    ctx.output.line(String(result.count));
+    return ExitCode.ok;
   },
 };

@@ -1,13 +1,9 @@
-import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
-import { flagNotSet } from '../../flags/flag-errors.js';
 import type { FlagChange, ShapeFlag } from '../../flags/flag-rules.js';
-import { listShapeFlags, readShapeFlag, shapeFlagHistory } from '../../flags/read-shape-flag.js';
-import { setShapeFlag } from '../../flags/set-shape-flag.js';
-import type { Store } from '../../stores/store.js';
+import { flagsGet, flagsList, flagsSet } from '../../workspace/flags.js';
 import type { Command, CommandContext } from '../command.js';
-import { actorFor, withLedger } from '../with-ledger.js';
-import { configFor, withStores } from '../with-stores.js';
+import { configFor } from '../config-for.js';
+import { runOptionsFor } from '../run-options-for.js';
 
 /** `steward flags list`: every shape flag with its value, since when and set by whom. */
 export const flagsListCommand: Command = {
@@ -16,9 +12,7 @@ export const flagsListCommand: Command = {
   description: 'Reads the ledger only; nothing is created or written.',
   async run(ctx) {
     const config = await configFor(ctx);
-    const flags = await withLedgerStore(config, (store) =>
-      listShapeFlags(store, { namespacePrefix: config.ledger.prefix }),
-    );
+    const flags = await flagsList(config);
     ctx.output.result({ flags });
     if (flags.length === 0) ctx.output.line('no shape flags set yet; set one with "steward flags set"');
     for (const f of flags)
@@ -37,14 +31,9 @@ export const flagsGetCommand: Command = {
   async run(ctx) {
     const name = flagNameArg(ctx, 'steward flags get cases.read-shape');
     const config = await configFor(ctx);
-    const withHistory = ctx.options.history === true;
-    const { flag, history } = await withLedgerStore(config, async (store) => {
-      const options = { namespacePrefix: config.ledger.prefix };
-      const flag = await readShapeFlag(store, name, options);
-      return { flag, history: withHistory ? await shapeFlagHistory(store, name, options) : undefined };
-    });
-    if (!flag && !history?.length) throw flagNotSet(name);
-    ctx.output.result({ name, flag: flag ?? null, ...(history ? { history } : {}) });
+    const result = await flagsGet(config, { name, history: ctx.options.history === true });
+    const { flag, history } = result;
+    ctx.output.result(result);
     ctx.output.line(flag ? describeFlag(flag) : `${name}: no change has taken effect yet`);
     for (const change of history ?? []) ctx.output.line(describeChange(change));
     return ExitCode.ok;
@@ -68,9 +57,7 @@ export const flagsSetCommand: Command = {
   async run(ctx) {
     const args = flagSetArgs(ctx);
     const config = await configFor(ctx);
-    const result = await withLedger(ctx, config, (ledger) =>
-      setShapeFlag(ledger, { ...args, actor: actorFor(ctx.env) }),
-    );
+    const result = await flagsSet(config, args, runOptionsFor(ctx));
     ctx.output.result(result);
     ctx.output.line(
       result.changed
@@ -107,11 +94,6 @@ function flagNameArg(ctx: Pick<CommandContext, 'positionals'>, example: string):
   const name = ctx.positionals[0];
   if (!name) throw new StewardError('usage', `name a flag, such as "${example}"`);
   return name;
-}
-
-/** Flags live in the ledger's store; reading them opens only that store and creates nothing. */
-function withLedgerStore<T>(config: ResolvedConfig, work: (store: Store) => Promise<T>): Promise<T> {
-  return withStores(config, [config.ledger.store], (stores) => work(stores.get(config.ledger.store)!));
 }
 
 function describeFlag(f: ShapeFlag): string {

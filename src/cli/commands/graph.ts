@@ -1,23 +1,22 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { buildDataFlowGraph } from '../../contracts/graph/data-flow-graph.js';
-import {
-  formatForFile,
-  type GraphFormat,
-  graphFormats,
-  renderGraph,
-} from '../../contracts/graph/render-graph.js';
+import { resolve } from 'node:path';
+import { formatForFile, type GraphFormat, graphFormats } from '../../contracts/graph/render-graph.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
+import { contractsGraph } from '../../workspace/contracts/contracts-files.js';
+import { writeOutFile } from '../../workspace/out-file.js';
 import type { Command, CommandContext } from '../command.js';
-import { contractsDirHelp, contractsDirOption, contractsFor } from '../contracts-dir.js';
+import { configIfPresent, contractsDirFor, contractsDirHelp, contractsDirOption } from '../contracts-dir.js';
 
-/** `steward graph`: the data-flow map of the contracts, as Mermaid, SVG or JSON. */
+/**
+ * `steward graph`: the data-flow map of what the contracts and the config declare, as Mermaid,
+ * SVG or JSON.
+ */
 export const graphCommand: Command = {
   path: ['graph'],
   summary: 'draw the data-flow map: owners, readers, writers, derived state and references',
   usage: '[--format mermaid|svg|json] [--out FILE] [--dir contracts]',
   description:
-    'Reads the contracts only (no store). Without --out, prints Mermaid text (JSON with --json).\n' +
+    "Reads the contracts and the config's collections, references and derived state (no store).\n" +
+    'Without --out, prints Mermaid text (JSON with --json).\n' +
     'With --out, the file extension picks the format: .svg, .mmd, .md (Mermaid in a fenced block\n' +
     'that GitHub draws) or .json. Example: steward graph --out docs/data-flow.svg',
   options: {
@@ -33,9 +32,15 @@ export const graphCommand: Command = {
   async run(ctx) {
     const out = typeof ctx.options.out === 'string' ? ctx.options.out : undefined;
     const format = formatOption(ctx, out);
-    const { contracts } = await contractsFor(ctx);
-    const graph = buildDataFlowGraph(contracts);
-    const text = renderGraph(graph, format);
+    const config = await configIfPresent(ctx);
+    const input = {
+      dir: await contractsDirFor(ctx),
+      format,
+      ...(config ? { config } : {}),
+      // A config's contracts folder that does not exist holds none; one --dir names must exist.
+      optional: config !== undefined && typeof ctx.options.dir !== 'string',
+    };
+    const { graph, text } = await contractsGraph(input);
     const counts = { nodes: graph.nodes.length, edges: graph.edges.length };
     if (out === undefined) {
       ctx.output.result(format === 'json' ? graph : { format, content: text });
@@ -43,8 +48,7 @@ export const graphCommand: Command = {
       return ExitCode.ok;
     }
     const file = resolve(ctx.cwd, out);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
+    writeOutFile(file, text);
     ctx.output.result({ file, format, ...counts });
     ctx.output.note(`wrote ${out} (${format}): ${counts.nodes} nodes, ${counts.edges} edges`);
     return ExitCode.ok;

@@ -1,21 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { relative, resolve } from 'node:path';
-import { ExitCode, StewardError } from '../../errors/steward-error.js';
-import { LeaseKeeper } from '../../integrity/scan/lease-keeper.js';
-import { systemClock } from '../../ledger/clock.js';
-import { documentCollections } from '../../migrations/apply/migration-collections.js';
-import { type DryRunTarget, runDryRun } from '../../migrations/dry-run/run-dry-run.js';
+import { ExitCode } from '../../errors/steward-error.js';
 import type { DryRunReport } from '../../migrations/report/dry-run-report.js';
-import { defaultReportsDir, writeDryRunReport } from '../../migrations/report/report-files.js';
+import { type DryRunProgress, migrateDryRun } from '../../workspace/migrations/migrate-dry-run.js';
 import type { Command } from '../command.js';
+import { configFor } from '../config-for.js';
+import { intOption } from '../int-option.js';
 import type { Output } from '../output.js';
-import { intOption } from '../with-stores.js';
-import { type MigrationsRun, withMigrations } from './migrate-plan.js';
-
-/** The lease a dry run holds: two dry runs at once would share their sandboxes. */
-const dryRunLease = 'migrate.dry-run';
-const leaseTtlMs = 60_000;
+import { runOptionsFor } from '../run-options-for.js';
 
 /** `steward migrate dry-run`: runs the plan in sandboxes and writes the report approvers sign. */
 export const migrateDryRunCommand: Command = {
@@ -29,7 +20,9 @@ export const migrateDryRunCommand: Command = {
     "the contract's schema, and down(up(doc)) = doc when there is a down. Documents up() fails on are\n" +
     'reported with their key and reason. The sandboxes are dropped afterwards, also on failure; the\n' +
     'real collections are only read and nothing is marked applied.\n' +
-    'Writes <plan-hash>.json and .md under .steward/reports (or --out), and an audit record.\n' +
+    'Writes <plan-hash>.json and .md under .steward/reports (or --out), records the run in the ledger\n' +
+    'as the latest dry run of the plan (only its report can be approved, and only if it passed), and\n' +
+    'an audit record.\n' +
     'Exit 1 when a validator or a document failed, 0 otherwise.',
   options: {
     sample: { type: 'string' },
@@ -41,91 +34,25 @@ export const migrateDryRunCommand: Command = {
   },
   async run(ctx) {
     const sample = ctx.options.sample === undefined ? undefined : intOption(ctx, 'sample', 0, 1);
-    return withMigrations(ctx, async (run) => {
-      const { plan, state } = await run.loadPlan();
-      if (plan.migrations.length === 0) {
-        ctx.output.result({ planHash: plan.hash, pending: 0 });
-        ctx.output.line('nothing pending: no dry run to do');
-        return ExitCode.ok;
-      }
-      const dir =
-        typeof ctx.options.out === 'string'
-          ? resolve(ctx.cwd, ctx.options.out)
-          : resolve(run.projectDir, defaultReportsDir);
-      const report = await underLease(run, (heartbeat) =>
-        runDryRun({
-          planHash: plan.hash,
-          migrations: state.pending,
-          targets: targets(run, state.pending.flatMap(documentCollections)),
-          otherCollection: (name) => collectionOf(run, name),
-          contracts: state.contracts,
-          sandboxPrefix: run.config.ledger.prefix,
-          ...(sample === undefined ? {} : { sample }),
-          batchSize: run.config.migrations.batchSize,
-          heartbeat,
-          onProgress: (label, done) => ctx.output.progress(label, done, undefined),
-        }),
-      );
-      ctx.output.endProgress();
-      const files = writeDryRunReport(report, dir);
-      await run.ledger.audit.append({
-        action: 'migrate.dry-run',
-        subject: plan.hash,
-        details: { reportHash: files.hash, ok: report.ok, totals: { ...report.totals }, report: files.json },
-      });
-      ctx.output.result({ ...files, report });
-      render(ctx.output, report, files, ctx.cwd);
-      return report.ok ? ExitCode.ok : ExitCode.findings;
-    });
+    const config = await configFor(ctx);
+    const input = {
+      ...(sample === undefined ? {} : { sample }),
+      ...(typeof ctx.options.out === 'string' ? { reportsDir: resolve(ctx.cwd, ctx.options.out) } : {}),
+    };
+    const onProgress = (p: DryRunProgress) => ctx.output.progress(p.label, p.done, undefined);
+    const result = await migrateDryRun(config, input, runOptionsFor(ctx, { onProgress }));
+    if (!('report' in result)) {
+      ctx.output.result(result);
+      ctx.output.line('nothing pending: no dry run to do');
+      return ExitCode.ok;
+    }
+    ctx.output.endProgress();
+    const { report, ...files } = result;
+    ctx.output.result({ ...files, report });
+    render(ctx.output, report, files, ctx.cwd);
+    return report.ok ? ExitCode.ok : ExitCode.findings;
   },
 };
-
-/** Runs the dry run under its lease, renewed between batches, and releases it afterwards. */
-async function underLease<T>(
-  run: MigrationsRun,
-  work: (heartbeat: () => Promise<void>) => Promise<T>,
-): Promise<T> {
-  const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const lease = await run.ledger.acquireLease({ name: dryRunLease, holder, ttlMs: leaseTtlMs });
-  const keeper = new LeaseKeeper(lease, leaseTtlMs, systemClock);
-  try {
-    return await work(() => keeper.renewIfDue());
-  } finally {
-    await lease.release().catch(() => undefined);
-  }
-}
-
-function targets(run: MigrationsRun, names: readonly string[]): Map<string, DryRunTarget> {
-  const out = new Map<string, DryRunTarget>();
-  for (const name of new Set(names)) {
-    const c = run.config.collections.get(name);
-    if (!c) throw unknown(run, name);
-    out.set(name, {
-      name,
-      storeName: c.store,
-      store: run.storeFor(c.store),
-      spec: c.spec,
-      versionField: c.versionField,
-    });
-  }
-  return out;
-}
-
-function collectionOf(run: MigrationsRun, name: string) {
-  const c = run.config.collections.get(name);
-  if (!c) throw unknown(run, name);
-  return run.storeFor(c.store).collection(c.spec);
-}
-
-function unknown(run: MigrationsRun, name: string): StewardError {
-  return new StewardError(
-    'collection.unknown',
-    `collection "${name}" is not declared in ${run.config.file ?? 'the config'}`,
-    {
-      collection: name,
-    },
-  );
-}
 
 function render(
   output: Output,

@@ -1,10 +1,10 @@
 import { ExitCode } from '../../errors/steward-error.js';
 import type { AuditRecord } from '../../ledger/audit-chain.js';
-import { readChangelogRecords } from '../../migrations/changelog.js';
-import { migrationsApprovalKind } from '../../migrations/plan/plan-approvals.js';
+import { migrateHistory } from '../../workspace/migrations/migrate-history.js';
 import type { Command } from '../command.js';
-import { intOption } from '../with-stores.js';
-import { withMigrations } from './migrate-plan.js';
+import { configFor } from '../config-for.js';
+import { intOption } from '../int-option.js';
+import { runOptionsFor } from '../run-options-for.js';
 
 /** `steward migrate history`: the changelog and the audit records of every migration stage. */
 export const migrateHistoryCommand: Command = {
@@ -19,34 +19,21 @@ export const migrateHistoryCommand: Command = {
   optionHelp: { limit: 'show the last N audit records (default 50; 0 for all)' },
   async run(ctx) {
     const limit = intOption(ctx, 'limit', 50, 0);
-    return withMigrations(ctx, async (run) => {
-      const changelog = await readChangelogRecords(run.ledger);
-      const records: AuditRecord[] = [];
-      for await (const record of run.ledger.audit.records()) {
-        if (!isMigrationRecord(record)) continue;
-        records.push(record);
-        if (limit > 0 && records.length > limit) records.shift();
-      }
-      ctx.output.result({ changelog, audit: records });
-      ctx.output.line(`changelog (${changelog.length}):${changelog.length === 0 ? ' empty' : ''}`);
-      for (const r of changelog)
-        ctx.output.line(
-          `  ${r.id}  ${r.status}  plan ${r.planHash.slice(0, 12)}  ${r.counts.changed} changed, ${r.counts.failed} failed` +
-            `${r.appliedAt ? `, applied ${r.appliedAt}` : ''}${r.rolledBackAt ? `, rolled back ${r.rolledBackAt}` : ''}`,
-        );
-      ctx.output.line(`audit (${records.length}${limit > 0 ? `, the last ${limit} at most` : ''}):`);
-      for (const r of records)
-        ctx.output.line(`  #${r.seq} ${r.at} ${r.actor} ${r.action} ${r.subject.slice(0, 12)} ${summary(r)}`);
-      return ExitCode.ok;
-    });
+    const config = await configFor(ctx);
+    const { changelog, audit: records } = await migrateHistory(config, { limit }, runOptionsFor(ctx));
+    ctx.output.result({ changelog, audit: records });
+    ctx.output.line(`changelog (${changelog.length}):${changelog.length === 0 ? ' empty' : ''}`);
+    for (const r of changelog)
+      ctx.output.line(
+        `  ${r.id}  ${r.status}  plan ${r.planHash.slice(0, 12)}  ${r.counts.changed} changed, ${r.counts.failed} failed` +
+          `${r.appliedAt ? `, applied ${r.appliedAt}` : ''}${r.rolledBackAt ? `, rolled back ${r.rolledBackAt}` : ''}`,
+      );
+    ctx.output.line(`audit (${records.length}${limit > 0 ? `, the last ${limit} at most` : ''}):`);
+    for (const r of records)
+      ctx.output.line(`  #${r.seq} ${r.at} ${r.actor} ${r.action} ${r.subject.slice(0, 12)} ${summary(r)}`);
+    return ExitCode.ok;
   },
 };
-
-function isMigrationRecord(record: AuditRecord): boolean {
-  if (typeof record.action !== 'string') return false;
-  if (record.action.startsWith('migrate.')) return true;
-  return record.action === 'approval.recorded' && record.details?.kind === migrationsApprovalKind;
-}
 
 /** A few telling details of a record on one line: counts, report hash, approver, migrations. */
 function summary(record: AuditRecord): string {

@@ -1,10 +1,12 @@
 import { ExitCode } from '../../errors/steward-error.js';
 import { renderRollbackReport } from '../../migrations/rollback/render-rollback-report.js';
-import { rollbackMigrations } from '../../migrations/rollback/rollback-migrations.js';
 import { rollbackNeedsAttention } from '../../migrations/rollback/rollback-report.js';
+import { migrateRollback } from '../../workspace/migrations/migrate-rollback.js';
 import type { Command } from '../command.js';
-import { configFor } from '../with-stores.js';
-import { rateOption, withMigrationRun } from './migrate-apply.js';
+import { configFor } from '../config-for.js';
+import { withInterrupt } from '../interrupt-signal.js';
+import { migrationProgress, noteLineageWarnings, rateOption, stopNote } from '../migration-progress.js';
+import { runOptionsFor } from '../run-options-for.js';
 
 /** `steward migrate rollback [--to <id>]`: restores the before-images, newest migration first. */
 export const migrateRollbackCommand: Command = {
@@ -30,20 +32,19 @@ export const migrateRollbackCommand: Command = {
   },
   async run(ctx) {
     const config = await configFor(ctx);
-    const rate = rateOption(ctx, config);
+    const rate = rateOption(ctx);
     const to = typeof ctx.options.to === 'string' ? ctx.options.to : undefined;
-    return withMigrationRun(ctx, config, async (run) => {
-      const report = await rollbackMigrations({
-        ...run,
-        batchSize: config.migrations.batchSize,
-        ...(rate === undefined ? {} : { rate }),
-        ...(to === undefined ? {} : { to }),
-      });
-      ctx.output.endProgress();
-      await run.finish();
-      ctx.output.line(renderRollbackReport(report).join('\n'));
-      ctx.output.result(report);
-      return rollbackNeedsAttention(report) ? ExitCode.findings : ExitCode.ok;
-    });
+    const input = { ...(rate === undefined ? {} : { rate }), ...(to === undefined ? {} : { to }) };
+    const { report, warnings } = await withInterrupt(
+      ctx,
+      (signal) =>
+        migrateRollback(config, input, runOptionsFor(ctx, { signal, onProgress: migrationProgress(ctx) })),
+      stopNote,
+    );
+    ctx.output.endProgress();
+    noteLineageWarnings(ctx, warnings);
+    ctx.output.line(renderRollbackReport(report).join('\n'));
+    ctx.output.result(report);
+    return rollbackNeedsAttention(report) ? ExitCode.findings : ExitCode.ok;
   },
 };

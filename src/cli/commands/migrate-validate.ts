@@ -1,8 +1,8 @@
-import { basename } from 'node:path';
 import { ExitCode } from '../../errors/steward-error.js';
-import { readMigrationsState } from '../../migrations/plan/migrations-state.js';
+import { migrateValidate } from '../../workspace/migrations/migrate-validate.js';
 import type { Command } from '../command.js';
-import { withMigrations } from './migrate-plan.js';
+import { configFor } from '../config-for.js';
+import { runOptionsFor } from '../run-options-for.js';
 
 /** `steward migrate validate`: the migration files against the changelog and the contracts. */
 export const migrateValidateCommand: Command = {
@@ -14,30 +14,15 @@ export const migrateValidateCommand: Command = {
     'named. So are migrations whose collections or versions their contracts do not declare. Writes\n' +
     'nothing. Exit 1 when anything is named, 0 otherwise (2 when a migration file cannot be loaded).',
   async run(ctx) {
-    return withMigrations(ctx, async (run) => {
-      const state = await readMigrationsState(run.config, run.ledger, run.migrations);
-      const problems = [
-        ...state.changelogProblems.map((p) => ({ migration: p.id, kind: p.kind, message: p.message })),
-        ...state.contractProblems.map((p) => ({
-          migration: basename(p.file),
-          kind: 'contract' as const,
-          message: `${basename(p.file)}: ${p.path}: ${p.message}`,
-        })),
-      ];
-      const applied = state.records.filter((r) => r.status !== 'rolled-back').length;
-      ctx.output.result({
-        ok: problems.length === 0,
-        migrations: state.migrations.length,
-        applied,
-        pending: state.pending.length,
-        problems,
-      });
-      if (problems.length === 0)
-        ctx.output.line(
-          `ok: ${state.migrations.length} migration file(s), ${applied} applied and unchanged, ${state.pending.length} pending`,
-        );
-      for (const p of problems) ctx.output.line(`${p.kind}: ${p.message}`);
-      return problems.length === 0 ? ExitCode.ok : ExitCode.findings;
-    });
+    const config = await configFor(ctx);
+    const result = await migrateValidate(config, runOptionsFor(ctx));
+    const { problems } = result;
+    ctx.output.result(result);
+    if (problems.length === 0)
+      ctx.output.line(
+        `ok: ${result.migrations} migration file(s), ${result.applied} applied and unchanged, ${result.pending} pending`,
+      );
+    for (const p of problems) ctx.output.line(`${p.kind}: ${p.message}`);
+    return problems.length === 0 ? ExitCode.ok : ExitCode.findings;
   },
 };

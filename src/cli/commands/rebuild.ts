@@ -1,20 +1,22 @@
-import { canonicalJson, type JsonValue } from '../../core/json.js';
-import { checkRebuildScope, type RebuildScope, rebuildDerived } from '../../derived/rebuild-derived.js';
-import { renderRepairReport, repairNeedsAttention } from '../../derived/repair-report.js';
+import { checkRebuildScope, type RebuildScope } from '../../derived/rebuild-derived.js';
+import { renderRepairReport } from '../../derived/repair-report.js';
 import { snapshotApprovalKind } from '../../derived/snapshot-approval.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
+import { derivedRebuild } from '../../workspace/derived/derived-rebuild.js';
 import { segmentOption, whereOption } from '../collection-arg.js';
 import type { Command, CommandContext } from '../command.js';
+import { configFor } from '../config-for.js';
 import {
+  derivedArg,
   jobOptionHelp,
   jobOptionSpecs,
   jobOptions,
+  jobRunOptions,
   segmentJobHelp,
   segmentJobSpec,
 } from '../derived-job-options.js';
-import { configFor, intOption } from '../with-stores.js';
-import { oneDerived, withDerived } from './drift-check.js';
-import { forceAllowed } from './drift-repair.js';
+import { intOption } from '../int-option.js';
+import { noteRefusal } from '../note-refusal.js';
 
 /** `steward rebuild`: recomputes derived state for one entity, a range or everything. */
 export const rebuildCommand: Command = {
@@ -57,52 +59,33 @@ export const rebuildCommand: Command = {
   },
   async run(ctx) {
     const config = await configFor(ctx);
-    const derived = oneDerived(ctx, config, 'steward rebuild case_list.openTaskCount --all');
+    const derived = derivedArg(ctx, 'steward rebuild case_list.openTaskCount --all');
     const scope = scopeOption(ctx);
     const segment = segmentOption(ctx);
     if (segment && 'ids' in scope)
       throw new StewardError('usage', '--segment splits --where or --all; --id names the documents already');
-    const dryRun = ctx.options['dry-run'] === true;
     const batch = intOption(ctx, 'batch', 500, 1);
-    const restamp = versionOption(ctx, derived.name, derived.version);
-    return withDerived(ctx, config, [derived], async (run) => {
-      const scopeJson = JSON.parse(canonicalJson(scope)) as JsonValue;
-      const force = await forceAllowed(ctx, config, run.ledger, derived, 'rebuild', async () => scopeJson);
-      if (force === 'refused') return ExitCode.findings;
-      const report = await rebuildDerived({
-        derived: derived,
-        ...run.handles(derived),
-        ledger: run.ledger,
-        scope,
-        dryRun,
-        batch,
-        force,
-        restamp,
-        ...(segment ? { segment } : {}),
-        ...jobOptions(ctx),
-      });
-      ctx.output.line(renderRepairReport(report).join('\n'));
-      ctx.output.result({ ok: !repairNeedsAttention(report), report });
-      return repairNeedsAttention(report) ? ExitCode.findings : ExitCode.ok;
-    });
+    const version = ctx.options.version === undefined ? undefined : Number(ctx.options.version);
+    const input = {
+      derived,
+      scope,
+      dryRun: ctx.options['dry-run'] === true,
+      batch,
+      force: ctx.options.force === true,
+      ...(version === undefined ? {} : { version }),
+      ...(segment ? { segment } : {}),
+      ...jobOptions(ctx),
+    };
+    const result = await derivedRebuild(config, input, jobRunOptions(ctx));
+    if ('refused' in result) {
+      noteRefusal(ctx, result.refused);
+      return ExitCode.findings;
+    }
+    ctx.output.line(renderRepairReport(result.report).join('\n'));
+    ctx.output.result(result);
+    return result.ok ? ExitCode.ok : ExitCode.findings;
   },
 };
-
-/**
- * `--version N`: true when given. N must be the declaration's version: the metadata records what
- * computed a value, and only the declared logic runs, so asking for another version is a mistake.
- */
-function versionOption(ctx: CommandContext, name: string, declared: number): boolean {
-  const raw = ctx.options.version;
-  if (raw === undefined) return false;
-  if (Number(raw) !== declared)
-    throw new StewardError(
-      'usage',
-      `--version ${String(raw)}: ${name} declares projection version ${declared}; raise its "version" in the config ` +
-        'with the change to its transformation, then rebuild with that version',
-    );
-  return true;
-}
 
 function scopeOption(ctx: CommandContext): RebuildScope {
   const ids = ctx.options.id as string[] | undefined;

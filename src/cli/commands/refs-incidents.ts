@@ -1,9 +1,9 @@
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
-import { type Incident, type IncidentStatus, listIncidents } from '../../ledger/incidents.js';
+import type { Incident, IncidentStatus } from '../../ledger/incidents.js';
+import { refsIncidents } from '../../workspace/integrity/refs-incidents.js';
 import type { Command } from '../command.js';
-import { withLedger } from '../with-ledger.js';
-import { configFor } from '../with-stores.js';
-import { selectReferences } from './refs-scan.js';
+import { configFor } from '../config-for.js';
+import { runOptionsFor } from '../run-options-for.js';
 
 const statuses: readonly IncidentStatus[] = ['open', 'closed'];
 
@@ -26,22 +26,12 @@ export const refsIncidentsCommand: Command = {
     const status = ctx.options.status as IncidentStatus | undefined;
     if (status !== undefined && !statuses.includes(status))
       throw new StewardError('usage', `--status must be open or closed (got "${String(status)}")`);
-    if (typeof reference === 'string') selectReferences([reference], config);
-    const subjects = typeof reference === 'string' ? [reference] : [...config.references.keys()];
-    return withLedger(ctx, config, async (ledger) => {
-      await ledger.store.ensureCollection(ledger.namespace.incidents);
-      const incidents = ledger.store.collection(ledger.namespace.incidents);
-      const found: Incident[] = [];
-      for (const subject of subjects) {
-        for await (const incident of listIncidents(incidents, { subject, ...(status ? { status } : {}) })) {
-          found.push(incident);
-          ctx.output.line(incidentLine(incident));
-        }
-      }
-      if (found.length === 0) ctx.output.line('no incidents');
-      ctx.output.result(found);
-      return ExitCode.ok;
-    });
+    const input = { ...(typeof reference === 'string' ? { reference } : {}), ...(status ? { status } : {}) };
+    const found = await refsIncidents(config, input, runOptionsFor(ctx));
+    for (const incident of found) ctx.output.line(incidentLine(incident));
+    if (found.length === 0) ctx.output.line('no incidents');
+    ctx.output.result(found);
+    return ExitCode.ok;
   },
 };
 

@@ -1,10 +1,10 @@
 import { ExitCode } from '../../errors/steward-error.js';
-import { workRehydrations } from '../../integrity/guard/work-rehydrations.js';
+import { refsRehydrate } from '../../workspace/integrity/refs-rehydrate.js';
 import type { Command } from '../command.js';
-import { noteWarnings, withIntegrity } from '../with-integrity.js';
-import { actorFor } from '../with-ledger.js';
-import { configFor, intOption } from '../with-stores.js';
-import { selectReferences } from './refs-scan.js';
+import { configFor } from '../config-for.js';
+import { intOption } from '../int-option.js';
+import { noteWarnings } from '../note-warnings.js';
+import { runOptionsFor } from '../run-options-for.js';
 
 /** `steward refs rehydrate`: works the queue of missing targets that guarded reads met. */
 export const refsRehydrateCommand: Command = {
@@ -24,36 +24,22 @@ export const refsRehydrateCommand: Command = {
   },
   async run(ctx) {
     const config = await configFor(ctx);
-    const references = selectReferences([], config);
     const dryRun = ctx.options['dry-run'] === true;
     const batchSize = intOption(ctx, 'batch', 100, 1);
-    return withIntegrity(ctx, config, references, async (run) => {
-      const results = await workRehydrations(
-        {
-          ledger: run.ledger,
-          collection: run.collection,
-          actor: actorFor(ctx.env),
-          ...(dryRun ? {} : { onEvent: run.signals.listener }),
-        },
-        config.references,
-        { dryRun, batchSize },
-      );
-      const warnings = await run.signals.flush();
-      for (const r of results)
-        ctx.output.line(
-          `${r.outcome.padEnd(17)} ${r.reference} ${JSON.stringify(r.key)}${r.note ? ` (${r.note})` : ''}`,
-        );
-      const counts: Record<string, number> = {};
-      for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
-      const summary = Object.entries(counts).map(([outcome, n]) => `${n} ${outcome}`);
+    const result = await refsRehydrate(config, { dryRun, batchSize }, runOptionsFor(ctx));
+    const { results, counts, warnings } = result;
+    for (const r of results)
       ctx.output.line(
-        results.length === 0
-          ? 'no pending rehydration requests'
-          : `${dryRun ? 'dry run: ' : ''}${summary.join(', ')}`,
+        `${r.outcome.padEnd(17)} ${r.reference} ${JSON.stringify(r.key)}${r.note ? ` (${r.note})` : ''}`,
       );
-      noteWarnings(ctx, warnings);
-      ctx.output.result({ dryRun, results, counts, warnings });
-      return (counts.incident ?? 0) + (counts.failed ?? 0) > 0 ? ExitCode.findings : ExitCode.ok;
-    });
+    const summary = Object.entries(counts).map(([outcome, n]) => `${n} ${outcome}`);
+    ctx.output.line(
+      results.length === 0
+        ? 'no pending rehydration requests'
+        : `${dryRun ? 'dry run: ' : ''}${summary.join(', ')}`,
+    );
+    noteWarnings(ctx, warnings);
+    ctx.output.result(result);
+    return (counts.incident ?? 0) + (counts.failed ?? 0) > 0 ? ExitCode.findings : ExitCode.ok;
   },
 };

@@ -1,19 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { parseDuration, type ResolvedReference } from '../../config/resolve-references.js';
-import type { ResolvedConfig } from '../../config/resolved-config.js';
+import { parseDuration } from '../../core/duration.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
 import { renderScanReport, renderStaleReport } from '../../integrity/scan/render-scan-report.js';
-import { revalidateStale } from '../../integrity/scan/revalidate-stale.js';
-import { defaultBatch, scanReference } from '../../integrity/scan/scan-reference.js';
-import { problemCount } from '../../integrity/scan/scan-report.js';
-import type { Ledger } from '../../ledger/ledger.js';
-import type { Signals } from '../../signals/signals.js';
-import type { Collection } from '../../stores/store.js';
+import { defaultBatch } from '../../integrity/scan/scan-reference.js';
+import { type RefsScanEvent, type RefsScanInput, refsScan } from '../../workspace/integrity/refs-scan.js';
 import { segmentOption } from '../collection-arg.js';
 import type { Command, CommandContext } from '../command.js';
-import { noteWarnings, withIntegrity } from '../with-integrity.js';
-import { actorFor } from '../with-ledger.js';
-import { configFor, intOption } from '../with-stores.js';
+import { configFor } from '../config-for.js';
+import { intOption } from '../int-option.js';
+import { withInterrupt } from '../interrupt-signal.js';
+import { noteWarnings } from '../note-warnings.js';
+import { runOptionsFor } from '../run-options-for.js';
 
 /** `steward refs scan`: finds orphaned references, records them as incidents, resumable and segmentable. */
 export const refsScanCommand: Command = {
@@ -25,6 +21,7 @@ export const refsScanCommand: Command = {
     "looking up each batch's distinct target keys with one read, in the target's own store.\n" +
     'Orphans, type mismatches and missing required references become incidents (`steward refs incidents`).\n' +
     'Progress is checkpointed about once a second: rerun the same command to resume after a crash.\n' +
+    'SIGINT or SIGTERM stops it after the batch in flight, checkpointed (exit 130).\n' +
     'Exit 1 when any problem is found, 0 when clean.',
   options: {
     segment: { type: 'string' },
@@ -44,73 +41,35 @@ export const refsScanCommand: Command = {
   },
   async run(ctx) {
     const config = await configFor(ctx);
-    const references = selectReferences(ctx.positionals, config);
-    const options = scanOptions(ctx);
-    return withIntegrity(
-      ctx,
-      config,
-      references,
-      async ({ ledger, collection, signals }) => {
-        const holder = `${actorFor(ctx.env)}#${process.pid}-${randomBytes(3).toString('hex')}`;
-        const run: Run = { ctx, ledger, holder, options, signals };
-        const results: { report: unknown; problems: number }[] = [];
-        for (const reference of references) {
-          const collections = {
-            source: collection(reference.collection),
-            target: collection(reference.target),
-          };
-          results.push(await (options.staleOnly ? recheck : scan)(run, reference, collections));
-        }
-        const problems = results.reduce((n, r) => n + r.problems, 0);
-        const warnings = await signals.flush();
-        noteWarnings(ctx, warnings);
-        ctx.output.result({ ok: problems === 0, references: results.map((r) => r.report), warnings });
-        return problems > 0 ? ExitCode.findings : ExitCode.ok;
-      },
-      { rehydrateFrom: false },
+    const input = { references: ctx.positionals, ...scanOptions(ctx) };
+    const result = await withInterrupt(ctx, (signal) =>
+      refsScan(config, input, runOptionsFor(ctx, { signal, onProgress: render(ctx) })),
     );
+    noteWarnings(ctx, result.warnings);
+    ctx.output.result(result);
+    if (result.interrupted) return ExitCode.interrupted;
+    return result.ok ? ExitCode.ok : ExitCode.findings;
   },
 };
 
-interface Run {
-  readonly ctx: CommandContext;
-  readonly ledger: Ledger;
-  readonly holder: string;
-  readonly options: ReturnType<typeof scanOptions>;
-  readonly signals: Signals;
-}
-
-interface Collections {
-  readonly source: Collection;
-  readonly target: Collection;
-}
-
-async function scan(run: Run, reference: ResolvedReference, collections: Collections) {
-  const { ctx } = run;
-  const report = await scanReference({
-    reference,
-    ...collections,
-    ledger: run.ledger,
-    holder: run.holder,
-    ...run.options.scan,
-    waitForLease: true,
-    onEvent: (event) => {
-      if (event.type === 'checkpoint') ctx.output.progress(`  ${reference.name}`, event.scanned, undefined);
-      if (event.type === 'waiting') ctx.output.note(waitingNote(event.reference, event.holder, event.until));
-    },
-  });
-  ctx.output.endProgress();
-  const { opened, updated, stillOpen } = report.incidents;
-  run.signals.orphansFound(reference.name, report.orphans);
-  run.signals.openIncidents(reference.name, opened + updated + stillOpen);
-  ctx.output.line(renderScanReport(report).join('\n'));
-  return { report, problems: problemCount(report) };
-}
-
-async function recheck(run: Run, reference: ResolvedReference, collections: Collections) {
-  const report = await revalidateStale({ reference, ...collections, ledger: run.ledger });
-  run.ctx.output.line(renderStaleReport(report));
-  return { report, problems: report.stillOpen };
+/** Draws progress while a reference is scanned and prints its report when done. */
+function render(ctx: CommandContext): (event: RefsScanEvent) => void {
+  return (event) => {
+    if (event.type === 'checkpoint') ctx.output.progress(`  ${event.reference}`, event.scanned, undefined);
+    if (event.type === 'waiting') ctx.output.note(waitingNote(event.reference, event.holder, event.until));
+    if (event.type === 'scanned') {
+      ctx.output.endProgress();
+      ctx.output.line(renderScanReport(event.report).join('\n'));
+    }
+    if (event.type === 'interrupted') {
+      ctx.output.endProgress();
+      ctx.output.note(
+        `${event.report.reference}: scan interrupted after ${event.report.scanned.toLocaleString('en-US')} documents, ` +
+          'checkpoint saved; run the same command again to resume',
+      );
+    }
+    if (event.type === 'rechecked') ctx.output.line(renderStaleReport(event.report));
+  };
 }
 
 function waitingNote(reference: string, holder: string, until: number): string {
@@ -120,29 +79,7 @@ function waitingNote(reference: string, holder: string, until: number): string {
   );
 }
 
-/** The named references, or every declared one; an unknown name is a usage error naming the known. */
-export function selectReferences(names: readonly string[], config: ResolvedConfig): ResolvedReference[] {
-  const known = [...config.references.keys()];
-  if (known.length === 0) {
-    throw new StewardError(
-      'usage',
-      `${config.file ?? 'the config'} declares no references; add some, such as references: { 'profiles.accountId': { target: 'accounts' } }`,
-    );
-  }
-  if (names.length === 0) return [...config.references.values()];
-  const unknown = names.filter((name) => !config.references.has(name));
-  if (unknown.length > 0) {
-    throw new StewardError(
-      'usage',
-      `${unknown.map((u) => `"${u}"`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not declared in ` +
-        `${config.file ?? 'the config'}; declared references: ${known.join(', ')}`,
-      { unknown, known },
-    );
-  }
-  return names.map((name) => config.references.get(name)!);
-}
-
-function scanOptions(ctx: CommandContext) {
+function scanOptions(ctx: CommandContext): Omit<RefsScanInput, 'references'> {
   const segment = segmentOption(ctx);
   const rawRate = ctx.options.rate;
   const rate = rawRate === undefined ? undefined : Number(rawRate);
@@ -164,12 +101,10 @@ function scanOptions(ctx: CommandContext) {
     );
   return {
     staleOnly: ctx.options['stale-only'] === true,
-    scan: {
-      batch: intOption(ctx, 'batch', defaultBatch, 1),
-      restart: ctx.options.restart === true,
-      leaseTtlMs: ttl,
-      ...(rate === undefined ? {} : { rate }),
-      ...(segment ? { segment } : {}),
-    },
+    batch: intOption(ctx, 'batch', defaultBatch, 1),
+    restart: ctx.options.restart === true,
+    leaseTtlMs: ttl,
+    ...(rate === undefined ? {} : { rate }),
+    ...(segment ? { segment } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import type { JsonValue } from '../../core/json.js';
 import type { CompatibilityMode } from '../compatibility/check-compatibility.js';
 import type { Direction, Semantics } from '../compatibility/compatibility-rules.js';
 import type { ChangeKind } from '../compatibility/schema-change.js';
@@ -40,6 +41,8 @@ export interface CheckFinding {
   /** For `consumer-reads-removed-field`: the consumer that still reads the field. */
   readonly consumer?: string;
   readonly message: string;
+  /** For schema rules, where one was found: a document the writer's version accepts and the reader's rejects. */
+  readonly example?: JsonValue;
   /** The consumers whose reads or writes touch the field (all of them for the whole document). */
   readonly affected: readonly string[];
   /** The service that owns the collection, who has to act on the finding. */

@@ -34,6 +34,7 @@ export function compatibilityFinding(
     fromVersion: pair.fromVersion,
     toVersion: pair.toVersion,
     message: relabel(violation, pair),
+    ...(violation.example !== undefined ? { example: violation.example } : {}),
     affected: affectedServices(contract, field),
     owner: contract.owner,
   };
@@ -46,5 +47,7 @@ function relabel(v: CompatibilityViolation, pair: ComparedPair): string {
   const nameOf = (at: number) => (at === v.fromVersion ? pair.fromName : pair.toName);
   const positional = `readers of version ${readerAt} may fail on documents written with version ${writerAt}`;
   const named = `readers of ${nameOf(readerAt)} may fail on documents written with ${nameOf(writerAt)}`;
-  return v.message.replace(positional, named);
+  const example = `valid under version ${writerAt} and not under version ${readerAt}`;
+  const exampleNamed = `valid under ${nameOf(writerAt)} and not under ${nameOf(readerAt)}`;
+  return v.message.replace(positional, named).replace(example, exampleNamed);
 }

@@ -1,4 +1,8 @@
-import { compatibilityRules, type DirectionVerdicts } from '../compatibility/compatibility-rules.js';
+import {
+  compatibilityRules,
+  confluentDifferences,
+  type DirectionVerdicts,
+} from '../compatibility/compatibility-rules.js';
 import { type ContractRule, contractRules } from '../contract.js';
 
 /**
@@ -23,15 +27,19 @@ export const contractRuleDescriptions: Readonly<Record<ContractRule, string>> = 
  */
 export function renderRulesTable(): string {
   return [
-    '| change | object | strict backward | strict forward | lenient backward | lenient forward | why |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| change | object | keywords | strict backward | strict forward | lenient backward | lenient forward | why |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...compatibilityRules.map((r) =>
-      row([`\`${r.kind}\``, r.object, ...verdicts(r.strict), ...verdicts(r.lenient), r.why]),
+      row([`\`${r.kind}\``, r.object, r.keywords, ...verdicts(r.strict), ...verdicts(r.lenient), r.why]),
     ),
     '',
     '| contract rule | fails when |',
     '| --- | --- |',
     ...contractRules.map((rule) => row([`\`${rule}\``, contractRuleDescriptions[rule]])),
+    '',
+    '| policy | Confluent | steward | why |',
+    '| --- | --- | --- | --- |',
+    ...confluentDifferences.map((d) => row([d.topic, d.confluent, d.steward, d.why])),
   ].join('\n');
 }
 

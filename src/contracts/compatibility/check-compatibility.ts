@@ -1,7 +1,10 @@
+import { canonicalJson, type JsonValue } from '../../core/json.js';
 import { StewardError } from '../../errors/steward-error.js';
-import { type Direction, isBreaking, rulesFor, type Semantics } from './compatibility-rules.js';
+import type { CompareContext } from './compare-context.js';
+import { covers, refFrame } from './compare-schemas.js';
+import { type Direction, rulesFor, type Semantics } from './compatibility-rules.js';
+import { normalRoot } from './normalize-schema.js';
 import type { ChangeKind, JsonSchema, SchemaChange } from './schema-change.js';
-import { diffSchemas } from './schema-diff.js';
 
 /**
  * Which versions the newest schema must stay compatible with, and in which direction. The plain
@@ -30,6 +33,8 @@ export type CompatibilityViolation = {
   fromVersion: number;
   toVersion: number;
   message: string;
+  /** A minimal document the writer's version accepts and the reader's rejects, when one was found. */
+  example?: JsonValue;
 };
 
 /** The verdict over all compared pairs: a result, not an exception, so every violation is reported. */
@@ -53,14 +58,46 @@ export function checkCompatibility(input: CompatibilityInput): CompatibilityResu
   const newest = versions.length - 1;
   const violations: CompatibilityViolation[] = [];
   for (const from of baselines(newest, mode)) {
-    for (const change of diffSchemas(versions[from] as JsonSchema, versions[newest] as JsonSchema)) {
-      for (const direction of directions(mode)) {
-        if (!isBreaking(change, direction, semantics)) continue;
-        violations.push(violation(change, mode, direction, from + 1, newest + 1));
+    for (const direction of directions(mode)) {
+      const before = versions[from] as JsonSchema;
+      const after = versions[newest] as JsonSchema;
+      for (const change of compareVersions(before, after, direction, semantics)) {
+        violations.push(violation(change, { mode, semantics, direction }, from + 1, newest + 1));
       }
     }
   }
   return { ok: violations.length === 0, violations };
+}
+
+/**
+ * What breaks when `before` is followed by `after`, in one direction: backward, readers of
+ * `after` meet documents written with `before`; forward, the other way round. Each change found
+ * breaks that direction; the rules table names its kind. Pure.
+ */
+export function compareVersions(
+  before: JsonSchema,
+  after: JsonSchema,
+  direction: Direction,
+  semantics: Semantics,
+): SchemaChange[] {
+  const old = normalRoot(before);
+  const now = normalRoot(after);
+  const [reader, writer] = direction === 'backward' ? [now, old] : [old, now];
+  const start: CompareContext = {
+    direction,
+    semantics,
+    reader,
+    writer,
+    path: '',
+    instance: [],
+    scope: semantics === 'lenient' ? [writer.schema] : undefined,
+    refs: [],
+    examples: true,
+    note: '',
+  };
+  // The roots are the first pair a recursive schema comes back to.
+  const ctx = refFrame(reader.schema, writer.schema, start);
+  return covers(reader.schema, writer.schema, typeof ctx === 'object' && !('kind' in ctx) ? ctx : start);
 }
 
 function baselines(newest: number, mode: CompatibilityMode): number[] {
@@ -77,15 +114,30 @@ function directions(mode: CompatibilityMode): Direction[] {
 
 function violation(
   change: SchemaChange,
-  mode: CompatibilityMode,
-  direction: Direction,
+  policy: { mode: CompatibilityMode; semantics: Semantics; direction: Direction },
   fromVersion: number,
   toVersion: number,
 ): CompatibilityViolation {
+  const { mode, semantics, direction } = policy;
   const [reader, writer] = direction === 'backward' ? [toVersion, fromVersion] : [fromVersion, toVersion];
-  const why = rulesFor(change)[0]?.why ?? '';
-  const message = `${change.message}: readers of version ${reader} may fail on documents written with version ${writer} (${why})`;
-  return { path: change.path, rule: change.kind, mode, direction, fromVersion, toVersion, message };
+  const rows = rulesFor(change);
+  const why = (rows.find((r) => r[semantics][direction] === 'breaks') ?? rows[0])?.why ?? '';
+  const example =
+    change.example === undefined
+      ? ''
+      : `; for example ${canonicalJson(change.example)} is valid under version ${writer} and not under version ${reader}`;
+  const message = `${change.message}: readers of version ${reader} may fail on documents written with version ${writer} (${why})${example}`;
+  const out: CompatibilityViolation = {
+    path: change.path,
+    rule: change.kind,
+    mode,
+    direction,
+    fromVersion,
+    toVersion,
+    message,
+  };
+  if (change.example !== undefined) out.example = change.example;
+  return out;
 }
 
 function assertSchema(schema: unknown, index: number): void {

@@ -1,6 +1,6 @@
-import { isJsonObject, type JsonObject, type JsonValue } from '../../core/json.js';
+import type { JsonObject, JsonValue } from '../../core/json.js';
 
-/** A JSON Schema (draft 2020-12) as parsed JSON: an object, or the boolean schemas `true` and `false`. */
+/** A JSON Schema (draft-07, 2019-09 or 2020-12) as parsed JSON: an object, or the boolean schemas `true` and `false`. */
 export type JsonSchema = JsonObject | boolean;
 
 /**
@@ -28,13 +28,24 @@ export const changeKinds = [
   'pattern-changed',
   'closed-to-open',
   'open-to-closed',
+  'branch-added',
+  'branch-removed',
+  'tuple-item-added',
+  'tuple-item-removed',
+  'dependency-added',
+  'dependency-removed',
+  'multiple-of-changed',
+  'contains-changed',
+  'property-names-changed',
+  'not-changed',
   'unsupported',
 ] as const;
 export type ChangeKind = (typeof changeKinds)[number];
 
 /**
- * How an object treats fields it does not declare: `open` (additionalProperties absent or true),
- * `constrained` (additionalProperties is a schema) or `closed` (additionalProperties false).
+ * How an object treats fields it does not declare: `open` (accepts any, additionalProperties
+ * absent or true), `closed` (accepts none: additionalProperties or unevaluatedProperties false)
+ * or `constrained` (a schema or a pattern decides). For tuples, the other items likewise.
  */
 export type ObjectOpenness = 'open' | 'constrained' | 'closed';
 
@@ -51,21 +62,12 @@ export type SchemaChange = {
   object?: ObjectOpenness;
   /** A sentence for a person: what changed, with the old and new values. */
   message: string;
+  /**
+   * Where it could be built: a minimal document the writer's version accepts and the reader's
+   * rejects, so a person sees why (in the direction the change was found to break).
+   */
+  example?: JsonValue;
 };
-
-/** Recursion into a sub-schema, passed to the helpers so they need not import this file. */
-export type DiffNode = (before: JsonSchema, after: JsonSchema, path: string, out: SchemaChange[]) => void;
-
-/** The schema as an object: `true` and a missing schema accept anything, as `{}` does. */
-export function asObject(schema: JsonSchema | JsonValue | undefined): JsonObject {
-  return isJsonObject(schema) ? schema : {};
-}
-
-/** The value as a sub-schema: missing means `true` (anything), as JSON Schema reads it. */
-export function asSchema(value: JsonValue | undefined): JsonSchema {
-  if (value === false) return false;
-  return isJsonObject(value) ? value : true;
-}
 
 /** Escapes a property name for a JSON pointer (RFC 6901). */
 export function escapePointer(name: string): string {

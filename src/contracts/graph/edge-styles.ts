@@ -26,3 +26,12 @@ export const edgeStyles: Readonly<Record<EdgeKind, EdgeStyle>> = {
     meaning: 'references: a field holds keys of the target collection',
   },
 };
+
+/**
+ * How an edge the config and a contract disagree on is marked, on top of its kind's style: an
+ * orange halo in the SVG, an orange thick line in Mermaid, and `⚠` before the disputed field.
+ */
+export const conflictStyle = {
+  color: '#ea580c',
+  meaning: '⚠ conflict: the config and a contract disagree; both are drawn',
+} as const;

@@ -16,8 +16,11 @@ export function formatForFile(file: string): GraphFormat | undefined {
   return undefined;
 }
 
-/** The map as the text of one format, ending in a newline. Pure. */
-export function renderGraph(graph: DataFlowGraph, format: GraphFormat): string {
+/**
+ * The map as the text of one format, ending in a newline. Pure; asynchronous only because the SVG
+ * layout is.
+ */
+export async function renderGraph(graph: DataFlowGraph, format: GraphFormat): Promise<string> {
   switch (format) {
     case 'mermaid':
       return toMermaid(graph);

@@ -1,5 +1,5 @@
 /**
- * The little geometry the SVG map needs: rectangles, cubic curves and an estimate of how wide a
+ * The little geometry the SVG map needs: points, rectangles, paths and an estimate of how wide a
  * text is. There is no font to measure with in a pure function, so widths are estimated from the
  * number of characters; the estimate errs wide, which costs some space but never overlaps text.
  */
@@ -16,26 +16,12 @@ export interface Rect {
   readonly height: number;
 }
 
-/** A cubic Bézier curve: start, two control points, end. */
-export type Curve = readonly [Point, Point, Point, Point];
-
 /** Font sizes in pixels. */
 export const fontSize = { node: 13, label: 11, title: 15, legend: 12 } as const;
 
 /** Estimated width of `text` in the sans-serif font the SVG asks for. */
 export function textWidth(text: string, size: number, bold = false): number {
   return [...text].length * size * (bold ? 0.63 : 0.58);
-}
-
-/** The point at `t` (0 to 1) along a curve. */
-export function pointOn(curve: Curve, t: number): Point {
-  const [a, b, c, d] = curve;
-  const u = 1 - t;
-  const w = [u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t] as const;
-  return {
-    x: w[0] * a.x + w[1] * b.x + w[2] * c.x + w[3] * d.x,
-    y: w[0] * a.y + w[1] * b.y + w[2] * c.y + w[3] * d.y,
-  };
 }
 
 /** The area two rectangles share, 0 when they do not overlap. */
@@ -45,19 +31,44 @@ export function overlapArea(a: Rect, b: Rect): number {
   return w > 0 && h > 0 ? w * h : 0;
 }
 
-/** A rectangle grown by `by` on every side. */
-export function inflate(r: Rect, by: number): Rect {
-  return { x: r.x - by, y: r.y - by, width: r.width + 2 * by, height: r.height + 2 * by };
-}
-
 /** A coordinate as SVG text: at most one decimal, no trailing `.0`, never `-0`. */
 export function num(value: number): string {
   const rounded = Math.round(value * 10) / 10;
   return String(rounded === 0 ? 0 : rounded);
 }
 
-/** The SVG path data of a curve. */
-export function curvePath(curve: Curve): string {
-  const [a, b, c, d] = curve;
-  return `M${num(a.x)},${num(a.y)} C${num(b.x)},${num(b.y)} ${num(c.x)},${num(c.y)} ${num(d.x)},${num(d.y)}`;
+/** Radius of the rounded corners of an orthogonal edge. */
+const cornerRadius = 6;
+
+/**
+ * The SVG path data of a polyline with its corners rounded (a quadratic curve through each bend,
+ * cut short on short segments), which reads as one line where edges run side by side.
+ */
+export function polylinePath(points: readonly Point[]): string {
+  const [first, ...rest] = points;
+  if (!first) return '';
+  const parts = [`M${num(first.x)},${num(first.y)}`];
+  rest.forEach((p, i) => {
+    const next = rest[i + 1];
+    if (!next) {
+      parts.push(`L${num(p.x)},${num(p.y)}`);
+      return;
+    }
+    const prev = i === 0 ? first : (rest[i - 1] as Point);
+    const r = Math.min(cornerRadius, distance(prev, p) / 2, distance(p, next) / 2);
+    const a = towards(p, prev, r);
+    const b = towards(p, next, r);
+    parts.push(`L${num(a.x)},${num(a.y)}`, `Q${num(p.x)},${num(p.y)} ${num(b.x)},${num(b.y)}`);
+  });
+  return parts.join(' ');
+}
+
+function distance(a: Point, b: Point): number {
+  return Math.hypot(b.x - a.x, b.y - a.y);
+}
+
+/** The point `by` away from `from` in the direction of `to`. */
+function towards(from: Point, to: Point, by: number): Point {
+  const d = distance(from, to);
+  return d === 0 ? from : { x: from.x + ((to.x - from.x) * by) / d, y: from.y + ((to.y - from.y) * by) / d };
 }

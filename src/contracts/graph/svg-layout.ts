@@ -1,98 +1,151 @@
-import type { DataFlowGraph, EdgeKind, GraphNode } from './data-flow-graph.js';
-import { type Column, columnsOf, orderColumns, type PlacedNode } from './svg-columns.js';
-import { type PlacedEdge, routeEdges, spaceBeside } from './svg-edges.js';
-import { fontSize, textWidth } from './svg-geometry.js';
+import type { ElkExtendedEdge, ElkLabel, ElkNode, ElkPoint } from 'elkjs/lib/elk-api.js';
+import type { DataFlowGraph, GraphEdge, GraphNode } from './data-flow-graph.js';
+import { fontSize, type Point, type Rect, textWidth } from './svg-geometry.js';
 
 /** Where everything goes on the SVG canvas; `toSvg` only draws it. */
 export interface Layout {
+  /** The drawing's size, margins included, the title above and the legend below excluded. */
   readonly width: number;
+  readonly height: number;
   readonly nodes: readonly PlacedNode[];
   readonly edges: readonly PlacedEdge[];
-  /** The top of the legend, below the drawing. */
-  readonly legendTop: number;
 }
 
-const margin = 24;
-const top = 56;
+/** A node with its box on the canvas. */
+export interface PlacedNode extends Rect {
+  readonly node: GraphNode;
+}
+
+/** An edge as a polyline of straight segments, from its `from` node to its `to` node. */
+export interface PlacedEdge {
+  readonly edge: GraphEdge;
+  readonly points: readonly Point[];
+  readonly label?: PlacedLabel;
+}
+
+/** An edge label with its box: lines of text centred in it. */
+export interface PlacedLabel extends Rect {
+  readonly lines: readonly string[];
+}
+
+/** Room left of and above the drawing: the title sits above. */
+export const origin = { x: 24, y: 56 } as const;
 const nodeHeight = { service: 34, collection: 52 } as const;
-/** Least vertical room between two nodes of a column. */
-const nodeGap = 36;
-/** Least horizontal room between two columns. */
-const minGap = 150;
+const lineHeight = 14;
 
 /**
- * Lays the map out in three columns (see `svg-columns.ts`): collections evenly spaced in the
- * middle, each service at the mean height of the collections it touches, pushed apart where they
- * would overlap. Column gaps are as wide as the longest edge label that has to fit in them.
+ * ELK's layered algorithm, set for a map read left to right: data flows from writers through
+ * collections to readers, so layers follow it; edges are orthogonal, routed around nodes, and
+ * labels get their own room beside their edge instead of being laid over the drawing afterwards.
+ * The random seed is fixed and the model order is kept, so the same graph gives the same layout.
  */
-export function layoutGraph(graph: DataFlowGraph): Layout {
-  const columns = columnsOf(graph);
-  const order = orderColumns(graph, columns);
-  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  const widths = order.map((ids) =>
-    Math.max(96, ...ids.map((id) => textWidth(byId.get(id)?.label ?? '', fontSize.node, true) + 30)),
-  );
-  const pitch = (kind: GraphNode['kind']) => nodeHeight[kind] + nodeGap;
-  const rows = order.map((ids) => ids.reduce((sum, id) => sum + pitch(byId.get(id)?.kind ?? 'service'), 0));
-  const height = Math.max(...rows, 0);
-  const centres = new Map<string, number>();
-  const middle = order[1] ?? [];
-  middle.forEach((id, i) => {
-    centres.set(id, top + ((i + 0.5) * height) / Math.max(1, middle.length));
-  });
-  placeServices(graph, order[0] ?? [], centres, height, ['owns']);
-  placeServices(graph, order[2] ?? [], centres, height, ['reads', 'writes']);
+const layoutOptions: Record<string, string> = {
+  'elk.algorithm': 'layered',
+  'elk.direction': 'RIGHT',
+  'elk.edgeRouting': 'ORTHOGONAL',
+  'elk.randomSeed': '1',
+  'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+  'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
+  'elk.layered.spacing.nodeNodeBetweenLayers': '48',
+  'elk.layered.spacing.edgeNodeBetweenLayers': '20',
+  'elk.layered.spacing.edgeEdgeBetweenLayers': '12',
+  'elk.spacing.nodeNode': '28',
+  'elk.spacing.edgeNode': '18',
+  'elk.spacing.edgeEdge': '12',
+  'elk.spacing.edgeLabel': '4',
+  'elk.spacing.nodeSelfLoop': '20',
+  'elk.spacing.labelLabel': '6',
+  'elk.edgeLabels.placement': 'CENTER',
+  'elk.edgeLabels.inline': 'true',
+  'elk.json.edgeCoords': 'ROOT',
+  'elk.json.shapeCoords': 'ROOT',
+};
 
-  const room = spaceBeside(graph, columns, centres);
-  const x0 = margin;
-  const x1 = x0 + (widths[0] ?? 0) + Math.max(minGap, room.left);
-  const hasRight = (order[2] ?? []).length > 0;
-  const x2 = x1 + (widths[1] ?? 0) + (hasRight ? Math.max(minGap, room.right) : 0);
-  const xs = [x0, x1, x2];
-  const nodes: PlacedNode[] = [];
-  order.forEach((ids, column) => {
-    for (const id of ids) {
-      const node = byId.get(id) as GraphNode;
-      const h = nodeHeight[node.kind];
-      const width = widths[column] ?? 0;
-      const y = (centres.get(id) ?? top) - h / 2;
-      nodes.push({ node, column: column as Column, x: xs[column] ?? 0, y, width, height: h });
-    }
-  });
-  const right = hasRight ? x2 + (widths[2] ?? 0) : x1 + (widths[1] ?? 0) + room.right;
-  const edges = routeEdges(graph, columns, nodes);
-  return { width: right + margin, nodes, edges, legendTop: top + height + 8 };
+const labelOptions = { 'elk.edgeLabels.inline': 'true' };
+
+/**
+ * Lays the map out with ELK (`elkjs`), loaded here and only here, so drawing Mermaid never loads
+ * it. Coordinates are rounded to a tenth of a pixel, so the SVG text does not depend on the last
+ * bits of floating-point arithmetic.
+ */
+export async function layoutGraph(graph: DataFlowGraph): Promise<Layout> {
+  const ELK = (await import('elkjs/lib/elk.bundled.js')).default.default;
+  const placed = await new ELK().layout(elkGraph(graph));
+  const boxes = new Map((placed.children ?? []).map((c) => [c.id, c]));
+  const nodes = graph.nodes.map((node): PlacedNode => ({ node, ...rect(boxes.get(node.id)) }));
+  const edges = graph.edges.map((edge, i) => placedEdge(edge, placed.edges?.[i]));
+  return {
+    width: round((placed.width ?? 0) + 2 * origin.x),
+    height: round((placed.height ?? 0) + origin.y + 8),
+    nodes,
+    edges,
+  };
+}
+
+/** The graph in ELK's input form: node sizes from their names, label sizes from their lines. */
+function elkGraph(graph: DataFlowGraph): ElkNode {
+  return {
+    id: 'map',
+    layoutOptions,
+    children: graph.nodes.map((node) => ({
+      id: node.id,
+      width: Math.max(96, textWidth(node.label, fontSize.node, true) + 30),
+      height: nodeHeight[node.kind],
+    })),
+    edges: graph.edges.map((edge, i): ElkExtendedEdge => {
+      const [source, target] = layeredEnds(edge);
+      const label = labelOf(edge);
+      return { id: `e${i}`, sources: [source], targets: [target], ...(label ? { labels: [label] } : {}) };
+    }),
+  };
 }
 
 /**
- * Puts each service at the mean height of the collections it has edges of `kinds` to (owners
- * beside what they own, so each owner's edges fan out evenly), then pushes neighbours apart (down,
- * then up from the bottom) so none overlap and all stay within the drawing.
+ * The ends ELK layers an edge by. A reference points from the holder to the collection it holds
+ * keys of, against the flow of data (the target is written first, then pointed at), so it is laid
+ * out target first and its arrow turned back when drawn; every other edge follows the data.
  */
-function placeServices(
-  graph: DataFlowGraph,
-  ids: readonly string[],
-  centres: Map<string, number>,
-  height: number,
-  kinds: readonly EdgeKind[],
-): void {
-  const space = nodeHeight.service + nodeGap;
-  const wanted = ids.map((id) => {
-    const near = graph.edges
-      .filter((e) => kinds.includes(e.kind))
-      .flatMap((e) => (e.from === id ? [e.to] : e.to === id ? [e.from] : []));
-    const ys = near.map((n) => centres.get(n)).filter((y): y is number => y !== undefined);
-    return { id, y: ys.length > 0 ? ys.reduce((a, b) => a + b, 0) / ys.length : top + height / 2 };
-  });
-  wanted.sort((a, b) => a.y - b.y);
-  const low = top + space / 2;
-  const high = top + height - space / 2;
-  const ys = wanted.map((w) => w.y);
-  for (let i = 0; i < ys.length; i++)
-    ys[i] = Math.max(ys[i] as number, low, i > 0 ? (ys[i - 1] as number) + space : low);
-  for (let i = ys.length - 1; i >= 0; i--)
-    ys[i] = Math.min(ys[i] as number, i < ys.length - 1 ? (ys[i + 1] as number) - space : high);
-  wanted.forEach((w, i) => {
-    centres.set(w.id, ys[i] as number);
-  });
+function layeredEnds(edge: GraphEdge): [string, string] {
+  return edge.kind === 'references' ? [edge.to, edge.from] : [edge.from, edge.to];
+}
+
+function labelOf(edge: GraphEdge): ElkLabel | undefined {
+  const lines = labelLines(edge);
+  if (lines.length === 0) return undefined;
+  const width = Math.max(...lines.map((l) => textWidth(l, fontSize.label))) + 10;
+  return { text: edge.label, width, height: lines.length * lineHeight + 4, layoutOptions: labelOptions };
+}
+
+/** The lines of an edge's label; none for an edge without one. */
+export function labelLines(edge: GraphEdge): string[] {
+  return edge.label === '' ? [] : edge.label.split('\n');
+}
+
+function placedEdge(edge: GraphEdge, laid: ElkExtendedEdge | undefined): PlacedEdge {
+  const section = laid?.sections?.[0];
+  const route = section ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint] : [];
+  const forward = edge.kind === 'references' ? route.reverse() : route;
+  const points = forward.map(point);
+  const box = laid?.labels?.[0];
+  if (!box) return { edge, points };
+  return { edge, points, label: { ...rect(box), lines: labelLines(edge) } };
+}
+
+function point(p: ElkPoint): Point {
+  return { x: round(p.x + origin.x), y: round(p.y + origin.y) };
+}
+
+function rect(shape: { x?: number; y?: number; width?: number; height?: number } | undefined): Rect {
+  return {
+    x: round((shape?.x ?? 0) + origin.x),
+    y: round((shape?.y ?? 0) + origin.y),
+    width: round(shape?.width ?? 0),
+    height: round(shape?.height ?? 0),
+  };
+}
+
+/** To a tenth of a pixel, never `-0`. */
+function round(value: number): number {
+  const r = Math.round(value * 10) / 10;
+  return r === 0 ? 0 : r;
 }

@@ -1,10 +1,10 @@
 import { type EdgeKind, edgeKinds } from './data-flow-graph.js';
-import { edgeStyles } from './edge-styles.js';
+import { conflictStyle, edgeStyles } from './edge-styles.js';
 import { fontSize, textWidth } from './svg-geometry.js';
 
 /** One entry of the legend: a sample shape or line, then its meaning. */
 export interface LegendItem {
-  readonly kind: 'service' | 'collection' | EdgeKind;
+  readonly kind: 'service' | 'collection' | EdgeKind | 'conflict';
   readonly text: string;
   /** Left edge of the sample. */
   readonly x: number;
@@ -13,14 +13,15 @@ export interface LegendItem {
 export const legendRowHeight = 24;
 
 /**
- * The legend's entries, the node shapes and the edge kinds the map has, flowed into rows that fit
- * the drawing's width.
+ * The legend's entries, the node shapes, the edge kinds the map has and the conflict mark when it
+ * has one, flowed into rows that fit the drawing's width.
  */
-export function legendRows(width: number, kinds: readonly EdgeKind[]): LegendItem[][] {
+export function legendRows(width: number, kinds: readonly EdgeKind[], conflicts: boolean): LegendItem[][] {
   const entries: Omit<LegendItem, 'x'>[] = [
     { kind: 'service', text: 'service' },
     { kind: 'collection', text: 'collection' },
     ...edgeKinds.filter((k) => kinds.includes(k)).map((kind) => ({ kind, text: edgeStyles[kind].meaning })),
+    ...(conflicts ? [{ kind: 'conflict' as const, text: conflictStyle.meaning }] : []),
   ];
   const rows: LegendItem[][] = [[]];
   let x = 24;

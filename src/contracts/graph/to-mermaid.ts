@@ -1,10 +1,11 @@
 import { type DataFlowGraph, type EdgeKind, edgeKinds, type GraphNode } from './data-flow-graph.js';
-import { edgeStyles } from './edge-styles.js';
+import { conflictStyle, edgeStyles } from './edge-styles.js';
 
 /**
  * The data-flow map as a Mermaid flowchart, for Markdown that GitHub and most doc sites render:
  * services as rounded boxes, collections as cylinders, one arrow style per edge kind (see
- * {@link edgeStyles}). Deterministic: the same graph gives the same text.
+ * {@link edgeStyles}); an edge the config and a contract disagree on is orange and thick, and a
+ * `%%` comment says what each side declares. Deterministic: the same graph gives the same text.
  */
 export function toMermaid(graph: DataFlowGraph): string {
   const ids = mermaidIds(graph.nodes);
@@ -14,19 +15,25 @@ export function toMermaid(graph: DataFlowGraph): string {
     const text = quote(node.label);
     lines.push(node.kind === 'service' ? `  ${id}(${text})` : `  ${id}[(${text})]`);
   }
-  const byKind = new Map<EdgeKind, number[]>();
+  const byKind = new Map<EdgeKind | 'conflict', number[]>();
   graph.edges.forEach((edge, index) => {
     const arrow = arrows[edge.kind];
     const label = edge.label === '' ? '' : `|${quote(edge.label)}|`;
     lines.push(`  ${ids.get(edge.from)} ${arrow}${label} ${ids.get(edge.to)}`);
-    byKind.set(edge.kind, [...(byKind.get(edge.kind) ?? []), index]);
+    const style = edge.conflicts ? 'conflict' : edge.kind;
+    byKind.set(style, [...(byKind.get(style) ?? []), index]);
   });
   for (const kind of edgeKinds) {
     const indexes = byKind.get(kind);
     const style = edgeStyles[kind];
     if (indexes) lines.push(`  linkStyle ${indexes.join(',')} stroke:${style.color},color:${style.color}`);
   }
-  lines.push(...classLines(graph.nodes, ids));
+  const disputed = byKind.get('conflict');
+  if (disputed) {
+    const c = conflictStyle.color;
+    lines.push(`  linkStyle ${disputed.join(',')} stroke:${c},stroke-width:3px,color:${c}`);
+  }
+  lines.push(...conflictComments(graph), ...classLines(graph.nodes, ids));
   return `${lines.join('\n')}\n`;
 }
 
@@ -38,6 +45,18 @@ const arrows: Record<EdgeKind, string> = {
   derives: '-.->',
   references: '==>',
 };
+
+/** One `%%` comment per disputed field, once even when both of its edges carry it. */
+function conflictComments(graph: DataFlowGraph): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const c of graph.edges.flatMap((e) => e.conflicts ?? [])) {
+    const line = `  %% conflict: ${c.field} is ${c.config} in the config, ${c.contract} in a contract`;
+    if (!seen.has(line)) out.push(line);
+    seen.add(line);
+  }
+  return out;
+}
 
 function classLines(nodes: readonly GraphNode[], ids: ReadonlyMap<string, string>): string[] {
   const of = (kind: GraphNode['kind']) => nodes.filter((n) => n.kind === kind).map((n) => ids.get(n.id));

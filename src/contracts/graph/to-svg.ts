@@ -1,9 +1,7 @@
-import { type DataFlowGraph, edgeKinds } from './data-flow-graph.js';
-import { edgeStyles } from './edge-styles.js';
-import type { PlacedNode } from './svg-columns.js';
-import type { PlacedEdge } from './svg-edges.js';
-import { curvePath, fontSize, num, textWidth } from './svg-geometry.js';
-import { layoutGraph } from './svg-layout.js';
+import { type DataFlowGraph, type EdgeKind, edgeKinds } from './data-flow-graph.js';
+import { conflictStyle, edgeStyles } from './edge-styles.js';
+import { fontSize, num, polylinePath, textWidth } from './svg-geometry.js';
+import { type Layout, layoutGraph, type PlacedEdge, type PlacedNode } from './svg-layout.js';
 import { type LegendItem, legendRowHeight, legendRows } from './svg-legend.js';
 
 const fontFamily = "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif";
@@ -15,19 +13,27 @@ const colours = {
 /**
  * The data-flow map as a self-contained SVG file: no scripts, no external fonts or styles, so it
  * can be committed, attached to a review or opened in any browser. Deterministic: the same graph
- * gives the same bytes. The layout is `svg-layout.ts`; this file only draws it.
+ * gives the same bytes. Asynchronous because the layout (`svg-layout.ts`, ELK) is; this file only
+ * draws it.
  */
-export function toSvg(graph: DataFlowGraph): string {
-  const layout = layoutGraph(graph);
+export async function toSvg(graph: DataFlowGraph): Promise<string> {
+  return drawSvg(graph, await layoutGraph(graph));
+}
+
+/** Draws a laid-out map: title, edges, nodes, then labels on top, and the legend below. */
+export function drawSvg(graph: DataFlowGraph, layout: Layout): string {
   const services = graph.nodes.filter((n) => n.kind === 'service').length;
   const collections = graph.nodes.length - services;
   const title = `Data-flow map: ${count(collections, 'collection')}, ${count(services, 'service')}`;
   const width = Math.max(layout.width, textWidth(title, fontSize.title, true) + 48);
+  const conflicts = graph.edges.some((e) => e.conflicts);
   const rows = legendRows(
     width,
     graph.edges.map((e) => e.kind),
+    conflicts,
   );
-  const height = layout.legendTop + rows.length * legendRowHeight + 16;
+  const legendTop = layout.height + 8;
+  const height = legendTop + rows.length * legendRowHeight + 16;
   const size = `width="${num(width)}" height="${num(height)}" viewBox="0 0 ${num(width)} ${num(height)}"`;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" ${size} font-family="${escapeXml(fontFamily)}">`,
@@ -35,12 +41,11 @@ export function toSvg(graph: DataFlowGraph): string {
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     markers(),
     `<text x="24" y="32" font-size="${fontSize.title}" font-weight="600" fill="#0f172a">${escapeXml(title)}</text>`,
-    ...layout.edges.map(drawEdge),
+    ...layout.edges.flatMap(drawHalo),
+    ...layout.edges.map((e) => drawEdge(e, layout)),
     ...layout.nodes.map(drawNode),
-    ...layout.edges.map(drawLabel),
-    ...rows.flatMap((row, i) =>
-      row.map((item) => drawLegendItem(item, layout.legendTop + i * legendRowHeight)),
-    ),
+    ...layout.edges.flatMap(drawLabel),
+    ...rows.flatMap((row, i) => row.map((item) => drawLegendItem(item, legendTop + i * legendRowHeight))),
     '</svg>',
     '',
   ].join('\n');
@@ -58,30 +63,50 @@ function markers(): string {
   return `<defs>\n${defs.join('\n')}\n</defs>`;
 }
 
-function stroke(kind: PlacedEdge['edge']['kind']): string {
+function stroke(kind: EdgeKind): string {
   const s = edgeStyles[kind];
   const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : '';
   return `fill="none" stroke="${s.color}" stroke-width="${s.width}"${dash}`;
 }
 
-function drawEdge({ edge, curve }: PlacedEdge): string {
-  const what = `${edge.kind}: ${edge.from} → ${edge.to}`;
-  return `<path d="${curvePath(curve)}" ${stroke(edge.kind)} marker-end="url(#arrow-${edge.kind})"><title>${escapeXml(what)}</title></path>`;
+/** The wide translucent line under an edge the config and a contract disagree on. */
+const halo = `fill="none" stroke="${conflictStyle.color}" stroke-opacity="0.35" stroke-width="9" stroke-linejoin="round"`;
+
+function drawHalo({ edge, points }: PlacedEdge): string[] {
+  return edge.conflicts ? [`<path d="${polylinePath(points)}" ${halo}/>`] : [];
 }
 
-function drawLabel({ edge, label }: PlacedEdge): string {
-  if (!label) return '';
+/** An edge, with a tooltip naming its ends, its fields in full and any conflict. */
+function drawEdge({ edge, points }: PlacedEdge, layout: Layout): string {
+  const name = (id: string) => layout.nodes.find((n) => n.node.id === id)?.node.label ?? id;
+  const tip = [
+    `${edge.kind}: ${name(edge.from)} → ${name(edge.to)} (declared in ${edge.declaredIn.join(' and ')})`,
+    ...edge.fields,
+    ...(edge.conflicts ?? []).map(
+      (c) => `⚠ ${c.field}: the config says ${c.config}, a contract says ${c.contract}`,
+    ),
+  ].join('\n');
+  return `<path d="${polylinePath(points)}" ${stroke(edge.kind)} marker-end="url(#arrow-${edge.kind})"><title>${escapeXml(tip)}</title></path>`;
+}
+
+function drawLabel({ edge, label }: PlacedEdge): string[] {
+  if (!label) return [];
   const colour = edgeStyles[edge.kind].color;
+  const border = edge.conflicts
+    ? `stroke="${conflictStyle.color}" stroke-width="1.5"`
+    : `stroke="${colour}" stroke-opacity="0.25"`;
   const cx = label.x + label.width / 2;
   const lines = label.lines.map(
     (line, k) => `<tspan x="${num(cx)}" y="${num(label.y + 13 + k * 14)}">${escapeXml(line)}</tspan>`,
   );
   return [
-    `<g font-size="${fontSize.label}" text-anchor="middle" fill="${colour}">`,
-    `<rect x="${num(label.x)}" y="${num(label.y)}" width="${num(label.width)}" height="${num(label.height)}" rx="3" fill="#ffffff" fill-opacity="0.9" stroke="${colour}" stroke-opacity="0.25"/>`,
-    `<text>${lines.join('')}</text>`,
-    '</g>',
-  ].join('');
+    [
+      `<g font-size="${fontSize.label}" text-anchor="middle" fill="${colour}">`,
+      `<rect x="${num(label.x)}" y="${num(label.y)}" width="${num(label.width)}" height="${num(label.height)}" rx="3" fill="#ffffff" fill-opacity="0.9" ${border}/>`,
+      `<text>${lines.join('')}</text>`,
+      '</g>',
+    ].join(''),
+  ];
 }
 
 function drawNode(n: PlacedNode): string {
@@ -119,7 +144,9 @@ function drawLegendItem(item: LegendItem, top: number): string {
         : cylinder(item.x + 6, y - 10, 26, 20, paint);
     return `<g>${shape}${text}</g>`;
   }
-  const line = `<path d="M${num(item.x)},${num(y)} H${num(item.x + 36)}" ${stroke(item.kind)} marker-end="url(#arrow-${item.kind})"/>`;
+  const d = `M${num(item.x)},${num(y)} H${num(item.x + 36)}`;
+  if (item.kind === 'conflict') return `<g><path d="${d}" ${halo}/>${text}</g>`;
+  const line = `<path d="${d}" ${stroke(item.kind)} marker-end="url(#arrow-${item.kind})"/>`;
   return `<g>${line}${text}</g>`;
 }
 

@@ -1,7 +1,7 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import { isJsonObject, type JsonObject } from '../../core/json.js';
 import { type Finding, incidentId, recordFindings } from '../../ledger/incidents.js';
 import { type Collection, isDocKey, keyId } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import type { RehydrationRequest } from './rehydration-queue.js';
 
 /**

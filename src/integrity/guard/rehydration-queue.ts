@@ -39,12 +39,12 @@ const ensured = new WeakMap<Ledger, Promise<void>>();
 export async function rehydrationsCollection(ledger: Ledger): Promise<Collection> {
   let ready = ensured.get(ledger);
   if (!ready) {
-    ready = ledger.store.ensureCollection(ledger.namespace.rehydrations);
+    ready = ledger.openCollection('rehydrations').then(() => undefined);
     ensured.set(ledger, ready);
     ready.catch(() => ensured.delete(ledger));
   }
   await ready;
-  return ledger.store.collection(ledger.namespace.rehydrations);
+  return ledger.collection('rehydrations');
 }
 
 /**

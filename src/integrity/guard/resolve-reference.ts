@@ -1,9 +1,9 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import { getPath, type JsonObject, type JsonValue } from '../../core/json.js';
 import type { Clock } from '../../ledger/clock.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import type { IntegrityEventListener } from '../../signals/integrity-event.js';
 import { type Collection, type DocKey, docKey, keyId } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import { readReference } from '../reference-keys.js';
 import { queueRehydration, rehydrationsCollection } from './rehydration-queue.js';
 

@@ -1,8 +1,8 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import type { JsonObject } from '../../core/json.js';
 import type { AuditEntry } from '../../ledger/audit-chain.js';
 import { type Collection, keyId } from '../../stores/store.js';
-import { backupsCollection, saveBeforeImages } from '../repair/before-images.js';
+import type { ResolvedReference } from '../reference.js';
+import { saveBeforeImages } from '../repair/before-images.js';
 import { insertRehydrated, lookUpRehydration, type RehydrationLookup } from '../repair/rehydrate-keys.js';
 import { nowIso, type RepairContext } from '../repair/repair-context.js';
 import { recordGuardOrphans } from './record-guard-orphans.js';
@@ -51,7 +51,7 @@ export async function workRehydrations(
   options: { dryRun?: boolean; batchSize?: number } = {},
 ): Promise<RehydrationResult[]> {
   const queue = await rehydrationsCollection(ctx.ledger);
-  await ctx.ledger.store.ensureCollection(ctx.ledger.namespace.incidents);
+  await ctx.ledger.openCollection('incidents');
   const results: RehydrationResult[] = [];
   let batch: RehydrationRequest[] = [];
   const work = async () => {
@@ -140,15 +140,19 @@ async function apply(
   const copying = decided.filter((r) => r.outcome === 'rehydrated');
   if (copying.length > 0) {
     const images = copying.map((r) => ({
+      // One run per reference for the queue, so a retry finds its image saved (insert-only).
+      repairRun: `refs-rehydrate:${reference.name}`,
       incident: r.id,
       action: 'rehydrate',
       reference: reference.name,
       collection: reference.target,
       key: r.key,
       doc: null,
+      change: { type: 'insert' as const, keys: [r.key] },
+      inserted: [lookup.available.get(keyId(r.key))!],
       savedAt: now,
     }));
-    await saveBeforeImages(await backupsCollection(ctx.ledger), images);
+    await saveBeforeImages(await ctx.ledger.openCollection('backups'), images);
     const inserted = await insertRehydrated(ctx.collection(reference.target), lookup);
     for (const r of copying) {
       const failure = inserted.failed.get(keyId(r.key));
@@ -157,7 +161,7 @@ async function apply(
     }
   }
   await recordGuardOrphans(
-    ctx.ledger.store.collection(ctx.ledger.namespace.incidents),
+    ctx.ledger.collection('incidents'),
     reference,
     decided.filter((r) => r.outcome === 'incident'),
     now,

@@ -1,16 +1,19 @@
 import { sha256 } from '../../core/hash.js';
 import type { JsonObject } from '../../core/json.js';
-import { StewardError } from '../../errors/steward-error.js';
-import type { Ledger } from '../../ledger/ledger.js';
-import { type Collection, type DocKey, keyId, type WriteOp } from '../../stores/store.js';
+import { storeBeforeImages } from '../../ledger/before-images.js';
+import { type Collection, type DocKey, keyId } from '../../stores/store.js';
+import type { Change } from './repair-result.js';
 
 /**
  * A document as it was before steward changed it, kept in the ledger's `backups` collection so
- * any repair can be undone by hand. Saved before the write, keyed by incident and action: a retry
- * of the same repair finds its before-image already saved and keeps the first one, which is the
- * document as it really was, not as a half-done earlier run may have left it.
+ * a repair run can be undone (`refs repair --undo <run>`, see `integrity/undo/`). Saved before
+ * the write, keyed by run, incident and action: a killed run continued under the same id finds
+ * its before-image already saved and keeps the first one, which is the document as it really
+ * was, not as a half-done earlier attempt may have left it.
  */
 export interface BeforeImage {
+  /** The repair run that saved it (see `repair-run.ts`). */
+  readonly repairRun: string;
   readonly incident: string;
   readonly action: string;
   readonly reference: string;
@@ -18,20 +21,20 @@ export interface BeforeImage {
   readonly key: DocKey;
   /** The whole document, or null when there was none (a rehydrated target did not exist). */
   readonly doc: JsonObject | null;
+  /** The change the run makes to it: what an undo checks is still there before putting it back. */
+  readonly change?: Change;
+  /** For a rehydration: the target documents inserted, as inserted. */
+  readonly inserted?: readonly JsonObject[];
   readonly savedAt: string;
-  /** Anything else an undo needs: the delete plan, the keys a rehydration inserted. */
+  /** Anything else worth keeping: the delete plan. */
   readonly detail?: JsonObject;
+  /** Set by an undo that dealt with this image (see `integrity/undo/`). */
+  readonly undone?: JsonObject;
 }
 
-/** The key of a before-image: one per incident and action. */
-export function beforeImageId(incident: string, action: string): string {
-  return `bkp-${sha256(`${incident}\u0000${action}`).slice(0, 40)}`;
-}
-
-/** The ledger's `backups` collection, created if needed. */
-export async function backupsCollection(ledger: Ledger): Promise<Collection> {
-  await ledger.store.ensureCollection(ledger.namespace.backups);
-  return ledger.store.collection(ledger.namespace.backups);
+/** The key of a before-image: one per run, incident and action. */
+export function beforeImageId(incident: string, action: string, run: string): string {
+  return `bkp-${sha256(`${incident}\u0000${action}\u0000${run}`).slice(0, 40)}`;
 }
 
 /**
@@ -40,45 +43,26 @@ export async function backupsCollection(ledger: Ledger): Promise<Collection> {
  * happen: the caller writes nothing of the batch.
  */
 export async function saveBeforeImages(backups: Collection, images: readonly BeforeImage[]): Promise<void> {
-  if (images.length === 0) return;
-  const ops: WriteOp[] = images.map((image) => ({
-    type: 'insert',
-    doc: {
-      ...(image as unknown as JsonObject),
-      [backups.spec.keyField]: beforeImageId(image.incident, image.action),
-    },
-  }));
-  const results = await backups.write(ops);
-  const failed = results.findIndex((r) => r.status !== 'ok' && r.status !== 'exists');
-  if (failed === -1) return;
-  const image = images[failed]!;
-  throw new StewardError(
-    'store.failed',
-    `could not save the before-image of ${image.collection} ${JSON.stringify(image.key)} in "${backups.spec.name}" ` +
-      `(${JSON.stringify(results[failed])}); nothing of this batch was changed. Check the ledger store and retry.`,
-    { collection: image.collection, key: image.key },
+  await storeBeforeImages(
+    backups,
+    images.map((image) => ({
+      id: beforeImageId(image.incident, image.action, image.repairRun),
+      collection: image.collection,
+      key: image.key,
+      image: image as unknown as JsonObject,
+    })),
   );
 }
 
-/** Which of these incidents have a before-image saved for the action. */
+/** Which of these incidents have a before-image saved for the action by the run. */
 export async function savedBeforeImages(
   backups: Collection,
   incidents: readonly string[],
   action: string,
+  run: string,
 ): Promise<Set<string>> {
   if (incidents.length === 0) return new Set();
-  const ids = incidents.map((incident) => beforeImageId(incident, action));
+  const ids = incidents.map((incident) => beforeImageId(incident, action, run));
   const found = await backups.getMany(ids);
   return new Set(incidents.filter((_, i) => found.has(keyId(ids[i]!))));
-}
-
-/** The before-image of an incident's action, if saved. */
-export async function readBeforeImage(
-  backups: Collection,
-  incident: string,
-  action: string,
-): Promise<BeforeImage | undefined> {
-  const id = beforeImageId(incident, action);
-  const found = await backups.getMany([id]);
-  return found.get(keyId(id)) as unknown as BeforeImage | undefined;
 }

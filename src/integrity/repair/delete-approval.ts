@@ -1,10 +1,10 @@
 import { listApprovals } from '../../approvals/approval-ledger.js';
 import { policyFor } from '../../approvals/approval-policy.js';
 import { type ApprovalVerification, verifyApprovals } from '../../approvals/verify-approvals.js';
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import { isJsonObject } from '../../core/json.js';
 import { type Incident, listIncidents } from '../../ledger/incidents.js';
 import type { Collection } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import type { RepairContext } from './repair-context.js';
 import { currentPlanHash, deleteApprovalKind } from './repair-plan-hash.js';
 
@@ -27,7 +27,7 @@ export async function approveDeletion(
   incidents: Collection,
   open: readonly Incident[],
 ): Promise<DeletePlan> {
-  const closed = await closedByPlan(incidents, reference);
+  const closed = await closedByPlan(incidents, reference, 'plan');
   const { hash, resumed } = currentPlanHash(
     reference,
     open.map((i) => i.id),
@@ -46,14 +46,18 @@ export async function approveDeletion(
   return { hash, incidents: open.length + resumed, approval };
 }
 
-/** Closed incidents of the reference grouped by the delete plan that closed them. */
-async function closedByPlan(
+/**
+ * Closed incidents of the reference grouped by the approved plan that closed them, as their
+ * resolutions name it in `field`: `plan` for a delete plan, `breakerPlan` for a breaker override.
+ */
+export async function closedByPlan(
   incidents: Collection,
   reference: ResolvedReference,
+  field: 'plan' | 'breakerPlan',
 ): Promise<Map<string, string[]>> {
   const byPlan = new Map<string, string[]>();
   for await (const incident of listIncidents(incidents, { subject: reference.name, status: 'closed' })) {
-    const plan = isJsonObject(incident.resolution) ? incident.resolution.plan : undefined;
+    const plan = isJsonObject(incident.resolution) ? incident.resolution[field] : undefined;
     if (typeof plan !== 'string') continue;
     byPlan.set(plan, [...(byPlan.get(plan) ?? []), incident.id]);
   }

@@ -1,8 +1,9 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import { getPath, type JsonObject, type JsonValue } from '../../core/json.js';
 import type { Incident } from '../../ledger/incidents.js';
 import { type DocKey, isDocKey, type WriteOp } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import { readReference } from '../reference-keys.js';
+import { targetBackNote } from './recheck-targets.js';
 import { missingKeysOf, sameKey } from './repair-action.js';
 import type { Change } from './repair-result.js';
 
@@ -17,6 +18,7 @@ export type DocumentAction = 'tombstone' | 'nullify' | 'delete';
  *   stopped before closing the incident), so only the closing is left;
  * - `stale`: the reference no longer holds what the incident says; the next scan decides;
  * - `gone`: the document no longer exists;
+ * - `back`: every target the incident found missing exists again, so there is nothing to repair;
  * - `unfit`: the action cannot express the fix, and `note` says what to do instead.
  */
 export type WriteDecision =
@@ -26,7 +28,7 @@ export type WriteDecision =
       readonly change: Change;
       readonly atomic: boolean;
     }
-  | { readonly kind: 'applied' | 'stale' | 'gone' | 'unfit'; readonly note: string };
+  | { readonly kind: 'applied' | 'stale' | 'gone' | 'back' | 'unfit'; readonly note: string };
 
 /**
  * Where a tombstone goes: `_steward.tombstones.<field>` with the field's dots made `__`, so the
@@ -35,6 +37,30 @@ export type WriteDecision =
  */
 export function tombstonePath(field: string): string {
   return `_steward.tombstones.${field.replace(/\./g, '__')}`;
+}
+
+/**
+ * {@link planWrite} with what the target holds now: `stillMissing` are the incident's missing keys
+ * that a lookup just now did not find (undefined for an incident that names no target). Only
+ * those are repaired; when none is left the decision is `back`, unless the document shows that an
+ * earlier run already repaired it (`applied`) or is gone. Pure.
+ */
+export function planWriteNow(
+  reference: ResolvedReference,
+  incident: Incident,
+  action: DocumentAction,
+  doc: JsonObject | undefined,
+  stillMissing: readonly DocKey[] | undefined,
+  now: string,
+): WriteDecision {
+  if (stillMissing === undefined) return planWrite(reference, incident, action, doc, now);
+  if (stillMissing.length > 0) {
+    const narrowed = { ...incident, detail: { ...incident.detail, missing: [...stillMissing] } };
+    return planWrite(reference, narrowed, action, doc, now);
+  }
+  const asStored = planWrite(reference, incident, action, doc, now);
+  if (asStored.kind === 'applied' || asStored.kind === 'gone') return asStored;
+  return { kind: 'back', note: targetBackNote(missingKeysOf(incident)) };
 }
 
 /**

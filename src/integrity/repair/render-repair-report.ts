@@ -1,4 +1,5 @@
 import type { DocKey } from '../../stores/store.js';
+import { type BreakerCheck, breakerApprovalKind } from '../breaker/check-breaker.js';
 import { deleteApprovalKind } from './repair-plan-hash.js';
 import { type ReferenceRepair, type RepairItem, type RepairReport, repairStatuses } from './repair-result.js';
 
@@ -11,19 +12,35 @@ const json = (v: unknown): string => JSON.stringify(v ?? null);
 /** The human-readable lines of a repair, as `refs repair` prints them. Pure. */
 export function renderRepairReport(report: RepairReport): string[] {
   const lines: string[] = [];
+  if (report.refusedByBreaker) {
+    lines.push(
+      `refs repair refused by the circuit breaker: nothing was repaired${report.dryRun ? '' : ' or written'}, ` +
+        'in any reference of this run',
+    );
+    for (const check of report.breaker ?? []) lines.push(...renderBreaker(check));
+    return lines;
+  }
+  for (const check of report.breaker ?? []) lines.push(...renderBreaker(check));
   for (const reference of report.references) lines.push(...renderReference(reference, report.dryRun));
   const total = countsText(report.counts);
-  lines.push(
-    report.dryRun
-      ? `dry run, nothing written: ${total || 'no open incidents'}`
-      : `repair: ${total || 'no open incidents'}`,
-  );
+  // "no open incidents" only when every reference was looked at: a held one may have thousands.
+  const summary = [total || (report.references.some((r) => r.error) ? 'nothing done' : 'no open incidents')];
+  const held = report.references.filter((r) => r.heldBy).map((r) => r.reference);
+  if (held.length > 0)
+    summary.push(
+      `not repaired, another run holds the lease: ${held.join(', ')} (retry when it has finished)`,
+    );
+  lines.push(`${report.dryRun ? 'dry run, nothing written' : 'repair'}: ${summary.join('; ')}`);
+  for (const r of report.references)
+    if (r.run && r.counts.done > 0)
+      lines.push(`run ${r.run} (${r.reference}): undo it with  steward refs repair --undo ${r.run}`);
   return lines;
 }
 
 function renderReference(r: ReferenceRepair, dryRun: boolean): string[] {
+  const run = r.run ? `, run ${r.run}${r.resumed ? ', resumed' : ''}` : '';
   const lines = [
-    `${r.reference} (onMissing: ${r.policy})${r.items.length === 0 && !r.error ? ': no open incidents' : ''}`,
+    `${r.reference} (onMissing: ${r.policy}${run})${r.items.length === 0 && !r.error ? ': no open incidents' : ''}`,
   ];
   if (r.error) lines.push(`  not repaired: ${r.error}`);
   if (r.plan) lines.push(...renderPlan(r.plan, dryRun));
@@ -32,6 +49,28 @@ function renderReference(r: ReferenceRepair, dryRun: boolean): string[] {
     lines.push(`  ... and ${r.items.length - maxItemLines} more (all of them with --json)`);
   if (r.items.length > 0) lines.push(`  ${countsText(r.counts)}`);
   return lines;
+}
+
+function renderBreaker(check: BreakerCheck): string[] {
+  const { verdict, plan } = check;
+  const head = `${verdict.reference}: circuit breaker tripped`;
+  const why = verdict.reasons.map((r) => `  - ${r}`);
+  if (check.overridden)
+    return [
+      `${head}, overridden by --force-breaker: plan ${plan?.hash} approved by ${plan?.approval.approvedBy.join(', ')}`,
+      ...why,
+    ];
+  const problems = plan?.approval.problems.map((p) => `    - ${p.message}`) ?? [];
+  return [
+    `${head}:`,
+    ...why,
+    '  a rate like this usually means a wrong reference (a typo in its target, a key field left at _id),',
+    '  not deleted targets: check the config and rescan. To repair anyway, approvers sign the plan',
+    `  (${plan?.incidents ?? verdict.open} incidents) and the repair is run again with --force-breaker:`,
+    `    steward approvals sign ${plan?.hash} --kind ${breakerApprovalKind} --key <name>.key.pem --approver <name> --role <role>`,
+    `    steward refs repair ${verdict.reference} --force-breaker`,
+    ...(problems.length > 0 ? ['  the approvals of the plan so far:', ...problems] : []),
+  ];
 }
 
 function renderPlan(plan: NonNullable<ReferenceRepair['plan']>, dryRun: boolean): string[] {

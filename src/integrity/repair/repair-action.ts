@@ -1,6 +1,6 @@
-import type { MissingTargetPolicy, ResolvedReference } from '../../config/resolve-references.js';
 import type { Incident } from '../../ledger/incidents.js';
 import { type DocKey, isDocKey, keyId } from '../../stores/store.js';
+import type { MissingTargetPolicy, ResolvedReference } from '../reference.js';
 
 /**
  * What repair does for one incident. `report`: nothing, the incident is listed for a person.

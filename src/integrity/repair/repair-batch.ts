@@ -1,11 +1,23 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import type { Incident } from '../../ledger/incidents.js';
 import type { Collection } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import { repairRehydrateBatch } from './rehydrate-batch.js';
 import { actionFor } from './repair-action.js';
 import type { RepairContext, RepairOptions } from './repair-context.js';
 import type { RepairItem } from './repair-result.js';
 import { repairWriteBatch } from './write-batch.js';
+
+/** What every batch of one reference's repair shares. */
+export interface RunScope {
+  readonly reference: ResolvedReference;
+  readonly incidents: Collection;
+  /** The repair run's id (see `repair-run.ts`). */
+  readonly run: string;
+  /** The approved delete plan, required for deletions to happen at all. */
+  readonly plan?: { readonly hash: string; readonly approvedBy: readonly string[] };
+  /** The approved plan that let the repair through a tripped circuit breaker. */
+  readonly breakerPlan?: string;
+}
 
 const notes = {
   flag: 'policy "flag": nothing changes, the incident stays open for review',
@@ -16,17 +28,15 @@ const notes = {
 
 /**
  * Repairs one batch of open incidents of a reference: each by its action (see `repair-action.ts`).
- * Flagged and reported incidents are listed, never written. `plan` is the approved delete plan,
- * required for deletions to happen at all.
+ * Flagged and reported incidents are listed, never written.
  */
 export async function repairBatch(
   ctx: RepairContext,
-  reference: ResolvedReference,
-  incidents: Collection,
+  run: RunScope,
   batch: readonly Incident[],
   options: RepairOptions,
-  plan?: { hash: string; approvedBy: readonly string[] },
 ): Promise<RepairItem[]> {
+  const { reference, incidents, plan, breakerPlan } = run;
   const items: RepairItem[] = [];
   const byAction = { rehydrate: [] as Incident[], write: [] as Incident[] };
   for (const incident of batch) {
@@ -39,10 +49,17 @@ export async function repairBatch(
     else if (action !== 'delete' || plan) byAction.write.push(incident);
   }
   if (byAction.rehydrate.length > 0)
-    items.push(...(await repairRehydrateBatch(ctx, reference, incidents, byAction.rehydrate, options)));
+    items.push(...(await repairRehydrateBatch(ctx, run, byAction.rehydrate, options)));
   const action = reference.onMissing === 'delete-dependent' ? 'delete' : reference.onMissing;
   if (byAction.write.length > 0 && (action === 'tombstone' || action === 'nullify' || action === 'delete')) {
-    const scope = { reference, action, incidents, ...(plan ? { plan } : {}) } as const;
+    const scope = {
+      reference,
+      action,
+      incidents,
+      run: run.run,
+      ...(plan ? { plan } : {}),
+      ...(breakerPlan ? { breakerPlan } : {}),
+    } as const;
     items.push(...(await repairWriteBatch(ctx, scope, byAction.write, options)));
   }
   return items;

@@ -26,6 +26,11 @@ export interface RepairOptions {
   readonly dryRun?: boolean;
   /** Incidents per batch: one read, one bulk write, one audit append per batch. Default 100. */
   readonly batchSize?: number;
+  /**
+   * Repair references whose circuit breaker tripped, when the override plan's approvals are valid
+   * (see `integrity/breaker/`). Without valid approvals the run is refused all the same.
+   */
+  readonly forceBreaker?: boolean;
 }
 
 /** The time now, as ISO text, by the context's clock. */

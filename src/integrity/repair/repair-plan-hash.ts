@@ -1,5 +1,5 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import { hashJson } from '../../core/hash.js';
+import type { ResolvedReference } from '../reference.js';
 
 /** The approval kind of a delete-dependent repair; the config's `approvalPolicies` key for it. */
 export const deleteApprovalKind = 'refs.delete-dependent';
@@ -31,10 +31,10 @@ export function currentPlanHash(
   reference: ResolvedReference,
   openIds: readonly string[],
   closedByPlan: ReadonlyMap<string, readonly string[]>,
+  planHash: (reference: ResolvedReference, incidentIds: readonly string[]) => string = repairPlanHash,
 ): { hash: string; resumed: number } {
   for (const [plan, closed] of closedByPlan) {
-    if (repairPlanHash(reference, [...openIds, ...closed]) === plan)
-      return { hash: plan, resumed: closed.length };
+    if (planHash(reference, [...openIds, ...closed]) === plan) return { hash: plan, resumed: closed.length };
   }
-  return { hash: repairPlanHash(reference, openIds), resumed: 0 };
+  return { hash: planHash(reference, openIds), resumed: 0 };
 }

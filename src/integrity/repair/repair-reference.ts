@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import { isStewardError } from '../../errors/steward-error.js';
 import { type Incident, listIncidents } from '../../ledger/incidents.js';
 import type { Lease } from '../../ledger/lease.js';
-import type { Collection } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import { approveDeletion, type DeletePlan } from './delete-approval.js';
 import { actionFor } from './repair-action.js';
-import { repairBatch } from './repair-batch.js';
+import { type RunScope, repairBatch } from './repair-batch.js';
 import { nowIso, type RepairContext, type RepairOptions } from './repair-context.js';
 import { countStatuses, type ReferenceRepair, type RepairItem } from './repair-result.js';
+import { endRepairRun, startRepairRun } from './repair-run.js';
+
+/** The run id of a dry run's scope: it writes nothing, so nothing carries it. */
+const dryRunId = 'dry-run';
 
 /** How long a repair's lease lasts without renewal; it is renewed after every batch. */
 const leaseTtlMs = 5 * 60_000;
@@ -23,33 +26,43 @@ const leaseTtlMs = 5 * 60_000;
 export async function repairReference(
   ctx: RepairContext,
   reference: ResolvedReference,
-  options: RepairOptions = {},
+  options: RepairOptions & { readonly breakerPlan?: string } = {},
 ): Promise<ReferenceRepair> {
   const started = ctx.clock ? ctx.clock() : Date.now();
-  await ctx.ledger.store.ensureCollection(ctx.ledger.namespace.incidents);
-  const incidents = ctx.ledger.store.collection(ctx.ledger.namespace.incidents);
+  const incidents = await ctx.ledger.openCollection('incidents');
   const writes = !options.dryRun && reference.onMissing !== 'flag';
   let lease: Lease | undefined;
   try {
     if (writes) lease = await acquire(ctx, reference);
   } catch (error) {
     if (!isStewardError(error, 'lease.held')) throw error;
+    const { holder, expiresAt } = error.details as { holder: string; expiresAt: number };
     return {
       reference: reference.name,
       policy: reference.onMissing,
       items: [],
       counts: countStatuses([]),
       error: error.message,
+      heldBy: { holder, until: new Date(expiresAt).toISOString() },
     };
   }
   try {
+    const run = lease ? await startRepairRun(ctx.ledger, reference.name, lease) : undefined;
+    const scope: RunScope = {
+      reference,
+      incidents,
+      run: run?.id ?? dryRunId,
+      ...(options.breakerPlan ? { breakerPlan: options.breakerPlan } : {}),
+    };
     const { items, plan } =
       reference.onMissing === 'delete-dependent'
-        ? await repairDeletions(ctx, reference, incidents, options, lease)
-        : { items: await repairInBatches(ctx, reference, incidents, options, lease), plan: undefined };
+        ? await repairDeletions(ctx, scope, options, lease)
+        : { items: await repairInBatches(ctx, scope, options, lease), plan: undefined };
+    if (lease) await endRepairRun(ctx.ledger, reference.name, lease);
     const result: ReferenceRepair = {
       reference: reference.name,
       policy: reference.onMissing,
+      ...(run ? { run: run.id, ...(run.resumed ? { resumed: true } : {}) } : {}),
       items,
       counts: countStatuses(items),
       ...(plan ? { plan } : {}),
@@ -64,15 +77,14 @@ export async function repairReference(
 /** Streams the open incidents in batches, repairing each batch before reading on. */
 async function repairInBatches(
   ctx: RepairContext,
-  reference: ResolvedReference,
-  incidents: Collection,
+  scope: RunScope,
   options: RepairOptions,
   lease: Lease | undefined,
 ): Promise<RepairItem[]> {
   const items: RepairItem[] = [];
-  const open = listIncidents(incidents, { subject: reference.name, status: 'open' });
+  const open = listIncidents(scope.incidents, { subject: scope.reference.name, status: 'open' });
   for await (const batch of inBatches(open, options.batchSize ?? 100)) {
-    items.push(...(await repairBatch(ctx, reference, incidents, batch, options)));
+    items.push(...(await repairBatch(ctx, scope, batch, options)));
     await lease?.renew();
   }
   return items;
@@ -85,19 +97,18 @@ async function repairInBatches(
  */
 async function repairDeletions(
   ctx: RepairContext,
-  reference: ResolvedReference,
-  incidents: Collection,
+  scope: RunScope,
   options: RepairOptions,
   lease: Lease | undefined,
 ): Promise<{ items: RepairItem[]; plan?: DeletePlan }> {
+  const { reference, incidents } = scope;
   const open: Incident[] = [];
   for await (const incident of listIncidents(incidents, { subject: reference.name, status: 'open' }))
     open.push(incident);
   const deletable = open.filter((i) => actionFor(reference, i) === 'delete');
   const items = await repairBatch(
     ctx,
-    reference,
-    incidents,
+    scope,
     open.filter((i) => !deletable.includes(i)),
     options,
   );
@@ -107,9 +118,9 @@ async function repairDeletions(
     items.push(...refuse(ctx, reference, deletable, plan, options));
     return { items, plan };
   }
-  const approved = { hash: plan.hash, approvedBy: plan.approval.approvedBy };
+  const approved = { ...scope, plan: { hash: plan.hash, approvedBy: plan.approval.approvedBy } };
   for (const batch of chunk(deletable, options.batchSize ?? 100)) {
-    items.push(...(await repairBatch(ctx, reference, incidents, batch, options, approved)));
+    items.push(...(await repairBatch(ctx, approved, batch, options)));
     await lease?.renew();
   }
   return { items, plan };

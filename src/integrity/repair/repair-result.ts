@@ -1,13 +1,15 @@
 import type { ApprovalVerification } from '../../approvals/verify-approvals.js';
-import type { MissingTargetPolicy } from '../../config/resolve-references.js';
 import type { JsonValue } from '../../core/json.js';
 import type { DocKey } from '../../stores/store.js';
+import type { BreakerCheck } from '../breaker/check-breaker.js';
+import type { MissingTargetPolicy } from '../reference.js';
 import type { RepairAction } from './repair-action.js';
 
 /**
  * The outcome for one incident:
  * - `done`: repaired (or found repaired by an earlier run) and closed;
  * - `gone`: the document no longer exists; closed;
+ * - `back`: every missing target exists again (restored since the scan): nothing written; closed;
  * - `flagged`: the policy is `flag`, nothing changes, the incident stays open for a person;
  * - `reported`: a type mismatch or an unknown kind, never repaired automatically; stays open;
  * - `skipped`: left open, `note` says why (changed since the scan, target not found to rehydrate);
@@ -18,6 +20,7 @@ import type { RepairAction } from './repair-action.js';
 export type RepairStatus =
   | 'done'
   | 'gone'
+  | 'back'
   | 'flagged'
   | 'reported'
   | 'skipped'
@@ -28,6 +31,7 @@ export type RepairStatus =
 export const repairStatuses: readonly RepairStatus[] = [
   'done',
   'gone',
+  'back',
   'flagged',
   'reported',
   'skipped',
@@ -64,6 +68,10 @@ export type Change =
 export interface ReferenceRepair {
   readonly reference: string;
   readonly policy: MissingTargetPolicy;
+  /** The run's id, for `refs repair --undo` (absent for a dry run or when nothing could be written). */
+  readonly run?: string;
+  /** True when the run continued one that had stopped part-way. */
+  readonly resumed?: boolean;
   readonly items: readonly RepairItem[];
   readonly counts: Readonly<Record<RepairStatus, number>>;
   /** For delete-dependent: the plan hash approvals must sign, and what the approvals amount to. */
@@ -74,12 +82,18 @@ export interface ReferenceRepair {
   };
   /** Set when the reference could not be repaired at all (another run holds it). */
   readonly error?: string;
+  /** Who holds the reference's repair lease, and until when (ISO 8601), when that stopped it. */
+  readonly heldBy?: { readonly holder: string; readonly until: string };
 }
 
 export interface RepairReport {
   readonly dryRun: boolean;
   readonly references: readonly ReferenceRepair[];
   readonly counts: Readonly<Record<RepairStatus, number>>;
+  /** The references whose circuit breaker tripped, overridden or not (see `integrity/breaker/`). */
+  readonly breaker?: readonly BreakerCheck[];
+  /** True when a tripped breaker refused the whole run: nothing was repaired or written. */
+  readonly refusedByBreaker?: boolean;
 }
 
 /** Items counted by status. Pure. */

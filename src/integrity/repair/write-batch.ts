@@ -1,21 +1,26 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import type { JsonObject } from '../../core/json.js';
 import type { Incident } from '../../ledger/incidents.js';
 import { type Collection, keyId, type WriteResult } from '../../stores/store.js';
-import { backupsCollection, saveBeforeImages, savedBeforeImages } from './before-images.js';
+import type { ResolvedReference } from '../reference.js';
+import { saveBeforeImages, savedBeforeImages } from './before-images.js';
 import { type FinishedRepair, finishRepairs } from './finish-repairs.js';
-import { type DocumentAction, planWrite, type WriteDecision } from './plan-write.js';
+import { type DocumentAction, planWriteNow, type WriteDecision } from './plan-write.js';
+import { stillMissingTargets } from './recheck-targets.js';
 import { nowIso, type RepairContext, type RepairOptions } from './repair-context.js';
 import type { RepairItem } from './repair-result.js';
 import { dryRunItem, finishedWrite, outcomeOf } from './write-outcome.js';
 
-/** What every incident of a batch shares: its reference, its action and, for deletions, the approved plan. */
+/** What every incident of a batch shares: its reference, its action, its run and, for deletions, the approved plan. */
 export interface BatchScope {
   readonly reference: ResolvedReference;
   readonly action: DocumentAction;
   readonly incidents: Collection;
+  /** The repair run (see `repair-run.ts`): it names the before-images, audit records and resolutions. */
+  readonly run: string;
   /** The approved plan a deletion belongs to, with who approved it. */
   readonly plan?: { readonly hash: string; readonly approvedBy: readonly string[] };
+  /** The approved plan that let the repair through a tripped circuit breaker. */
+  readonly breakerPlan?: string;
 }
 
 /** One incident of a batch, its document as just read, and what to do about it. */
@@ -27,8 +32,9 @@ export interface Planned {
 
 /**
  * Repairs one batch of incidents whose action changes the source document (tombstone, nullify,
- * delete): reads the documents in one round trip, decides each write from the document as read
- * (see `plan-write.ts`), saves the before-images, applies the writes in one bulk call, then
+ * delete): reads the documents in one round trip and, at the same time, which of the missing
+ * targets are still missing (one keys-only lookup), decides each write from both as read (see
+ * `plan-write.ts`: an incident whose targets are all back is closed without writing), saves the before-images, applies the writes in one bulk call, then
  * audits and closes what was done. A write refused by its expectation (the document changed
  * since it was read) leaves its incident open. With `dryRun`, stops after deciding.
  */
@@ -40,17 +46,27 @@ export async function repairWriteBatch(
 ): Promise<RepairItem[]> {
   const now = nowIso(ctx);
   const source = ctx.collection(scope.reference.collection);
-  const docs = await source.getMany(batch.map((i) => i.key));
+  const [docs, stillMissing] = await Promise.all([
+    source.getMany(batch.map((i) => i.key)),
+    stillMissingTargets(ctx.collection(scope.reference.target), batch),
+  ]);
   const planned = batch.map((incident): Planned => {
     const doc = docs.get(keyId(incident.key));
-    return { incident, doc, decision: planWrite(scope.reference, incident, scope.action, doc, now) };
+    const still = stillMissing.get(incident.id);
+    return {
+      incident,
+      doc,
+      decision: planWriteNow(scope.reference, incident, scope.action, doc, still, now),
+    };
   });
   if (options.dryRun) return planned.map((p) => dryRunItem(scope, p));
 
-  const backups = await backupsCollection(ctx.ledger);
+  const backups = await ctx.ledger.openCollection('backups');
   const gone = planned.filter((p) => p.decision.kind === 'gone').map((p) => p.incident.id);
   const deletedBefore =
-    scope.action === 'delete' ? await savedBeforeImages(backups, gone, 'delete') : new Set<string>();
+    scope.action === 'delete'
+      ? await savedBeforeImages(backups, gone, 'delete', scope.run)
+      : new Set<string>();
   const results = await writeWithBeforeImages(backups, source, scope, planned, now);
   const items: RepairItem[] = [];
   const finished: FinishedRepair[] = [];
@@ -79,13 +95,15 @@ async function writeWithBeforeImages(
   const writing = planned.filter((p) => p.decision.kind === 'write');
   await saveBeforeImages(
     backups,
-    writing.map(({ incident, doc }) => ({
+    writing.map(({ incident, doc, decision }) => ({
+      repairRun: scope.run,
       incident: incident.id,
       action: scope.action,
       reference: scope.reference.name,
       collection: scope.reference.collection,
       key: incident.key,
       doc: doc!,
+      change: (decision as WriteDecision & { kind: 'write' }).change,
       savedAt: now,
       ...(scope.plan ? { detail: { plan: scope.plan.hash } } : {}),
     })),

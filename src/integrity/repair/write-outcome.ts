@@ -42,6 +42,8 @@ export function outcomeOf(
       return deletedBefore
         ? { ...none, deletedBefore, status: 'done', note: `already deleted: ${earlier}` }
         : { ...none, status: 'gone', note: decision.note };
+    case 'back':
+      return { ...none, status: 'back', note: `${decision.note}, incident closed` };
     case 'stale':
     case 'unfit':
       return { ...none, status: 'skipped', note: decision.note };
@@ -90,12 +92,21 @@ function writtenOutcome(
   }
 }
 
+const dryRunStatus = {
+  applied: 'planned',
+  gone: 'gone',
+  back: 'back',
+  stale: 'skipped',
+  unfit: 'skipped',
+} as const;
+
 /** The item a dry run reports for one incident. */
 export function dryRunItem(scope: BatchScope, p: Planned): RepairItem {
   const { decision } = p;
   if (decision.kind === 'write') return { ...itemBase(scope, p), status: 'planned', change: decision.change };
-  const status = decision.kind === 'applied' ? 'planned' : decision.kind === 'gone' ? 'gone' : 'skipped';
-  const note = decision.kind === 'applied' ? `${decision.note}; would close the incident` : decision.note;
+  const status = dryRunStatus[decision.kind];
+  const closes = decision.kind === 'applied' || decision.kind === 'back';
+  const note = closes ? `${decision.note}; would close the incident` : decision.note;
   return { ...itemBase(scope, p), status, note };
 }
 
@@ -117,15 +128,19 @@ export function finishedWrite(
     ...(outcome.note ? { note: outcome.note } : {}),
     ...change,
   };
-  if (outcome.status !== 'done' && outcome.status !== 'gone') return { item };
-  const action = outcome.status === 'gone' ? 'gone' : scope.action;
-  const plan: JsonObject = scope.plan
-    ? { plan: scope.plan.hash, approvedBy: [...scope.plan.approvedBy] }
-    : {};
+  if (outcome.status !== 'done' && outcome.status !== 'gone' && outcome.status !== 'back') return { item };
+  const action = closingActions[outcome.status] ?? scope.action;
+  const plan: JsonObject = {
+    ...(scope.plan ? { plan: scope.plan.hash, approvedBy: [...scope.plan.approvedBy] } : {}),
+    ...(scope.breakerPlan ? { breakerPlan: scope.breakerPlan } : {}),
+  };
   const hasImage = outcome.wrote || outcome.deletedBefore;
-  const backup: JsonObject = hasImage ? { backup: beforeImageId(p.incident.id, scope.action) } : {};
+  const backup: JsonObject = hasImage
+    ? { backup: beforeImageId(p.incident.id, scope.action, scope.run) }
+    : {};
   const { incident } = p;
   const details: JsonObject = {
+    run: scope.run,
     incident: incident.id,
     collection: incident.collection,
     key: incident.key,
@@ -147,11 +162,14 @@ export function finishedWrite(
     incident,
     item,
     audit: { action: `refs.repair.${action}`, subject: scope.reference.name, details },
-    resolution: { action, by: ctx.actor, at: now, ...backup, ...plan },
+    resolution: { action, by: ctx.actor, at: now, run: scope.run, ...backup, ...plan },
     ...(outcome.status === 'done' ? { event } : {}),
   };
   return { item, finished };
 }
+
+/** The resolution action of incidents closed without the scope's action. */
+const closingActions: Partial<Record<RepairItem['status'], string>> = { gone: 'gone', back: 'target-back' };
 
 function itemBase(scope: BatchScope, p: Planned) {
   const { id, kind, collection, key } = p.incident;

@@ -1,6 +1,6 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import type { JsonObject } from '../../core/json.js';
 import { type Collection, type CollectionSpec, type DocKey, docKey, keyId } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import { alternateKeyForms, type ReferenceValue, readReferenceAt } from '../reference-keys.js';
 import { classifyReference, type KeyLookup, type Verdict } from './classify-reference.js';
 import type { KnownKeys } from './known-keys.js';

@@ -1,7 +1,7 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import type { JsonObject } from '../../core/json.js';
 import type { Finding } from '../../ledger/incidents.js';
 import type { DocKey } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import type { Mismatch, Verdict } from './classify-reference.js';
 
 /**

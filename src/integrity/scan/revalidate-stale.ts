@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import { type Clock, systemClock } from '../../ledger/clock.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import type { Collection } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import { reverifyIncidents } from './reverify-incidents.js';
 
 /** What `refs scan --stale-only` did for one reference. */
@@ -46,14 +46,14 @@ export async function revalidateStale(input: RevalidateStaleInput): Promise<Stal
       stillOpen: 0,
     };
   }
-  await ledger.store.ensureCollection(ledger.namespace.incidents);
+  await ledger.openCollection('incidents');
   const checkedBefore = new Date(clock() - horizonMs).toISOString();
   const scanId = `stale-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   const outcome = await reverifyIncidents({
     reference,
     source: input.source,
     target: input.target,
-    incidents: ledger.store.collection(ledger.namespace.incidents),
+    incidents: ledger.collection('incidents'),
     select: (incident) => incident.lastSeenAt < checkedBefore,
     now: () => new Date(clock()).toISOString(),
     refreshAs: scanId,

@@ -1,4 +1,3 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import {
   closeIncident,
   type Finding,
@@ -7,6 +6,7 @@ import {
   recordFindings,
 } from '../../ledger/incidents.js';
 import { type Collection, type DocKey, keyId } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import { checkBatch } from './check-batch.js';
 import { referenceFinding } from './reference-finding.js';
 

@@ -1,8 +1,8 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import type { Clock } from '../../ledger/clock.js';
 import type { Lease } from '../../ledger/lease.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import type { Collection, Segment } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 
 /** What one scan of a reference needs: the reference, both collections (in any stores) and the ledger. */
 export interface ScanReferenceInput {
@@ -36,6 +36,12 @@ export interface ScanReferenceInput {
    */
   readonly waitForLease?: boolean;
   readonly clock?: Clock;
+  /**
+   * Aborting stops the scan at the next batch boundary (a rate-limit wait ends at once): the
+   * batches checked are committed with a checkpoint, and the report says `interrupted`; the same
+   * scan resumes from there.
+   */
+  readonly signal?: AbortSignal;
   /** Progress, for a progress bar or a log; called after every checkpoint. */
   onEvent?(event: ScanEvent): void;
 }

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from '../../ledger/clock.js';
 import type { Lease } from '../../ledger/lease.js';
+import { LeaseKeeper } from '../../ledger/lease-keeper.js';
 import type { Segment } from '../../stores/store.js';
-import { acquireScanLease, LeaseKeeper } from './lease-keeper.js';
+import { acquireScanLease } from './acquire-scan-lease.js';
 import { reverifyIncidents } from './reverify-incidents.js';
+import { recordScanFigures } from './scan-figures.js';
 import type { ScanJob, ScanReferenceInput } from './scan-input.js';
 import { ScanProgress } from './scan-progress.js';
 import { type ReferenceScanReport, scanReport } from './scan-report.js';
@@ -27,7 +29,9 @@ export function scanJobName(reference: string, segment: Segment = { index: 0, to
  * a killed scan resumes where it stopped and reports exactly what an uninterrupted one would.
  *
  * When the source is done it looks again at the reference's open incidents it did not see,
- * closing those fixed meanwhile, appends one audit record and clears its checkpoint. Throws
+ * closing those fixed meanwhile, appends one audit record, records its figures for repair's
+ * circuit breaker (`scan-figures.ts`) and clears its checkpoint. Stopped by `input.signal`, it
+ * returns after the batch in flight with `interrupted` set, its checkpoint saved. Throws
  * `lease.held` when another process scans the same segment, and the stores' own errors
  * (`store.unreachable`...) as they come.
  */
@@ -36,7 +40,7 @@ export async function scanReference(input: ScanReferenceInput): Promise<Referenc
   const clock = input.clock ?? systemClock;
   const ttlMs = input.leaseTtlMs ?? defaultLeaseTtlMs;
   const job = scanJobName(reference.name, input.segment);
-  await ledger.store.ensureCollection(ledger.namespace.incidents);
+  await ledger.openCollection('incidents');
   const lease = await acquireScanLease(input, job, ttlMs, clock);
   try {
     const progress = await startingPoint(input, job, lease, clock);
@@ -48,12 +52,21 @@ export async function scanReference(input: ScanReferenceInput): Promise<Referenc
     const keeper = new LeaseKeeper(lease, ttlMs, clock);
     const running: ScanJob = { input, name: job, lease, clock };
     if (!progress.complete) await scanSource(running, keeper, progress);
+    if (!progress.complete) return { ...scanReport(reference, input.segment, progress), interrupted: true };
     if (!progress.reverified) await finish(running, progress);
     const report = scanReport(reference, input.segment, progress);
     await ledger.audit.append({
       action: 'refs.scan',
       subject: reference.name,
       details: auditDetails(report),
+    });
+    await recordScanFigures(ledger, {
+      reference: reference.name,
+      scanId: report.scanId,
+      segment: input.segment ?? { index: 0, total: 1 },
+      scanned: report.scanned,
+      orphans: report.orphans + report.missingRequired,
+      completedAt: new Date(clock()).toISOString(),
     });
     await ledger.checkpoints.clear(job, lease);
     return report;
@@ -78,7 +91,7 @@ async function finish(job: ScanJob, progress: ScanProgress): Promise<void> {
     reference,
     source: input.source,
     target: input.target,
-    incidents: ledger.store.collection(ledger.namespace.incidents),
+    incidents: ledger.collection('incidents'),
     select: (incident) => incident.scanId !== progress.scanId,
     now: () => new Date(clock()).toISOString(),
   });

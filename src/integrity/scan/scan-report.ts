@@ -1,5 +1,5 @@
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import type { DocKey, Segment } from '../../stores/store.js';
+import type { ResolvedReference } from '../reference.js';
 import type { DistinctCount } from './distinct-counter.js';
 import type { ScanCounters, ScanProgress } from './scan-progress.js';
 
@@ -18,6 +18,8 @@ export interface ReferenceScanReport extends Omit<ScanCounters, 'incidentsOpened
   readonly startedAt: string;
   /** True when this run continued from a checkpoint a previous run left. */
   readonly resumed: boolean;
+  /** Set when the scan was stopped on request before the end: its counts so far, checkpointed. */
+  readonly interrupted?: boolean;
   /** Distinct target keys met; exact up to a budget, then an estimate (`exact: false`). */
   readonly distinctTargetKeys: DistinctCount;
   /** Distinct keys that exist in no form; exact up to a budget, then an estimate. */

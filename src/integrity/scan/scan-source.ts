@@ -1,18 +1,18 @@
 import { performance } from 'node:perf_hooks';
-import type { ResolvedReference } from '../../config/resolve-references.js';
 import type { JsonObject } from '../../core/json.js';
+import { takeTokens, tokenBucket } from '../../core/token-bucket.js';
 import { type Finding, recordFindings } from '../../ledger/incidents.js';
+import type { LeaseKeeper } from '../../ledger/lease-keeper.js';
 import { readAhead } from '../../stores/read-ahead.js';
 import { scanPages } from '../../stores/scan-pages.js';
+import type { ResolvedReference } from '../reference.js';
 import { type BatchCheck, checkBatch } from './check-batch.js';
 import { CommitQueue } from './commit-queue.js';
 import { KnownKeys } from './known-keys.js';
-import type { LeaseKeeper } from './lease-keeper.js';
 import { preloadTargets } from './preload-targets.js';
 import { referenceFinding } from './reference-finding.js';
 import type { ScanEvent, ScanJob } from './scan-input.js';
 import type { ScanProgress } from './scan-progress.js';
-import { takeTokens, tokenBucket } from './token-bucket.js';
 
 /** Source documents per batch unless told otherwise. */
 export const defaultBatch = 1000;
@@ -30,7 +30,8 @@ const maxHeldFindings = 5000;
  * it commits the incidents of
  * the batches checked since the last commit and then a checkpoint, in the background of the next
  * page (see `commit-queue.ts`): a store write per batch would cost more than checking it on a
- * local store. Renews the lease as it goes and keeps to the rate limit.
+ * local store. Renews the lease as it goes and keeps to the rate limit. Stops after the batch in
+ * flight when the input's signal is aborted, committed (`progress.complete` stays false).
  */
 export async function scanSource(job: ScanJob, keeper: LeaseKeeper, progress: ScanProgress): Promise<void> {
   const { input, clock } = job;
@@ -69,7 +70,13 @@ export async function scanSource(job: ScanJob, keeper: LeaseKeeper, progress: Sc
     if (bucket && page.next !== null) {
       const taken = takeTokens(bucket, page.docs.length, clock());
       bucket = taken.bucket;
-      await keeper.pause(taken.waitMs); // counted in the duration: docs/s is the rate achieved
+      await keeper.pause(taken.waitMs, input.signal); // counted in the duration: docs/s is the rate achieved
+    }
+    if (input.signal?.aborted && page.next !== null) {
+      // Stopped on request: what was checked since the last commit is committed now, so the
+      // rerun resumes exactly after this batch.
+      if (held.length > 0 || committedAt !== now) await queueCommit(commits, job, progress, held);
+      break;
     }
   }
   await commits.flush();
@@ -95,7 +102,7 @@ function queueCommit(commits: CommitQueue, job: ScanJob, progress: ScanProgress,
   const state = progress.toState({ field: reference.field, target: reference.target });
   const event = checkpointEvent(reference.name, progress);
   const record = async () => {
-    const incidents = ledger.store.collection(ledger.namespace.incidents);
+    const incidents = ledger.collection('incidents');
     const now = new Date(job.clock()).toISOString();
     const recorded = await recordFindings(incidents, findings, progress.scanId, now);
     progress.counters.incidentsOpened += recorded.opened;

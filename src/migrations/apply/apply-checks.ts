@@ -1,36 +1,38 @@
 import type { JsonObject } from '../../core/json.js';
 import { readChangelogRecords } from '../changelog.js';
-import { checkApprovals } from './apply-approvals.js';
+import { type ApprovalGrant, checkApprovals, isRefusal } from './apply-approvals.js';
 import type { ApplyInput } from './apply-context.js';
 import { failedGates } from './apply-gates.js';
 import { type ApplyRefusal, refusal } from './apply-refusal.js';
-import type { ApplyState } from './apply-state.js';
+import { type ApplyState, runOf } from './apply-state.js';
 import { changedCollections } from './migration-collections.js';
 
 /**
- * The checks between deciding a plan and running it: the approvals of the plan hash (a resumed
- * run is checked like a fresh one), and a migration stopped at a gate waiting for a person's
- * decision (`--resume`). A refusal, or undefined when the run may go.
+ * The checks between deciding a plan and running it: the latest dry run of the plan passed and
+ * approvals of it, unused by other runs, meet the policy (a resumed run is checked like a fresh
+ * one); and a migration stopped at a gate waits for a person's decision (`--resume`). A refusal,
+ * or the grant of approvals the run then uses up.
  */
 export async function checkRun(
   input: ApplyInput,
   state: ApplyState,
   now: number,
-): Promise<ApplyRefusal | undefined> {
+): Promise<ApplyRefusal | ApprovalGrant> {
   const spentPlans = (await readChangelogRecords(input.ledger))
     .map((r) => r.planHash)
     .filter((h) => h !== state.plan.hash);
-  const denied = await checkApprovals({
+  const approval = await checkApprovals({
     spentPlans,
     ledger: input.ledger,
     planHash: state.plan.hash,
     approvers: input.approvers,
     policies: input.approvalPolicies,
     owners: ownersOf(input, state.plan.ids),
+    run: runOf(state),
     now,
   });
-  if (denied) return denied;
-  return state.progress?.phase === 'gate-failed' && !input.resume ? awaitingDecision(state) : undefined;
+  if (isRefusal(approval)) return approval;
+  return state.progress?.phase === 'gate-failed' && !input.resume ? awaitingDecision(state) : approval;
 }
 
 /** Audits a refusal: who tried to apply what, and why it was refused. */

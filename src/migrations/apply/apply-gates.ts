@@ -3,9 +3,11 @@ import type { Migration, ValidatorDefinition } from '../migration.js';
 import type { OriginalsLookup } from '../validators/parity-validator.js';
 import { runValidators } from '../validators/run-validators.js';
 import type { ValidatorResult } from '../validators/validator-result.js';
+import { showKey } from '../validators/validator-result.js';
 import type { ApplyContext } from './apply-context.js';
 import { errorRate, type GateResult, type MigrationProgress } from './apply-state.js';
 import { canaryView } from './canary.js';
+import type { DocumentPlan } from './document-plan.js';
 import { documentCollections } from './migration-collections.js';
 
 /**
@@ -14,7 +16,9 @@ import { documentCollections } from './migration-collections.js';
  *   bounds are skipped here: the canary is a sample; they run in the final gate);
  * - `parity`: its `parity` validators, the old read shape on each document's before-image
  *   against the new read shape on the document as it is now, on a sample of the canary;
- * - `error-rate`: canary documents `up` failed on, over the canary's size, at most `maxErrorRate`.
+ * - `error-rate`: canary documents `up` failed on, over the canary's size, at most `maxErrorRate`;
+ * - `contract`: passed, since the canary pass stops at the first batch holding a document that
+ *   would break its contract (see {@link contractStop}); this result puts it in the report.
  */
 export async function canaryGates(
   ctx: ApplyContext,
@@ -47,12 +51,14 @@ export async function canaryGates(
       results.filter((r) => r.kind === 'parity'),
     ),
     errorRateGate('canary', canaryFailed, canaryDocs, ctx.settings.maxErrorRate),
+    contractPassed(ctx, migration, progress, 'canary'),
   ];
 }
 
 /**
- * The gates after every document was processed: the error rate over all of them, and the
- * `count` validators (skipped at the canary) on the whole collections.
+ * The gates after every document was processed: the error rate over all of them, the `count`
+ * validators (skipped at the canary) on the whole collections, and the contract (passed, as at
+ * the canary, for every document the rest wrote).
  */
 export async function finalGates(
   ctx: ApplyContext,
@@ -71,7 +77,52 @@ export async function finalGates(
   return [
     validatorGate('validators', 'final', results),
     errorRateGate('final', failed, changed + skipped + failed, ctx.settings.maxErrorRate),
+    contractPassed(ctx, migration, progress, 'final'),
   ];
+}
+
+/**
+ * The `contract` gate failing: documents of a batch that would not conform to their contract once
+ * rewritten. The pass stops before writing anything of that batch; each document is named with
+ * its key and the schema paths it breaks.
+ */
+export function contractStop(
+  stage: 'canary' | 'rest',
+  collection: string,
+  broken: readonly Extract<DocumentPlan, { kind: 'failed' }>[],
+): GateResult {
+  return {
+    gate: 'contract',
+    stage,
+    ok: false,
+    message:
+      `${broken.length} document(s) of ${collection} would not conform to its contract once migrated; ` +
+      'apply stopped before writing their batch',
+    problems: broken.map((p) => `${showKey(p.key)}: ${p.reason}`),
+  };
+}
+
+/** The `contract` gate's result when no pass stopped on it. */
+function contractPassed(
+  ctx: ApplyContext,
+  migration: Migration,
+  progress: MigrationProgress,
+  stage: GateResult['stage'],
+): GateResult {
+  const names = documentCollections(migration);
+  const checked = names.filter((n) => ctx.contracts.contracts.some((c) => c.collection === n));
+  const unchecked = names.filter((n) => !checked.includes(n));
+  const which = stage === 'canary' ? 'canary document' : 'document';
+  const parts = [
+    checked.length > 0
+      ? `every ${which} written conforms to its contract (${checked.join(', ')})`
+      : `no contract for ${names.join(', ')}: nothing to conform to`,
+    ...(checked.length > 0 && unchecked.length > 0 ? [`no contract for ${unchecked.join(', ')}`] : []),
+    ...(progress.acceptNonConforming
+      ? ['documents that would not conform were left as they were and counted as failed (--resume)']
+      : []),
+  ];
+  return { gate: 'contract', stage, ok: true, message: parts.join('; '), problems: [] };
 }
 
 function validatorGate(

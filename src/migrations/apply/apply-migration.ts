@@ -31,7 +31,9 @@ export interface MigrationRunOutcome {
  *
  * A failed gate stops here with `gate-failed`: the changelog and the checkpoint say so, and the
  * run waits for a person (`migrate apply --resume` to go on, `migrate rollback` to undo). With
- * `overrideGate` (that `--resume`), a migration stopped at a gate goes on past it.
+ * `overrideGate` (that `--resume`), a migration stopped at a gate goes on past it. The `contract`
+ * gate is checked on every batch of both passes: a batch holding a document that would break its
+ * contract once rewritten stops the pass before anything of it is written.
  */
 export async function applyMigration(
   ctx: ApplyContext,
@@ -57,9 +59,14 @@ export async function applyMigration(
     await step({ ...done, phase: 'canary' });
     await recordApply(ctx, migration, p, 'applying');
   }
+  if (p.phase === 'gate-failed') {
+    if (!overrideGate) return { status: 'gate-failed', progress: p };
+    p = await overridden(ctx, migration, p);
+  }
   if (p.phase === 'canary') {
     const pass = await documentPass(ctx, migration, p, 'canary');
     if (pass.paused) return { status: 'paused', progress: pass.progress };
+    if (pass.stopped) return stoppedAt(ctx, migration, pass.progress, pass.stopped);
     await auditApply(ctx, migration, pass.progress, 'migration.canary', {
       checksumsBefore: checksumDetails(checksumsBefore(migration, pass.progress)),
     });
@@ -70,19 +77,11 @@ export async function applyMigration(
     p = await passGates(ctx, migration, p, gates, 'rest');
     if (p.phase === 'gate-failed') return { status: 'gate-failed', progress: p };
   }
-  if (p.phase === 'gate-failed') {
-    if (!overrideGate) return { status: 'gate-failed', progress: p };
-    const stage = p.gates.some((g) => g.stage === 'final') ? 'final' : 'canary';
-    await auditApply(ctx, migration, p, 'migration.gate-overridden', {
-      stage,
-      failedGates: failedGates(p.gates),
-    });
-    await step({ ...p, phase: stage === 'final' ? 'done' : 'rest' });
-  }
   if (p.phase === 'rest') {
     await recordApply(ctx, migration, p, 'applying');
     const pass = await documentPass(ctx, migration, p, 'rest');
     if (pass.paused) return { status: 'paused', progress: pass.progress };
+    if (pass.stopped) return stoppedAt(ctx, migration, pass.progress, pass.stopped);
     await step({ ...pass.progress, phase: 'final' });
   }
   if (p.phase === 'final') {
@@ -91,6 +90,41 @@ export async function applyMigration(
     if (p.phase === 'gate-failed') return { status: 'gate-failed', progress: p };
   }
   return finish(ctx, migration, p);
+}
+
+/**
+ * A person's decision to go on past the failed gate (`--resume`), audited as
+ * `migration.gate-overridden`. Past a `contract` gate that stopped a pass: back into that pass,
+ * leaving documents that would break the contract as they are (counted failed). Past the canary
+ * gates: on to the rest; past the final gates: done.
+ */
+async function overridden(
+  ctx: ApplyContext,
+  migration: Migration,
+  p: MigrationProgress,
+): Promise<MigrationProgress> {
+  const { stoppedIn, ...rest } = p;
+  const stage = stoppedIn ?? (p.gates.some((g) => g.stage === 'final') ? 'final' : 'canary');
+  await auditApply(ctx, migration, p, 'migration.gate-overridden', {
+    stage,
+    failedGates: failedGates(p.gates),
+  });
+  const next: MigrationProgress = stoppedIn
+    ? { ...rest, phase: stoppedIn, acceptNonConforming: true }
+    : { ...rest, phase: stage === 'final' ? 'done' : 'rest' };
+  await ctx.save(next);
+  return next;
+}
+
+/** A pass stopped by the `contract` gate: recorded like any failed gate, waiting for a person. */
+async function stoppedAt(
+  ctx: ApplyContext,
+  migration: Migration,
+  p: MigrationProgress,
+  gate: GateResult,
+): Promise<MigrationRunOutcome> {
+  const stopped = await passGates(ctx, migration, p, [gate], 'rest');
+  return { status: 'gate-failed', progress: stopped };
 }
 
 /**

@@ -24,6 +24,8 @@ export interface PlanInput {
   readonly contracts: LoadedContracts;
   readonly options: PlanOptions;
   readonly now: string;
+  /** The id a fresh run gets (a resumed run keeps its own). */
+  readonly runId: string;
 }
 
 /**
@@ -74,7 +76,7 @@ export async function decideApply(input: PlanInput): Promise<ApplyDecision> {
     );
   const hash = planHashOf(pending, input.target, input.options);
   const plan = { hash, ids: pending.map((m) => m.id), options: input.options };
-  return { kind: 'run', state: { plan, index: 0, startedAt: input.now }, resumed: false };
+  return { kind: 'run', state: { plan, index: 0, startedAt: input.now, run: input.runId }, resumed: false };
 }
 
 /** The plan hash of migrations to be applied to the target with these options. */

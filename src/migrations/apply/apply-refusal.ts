@@ -11,7 +11,12 @@ export type RefusalReason =
   | 'contracts'
   /** A collection operation cannot be done safely (copy onto documents, renaming the key). */
   | 'operations'
-  /** Not enough valid approvals of this plan hash under the `migrations` policy. */
+  /** No dry run of this plan is recorded, or the latest one failed: no approval can count. */
+  | 'dry-run'
+  /**
+   * Not enough approvals of this plan hash and its latest dry run's report under the `migrations`
+   * policy: missing, invalid, or used up by an earlier run.
+   */
   | 'approvals'
   /** Approvals exist, but for another plan: the files or options changed since approval. */
   | 'plan-changed'

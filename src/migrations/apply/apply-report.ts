@@ -22,8 +22,27 @@ export interface ApplyReport {
   /** True when this run continued an earlier, unfinished one. */
   readonly resumed: boolean;
   readonly refusal?: ApplyRefusal;
+  /** The approvals this run went on, once it got past its checks. */
+  readonly approvals?: ApprovalsUsed;
   readonly migrations: readonly MigrationApplyReport[];
   readonly durationMs: number;
+}
+
+/**
+ * The approvals an apply run went on. It used them up: a later run of the plan needs new ones,
+ * unless the policy says `reuseAfterRollback`, in which case `reused` names those an earlier,
+ * rolled-back run had used.
+ */
+export interface ApprovalsUsed {
+  /** The run's id, as the approvals' use records name it. */
+  readonly run: string;
+  /** The dry-run report the approvals approved: the latest of the plan, which passed. */
+  readonly reportHash: string;
+  readonly approvedBy: readonly string[];
+  /** Ids of the approvals used. */
+  readonly used: readonly string[];
+  /** Of `used`, those used before by a run that was rolled back, counted again by the policy. */
+  readonly reused: readonly string[];
 }
 
 export interface MigrationApplyReport {

@@ -15,6 +15,11 @@ export interface ApplyState {
   /** Index in `plan.ids` of the migration in progress (or next). */
   readonly index: number;
   readonly startedAt: string;
+  /**
+   * This run's id: the approvals it used up are recorded as used by it, so they still count when
+   * it resumes, and for no other run. Absent on checkpoints older than it (see {@link runOf}).
+   */
+  readonly run?: string;
   readonly progress?: MigrationProgress;
 }
 
@@ -52,6 +57,16 @@ export interface MigrationProgress {
   readonly after?: Readonly<Record<string, CollectionChecksum>>;
   readonly gates: readonly GateResult[];
   readonly startedAt: string;
+  /**
+   * The pass the `contract` gate stopped, at the batch it stopped at (nothing of which was
+   * written); set while the phase is `gate-failed`. `--resume` goes back into that pass.
+   */
+  readonly stoppedIn?: 'canary' | 'rest';
+  /**
+   * Set by `--resume` past the `contract` gate: documents that would break the contract are then
+   * left as they were and counted as failed, like documents `up` fails on; they are never written.
+   */
+  readonly acceptNonConforming?: boolean;
 }
 
 export interface ApplyCounts extends MigrationCounts {
@@ -74,10 +89,13 @@ export interface OperationResult {
   readonly note?: string;
 }
 
-/** One gate's verdict. `stage` is `canary` (before the rest) or `final` (after every document). */
+/**
+ * One gate's verdict. `stage` is `canary` (before the rest), `final` (after every document), or
+ * `rest` (the `contract` gate, stopping the pass over the other documents at a batch).
+ */
 export interface GateResult {
   readonly gate: MigrationGate;
-  readonly stage: 'canary' | 'final';
+  readonly stage: 'canary' | 'rest' | 'final';
   readonly ok: boolean;
   readonly message: string;
   readonly problems: readonly string[];
@@ -116,6 +134,11 @@ export function freshProgress(id: string, attempt: number, at: string): Migratio
 /** The share of processed documents that failed, 0 when none were processed. */
 export function errorRate(failed: number, processed: number): number {
   return processed === 0 ? 0 : failed / processed;
+}
+
+/** The run id of a state; a checkpoint saved before runs had ids gets one from its start. */
+export function runOf(state: ApplyState): string {
+  return state.run ?? `apply-${state.plan.hash.slice(0, 12)}-${state.startedAt}`;
 }
 
 /** Reads a saved state back; undefined for anything that is not one (a checkpoint from elsewhere). */

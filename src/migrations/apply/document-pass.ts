@@ -6,8 +6,15 @@ import { batchName } from '../batch-images.js';
 import { ChecksumAccumulator } from '../collection-checksum.js';
 import type { Migration } from '../migration.js';
 import type { ApplyContext } from './apply-context.js';
-import { type ApplyCounts, type MigrationProgress, maxListedFailures } from './apply-state.js';
+import { contractStop } from './apply-gates.js';
+import {
+  type ApplyCounts,
+  type GateResult,
+  type MigrationProgress,
+  maxListedFailures,
+} from './apply-state.js';
 import { inCanary } from './canary.js';
+import { contractCheck } from './contract-check.js';
 import { type CollectionRewrite, planDocument } from './document-plan.js';
 import { documentCollections, renamesOf } from './migration-collections.js';
 import { type PlannedDocument, plannedDocument, type WrittenDocument, writeBatch } from './write-batch.js';
@@ -19,7 +26,9 @@ export type PassStage = 'canary' | 'rest';
  * falls in the canary) or the rest's (all others). Batched, throttled, and checkpointed after
  * every batch from `progress.pass`; the next page is read while the current one is written.
  * Returns the progress after the last batch, or `paused` when the run was asked to stop (the
- * checkpoint then holds everything done).
+ * checkpoint then holds everything done), or `stopped` by the `contract` gate: a batch holds a
+ * document that would not conform to its contract once rewritten, so nothing of that batch is
+ * written and the progress stays at its start (see `acceptNonConforming` for what `--resume` does).
  *
  * The canary pass reads every document of the collection before the rest changes any, so it also
  * sums the checksum of the collection as it was before apply (`progress.before`). The rest pass
@@ -33,7 +42,7 @@ export async function documentPass(
   migration: Migration,
   start: MigrationProgress,
   stage: PassStage,
-): Promise<{ progress: MigrationProgress; paused: boolean }> {
+): Promise<{ progress: MigrationProgress; paused: boolean; stopped?: GateResult }> {
   let progress = start;
   const names = documentCollections(migration);
   for (let c = progress.pass.collection; c < names.length; c++) {
@@ -44,6 +53,7 @@ export async function documentPass(
       versionField: target.versionField,
       versioned: migration.collections.includes(target.name),
       renames: renamesOf(migration, target.name),
+      conforms: contractCheck(ctx.contracts, target.name, target.versionField),
     };
     let after = progress.pass.collection === c ? progress.pass.after : null;
     const pages = scanPages(target.handle, { after, limit: ctx.plan.options.batchSize });
@@ -52,6 +62,13 @@ export async function documentPass(
         selects(doc, rewrite, ctx.plan.hash, ctx.plan.options.canaryPercent, stage),
       );
       const planned = selected.map((doc) => plannedDocument(doc, planDocument(doc, rewrite)));
+      const broken = progress.acceptNonConforming ? [] : nonConforming(planned);
+      if (broken.length > 0)
+        return {
+          progress: { ...progress, stoppedIn: stage },
+          paused: false,
+          stopped: contractStop(stage, target.name, broken),
+        };
       const written = await writeBatch(
         {
           backups: ctx.backups,
@@ -87,6 +104,10 @@ export async function documentPass(
     }
   }
   return { progress: { ...progress, pass: { collection: 0, after: null } }, paused: false };
+}
+
+function nonConforming(planned: readonly PlannedDocument[]) {
+  return planned.flatMap(({ plan }) => (plan.kind === 'failed' && plan.nonConforming ? [plan] : []));
 }
 
 /** The canary pass takes canary documents (and keyless ones, to report them once); the rest the others. */

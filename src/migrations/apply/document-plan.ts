@@ -2,6 +2,7 @@ import { getPath, isScalar, type JsonObject, type Scalar, setPath, unsetPath } f
 import { type DocKey, docKey } from '../../stores/store.js';
 import type { Migration } from '../migration.js';
 import { migrateUp } from '../transform-document.js';
+import type { ContractCheck } from './contract-check.js';
 import type { RenameField } from './migration-collections.js';
 
 /** How one collection's documents are rewritten by one migration. */
@@ -13,6 +14,11 @@ export interface CollectionRewrite {
   readonly versioned: boolean;
   /** Applied in order before `up`: operations run before the documents are rewritten. */
   readonly renames: readonly RenameField[];
+  /**
+   * The collection's contract, which every rewritten document must conform to before it is
+   * written (see `contractCheck`); absent when the collection has no contract.
+   */
+  readonly conforms?: ContractCheck;
 }
 
 /**
@@ -20,7 +26,8 @@ export interface CollectionRewrite {
  * - `write`: replace it with `next`, on condition that its version field still holds `expect`;
  * - `at-target`: already at the target version (migrated earlier, or before apply began);
  * - `unchanged`: nothing to do (a rename-only collection whose document lacks the field);
- * - `failed`: `up` or a rename failed; the document stays as it is and is reported.
+ * - `failed`: `up` or a rename failed, or what they made does not conform to the contract
+ *   (`nonConforming`); the document stays as it is and is reported.
  */
 export type DocumentPlan =
   | {
@@ -31,7 +38,13 @@ export type DocumentPlan =
     }
   | { readonly kind: 'at-target'; readonly key: DocKey }
   | { readonly kind: 'unchanged'; readonly key: DocKey }
-  | { readonly kind: 'failed'; readonly key: DocKey | undefined; readonly reason: string };
+  | {
+      readonly kind: 'failed';
+      readonly key: DocKey | undefined;
+      readonly reason: string;
+      /** The rewrite worked but breaks the contract: apply's `contract` gate stops on it. */
+      readonly nonConforming?: true;
+    };
 
 /** Plans one document. Pure, and never throws: `up` runs inside `migrateUp`, which catches. */
 export function planDocument(doc: JsonObject, rewrite: CollectionRewrite): DocumentPlan {
@@ -47,13 +60,24 @@ export function planDocument(doc: JsonObject, rewrite: CollectionRewrite): Docum
   const renamed = applyRenames(doc, rewrite.renames);
   if (typeof renamed === 'string') return { kind: 'failed', key, reason: renamed };
   if (!rewrite.versioned)
-    return renamed === doc
-      ? { kind: 'unchanged', key }
-      : { kind: 'write', key, next: renamed, expect: version };
+    return renamed === doc ? { kind: 'unchanged', key } : conforming(rewrite, key, renamed, version);
   const outcome = migrateUp(rewrite.migration, renamed, rewrite.keyField, rewrite.versionField);
   if (outcome.status === 'skipped') return { kind: 'at-target', key };
   if (outcome.status === 'failed') return { kind: 'failed', key, reason: outcome.reason };
-  return { kind: 'write', key, next: outcome.doc, expect: version };
+  return conforming(rewrite, key, outcome.doc, version);
+}
+
+/** A write of `next`, unless it breaks the collection's contract. */
+function conforming(
+  rewrite: CollectionRewrite,
+  key: DocKey,
+  next: JsonObject,
+  expect: Scalar | undefined,
+): DocumentPlan {
+  const broken = rewrite.conforms?.(next);
+  return broken === undefined
+    ? { kind: 'write', key, next, expect }
+    : { kind: 'failed', key, reason: broken, nonConforming: true };
 }
 
 /**

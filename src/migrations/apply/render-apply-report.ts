@@ -9,6 +9,16 @@ export function renderApplyReport(report: ApplyReport): string[] {
     lines.push(`  refused (${report.refusal.reason}): ${report.refusal.message}`);
     for (const p of report.refusal.problems.slice(0, 20)) lines.push(`    - ${p}`);
   }
+  const a = report.approvals;
+  if (a) {
+    lines.push(
+      `  approvals: ${a.approvedBy.join(', ')} (dry-run report ${a.reportHash.slice(0, 12)}), used up by this run`,
+    );
+    if (a.reused.length > 0)
+      lines.push(
+        `  ${a.reused.length} of them were used before by a run that was rolled back, and count again: the policy says reuseAfterRollback`,
+      );
+  }
   for (const m of report.migrations) lines.push(...renderMigration(m));
   return lines;
 }
@@ -37,8 +47,11 @@ function renderMigration(m: MigrationApplyReport): string[] {
   ];
   for (const op of m.operations)
     lines.push(`    operation ${op.operation}: ${op.status}${op.note ? ` (${op.note})` : ''}`);
-  for (const g of m.gates)
+  for (const g of m.gates) {
     lines.push(`    gate ${g.gate} (${g.stage}): ${g.ok ? 'pass' : 'FAIL'}: ${g.message}`);
+    if (!g.ok) for (const p of g.problems.slice(0, 5)) lines.push(`      - ${p}`);
+    if (!g.ok && g.problems.length > 5) lines.push(`      ... ${g.problems.length - 5} more in the report`);
+  }
   for (const f of m.failures.slice(0, 10))
     lines.push(`    failed ${f.collection} ${JSON.stringify(f.key)}: ${f.reason}`);
   if (m.failures.length > 10 || failed > m.failures.length)

@@ -1,6 +1,7 @@
 import type { LoadedContracts } from '../../contracts/load-contracts.js';
 import type { JsonObject } from '../../core/json.js';
 import { type Collection, type DocKey, keyId } from '../../stores/store.js';
+import { contractCheck } from '../apply/contract-check.js';
 import { documentCollections, renamesOf } from '../apply/migration-collections.js';
 import type { Migration, ValidatorDefinition } from '../migration.js';
 import type { CollectionDryRun, DocumentProblem, MigrationDryRun } from '../report/dry-run-report.js';
@@ -29,7 +30,9 @@ export interface MigrationDryRunContext {
 /**
  * Runs one migration in its sandboxes: the `before` validators, the document pass over each
  * collection it rewrites, then the `after` validators with the contract check. Its verdict fails
- * on a failed validator, a failed document or a `down` that does not give a document back.
+ * on a failed validator, a failed document or a `down` that does not give a document back. A
+ * document that would break its contract once rewritten is a failed document, named with its key
+ * and the schema path: apply's `contract` gate would stop on it.
  */
 export async function dryRunMigration(
   migration: Migration,
@@ -92,6 +95,7 @@ async function passOver(
       versionField: ctx.versionField(name),
       versioned: migration.collections.includes(name),
       renames: renamesOf(migration, name),
+      conforms: contractCheck(ctx.contracts, name, ctx.versionField(name)),
     },
     collection: sandbox,
     name,

@@ -45,7 +45,8 @@ export interface SandboxPassResult {
  * same per-document decision apply makes (`planDocument`: renames, then `up`), and writes the
  * results back into the sandbox. A document the migration fails on (`up` throws, returns something
  * that is not a document, changes the key, or the document is at an unexpected version) is
- * counted and listed with its key and the reason, and left as it was; the pass goes on. When the
+ * counted and listed with its key and the reason, and left as it was; the pass goes on. So is a
+ * document whose rewrite would break the collection's contract. When the
  * migration has `down`, each migrated document is also taken back down and compared with what
  * `up` was given.
  */
@@ -125,6 +126,7 @@ function checkRoundTrip(
 }
 
 function planInput(original: JsonObject, rewrite: CollectionRewrite): JsonObject {
-  const renamed = planDocument(original, { ...rewrite, versioned: false });
+  // The renames alone, unchecked: the document before `up` is not at the contract's target.
+  const renamed = planDocument(original, { ...rewrite, versioned: false, conforms: undefined });
   return renamed.kind === 'write' ? renamed.next : original;
 }

@@ -1,7 +1,9 @@
-import { listApprovals, type StoredApproval } from '../../approvals/approval-ledger.js';
+import { listApprovals, type StoredApproval, usesOf } from '../../approvals/approval-ledger.js';
 import type { ApprovalPolicy, Approver } from '../../approvals/approval-policy.js';
 import { type ApprovalProblem, verifyApprovals } from '../../approvals/verify-approvals.js';
+import { StewardError } from '../../errors/steward-error.js';
 import type { Ledger } from '../../ledger/ledger.js';
+import { type DryRunRecord, latestDryRun } from '../report/dry-run-record.js';
 
 /** The kind of change migrations are approved as; it picks the `approvalPolicies` entry. */
 export const migrationsApprovalKind = 'migrations';
@@ -24,63 +26,150 @@ export function parseMigrationApprovalSubject(
   return match ? { planHash: match[1]!, reportHash: match[2]! } : undefined;
 }
 
-/** Whether the approvals of a plan meet the policy, and which dry-run report they approved. */
-export interface PlanApprovalStatus {
-  readonly ok: boolean;
-  /** The report whose approvals meet the policy, or come closest; undefined without approvals. */
-  readonly reportHash?: string;
-  readonly approvedBy: readonly string[];
-  /** Why approvals did not count, and what the set lacks (see `verifyApprovals`). */
-  readonly problems: readonly ApprovalProblem[];
-  /** Every approval of the plan, whatever report it names. */
-  readonly approvals: readonly StoredApproval[];
+/**
+ * Why no approval of the plan can count now, or undefined: the plan has no recorded dry run, or
+ * its latest dry run failed. With `reportHash` (the report an approval names), also when that is
+ * not the latest dry run's report. Pure; the one rule `migrate approve`, `approvals sign`,
+ * `migrate status` and `migrate apply` share.
+ */
+export function dryRunProblem(
+  planHash: string,
+  dryRun: DryRunRecord | undefined,
+  reportHash?: string,
+): string | undefined {
+  if (!dryRun)
+    return `no dry run of plan ${planHash} is recorded in the ledger: run "steward migrate dry-run" first, then approve its report`;
+  if (reportHash !== undefined && reportHash !== dryRun.reportHash)
+    return (
+      `report ${reportHash} is not the latest dry run of plan ${planHash}: that is report ${dryRun.reportHash} ` +
+      `(${dryRun.report}, run at ${dryRun.createdAt}); read and approve that one`
+    );
+  if (!dryRun.ok)
+    return (
+      `the latest dry run of plan ${planHash} (report ${dryRun.reportHash}, ${dryRun.report}) failed: ` +
+      'fix the migration (or its validators, or the data), dry-run again and approve that'
+    );
+  return undefined;
 }
 
 /**
- * Decides whether a plan is approved. Approvals count together only when they approve the same
- * dry-run report: two people who each read a different report have not agreed on one. With
- * `reportHash`, only approvals of that report count. With `includeOwner`, the owner rule must hold
- * for every owner of the collections the plan rewrites. Pure.
+ * Why an approval of `subject` must not be signed, or undefined: the subject is not
+ * `<plan-hash>:<report-hash>`, the plan is not the current one, or the report is not the latest
+ * passed dry run of it (see {@link dryRunProblem}). Pure.
  */
-export function checkPlanApprovals(input: {
+export function migrationSubjectProblem(
+  subject: string,
+  current: { readonly planHash: string; readonly dryRun: DryRunRecord | undefined },
+): string | undefined {
+  const parsed = parseMigrationApprovalSubject(subject);
+  if (!parsed)
+    return (
+      `"${subject}" is not a migration approval subject, which is <plan-hash>:<report-hash>; ` +
+      'run "steward migrate approve <plan-hash>" after the dry run'
+    );
+  if (parsed.planHash !== current.planHash)
+    return (
+      `${parsed.planHash} is not the current plan (${current.planHash}): the migrations, the store or the options changed since. ` +
+      'Run "steward migrate plan" and "steward migrate dry-run" again, and approve what they print.'
+    );
+  return dryRunProblem(current.planHash, current.dryRun, parsed.reportHash);
+}
+
+/**
+ * Refuses (`usage`, exit 2) to sign a migration approval of `subject` unless it approves the
+ * current plan and its latest dry run, which passed. Every command that signs migration approvals
+ * calls it before signing, so nothing is signed that apply would not count.
+ */
+export async function assertMigrationSubject(
+  ledger: Ledger,
+  subject: string,
+  currentPlanHash: string,
+): Promise<DryRunRecord> {
+  const dryRun = await latestDryRun(ledger, currentPlanHash);
+  const problem = migrationSubjectProblem(subject, { planHash: currentPlanHash, dryRun });
+  if (problem || !dryRun)
+    throw new StewardError('usage', `cannot approve ${subject}: ${problem}`, { subject });
+  return dryRun;
+}
+
+/** Whether the approvals of a plan meet the policy, for its latest dry run. */
+export interface PlanApprovalStatus {
+  readonly ok: boolean;
+  /** The latest dry run of the plan: only approvals of its report count, and only if it passed. */
+  readonly dryRun?: DryRunRecord;
+  /** Why no approval can count (no dry run, or it failed); see {@link dryRunProblem}. */
+  readonly dryRunProblem?: string;
+  /** The latest dry run's report hash, which the counted approvals approve. */
+  readonly reportHash?: string;
+  readonly approvedBy: readonly string[];
+  /** Ids of the approvals that counted, one per approver. */
+  readonly counted: readonly string[];
+  /**
+   * Of `counted`, the approvals an earlier run used up that count again because the policy says
+   * `reuseAfterRollback`; empty otherwise.
+   */
+  readonly reused: readonly string[];
+  /** Why approvals of the latest report did not count, and what the set lacks (`verifyApprovals`). */
+  readonly problems: readonly ApprovalProblem[];
+  /** Every approval of the plan, whatever report it names. */
+  readonly approvals: readonly StoredApproval[];
+  /** Approvals of the plan naming another report than the latest dry run's: they never count. */
+  readonly otherReports: number;
+}
+
+/** What {@link checkPlanApprovals} decides on. */
+export interface PlanApprovalInput {
   readonly planHash: string;
+  /** The latest dry run recorded for the plan (see `latestDryRun`). */
+  readonly dryRun: DryRunRecord | undefined;
   readonly approvals: readonly StoredApproval[];
   readonly policy: ApprovalPolicy;
   readonly approvers: ReadonlyMap<string, Approver>;
   readonly now: number;
   /** Owners of the collections the plan rewrites (their contracts' `owner`). */
   readonly owners: readonly string[];
-  readonly reportHash?: string;
-}): PlanApprovalStatus {
+  /** The apply run asking: approvals it used up itself still count for it (a resumed run). */
+  readonly run?: string;
+}
+
+/**
+ * Decides whether a plan is approved. Only approvals of `<plan>:<report of the latest dry run>`
+ * count, and none while that dry run failed or when there is none; two people who each read a
+ * different report have not agreed on one. An approval another run used up does not count
+ * (unless the policy says `reuseAfterRollback`). With `includeOwner`, the owner rule must hold for
+ * every owner of the collections the plan rewrites. Pure.
+ */
+export function checkPlanApprovals(input: PlanApprovalInput): PlanApprovalStatus {
   const mine = input.approvals.filter(
     (a) => parseMigrationApprovalSubject(a.subject)?.planHash === input.planHash,
   );
-  const reports =
-    input.reportHash !== undefined
-      ? [input.reportHash]
-      : [...new Set(mine.map((a) => parseMigrationApprovalSubject(a.subject)!.reportHash))];
-  const verdicts = reports.map((reportHash) => ({ reportHash, ...verifyReport(input, reportHash) }));
-  if (verdicts.length === 0) {
-    const none = verifyReport(input, '0'.repeat(64));
-    return { ok: false, approvedBy: [], problems: none.problems, approvals: mine };
-  }
-  const best =
-    verdicts.find((v) => v.ok) ?? [...verdicts].sort((a, b) => b.approvedBy.length - a.approvedBy.length)[0]!;
+  const blocked = dryRunProblem(input.planHash, input.dryRun);
+  const reportHash = input.dryRun?.reportHash ?? '0'.repeat(64);
+  const subject = migrationApprovalSubject(input.planHash, reportHash);
+  const ofReport = mine.filter((a) => a.subject === subject);
+  const verdict = verifyReport(input, subject, ofReport);
+  const uses = usesOf(ofReport);
+  const reused = input.policy.reuseAfterRollback
+    ? verdict.counted.filter((id) => uses.has(id) && uses.get(id)?.usedBy !== input.run)
+    : [];
   return {
-    ok: best.ok,
-    reportHash: best.reportHash,
-    approvedBy: best.approvedBy,
-    problems: best.problems,
+    ok: verdict.ok && blocked === undefined,
+    ...(input.dryRun ? { dryRun: input.dryRun, reportHash } : {}),
+    ...(blocked ? { dryRunProblem: blocked } : {}),
+    approvedBy: verdict.approvedBy,
+    counted: verdict.counted,
+    reused,
+    problems: verdict.problems,
     approvals: mine,
+    otherReports: mine.length - ofReport.length,
   };
 }
 
 function verifyReport(
-  input: Parameters<typeof checkPlanApprovals>[0],
-  reportHash: string,
-): { ok: boolean; approvedBy: readonly string[]; problems: readonly ApprovalProblem[] } {
-  const subject = migrationApprovalSubject(input.planHash, reportHash);
-  const approvals = input.approvals.filter((a) => a.subject === subject);
+  input: PlanApprovalInput,
+  subject: string,
+  approvals: readonly StoredApproval[],
+): { ok: boolean; approvedBy: readonly string[]; counted: readonly string[]; problems: ApprovalProblem[] } {
   const owners = input.policy.includeOwner && input.owners.length > 0 ? input.owners : [undefined];
   const checks = owners.map((owner) =>
     verifyApprovals({
@@ -90,20 +179,37 @@ function verifyReport(
       policy: input.policy,
       approvers: input.approvers,
       now: input.now,
+      ...(input.policy.reuseAfterRollback ? {} : { uses: usesOf(approvals) }),
+      ...(input.run === undefined ? {} : { run: input.run }),
       ...(owner === undefined ? {} : { owner }),
     }),
   );
   const problems = checks.flatMap((c, i) =>
     i === 0 ? c.problems : c.problems.filter((p) => p.code === 'owner-missing'),
   );
-  return { ok: checks.every((c) => c.ok), approvedBy: checks[0]!.approvedBy, problems };
+  const first = checks[0]!;
+  return { ok: checks.every((c) => c.ok), approvedBy: first.approvedBy, counted: first.counted, problems };
 }
 
-/** Reads the ledger's approvals and checks those of a plan (see {@link checkPlanApprovals}). */
+/** Reads the plan's latest dry run and approvals from the ledger and checks them (see {@link checkPlanApprovals}). */
 export async function planApprovals(
   ledger: Ledger,
-  input: Omit<Parameters<typeof checkPlanApprovals>[0], 'approvals'>,
+  input: Omit<PlanApprovalInput, 'approvals' | 'dryRun'>,
 ): Promise<PlanApprovalStatus> {
+  const dryRun = await latestDryRun(ledger, input.planHash);
   const approvals = (await listApprovals(ledger)).filter((a) => a.subject.startsWith(`${input.planHash}:`));
-  return checkPlanApprovals({ ...input, approvals });
+  return checkPlanApprovals({ ...input, dryRun, approvals });
+}
+
+/** The lines saying why a plan is not approved: the dry run's problem, the approvals', stale ones. */
+export function planApprovalProblems(
+  status: Pick<PlanApprovalStatus, 'dryRunProblem' | 'problems' | 'otherReports' | 'reportHash'>,
+): string[] {
+  const lines = status.dryRunProblem ? [status.dryRunProblem] : [];
+  lines.push(...new Set(status.problems.map((p) => p.message)));
+  if (status.otherReports > 0 && status.reportHash)
+    lines.push(
+      `${status.otherReports} approval(s) of this plan approve another dry run than the latest (report ${status.reportHash}): they do not count`,
+    );
+  return lines;
 }

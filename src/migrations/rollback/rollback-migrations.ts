@@ -6,7 +6,6 @@ import type { Ledger } from '../../ledger/ledger.js';
 import { migrateLease } from '../apply/apply-context.js';
 import type { MigrationEventListener } from '../apply/migration-events.js';
 import type { MigrationTarget } from '../apply/migration-target.js';
-import { migrationBackups } from '../before-images.js';
 import { readChangelogRecord, readChangelogRecords } from '../changelog.js';
 import type { Migration } from '../migration.js';
 import { Throttle } from '../throttle.js';
@@ -88,7 +87,7 @@ export async function rollbackUnderLease(
   const ctx: RollbackContext = {
     ledger: input.ledger,
     target: input.target,
-    backups: await migrationBackups(input.ledger),
+    backups: await input.ledger.openCollection('backups'),
     lease,
     throttle: new Throttle(lease, ttlMs, clock, input.rate),
     contracts: input.contracts,

@@ -1,21 +1,32 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StewardError } from '../../errors/steward-error.js';
 import type { DynamoStoreConfig } from '../store-config.js';
+import { storeTimeout } from '../store-timeouts.js';
 import { type RetryOptions, retryThrottled } from './batch-retry.js';
 import { type CallSite, isThrottle, toStewardError } from './dynamodb-errors.js';
 import { ProtoSafeJsonProtocol } from './proto-safe-protocol.js';
+import { tablePrefixProblem } from './table-mapping.js';
+
+/** Attempts the SDK makes of one request that failed on the network or timed out. */
+const sdkAttempts = 3;
 
 /**
- * The one door to DynamoDB for this adapter: an SDK client with short connection timeouts (so an
- * unreachable store fails in seconds), our own throttling retries on top of the SDK's, and error
- * translation. Every other file goes through {@link DynamoClient.call} or {@link DynamoClient.send}.
+ * The one door to DynamoDB for this adapter: an SDK client whose every request is bounded (a
+ * connection timeout and a request timeout that fails the request, so an endpoint that accepts
+ * connections and never answers fails in seconds instead of hanging), our own throttling retries
+ * on top of the SDK's, and error translation. Every other file goes through
+ * {@link DynamoClient.call} or {@link DynamoClient.send}.
  */
 export class DynamoClient {
   readonly sdk: DynamoDBClient;
   /** The endpoint named in error messages. */
   readonly endpoint: string;
+  /** Put in front of every table name (config.tablePrefix, default none). */
+  readonly tablePrefix: string;
   /** How batch leftovers and throttled calls are retried (config.maxAttempts, default 8). */
   readonly retry: RetryOptions;
+  /** The timeouts in force, for messages. */
+  readonly timeouts: CallSite['timeouts'];
 
   constructor(readonly config: DynamoStoreConfig) {
     this.endpoint = config.endpoint ?? `dynamodb.${config.region}.amazonaws.com`;
@@ -26,15 +37,32 @@ export class DynamoClient {
         `store.maxAttempts must be a whole number of at least 1, not ${maxAttempts}`,
       );
     }
+    this.tablePrefix = config.tablePrefix ?? '';
+    const prefixProblem = tablePrefixProblem(this.tablePrefix);
+    if (prefixProblem)
+      throw new StewardError(
+        'config.invalid',
+        `stores.${config.name ?? '<store>'}.tablePrefix: ${prefixProblem}`,
+      );
     this.retry = { maxAttempts, baseDelayMs: 50, maxDelayMs: 5000 };
+    this.timeouts = {
+      connectTimeoutMs: storeTimeout(config, 'connectTimeoutMs'),
+      requestTimeoutMs: storeTimeout(config, 'requestTimeoutMs'),
+      attempts: sdkAttempts,
+    };
     this.sdk = new DynamoDBClient({
       region: config.region,
       ...(config.endpoint ? { endpoint: config.endpoint } : {}),
       ...(config.credentials ? { credentials: config.credentials } : {}),
-      // The SDK retries network blips and throttling a little; ours (below) adds patience for
-      // throttling only, so a refused connection is reported after a few quick attempts.
-      maxAttempts: 3,
-      requestHandler: { connectionTimeout: 3000, requestTimeout: 60_000 },
+      // The SDK retries network blips, timeouts and throttling a little; ours (below) adds
+      // patience for throttling only, so an unreachable endpoint is reported after a few attempts.
+      maxAttempts: sdkAttempts,
+      requestHandler: {
+        connectionTimeout: this.timeouts.connectTimeoutMs,
+        requestTimeout: this.timeouts.requestTimeoutMs,
+        // Without it the SDK only logs a warning when requestTimeout passes, and waits on.
+        throwOnRequestTimeout: true,
+      },
       // Keeps a document's own `__proto__` field when items are read (see the class).
       protocol: ProtoSafeJsonProtocol,
     });
@@ -65,9 +93,13 @@ export class DynamoClient {
 
   /** A call site for error messages. */
   site(action: string, table?: string): CallSite {
-    return table === undefined
-      ? { endpoint: this.endpoint, action }
-      : { endpoint: this.endpoint, action, table };
+    return {
+      endpoint: this.endpoint,
+      action,
+      timeouts: this.timeouts,
+      ...(table === undefined ? {} : { table }),
+      ...(this.config.name === undefined ? {} : { store: this.config.name }),
+    };
   }
 
   destroy(): void {

@@ -42,7 +42,7 @@ export class DynamoCollection implements Collection {
     private readonly catalog: TableCatalog,
     readonly spec: CollectionSpec,
   ) {
-    this.mapping = entityMapping(spec);
+    this.mapping = entityMapping(spec, client.tablePrefix);
   }
 
   /** The item mapper, once the table's key schema is known (cached per table). */

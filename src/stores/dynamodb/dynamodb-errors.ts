@@ -1,4 +1,5 @@
 import { StewardError } from '../../errors/steward-error.js';
+import { storeLabel } from '../store-timeouts.js';
 
 /**
  * Turns AWS SDK failures into steward's errors, so users read one voice whatever the store.
@@ -11,6 +12,14 @@ export interface CallSite {
   readonly endpoint: string;
   readonly action: string;
   readonly table?: string;
+  /** steward's name for the store, when it has one. */
+  readonly store?: string;
+  /** The client's timeouts, for the message when one of them passed. */
+  readonly timeouts?: {
+    readonly connectTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly attempts: number;
+  };
 }
 
 const networkCodes = new Set([
@@ -23,7 +32,9 @@ const networkCodes = new Set([
   'ENETUNREACH',
   'EPIPE',
 ]);
-const networkNames = new Set(['TimeoutError', 'RequestTimeout', 'NetworkingError']);
+const networkNames = new Set(['RequestTimeout', 'NetworkingError']);
+/** The SDK's name for a connection or request timeout (a request timeout also has code ETIMEDOUT). */
+const timeoutName = 'TimeoutError';
 const authNames = new Set([
   'UnrecognizedClientException',
   'InvalidSignatureException',
@@ -39,9 +50,10 @@ const throttleNames = new Set([
   'RequestLimitExceeded',
 ]);
 
-/** The DynamoDB exception type or Node error code of a failure. */
+/** The DynamoDB exception type or Node error code of a failure; a timeout of the SDK's is `TimeoutError`. */
 export function errorName(error: unknown): string {
   const e = error as { name?: unknown; code?: unknown } | null;
+  if (e?.name === timeoutName) return timeoutName;
   if (typeof e?.code === 'string' && networkCodes.has(e.code)) return e.code;
   return typeof e?.name === 'string' ? e.name : 'Error';
 }
@@ -58,7 +70,7 @@ export function isConditionFailed(error: unknown): boolean {
 
 /** True for a StewardError the whole call must stop on, rather than one write failing. */
 export function isFatal(error: StewardError): boolean {
-  return ['store.unreachable', 'store.auth', 'collection.not-found'].includes(error.code);
+  return ['store.unreachable', 'store.timeout', 'store.auth', 'collection.not-found'].includes(error.code);
 }
 
 /** Translates any failure of a DynamoDB call into a StewardError naming the endpoint or table. */
@@ -67,10 +79,12 @@ export function toStewardError(error: unknown, site: CallSite): StewardError {
   const name = errorName(error);
   const message = (error as Error | null)?.message ?? String(error);
   const details = { endpoint: site.endpoint, table: site.table, action: site.action, cause: name };
+  const where = storeLabel(site.store, `DynamoDB at ${site.endpoint}`);
+  if (name === timeoutName) return timeoutError(site, where, details, error);
   if (networkCodes.has(name) || networkNames.has(name)) {
     return new StewardError(
       'store.unreachable',
-      `DynamoDB at ${site.endpoint} is unreachable (${name}: ${message}). Check the endpoint and region in the store config and that the service is running.`,
+      `${where} is unreachable (${name}: ${message}). Check the endpoint and region in the store config and that the service is running.`,
       details,
       { cause: error },
     );
@@ -78,7 +92,7 @@ export function toStewardError(error: unknown, site: CallSite): StewardError {
   if (authNames.has(name)) {
     return new StewardError(
       'store.auth',
-      `DynamoDB at ${site.endpoint} refused the credentials (${name}: ${message}). Check the access key, secret and region, or the AWS profile in use.`,
+      `${where} refused the credentials (${name}: ${message}). Check the access key, secret and region, or the AWS profile in use.`,
       details,
       { cause: error },
     );
@@ -91,16 +105,40 @@ export function toStewardError(error: unknown, site: CallSite): StewardError {
       { cause: error },
     );
   }
-  const where = site.table === undefined ? '' : ` on table "${site.table}"`;
+  const on = site.table === undefined ? '' : ` on table "${site.table}"`;
   const hint = throttleNames.has(name)
     ? ' (still throttled after retries: raise capacity or lower concurrency)'
     : '';
   return new StewardError(
     'store.failed',
-    `DynamoDB ${site.action}${where} failed: ${name}: ${message}${hint}`,
+    `${where}: ${site.action}${on} failed: ${name}: ${message}${hint}`,
     details,
     {
       cause: error,
     },
+  );
+}
+
+/**
+ * A connection or request timeout, after the SDK's own attempts: one line naming the store, the
+ * call and the settings to check, without the SDK's wording.
+ */
+function timeoutError(
+  site: CallSite,
+  where: string,
+  details: Record<string, unknown>,
+  cause: unknown,
+): StewardError {
+  const t = site.timeouts;
+  const limits = t
+    ? ` (connectTimeoutMs ${t.connectTimeoutMs}, requestTimeoutMs ${t.requestTimeoutMs}, ${t.attempts} attempts)`
+    : '';
+  const settings = site.store === undefined ? 'the store' : `stores.${site.store}`;
+  const on = site.table === undefined ? '' : ` on table "${site.table}"`;
+  return new StewardError(
+    'store.timeout',
+    `${where} did not answer ${site.action}${on} in time${limits}; check that the service is running and answering, or raise the timeouts in ${settings}`,
+    details,
+    { cause },
   );
 }

@@ -40,6 +40,8 @@ export async function openDynamoStore(config: DynamoStoreConfig): Promise<Store>
 /**
  * The DynamoDB adapter. A collection is a table or an entity inside a shared table (see
  * `table-mapping.ts`); `listCollections` lists tables, because entities cannot be discovered.
+ * Every table name gets the store's `tablePrefix` here, and only here, so whatever names a
+ * collection (the config, the ledger, a dry run's sandbox, the example) stays inside its prefix.
  */
 class DynamoStore implements Store {
   readonly kind = 'dynamodb' as const;
@@ -80,14 +82,20 @@ class DynamoStore implements Store {
     }
   }
 
+  /**
+   * The tables of this store's `tablePrefix`, named without it (as collections and ledger specs
+   * name them); tables of other prefixes are not this store's and are left out.
+   */
   async listCollections(): Promise<string[]> {
+    const prefix = this.client.tablePrefix;
     const names: string[] = [];
     let start: string | undefined;
     do {
       const out = await this.client.call('ListTables', undefined, (sdk) =>
         sdk.send(new ListTablesCommand({ ExclusiveStartTableName: start })),
       );
-      names.push(...(out.TableNames ?? []));
+      for (const table of out.TableNames ?? [])
+        if (table.startsWith(prefix)) names.push(table.slice(prefix.length));
       start = out.LastEvaluatedTableName;
     } while (start);
     return names;

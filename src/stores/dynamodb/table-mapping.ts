@@ -26,11 +26,23 @@ export interface EntityMapping {
 }
 
 const tableNamePattern = /^[A-Za-z0-9_.-]{3,255}$/;
+const prefixPattern = /^[A-Za-z0-9_.-]{0,200}$/;
 
-/** Resolves a collection spec into its DynamoDB mapping; throws `input.invalid` on a bad one. */
-export function entityMapping(spec: CollectionSpec): EntityMapping {
+/** Why a `tablePrefix` cannot start DynamoDB table names, or undefined when it can. Pure. */
+export function tablePrefixProblem(prefix: string): string | undefined {
+  return prefixPattern.test(prefix)
+    ? undefined
+    : `"${prefix}" cannot start a DynamoDB table name: use at most 200 letters, digits, "_", "-" or "."`;
+}
+
+/**
+ * Resolves a collection spec into its DynamoDB mapping; throws `input.invalid` on a bad one.
+ * `tablePrefix` (the store's) goes in front of every table name, an explicit `dynamodb.table`
+ * included, so two prefixes never share a table.
+ */
+export function entityMapping(spec: CollectionSpec, tablePrefix = ''): EntityMapping {
   const m = spec.dynamodb;
-  const table = m?.table ?? spec.name;
+  const table = `${tablePrefix}${m?.table ?? spec.name}`;
   if (!tableNamePattern.test(table)) {
     throw new StewardError(
       'input.invalid',

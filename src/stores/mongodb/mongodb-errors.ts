@@ -1,9 +1,15 @@
 import { StewardError } from '../../errors/steward-error.js';
+import { storeLabel } from '../store-timeouts.js';
 
 /** Where the store is, for messages: the hosts of the URI, never its credentials. */
 export interface MongoTarget {
   readonly hosts: string;
+  /** The connect (and server selection) timeout. */
   readonly timeoutMs: number;
+  /** How long one request may go without an answer; undefined for no limit. */
+  readonly requestTimeoutMs?: number;
+  /** steward's name for the store, when it has one. */
+  readonly store?: string;
 }
 
 /** The host list of a connection string (`a:27017,b:27017`), without user, password or options. */
@@ -15,19 +21,23 @@ export function hostsOf(uri: string): string {
 const unreachableNames = new Set([
   'MongoServerSelectionError',
   'MongoNetworkError',
-  'MongoNetworkTimeoutError',
   'MongoTopologyClosedError',
 ]);
+/** A request that went without an answer for the socket timeout (or the driver's own deadline). */
+const timeoutNames = new Set(['MongoNetworkTimeoutError', 'MongoOperationTimeoutError']);
 
 /**
  * Turns driver failures a user can act on into StewardErrors: an unreachable server into
- * `store.unreachable`, refused credentials into `store.auth`. Anything else is returned as it is
- * (a bug or a server error to report with its stack). The driver's message is kept in the text,
- * not as a cause, so the CLI prints one line and no stack.
+ * `store.unreachable`, a request left unanswered into `store.timeout`, refused credentials into
+ * `store.auth`. Anything else is returned as it is (a bug or a server error to report with its
+ * stack). The driver's message is kept in the text, not as a cause, so the CLI prints one line
+ * and no stack.
  */
 export function mapMongoError(error: unknown, target: MongoTarget): unknown {
   if (!(error instanceof Error) || error instanceof StewardError) return error;
   const code = (error as { code?: unknown }).code;
+  const where = storeLabel(target.store, `MongoDB at ${target.hosts}`);
+  const settings = target.store === undefined ? 'the store' : `stores.${target.store}`;
   if (
     code === 18 ||
     error.name === 'MongoMissingCredentialsError' ||
@@ -35,15 +45,24 @@ export function mapMongoError(error: unknown, target: MongoTarget): unknown {
   ) {
     return new StewardError(
       'store.auth',
-      `MongoDB at ${target.hosts} refused the credentials (${error.message}); check the user, password and authSource in the URI`,
-      { hosts: target.hosts },
+      `${where} refused the credentials (${error.message}); check the user, password and authSource in the URI`,
+      { hosts: target.hosts, store: target.store },
+    );
+  }
+  if (timeoutNames.has(error.name)) {
+    const limit =
+      target.requestTimeoutMs === undefined ? '' : ` within requestTimeoutMs (${target.requestTimeoutMs} ms)`;
+    return new StewardError(
+      'store.timeout',
+      `${where} did not answer a request${limit} (${error.message}); check that it is running and answering, or raise the timeouts in ${settings}`,
+      { hosts: target.hosts, store: target.store },
     );
   }
   if (unreachableNames.has(error.name)) {
     return new StewardError(
       'store.unreachable',
-      `MongoDB at ${target.hosts} did not answer within ${target.timeoutMs} ms (${error.message}); check that it is running and that the URI in the config is right`,
-      { hosts: target.hosts },
+      `${where} did not answer within ${target.timeoutMs} ms (${error.message}); check that it is running and that the URI in the config is right`,
+      { hosts: target.hosts, store: target.store },
     );
   }
   return error;

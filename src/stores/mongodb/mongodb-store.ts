@@ -9,6 +9,7 @@ import type {
   StoreInfo,
 } from '../store.js';
 import type { MongoStoreConfig } from '../store-config.js';
+import { storeTimeout } from '../store-timeouts.js';
 import { CollectionRegistry } from './collection-registry.js';
 import { copyCollection, ignoreCode } from './copy-collection.js';
 import { MongoCollection, type MongoContext, maxBatchGet } from './mongodb-collection.js';
@@ -36,14 +37,24 @@ export const mongoCapabilities: StoreCapabilities = {
 /**
  * Opens a MongoDB (or FerretDB) store on `config.database`. Connects eagerly, so a wrong host or
  * wrong credentials fail here, as `store.unreachable` or `store.auth`, within
- * `config.connectTimeoutMs` (default 5000).
+ * `config.connectTimeoutMs` (default 5000). Afterwards a request that goes without an answer
+ * for `config.requestTimeoutMs` (default 60000) fails with `store.timeout`, so a server that
+ * stops answering mid-run ends the run instead of hanging it.
  */
 export async function openMongoStore(config: MongoStoreConfig): Promise<Store> {
-  const timeoutMs = config.connectTimeoutMs ?? 5000;
-  const target: MongoTarget = { hosts: hostsOf(config.uri), timeoutMs };
+  const timeoutMs = storeTimeout(config, 'connectTimeoutMs');
+  const requestTimeoutMs = storeTimeout(config, 'requestTimeoutMs');
+  const target: MongoTarget = {
+    hosts: hostsOf(config.uri),
+    timeoutMs,
+    requestTimeoutMs,
+    ...(config.name === undefined ? {} : { store: config.name }),
+  };
   const client = new MongoClient(config.uri, {
     serverSelectionTimeoutMS: timeoutMs,
     connectTimeoutMS: timeoutMs,
+    // An idle socket while a request waits for its answer: the driver fails the request.
+    socketTimeoutMS: requestTimeoutMs,
   });
   await guarded(target, async () => {
     await client.connect();

@@ -27,6 +27,7 @@ import {
   scalarEqualsKind,
   scalarEqualsParams,
 } from './filter-to-sql.js';
+import { guardedSqlite, mapSqliteError, type SqliteTarget } from './sqlite-errors.js';
 import { createIndexSql, indexFields, indexNameOf, storedIndexName } from './sqlite-indexes.js';
 
 const namePattern = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
@@ -42,7 +43,11 @@ export function tableName(spec: CollectionSpec): string {
   return `"${spec.name}"`;
 }
 
-/** A collection stored as one SQLite table; every write batch is one transaction. */
+/**
+ * A collection stored as one SQLite table; every write batch is one `BEGIN IMMEDIATE`
+ * transaction, so a concurrent writer waits for the lock instead of failing (see
+ * `openSqliteStore`).
+ */
 export class SqliteCollection implements Collection {
   private readonly table: string;
   /** Prepared statements by SQL text: preparing once per collection handle keeps batches fast. */
@@ -53,6 +58,7 @@ export class SqliteCollection implements Collection {
   constructor(
     private readonly db: Database.Database,
     readonly spec: CollectionSpec,
+    private readonly target: SqliteTarget,
   ) {
     this.table = tableName(spec);
   }
@@ -95,7 +101,7 @@ export class SqliteCollection implements Collection {
     );
     const last = rows.at(-1);
     return {
-      docs: rows.map((r) => (r.doc === undefined ? this.keyDoc(r.k) : (JSON.parse(r.doc) as JsonObject))),
+      docs: rows.map((r) => (r.doc === undefined ? this.keyDoc(r.k) : this.parse(r.k, r.doc))),
       next: rows.length < limit || !last ? null : last.k,
     };
   }
@@ -111,7 +117,7 @@ export class SqliteCollection implements Collection {
       `SELECT k, doc FROM ${this.table} WHERE k IN (SELECT value FROM json_each(?))`,
       [JSON.stringify(ids)],
     );
-    return new Map(rows.map((r) => [r.k, JSON.parse(r.doc) as JsonObject]));
+    return new Map(rows.map((r) => [r.k, this.parse(r.k, r.doc)]));
   }
 
   /** Reads the primary key only: no document text leaves SQLite and nothing is parsed. */
@@ -127,7 +133,10 @@ export class SqliteCollection implements Collection {
     const apply = this.db.transaction((batch: readonly WriteOp[]) =>
       batch.map((op) => this.applyOneRefusable(op)),
     );
-    return apply(ops);
+    // IMMEDIATE takes the write lock at BEGIN, where SQLite waits out the busy timeout. A
+    // deferred transaction would start as a read and upgrade at its first write, and SQLite
+    // refuses such an upgrade at once (SQLITE_BUSY) when another process wrote meanwhile.
+    return guardedSqlite(this.target, () => apply.immediate(ops));
   }
 
   /**
@@ -175,12 +184,13 @@ export class SqliteCollection implements Collection {
     const sql = createIndexSql(this.table, this.spec, index);
     const existing = (await this.listIndexes()).find((i) => i.name === index.name);
     if (existing && !sameIndex(existing, index)) throw indexConflict(this.spec, existing, index);
-    if (!existing) this.db.exec(sql);
+    if (!existing) guardedSqlite(this.target, () => this.db.exec(sql));
   }
 
   async dropIndex(name: string): Promise<void> {
     this.assertExists();
-    this.db.exec(`DROP INDEX IF EXISTS "${storedIndexName(this.spec, name).replaceAll('"', '""')}"`);
+    const sql = `DROP INDEX IF EXISTS "${storedIndexName(this.spec, name).replaceAll('"', '""')}"`;
+    guardedSqlite(this.target, () => this.db.exec(sql));
   }
 
   private indexSql(index: string): string {
@@ -285,7 +295,30 @@ export class SqliteCollection implements Collection {
     const row = this.statement(`SELECT doc FROM ${this.table} WHERE k = ?`).get(k) as
       | { doc: string }
       | undefined;
-    return row ? (JSON.parse(row.doc) as JsonObject) : undefined;
+    return row ? this.parse(k, row.doc) : undefined;
+  }
+
+  /**
+   * A stored document. Text that is not JSON was written outside steward (steward writes through
+   * `JSON.stringify` only): `store.corrupt`, exit 3, naming the collection and key, not a crash.
+   */
+  private parse(k: string, text: string): JsonObject {
+    try {
+      return JSON.parse(text) as JsonObject;
+    } catch (error) {
+      let key: string = k;
+      try {
+        key = JSON.stringify(keyFromId(k));
+      } catch {
+        // a k steward never writes: show it as stored
+      }
+      throw new StewardError(
+        'store.corrupt',
+        `the document with key ${key} in collection "${this.spec.name}" of the SQLite store is not JSON ` +
+          `(${(error as Error).message}); it was written outside steward: restore it from a backup or delete it`,
+        { collection: this.spec.name, key: k },
+      );
+    }
   }
 
   private put(k: string, doc: JsonObject): WriteResult {
@@ -309,13 +342,17 @@ export class SqliteCollection implements Collection {
     return statement;
   }
 
-  /** Runs a query, turning SQLite's "no such table" into a user-facing not-found error. */
+  /**
+   * Runs a query, turning SQLite's "no such table" into a user-facing not-found error, and a lock
+   * held too long (rare for a read in WAL mode, but possible while the log is recovered) into
+   * `store.timeout`.
+   */
   private all<T>(sql: string, params: unknown[]): T[] {
     try {
       return this.statement(sql).all(...params) as T[];
     } catch (error) {
       if (/no such table/.test((error as Error).message)) this.assertExists();
-      throw error;
+      throw mapSqliteError(error, this.target);
     }
   }
 }

@@ -12,7 +12,9 @@ import type {
   StoreInfo,
 } from '../store.js';
 import type { SqliteStoreConfig } from '../store-config.js';
+import { storeLabel, storeTimeout } from '../store-timeouts.js';
 import { SqliteCollection, tableName } from './sqlite-collection.js';
+import { guardedSqlite, type SqliteTarget } from './sqlite-errors.js';
 import { segmentOf } from './sqlite-segment.js';
 
 const capabilities: StoreCapabilities = {
@@ -29,29 +31,46 @@ const capabilities: StoreCapabilities = {
  * Opens (creating if needed) a SQLite database file. Each collection is a table of
  * `(k TEXT PRIMARY KEY, doc TEXT)`: `k` is the key's `keyId` (so string and number keys never
  * collide) and `doc` the document as JSON, queried with SQLite's JSON functions.
+ *
+ * Several processes may write one file at once (two repairs, a scan beside an apply): every
+ * write transaction takes the write lock when it begins (`BEGIN IMMEDIATE`), and a writer that
+ * finds it taken waits up to `busyTimeoutMs` for it, then fails with `store.timeout` (exit 3).
  */
 export async function openSqliteStore(config: SqliteStoreConfig): Promise<Store> {
   const file = resolve(config.file);
-  let db: Database.Database;
-  try {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('busy_timeout = 10000');
-    db.pragma('synchronous = NORMAL');
-  } catch (error) {
-    throw new StewardError(
-      'store.unreachable',
-      `cannot open SQLite file ${file}: ${(error as Error).message}`,
-      {
-        file,
-      },
-    );
-  }
+  const target: SqliteTarget = {
+    file,
+    busyTimeoutMs: storeTimeout(config, 'busyTimeoutMs'),
+    ...(config.name === undefined ? {} : { store: config.name }),
+  };
+  const db = openDatabase(file, target);
   // Registered once per connection: segments and samples hash keys the same way on every store.
   db.function('steward_segment', { deterministic: true }, (k, n) => segmentOf(String(k), Number(n)));
   db.function('steward_fraction', { deterministic: true }, (k, seed) => keyFraction(String(k), String(seed)));
-  return new SqliteStore(db, file);
+  return new SqliteStore(db, target);
+}
+
+/** Opens the file with the busy timeout and WAL; a failure is `store.unreachable` (or `store.timeout`). */
+function openDatabase(file: string, target: SqliteTarget): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    db = new Database(file);
+    const opened = db;
+    // The busy timeout first: switching to WAL itself needs the lock another process may hold.
+    opened.pragma(`busy_timeout = ${target.busyTimeoutMs}`);
+    guardedSqlite(target, () => opened.pragma('journal_mode = WAL'));
+    opened.pragma('synchronous = NORMAL');
+    return opened;
+  } catch (error) {
+    db?.close();
+    if (error instanceof StewardError) throw error;
+    throw new StewardError(
+      'store.unreachable',
+      `cannot open ${storeLabel(target.store, `SQLite file ${file}`)}: ${(error as Error).message}`,
+      { file },
+    );
+  }
 }
 
 class SqliteStore implements Store {
@@ -60,21 +79,21 @@ class SqliteStore implements Store {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly file: string,
+    private readonly target: SqliteTarget,
   ) {}
 
   collection(spec: CollectionSpec): SqliteCollection {
-    return new SqliteCollection(this.db, spec);
+    return new SqliteCollection(this.db, spec, this.target);
   }
 
   async ensureCollection(spec: CollectionSpec): Promise<void> {
-    this.db.exec(
-      `CREATE TABLE IF NOT EXISTS ${tableName(spec)} (k TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID`,
-    );
+    const sql = `CREATE TABLE IF NOT EXISTS ${tableName(spec)} (k TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID`;
+    guardedSqlite(this.target, () => this.db.exec(sql));
   }
 
   async dropCollection(spec: CollectionSpec): Promise<void> {
-    this.db.exec(`DROP TABLE IF EXISTS ${tableName(spec)}`);
+    const sql = `DROP TABLE IF EXISTS ${tableName(spec)}`;
+    guardedSqlite(this.target, () => this.db.exec(sql));
   }
 
   async listCollections(): Promise<string[]> {
@@ -104,12 +123,13 @@ class SqliteStore implements Store {
         )
         .run(...params).changes;
     });
-    return { copied: copy() };
+    // IMMEDIATE: the write lock is taken (or waited for) at BEGIN, never by upgrading a read.
+    return { copied: guardedSqlite(this.target, () => copy.immediate()) };
   }
 
   async ping(): Promise<StoreInfo> {
     const row = this.db.prepare('SELECT sqlite_version() AS version').get() as { version: string };
-    return { product: `SQLite (${this.file})`, version: row.version };
+    return { product: `SQLite (${this.target.file})`, version: row.version };
   }
 
   async close(): Promise<void> {

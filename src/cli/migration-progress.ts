@@ -1,0 +1,40 @@
+import { StewardError } from '../errors/steward-error.js';
+import type { MigrationEvent } from '../migrations/apply/migration-events.js';
+import type { SignalWarning } from '../signals/signals.js';
+import type { CommandContext } from './command.js';
+
+/** Draws apply's and rollback's `progress` events as a progress line. */
+export function migrationProgress(ctx: CommandContext): (event: MigrationEvent) => void {
+  return (event) => {
+    if (event.type !== 'progress') return;
+    const { changed, skipped, failed } = event.counts;
+    ctx.output.progress(
+      `  ${event.migration} ${event.stage} ${event.collection}`,
+      changed + skipped + failed,
+      undefined,
+    );
+  };
+}
+
+/** Lineage sinks that did not take the events: a note each, never a changed exit code. */
+export function noteLineageWarnings(ctx: CommandContext, warnings: readonly SignalWarning[]): void {
+  for (const w of warnings)
+    ctx.output.note(`warning: ${w.sink} did not take ${w.events} lineage event(s): ${w.message}`);
+}
+
+/** What Ctrl-C (or SIGTERM) during apply or rollback says: they pause after the batch in flight. */
+export const stopNote = () => 'stopping after the batch in flight; rerun to resume';
+
+/** `--rate N` of apply and rollback; undefined when not given (the config's `migrations.rate` then). */
+export function rateOption(ctx: CommandContext): number | undefined {
+  const raw = ctx.options.rate;
+  if (raw === undefined) return undefined;
+  const rate = Number(raw);
+  if (typeof raw !== 'string' || !(rate > 0)) {
+    throw new StewardError(
+      'usage',
+      `--rate must be a positive number of documents per second (got "${String(raw)}")`,
+    );
+  }
+  return rate;
+}

@@ -1,0 +1,96 @@
+import type { ResolvedConfig } from '../config/resolved-config.js';
+import { ExitCode, isStewardError } from '../errors/steward-error.js';
+import type { AuditProblem } from '../ledger/audit-chain.js';
+import { verifyExistingAuditLog } from '../ledger/verify-existing-audit-log.js';
+import { openStore } from '../stores/open-store.js';
+import type { Store } from '../stores/store.js';
+
+/** Whether one configured store answered: its product, version and latency, or the error. */
+export interface StoreCheck {
+  store: string;
+  kind: string;
+  ok: boolean;
+  product?: string;
+  version?: string;
+  latencyMs?: number;
+  error?: string;
+}
+
+/**
+ * The state of the ledger: whole, not created yet, broken (changed, cut short or deleted records, or
+ * a ledger document modified outside steward), unreadable, or not checked (its store did not answer).
+ */
+export interface LedgerCheck {
+  store: string;
+  state: 'ok' | 'not-created' | 'broken' | 'unreadable' | 'unreachable';
+  auditRecords?: number;
+  /** Why the ledger could not be read (`unreadable`), or the document found modified (`broken`). */
+  error?: string;
+  problems?: number;
+  /** The first few problems, so a log that shrank is named here, not only in `audit verify`. */
+  firstProblems?: AuditProblem[];
+}
+
+/** Problems a doctor report carries; `auditVerify` lists them all. */
+const shownProblems = 5;
+
+/** What `doctor` found. */
+export interface DoctorReport {
+  readonly config: string | undefined;
+  readonly stores: StoreCheck[];
+  readonly ledger: LedgerCheck;
+}
+
+/**
+ * Can every configured store be reached, which versions are they, is the ledger whole? Opens each
+ * store, asks for its version, and verifies the audit log when the ledger exists. Reads only and
+ * creates nothing; a store that does not answer, or a ledger that cannot be read, is reported, not
+ * thrown.
+ */
+export async function doctor(config: ResolvedConfig): Promise<DoctorReport> {
+  const checks: StoreCheck[] = [];
+  let ledger: LedgerCheck = { store: config.ledger.store, state: 'unreachable' };
+  for (const [name, storeConfig] of config.stores) {
+    const started = performance.now();
+    try {
+      const store = await openStore(storeConfig);
+      try {
+        const info = await store.ping();
+        const latencyMs = Math.round(performance.now() - started);
+        checks.push({ store: name, kind: storeConfig.kind, ok: true, ...info, latencyMs });
+        if (name === config.ledger.store) ledger = await checkLedger(store, config);
+      } finally {
+        await store.close();
+      }
+    } catch (error) {
+      if (!isStewardError(error)) throw error;
+      checks.push({ store: name, kind: storeConfig.kind, ok: false, error: error.message });
+    }
+  }
+  return { config: config.file, stores: checks, ledger };
+}
+
+/**
+ * Verifies the audit log without creating anything: a ledger not yet used is reported as such, a
+ * log gone while the heads steward recorded remain is broken.
+ */
+async function checkLedger(store: Store, config: ResolvedConfig): Promise<LedgerCheck> {
+  let result: Awaited<ReturnType<typeof verifyExistingAuditLog>>;
+  try {
+    result = await verifyExistingAuditLog(store, config.ledger.prefix);
+  } catch (error) {
+    if (!isStewardError(error) || error.exitCode === ExitCode.usage) throw error;
+    // A ledger document modified outside steward (ledger.conflict) is a broken ledger, exit 1;
+    // one the store cannot read at all is a store problem, exit 3.
+    const state = error.exitCode === ExitCode.findings ? 'broken' : 'unreadable';
+    return { store: config.ledger.store, state, error: error.message };
+  }
+  if (!result) return { store: config.ledger.store, state: 'not-created' };
+  return {
+    store: config.ledger.store,
+    state: result.ok ? 'ok' : 'broken',
+    auditRecords: result.checked,
+    problems: result.problemCount,
+    ...(result.ok ? {} : { firstProblems: result.problems.slice(0, shownProblems) }),
+  };
+}
