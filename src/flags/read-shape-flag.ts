@@ -1,6 +1,5 @@
 import { type Clock, systemClock } from '../ledger/clock.js';
-import type { Ledger } from '../ledger/ledger.js';
-import { ledgerNamespace } from '../ledger/ledger-namespace.js';
+import { type Ledger, ledgerCollectionIn } from '../ledger/ledger.js';
 import type { Collection, Store } from '../stores/store.js';
 import { listFlagGenerations } from './flag-generations.js';
 import {
@@ -66,5 +65,5 @@ export async function listShapeFlags(
 
 function flagsCollection(source: FlagSource, options: FlagReadOptions): Collection {
   if ('audit' in source) return source.collection('flags');
-  return source.collection(ledgerNamespace(source, options.namespacePrefix).flags);
+  return ledgerCollectionIn(source, 'flags', options.namespacePrefix);
 }

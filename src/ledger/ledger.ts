@@ -107,3 +107,11 @@ export async function openLedger(store: Store, options: LedgerOptions): Promise<
   await ensureAuditHead(ledger.audit.collection);
   return ledger;
 }
+
+/**
+ * The collection of `role` in `store`, without opening the ledger or creating anything: for a
+ * service that only reads one kind of record (a shape flag) from a store with no ledger of its own.
+ */
+export function ledgerCollectionIn(store: Store, role: LedgerRole, namespacePrefix?: string): Collection {
+  return store.collection(ledgerNamespace(store, namespacePrefix)[role]);
+}

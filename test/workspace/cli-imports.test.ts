@@ -51,7 +51,9 @@ test('nothing outside src/ledger/ reaches into the ledger namespace', () => {
   const offenders = readdirSync(src, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts') && !f.startsWith(`ledger${'/'}`))
     .filter((f) =>
-      /\.namespace\b|ensureCollection\(\s*\w+\.namespace/.test(readFileSync(join(src, f), 'utf8')),
+      /\.namespace\b|ensureCollection\(\s*\w+\.namespace|import \{[^}]*\} from '[./]*ledger\/ledger-namespace\.js'/.test(
+        readFileSync(join(src, f), 'utf8'),
+      ),
     );
   assert.deepEqual(offenders, []);
 });
