@@ -40,7 +40,8 @@ const none: readonly never[] = [];
  * with the schema of the version it carries in the contract's version field. Reads page by page
  * and keeps only counters and the first failures, so memory stays flat at any size. Documents
  * without a version, or with one the contract does not declare, are counted apart, never
- * validated against a guess. Throws only for bad options (`input.invalid`) and store failures.
+ * validated against a guess; those without a version are checked as the contract's `assumeVersion`
+ * when it declares one. Throws only for bad options (`input.invalid`) and store failures.
  */
 export async function verifyCollection(
   collection: Collection,
@@ -54,6 +55,7 @@ export async function verifyCollection(
     collection: contract.collection,
     versionField: contract.versionField,
     checks: versionChecks(contract, registry),
+    ...(contract.assumeVersion === undefined ? {} : { assumeVersion: contract.assumeVersion }),
     sample,
     ...(options.maxFailures === undefined ? {} : { maxFailures: options.maxFailures }),
   });
