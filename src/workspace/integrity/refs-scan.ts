@@ -8,6 +8,7 @@ import { problemCount, type ReferenceScanReport } from '../../integrity/scan/sca
 import type { SignalWarning } from '../../signals/signals.js';
 import type { Segment } from '../../stores/store.js';
 import { actorOf, type RunOptions } from '../run-options.js';
+import { checkReferences } from './check-references.js';
 import { selectReferences } from './select-references.js';
 import { type IntegrityWorkspace, withIntegrity } from './with-integrity.js';
 
@@ -58,7 +59,9 @@ export interface RefsScanResult {
  * required references become incidents. Checkpointed about once a second and leased per
  * (reference, segment): run it again to resume after a crash. Aborting `signal` stops it after the
  * batch in flight (a rate-limit wait ends at once), checkpointed. With `staleOnly`, rechecks the
- * open incidents not seen for `revalidateAfter` instead.
+ * open incidents not seen for `revalidateAfter` instead. Every selected reference is checked
+ * before any is scanned (its source and target collections exist): a broken one stops the scan
+ * before it starts, with `collection.not-found` naming it, and nothing written.
  */
 export function refsScan(
   config: ResolvedConfig,
@@ -73,6 +76,7 @@ export function refsScan(
     references,
     actor,
     async (run) => {
+      await checkReferences(run, references);
       const holder = `${actor}#${process.pid}-${randomBytes(3).toString('hex')}`;
       const results: ScanResult[] = [];
       for (const reference of references) {
