@@ -102,7 +102,7 @@ export async function derivedStep(
     `   drift check of the ${repairable.length} repaired derived values again: ${driftAfterRepair} drifted`,
   );
 
-  const lint = derivedLint(config);
+  const lint = await derivedLint(config);
   const rules = [...new Set(lint.findings.map((f) => f.rule))].join(', ');
   report.say(`   derived lint: ${lint.errors} errors, ${lint.warnings} warnings (${rules})`);
   const status = await derivedStatus(config, {}, run);

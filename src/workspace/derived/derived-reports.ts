@@ -5,6 +5,7 @@ import {
 } from '../../derived/amplification/write-amplification.js';
 import type { ResolvedDerived } from '../../derived/derived.js';
 import { type LintReport, lintDerived } from '../../derived/lint/lint-derived.js';
+import { checkDeclarations } from '../contracts/check-declarations.js';
 import { selectDerived } from './select-derived.js';
 
 /**
@@ -25,13 +26,16 @@ export type DerivedLintResult = LintReport & { readonly ok: boolean };
 /**
  * Reviews the contracts of the named derived states (default all): every question answered, no
  * stale state behind irreversible decisions, snapshots never refreshed automatically, names that
- * say what the value is. Reads the config only.
+ * say what the value is. Reads the config, and the contracts to check that they declare the
+ * config's references alike (`config.invalid` otherwise).
  */
-export function derivedLint(
+export async function derivedLint(
   config: ResolvedConfig,
   input: { readonly derived?: readonly string[]; readonly strict?: boolean } = {},
-): DerivedLintResult {
-  const report = lintDerived(selectDerived(input.derived ?? [], config));
+): Promise<DerivedLintResult> {
+  const selected = selectDerived(input.derived ?? [], config);
+  await checkDeclarations(config);
+  const report = lintDerived(selected);
   const failed = report.errors > 0 || (input.strict === true && report.warnings > 0);
   return { ok: !failed, ...report };
 }
