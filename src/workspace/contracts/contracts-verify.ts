@@ -9,6 +9,7 @@ import { StewardError } from '../../errors/steward-error.js';
 import type { Segment } from '../../stores/store.js';
 import { type RunOptions, throwIfAborted } from '../run-options.js';
 import { storesOf, withStores } from '../with-stores.js';
+import { checkDeclarations } from './check-declarations.js';
 
 /** What to verify and how strictly. */
 export interface ContractsVerifyInput {
@@ -64,6 +65,7 @@ export async function contractsVerify(
   const threshold = input.threshold ?? 100;
   const label = relative(cwd, config.contracts.dir) || '.';
   const { contracts, registry } = await loadContracts(config.contracts.dir, { label });
+  await checkDeclarations(config, contracts, cwd);
   const { targets, skipped } = chooseTargets(input.collections ?? [], config, contracts, label, cwd);
   const stores = storesOf(
     config,

@@ -12,6 +12,7 @@ import { type LineageEvent, publishLineage } from '../../migrations/lineage.js';
 import { loadMigrations } from '../../migrations/load-migrations.js';
 import type { Migration } from '../../migrations/migration.js';
 import type { SignalWarning } from '../../signals/signals.js';
+import { checkDeclarations } from '../contracts/check-declarations.js';
 import { actorOf, type RunOptions } from '../run-options.js';
 import { withWorkspace } from '../workspace.js';
 
@@ -42,6 +43,7 @@ export async function withMigrationRun<T>(
 ): Promise<T> {
   const migrations = await loadMigrations(config.migrations.dir);
   const contracts = await loadContracts(config.contracts.dir);
+  await checkDeclarations(config, contracts.contracts);
   const actor = actorOf(options);
   const stores = [targetStoreName(config, migrations)];
   return withWorkspace(config, { stores }, actor, async ({ ledger, store }) => {

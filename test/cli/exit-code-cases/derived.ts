@@ -27,7 +27,23 @@ async function oneOrder(dir: string): Promise<void> {
   await store.close();
 }
 
+/** A SQLite project whose config declares `references` (a config expression), and no contracts. */
+const withReferences = (references: string) => (dir: string) =>
+  writeFileSync(
+    join(dir, 'steward.config.ts'),
+    `import { defineConfig } from 'steward';\nexport default defineConfig({ stores: { main: { kind: 'sqlite', file: 'app.sqlite' } }, ` +
+      `collections: { orders: { key: 'id' }, products: { key: 'id' } }, references: ${references} });\n`,
+  );
+
 export const cases: ExitCodeCase[] = [
+  {
+    name: 'a reference through an array written with an index (lines[0].sku)',
+    prepare: withReferences(`{ 'orders.lines[0].sku': { target: 'products' } }`),
+    args: ['refs', 'scan'],
+    code: 2,
+    stderr:
+      /references\.orders\.lines\[0\]\.sku: "lines\[0\]\.sku" is not a field path.*orders\.lines\[\]\.sku/,
+  },
   {
     name: "a derived value declared with MongoDB's positional operator ($)",
     prepare: project(lineTotal('orders.lines.$.line_total')),
