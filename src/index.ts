@@ -64,6 +64,7 @@ export type { VerifyReport } from './contracts/verify/verify-report.js';
 export type { Condition, Filter, ParsedFilter } from './core/filter.js';
 export { matchesFilter, parseFilter } from './core/filter.js';
 export type { JsonObject, JsonValue, Scalar } from './core/json.js';
+export type { DriftIncidentPage } from './derived/drift-incidents.js';
 export type { DriftMethod, DriftReport } from './derived/drift-report.js';
 // What the entry points return, for typing a caller's code.
 export type { DualRunReport } from './derived/dual-run-report.js';
@@ -219,6 +220,8 @@ export type { DerivedStatusResult } from './workspace/derived/derived-status.js'
 export { derivedStatus } from './workspace/derived/derived-status.js';
 export type { DriftCheckEvent, DriftCheckInput, DriftCheckResult } from './workspace/derived/drift-check.js';
 export { driftCheck } from './workspace/derived/drift-check.js';
+export type { DriftIncidentsInput } from './workspace/derived/drift-incidents.js';
+export { driftIncidents } from './workspace/derived/drift-incidents.js';
 export type {
   DriftRepairEvent,
   DriftRepairInput,

@@ -192,26 +192,50 @@ export function defineConfig<const T extends StewardConfig>(config: T): T {
  */
 export interface DerivedSettings {
   readonly kind: 'copy' | 'snapshot' | 'stored' | 'counter' | 'aggregate' | 'projection' | 'search';
-  /** The authoritative source; `key` for aggregates (the source field holding this document's key). */
-  readonly source: {
-    readonly collection: string;
-    readonly key?: string;
-    /** For a function transform fed by one source document: this document's field holding its key. */
-    readonly via?: string;
-    readonly where?: { readonly [field: string]: unknown };
-    /** The source field holding each document's last-change time (ISO 8601): the `window` method's filter. */
-    readonly changedAt?: string;
-    /** The source field holding a version number raised on every change: the `checkpoint` method's. */
-    readonly version?: string;
-  };
+  /**
+   * The authoritative source; `key` for aggregates (the source field holding this document's key).
+   * `'self'`: computed from the document's own fields (an array element's, for a value declared
+   * inside elements), with no lookup.
+   */
+  readonly source:
+    | 'self'
+    | {
+        readonly collection: string;
+        readonly key?: string;
+        /** For a function transform fed by one source document: this document's field holding its key. */
+        readonly via?: string;
+        readonly where?: { readonly [field: string]: unknown };
+        /** The source field holding each document's last-change time (ISO 8601): the `window` method's filter. */
+        readonly changedAt?: string;
+        /** The source field holding a version number raised on every change: the `checkpoint` method's. */
+        readonly version?: string;
+      };
+  /**
+   * How the value is computed. With `source: 'self'`: `{ copy: field }`, `{ multiply: [fields] }`,
+   * `{ sum | min | max: path }` where `[]` takes every element (`'lines[].line_total'`), or a
+   * function. A function gets what holds the value (the document, or the array element), the
+   * linked source documents (for `'self'`, the document) and the document.
+   */
   readonly transform:
     | { readonly count: true }
-    | { readonly copy: string; readonly via: string }
+    | { readonly copy: string; readonly via?: string }
     | { readonly sum: string }
     | { readonly min: string }
     | { readonly max: string }
     | { readonly latest: string; readonly by?: string }
-    | ((doc: JsonObject, sources: readonly JsonObject[]) => JsonValue | undefined);
+    | { readonly multiply: readonly string[] }
+    | ((target: JsonObject, sources: readonly JsonObject[], doc: JsonObject) => JsonValue | undefined);
+  /**
+   * For a value inside array elements (`'orders.lines[].line_total'`): the element field that
+   * tells elements apart, such as `sku`. Default: their position in the array.
+   */
+  readonly elementKey?: string;
+  /**
+   * Where repair and rebuild keep projection metadata: `'document'` (default, each document's
+   * `_projection`, which `contracts verify` ignores), `'ledger'` (out of the document, in the
+   * ledger's `projections`), or `{ field }` (a top-level field of your choosing).
+   */
+  readonly metadata?: 'document' | 'ledger' | { readonly field: string };
   readonly refresh?: 'synchronous' | 'asynchronous' | 'scheduled' | 'manual';
   /** "immediate", or how stale it may be: "90s", "5m", "12h". */
   readonly staleness?: string;

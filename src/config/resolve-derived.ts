@@ -4,12 +4,15 @@ import { isJsonObject, type JsonObject } from '../core/json.js';
 import {
   contractSettings,
   type DerivedConsumer,
+  type DerivedElement,
   type DerivedSource,
   type DerivedTransform,
+  defaultMetadata,
   defaultStalenessMs,
   derivedKinds,
   failureBehaviours,
   type LintAcceptance,
+  type MetadataPlace,
   type ResolvedDerived,
   refreshMechanisms,
   repairMethods,
@@ -65,34 +68,141 @@ export function resolveDerived(
       problem(path, "derived state is keyed '<collection>.<field>', such as 'case_list.openTaskCount'");
       continue;
     }
+    if (collection.includes('[')) {
+      problem(
+        path,
+        `starts with "${collection}", not a collection: a value in each element of an array is keyed '<collection>.${name}', such as 'orders.${name}'`,
+      );
+      continue;
+    }
     if (!collections.has(collection))
       problem(path, `names collection "${collection}", which is not in "collections" (known: ${known()})`);
+    const parsed = parseFieldPath(collection, field, path, problem);
     if (!isJsonObject(settings as never)) {
       problem(path, "must be an object such as { kind: 'counter', source: {...}, transform: {...} }");
       continue;
     }
-    const resolved = resolveOne(name, collection, field, settings as Raw, path, collections, problem);
+    if (!parsed) continue;
+    const resolved = resolveOne(name, collection, parsed, settings as Raw, path, collections, problem);
     if (resolved) out.set(name, resolved);
   }
   return out;
 }
 
+/** The declared field, and for a value in array elements the array and the field in each element. */
+interface FieldPath {
+  readonly field: string;
+  readonly element?: { readonly array: string; readonly field: string };
+}
+
+/**
+ * Parses the field part of a declaration's key. `lines[].line_total` is a value in each element of
+ * the array `lines`; any other form that could mean an array position or MongoDB's update syntax
+ * (`lines.$.line_total`, `lines.0.line_total`, `lines[0].line_total`) is refused, naming the form
+ * that would work, since it would otherwise read as one value no document holds.
+ */
+function parseFieldPath(
+  collection: string,
+  field: string,
+  path: string,
+  problem: Problem,
+): FieldPath | undefined {
+  const steps = field.split('.');
+  const arrays = steps.flatMap((step, i) => (step.endsWith('[]') ? [i] : []));
+  const hint = (array: string, rest: string) => `'${collection}.${array}[].${rest || '<field>'}'`;
+  for (const [i, step] of steps.entries()) {
+    const array = steps.slice(0, i).join('.') || '<array>';
+    const rest = steps.slice(i + 1).join('.');
+    const bare = step.endsWith('[]') ? step.slice(0, -2) : step;
+    if (bare === '') {
+      problem(
+        path,
+        `has an empty step in "${field}": write each step of the path, such as ${hint(array, rest)}`,
+      );
+      return undefined;
+    }
+    if (step.startsWith('$')) {
+      problem(
+        path,
+        `"${step}" is MongoDB update syntax, not a field: a value in each element of the array "${array}" is declared ${hint(array, rest)}`,
+      );
+      return undefined;
+    }
+    if (/^[0-9]+$/.test(step)) {
+      problem(
+        path,
+        `"${step}" would name one position of an array, which cannot be declared: a value in each element of "${array}" is declared ${hint(array, rest)}`,
+      );
+      return undefined;
+    }
+    if (/[[\]]/.test(bare)) {
+      problem(
+        path,
+        `"${step}" is not a path step steward understands: a value in each element of an array is declared ${hint(bare.replace(/\[.*$/, ''), rest)}`,
+      );
+      return undefined;
+    }
+  }
+  if (arrays.length === 0) return { field };
+  if (arrays.length > 1) {
+    problem(
+      path,
+      `goes through ${arrays.length} arrays ("[]"): a value inside an array inside an array is not supported`,
+    );
+    return undefined;
+  }
+  const at = arrays[0]!;
+  if (at === steps.length - 1) {
+    problem(
+      path,
+      `names the elements of "${steps.slice(0, at + 1).join('.')}" themselves: name the field each element holds, such as ${hint(
+        steps
+          .slice(0, at + 1)
+          .join('.')
+          .slice(0, -2),
+        '',
+      )}`,
+    );
+    return undefined;
+  }
+  const array = [...steps.slice(0, at), steps[at]!.slice(0, -2)].join('.');
+  return { field, element: { array, field: steps.slice(at + 1).join('.') } };
+}
+
 function resolveOne(
   name: string,
   collection: string,
-  field: string,
+  parsed: FieldPath,
   s: Raw,
   path: string,
   collections: ReadonlyMap<string, ResolvedCollection>,
   problem: Problem,
 ): ResolvedDerived | undefined {
-  const allowed = ['kind', 'source', 'transform', ...contractSettings, 'snapshot', 'version', 'lint'];
+  const { field } = parsed;
+  const allowed = [
+    'kind',
+    'source',
+    'transform',
+    ...contractSettings,
+    'snapshot',
+    'version',
+    'lint',
+    'elementKey',
+    'metadata',
+  ];
   for (const key of Object.keys(s))
     if (!allowed.includes(key))
       problem(`${path}.${key}`, `is not a known setting (expected ${allowed.join(', ')})`);
   const kind = oneOf(s.kind, derivedKinds, `${path}.kind`, problem, undefined, true);
-  const transform = resolveTransform(s.transform, `${path}.transform`, problem);
-  const source = resolveSource(s.source, transform, `${path}.source`, collections, problem);
+  const self = s.source === 'self';
+  // A source written { self: true } is refused below; its transform is read as a self one's.
+  const selfLike = self || (isJsonObject(s.source as never) && (s.source as Raw).self !== undefined);
+  const transform = resolveTransform(s.transform, `${path}.transform`, problem, selfLike, parsed.element);
+  const source = self
+    ? selfSource(collection)
+    : resolveSource(s.source, transform, `${path}.source`, collections, problem, parsed.element);
+  const element = resolveElement(parsed, s.elementKey, `${path}.elementKey`, problem);
+  const metadata = resolveMetadata(s.metadata, `${path}.metadata`, problem);
   const snapshot = s.kind === 'snapshot' || s.snapshot === true;
   // A snapshot keeps the value of its moment: by default nothing refreshes it.
   const refresh = oneOf(
@@ -119,7 +229,22 @@ function resolveOne(
   const version = s.version ?? 1;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1)
     problem(`${path}.version`, 'must be a whole number of at least 1');
-  if (source) requireMethodFields(name, validation, source, `${path}.source`, problem);
+  if (self && (validation === 'window' || validation === 'checkpoint'))
+    problem(
+      `${path}.validation`,
+      `${validation} follows the changes of a source collection, and a value computed from its own document (source: 'self') has none: use 'exact', 'sampling' or 'hash'`,
+    );
+  else if (source) requireMethodFields(name, validation, source, `${path}.source`, problem);
+  if (element && source?.link.by === 'key')
+    problem(
+      `${path}.source.key`,
+      'an aggregate over source documents linked by key cannot be declared inside array elements: link each element to one source document (transform.via, such as "sku"), or compute it from the element itself (source: \'self\')',
+    );
+  if (element && !self && validation === 'checkpoint')
+    problem(
+      `${path}.validation`,
+      "checkpoint is not supported inside array elements: use 'exact', 'sampling', 'hash' or 'window'",
+    );
   if (!kind || !transform || !source) return undefined;
   return {
     name,
@@ -140,7 +265,65 @@ function resolveOne(
     ...(windowMs === undefined ? {} : { windowMs }),
     defaulted: contractSettings.filter((setting) => s[setting] === undefined),
     ...(lintAccept.length > 0 ? { lintAccept } : {}),
+    ...(element ? { element } : {}),
+    ...(metadata ? { metadata } : {}),
   };
+}
+
+/** `source: 'self'`: computed from the document's own fields; the source is the collection itself. */
+function selfSource(collection: string): DerivedSource {
+  return { collection, link: { by: 'self' }, where: [] };
+}
+
+/**
+ * The array element a value lives in, with `elementKey` (a field of the element, such as "sku";
+ * `lines[].sku` is read the same) when the elements are told apart by it rather than by position.
+ */
+function resolveElement(
+  parsed: FieldPath,
+  raw: unknown,
+  path: string,
+  problem: Problem,
+): DerivedElement | undefined {
+  if (!parsed.element) {
+    if (raw !== undefined)
+      problem(path, "is for values inside array elements, declared '<collection>.<array>[].<field>'");
+    return undefined;
+  }
+  if (raw === undefined) return parsed.element;
+  const key = typeof raw === 'string' ? inElement(raw, parsed.element.array) : raw;
+  if (!isPath(key)) {
+    problem(
+      path,
+      `must be the field of each ${parsed.element.array} element that tells it apart, such as "sku"`,
+    );
+    return parsed.element;
+  }
+  return { ...parsed.element, key };
+}
+
+/** A path given relative to the element, or as `<array>[].<path>`: relative to the element. */
+function inElement(raw: string, array: string): string {
+  return raw.startsWith(`${array}[].`) ? raw.slice(array.length + 3) : raw;
+}
+
+/** `metadata`: 'document' (the default, `_projection`), 'ledger', or { field } in the document. */
+function resolveMetadata(raw: unknown, path: string, problem: Problem): MetadataPlace | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === 'document') return defaultMetadata;
+  if (raw === 'ledger') return { in: 'ledger' };
+  const field = isJsonObject(raw as never) ? (raw as Raw).field : undefined;
+  if (
+    typeof field === 'string' &&
+    Object.keys(raw as object).length === 1 &&
+    /^[A-Za-z_][A-Za-z0-9_]*$/.test(field)
+  )
+    return { in: 'document', field };
+  problem(
+    path,
+    "must be 'document' (steward's metadata in each document's _projection), 'ledger' (kept apart, in the ledger) or { field: '_steward' } (a top-level field name of your choosing)",
+  );
+  return undefined;
 }
 
 /** `lint: { accept: [{ rule, reason }] }`: each rule a known lint rule, each with a reason. */
@@ -218,47 +401,66 @@ function requireMethodFields(
 /** A transform plus the link field a copy names (`via`), kept apart until the source is read. */
 type TransformSpec = { transform: DerivedTransform; via?: string };
 
-function resolveTransform(raw: unknown, path: string, problem: Problem): TransformSpec | undefined {
+function resolveTransform(
+  raw: unknown,
+  path: string,
+  problem: Problem,
+  self: boolean,
+  element: FieldPath['element'],
+): TransformSpec | undefined {
   if (typeof raw === 'function') return { transform: { type: 'function', fn: raw as TransformFunction } };
   if (!isJsonObject(raw as never)) {
     problem(
       path,
-      "is required: { count: true }, { copy: 'name', via: 'subjectId' }, { sum | min | max | latest: 'field' } or a function (doc, sources) => value",
+      "is required: { count: true }, { copy: 'name', via: 'subjectId' }, { sum | min | max | latest: 'field' }, with source: 'self' { multiply: ['qty', 'unit_price'] }, or a function (doc, sources) => value",
     );
     return undefined;
   }
   const t = raw as Raw;
-  const ops = [...aggregateOps, 'copy'].filter((op) => t[op] !== undefined);
+  const ops = [...aggregateOps, 'copy', 'multiply'].filter((op) => t[op] !== undefined);
   if (ops.length !== 1) {
     problem(
       path,
-      `must name exactly one of count, copy, sum, min, max, latest (got ${ops.join(', ') || 'none'})`,
+      `must name exactly one of count, copy, sum, min, max, latest, multiply (got ${ops.join(', ') || 'none'})`,
     );
     return undefined;
   }
-  const op = ops[0] as (typeof aggregateOps)[number] | 'copy';
+  const op = ops[0] as (typeof aggregateOps)[number] | 'copy' | 'multiply';
   const extra = Object.keys(t).filter(
     (k) => k !== op && !(op === 'copy' && k === 'via') && !(op === 'latest' && k === 'by'),
   );
   for (const key of extra) problem(`${path}.${key}`, `is not a setting of a ${op} transform`);
+  if (self) return selfTransform(op, t, path, problem);
+  if (op === 'multiply') {
+    problem(`${path}.multiply`, "multiplies fields of the document itself: declare source: 'self'");
+    return undefined;
+  }
   if (op === 'count') {
     if (t.count !== true) problem(`${path}.count`, 'must be true');
     return { transform: { type: 'count' } };
   }
   const field = t[op];
-  if (!isPath(field)) {
-    problem(`${path}.${op}`, 'must be the dotted path of a source field, such as "name"');
+  if (!isPath(field) || field.includes('[')) {
+    problem(
+      `${path}.${op}`,
+      isPath(field)
+        ? "goes through an array ([]): paths through arrays are read from the document itself, with source: 'self'"
+        : 'must be the dotted path of a source field, such as "name"',
+    );
     return undefined;
   }
   if (op === 'copy') {
-    if (!isPath(t.via)) {
+    const via = typeof t.via === 'string' && element ? inElement(t.via, element.array) : t.via;
+    if (!isPath(via)) {
       problem(
         `${path}.via`,
-        'is required: the field of the derived document holding the source key, such as "subjectId"',
+        element
+          ? `is required: the field of each ${element.array} element holding the source key, such as "sku"`
+          : 'is required: the field of the derived document holding the source key, such as "subjectId" (to copy a field of the document itself, declare source: \'self\')',
       );
       return undefined;
     }
-    return { transform: { type: 'copy', field }, via: t.via };
+    return { transform: { type: 'copy', field }, via };
   }
   if (op === 'latest') {
     if (t.by !== undefined && !isPath(t.by))
@@ -268,17 +470,78 @@ function resolveTransform(raw: unknown, path: string, problem: Problem): Transfo
   return { transform: { type: op, field } };
 }
 
+/**
+ * A transform over the document's own fields (`source: 'self'`): a copy of one of its fields, a
+ * product of fields, a sum, min or max of the values a path gives (through arrays written `[]`,
+ * `lines[].line_total`), or a function. Counting and `latest` need source documents; a copy needs
+ * no `via`.
+ */
+function selfTransform(op: string, t: Raw, path: string, problem: Problem): TransformSpec | undefined {
+  if (op === 'count' || op === 'latest') {
+    problem(
+      `${path}.${op}`,
+      `${op} reads source documents, and a value computed from its own document (source: 'self') has none: use { sum: 'lines[].qty' }, { multiply: [...] } or a function`,
+    );
+    return undefined;
+  }
+  if (op === 'copy' && t.via !== undefined) {
+    problem(
+      `${path}.via`,
+      "links another collection's document; with source: 'self' a copy names only the field",
+    );
+    return undefined;
+  }
+  if (op === 'multiply') {
+    const fields = t.multiply;
+    if (
+      !Array.isArray(fields) ||
+      fields.length === 0 ||
+      !fields.every((f) => isPath(f) && !f.includes('['))
+    ) {
+      problem(
+        `${path}.multiply`,
+        "must be a list of dotted paths of numeric fields, such as ['qty', 'unit_price']",
+      );
+      return undefined;
+    }
+    return { transform: { type: 'multiply', fields: fields as string[] } };
+  }
+  const field = t[op];
+  if (!isGatherPath(field)) {
+    problem(
+      `${path}.${op}`,
+      'must be the dotted path of a field of the document, "[]" after an array to take each element\'s, such as "lines[].line_total"',
+    );
+    return undefined;
+  }
+  return { transform: { type: op as 'copy' | 'sum' | 'min' | 'max', field } };
+}
+
+/** A dotted path whose steps may end with `[]` (every element of the array there). */
+function isGatherPath(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.split('.').every((s) => /^[^$[\]][^[\]]*(\[\])?$/.test(s) && !/^[0-9]+$/.test(s))
+  );
+}
+
 function resolveSource(
   raw: unknown,
   spec: TransformSpec | undefined,
   path: string,
   collections: ReadonlyMap<string, ResolvedCollection>,
   problem: Problem,
+  element: FieldPath['element'],
 ): DerivedSource | undefined {
+  if (isJsonObject(raw as never) && (raw as Raw).self !== undefined) {
+    problem(path, "a value computed from its own document is declared source: 'self'");
+    return undefined;
+  }
   if (!isJsonObject(raw as never)) {
     problem(
       path,
-      "is required: { collection: 'tasks', key: 'caseId', where: {...} } or { collection: 'subjects' } for a copy",
+      "is required: { collection: 'tasks', key: 'caseId', where: {...} }, { collection: 'subjects' } for a copy, or 'self' for a value computed from the document's own fields",
     );
     return undefined;
   }
@@ -299,7 +562,12 @@ function resolveSource(
     );
   }
   const where = filterAt(s.where, `${path}.where`, problem);
-  const link = linkOf(s, spec, path, problem);
+  const link = linkOf(
+    element && typeof s.via === 'string' ? { ...s, via: inElement(s.via, element.array) } : s,
+    spec,
+    path,
+    problem,
+  );
   if (typeof s.collection !== 'string' || !link || !where) return undefined;
   return {
     collection: s.collection,

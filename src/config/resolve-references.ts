@@ -1,3 +1,4 @@
+import { referencePath } from '../contracts/reference-agreement.js';
 import { parseDuration } from '../core/duration.js';
 import { isJsonObject } from '../core/json.js';
 import {
@@ -14,8 +15,15 @@ import type { ResolvedCollection } from './resolved-config.js';
 
 type Problem = (path: string, message: string) => void;
 
+/** Dotted steps, each optionally marked `[]` as an array: `lines[].sku`, `subjectIds`, `lead.officerId`. */
+const referencePathPattern = /^[^.[\]]+(\[\])?(\.[^.[\]]+(\[\])?)*$/;
+
 /**
- * Resolves the config's `references`, keyed `<collection>.<field>`:
+ * Resolves the config's `references`, keyed `<collection>.<field>`. A field inside the elements of
+ * an array is written with `[]` (`'orders.lines[].sku'`), as contracts write it: the canonical form.
+ * The dotted form (`'orders.lines.sku'`) is accepted as the same reference, silently: a reference
+ * path walks every array it meets, so both read the same values, and the name stays as written
+ * (incidents and checkpoints are kept under it). `field` is the dotted path documents are read by.
  *
  * ```ts
  * references: {
@@ -42,11 +50,20 @@ export function resolveReferences(
     const path = `references.${name}`;
     const dot = name.indexOf('.');
     const collection = dot > 0 ? name.slice(0, dot) : '';
-    const field = dot > 0 ? name.slice(dot + 1) : '';
-    if (!collection || !field) {
+    const written = dot > 0 ? name.slice(dot + 1) : '';
+    if (!collection || !written) {
       problem(path, "a reference is keyed '<collection>.<field>', such as 'profiles.accountId'");
       continue;
     }
+    if (!referencePathPattern.test(written)) {
+      problem(
+        path,
+        `"${written}" is not a field path: write a field inside the elements of an array with [] (${collection}.lines[].sku), as contracts do`,
+      );
+      continue;
+    }
+    // Documents are read by the dotted path: the scan walks every array it meets.
+    const field = referencePath(written);
     if (!collections.has(collection))
       problem(path, `names collection "${collection}", which is not in "collections" (known: ${known()})`);
     if (!isJsonObject(settings)) {

@@ -19,6 +19,12 @@ export interface Contract {
   readonly description?: string;
   /** The field each document stores its schema version in. */
   readonly versionField: string;
+  /**
+   * The version a document without the version field is taken to be (data written before versions
+   * were): one declaration that `contracts verify`, migrations and the versioned reader all follow.
+   * Absent: such a document has no version, and each of them reports it.
+   */
+  readonly assumeVersion?: number;
   readonly compatibility: { readonly mode: CompatibilityMode; readonly semantics: Semantics };
   /** The schema versions, oldest first. */
   readonly versions: readonly ContractVersion[];
@@ -118,12 +124,24 @@ export const contractRules = [
 ] as const;
 export type ContractRule = (typeof contractRules)[number];
 
+/**
+ * The schema version a document is at by its contract: the integer in the version field, the
+ * contract's `assumeVersion` when the field is absent (or null), and undefined when there is none
+ * or the field holds something else. Pure.
+ */
+export function contractVersionOf(stored: unknown, assumeVersion: number | undefined): number | undefined {
+  if (stored === undefined || stored === null) return assumeVersion;
+  return typeof stored === 'number' && Number.isInteger(stored) ? stored : undefined;
+}
+
 /** A contract as written in a file, before parsing: the input type of {@link defineContract}. */
 export interface ContractDefinition {
   readonly collection: string;
   readonly owner: string;
   readonly description?: string;
   readonly versionField?: string;
+  /** The version of documents without the version field; one of `versions`. */
+  readonly assumeVersion?: number;
   readonly compatibility?: { readonly mode?: CompatibilityMode; readonly semantics?: Semantics };
   readonly versions: readonly {
     readonly version: number;

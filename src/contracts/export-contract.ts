@@ -23,6 +23,7 @@ export function toContractDefinition(contract: Contract): ContractDefinition {
     owner: contract.owner,
     ...(contract.description ? { description: contract.description } : {}),
     versionField: contract.versionField,
+    ...(contract.assumeVersion === undefined ? {} : { assumeVersion: contract.assumeVersion }),
     compatibility: contract.compatibility,
     versions: contract.versions.map((v) => ({
       version: v.version,

@@ -46,6 +46,7 @@ const knownKeys = [
   'owner',
   'description',
   'versionField',
+  'assumeVersion',
   'compatibility',
   'versions',
   'fields',
@@ -84,6 +85,7 @@ export function parseContract(
   const versions = parseVersions(raw.versions, problem, dereference);
   const declared = new Set<string>();
   for (const v of versions) for (const path of fieldPathsOf(v.resolved)) declared.add(path);
+  const assumeVersion = parseAssumeVersion(raw.assumeVersion, versions, problem);
   const fields = parseFields(raw.fields, declared, problem);
   const consumers = parseConsumers(raw.consumers, declared, collection ?? '', problem);
   const waivers = parseWaivers(raw.waivers, problem);
@@ -93,6 +95,7 @@ export function parseContract(
     owner: owner as string,
     ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
     versionField: versionField as string,
+    ...(assumeVersion === undefined ? {} : { assumeVersion }),
     compatibility,
     versions,
     fields,
@@ -103,6 +106,22 @@ export function parseContract(
 }
 
 type Problem = (path: string, message: string) => void;
+
+/** `assumeVersion`: absent, or one of the declared versions (documents must be readable as it). */
+function parseAssumeVersion(
+  value: unknown,
+  versions: readonly ContractVersion[],
+  problem: Problem,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const declared = versions.map((v) => v.version);
+  if (typeof value === 'number' && declared.includes(value)) return value;
+  problem(
+    'assumeVersion',
+    `must be one of the declared versions (${declared.join(', ')}), the version of documents without a version field; got ${JSON.stringify(value)}`,
+  );
+  return undefined;
+}
 
 function text(value: unknown, path: string, problem: Problem): string | undefined {
   if (typeof value === 'string' && value.trim() !== '') return value;

@@ -226,9 +226,20 @@ function metaSchemaProblem(errors: readonly ErrorObject[] | null | undefined): s
 export function schemaFailures(errors: readonly ErrorObject[] | null | undefined): SchemaFailure[] {
   return (errors ?? []).map((e) => {
     const base = e.instancePath.split('/').slice(1).map(unescapePointer).join('.');
-    const missing = e.keyword === 'required' ? (e.params as { missingProperty: string }).missingProperty : '';
-    const path = missing ? (base ? `${base}.${missing}` : missing) : base;
-    const message = e.keyword === 'required' ? 'is required' : (e.message ?? e.keyword);
+    // `required` and `additionalProperties` are reported on the object: name the field instead.
+    const field =
+      e.keyword === 'required'
+        ? (e.params as { missingProperty: string }).missingProperty
+        : e.keyword === 'additionalProperties'
+          ? (e.params as { additionalProperty: string }).additionalProperty
+          : '';
+    const path = field ? (base ? `${base}.${field}` : field) : base;
+    const message =
+      e.keyword === 'required'
+        ? 'is required'
+        : e.keyword === 'additionalProperties'
+          ? 'is not declared (the schema allows no other properties)'
+          : (e.message ?? e.keyword);
     return { path, message };
   });
 }

@@ -30,6 +30,27 @@ export function getPath(doc: JsonObject, path: string): JsonValue | undefined {
 }
 
 /**
+ * Reads a dotted path as a write reads it: like {@link getPath}, except that a whole-number step
+ * into an array is a position (`lines.3.total` is element 3's `total`), as in MongoDB's dot
+ * notation. Patches and their expectations use it, so a derived value inside an array element can
+ * be written and checked in place on every store; filters keep {@link getPath}, whose pushed-down
+ * forms do not traverse arrays.
+ */
+export function readPath(doc: JsonObject, path: string): JsonValue | undefined {
+  let current: JsonValue | undefined = doc;
+  for (const step of path.split('.')) {
+    current = Array.isArray(current) ? current[arrayIndex(step) ?? -1] : ownField(current, step);
+    if (current === undefined) return undefined;
+  }
+  return current;
+}
+
+/** The position a path step names in an array (a whole number written canonically), or undefined. */
+export function arrayIndex(step: string): number | undefined {
+  return /^(0|[1-9][0-9]{0,8})$/.test(step) ? Number(step) : undefined;
+}
+
+/**
  * A document's own field, or undefined: never an inherited property (`constructor`, `toString`),
  * and a stored `__proto__` field is read as the field it is. Undefined when `value` is no object.
  */
@@ -66,17 +87,32 @@ export function canonicalJson(value: unknown): string {
 /**
  * Returns a copy of `doc` with the dotted path set to `value`, creating intermediate objects. An
  * intermediate that exists but is not an object is replaced, as MongoDB's `$set` refuses to and
- * steward's patch must be portable: callers validate paths before patching.
+ * steward's patch must be portable: callers validate paths before patching. A whole-number step
+ * into an existing array sets that position, as MongoDB's `$set` does (`lines.3.total`), padding
+ * with nulls past the end.
  */
 export function setPath(doc: JsonObject, path: string, value: JsonValue): JsonObject {
   const [head, ...rest] = path.split('.') as [string, ...string[]];
   // Spread and computed keys define own fields, so a `__proto__` step stays a field.
   if (rest.length === 0) return { ...doc, [head]: value };
-  const child = ownField(doc, head);
-  return { ...doc, [head]: setPath(isJsonObject(child) ? child : {}, rest.join('.'), value) };
+  return { ...doc, [head]: setIn(ownField(doc, head), rest, value) };
 }
 
-/** Returns a copy of `doc` without the dotted path; unchanged when the path is absent. */
+function setIn(child: JsonValue | undefined, steps: string[], value: JsonValue): JsonValue {
+  const index = Array.isArray(child) ? arrayIndex(steps[0]!) : undefined;
+  if (!Array.isArray(child) || index === undefined)
+    return setPath(isJsonObject(child) ? child : {}, steps.join('.'), value);
+  const copy = [...child];
+  while (copy.length < index) copy.push(null);
+  copy[index] = steps.length === 1 ? value : setIn(copy[index], steps.slice(1), value);
+  return copy;
+}
+
+/**
+ * Returns a copy of `doc` without the dotted path; unchanged when the path is absent. A
+ * whole-number step into an array unsets inside that element; unsetting the element itself leaves
+ * null in its place, as MongoDB's `$unset` does, so positions do not shift.
+ */
 export function unsetPath(doc: JsonObject, path: string): JsonObject {
   const [head, ...rest] = path.split('.') as [string, ...string[]];
   if (!Object.hasOwn(doc, head)) return doc;
@@ -84,7 +120,15 @@ export function unsetPath(doc: JsonObject, path: string): JsonObject {
     const { [head]: _removed, ...kept } = doc;
     return kept;
   }
-  const child = doc[head];
-  if (!isJsonObject(child)) return doc;
-  return { ...doc, [head]: unsetPath(child, rest.join('.')) };
+  const child = unsetIn(doc[head]!, rest);
+  return child === doc[head] ? doc : { ...doc, [head]: child };
+}
+
+function unsetIn(child: JsonValue, steps: string[]): JsonValue {
+  if (isJsonObject(child)) return unsetPath(child, steps.join('.'));
+  const index = Array.isArray(child) ? arrayIndex(steps[0]!) : undefined;
+  if (!Array.isArray(child) || index === undefined || index >= child.length) return child;
+  const copy = [...child];
+  copy[index] = steps.length === 1 ? null : unsetIn(copy[index]!, steps.slice(1));
+  return copy;
 }

@@ -16,8 +16,13 @@ export interface DerivedStepResult {
   readonly driftFound: number;
   readonly driftInjected: number;
   readonly repaired: number;
-  /** Drifted values of snapshots, which repair leaves alone unless forced with an approval. */
+  /**
+   * Snapshot values that differ from their source now: the value as taken, by design. Drift check
+   * reports them apart from drift, and nothing repairs them.
+   */
   readonly snapshotsKept: number;
+  /** Snapshot differences the generator planted. */
+  readonly snapshotDifferencesInjected: number;
   /** Drift the check after the repair found: 0. */
   readonly driftAfterRepair: number;
   readonly rebuiltTenant: number;
@@ -34,10 +39,11 @@ const counters = ['openTaskCount', 'overdueTaskCount'];
 
 /**
  * The demo's derived-state step, run through the library as the `drift`, `rebuild` and `derived`
- * commands run: check every declared derived value against its
- * source (the case list's open and overdue task counts, its subject and officer names), rebuild the
- * counters of one tenant where one drifted, repair the rest of the drift (snapshots are left alone),
- * check again; then lint the declarations, show each one's freshness and the write amplification.
+ * commands run: check every declared derived value against its source (the case list's open and
+ * overdue task counts, its subject and officer names), rebuild the counters of one tenant where one
+ * drifted, repair the rest of the drift, check again (a snapshot's differences from its source are
+ * reported apart: not drift, kept as taken); then lint the declarations, show each one's freshness
+ * and the write amplification.
  */
 export async function derivedStep(
   store: Store,
@@ -52,6 +58,14 @@ export async function derivedStep(
   const driftFound = sum(check.reports.map((r) => r.drift));
   const driftInjected = manifest.faults.filter((f) => f.kind === 'drift').length;
   report.say(`   found ${driftFound} drifted values; the generator injected ${driftInjected}`);
+  const snapshots = check.reports.filter((r) => r.snapshot);
+  const snapshotsKept = sum(snapshots.map((r) => r.snapshot?.differsFromSource ?? 0));
+  const snapshotDifferencesInjected = manifest.faults.filter((f) => f.kind === 'snapshot-difference').length;
+  for (const r of snapshots)
+    report.say(
+      `   ${r.derived} is a snapshot (the value as it was when taken): ${r.snapshot?.differsFromSource} differ from ` +
+        `the source now, by design; not drift, and left as taken (the generator planted ${snapshotDifferencesInjected})`,
+    );
 
   const tenant = await tenantOfFirstDriftedCounter(store, check.reports);
   const keys = await tenantCases(store, tenant);
@@ -74,18 +88,13 @@ export async function derivedStep(
 
   const repair = await driftRepair(config, {}, run);
   const repaired = sum(repair.reports.map((r) => r.written));
-  const snapshots = repair.reports.filter((r) => r.problems.some((p) => p.reason === 'snapshot'));
-  const snapshotsKept = sum(snapshots.map((r) => r.skipped));
   report.say(
     `   drift repair of the remaining incidents: ${repaired} values written, each with projection metadata ` +
       'and an audit record',
   );
-  for (const r of snapshots)
-    report.say(
-      `   ${r.derived} is a snapshot (the value as it was when taken): ${r.skipped} left alone; ` +
-        'refreshing one needs --force and an approval',
-    );
-  const repairable = repair.reports.filter((r) => !snapshots.includes(r)).map((r) => r.derived);
+  const repairable = repair.reports
+    .filter((r) => !snapshots.some((s) => s.derived === r.derived))
+    .map((r) => r.derived);
   const recheck = await driftCheck(config, { derived: repairable }, run);
   expectStep(recheck.ok, 'drift check', 'drift is left after the repair');
   const driftAfterRepair = sum(recheck.reports.map((r) => r.drift));
@@ -93,7 +102,7 @@ export async function derivedStep(
     `   drift check of the ${repairable.length} repaired derived values again: ${driftAfterRepair} drifted`,
   );
 
-  const lint = derivedLint(config);
+  const lint = await derivedLint(config);
   const rules = [...new Set(lint.findings.map((f) => f.rule))].join(', ');
   report.say(`   derived lint: ${lint.errors} errors, ${lint.warnings} warnings (${rules})`);
   const status = await derivedStatus(config, {}, run);
@@ -117,6 +126,7 @@ export async function derivedStep(
     driftInjected,
     repaired,
     snapshotsKept,
+    snapshotDifferencesInjected,
     driftAfterRepair,
     rebuiltTenant: tenant,
     rebuild: { examined, written },

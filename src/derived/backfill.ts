@@ -1,6 +1,7 @@
 import type { ParsedFilter } from '../core/filter.js';
 import { checkDrift } from './check-drift.js';
 import type { DriftReport } from './drift-report.js';
+import { refuseElements } from './dual-run.js';
 import { type RebuildInput, rebuildDerived } from './rebuild-derived.js';
 import type { RepairReport } from './repair-report.js';
 
@@ -25,6 +26,7 @@ export interface BackfillReport {
  * state (of the segment, for a segment's backfill), whose drift becomes incidents as usual.
  */
 export async function backfillDerived(input: BackfillInput): Promise<BackfillReport> {
+  refuseElements(input.derived, 'a backfill');
   const where: ParsedFilter = [{ op: 'exists', path: input.derived.field, exists: false }];
   const backfill = await rebuildDerived({ ...input, scope: { where }, by: 'backfill', useMap: true });
   if (input.dryRun) return { backfill };

@@ -6,8 +6,10 @@ import { systemClock } from '../ledger/clock.js';
 import { keyId } from '../stores/store.js';
 import { checkpointPass } from './checkpoint-pass.js';
 import { type CheckDriftInput, compareAll } from './compare-drift.js';
-import { type DriftReport, emptyReport } from './drift-report.js';
+import { type DriftReport, emptyReport, snapshotInfo } from './drift-report.js';
 import { hashPasses } from './hash-pass.js';
+import { isFoldable } from './recompute.js';
+import { confirmedIncidents } from './record-drift.js';
 import { closeResolvedIncidents } from './reverify-drift.js';
 import { type AggregateMap, buildAggregateMap } from './source-values.js';
 import { windowPass } from './window-pass.js';
@@ -19,7 +21,10 @@ export type { CheckDriftInput } from './compare-drift.js';
  * the derived collection. Every mismatch is read again (document and source) before it counts, so
  * a write made while the check runs is not reported as drift; what is still wrong becomes a drift
  * incident (subject: the derived name), and open incidents of the derived state this check did not
- * confirm are checked once more and closed when they no longer drift.
+ * confirm are checked once more and closed when they no longer drift. A value inside array elements
+ * is compared element by element. A snapshot's differences from its source are counted apart
+ * (`report.snapshot`), never drift; a snapshot missing where its source gives a value is the
+ * finding instead.
  *
  * `exact` compares every document; `sampling` a deterministic fraction by key hash; `hash` first
  * compares per-group hashes of (key, stored) and (key, expected) and then compares one by one only
@@ -37,6 +42,7 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
     `drift-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
   );
   await input.ledger.openCollection('incidents');
+  if (input.derived.snapshot) snapshotInfo(report);
   if (method === 'window') await windowPass(input, report, clock);
   else if (method === 'checkpoint') await checkpointPass(input, report, clock);
   else if (method === 'hash') await hashPasses(input, await aggregateMapFor(input), report, clock);
@@ -45,7 +51,8 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
     await compareAll(input, await aggregateMapFor(input), report, clock, keep);
   }
   const incidents = input.ledger.collection('incidents');
-  report.incidents.closed = await closeResolvedIncidents(input, incidents, report.scanId, clock);
+  const seen = confirmedIncidents(report);
+  report.incidents.closed = await closeResolvedIncidents(input, incidents, seen, clock);
   report.elapsedMs = performance.now() - started;
   await input.ledger.audit.append({
     action: 'derived.drift-check',
@@ -55,6 +62,9 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
       method,
       checked: report.checked,
       drift: report.drift,
+      ...(report.snapshot
+        ? { snapshotDiffers: report.snapshot.differsFromSource, snapshotMissing: report.snapshot.missing }
+        : {}),
       orphans: report.orphans,
       failed: report.failed,
       opened: report.incidents.opened,
@@ -67,8 +77,13 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
 async function aggregateMapFor(input: CheckDriftInput): Promise<AggregateMap | undefined> {
   const { derived } = input;
   if (derived.source.link.by !== 'key' || (input.strategy ?? 'map') !== 'map') return undefined;
-  if (derived.transform.type === 'function' || derived.transform.type === 'copy') return undefined;
+  if (!isFoldable(derived.transform)) return undefined;
   return buildAggregateMap(derived, input.source);
+}
+
+/** True when a check found something to act on: drift, or snapshots missing. Differences of a snapshot are not. */
+export function driftFound(report: DriftReport): boolean {
+  return report.drift > 0 || (report.snapshot?.missing ?? 0) > 0;
 }
 
 function sampler(input: CheckDriftInput): (doc: JsonObject) => boolean {

@@ -6,13 +6,20 @@ import { type Collection, docKey, isDocKey, keyId } from '../stores/store.js';
 import { type CheckDriftInput, comparePage, derivedPages, recheck } from './compare-drift.js';
 import { type ResolvedDerived, sourceVersionField } from './derived.js';
 import type { DriftFinding, DriftReport } from './drift-report.js';
+import { readStamps } from './projection-metadata.js';
 import { isFoldable } from './recompute.js';
-import { type AggregateMap, buildAggregateMap, compareVersions, greatest } from './source-values.js';
+import {
+  type AggregateMap,
+  buildAggregateMap,
+  compareVersions,
+  greatest,
+  linkField,
+} from './source-values.js';
 
 /**
  * The `checkpoint` method (seed 001 section 17, "projection source version equals latest source
  * version"): compares the source version stamped on each derived document
- * (`_projection.<field>.sourceVersion`, written by repair and rebuild, or by the application's own
+ * (`sourceVersion` of its projection metadata, written by repair and rebuild, or by the application's own
  * projector) with the latest version of its source documents, and compares by value only the
  * documents that are behind, or carry no stamp. Those go through the same comparison, re-read and
  * incidents as every method: being behind is not drift by itself (the source may have changed a
@@ -36,6 +43,12 @@ export async function checkpointPass(
       `${derived.name}: the checkpoint method needs source.version (or source.changedAt) declared`,
       { derived: derived.name },
     );
+  if (derived.element)
+    throw new StewardError(
+      'usage',
+      `${derived.name}: the checkpoint method is not supported for values inside array elements; use exact, sampling, hash or window`,
+      { derived: derived.name },
+    );
   report.checkpoint = { behind: 0 };
   const byKey = derived.source.link.by === 'key';
   const map =
@@ -47,16 +60,23 @@ export async function checkpointPass(
     const latest = byKey
       ? (doc: JsonObject) => keyVersion(input, doc, map, versions)
       : await viaVersions(input, page, versionField);
-    const behind = page.filter((doc) => isBehind(storedVersion(derived, doc), latest(doc)));
+    const stamps = await readStamps(derived, input.ledger, keyedOf(input, page));
+    const stamped = (doc: JsonObject) => {
+      const key = docKey(doc, input.target.spec);
+      return key === undefined ? undefined : stamps.get(keyId(key))?.sourceVersion;
+    };
+    const behind = page.filter((doc) => isBehind(stamped(doc), latest(doc)));
     report.checkpoint.behind += behind.length;
     await comparePage(input, behind, map, report, suspects, clock);
   }
   await recheck(input, suspects, report, clock);
 }
 
-/** The source version stamped on a derived document, undefined when it has none. */
-export function storedVersion(derived: ResolvedDerived, doc: JsonObject): JsonValue | undefined {
-  return getPath(doc, `_projection.${derived.field}.sourceVersion`);
+function keyedOf(input: CheckDriftInput, page: readonly JsonObject[]) {
+  return page.flatMap((doc) => {
+    const key = docKey(doc, input.target.spec);
+    return key === undefined ? [] : [{ key, doc }];
+  });
 }
 
 /** Behind: no stamp while the source has a version, or a stamp older than the latest version. */
@@ -85,7 +105,7 @@ async function latestByKey(
 ): Promise<Map<string, JsonValue>> {
   const out = new Map<string, JsonValue>();
   for await (const doc of scanDocuments(source, { limit: 1000 })) {
-    const key = getPath(doc, derived.source.link.field);
+    const key = getPath(doc, linkField(derived));
     if (!isDocKey(key)) continue;
     out.set(keyId(key), greatest(out.get(keyId(key)), getPath(doc, versionField)));
   }
@@ -98,7 +118,7 @@ async function viaVersions(
   page: readonly JsonObject[],
   versionField: string,
 ): Promise<(doc: JsonObject) => JsonValue | undefined> {
-  const via = input.derived.source.link.field;
+  const via = linkField(input.derived);
   const keys = page.map((d) => getPath(d, via)).filter(isDocKey);
   const found = keys.length > 0 ? await input.source.getMany(keys) : new Map<string, JsonObject>();
   return (doc) => {

@@ -1,13 +1,21 @@
 import type { ParsedFilter } from '../core/filter.js';
-import { getPath, type JsonObject } from '../core/json.js';
+import type { JsonObject, JsonValue } from '../core/json.js';
 import type { Clock } from '../ledger/clock.js';
-import { type Finding, recordFindings } from '../ledger/incidents.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { scanPages } from '../stores/scan-pages.js';
-import type { Collection, Segment } from '../stores/store.js';
+import { type Collection, keyId, type Segment } from '../stores/store.js';
 import type { ResolvedDerived } from './derived.js';
-import { type DriftFinding, type DriftMethod, type DriftReport, maxListed } from './drift-report.js';
+import { storedValue, valueId, valueLabel } from './derived-rows.js';
+import {
+  type DriftFinding,
+  type DriftMethod,
+  type DriftReport,
+  maxDifferencesListed,
+  maxListed,
+  snapshotInfo,
+} from './drift-report.js';
 import { sameValue } from './recompute.js';
+import { recordDrift } from './record-drift.js';
 import { type AggregateMap, type Recomputed, recomputePage, type SourceStrategy } from './source-values.js';
 
 /*
@@ -85,7 +93,8 @@ export async function compareAll(
 /**
  * Compares one page and keeps its mismatches as suspects. Suspects are re-read in batches (see
  * {@link recheck}), so a check with scattered drift costs one source lookup per batch of
- * suspects, not one per page.
+ * suspects, not one per page. `countDiffers` false: a snapshot's differences on this page were
+ * counted already (the hash method's first pass).
  */
 export async function comparePage(
   input: CheckDriftInput,
@@ -94,10 +103,11 @@ export async function comparePage(
   report: DriftReport,
   suspects: DriftFinding[],
   clock: Clock,
+  countDiffers = true,
 ): Promise<void> {
   const recomputed = await recomputePage(input.derived, input.target.spec, docs, input.source, map);
   report.checked += recomputed.length;
-  suspects.push(...tally(input, recomputed, report, true));
+  suspects.push(...tally(input, recomputed, report, true, countDiffers));
   if (suspects.length >= recheckBatch) await recheck(input, suspects, report, clock);
 }
 
@@ -116,24 +126,40 @@ export async function recheck(
   clock: Clock,
 ): Promise<void> {
   if (suspects.length === 0) return;
-  const keys = suspects.splice(0).map((s) => s.key);
+  const { derived } = input;
+  const taken = suspects.splice(0);
+  const wanted = new Set(taken.map((s) => valueId(derived, s)));
+  const keys = [...new Map(taken.map((s) => [keyId(s.key), s.key])).values()];
   const again = await input.target.getMany(keys);
-  const reread = await recomputePage(input.derived, input.target.spec, [...again.values()], input.source);
-  const confirmed = tally(input, reread, report, false);
-  report.cleared += keys.length - confirmed.length;
+  const reread = await recomputePage(derived, input.target.spec, [...again.values()], input.source);
+  const confirmed = tally(
+    input,
+    reread.filter((r) => wanted.has(valueId(derived, r))),
+    report,
+    false,
+    false,
+  );
+  report.cleared += taken.length - confirmed.length;
   await recordDrift(input, confirmed, report, clock);
 }
 
-/** Counts orphans and failures (only on the final look) and returns the mismatches. */
+/**
+ * Counts orphans and failures (only on the first look) and returns the suspects: values that
+ * differ from their source, or for a snapshot, values missing where the source gives one. A
+ * snapshot that merely differs from the current source is counted as information
+ * (`countDiffers`), never a suspect.
+ */
 export function tally(
   input: CheckDriftInput,
   rows: readonly Recomputed[],
   report: DriftReport,
   first: boolean,
+  countDiffers = first,
 ): DriftFinding[] {
-  const field = input.derived.field;
+  const { derived } = input;
   const out: DriftFinding[] = [];
-  for (const { key, doc, expected } of rows) {
+  for (const row of rows) {
+    const { key, expected } = row;
     if (expected.status === 'orphan') {
       if (first) report.orphans++;
       continue;
@@ -141,35 +167,40 @@ export function tally(
     if (expected.status === 'failed') {
       if (first) {
         report.failed++;
-        if (report.failures.length < maxListed) report.failures.push({ key, reason: expected.reason });
+        if (report.failures.length < maxListed)
+          report.failures.push({ key, reason: failureReason(input, row) });
       }
       continue;
     }
-    const actual = getPath(doc, field) ?? null;
-    if (!sameValue(actual, expected.value)) out.push({ key, field, expected: expected.value, actual });
+    const actual = storedValue(derived, row) ?? null;
+    const finding: DriftFinding = {
+      key,
+      field: derived.field,
+      ...(row.element ? { element: row.element } : {}),
+      expected: expected.value,
+      actual,
+    };
+    if (!derived.snapshot) {
+      if (!sameValue(actual, expected.value)) out.push(finding);
+    } else if (isMissingSnapshot(actual, expected.value)) out.push({ ...finding, kind: 'missing-snapshot' });
+    else if (countDiffers && !sameValue(actual, expected.value)) noteSnapshotDifference(report, finding);
   }
   return out;
 }
 
-export async function recordDrift(
-  input: CheckDriftInput,
-  confirmed: DriftFinding[],
-  report: DriftReport,
-  clock: Clock,
-): Promise<void> {
-  if (confirmed.length === 0) return;
-  report.drift += confirmed.length;
-  for (const f of confirmed) if (report.findings.length < maxListed) report.findings.push(f);
-  const findings: Finding[] = confirmed.map((f) => ({
-    kind: 'drift',
-    subject: input.derived.name,
-    collection: input.derived.collection,
-    key: f.key,
-    field: f.field,
-    detail: { expected: f.expected, actual: f.actual, snapshot: input.derived.snapshot },
-  }));
-  const incidents = input.ledger.collection('incidents');
-  const outcome = await recordFindings(incidents, findings, report.scanId, new Date(clock()).toISOString());
-  report.incidents.opened += outcome.opened;
-  report.incidents.updated += outcome.updated;
+/** A snapshot is missing when it holds nothing (absent or null) while its source gives a value. */
+export function isMissingSnapshot(stored: JsonValue | undefined, expected: JsonValue): boolean {
+  return (stored === undefined || stored === null) && expected !== null;
+}
+
+/** Counts a snapshot's difference from its source, listing the first few. */
+export function noteSnapshotDifference(report: DriftReport, finding: DriftFinding): void {
+  const info = snapshotInfo(report);
+  info.differsFromSource++;
+  if (info.differences.length < maxDifferencesListed) info.differences.push(finding);
+}
+
+function failureReason(input: CheckDriftInput, row: Recomputed): string {
+  const reason = row.expected.status === 'failed' ? row.expected.reason : '';
+  return row.element ? `${valueLabel(input.derived, row)}: ${reason}` : reason;
 }

@@ -6,7 +6,9 @@ import { scanDocuments } from '../stores/scan-pages.js';
 import { type Collection, type DocKey, docKey, type WriteOp } from '../stores/store.js';
 import { checkpointedPages, type DerivedJobOptions, type JobCounters } from './checkpointed-pages.js';
 import type { ResolvedDerived } from './derived.js';
+import { refuseElements } from './dual-run.js';
 import { ContentHash, reportHashOf, shadowField } from './dual-run-report.js';
+import { saveLedgerStamps, stampSet } from './projection-metadata.js';
 import { rebuildJobName } from './rebuild-derived.js';
 import { saveBeforeImages } from './write-derived.js';
 
@@ -43,12 +45,13 @@ export interface CutoverReport {
  * the shadow are hashed again as the dual run did, and a different report hash refuses the cutover
  * (the data changed since the report was read, or it is another run's report). Then, batch by
  * batch and checkpointed: before-images, one bulk write of patches that set the value to the
- * shadow's, stamp `_projection.<field>` with the new `projectionVersion` and remove the shadow,
+ * shadow's, stamp the projection metadata with the new `projectionVersion` and remove the shadow,
  * each conditional on the value in place being what was read. A kill resumes after the last batch
  * done, without verifying again (the switched documents no longer match the report).
  */
 export async function cutover(input: CutoverInput): Promise<CutoverReport> {
   const { derived } = input;
+  refuseElements(derived, 'a cutover');
   const shadow = shadowField(derived.field, derived.version);
   const report: CutoverReport = {
     derived: derived.name,
@@ -150,21 +153,20 @@ async function cutoverPage(
   }
   if (rows.length === 0) return;
   await saveBeforeImages({ ...input, by: 'cutover', now }, rows);
+  const stamp = { projectedAt: now, projectionVersion: derived.version, by: 'cutover' };
   const ops: WriteOp[] = rows.map(({ key, from, to }) => ({
     type: 'patch',
     key,
-    set: {
-      [derived.field]: to,
-      [`_projection.${derived.field}`]: {
-        projectedAt: now,
-        projectionVersion: derived.version,
-        by: 'cutover',
-      },
-    },
+    set: { [derived.field]: to, ...stampSet(derived, stamp) },
     unset: [shadow],
     expect: { field: derived.field, value: from as Scalar | undefined },
   }));
   const results = await input.target.write(ops);
+  await saveLedgerStamps(
+    derived,
+    input.ledger,
+    rows.filter((_, i) => results[i]?.status === 'ok').map(({ key }) => ({ key, stamp })),
+  );
   results.forEach((r, i) => {
     if (r.status === 'ok') report.switched++;
     else skip(report, rows[i]!.key, r.status === 'conflict' ? 'changed' : r.status);

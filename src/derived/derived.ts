@@ -25,8 +25,10 @@ export interface ResolvedDerived {
   readonly consumers: readonly DerivedConsumer[];
   readonly retire?: JsonObject;
   /**
-   * A snapshot keeps the value as it was at a moment (section 4.6): drift check still reports a
-   * difference from the source, but repair and rebuild leave it alone unless forced with an approval.
+   * A snapshot keeps the value as it was at a moment (section 4.6): its difference from the source
+   * is by design, so drift check counts it apart, never as drift, and checks only that it is
+   * present where its source gives a value; repair and rebuild leave it alone unless forced with an
+   * approval.
    */
   readonly snapshot: boolean;
   /** The version of the projection logic, written as projection metadata. Default 1. */
@@ -44,7 +46,41 @@ export interface ResolvedDerived {
   readonly defaulted?: readonly ContractSetting[];
   /** Lint warnings the owner acknowledged for this declaration, each with the reason. */
   readonly lintAccept?: readonly LintAcceptance[];
+  /**
+   * Set when the value lives in every element of an array (`orders.lines[].line_total`): drift
+   * check, repair and rebuild then read, compare and write each element's value on its own.
+   */
+  readonly element?: DerivedElement;
+  /** Where repair and rebuild keep their projection metadata. Default: the document's `_projection`. */
+  readonly metadata?: MetadataPlace;
 }
+
+/**
+ * A derived value inside each element of an array, declared `<collection>.<array>[].<field>`: the
+ * array `lines` and the value `line_total` of each of its elements. An element is told apart by
+ * its position, or by `key`, a field of the element (such as `sku`), when one is declared
+ * (`elementKey`): then a finding names the element by that value, and a write checks the element
+ * is still where it was read.
+ */
+export interface DerivedElement {
+  /** Dotted path of the array in the document. */
+  readonly array: string;
+  /** Dotted path of the value inside each element. */
+  readonly field: string;
+  /** The element field that identifies an element; undefined: its position. */
+  readonly key?: string;
+}
+
+/**
+ * Where projection metadata (`{ projectedAt, projectionVersion, by, sourceVersion? }`, one stamp
+ * per derived field) is kept: in the document under `field` (default `_projection`, which
+ * `contracts verify` leaves out of the check), or in the ledger's `projections` collection, keyed
+ * by derived state and document, so the document holds only the application's own fields.
+ */
+export type MetadataPlace = { readonly in: 'document'; readonly field: string } | { readonly in: 'ledger' };
+
+/** Metadata in the document's `_projection`, steward's default. */
+export const defaultMetadata: MetadataPlace = { in: 'document', field: '_projection' };
 
 /**
  * A lint warning acknowledged for one declaration (`lint: { accept: [{ rule, reason }] }`), so a
@@ -116,10 +152,16 @@ export interface DerivedConsumer {
  * source document whose field `key` holds the derived document's key counts, like tasks.caseId).
  */
 export interface DerivedSource {
+  /** The source collection; for a `self` link, the derived collection itself. */
   readonly collection: string;
+  /**
+   * `self` (declared `source: 'self'`): the value is computed from the document's own fields (the
+   * element's, inside an array), with no lookup.
+   */
   readonly link:
     | { readonly by: 'via'; readonly field: string }
-    | { readonly by: 'key'; readonly field: string };
+    | { readonly by: 'key'; readonly field: string }
+    | { readonly by: 'self' };
   /** Only source documents matching this filter count (portable filter language). */
   readonly where: ParsedFilter;
   readonly whereRaw?: Filter;
@@ -142,8 +184,16 @@ export function sourceVersionField(source: DerivedSource): string | undefined {
   return source.version ?? source.changedAt;
 }
 
-/** A TypeScript transformation: the derived document and its linked source documents in, the value out. */
-export type TransformFunction = (doc: JsonObject, sources: readonly JsonObject[]) => JsonValue | undefined;
+/**
+ * A TypeScript transformation: what holds the value (the derived document, or for an array-element
+ * value its element), its linked source documents (for a `self` source, the document itself) and
+ * the whole derived document in, the value out.
+ */
+export type TransformFunction = (
+  target: JsonObject,
+  sources: readonly JsonObject[],
+  doc: JsonObject,
+) => JsonValue | undefined;
 
 /**
  * How the value is computed from the linked source documents. Declarative forms are checked and
@@ -155,9 +205,21 @@ export type DerivedTransform =
   | { readonly type: 'sum' | 'min' | 'max'; readonly field: string }
   /** The value of `field` in the source document whose `by` is the greatest (default `by` = field). */
   | { readonly type: 'latest'; readonly field: string; readonly by: string }
+  /** The product of numeric fields of the document (or element): a `self` source only. */
+  | { readonly type: 'multiply'; readonly fields: readonly string[] }
   | { readonly type: 'function'; readonly fn: TransformFunction };
 
 /** True when the value of a derived state is an aggregate over many source documents. */
 export function isAggregate(derived: Pick<ResolvedDerived, 'source'>): boolean {
   return derived.source.link.by === 'key';
+}
+
+/** How the source link reads in messages and listings: `via subjectId`, `key caseId`, `self`. */
+export function linkLabel(link: DerivedSource['link']): string {
+  return link.by === 'self' ? 'self' : `${link.by} ${link.field}`;
+}
+
+/** Where this declaration's projection metadata lives (the default when none is declared). */
+export function metadataOf(derived: Pick<ResolvedDerived, 'metadata'>): MetadataPlace {
+  return derived.metadata ?? defaultMetadata;
 }

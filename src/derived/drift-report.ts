@@ -1,12 +1,36 @@
 import type { JsonValue } from '../core/json.js';
 import type { DocKey } from '../stores/store.js';
+import type { ElementRef } from './derived-rows.js';
 
-/** A derived value that differs from what its source gives now. */
+/**
+ * A derived value that differs from what its source gives now, or (`kind: 'missing-snapshot'`) a
+ * snapshot that is absent where its source gives a value.
+ */
 export interface DriftFinding {
   readonly key: DocKey;
+  /** The declared field (`lines[].line_total` for a value in array elements). */
   readonly field: string;
+  /** For a value in an array element: which element. */
+  readonly element?: ElementRef;
   readonly expected: JsonValue;
   readonly actual: JsonValue;
+  /** Absent for drift. */
+  readonly kind?: 'missing-snapshot';
+}
+
+/**
+ * What a check found of a snapshot, which keeps the value of its moment: its difference from the
+ * current source is by design, so it is counted here as information, never as drift and never in
+ * the exit code. What can be checked, that a snapshot is present where its source gives a value,
+ * is: `missing` counts those absent (they are findings, and incidents).
+ */
+export interface SnapshotInfo {
+  /** Snapshots that differ from what their source gives now. */
+  differsFromSource: number;
+  /** Snapshots absent (or null) where their source link resolves to a value: findings. */
+  missing: number;
+  /** The first differences, for information. */
+  readonly differences: DriftFinding[];
 }
 
 /** A document whose recomputation failed (a transformation that threw); the others go on. */
@@ -27,8 +51,16 @@ export interface DriftReport {
   /** Derived documents read. */
   scanned: number;
   drift: number;
-  /** Findings, the first {@link maxListed}; `drift` counts them all. */
+  /**
+   * Findings (drift, and missing snapshots), the first {@link maxListed}; `drift` and
+   * `snapshot.missing` count them all. `truncated` says some were left out, and `rest` how to
+   * list them all.
+   */
   readonly findings: DriftFinding[];
+  truncated: boolean;
+  rest?: string;
+  /** For a snapshot: its differences from the source (information) and missing snapshots. */
+  snapshot?: SnapshotInfo;
   /** Copies whose source document does not exist: orphans of `via`, not drift. */
   orphans: number;
   readonly failures: RecomputeFailure[];
@@ -60,6 +92,7 @@ export function emptyReport(derived: string, method: DriftMethod, scanId: string
     scanned: 0,
     drift: 0,
     findings: [],
+    truncated: false,
     orphans: 0,
     failures: [],
     failed: 0,
@@ -69,12 +102,42 @@ export function emptyReport(derived: string, method: DriftMethod, scanId: string
   };
 }
 
+/** Differences of a snapshot listed for information. */
+export const maxDifferencesListed = 20;
+
+/** Adds a finding to the listed ones, or notes that the list was cut, and how to get the rest. */
+export function listFinding(report: DriftReport, finding: DriftFinding): void {
+  if (report.findings.length < maxListed) {
+    report.findings.push(finding);
+    return;
+  }
+  report.truncated = true;
+  report.rest = `steward drift incidents ${report.derived} --status open --json`;
+}
+
+/** The snapshot part of a report, made when first needed. */
+export function snapshotInfo(report: DriftReport): SnapshotInfo {
+  report.snapshot ??= { differsFromSource: 0, missing: 0, differences: [] };
+  return report.snapshot;
+}
+
+/** How a value's place reads in a report line: the key, and for an element, which one. */
+function place(f: DriftFinding): string {
+  if (!f.element) return JSON.stringify(f.key);
+  const at = f.element.key === undefined ? String(f.element.index) : JSON.stringify(f.element.key);
+  return `${JSON.stringify(f.key)} ${f.field.slice(0, f.field.indexOf('[]'))}[${at}]`;
+}
+
 /** Human-readable lines of a report. */
 export function renderDriftReport(r: DriftReport): string[] {
   const lines = [
     `${r.derived} (${r.method}): ${r.checked} checked of ${r.scanned} read, ${r.drift} drifted, ` +
       `${r.orphans} orphaned copies, ${r.failed} failed, ${r.cleared} cleared by a re-read (${Math.round(r.elapsedMs)} ms)`,
   ];
+  if (r.snapshot)
+    lines.push(
+      `  snapshot: ${r.snapshot.differsFromSource} differ from the source now (by design: not drift), ${r.snapshot.missing} missing where the source gives a value`,
+    );
   if (r.hash)
     lines.push(
       `  hash: ${r.hash.groups} group(s), ${r.hash.differing} differing, ${r.hash.fetched} document(s) compared`,
@@ -87,9 +150,19 @@ export function renderDriftReport(r: DriftReport): string[] {
     lines.push(`  checkpoint: ${r.checkpoint.behind} document(s) behind their source version`);
   for (const f of r.findings.slice(0, 20))
     lines.push(
-      `  drift ${JSON.stringify(f.key)}: stored ${JSON.stringify(f.actual)}, source gives ${JSON.stringify(f.expected)}`,
+      f.kind === 'missing-snapshot'
+        ? `  missing snapshot ${place(f)}: the source gives ${JSON.stringify(f.expected)}`
+        : `  drift ${place(f)}: stored ${JSON.stringify(f.actual)}, source gives ${JSON.stringify(f.expected)}`,
     );
-  if (r.drift > 20) lines.push(`  ... and ${r.drift - 20} more (steward --json drift check for all)`);
+  const found = r.drift + (r.snapshot?.missing ?? 0);
+  if (found > 20)
+    lines.push(
+      `  ... and ${found - 20} more: steward drift incidents ${r.derived} lists them all (--limit and --cursor page through them)`,
+    );
+  for (const f of r.snapshot?.differences.slice(0, 5) ?? [])
+    lines.push(
+      `  snapshot ${place(f)} holds ${JSON.stringify(f.actual)}, the source gives ${JSON.stringify(f.expected)} now`,
+    );
   for (const f of r.failures.slice(0, 20)) lines.push(`  failed ${JSON.stringify(f.key)}: ${f.reason}`);
   lines.push(
     `  incidents: ${r.incidents.opened} opened, ${r.incidents.updated} updated, ${r.incidents.closed} closed`,

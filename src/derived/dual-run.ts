@@ -1,7 +1,7 @@
 import { getPath, type JsonObject, type JsonValue } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
 import type { Ledger } from '../ledger/ledger.js';
-import type { Collection, WriteOp } from '../stores/store.js';
+import { type Collection, docKey, type WriteOp } from '../stores/store.js';
 import { checkpointedPages, type DerivedJobOptions, type JobCounters } from './checkpointed-pages.js';
 import type { ResolvedDerived } from './derived.js';
 import {
@@ -12,6 +12,7 @@ import {
   sampleSize,
   shadowField,
 } from './dual-run-report.js';
+import { readStamps } from './projection-metadata.js';
 import { rebuildJobName } from './rebuild-derived.js';
 import { isFoldable, sameValue } from './recompute.js';
 import { type AggregateMap, buildAggregateMap, recomputePage } from './source-values.js';
@@ -33,12 +34,20 @@ export interface DualRunInput extends Omit<DerivedJobOptions, 'ledger'> {
  * one page tells). Without that check a run at the same version writes a shadow field into every
  * document and compares the logic with itself.
  */
-async function refuseWithoutNewVersion(derived: ResolvedDerived, target: Collection): Promise<void> {
+async function refuseWithoutNewVersion(
+  derived: ResolvedDerived,
+  target: Collection,
+  ledger: Ledger,
+): Promise<void> {
   let inPlace = 1;
   if (derived.version > inPlace) {
     const page = await target.scan({ limit: 500 });
-    for (const doc of page.docs) {
-      const stamped = getPath(doc, `_projection.${derived.field}.projectionVersion`);
+    const keyed = page.docs.flatMap((doc) => {
+      const key = docKey(doc, target.spec);
+      return key === undefined ? [] : [{ key, doc }];
+    });
+    for (const stamp of (await readStamps(derived, ledger, keyed)).values()) {
+      const stamped = stamp.projectionVersion;
       if (typeof stamped === 'number' && stamped > inPlace) inPlace = stamped;
     }
   }
@@ -71,7 +80,8 @@ export async function dualRun(input: DualRunInput): Promise<DualRunReport> {
       `${derived.name} is a snapshot: its values are history, not a projection to prove a new version of`,
       { derived: derived.name },
     );
-  await refuseWithoutNewVersion(derived, input.target);
+  refuseElements(derived, 'a dual run');
+  await refuseWithoutNewVersion(derived, input.target, input.ledger);
   const report = emptyDualRunReport(derived);
   const hash = { value: new ContentHash() };
   const map =
@@ -195,4 +205,17 @@ function dualRunCounters(report: DualRunReport, hash: { value: ContentHash }): J
       if (typeof saved.contentHash === 'string') hash.value = new ContentHash(saved.contentHash);
     },
   };
+}
+
+/**
+ * Dual run, cutover and backfill work on one value per document; a value in every element of an
+ * array is rebuilt instead (`rebuild --all` writes only the values that differ, missing ones too).
+ */
+export function refuseElements(derived: ResolvedDerived, what: string): void {
+  if (derived.element)
+    throw new StewardError(
+      'usage',
+      `${derived.name} is a value in each element of an array: ${what} is not supported for it yet; use rebuild ${derived.name} --all`,
+      { derived: derived.name },
+    );
 }

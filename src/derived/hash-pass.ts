@@ -1,11 +1,20 @@
 import { sha256 } from '../core/hash.js';
-import { canonicalJson, getPath, type JsonValue } from '../core/json.js';
+import { canonicalJson, type JsonValue } from '../core/json.js';
 import type { Clock } from '../ledger/clock.js';
 import { scanPages } from '../stores/scan-pages.js';
-import { type DocKey, keyId, type ScanOptions } from '../stores/store.js';
-import { type CheckDriftInput, compareAll, comparePage, recheck } from './compare-drift.js';
+import type { ScanOptions } from '../stores/store.js';
+import {
+  type CheckDriftInput,
+  compareAll,
+  comparePage,
+  isMissingSnapshot,
+  noteSnapshotDifference,
+  recheck,
+} from './compare-drift.js';
+import { storedValue, valueId } from './derived-rows.js';
 import type { DriftFinding, DriftReport } from './drift-report.js';
-import { type AggregateMap, recomputePage } from './source-values.js';
+import { sameValue } from './recompute.js';
+import { type AggregateMap, type Recomputed, recomputePage } from './source-values.js';
 
 /** Documents per group unless the caller says otherwise: a few tens of thousands is a good size. */
 export const defaultGroupSize = 20_000;
@@ -61,7 +70,8 @@ export async function hashPasses(
     let pages = 0;
     for await (const page of scanPages(input.target, { ...scanOptions(input, batch), after: group.after })) {
       report.hash.fetched += page.docs.length;
-      await comparePage(input, page.docs, map, report, suspects, clock);
+      // A snapshot's differences were counted in the first pass.
+      await comparePage(input, page.docs, map, report, suspects, clock, !input.derived.snapshot);
       if (++pages >= group.pages) break;
     }
   }
@@ -88,19 +98,38 @@ async function hashGroups(
     report.scanned += page.docs.length;
     input.onPage?.(report.scanned);
     const recomputed = await recomputePage(input.derived, input.target.spec, page.docs, input.source, map);
-    for (const { key, doc, expected } of recomputed) {
-      // Orphans and failing transforms hash as themselves, so a group holding one differs and is
-      // compared document by document, where they are counted.
-      const want = expected.status === 'value' ? expected.value : `\u0000${expected.status}`;
-      group.stored = (group.stored + pairHash(key, getPath(doc, input.derived.field) ?? null)) % modulus;
-      group.expected = (group.expected + pairHash(key, want)) % modulus;
+    for (const row of recomputed) {
+      const [stored, want] = hashedPair(input, row, report);
+      const id = valueId(input.derived, row);
+      group.stored = (group.stored + pairHash(id, stored)) % modulus;
+      group.expected = (group.expected + pairHash(id, want)) % modulus;
     }
   }
   return groups;
 }
 
-function pairHash(key: DocKey, value: JsonValue): bigint {
-  return BigInt(`0x${sha256(`${keyId(key)}\u0000${canonicalJson(value)}`)}`);
+/**
+ * What is hashed of one value on each side. Orphans and failing transforms hash as themselves, so
+ * a group holding one differs and is compared value by value, where they are counted. A snapshot
+ * hashes only whether it is present where its source gives a value (what can be checked of it);
+ * its differences from the source are counted here, once, as information.
+ */
+function hashedPair(input: CheckDriftInput, row: Recomputed, report: DriftReport): [JsonValue, JsonValue] {
+  const { expected } = row;
+  const stored = storedValue(input.derived, row) ?? null;
+  const want = expected.status === 'value' ? expected.value : `\u0000${expected.status}`;
+  if (!input.derived.snapshot) return [stored, want];
+  if (expected.status !== 'value') return [true, want];
+  const missing = isMissingSnapshot(stored, expected.value);
+  if (!missing && !sameValue(stored, expected.value)) {
+    const finding = { key: row.key, field: input.derived.field, expected: expected.value, actual: stored };
+    noteSnapshotDifference(report, row.element ? { ...finding, element: row.element } : finding);
+  }
+  return [true, !missing];
+}
+
+function pairHash(id: string, value: JsonValue): bigint {
+  return BigInt(`0x${sha256(`${id}\u0000${canonicalJson(value)}`)}`);
 }
 
 function filterOf(input: CheckDriftInput) {

@@ -3,12 +3,14 @@ import { sha256 } from '../core/hash.js';
 import { canonicalJson, type JsonObject } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
 import { type Clock, systemClock } from '../ledger/clock.js';
-import { closeIncident, type Incident, incidentId } from '../ledger/incidents.js';
+import { closeIncidents, type Incident, incidentId } from '../ledger/incidents.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { scanPages } from '../stores/scan-pages.js';
 import type { Collection, DocKey, Segment } from '../stores/store.js';
 import { checkpointedPages, type DerivedJobOptions, type JobCounters } from './checkpointed-pages.js';
 import type { ResolvedDerived } from './derived.js';
+import { elementId } from './derived-rows.js';
+import { isFoldable } from './recompute.js';
 import { emptyRepairReport, type RepairReport, tallyOutcomes } from './repair-report.js';
 import { type AggregateMap, buildAggregateMap, recomputePage } from './source-values.js';
 import { writeDerived } from './write-derived.js';
@@ -59,7 +61,7 @@ export async function rebuildDerived(input: RebuildInput): Promise<RepairReport>
   const map =
     ('all' in input.scope || input.useMap === true) &&
     input.derived.source.link.by === 'key' &&
-    ['count', 'sum', 'min', 'max', 'latest'].includes(input.derived.transform.type)
+    isFoldable(input.derived.transform)
       ? await buildAggregateMap(input.derived, input.source)
       : undefined;
   if ('ids' in input.scope) {
@@ -148,14 +150,16 @@ async function rebuildPage(
   const outcomes = await writeDerived({ ...input, by: input.by ?? 'rebuild', now }, rows);
   tallyOutcomes(report, outcomes);
   if (input.dryRun) return;
-  const fixed = outcomes.filter((o) => o.status === 'written' || o.status === 'unchanged').map((o) => o.key);
+  const fixed = outcomes.filter((o) => o.status === 'written' || o.status === 'unchanged');
   if (fixed.length === 0) return;
+  const { derived } = input;
   const incidents = await input.ledger.openCollection('incidents');
-  const open = await incidents.getMany(fixed.map((k) => incidentId(input.derived.name, k)));
-  for (const doc of open.values()) {
-    const incident = { ...(doc as unknown as Incident), id: doc[incidents.spec.keyField] as string };
-    if (incident.status !== 'open') continue;
-    if (await closeIncident(incidents, incident, { action: 'recompute', by: input.by ?? 'rebuild' }, now))
-      report.closed++;
-  }
+  const ids = fixed.map((o) => incidentId(derived.name, o.key, elementId(derived, o.element)));
+  const open = await incidents.getMany(ids);
+  const resolution = { action: 'recompute', by: input.by ?? 'rebuild' };
+  const closes = [...open.values()]
+    .map((doc) => ({ ...(doc as unknown as Incident), id: doc[incidents.spec.keyField] as string }))
+    .filter((incident) => incident.status === 'open')
+    .map((incident) => ({ incident, resolution }));
+  report.closed += await closeIncidents(incidents, closes, now);
 }

@@ -1,5 +1,6 @@
 import type { JsonValue } from '../core/json.js';
 import type { DocKey } from '../stores/store.js';
+import type { ElementRef } from './derived-rows.js';
 import type { WriteOutcome } from './write-derived.js';
 
 /** What a repair or rebuild of one derived state did, with the first problems listed. */
@@ -17,8 +18,14 @@ export interface RepairReport {
   closed: number;
   /** Documents examined by earlier, interrupted runs of the same job (0: a fresh start). */
   resumedAt?: number;
-  /** Skipped and failed documents, the first 1000 (of this run: earlier runs' are not kept). */
-  readonly problems: { key: DocKey; status: string; reason: string; detail?: JsonValue }[];
+  /** Skipped and failed values, the first 1000 (of this run: earlier runs' are not kept). */
+  readonly problems: {
+    key: DocKey;
+    element?: ElementRef;
+    status: string;
+    reason: string;
+    detail?: JsonValue;
+  }[];
 }
 
 export function emptyRepairReport(
@@ -55,6 +62,7 @@ export function tallyOutcomes(report: RepairReport, outcomes: readonly WriteOutc
     if ((o.status === 'skipped' || o.status === 'failed') && report.problems.length < 1000)
       report.problems.push({
         key: o.key,
+        ...(o.element ? { element: o.element } : {}),
         status: o.status,
         reason: o.reason,
         ...(o.status === 'skipped' && o.detail ? { detail: o.detail } : {}),
@@ -87,10 +95,14 @@ export function renderRepairReport(r: RepairReport): string[] {
   ];
   if (r.resumedAt)
     lines.push(`  resumed from a checkpoint after ${r.resumedAt} document(s); counts cover the whole job`);
-  for (const p of r.problems.slice(0, 20))
+  for (const p of r.problems.slice(0, 20)) {
+    const at = p.element
+      ? ` element ${p.element.key === undefined ? p.element.index : JSON.stringify(p.element.key)}`
+      : '';
     lines.push(
-      `  ${p.status} ${JSON.stringify(p.key)}: ${p.reason}${p.detail ? ` (${String(p.detail)})` : ''}`,
+      `  ${p.status} ${JSON.stringify(p.key)}${at}: ${p.reason}${p.detail ? ` (${String(p.detail)})` : ''}`,
     );
+  }
   if (r.problems.some((p) => p.reason === 'snapshot'))
     lines.push('  snapshots are left alone: rerun with --force and an approval (see docs/derived.md)');
   return lines;

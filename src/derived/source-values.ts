@@ -3,6 +3,7 @@ import { getPath, type JsonObject, type JsonValue, type Scalar } from '../core/j
 import { scanDocuments } from '../stores/scan-pages.js';
 import { type Collection, type DocKey, docKey, isDocKey, keyId } from '../stores/store.js';
 import { type ResolvedDerived, sourceVersionField } from './derived.js';
+import { type ElementRef, elementsOf, refuseArrayCrossing } from './derived-rows.js';
 import {
   type Aggregate,
   addToAggregate,
@@ -22,10 +23,12 @@ import {
  */
 export type SourceStrategy = 'map' | 'per-page';
 
-/** A derived document with its recomputed value. */
+/** A derived value (of a document, or of one element of its array) with its recomputed value. */
 export interface Recomputed {
   readonly key: DocKey;
   readonly doc: JsonObject;
+  /** For a value inside an array element: which element. */
+  readonly element?: ElementRef;
   readonly expected: Expected;
   /**
    * The greatest source version among the linked source documents (all of them, matching `where`
@@ -48,7 +51,7 @@ export async function buildAggregateMap(
   limit = 1000,
 ): Promise<AggregateMap> {
   const map: AggregateMap = new Map();
-  const field = derived.source.link.field;
+  const field = linkField(derived);
   const versionField = sourceVersionField(derived.source);
   // With a version field every linked document counts for the version, so the source is read
   // unfiltered and `where` is applied here; without one, `where` goes down to the store.
@@ -85,9 +88,12 @@ export function compareVersions(a: JsonValue, b: JsonValue): number {
 }
 
 /**
- * Recomputes a page of derived documents. Copies (a `via` link) cost one getMany of the page's
- * distinct source keys; aggregates read the prebuilt map when given, else one filtered scan of
- * the source for the page's keys. A document without a valid key is skipped.
+ * Recomputes a page of derived documents: one row per document, or for a value inside array
+ * elements one row per element. Copies (a `via` link) cost one getMany of the page's distinct
+ * source keys; a `self` link reads nothing more; aggregates read the prebuilt map when given,
+ * else one filtered scan of the source for the page's keys. A document without a valid key is
+ * skipped. A document-level declaration whose path goes through an array is refused (see
+ * `refuseArrayCrossing`).
  */
 export async function recomputePage(
   derived: ResolvedDerived,
@@ -98,9 +104,17 @@ export async function recomputePage(
 ): Promise<Recomputed[]> {
   const keyed = docs.flatMap((doc) => {
     const key = docKey(doc, derivedSpec);
-    return key === undefined ? [] : [{ key, doc }];
+    if (key === undefined) return [];
+    refuseArrayCrossing(derived, doc, key);
+    return [{ key, doc }];
   });
-  if (derived.source.link.by === 'via') return viaPage(derived, keyed, source);
+  const units = derived.element ? keyed.flatMap((k) => elementUnits(derived, k)) : keyed.map(documentUnit);
+  const link = derived.source.link;
+  if (link.by === 'self')
+    return units.map((u) =>
+      'failed' in u ? failedRow(u) : row(u, recompute(derived, u.doc, [u.doc], u.target)),
+    );
+  if (link.by === 'via') return viaPage(derived, link.field, units, source);
   if (map && isFoldable(derived.transform)) {
     return keyed.map(({ key, doc }) => {
       const acc = map.get(keyId(key)) ?? emptyAggregate(derived.transform);
@@ -126,6 +140,38 @@ export async function recomputePage(
   });
 }
 
+/** What one value is computed on: the document, or one element of its array. */
+type Unit =
+  | {
+      readonly key: DocKey;
+      readonly doc: JsonObject;
+      readonly element?: ElementRef;
+      readonly target: JsonObject;
+    }
+  | { readonly key: DocKey; readonly doc: JsonObject; readonly element: ElementRef; readonly failed: string };
+
+const documentUnit = ({ key, doc }: { key: DocKey; doc: JsonObject }): Unit => ({ key, doc, target: doc });
+
+function elementUnits(derived: ResolvedDerived, { key, doc }: { key: DocKey; doc: JsonObject }): Unit[] {
+  return elementsOf(derived, doc, key).map((u) => ({ key, doc, ...u }));
+}
+
+function row(u: Unit, expected: Expected): Recomputed {
+  return { key: u.key, doc: u.doc, ...(u.element ? { element: u.element } : {}), expected };
+}
+
+function failedRow(u: Unit & { failed: string }): Recomputed {
+  return row(u, { status: 'failed', reason: u.failed });
+}
+
+/** The source field a `via` or `key` link reads; a `self` link has none. */
+export function linkField(derived: ResolvedDerived): string {
+  const link = derived.source.link;
+  if (link.by === 'self')
+    throw new Error(`${derived.name} is computed from its own document: it reads no source`);
+  return link.field;
+}
+
 /** The greatest source version of some source documents, or undefined when none is declared. */
 function versionOf(derived: ResolvedDerived, sources: readonly JsonObject[]): JsonValue | undefined {
   const field = sourceVersionField(derived.source);
@@ -141,23 +187,24 @@ function withVersion(derived: ResolvedDerived, row: Recomputed, version: JsonVal
 
 async function viaPage(
   derived: ResolvedDerived,
-  keyed: readonly { key: DocKey; doc: JsonObject }[],
+  field: string,
+  units: readonly Unit[],
   source: Collection,
 ): Promise<Recomputed[]> {
-  const field = derived.source.link.field;
   const wanted = new Map<string, DocKey>();
-  for (const { doc } of keyed) {
-    const via = getPath(doc, field);
+  for (const u of units) {
+    const via = 'target' in u ? getPath(u.target, field) : undefined;
     if (isDocKey(via)) wanted.set(keyId(via), via);
   }
   const found = wanted.size > 0 ? await source.getMany([...wanted.values()]) : new Map<string, JsonObject>();
-  return keyed.map(({ key, doc }) => {
-    const via = getPath(doc, field);
+  return units.map((u) => {
+    if ('failed' in u) return failedRow(u);
+    const via = getPath(u.target, field);
     const target = isDocKey(via) ? found.get(keyId(via)) : undefined;
     const linked = target ? [target] : [];
     return withVersion(
       derived,
-      { key, doc, expected: recompute(derived, doc, linked) },
+      row(u, recompute(derived, u.doc, linked, u.target)),
       versionOf(derived, linked),
     );
   });
@@ -178,10 +225,10 @@ export async function sourcesByKey(
   // With a version field, documents outside `where` count for the version: read them all
   // (`recompute` applies `where` itself).
   const where = sourceVersionField(derived.source) ? [] : [...derived.source.where];
-  const limit = await maxInValues(source, derived.source.link.field);
+  const limit = await maxInValues(source, linkField(derived));
   const filter: Condition[] =
     scalars.length === keys.length && keys.length <= limit
-      ? [...where, { op: 'in', path: derived.source.link.field, values: scalars as Scalar[] }]
+      ? [...where, { op: 'in', path: linkField(derived), values: scalars as Scalar[] }]
       : where;
   await collectSources(derived, keys, filter, source, out);
   return out;
@@ -222,7 +269,7 @@ async function collectSources(
   source: Collection,
   out: Map<string, JsonObject[]>,
 ): Promise<void> {
-  const field = derived.source.link.field;
+  const field = linkField(derived);
   const wanted = new Set(keys.map(keyId));
   for await (const doc of scanDocuments(source, { filter, limit: 1000 })) {
     const value = getPath(doc, field);

@@ -1,13 +1,14 @@
 import type { Condition, ParsedFilter } from '../core/filter.js';
 import { matchesFilter } from '../core/filter.js';
-import { getPath, type JsonObject, type Scalar } from '../core/json.js';
+import { getPath, type JsonObject, type JsonValue, type Scalar } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
 import type { Clock } from '../ledger/clock.js';
 import { scanDocuments, scanPages } from '../stores/scan-pages.js';
 import { type DocKey, docKey, isDocKey, keyId } from '../stores/store.js';
 import { type CheckDriftInput, comparePage, recheck } from './compare-drift.js';
 import type { DriftFinding, DriftReport } from './drift-report.js';
-import { maxInValues } from './source-values.js';
+import { gatherPath } from './recompute.js';
+import { linkField, maxInValues } from './source-values.js';
 
 /** Derived keys looked up per `getMany` (aggregates) before their sources are recomputed. */
 const keysPerLookup = 500;
@@ -32,6 +33,12 @@ export async function windowPass(input: CheckDriftInput, report: DriftReport, cl
     throw new StewardError(
       'usage',
       `${derived.name}: the window method needs source.changedAt declared and a window (--window 7d, or validation: { method: 'window', days: 7 })`,
+      { derived: derived.name },
+    );
+  if (derived.source.link.by === 'self')
+    throw new StewardError(
+      'usage',
+      `${derived.name} is computed from its own document: the window method follows a source's changes; use exact, sampling or hash`,
       { derived: derived.name },
     );
   const since = new Date(clock() - windowMs).toISOString();
@@ -59,7 +66,7 @@ async function keyWindow(
   const keys = new Map<string, DocKey>();
   for await (const doc of scanDocuments(input.source, { filter: changed, limit: 1000 })) {
     report.window!.changedSources++;
-    const key = getPath(doc, input.derived.source.link.field);
+    const key = getPath(doc, linkField(input.derived));
     if (isDocKey(key)) keys.set(keyId(key), key);
   }
   report.window!.derivedKeys = keys.size;
@@ -88,15 +95,19 @@ async function viaWindow(
     if (key !== undefined) changedKeys.set(keyId(key), key);
   }
   if (changedKeys.size === 0) return;
-  const via = input.derived.source.link.field;
+  const { derived } = input;
+  const via = linkField(derived);
   const filter: Condition[] = [...(input.where ?? [])];
   const scalars = [...changedKeys.values()].filter((k): k is string | number => typeof k !== 'object');
-  if (scalars.length === changedKeys.size && scalars.length <= (await maxInValues(input.target, via)))
+  // Inside array elements the link is in each element: no filter reaches it on every store.
+  const inlist = !derived.element && scalars.length === changedKeys.size;
+  if (inlist && scalars.length <= (await maxInValues(input.target, via)))
     filter.push({ op: 'in', path: via, values: scalars as Scalar[] });
-  const pointsAtChange = (doc: JsonObject) => {
-    const value = getPath(doc, via);
-    return isDocKey(value) && changedKeys.has(keyId(value));
-  };
+  const changedKey = (value: JsonValue | undefined) => isDocKey(value) && changedKeys.has(keyId(value));
+  const pointsAtChange = (doc: JsonObject) =>
+    derived.element
+      ? gatherPath(doc, `${derived.element.array}[].${via}`).some(changedKey)
+      : changedKey(getPath(doc, via));
   for await (const page of scanPages(input.target, {
     limit: input.batch ?? 500,
     ...(filter.length > 0 ? { filter } : {}),

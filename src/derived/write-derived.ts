@@ -11,20 +11,18 @@ import { storeBeforeImages } from '../ledger/before-images.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { type Collection, type DocKey, keyId, type WriteOp } from '../stores/store.js';
 import type { ResolvedDerived } from './derived.js';
+import { type ElementRef, storedValue, valuePath } from './derived-rows.js';
+import { type ProjectionStamp, readStamps, saveLedgerStamps, stampSet } from './projection-metadata.js';
 import { sameValue } from './recompute.js';
 import type { Recomputed } from './source-values.js';
 
-/** What happened to one derived document in a repair or rebuild. */
-export type WriteOutcome =
-  | { readonly key: DocKey; readonly status: 'written'; readonly from: JsonValue; readonly to: JsonValue }
-  | { readonly key: DocKey; readonly status: 'unchanged' }
-  | {
-      readonly key: DocKey;
-      readonly status: 'skipped';
-      readonly reason: SkipReason;
-      readonly detail?: string;
-    }
-  | { readonly key: DocKey; readonly status: 'failed'; readonly reason: string };
+/** What happened to one derived value (of a document, or of one element of its array) in a repair or rebuild. */
+export type WriteOutcome = { readonly key: DocKey; readonly element?: ElementRef } & (
+  | { readonly status: 'written'; readonly from: JsonValue; readonly to: JsonValue }
+  | { readonly status: 'unchanged' }
+  | { readonly status: 'skipped'; readonly reason: SkipReason; readonly detail?: string }
+  | { readonly status: 'failed'; readonly reason: string }
+);
 
 /**
  * Why a document was not written: a snapshot not forced, a copy's source missing (orphan), a
@@ -77,50 +75,77 @@ export async function writeDerived(
   const { derived } = input;
   const outcomes: WriteOutcome[] = [];
   const writes: { row: Recomputed; from: JsonValue; to: JsonValue }[] = [];
+  const stamps = input.restamp ? await readStamps(derived, input.ledger, rows) : undefined;
   for (const row of rows) {
-    const { key, doc, expected } = row;
-    if (expected.status === 'orphan') outcomes.push({ key, status: 'skipped', reason: 'orphan' });
+    const { key, expected } = row;
+    const at = row.element ? { element: row.element } : {};
+    if (expected.status === 'orphan') outcomes.push({ key, ...at, status: 'skipped', reason: 'orphan' });
     else if (expected.status === 'failed')
-      outcomes.push({ key, status: 'skipped', reason: 'transform-failed', detail: expected.reason });
+      outcomes.push({ key, ...at, status: 'skipped', reason: 'transform-failed', detail: expected.reason });
     else {
-      const stored = getPath(doc, derived.field);
+      const stored = storedValue(derived, row);
       // A backfill writes a missing field even when its value is null: absent is not computed.
       const missing = input.by === 'backfill' && stored === undefined;
-      const behind = input.restamp === true && projectionVersionOf(doc, derived.field) !== derived.version;
+      const version = stamps?.get(keyId(key))?.projectionVersion;
+      const behind = input.restamp === true && version !== derived.version;
       if (!missing && !behind && sameValue(stored, expected.value))
-        outcomes.push({ key, status: 'unchanged' });
+        outcomes.push({ key, ...at, status: 'unchanged' });
       else if (derived.snapshot && !input.force)
-        outcomes.push({ key, status: 'skipped', reason: 'snapshot' });
-      else if (stored !== undefined && !isScalar(stored))
-        outcomes.push({ key, status: 'skipped', reason: 'not-scalar' });
+        outcomes.push({ key, ...at, status: 'skipped', reason: 'snapshot' });
+      else if (stored !== undefined && !isScalar(stored) && derived.element?.key === undefined)
+        outcomes.push({ key, ...at, status: 'skipped', reason: 'not-scalar' });
       else writes.push({ row, from: stored ?? null, to: expected.value });
     }
   }
+  const written = (w: (typeof writes)[number]): WriteOutcome => ({
+    key: w.row.key,
+    ...(w.row.element ? { element: w.row.element } : {}),
+    status: 'written',
+    from: w.from,
+    to: w.to,
+  });
   if (writes.length === 0 || input.dryRun) {
-    for (const w of writes) outcomes.push({ key: w.row.key, status: 'written', from: w.from, to: w.to });
+    for (const w of writes) outcomes.push(written(w));
     return outcomes;
   }
   await saveBeforeImages(
     input,
     writes.map((w) => w.row),
   );
-  const ops: WriteOp[] = writes.map(({ row, to }) => patchOf(input, row, to));
+  const stamp = (row: Recomputed): ProjectionStamp => ({
+    projectedAt: input.now,
+    projectionVersion: derived.version,
+    by: input.by,
+    ...(row.sourceVersion === undefined ? {} : { sourceVersion: row.sourceVersion }),
+  });
+  const ops: WriteOp[] = writes.map(({ row, to }) => patchOf(input, row, to, stamp(row)));
   const results = await input.target.write(ops);
   writes.forEach((w, i) => {
     const r = results[i];
     const key = w.row.key;
-    if (r?.status === 'ok') outcomes.push({ key, status: 'written', from: w.from, to: w.to });
-    else if (r?.status === 'conflict') outcomes.push({ key, status: 'skipped', reason: 'changed' });
-    else if (r?.status === 'missing') outcomes.push({ key, status: 'skipped', reason: 'gone' });
+    const at = w.row.element ? { element: w.row.element } : {};
+    if (r?.status === 'ok') outcomes.push(written(w));
+    else if (r?.status === 'conflict') outcomes.push({ key, ...at, status: 'skipped', reason: 'changed' });
+    else if (r?.status === 'missing') outcomes.push({ key, ...at, status: 'skipped', reason: 'gone' });
     else
-      outcomes.push({ key, status: 'failed', reason: r?.status === 'failed' ? r.reason : String(r?.status) });
+      outcomes.push({
+        key,
+        ...at,
+        status: 'failed',
+        reason: r?.status === 'failed' ? r.reason : String(r?.status),
+      });
   });
-  const written = outcomes.filter((o) => o.status === 'written').length;
+  const done = writes.filter((_, i) => results[i]?.status === 'ok');
+  await saveLedgerStamps(
+    derived,
+    input.ledger,
+    done.map((w) => ({ key: w.row.key, stamp: stamp(w.row) })),
+  );
   await input.ledger.audit.append({
     action: derivedWriters[input.by],
     subject: derived.name,
     details: {
-      written,
+      written: done.length,
       attempted: writes.length,
       keys: writes.slice(0, 100).map((w) => w.row.key) as JsonValue,
       projectionVersion: derived.version,
@@ -129,28 +154,28 @@ export async function writeDerived(
   return outcomes;
 }
 
-/** The projection version stamped on a document's derived field, if any. */
+/** The projection version stamped on a document's derived field (metadata in the document), if any. */
 export function projectionVersionOf(doc: JsonObject, field: string): JsonValue | undefined {
   return getPath(doc, `_projection.${field}.projectionVersion`);
 }
 
-function patchOf(input: WriteDerivedInput, row: Recomputed, to: JsonValue): WriteOp {
+/**
+ * The conditional patch of one value (and, with metadata in the document, its stamp). The
+ * condition is that the stored value is still what was read; for a value in an element keyed by
+ * `elementKey`, that the element is still where it was read (its key at that position), since
+ * positions shift when elements are added or removed.
+ */
+function patchOf(input: WriteDerivedInput, row: Recomputed, to: JsonValue, stamp: ProjectionStamp): WriteOp {
   const { derived } = input;
-  const stored = getPath(row.doc, derived.field);
-  return {
-    type: 'patch',
-    key: row.key,
-    set: {
-      [derived.field]: to,
-      [`_projection.${derived.field}`]: {
-        projectedAt: input.now,
-        projectionVersion: derived.version,
-        by: input.by,
-        ...(row.sourceVersion === undefined ? {} : { sourceVersion: row.sourceVersion }),
-      },
-    },
-    expect: { field: derived.field, value: stored as Scalar | undefined },
-  };
+  const path = valuePath(derived, row.element);
+  const keyed = derived.element?.key !== undefined && row.element?.key !== undefined;
+  const expect = keyed
+    ? {
+        field: `${derived.element!.array}.${row.element!.index}.${derived.element!.key}`,
+        value: row.element!.key!,
+      }
+    : { field: path, value: storedValue(derived, row) as Scalar | undefined };
+  return { type: 'patch', key: row.key, set: { [path]: to, ...stampSet(derived, stamp) }, expect };
 }
 
 /**
@@ -164,7 +189,9 @@ export async function saveBeforeImages(
 ): Promise<void> {
   const { ledger, derived } = input;
   const backups = await ledger.openCollection('backups');
-  const entries = rows.map(({ key, doc }) => ({
+  // Several values of one document (array elements) share its before-image.
+  const docs = [...new Map(rows.map((r) => [keyId(r.key), r])).values()];
+  const entries = docs.map(({ key, doc }) => ({
     id: `bkp-${sha256(`${derived.name}\u0000${keyId(key)}\u0000${canonicalJson(doc)}`).slice(0, 40)}`,
     collection: derived.collection,
     key,

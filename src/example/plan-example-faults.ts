@@ -1,13 +1,18 @@
 import type { JsonObject, JsonValue } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
 import { caseManagementModel, type ExampleCollectionName } from './case-management-model.js';
+import { exampleDerived } from './example-derived.js';
 import { hashSeed, mixSeed, type Random, seededRandom } from './seeded-random.js';
 
 /** How many faults of each kind to inject. */
 export interface ExampleFaultCounts {
   /** References pointing at keys that do not exist, spread over the declared references. */
   readonly orphans?: number;
-  /** case_list counts or copied names that differ from what their source gives. */
+  /**
+   * case_list counts or copied names that differ from what their source gives. Those placed in a
+   * snapshot (`cases.assignedOfficerName`) are `snapshot-difference` faults, not drift: the name as
+   * it was taken, since changed at the source, which a snapshot keeps by design.
+   */
   readonly drift?: number;
   /** Documents breaking the declared shape: a field of the wrong type, or a required field missing. */
   readonly badShape?: number;
@@ -26,6 +31,15 @@ export type ExampleFault =
       readonly actual: string;
     })
   | (FaultWhere & { readonly kind: 'drift'; readonly expected: JsonValue; readonly actual: JsonValue })
+  /**
+   * A snapshot holding the value of its moment, which the source has changed since: what drift
+   * check reports apart, as information (`snapshot.differsFromSource`), never as drift.
+   */
+  | (FaultWhere & {
+      readonly kind: 'snapshot-difference';
+      readonly expected: JsonValue;
+      readonly actual: JsonValue;
+    })
   | (FaultWhere & {
       readonly kind: 'bad-shape';
       readonly problem: 'wrong-type' | 'missing-required';
@@ -83,6 +97,11 @@ const shapeTargets: readonly {
 ];
 
 const driftFields = ['openTaskCount', 'overdueTaskCount', 'subjectName', 'assignedOfficerName'];
+
+/** The derived fields the example declares as snapshots, whose planted differences are not drift. */
+const snapshotFields = new Set(
+  Object.entries(exampleDerived()).flatMap(([name, d]) => (d.kind === 'snapshot' ? [name] : [])),
+);
 
 /** Plans `requested` faults over a layout. Throws `input.invalid` when there are too few documents. */
 export function planExampleFaults(
@@ -182,7 +201,8 @@ function driftBuckets(): Bucket[] {
         const actual =
           typeof expected === 'number' ? expected + 1 + (ordinal % 3) : `${String(expected)} (old name)`;
         doc[d.field] = actual;
-        return { kind: 'drift', collection: d.collection, key: docKey, field: d.field, expected, actual };
+        const kind = snapshotFields.has(`${d.collection}.${d.field}`) ? 'snapshot-difference' : 'drift';
+        return { kind, collection: d.collection, key: docKey, field: d.field, expected, actual };
       },
     }));
 }

@@ -24,6 +24,11 @@ export interface Incident {
   readonly key: DocKey;
   /** The field with the problem. */
   readonly field: string;
+  /**
+   * For a problem in one element of an array (a derived value in `lines[]`), which element: its
+   * position (`3`) or its key (`sku="A-1"`). Part of the incident's identity.
+   */
+  readonly element?: string;
   /** What was found: the missing target keys, the expected and actual values... */
   readonly detail: JsonObject;
   readonly status: IncidentStatus;
@@ -41,12 +46,23 @@ export interface Incident {
 export type IncidentStatus = 'open' | 'closed';
 
 /** A problem a scan found, before it is an incident. */
-export type Finding = Pick<Incident, 'kind' | 'subject' | 'collection' | 'key' | 'field' | 'detail'>;
+export type Finding = Pick<
+  Incident,
+  'kind' | 'subject' | 'collection' | 'key' | 'field' | 'detail' | 'element'
+>;
 
-/** The stable id of the incident for a subject and a document key. */
-export function incidentId(subject: string, key: DocKey): string {
-  return `inc-${sha256(`${subject}\u0000${keyId(key)}`).slice(0, 40)}`;
+/** The stable id of the incident for a subject and a document key (and an element of its array). */
+export function incidentId(subject: string, key: DocKey, element?: string): string {
+  const part = element === undefined ? '' : `\u0000${element}`;
+  return `inc-${sha256(`${subject}\u0000${keyId(key)}${part}`).slice(0, 40)}`;
 }
+
+/**
+ * Incident writes sent per call of the store's bulk write. On FerretDB's SQLite backend every
+ * update reads the whole incidents collection, and a bulk of a hundred updates or more took far
+ * longer than two of fifty.
+ */
+const writeChunk = 50;
 
 /** How many incidents a call opened (new or reopened) and updated (already open). */
 export interface RecordOutcome {
@@ -55,9 +71,10 @@ export interface RecordOutcome {
 }
 
 /**
- * Opens or updates the incidents of a batch of findings, in one lookup and one bulk write. An
- * incident already open is updated (last seen, detail); a closed one is reopened. Idempotent:
- * recording the same batch again changes only `lastSeenAt`.
+ * Opens or updates the incidents of a batch of findings, in one lookup and bulk writes of
+ * {@link writeChunk}. An incident already open is updated (kind, detail, last seen, scan); a
+ * closed one is reopened. Idempotent: recording the same batch again changes only `lastSeenAt`
+ * and `scanId`.
  */
 export async function recordFindings(
   incidents: Collection,
@@ -67,14 +84,14 @@ export async function recordFindings(
 ): Promise<RecordOutcome> {
   if (findings.length === 0) return { opened: 0, updated: 0 };
   const keyField = incidents.spec.keyField;
-  const byId = new Map(findings.map((f) => [incidentId(f.subject, f.key), f]));
+  const byId = new Map(findings.map((f) => [incidentId(f.subject, f.key, f.element), f]));
   const existing = await incidents.getMany([...byId.keys()]);
   const ops: WriteOp[] = [];
   let opened = 0;
   for (const [id, finding] of byId) {
     const stored = existing.get(keyId(id)) as unknown as Incident | undefined;
     if (stored?.status === 'open') {
-      ops.push(update(id, stored, { detail: finding.detail, lastSeenAt: now, scanId }));
+      ops.push(update(id, stored, { kind: finding.kind, detail: finding.detail, lastSeenAt: now, scanId }));
       continue;
     }
     opened++;
@@ -92,7 +109,7 @@ export async function recordFindings(
         : { type: 'insert', doc: { ...(doc as unknown as JsonObject), [keyField]: id } },
     );
   }
-  await applyAll(incidents, ops);
+  for (let i = 0; i < ops.length; i += writeChunk) await applyAll(incidents, ops.slice(i, i + writeChunk));
   return { opened, updated: byId.size - opened };
 }
 
@@ -103,9 +120,28 @@ export async function closeIncident(
   resolution: JsonObject,
   now: string,
 ): Promise<boolean> {
-  const op = update(incident.id, incident, { status: 'closed', resolution, closedAt: now });
-  const [result] = await incidents.write([op]);
-  return result?.status === 'ok';
+  return (await closeIncidents(incidents, [{ incident, resolution }], now)) === 1;
+}
+
+/**
+ * Closes incidents with their resolutions in bulk writes of {@link writeChunk}, each unless
+ * someone changed it since it was read (that one stays as it is). Returns how many were closed.
+ */
+export async function closeIncidents(
+  incidents: Collection,
+  closes: readonly { readonly incident: Incident; readonly resolution: JsonObject }[],
+  now: string,
+): Promise<number> {
+  let closed = 0;
+  for (let i = 0; i < closes.length; i += writeChunk) {
+    const ops = closes
+      .slice(i, i + writeChunk)
+      .map(({ incident, resolution }) =>
+        update(incident.id, incident, { status: 'closed', resolution, closedAt: now }),
+      );
+    closed += (await incidents.write(ops)).filter((r) => r.status === 'ok').length;
+  }
+  return closed;
 }
 
 /** The incidents of a subject, streamed, optionally only those with a status. */

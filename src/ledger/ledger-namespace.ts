@@ -28,6 +28,11 @@ export interface LedgerNamespace {
   readonly migrations: CollectionSpec;
   /** Figures of the latest completed reference scans, for repair's circuit breaker; see `integrity/scan/scan-figures.ts`. */
   readonly scans: CollectionSpec;
+  /**
+   * Projection metadata kept out of the user's documents (`metadata: 'ledger'`): one document per
+   * derived state and document; see `derived/projection-metadata.ts`.
+   */
+  readonly projections: CollectionSpec;
 }
 
 /** The prefix ledger collections get unless told otherwise (`ledger.prefix`). */
@@ -63,6 +68,7 @@ export function ledgerNamespace(store: Store, prefix: string = defaultLedgerPref
     rehydrations: spec('rehydrations'),
     migrations: spec('migrations'),
     scans: spec('scans'),
+    projections: spec('projections'),
   };
 }
 
@@ -87,6 +93,7 @@ export function ledgerSpecs(namespace: LedgerNamespace): CollectionSpec[] {
     rehydrations,
     migrations,
     namespace.scans,
+    namespace.projections,
   ];
 }
 

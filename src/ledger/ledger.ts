@@ -22,8 +22,9 @@ export interface LedgerOptions {
 /**
  * The ledger's collections that capabilities keep their records in, by role: incidents
  * (`incidents.ts`), approvals (`approvals/approval-ledger.ts`), before-images (`before-images.ts`),
- * shape flags, the read-time guard's rehydration queue, the migrations changelog and the figures
- * of complete scans (`integrity/scan/scan-figures.ts`). The audit log, leases and checkpoints have
+ * shape flags, the read-time guard's rehydration queue, the migrations changelog, the figures
+ * of complete scans (`integrity/scan/scan-figures.ts`) and projection metadata kept out of the
+ * user's documents (`derived/projection-metadata.ts`). The audit log, leases and checkpoints have
  * objects of their own on the Ledger.
  */
 export type LedgerRole =
@@ -33,7 +34,8 @@ export type LedgerRole =
   | 'flags'
   | 'rehydrations'
   | 'migrations'
-  | 'scans';
+  | 'scans'
+  | 'projections';
 
 /**
  * Steward's own records in the user's store: the audit log (with its head witness), leases and

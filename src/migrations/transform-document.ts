@@ -1,3 +1,4 @@
+import { contractVersionOf } from '../contracts/contract.js';
 import { isJsonObject, type JsonObject } from '../core/json.js';
 import { cloneJson } from './json-values.js';
 import type { Migration } from './migration.js';
@@ -15,14 +16,28 @@ export type TransformOutcome =
   | { readonly status: 'skipped'; readonly reason: 'at-target' }
   | { readonly status: 'failed'; readonly reason: string };
 
-/** How documents without a version field are read: written before versions were, so version 1. */
-export const unversionedDocumentVersion = 1;
+/**
+ * The schema version a document is at: the integer in its version field, or `assumeVersion` (the
+ * contract's, see `Contract.assumeVersion`) when it has none; undefined when it has none and none
+ * is assumed, or when the field holds something else.
+ */
+export function documentVersion(
+  doc: JsonObject,
+  versionField: string,
+  assumeVersion?: number,
+): number | undefined {
+  return contractVersionOf(doc[versionField], assumeVersion);
+}
 
-/** The schema version a document carries, or undefined when the field holds something else. */
-export function documentVersion(doc: JsonObject, versionField: string): number | undefined {
+/** Why a document has no version to migrate from: a missing field, or one that is not a version. */
+function noVersion(doc: JsonObject, versionField: string): TransformOutcome {
   const value = doc[versionField];
-  if (value === undefined || value === null) return unversionedDocumentVersion;
-  return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+  return value === undefined || value === null
+    ? failed(
+        `has no ${versionField}, and its contract declares no assumeVersion for such documents; ` +
+          "declare the contract's assumeVersion if they are of a known version, or backfill the field",
+      )
+    : failed(`${versionField} is ${JSON.stringify(value)}, not an integer version`);
 }
 
 /**
@@ -35,10 +50,10 @@ export function migrateUp(
   doc: JsonObject,
   keyField: string,
   versionField: string,
+  assumeVersion?: number,
 ): TransformOutcome {
-  const version = documentVersion(doc, versionField);
-  if (version === undefined)
-    return failed(`${versionField} is ${JSON.stringify(doc[versionField])}, not an integer version`);
+  const version = documentVersion(doc, versionField, assumeVersion);
+  if (version === undefined) return noVersion(doc, versionField);
   if (version >= migration.targetVersion) return { status: 'skipped', reason: 'at-target' };
   if (version !== migration.fromVersion)
     return failed(`is at version ${version}, but ${migration.id} migrates version ${migration.fromVersion}`);
@@ -54,11 +69,11 @@ export function migrateDown(
   doc: JsonObject,
   keyField: string,
   versionField: string,
+  assumeVersion?: number,
 ): TransformOutcome {
   if (!migration.down) return failed(`${migration.id} has no down(); roll back from the before-images`);
-  const version = documentVersion(doc, versionField);
-  if (version === undefined)
-    return failed(`${versionField} is ${JSON.stringify(doc[versionField])}, not an integer version`);
+  const version = documentVersion(doc, versionField, assumeVersion);
+  if (version === undefined) return noVersion(doc, versionField);
   if (version <= migration.fromVersion) return { status: 'skipped', reason: 'at-target' };
   if (version !== migration.targetVersion)
     return failed(

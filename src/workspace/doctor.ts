@@ -4,6 +4,7 @@ import type { AuditProblem } from '../ledger/audit-chain.js';
 import { verifyExistingAuditLog } from '../ledger/verify-existing-audit-log.js';
 import { openStore } from '../stores/open-store.js';
 import type { Store } from '../stores/store.js';
+import { checkDeclarations } from './contracts/check-declarations.js';
 
 /** Whether one configured store answered: its product, version and latency, or the error. */
 export interface StoreCheck {
@@ -64,6 +65,7 @@ export interface DoctorReport {
  * thrown.
  */
 export async function doctor(config: ResolvedConfig): Promise<DoctorReport> {
+  await checkDeclarations(config);
   const checks: StoreCheck[] = [];
   const collections: CollectionCheck[] = [];
   let ledger: LedgerCheck = { store: config.ledger.store, state: 'unreachable' };

@@ -84,7 +84,8 @@ describe('steward graph', () => {
  * A shop whose references and derived state are declared in the config only; with `contracts`,
  * also an orders contract that says customerId references products, where the config says customers.
  */
-function shopProject(options: { contracts: boolean }): string {
+/** `contracts`: none, or the orders contract pointing customerId at customers (`agree`) or products. */
+function shopProject(options: { contracts: false | 'agree' | 'disagree' }): string {
   const cwd = mkdtempSync(join(tmpdir(), 'steward-graph-cli-'));
   const copy = {
     kind: 'copy',
@@ -132,8 +133,11 @@ function shopProject(options: { contracts: boolean }): string {
     });
     mkdirSync(join(cwd, 'contracts'));
     for (const c of [
-      contract('orders', 'order-service', { customerId: { references: 'products' } }),
+      contract('orders', 'order-service', {
+        customerId: { references: options.contracts === 'agree' ? 'customers' : 'products' },
+      }),
       contract('products', 'catalog', {}),
+      ...(options.contracts === 'agree' ? [contract('customers', 'crm', {})] : []),
     ])
       writeFileSync(join(cwd, `contracts/${c.collection}.contract.json`), JSON.stringify(c));
   }
@@ -170,30 +174,34 @@ describe('steward graph, with a config', () => {
     assert.ok(!existsSync(join(cwd, 'shop.sqlite')), 'no store was opened');
   });
 
-  test('a contract and the config that disagree are both drawn, the conflict marked', async () => {
-    const cwd = shopProject({ contracts: true });
-    const run = await runSteward(['graph'], { cwd });
-    assert.equal(run.code, 0, run.stderr);
-    assert.ok(run.stdout.includes('  c_orders ==>|"⚠ customerId"| c_customers\n'));
-    assert.ok(run.stdout.includes('  c_orders ==>|"⚠ customerId, productId"| c_products\n'));
-    assert.ok(
-      run.stdout.includes(
-        '  %% conflict: orders.customerId is customers in the config, products in a contract\n',
-      ),
-    );
+  test('a reference the contract and the config point at different collections is a config error (exit 2)', async () => {
+    const cwd = shopProject({ contracts: 'disagree' });
+    for (const args of [['graph'], ['graph', '--out', 'map.svg']]) {
+      const run = await runSteward(args, { cwd });
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(
+        run.stderr,
+        /orders\.customerId: steward\.config\.json \(references\['orders\.customerId'\]\) points it at "customers", contracts\/orders\.contract\.json \(fields\['customerId'\]\.references\) at "products"/,
+      );
+      assert.equal(run.stdout, '');
+    }
+    assert.ok(!existsSync(join(cwd, 'map.svg')), 'nothing was drawn');
+  });
+
+  test('a contract and the config that declare a reference alike give one edge declared in both', async () => {
+    const cwd = shopProject({ contracts: 'agree' });
     const json = await runSteward(['graph', '--json'], { cwd });
+    assert.equal(json.code, 0, json.stderr);
     const edges = (
       JSON.parse(json.stdout) as { edges: { to: string; declaredIn: string[]; conflicts?: unknown[] }[] }
     ).edges;
-    const toCustomers = edges.find((e) => e.to === 'collection:customers' && e.conflicts);
-    assert.deepEqual(toCustomers?.declaredIn, ['config']);
-    const svg = await runSteward(['graph', '--out', 'map.svg'], { cwd });
-    assert.equal(svg.code, 0, svg.stderr);
-    assert.ok(readFileSync(join(cwd, 'map.svg'), 'utf8').includes('the config and a contract disagree'));
+    const toCustomers = edges.filter((e) => e.to === 'collection:customers');
+    assert.ok(toCustomers.some((e) => e.declaredIn.includes('config') && e.declaredIn.includes('contract')));
+    assert.ok(edges.every((e) => e.conflicts === undefined));
   });
 
   test('the SVG is the same bytes on every run; Mermaid never loads the layout engine', async () => {
-    const cwd = shopProject({ contracts: true });
+    const cwd = shopProject({ contracts: 'agree' });
     const first = await runSteward(['graph', '--out', 'a.svg'], { cwd });
     const second = await runSteward(['graph', '--out', 'b.svg'], { cwd });
     assert.equal(first.code + second.code, 0, first.stderr + second.stderr);

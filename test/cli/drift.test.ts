@@ -1,14 +1,15 @@
 /**
  * `steward derived list`, `drift check`, `drift repair` and `rebuild` as a user runs them (the
  * built CLI) on a SQLite project holding the example with drift: the check finds exactly the
- * manifest's drift and exits 1; repair fixes all but the snapshot, which needs --force and an
- * approval of the printed subject; a recheck exits 0; a second repair writes nothing; rebuild by
+ * manifest's drift and exits 1, the snapshot's differences apart; repair fixes it; a missing
+ * snapshot is found, and filled only with --force and an approval of the printed subject; a
+ * recheck exits 0; a second repair writes nothing; rebuild by
  * id; bad declarations and options are answered with exit 2 naming the config path or option.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,6 +20,12 @@ import { exampleCollectionNames } from '../../src/example/case-management-model.
 import { exampleDerived } from '../../src/example/example-derived.js';
 import type { ExampleManifest } from '../../src/example/generate-example.js';
 import { openStore } from '../../src/stores/open-store.js';
+import {
+  type EcommerceCollections,
+  type EcommercePlanted,
+  ecommerceDerived,
+  seedEcommerce,
+} from '../derived/fixtures/ecommerce-world.js';
 import { readAll } from '../support/read-all.js';
 import { projectWithConfig, runSteward, stewardBin } from '../support/run-steward.js';
 
@@ -78,26 +85,52 @@ describe('steward drift on a SQLite project', () => {
       .sort();
     assert.deepEqual(found, expected);
 
-    const snapshots = manifest.faults.filter(
-      (f) => f.kind === 'drift' && f.field === 'assignedOfficerName',
-    ).length;
+    const snapshotReport = reports.find((r) => r.derived === 'cases.assignedOfficerName')!;
+    const differing = manifest.faults.filter((f) => f.kind === 'snapshot-difference').length;
+    assert.ok(differing > 0);
+    assert.deepEqual(
+      [snapshotReport.drift, snapshotReport.snapshot?.differsFromSource, snapshotReport.snapshot?.missing],
+      [0, differing, 0],
+      "a snapshot's differences are reported apart, not as drift",
+    );
+
     // A dry run says what it would write, never "written": it wrote nothing.
     const dry = await steward('drift', 'repair', '--dry-run', '--json');
     const wouldRepair = (JSON.parse(dry.stdout) as { reports: Record<string, unknown>[] }).reports;
     assert.ok(wouldRepair.every((r) => r.dryRun === true && !('written' in r)));
     assert.equal(
       wouldRepair.reduce((n, r) => n + Number(r.wouldWrite), 0),
-      expected.length - snapshots,
+      expected.length,
     );
     const repair = await steward('drift', 'repair', '--json');
-    assert.ok(snapshots > 0);
-    assert.equal(repair.code, 1, 'the snapshot was skipped');
+    assert.equal(repair.code, 0, 'no snapshot incident to skip');
     const repaired = (JSON.parse(repair.stdout) as { reports: RepairReport[] }).reports;
     assert.equal(
       repaired.reduce((n, r) => n + r.written, 0),
-      expected.length - snapshots,
+      expected.length,
     );
 
+    // A snapshot missing where its source gives a value is what a check finds of a snapshot;
+    // filling it takes --force and an approval of exactly that.
+    const store = await openStore({ kind: 'sqlite', file: join(dir, 'app.sqlite') });
+    const differingKeys = new Set(
+      manifest.faults.filter((f) => f.kind === 'snapshot-difference').map((f) => f.key),
+    );
+    const emptied = ['case-0000001', 'case-0000002', 'case-0000003'].find((k) => !differingKeys.has(k))!;
+    await store
+      .collection({ name: 'cases', keyField: 'id' })
+      .write([{ type: 'patch', key: emptied, unset: ['assignedOfficerName'] }]);
+    await store.close();
+    const missing = await steward('drift', 'check', 'cases.assignedOfficerName');
+    assert.equal(missing.code, 1, missing.stdout);
+    assert.match(missing.stdout, /0 drifted/);
+    assert.match(
+      missing.stdout,
+      new RegExp(`${differing} differ from the source now \\(by design: not drift\\), 1 missing`),
+    );
+    assert.match(missing.stdout, new RegExp(`missing snapshot "${emptied}"`));
+    const kept = await steward('drift', 'repair', 'cases.assignedOfficerName', '--json');
+    assert.equal(kept.code, 1, 'the missing snapshot was left alone');
     const refused = await steward('drift', 'repair', 'cases.assignedOfficerName', '--force');
     assert.equal(refused.code, 1);
     const subject = /approvals sign (snap-[0-9a-f]+)/.exec(refused.stderr)?.[1];
@@ -118,10 +151,10 @@ describe('steward drift on a SQLite project', () => {
     assert.equal(sign.code, 0, sign.stderr);
     const forced = await steward('drift', 'repair', 'cases.assignedOfficerName', '--force', '--json');
     assert.equal(forced.code, 0, forced.stderr);
-    assert.equal((JSON.parse(forced.stdout) as { reports: RepairReport[] }).reports[0]!.written, snapshots);
-
+    assert.equal((JSON.parse(forced.stdout) as { reports: RepairReport[] }).reports[0]!.written, 1);
     const recheck = await steward('drift', 'check', '--method', 'hash', '--group-size', '10');
     assert.equal(recheck.code, 0, recheck.stdout);
+    assert.match(recheck.stdout, new RegExp(`${differing} differ from the source now`));
     const again = await steward('drift', 'repair', '--json');
     assert.equal(again.code, 0);
     assert.equal(
@@ -350,5 +383,238 @@ describe('steward drift on a SQLite project', () => {
       'derived.noDot',
     ])
       assert.ok(run.stderr.includes(path), `${path} in:\n${run.stderr}`);
+  });
+});
+
+/** The e-commerce data set's collections in a SQLite project, steward's names as stored. */
+const shop: EcommerceCollections = {
+  orders: { name: 'orders', keyField: 'id' },
+  customers: { name: 'customers', keyField: 'id' },
+  products: { name: 'products', keyField: 'id' },
+};
+const shopConfig = () =>
+  `{ stores: { main: { kind: 'sqlite', file: 'app.sqlite' } }, ` +
+  `collections: { orders: { key: 'id' }, customers: { key: 'id' }, products: { key: 'id' } }, ` +
+  `approvers: { alice: { publicKey: 'alice.pub.pem', roles: ['owner'] } }, ` +
+  `derived: ${JSON.stringify(ecommerceDerived({ orders: 'orders', customers: 'customers', products: 'products' }))} }`;
+
+/** The orders' contract: every field declared, nothing else allowed. */
+function writeOrdersContract(dir: string): void {
+  const line = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      sku: { type: 'string' },
+      qty: { type: ['integer', 'null'] },
+      unit_price: { type: 'integer' },
+      line_total: { type: ['integer', 'null'] },
+      product_name: { type: 'string' },
+    },
+  };
+  const schema = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['id', 'schemaVersion', 'status'],
+    properties: {
+      id: { type: 'string' },
+      schemaVersion: { type: 'integer' },
+      status: { type: 'string' },
+      customerId: { type: ['string', 'null'] },
+      customer_name_at_order: { type: ['string', 'null'] },
+      total: { type: 'integer' },
+      lines: { type: 'array', items: line },
+    },
+  };
+  mkdirSync(join(dir, 'contracts'), { recursive: true });
+  writeFileSync(
+    join(dir, 'contracts', 'orders.contract.json'),
+    JSON.stringify({ collection: 'orders', owner: 'checkout', versions: [{ version: 1, schema }] }),
+  );
+}
+
+describe('steward drift on an e-commerce project (array elements, self-sourced totals, a snapshot)', () => {
+  let dir: string;
+  let plan: EcommercePlanted;
+  const steward = (...args: string[]) => runSteward(args, { cwd: dir, env: { STEWARD_ACTOR: 'ci' } });
+  const reportOf = (stdout: string, name: string) =>
+    (JSON.parse(stdout) as { reports: DriftReport[] }).reports.find((r) => r.derived === name)!;
+  const repairOf = (stdout: string, name: string) =>
+    (JSON.parse(stdout) as { reports: RepairReport[] }).reports.find((r) => r.derived === name)!;
+
+  before(async () => {
+    dir = projectWithConfig(shopConfig());
+    assert.equal((await steward('approvals', 'keygen', '--out', 'alice')).code, 0);
+    const store = await openStore({ kind: 'sqlite', file: join(dir, 'app.sqlite') });
+    plan = await seedEcommerce(store, shop, { schemaVersion: 1 });
+    await store.close();
+    writeOrdersContract(dir);
+  });
+
+  test('check, rebuild --id, repair and a forced snapshot fill count what was planted; the snapshot check then exits 0', async () => {
+    const first = await steward('drift', 'check', '--json');
+    assert.equal(first.code, 1, first.stderr);
+    assert.equal(reportOf(first.stdout, 'orders.lines[].line_total').drift, plan.lineTotalDrift.length);
+    assert.equal(reportOf(first.stdout, 'orders.lines[].product_name').drift, plan.productNameDrift.length);
+    assert.equal(reportOf(first.stdout, 'orders.total').drift, plan.totalDrift.length);
+    const snapshot = reportOf(first.stdout, 'orders.customer_name_at_order');
+    assert.deepEqual(
+      [snapshot.drift, snapshot.snapshot?.differsFromSource, snapshot.snapshot?.missing],
+      [0, plan.snapshotDiffers.length, plan.snapshotMissing.length],
+    );
+    const hash = await steward('drift', 'check', '--method', 'hash', '--group-size', '5', '--json');
+    assert.equal(reportOf(hash.stdout, 'orders.lines[].line_total').drift, plan.lineTotalDrift.length);
+
+    const target = plan.lineTotalDrift[0]!;
+    const inOrder = plan.lineTotalDrift.filter((p) => p.key === target.key).length;
+    const one = await steward('rebuild', 'orders.lines[].line_total', '--id', String(target.key), '--json');
+    assert.equal(one.code, 0, one.stderr);
+    assert.equal((JSON.parse(one.stdout) as { report: RepairReport }).report.written, inOrder);
+
+    const repair = await steward('drift', 'repair', '--json');
+    assert.equal(repair.code, 1, 'the missing snapshots are left alone');
+    assert.equal(
+      repairOf(repair.stdout, 'orders.lines[].line_total').written,
+      plan.lineTotalDrift.length - inOrder,
+    );
+    assert.equal(
+      repairOf(repair.stdout, 'orders.lines[].product_name').written,
+      plan.productNameDrift.length,
+    );
+    assert.equal(repairOf(repair.stdout, 'orders.total').written, plan.totalDrift.length);
+    const kept = repairOf(repair.stdout, 'orders.customer_name_at_order');
+    assert.deepEqual([kept.written, kept.skipped], [0, plan.snapshotMissing.length]);
+
+    // Repaired line totals leave the totals of their orders behind: exactly those drift now.
+    const totals = await steward('drift', 'check', 'orders.total', '--json');
+    assert.equal(totals.code, 1);
+    const wrongBefore = new Set(plan.totalDrift.map((p) => p.key));
+    const behind = plan.totalDriftAfterLineRepair.filter((p) => !wrongBefore.has(p.key));
+    assert.equal(reportOf(totals.stdout, 'orders.total').drift, behind.length);
+    assert.equal((await steward('drift', 'repair', 'orders.total')).code, 0);
+
+    const refused = await steward('drift', 'repair', 'orders.customer_name_at_order', '--force');
+    assert.equal(refused.code, 1);
+    const subject = /approvals sign (snap-[0-9a-f]+)/.exec(refused.stderr)?.[1];
+    assert.ok(subject, refused.stderr);
+    const sign = await steward(
+      'approvals',
+      'sign',
+      subject,
+      '--kind',
+      'derived.snapshot-refresh',
+      '--key',
+      'alice.key.pem',
+      '--approver',
+      'alice',
+      '--role',
+      'owner',
+    );
+    assert.equal(sign.code, 0, sign.stderr);
+    const filled = await steward('drift', 'repair', 'orders.customer_name_at_order', '--force', '--json');
+    assert.equal(filled.code, 0, filled.stderr);
+    assert.equal(
+      repairOf(filled.stdout, 'orders.customer_name_at_order').written,
+      plan.snapshotMissing.length,
+    );
+
+    const snap = await steward('drift', 'check', 'orders.customer_name_at_order', '--json');
+    assert.equal(snap.code, 0, 'a snapshot that differs from its source by design is not drift');
+    assert.equal(
+      reportOf(snap.stdout, 'orders.customer_name_at_order').snapshot?.differsFromSource,
+      plan.snapshotDiffers.length,
+    );
+    for (const method of ['exact', 'hash'])
+      assert.equal(
+        (await steward('drift', 'check', '--method', method, '--group-size', '5')).code,
+        0,
+        method,
+      );
+    const status = await steward('derived', 'status', 'orders.customer_name_at_order');
+    assert.match(status.stdout, /not-applicable: a snapshot keeps the value of its moment/);
+    assert.match(status.stdout, /missing snapshots 0/);
+  });
+
+  test("contracts verify passes documents carrying steward's metadata, and names a field the contract does not allow", async () => {
+    const verify = await steward('contracts', 'verify', 'orders');
+    assert.equal(verify.code, 0, verify.stdout);
+    assert.match(verify.stdout, /100\.0% conforming/);
+    const store = await openStore({ kind: 'sqlite', file: join(dir, 'app.sqlite') });
+    const stamped = await store.collection(shop.orders).getMany([plan.lineTotalDrift[0]!.key]);
+    assert.ok([...stamped.values()][0]!._projection, 'the repair stamped the document');
+    await store.collection(shop.orders).write([{ type: 'patch', key: 'o-0002', set: { coupon: 'SAVE5' } }]);
+    await store.close();
+    const unknown = await steward('contracts', 'verify', 'orders');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stdout, /o-0002 {2}v1 {2}coupon is not declared/);
+  });
+});
+
+describe('steward drift incidents: filters, pages, and a check that says when its list is cut', () => {
+  let dir: string;
+  const steward = (...args: string[]) => runSteward(args, { cwd: dir, env: { STEWARD_ACTOR: 'ci' } });
+
+  before(async () => {
+    dir = projectWithConfig(shopConfig());
+    assert.equal((await steward('approvals', 'keygen', '--out', 'alice')).code, 0);
+    const store = await openStore({ kind: 'sqlite', file: join(dir, 'app.sqlite') });
+    const plan = await seedEcommerce(store, shop, { orders: 1100 });
+    const orders = store.collection(shop.orders);
+    const keys = Array.from({ length: plan.counts.orders }, (_, i) => `o-${String(i + 1).padStart(4, '0')}`);
+    await orders.write(keys.map((key) => ({ type: 'patch' as const, key, set: { total: -1 } })));
+    await store.close();
+  });
+
+  test('drift check --json lists 1,000 findings and says how to get the rest', async () => {
+    const check = await steward('drift', 'check', 'orders.total', '--json');
+    assert.equal(check.code, 1);
+    const report = (JSON.parse(check.stdout) as { reports: DriftReport[] }).reports[0]!;
+    assert.equal(report.drift, 1100);
+    assert.equal(report.findings.length, 1000);
+    assert.equal(report.truncated, true);
+    assert.equal(report.rest, 'steward drift incidents orders.total --status open --json');
+    const text = await steward('drift', 'check', 'orders.total');
+    assert.match(text.stdout, /\.\.\. and 1080 more: steward drift incidents orders\.total lists them all/);
+  });
+
+  test('drift incidents pages through all of them with --limit and --cursor, and filters', async () => {
+    const ids = new Set<string>();
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const run = await steward(
+        'drift',
+        'incidents',
+        'orders.total',
+        '--limit',
+        '400',
+        ...(cursor ? ['--cursor', cursor] : []),
+        '--json',
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const page = JSON.parse(run.stdout) as {
+        incidents: { id: string }[];
+        next: string | null;
+        truncated: boolean;
+        more?: string;
+      };
+      for (const i of page.incidents) ids.add(i.id);
+      assert.equal(page.truncated, page.next !== null);
+      if (page.next)
+        assert.match(page.more!, /^steward drift incidents orders\.total --limit 400 --json --cursor /);
+      cursor = page.next ?? undefined;
+      pages++;
+    } while (cursor);
+    assert.deepEqual([pages, ids.size], [3, 1100]);
+    const text = await steward('drift', 'incidents', '--limit', '2');
+    assert.equal(text.stdout.trim().split('\n').length, 3);
+    assert.match(
+      text.stdout,
+      /^open {3}drift {12}orders\.total "o-\d{4}" {2}stored -1, source gives \d+ {2}open since /m,
+    );
+    assert.match(text.stdout, /2 shown; more match: steward drift incidents --limit 2 --cursor \S+$/m);
+    const none = await steward('drift', 'incidents', '--older-than', '1h', '--kind', 'drift');
+    assert.equal(none.stdout.trim(), 'no incidents');
+    const closed = await steward('drift', 'incidents', '--status', 'closed', '--json');
+    assert.equal((JSON.parse(closed.stdout) as { count: number }).count, 0);
   });
 });

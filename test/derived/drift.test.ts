@@ -1,8 +1,9 @@
 /**
  * Drift check, repair and rebuild on every selected store, against the example with drift
  * injected: every method that covers everything (exact, sampling at 1, hash) finds exactly the
- * manifest's drift, keys, fields, expected and actual values; repair fixes it (snapshots only when
- * forced) and a recheck finds none; a second repair writes nothing; rebuild by id and by filter;
+ * manifest's drift, keys, fields, expected and actual values, and a snapshot's planted differences
+ * only as information (never drift, and its old drift incidents closed); repair fixes the drift, a
+ * missing snapshot only when forced, and a recheck finds none; a second repair writes nothing; rebuild by id and by filter;
  * a transformation that throws on some documents is reported per document while the rest go on.
  */
 import assert from 'node:assert/strict';
@@ -19,7 +20,7 @@ import { projectionVersionOf } from '../../src/derived/write-derived.js';
 import { exampleCollectionNames } from '../../src/example/case-management-model.js';
 import { exampleDerived } from '../../src/example/example-derived.js';
 import { type ExampleManifest, generateExample } from '../../src/example/generate-example.js';
-import { listIncidents } from '../../src/ledger/incidents.js';
+import { listIncidents, recordFindings } from '../../src/ledger/incidents.js';
 import { type Ledger, openLedger } from '../../src/ledger/ledger.js';
 import { scanDocuments } from '../../src/stores/scan-pages.js';
 import type { Store } from '../../src/stores/store.js';
@@ -124,7 +125,41 @@ for (const kind of selectedKinds()) {
       for (const f of found(sampled)) assert.ok(expectedLines().includes(f));
     });
 
-    test('repair fixes all but snapshots; forced, those too; a recheck finds none; a rerun writes nothing', async () => {
+    test("a snapshot's differences from its source are information, not drift; old drift incidents of it are closed", async () => {
+      const snap = derived.get('cases.assignedOfficerName')!;
+      const differing = manifest.faults.filter((f) => f.kind === 'snapshot-difference');
+      assert.ok(differing.length > 0, 'the example planted snapshot differences');
+      // A drift incident an older steward opened for one of them.
+      const incidents = ledger.store.collection(ledger.namespace.incidents);
+      await recordFindings(
+        incidents,
+        [
+          {
+            kind: 'drift',
+            subject: snap.name,
+            collection: 'cases',
+            key: differing[0]!.key,
+            field: snap.field,
+            detail: { expected: differing[0]!.expected, actual: differing[0]!.actual, snapshot: true },
+          },
+        ],
+        'old-check',
+        new Date().toISOString(),
+      );
+      for (const method of ['exact', 'hash'] as const) {
+        const report = await checkDrift({ ...handles(snap), method, groupSize: 5 });
+        assert.equal(report.drift, 0, method);
+        assert.deepEqual(report.findings, [], method);
+        assert.equal(report.snapshot?.differsFromSource, differing.length, method);
+        assert.equal(report.snapshot?.missing, 0, method);
+        assert.equal(report.incidents.opened, 0, method);
+      }
+      const open = [];
+      for await (const i of listIncidents(incidents, { subject: snap.name, status: 'open' })) open.push(i);
+      assert.deepEqual(open, [], 'the next check closed the drift incident of the snapshot');
+    });
+
+    test('repair fixes the drift; a missing snapshot is a finding, filled only when forced; a recheck finds none; a rerun writes nothing', async () => {
       let written = 0;
       let snapshotSkips = 0;
       for (const d of derived.values()) {
@@ -132,19 +167,48 @@ for (const kind of selectedKinds()) {
         written += report.written;
         snapshotSkips += report.problems.filter((p) => p.reason === 'snapshot').length;
       }
-      const snapshots = manifest.faults.filter(
-        (f) => f.kind === 'drift' && f.field === 'assignedOfficerName',
-      ).length;
-      assert.equal(written, expectedLines().length - snapshots);
-      assert.equal(snapshotSkips, snapshots);
-      const forced = await repairDrift({
-        ...handles(derived.get('cases.assignedOfficerName')!),
-        force: true,
-      });
-      assert.equal(forced.written, snapshots);
+      assert.equal(written, expectedLines().length);
+      assert.equal(snapshotSkips, 0, 'no snapshot incident to repair');
+      const snap = derived.get('cases.assignedOfficerName')!;
+      const differing = new Set(
+        manifest.faults.filter((f) => f.kind === 'snapshot-difference').map((f) => f.key),
+      );
+      const cases = t.store.collection({ name: 'cases', keyField: 'id' });
+      const emptied = ['case-0000001', 'case-0000002', 'case-0000003', 'case-0000004']
+        .filter((k) => !differing.has(k))
+        .slice(0, 2);
+      await cases.write([
+        { type: 'patch', key: emptied[0]!, unset: ['assignedOfficerName'] },
+        { type: 'patch', key: emptied[1]!, set: { assignedOfficerName: null } },
+      ]);
+      const check = await checkDrift(handles(snap));
+      assert.equal(check.drift, 0);
+      assert.equal(check.snapshot?.missing, 2);
+      assert.equal(check.snapshot?.differsFromSource, differing.size);
+      assert.deepEqual(check.findings.map((f) => [f.key, f.kind, f.actual]).sort(), [
+        [emptied[0], 'missing-snapshot', null],
+        [emptied[1], 'missing-snapshot', null],
+      ]);
+      const kept = await repairDrift(handles(snap));
+      assert.equal(kept.written, 0);
+      assert.equal(kept.problems.filter((p) => p.reason === 'snapshot').length, 2);
+      const forced = await repairDrift({ ...handles(snap), force: true });
+      assert.equal(forced.written, 2);
+      assert.equal(forced.closed, 2);
+      const after = await checkDrift(handles(snap));
+      assert.equal(after.snapshot?.missing, 0);
+      assert.equal(
+        after.snapshot?.differsFromSource,
+        differing.size,
+        'filling the missing ones refreshed no other',
+      );
       assert.deepEqual(found(await checkAll('exact')), []);
       for (const d of derived.values())
         assert.equal((await repairDrift({ ...handles(d), force: true })).written, 0);
+      // A forced refresh (what an approval of `rebuild --all --force` allows) rewrites the history.
+      const refreshed = await rebuildDerived({ ...handles(snap), scope: { all: true }, force: true });
+      assert.equal(refreshed.written, differing.size);
+      assert.equal((await checkDrift(handles(snap))).snapshot?.differsFromSource, 0);
       const open = [];
       for await (const i of listIncidents(ledger.store.collection(ledger.namespace.incidents), {
         status: 'open',

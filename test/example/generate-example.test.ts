@@ -180,7 +180,10 @@ describe('generateExample on sqlite', () => {
 
   test('the manifest lists exactly the requested number of faults of each kind', () => {
     assert.equal(ofKind(first, 'orphan').length, faults.orphans);
-    assert.equal(ofKind(first, 'drift').length, faults.drift);
+    // Planted in a snapshot, a difference from the source is the value as taken: not drift.
+    assert.equal(ofKind(first, 'drift').length + ofKind(first, 'snapshot-difference').length, faults.drift);
+    assert.ok(ofKind(first, 'snapshot-difference').every((f) => f.field === 'assignedOfficerName'));
+    assert.ok(ofKind(first, 'drift').every((f) => f.field !== 'assignedOfficerName'));
     assert.equal(ofKind(first, 'bad-shape').length, faults.badShape);
     const referencesHit = new Set(ofKind(first, 'orphan').map((f) => `${f.collection}.${f.field}`));
     assert.equal(referencesHit.size, caseManagementModel.references.length, 'every reference gets an orphan');
@@ -198,15 +201,17 @@ describe('generateExample on sqlite', () => {
     assert.deepEqual(findOrphans(loaded), expected);
   });
 
-  test('drifted fields are exactly those that differ from a recomputation from their source', () => {
+  test('drifted fields (and snapshot differences) are exactly those that differ from a recomputation from their source', () => {
     const expected = sorted(
-      ofKind(first, 'drift').map(({ collection, key, field, expected, actual }) => ({
-        collection,
-        key,
-        field,
-        expected,
-        actual,
-      })),
+      [...ofKind(first, 'drift'), ...ofKind(first, 'snapshot-difference')].map(
+        ({ collection, key, field, expected, actual }) => ({
+          collection,
+          key,
+          field,
+          expected,
+          actual,
+        }),
+      ),
     );
     assert.deepEqual(findDrift(loaded), expected);
     assert.ok(

@@ -64,8 +64,17 @@ describe('migrateUp and migrateDown', () => {
     });
   });
 
-  test('a document without a version is version 1', () => {
-    assert.equal(migrateUp(splitName, at(undefined), 'id', 'schemaVersion').status, 'changed');
+  test("a document without a version is at the contract's assumeVersion, and reported when none is declared", () => {
+    assert.equal(migrateUp(splitName, at(undefined), 'id', 'schemaVersion', 1).status, 'changed');
+    const v2 = { ...splitName, fromVersion: 2, targetVersion: 3 };
+    assert.equal(migrateUp(v2, at(undefined), 'id', 'schemaVersion', 2).status, 'changed');
+    assert.match(
+      (migrateUp(v2, at(undefined), 'id', 'schemaVersion', 1) as { reason: string }).reason,
+      /is at version 1, but/,
+    );
+    const outcome = migrateUp(splitName, at(undefined), 'id', 'schemaVersion');
+    assert.equal(outcome.status, 'failed');
+    assert.match((outcome as { reason: string }).reason, /has no schemaVersion.*assumeVersion/);
   });
 
   const failures: [string, Partial<Migration>, JsonObject, RegExp][] = [

@@ -1,7 +1,7 @@
 import { ExitCode } from '../../errors/steward-error.js';
 import { contractsList } from '../../workspace/contracts/contracts-files.js';
 import type { Command } from '../command.js';
-import { contractsDirFor, contractsDirHelp, contractsDirOption } from '../contracts-dir.js';
+import { configIfPresent, contractsDirFor, contractsDirHelp, contractsDirOption } from '../contracts-dir.js';
 
 /** `steward contracts list`: one line per contract, after loading and checking them all. */
 export const contractsListCommand: Command = {
@@ -14,7 +14,9 @@ export const contractsListCommand: Command = {
   options: contractsDirOption,
   optionHelp: contractsDirHelp,
   async run(ctx) {
-    const result = await contractsList({ dir: await contractsDirFor(ctx) });
+    // The config's references are held to its own contracts folder, not to another --dir names.
+    const config = typeof ctx.options.dir === 'string' ? undefined : await configIfPresent(ctx);
+    const result = await contractsList({ dir: await contractsDirFor(ctx), ...(config ? { config } : {}) });
     const { dir, contracts: rows } = result;
     ctx.output.result(result);
     ctx.output.line(`${rows.length} contract(s) in ${dir}`);

@@ -18,8 +18,11 @@ export const contractsVerifyCommand: Command = {
     'Reads each collection page by page and validates every document with the schema of the\n' +
     "version in its version field. Without names, verifies every contract's collection that the\n" +
     'config declares. --sample examines a fraction chosen by key: the same documents every run.\n' +
-    'Exits 1 when a collection is below --threshold percent conforming or has documents with a\n' +
-    'missing or undeclared version; 0 otherwise.',
+    "steward's projection metadata (_projection, or the field a derived declaration names) is not\n" +
+    'checked: the contract need not declare it.\n' +
+    "Documents without a version field are checked as the contract's assumeVersion when it declares\n" +
+    'one. Exits 1 when a collection is below --threshold percent conforming or has documents with a\n' +
+    'missing (and not assumed) or undeclared version; 0 otherwise.',
   options: {
     sample: { type: 'string' },
     'max-failures': { type: 'string', default: '20' },
@@ -74,7 +77,15 @@ function render(output: Output, r: VerifyReport, width: number): void {
     output.line(
       `  version field "${r.versionField}": missing in ${r.missingVersion}, undeclared in ${r.unknownVersion.count}${unknown}`,
     );
+    if (r.missingVersion > 0)
+      output.line(
+        "  documents without it are of no version: declare the contract's assumeVersion if they are of a known one",
+      );
   }
+  if (r.assumedVersion > 0)
+    output.line(
+      `  version field "${r.versionField}": missing in ${r.assumedVersion}, checked as the contract's assumeVersion`,
+    );
   for (const f of r.failures) output.line(`  ${failureLine(f)}`);
   const unlisted = r.nonConforming - r.failures.length;
   if (unlisted > 0)

@@ -21,7 +21,10 @@ export const derivedLintCommand: Command = {
   optionHelp: { strict: 'fail on warnings too' },
   async run(ctx) {
     const config = await configFor(ctx);
-    const result = derivedLint(config, { derived: ctx.positionals, strict: ctx.options.strict === true });
+    const result = await derivedLint(config, {
+      derived: ctx.positionals,
+      strict: ctx.options.strict === true,
+    });
     ctx.output.result(result);
     ctx.output.line(renderLintReport(result).join('\n'));
     return result.ok ? ExitCode.ok : ExitCode.findings;

@@ -13,7 +13,8 @@ export const derivedStatusCommand: Command = {
   usage: '[derived...] [--batch N]',
   description:
     'Streams each derived collection once and reads the projection metadata steward stamps on\n' +
-    'repair and rebuild (_projection.<field>: projectedAt, projectionVersion, sourceVersion): the\n' +
+    "repair and rebuild (projectedAt, projectionVersion, sourceVersion; in each document's\n" +
+    "_projection.<field>, or in the ledger for metadata: 'ledger'): the\n" +
     'oldest projected-at against now, documents older than the staleness allowance, documents with\n' +
     'no metadata, source versions found against the latest, and open drift incidents. Changes\n' +
     'no document. Exit 1 when a derived state is outside its allowance: a document or an open drift\n' +

@@ -24,7 +24,9 @@ export const driftCheckCommand: Command = {
     'fixes them); incidents that no longer drift are closed. A copy whose source is missing is an orphan\n' +
     '(`refs scan`), not drift. --method window rechecks only what the source changed in the last\n' +
     '--window (by source.changedAt); --method checkpoint only documents whose stamped source version\n' +
-    'is behind the latest (source.version or source.changedAt). Exit 1 when drift is found.',
+    'is behind the latest (source.version or source.changedAt). A snapshot differs from its source by\n' +
+    'design: its differences are reported apart, not as drift; a snapshot missing where its source gives\n' +
+    'a value is a finding. Exit 1 when drift or a missing snapshot is found.',
   options: {
     method: { type: 'string', default: 'exact' },
     sample: { type: 'string', default: '0.1' },
@@ -61,7 +63,7 @@ export const driftCheckCommand: Command = {
       }),
     );
     ctx.output.result(result);
-    return result.drift > 0 ? ExitCode.findings : ExitCode.ok;
+    return result.ok ? ExitCode.ok : ExitCode.findings;
   },
 };
 

@@ -18,8 +18,9 @@ export const driftRepairCommand: Command = {
     'none is named): reads the document, recomputes its value from the source as it is now and writes it\n' +
     'only if the stored value is still what was read; saves a before-image first, stamps `_projection.<field>`\n' +
     'with projectedAt, projectionVersion and by, audits each batch and closes the incident. A document\n' +
-    'changed meanwhile is skipped and stays open for the next check. Snapshots are left alone unless\n' +
-    `--force, which needs approvals of kind ${snapshotApprovalKind} (the command prints what to sign).\n` +
+    "changed meanwhile is skipped and stays open for the next check. A snapshot's incidents are missing\n" +
+    `snapshots, filled only with --force, which needs approvals of kind ${snapshotApprovalKind} (the\n` +
+    'command prints what to sign).\n' +
     'Rerun to resume; a second run writes nothing. Exit 1 when anything was skipped or failed.',
   options: {
     'dry-run': { type: 'boolean' },

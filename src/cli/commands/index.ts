@@ -17,6 +17,7 @@ import { derivedListCommand } from './derived-list.js';
 import { derivedStatusCommand } from './derived-status.js';
 import { doctorCommand } from './doctor.js';
 import { driftCheckCommand } from './drift-check.js';
+import { driftIncidentsCommand } from './drift-incidents.js';
 import { driftRepairCommand } from './drift-repair.js';
 import { exampleGenerateCommand } from './example-generate.js';
 import { countCommand, findCommand } from './find.js';
@@ -65,6 +66,7 @@ export const commands: readonly Command[] = [
   derivedStatusCommand,
   derivedAmplificationCommand,
   driftCheckCommand,
+  driftIncidentsCommand,
   driftRepairCommand,
   rebuildCommand,
   derivedDualRunCommand,

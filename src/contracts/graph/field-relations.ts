@@ -1,4 +1,5 @@
 import type { Contract } from '../contract.js';
+import { referencePath } from '../reference-agreement.js';
 import type { ConfigDeclarations, ConfigDerived, DeclaredIn, EdgeConflict } from './data-flow-graph.js';
 
 /**
@@ -96,8 +97,9 @@ function sourceFieldOf(d: ConfigDerived): string | undefined {
   return d.source.link.by === 'key' ? d.source.link.field : undefined;
 }
 
+/** A relation's field, compared with `[]` dropped: the config may write `lines.sku` for `lines[].sku`. */
 function keyOf(r: FieldRelation): string {
-  return `${r.kind}\u0000${r.collection}\u0000${r.field}`;
+  return `${r.kind}\u0000${r.collection}\u0000${referencePath(r.field)}`;
 }
 
 /**

@@ -17,7 +17,10 @@ export interface VersionedReaderOptions {
   readonly latest?: number;
   /** Upcasters by the version they start from. The lowest key is the oldest version readable. */
   readonly upcasters?: Upcasters;
-  /** The version of a document without a version field; without it such a document is an error. */
+  /**
+   * The version of a document without a version field; default the contract's `assumeVersion`.
+   * Without either such a document is an error.
+   */
   readonly assumeVersion?: number;
   /** The field holding a document's key, named in errors. Default: `_id` or `id`, whichever is present. */
   readonly keyField?: string;
@@ -59,6 +62,21 @@ export function resolveTarget(options: VersionedReaderOptions): {
     throw badReaderConfig(collection, `latest ${latest} is not a version of the contract (${contract.file})`);
   }
   return { collection, versionField, latest };
+}
+
+/**
+ * The version of documents without one: the option, else the contract's. An option that differs
+ * from the contract's declaration is a configuration error, so a service cannot read unversioned
+ * documents as another version than verify and migrations do.
+ */
+export function assumeVersionOf(options: VersionedReaderOptions, collection: string): number | undefined {
+  const declared = options.contract?.assumeVersion;
+  if (options.assumeVersion !== undefined && declared !== undefined && options.assumeVersion !== declared)
+    throw badReaderConfig(
+      collection,
+      `assumeVersion ${options.assumeVersion} differs from the contract's ${declared} (${options.contract?.file}); leave it out to use the contract's`,
+    );
+  return options.assumeVersion ?? declared;
 }
 
 /** The version assumed for documents without one, checked to be one the chain reads. */

@@ -1,5 +1,11 @@
 import { copyPlain, isPlainObject, type ReadableDoc, readField, writeField } from './plain-copy.js';
-import { checkAssumed, resolveTarget, type VersionedReaderOptions, validatorFor } from './reader-config.js';
+import {
+  assumeVersionOf,
+  checkAssumed,
+  resolveTarget,
+  type VersionedReaderOptions,
+  validatorFor,
+} from './reader-config.js';
 import {
   type ReadSite,
   upcasterFailed,
@@ -40,7 +46,10 @@ export interface VersionedReader<T = ReadableDoc> {
 export function createVersionedReader<T = ReadableDoc>(options: VersionedReaderOptions): VersionedReader<T> {
   const { collection, versionField, latest } = resolveTarget(options);
   const chain = checkUpcasters(collection, options.upcasters ?? {}, latest);
-  const assumed = checkAssumed(collection, chain, options.assumeVersion);
+  // A version the service chose must be one it reads; the contract's may be older than the
+  // service reads, and its documents are then refused as too old when met, like any other.
+  const assumeVersion = assumeVersionOf(options, collection);
+  const assumed = checkAssumed(collection, chain, options.assumeVersion) ?? assumeVersion;
   const check = options.validate ? validatorFor(options, collection, latest) : undefined;
 
   const versionOf = (doc: object): number | undefined => {

@@ -28,7 +28,10 @@ export interface VerifyTally {
   readonly checks: ReadonlyMap<number, VersionCheck>;
   /** The version field split once, not once per document. */
   readonly versionPath: readonly string[];
+  /** The contract's version for documents without the field; absent, they count as missing. */
+  readonly assumeVersion: number | undefined;
   checked: number;
+  assumedVersion: number;
   conforming: number;
   nonConforming: number;
   missingVersion: number;
@@ -44,6 +47,7 @@ export function createTally(input: {
   collection: string;
   versionField: string;
   checks: ReadonlyMap<number, VersionCheck>;
+  assumeVersion?: number;
   sample?: number;
   maxFailures?: number;
 }): VerifyTally {
@@ -57,7 +61,9 @@ export function createTally(input: {
     maxFailures: input.maxFailures ?? 20,
     checks: input.checks,
     versionPath: input.versionField.split('.'),
+    assumeVersion: input.assumeVersion,
     checked: 0,
+    assumedVersion: 0,
     conforming: 0,
     nonConforming: 0,
     missingVersion: 0,
@@ -72,10 +78,14 @@ export function createTally(input: {
 /** Counts one examined document into the tally: its version, and whether it conforms to it. */
 export function tallyDocument(tally: VerifyTally, doc: JsonObject, key: DocKey | undefined): void {
   tally.checked++;
-  const version = readVersion(doc, tally.versionPath);
+  let version = readVersion(doc, tally.versionPath);
   if (version === undefined || version === null) {
-    tally.missingVersion++;
-    return;
+    if (tally.assumeVersion === undefined) {
+      tally.missingVersion++;
+      return;
+    }
+    tally.assumedVersion++;
+    version = tally.assumeVersion;
   }
   const check = typeof version === 'number' ? tally.checks.get(version) : undefined;
   if (!check) {
@@ -124,6 +134,7 @@ export function reportFromTally(
     census: Object.fromEntries(versions.map((v) => [String(v.version), v.documents])),
     versions,
     missingVersion: tally.missingVersion,
+    assumedVersion: tally.assumedVersion,
     unknownVersion: {
       count: tally.unknownVersion,
       values: Object.fromEntries(tally.unknownValues),

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { keyFraction } from '../../core/hash.js';
+import { type JsonObject, setField } from '../../core/json.js';
 import { StewardError } from '../../errors/steward-error.js';
 import { scanPages } from '../../stores/scan-pages.js';
 import { type Collection, type DocKey, docKey, keyId, type Segment } from '../../stores/store.js';
@@ -25,6 +26,11 @@ export interface VerifyOptions {
   readonly pageSize?: number;
   /** Called after each page with the number of documents read so far. */
   onProgress?(scanned: number): void;
+  /**
+   * Top-level fields left out before a document is checked: steward's own projection metadata
+   * (`_projection`, see `derived/projection-metadata.ts`), which a contract need not declare.
+   */
+  readonly ignoreFields?: readonly string[];
 }
 
 const none: readonly never[] = [];
@@ -34,7 +40,8 @@ const none: readonly never[] = [];
  * with the schema of the version it carries in the contract's version field. Reads page by page
  * and keeps only counters and the first failures, so memory stays flat at any size. Documents
  * without a version, or with one the contract does not declare, are counted apart, never
- * validated against a guess. Throws only for bad options (`input.invalid`) and store failures.
+ * validated against a guess; those without a version are checked as the contract's `assumeVersion`
+ * when it declares one. Throws only for bad options (`input.invalid`) and store failures.
  */
 export async function verifyCollection(
   collection: Collection,
@@ -48,9 +55,11 @@ export async function verifyCollection(
     collection: contract.collection,
     versionField: contract.versionField,
     checks: versionChecks(contract, registry),
+    ...(contract.assumeVersion === undefined ? {} : { assumeVersion: contract.assumeVersion }),
     sample,
     ...(options.maxFailures === undefined ? {} : { maxFailures: options.maxFailures }),
   });
+  const ignored = options.ignoreFields ?? [];
   const started = performance.now();
   let scanned = 0;
   const scan = { limit: options.pageSize ?? 1000, ...(options.segment ? { segment: options.segment } : {}) };
@@ -60,12 +69,20 @@ export async function verifyCollection(
     for (const doc of page.docs) {
       const key = docKey(doc, collection.spec);
       if (sample < 1 && !inSample(key, sample)) continue;
-      tallyDocument(tally, doc, key);
+      tallyDocument(tally, ignored.length > 0 ? without(doc, ignored) : doc, key);
     }
     scanned += page.docs.length;
     options.onProgress?.(scanned);
   }
   return reportFromTally(tally, { scanned, durationMs: Math.round(performance.now() - started) });
+}
+
+/** A shallow copy of a document without some top-level fields (the document itself when it has none). */
+function without(doc: JsonObject, fields: readonly string[]): JsonObject {
+  if (!fields.some((f) => Object.hasOwn(doc, f))) return doc;
+  const copy: JsonObject = {};
+  for (const [field, value] of Object.entries(doc)) if (!fields.includes(field)) setField(copy, field, value);
+  return copy;
 }
 
 /** One compiled check per declared version, compiled once for the whole scan. */

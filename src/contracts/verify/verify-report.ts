@@ -31,8 +31,13 @@ export interface VerifyReport {
   readonly census: Readonly<Record<string, number>>;
   /** Conformance of each declared version, oldest first; versions no document carries included. */
   readonly versions: readonly VersionConformance[];
-  /** Documents without the version field (absent or null). */
+  /** Documents without the version field (absent or null), when the contract assumes no version for them. */
   readonly missingVersion: number;
+  /**
+   * Documents without the version field taken to be at the contract's `assumeVersion` and checked
+   * as that version: counted in `conforming` or `nonConforming` too, and in the census.
+   */
+  readonly assumedVersion: number;
   /** Documents whose version field holds a value no contract version declares. */
   readonly unknownVersion: UnknownVersions;
   /** The first non-conforming documents, in scan order, at most `maxFailures` of them. */

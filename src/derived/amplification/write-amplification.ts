@@ -1,11 +1,11 @@
-import type { RefreshMechanism, ResolvedDerived } from '../derived.js';
+import { linkLabel, type RefreshMechanism, type ResolvedDerived } from '../derived.js';
 
 /** One derived state fed by a source collection, as the amplification report lists it. */
 export interface FedState {
   readonly derived: string;
   readonly collection: string;
   readonly refresh: RefreshMechanism;
-  /** `via <field>` (one derived document per source document) or `key <field>` (the aggregate's). */
+  /** `via <field>` (one derived document per source document), `key <field>` (the aggregate's) or `self`. */
   readonly link: string;
 }
 
@@ -72,9 +72,16 @@ function amplificationOf(source: string, fed: readonly ResolvedDerived[]): Sourc
   };
 }
 
+/**
+ * Derived documents written besides the source document. A value computed from its own document
+ * (`self`) is written with that document, in the same write: it adds none.
+ */
 function distinctDocuments(states: readonly ResolvedDerived[]): number {
-  return new Set(states.map((d) => `${d.collection}\u0000${d.source.link.by}\u0000${d.source.link.field}`))
-    .size;
+  return new Set(
+    states
+      .filter((d) => d.source.link.by !== 'self')
+      .map((d) => `${d.collection}\u0000${linkLabel(d.source.link)}`),
+  ).size;
 }
 
 function describe(d: ResolvedDerived): FedState {
@@ -82,7 +89,7 @@ function describe(d: ResolvedDerived): FedState {
     derived: d.name,
     collection: d.collection,
     refresh: d.refresh,
-    link: `${d.source.link.by} ${d.source.link.field}`,
+    link: linkLabel(d.source.link),
   };
 }
 

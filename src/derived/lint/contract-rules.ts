@@ -129,6 +129,8 @@ export const kindMatchesLinkRule: LintRule = {
   summary: 'counter/aggregate read many source documents (key), copies read one (via)',
   check(d) {
     const many = d.source.link.by === 'key';
+    // Computed from its own fields, a value may sum many (its lines) or copy one: the kind decides.
+    if (d.source.link.by === 'self') return [];
     if ((d.kind === 'counter' || d.kind === 'aggregate') && !many)
       return [
         finding(

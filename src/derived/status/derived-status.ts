@@ -1,9 +1,12 @@
-import { getPath, type JsonValue } from '../../core/json.js';
+import { getPath, type JsonObject, type JsonValue } from '../../core/json.js';
+import { StewardError } from '../../errors/steward-error.js';
 import { listIncidents } from '../../ledger/incidents.js';
+import type { Ledger } from '../../ledger/ledger.js';
 import { scanDocuments, scanPages } from '../../stores/scan-pages.js';
-import type { Collection } from '../../stores/store.js';
-import { type ResolvedDerived, sourceVersionField } from '../derived.js';
-import { emptyTally, type FreshnessTally, less, tallyDocument } from './freshness-tally.js';
+import { type Collection, type DocKey, docKey, keyId } from '../../stores/store.js';
+import { metadataOf, type ResolvedDerived, sourceVersionField } from '../derived.js';
+import { readStamps } from '../projection-metadata.js';
+import { emptyTally, type FreshnessTally, less, tallyStamp } from './freshness-tally.js';
 
 /**
  * Whether a derived state keeps its freshness promise: `within`, `outside` (a document or a drift
@@ -23,7 +26,10 @@ export interface DerivedStatus extends FreshnessTally {
   readonly lagMs: number | null;
   /** The greatest source version in the source collection, when the source declares a version field. */
   readonly latestSourceVersion?: number | string;
+  /** Open drift incidents; for a snapshot, open missing-snapshot incidents (a snapshot has no drift). */
   readonly openIncidents: number;
+  /** What `openIncidents` counts: drift, or for a snapshot, missing snapshots. */
+  readonly incidentKind: 'drift' | 'snapshot-missing';
   readonly oldestOpenIncidentAt?: string;
   readonly state: FreshnessState;
   /** Why the state is what it is, in a sentence. */
@@ -37,6 +43,8 @@ export interface DerivedStatusInput {
   readonly source?: Collection;
   /** The ledger's incidents collection. */
   readonly incidents: Collection;
+  /** The ledger, where projection metadata lives for declarations with `metadata: 'ledger'`. */
+  readonly ledger?: Ledger;
   /** ISO 8601, UTC. */
   readonly now: string;
   readonly batch?: number;
@@ -53,20 +61,27 @@ export async function derivedStatus(input: DerivedStatusInput): Promise<DerivedS
   const cutoff =
     derived.stalenessMs === undefined ? undefined : new Date(nowMs - derived.stalenessMs).toISOString();
   const tally = emptyTally();
-  for await (const page of scanPages(input.target, { limit: input.batch ?? 500 }))
-    for (const doc of page.docs) tallyDocument(tally, doc, derived.field, derived.version, cutoff);
+  for await (const page of scanPages(input.target, { limit: input.batch ?? 500 })) {
+    const keyed = page.docs.flatMap((doc) => {
+      const key = docKey(doc, input.target.spec);
+      return key === undefined ? [] : [{ key, doc }];
+    });
+    const stamps = await stampsOf(input, keyed);
+    for (const { key } of keyed) tallyStamp(tally, stamps.get(keyId(key)), derived.version, cutoff);
+    for (let i = keyed.length; i < page.docs.length; i++)
+      tallyStamp(tally, undefined, derived.version, cutoff);
+  }
+  // A snapshot has no drift: its open incidents are missing snapshots. Drift incidents older
+  // checks opened for its differences are not counted (the next check closes them).
+  const kind = derived.snapshot ? 'snapshot-missing' : 'drift';
   let openIncidents = 0;
   let oldestOpenIncidentAt: string | undefined;
-  for await (const i of listIncidents(input.incidents, {
-    subject: derived.name,
-    status: 'open',
-    kind: 'drift',
-  })) {
+  for await (const i of listIncidents(input.incidents, { subject: derived.name, status: 'open', kind })) {
     openIncidents += 1;
     if (oldestOpenIncidentAt === undefined || i.firstSeenAt < oldestOpenIncidentAt)
       oldestOpenIncidentAt = i.firstSeenAt;
   }
-  const latestSourceVersion = await latestVersion(input);
+  const latestSourceVersion = derived.source.link.by === 'self' ? undefined : await latestVersion(input);
   const judged = judgeFreshness(derived, tally, { openIncidents, oldestOpenIncidentAt }, cutoff);
   return {
     derived: derived.name,
@@ -77,6 +92,7 @@ export async function derivedStatus(input: DerivedStatusInput): Promise<DerivedS
     lagMs: tally.oldestProjectedAt === undefined ? null : nowMs - Date.parse(tally.oldestProjectedAt),
     ...(latestSourceVersion === undefined ? {} : { latestSourceVersion }),
     openIncidents,
+    incidentKind: kind,
     ...(oldestOpenIncidentAt === undefined ? {} : { oldestOpenIncidentAt }),
     ...judged,
   };
@@ -97,7 +113,11 @@ export function judgeFreshness(
   if (derived.snapshot)
     return {
       state: 'not-applicable',
-      reason: 'a snapshot keeps the value of its moment: no allowance applies',
+      reason:
+        'a snapshot keeps the value of its moment: no allowance applies' +
+        (incidents.openIncidents > 0
+          ? `; ${incidents.openIncidents} snapshot(s) missing where the source gives a value (drift repair --force, with an approval, fills them)`
+          : ''),
     };
   if (cutoff === undefined && derived.refresh === 'manual')
     return {
@@ -129,6 +149,19 @@ export function judgeFreshness(
       reason: `${tally.withoutMetadata} document(s) carry no projection metadata; the others are within the allowance`,
     };
   return { state: 'within', reason: `every document projected since ${cutoff}` };
+}
+
+/** The stamps of a page's documents, from the documents or (ledger metadata) the ledger. */
+function stampsOf(
+  input: DerivedStatusInput,
+  keyed: readonly { key: DocKey; doc: JsonObject }[],
+): Promise<Map<string, JsonObject>> {
+  if (metadataOf(input.derived).in === 'document' || input.ledger)
+    return readStamps(input.derived, input.ledger as Ledger, keyed);
+  throw new StewardError(
+    'usage',
+    `${input.derived.name} keeps its projection metadata in the ledger: derived status needs the ledger to read it`,
+  );
 }
 
 /** The greatest value of the source's version field, by one scan of the source; undefined when none is declared. */

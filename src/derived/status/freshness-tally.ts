@@ -1,4 +1,4 @@
-import { getPath, isJsonObject, type JsonObject, type JsonValue } from '../../core/json.js';
+import { isJsonObject, type JsonObject, type JsonValue } from '../../core/json.js';
 
 /**
  * What a status pass keeps of a derived collection while streaming it: counts and extremes only,
@@ -6,7 +6,7 @@ import { getPath, isJsonObject, type JsonObject, type JsonValue } from '../../co
  */
 export interface FreshnessTally {
   documents: number;
-  /** Documents without a readable `_projection.<field>.projectedAt`: their freshness is unknown. */
+  /** Documents without a readable stamp (`projectedAt`): their freshness is unknown. */
   withoutMetadata: number;
   /** Documents projected before the allowance's cutoff. */
   olderThanAllowance: number;
@@ -23,19 +23,18 @@ export function emptyTally(): FreshnessTally {
 }
 
 /**
- * Folds one derived document into the tally, from the projection metadata `writeDerived` stamps at
- * `_projection.<field>`: `{ projectedAt, projectionVersion, sourceVersion? }`. ISO 8601 times in UTC
- * compare as text, so `cutoff` (now minus the allowance) needs no date parsing per document.
+ * Folds one derived document into the tally, from its projection stamp (see
+ * `projection-metadata.ts`: `{ projectedAt, projectionVersion, sourceVersion? }`), undefined when
+ * it carries none. ISO 8601 times in UTC compare as text, so `cutoff` (now minus the allowance)
+ * needs no date parsing per document.
  */
-export function tallyDocument(
+export function tallyStamp(
   tally: FreshnessTally,
-  doc: JsonObject,
-  field: string,
+  meta: JsonObject | undefined,
   version: number,
   cutoff: string | undefined,
 ): void {
   tally.documents += 1;
-  const meta = getPath(doc, `_projection.${field}`);
   const at = isJsonObject(meta) ? meta.projectedAt : undefined;
   if (!isJsonObject(meta) || typeof at !== 'string') {
     tally.withoutMetadata += 1;

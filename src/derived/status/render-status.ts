@@ -23,7 +23,7 @@ export function renderStatus(statuses: readonly DerivedStatus[]): string[] {
     return [
       `${s.derived}  ${s.state}: ${s.reason}`,
       `  ${s.documents} document(s), oldest projected at ${s.oldestProjectedAt ?? 'never'}, lag ${lag}, allowance ${allowance} (${s.refresh})`,
-      `  without metadata ${s.withoutMetadata}, older than allowance ${s.olderThanAllowance}, old projection version ${s.oldProjectionVersion}, open drift incidents ${s.openIncidents}`,
+      `  without metadata ${s.withoutMetadata}, older than allowance ${s.olderThanAllowance}, old projection version ${s.oldProjectionVersion}, ${s.incidentKind === 'drift' ? 'open drift incidents' : 'missing snapshots'} ${s.openIncidents}`,
       ...versions,
     ];
   });

@@ -1,3 +1,4 @@
+import { contractVersionOf } from '../../contracts/contract.js';
 import type { LoadedContracts } from '../../contracts/load-contracts.js';
 import { versionChecks } from '../../contracts/verify/verify-collection.js';
 import { getPath, type JsonObject } from '../../core/json.js';
@@ -27,8 +28,8 @@ export function contractCheck(
   if (!contract) return undefined;
   const checks = versionChecks(contract, contracts.registry);
   return (doc) => {
-    const version = getPath(doc, versionField);
-    const check = typeof version === 'number' ? checks.get(version) : undefined;
+    const version = contractVersionOf(getPath(doc, versionField), contract.assumeVersion);
+    const check = version === undefined ? undefined : checks.get(version);
     if (!check)
       return (
         `does not conform to the contract of ${collection}: ${versionField} is ${JSON.stringify(version ?? null)}, ` +
@@ -43,4 +44,12 @@ export function contractCheck(
     const more = failures.length > shownFailures ? ` (+${failures.length - shownFailures} more)` : '';
     return `does not conform to ${collection} v${version}: ${shown}${more}`;
   };
+}
+
+/**
+ * The version a collection's contract assumes for documents without the version field, if it
+ * declares one: what migrations select such documents as.
+ */
+export function contractAssumeVersion(contracts: LoadedContracts, collection: string): number | undefined {
+  return contracts.contracts.find((c) => c.collection === collection)?.assumeVersion;
 }

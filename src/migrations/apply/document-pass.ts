@@ -15,7 +15,7 @@ import {
   maxListedFailures,
 } from './apply-state.js';
 import { inCanary } from './canary.js';
-import { contractCheck } from './contract-check.js';
+import { contractAssumeVersion, contractCheck } from './contract-check.js';
 import { type CollectionRewrite, planDocument } from './document-plan.js';
 import { documentCollections, renamesOf } from './migration-collections.js';
 import { type PlannedDocument, plannedDocument, type WrittenDocument, writeBatch } from './write-batch.js';
@@ -52,6 +52,7 @@ export async function documentPass(
       migration,
       keyField: target.spec.keyField,
       versionField: target.versionField,
+      assumeVersion: contractAssumeVersion(ctx.contracts, target.name),
       versioned: migration.collections.includes(target.name),
       renames: renamesOf(migration, target.name),
       conforms: contractCheck(ctx.contracts, target.name, target.versionField),

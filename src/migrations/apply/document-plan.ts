@@ -10,6 +10,8 @@ export interface CollectionRewrite {
   readonly migration: Migration;
   readonly keyField: string;
   readonly versionField: string;
+  /** The version of documents without the version field: their contract's `assumeVersion`. */
+  readonly assumeVersion?: number;
   /** True when `up` migrates this collection; false when only `rename-field` operations touch it. */
   readonly versioned: boolean;
   /** Applied in order before `up`: operations run before the documents are rewritten. */
@@ -61,7 +63,8 @@ export function planDocument(doc: JsonObject, rewrite: CollectionRewrite): Docum
   if (typeof renamed === 'string') return { kind: 'failed', key, reason: renamed };
   if (!rewrite.versioned)
     return renamed === doc ? { kind: 'unchanged', key } : conforming(rewrite, key, renamed, version);
-  const outcome = migrateUp(rewrite.migration, renamed, rewrite.keyField, rewrite.versionField);
+  const { migration, keyField, versionField, assumeVersion } = rewrite;
+  const outcome = migrateUp(migration, renamed, keyField, versionField, assumeVersion);
   if (outcome.status === 'skipped') return { kind: 'at-target', key };
   if (outcome.status === 'failed') return { kind: 'failed', key, reason: outcome.reason };
   return conforming(rewrite, key, outcome.doc, version);

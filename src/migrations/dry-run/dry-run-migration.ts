@@ -2,7 +2,7 @@ import type { LoadedContracts } from '../../contracts/load-contracts.js';
 import type { JsonObject } from '../../core/json.js';
 import { type Collection, type DocKey, keyId } from '../../stores/store.js';
 import { canaryView } from '../apply/canary.js';
-import { contractCheck } from '../apply/contract-check.js';
+import { contractAssumeVersion, contractCheck } from '../apply/contract-check.js';
 import { documentCollections, renamesOf } from '../apply/migration-collections.js';
 import type { Migration, ValidatorDefinition } from '../migration.js';
 import type { CollectionDryRun, DocumentProblem, MigrationDryRun } from '../report/dry-run-report.js';
@@ -99,6 +99,7 @@ async function passOver(
       migration,
       keyField: sandbox.spec.keyField,
       versionField: ctx.versionField(name),
+      assumeVersion: contractAssumeVersion(ctx.contracts, name),
       versioned: migration.collections.includes(name),
       renames: renamesOf(migration, name),
       conforms: contractCheck(ctx.contracts, name, ctx.versionField(name)),

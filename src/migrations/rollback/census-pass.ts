@@ -4,6 +4,7 @@ import { readAhead } from '../../stores/read-ahead.js';
 import { scanPages } from '../../stores/scan-pages.js';
 import { type DocKey, docKey, keyId, type WriteOp } from '../../stores/store.js';
 import { maxListedFailures } from '../apply/apply-state.js';
+import { contractAssumeVersion } from '../apply/contract-check.js';
 import type { TargetCollection } from '../apply/migration-target.js';
 import { readBeforeImages } from '../before-images.js';
 import { ChecksumAccumulator } from '../collection-checksum.js';
@@ -71,7 +72,9 @@ async function countPage(
   progress: RollbackProgress,
 ): Promise<RollbackProgress> {
   const versions = { ...(progress.census.versions[target.name] ?? {}) };
-  const atTarget = docs.filter((doc) => documentVersion(doc, target.versionField) === subject.targetVersion);
+  const assumed = contractAssumeVersion(ctx.contracts, target.name);
+  const versionOf = (doc: JsonObject) => documentVersion(doc, target.versionField, assumed);
+  const atTarget = docs.filter((doc) => versionOf(doc) === subject.targetVersion);
   const keys = atTarget.map((doc) => docKey(doc, target.spec)).filter((k): k is DocKey => k !== undefined);
   const images = await readBeforeImages(
     ctx.backups,
@@ -89,7 +92,7 @@ async function countPage(
   let failed = progress.counts.failed;
   for (const doc of docs) {
     const key = docKey(doc, target.spec);
-    const version = documentVersion(doc, target.versionField);
+    const version = versionOf(doc);
     const image = key === undefined ? undefined : images.get(keyId(key));
     if (version !== subject.targetVersion || image) {
       // Before apply, or a marker, or a restore failure already reported: counted as found.

@@ -1,6 +1,7 @@
 import type { JsonObject, Scalar } from '../../core/json.js';
 import { keyId, type WriteOp, type WriteResult } from '../../stores/store.js';
 import { maxListedFailures } from '../apply/apply-state.js';
+import { contractAssumeVersion } from '../apply/contract-check.js';
 import type { CollectionRewrite } from '../apply/document-plan.js';
 import { renamesOf } from '../apply/migration-collections.js';
 import { batchImages, type ImageEntry } from '../batch-images.js';
@@ -75,6 +76,7 @@ async function restoreImages(
     migration,
     keyField: target.spec.keyField,
     versionField: target.versionField,
+    assumeVersion: contractAssumeVersion(ctx.contracts, name),
     versioned: migration.collections.includes(name),
     renames: renamesOf(migration, name),
   };

@@ -12,7 +12,7 @@ import { allOf, ExpressionBuilder } from './expression-builder.js';
 import type { ItemMapper } from './item-mapping.js';
 import type { Item } from './json-values.js';
 import { patchProblem } from './patch-paths.js';
-import { isPathError, patchByRewrite } from './patch-rewrite.js';
+import { hasPositionStep, isPathError, patchByRewrite } from './patch-rewrite.js';
 import {
   conditionOutcome,
   existingItemCondition,
@@ -113,6 +113,8 @@ async function patch(t: WriteTarget, op: WriteOp & { type: 'patch' }): Promise<W
   if (typeof key === 'string') return failed(key);
   const problem = patchProblem(t.mapper.mapping, op);
   if (problem) return failed(problem);
+  const paths = [...Object.keys(op.set ?? {}), ...(op.unset ?? []), ...(op.expect ? [op.expect.field] : [])];
+  if (paths.some(hasPositionStep)) return patchByRewrite(t, op, key);
   const b = new ExpressionBuilder();
   const sets = Object.entries(op.set ?? {})
     .filter(([path]) => path !== t.mapper.mapping.keyField)

@@ -1,5 +1,6 @@
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { expectationHolds } from '../../core/expectation.js';
+import { arrayIndex } from '../../core/json.js';
 import type { WriteOp, WriteResult } from '../store.js';
 import type { WriteTarget } from './conditional-write.js';
 import { errorName, isConditionFailed } from './dynamodb-errors.js';
@@ -45,17 +46,26 @@ export async function patchByRewrite(
     const sets: string[] = [];
     const removes: string[] = [];
     const unchanged: string[] = [];
+    const held = (top: string) => {
+      const old = item[top];
+      const name = b.name(top);
+      unchanged.push(old === undefined ? `attribute_not_exists(${name})` : `${name} = ${b.raw(old)}`);
+    };
     for (const top of touched) {
       const name = b.name(top);
       const next = doc[top];
       if (next !== undefined) sets.push(`${name} = ${b.value(next)}`);
       else if (item[top] !== undefined) removes.push(name);
-      const old = item[top];
-      unchanged.push(old === undefined ? `attribute_not_exists(${name})` : `${name} = ${b.raw(old)}`);
+      held(top);
     }
     if (sets.length === 0 && removes.length === 0) return { status: 'ok' };
+    // An expectation inside an array (`lines.3.total`) has no DynamoDB path that cannot also name a
+    // map key, so it is checked above, on the item read, and held by its whole attribute here.
+    const expectTop = op.expect && hasPositionStep(op.expect.field) ? topOf(op.expect.field) : undefined;
+    if (expectTop !== undefined && !touched.includes(expectTop)) held(expectTop);
+    const expect = expectTop === undefined ? op.expect : undefined;
     const update = updateExpression(sets, removes);
-    const condition = existingItemCondition(t.mapper, b, op.key, op.expect, unchanged);
+    const condition = existingItemCondition(t.mapper, b, op.key, expect, unchanged);
     try {
       await t.client.send((sdk) =>
         sdk.send(
@@ -74,4 +84,20 @@ export async function patchByRewrite(
     }
   }
   return { status: 'conflict' };
+}
+
+/**
+ * True when a dotted path has a whole-number step after its first (`lines.3.total`): a position in
+ * an array in steward's paths (see `readPath`). DynamoDB writes those `lines[3]`, but the same
+ * step may also name a map key, which only the stored item tells; such patches are rewritten.
+ */
+export function hasPositionStep(path: string): boolean {
+  return path
+    .split('.')
+    .slice(1)
+    .some((step) => arrayIndex(step) !== undefined);
+}
+
+function topOf(path: string): string {
+  return path.split('.')[0] ?? path;
 }

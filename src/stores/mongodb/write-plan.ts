@@ -1,5 +1,5 @@
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
-import { canonicalJson, getPath, type JsonObject, type JsonValue } from '../../core/json.js';
+import { canonicalJson, type JsonObject, type JsonValue, readPath } from '../../core/json.js';
 import {
   type CollectionSpec,
   type DocKey,
@@ -137,7 +137,7 @@ export function planWrite(op: WriteOp, spec: CollectionSpec, current: JsonObject
  * met by a null or absent field, undefined only by an absent one.
  */
 export function expectationHolds(doc: JsonObject, expect: Expectation): boolean {
-  const value = getPath(doc, expect.field);
+  const value = readPath(doc, expect.field);
   if (expect.value === undefined) return value === undefined;
   if (expect.value === null) return value === undefined || value === null;
   return value === expect.value;
@@ -171,9 +171,9 @@ export function verifyWrite(op: WriteOp, after: JsonObject | undefined): WriteRe
     return canonicalJson(stored) === canonicalJson(expected) ? ok : conflict;
   }
   const setHolds = Object.entries(op.set ?? {}).every(
-    ([path, value]) => canonicalJson(getPath(after, path)) === canonicalJson(normalise(value)),
+    ([path, value]) => canonicalJson(readPath(after, path)) === canonicalJson(normalise(value)),
   );
-  const unsetHolds = (op.unset ?? []).every((path) => getPath(after, path) === undefined);
+  const unsetHolds = (op.unset ?? []).every((path) => readPath(after, path) === undefined);
   return setHolds && unsetHolds ? ok : conflict;
 }
 

@@ -19,6 +19,7 @@ import { impactOf } from '../../contracts/impact/impact-of.js';
 import { splitFieldRef } from '../../contracts/impact/split-field-ref.js';
 import { loadContracts } from '../../contracts/load-contracts.js';
 import { loadMigrations } from '../../migrations/load-migrations.js';
+import { checkDeclarations } from './check-declarations.js';
 
 /**
  * The entry points that read contracts only: no config is needed (give the contracts folder) and
@@ -43,10 +44,14 @@ export interface ContractRow {
 
 /**
  * Loads every contract in the folder and checks it (schemas compile, $refs resolve, consumers name
- * declared fields): any problem is a `contract.invalid` error naming its file and path.
+ * declared fields): any problem is a `contract.invalid` error naming its file and path. With the
+ * project's config, a reference the two declare differently is a `config.invalid` error.
  */
-export async function contractsList(input: ContractsDir): Promise<{ dir: string; contracts: ContractRow[] }> {
+export async function contractsList(
+  input: ContractsDir & { readonly config?: ResolvedConfig },
+): Promise<{ dir: string; contracts: ContractRow[] }> {
   const { dir, contracts } = await loadContracts(input.dir);
+  if (input.config) await checkDeclarations(input.config, contracts);
   const rows = contracts.map((c) => ({
     collection: c.collection,
     owner: c.owner,
@@ -151,11 +156,13 @@ export interface ContractsGraphInput extends ContractsDir {
 
 /**
  * The data-flow map of what the contracts and the config declare (owners, readers, writers,
- * derived state, references), rendered; a field the two declare differently is marked a conflict.
+ * derived state, references), rendered; a field the two declare differently is marked a conflict,
+ * and a reference they point at different collections is a `config.invalid` error.
  */
 export async function contractsGraph(input: ContractsGraphInput): Promise<ContractsGraphResult> {
   const contracts =
     input.optional === true && !existsSync(input.dir) ? [] : (await loadContracts(input.dir)).contracts;
+  if (input.config) await checkDeclarations(input.config, contracts);
   const graph = buildDataFlowGraph(contracts, input.config ? configDeclarations(input.config) : {});
   return { graph, format: input.format, text: await renderGraph(graph, input.format) };
 }

@@ -4,11 +4,13 @@ import type { Contract } from '../../contracts/contract.js';
 import { loadContracts } from '../../contracts/load-contracts.js';
 import { verifyCollection } from '../../contracts/verify/verify-collection.js';
 import type { VerifyReport } from '../../contracts/verify/verify-report.js';
+import { metadataFields } from '../../derived/projection-metadata.js';
 import { StewardError } from '../../errors/steward-error.js';
 import type { Segment } from '../../stores/store.js';
 import { estimatedTotal, type ProgressTick, progressTick } from '../progress-tick.js';
 import { type RunOptions, throwIfAborted } from '../run-options.js';
 import { storesOf, withStores } from '../with-stores.js';
+import { checkDeclarations } from './check-declarations.js';
 
 /** What to verify and how strictly. */
 export interface ContractsVerifyInput {
@@ -55,7 +57,8 @@ interface Target {
  * How much of the stored data conforms to its contract: reads each collection page by page and
  * validates every document (or a sample) with the schema of the version in its version field. A
  * collection passes when at least `threshold` percent conform and every document carries a
- * declared version.
+ * declared version. steward's projection metadata (`_projection`, or the field a derived declaration
+ * names) is left out of the check: the contract need not declare it.
  */
 export async function contractsVerify(
   config: ResolvedConfig,
@@ -66,6 +69,7 @@ export async function contractsVerify(
   const threshold = input.threshold ?? 100;
   const label = relative(cwd, config.contracts.dir) || '.';
   const { contracts, registry } = await loadContracts(config.contracts.dir, { label });
+  await checkDeclarations(config, contracts, cwd);
   const { targets, skipped } = chooseTargets(input.collections ?? [], config, contracts, label, cwd);
   const stores = storesOf(
     config,
@@ -81,6 +85,7 @@ export async function contractsVerify(
       const report = await verifyCollection(handle, contract, registry, {
         sample: input.sample ?? 1,
         maxFailures: input.maxFailures ?? 20,
+        ignoreFields: metadataFields(config.derived.values(), collection.name),
         ...(input.segment ? { segment: input.segment } : {}),
         onProgress: (n) => options.onProgress?.(progressTick(collection.name, n, total)),
       });

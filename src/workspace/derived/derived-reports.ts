@@ -5,6 +5,7 @@ import {
 } from '../../derived/amplification/write-amplification.js';
 import type { ResolvedDerived } from '../../derived/derived.js';
 import { type LintReport, lintDerived } from '../../derived/lint/lint-derived.js';
+import { checkDeclarations } from '../contracts/check-declarations.js';
 import { selectDerived } from './select-derived.js';
 
 /**
@@ -25,13 +26,16 @@ export type DerivedLintResult = LintReport & { readonly ok: boolean };
 /**
  * Reviews the contracts of the named derived states (default all): every question answered, no
  * stale state behind irreversible decisions, snapshots never refreshed automatically, names that
- * say what the value is. Reads the config only.
+ * say what the value is. Reads the config, and the contracts to check that they declare the
+ * config's references alike (`config.invalid` otherwise).
  */
-export function derivedLint(
+export async function derivedLint(
   config: ResolvedConfig,
   input: { readonly derived?: readonly string[]; readonly strict?: boolean } = {},
-): DerivedLintResult {
-  const report = lintDerived(selectDerived(input.derived ?? [], config));
+): Promise<DerivedLintResult> {
+  const selected = selectDerived(input.derived ?? [], config);
+  await checkDeclarations(config);
+  const report = lintDerived(selected);
   const failed = report.errors > 0 || (input.strict === true && report.warnings > 0);
   return { ok: !failed, ...report };
 }
@@ -41,6 +45,8 @@ export interface DerivedDescription {
   readonly name: string;
   readonly kind: ResolvedDerived['kind'];
   readonly snapshot: boolean;
+  /** For a value inside array elements: how an element is identified (`keyed by sku`, `by position`). */
+  readonly element?: string;
   /** The source collection, its link, and its filter. */
   readonly source: string;
   readonly transform: string;
@@ -64,11 +70,16 @@ export function derivedList(
 
 function describe(d: ResolvedDerived): DerivedDescription {
   const link =
-    d.source.link.by === 'via' ? `via ${d.source.link.field}` : `where ${d.source.link.field} = key`;
+    d.source.link.by === 'self'
+      ? 'its own fields'
+      : d.source.link.by === 'via'
+        ? `via ${d.source.link.field}`
+        : `where ${d.source.link.field} = key`;
   return {
     name: d.name,
     kind: d.kind,
     snapshot: d.snapshot,
+    ...(d.element ? { element: d.element.key ? `keyed by ${d.element.key}` : 'by position' } : {}),
     source: `${d.source.collection} (${link}${d.source.whereRaw ? `, ${JSON.stringify(d.source.whereRaw)}` : ''})`,
     transform: transformOf(d.transform),
     refresh: d.refresh,
@@ -87,5 +98,6 @@ function transformOf(t: ResolvedDerived['transform']): string {
   if (t.type === 'count') return 'count';
   if (t.type === 'function') return 'a function';
   if (t.type === 'latest') return `latest ${t.field} by ${t.by}`;
+  if (t.type === 'multiply') return `multiply ${t.fields.join(' * ')}`;
   return `${t.type} ${t.field}`;
 }

@@ -20,7 +20,7 @@ export interface DerivedStatusResult {
 
 /**
  * The freshness of derived state: streams each derived collection once and reads the projection
- * metadata steward stamps (oldest projection against now and the allowance, documents without
+ * metadata steward stamps (in each document, or in the ledger for `metadata: 'ledger'`) (oldest projection against now and the allowance, documents without
  * metadata, source versions behind the latest) and the open drift incidents. Changes nothing.
  */
 export function derivedStatus(
@@ -39,6 +39,7 @@ export function derivedStatus(
           derived,
           ...run.handles(derived),
           incidents,
+          ledger: run.ledger,
           now,
           ...(input.batch === undefined ? {} : { batch: input.batch }),
         }),

@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import type { ParsedFilter } from '../../core/filter.js';
-import { checkDrift } from '../../derived/check-drift.js';
+import { checkDrift, driftFound } from '../../derived/check-drift.js';
 import { type ResolvedDerived, sourceVersionField } from '../../derived/derived.js';
 import type { DriftMethod, DriftReport } from '../../derived/drift-report.js';
 import type { SourceStrategy } from '../../derived/source-values.js';
@@ -42,18 +42,22 @@ export interface DriftCheckInput {
  */
 export type DriftCheckEvent = ProgressTick | { readonly type: 'checked'; readonly report: DriftReport };
 
-/** What `driftCheck` found: `ok` when no derived state drifted. */
+/** What `driftCheck` found: `ok` when no derived state drifted and no snapshot is missing. */
 export interface DriftCheckResult {
   readonly ok: boolean;
   /** Drifted documents, over every derived state checked. */
   readonly drift: number;
+  /** Snapshots missing where their source gives a value (a snapshot's differences are not drift). */
+  readonly missingSnapshots: number;
   readonly reports: DriftReport[];
 }
 
 /**
  * Recomputes each derived state from its source, page by page, and records what differs as drift
  * incidents (read again before it counts, so a write made meanwhile is not reported); incidents
- * that no longer drift are closed. The window and checkpoint methods need what they read declared
+ * that no longer drift are closed. A snapshot's differences from its source are reported apart
+ * (`report.snapshot`), never as drift; a snapshot missing where its source gives a value is a
+ * finding. The window and checkpoint methods need what they read declared
  * (`source.changedAt`, `source.version`): a usage error naming the setting otherwise.
  */
 export function driftCheck(
@@ -83,7 +87,8 @@ export function driftCheck(
       reports.push(report);
     }
     const drift = reports.reduce((n, r) => n + r.drift, 0);
-    return { ok: drift === 0, drift, reports };
+    const missingSnapshots = reports.reduce((n, r) => n + (r.snapshot?.missing ?? 0), 0);
+    return { ok: !reports.some(driftFound), drift, missingSnapshots, reports };
   });
 }
 

@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import type { JsonValue } from '../../core/json.js';
 import type { ResolvedDerived } from '../../derived/derived.js';
-import { repairDrift } from '../../derived/repair-drift.js';
+import { repairableKind, repairDrift } from '../../derived/repair-drift.js';
 import { type RepairReport, repairNeedsAttention } from '../../derived/repair-report.js';
 import { countIncidents, listIncidents } from '../../ledger/incidents.js';
 import type { Ledger } from '../../ledger/ledger.js';
@@ -46,8 +46,8 @@ export interface DriftRepairResult {
 /**
  * Fixes open drift incidents: recomputes each value from the source as it is now and writes it only
  * if the stored value is still what was read, with a before-image, projection metadata, an audit
- * record per batch, and closes the incident. Snapshots are left alone unless `force` with valid
- * approvals. Run it again to resume; a second run writes nothing.
+ * record per batch, and closes the incident. A snapshot's incidents are missing snapshots, filled
+ * only with `force` and valid approvals. Run it again to resume; a second run writes nothing.
  */
 export function driftRepair(
   config: ResolvedConfig,
@@ -95,18 +95,22 @@ async function batchTicks(
   const listener = options.onProgress;
   if (!listener) return undefined;
   const incidents = await ledger.openCollection('incidents');
-  const total = await countIncidents(incidents, { subject: derived.name, status: 'open', kind: 'drift' });
+  const total = await countIncidents(incidents, {
+    subject: derived.name,
+    status: 'open',
+    kind: repairableKind(derived),
+  });
   listener(progressTick(derived.name, 0, total, false));
   return (report) => listener(progressTick(derived.name, report.examined, total, false));
 }
 
-/** The scope a forced repair's approval signs: the open drift incidents of the derived state. */
+/** The scope a forced repair's approval signs: the open incidents a repair of the derived state works (a snapshot's: missing snapshots). */
 async function openIncidentKeys(ledger: Ledger, derived: ResolvedDerived): Promise<JsonValue> {
   const ids: string[] = [];
   for await (const i of listIncidents(await ledger.openCollection('incidents'), {
     subject: derived.name,
     status: 'open',
-    kind: 'drift',
+    kind: repairableKind(derived),
   }))
     ids.push(i.id);
   return { incidents: ids.sort() };

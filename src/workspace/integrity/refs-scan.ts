@@ -7,8 +7,10 @@ import { scanReference } from '../../integrity/scan/scan-reference.js';
 import { problemCount, type ReferenceScanReport } from '../../integrity/scan/scan-report.js';
 import type { SignalWarning } from '../../signals/signals.js';
 import type { Segment } from '../../stores/store.js';
+import { checkDeclarations } from '../contracts/check-declarations.js';
 import { estimatedTotal, type ProgressTick, progressTick } from '../progress-tick.js';
 import { actorOf, type RunOptions } from '../run-options.js';
+import { checkReferences } from './check-references.js';
 import { selectReferences } from './select-references.js';
 import { type IntegrityWorkspace, withIntegrity } from './with-integrity.js';
 
@@ -61,21 +63,26 @@ export interface RefsScanResult {
  * required references become incidents. Checkpointed about once a second and leased per
  * (reference, segment): run it again to resume after a crash. Aborting `signal` stops it after the
  * batch in flight (a rate-limit wait ends at once), checkpointed. With `staleOnly`, rechecks the
- * open incidents not seen for `revalidateAfter` instead.
+ * open incidents not seen for `revalidateAfter` instead. A reference the config and a contract
+ * declare differently is a `config.invalid` error before anything is read. Every selected reference is checked
+ * before any is scanned (its source and target collections exist): a broken one stops the scan
+ * before it starts, with `collection.not-found` naming it, and nothing written.
  */
-export function refsScan(
+export async function refsScan(
   config: ResolvedConfig,
   input: RefsScanInput = {},
   options: RunOptions<RefsScanEvent> = {},
 ): Promise<RefsScanResult> {
   const references = selectReferences(input.references ?? [], config);
+  await checkDeclarations(config);
   const actor = actorOf(options);
   const scanOne = input.staleOnly ? recheck : scan;
-  return withIntegrity(
+  return await withIntegrity(
     config,
     references,
     actor,
     async (run) => {
+      await checkReferences(run, references);
       const holder = `${actor}#${process.pid}-${randomBytes(3).toString('hex')}`;
       const results: ScanResult[] = [];
       for (const reference of references) {

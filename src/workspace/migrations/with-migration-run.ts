@@ -17,6 +17,7 @@ import {
 import { type MigrationRunEnd, OpenLineageRuns } from '../../signals/openlineage-runs.js';
 import type { SignalWarning } from '../../signals/signals.js';
 import { type StewardMetrics, stewardMetrics } from '../../signals/steward-metrics.js';
+import { checkDeclarations } from '../contracts/check-declarations.js';
 import { actorOf, type RunOptions } from '../run-options.js';
 import { withWorkspace } from '../workspace.js';
 
@@ -69,6 +70,7 @@ export async function withMigrationRun<T>(
 ): Promise<T> {
   const migrations = await loadMigrations(config.migrations.dir);
   const contracts = await loadContracts(config.contracts.dir);
+  await checkDeclarations(config, contracts.contracts);
   const actor = actorOf(options);
   const metrics = options.metrics ?? stewardMetrics();
   // Every store a migration touches is opened (lazily): which one this run changes is decided by
