@@ -116,14 +116,28 @@ async function makeTokens(config: ResolvedConfig): Promise<Record<CallerName, st
   return tokens;
 }
 
-/** A server over the project, logging nowhere unless asked. */
+/** A server over the project, logging nowhere unless asked; `record` gets every answered route. */
 export async function projectServer(
   project: ServerProject,
   options: ServerOptions = {},
+  record?: (route: string, status: number) => void,
 ): Promise<FastifyInstance> {
   const app = await createServer(project.config, { logger: false, ...options });
+  if (record)
+    app.addHook('onResponse', async (request, reply) => {
+      if (request.routeOptions.url) record(`${request.method} ${request.routeOptions.url}`, reply.statusCode);
+    });
   await app.ready();
   return app;
+}
+
+/** The routes of an OpenAPI document as `METHOD /path/:param`, the way Fastify names them. */
+export function openApiRoutes(document: { paths: Record<string, Record<string, unknown>> }): string[] {
+  return Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.keys(methods)
+      .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+      .map((m) => `${m.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ':$1')}`),
+  );
 }
 
 /** Injects a call with the caller's token. */
