@@ -13,9 +13,3 @@ export type RouteRole = TokenRole | 'public';
 export function roleAllows(held: TokenRole, needed: TokenRole): boolean {
   return held === needed || held === 'admin' || needed === 'viewer';
 }
-
-/** The token roles a route admits, for documentation and tests. */
-export function rolesAdmitted(needed: RouteRole): TokenRole[] {
-  const all: TokenRole[] = ['viewer', 'operator', 'approver', 'admin'];
-  return needed === 'public' ? all : all.filter((held) => roleAllows(held, needed));
-}
