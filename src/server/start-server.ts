@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ResolvedConfig } from '../config/resolved-config.js';
+import { StewardError } from '../errors/steward-error.js';
 import { createServer, type ServerOptions } from './create-server.js';
 
 /** Where `startServer` listens: loopback and port 7373 unless told otherwise. */
@@ -26,9 +27,30 @@ export async function startServer(
 ): Promise<RunningServer> {
   const app = await createServer(config, options);
   const host = options.host ?? defaultHost;
-  await app.listen({ host, port: options.port ?? defaultPort });
+  try {
+    await app.listen({ host, port: options.port ?? defaultPort });
+  } catch (error) {
+    await app.close();
+    throw listenError(error, host, options.port ?? defaultPort);
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? defaultPort);
   const shown = host.includes(':') ? `[${host}]` : host;
   return { app, url: `http://${shown}:${port}`, close: () => app.close() };
+}
+
+const listenProblems: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'the port is in use: stop what listens there or choose another with --port',
+  EACCES: 'this user may not listen on that port: choose one above 1023 with --port',
+  EADDRNOTAVAIL: 'no network interface of this machine has that address: check --host',
+  ENOTFOUND: 'the host name does not resolve: check --host',
+};
+
+/** A usage error for the mistakes a person makes when choosing where to listen; others as they are. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const problem = code ? listenProblems[code] : undefined;
+  return problem
+    ? new StewardError('usage', `cannot listen on ${host}:${port}: ${problem}`, { field: 'port' })
+    : error;
 }
