@@ -176,7 +176,15 @@ export type {
   Signer,
   SignRequest,
 } from './workspace/approvals.js';
-export { approvalsKeygen, approvalsList, approvalsSign, signApprovalFor } from './workspace/approvals.js';
+export {
+  approvalsKeygen,
+  approvalsList,
+  approvalsSign,
+  approvalsSubmit,
+  signApprovalFor,
+} from './workspace/approvals.js';
+export type { AuditLogInput, AuditLogPage } from './workspace/audit-log.js';
+export { auditLog } from './workspace/audit-log.js';
 export type { AuditVerifyInput, AuditVerifyResult } from './workspace/audit-verify.js';
 export { auditVerify } from './workspace/audit-verify.js';
 export type {
@@ -203,6 +211,8 @@ export type {
   VerifiedCollection,
 } from './workspace/contracts/contracts-verify.js';
 export { contractsVerify } from './workspace/contracts/contracts-verify.js';
+export type { ServiceCollection, ServiceView } from './workspace/contracts/service-view.js';
+export { serviceView } from './workspace/contracts/service-view.js';
 export type { DerivedBackfillInput, DerivedBackfillResult } from './workspace/derived/derived-backfill.js';
 export { derivedBackfill } from './workspace/derived/derived-backfill.js';
 export type { DerivedCutoverInput } from './workspace/derived/derived-cutover.js';
@@ -233,6 +243,8 @@ export type { ExampleGenerateInput, ExampleProgress } from './workspace/example-
 export { exampleGenerate } from './workspace/example-generate.js';
 export type { FlagsGetResult, FlagsSetInput } from './workspace/flags.js';
 export { flagsGet, flagsList, flagsSet } from './workspace/flags.js';
+export type { IncidentsListInput, IncidentsPage } from './workspace/integrity/incidents-list.js';
+export { incidentsList } from './workspace/integrity/incidents-list.js';
 export type { RefsIncidentsInput } from './workspace/integrity/refs-incidents.js';
 export { refsIncidents } from './workspace/integrity/refs-incidents.js';
 export type { RefsRehydrateResult } from './workspace/integrity/refs-rehydrate.js';
@@ -253,9 +265,11 @@ export type {
   MigrateDryRunResult,
 } from './workspace/migrations/migrate-dry-run.js';
 export { migrateDryRun } from './workspace/migrations/migrate-dry-run.js';
+export type { MigrateDryRunReportResult } from './workspace/migrations/migrate-dry-run-report.js';
+export { migrateDryRunReport } from './workspace/migrations/migrate-dry-run-report.js';
 export type { MigrateHistoryResult } from './workspace/migrations/migrate-history.js';
 export { migrateHistory } from './workspace/migrations/migrate-history.js';
-export { migratePlan } from './workspace/migrations/migrate-plan.js';
+export { migratePlan, migratePlanRead } from './workspace/migrations/migrate-plan.js';
 export type { MigrateRollbackInput, MigrateRollbackResult } from './workspace/migrations/migrate-rollback.js';
 export { migrateRollback } from './workspace/migrations/migrate-rollback.js';
 export type { MigrateStatus } from './workspace/migrations/migrate-status.js';
