@@ -6,7 +6,7 @@ import type { ResolvedConfig } from '../config/resolved-config.js';
 import { ApiError } from './api-error.js';
 import { authenticate } from './authenticate.js';
 import { errorReply } from './error-reply.js';
-import { redactedLogPaths } from './redact-secrets.js';
+import { redactedLogPaths, redactSecrets } from './redact-secrets.js';
 import type { RouteRole } from './roles.js';
 import { serverRoutes } from './routes/index.js';
 import type { AnyServerRoute, Caller, ServerContext } from './server-route.js';
@@ -166,6 +166,14 @@ function loggerOptions(logger: ServerOptions['logger']) {
   return {
     level: logger?.level ?? 'info',
     redact: { paths: redactedLogPaths, censor: '[redacted]' },
+    // An error's message or stack may quote a connection string or a token: scrub them too.
+    serializers: {
+      err: (error: Error) => ({
+        type: error.name,
+        message: redactSecrets(error.message),
+        stack: redactSecrets(error.stack ?? ''),
+      }),
+    },
     ...(logger?.stream ? { stream: logger.stream } : {}),
   };
 }
