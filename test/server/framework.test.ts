@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { defineConfig } from '../../src/config/define-config.js';
+import { resolveConfig } from '../../src/config/resolve-config.js';
 import { createServer } from '../../src/server/create-server.js';
 import { defineRoute } from '../../src/server/server-route.js';
 import { call, projectServer, type ServerProject, serverProject } from './server-project.js';
@@ -36,6 +38,28 @@ describe('steward serve: the framework (sqlite)', () => {
     const ready = await call(app, project, 'none', { method: 'GET', url: '/readyz' });
     assert.equal(ready.statusCode, 200, ready.body);
     assert.deepEqual(ready.json().stores, [{ store: 'main', kind: 'sqlite', ok: true }]);
+  });
+
+  test('/readyz is 503 naming a store that does not answer, and leaks no connection string', async () => {
+    const uri = 'mongodb://reader:hunter2@127.0.0.1:1/app';
+    const config = await resolveConfig(
+      defineConfig({
+        stores: {
+          main: project.storeConfig,
+          archive: { kind: 'mongodb', uri, database: 'app', connectTimeoutMs: 300 },
+        },
+      } as Parameters<typeof defineConfig>[0]),
+      { baseDir: project.dir },
+    );
+    const server = await createServer(config, { logger: false });
+    try {
+      const res = await server.inject({ method: 'GET', url: '/readyz' });
+      assert.equal(res.statusCode, 503);
+      assert.deepEqual(res.json().unreachable, ['archive']);
+      assert.doesNotMatch(res.body, /hunter2|127\.0\.0\.1:1/);
+    } finally {
+      await server.close();
+    }
   });
 
   test('no token is 401 with a JSON error; a viewer may not set a flag (403); an admin may', async () => {
