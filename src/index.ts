@@ -135,6 +135,14 @@ export { defineMigration } from './migrations/migration.js';
 export type { MigrationPlan } from './migrations/plan/migration-plan-view.js';
 export type { DryRunReport } from './migrations/report/dry-run-report.js';
 export type { RollbackReport } from './migrations/rollback/rollback-report.js';
+// `steward serve` as a library: build the HTTP API (for `inject` or your own `listen`) or start it.
+export type { ServerOptions } from './server/create-server.js';
+export { createServer } from './server/create-server.js';
+export type { RouteRole } from './server/roles.js';
+export type { AnyServerRoute, Caller, RouteCall, ServerContext, ServerRoute } from './server/server-route.js';
+export { defineRoute } from './server/server-route.js';
+export type { ListenOptions, RunningServer } from './server/start-server.js';
+export { startServer } from './server/start-server.js';
 export type { IntegrityEvent, IntegrityEventListener } from './signals/integrity-event.js';
 export { createLogger, type JobIdentity, jobEventLog, jobLogger, type Logger } from './signals/job-logger.js';
 export { JsonlSink } from './signals/jsonl-sink.js';
@@ -178,7 +186,15 @@ export type {
   Signer,
   SignRequest,
 } from './workspace/approvals.js';
-export { approvalsKeygen, approvalsList, approvalsSign, signApprovalFor } from './workspace/approvals.js';
+export {
+  approvalsKeygen,
+  approvalsList,
+  approvalsSign,
+  approvalsSubmit,
+  signApprovalFor,
+} from './workspace/approvals.js';
+export type { AuditLogInput, AuditLogPage } from './workspace/audit-log.js';
+export { auditLog } from './workspace/audit-log.js';
 export type { AuditVerifyInput, AuditVerifyResult } from './workspace/audit-verify.js';
 export { auditVerify } from './workspace/audit-verify.js';
 export type {
@@ -205,6 +221,8 @@ export type {
   VerifiedCollection,
 } from './workspace/contracts/contracts-verify.js';
 export { contractsVerify } from './workspace/contracts/contracts-verify.js';
+export type { ServiceCollection, ServiceView } from './workspace/contracts/service-view.js';
+export { serviceView } from './workspace/contracts/service-view.js';
 export type { DerivedBackfillInput, DerivedBackfillResult } from './workspace/derived/derived-backfill.js';
 export { derivedBackfill } from './workspace/derived/derived-backfill.js';
 export type { DerivedCutoverInput } from './workspace/derived/derived-cutover.js';
@@ -239,6 +257,8 @@ export type { FlagsGetResult, FlagsSetInput } from './workspace/flags.js';
 export { flagsGet, flagsList, flagsSet } from './workspace/flags.js';
 export type { InitProjectInput, InitProjectResult } from './workspace/init/init-project.js';
 export { initProject } from './workspace/init/init-project.js';
+export type { IncidentsListInput, IncidentsPage } from './workspace/integrity/incidents-list.js';
+export { incidentsList } from './workspace/integrity/incidents-list.js';
 export type { RefsIncidentsInput } from './workspace/integrity/refs-incidents.js';
 export { refsIncidents } from './workspace/integrity/refs-incidents.js';
 export type { RefsRehydrateResult } from './workspace/integrity/refs-rehydrate.js';
@@ -261,10 +281,12 @@ export type {
   MigrateDryRunResult,
 } from './workspace/migrations/migrate-dry-run.js';
 export { migrateDryRun } from './workspace/migrations/migrate-dry-run.js';
+export type { MigrateDryRunReportResult } from './workspace/migrations/migrate-dry-run-report.js';
+export { migrateDryRunReport } from './workspace/migrations/migrate-dry-run-report.js';
 export type { MigrateHistoryResult } from './workspace/migrations/migrate-history.js';
 export { migrateHistory } from './workspace/migrations/migrate-history.js';
 export type { MigratePlanInput } from './workspace/migrations/migrate-plan.js';
-export { migratePlan } from './workspace/migrations/migrate-plan.js';
+export { migratePlan, migratePlanRead } from './workspace/migrations/migrate-plan.js';
 export type { MigrateRollbackInput, MigrateRollbackResult } from './workspace/migrations/migrate-rollback.js';
 export { migrateRollback } from './workspace/migrations/migrate-rollback.js';
 export type { MigrateStatus } from './workspace/migrations/migrate-status.js';
@@ -274,5 +296,15 @@ export { migrateValidate } from './workspace/migrations/migrate-validate.js';
 export type { ProgressTick } from './workspace/progress-tick.js';
 export type { RunOptions } from './workspace/run-options.js';
 export { actorFromEnv } from './workspace/run-options.js';
+export type { StoreReadiness } from './workspace/stores-ready.js';
+export { storesReady } from './workspace/stores-ready.js';
+export type {
+  ListedToken,
+  TokenCheck,
+  TokenRole,
+  TokensCreateInput,
+  TokensCreateResult,
+} from './workspace/tokens.js';
+export { tokensAuthenticate, tokensCreate, tokensList, tokensRevoke } from './workspace/tokens.js';
 export type { Workspace, WorkspaceNeeds } from './workspace/workspace.js';
 export { withWorkspace } from './workspace/workspace.js';

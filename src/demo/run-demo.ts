@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
 import { parseFilter } from '../core/filter.js';
 import { type ExampleManifest, exampleSpec, generateExample } from '../example/generate-example.js';
 import { verifyStoredAuditChain } from '../ledger/audit-records.js';
@@ -9,6 +10,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import { scanPages } from '../stores/scan-pages.js';
 import type { Store } from '../stores/store.js';
 import { approvalsKeygen } from '../workspace/approvals.js';
+import { tokensCreate } from '../workspace/tokens.js';
 import { withWorkspace } from '../workspace/workspace.js';
 import { type ContractsStepResult, contractsStep } from './contracts-step.js';
 import { claimDemoFolder, demoMarkerName } from './demo-folder.js';
@@ -49,6 +51,8 @@ export interface DemoResult {
   readonly tamperDetected: boolean;
   readonly contracts: ContractsStepResult & { readonly badShapeInjected: number };
   readonly configFile: string;
+  /** API tokens made for `steward serve` on the example (shown once, in the demo's output). */
+  readonly tokens: { readonly viewer: string; readonly approver: string };
   /** The folder the demo wrote in, and what it wrote there (relative paths, folders ending in `/`). */
   readonly dir: string;
   readonly written: readonly string[];
@@ -81,12 +85,28 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
   const result = await withWorkspace(config, {}, options.actor, ({ store, ledger }) =>
     walk(store(demoStore), ledger, session, options, report),
   );
+  const tokens = await serveTokens(config, options.actor);
+  report.say(`\nServe the example over HTTP (OpenAPI at /openapi.json, UI at /docs):`);
+  report.say(`   steward serve --config ${configFile} --port 7373`);
+  report.say(`   viewer token (reads):            ${tokens.viewer}`);
+  report.say(`   approver token (reads, approves): ${tokens.approver}`);
+  report.say(
+    `   curl -H "Authorization: Bearer ${tokens.viewer}" http://127.0.0.1:7373/contracts/subjects/schema-version`,
+  );
+  report.say('   the tokens are shown only now and expire in 7 days; make more with "steward tokens create"');
   const written = folder.finish();
   report.say(
     `\nwrote ${written.length} files and folders in ${folder.dir}, listed in ${demoMarkerName}: ` +
       'the next run replaces exactly those',
   );
-  return { ...result, dir: folder.dir, written };
+  return { ...result, tokens, dir: folder.dir, written };
+}
+
+/** A viewer and an approver token for `steward serve` on the example, made as `steward tokens create` makes them. */
+async function serveTokens(config: ResolvedConfig, actor: string): Promise<DemoResult['tokens']> {
+  const make = async (name: string, role: string) =>
+    (await tokensCreate(config, { name, role, expiresInMs: 7 * 86_400_000 }, { actor })).token;
+  return { viewer: await make('demo-viewer', 'viewer'), approver: await make('demo-approver', 'approver') };
 }
 
 async function walk(
@@ -95,7 +115,7 @@ async function walk(
   session: DemoSession,
   options: DemoOptions,
   report: DemoReporter,
-): Promise<Omit<DemoResult, 'dir' | 'written'>> {
+): Promise<Omit<DemoResult, 'dir' | 'written' | 'tokens'>> {
   const configFile = session.config.file!;
   const holder = `${options.actor}#${randomBytes(3).toString('hex')}`;
   const lease = await ledger.acquireLease({ name: 'demo', holder, ttlMs: 600_000 });

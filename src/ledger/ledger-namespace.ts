@@ -33,6 +33,8 @@ export interface LedgerNamespace {
    * derived state and document; see `derived/projection-metadata.ts`.
    */
   readonly projections: CollectionSpec;
+  /** API tokens of `steward serve`, by the hash of the secret; see `api-tokens.ts`. */
+  readonly tokens: CollectionSpec;
 }
 
 /** The prefix ledger collections get unless told otherwise (`ledger.prefix`). */
@@ -69,6 +71,7 @@ export function ledgerNamespace(store: Store, prefix: string = defaultLedgerPref
     migrations: spec('migrations'),
     scans: spec('scans'),
     projections: spec('projections'),
+    tokens: spec('tokens'),
   };
 }
 
@@ -94,6 +97,7 @@ export function ledgerSpecs(namespace: LedgerNamespace): CollectionSpec[] {
     migrations,
     namespace.scans,
     namespace.projections,
+    namespace.tokens,
   ];
 }
 

@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { commands } from '../../src/cli/commands/index.js';
+import { loadConfig } from '../../src/config/load-config.js';
 import { parseFilter } from '../../src/core/filter.js';
 import { ledgerNamespace } from '../../src/ledger/ledger-namespace.js';
 import { openStore } from '../../src/stores/open-store.js';
+import { tokensAuthenticate } from '../../src/workspace/tokens.js';
 import { runSteward } from '../support/run-steward.js';
 
 test('steward demo builds the example and finds exactly the faults it injected', async () => {
@@ -166,6 +168,15 @@ test('the human-readable demo walks through every step', async () => {
   assert.match(run.stdout, /proposal 2, cases v2 with an optional "closedReason": accepted/);
   assert.match(run.stdout, /second scan: 0 orphans/);
   assert.match(run.stdout, /checksum equal to the one before apply/);
+  // It ends with how to serve the example, and the tokens it prints open the API in their roles.
+  const serve = /steward serve --config (\S+) --port 7373/.exec(run.stdout);
+  assert.ok(serve, run.stdout);
+  const config = await loadConfig({ path: serve[1]! });
+  for (const role of ['viewer', 'approver']) {
+    const token = new RegExp(`${role} token \\([^)]*\\): +(stw_\\S+)`).exec(run.stdout)?.[1];
+    assert.ok(token, `a ${role} token in the output`);
+    assert.deepEqual(await tokensAuthenticate(config, token), { ok: true, name: `demo-${role}`, role });
+  }
 });
 
 test('the demo writes only in its own folder, and runs again there, removing only what it wrote', async () => {
