@@ -28,6 +28,8 @@ export interface LedgerNamespace {
   readonly migrations: CollectionSpec;
   /** Figures of the latest completed reference scans, for repair's circuit breaker; see `integrity/scan/scan-figures.ts`. */
   readonly scans: CollectionSpec;
+  /** Background jobs started through a job manager: one document per job; see `job-records.ts`. */
+  readonly jobs: CollectionSpec;
 }
 
 /** The prefix ledger collections get unless told otherwise (`ledger.prefix`). */
@@ -63,6 +65,7 @@ export function ledgerNamespace(store: Store, prefix: string = defaultLedgerPref
     rehydrations: spec('rehydrations'),
     migrations: spec('migrations'),
     scans: spec('scans'),
+    jobs: spec('jobs'),
   };
 }
 
@@ -87,6 +90,7 @@ export function ledgerSpecs(namespace: LedgerNamespace): CollectionSpec[] {
     rehydrations,
     migrations,
     namespace.scans,
+    namespace.jobs,
   ];
 }
 

@@ -3,6 +3,7 @@ import { ensureAuditHead } from './audit-head.js';
 import { AuditLog } from './audit-log.js';
 import { Checkpoints } from './checkpoints.js';
 import { type Clock, systemClock } from './clock.js';
+import { JobRecords } from './job-records.js';
 import { type AcquireLeaseOptions, acquireLease, type Lease, type LeaseDoc, readLease } from './lease.js';
 import { dropLedger, type LedgerNamespace, ledgerNamespace } from './ledger-namespace.js';
 import { recordedAuditHeads } from './recorded-heads.js';
@@ -45,6 +46,8 @@ export type LedgerRole =
 export class Ledger {
   readonly audit: AuditLog;
   readonly checkpoints: Checkpoints;
+  /** The records of background jobs (`jobs/`), created on first use. */
+  readonly jobs: JobRecords;
 
   constructor(
     readonly store: Store,
@@ -60,6 +63,9 @@ export class Ledger {
       recordedHeads: () => recordedAuditHeads({ witness, checkpoints }),
     });
     this.checkpoints = new Checkpoints(checkpoints, options.clock, () => this.audit.knownTip());
+    this.jobs = new JobRecords(store.collection(namespace.jobs), () =>
+      store.ensureCollection(namespace.jobs),
+    );
   }
 
   /** Acquires a lease in this ledger (see `lease.ts`); the ledger's clock unless one is given. */
