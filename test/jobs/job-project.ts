@@ -8,13 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../src/config/resolve-config.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
+import { hashJson } from '../../src/core/hash.js';
+import type { JsonObject } from '../../src/core/json.js';
 import { caseManagementModel, exampleCollectionNames } from '../../src/example/case-management-model.js';
 import { writeExampleContracts } from '../../src/example/example-contracts.js';
 import { exampleDerived } from '../../src/example/example-derived.js';
 import { exampleContractsV2, writeExampleMigration } from '../../src/example/example-migrations.js';
 import { exampleSpec } from '../../src/example/generate-example.js';
-import { type CollectionChecksum, collectionChecksum } from '../../src/migrations/collection-checksum.js';
 import { openStore } from '../../src/stores/open-store.js';
+import { scanDocuments } from '../../src/stores/scan-pages.js';
 import type { StoreKind } from '../../src/stores/store.js';
 import type { StoreConfig } from '../../src/stores/store-config.js';
 import { approvalsKeygen } from '../../src/workspace/approvals.js';
@@ -32,7 +34,7 @@ export interface JobProject {
   readonly config: ResolvedConfig;
   readonly faults: { orphans: number };
   /** Checksums of the example's collections now. */
-  checksums(): Promise<Record<string, CollectionChecksum>>;
+  checksums(): Promise<Record<string, { count: number; hash: string }>>;
   /** Dry-runs the current plan and signs it as alice (the one approval the policy needs). */
   approvePlan(): Promise<string>;
   cleanup(): Promise<void>;
@@ -88,12 +90,21 @@ export async function jobProject(
   };
 }
 
-async function checksums(config: StoreConfig): Promise<Record<string, CollectionChecksum>> {
+/**
+ * Per collection: the count and a hash of the documents by their `id`, without MongoDB's own
+ * `_id` (an ObjectId each insert makes up, so two projects of the same seed differ only there).
+ */
+async function checksums(config: StoreConfig): Promise<Record<string, { count: number; hash: string }>> {
   const store = await openStore(config);
   try {
-    const out: Record<string, CollectionChecksum> = {};
-    for (const name of exampleCollectionNames)
-      out[name] = await collectionChecksum(store.collection(exampleSpec(name)));
+    const out: Record<string, { count: number; hash: string }> = {};
+    for (const name of exampleCollectionNames) {
+      const docs: JsonObject[] = [];
+      for await (const { _id, ...doc } of scanDocuments(store.collection(exampleSpec(name)), { limit: 1000 }))
+        docs.push(doc);
+      docs.sort((a, b) => String(a.id).localeCompare(String(b.id)));
+      out[name] = { count: docs.length, hash: hashJson(docs) };
+    }
     return out;
   } finally {
     await store.close();
