@@ -148,6 +148,14 @@ export { defineMigration } from './migrations/migration.js';
 export type { MigrationPlan } from './migrations/plan/migration-plan-view.js';
 export type { DryRunReport } from './migrations/report/dry-run-report.js';
 export type { RollbackReport } from './migrations/rollback/rollback-report.js';
+// `steward serve` as a library: build the HTTP API (for `inject` or your own `listen`) or start it.
+export type { ServerOptions } from './server/create-server.js';
+export { createServer } from './server/create-server.js';
+export type { RouteRole } from './server/roles.js';
+export type { AnyServerRoute, Caller, RouteCall, ServerContext, ServerRoute } from './server/server-route.js';
+export { defineRoute } from './server/server-route.js';
+export type { ListenOptions, RunningServer } from './server/start-server.js';
+export { startServer } from './server/start-server.js';
 export type { IntegrityEvent, IntegrityEventListener } from './signals/integrity-event.js';
 export { JsonlSink } from './signals/jsonl-sink.js';
 export { Counter, Gauge, MetricsRegistry } from './signals/metrics-registry.js';
@@ -270,5 +278,15 @@ export type { MigrateValidateResult, MigrationProblem } from './workspace/migrat
 export { migrateValidate } from './workspace/migrations/migrate-validate.js';
 export type { RunOptions } from './workspace/run-options.js';
 export { actorFromEnv } from './workspace/run-options.js';
+export type { StoreReadiness } from './workspace/stores-ready.js';
+export { storesReady } from './workspace/stores-ready.js';
+export type {
+  ListedToken,
+  TokenCheck,
+  TokenRole,
+  TokensCreateInput,
+  TokensCreateResult,
+} from './workspace/tokens.js';
+export { tokensAuthenticate, tokensCreate, tokensList, tokensRevoke } from './workspace/tokens.js';
 export type { Workspace, WorkspaceNeeds } from './workspace/workspace.js';
 export { withWorkspace } from './workspace/workspace.js';

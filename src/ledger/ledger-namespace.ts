@@ -30,6 +30,8 @@ export interface LedgerNamespace {
   readonly scans: CollectionSpec;
   /** Background jobs started through a job manager: one document per job; see `job-records.ts`. */
   readonly jobs: CollectionSpec;
+  /** API tokens of `steward serve`, by the hash of the secret; see `api-tokens.ts`. */
+  readonly tokens: CollectionSpec;
 }
 
 /** The prefix ledger collections get unless told otherwise (`ledger.prefix`). */
@@ -66,6 +68,7 @@ export function ledgerNamespace(store: Store, prefix: string = defaultLedgerPref
     migrations: spec('migrations'),
     scans: spec('scans'),
     jobs: spec('jobs'),
+    tokens: spec('tokens'),
   };
 }
 
@@ -91,6 +94,7 @@ export function ledgerSpecs(namespace: LedgerNamespace): CollectionSpec[] {
     migrations,
     namespace.scans,
     namespace.jobs,
+    namespace.tokens,
   ];
 }
 

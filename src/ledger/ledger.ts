@@ -1,4 +1,5 @@
 import type { Collection, Store } from '../stores/store.js';
+import { ApiTokens } from './api-tokens.js';
 import { ensureAuditHead } from './audit-head.js';
 import { AuditLog } from './audit-log.js';
 import { Checkpoints } from './checkpoints.js';
@@ -34,7 +35,8 @@ export type LedgerRole =
   | 'flags'
   | 'rehydrations'
   | 'migrations'
-  | 'scans';
+  | 'scans'
+  | 'tokens';
 
 /**
  * Steward's own records in the user's store: the audit log (with its head witness), leases and
@@ -91,6 +93,14 @@ export class Ledger {
   async openCollection(role: LedgerRole): Promise<Collection> {
     await this.store.ensureCollection(this.namespace[role]);
     return this.collection(role);
+  }
+
+  /** The API tokens of `steward serve` (the collection created first when missing). */
+  async apiTokens(): Promise<ApiTokens> {
+    const collection = await this.openCollection('tokens');
+    return new ApiTokens(collection, (action, subject, details) =>
+      this.audit.append({ action, subject, details }),
+    );
   }
 
   /** Drops every ledger collection, audit trail included. For tests and `steward` uninstall only. */

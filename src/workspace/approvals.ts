@@ -100,6 +100,85 @@ async function store(ledger: Ledger, approval: Approval): Promise<ApprovalsSignR
   return { ...stored, approval };
 }
 
+/** Which field of a submitted approval each problem is about. */
+const problemFields: Readonly<Record<string, string>> = {
+  malformed: 'body',
+  'unknown-approver': 'approver',
+  'bad-signature': 'signature',
+  expired: 'expiresAt',
+  'not-yet-valid': 'signedAt',
+  'role-not-held': 'role',
+  'role-not-allowed': 'role',
+  used: 'signature',
+};
+
+/**
+ * Stores an approval someone signed elsewhere with their own key (the server never holds private
+ * keys), after the checks `approvalsSign` makes before signing and those made when approvals are
+ * used: the approver is in the config, the signature verifies with their public key, the role is
+ * theirs and counts for the kind, it has not expired, it lives at most a year, and for kind
+ * `migrations` the subject is the current plan's latest passed dry run. Each refusal is an
+ * `input.invalid` (or `usage`) error naming the field; an approval already recorded is a
+ * `ledger.conflict` (a replay), and nothing is written for any of them.
+ */
+export async function approvalsSubmit(
+  config: ResolvedConfig,
+  approval: Approval,
+  options: RunOptions = {},
+): Promise<ApprovalsSignResult> {
+  checkSubmitted(config, approval);
+  const keep = async (ledger: Ledger) => {
+    const stored = await store(ledger, approval);
+    if (stored.status === 'already-recorded')
+      throw new StewardError(
+        'ledger.conflict',
+        `this approval is already recorded (${stored.id}): a replay`,
+        {
+          field: 'signature',
+        },
+      );
+    return stored;
+  };
+  if (approval.subjectKind === migrationsApprovalKind)
+    return withMigrations(config, actorOf(options), async (run) => {
+      const { plan } = await run.loadPlan();
+      await assertMigrationSubject(run.ledger, approval.subject, plan.hash).catch((error: unknown) => {
+        throw error instanceof StewardError
+          ? new StewardError(error.code, error.message, { ...error.details, field: 'subject' })
+          : error;
+      });
+      return keep(run.ledger);
+    });
+  return withWorkspace(config, {}, actorOf(options), ({ ledger }) => keep(ledger));
+}
+
+/** Everything about a submitted approval that needs no store: what would make it never count. */
+function checkSubmitted(config: ResolvedConfig, approval: Approval): void {
+  if (!subjectPattern.test(approval.subject))
+    throw new StewardError('input.invalid', 'the subject is not a hash a command printed', {
+      field: 'subject',
+    });
+  const roles = config.approvalPolicies.get(approval.subjectKind)?.roles;
+  const check = verifyApprovals({
+    subject: approval.subject,
+    approvals: [approval],
+    policy: { required: 1, ...(roles ? { roles } : {}) },
+    approvers: config.approvers,
+    now: Date.now(),
+  });
+  const problem = check.problems.find((p) => p.code !== 'quorum' && p.code !== 'owner-missing');
+  if (problem)
+    throw new StewardError('input.invalid', `approval refused: ${problem.message}`, {
+      field: problemFields[problem.code] ?? 'body',
+      problem: problem.code,
+    });
+  const lifetime = Date.parse(approval.expiresAt) - Date.parse(approval.signedAt);
+  if (!(lifetime > 0 && lifetime <= maxApprovalLifetimeMs))
+    throw new StewardError('input.invalid', 'an approval counts for more than 0 and at most 366 days', {
+      field: 'expiresAt',
+    });
+}
+
 /** A stored approval with whether it would count today: `valid`, or the reason it would not. */
 export type ListedApproval = StoredApproval & { readonly status: string };
 

@@ -36,6 +36,8 @@ import { refsIncidentsCommand } from './refs-incidents.js';
 import { refsRehydrateCommand } from './refs-rehydrate.js';
 import { refsRepairCommand } from './refs-repair.js';
 import { refsScanCommand } from './refs-scan.js';
+import { serveCommand } from './serve.js';
+import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand } from './tokens.js';
 
 /** Every command, in the order `steward --help` lists them. */
 export const commands: readonly Command[] = [
@@ -81,4 +83,8 @@ export const commands: readonly Command[] = [
   approvalsSignCommand,
   approvalsListCommand,
   exampleGenerateCommand,
+  serveCommand,
+  tokensCreateCommand,
+  tokensListCommand,
+  tokensRevokeCommand,
 ];

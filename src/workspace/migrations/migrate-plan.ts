@@ -25,3 +25,11 @@ export function migratePlan(config: ResolvedConfig, options: RunOptions = {}): P
     return plan;
   });
 }
+
+/**
+ * The current plan, as {@link migratePlan} gives it, without recording it: for readers (the
+ * server's GET routes, a service's view) that must write nothing.
+ */
+export function migratePlanRead(config: ResolvedConfig, options: RunOptions = {}): Promise<MigrationPlan> {
+  return withMigrations(config, actorOf(options), async (m) => (await m.loadPlan()).plan);
+}

@@ -1,0 +1,177 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { ResolvedConfig } from '../config/resolved-config.js';
+import { ApiError } from './api-error.js';
+import { authenticate } from './authenticate.js';
+import { errorReply } from './error-reply.js';
+import { redactedLogPaths } from './redact-secrets.js';
+import type { RouteRole } from './roles.js';
+import { serverRoutes } from './routes/index.js';
+import type { AnyServerRoute, Caller, ServerContext } from './server-route.js';
+import { validatorCompiler } from './validator-compiler.js';
+
+/** How `createServer` builds the server; every field has a default. */
+export interface ServerOptions {
+  /**
+   * The Prometheus registry `/metrics` serves. Default: a new one with prom-client's default
+   * process metrics. Give your own to serve steward's metrics beside your service's.
+   */
+  readonly registry?: Registry;
+  /**
+   * Logging: `false` for none, or where JSON lines go (default stdout) and from which level
+   * (default `info`). One line per request; Authorization headers and tokens are censored.
+   */
+  readonly logger?: false | { readonly level?: string; readonly stream?: NodeJS.WritableStream };
+  /** The largest request body accepted, in bytes (413 above). Default 64 KiB. */
+  readonly bodyLimit?: number;
+  /** More route groups, such as the job routes; each route declares its role like the built-in ones. */
+  readonly routes?: readonly AnyServerRoute[];
+}
+
+/** Where the Swagger UI is served; its static assets come from the npm package, no CDN. */
+export const docsPrefix = '/docs';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller; undefined on public routes. */
+    caller: Caller | undefined;
+  }
+  interface FastifyContextConfig {
+    /** The role a route needs; every route declares one (see `roles.ts`). */
+    role?: RouteRole;
+  }
+}
+
+/**
+ * Builds steward's HTTP API over a resolved config: every route of `routes/` (and
+ * `options.routes`), each validated by its JSON Schemas and guarded by the role it declares, the
+ * OpenAPI 3.1 document at `/openapi.json` and the Swagger UI at `/docs`. Nothing listens yet:
+ * call `listen` (or {@link startServer}), or `inject` in tests. Rejects, at `ready()`, a route
+ * that declares no role: deny by default.
+ */
+export async function createServer(
+  config: ResolvedConfig,
+  options: ServerOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(options.logger),
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    disableRequestLogging: true,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler());
+  app.decorateRequest('caller', undefined);
+  app.addHook('onRoute', requireRole);
+  await app.register(swagger, { openapi: openApiBase() });
+  await app.register(swaggerUi, { routePrefix: docsPrefix, staticCSP: true });
+  app.addHook('onRequest', async (request) => {
+    const role = request.routeOptions.config.role;
+    if (role === undefined || role === 'public') return;
+    request.caller = await authenticate(config, request.headers.authorization, role);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        actor: request.caller?.name,
+      },
+      'request',
+    );
+  });
+  app.setErrorHandler(async (error, request, reply) => {
+    const { status, body, internal } = errorReply(error);
+    if (internal) request.log.error({ err: error }, 'request failed');
+    if (status === 401) reply.header('www-authenticate', 'Bearer');
+    return reply.status(status).send(body);
+  });
+  app.setNotFoundHandler(async (request) => {
+    throw new ApiError(404, 'route.not-found', `no route ${request.method} ${request.url.split('?')[0]}`);
+  });
+  const context: ServerContext = { config, registry: options.registry ?? defaultRegistry() };
+  for (const route of [...serverRoutes, ...(options.routes ?? [])]) addRoute(app, route, context);
+  app.get('/openapi.json', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+/** Registers one route: its schemas, its role (in the route config and as `x-steward-role`), its handler. */
+function addRoute(app: FastifyInstance, route: AnyServerRoute, server: ServerContext): void {
+  app.route({
+    method: route.method,
+    url: route.url,
+    config: { role: route.role },
+    schema: {
+      summary: route.summary,
+      tags: [route.tag],
+      ...(route.params ? { params: route.params } : {}),
+      ...(route.query ? { querystring: route.query } : {}),
+      ...(route.body ? { body: route.body } : {}),
+      ...(route.hide ? { hide: true } : {}),
+      security: route.role === 'public' ? [] : [{ bearer: [] }],
+      'x-steward-role': route.role,
+    },
+    handler: async (request, reply) =>
+      route.handler({
+        params: request.params,
+        query: request.query ?? {},
+        body: request.body,
+        caller: request.caller,
+        server,
+        reply,
+        run: (extra = {}) => ({ ...extra, actor: actorOf(request) }),
+      }),
+  });
+}
+
+/** The actor of a call's audit records: the token's name. Public routes write nothing. */
+function actorOf(request: FastifyRequest): string {
+  if (!request.caller) throw new ApiError(500, 'internal', 'a public route tried to act');
+  return request.caller.name;
+}
+
+/**
+ * Deny by default: a route that declares no role stops the server from starting. The Swagger
+ * UI's own routes (its page and static assets) are public.
+ */
+function requireRole(route: { url: string; config?: { role?: RouteRole } }): void {
+  if (route.config?.role) return;
+  if (route.url === docsPrefix || route.url.startsWith(`${docsPrefix}/`)) {
+    route.config = { ...route.config, role: 'public' };
+    return;
+  }
+  throw new Error(`route ${route.url} declares no role; every route of steward serve must`);
+}
+
+function openApiBase() {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'steward',
+      version: '0.1.0',
+      description: 'The HTTP API of steward: contracts, integrity, derived state, migrations.',
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http' as const, scheme: 'bearer' } },
+    },
+  };
+}
+
+function loggerOptions(logger: ServerOptions['logger']) {
+  if (logger === false) return false;
+  return {
+    level: logger?.level ?? 'info',
+    redact: { paths: redactedLogPaths, censor: '[redacted]' },
+    ...(logger?.stream ? { stream: logger.stream } : {}),
+  };
+}
+
+function defaultRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}

@@ -1,0 +1,108 @@
+import { StewardError } from '../../errors/steward-error.js';
+import {
+  contractsExport,
+  contractsImpact,
+  contractsList,
+} from '../../workspace/contracts/contracts-files.js';
+import { contractsVerify } from '../../workspace/contracts/contracts-verify.js';
+import { defineRoute, type RouteCall } from '../server-route.js';
+import { nameParams } from './names.js';
+
+type CollectionCall = RouteCall<{ collection: string }, Record<string, unknown>, unknown>;
+
+/** Contracts: the list, one collection's contract, its current schema version, census and impact. */
+export const contractRoutes = [
+  defineRoute({
+    method: 'GET',
+    url: '/contracts',
+    role: 'viewer',
+    tag: 'contracts',
+    summary: 'every contract: collection, owner, versions, compatibility mode, consumers',
+    handler: async ({ server }) => contractsList({ dir: server.config.contracts.dir }),
+  }),
+  defineRoute<{ collection: string }>({
+    method: 'GET',
+    url: '/contracts/:collection',
+    role: 'viewer',
+    tag: 'contracts',
+    summary: "one collection's contract and its versions",
+    params: nameParams('collection'),
+    handler: async (call: CollectionCall) => {
+      const contract = await contractOf(call);
+      return { contract, versions: contract.versions.map((v) => v.version) };
+    },
+  }),
+  defineRoute<{ collection: string }>({
+    method: 'GET',
+    url: '/contracts/:collection/schema-version',
+    role: 'viewer',
+    tag: 'contracts',
+    summary: 'the current (newest) schema version of a collection, and the field that carries it',
+    params: nameParams('collection'),
+    handler: async (call: CollectionCall) => {
+      const contract = await contractOf(call);
+      const versions = contract.versions.map((v) => v.version);
+      return {
+        collection: contract.collection,
+        current: Math.max(...versions),
+        versionField: contract.versionField ?? 'schemaVersion',
+        versions,
+      };
+    },
+  }),
+  defineRoute<{ collection: string }, { sample: number }>({
+    method: 'GET',
+    url: '/contracts/:collection/census',
+    role: 'viewer',
+    tag: 'contracts',
+    summary: 'live documents per schema version (reads the collection, or a sample of it)',
+    params: nameParams('collection'),
+    query: {
+      type: 'object',
+      properties: { sample: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1 } },
+      additionalProperties: false,
+    },
+    handler: async ({ server, params, query, run }) => {
+      const result = await contractsVerify(
+        server.config,
+        { collections: [params.collection], sample: query.sample, maxFailures: 0 },
+        run(),
+      );
+      const report = result.collections[0]!;
+      const { collection, versionField, sample, scanned, census, missingVersion, unknownVersion } = report;
+      return { collection, versionField, sample, scanned, census, missingVersion, unknownVersion };
+    },
+  }),
+  defineRoute<Record<string, never>, { field: string }>({
+    method: 'GET',
+    url: '/contracts/impact',
+    role: 'viewer',
+    tag: 'contracts',
+    summary: 'who and what a change of a field affects: consumers, references, derived state, migrations',
+    query: {
+      type: 'object',
+      properties: {
+        field: {
+          type: 'string',
+          minLength: 3,
+          maxLength: 256,
+          pattern: '^[A-Za-z0-9_][A-Za-z0-9_.:\\[\\]-]*$',
+        },
+      },
+      required: ['field'],
+      additionalProperties: false,
+    },
+    handler: async ({ server, query }) =>
+      contractsImpact({ dir: server.config.contracts.dir, field: query.field, config: server.config }),
+  }),
+];
+
+async function contractOf({ server, params }: CollectionCall) {
+  const contracts = await contractsExport({ dir: server.config.contracts.dir });
+  const contract = contracts.find((c) => c.collection === params.collection);
+  if (!contract)
+    throw new StewardError('collection.unknown', `no contract for collection "${params.collection}"`, {
+      field: 'collection',
+    });
+  return contract;
+}
