@@ -9,7 +9,7 @@ import type { JobOwner, JobPage, JobRecord, JobStatus } from '../ledger/job-reco
 import { migrateLease } from '../migrations/apply/apply-context.js';
 import { countDocuments } from '../workspace/documents.js';
 import { type LedgerSession, openLedgerSession } from '../workspace/ledger-session.js';
-import { migratePlan } from '../workspace/migrations/migrate-plan.js';
+import { migratePlanRead } from '../workspace/migrations/migrate-plan.js';
 import { actorFromEnv } from '../workspace/run-options.js';
 import { checkJobInput } from './check-job-input.js';
 import { isJobKind, type JobKind, jobKindDefinitions, jobKinds } from './job-kinds.js';
@@ -24,6 +24,8 @@ export interface JobManagerOptions extends Partial<WriteRates> {
   /** The longest a resumed job waits for the lease a killed run left. Default 5 min. */
   readonly maxLeaseWaitMs?: number;
   readonly clock?: Clock;
+  /** Told each time a job starts running or stops (paused, succeeded, failed, interrupted): for logs. */
+  readonly onChange?: (job: JobRecord) => void;
 }
 
 /** What `recover` does with the jobs a killed process left running. */
@@ -90,7 +92,7 @@ export class JobManager {
       });
     const checked = checkJobInput(kind, this.config, input);
     await this.refuseHeldMigrateLease(kind);
-    const planHash = kind === 'migrate.apply' ? (await migratePlan(this.config)).hash : undefined;
+    const planHash = kind === 'migrate.apply' ? (await migratePlanRead(this.config)).hash : undefined;
     const now = this.now();
     const record: JobRecord = {
       id: `job-${this.clock().toString(36)}-${randomBytes(4).toString('hex')}`,
@@ -234,7 +236,9 @@ export class JobManager {
       finishedAt: undefined,
     });
     job.ended = started
+      .then(() => this.options.onChange?.(job.live()))
       .then(() => this.execute(job, afterCrash))
+      .then(() => this.options.onChange?.(job.record))
       .finally(() => this.active.delete(record.id));
     return started.then(() => job.live());
   }
