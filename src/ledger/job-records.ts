@@ -68,13 +68,15 @@ export interface JobPage {
  */
 export class JobRecords {
   private ready: Promise<void> | undefined;
+  private known = false;
 
   constructor(
     private readonly collection: Collection,
     private readonly ensure: () => Promise<void>,
+    private readonly exists: () => Promise<boolean>,
   ) {}
 
-  /** Saves the record, creating or replacing it. */
+  /** Saves the record, creating or replacing it (and the collection, on the first save). */
   async put(record: JobRecord): Promise<void> {
     await this.open();
     const doc = withKey(this.collection, record.id, record as unknown as JsonObject);
@@ -83,8 +85,7 @@ export class JobRecords {
 
   /** The record of job `id`; `job.unknown` when there is none. */
   async get(id: string): Promise<JobRecord> {
-    await this.open();
-    const doc = await readLedgerDoc(this.collection, id);
+    const doc = (await this.readable()) ? await readLedgerDoc(this.collection, id) : undefined;
     if (!doc) throw new StewardError('job.unknown', `no job with id "${id}"`, { job: id });
     return { ...(withoutKey(this.collection, doc) as unknown as JobRecord), id };
   }
@@ -107,8 +108,8 @@ export class JobRecords {
 
   /** Every job record, in no order. */
   async all(): Promise<JobRecord[]> {
-    await this.open();
     const records: JobRecord[] = [];
+    if (!(await this.readable())) return records;
     const keyField = this.collection.spec.keyField;
     for await (const doc of scanDocuments(this.collection, { limit: 500 })) {
       records.push({
@@ -119,11 +120,22 @@ export class JobRecords {
     return records;
   }
 
+  /** Whether the collection exists: reads create nothing, so a server that only reads writes nothing. */
+  private async readable(): Promise<boolean> {
+    if (!this.known) this.known = await this.exists();
+    return this.known;
+  }
+
   private open(): Promise<void> {
-    this.ready ??= this.ensure().catch((error: unknown) => {
-      this.ready = undefined;
-      throw error;
-    });
+    this.ready ??= this.ensure().then(
+      () => {
+        this.known = true;
+      },
+      (error: unknown) => {
+        this.ready = undefined;
+        throw error;
+      },
+    );
     return this.ready;
   }
 }

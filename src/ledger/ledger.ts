@@ -65,8 +65,11 @@ export class Ledger {
       recordedHeads: () => recordedAuditHeads({ witness, checkpoints }),
     });
     this.checkpoints = new Checkpoints(checkpoints, options.clock, () => this.audit.knownTip());
-    this.jobs = new JobRecords(store.collection(namespace.jobs), () =>
-      store.ensureCollection(namespace.jobs),
+    const jobs = namespace.jobs;
+    this.jobs = new JobRecords(
+      store.collection(jobs),
+      () => store.ensureCollection(jobs),
+      async () => (await store.listCollections()).includes(jobs.name),
     );
   }
 
