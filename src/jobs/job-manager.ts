@@ -185,20 +185,27 @@ export class JobManager {
 
   /**
    * Finds the jobs a process that is gone left `queued` or `running` (same host: its pid is dead;
-   * another host: its record was not written for `staleAfterMs`), marks them `interrupted`, and
-   * resumes them unless told not to. Returns them. `steward serve` calls it on start.
+   * another host: its record was not written for `staleAfterMs`) and marks them `interrupted`;
+   * then, unless told not to, resumes every `interrupted` job (those, and those a closing manager
+   * stopped). Returns the jobs it marked or resumed. `steward serve` calls it on start.
    */
   async recover(options: RecoverOptions = {}): Promise<JobRecord[]> {
-    const left = (await this.session.ledger.jobs.all()).filter(
+    const all = await this.session.ledger.jobs.all();
+    const left = all.filter(
       (r) => (r.status === 'running' || r.status === 'queued') && !this.active.has(r.id) && this.ownerGone(r),
     );
     const recovered: JobRecord[] = [];
     for (const record of left) {
       const interrupted: JobRecord = { ...record, status: 'interrupted', updatedAt: this.now() };
       await this.session.ledger.jobs.put(interrupted);
-      recovered.push(options.resume === false ? interrupted : await this.launch(interrupted, true));
+      recovered.push(interrupted);
     }
-    return recovered;
+    if (options.resume === false) return recovered;
+    // Also those a stopping server left `interrupted` (see `close`), or an earlier recover({ resume: false }).
+    const stopped = all.filter((r) => r.status === 'interrupted' && !this.active.has(r.id));
+    const resumed: JobRecord[] = [];
+    for (const record of [...recovered, ...stopped]) resumed.push(await this.launch(record, true));
+    return resumed;
   }
 
   /** Waits until the job stops running in this process; its record then. */

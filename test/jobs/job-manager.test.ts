@@ -200,6 +200,26 @@ for (const kind of selectedKinds()) {
       }
     });
 
+    test('close() stops running jobs as interrupted; the next manager recovers and finishes them', async () => {
+      const first = await JobManager.open(project.config, { actor: 'server-1' });
+      const started = await first.start('refs.scan', { rate: 300, batch: 50, restart: true });
+      await waitFor(async () => (await first.get(started.id)).progress.done > 0, 'the scan to get going');
+      await first.close();
+      const stopped = await manager.get(started.id);
+      assert.equal(stopped.status, 'interrupted');
+      assert.ok(stopped.progress.done > 0);
+      const second = await JobManager.open(project.config, { actor: 'server-2' });
+      try {
+        const recovered = await second.recover();
+        assert.ok(recovered.some((r) => r.id === started.id));
+        const done = await second.settled(started.id);
+        assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+        assert.equal(done.runs, 2);
+      } finally {
+        await second.close();
+      }
+    });
+
     test('progress reaches the ledger at a bounded rate, not once per event', async () => {
       const store = await openStore(project.store);
       try {
