@@ -108,6 +108,19 @@ export type { ReferenceScanReport } from './integrity/scan/scan-report.js';
 export type { UndoInput } from './integrity/undo/undo-repair-run.js';
 export { undoRepairRun } from './integrity/undo/undo-repair-run.js';
 export type { UndoItem, UndoReport, UndoStatus } from './integrity/undo/undo-report.js';
+// Background jobs over the library's entry points: start, follow, pause, resume; see docs/library.md.
+export {
+  driftCheckInputSchema,
+  driftRepairInputSchema,
+  migrateApplyInputSchema,
+  migrateRollbackInputSchema,
+  refsRepairInputSchema,
+  refsScanInputSchema,
+} from './jobs/job-input-schemas.js';
+export type { JobKind } from './jobs/job-kinds.js';
+export { jobKinds } from './jobs/job-kinds.js';
+export type { JobManagerOptions, RecoverOptions } from './jobs/job-manager.js';
+export { JobManager } from './jobs/job-manager.js';
 export type {
   AuditEntry,
   AuditProblem,
@@ -120,6 +133,7 @@ export { verifyAuditChain } from './ledger/audit-chain.js';
 export { auditHead, formatAuditHead, parseAuditHead, recordedHead } from './ledger/audit-head-ref.js';
 export type { StoredAuditVerification } from './ledger/audit-records.js';
 export type { Incident, IncidentStatus } from './ledger/incidents.js';
+export type { JobOwner, JobPage, JobProgress, JobRecord, JobStatus } from './ledger/job-records.js';
 export type { Lease } from './ledger/lease.js';
 export type { Ledger, LedgerOptions } from './ledger/ledger.js';
 export { openLedger } from './ledger/ledger.js';

@@ -63,6 +63,8 @@ export type StewardErrorCode =
   | 'lease.lost'
   | 'ledger.conflict'
   | 'aborted'
+  | 'job.unknown'
+  | 'job.conflict'
   | 'findings';
 
 const usageCodes = new Set<StewardErrorCode>([
@@ -77,6 +79,7 @@ const usageCodes = new Set<StewardErrorCode>([
   'migration.invalid',
   'baseline.not-found',
   'store.unsupported',
+  'job.unknown',
 ]);
 /**
  * Store-class codes: the store cannot be reached, refuses the credentials, did not answer within
@@ -101,7 +104,8 @@ export function exitCodeFor(code: StewardErrorCode): ExitCode {
     code === 'lease.held' ||
     code === 'lease.lost' ||
     code === 'ledger.conflict' ||
-    code === 'aborted'
+    code === 'aborted' ||
+    code === 'job.conflict'
   )
     return ExitCode.findings;
   return ExitCode.internal;

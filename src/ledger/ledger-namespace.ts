@@ -33,6 +33,8 @@ export interface LedgerNamespace {
    * derived state and document; see `derived/projection-metadata.ts`.
    */
   readonly projections: CollectionSpec;
+  /** Background jobs started through a job manager: one document per job; see `job-records.ts`. */
+  readonly jobs: CollectionSpec;
   /** API tokens of `steward serve`, by the hash of the secret; see `api-tokens.ts`. */
   readonly tokens: CollectionSpec;
 }
@@ -71,6 +73,7 @@ export function ledgerNamespace(store: Store, prefix: string = defaultLedgerPref
     migrations: spec('migrations'),
     scans: spec('scans'),
     projections: spec('projections'),
+    jobs: spec('jobs'),
     tokens: spec('tokens'),
   };
 }
@@ -97,6 +100,7 @@ export function ledgerSpecs(namespace: LedgerNamespace): CollectionSpec[] {
     migrations,
     namespace.scans,
     namespace.projections,
+    namespace.jobs,
     namespace.tokens,
   ];
 }

@@ -4,6 +4,7 @@ import { ensureAuditHead } from './audit-head.js';
 import { AuditLog } from './audit-log.js';
 import { Checkpoints } from './checkpoints.js';
 import { type Clock, systemClock } from './clock.js';
+import { JobRecords } from './job-records.js';
 import { type AcquireLeaseOptions, acquireLease, type Lease, type LeaseDoc, readLease } from './lease.js';
 import { dropLedger, type LedgerNamespace, ledgerNamespace } from './ledger-namespace.js';
 import { recordedAuditHeads } from './recorded-heads.js';
@@ -49,6 +50,8 @@ export type LedgerRole =
 export class Ledger {
   readonly audit: AuditLog;
   readonly checkpoints: Checkpoints;
+  /** The records of background jobs (`jobs/`), created on first use. */
+  readonly jobs: JobRecords;
 
   constructor(
     readonly store: Store,
@@ -64,6 +67,12 @@ export class Ledger {
       recordedHeads: () => recordedAuditHeads({ witness, checkpoints }),
     });
     this.checkpoints = new Checkpoints(checkpoints, options.clock, () => this.audit.knownTip());
+    const jobs = namespace.jobs;
+    this.jobs = new JobRecords(
+      store.collection(jobs),
+      () => store.ensureCollection(jobs),
+      async () => (await store.listCollections()).includes(jobs.name),
+    );
   }
 
   /** Acquires a lease in this ledger (see `lease.ts`); the ledger's clock unless one is given. */

@@ -1,22 +1,27 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { ResolvedConfig } from '../config/resolved-config.js';
+import type { JobManager } from '../jobs/job-manager.js';
+import { stewardMetrics, defaultRegistry as stewardRegistry } from '../signals/steward-metrics.js';
 import { ApiError } from './api-error.js';
 import { authenticate } from './authenticate.js';
 import { errorReply } from './error-reply.js';
 import { redactedLogPaths, redactSecrets } from './redact-secrets.js';
 import type { RouteRole } from './roles.js';
 import { serverRoutes } from './routes/index.js';
+import { ServerJobs } from './server-jobs.js';
 import type { AnyServerRoute, Caller, ServerContext } from './server-route.js';
 import { validatorCompiler } from './validator-compiler.js';
 
 /** How `createServer` builds the server; every field has a default. */
 export interface ServerOptions {
   /**
-   * The Prometheus registry `/metrics` serves. Default: a new one with prom-client's default
-   * process metrics. Give your own to serve steward's metrics beside your service's.
+   * The Prometheus registry `/metrics` serves. Default: steward's process-wide registry
+   * (`defaultRegistry`, which every capability records into), with prom-client's default process
+   * metrics. Give your own, with `registerStewardMetrics(registry)`, to serve steward's metrics
+   * beside your service's.
    */
   readonly registry?: Registry;
   /**
@@ -28,12 +33,21 @@ export interface ServerOptions {
   readonly bodyLimit?: number;
   /** More route groups, such as the job routes; each route declares its role like the built-in ones. */
   readonly routes?: readonly AnyServerRoute[];
+  /**
+   * The job manager the job routes use. Default: one the server opens on first use and closes
+   * with itself (stopping its jobs as `interrupted`, for the next start's `recover()`).
+   */
+  readonly jobs?: JobManager;
 }
 
 /** Where the Swagger UI is served; its static assets come from the npm package, no CDN. */
 export const docsPrefix = '/docs';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** The server's background jobs; `startServer` recovers those a killed server left. */
+    stewardJobs: ServerJobs;
+  }
   interface FastifyRequest {
     /** The authenticated caller; undefined on public routes. */
     caller: Caller | undefined;
@@ -93,7 +107,20 @@ export async function createServer(
   app.setNotFoundHandler(async (request) => {
     throw new ApiError(404, 'route.not-found', `no route ${request.method} ${request.url.split('?')[0]}`);
   });
-  const context: ServerContext = { config, registry: options.registry ?? defaultRegistry() };
+  const jobs = new ServerJobs(config, options.jobs, {
+    onChange: (job) =>
+      app.log.info(
+        { job: job.id, kind: job.kind, status: job.status, planHash: job.planHash, actor: job.actor },
+        'job',
+      ),
+  });
+  app.decorate('stewardJobs', jobs);
+  app.addHook('onClose', () => jobs.close());
+  const context: ServerContext = {
+    config,
+    registry: options.registry ?? defaultRegistry(),
+    jobs: () => jobs.get(),
+  };
   for (const route of [...serverRoutes, ...(options.routes ?? [])]) addRoute(app, route, context);
   app.get('/openapi.json', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
@@ -179,7 +206,6 @@ function loggerOptions(logger: ServerOptions['logger']) {
 }
 
 function defaultRegistry(): Registry {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  return registry;
+  stewardMetrics({ processMetrics: true });
+  return stewardRegistry;
 }

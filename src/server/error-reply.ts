@@ -34,6 +34,8 @@ const statusOfCode: Record<StewardErrorCode, number> = {
   'lease.lost': 409,
   'ledger.conflict': 409,
   aborted: 409,
+  'job.unknown': 404,
+  'job.conflict': 409,
   findings: 422,
 };
 

@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ResolvedConfig } from '../config/resolved-config.js';
+import type { JobManager } from '../jobs/job-manager.js';
 import type { RunOptions } from '../workspace/run-options.js';
 import type { TokenRole } from '../workspace/tokens.js';
 import type { RouteRole } from './roles.js';
@@ -14,10 +15,12 @@ export interface Caller {
   readonly role: TokenRole;
 }
 
-/** What the server gives every route: the resolved config and the metrics registry. */
+/** What the server gives every route: the resolved config, the metrics registry and the job manager. */
 export interface ServerContext {
   readonly config: ResolvedConfig;
   readonly registry: Registry;
+  /** The server's job manager (opened on first use): background jobs outlive the request. */
+  jobs(): Promise<JobManager>;
 }
 
 /**

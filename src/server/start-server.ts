@@ -33,6 +33,7 @@ export async function startServer(
     await app.close();
     throw listenError(error, host, options.port ?? defaultPort);
   }
+  await recoverJobs(app);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? defaultPort);
   const shown = host.includes(':') ? `[${host}]` : host;
@@ -53,4 +54,19 @@ function listenError(error: unknown, host: string, port: number): unknown {
   return problem
     ? new StewardError('usage', `cannot listen on ${host}:${port}: ${problem}`, { field: 'port' })
     : error;
+}
+
+/**
+ * Resumes the jobs a killed server left running (see `JobManager.recover`). A ledger that cannot
+ * be reached now is logged, not fatal: the server still answers, `/readyz` says what is down,
+ * and `POST /jobs/{id}/resume` resumes such a job later.
+ */
+async function recoverJobs(app: FastifyInstance): Promise<void> {
+  try {
+    const recovered = await (await app.stewardJobs.get()).recover();
+    for (const job of recovered)
+      app.log.info({ job: job.id, kind: job.kind, status: job.status }, 'job recovered');
+  } catch (error) {
+    app.log.warn({ err: error }, 'could not recover the jobs a previous server left running');
+  }
 }

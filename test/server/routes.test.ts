@@ -148,6 +148,39 @@ describe('steward serve: every route on the example (sqlite)', () => {
     assert.equal((await get(`/audit/verify?expectHead=${verified.auditHead}`)).ok, true);
   });
 
+  test('jobs: start each kind (202), follow, pause and resume them', async () => {
+    const start = async (url: string, body: unknown) => {
+      const res = await call(app, project, 'operator', { method: 'POST', url, body });
+      assert.equal(res.statusCode, 202, `${url}: ${res.body}`);
+      return res.json().job.id as string;
+    };
+    const ids = [
+      await start('/migrations/apply', {}),
+      await start('/refs/repair', { dryRun: true }),
+      await start('/drift/check', { method: 'exact' }),
+      await start('/drift/repair', { dryRun: true }),
+    ];
+    const scan = await start('/refs/scan', { rate: 20, batch: 10 });
+    const paused = await call(app, project, 'operator', { method: 'POST', url: `/jobs/${scan}/pause` });
+    assert.equal(paused.statusCode, 200, paused.body);
+    assert.equal(paused.json().job.status, 'paused');
+    const resumed = await call(app, project, 'operator', { method: 'POST', url: `/jobs/${scan}/resume` });
+    assert.equal(resumed.statusCode, 202, resumed.body);
+    await call(app, project, 'operator', { method: 'POST', url: `/jobs/${scan}/pause` });
+    for (const id of ids) {
+      let job = (await get(`/jobs/${id}`)).job;
+      while (job.status === 'running') {
+        await new Promise((r) => setTimeout(r, 50));
+        job = (await get(`/jobs/${id}`)).job;
+      }
+      assert.equal(job.status, 'succeeded', JSON.stringify(job.error));
+    }
+    ids.push(await start('/migrations/rollback', {}));
+    const page = await get('/jobs?limit=50');
+    assert.ok(ids.every((id) => page.jobs.some((j: { id: string }) => j.id === id)));
+    assert.ok((await get('/migrations/status')).jobs);
+  });
+
   test('/openapi.json is a valid OpenAPI 3.1 document; /docs serves the UI from npm', async () => {
     const document = await get('/openapi.json', 'none');
     assert.equal(document.openapi, '3.1.0');

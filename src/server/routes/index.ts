@@ -6,6 +6,7 @@ import { derivedRoutes } from './derived.js';
 import { flagRoutes } from './flags.js';
 import { healthRoutes } from './health.js';
 import { incidentRoutes } from './incidents.js';
+import { jobRoutes } from './jobs.js';
 import { metricsRoutes } from './metrics.js';
 import { migrationRoutes } from './migrations.js';
 import { serviceRoutes } from './services.js';
@@ -19,6 +20,7 @@ export const serverRoutes: readonly AnyServerRoute[] = [
   ...contractRoutes,
   ...serviceRoutes,
   ...migrationRoutes,
+  ...jobRoutes,
   ...approvalRoutes,
   ...incidentRoutes,
   ...derivedRoutes,

@@ -2,7 +2,7 @@ import { migrateDryRunReport } from '../../workspace/migrations/migrate-dry-run-
 import { migrateHistory } from '../../workspace/migrations/migrate-history.js';
 import { migratePlanRead } from '../../workspace/migrations/migrate-plan.js';
 import { migrateStatus } from '../../workspace/migrations/migrate-status.js';
-import { defineRoute } from '../server-route.js';
+import { defineRoute, type ServerContext } from '../server-route.js';
 
 /** Migrations, read side: the plan, its latest dry-run report, status and history. Jobs are in jobs routes. */
 export const migrationRoutes = [
@@ -27,8 +27,12 @@ export const migrationRoutes = [
     url: '/migrations/status',
     role: 'viewer',
     tag: 'migrations',
-    summary: 'pending, applied and running migrations, checkpoints, the lease, the dry run and approvals',
-    handler: async ({ server, run }) => migrateStatus(server.config, run()),
+    summary:
+      'pending, applied and running migrations, checkpoints, the lease, the dry run, approvals, and the live progress of migration jobs',
+    handler: async ({ server, run }) => ({
+      ...(await migrateStatus(server.config, run())),
+      jobs: await runningMigrationJobs(server),
+    }),
   }),
   defineRoute<Record<string, never>, { limit: number }>({
     method: 'GET',
@@ -44,3 +48,12 @@ export const migrationRoutes = [
     handler: async ({ server, query, run }) => migrateHistory(server.config, { limit: query.limit }, run()),
   }),
 ];
+
+/**
+ * The migration jobs running now, in this server (live progress: done, total, rate, ETA, stage)
+ * or in another process sharing the ledger (progress as last written, at most a second old).
+ */
+async function runningMigrationJobs(server: ServerContext) {
+  const { jobs } = await (await server.jobs()).list({ status: 'running', limit: 500 });
+  return jobs.filter((job) => job.kind === 'migrate.apply' || job.kind === 'migrate.rollback');
+}
