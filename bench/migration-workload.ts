@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import { planHashOf } from '../src/migrations/apply/apply-plan.js';
 import type { MigrationTarget } from '../src/migrations/apply/migration-target.js';
 import type { Migration } from '../src/migrations/migration.js';
 import { migrationApprovalSubject, migrationsApprovalKind } from '../src/migrations/plan/plan-approvals.js';
+import { recordDryRun } from '../src/migrations/report/dry-run-record.js';
+import type { DryRunReport } from '../src/migrations/report/dry-run-report.js';
 import type { RollbackInput } from '../src/migrations/rollback/rollback-migrations.js';
 import type { CollectionSpec, Store } from '../src/stores/store.js';
 import type { PhaseResult } from './measure-phase.js';
@@ -120,9 +123,15 @@ export async function migrationBench(context: BenchContext): Promise<MigrationBe
     ['bench', { name: 'bench', publicKeyPem: keys.publicKeyPem, roles: ['dba'], owns: [] }],
   ]);
   const now = Date.now();
+  const planHash = planHashOf([taskMigration], target, options);
+  // Apply refuses a plan without a recorded dry run; the bench records a passed one (not measured).
+  const createdAt = new Date(now).toISOString();
+  const report = { format: 'steward.migrations.dry-run/1', planHash, createdAt, ok: true } as DryRunReport;
+  const reportHash = createHash('sha256').update(`bench:${planHash}:${createdAt}`).digest('hex');
+  await recordDryRun(fresh, report, { json: 'bench-report.json', hash: reportHash });
   const approval = signApproval(
     {
-      subject: migrationApprovalSubject(planHashOf([taskMigration], target, options), '0'.repeat(64)),
+      subject: migrationApprovalSubject(planHash, reportHash),
       subjectKind: migrationsApprovalKind,
       approver: 'bench',
       role: 'dba',
