@@ -99,7 +99,7 @@ export async function documentPass(
         collection: target.name,
         counts: progress.counts,
       });
-      await ctx.throttle.take(page.docs.length);
+      await ctx.throttle.take(page.docs.length, ctx.signal);
       if (ctx.signal?.aborted) return { progress, paused: true };
     }
   }
