@@ -45,7 +45,9 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
     await compareAll(input, await aggregateMapFor(input), report, clock, keep);
   }
   const incidents = input.ledger.collection('incidents');
-  report.incidents.closed = await closeResolvedIncidents(input, incidents, report.scanId, clock);
+  // A check stopped part way has not seen every document: an incident it did not meet may still hold.
+  if (!report.interrupted)
+    report.incidents.closed = await closeResolvedIncidents(input, incidents, report.scanId, clock);
   report.elapsedMs = performance.now() - started;
   await input.ledger.audit.append({
     action: 'derived.drift-check',
@@ -59,6 +61,7 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
       failed: report.failed,
       opened: report.incidents.opened,
       closed: report.incidents.closed,
+      ...(report.interrupted ? { interrupted: true } : {}),
     },
   });
   return report;

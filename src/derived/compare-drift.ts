@@ -39,6 +39,8 @@ export interface CheckDriftInput {
   /** Window method: how far back source changes are rechecked; default the declaration's `windowMs`. */
   readonly windowMs?: number;
   readonly clock?: Clock;
+  /** Aborting it stops the exact and sampling methods after the page in flight (`report.interrupted`). */
+  readonly signal?: AbortSignal;
 }
 
 export async function* derivedPages(input: CheckDriftInput): AsyncGenerator<JsonObject[]> {
@@ -69,6 +71,10 @@ export async function compareAll(
     const chosen = page.filter((doc) => keep(doc));
     compared += chosen.length;
     await comparePage(input, chosen, map, report, suspects, clock);
+    if (input.signal?.aborted) {
+      report.interrupted = true;
+      break;
+    }
   }
   await recheck(input, suspects, report, clock);
   return compared;

@@ -7,6 +7,7 @@ import { segmentOption, whereOption } from '../collection-arg.js';
 import type { Command, CommandContext } from '../command.js';
 import { configFor } from '../config-for.js';
 import { intOption } from '../int-option.js';
+import { withInterrupt } from '../interrupt-signal.js';
 import { runOptionsFor } from '../run-options-for.js';
 
 /** `steward drift check`: recomputes derived state from its source and records drift as incidents. */
@@ -24,7 +25,9 @@ export const driftCheckCommand: Command = {
     'fixes them); incidents that no longer drift are closed. A copy whose source is missing is an orphan\n' +
     '(`refs scan`), not drift. --method window rechecks only what the source changed in the last\n' +
     '--window (by source.changedAt); --method checkpoint only documents whose stamped source version\n' +
-    'is behind the latest (source.version or source.changedAt). Exit 1 when drift is found.',
+    'is behind the latest (source.version or source.changedAt). SIGINT or SIGTERM stops the exact and\n' +
+    'sampling methods after the page in flight, recording what it found and closing nothing (exit 130;\n' +
+    'a rerun checks from the start). Exit 1 when drift is found.',
   options: {
     method: { type: 'string', default: 'exact' },
     sample: { type: 'string', default: '0.1' },
@@ -49,14 +52,18 @@ export const driftCheckCommand: Command = {
   async run(ctx) {
     const config = await configFor(ctx);
     const input = { derived: ctx.positionals, ...checkOptions(ctx) };
-    const result = await driftCheck(
-      config,
-      input,
-      runOptionsFor(ctx, {
-        onProgress: ({ report }) => ctx.output.line(renderDriftReport(report).join('\n')),
-      }),
+    const result = await withInterrupt(ctx, (signal) =>
+      driftCheck(
+        config,
+        input,
+        runOptionsFor(ctx, {
+          signal,
+          onProgress: ({ report }) => ctx.output.line(renderDriftReport(report).join('\n')),
+        }),
+      ),
     );
     ctx.output.result(result);
+    if (result.interrupted) return ExitCode.interrupted;
     return result.drift > 0 ? ExitCode.findings : ExitCode.ok;
   },
 };

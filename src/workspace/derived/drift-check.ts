@@ -41,6 +41,8 @@ export interface DriftCheckResult {
   /** Drifted documents, over every derived state checked. */
   readonly drift: number;
   readonly reports: DriftReport[];
+  /** The signal stopped the check after a page; the last report says where, later states were not checked. */
+  readonly interrupted: boolean;
 }
 
 /**
@@ -66,12 +68,15 @@ export function driftCheck(
         ledger: run.ledger,
         ...settings,
         ...methodOptions(input, derived),
+        ...(options.signal ? { signal: options.signal } : {}),
       });
       options.onProgress?.({ type: 'checked', report });
       reports.push(report);
+      if (report.interrupted) break;
     }
     const drift = reports.reduce((n, r) => n + r.drift, 0);
-    return { ok: drift === 0, drift, reports };
+    const interrupted = reports.some((r) => r.interrupted);
+    return { ok: drift === 0 && !interrupted, drift, reports, interrupted };
   });
 }
 
