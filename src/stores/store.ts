@@ -144,6 +144,15 @@ export interface ScanOptions {
    * page exactly the same way, so a scan may switch to or from keys-only mid-way with the same token.
    */
   readonly keysOnly?: boolean;
+  /**
+   * Each document of the page holds its key field and, of these top-level fields, those the stored
+   * document has, whole (nested objects and arrays as stored); a missing field is absent, not null.
+   * Nothing else is read or parsed where the store allows (SQLite `->` per field, a MongoDB
+   * projection, a DynamoDB `ProjectionExpression`), for checks that need few fields of large
+   * documents. As with `keysOnly`, the filter still applies to the stored document and paging is
+   * unchanged. A dotted name is refused (`input.invalid`): for `a.b`, project `a`. `keysOnly` wins.
+   */
+  readonly fields?: readonly string[];
 }
 
 export interface Segment {

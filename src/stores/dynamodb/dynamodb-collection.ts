@@ -2,6 +2,7 @@ import { ScanCommand, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
 import { matchesFilter, type ParsedFilter } from '../../core/filter.js';
 import type { JsonObject } from '../../core/json.js';
 import { StewardError } from '../../errors/steward-error.js';
+import { projectFields, type ScanShape, scanShape } from '../projected-fields.js';
 import { scanPages } from '../scan-pages.js';
 import { checkSegment } from '../segment.js';
 import {
@@ -61,8 +62,9 @@ export class DynamoCollection implements Collection {
     const mapper = await this.mapper();
     const segment = checkSegment(options.segment, this.spec.name);
     const { server, client } = splitFilter(options.filter ?? [], (field) => mapper.storedApart(field));
+    const shape = scanShape(options, this.spec.keyField, this.spec.name);
     const input: ScanCommandInput = {
-      ...this.scanInput(mapper, server, options.keysOnly === true),
+      ...this.scanInput(mapper, server, shape),
       Limit: checkLimit(options.limit ?? 500),
     };
     if (options.after) input.ExclusiveStartKey = decodeScanToken(options.after, segment, this.spec.name);
@@ -71,8 +73,14 @@ export class DynamoCollection implements Collection {
     // The client-side filter only names the key field and mapping attributes, which a keys-only
     // item holds too, so it selects the same documents either way.
     const docs = this.docsOf(mapper, out.Items ?? []).filter((d) => matchesFilter(d, client));
+    const keyField = this.spec.keyField;
     return {
-      docs: options.keysOnly ? docs.map((d) => keyDoc(d, this.spec.keyField)) : docs,
+      docs:
+        shape.kind === 'docs'
+          ? docs
+          : docs.map((d) =>
+              shape.kind === 'keys' ? keyDoc(d, keyField) : projectFields(d, keyField, shape.fields),
+            ),
       next: out.LastEvaluatedKey ? encodeScanToken(out.LastEvaluatedKey, segment) : null,
     };
   }
@@ -176,11 +184,19 @@ export class DynamoCollection implements Collection {
     );
   }
 
-  private scanInput(mapper: ItemMapper, filter: ParsedFilter, keysOnly = false): ScanCommandInput {
+  private scanInput(
+    mapper: ItemMapper,
+    filter: ParsedFilter,
+    shape: ScanShape = { kind: 'docs' },
+  ): ScanCommandInput {
     const b = new ExpressionBuilder();
     const expression = allOf([mapper.selector(b), filterToDynamo(filter, b)]);
     // Same builder as the filter: the projection's name placeholders must not collide with its.
-    const projection = keysOnly ? this.keyAttributes().map((name) => b.name(name)) : [];
+    // A projected field stored apart (the key, a mapping attribute) is among the key attributes.
+    const keys = this.keyAttributes();
+    const fields =
+      shape.kind === 'fields' ? shape.fields.filter((f) => !mapper.storedApart(f) && !keys.includes(f)) : [];
+    const projection = shape.kind === 'docs' ? [] : [...keys, ...fields].map((name) => b.name(name));
     return {
       TableName: this.mapping.table,
       ConsistentRead: true,
