@@ -56,5 +56,13 @@ export function markdownRows(result: BenchResult, withHeader = true): string[] {
     ];
     return `| ${cells.join(' | ')} |`;
   });
-  return withHeader ? [...header, ...rows] : rows;
+  const table = withHeader ? [...header, ...rows] : rows;
+  return [...table, '', ...result.comparisons.map(comparisonLine)];
+}
+
+/** One comparison in words: every ratio of it, busy, CPU (with the server's when measured) and wall. */
+function comparisonLine(c: Comparison): string {
+  const server =
+    c.cpuWithServerRatio === undefined ? '' : `, CPU with server ${c.cpuWithServerRatio.toFixed(2)}`;
+  return `${c.phase} / ${c.against} (median of ${c.rounds}): busy ${c.ratio.toFixed(2)}, CPU ${c.cpuRatio.toFixed(2)}${server}, wall ${c.wallRatio.toFixed(2)}`;
 }

@@ -13,8 +13,18 @@ export interface Baseline {
   reset(): Promise<void>;
   /** Writes one batch of new documents the driver's fastest way. */
   write(docs: readonly JsonObject[]): Promise<void>;
-  /** Reads every document back as a JSON object and counts them; `poll` is called as it goes. */
+  /**
+   * Reads every document back as a JSON object and counts them, the fastest way the driver allows
+   * (issue 17: SQLite pages of 1000 in array mode, DynamoDB Scan with Limit 1000); `poll` is called
+   * as it goes.
+   */
   scan(poll: () => void): Promise<number>;
+  /**
+   * SQLite only: the orphan check of `field` pushed down as one SQL anti-join over steward's own
+   * tables (`k` is the key's keyId, `s:<key>` for a string): how many source documents name a
+   * string key the target does not hold. What a user with SQL and one store would write.
+   */
+  antiJoin?(source: string, target: string, field: string): Promise<number>;
   drop(): Promise<void>;
   close(): Promise<void>;
 }
