@@ -195,3 +195,44 @@ export function expectCount(label: string, done: number, expected: number): numb
     throw new StewardError('store.failed', `${label} processed ${done} documents, expected ${expected}`);
   return done;
 }
+
+/** The migration as one SQL statement over the baseline table, up and down (SQLite JSON functions). */
+const migrationSql = {
+  up:
+    `UPDATE $table SET doc = json_set(doc, '$.summary', json_extract(doc, '$.title'), '$.done', ` +
+    `json(CASE WHEN json_extract(doc, '$.status') = 'done' THEN 'true' ELSE 'false' END), '$.schemaVersion', 2)`,
+  down: `UPDATE $table SET doc = json_set(json_remove(doc, '$.summary', '$.done'), '$.schemaVersion', 1)`,
+};
+
+/**
+ * The migration written by hand on SQLite, the two ways a user would (issue 17): a read, transform
+ * and `UPDATE` loop in pages, and one `json_set` UPDATE statement. Each runs over the baseline table
+ * loaded with the documents as they are before the step (not measured). Empty on other stores.
+ */
+export async function handWrittenBaselines(
+  context: BenchContext,
+  direction: 'up' | 'down',
+): Promise<{ loop: PhaseResult; sql: PhaseResult } | undefined> {
+  const baseline = await context.baseline();
+  const { updateLoop, updateSql } = baseline;
+  if (!updateLoop || !updateSql) return undefined;
+  const before = direction === 'up' ? (doc: JsonObject) => doc : migrated;
+  const load = async () => {
+    await baseline.reset();
+    for (const batch of taskBatches(context.options)) await baseline.write(batch.map(before));
+  };
+  const down = ({ summary: _s, done: _d, ...rest }: JsonObject): JsonObject => ({
+    ...rest,
+    schemaVersion: 1,
+  });
+  const transform = direction === 'up' ? migrated : down;
+  await load();
+  const loop = await context.measure('baseline-update-loop', (phase) =>
+    updateLoop.call(baseline, transform, () => phase.poll()),
+  );
+  await load();
+  const sql = await context.measure('baseline-json-set', () =>
+    updateSql.call(baseline, migrationSql[direction]),
+  );
+  return { loop, sql };
+}

@@ -25,6 +25,14 @@ export interface Baseline {
    * string key the target does not hold. What a user with SQL and one store would write.
    */
   antiJoin?(source: string, target: string, field: string): Promise<number>;
+  /**
+   * SQLite only: migrates every document already in the baseline table by hand, the loop a user
+   * writes: pages of 1000 read by key, each parsed, `transform`ed and written back with one
+   * prepared `UPDATE ... WHERE id = ?`, a transaction per page. Returns the documents updated.
+   */
+  updateLoop?(transform: (doc: JsonObject) => JsonObject, poll: () => void): Promise<number>;
+  /** SQLite only: runs one SQL `UPDATE` statement over the whole baseline table; returns its changes. */
+  updateSql?(sql: string): Promise<number>;
   drop(): Promise<void>;
   close(): Promise<void>;
 }

@@ -54,6 +54,30 @@ export function openSqliteBaseline(config: SqliteStoreConfig): Baseline {
       }
       return n;
     },
+    async updateLoop(transform, poll) {
+      const page = db
+        .prepare(`SELECT id, doc FROM ${baselineName} WHERE id > ? ORDER BY id LIMIT 1000`)
+        .raw(true);
+      const update = db.prepare(`UPDATE ${baselineName} SET doc = ? WHERE id = ?`);
+      const writePage = db.transaction((rows: [string, string][]) => {
+        for (const [id, doc] of rows)
+          update.run(JSON.stringify(transform(JSON.parse(doc) as JsonObject)), id);
+      });
+      let n = 0;
+      let after = '';
+      for (;;) {
+        const rows = page.all(after) as [string, string][];
+        if (rows.length === 0) break;
+        writePage(rows);
+        n += rows.length;
+        after = rows.at(-1)![0];
+        poll();
+      }
+      return n;
+    },
+    async updateSql(sql) {
+      return db.prepare(sql.replaceAll('$table', baselineName)).run().changes;
+    },
     async antiJoin(source, target, field) {
       const path = `$.${JSON.stringify(field)}`;
       const row = db
