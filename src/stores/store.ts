@@ -52,7 +52,9 @@ export interface StoreCapabilities {
   /**
    * A write with `expect` is checked and applied atomically: of concurrent writes with the same
    * expectation on one document at most one succeeds. False on FerretDB 1.x, which reads then
-   * writes, so both can. Inserts of a taken key are refused on every store, whatever this says.
+   * writes, so both can; its adapter checks expectations on a batched read, writes by key alone and
+   * re-reads what it wrote (a change landing between that read and the write is overwritten).
+   * Inserts of a taken key are refused on every store, whatever this says.
    */
   readonly atomicConditionalWrites: boolean;
   /**
