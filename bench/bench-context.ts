@@ -54,6 +54,10 @@ export function createBenchContext(options: BenchOptions, config: StoreConfig): 
         against: references[0]?.label ?? '',
         ratio: ratio((p) => p.busyMs),
         wallRatio: ratio((p) => p.wallMs),
+        cpuRatio: ratio((p) => p.cpuMs),
+        ...([...measured, ...references].every((p) => p.serverCpuMs !== undefined)
+          ? { cpuWithServerRatio: ratio((p) => p.cpuMs + (p.serverCpuMs ?? 0)) }
+          : {}),
         rounds: measured.length,
       });
     },

@@ -26,8 +26,8 @@ export function writeResult(dir: string, result: BenchResult): string {
 }
 
 const header = [
-  '| scenario | store | docs | phase | docs/s | busy s | wall s | peak RSS MB | peak heap MB | RSS before MB | ratio |',
-  '|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|',
+  '| scenario | store | docs | phase | docs/s | busy s | wall s | CPU s | server CPU s | peak RSS MB | peak heap MB | RSS before MB | ratio | CPU ratio | CPU+server ratio |',
+  '|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
 ];
 
 /** The markdown table of a run: the header, then one row per measured phase. */
@@ -35,7 +35,8 @@ export function markdownRows(result: BenchResult, withHeader = true): string[] {
   const { scenario, store } = result.options;
   const rows = result.phases.map((p, i) => {
     const last = !result.phases.slice(i + 1).some((later) => later.label === p.label);
-    const ratio = last ? result.comparisons.find((c) => c.phase === p.label)?.ratio : undefined;
+    const comparison = last ? result.comparisons.find((c) => c.phase === p.label) : undefined;
+    const fixed = (n: number | undefined) => (n === undefined ? '' : n.toFixed(2));
     const cells = [
       scenario,
       store,
@@ -44,12 +45,24 @@ export function markdownRows(result: BenchResult, withHeader = true): string[] {
       p.docsPerSec.toLocaleString('en-US'),
       (p.busyMs / 1000).toFixed(2),
       (p.wallMs / 1000).toFixed(2),
+      (p.cpuMs / 1000).toFixed(2),
+      p.serverCpuMs === undefined ? '' : (p.serverCpuMs / 1000).toFixed(2),
       p.peakRssMb,
       p.peakHeapUsedMb,
       p.rssBeforeMb,
-      ratio === undefined ? '' : ratio.toFixed(2),
+      fixed(comparison?.ratio),
+      fixed(comparison?.cpuRatio),
+      fixed(comparison?.cpuWithServerRatio),
     ];
     return `| ${cells.join(' | ')} |`;
   });
-  return withHeader ? [...header, ...rows] : rows;
+  const table = withHeader ? [...header, ...rows] : rows;
+  return [...table, '', ...result.comparisons.map(comparisonLine)];
+}
+
+/** One comparison in words: every ratio of it, busy, CPU (with the server's when measured) and wall. */
+function comparisonLine(c: Comparison): string {
+  const server =
+    c.cpuWithServerRatio === undefined ? '' : `, CPU with server ${c.cpuWithServerRatio.toFixed(2)}`;
+  return `${c.phase} / ${c.against} (median of ${c.rounds}): busy ${c.ratio.toFixed(2)}, CPU ${c.cpuRatio.toFixed(2)}${server}, wall ${c.wallRatio.toFixed(2)}`;
 }

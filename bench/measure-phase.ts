@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 /** One measured part of a scenario, as reported in the result file and the table. */
@@ -10,6 +11,16 @@ export interface PhaseResult {
   readonly busyMs: number;
   /** `docs` per second of busy time. */
   readonly docsPerSec: number;
+  /**
+   * CPU time (user + system) of this process during the phase: what a loaded machine moves
+   * least. Document generation counts on both sides of a comparison alike.
+   */
+  readonly cpuMs: number;
+  /**
+   * CPU time of the store server during the phase, when `STEWARD_BENCH_SERVER_PID` names its
+   * process (FerretDB, DynamoDB Local); absent otherwise.
+   */
+  readonly serverCpuMs?: number;
   readonly rssBeforeMb: number;
   readonly peakRssMb: number;
   readonly peakHeapUsedMb: number;
@@ -64,9 +75,13 @@ export async function measurePhase(
     },
   };
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
+  const serverStart = serverCpuMs();
   try {
     const docs = await work(phase);
     const wallMs = performance.now() - start;
+    const cpu = process.cpuUsage(cpuStart);
+    const serverEnd = serverCpuMs();
     sample();
     const busy = timed ? busyMs : wallMs;
     return {
@@ -75,11 +90,32 @@ export async function measurePhase(
       wallMs: Math.round(wallMs),
       busyMs: Math.round(busy),
       docsPerSec: Math.round(docs / (busy / 1000)),
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      ...(serverStart !== undefined && serverEnd !== undefined
+        ? { serverCpuMs: serverEnd - serverStart }
+        : {}),
       rssBeforeMb: mb(before.rss),
       peakRssMb: mb(peakRss),
       peakHeapUsedMb: mb(peakHeap),
     };
   } finally {
     clearInterval(timer);
+  }
+}
+
+/**
+ * CPU time so far of the process `STEWARD_BENCH_SERVER_PID` names, from /proc (Linux), in ms;
+ * undefined when unset or unreadable. Fields 14 and 15 of /proc/<pid>/stat are user and system
+ * time in clock ticks (100 a second on Linux x64).
+ */
+function serverCpuMs(): number | undefined {
+  const pid = process.env.STEWARD_BENCH_SERVER_PID;
+  if (!pid) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import { planHashOf } from '../src/migrations/apply/apply-plan.js';
 import type { MigrationTarget } from '../src/migrations/apply/migration-target.js';
 import type { Migration } from '../src/migrations/migration.js';
 import { migrationApprovalSubject, migrationsApprovalKind } from '../src/migrations/plan/plan-approvals.js';
+import { recordDryRun } from '../src/migrations/report/dry-run-record.js';
+import type { DryRunReport } from '../src/migrations/report/dry-run-report.js';
 import type { RollbackInput } from '../src/migrations/rollback/rollback-migrations.js';
 import type { CollectionSpec, Store } from '../src/stores/store.js';
 import type { PhaseResult } from './measure-phase.js';
@@ -120,9 +123,15 @@ export async function migrationBench(context: BenchContext): Promise<MigrationBe
     ['bench', { name: 'bench', publicKeyPem: keys.publicKeyPem, roles: ['dba'], owns: [] }],
   ]);
   const now = Date.now();
+  const planHash = planHashOf([taskMigration], target, options);
+  // Apply refuses a plan without a recorded dry run; the bench records a passed one (not measured).
+  const createdAt = new Date(now).toISOString();
+  const report = { format: 'steward.migrations.dry-run/1', planHash, createdAt, ok: true } as DryRunReport;
+  const reportHash = createHash('sha256').update(`bench:${planHash}:${createdAt}`).digest('hex');
+  await recordDryRun(fresh, report, { json: 'bench-report.json', hash: reportHash });
   const approval = signApproval(
     {
-      subject: migrationApprovalSubject(planHashOf([taskMigration], target, options), '0'.repeat(64)),
+      subject: migrationApprovalSubject(planHash, reportHash),
       subjectKind: migrationsApprovalKind,
       approver: 'bench',
       role: 'dba',
@@ -185,4 +194,45 @@ export function expectCount(label: string, done: number, expected: number): numb
   if (done !== expected)
     throw new StewardError('store.failed', `${label} processed ${done} documents, expected ${expected}`);
   return done;
+}
+
+/** The migration as one SQL statement over the baseline table, up and down (SQLite JSON functions). */
+const migrationSql = {
+  up:
+    `UPDATE $table SET doc = json_set(doc, '$.summary', json_extract(doc, '$.title'), '$.done', ` +
+    `json(CASE WHEN json_extract(doc, '$.status') = 'done' THEN 'true' ELSE 'false' END), '$.schemaVersion', 2)`,
+  down: `UPDATE $table SET doc = json_set(json_remove(doc, '$.summary', '$.done'), '$.schemaVersion', 1)`,
+};
+
+/**
+ * The migration written by hand on SQLite, the two ways a user would (issue 17): a read, transform
+ * and `UPDATE` loop in pages, and one `json_set` UPDATE statement. Each runs over the baseline table
+ * loaded with the documents as they are before the step (not measured). Empty on other stores.
+ */
+export async function handWrittenBaselines(
+  context: BenchContext,
+  direction: 'up' | 'down',
+): Promise<{ loop: PhaseResult; sql: PhaseResult } | undefined> {
+  const baseline = await context.baseline();
+  const { updateLoop, updateSql } = baseline;
+  if (!updateLoop || !updateSql) return undefined;
+  const before = direction === 'up' ? (doc: JsonObject) => doc : migrated;
+  const load = async () => {
+    await baseline.reset();
+    for (const batch of taskBatches(context.options)) await baseline.write(batch.map(before));
+  };
+  const down = ({ summary: _s, done: _d, ...rest }: JsonObject): JsonObject => ({
+    ...rest,
+    schemaVersion: 1,
+  });
+  const transform = direction === 'up' ? migrated : down;
+  await load();
+  const loop = await context.measure('baseline-update-loop', (phase) =>
+    updateLoop.call(baseline, transform, () => phase.poll()),
+  );
+  await load();
+  const sql = await context.measure('baseline-json-set', () =>
+    updateSql.call(baseline, migrationSql[direction]),
+  );
+  return { loop, sql };
 }

@@ -43,5 +43,9 @@ export interface Comparison {
   readonly ratio: number;
   /** The same over wall times, generation of documents included. */
   readonly wallRatio: number;
+  /** The same over this process's CPU times. */
+  readonly cpuRatio: number;
+  /** The same over this process's CPU time plus the store server's, when measured. */
+  readonly cpuWithServerRatio?: number;
   readonly rounds: number;
 }

@@ -13,8 +13,26 @@ export interface Baseline {
   reset(): Promise<void>;
   /** Writes one batch of new documents the driver's fastest way. */
   write(docs: readonly JsonObject[]): Promise<void>;
-  /** Reads every document back as a JSON object and counts them; `poll` is called as it goes. */
+  /**
+   * Reads every document back as a JSON object and counts them, the fastest way the driver allows
+   * (issue 17: SQLite pages of 1000 in array mode, DynamoDB Scan with Limit 1000); `poll` is called
+   * as it goes.
+   */
   scan(poll: () => void): Promise<number>;
+  /**
+   * SQLite only: the orphan check of `field` pushed down as one SQL anti-join over steward's own
+   * tables (`k` is the key's keyId, `s:<key>` for a string): how many source documents name a
+   * string key the target does not hold. What a user with SQL and one store would write.
+   */
+  antiJoin?(source: string, target: string, field: string): Promise<number>;
+  /**
+   * SQLite only: migrates every document already in the baseline table by hand, the loop a user
+   * writes: pages of 1000 read by key, each parsed, `transform`ed and written back with one
+   * prepared `UPDATE ... WHERE id = ?`, a transaction per page. Returns the documents updated.
+   */
+  updateLoop?(transform: (doc: JsonObject) => JsonObject, poll: () => void): Promise<number>;
+  /** SQLite only: runs one SQL `UPDATE` statement over the whole baseline table; returns its changes. */
+  updateSql?(sql: string): Promise<number>;
   drop(): Promise<void>;
   close(): Promise<void>;
 }

@@ -81,7 +81,8 @@ export async function openDynamoBaseline(config: DynamoStoreConfig): Promise<Bas
       let n = 0;
       let start: Record<string, AttributeValue> | undefined;
       do {
-        const page = await client.send(new ScanCommand({ ...table, ExclusiveStartKey: start }));
+        // Limit 1000: 1.26x faster than unpaged 1 MB pages on DynamoDB Local (issue 17).
+        const page = await client.send(new ScanCommand({ ...table, Limit: 1000, ExclusiveStartKey: start }));
         for (const item of page.Items ?? []) if (unmarshall(item) as JsonObject) n++;
         start = page.LastEvaluatedKey;
         poll();

@@ -9,7 +9,8 @@ import { type Baseline, baselineName } from './baseline.js';
 /**
  * better-sqlite3 by hand: a `(id TEXT PRIMARY KEY, doc TEXT) WITHOUT ROWID` table (the physical
  * layout steward's adapter uses too), the same pragmas as the adapter, one prepared INSERT run in
- * one transaction per batch, and `.iterate()` for the scan, parsing each document as the seam must.
+ * one transaction per batch, and for the scan pages of 1000 by key in array mode (`.raw()`), parsing
+ * each document as the seam must: 15-25% faster than `.iterate()` of row objects (issue 17).
  */
 export function openSqliteBaseline(config: SqliteStoreConfig): Baseline {
   let db: Database.Database;
@@ -40,13 +41,53 @@ export function openSqliteBaseline(config: SqliteStoreConfig): Baseline {
     },
     async scan(poll) {
       let n = 0;
-      for (const row of db.prepare(`SELECT id, doc FROM ${baselineName}`).iterate() as IterableIterator<{
-        doc: string;
-      }>) {
-        if (JSON.parse(row.doc) !== null) n++;
-        if (n % 1000 === 0) poll();
+      const first = db.prepare(`SELECT id, doc FROM ${baselineName} ORDER BY id LIMIT 1000`).raw(true);
+      const next = db
+        .prepare(`SELECT id, doc FROM ${baselineName} WHERE id > ? ORDER BY id LIMIT 1000`)
+        .raw(true);
+      let rows = first.all() as [string, string][];
+      while (rows.length > 0) {
+        for (const row of rows) if (JSON.parse(row[1]) !== null) n++;
+        poll();
+        if (rows.length < 1000) break;
+        rows = next.all(rows.at(-1)![0]) as [string, string][];
       }
       return n;
+    },
+    async updateLoop(transform, poll) {
+      const page = db
+        .prepare(`SELECT id, doc FROM ${baselineName} WHERE id > ? ORDER BY id LIMIT 1000`)
+        .raw(true);
+      const update = db.prepare(`UPDATE ${baselineName} SET doc = ? WHERE id = ?`);
+      const writePage = db.transaction((rows: [string, string][]) => {
+        for (const [id, doc] of rows)
+          update.run(JSON.stringify(transform(JSON.parse(doc) as JsonObject)), id);
+      });
+      let n = 0;
+      let after = '';
+      for (;;) {
+        const rows = page.all(after) as [string, string][];
+        if (rows.length === 0) break;
+        writePage(rows);
+        n += rows.length;
+        after = rows.at(-1)![0];
+        poll();
+      }
+      return n;
+    },
+    async updateSql(sql) {
+      return db.prepare(sql.replaceAll('$table', baselineName)).run().changes;
+    },
+    async antiJoin(source, target, field) {
+      const path = `$.${JSON.stringify(field)}`;
+      const row = db
+        .prepare(
+          `SELECT count(*) FROM "${source}" s WHERE json_type(s.doc, ?) = 'text' AND NOT EXISTS ` +
+            `(SELECT 1 FROM "${target}" t WHERE t.k = 's:' || json_extract(s.doc, ?))`,
+        )
+        .raw(true)
+        .get(path, path) as [number];
+      return row[0];
     },
     async drop() {
       db.exec(`DROP TABLE IF EXISTS ${baselineName}`);

@@ -1,7 +1,13 @@
 import { applyMigrations } from '../../src/migrations/apply/apply-migrations.js';
 import { rollbackMigrations } from '../../src/migrations/rollback/rollback-migrations.js';
 import type { PhaseResult } from '../measure-phase.js';
-import { expectCount, migrated, migrationBench, writeTransformedBaseline } from '../migration-workload.js';
+import {
+  expectCount,
+  handWrittenBaselines,
+  migrated,
+  migrationBench,
+  writeTransformedBaseline,
+} from '../migration-workload.js';
 import type { Scenario } from '../scenario.js';
 
 /**
@@ -15,10 +21,17 @@ export const scenario: Scenario = {
   async run(context) {
     const bench = await migrationBench(context);
     const baselines: PhaseResult[] = [];
+    const loops: PhaseResult[] = [];
+    const sqls: PhaseResult[] = [];
     const applies: PhaseResult[] = [];
     try {
       for (let round = 0; round < context.options.rounds; round++) {
         baselines.push(await writeTransformedBaseline(context, 'baseline-write', migrated));
+        const byHand = await handWrittenBaselines(context, 'up');
+        if (byHand) {
+          loops.push(byHand.loop);
+          sqls.push(byHand.sql);
+        }
         applies.push(
           await context.measure('migrate-apply', async (phase) => {
             const report = await applyMigrations({ ...bench.applyInput(), onEvent: () => phase.poll() });
@@ -30,6 +43,8 @@ export const scenario: Scenario = {
         if (round + 1 < context.options.rounds) await rollbackMigrations(bench.rollbackInput());
       }
       context.compare(applies, baselines);
+      if (loops.length > 0) context.compare(applies, loops);
+      if (sqls.length > 0) context.compare(applies, sqls);
     } finally {
       await bench.cleanup();
     }

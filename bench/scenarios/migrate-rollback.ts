@@ -1,7 +1,12 @@
 import { applyMigrations } from '../../src/migrations/apply/apply-migrations.js';
 import { rollbackMigrations } from '../../src/migrations/rollback/rollback-migrations.js';
 import type { PhaseResult } from '../measure-phase.js';
-import { expectCount, migrationBench, writeTransformedBaseline } from '../migration-workload.js';
+import {
+  expectCount,
+  handWrittenBaselines,
+  migrationBench,
+  writeTransformedBaseline,
+} from '../migration-workload.js';
 import type { Scenario } from '../scenario.js';
 
 /**
@@ -14,6 +19,8 @@ export const scenario: Scenario = {
   async run(context) {
     const bench = await migrationBench(context);
     const baselines: PhaseResult[] = [];
+    const loops: PhaseResult[] = [];
+    const sqls: PhaseResult[] = [];
     const rollbacks: PhaseResult[] = [];
     try {
       for (let round = 0; round < context.options.rounds; round++) {
@@ -21,6 +28,11 @@ export const scenario: Scenario = {
         const applied = await applyMigrations(bench.applyInput());
         if (applied.status !== 'applied') throw new Error(`apply ended ${applied.status}`);
         baselines.push(await writeTransformedBaseline(context, 'baseline-write', (doc) => doc));
+        const byHand = await handWrittenBaselines(context, 'down');
+        if (byHand) {
+          loops.push(byHand.loop);
+          sqls.push(byHand.sql);
+        }
         rollbacks.push(
           await context.measure('migrate-rollback', async (phase) => {
             const report = await rollbackMigrations({
@@ -35,6 +47,8 @@ export const scenario: Scenario = {
         );
       }
       context.compare(rollbacks, baselines);
+      if (loops.length > 0) context.compare(rollbacks, loops);
+      if (sqls.length > 0) context.compare(rollbacks, sqls);
     } finally {
       await bench.cleanup();
     }

@@ -38,11 +38,22 @@ export const scenario: Scenario = {
     const driver = await context.baseline();
     try {
       const baselines: PhaseResult[] = [];
+      const antiJoins: PhaseResult[] = [];
       const scans: PhaseResult[] = [];
       for (let round = 0; round < context.options.rounds; round++) {
         baselines.push(
           expectAll(context, await context.measure('baseline-scan', (phase) => driver.scan(phase.poll))),
         );
+        const antiJoin = driver.antiJoin?.bind(driver);
+        if (antiJoin)
+          antiJoins.push(
+            await context.measure('baseline-anti-join', async () => {
+              const orphans = await antiJoin(refsSourceSpec.name, refsTargetSpec(store).name, 'caseId');
+              if (orphans !== expectedOrphans(context.options.docs))
+                throw new StewardError('store.failed', `the anti-join found ${orphans} orphans`);
+              return context.options.docs;
+            }),
+          );
         const measured = await context.measure('refs-scan', async (phase) => {
           const report = await phase.time(() =>
             scanReference({
@@ -68,6 +79,7 @@ export const scenario: Scenario = {
         scans.push(expectAll(context, measured));
       }
       context.compare(scans, baselines);
+      if (antiJoins.length > 0) context.compare(scans, antiJoins);
       const sample = Math.min(context.options.docs, naiveSample[context.options.store]);
       const naive = await context.measure('naive-lookups', async (phase) => {
         // The same work done the naive way: read the source, and one getMany per document.

@@ -9,7 +9,8 @@ import type { CommandContext } from './command.js';
 export async function withInterrupt<T>(
   ctx: CommandContext,
   work: (signal: AbortSignal) => Promise<T>,
-  note = (signal: NodeJS.Signals) => `${signal}: stopping at the next batch boundary`,
+  note = (signal: NodeJS.Signals) =>
+    `${signal}: stopping at the next batch boundary; run the same command again to resume`,
 ): Promise<T> {
   const abort = new AbortController();
   const stop = (signal: NodeJS.Signals) => {

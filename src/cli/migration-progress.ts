@@ -27,8 +27,12 @@ export function noteLineageWarnings(ctx: CommandContext, warnings: readonly Sign
     ctx.output.note(`warning: ${w.sink} did not take ${w.events} lineage event(s): ${w.message}`);
 }
 
-/** What Ctrl-C (or SIGTERM) during apply or rollback says: they pause after the batch in flight. */
-export const stopNote = () => 'stopping after the batch in flight; rerun to resume';
+/**
+ * What Ctrl-C (or SIGTERM) during `steward migrate <command>` says: it pauses after the batch in
+ * flight, checkpointed, and the same command resumes it.
+ */
+export const stopNote = (command: 'apply' | 'rollback') => (signal: NodeJS.Signals) =>
+  `${signal}: stopping after the batch in flight (checkpointed); run \`steward migrate ${command}\` again to resume`;
 
 /** `--rate N` of apply and rollback; undefined when not given (the config's `migrations.rate` then). */
 export function rateOption(ctx: CommandContext): number | undefined {

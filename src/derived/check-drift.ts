@@ -52,7 +52,9 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
   }
   const incidents = input.ledger.collection('incidents');
   const seen = confirmedIncidents(report);
-  report.incidents.closed = await closeResolvedIncidents(input, incidents, seen, clock);
+  // A check stopped part way has not seen every document: an incident it did not meet may still hold.
+  if (!report.interrupted)
+    report.incidents.closed = await closeResolvedIncidents(input, incidents, seen, clock);
   report.elapsedMs = performance.now() - started;
   await input.ledger.audit.append({
     action: 'derived.drift-check',
@@ -69,6 +71,7 @@ export async function checkDrift(input: CheckDriftInput): Promise<DriftReport> {
       failed: report.failed,
       opened: report.incidents.opened,
       closed: report.incidents.closed,
+      ...(report.interrupted ? { interrupted: true } : {}),
     },
   });
   return report;

@@ -49,6 +49,8 @@ export interface CheckDriftInput {
   readonly clock?: Clock;
   /** Called after each page of derived documents is compared, with the documents read so far (progress). */
   readonly onPage?: (scanned: number) => void;
+  /** Aborting it stops the exact and sampling methods after the page in flight (`report.interrupted`). */
+  readonly signal?: AbortSignal;
 }
 
 /** The derived documents in scope, page by page; `onPage` hears of each page once it is done with. */
@@ -85,6 +87,10 @@ export async function compareAll(
     const chosen = page.filter((doc) => keep(doc));
     compared += chosen.length;
     await comparePage(input, chosen, map, report, suspects, clock);
+    if (input.signal?.aborted) {
+      report.interrupted = true;
+      break;
+    }
   }
   await recheck(input, suspects, report, clock);
   return compared;

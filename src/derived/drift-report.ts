@@ -77,6 +77,11 @@ export interface DriftReport {
   window?: { since: string; changedSources: number; derivedKeys: number };
   /** Checkpoint method only: derived documents whose stored source version was behind the latest. */
   checkpoint?: { behind: number };
+  /**
+   * Stopped by the caller's signal after a page (exact and sampling methods): the counts cover the
+   * pages read, and no incident was closed, since the pages not read could still hold it.
+   */
+  interrupted?: boolean;
   elapsedMs: number;
 }
 

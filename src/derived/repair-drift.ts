@@ -25,6 +25,8 @@ export interface RepairDriftInput {
   readonly clock?: Clock;
   /** Called after each batch is written and its incidents closed (progress, tests). */
   readonly onBatch?: (report: RepairReport) => void | Promise<void>;
+  /** Aborting it stops the repair after the batch in flight (`report.interrupted`). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -47,6 +49,10 @@ export async function repairDrift(input: RepairDriftInput): Promise<RepairReport
     if (batch.length >= (input.batch ?? 200)) {
       await repairBatch(input, incidents, batch.splice(0), report);
       await input.onBatch?.(report);
+      if (input.signal?.aborted) {
+        report.interrupted = true;
+        return report;
+      }
     }
   }
   if (batch.length > 0) {

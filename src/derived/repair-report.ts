@@ -16,6 +16,8 @@ export interface RepairReport {
   failed: number;
   /** Incidents closed: written, or found already correct or gone. */
   closed: number;
+  /** Stopped by the caller's signal after a batch; a rerun goes on with the incidents left open. */
+  interrupted?: boolean;
   /** Documents examined by earlier, interrupted runs of the same job (0: a fresh start). */
   resumedAt?: number;
   /** Skipped and failed values, the first 1000 (of this run: earlier runs' are not kept). */

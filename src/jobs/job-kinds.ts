@@ -114,7 +114,7 @@ export const jobKindDefinitions: Readonly<Record<JobKind, JobKindDefinition>> = 
       const { report } = e;
       return { part: report.derived, done: report.scanned, stage: `checked ${report.derived}` };
     },
-    paused: () => false,
+    paused: (result) => (result as { interrupted?: boolean }).interrupted === true,
     planHash: none,
   },
   'drift.repair': {
@@ -129,7 +129,7 @@ export const jobKindDefinitions: Readonly<Record<JobKind, JobKindDefinition>> = 
       if (e.type !== 'repaired') return undefined;
       return { part: e.report.derived, done: e.report.examined, stage: `repaired ${e.report.derived}` };
     },
-    paused: () => false,
+    paused: (result) => (result as { interrupted?: boolean }).interrupted === true,
     planHash: none,
   },
 };

@@ -26,13 +26,16 @@ export class Throttle {
     this.bucket = rate === undefined ? undefined : tokenBucket(rate, clock(), Math.max(1, rate / 10));
   }
 
-  /** Accounts for `docs` documents just handled: renews the lease when due, waits when ahead of the rate. */
-  async take(docs: number): Promise<void> {
+  /**
+   * Accounts for `docs` documents just handled: renews the lease when due, waits when ahead of the
+   * rate. Aborting `signal` ends the wait at once (a slow `--rate` must not hold up a stop).
+   */
+  async take(docs: number, signal?: AbortSignal): Promise<void> {
     await this.keeper.renewIfDue();
     if (!this.bucket || docs === 0) return;
     const { bucket, waitMs } = takeTokens(this.bucket, docs, this.clock());
     this.bucket = bucket;
-    if (waitMs > 0) await this.keeper.pause(waitMs);
+    if (waitMs > 0) await this.keeper.pause(waitMs, signal);
   }
 
   /**

@@ -52,7 +52,9 @@ export interface StoreCapabilities {
   /**
    * A write with `expect` is checked and applied atomically: of concurrent writes with the same
    * expectation on one document at most one succeeds. False on FerretDB 1.x, which reads then
-   * writes, so both can. Inserts of a taken key are refused on every store, whatever this says.
+   * writes, so both can; its adapter checks expectations on a batched read, writes by key alone and
+   * re-reads what it wrote (a change landing between that read and the write is overwritten).
+   * Inserts of a taken key are refused on every store, whatever this says.
    */
   readonly atomicConditionalWrites: boolean;
   /**
@@ -144,6 +146,15 @@ export interface ScanOptions {
    * page exactly the same way, so a scan may switch to or from keys-only mid-way with the same token.
    */
   readonly keysOnly?: boolean;
+  /**
+   * Each document of the page holds its key field and, of these top-level fields, those the stored
+   * document has, whole (nested objects and arrays as stored); a missing field is absent, not null.
+   * Nothing else is read or parsed where the store allows (SQLite `->` per field, a MongoDB
+   * projection, a DynamoDB `ProjectionExpression`), for checks that need few fields of large
+   * documents. As with `keysOnly`, the filter still applies to the stored document and paging is
+   * unchanged. A dotted name is refused (`input.invalid`): for `a.b`, project `a`. `keysOnly` wins.
+   */
+  readonly fields?: readonly string[];
 }
 
 export interface Segment {

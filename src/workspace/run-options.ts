@@ -12,7 +12,8 @@ export interface RunOptions<E = never> {
   /**
    * Asks a running job to stop. Migrations (`migrateApply`, `migrateRollback`), reference scans
    * (`refsScan`) and undos (`refsUndo`) stop after the batch in flight, keep their checkpoint and
-   * say so in their result; the other jobs that work through several derived states or
+   * say so in their result; so do `driftRepair` (its open incidents are its to-do list) and
+   * `driftCheck` with the exact and sampling methods (it closes no incident then); the other jobs that work through several derived states or
    * collections stop before the next one with a StewardError `aborted`. Either way a rerun
    * resumes.
    */

@@ -7,6 +7,7 @@ import { segmentOption, whereOption } from '../collection-arg.js';
 import type { Command, CommandContext } from '../command.js';
 import { configFor } from '../config-for.js';
 import { intOption } from '../int-option.js';
+import { withInterrupt } from '../interrupt-signal.js';
 import { runOptionsFor } from '../run-options-for.js';
 
 /** `steward drift check`: recomputes derived state from its source and records drift as incidents. */
@@ -26,7 +27,9 @@ export const driftCheckCommand: Command = {
     '--window (by source.changedAt); --method checkpoint only documents whose stamped source version\n' +
     'is behind the latest (source.version or source.changedAt). A snapshot differs from its source by\n' +
     'design: its differences are reported apart, not as drift; a snapshot missing where its source gives\n' +
-    'a value is a finding. Exit 1 when drift or a missing snapshot is found.',
+    'a value is a finding. SIGINT or SIGTERM stops the exact and sampling methods after the page in\n' +
+    'flight, recording what it found and closing nothing (exit 130; a rerun checks from the start).\n' +
+    'Exit 1 when drift or a missing snapshot is found.',
   options: {
     method: { type: 'string', default: 'exact' },
     sample: { type: 'string', default: '0.1' },
@@ -51,18 +54,22 @@ export const driftCheckCommand: Command = {
   async run(ctx) {
     const config = await configFor(ctx);
     const input = { derived: ctx.positionals, ...checkOptions(ctx) };
-    const result = await driftCheck(
-      config,
-      input,
-      runOptionsFor(ctx, {
-        onProgress: (event) => {
-          if (event.type === 'progress') return ctx.output.tick(event);
-          ctx.output.endProgress();
-          ctx.output.line(renderDriftReport(event.report).join('\n'));
-        },
-      }),
+    const result = await withInterrupt(ctx, (signal) =>
+      driftCheck(
+        config,
+        input,
+        runOptionsFor(ctx, {
+          signal,
+          onProgress: (event) => {
+            if (event.type === 'progress') return ctx.output.tick(event);
+            ctx.output.endProgress();
+            ctx.output.line(renderDriftReport(event.report).join('\n'));
+          },
+        }),
+      ),
     );
     ctx.output.result(result);
+    if (result.interrupted) return ExitCode.interrupted;
     return result.ok ? ExitCode.ok : ExitCode.findings;
   },
 };

@@ -5,6 +5,7 @@ import { driftRepair } from '../../workspace/derived/drift-repair.js';
 import type { Command } from '../command.js';
 import { configFor } from '../config-for.js';
 import { intOption } from '../int-option.js';
+import { withInterrupt } from '../interrupt-signal.js';
 import { noteRefusal } from '../note-refusal.js';
 import { runOptionsFor } from '../run-options-for.js';
 
@@ -21,7 +22,8 @@ export const driftRepairCommand: Command = {
     "changed meanwhile is skipped and stays open for the next check. A snapshot's incidents are missing\n" +
     `snapshots, filled only with --force, which needs approvals of kind ${snapshotApprovalKind} (the\n` +
     'command prints what to sign).\n' +
-    'Rerun to resume; a second run writes nothing. Exit 1 when anything was skipped or failed.',
+    'Rerun to resume; a second run writes nothing. SIGINT or SIGTERM stops it after the batch in flight\n' +
+    '(exit 130). Exit 1 when anything was skipped or failed.',
   options: {
     'dry-run': { type: 'boolean' },
     batch: { type: 'string', default: '200' },
@@ -37,19 +39,23 @@ export const driftRepairCommand: Command = {
     const dryRun = ctx.options['dry-run'] === true;
     const batch = intOption(ctx, 'batch', 200, 1);
     const input = { derived: ctx.positionals, dryRun, batch, force: ctx.options.force === true };
-    const { ok, reports } = await driftRepair(
-      config,
-      input,
-      runOptionsFor(ctx, {
-        onProgress: (event) => {
-          if (event.type === 'progress') return ctx.output.tick(event);
-          ctx.output.endProgress();
-          if (event.type === 'refused') noteRefusal(ctx, event);
-          else ctx.output.line(renderRepairReport(event.report).join('\n'));
-        },
-      }),
+    const { ok, reports, interrupted } = await withInterrupt(ctx, (signal) =>
+      driftRepair(
+        config,
+        input,
+        runOptionsFor(ctx, {
+          signal,
+          onProgress: (event) => {
+            if (event.type === 'progress') return ctx.output.tick(event);
+            ctx.output.endProgress();
+            if (event.type === 'refused') noteRefusal(ctx, event);
+            else ctx.output.line(renderRepairReport(event.report).join('\n'));
+          },
+        }),
+      ),
     );
-    ctx.output.result({ ok, reports: reports.map(repairReportJson) });
+    ctx.output.result({ ok, reports: reports.map(repairReportJson), interrupted });
+    if (interrupted) return ExitCode.interrupted;
     return ok ? ExitCode.ok : ExitCode.findings;
   },
 };

@@ -24,7 +24,7 @@ export const migrateApplyCommand: Command = {
     'is written (the contract gate stops at a batch that does not), is saved as a before-image first,\n' +
     'and is written only while its version field still holds what was read.\n' +
     'Checkpointed after every batch: after a crash, rerun to resume (a killed run holds the lease until\n' +
-    'it expires). Ctrl-C pauses after the batch in flight.\n' +
+    'it expires). SIGINT (Ctrl-C) or SIGTERM pauses after the batch in flight (exit 130; rerun to resume).\n' +
     'Exit 0 when applied, 1 when a gate failed or waits for --resume (or documents failed), 2 when\n' +
     'refused (no passed dry run, not approved, plan changed, an applied migration edited), 1 when\n' +
     'another apply or rollback holds the lease, or took it over mid-run (rerun to resume).',
@@ -50,13 +50,14 @@ export const migrateApplyCommand: Command = {
       ctx,
       (signal) =>
         migrateApply(config, input, runOptionsFor(ctx, { signal, onProgress: migrationProgress(ctx) })),
-      stopNote,
+      stopNote('apply'),
     );
     ctx.output.endProgress();
     noteLineageWarnings(ctx, warnings);
     ctx.output.line(renderApplyReport(report).join('\n'));
     ctx.output.result(report);
     if (report.refusal) return refusalExitCode(report.refusal.reason);
+    if (report.status === 'paused') return ExitCode.interrupted;
     return applyNeedsAttention(report) ? ExitCode.findings : ExitCode.ok;
   },
 };

@@ -20,7 +20,8 @@ export const migrateRollbackCommand: Command = {
     'since is converted by down() when that is exact for it, otherwise restored with the later content\n' +
     'kept in the ledger. Then a census by version (documents written at the target version since apply\n' +
     'are converted by an exact down(), or listed), copies dropped, the before-validators and checksums\n' +
-    'against the ones apply recorded. Checkpointed: rerun to resume after a crash.\n' +
+    'against the ones apply recorded. Checkpointed: rerun to resume after a crash. SIGINT (Ctrl-C) or\n' +
+    'SIGTERM pauses after the batch in flight (exit 130; rerun to resume).\n' +
     'Exit 0 when every collection is back as it was, 1 when anything is left or differs.',
   options: {
     to: { type: 'string' },
@@ -39,12 +40,13 @@ export const migrateRollbackCommand: Command = {
       ctx,
       (signal) =>
         migrateRollback(config, input, runOptionsFor(ctx, { signal, onProgress: migrationProgress(ctx) })),
-      stopNote,
+      stopNote('rollback'),
     );
     ctx.output.endProgress();
     noteLineageWarnings(ctx, warnings);
     ctx.output.line(renderRollbackReport(report).join('\n'));
     ctx.output.result(report);
+    if (report.status === 'paused') return ExitCode.interrupted;
     return rollbackNeedsAttention(report) ? ExitCode.findings : ExitCode.ok;
   },
 };

@@ -49,6 +49,8 @@ export async function scanSource(job: ScanJob, keeper: LeaseKeeper, progress: Sc
   const pages = scanPages(source, {
     after: progress.after,
     limit: input.batch ?? defaultBatch,
+    // Only the field the reference starts at is read and parsed, not the whole source document.
+    fields: [reference.field.split('.')[0]!],
     ...(input.segment ? { segment: input.segment } : {}),
   });
   for await (const page of readAhead(pages)) {

@@ -109,7 +109,7 @@ export async function documentPass(
       await ctx.save(progress);
       read += page.docs.length;
       tick();
-      await ctx.throttle.take(page.docs.length);
+      await ctx.throttle.take(page.docs.length, ctx.signal);
       if (ctx.signal?.aborted) return { progress, paused: true };
     }
   }

@@ -57,7 +57,7 @@ export async function censusPass(
         read,
         ...(total === undefined ? {} : { total }),
       });
-      await ctx.throttle.take(page.docs.length);
+      await ctx.throttle.take(page.docs.length, ctx.signal);
       if (ctx.signal?.aborted) return { progress, paused: true };
     }
   }

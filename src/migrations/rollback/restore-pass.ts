@@ -53,7 +53,7 @@ export async function restorePass(
       collection,
       counts: progress.counts,
     });
-    await ctx.throttle.take(entries.length);
+    await ctx.throttle.take(entries.length, ctx.signal);
     if (ctx.signal?.aborted) return { progress, paused: true };
   }
   return { progress, paused: false };

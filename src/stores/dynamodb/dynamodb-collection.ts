@@ -2,6 +2,7 @@ import { QueryCommand, ScanCommand, type ScanCommandInput } from '@aws-sdk/clien
 import { matchesFilter, type ParsedFilter } from '../../core/filter.js';
 import type { JsonObject } from '../../core/json.js';
 import { StewardError } from '../../errors/steward-error.js';
+import { projectFields, type ScanShape, scanShape } from '../projected-fields.js';
 import { scanPages } from '../scan-pages.js';
 import { checkSegment } from '../segment.js';
 import {
@@ -64,8 +65,9 @@ export class DynamoCollection implements Collection {
     const pinned = mapper.keyCondition(options.filter ?? []);
     // A filter naming one key reads one item: a Query in segment 0, nothing in the others.
     if (pinned === 'none' || (pinned && (segment?.index ?? 0) > 0)) return { docs: [], next: null };
+    const shape = scanShape(options, this.spec.keyField, this.spec.name);
     const input: ScanCommandInput = {
-      ...this.scanInput(mapper, server, options.keysOnly === true, pinned),
+      ...this.scanInput(mapper, server, shape, pinned),
       Limit: checkLimit(options.limit ?? 500),
     };
     if (options.after) input.ExclusiveStartKey = decodeScanToken(options.after, segment, this.spec.name);
@@ -76,8 +78,14 @@ export class DynamoCollection implements Collection {
     // The client-side filter only names the key field and mapping attributes, which a keys-only
     // item holds too, so it selects the same documents either way.
     const docs = this.docsOf(mapper, out.Items ?? []).filter((d) => matchesFilter(d, client));
+    const keyField = this.spec.keyField;
     return {
-      docs: options.keysOnly ? docs.map((d) => keyDoc(d, this.spec.keyField)) : docs,
+      docs:
+        shape.kind === 'docs'
+          ? docs
+          : docs.map((d) =>
+              shape.kind === 'keys' ? keyDoc(d, keyField) : projectFields(d, keyField, shape.fields),
+            ),
       next: out.LastEvaluatedKey ? encodeScanToken(out.LastEvaluatedKey, segment) : null,
     };
   }
@@ -188,7 +196,7 @@ export class DynamoCollection implements Collection {
   private scanInput(
     mapper: ItemMapper,
     filter: ParsedFilter,
-    keysOnly = false,
+    shape: ScanShape = { kind: 'docs' },
     pinned?: Item,
   ): ScanCommandInput {
     const b = new ExpressionBuilder();
@@ -201,7 +209,11 @@ export class DynamoCollection implements Collection {
     const rest = pinned ? filter.filter((c) => c.path !== this.spec.keyField) : filter;
     const expression = allOf([mapper.selector(b, pinned !== undefined), filterToDynamo(rest, b)]);
     // Same builder as the filter: the projection's name placeholders must not collide with its.
-    const projection = keysOnly ? this.keyAttributes().map((name) => b.name(name)) : [];
+    // A projected field stored apart (the key, a mapping attribute) is among the key attributes.
+    const keys = this.keyAttributes();
+    const fields =
+      shape.kind === 'fields' ? shape.fields.filter((f) => !mapper.storedApart(f) && !keys.includes(f)) : [];
+    const projection = shape.kind === 'docs' ? [] : [...keys, ...fields].map((name) => b.name(name));
     return {
       TableName: this.mapping.table,
       ConsistentRead: true,

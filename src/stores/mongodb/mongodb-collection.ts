@@ -22,6 +22,7 @@ import { scanPage } from './mongodb-scan.js';
 import { readByKey, writeOps } from './mongodb-write.js';
 import type { ScanCursors } from './scan-cursors.js';
 import type { SegmentBounds } from './segment-bounds.js';
+import type { WriteMode } from './write-plan.js';
 
 /** Keys one getMany round trip fetches; larger requests are split. */
 export const maxBatchGet = 1000;
@@ -35,6 +36,8 @@ export interface MongoContext {
   readonly registry: CollectionRegistry;
   /** Operations per bulk write; larger write() calls are sent in order in chunks of this size. */
   writeChunk: number;
+  /** Where expectations are checked: `keyed` on FerretDB 1.x (see `WriteMode`). */
+  writeMode: WriteMode;
 }
 
 /**
@@ -96,7 +99,12 @@ export class MongoCollection implements Collection {
       const results: WriteResult[] = [];
       for (let start = 0; start < ops.length; start += this.context.writeChunk) {
         results.push(
-          ...(await writeOps(this.native, this.spec, ops.slice(start, start + this.context.writeChunk))),
+          ...(await writeOps(
+            this.native,
+            this.spec,
+            ops.slice(start, start + this.context.writeChunk),
+            this.context.writeMode,
+          )),
         );
       }
       return results;

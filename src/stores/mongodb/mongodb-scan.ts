@@ -1,6 +1,7 @@
 import type { Document, Collection as DriverCollection, FindOptions } from 'mongodb';
 import type { JsonObject } from '../../core/json.js';
 import { StewardError } from '../../errors/steward-error.js';
+import { projectFields, type ScanShape, scanShape, shapeId } from '../projected-fields.js';
 import { checkSegment } from '../segment.js';
 import type { Page, ScanOptions } from '../store.js';
 import { toJsonDoc } from './ejson.js';
@@ -29,14 +30,12 @@ export async function scanPage(
   const name = collection.collectionName;
   const position = await startPosition(collection, bounds, options);
   if (!position) return { docs: [], next: null };
-  const keysOnly = options.keysOnly === true;
+  const shape = scanShape(options, keyField, name);
+  const cached = shapeId(shape);
   const cursor =
-    (options.after && cursors.take(ScanCursors.key(name, options.after, options.filter, keysOnly))) ||
+    (options.after && cursors.take(ScanCursors.key(name, options.after, options.filter, cached))) ||
     collection
-      .find(
-        andQueries(toMongoFilter(options.filter), positionQuery(position)),
-        findOptions(keyField, keysOnly),
-      )
+      .find(andQueries(toMongoFilter(options.filter), positionQuery(position)), findOptions(keyField, shape))
       .sort({ _id: 1 })
       .batchSize(Math.min(limit, 1000));
   const docs: Document[] = [];
@@ -46,22 +45,31 @@ export async function scanPage(
     docs.push(doc);
   }
   const last = docs.at(-1);
-  const page = docs.map((doc) => (keysOnly ? keyDoc(doc, keyField) : toJsonDoc(doc)));
+  const page = docs.map((doc) => shaped(doc, keyField, shape));
   if (docs.length < limit || !last) {
     await cursor.close();
     return { docs: page, next: null };
   }
   const next = encodeToken({ ...position, after: last._id });
-  cursors.keep(ScanCursors.key(name, next, options.filter, keysOnly), cursor);
+  cursors.keep(ScanCursors.key(name, next, options.filter, cached), cursor);
   return { docs: page, next };
 }
 
 /**
  * A keys-only scan projects `_id`, which pages go by, and the key field: no other field is sent
- * or decoded. A full scan projects nothing.
+ * or decoded; a projected scan those and its fields. A full scan projects nothing.
  */
-function findOptions(keyField: string, keysOnly: boolean): FindOptions {
-  return keysOnly ? { projection: { _id: 1, [keyField]: 1 } } : {};
+function findOptions(keyField: string, shape: ScanShape): FindOptions {
+  if (shape.kind === 'docs') return {};
+  const fields = shape.kind === 'fields' ? shape.fields : [];
+  return { projection: Object.fromEntries(['_id', keyField, ...fields].map((f) => [f, 1])) };
+}
+
+/** A page's document in the scan's shape (`_id` was read for paging, kept only when asked for). */
+function shaped(doc: Document, keyField: string, shape: ScanShape): JsonObject {
+  if (shape.kind === 'docs') return toJsonDoc(doc);
+  if (shape.kind === 'keys') return keyDoc(doc, keyField);
+  return projectFields(toJsonDoc(doc), keyField, shape.fields);
 }
 
 /** A keys-only document: the key field alone, converted as a full scan converts it (`_id` was read for paging). */

@@ -70,6 +70,7 @@ export async function openMongoStore(config: MongoStoreConfig): Promise<Store> {
     cursors: new ScanCursors(),
     registry: new CollectionRegistry(db),
     writeChunk: mongoCapabilities.maxBatchWrite,
+    writeMode: 'conditional',
   };
   const store = new MongoStore(client, context);
   const info = await store.ping().catch(async (error: unknown) => {
@@ -80,6 +81,8 @@ export async function openMongoStore(config: MongoStoreConfig): Promise<Store> {
     // FerretDB 1.24 (SQLite backend) hangs, and stops answering everyone, on a bulk write that
     // updates more than about 100 existing documents; 50 per bulk write stays well clear of it.
     context.writeChunk = ferretDbWriteChunk;
+    // Its conditional writes are not atomic and cost a scan each: filter by key, check on a read.
+    context.writeMode = 'keyed';
     store.capabilities = {
       ...mongoCapabilities,
       atomicConditionalWrites: false,

@@ -13,6 +13,7 @@ import {
   retriesAsReplace,
   type SentPlan,
   verifyWrite,
+  type WriteMode,
   type WritePlan,
   writeRounds,
 } from './write-plan.js';
@@ -31,16 +32,20 @@ import {
  * FerretDB's SQLite backend every replaceOne is a scan of the collection, an insert is not. An
  * upsert whose insert meets a key taken meanwhile is sent again as a replaceOne, in one more
  * round trip, only then.
+ *
+ * In `keyed` mode (FerretDB 1.x, see {@link WriteMode}) the bulk write filters by key alone and a
+ * round whose operations carry expectations always re-reads them after the write.
  */
 export async function writeOps(
   collection: DriverCollection,
   spec: CollectionSpec,
   ops: readonly WriteOp[],
+  mode: WriteMode = 'conditional',
 ): Promise<WriteResult[]> {
   const results: WriteResult[] = new Array(ops.length);
   for (const round of writeRounds(ops, spec)) {
     const roundOps = round.map((index) => ops[index]!);
-    const outcome = await writeRound(collection, spec, roundOps, true);
+    const outcome = await writeRound(collection, spec, roundOps, { probe: true, mode });
     round.forEach((index, i) => {
       results[index] = outcome[i]!;
     });
@@ -48,14 +53,18 @@ export async function writeOps(
   return results;
 }
 
-/** One round: keys are distinct. `probe` false plans every upsert as a replaceOne. */
+/**
+ * One round: keys are distinct. `probe` false plans every upsert as a replaceOne. In `keyed` mode
+ * the operations with an expectation are always re-read after the bulk write (one more `find`).
+ */
 async function writeRound(
   collection: DriverCollection,
   spec: CollectionSpec,
   ops: readonly WriteOp[],
-  probe: boolean,
+  how: { probe: boolean; mode: WriteMode },
 ): Promise<WriteResult[]> {
-  const plans = await planRound(collection, spec, ops, probe && ops.some(isBlindUpsert));
+  const keyed = how.mode === 'keyed';
+  const plans = await planRound(collection, spec, ops, how.probe && ops.some(isBlindUpsert), keyed);
   const sent = plans.flatMap((plan, i) => ('model' in plan ? [{ plan, i }] : []));
   const sentPlans = sent.map(({ plan }) => plan);
   const bulk = await runBulk(collection, sentPlans);
@@ -71,11 +80,13 @@ async function writeRound(
       if (results[i]!.status === 'exists') duplicates.push(i);
     } else if (plan.kind !== 'insert') unsure.push(i);
   });
+  const guarded = keyed ? unsure.filter((i) => ops[i]!.type !== 'insert' && ops[i]!.expect) : [];
   if (bulk.shortfall !== 0) await verifyUnsure(collection, spec, ops, unsure, results);
+  else if (guarded.length > 0) await verifyUnsure(collection, spec, ops, guarded, results);
   await judgeDuplicates(collection, spec, ops, duplicates, results);
   if (retry.length === 0) return results;
   const retryOps = retry.map((i) => ops[i]!);
-  const again = await writeRound(collection, spec, retryOps, false);
+  const again = await writeRound(collection, spec, retryOps, { probe: false, mode: how.mode });
   retry.forEach((i, n) => {
     results[i] = again[n]!;
   });
@@ -92,6 +103,7 @@ async function planRound(
   spec: CollectionSpec,
   ops: readonly WriteOp[],
   probing: boolean,
+  keyed: boolean,
 ): Promise<WritePlan[]> {
   const probed = (op: WriteOp) => probing && probesKey(op, spec);
   const keyOnly = !ops.some(needsCurrent);
@@ -99,7 +111,7 @@ async function planRound(
   const current = await readByKey(collection, spec, keysOf(read, spec), keyOnly);
   return ops.map((op) => {
     const stored = lookup(current, opKey(op, spec));
-    return probed(op) ? planProbed(op, spec, stored !== undefined) : planWrite(op, spec, stored);
+    return probed(op) ? planProbed(op, spec, stored !== undefined) : planWrite(op, spec, stored, keyed);
   });
 }
 

@@ -17,11 +17,12 @@ export class ScanCursors {
 
   /**
    * The cache key of a scan position: the collection, the token, the filter it was read with and
-   * whether it was keys-only. The token is the same either way, but the cursor is not: a projected
-   * cursor continued by a full scan would hand out documents holding only their keys.
+   * the shape it read (`shapeId`: whole documents, keys only, which fields). The token is the same
+   * either way, but the cursor is not: a projected cursor continued by a full scan would hand out
+   * documents holding only their keys.
    */
-  static key(collection: string, token: string, filter: ParsedFilter | undefined, keysOnly: boolean): string {
-    return `${collection}\u0000${token}\u0000${canonicalJson(filter ?? [])}\u0000${keysOnly ? 'keys' : 'docs'}`;
+  static key(collection: string, token: string, filter: ParsedFilter | undefined, shape: string): string {
+    return `${collection}\u0000${token}\u0000${canonicalJson(filter ?? [])}\u0000${shape}`;
   }
 
   /** Removes and returns the cursor left at this position, if any. */

@@ -26,6 +26,16 @@ export type WritePlan =
       readonly upsert: boolean;
     };
 
+/**
+ * How a store's writes carry their expectations. `conditional` (MongoDB): in the filter of each
+ * write, where the server checks and applies them atomically. `keyed` (FerretDB 1.x, whose
+ * adapter says `atomicConditionalWrites: false`): FerretDB reads then writes anyway, and scans the
+ * whole collection for any filter other than the bare key, one scan per document; so the
+ * expectation is checked on the round's read, the write filters by key alone, and a batched
+ * re-read after the write confirms each document holds what was written.
+ */
+export type WriteMode = 'conditional' | 'keyed';
+
 /** A plan that goes to the server. */
 export type SentPlan = Extract<WritePlan, { readonly model: unknown }>;
 
@@ -104,8 +114,17 @@ export function retriesAsReplace(plan: SentPlan, code: number | undefined): bool
   return code === 11000 && plan.kind === 'insert' && plan.upsert;
 }
 
-/** Plans one operation against the document as stored now (undefined: no such document). */
-export function planWrite(op: WriteOp, spec: CollectionSpec, current: JsonObject | undefined): WritePlan {
+/**
+ * Plans one operation against the document as stored now (undefined: no such document). With
+ * `keyedFilters`, the expectation is checked on `current` only and the filter sent is the key
+ * alone (see {@link WriteMode}); otherwise it is checked on `current` and sent in the filter too.
+ */
+export function planWrite(
+  op: WriteOp,
+  spec: CollectionSpec,
+  current: JsonObject | undefined,
+  keyedFilters = false,
+): WritePlan {
   if (op.type === 'insert') {
     return { model: { insertOne: { document: toBsonDoc(op.doc) } }, kind: 'insert', upsert: false };
   }
@@ -118,7 +137,7 @@ export function planWrite(op: WriteOp, spec: CollectionSpec, current: JsonObject
   }
   const refused = current !== undefined && op.expect && !expectationHolds(current, op.expect);
   if (refused) return { result: conflict };
-  const filter = keyFilter(spec.keyField, key, op.expect);
+  const filter = keyFilter(spec.keyField, key, keyedFilters ? undefined : op.expect);
   if (op.type === 'replace') {
     return {
       model: { replaceOne: { filter, replacement: toBsonDoc(op.doc), upsert } },

@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
 import { expectationHolds } from '../../core/expectation.js';
 import type { ParsedFilter } from '../../core/filter.js';
-import { type JsonObject, setPath, unsetPath } from '../../core/json.js';
+import { type JsonObject, type JsonValue, setField, setPath, unsetPath } from '../../core/json.js';
 import { StewardError } from '../../errors/steward-error.js';
 import { indexConflict, sameIndex } from '../index-definition.js';
+import { scanShape } from '../projected-fields.js';
 import { checkSegment } from '../segment.js';
 import {
   type Collection,
@@ -93,8 +94,10 @@ export class SqliteCollection implements Collection {
       clauses.push('steward_segment(k, ?) = ?');
       params.push(segment.total, segment.index);
     }
+    const shape = scanShape(options, this.spec.keyField, this.spec.name);
+    if (shape.kind === 'fields') return this.scanFields(shape.fields, clauses, params, limit);
     // Keys only: the filter still reads `doc` inside SQLite, but no document text leaves it.
-    const columns = options.keysOnly ? 'k' : 'k, doc';
+    const columns = shape.kind === 'keys' ? 'k' : 'k, doc';
     const rows = this.all<{ k: string; doc?: string }>(
       `SELECT ${columns} FROM ${this.table} WHERE ${clauses.join(' AND ')} ORDER BY k LIMIT ?`,
       [...params, limit],
@@ -104,6 +107,31 @@ export class SqliteCollection implements Collection {
       docs: rows.map((r) => (r.doc === undefined ? this.keyDoc(r.k) : this.parse(r.k, r.doc))),
       next: rows.length < limit || !last ? null : last.k,
     };
+  }
+
+  /**
+   * A projected page: each field is taken out of the stored JSON inside SQLite (`doc -> '$."f"'`
+   * gives the field's JSON text, NULL when absent), so only those values leave it and are parsed.
+   */
+  private scanFields(fields: readonly string[], clauses: string[], params: unknown[], limit: number): Page {
+    const columns = fields.map((_, i) => `doc -> ? AS f${i}`).join(', ');
+    const paths = fields.map((f) => `$.${JSON.stringify(f)}`);
+    const rows = this.raw(
+      `SELECT k, ${columns} FROM ${this.table} WHERE ${clauses.join(' AND ')} ORDER BY k LIMIT ?`,
+      [...paths, ...params, limit],
+    );
+    const docs = rows.map((row) => {
+      const k = row[0] as string;
+      const doc = this.keyDoc(k);
+      fields.forEach((field, i) => {
+        const text = row[i + 1] as string | null;
+        // SQLite made this text from stored JSON it parsed, so it is JSON (a corrupt row fails in `->`).
+        if (text !== null) setField(doc, field, JSON.parse(text) as JsonValue);
+      });
+      return doc;
+    });
+    const last = rows.at(-1);
+    return { docs, next: rows.length < limit || !last ? null : (last[0] as string) };
   }
 
   /** A keys-only scan's document: the key field rebuilt from `k`, which is the key's keyId. */
@@ -350,6 +378,18 @@ export class SqliteCollection implements Collection {
   private all<T>(sql: string, params: unknown[]): T[] {
     try {
       return this.statement(sql).all(...params) as T[];
+    } catch (error) {
+      if (/no such table/.test((error as Error).message)) this.assertExists();
+      throw mapSqliteError(error, this.target);
+    }
+  }
+
+  /** {@link all} in array mode: each row an array of its columns, cheaper than an object per row. */
+  private raw(sql: string, params: unknown[]): unknown[][] {
+    try {
+      return this.statement(sql)
+        .raw(true)
+        .all(...params) as unknown[][];
     } catch (error) {
       if (/no such table/.test((error as Error).message)) this.assertExists();
       throw mapSqliteError(error, this.target);

@@ -50,6 +50,8 @@ export interface DriftCheckResult {
   /** Snapshots missing where their source gives a value (a snapshot's differences are not drift). */
   readonly missingSnapshots: number;
   readonly reports: DriftReport[];
+  /** The signal stopped the check after a page; the last report says where, later states were not checked. */
+  readonly interrupted: boolean;
 }
 
 /**
@@ -81,14 +83,17 @@ export function driftCheck(
         ...settings,
         ...methodOptions(input, derived),
         ...(onPage ? { onPage } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
       });
       recordDriftCheck(metrics, report);
       options.onProgress?.({ type: 'checked', report });
       reports.push(report);
+      if (report.interrupted) break;
     }
     const drift = reports.reduce((n, r) => n + r.drift, 0);
     const missingSnapshots = reports.reduce((n, r) => n + (r.snapshot?.missing ?? 0), 0);
-    return { ok: !reports.some(driftFound), drift, missingSnapshots, reports };
+    const interrupted = reports.some((r) => r.interrupted);
+    return { ok: !reports.some(driftFound) && !interrupted, drift, missingSnapshots, reports, interrupted };
   });
 }
 

@@ -41,6 +41,8 @@ export interface DriftRepairResult {
   readonly reports: RepairReport[];
   /** Snapshots `force` could not refresh for want of approvals (they were repaired as without it). */
   readonly refused: SnapshotRefusal[];
+  /** The signal stopped the repair after a batch; rerun to go on with the incidents left open. */
+  readonly interrupted: boolean;
 }
 
 /**
@@ -77,12 +79,16 @@ export function driftRepair(
         dryRun: input.dryRun === true,
         ...(input.batch === undefined ? {} : { batch: input.batch }),
         force: force === true,
+        ...(options.signal ? { signal: options.signal } : {}),
       });
       recordDriftRepair(metrics, report);
       options.onProgress?.({ type: 'repaired', report });
       reports.push(report);
+      if (report.interrupted) break;
     }
-    return { ok: refused.length === 0 && !reports.some(repairNeedsAttention), reports, refused };
+    const interrupted = reports.some((r) => r.interrupted === true);
+    const ok = refused.length === 0 && !interrupted && !reports.some(repairNeedsAttention);
+    return { ok, reports, refused, interrupted };
   });
 }
 
