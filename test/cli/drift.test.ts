@@ -545,7 +545,7 @@ describe('steward drift on an e-commerce project (array elements, self-sourced t
     await store.close();
     const unknown = await steward('contracts', 'verify', 'orders');
     assert.equal(unknown.code, 1);
-    assert.match(unknown.stdout, /o-0002 {2}v1 {2}coupon is not declared/);
+    assert.match(unknown.stdout, /"o-0002" {2}v1 {2}coupon is not declared/);
   });
 });
 
