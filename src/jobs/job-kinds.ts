@@ -139,9 +139,12 @@ export function isJobKind(kind: string): kind is JobKind {
   return (jobKinds as readonly string[]).includes(kind);
 }
 
-/** A phase's tick of the library's progress events, as the meter counts it. */
+/**
+ * A phase's tick of the library's progress events, as the meter counts it: the count of its part;
+ * the stage stays what the kind's own events named (`scan <reference>`, `checked <derived>`).
+ */
 function tickStep(tick: ProgressTick): ProgressStep {
-  return { part: tick.phase, done: tick.done, stage: tick.phase };
+  return { part: tick.phase, done: tick.done };
 }
 
 function migrationStep(event: MigrationEvent): ProgressStep | undefined {
