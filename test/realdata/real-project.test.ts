@@ -136,6 +136,41 @@ if (selectedKinds().includes('mongodb') || selectedKinds().includes('dynamodb'))
       );
     });
 
+    test('derived lint has nothing against the values computed from their own order, and still reviews the copy', async () => {
+      const { code, json, stderr } = await stewardJson('derived', 'lint');
+      assert.equal(code, 0, stderr);
+      const of = (name: string) => json.findings.filter((f: Json) => f.derived === name);
+      assert.deepEqual(of('orders.lines[].line_total'), [], 'self-sourced: written with its own document');
+      assert.deepEqual(of('orders.total'), []);
+      assert.deepEqual(
+        of('reviews.productName').map((f: Json) => f.rule),
+        ['name-hides-authority'],
+        'a copy of the catalog is still told to say so',
+      );
+    });
+
+    test('filters take ObjectIds and single-table keys; a path into line items is refused, not an empty answer', async () => {
+      const customerKey = plan().snapshotDiffers[0]!.customerKey!;
+      const customer = await steward(
+        'count',
+        'orders',
+        '--where',
+        JSON.stringify({ customerId: oid(customerKey) }),
+      );
+      assert.equal(customer.code, 0, customer.stderr);
+      const ofCustomer = (await allOrders()).filter(
+        (o) => o.customerId?.toHexString() === customerKey,
+      ).length;
+      assert.ok(ofCustomer > 1);
+      assert.equal(customer.stdout.trim(), String(ofCustomer));
+      const review = await steward('count', 'reviews', '--where', JSON.stringify({ id: reviewId(1) }));
+      assert.equal(review.stdout.trim(), '1', review.stderr);
+      const lines = await steward('count', 'orders', '--where', JSON.stringify({ 'lines[].sku': 'SKU-03' }));
+      assert.equal(lines.code, 2, `${lines.stdout}${lines.stderr}`);
+      assert.match(lines.stderr, /field "lines\[\]\.sku" reaches into the array "lines\[\]"/);
+      assert.equal(lines.stdout, '');
+    });
+
     test('contracts verify counts the planted non-conforming documents; unversioned ones are at assumeVersion', async () => {
       const { code, json, stderr } = await stewardJson('contracts', 'verify');
       assert.equal(code, 1, `non-conforming documents fail the verify: ${stderr}`);
@@ -411,6 +446,12 @@ if (selectedKinds().includes('mongodb') || selectedKinds().includes('dynamodb'))
           `snapshot: ${plan().snapshotDiffers.length} differ from the source now (by design: not drift)`,
         ),
         text.stdout,
+      );
+      const status = await steward('derived', 'status');
+      assert.match(
+        status.stdout,
+        /orders\.customer_name_at_order {2}not-applicable: .*\n {2}.*allowance none \(manual\)/,
+        'a snapshot has no allowance, and the text does not call it immediate',
       );
       const all = await stewardJson('drift', 'check');
       assert.equal(all.code, 0, `nothing drifts and no snapshot is missing: ${JSON.stringify(all.json)}`);

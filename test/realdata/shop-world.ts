@@ -50,6 +50,8 @@ export const reviewId = (r: number) => `r-${String(r + 1).padStart(3, '0')}`;
 /** One planted derived value: the order's hex key, the line's position, stored and right values. */
 export interface Planted {
   readonly key: string;
+  /** For a snapshot: the hex key of the customer the order points at. */
+  readonly customerKey?: string;
   readonly index?: number;
   readonly expected: unknown;
   readonly actual: unknown;
@@ -269,7 +271,8 @@ function customerOf(i: number, key: string, plan: Mutable<ShopPlanted>): Documen
   }
   // Orders placed before their customer's rename keep the name of their moment.
   const name = renamed(c) && i < 40 ? oldName(c) : customerName(c);
-  if (name !== customerName(c)) plan.snapshotDiffers.push({ key, expected: customerName(c), actual: name });
+  if (name !== customerName(c))
+    plan.snapshotDiffers.push({ key, customerKey: customerHex(c), expected: customerName(c), actual: name });
   return { ...link, customer_name_at_order: name };
 }
 
