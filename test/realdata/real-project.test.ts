@@ -293,8 +293,7 @@ if (selectedKinds().includes('mongodb') || selectedKinds().includes('dynamodb'))
           snapshot.findings.every((f: Json) => f.kind === 'missing-snapshot'),
           method,
         );
-        // A link that resolves to nothing (no such customer, or null) leaves the snapshot unchecked.
-        assert.equal(snapshot.orphans, plan().orphanOrders.length + plan().nullCustomerOrders.length, method);
+        // Its orphans are checked apart (todo below): refs scan and drift check disagree on null links.
 
         assert.deepEqual(
           sorted(reviews.findings.map(findingLine)),
@@ -321,6 +320,24 @@ if (selectedKinds().includes('mongodb') || selectedKinds().includes('dynamodb'))
         }
       }
     });
+
+    test(
+      'drift check counts as orphaned copies the orders refs scan counts as orphans, not those with a null link',
+      {
+        todo: 'issue 13: drift check counts a null via link as an orphaned copy; refs scan counts it as null',
+      },
+      async () => {
+        const scan = await stewardJson('refs', 'scan');
+        const reference = scan.json.references.find((r: Json) => r.reference === 'orders.customerId');
+        assert.equal(reference.orphans, plan().orphanOrders.length);
+        assert.equal(reference.nulls, plan().nullCustomerOrders.length);
+        const check = await stewardJson('drift', 'check', 'orders.customer_name_at_order');
+        const snapshot = reportOf(check.json, 'orders.customer_name_at_order');
+        // Today: orphanOrders + nullCustomerOrders (7), and the text says "7 orphaned copies",
+        // sending the reader to refs scan, which reports 4 orphans and 3 nulls.
+        assert.equal(snapshot.orphans, reference.orphans, 'the same orders, under the same name');
+      },
+    );
 
     test('rebuild --id takes an ObjectId as drift check prints it and writes only that order’s drifted lines', async () => {
       const text = await steward('drift', 'check', 'orders.lines[].line_total');
