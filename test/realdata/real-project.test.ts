@@ -321,6 +321,55 @@ if (selectedKinds().includes('mongodb') || selectedKinds().includes('dynamodb'))
       }
     });
 
+    test('segments of drift check and refs scan add up to the whole, on FerretDB and in the single table', async () => {
+      const sum: Record<string, { checked: number; drift: number; orphans: number }> = {};
+      for (let i = 0; i < 3; i++) {
+        const { code, json, stderr } = await stewardJson(
+          'drift',
+          'check',
+          'orders.lines[].line_total',
+          'orders.total',
+          'reviews.productName',
+          '--segment',
+          `${i}/3`,
+        );
+        assert.ok(code === 0 || code === 1, stderr);
+        for (const r of json.reports) {
+          const s = (sum[r.derived] ??= { checked: 0, drift: 0, orphans: 0 });
+          s.checked += r.checked;
+          s.drift += r.drift;
+          s.orphans += r.orphans;
+        }
+      }
+      assert.deepEqual(sum, {
+        'orders.lines[].line_total': {
+          checked: plan().lines,
+          drift: plan().lineTotalDrift.length,
+          orphans: 0,
+        },
+        'orders.total': { checked: orderCount, drift: plan().totalDrift.length, orphans: 0 },
+        'reviews.productName': {
+          checked: reviewCount,
+          drift: plan().reviewNameDrift.length,
+          orphans: plan().orphanReviews.length,
+        },
+      });
+      const refs: Record<string, { scanned: number; orphans: number }> = {};
+      for (let i = 0; i < 2; i++) {
+        const { json } = await stewardJson('refs', 'scan', '--segment', `${i}/2`);
+        for (const r of json.references) {
+          const s = (refs[r.reference] ??= { scanned: 0, orphans: 0 });
+          s.scanned += r.scanned;
+          s.orphans += r.orphans;
+        }
+      }
+      assert.deepEqual(refs, {
+        'orders.customerId': { scanned: orderCount, orphans: plan().orphanOrders.length },
+        'orders.lines[].sku': { scanned: orderCount, orphans: plan().orphanLines.length },
+        'reviews.productSku': { scanned: reviewCount, orphans: plan().orphanReviews.length },
+      });
+    });
+
     test(
       'drift check counts as orphaned copies the orders refs scan counts as orphans, not those with a null link',
       {
