@@ -335,7 +335,8 @@ if (selectedKinds().includes('mongodb') || selectedKinds().includes('dynamodb'))
         );
         assert.ok(code === 0 || code === 1, stderr);
         for (const r of json.reports) {
-          const s = (sum[r.derived] ??= { checked: 0, drift: 0, orphans: 0 });
+          sum[r.derived] ??= { checked: 0, drift: 0, orphans: 0 };
+          const s = sum[r.derived]!;
           s.checked += r.checked;
           s.drift += r.drift;
           s.orphans += r.orphans;
@@ -358,7 +359,8 @@ if (selectedKinds().includes('mongodb') || selectedKinds().includes('dynamodb'))
       for (let i = 0; i < 2; i++) {
         const { json } = await stewardJson('refs', 'scan', '--segment', `${i}/2`);
         for (const r of json.references) {
-          const s = (refs[r.reference] ??= { scanned: 0, orphans: 0 });
+          refs[r.reference] ??= { scanned: 0, orphans: 0 };
+          const s = refs[r.reference]!;
           s.scanned += r.scanned;
           s.orphans += r.orphans;
         }
