@@ -5,7 +5,14 @@
  * Local: a single-table design holding the catalog and reviews), with every fault counted as
  * planted (see `shop-world.ts`). A steward.config.ts and contracts/ written for it; then the BUILT
  * CLI runs doctor, refs scan, drift check (exact and hash), rebuild --id with the key as printed,
- * drift repair and contracts verify, each with --json, and every count is checked against the plan.
+ * drift repair and contracts verify, each with --json, and every count is checked against the plan;
+ * segments add up to the whole; once no snapshot is missing, the snapshot's check exits 0.
+ *
+ * What this data showed steward getting wrong is checked here too: a filter path into line items
+ * (`lines[].sku`) matched nothing silently (now refused), lint asked self-computed values to rename
+ * themselves, `derived status` called a snapshot's allowance "immediate"; and, still open (todo),
+ * drift check counts an order whose customer link is null as an orphaned copy where refs scan
+ * counts it as null.
  *
  * Needs both servers (`npm test` starts them): a server that cannot be reached fails the test.
  */
