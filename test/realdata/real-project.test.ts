@@ -17,6 +17,7 @@
  * Needs both servers (`npm test` starts them): a server that cannot be reached fails the test.
  */
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { MongoClient, ObjectId } from 'mongodb';
 import { runSteward } from '../support/run-steward.js';
@@ -97,6 +98,7 @@ if (selectedKinds().includes('mongodb') || selectedKinds().includes('dynamodb'))
     });
     after(async () => {
       await world?.drop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
     test('the data set plants every kind of fault', () => {
