@@ -200,6 +200,15 @@ function checkPath(path: string, where: string): void {
   if (steps.some((s) => s.length === 0 || s.startsWith('$'))) {
     throw invalid(where, `field "${path}" is not a valid dotted path`);
   }
+  // `lines[].sku` is how references, contracts and derived state name a field inside array
+  // elements; filters never search into arrays, so that path would match nothing, silently.
+  const array = steps.find((s) => s.includes('['));
+  if (array !== undefined) {
+    throw invalid(
+      where,
+      `field "${path}" reaches into the array "${array}": filters match a document's own fields and do not search into arrays`,
+    );
+  }
 }
 
 function rejectOperator(where: string, op: string): StewardError {

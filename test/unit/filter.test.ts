@@ -32,6 +32,12 @@ describe('the portable filter language', () => {
     ['non-array $in', { a: { $in: 'x' } }, 'filter.a.$in must be an array'],
     ['non-array $and', { $and: { a: 1 } }, 'filter.$and must be an array'],
     ['bad path', { 'a..b': 1 }, 'not a valid dotted path'],
+    [
+      'a path into array elements',
+      { 'lines[].sku': 'SKU-03' },
+      'field "lines[].sku" reaches into the array "lines[]": filters match a document\'s own fields and do not search into arrays',
+    ],
+    ['a position in an array', { 'lines[0].sku': 'SKU-03' }, 'reaches into the array "lines[0]"'],
     ['not an object', 'status=open', 'must be an object'],
   ] as const) {
     test(`rejects ${name} with a message naming where`, () => {

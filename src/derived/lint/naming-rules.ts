@@ -75,6 +75,9 @@ export const nameHidesAuthorityRule: LintRule = {
   id: 'name-hides-authority',
   summary: 'a derived field name says what it is: _at_<event>, _display_cache, _projected, _as_of...',
   check(d) {
+    // A value computed from its own document (`source: 'self'`) is written with that document: it
+    // is no copy of other data that could be older than it reads, so its name hides nothing.
+    if (d.source.link.by === 'self') return [];
     const leaf = d.field.split('.').at(-1) ?? d.field;
     if (markerOf(leaf) !== undefined || collectionSays(d.collection)) return [];
     const camel = !leaf.includes('_') && /[A-Z]/.test(leaf);

@@ -12,7 +12,13 @@ export function formatDuration(ms: number): string {
 /** The status of each derived state as lines for a terminal. */
 export function renderStatus(statuses: readonly DerivedStatus[]): string[] {
   return statuses.flatMap((s) => {
-    const allowance = s.stalenessMs === null ? 'immediate' : formatDuration(s.stalenessMs);
+    // No allowance is null too: a snapshot, or a manual refresh without one, promises no age.
+    const allowance =
+      s.stalenessMs !== null
+        ? formatDuration(s.stalenessMs)
+        : s.state === 'not-applicable'
+          ? 'none'
+          : 'immediate';
     const lag = s.lagMs === null ? 'unknown' : formatDuration(s.lagMs);
     const versions =
       s.minSourceVersion === undefined && s.latestSourceVersion === undefined
