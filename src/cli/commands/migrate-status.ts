@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/format-count.js';
 import type { JsonObject } from '../../core/json.js';
 import { ExitCode } from '../../errors/steward-error.js';
 import { parseApplyState } from '../../migrations/apply/apply-state.js';
@@ -45,7 +46,9 @@ function render(output: Output, s: MigrateStatus): void {
     const p = apply.progress;
     output.line(
       `apply checkpoint: plan ${apply.plan.hash.slice(0, 12)}, migration ${apply.index + 1} of ${apply.plan.ids.length}` +
-        (p ? ` (${p.id}, phase ${p.phase}: ${p.counts.changed} changed, ${p.counts.failed} failed)` : ''),
+        (p
+          ? ` (${p.id}, phase ${p.phase}: ${formatCount(p.counts.changed)} changed, ${formatCount(p.counts.failed)} failed)`
+          : ''),
     );
   }
   if (s.checkpoints.rollback)
