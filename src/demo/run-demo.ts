@@ -75,7 +75,7 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
     folder.created
       ? `writing in ${folder.dir}, a new folder`
       : folder.removed.length > 0
-        ? `writing in ${folder.dir}, after removing the ${folder.removed.length} files and folders the last demo wrote there`
+        ? `writing in ${folder.dir}, after removing the ${formatCount(folder.removed.length)} files and folders the last demo wrote there`
         : `writing in ${folder.dir}, an empty folder`,
   );
   mkdirSync(join(folder.dir, 'keys'), { recursive: true });
@@ -97,7 +97,7 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
   report.say('   the tokens are shown only now and expire in 7 days; make more with "steward tokens create"');
   const written = folder.finish();
   report.say(
-    `\nwrote ${written.length} files and folders in ${folder.dir}, listed in ${demoMarkerName}: ` +
+    `\nwrote ${formatCount(written.length)} files and folders in ${folder.dir}, listed in ${demoMarkerName}: ` +
       'the next run replaces exactly those',
   );
   return { ...result, tokens, dir: folder.dir, written };
