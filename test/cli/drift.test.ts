@@ -545,7 +545,7 @@ describe('steward drift on an e-commerce project (array elements, self-sourced t
     await store.close();
     const unknown = await steward('contracts', 'verify', 'orders');
     assert.equal(unknown.code, 1);
-    assert.match(unknown.stdout, /o-0002 {2}v1 {2}coupon is not declared/);
+    assert.match(unknown.stdout, /"o-0002" {2}v1 {2}coupon is not declared/);
   });
 });
 
@@ -573,7 +573,7 @@ describe('steward drift incidents: filters, pages, and a check that says when it
     assert.equal(report.truncated, true);
     assert.equal(report.rest, 'steward drift incidents orders.total --status open --json');
     const text = await steward('drift', 'check', 'orders.total');
-    assert.match(text.stdout, /\.\.\. and 1080 more: steward drift incidents orders\.total lists them all/);
+    assert.match(text.stdout, /\.\.\. and 1,080 more: steward drift incidents orders\.total lists them all/);
   });
 
   test('drift incidents pages through all of them with --limit and --cursor, and filters', async () => {
