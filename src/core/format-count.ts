@@ -1,7 +1,9 @@
 /**
- * The one number format of steward's terminal output: whole numbers with thousands separators
- * (12,345), the same on every machine whatever its locale, so a log reads alike everywhere. JSON
- * output keeps plain numbers.
+ * The one number format of steward's text output (reports, progress lines, the demo): whole
+ * numbers with thousands separators (12,345), the same on every machine whatever its locale, so a
+ * log reads alike everywhere. Only for counts (documents, findings, incidents, records): keys,
+ * seqs, versions, ports and durations in ms are printed as they are. JSON output keeps plain
+ * numbers. In the core because the capabilities' pure render functions use it; it does no I/O.
  */
 export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
