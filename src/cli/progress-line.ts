@@ -1,4 +1,4 @@
-import { formatCount, formatEta } from './format-count.js';
+import { formatCount, formatEta } from '../core/format-count.js';
 
 /*
  * Why a hand-written line and not cli-progress or listr2: steward draws one line at a time on

@@ -10,6 +10,7 @@ import { toMermaid } from '../contracts/graph/to-mermaid.js';
 import { toSvg } from '../contracts/graph/to-svg.js';
 import { type LoadedContracts, loadContracts } from '../contracts/load-contracts.js';
 import { verifyCollection } from '../contracts/verify/verify-collection.js';
+import { formatCount } from '../core/format-count.js';
 import type { JsonObject } from '../core/json.js';
 import type { ExampleCollectionName } from '../example/case-management-model.js';
 import { exampleContracts, writeExampleContracts } from '../example/example-contracts.js';
@@ -42,7 +43,7 @@ export async function contractsStep(
 ): Promise<ContractsStepResult> {
   writeExampleContracts(join(dir, 'contracts'));
   const baseline = await loadContracts(join(dir, 'contracts'));
-  report.say(`   ${baseline.contracts.length} contracts written to ${join(dir, 'contracts')}`);
+  report.say(`   ${formatCount(baseline.contracts.length)} contracts written to ${join(dir, 'contracts')}`);
 
   const breaking = await proposal(dir, 'breaking', (props, required) => {
     const { priority: _dropped, ...kept } = props;
@@ -71,7 +72,7 @@ export async function contractsStep(
     `# Data flows of the example\n\n${mermaidBlock(toMermaid(graph))}\n`,
   );
   report.say(
-    `   data-flow map: ${graph.nodes.length} services and collections, ${graph.edges.length} flows, drawn in ${svgFile}`,
+    `   data-flow map: ${formatCount(graph.nodes.length)} services and collections, ${formatCount(graph.edges.length)} flows, drawn in ${svgFile}`,
   );
   return {
     breakingRejected: !breakingReport.ok,

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { formatCount } from '../core/format-count.js';
 import { StewardError } from '../errors/steward-error.js';
 
 /**
@@ -151,7 +152,7 @@ function topLevel(entries: readonly string[]): string[] {
 
 function list(names: readonly string[]): string {
   const shown = names.slice(0, 8).join(', ');
-  return names.length > 8 ? `${shown} and ${names.length - 8} more` : shown;
+  return names.length > 8 ? `${shown} and ${formatCount(names.length - 8)} more` : shown;
 }
 
 function refusal(why: string, file: string): StewardError {

@@ -1,4 +1,5 @@
 import { parseFilter } from '../core/filter.js';
+import { formatCount } from '../core/format-count.js';
 import type { DriftReport } from '../derived/drift-report.js';
 import { type ExampleManifest, exampleSpec } from '../example/generate-example.js';
 import { scanPages } from '../stores/scan-pages.js';
@@ -54,7 +55,9 @@ export async function derivedStep(
   const { config, run } = session;
   const check = await driftCheck(config, {}, run);
   for (const r of check.reports)
-    report.say(`   ${r.derived.padEnd(30)} ${String(r.drift).padStart(4)} drifted of ${r.checked} checked`);
+    report.say(
+      `   ${r.derived.padEnd(30)} ${formatCount(r.drift).padStart(4)} drifted of ${formatCount(r.checked)} checked`,
+    );
   const driftFound = sum(check.reports.map((r) => r.drift));
   const driftInjected = manifest.faults.filter((f) => f.kind === 'drift').length;
   report.say(`   found ${driftFound} drifted values; the generator injected ${driftInjected}`);
@@ -82,8 +85,8 @@ export async function derivedStep(
     written += rebuilt.report.written;
   }
   report.say(
-    `   rebuild of tenant ${tenant}'s case list counters (${keys.length} cases): ${examined} values recomputed, ` +
-      `${written} written, the rest already matched`,
+    `   rebuild of tenant ${tenant}'s case list counters (${formatCount(keys.length)} cases): ${formatCount(examined)} values recomputed, ` +
+      `${formatCount(written)} written, the rest already matched`,
   );
 
   const repair = await driftRepair(config, {}, run);
@@ -99,7 +102,7 @@ export async function derivedStep(
   expectStep(recheck.ok, 'drift check', 'drift is left after the repair');
   const driftAfterRepair = sum(recheck.reports.map((r) => r.drift));
   report.say(
-    `   drift check of the ${repairable.length} repaired derived values again: ${driftAfterRepair} drifted`,
+    `   drift check of the ${repairable.length} repaired derived values again: ${formatCount(driftAfterRepair)} drifted`,
   );
 
   const lint = await derivedLint(config);
@@ -108,7 +111,7 @@ export async function derivedStep(
   const status = await derivedStatus(config, {}, run);
   for (const s of status.statuses)
     report.say(
-      `   derived status ${s.derived.padEnd(28)} ${s.state}; ${s.documents - s.withoutMetadata} of ${s.documents} ` +
+      `   derived status ${s.derived.padEnd(28)} ${s.state}; ${formatCount(s.documents - s.withoutMetadata)} of ${formatCount(s.documents)} ` +
         'documents carry projection metadata (repair and rebuild stamp it)',
     );
   const amplification = { sources: derivedAmplification(config) };

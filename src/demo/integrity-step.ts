@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { formatCount } from '../core/format-count.js';
 import type { JsonObject } from '../core/json.js';
 import type { ExampleManifest } from '../example/generate-example.js';
 import { exampleSpec } from '../example/generate-example.js';
@@ -46,13 +47,13 @@ export async function integrityStep(
   for (const ref of scan.references) {
     const name = `${ref.reference} -> ${ref.target}`;
     report.say(
-      `   ${name.padEnd(40)} ${String(ref.orphans).padStart(4)} orphans in ${ref.scanned} documents`,
+      `   ${name.padEnd(40)} ${formatCount(ref.orphans).padStart(4)} orphans in ${formatCount(ref.scanned)} documents`,
     );
   }
   const orphansFound = sum(scan.references.map((r) => r.orphans));
   const orphansInjected = manifest.faults.filter((f) => f.kind === 'orphan').length;
   report.say(
-    `   found ${orphansFound} orphans; the generator injected ${orphansInjected}; each is an incident`,
+    `   found ${formatCount(orphansFound)} orphans; the generator injected ${formatCount(orphansInjected)}; each is an incident`,
   );
 
   const archived = await archiveMissingSubjects(store, manifest);
@@ -63,7 +64,7 @@ export async function integrityStep(
   const first = await refsRepair(config, {}, run);
   const plans = first.references.filter((r) => r.plan && !r.plan.approval.ok);
   report.say(
-    `   refs repair: ${first.counts.done} repaired; ${first.counts.refused} deletions refused until their plan is approved`,
+    `   refs repair: ${formatCount(first.counts.done)} repaired; ${formatCount(first.counts.refused)} deletions refused until their plan is approved`,
   );
   const owner = demoApprovers[0];
   for (const ref of plans) {
@@ -80,7 +81,7 @@ export async function integrityStep(
       run,
     );
     report.say(
-      `   ${owner.name} (${owner.role}) signs the plan of ${ref.reference}: ${ref.plan!.incidents} deletions`,
+      `   ${owner.name} (${owner.role}) signs the plan of ${ref.reference}: ${formatCount(ref.plan!.incidents)} deletions`,
     );
   }
   const second = await refsRepair(config, {}, run);
@@ -99,12 +100,12 @@ export async function integrityStep(
   const rescan = { references: rescanned.references as ReferenceScanReport[] };
   const orphansAfterRepair = sum(rescan.references.map((r) => r.orphans));
   report.say(
-    `   second scan: ${orphansAfterRepair} orphans in ${sum(rescan.references.map((r) => r.scanned))} documents`,
+    `   second scan: ${formatCount(orphansAfterRepair)} orphans in ${formatCount(sum(rescan.references.map((r) => r.scanned)))} documents`,
   );
   const third = await refsRepair(config, {}, run);
   expectStep(!needsAttention(third), 'refs repair', third.counts);
   const changedBySecondRepair = third.counts.done;
-  report.say(`   a third repair finds nothing to do: ${changedBySecondRepair} changes`);
+  report.say(`   a third repair finds nothing to do: ${formatCount(changedBySecondRepair)} changes`);
   return {
     orphansFound,
     orphansInjected,

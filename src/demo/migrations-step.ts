@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { formatCount } from '../core/format-count.js';
 import type { JsonValue } from '../core/json.js';
 import { writeExampleContracts } from '../example/example-contracts.js';
 import {
@@ -69,8 +70,8 @@ export async function migrationsStep(
   const totals = second.report.totals;
   const roundTrip = second.report.migrations[0]?.roundTrip;
   report.say(
-    `   dry run in a sandbox copy: ${totals.changed} changed, ${totals.failed} failed; ` +
-      `down(up(doc)) = doc on ${roundTrip ? `${roundTrip.checked - roundTrip.mismatched} of ${roundTrip.checked}` : 'none'}; ` +
+    `   dry run in a sandbox copy: ${formatCount(totals.changed)} changed, ${formatCount(totals.failed)} failed; ` +
+      `down(up(doc)) = doc on ${roundTrip ? `${formatCount(roundTrip.checked - roundTrip.mismatched)} of ${formatCount(roundTrip.checked)}` : 'none'}; ` +
       `the real run estimated at ${seconds(second.report.estimate.seconds)}`,
   );
 
@@ -91,15 +92,15 @@ export async function migrationsStep(
   const counts = applied?.counts;
   const gates = (applied?.gates ?? []).filter((g) => g.stage === 'canary');
   report.say(
-    `   migrate apply: canary of ${counts?.canary ?? 0} subjects, gates ${gates.every((g) => g.ok) ? 'passed' : 'FAILED'} ` +
-      `(${gates.map((g) => g.gate).join(', ')}), then the rest: ${counts?.changed ?? 0} subjects at version 2`,
+    `   migrate apply: canary of ${formatCount(counts?.canary ?? 0)} subjects, gates ${gates.every((g) => g.ok) ? 'passed' : 'FAILED'} ` +
+      `(${gates.map((g) => g.gate).join(', ')}), then the rest: ${formatCount(counts?.changed ?? 0)} subjects at version 2`,
   );
 
   const { report: rollback } = await migrateRollback(config, {}, run);
   expectStep(!rollbackNeedsAttention(rollback), 'migrate rollback', rollback.migrations);
   const undone = rollback.migrations[0];
   report.say(
-    `   migrate rollback: ${undone?.counts.changed ?? 0} restored; ${undone?.remainingAtTarget ?? 0} left at version 2; ` +
+    `   migrate rollback: ${formatCount(undone?.counts.changed ?? 0)} restored; ${formatCount(undone?.remainingAtTarget ?? 0)} left at version 2; ` +
       `checksum ${undone?.exact ? 'equal to' : 'DIFFERENT from'} the one before apply`,
   );
   return {

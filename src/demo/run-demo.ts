@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { parseFilter } from '../core/filter.js';
+import { formatCount } from '../core/format-count.js';
 import { type ExampleManifest, exampleSpec, generateExample } from '../example/generate-example.js';
 import { verifyStoredAuditChain } from '../ledger/audit-records.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -74,7 +75,7 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
     folder.created
       ? `writing in ${folder.dir}, a new folder`
       : folder.removed.length > 0
-        ? `writing in ${folder.dir}, after removing the ${folder.removed.length} files and folders the last demo wrote there`
+        ? `writing in ${folder.dir}, after removing the ${formatCount(folder.removed.length)} files and folders the last demo wrote there`
         : `writing in ${folder.dir}, an empty folder`,
   );
   mkdirSync(join(folder.dir, 'keys'), { recursive: true });
@@ -96,7 +97,7 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
   report.say('   the tokens are shown only now and expire in 7 days; make more with "steward tokens create"');
   const written = folder.finish();
   report.say(
-    `\nwrote ${written.length} files and folders in ${folder.dir}, listed in ${demoMarkerName}: ` +
+    `\nwrote ${formatCount(written.length)} files and folders in ${folder.dir}, listed in ${demoMarkerName}: ` +
       'the next run replaces exactly those',
   );
   return { ...result, tokens, dir: folder.dir, written };
@@ -127,10 +128,11 @@ async function walk(
     faults: injected,
     onProgress: (done, total) => report.progress('   writing', done, total),
   });
-  for (const [name, count] of Object.entries(manifest.counts)) report.say(`   ${name.padEnd(12)} ${count}`);
+  for (const [name, count] of Object.entries(manifest.counts))
+    report.say(`   ${name.padEnd(12)} ${formatCount(count)}`);
   report.say(
-    `   injected on purpose: ${injected.orphans} orphaned references, ${injected.drift} drifted values, ` +
-      `${injected.badShape} malformed documents`,
+    `   injected on purpose: ${formatCount(injected.orphans)} orphaned references, ${formatCount(injected.drift)} drifted values, ` +
+      `${formatCount(injected.badShape)} malformed documents`,
   );
   await ledger.audit.append({
     action: 'example.generate',
@@ -145,7 +147,9 @@ async function walk(
   const cases = store.collection(exampleSpec('cases'));
   const open = await cases.count({ filter: parseFilter({ closedAt: null }) });
   const urgent = await cases.count({ filter: parseFilter({ closedAt: null, priority: { $gte: 4 } }) });
-  report.say(`   open cases {closedAt: null}: ${open}; of those {priority: {$gte: 4}}: ${urgent}`);
+  report.say(
+    `   open cases {closedAt: null}: ${formatCount(open)}; of those {priority: {$gte: 4}}: ${formatCount(urgent)}`,
+  );
   report.say('   a filter with $where, $expr or $function is refused before it reaches any store');
 
   report.step('3. Split a scan into 4 segments, as 4 machines would');
@@ -153,7 +157,7 @@ async function walk(
   const taskCount = await store.collection(exampleSpec('tasks')).count();
   const sum = segmentCounts.reduce((a, b) => a + b, 0);
   report.say(
-    `   segments read ${segmentCounts.join(' + ')} = ${sum} tasks; the collection holds ${taskCount}`,
+    `   segments read ${segmentCounts.map(formatCount).join(' + ')} = ${formatCount(sum)} tasks; the collection holds ${formatCount(taskCount)}`,
   );
 
   report.step('4. Data contracts: check two proposed changes, verify the stored documents, draw the map');
@@ -187,7 +191,9 @@ async function walk(
   report.say(`   lease "demo" held with fencing token ${lease.token}`);
   report.say(`   a second process asking for it: ${rival ?? 'acquired it (this is a bug)'}`);
   const verified = await ledger.audit.verify();
-  report.say(`   audit log: ${verified.checked} records, chain ${verified.ok ? 'intact' : 'BROKEN'}`);
+  report.say(
+    `   audit log: ${formatCount(verified.checked)} records, chain ${verified.ok ? 'intact' : 'BROKEN'}`,
+  );
 
   report.step('9. Tamper with a copy of the audit log and watch verification catch it');
   const tampered = await tamperWithCopy(store, ledger);

@@ -1,3 +1,4 @@
+import { formatCount } from '../core/format-count.js';
 import type { JsonValue } from '../core/json.js';
 import type { DocKey } from '../stores/store.js';
 import type { ElementRef } from './derived-rows.js';
@@ -136,23 +137,23 @@ function place(f: DriftFinding): string {
 /** Human-readable lines of a report. */
 export function renderDriftReport(r: DriftReport): string[] {
   const lines = [
-    `${r.derived} (${r.method}): ${r.checked} checked of ${r.scanned} read, ${r.drift} drifted, ` +
-      `${r.orphans} orphaned copies, ${r.failed} failed, ${r.cleared} cleared by a re-read (${Math.round(r.elapsedMs)} ms)`,
+    `${r.derived} (${r.method}): ${formatCount(r.checked)} checked of ${formatCount(r.scanned)} read, ${formatCount(r.drift)} drifted, ` +
+      `${formatCount(r.orphans)} orphaned copies, ${formatCount(r.failed)} failed, ${formatCount(r.cleared)} cleared by a re-read (${Math.round(r.elapsedMs)} ms)`,
   ];
   if (r.snapshot)
     lines.push(
-      `  snapshot: ${r.snapshot.differsFromSource} differ from the source now (by design: not drift), ${r.snapshot.missing} missing where the source gives a value`,
+      `  snapshot: ${formatCount(r.snapshot.differsFromSource)} differ from the source now (by design: not drift), ${formatCount(r.snapshot.missing)} missing where the source gives a value`,
     );
   if (r.hash)
     lines.push(
-      `  hash: ${r.hash.groups} group(s), ${r.hash.differing} differing, ${r.hash.fetched} document(s) compared`,
+      `  hash: ${formatCount(r.hash.groups)} group(s), ${formatCount(r.hash.differing)} differing, ${formatCount(r.hash.fetched)} document(s) compared`,
     );
   if (r.window)
     lines.push(
-      `  window: ${r.window.changedSources} source document(s) changed since ${r.window.since}, naming ${r.window.derivedKeys} derived document(s)`,
+      `  window: ${formatCount(r.window.changedSources)} source document(s) changed since ${r.window.since}, naming ${formatCount(r.window.derivedKeys)} derived document(s)`,
     );
   if (r.checkpoint)
-    lines.push(`  checkpoint: ${r.checkpoint.behind} document(s) behind their source version`);
+    lines.push(`  checkpoint: ${formatCount(r.checkpoint.behind)} document(s) behind their source version`);
   for (const f of r.findings.slice(0, 20))
     lines.push(
       f.kind === 'missing-snapshot'
@@ -162,7 +163,7 @@ export function renderDriftReport(r: DriftReport): string[] {
   const found = r.drift + (r.snapshot?.missing ?? 0);
   if (found > 20)
     lines.push(
-      `  ... and ${found - 20} more: steward drift incidents ${r.derived} lists them all (--limit and --cursor page through them)`,
+      `  ... and ${formatCount(found - 20)} more: steward drift incidents ${r.derived} lists them all (--limit and --cursor page through them)`,
     );
   for (const f of r.snapshot?.differences.slice(0, 5) ?? [])
     lines.push(
@@ -170,7 +171,7 @@ export function renderDriftReport(r: DriftReport): string[] {
     );
   for (const f of r.failures.slice(0, 20)) lines.push(`  failed ${JSON.stringify(f.key)}: ${f.reason}`);
   lines.push(
-    `  incidents: ${r.incidents.opened} opened, ${r.incidents.updated} updated, ${r.incidents.closed} closed`,
+    `  incidents: ${formatCount(r.incidents.opened)} opened, ${formatCount(r.incidents.updated)} updated, ${formatCount(r.incidents.closed)} closed`,
   );
   return lines;
 }

@@ -1,3 +1,4 @@
+import { formatCount } from '../core/format-count.js';
 import { sha256 } from '../core/hash.js';
 import { canonicalJson, type JsonValue } from '../core/json.js';
 import { type DocKey, keyId } from '../stores/store.js';
@@ -77,13 +78,15 @@ export function shadowField(field: string, version: number): string {
 
 export function renderDualRunReport(r: DualRunReport): string[] {
   const lines = [
-    `${r.derived} version ${r.version} beside the values in place (${r.shadow}): ${r.documents} document(s), ` +
-      `${r.equal} equal, ${r.different} different, ${r.orphans} orphaned, ${r.failed} failed`,
+    `${r.derived} version ${r.version} beside the values in place (${r.shadow}): ${formatCount(r.documents)} document(s), ` +
+      `${formatCount(r.equal)} equal, ${formatCount(r.different)} different, ${formatCount(r.orphans)} orphaned, ${formatCount(r.failed)} failed`,
   ];
-  if (r.resumedAt) lines.push(`  resumed after ${r.resumedAt} document(s); counts cover the whole job`);
+  if (r.resumedAt)
+    lines.push(`  resumed after ${formatCount(r.resumedAt)} document(s); counts cover the whole job`);
   for (const d of r.sample)
     lines.push(`  ${JSON.stringify(d.key)}: ${JSON.stringify(d.current)} -> ${JSON.stringify(d.next)}`);
-  if (r.different > r.sample.length) lines.push(`  ... and ${r.different - r.sample.length} more`);
+  if (r.different > r.sample.length)
+    lines.push(`  ... and ${formatCount(r.different - r.sample.length)} more`);
   lines.push(
     `  report ${r.reportHash}: accept it with steward derived cutover ${r.derived} --report ${r.reportHash}`,
   );

@@ -1,3 +1,4 @@
+import { formatCount } from '../core/format-count.js';
 import type { JsonValue } from '../core/json.js';
 import type { DocKey } from '../stores/store.js';
 import type { ElementRef } from './derived-rows.js';
@@ -92,11 +93,13 @@ export function repairReportJson(r: RepairReport): Omit<RepairReport, 'written'>
 
 export function renderRepairReport(r: RepairReport): string[] {
   const lines = [
-    `${r.derived} (${r.action}${r.dryRun ? ', dry run' : ''}): ${r.examined} examined, ${r.written} ${r.dryRun ? 'would be written' : 'written'}, ` +
-      `${r.unchanged} already correct, ${r.skipped} skipped, ${r.failed} failed, ${r.closed} incident(s) closed`,
+    `${r.derived} (${r.action}${r.dryRun ? ', dry run' : ''}): ${formatCount(r.examined)} examined, ${formatCount(r.written)} ${r.dryRun ? 'would be written' : 'written'}, ` +
+      `${formatCount(r.unchanged)} already correct, ${formatCount(r.skipped)} skipped, ${formatCount(r.failed)} failed, ${formatCount(r.closed)} incident(s) closed`,
   ];
   if (r.resumedAt)
-    lines.push(`  resumed from a checkpoint after ${r.resumedAt} document(s); counts cover the whole job`);
+    lines.push(
+      `  resumed from a checkpoint after ${formatCount(r.resumedAt)} document(s); counts cover the whole job`,
+    );
   for (const p of r.problems.slice(0, 20)) {
     const at = p.element
       ? ` element ${p.element.key === undefined ? p.element.index : JSON.stringify(p.element.key)}`

@@ -573,7 +573,7 @@ describe('steward drift incidents: filters, pages, and a check that says when it
     assert.equal(report.truncated, true);
     assert.equal(report.rest, 'steward drift incidents orders.total --status open --json');
     const text = await steward('drift', 'check', 'orders.total');
-    assert.match(text.stdout, /\.\.\. and 1080 more: steward drift incidents orders\.total lists them all/);
+    assert.match(text.stdout, /\.\.\. and 1,080 more: steward drift incidents orders\.total lists them all/);
   });
 
   test('drift incidents pages through all of them with --limit and --cursor, and filters', async () => {

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
-import { formatCount, formatEta } from '../../src/cli/format-count.js';
 import { Output } from '../../src/cli/output.js';
 import { ProgressLine } from '../../src/cli/progress-line.js';
+import { formatCount, formatEta } from '../../src/core/format-count.js';
 
 describe('progress line', () => {
   test('shows done of an estimated total, the rate since the phase began and the ETA', () => {

@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/format-count.js';
 import { ExitCode } from '../../errors/steward-error.js';
 import { shortHash } from '../../ledger/audit-chain.js';
 import { parseAuditHead, recordedHead } from '../../ledger/audit-head-ref.js';
@@ -33,13 +34,15 @@ export const auditVerifyCommand: Command = {
     ctx.output.result(result);
     if (result.ok) {
       ctx.output.line(
-        `audit log ok: ${result.checked} records, chain ends at seq ${result.tip.seq} (${shortHash(result.tip.hash)})`,
+        `audit log ok: ${formatCount(result.checked)} records, chain ends at seq ${result.tip.seq} (${shortHash(result.tip.hash)})`,
       );
       if (expected) ctx.output.line(`it holds the expected head seq ${expected.seq}`);
       ctx.output.line(`audit head: ${auditHead}`);
       return ExitCode.ok;
     }
-    ctx.output.line(`audit log BROKEN: ${result.problemCount} problem(s) in ${result.checked} records`);
+    ctx.output.line(
+      `audit log BROKEN: ${formatCount(result.problemCount)} problem(s) in ${formatCount(result.checked)} records`,
+    );
     for (const p of result.problems) ctx.output.line(`  seq ${p.seq}: ${p.kind}: ${p.message}`);
     ctx.output.line(`the log ends at: ${auditHead}`);
     return ExitCode.findings;

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { formatCount } from '../../core/format-count.js';
 import { ExitCode } from '../../errors/steward-error.js';
 import { contractsExport } from '../../workspace/contracts/contracts-files.js';
 import { ensureOutDir, writeOutFile } from '../../workspace/out-file.js';
@@ -33,7 +34,7 @@ export const contractsExportCommand: Command = {
       return file;
     });
     ctx.output.result({ written });
-    ctx.output.line(`wrote ${written.length} contract(s) to ${out}`);
+    ctx.output.line(`wrote ${formatCount(written.length)} contract(s) to ${out}`);
     return ExitCode.ok;
   },
 };

@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/format-count.js';
 import { ExitCode } from '../../errors/steward-error.js';
 import { contractsList } from '../../workspace/contracts/contracts-files.js';
 import type { Command } from '../command.js';
@@ -19,7 +20,7 @@ export const contractsListCommand: Command = {
     const result = await contractsList({ dir: await contractsDirFor(ctx), ...(config ? { config } : {}) });
     const { dir, contracts: rows } = result;
     ctx.output.result(result);
-    ctx.output.line(`${rows.length} contract(s) in ${dir}`);
+    ctx.output.line(`${formatCount(rows.length)} contract(s) in ${dir}`);
     for (const r of rows) {
       const consumers = r.consumers.length > 0 ? r.consumers.join(', ') : 'none';
       ctx.output.line(

@@ -1,4 +1,5 @@
 import type { DocumentFailure, VerifyReport } from '../../contracts/verify/verify-report.js';
+import { formatCount } from '../../core/format-count.js';
 import { renderKey } from '../../core/key-text.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
 import { type ContractsVerifyEvent, contractsVerify } from '../../workspace/contracts/contracts-verify.js';
@@ -65,17 +66,18 @@ export const contractsVerifyCommand: Command = {
 
 function render(output: Output, r: VerifyReport, width: number): void {
   const percent = (Math.floor(r.percentConforming * 10) / 10).toFixed(1);
-  const census = r.versions.map((v) => `v${v.version}: ${v.documents}`).join('  ');
-  const sampled = r.sample < 1 ? `  (sample ${Math.round(r.sample * 1000) / 10}% of ${r.scanned} read)` : '';
+  const census = r.versions.map((v) => `v${v.version}: ${formatCount(v.documents)}`).join('  ');
+  const sampled =
+    r.sample < 1 ? `  (sample ${Math.round(r.sample * 1000) / 10}% of ${formatCount(r.scanned)} read)` : '';
   output.line(
-    `${r.collection.padEnd(width)}  ${percent}% conforming (${r.conforming}/${r.checked})  ${census}${sampled}`,
+    `${r.collection.padEnd(width)}  ${percent}% conforming (${formatCount(r.conforming)}/${formatCount(r.checked)})  ${census}${sampled}`,
   );
   if (r.missingVersion > 0 || r.unknownVersion.count > 0) {
-    const values = Object.entries(r.unknownVersion.values).map(([v, n]) => `${v} x${n}`);
-    if (r.unknownVersion.otherValues > 0) values.push(`others x${r.unknownVersion.otherValues}`);
+    const values = Object.entries(r.unknownVersion.values).map(([v, n]) => `${v} x${formatCount(n)}`);
+    if (r.unknownVersion.otherValues > 0) values.push(`others x${formatCount(r.unknownVersion.otherValues)}`);
     const unknown = values.length > 0 ? ` (${values.join(', ')})` : '';
     output.line(
-      `  version field "${r.versionField}": missing in ${r.missingVersion}, undeclared in ${r.unknownVersion.count}${unknown}`,
+      `  version field "${r.versionField}": missing in ${formatCount(r.missingVersion)}, undeclared in ${formatCount(r.unknownVersion.count)}${unknown}`,
     );
     if (r.missingVersion > 0)
       output.line(

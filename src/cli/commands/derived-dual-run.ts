@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/format-count.js';
 import { renderDualRunReport } from '../../derived/dual-run-report.js';
 import { ExitCode } from '../../errors/steward-error.js';
 import { derivedDropShadow, derivedDualRun } from '../../workspace/derived/derived-dual-run.js';
@@ -44,7 +45,9 @@ export const derivedDualRunCommand: Command = {
     const input = { derived, batch, ...(version === undefined ? {} : { version }), ...jobOptions(ctx) };
     if (ctx.options.drop === true) {
       const { shadow, examined, dropped } = await derivedDropShadow(config, input, jobRunOptions(ctx));
-      ctx.output.line(`${derived}: ${dropped} shadow value(s) ${shadow} removed of ${examined} document(s)`);
+      ctx.output.line(
+        `${derived}: ${formatCount(dropped)} shadow value(s) ${shadow} removed of ${formatCount(examined)} document(s)`,
+      );
       ctx.output.result({ ok: true, examined, dropped });
       return ExitCode.ok;
     }

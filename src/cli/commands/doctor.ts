@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../../config/resolved-config.js';
+import { formatCount } from '../../core/format-count.js';
 import { ExitCode } from '../../errors/steward-error.js';
 import { type CollectionCheck, doctor, type LedgerCheck, type StoreCheck } from '../../workspace/doctor.js';
 import type { Command } from '../command.js';
@@ -47,8 +48,8 @@ function versionOf(c: StoreCheck): string {
 }
 
 function describeCollections(declared: number, missing: number): string {
-  if (missing === 0) return `collections: all ${declared} declared exist`;
-  return `collections: ${missing} of ${declared} declared do not exist`;
+  if (missing === 0) return `collections: all ${formatCount(declared)} declared exist`;
+  return `collections: ${formatCount(missing)} of ${formatCount(declared)} declared do not exist`;
 }
 
 /** What was not found, in the store's own words: a table, or a MongoDB collection. */

@@ -1,4 +1,5 @@
 import { parseDuration } from '../../core/duration.js';
+import { formatCount } from '../../core/format-count.js';
 import { driftIncidentLine } from '../../derived/drift-incidents.js';
 import { type DriftIncidentKind, driftIncidentKinds } from '../../derived/reverify-drift.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
@@ -50,7 +51,7 @@ export const driftIncidentsCommand: Command = {
     for (const incident of page.incidents) ctx.output.line(driftIncidentLine(incident));
     if (page.incidents.length === 0) ctx.output.line('no incidents');
     const more = page.next === null ? undefined : nextCommand(ctx, page.next);
-    if (more) ctx.output.line(`${page.incidents.length} shown; more match: ${more}`);
+    if (more) ctx.output.line(`${formatCount(page.incidents.length)} shown; more match: ${more}`);
     ctx.output.result({
       incidents: page.incidents,
       count: page.incidents.length,

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { formatCount } from '../../core/format-count.js';
 import { ExitCode } from '../../errors/steward-error.js';
 import { writeExampleContracts } from '../../example/example-contracts.js';
 import { type ExampleProgress, exampleGenerate } from '../../workspace/example-generate.js';
@@ -70,10 +71,10 @@ export const exampleGenerateCommand: Command = {
       writeFileSync(resolve(ctx.cwd, ctx.options.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
     }
     ctx.output.result(manifest);
-    ctx.output.line(`wrote ${manifest.total} documents to store "${storeName}":`);
+    ctx.output.line(`wrote ${formatCount(manifest.total)} documents to store "${storeName}":`);
     for (const [name, count] of Object.entries(manifest.counts))
-      ctx.output.line(`  ${name.padEnd(12)} ${count}`);
-    ctx.output.line(`injected faults: ${manifest.faults.length}`);
+      ctx.output.line(`  ${name.padEnd(12)} ${formatCount(count)}`);
+    ctx.output.line(`injected faults: ${formatCount(manifest.faults.length)}`);
     if (typeof ctx.options.contracts === 'string') {
       const written = writeExampleContracts(resolve(ctx.cwd, ctx.options.contracts));
       ctx.output.line(`wrote ${written.length} contracts to ${ctx.options.contracts}`);

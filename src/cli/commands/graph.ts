@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { formatForFile, type GraphFormat, graphFormats } from '../../contracts/graph/render-graph.js';
+import { formatCount } from '../../core/format-count.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
 import { contractsGraph } from '../../workspace/contracts/contracts-files.js';
 import { writeOutFile } from '../../workspace/out-file.js';
@@ -50,7 +51,9 @@ export const graphCommand: Command = {
     const file = resolve(ctx.cwd, out);
     writeOutFile(file, text);
     ctx.output.result({ file, format, ...counts });
-    ctx.output.note(`wrote ${out} (${format}): ${counts.nodes} nodes, ${counts.edges} edges`);
+    ctx.output.note(
+      `wrote ${out} (${format}): ${formatCount(counts.nodes)} nodes, ${formatCount(counts.edges)} edges`,
+    );
     return ExitCode.ok;
   },
 };

@@ -1,4 +1,5 @@
 import { relative, resolve } from 'node:path';
+import { formatCount } from '../../core/format-count.js';
 import { ExitCode } from '../../errors/steward-error.js';
 import type { DryRunReport } from '../../migrations/report/dry-run-report.js';
 import { type DryRunProgress, migrateDryRun } from '../../workspace/migrations/migrate-dry-run.js';
@@ -68,7 +69,9 @@ function render(
   for (const m of report.migrations) {
     output.line(`  ${m.id}: ${m.ok ? 'passed' : 'FAILED'}`);
     for (const c of m.collections) {
-      output.line(`    ${c.collection}: ${c.changed} changed, ${c.unchanged} unchanged, ${c.failed} failed`);
+      output.line(
+        `    ${c.collection}: ${formatCount(c.changed)} changed, ${formatCount(c.unchanged)} unchanged, ${formatCount(c.failed)} failed`,
+      );
       listed(
         output,
         c.failures.map((f) => `${JSON.stringify(f.key)}: ${f.reason}`),
@@ -86,11 +89,11 @@ function render(
     }
     if (m.roundTrip && m.roundTrip.mismatched > 0)
       output.line(
-        `    down(up(doc)) differs on ${m.roundTrip.mismatched} of ${m.roundTrip.checked} documents`,
+        `    down(up(doc)) differs on ${formatCount(m.roundTrip.mismatched)} of ${formatCount(m.roundTrip.checked)} documents`,
       );
   }
   output.line(
-    `throughput ${report.throughput.perSecond} documents/s; the full run (~${report.estimate.documents} documents) would take about ${Math.ceil(report.estimate.seconds)} s`,
+    `throughput ${formatCount(report.throughput.perSecond)} documents/s; the full run (~${formatCount(report.estimate.documents)} documents) would take about ${Math.ceil(report.estimate.seconds)} s`,
   );
   output.line(`report: ${relative(cwd, files.markdown)} (hash ${files.hash})`);
   if (report.ok)

@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/format-count.js';
 import { ExitCode } from '../../errors/steward-error.js';
 import type { AuditRecord } from '../../ledger/audit-chain.js';
 import { migrateHistory } from '../../workspace/migrations/migrate-history.js';
@@ -22,13 +23,15 @@ export const migrateHistoryCommand: Command = {
     const config = await configFor(ctx);
     const { changelog, audit: records } = await migrateHistory(config, { limit }, runOptionsFor(ctx));
     ctx.output.result({ changelog, audit: records });
-    ctx.output.line(`changelog (${changelog.length}):${changelog.length === 0 ? ' empty' : ''}`);
+    ctx.output.line(`changelog (${formatCount(changelog.length)}):${changelog.length === 0 ? ' empty' : ''}`);
     for (const r of changelog)
       ctx.output.line(
-        `  ${r.id}  ${r.status}  plan ${r.planHash.slice(0, 12)}  ${r.counts.changed} changed, ${r.counts.failed} failed` +
+        `  ${r.id}  ${r.status}  plan ${r.planHash.slice(0, 12)}  ${formatCount(r.counts.changed)} changed, ${formatCount(r.counts.failed)} failed` +
           `${r.appliedAt ? `, applied ${r.appliedAt}` : ''}${r.rolledBackAt ? `, rolled back ${r.rolledBackAt}` : ''}`,
       );
-    ctx.output.line(`audit (${records.length}${limit > 0 ? `, the last ${limit} at most` : ''}):`);
+    ctx.output.line(
+      `audit (${formatCount(records.length)}${limit > 0 ? `, the last ${limit} at most` : ''}):`,
+    );
     for (const r of records)
       ctx.output.line(`  #${r.seq} ${r.at} ${r.actor} ${r.action} ${r.subject.slice(0, 12)} ${summary(r)}`);
     return ExitCode.ok;

@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/format-count.js';
 import { ExitCode } from '../../errors/steward-error.js';
 import type { MigrationPlan } from '../../migrations/plan/migration-plan-view.js';
 import { migratePlan } from '../../workspace/migrations/migrate-plan.js';
@@ -44,13 +45,13 @@ function renderPlan(output: Output, plan: MigrationPlan): void {
   for (const m of plan.migrations) {
     output.line(
       `${m.id.padEnd(width)}  v${m.fromVersion} -> v${m.targetVersion}  ${m.collections.join(', ')}  ` +
-        `~${m.estimatedDocuments} documents${m.hasDown ? '' : '  (no down: rollback restores before-images)'}`,
+        `~${formatCount(m.estimatedDocuments)} documents${m.hasDown ? '' : '  (no down: rollback restores before-images)'}`,
     );
     output.line(`${' '.repeat(width)}  ${m.description}`);
   }
   output.line('');
   output.line(
-    `about ${plan.estimatedDocuments} documents in ${plan.collections.map((c) => `${c.name} (~${c.estimatedDocuments})`).join(', ')}`,
+    `about ${formatCount(plan.estimatedDocuments)} documents in ${plan.collections.map((c) => `${c.name} (~${formatCount(c.estimatedDocuments)})`).join(', ')}`,
   );
   output.line('next: steward migrate dry-run');
 }

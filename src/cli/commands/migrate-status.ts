@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/format-count.js';
 import type { JsonObject } from '../../core/json.js';
 import { ExitCode } from '../../errors/steward-error.js';
 import { parseApplyState } from '../../migrations/apply/apply-state.js';
@@ -31,9 +32,9 @@ export const migrateStatusCommand: Command = {
 function render(output: Output, s: MigrateStatus): void {
   if (s.planHash) output.line(`plan ${s.planHash}`);
   if (s.planProblem) output.line(`no plan: ${s.planProblem}`);
-  output.line(`pending (${s.pending.length}):${s.pending.length === 0 ? ' none' : ''}`);
+  output.line(`pending (${formatCount(s.pending.length)}):${s.pending.length === 0 ? ' none' : ''}`);
   for (const p of s.pending) output.line(`  ${p.id}  ${p.description}`);
-  output.line(`applied (${s.applied.length}):${s.applied.length === 0 ? ' none' : ''}`);
+  output.line(`applied (${formatCount(s.applied.length)}):${s.applied.length === 0 ? ' none' : ''}`);
   for (const a of s.applied)
     output.line(`  ${a.id}  applied ${a.appliedAt ?? '?'} under plan ${a.planHash.slice(0, 12)}`);
   for (const p of s.inProgress)
@@ -45,7 +46,9 @@ function render(output: Output, s: MigrateStatus): void {
     const p = apply.progress;
     output.line(
       `apply checkpoint: plan ${apply.plan.hash.slice(0, 12)}, migration ${apply.index + 1} of ${apply.plan.ids.length}` +
-        (p ? ` (${p.id}, phase ${p.phase}: ${p.counts.changed} changed, ${p.counts.failed} failed)` : ''),
+        (p
+          ? ` (${p.id}, phase ${p.phase}: ${formatCount(p.counts.changed)} changed, ${formatCount(p.counts.failed)} failed)`
+          : ''),
     );
   }
   if (s.checkpoints.rollback)
@@ -63,7 +66,7 @@ function render(output: Output, s: MigrateStatus): void {
     const who = a.approvedBy.length > 0 ? ` by ${a.approvedBy.join(', ')}` : '';
     const of = a.reportHash ? ` of report ${a.reportHash.slice(0, 12)}` : '';
     output.line(
-      `approvals${of}: ${a.approvedBy.length} valid of ${a.required} needed${who}: ` +
+      `approvals${of}: ${formatCount(a.approvedBy.length)} valid of ${a.required} needed${who}: ` +
         (a.ok ? 'quorum met' : `not met (${planApprovalProblems(a).join('; ')})`),
     );
   }

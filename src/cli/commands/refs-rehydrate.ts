@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/format-count.js';
 import { ExitCode } from '../../errors/steward-error.js';
 import { refsRehydrate } from '../../workspace/integrity/refs-rehydrate.js';
 import type { Command } from '../command.js';
@@ -32,7 +33,7 @@ export const refsRehydrateCommand: Command = {
       ctx.output.line(
         `${r.outcome.padEnd(17)} ${r.reference} ${JSON.stringify(r.key)}${r.note ? ` (${r.note})` : ''}`,
       );
-    const summary = Object.entries(counts).map(([outcome, n]) => `${n} ${outcome}`);
+    const summary = Object.entries(counts).map(([outcome, n]) => `${formatCount(n)} ${outcome}`);
     ctx.output.line(
       results.length === 0
         ? 'no pending rehydration requests'

@@ -1,4 +1,5 @@
 import { parseDuration } from '../../core/duration.js';
+import { formatCount } from '../../core/format-count.js';
 import { ExitCode, StewardError } from '../../errors/steward-error.js';
 import { renderScanReport, renderStaleReport } from '../../integrity/scan/render-scan-report.js';
 import { defaultBatch } from '../../integrity/scan/scan-reference.js';
@@ -66,7 +67,7 @@ function render(ctx: CommandContext): (event: RefsScanEvent) => void {
     if (event.type === 'interrupted') {
       ctx.output.endProgress();
       ctx.output.note(
-        `${event.report.reference}: scan interrupted after ${event.report.scanned.toLocaleString('en-US')} documents, ` +
+        `${event.report.reference}: scan interrupted after ${formatCount(event.report.scanned)} documents, ` +
           'checkpoint saved; run the same command again to resume',
       );
     }

@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/format-count.js';
 import type { CheckFinding, CheckReport, CollectionCheck } from './check-report.js';
 import type { DeprecationEntry } from './list-deprecations.js';
 
@@ -44,10 +45,10 @@ function versionsText(f: CheckFinding): string {
 }
 
 function summaryLine(r: CheckReport): string {
-  const waived = r.waived > 0 ? `, ${r.waived} waived` : '';
-  const scope = `${r.collections.length} collection(s), as of ${r.asOf}`;
+  const waived = r.waived > 0 ? `, ${formatCount(r.waived)} waived` : '';
+  const scope = `${formatCount(r.collections.length)} collection(s), as of ${r.asOf}`;
   if (r.ok) return `✓ contracts check passed: no failing findings${waived} in ${scope}`;
-  return `✗ contracts check failed: ${r.failing} failing finding(s)${waived} in ${scope}`;
+  return `✗ contracts check failed: ${formatCount(r.failing)} failing finding(s)${waived} in ${scope}`;
 }
 
 /** The human form of the deprecations list: one line per field, then who still reads it. */

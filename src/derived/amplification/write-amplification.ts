@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/format-count.js';
 import { linkLabel, type RefreshMechanism, type ResolvedDerived } from '../derived.js';
 
 /** One derived state fed by a source collection, as the amplification report lists it. */
@@ -97,7 +98,7 @@ function describe(d: ResolvedDerived): FedState {
 export function renderAmplification(report: readonly SourceAmplification[]): string[] {
   return report.flatMap((a) => [
     `${a.source}  factor ${a.factor} (synchronous ${a.synchronousFactor}): one write refreshes ` +
-      `${a.derivedWrites} derived value(s) in ${a.derivedDocuments} document(s) of ${a.collections.join(', ') || 'no collection'}`,
+      `${formatCount(a.derivedWrites)} derived value(s) in ${formatCount(a.derivedDocuments)} document(s) of ${a.collections.join(', ') || 'no collection'}`,
     ...a.perWrite.map((s) => `  ${s.derived}  ${s.refresh}, ${s.link}`),
     ...a.batched.map((s) => `  ${s.derived}  ${s.refresh}, ${s.link} (not refreshed per write)`),
   ]);

@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/format-count.js';
 import type { ResolvedDerived } from '../derived.js';
 import {
   failWriteNeedsSynchronousRule,
@@ -91,11 +92,11 @@ export function renderLintReport(report: LintReport): string[] {
     `  fix: ${f.suggestion}`,
   ]);
   for (const f of report.accepted) lines.push(`accepted ${f.rule}  ${f.derived} ${f.path}: ${f.reason}`);
-  const accepted = report.accepted.length > 0 ? `, ${report.accepted.length} accepted` : '';
+  const accepted = report.accepted.length > 0 ? `, ${formatCount(report.accepted.length)} accepted` : '';
   lines.push(
     report.findings.length === 0
       ? `no findings: every contract is answered${accepted}`
-      : `${report.errors} error(s), ${report.warnings} warning(s)${accepted}`,
+      : `${formatCount(report.errors)} error(s), ${formatCount(report.warnings)} warning(s)${accepted}`,
   );
   return lines;
 }

@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/format-count.js';
 import type { DerivedStatus } from './derived-status.js';
 
 /** A duration in the largest unit that keeps it readable: 42s, 5m, 3h, 2d. */
@@ -28,8 +29,8 @@ export function renderStatus(statuses: readonly DerivedStatus[]): string[] {
           ];
     return [
       `${s.derived}  ${s.state}: ${s.reason}`,
-      `  ${s.documents} document(s), oldest projected at ${s.oldestProjectedAt ?? 'never'}, lag ${lag}, allowance ${allowance} (${s.refresh})`,
-      `  without metadata ${s.withoutMetadata}, older than allowance ${s.olderThanAllowance}, old projection version ${s.oldProjectionVersion}, ${s.incidentKind === 'drift' ? 'open drift incidents' : 'missing snapshots'} ${s.openIncidents}`,
+      `  ${formatCount(s.documents)} document(s), oldest projected at ${s.oldestProjectedAt ?? 'never'}, lag ${lag}, allowance ${allowance} (${s.refresh})`,
+      `  without metadata ${formatCount(s.withoutMetadata)}, older than allowance ${formatCount(s.olderThanAllowance)}, old projection version ${formatCount(s.oldProjectionVersion)}, ${s.incidentKind === 'drift' ? 'open drift incidents' : 'missing snapshots'} ${formatCount(s.openIncidents)}`,
       ...versions,
     ];
   });

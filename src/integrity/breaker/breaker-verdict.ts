@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/format-count.js';
 import type { ScanFigures } from '../scan/scan-figures.js';
 import type { BreakerSettings } from './breaker-settings.js';
 
@@ -118,4 +119,4 @@ function jumpReason(latest: ScanTotals, previous: ScanTotals, settings: BreakerS
 }
 
 const percent = (r: number) => `${(r * 100).toFixed(r < 0.001 && r > 0 ? 3 : 1)}%`;
-const count = (n: number) => n.toLocaleString('en-US');
+const count = formatCount;

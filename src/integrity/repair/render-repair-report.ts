@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/format-count.js';
 import { renderKey } from '../../core/key-text.js';
 import type { DocKey } from '../../stores/store.js';
 import { type BreakerCheck, breakerApprovalKind } from '../breaker/check-breaker.js';
@@ -48,7 +49,7 @@ function renderReference(r: ReferenceRepair, dryRun: boolean): string[] {
   if (r.plan) lines.push(...renderPlan(r.plan, dryRun));
   for (const item of r.items.slice(0, maxItemLines)) lines.push(`  ${itemLine(item)}`);
   if (r.items.length > maxItemLines)
-    lines.push(`  ... and ${r.items.length - maxItemLines} more (all of them with --json)`);
+    lines.push(`  ... and ${formatCount(r.items.length - maxItemLines)} more (all of them with --json)`);
   if (r.items.length > 0) lines.push(`  ${countsText(r.counts)}`);
   return lines;
 }
@@ -68,7 +69,7 @@ function renderBreaker(check: BreakerCheck): string[] {
     ...why,
     '  a rate like this usually means a wrong reference (a typo in its target, a key field left at _id),',
     '  not deleted targets: check the config and rescan. To repair anyway, approvers sign the plan',
-    `  (${plan?.incidents ?? verdict.open} incidents) and the repair is run again with --force-breaker:`,
+    `  (${formatCount(plan?.incidents ?? verdict.open)} incidents) and the repair is run again with --force-breaker:`,
     `    steward approvals sign ${plan?.hash} --kind ${breakerApprovalKind} --key <name>.key.pem --approver <name> --role <role>`,
     `    steward refs repair ${verdict.reference} --force-breaker`,
     ...(problems.length > 0 ? ['  the approvals of the plan so far:', ...problems] : []),
@@ -76,7 +77,7 @@ function renderBreaker(check: BreakerCheck): string[] {
 }
 
 function renderPlan(plan: NonNullable<ReferenceRepair['plan']>, dryRun: boolean): string[] {
-  const head = `  delete plan ${plan.hash} (${plan.incidents} documents)`;
+  const head = `  delete plan ${plan.hash} (${formatCount(plan.incidents)} documents)`;
   if (plan.approval.ok) return [`${head}: approved by ${plan.approval.approvedBy.join(', ')}`];
   const why = plan.approval.problems.map((p) => `    - ${p.message}`);
   return [
@@ -104,6 +105,6 @@ function changeText(item: RepairItem): string {
 function countsText(counts: Readonly<Record<string, number>>): string {
   return repairStatuses
     .filter((s) => (counts[s] ?? 0) > 0)
-    .map((s) => `${counts[s]} ${s}`)
+    .map((s) => `${formatCount(counts[s] ?? 0)} ${s}`)
     .join(', ');
 }

@@ -1,10 +1,11 @@
+import { formatCount } from '../../core/format-count.js';
 import { renderKey } from '../../core/key-text.js';
 import type { DocKey } from '../../stores/store.js';
 import type { DistinctCount } from './distinct-counter.js';
 import type { StaleReport } from './revalidate-stale.js';
 import { problemCount, type ReferenceScanReport } from './scan-report.js';
 
-const n = (value: number): string => value.toLocaleString('en-US');
+const n = formatCount;
 const distinct = (d: DistinctCount): string => (d.exact ? n(d.count) : `about ${n(d.count)}`);
 const plural = (count: number, word: string): string => `${n(count)} ${word}${count === 1 ? '' : 's'}`;
 const duration = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);

@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/format-count.js';
 import { renderKey } from '../../core/key-text.js';
 import type { DocKey } from '../../stores/store.js';
 import { type UndoItem, type UndoReport, undoStatuses } from './undo-report.js';
@@ -19,12 +20,12 @@ export function renderUndoReport(report: UndoReport): string[] {
   );
   for (const item of shown.slice(0, maxItemLines)) lines.push(`  ${itemLine(item)}`);
   if (shown.length > maxItemLines)
-    lines.push(`  ... and ${shown.length - maxItemLines} more (all of them with --json)`);
+    lines.push(`  ... and ${formatCount(shown.length - maxItemLines)} more (all of them with --json)`);
   const counts = undoStatuses
     .filter((s) => report.counts[s] > 0)
-    .map((s) => `${report.counts[s]} ${s}`)
+    .map((s) => `${formatCount(report.counts[s])} ${s}`)
     .join(', ');
-  const reopened = report.reopened > 0 ? `; ${report.reopened} incidents open again` : '';
+  const reopened = report.reopened > 0 ? `; ${formatCount(report.reopened)} incidents open again` : '';
   if (report.status === 'paused')
     lines.push(
       `undo stopped at a batch boundary (${counts || 'nothing yet'}); run the same command again to resume`,

@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/format-count.js';
 import { readOriginals } from '../batch-images.js';
 import type { Migration, ValidatorDefinition } from '../migration.js';
 import type { OriginalsLookup } from '../validators/parity-validator.js';
@@ -150,7 +151,7 @@ function errorRateGate(
 ): GateResult {
   const rate = errorRate(failed, processed);
   const ok = rate <= max;
-  const message = `${failed} of ${processed} document(s) failed (${(rate * 100).toFixed(2)}%; at most ${(max * 100).toFixed(2)}% allowed)`;
+  const message = `${formatCount(failed)} of ${formatCount(processed)} document(s) failed (${(rate * 100).toFixed(2)}%; at most ${(max * 100).toFixed(2)}% allowed)`;
   return { gate: 'error-rate', stage, ok, message, problems: [] };
 }
 

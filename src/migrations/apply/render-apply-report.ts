@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/format-count.js';
 import type { AppliedPolicy, ApplyReport, MigrationApplyReport } from './apply-report.js';
 
 /** The apply report as lines for a person: per migration, what it did, the gates, the failures. */
@@ -18,7 +19,7 @@ export function renderApplyReport(report: ApplyReport): string[] {
     );
     if (a.reused.length > 0)
       lines.push(
-        `  ${a.reused.length} of them were used before by a run that was rolled back, and count again: the policy says reuseAfterRollback`,
+        `  ${formatCount(a.reused.length)} of them were used before by a run that was rolled back, and count again: the policy says reuseAfterRollback`,
       );
   }
   for (const m of report.migrations) lines.push(...renderMigration(m));
@@ -38,7 +39,7 @@ export function policyLine(p: AppliedPolicy): string {
 function headline(report: ApplyReport): string {
   switch (report.status) {
     case 'applied':
-      return `${report.migrations.length} migration(s) applied`;
+      return `${formatCount(report.migrations.length)} migration(s) applied`;
     case 'nothing-pending':
       return 'nothing pending';
     case 'refused':
@@ -55,23 +56,24 @@ function headline(report: ApplyReport): string {
 function renderMigration(m: MigrationApplyReport): string[] {
   const { changed, skipped, failed, canary } = m.counts;
   const lines = [
-    `  ${m.id} (attempt ${m.attempt}): ${m.status}; ${changed} changed (${canary} in the canary), ${skipped} skipped, ${failed} failed`,
+    `  ${m.id} (attempt ${m.attempt}): ${m.status}; ${formatCount(changed)} changed (${formatCount(canary)} in the canary), ${formatCount(skipped)} skipped, ${formatCount(failed)} failed`,
   ];
   for (const op of m.operations)
     lines.push(`    operation ${op.operation}: ${op.status}${op.note ? ` (${op.note})` : ''}`);
   for (const g of m.gates) {
     lines.push(`    gate ${g.gate} (${g.stage}): ${g.ok ? 'pass' : 'FAIL'}: ${g.message}`);
     if (!g.ok) for (const p of g.problems.slice(0, 5)) lines.push(`      - ${p}`);
-    if (!g.ok && g.problems.length > 5) lines.push(`      ... ${g.problems.length - 5} more in the report`);
+    if (!g.ok && g.problems.length > 5)
+      lines.push(`      ... ${formatCount(g.problems.length - 5)} more in the report`);
   }
   for (const f of m.failures.slice(0, 10))
     lines.push(`    failed ${f.collection} ${JSON.stringify(f.key)}: ${f.reason}`);
   if (m.failures.length > 10 || failed > m.failures.length)
-    lines.push(`    ... ${failed - Math.min(10, m.failures.length)} more failed document(s)`);
+    lines.push(`    ... ${formatCount(failed - Math.min(10, m.failures.length))} more failed document(s)`);
   for (const [name, after] of Object.entries(m.checksumsAfter ?? {})) {
     const before = m.checksumsBefore[name];
     lines.push(
-      `    checksum ${name}: ${before ? `${before.count} docs ${before.hash.slice(0, 12)}` : '?'} -> ${after.count} docs ${after.hash.slice(0, 12)}`,
+      `    checksum ${name}: ${before ? `${formatCount(before.count)} docs ${before.hash.slice(0, 12)}` : '?'} -> ${formatCount(after.count)} docs ${after.hash.slice(0, 12)}`,
     );
   }
   return lines;

@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/format-count.js';
 import type { CollectionDryRun, DryRunReport, MigrationDryRun } from './dry-run-report.js';
 
 /**
@@ -11,16 +12,16 @@ export function renderDryRunMarkdown(report: DryRunReport, hash: string): string
     '',
     `**${report.ok ? 'PASSED' : 'FAILED'}** at ${report.createdAt}. Report hash \`${hash}\` (sign it with \`steward migrate approve ${report.planHash}\`).`,
     '',
-    `- documents: ${report.totals.changed} changed, ${report.totals.unchanged} unchanged, ${report.totals.failed} failed`,
-    `- throughput: ${report.throughput.perSecond} documents/s (${report.throughput.documents} in ${report.throughput.seconds} s)`,
-    `- estimated full run: ${report.estimate.documents} documents in about ${duration(report.estimate.seconds)} (before-images, rate limit and gates not included)`,
-    `- sandboxes: ${report.sample === null ? 'full copies' : `samples of at least ${report.sample} documents`}`,
+    `- documents: ${formatCount(report.totals.changed)} changed, ${formatCount(report.totals.unchanged)} unchanged, ${formatCount(report.totals.failed)} failed`,
+    `- throughput: ${formatCount(report.throughput.perSecond)} documents/s (${formatCount(report.throughput.documents)} in ${report.throughput.seconds} s)`,
+    `- estimated full run: ${formatCount(report.estimate.documents)} documents in about ${duration(report.estimate.seconds)} (before-images, rate limit and gates not included)`,
+    `- sandboxes: ${report.sample === null ? 'full copies' : `samples of at least ${formatCount(report.sample)} documents`}`,
     '',
     '| collection | store | sandbox | documents | copied | fraction |',
     '|---|---|---|---|---|---|',
     ...report.sandboxes.map(
       (s) =>
-        `| ${s.collection} | ${s.store} | ${s.sandbox} | ${s.sourceDocuments} | ${s.copied} | ${s.fraction} |`,
+        `| ${s.collection} | ${s.store} | ${s.sandbox} | ${formatCount(s.sourceDocuments)} | ${formatCount(s.copied)} | ${s.fraction} |`,
     ),
   ];
   for (const m of report.migrations) lines.push('', ...migrationSection(m));
@@ -37,7 +38,7 @@ function migrationSection(m: MigrationDryRun): string[] {
     '|---|---|---|---|---|---|---|',
     ...m.collections.map(
       (c) =>
-        `| ${c.collection} | ${c.examined} | ${c.changed} | ${c.unchanged} | ${c.failed} | ${c.estimatedDocuments} | ${duration(c.estimatedSeconds)} |`,
+        `| ${c.collection} | ${formatCount(c.examined)} | ${formatCount(c.changed)} | ${formatCount(c.unchanged)} | ${formatCount(c.failed)} | ${formatCount(c.estimatedDocuments)} | ${duration(c.estimatedSeconds)} |`,
     ),
   ];
   for (const c of m.collections.filter((c) => c.failed > 0)) lines.push('', ...failures(c));
@@ -56,7 +57,7 @@ function migrationSection(m: MigrationDryRun): string[] {
   if (m.roundTrip === null) lines.push('no down(): rollback restores the before-images apply saves');
   else {
     lines.push(
-      `${m.roundTrip.checked - m.roundTrip.mismatched} of ${m.roundTrip.checked} documents come back exactly`,
+      `${formatCount(m.roundTrip.checked - m.roundTrip.mismatched)} of ${formatCount(m.roundTrip.checked)} documents come back exactly`,
     );
     for (const p of m.roundTrip.problems) lines.push(`- ${JSON.stringify(p.key)}: ${p.reason}`);
   }
@@ -77,7 +78,7 @@ function migrationSection(m: MigrationDryRun): string[] {
 function failures(c: CollectionDryRun): string[] {
   const lines = [`### Failed documents in ${c.collection}`, ''];
   for (const f of c.failures) lines.push(`- ${JSON.stringify(f.key)}: ${f.reason}`);
-  if (c.failuresOmitted > 0) lines.push(`- and ${c.failuresOmitted} more`);
+  if (c.failuresOmitted > 0) lines.push(`- and ${formatCount(c.failuresOmitted)} more`);
   return lines;
 }
 

@@ -1,3 +1,4 @@
+import { formatCount } from '../../core/format-count.js';
 import type { MigrationRollbackReport, RollbackReport } from './rollback-report.js';
 
 /** The rollback report as lines for a person: restored, converted, census, checksums, validators. */
@@ -7,7 +8,7 @@ export function renderRollbackReport(report: RollbackReport): string[] {
       ? 'nothing to roll back'
       : report.status === 'paused'
         ? 'paused; rerun to resume'
-        : `${report.migrations.length} migration(s) rolled back`;
+        : `${formatCount(report.migrations.length)} migration(s) rolled back`;
   return [
     `migrate rollback: ${head}${report.resumed ? ', resumed' : ''}`,
     ...report.migrations.flatMap(renderMigration),
@@ -17,20 +18,20 @@ export function renderRollbackReport(report: RollbackReport): string[] {
 function renderMigration(m: MigrationRollbackReport): string[] {
   const { changed, failed } = m.counts;
   const lines = [
-    `  ${m.id} (attempt ${m.attempt}): ${m.status}; ${changed} restored, ${m.converted} converted by down(), ${failed} failed`,
+    `  ${m.id} (attempt ${m.attempt}): ${m.status}; ${formatCount(changed)} restored, ${formatCount(m.converted)} converted by down(), ${formatCount(failed)} failed`,
   ];
   for (const op of m.operations)
     lines.push(`    operation ${op.operation}: ${op.status}${op.note ? ` (${op.note})` : ''}`);
   for (const [name, versions] of Object.entries(m.census))
     lines.push(
       `    census ${name}: ${Object.entries(versions)
-        .map(([v, n]) => `v${v}: ${n}`)
+        .map(([v, n]) => `v${v}: ${formatCount(n)}`)
         .join(', ')}`,
     );
   lines.push(
     m.remainingAtTarget === 0
       ? '    no document left at the target version'
-      : `    ${m.remainingAtTarget} document(s) left at the target version`,
+      : `    ${formatCount(m.remainingAtTarget)} document(s) left at the target version`,
   );
   for (const [name, c] of Object.entries(m.checksums)) {
     const before = m.checksumsBefore[name];
@@ -40,7 +41,7 @@ function renderMigration(m: MigrationRollbackReport): string[] {
         : before === c.hash
           ? 'equal to before apply'
           : 'DIFFERS from before apply';
-    lines.push(`    checksum ${name}: ${c.count} docs ${c.hash.slice(0, 12)}, ${verdict}`);
+    lines.push(`    checksum ${name}: ${formatCount(c.count)} docs ${c.hash.slice(0, 12)}, ${verdict}`);
   }
   for (const v of m.validators)
     lines.push(`    validator ${v.name}: ${v.ok ? 'pass' : 'FAIL'}: ${v.message}`);

@@ -1,6 +1,7 @@
 import type { LoadedContracts } from '../../contracts/load-contracts.js';
 import { verifyCollection } from '../../contracts/verify/verify-collection.js';
 import type { VerifyReport } from '../../contracts/verify/verify-report.js';
+import { formatCount } from '../../core/format-count.js';
 import type { Collection } from '../../stores/store.js';
 import type { ValidatorDefinition } from '../migration.js';
 import { judgePercent } from './percent-judgement.js';
@@ -38,10 +39,10 @@ export async function runConformsValidator(
   });
   const census = Object.entries(report.census)
     .filter(([, n]) => n > 0)
-    .map(([version, n]) => `v${version}: ${n}`)
+    .map(([version, n]) => `v${version}: ${formatCount(n)}`)
     .join(', ');
   const message =
-    `${report.percentConforming}% of ${report.checked} document(s) of ${v.collection} conform ` +
+    `${report.percentConforming}% of ${formatCount(report.checked)} document(s) of ${v.collection} conform ` +
     `(${rule}; ${census || 'no documents'})`;
   return { name: v.name, kind: 'conforms', ok, message, problems: problemsOf(report, contract.versionField) };
 }
@@ -55,11 +56,11 @@ function problemsOf(report: VerifyReport, versionField: string): string[] {
     return `${showKey(f.key ?? undefined)}: does not match v${f.version}: ${first}`;
   });
   if (report.missingVersion > 0)
-    problems.push(`${report.missingVersion} document(s) have no ${versionField}`);
+    problems.push(`${formatCount(report.missingVersion)} document(s) have no ${versionField}`);
   if (report.unknownVersion.count > 0) {
     const values = Object.keys(report.unknownVersion.values).join(', ');
     problems.push(
-      `${report.unknownVersion.count} document(s) carry an undeclared ${versionField}: ${values}`,
+      `${formatCount(report.unknownVersion.count)} document(s) carry an undeclared ${versionField}: ${values}`,
     );
   }
   return problems.slice(0, maxValidatorProblems);

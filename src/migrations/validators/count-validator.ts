@@ -1,4 +1,5 @@
 import { parseFilter } from '../../core/filter.js';
+import { formatCount } from '../../core/format-count.js';
 import { canonicalJson } from '../../core/json.js';
 import type { Collection } from '../../stores/store.js';
 import type { ValidatorDefinition } from '../migration.js';
@@ -11,13 +12,13 @@ export async function runCountValidator(v: CountValidator, collection: Collectio
   const filter = v.where ? parseFilter(v.where, `validator "${v.name}" where`) : undefined;
   const n = await collection.count(filter ? { filter } : {});
   const what = v.where
-    ? `${n} document(s) of ${v.collection} where ${canonicalJson(v.where)}`
-    : `${n} document(s) in ${v.collection}`;
+    ? `${formatCount(n)} document(s) of ${v.collection} where ${canonicalJson(v.where)}`
+    : `${formatCount(n)} document(s) in ${v.collection}`;
   const low = v.min !== undefined && n < v.min;
   const high = v.max !== undefined && n > v.max;
   const bounds = [
-    v.min !== undefined ? `at least ${v.min}` : '',
-    v.max !== undefined ? `at most ${v.max}` : '',
+    v.min !== undefined ? `at least ${formatCount(v.min)}` : '',
+    v.max !== undefined ? `at most ${formatCount(v.max)}` : '',
   ]
     .filter(Boolean)
     .join(' and ');

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { formatCount } from '../../core/format-count.js';
 import { keyFraction } from '../../core/hash.js';
 import type { JsonObject } from '../../core/json.js';
 import { scanPages } from '../../stores/scan-pages.js';
@@ -50,8 +51,8 @@ export async function runParityValidator(
   }
   const ok = problems.total === 0;
   const message = ok
-    ? `old and new read shapes agree on ${compared} sampled document(s) of ${v.collection}`
-    : `old and new read shapes differ on ${problems.total} of ${compared} sampled document(s) of ${v.collection}`;
+    ? `old and new read shapes agree on ${formatCount(compared)} sampled document(s) of ${v.collection}`
+    : `old and new read shapes differ on ${formatCount(problems.total)} of ${formatCount(compared)} sampled document(s) of ${v.collection}`;
   return { name: v.name, kind: 'parity', ok, message, problems: problems.items };
 }
 

@@ -1,3 +1,5 @@
+import { formatCount } from '../../core/format-count.js';
+
 /**
  * How a percentage gate is judged. Over a whole collection the percentage is a fact and is compared
  * as it is. Over a sample (apply's canary, a few percent of the documents chosen by key hash) it is
@@ -51,7 +53,7 @@ export function judgePercent(input: {
   return {
     ok: bound >= minPercent,
     rule:
-      `at least ${minPercent}% needed; ${input.sample} is a sample of ${checked}, so it fails only when ` +
+      `at least ${minPercent}% needed; ${input.sample} is a sample of ${formatCount(checked)}, so it fails only when ` +
       `the 95% upper bound of its share (${shown}%) is below that`,
   };
 }

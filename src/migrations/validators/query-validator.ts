@@ -1,4 +1,5 @@
 import { parseFilter } from '../../core/filter.js';
+import { formatCount } from '../../core/format-count.js';
 import { scanDocuments } from '../../stores/scan-pages.js';
 import { type Collection, docKey } from '../../stores/store.js';
 import type { ValidatorDefinition } from '../migration.js';
@@ -26,7 +27,7 @@ export async function runQueryValidator(v: QueryValidator, collection: Collectio
   }
   const ok = problems.total === 0;
   const message = ok
-    ? `${checked} document(s) of ${v.collection} pass`
-    : `${problems.total} of ${checked} document(s) of ${v.collection} fail`;
+    ? `${formatCount(checked)} document(s) of ${v.collection} pass`
+    : `${formatCount(problems.total)} of ${formatCount(checked)} document(s) of ${v.collection} fail`;
   return { name: v.name, kind: 'query', ok, message, problems: problems.items };
 }
