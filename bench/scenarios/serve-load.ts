@@ -1,8 +1,10 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import {
+  closeSync,
   copyFileSync,
   existsSync,
   mkdirSync,
+  openSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -66,9 +68,9 @@ export const scenario: Scenario = {
       ).token;
     const viewer = await token('viewer');
     const operator = await token('operator');
-    const server = await startServe(configFile);
+    const server = await startServe(configFile, join(dir, 'serve.log'));
     try {
-      await underLoad(context, server, viewer, operator);
+      await underLoad(context, server, viewer, operator, join(dir, 'serve.log'));
     } finally {
       await stop(server.child);
       if (!context.options.keep) rmSync(dir, { recursive: true, force: true });
@@ -135,12 +137,14 @@ interface Serve {
 }
 
 /** Starts the built `steward serve` on a free port and waits for its "listening" line. */
-async function startServe(configFile: string): Promise<Serve> {
+async function startServe(configFile: string, logFile: string): Promise<Serve> {
+  const log = openSync(logFile, 'w');
   // STEWARD_BENCH_SERVE_NODE_ARGS: node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=prof".
   const nodeArgs = process.env.STEWARD_BENCH_SERVE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--config', configFile, '--port', '0'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', log, 'pipe'],
   });
+  closeSync(log);
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr!.on('data', (b) => {
@@ -161,7 +165,13 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 /** Starts the scan job, runs the load beside it, waits for the job, and reports. */
-async function underLoad(context: BenchContext, server: Serve, viewer: string, operator: string) {
+async function underLoad(
+  context: BenchContext,
+  server: Serve,
+  viewer: string,
+  operator: string,
+  logFile: string,
+) {
   const seconds = Number(process.env.STEWARD_BENCH_LOAD_SECONDS ?? 30);
   const pid = server.child.pid!;
   const rssBeforeMb = rssMb(pid, 'VmRSS');
@@ -171,6 +181,7 @@ async function underLoad(context: BenchContext, server: Serve, viewer: string, o
     `refs scan job ${jobId} started; ${seconds} s of load at ${totalRate} rps over ${readPaths.length} paths`,
   );
   let loads: PathLoad[] = [];
+  const loadStarted = Date.now();
   await context.measure('serve-load', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
@@ -189,10 +200,11 @@ async function underLoad(context: BenchContext, server: Serve, viewer: string, o
     loads = JSON.parse(stdout) as PathLoad[];
     return loads.reduce((sum, l) => sum + l.requests, 0);
   });
+  const serverSide = serverTimes(logFile, loadStarted, Date.now());
   const jobDuringLoad = await jobOf(server.url, viewer, jobId);
   const peakRssMb = rssMb(pid, 'VmHWM');
   const job = await finished(server.url, viewer, jobId);
-  report(context, { seconds, loads, jobDuringLoad, job, rssBeforeMb, peakRssMb });
+  report(context, { seconds, loads, serverSide, jobDuringLoad, job, rssBeforeMb, peakRssMb });
 }
 
 interface Job {
@@ -208,6 +220,7 @@ function report(
   figures: {
     seconds: number;
     loads: PathLoad[];
+    serverSide: ServerTimes[];
     jobDuringLoad: Job;
     job: Job;
     rssBeforeMb: number;
@@ -226,6 +239,11 @@ function report(
         `  ${l.path.padEnd(36)} ${l.rate.toFixed(1)} rps  p50 ${l.p50Ms} ms  p99 ${l.p99Ms} ms  max ${l.maxMs} ms  ` +
         `non-2xx ${l.non2xx}  errors ${l.errors}  timeouts ${l.timeouts}`,
     ),
+    'inside the server (its request log: routing, auth and handler, no queueing in the kernel):',
+    ...figures.serverSide.map(
+      (t) =>
+        `  ${t.path.padEnd(36)} ${t.requests} requests  p50 ${t.p50Ms} ms  p99 ${t.p99Ms} ms  max ${t.maxMs} ms`,
+    ),
     `scan job when the load ended: ${jobDuringLoad.status}, ${JSON.stringify(jobDuringLoad.progress ?? {})}`,
     `scan job: ${job.status}, ${job.startedAt} to ${job.finishedAt}`,
     `server RSS before the load ${figures.rssBeforeMb.toFixed(1)} MB, peak ${figures.peakRssMb.toFixed(1)} MB`,
@@ -236,6 +254,32 @@ function report(
     join(resultsDir, `serve-load-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
     `${JSON.stringify({ options: context.options, ...figures }, null, 2)}\n`,
   );
+}
+
+interface ServerTimes {
+  readonly path: string;
+  readonly requests: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+/** Per path, the `ms` of the server's own request log lines between `from` and `to`. */
+function serverTimes(logFile: string, from: number, to: number): ServerTimes[] {
+  const byPath = new Map<string, number[]>();
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const entry = JSON.parse(line) as { msg?: string; path?: string; ms?: number; time?: number };
+    if (entry.msg !== 'request' || entry.time === undefined || entry.time < from || entry.time > to) continue;
+    const list = byPath.get(entry.path!) ?? [];
+    list.push(entry.ms!);
+    byPath.set(entry.path!, list);
+  }
+  return [...byPath].map(([path, ms]) => {
+    ms.sort((a, b) => a - b);
+    const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]!;
+    return { path, requests: ms.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: ms[ms.length - 1]! };
+  });
 }
 
 /** Resident memory of a process from /proc, in MB: `VmRSS` now, `VmHWM` its peak so far. */
