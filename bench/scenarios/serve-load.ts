@@ -200,11 +200,25 @@ async function underLoad(
     loads = JSON.parse(stdout) as PathLoad[];
     return loads.reduce((sum, l) => sum + l.requests, 0);
   });
-  const serverSide = serverTimes(logFile, loadStarted, Date.now());
+  const loadEnded = Date.now();
+  const serverSide = serverTimes(logFile, loadStarted, loadEnded);
   const jobDuringLoad = await jobOf(server.url, viewer, jobId);
   const peakRssMb = rssMb(pid, 'VmHWM');
   const job = await finished(server.url, viewer, jobId);
-  report(context, { seconds, loads, serverSide, jobDuringLoad, job, rssBeforeMb, peakRssMb });
+  const overlap =
+    (Math.min(Date.parse(job.finishedAt ?? ''), loadEnded) -
+      Math.max(Date.parse(job.startedAt ?? ''), loadStarted)) /
+    1000;
+  report(context, {
+    seconds,
+    loads,
+    serverSide,
+    jobDuringLoad,
+    job,
+    overlapSeconds: overlap,
+    rssBeforeMb,
+    peakRssMb,
+  });
 }
 
 interface Job {
@@ -223,6 +237,7 @@ function report(
     serverSide: ServerTimes[];
     jobDuringLoad: Job;
     job: Job;
+    overlapSeconds: number;
     rssBeforeMb: number;
     peakRssMb: number;
   },
@@ -245,7 +260,7 @@ function report(
         `  ${t.path.padEnd(36)} ${t.requests} requests  p50 ${t.p50Ms} ms  p99 ${t.p99Ms} ms  max ${t.maxMs} ms`,
     ),
     `scan job when the load ended: ${jobDuringLoad.status}, ${JSON.stringify(jobDuringLoad.progress ?? {})}`,
-    `scan job: ${job.status}, ${job.startedAt} to ${job.finishedAt}`,
+    `scan job: ${job.status}, ${job.startedAt} to ${job.finishedAt}; it ran during ${figures.overlapSeconds.toFixed(1)} s of the load`,
     `server RSS before the load ${figures.rssBeforeMb.toFixed(1)} MB, peak ${figures.peakRssMb.toFixed(1)} MB`,
     `holds: ${rate >= totalRate * 0.98 && worstP99 < targetP99Ms && failures === 0 ? 'yes' : 'no'}`,
   ];

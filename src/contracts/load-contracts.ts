@@ -40,8 +40,10 @@ export async function loadContracts(dir: string, options: { label?: string } = {
   const fingerprint = fingerprintOf(files);
   const cached = fingerprint === undefined ? undefined : loaded.get(root);
   if (cached && cached.fingerprint === fingerprint) return cached.contracts;
-  const result = await loadFiles(root, files, label);
-  if (fingerprint !== undefined) {
+  const schemaFiles: string[] = [];
+  const result = await loadFiles(root, files, label, schemaFiles);
+  // A schema file a contract names outside the listed files (another folder) is not in the fingerprint.
+  if (fingerprint !== undefined && schemaFiles.every((f) => files.includes(f))) {
     loaded.delete(root);
     loaded.set(root, { fingerprint, contracts: result });
     if (loaded.size > maxCachedFolders) loaded.delete(loaded.keys().next().value!);
@@ -72,7 +74,12 @@ function fingerprintOf(files: readonly string[]): string | undefined {
   return hash.digest('hex');
 }
 
-async function loadFiles(root: string, files: readonly string[], label: string): Promise<LoadedContracts> {
+async function loadFiles(
+  root: string,
+  files: readonly string[],
+  label: string,
+  schemaFiles: string[],
+): Promise<LoadedContracts> {
   const problems: ContractProblem[] = [];
   const shared = readSharedSchemas(files, root, problems);
   const registry = new SchemaRegistry(shared);
@@ -81,7 +88,7 @@ async function loadFiles(root: string, files: readonly string[], label: string):
     const name = relative(root, file);
     const raw = await readContract(file, name, problems);
     if (raw === undefined) continue;
-    const withSchemas = inlineSchemaFiles(raw, dirname(file), name, problems);
+    const withSchemas = inlineSchemaFiles(raw, dirname(file), name, problems, schemaFiles);
     const contract = parseContract(withSchemas, name, problems, (s) => registry.dereference(s));
     if (contract && compiles(contract, registry, problems)) contracts.push(contract);
   }
@@ -140,12 +147,19 @@ async function readContract(file: string, name: string, problems: ContractProble
   }
 }
 
-/** Replaces `versions[i].schema` strings (file paths) by the parsed files. */
-function inlineSchemaFiles(raw: unknown, base: string, name: string, problems: ContractProblem[]): unknown {
+/** Replaces `versions[i].schema` strings (file paths) by the parsed files, adding each path to `read`. */
+function inlineSchemaFiles(
+  raw: unknown,
+  base: string,
+  name: string,
+  problems: ContractProblem[],
+  read: string[],
+): unknown {
   if (!isJsonObject(raw) || !Array.isArray(raw.versions)) return raw;
   const versions = raw.versions.map((entry, i) => {
     if (!isJsonObject(entry) || typeof entry.schema !== 'string') return entry;
     const path = resolve(base, entry.schema);
+    read.push(path);
     if (!existsSync(path)) {
       problems.push({
         file: name,

@@ -209,6 +209,16 @@ describe('loadContracts', () => {
     writeFileSync(join(dir, 'orders.contract.json'), JSON.stringify({ ...orders, versions: [] }));
     await assert.rejects(loadContracts(dir), /contract/);
 
+    // A schema file outside the folder is not in the fingerprint: such a folder is read every time.
+    const outside = folder({ 'orders.v1.json': orders.versions[0]!.schema });
+    const linked = folder({
+      'orders.contract.json': {
+        ...orders,
+        versions: [{ version: 1, schema: join(outside, 'orders.v1.json') }],
+      },
+    });
+    assert.notEqual(await loadContracts(linked), await loadContracts(linked));
+
     const ts = folder({
       'orders.contract.ts': `export default ${JSON.stringify(orders)};\n`,
     });
