@@ -42,7 +42,7 @@ const targetP99Ms = 50;
  * `steward serve` on the example under read load while a `refs scan` of the whole example runs as
  * one of its jobs (issue 16). The built server (`npm run build` first) runs as a child process on
  * a copy of a cached SQLite example; a second child drives autocannon at a fixed rate. Seconds of
- * load: `STEWARD_BENCH_LOAD_SECONDS` (default 30); node flags for the server (to profile it):
+ * load: `STEWARD_BENCH_LOAD_SECONDS` (default 15, inside the 1M scan job's 20 s); node flags for the server (to profile it):
  * `STEWARD_BENCH_SERVE_NODE_ARGS`. SQLite only: the target names it.
  */
 export const scenario: Scenario = {
@@ -172,7 +172,7 @@ async function underLoad(
   operator: string,
   logFile: string,
 ) {
-  const seconds = Number(process.env.STEWARD_BENCH_LOAD_SECONDS ?? 30);
+  const seconds = Number(process.env.STEWARD_BENCH_LOAD_SECONDS ?? 15);
   const pid = server.child.pid!;
   const rssBeforeMb = rssMb(pid, 'VmRSS');
   const started = await call(server.url, operator, '/refs/scan', 'POST', {});
