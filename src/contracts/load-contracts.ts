@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { importDefault, loadErrorMessage } from '../config/import-module.js';
@@ -26,6 +27,8 @@ const contractFile = /\.contract\.(json|ts|mts|mjs|js)$/;
  * schemas contracts can `$ref`. Every problem in every file is collected and reported at once as
  * one `contract.invalid` error (exit 2): invalid JSON, invalid JSON Schema, an unknown `$ref`, a
  * consumer naming a field no version declares, a reference to a collection with no contract.
+ * A folder of JSON files that has not changed since the last load (same paths, same bytes) gives
+ * that load's result again, validators compiled: callers treat the result as read-only.
  */
 export async function loadContracts(dir: string, options: { label?: string } = {}): Promise<LoadedContracts> {
   const root = resolve(dir);
@@ -33,8 +36,51 @@ export async function loadContracts(dir: string, options: { label?: string } = {
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw new StewardError('contract.invalid', `no contracts folder at ${label}`, { dir: root });
   }
-  const problems: ContractProblem[] = [];
   const files = listFiles(root);
+  const fingerprint = fingerprintOf(files);
+  const cached = fingerprint === undefined ? undefined : loaded.get(root);
+  if (cached && cached.fingerprint === fingerprint) return cached.contracts;
+  const schemaFiles: string[] = [];
+  const result = await loadFiles(root, files, label, schemaFiles);
+  // A schema file a contract names outside the listed files (another folder) is not in the fingerprint.
+  if (fingerprint !== undefined && schemaFiles.every((f) => files.includes(f))) {
+    loaded.delete(root);
+    loaded.set(root, { fingerprint, contracts: result });
+    if (loaded.size > maxCachedFolders) loaded.delete(loaded.keys().next().value!);
+  }
+  return result;
+}
+
+/**
+ * The last loads, by folder, with the fingerprint of the files they read. Compiling the schemas
+ * is most of a load (every version through Ajv), and `steward serve` loads the contracts on each
+ * contract, census and migration-status request: an unchanged folder is served from here.
+ */
+const loaded = new Map<string, { readonly fingerprint: string; readonly contracts: LoadedContracts }>();
+const maxCachedFolders = 16;
+
+/**
+ * A hash of every file's path and bytes, so any change to a contract or shared schema is a new
+ * load. `undefined` (never cached) when a contract is a module (`.ts`, `.js`): what it imports is
+ * outside the folder, where no fingerprint sees it.
+ */
+function fingerprintOf(files: readonly string[]): string | undefined {
+  const hash = createHash('sha256');
+  for (const file of files) {
+    if (contractFile.test(file) && !file.endsWith('.json')) return undefined;
+    hash.update(`${file}\0${statSync(file).size}\0`);
+    hash.update(readFileSync(file));
+  }
+  return hash.digest('hex');
+}
+
+async function loadFiles(
+  root: string,
+  files: readonly string[],
+  label: string,
+  schemaFiles: string[],
+): Promise<LoadedContracts> {
+  const problems: ContractProblem[] = [];
   const shared = readSharedSchemas(files, root, problems);
   const registry = new SchemaRegistry(shared);
   const contracts: Contract[] = [];
@@ -42,7 +88,7 @@ export async function loadContracts(dir: string, options: { label?: string } = {
     const name = relative(root, file);
     const raw = await readContract(file, name, problems);
     if (raw === undefined) continue;
-    const withSchemas = inlineSchemaFiles(raw, dirname(file), name, problems);
+    const withSchemas = inlineSchemaFiles(raw, dirname(file), name, problems, schemaFiles);
     const contract = parseContract(withSchemas, name, problems, (s) => registry.dereference(s));
     if (contract && compiles(contract, registry, problems)) contracts.push(contract);
   }
@@ -72,7 +118,11 @@ function readJson(file: string, name: string, problems: ContractProblem[]): unkn
   }
 }
 
-function readSharedSchemas(files: string[], root: string, problems: ContractProblem[]): SharedSchema[] {
+function readSharedSchemas(
+  files: readonly string[],
+  root: string,
+  problems: ContractProblem[],
+): SharedSchema[] {
   const out: SharedSchema[] = [];
   for (const file of files.filter((f) => f.endsWith('.schema.json'))) {
     const name = relative(root, file);
@@ -97,12 +147,19 @@ async function readContract(file: string, name: string, problems: ContractProble
   }
 }
 
-/** Replaces `versions[i].schema` strings (file paths) by the parsed files. */
-function inlineSchemaFiles(raw: unknown, base: string, name: string, problems: ContractProblem[]): unknown {
+/** Replaces `versions[i].schema` strings (file paths) by the parsed files, adding each path to `read`. */
+function inlineSchemaFiles(
+  raw: unknown,
+  base: string,
+  name: string,
+  problems: ContractProblem[],
+  read: string[],
+): unknown {
   if (!isJsonObject(raw) || !Array.isArray(raw.versions)) return raw;
   const versions = raw.versions.map((entry, i) => {
     if (!isJsonObject(entry) || typeof entry.schema !== 'string') return entry;
     const path = resolve(base, entry.schema);
+    read.push(path);
     if (!existsSync(path)) {
       problems.push({
         file: name,

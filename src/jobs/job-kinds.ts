@@ -170,7 +170,8 @@ function scanStep(event: RefsScanEvent, config: ResolvedConfig): ProgressStep | 
       };
     }
     case 'progress':
-      return tickStep(event);
+      // The tick's phase is the reference; the stage reads as the other events of the scan say it.
+      return { ...tickStep(event), stage: `scan ${event.phase}` };
     case 'waiting':
       return { stage: `waiting for the lease of ${event.reference} (held by ${event.holder})` };
     case 'checkpoint':

@@ -189,6 +189,42 @@ describe('loadContracts', () => {
     );
   });
 
+  it('gives an unchanged folder of JSON contracts the last load again, compiled validators included', async () => {
+    const dir = folder({ 'orders.contract.json': orders });
+    const first = await loadContracts(dir);
+    const schema = first.contracts[0]!.versions[0]!.schema;
+    const second = await loadContracts(dir);
+    assert.equal(second, first);
+    assert.equal(second.registry.validator(schema, 'v1'), first.registry.validator(schema, 'v1'));
+  });
+
+  it('loads again when a file changes, even to the same size, and never caches module contracts', async () => {
+    const dir = folder({ 'orders.contract.json': orders });
+    const first = await loadContracts(dir);
+    // Same length, other owner: a size-and-time fingerprint could miss it, the bytes do not.
+    writeFileSync(join(dir, 'orders.contract.json'), JSON.stringify({ ...orders, owner: 'order-servicf' }));
+    const changed = await loadContracts(dir);
+    assert.notEqual(changed, first);
+    assert.equal(changed.contracts[0]!.owner, 'order-servicf');
+    writeFileSync(join(dir, 'orders.contract.json'), JSON.stringify({ ...orders, versions: [] }));
+    await assert.rejects(loadContracts(dir), /contract/);
+
+    // A schema file outside the folder is not in the fingerprint: such a folder is read every time.
+    const outside = folder({ 'orders.v1.json': orders.versions[0]!.schema });
+    const linked = folder({
+      'orders.contract.json': {
+        ...orders,
+        versions: [{ version: 1, schema: join(outside, 'orders.v1.json') }],
+      },
+    });
+    assert.notEqual(await loadContracts(linked), await loadContracts(linked));
+
+    const ts = folder({
+      'orders.contract.ts': `export default ${JSON.stringify(orders)};\n`,
+    });
+    assert.notEqual(await loadContracts(ts), await loadContracts(ts));
+  });
+
   it('names a missing contracts folder', async () => {
     await assert.rejects(
       loadContracts('/nonexistent/contracts'),

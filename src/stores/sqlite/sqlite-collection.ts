@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import { expectationHolds } from '../../core/expectation.js';
 import type { ParsedFilter } from '../../core/filter.js';
@@ -81,6 +82,10 @@ export class SqliteCollection implements Collection {
   }
 
   async scan(options: ScanOptions = {}): Promise<Page> {
+    // better-sqlite3 answers synchronously, so a loop over pages would only ever await settled
+    // promises and never give the event loop a turn: `steward serve` answered no request while
+    // a scan job ran. A network store yields at every page by nature; this one does it here.
+    await nextTurn();
     const limit = options.limit ?? 500;
     const where = filterToSql(options.filter ?? []);
     const clauses = [where.sql];
