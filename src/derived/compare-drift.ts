@@ -170,6 +170,10 @@ export function tally(
       if (first) report.orphans++;
       continue;
     }
+    if (expected.status === 'unlinked') {
+      if (first) report.unlinked++;
+      continue;
+    }
     if (expected.status === 'failed') {
       if (first) {
         report.failed++;

@@ -64,6 +64,8 @@ export interface DriftReport {
   snapshot?: SnapshotInfo;
   /** Copies whose source document does not exist: orphans of `via`, not drift. */
   orphans: number;
+  /** Copies whose `via` field is null or missing: no source, so neither drift nor an orphan (`refs scan` counts them as nulls). */
+  unlinked: number;
   readonly failures: RecomputeFailure[];
   failed: number;
   /** Mismatches seen during the scan that a re-read showed were live writes, not drift. */
@@ -100,6 +102,7 @@ export function emptyReport(derived: string, method: DriftMethod, scanId: string
     findings: [],
     truncated: false,
     orphans: 0,
+    unlinked: 0,
     failures: [],
     failed: 0,
     cleared: 0,
@@ -138,7 +141,7 @@ function place(f: DriftFinding): string {
 export function renderDriftReport(r: DriftReport): string[] {
   const lines = [
     `${r.derived} (${r.method}): ${formatCount(r.checked)} checked of ${formatCount(r.scanned)} read, ${formatCount(r.drift)} drifted, ` +
-      `${formatCount(r.orphans)} orphaned copies, ${formatCount(r.failed)} failed, ${formatCount(r.cleared)} cleared by a re-read (${Math.round(r.elapsedMs)} ms)`,
+      `${formatCount(r.orphans)} orphaned copies, ${r.unlinked > 0 ? `${formatCount(r.unlinked)} without a link, ` : ''}${formatCount(r.failed)} failed, ${formatCount(r.cleared)} cleared by a re-read (${Math.round(r.elapsedMs)} ms)`,
   ];
   if (r.snapshot)
     lines.push(

@@ -145,7 +145,8 @@ async function dualRunPage(
         if (report.sample.length < sampleSize) report.sample.push({ key, current, next });
       }
     } else {
-      report[expected.status === 'orphan' ? 'orphans' : 'failed']++;
+      // A copy with no link has no source, as one whose source is gone: no value to switch to.
+      report[expected.status === 'failed' ? 'failed' : 'orphans']++;
       // No new value: a shadow left by an earlier run would be switched in by mistake.
       if (shadow !== undefined) ops.push({ type: 'patch', key, unset: [report.shadow] });
     }

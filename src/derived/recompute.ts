@@ -4,12 +4,15 @@ import type { DerivedTransform, ResolvedDerived } from './derived.js';
 
 /**
  * What recomputing one derived document gave: the expected value, `orphan` when a copy's source
- * document does not exist (a broken `via` reference, which `refs scan` reports, not drift), or
- * `failed` when a transformation function threw on it (reported for that document only).
+ * document does not exist (a broken `via` reference, which `refs scan` reports, not drift),
+ * `unlinked` when the copy's `via` field is null or missing (no source to copy from; `refs scan`
+ * counts these as nulls, not orphans), or `failed` when a transformation function threw on it
+ * (reported for that document only).
  */
 export type Expected =
   | { readonly status: 'value'; readonly value: JsonValue }
   | { readonly status: 'orphan' }
+  | { readonly status: 'unlinked' }
   | { readonly status: 'failed'; readonly reason: string };
 
 /**

@@ -200,6 +200,7 @@ async function viaPage(
   return units.map((u) => {
     if ('failed' in u) return failedRow(u);
     const via = getPath(u.target, field);
+    if (via === undefined || via === null) return row(u, { status: 'unlinked' });
     const target = isDocKey(via) ? found.get(keyId(via)) : undefined;
     const linked = target ? [target] : [];
     return withVersion(

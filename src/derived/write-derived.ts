@@ -29,7 +29,14 @@ export type WriteOutcome = { readonly key: DocKey; readonly element?: ElementRef
  * transformation that threw, a stored value that is not a scalar (no conditional write possible),
  * or a document changed or deleted since it was read (the next check looks again).
  */
-export type SkipReason = 'snapshot' | 'orphan' | 'transform-failed' | 'not-scalar' | 'changed' | 'gone';
+export type SkipReason =
+  | 'snapshot'
+  | 'orphan'
+  | 'unlinked'
+  | 'transform-failed'
+  | 'not-scalar'
+  | 'changed'
+  | 'gone';
 
 /** The commands that write derived values, each with its audit action. */
 export const derivedWriters = {
@@ -79,7 +86,8 @@ export async function writeDerived(
   for (const row of rows) {
     const { key, expected } = row;
     const at = row.element ? { element: row.element } : {};
-    if (expected.status === 'orphan') outcomes.push({ key, ...at, status: 'skipped', reason: 'orphan' });
+    if (expected.status === 'orphan' || expected.status === 'unlinked')
+      outcomes.push({ key, ...at, status: 'skipped', reason: expected.status });
     else if (expected.status === 'failed')
       outcomes.push({ key, ...at, status: 'skipped', reason: 'transform-failed', detail: expected.reason });
     else {

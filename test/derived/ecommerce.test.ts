@@ -136,6 +136,7 @@ for (const kind of selectedKinds()) {
         snapshotDiffers: plan.snapshotDiffers.length,
         snapshotMissing: plan.snapshotMissing.length,
         customerOrphans: plan.customerOrphans.length,
+        customerUnlinked: plan.customerUnlinked.length,
         productOrphans: plan.productOrphans.length,
         linesWithoutSku: plan.linesWithoutSku.length,
         nullQtyLines: plan.nullQtyLines,
@@ -171,6 +172,7 @@ for (const kind of selectedKinds()) {
           differences: undefined,
         });
         assert.equal(snapshot.orphans, plan.customerOrphans.length, method);
+        assert.equal(snapshot.unlinked, plan.customerUnlinked.length, `${method}: null links apart`);
         if (method === 'exact') {
           assert.equal(lineTotal.checked, plan.counts.lines, 'one value per line');
           assert.equal(lineTotal.incidents.opened, plan.lineTotalDrift.length);

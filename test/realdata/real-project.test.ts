@@ -10,9 +10,9 @@
  *
  * What this data showed steward getting wrong is checked here too: a filter path into line items
  * (`lines[].sku`) matched nothing silently (now refused), lint asked self-computed values to rename
- * themselves, `derived status` called a snapshot's allowance "immediate"; and, still open (todo),
- * drift check counts an order whose customer link is null as an orphaned copy where refs scan
- * counts it as null.
+ * themselves, `derived status` called a snapshot's allowance "immediate", and drift check counted an
+ * order whose customer link is null as an orphaned copy where refs scan counts it as null (now
+ * counted apart as `unlinked`).
  *
  * Needs both servers (`npm test` starts them): a server that cannot be reached fails the test.
  */
@@ -302,7 +302,7 @@ if (selectedKinds().includes('mongodb') || selectedKinds().includes('dynamodb'))
           snapshot.findings.every((f: Json) => f.kind === 'missing-snapshot'),
           method,
         );
-        // Its orphans are checked apart (todo below): refs scan and drift check disagree on null links.
+        // Its orphans and null links are checked against refs scan apart (below).
 
         assert.deepEqual(
           sorted(reviews.findings.map(findingLine)),
@@ -381,23 +381,18 @@ if (selectedKinds().includes('mongodb') || selectedKinds().includes('dynamodb'))
       });
     });
 
-    test(
-      'drift check counts as orphaned copies the orders refs scan counts as orphans, not those with a null link',
-      {
-        todo: 'issue 13: drift check counts a null via link as an orphaned copy; refs scan counts it as null',
-      },
-      async () => {
-        const scan = await stewardJson('refs', 'scan');
-        const reference = scan.json.references.find((r: Json) => r.reference === 'orders.customerId');
-        assert.equal(reference.orphans, plan().orphanOrders.length);
-        assert.equal(reference.nulls, plan().nullCustomerOrders.length);
-        const check = await stewardJson('drift', 'check', 'orders.customer_name_at_order');
-        const snapshot = reportOf(check.json, 'orders.customer_name_at_order');
-        // Today: orphanOrders + nullCustomerOrders (7), and the text says "7 orphaned copies",
-        // sending the reader to refs scan, which reports 4 orphans and 3 nulls.
-        assert.equal(snapshot.orphans, reference.orphans, 'the same orders, under the same name');
-      },
-    );
+    test('drift check counts as orphaned copies the orders refs scan counts as orphans, not those with a null link', async () => {
+      const scan = await stewardJson('refs', 'scan');
+      const reference = scan.json.references.find((r: Json) => r.reference === 'orders.customerId');
+      assert.equal(reference.orphans, plan().orphanOrders.length);
+      assert.equal(reference.nulls, plan().nullCustomerOrders.length);
+      const check = await stewardJson('drift', 'check', 'orders.customer_name_at_order');
+      const snapshot = reportOf(check.json, 'orders.customer_name_at_order');
+      // Before: orphanOrders + nullCustomerOrders (7) as "orphaned copies", against refs scan's
+      // 4 orphans and 3 nulls. A null link has no source: neither drift nor an orphan.
+      assert.equal(snapshot.orphans, reference.orphans, 'the same orders, under the same name');
+      assert.equal(snapshot.unlinked, reference.nulls, 'null links counted apart, as refs scan does');
+    });
 
     test('rebuild --id takes an ObjectId as drift check prints it and writes only that order’s drifted lines', async () => {
       const text = await steward('drift', 'check', 'orders.lines[].line_total');
