@@ -84,8 +84,15 @@ export class SqliteCollection implements Collection {
   async scan(options: ScanOptions = {}): Promise<Page> {
     // better-sqlite3 answers synchronously, so a loop over pages would only ever await settled
     // promises and never give the event loop a turn: `steward serve` answered no request while
-    // a scan job ran. A network store yields at every page by nature; this one does it here.
+    // a scan job ran. A network store yields at every page by nature; this one does it here,
+    // after the read, as a network store does: the page is what the store held when asked, and
+    // other work (another request, another writer) runs before the caller goes on with it.
+    const page = this.scanNow(options);
     await nextTurn();
+    return page;
+  }
+
+  private scanNow(options: ScanOptions): Page {
     const limit = options.limit ?? 500;
     const where = filterToSql(options.filter ?? []);
     const clauses = [where.sql];
