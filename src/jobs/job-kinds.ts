@@ -60,6 +60,11 @@ export interface JobKindDefinition {
 
 type Options<E> = RunOptions<E>;
 const none = () => undefined;
+/** A migration's report says it stopped on request, checkpointed. */
+const reportPaused = (result: unknown) =>
+  (result as { report: { status: string } }).report.status === 'paused';
+/** A scan's, drift check's or drift repair's result says it stopped on request. */
+const interrupted = (result: unknown) => (result as { interrupted?: boolean }).interrupted === true;
 
 export const jobKindDefinitions: Readonly<Record<JobKind, JobKindDefinition>> = {
   'migrate.apply': {
@@ -69,7 +74,7 @@ export const jobKindDefinitions: Readonly<Record<JobKind, JobKindDefinition>> = 
     run: (config, input, options) =>
       migrateApply(config, input as MigrateApplyInput, options as Options<MigrationEvent>),
     progress: (event) => migrationStep(event as MigrationEvent),
-    paused: (result) => (result as { report: { status: string } }).report.status === 'paused',
+    paused: reportPaused,
     planHash: (result) => (result as { report: { planHash?: string } }).report.planHash,
   },
   'migrate.rollback': {
@@ -79,7 +84,7 @@ export const jobKindDefinitions: Readonly<Record<JobKind, JobKindDefinition>> = 
     run: (config, input, options) =>
       migrateRollback(config, input as MigrateRollbackInput, options as Options<MigrationEvent>),
     progress: (event) => migrationStep(event as MigrationEvent),
-    paused: (result) => (result as { report: { status: string } }).report.status === 'paused',
+    paused: reportPaused,
     planHash: none,
   },
   'refs.scan': {
@@ -89,7 +94,7 @@ export const jobKindDefinitions: Readonly<Record<JobKind, JobKindDefinition>> = 
     run: (config, input, options) =>
       refsScan(config, input as RefsScanInput, options as Options<RefsScanEvent>),
     progress: (event, config) => scanStep(event as RefsScanEvent, config),
-    paused: (result) => (result as { interrupted?: boolean }).interrupted === true,
+    paused: interrupted,
     planHash: none,
   },
   'refs.repair': {
@@ -114,7 +119,7 @@ export const jobKindDefinitions: Readonly<Record<JobKind, JobKindDefinition>> = 
       const { report } = e;
       return { part: report.derived, done: report.scanned, stage: `checked ${report.derived}` };
     },
-    paused: (result) => (result as { interrupted?: boolean }).interrupted === true,
+    paused: interrupted,
     planHash: none,
   },
   'drift.repair': {
@@ -129,7 +134,7 @@ export const jobKindDefinitions: Readonly<Record<JobKind, JobKindDefinition>> = 
       if (e.type !== 'repaired') return undefined;
       return { part: e.report.derived, done: e.report.examined, stage: `repaired ${e.report.derived}` };
     },
-    paused: (result) => (result as { interrupted?: boolean }).interrupted === true,
+    paused: interrupted,
     planHash: none,
   },
 };
