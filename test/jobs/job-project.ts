@@ -24,6 +24,7 @@ import { exampleGenerate } from '../../src/workspace/example-generate.js';
 import { migrateApprove } from '../../src/workspace/migrations/migrate-approve.js';
 import { migrateDryRun } from '../../src/workspace/migrations/migrate-dry-run.js';
 import { migratePlan } from '../../src/workspace/migrations/migrate-plan.js';
+import { dropExample } from '../support/drop-example.js';
 import { testStoreConfig } from '../support/test-stores.js';
 
 export interface JobProject {
@@ -108,18 +109,5 @@ async function checksums(config: StoreConfig): Promise<Record<string, { count: n
     return out;
   } finally {
     await store.close();
-  }
-}
-
-async function dropExample(config: StoreConfig): Promise<void> {
-  if (config.kind === 'sqlite') return;
-  const store = await openStore(config);
-  for (const name of exampleCollectionNames) await store.dropCollection(exampleSpec(name));
-  await store.close();
-  if (config.kind === 'mongodb') {
-    const { MongoClient } = await import('mongodb');
-    const client = new MongoClient(config.uri);
-    await client.db(config.database).dropDatabase();
-    await client.close();
   }
 }

@@ -24,10 +24,8 @@ import {
   exampleMigrationId,
   writeExampleMigration,
 } from '../../src/example/example-migrations.js';
-import { exampleSpec } from '../../src/example/generate-example.js';
 import type { RunEvent } from '../../src/signals/openlineage-event.js';
 import { stewardMetrics } from '../../src/signals/steward-metrics.js';
-import { openStore } from '../../src/stores/open-store.js';
 import type { StoreConfig } from '../../src/stores/store-config.js';
 import { approvalsKeygen } from '../../src/workspace/approvals.js';
 import { derivedStatus } from '../../src/workspace/derived/derived-status.js';
@@ -40,6 +38,7 @@ import { migrateApprove } from '../../src/workspace/migrations/migrate-approve.j
 import { migrateDryRun } from '../../src/workspace/migrations/migrate-dry-run.js';
 import { migratePlan } from '../../src/workspace/migrations/migrate-plan.js';
 import { migrateRollback } from '../../src/workspace/migrations/migrate-rollback.js';
+import { dropExample } from '../support/drop-example.js';
 import { assertRunEvent } from '../support/openlineage-schema.js';
 import { namingProblems, parseExposition, series, total, value } from '../support/prometheus-text.js';
 import { selectedKinds, testStoreConfig } from '../support/test-stores.js';
@@ -260,18 +259,4 @@ function project(store: StoreConfig, lineageUrl: string): string {
   };
   writeFileSync(join(dir, 'steward.config.json'), JSON.stringify(config, null, 2));
   return dir;
-}
-
-/** Removes what the test made in a shared server (a SQLite file goes with its folder). */
-async function dropExample(config: StoreConfig): Promise<void> {
-  if (config.kind === 'sqlite') return;
-  const store = await openStore(config);
-  for (const name of exampleCollectionNames) await store.dropCollection(exampleSpec(name));
-  await store.close();
-  if (config.kind === 'mongodb') {
-    const { MongoClient } = await import('mongodb');
-    const client = new MongoClient(config.uri);
-    await client.db(config.database).dropDatabase();
-    await client.close();
-  }
 }

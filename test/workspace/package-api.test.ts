@@ -18,9 +18,8 @@ import {
   exampleMigrationId,
   writeExampleMigration,
 } from '../../src/example/example-migrations.js';
-import { exampleSpec } from '../../src/example/generate-example.js';
-import { openStore } from '../../src/stores/open-store.js';
 import type { StoreConfig } from '../../src/stores/store-config.js';
+import { dropExample } from '../support/drop-example.js';
 import { selectedKinds, testStoreConfig } from '../support/test-stores.js';
 
 const repository = join(import.meta.dirname, '../..');
@@ -126,18 +125,4 @@ function node(cwd: string, file: string): Promise<{ code: number; stdout: string
       resolve({ code: code ?? 1, stdout, stderr });
     });
   });
-}
-
-/** Removes what the script made in a shared server (a SQLite file goes with its folder). */
-async function dropExample(config: StoreConfig): Promise<void> {
-  if (config.kind === 'sqlite') return;
-  const store = await openStore(config);
-  for (const name of exampleCollectionNames) await store.dropCollection(exampleSpec(name));
-  await store.close();
-  if (config.kind === 'mongodb') {
-    const { MongoClient } = await import('mongodb');
-    const client = new MongoClient(config.uri);
-    await client.db(config.database).dropDatabase();
-    await client.close();
-  }
 }
