@@ -13,6 +13,7 @@ import { seamSpec } from './task-workloads.js';
 export interface RunningContext extends BenchContext {
   readonly phases: PhaseResult[];
   readonly comparisons: Comparison[];
+  readonly findings: Record<string, unknown>;
   /** Drops what the run made (unless --keep) and closes connections. Never throws. */
   close(): Promise<void>;
 }
@@ -23,6 +24,7 @@ export function createBenchContext(options: BenchOptions, config: StoreConfig): 
   let seam: Promise<Store> | undefined;
   const phases: PhaseResult[] = [];
   const comparisons: Comparison[] = [];
+  const findings: Record<string, unknown> = {};
   const log = (message: string): void => {
     process.stderr.write(`[bench] ${message}\n`);
   };
@@ -31,7 +33,11 @@ export function createBenchContext(options: BenchOptions, config: StoreConfig): 
     config,
     phases,
     comparisons,
+    findings,
     log,
+    record(name, value) {
+      findings[name] = value;
+    },
     baseline: () => {
       baseline ??= openBaseline(config);
       return baseline;

@@ -15,9 +15,17 @@ export interface BenchOptions {
   readonly rounds: number;
   /** Keep the benchmark's tables and temp files instead of dropping them. */
   readonly keep: boolean;
+  /** migrate-mongo's batch in `migrate-mongo-side-by-side` (its users' 1,000 hangs FerretDB 1.24). Default 50. */
+  readonly mongoBatch: number;
 }
 
-export const benchUsage = `usage: npm run bench -- <scenario> --store sqlite|mongodb|dynamodb --docs N [--batch N] [--seed S] [--rounds R] [--keep]
+/** What a scenario may set in place of the runner's defaults (`--docs`, `--batch`). */
+export interface BenchDefaults {
+  readonly docs?: number;
+  readonly batch?: number;
+}
+
+export const benchUsage = `usage: npm run bench -- <scenario> --store sqlite|mongodb|dynamodb --docs N [--batch N] [--seed S] [--rounds R] [--keep] [--mongo-batch N]
        npm run bench -- --list`;
 
 const kinds: readonly StoreKind[] = ['sqlite', 'mongodb', 'dynamodb'];
@@ -27,18 +35,25 @@ export function defaultBatch(store: StoreKind): number {
   return store === 'sqlite' ? 5000 : 1000;
 }
 
-/** Parses `bench/run.ts` arguments; `list` when the caller asked for the scenario list. Throws `usage`. */
-export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'list' {
+/**
+ * Parses `bench/run.ts` arguments; `list` when the caller asked for the scenario list. Throws
+ * `usage`. `defaults` are the scenario's own, for the flags not given.
+ */
+export function parseBenchOptions(
+  argv: readonly string[],
+  defaults: BenchDefaults = {},
+): BenchOptions | 'list' {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
     options: {
       store: { type: 'string', default: 'sqlite' },
-      docs: { type: 'string', default: '100000' },
+      docs: { type: 'string' },
       batch: { type: 'string' },
       seed: { type: 'string', default: 'bench' },
       rounds: { type: 'string', default: '1' },
       keep: { type: 'boolean', default: false },
+      'mongo-batch': { type: 'string', default: '50' },
       list: { type: 'boolean', default: false },
     },
   });
@@ -51,11 +66,15 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'list
   return {
     scenario,
     store,
-    docs: positiveInt('--docs', values.docs),
-    batch: values.batch === undefined ? defaultBatch(store) : positiveInt('--batch', values.batch),
+    docs: values.docs === undefined ? (defaults.docs ?? 100_000) : positiveInt('--docs', values.docs),
+    batch:
+      values.batch === undefined
+        ? (defaults.batch ?? defaultBatch(store))
+        : positiveInt('--batch', values.batch),
     seed: values.seed,
     rounds: positiveInt('--rounds', values.rounds),
     keep: values.keep,
+    mongoBatch: positiveInt('--mongo-batch', values['mongo-batch']),
   };
 }
 

@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { ExitCode, StewardError } from '../src/errors/steward-error.js';
 import { createBenchContext } from './bench-context.js';
-import { benchUsage, parseBenchOptions } from './bench-options.js';
+import { type BenchOptions, benchUsage, parseBenchOptions } from './bench-options.js';
 import { markdownRows, writeResult } from './bench-report.js';
 import { benchStoreConfig, describeTarget, resultsDir } from './bench-stores.js';
 import type { Scenario } from './scenario.js';
@@ -40,7 +40,7 @@ async function loadScenario(name: string): Promise<Scenario> {
 
 async function listScenarios(): Promise<void> {
   for (const name of scenarioNames())
-    console.log(`${name.padEnd(20)} ${(await loadScenario(name)).description}`);
+    console.log(`${name.padEnd(26)} ${(await loadScenario(name)).description}`);
 }
 
 function gitCommit(): string | null {
@@ -52,12 +52,13 @@ function gitCommit(): string | null {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const options = parseBenchOptions(argv);
-  if (options === 'list') {
+  const parsed = parseBenchOptions(argv);
+  if (parsed === 'list') {
     await listScenarios();
     return ExitCode.ok;
   }
-  const scenario = await loadScenario(options.scenario);
+  const scenario = await loadScenario(parsed.scenario);
+  const options = scenario.defaults ? (parseBenchOptions(argv, scenario.defaults) as BenchOptions) : parsed;
   const startedAt = new Date();
   const runId = `${options.scenario}-${options.store}-${options.docs}-${startedAt.toISOString().replace(/[:.]/g, '-')}`;
   const config = benchStoreConfig(options.store, runId);
@@ -82,6 +83,7 @@ async function main(argv: readonly string[]): Promise<number> {
     rssAtStartMb,
     phases: context.phases,
     comparisons: context.comparisons,
+    findings: context.findings,
   };
   const file = writeResult(resultsDir, result);
   console.log(markdownRows(result).join('\n'));

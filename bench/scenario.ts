@@ -1,7 +1,7 @@
 import type { Store } from '../src/stores/store.js';
 import type { StoreConfig } from '../src/stores/store-config.js';
 import type { Baseline } from './baselines/baseline.js';
-import type { BenchOptions } from './bench-options.js';
+import type { BenchDefaults, BenchOptions } from './bench-options.js';
 import type { Phase, PhaseResult } from './measure-phase.js';
 
 /**
@@ -11,6 +11,8 @@ import type { Phase, PhaseResult } from './measure-phase.js';
 export interface Scenario {
   /** One line for `npm run bench -- --list`. */
   readonly description: string;
+  /** Its own `--docs` and `--batch` defaults, when the runner's do not fit it. */
+  readonly defaults?: BenchDefaults;
   /** Does the work, measuring the parts that count with `context.measure`. */
   run(context: BenchContext): Promise<void>;
 }
@@ -31,6 +33,11 @@ export interface BenchContext {
    * (one of each per round).
    */
   compare(phases: readonly PhaseResult[], references: readonly PhaseResult[]): void;
+  /**
+   * Records a finding that is not a timing (a count, a verdict) under `name`: written to the
+   * result file's `findings` and printed after the table.
+   */
+  record(name: string, value: unknown): void;
   /** Progress for the person watching, on stderr. */
   log(message: string): void;
 }
