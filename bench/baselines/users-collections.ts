@@ -18,7 +18,7 @@ export interface Exactness {
   /** Loaded but gone, or there but never loaded. */
   readonly missing: number;
   readonly extra: number;
-  /** A few keys of documents whose data was lost. */
+  /** The keys of the documents whose data was lost, in key order. */
   readonly lostKeys: readonly string[];
 }
 
@@ -126,11 +126,11 @@ export function exactness(
     else if (now === text) byteIdentical++;
     else if (fieldOrderFree(now) !== fieldOrderFree(text)) {
       dataLost++;
-      if (lostKeys.length < 5) lostKeys.push(key);
+      lostKeys.push(key);
     }
   }
   const extra = [...after.keys()].filter((key) => !before.has(key)).length;
-  return { documents: after.size, byteIdentical, dataLost, missing, extra, lostKeys };
+  return { documents: after.size, byteIdentical, dataLost, missing, extra, lostKeys: lostKeys.sort() };
 }
 
 /** Canonical Extended JSON text with every object's fields sorted (arrays keep their order). */

@@ -3,7 +3,7 @@ import { StewardError } from '../../src/errors/steward-error.js';
 import { applyMigrations } from '../../src/migrations/apply/apply-migrations.js';
 import { rollbackMigrations } from '../../src/migrations/rollback/rollback-migrations.js';
 import type { MongoStoreConfig } from '../../src/stores/store-config.js';
-import { plantedCount } from '../baselines/user-documents.js';
+import { plantedAt, plantedCount } from '../baselines/user-documents.js';
 import {
   type Exactness,
   type MigrateMongoVariant,
@@ -89,7 +89,7 @@ async function migrateMongoSide(
   const afterUp = await driver.snapshot(name);
   const down = await run('down', 1);
   const exact = await driver.compare(name, original);
-  context.record(`exactness migrate-mongo-${variant} after up and down`, exact);
+  context.record(`exactness migrate-mongo-${variant} after up and down`, summary(exact));
   return { up, down, afterUp, exact };
 }
 
@@ -137,7 +137,7 @@ async function stewardRun(
       return m.counts.changed;
     });
     const exact = await driver.compare(name, original);
-    context.record('exactness steward after apply and rollback', exact);
+    context.record('exactness steward after apply and rollback', summary(exact));
     return { apply, rollback, afterUp, exact, dryRunCaught };
   } finally {
     if (!context.options.keep) await side.cleanup().catch(() => undefined);
@@ -187,6 +187,20 @@ function recordTargets(
     migrateMongoDataLost: bulk.exact.dataLost,
     dryRunReportedTheLoss: steward.dryRunCaught,
   });
+}
+
+/**
+ * An exactness for the result file: counts, how many lost documents were planted (the rest were
+ * lost by something else) and which kinds, and the first keys.
+ */
+function summary(exact: Exactness): Record<string, unknown> {
+  const { lostKeys, ...counts } = exact;
+  const kinds: Record<string, number> = {};
+  for (const key of lostKeys) {
+    const kind = plantedAt(Number(key.slice(key.lastIndexOf('-') + 1))) ?? 'not planted';
+    kinds[kind] = (kinds[kind] ?? 0) + 1;
+  }
+  return { ...counts, lostByKind: kinds, firstLostKeys: lostKeys.slice(0, 3) };
 }
 
 /** Documents whose data differ (field order aside) between two snapshots of the same keys. */
