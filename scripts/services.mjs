@@ -233,6 +233,16 @@ async function waitForPort(port, child, name, timeoutMs = 60_000) {
   throw new Error(`${name} did not listen on 127.0.0.1:${port} within ${timeoutMs / 1000}s`);
 }
 
+/** Waits for a started server to listen; one that does not is killed before the error is thrown. */
+async function listening(port, child, name) {
+  try {
+    await waitForPort(port, child, name);
+  } catch (error) {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    throw error;
+  }
+}
+
 function startProcess(command, args, logFile) {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks = [];
@@ -320,7 +330,7 @@ async function startFerretDb(backendArgs, stateDir, logName) {
     ],
     join(cache, 'logs', logName),
   );
-  await waitForPort(port, child, 'FerretDB');
+  await listening(port, child, 'FerretDB');
   return { child, uri: `mongodb://127.0.0.1:${port}/` };
 }
 
@@ -333,7 +343,7 @@ async function startMongoJavaServer() {
     ['-cp', `${join(dir, 'classes')}:${join(dir, 'lib')}/*`, 'StewardMongoJavaServer', String(port)],
     join(cache, 'logs', 'mongo-java-server.log'),
   );
-  await waitForPort(port, child, 'mongo-java-server');
+  await listening(port, child, 'mongo-java-server');
   return { child, uri: `mongodb://127.0.0.1:${port}/` };
 }
 
@@ -425,7 +435,7 @@ async function startDynamoLocal() {
     ],
     join(cache, 'logs', 'dynamodb-local.log'),
   );
-  await waitForPort(port, child, 'DynamoDB Local');
+  await listening(port, child, 'DynamoDB Local');
   return { child, endpoint: `http://127.0.0.1:${port}` };
 }
 
