@@ -73,8 +73,13 @@ export async function openTestStore(kind: StoreKind): Promise<TestStore> {
       return spec;
     },
     async cleanup() {
-      for (const spec of made) await store.dropCollection(spec);
-      await store.close();
+      // The store is closed even when a drop fails: an open client would keep the test file's
+      // process alive until the runner's timeout instead of letting the failure show.
+      try {
+        for (const spec of made) await store.dropCollection(spec);
+      } finally {
+        await store.close();
+      }
       if (config.kind === 'sqlite') rmSync(join(config.file, '..'), { recursive: true, force: true });
       if (config.kind === 'mongodb') await dropMongoDatabase(config.uri, config.database);
     },

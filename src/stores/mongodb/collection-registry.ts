@@ -27,7 +27,8 @@ export class CollectionRegistry {
   async assertExists(name: string): Promise<void> {
     if (this.known.has(name)) return;
     const found = await this.db.listCollections({ name }, { nameOnly: true }).toArray();
-    if (found.length === 0) throw notFound(name, this.db.databaseName);
+    // Compared here too: mongo-java-server ignores the filter and lists every collection.
+    if (!found.some((info) => info.name === name)) throw notFound(name, this.db.databaseName);
     this.known.add(name);
   }
 

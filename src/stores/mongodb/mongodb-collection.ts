@@ -136,6 +136,9 @@ export class MongoCollection implements Collection {
         .catch((error: unknown) => {
           throw hasCode(error, 26) ? notFound(this.spec.name, this.context.db.databaseName) : error;
         });
+      // A collection always has `_id_`; mongo-java-server lists none, without an error, for a
+      // collection that does not exist.
+      if (indexes.length === 0) await this.context.registry.assertStillExists(this.spec.name);
       return indexes.map((index) => ({
         name: String(index.name),
         fields: Object.keys(index.key ?? {}),

@@ -77,8 +77,13 @@ export async function guarded<T>(target: MongoTarget, run: () => Promise<T>): Pr
   }
 }
 
-/** True for a MongoDB server error with one of the given codes (26 NamespaceNotFound, 48 NamespaceExists...). */
+/**
+ * True for a MongoDB server error with one of the given codes (26 NamespaceNotFound, 48
+ * NamespaceExists...). mongo-java-server answers a missing namespace with the bare message
+ * "ns not found" and no code (as MongoDB did before it had codes), so that counts as 26.
+ */
 export function hasCode(error: unknown, ...codes: number[]): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'number' && codes.includes(code);
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'number') return codes.includes(code);
+  return codes.includes(26) && message === 'ns not found';
 }
