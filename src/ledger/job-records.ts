@@ -150,7 +150,8 @@ export class JobRecords {
   /** The record of job `id`; `job.unknown` when there is none. */
   async get(id: string): Promise<JobRecord> {
     const doc = (await this.readable()) ? await readLedgerDoc(this.collection, id) : undefined;
-    if (!doc) throw new StewardError('job.unknown', `no job with id "${id}"`, { job: id });
+    if (!doc || doc[claimOfField] !== undefined)
+      throw new StewardError('job.unknown', `no job with id "${id}"`, { job: id });
     return { ...(withoutKey(this.collection, doc) as unknown as JobRecord), id };
   }
 
