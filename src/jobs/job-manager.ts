@@ -5,7 +5,7 @@ import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
 import { isStewardError, StewardError } from '../errors/steward-error.js';
 import { type Clock, systemClock } from '../ledger/clock.js';
-import type { JobOwner, JobPage, JobRecord, JobStatus } from '../ledger/job-records.js';
+import type { ClaimOutcome, JobOwner, JobPage, JobRecord, JobStatus } from '../ledger/job-records.js';
 import { migrateLease } from '../migrations/apply/apply-context.js';
 import { countDocuments } from '../workspace/documents.js';
 import { type LedgerSession, openLedgerSession } from '../workspace/ledger-session.js';
@@ -66,6 +66,7 @@ export class JobManager {
     private readonly options: JobManagerOptions,
   ) {
     this.owner = { host: hostname(), pid: process.pid, instance: randomBytes(6).toString('hex') };
+    openInstances.add(this.owner.instance);
     this.clock = options.clock ?? systemClock;
     this.rates = {
       progressIntervalMs: options.progressIntervalMs ?? 1000,
@@ -180,32 +181,59 @@ export class JobManager {
     }
     const afterCrash = record.status === 'interrupted' || orphaned;
     if (!afterCrash) await this.refuseHeldMigrateLease(record.kind as JobKind);
-    return this.launch(record, afterCrash);
+    const outcome = await this.claim(record);
+    if ('heldBy' in outcome)
+      throw new StewardError(
+        'job.conflict',
+        `job ${id} is ${outcome.record.status}${this.elsewhere(outcome.record)}: another process resumed it first`,
+        { job: id, status: outcome.record.status },
+      );
+    return this.launch(outcome.claimed, afterCrash);
   }
 
   /**
    * Finds the jobs a process that is gone left `queued` or `running` (same host: its pid is dead;
    * another host: its record was not written for `staleAfterMs`) and marks them `interrupted`;
    * then, unless told not to, resumes every `interrupted` job (those, and those a closing manager
-   * stopped). Returns the jobs it marked or resumed. `steward serve` calls it on start.
+   * stopped). Resuming claims the job in the ledger first (see `JobRecords.claim`), so of several
+   * managers recovering at once on one ledger exactly one resumes each job. Returns the jobs it
+   * marked or resumed, then those running in another live process (claimed first by another
+   * manager, or running there all along), as that process recorded them: tell them apart with
+   * {@link runsHere}. `steward serve` calls it on start.
    */
   async recover(options: RecoverOptions = {}): Promise<JobRecord[]> {
     const all = await this.session.ledger.jobs.all();
-    const left = all.filter(
-      (r) => (r.status === 'running' || r.status === 'queued') && !this.active.has(r.id) && this.ownerGone(r),
-    );
+    const live = (r: JobRecord) =>
+      (r.status === 'running' || r.status === 'queued') && !this.active.has(r.id);
+    const left = all.filter((r) => live(r) && this.ownerGone(r));
+    const elsewhere = all.filter((r) => live(r) && !this.ownerGone(r));
     const recovered: JobRecord[] = [];
     for (const record of left) {
       const interrupted: JobRecord = { ...record, status: 'interrupted', updatedAt: this.now() };
-      await this.session.ledger.jobs.put(interrupted);
-      recovered.push(interrupted);
+      try {
+        await this.session.ledger.jobs.put(interrupted);
+        recovered.push(interrupted);
+      } catch (error) {
+        // Claimed by another manager since we read it: it runs there now.
+        if (!isStewardError(error, 'job.conflict')) throw error;
+        elsewhere.push(await this.session.ledger.jobs.get(record.id));
+      }
     }
-    if (options.resume === false) return recovered;
+    if (options.resume === false) return [...recovered, ...elsewhere];
     // Also those a stopping server left `interrupted` (see `close`), or an earlier recover({ resume: false }).
     const stopped = all.filter((r) => r.status === 'interrupted' && !this.active.has(r.id));
     const resumed: JobRecord[] = [];
-    for (const record of [...recovered, ...stopped]) resumed.push(await this.launch(record, true));
-    return resumed;
+    for (const record of [...recovered, ...stopped]) {
+      const outcome = await this.claim(record);
+      if ('claimed' in outcome) resumed.push(await this.launch(outcome.claimed, true));
+      else elsewhere.push(outcome.record);
+    }
+    return [...resumed, ...elsewhere];
+  }
+
+  /** True when this manager runs (or last ran) the job: its record names this manager as owner. */
+  runsHere(record: JobRecord): boolean {
+    return record.owner?.instance === this.owner.instance;
   }
 
   /** Waits until the job stops running in this process; its record then. */
@@ -227,6 +255,7 @@ export class JobManager {
       job.controller.abort();
     }
     await Promise.allSettled([...this.active.values()].map((j) => j.ended));
+    openInstances.delete(this.owner.instance);
     await this.session.close();
   }
 
@@ -332,14 +361,34 @@ export class JobManager {
     );
   }
 
+  /**
+   * Claims the job for this manager in the ledger before it resumes it: `heldBy` when another
+   * live manager claimed it first. A claim whose process is gone (it died between claiming and
+   * writing the record) is passed over.
+   */
+  private claim(record: JobRecord): Promise<ClaimOutcome> {
+    return this.session.ledger.jobs.claim(
+      record,
+      this.owner,
+      { status: 'running', updatedAt: this.now() },
+      (claim) => claim.owner.instance !== this.owner.instance && this.processGone(claim.owner, claim.at),
+    );
+  }
+
   /** True when the process that ran the record is gone (see {@link recover}). */
   private ownerGone(record: JobRecord): boolean {
     const owner = record.owner;
     if (!owner) return true;
     if (owner.instance === this.owner.instance) return !this.active.has(record.id);
+    return this.processGone(owner, record.updatedAt);
+  }
+
+  /** Another manager's process is gone: its pid is dead here, or on another host it was silent too long. */
+  private processGone(owner: JobOwner, lastWrite: string): boolean {
     if (owner.host !== this.owner.host)
-      return this.clock() - Date.parse(record.updatedAt) > (this.options.staleAfterMs ?? 60_000);
-    if (owner.pid === process.pid) return true;
+      return this.clock() - Date.parse(lastWrite) > (this.options.staleAfterMs ?? 60_000);
+    // Our pid: a manager of this process, or of an earlier process that had our pid (a container's pid 1).
+    if (owner.pid === process.pid) return !openInstances.has(owner.instance);
     return !processAlive(owner.pid);
   }
 
@@ -353,6 +402,9 @@ export class JobManager {
     return new Date(this.clock()).toISOString();
   }
 }
+
+/** The managers open in this process, by instance: a record of our pid names one of them or a dead process. */
+const openInstances = new Set<string>();
 
 function processAlive(pid: number): boolean {
   try {

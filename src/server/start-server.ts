@@ -63,9 +63,12 @@ function listenError(error: unknown, host: string, port: number): unknown {
  */
 async function recoverJobs(app: FastifyInstance): Promise<void> {
   try {
-    const recovered = await (await app.stewardJobs.get()).recover();
-    for (const job of recovered)
-      app.log.info({ job: job.id, kind: job.kind, status: job.status }, 'job recovered');
+    const jobs = await app.stewardJobs.get();
+    for (const job of await jobs.recover()) {
+      const fields = { job: job.id, kind: job.kind, status: job.status };
+      if (jobs.runsHere(job)) app.log.info(fields, 'job recovered');
+      else app.log.info({ ...fields, pid: job.owner?.pid, host: job.owner?.host }, 'job running elsewhere');
+    }
   } catch (error) {
     app.log.warn({ err: error }, 'could not recover the jobs a previous server left running');
   }

@@ -3,7 +3,8 @@
  * recorded with its progress; bad input refused at start with nothing recorded; a migration
  * paused mid-apply and resumed to the same end state as an uninterrupted apply; a migration
  * refused while another run holds the `migrate` lease; jobs a dead process left `running`
- * recovered (resumed, or marked interrupted for a resume call); progress written at a bounded rate.
+ * recovered (resumed, or marked interrupted for a resume call), by exactly one of two managers
+ * recovering at once; progress written at a bounded rate.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -217,6 +218,49 @@ for (const kind of selectedKinds()) {
         assert.equal(done.runs, 2);
       } finally {
         await second.close();
+      }
+    });
+
+    test('two managers recovering at once on one ledger: exactly one resumes the job, the other sees it running there', async () => {
+      const store = await openStore(project.store);
+      const managers = await Promise.all(
+        ['server-a', 'server-b'].map((actor) => JobManager.open(project.config, { actor })),
+      );
+      try {
+        const ledger = await openLedger(store, { actor: 'crashed' });
+        const now = new Date().toISOString();
+        await ledger.jobs.put({
+          id: 'job-crashed-twice',
+          kind: 'refs.scan',
+          input: { batch: 200 },
+          actor: 'crashed',
+          status: 'running',
+          progress: { done: 400, at: now },
+          runs: 1,
+          owner: { host: hostname(), pid: deadPid(), instance: 'gone' },
+          createdAt: now,
+          updatedAt: now,
+        });
+        const found = await Promise.all(managers.map((m) => m.recover()));
+        const seen = found.map((jobs, i) => {
+          const job = jobs.find((j) => j.id === 'job-crashed-twice');
+          assert.ok(job, `manager ${i} reports the job`);
+          return managers[i]!.runsHere(job);
+        });
+        assert.deepEqual(seen.toSorted(), [false, true], 'exactly one manager resumed it');
+        const runner = managers[seen.indexOf(true)]!;
+        const other = managers[seen.indexOf(false)]!;
+        await assert.rejects(other.resume('job-crashed-twice'), (e: unknown) =>
+          isStewardError(e, 'job.conflict'),
+        );
+        const done = await runner.settled('job-crashed-twice');
+        assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+        assert.equal(done.runs, 2, 'resumed once');
+        assert.equal(done.claim, 1);
+        assert.ok(!(await manager.list({ limit: 1000 })).jobs.some((j) => j.id.includes('#claim#')));
+      } finally {
+        for (const m of managers) await m.close();
+        await store.close();
       }
     });
 

@@ -1,10 +1,11 @@
 /**
  * Jobs through a real `steward serve` (the built CLI, a child process on a free port), on the
- * example's migration, on each store the kill tests run on (SQLite and DynamoDB Local unless
- * STEWARD_CRASH_STORES says otherwise):
- * - a migration started through the API, the server SIGKILLed mid-apply and started again: the
- *   restarted server resumes the job on recovery, and it ends with the documents of an
- *   uninterrupted apply; `/migrations/status` shows the running job's live progress;
+ * example's migration, on every store (STEWARD_CRASH_STORES narrows them; FerretDB gets a smaller
+ * example at lower rates, so its jobs last about as long):
+ * - a migration started through the API, the server SIGKILLed mid-apply and two servers started
+ *   at once on the same ledger: exactly one resumes the job on recovery (the other logs it as
+ *   running elsewhere), and it ends with the documents of an uninterrupted apply;
+ *   `/migrations/status` shows the running job's live progress;
  * - a CLI `migrate apply` and a server job exclude each other, either way round.
  */
 import assert from 'node:assert/strict';
@@ -24,11 +25,26 @@ import { tokensCreate } from '../../src/workspace/tokens.js';
 import { type JobProject, jobProject } from '../jobs/job-project.js';
 import { crashKinds } from '../support/kill-loop.js';
 import { runSteward, stewardBin } from '../support/run-steward.js';
+import { allKinds } from '../support/test-stores.js';
 
-const docs = 14_000;
-const subjects = exampleCounts(docs).subjects;
+/**
+ * The example's size and the apply rates (documents per second) per store: FerretDB 1.x reads
+ * the whole collection for each page, so it gets 280 subjects instead of 980, at lower rates.
+ */
+const sizes: Record<StoreKind, { docs: number; rate: number; cliRate: number }> = {
+  sqlite: { docs: 14_000, rate: 250, cliRate: 150 },
+  dynamodb: { docs: 14_000, rate: 250, cliRate: 150 },
+  mongodb: { docs: 4000, rate: 70, cliRate: 40 },
+};
 
-for (const kind of crashKinds()) {
+for (const kind of crashKinds(allKinds)) {
+  const { docs, rate, cliRate } = sizes[kind];
+  const subjects = exampleCounts(docs).subjects;
+  /** Subjects at schema version 2 in the project. */
+  const migratedSubjects = async (project: JobProject): Promise<number> => {
+    const where = parseFilter({ schemaVersion: 2 });
+    return (await countDocuments(project.config, { collection: 'subjects', where })).count;
+  };
   describe(`jobs through steward serve on ${kind}`, () => {
     const servers: Server[] = [];
     const projects: JobProject[] = [];
@@ -37,11 +53,11 @@ for (const kind of crashKinds()) {
       for (const project of projects) await project.cleanup();
     });
 
-    test('a migration started through the API survives a SIGKILL of the server and ends as an uninterrupted apply', async () => {
-      const { project, token } = await servedProject(kind, projects);
+    test('a migration started through the API survives a SIGKILL of the server: of two servers restarted at once exactly one resumes it, and it ends as an uninterrupted apply', async () => {
+      const { project, token } = await servedProject(kind, docs, projects);
       const first = await serve(project, servers);
       const api = client(first.url, token);
-      const start = await api('POST', '/migrations/apply', { rate: 250 });
+      const start = await api('POST', '/migrations/apply', { rate });
       assert.equal(start.status, 202, JSON.stringify(start.body));
       const id = (start.body as { job: JobRecord }).job.id;
 
@@ -68,7 +84,11 @@ for (const kind of crashKinds()) {
         `killed with ${migrated} of ${subjects} subjects migrated`,
       );
 
-      const second = await serve(project, servers);
+      // Two servers on the same ledger at once: both find the job on recovery, one claims it.
+      const restarted = await Promise.all([serve(project, servers), serve(project, servers)]);
+      const said = await Promise.all(restarted.map((server) => recoveryLine(server, id)));
+      assert.deepEqual(said.toSorted(), ['job recovered', 'job running elsewhere'], JSON.stringify(said));
+      const second = restarted[said.indexOf('job recovered')]!;
       const again = client(second.url, token);
       const done = await until(
         async () => {
@@ -82,8 +102,10 @@ for (const kind of crashKinds()) {
       assert.equal(done.runs, 2);
       assert.equal((done.result as { report: { status: string } }).report.status, 'applied');
       assert.equal(await migratedSubjects(project), subjects);
-      second.child.kill('SIGTERM');
-      await once(second.child, 'exit');
+      for (const server of restarted) {
+        server.child.kill('SIGTERM');
+        await once(server.child, 'exit');
+      }
 
       const reference = await jobProject(kind, docs, { batchSize: 100 });
       projects.push(reference);
@@ -93,12 +115,12 @@ for (const kind of crashKinds()) {
     });
 
     test('a CLI migrate apply and a server job on the same collections exclude each other', async () => {
-      const { project, token } = await servedProject(kind, projects);
+      const { project, token } = await servedProject(kind, docs, projects);
       const server = await serve(project, servers);
       const api = client(server.url, token);
 
       // The CLI first: the server refuses to start a migration (409), and starts nothing.
-      const cli = spawn(process.execPath, [stewardBin, 'migrate', 'apply', '--rate', '150'], {
+      const cli = spawn(process.execPath, [stewardBin, 'migrate', 'apply', '--rate', String(cliRate)], {
         cwd: project.dir,
         stdio: 'ignore',
       });
@@ -117,7 +139,7 @@ for (const kind of crashKinds()) {
       assert.ok((await migratedSubjects(project)) < subjects, 'the CLI stopped mid-apply');
 
       // Then the server: its job goes on from the CLI's checkpoint; a CLI apply meanwhile is refused.
-      const start = await api('POST', '/migrations/apply', { rate: 150 });
+      const start = await api('POST', '/migrations/apply', { rate: cliRate });
       assert.equal(start.status, 202, JSON.stringify(start.body));
       const id = (start.body as { job: JobRecord }).job.id;
       await until(
@@ -147,10 +169,12 @@ for (const kind of crashKinds()) {
 interface Server {
   readonly child: ChildProcess;
   readonly url: string;
+  /** What the server logged on stdout so far, one JSON object per line. */
+  readonly log: () => { msg?: string; job?: string }[];
 }
 
 /** A project with its config file, the plan approved, and an operator token. */
-async function servedProject(kind: StoreKind, projects: JobProject[]) {
+async function servedProject(kind: StoreKind, docs: number, projects: JobProject[]) {
   const project = await jobProject(kind, docs, { batchSize: 100 });
   projects.push(project);
   writeFileSync(join(project.dir, 'steward.config.json'), JSON.stringify(project.raw, null, 2));
@@ -163,12 +187,24 @@ async function servedProject(kind: StoreKind, projects: JobProject[]) {
   return { project, token };
 }
 
-/** Starts `steward serve --port 0` in the project and waits for the address it listens on. */
+/**
+ * Starts `steward serve --port 0` in the project and waits for the address it listens on (it
+ * listens once its recovery of left jobs is done and logged).
+ */
 async function serve(project: JobProject, servers: Server[]): Promise<Server> {
   const child = spawn(process.execPath, [stewardBin, 'serve', '--port', '0'], {
     cwd: project.dir,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let stdout = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  const log = () =>
+    stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg?: string; job?: string });
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr?.on('data', (chunk) => {
@@ -178,9 +214,23 @@ async function serve(project: JobProject, servers: Server[]): Promise<Server> {
     });
     child.on('exit', (code) => reject(new Error(`steward serve exited ${code}: ${stderr}`)));
   });
-  const server = { child, url };
+  const server = { child, url, log };
   servers.push(server);
   return server;
+}
+
+/** What the server logged about job `id` on recovery: `job recovered` or `job running elsewhere`. */
+function recoveryLine(server: Server, id: string): Promise<string> {
+  return until(
+    async () =>
+      server
+        .log()
+        .filter((line) => line.job === id)
+        .map((line) => line.msg)
+        .find((msg) => msg === 'job recovered' || msg === 'job running elsewhere'),
+    `the server's recovery line about job ${id}`,
+    10_000,
+  );
 }
 
 function client(base: string, token: string) {
@@ -195,11 +245,6 @@ function client(base: string, token: string) {
     });
     return { status: res.status, body: await res.json() };
   };
-}
-
-async function migratedSubjects(project: JobProject): Promise<number> {
-  const where = parseFilter({ schemaVersion: 2 });
-  return (await countDocuments(project.config, { collection: 'subjects', where })).count;
 }
 
 async function until<T>(
