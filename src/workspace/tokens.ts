@@ -92,7 +92,13 @@ export function tokensRevoke(
 
 /** Who a bearer token is, or why it does not authenticate. */
 export type TokenCheck =
-  | { readonly ok: true; readonly name: string; readonly role: TokenRole }
+  | {
+      readonly ok: true;
+      readonly name: string;
+      readonly role: TokenRole;
+      /** When the token stops authenticating (ISO 8601). */
+      readonly expiresAt: string;
+    }
   | { readonly ok: false; readonly reason: 'unknown' | 'expired' | 'revoked' };
 
 /** Checks a bearer token against the ledger: known, unrevoked, unexpired, with a known role. */
@@ -102,7 +108,7 @@ export function tokensAuthenticate(config: ResolvedConfig, token: string): Promi
     if (!record || !isTokenRole(record.role)) return { ok: false, reason: 'unknown' };
     const status = statusOf(record, Date.now());
     if (status !== 'active') return { ok: false, reason: status };
-    return { ok: true, name: record.name, role: record.role };
+    return { ok: true, name: record.name, role: record.role, expiresAt: record.expiresAt };
   });
 }
 
