@@ -123,6 +123,32 @@ for (const kind of selectedKinds()) {
       });
     });
 
+    test('a reference scan started through the server reads pages of 250 unless the body says', async () => {
+      await withServer({}, async (app) => {
+        for (const [body, batch] of [
+          [{}, 250],
+          [{ batch: 1000 }, 1000],
+        ] as const) {
+          const res = await call(app, project, 'operator', { method: 'POST', url: '/refs/scan', body });
+          assert.equal(res.statusCode, 202, res.body);
+          const { job } = res.json() as { job: { id: string; input: { batch?: number } } };
+          assert.equal(job.input.batch, batch);
+          await finished(app, job.id);
+        }
+      });
+    });
+
+    /** Waits until a job is no longer queued or running. */
+    async function finished(app: FastifyInstance, id: string): Promise<void> {
+      for (let i = 0; i < 600; i++) {
+        const res = await call(app, project, 'viewer', { method: 'GET', url: `/jobs/${id}` });
+        const { job } = res.json() as { job: { status: string } };
+        if (job.status !== 'queued' && job.status !== 'running') return;
+        await sleep(100);
+      }
+      assert.fail(`job ${id} did not finish in 60 s`);
+    }
+
     test('one handle per store for the server, closed on shutdown', async () => {
       const app = await projectServer(project);
       const held = app.stewardStores;
