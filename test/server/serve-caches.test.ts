@@ -58,7 +58,9 @@ for (const kind of selectedKinds()) {
       try {
         const subjects = store.collection(project.config.collections.get('subjects')!.spec);
         const [doc] = (await subjects.scan({ limit: 1 })).docs;
-        const results = await subjects.write([{ type: 'insert', doc: { ...doc!, id } }]);
+        // A copy of a stored subject under a new key; MongoDB's own `_id` stays with the original.
+        const { _id, ...copy } = doc!;
+        const results = await subjects.write([{ type: 'insert', doc: { ...copy, id } }]);
         assert.deepEqual(results, [{ status: 'ok' }]);
       } finally {
         await store.close();
