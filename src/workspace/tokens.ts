@@ -77,7 +77,10 @@ export function tokensList(config: ResolvedConfig, options: RunOptions = {}): Pr
   });
 }
 
-/** Revokes the live token of a name (audited `token.revoked`); it stops authenticating at once. */
+/**
+ * Revokes the live token of a name (audited `token.revoked`). A running server refuses it within
+ * its `tokenCacheMs` (5 s by default); a new server at once.
+ */
 export function tokensRevoke(
   config: ResolvedConfig,
   input: { readonly name: string },
