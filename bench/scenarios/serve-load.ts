@@ -175,12 +175,23 @@ async function underLoad(
   const seconds = Number(process.env.STEWARD_BENCH_LOAD_SECONDS ?? 15);
   const pid = server.child.pid!;
   const rssBeforeMb = rssMb(pid, 'VmRSS');
+  // A running server has answered each path before: its census and loaded files are kept (see
+  // docs/server.md). The first answer of each, cold, is reported apart.
+  const warmUp: { path: string; ms: number }[] = [];
+  for (const path of readPaths) {
+    const t = performance.now();
+    await call(server.url, viewer, path);
+    warmUp.push({ path, ms: Math.round(performance.now() - t) });
+  }
+  context.log(`first answers, before the scan job: ${warmUp.map((w) => `${w.path} ${w.ms} ms`).join(', ')}`);
   const started = await call(server.url, operator, '/refs/scan', 'POST', {});
   const jobId = (started as { job: { id: string } }).job.id;
   context.log(
     `refs scan job ${jobId} started; ${seconds} s of load at ${totalRate} rps over ${readPaths.length} paths`,
   );
   let loads: PathLoad[] = [];
+  await eventLoopDelay(server.url, viewer); // prom-client resets its histogram at each scrape
+  const cpuBefore = cpuSeconds(pid);
   const loadStarted = Date.now();
   await context.measure('serve-load', async () => {
     const { stdout } = await promisify(execFile)(
@@ -201,6 +212,8 @@ async function underLoad(
     return loads.reduce((sum, l) => sum + l.requests, 0);
   });
   const loadEnded = Date.now();
+  const serverCpuSeconds = cpuSeconds(pid) - cpuBefore;
+  const loopDelay = await eventLoopDelay(server.url, viewer);
   const serverSide = serverTimes(logFile, loadStarted, loadEnded);
   const jobDuringLoad = await jobOf(server.url, viewer, jobId);
   const peakRssMb = rssMb(pid, 'VmHWM');
@@ -218,7 +231,35 @@ async function underLoad(
     overlapSeconds: overlap,
     rssBeforeMb,
     peakRssMb,
+    serverCpuSeconds,
+    loopDelay,
+    warmUp,
+    loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
   });
+}
+
+/** CPU seconds (user and system) a process has used, from /proc (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * The server's event-loop delay since the last scrape, in ms, from prom-client's
+ * `monitorEventLoopDelay` histogram (10 ms resolution), which each scrape of `/metrics` resets:
+ * the max is the longest the loop was blocked in one turn.
+ */
+async function eventLoopDelay(
+  url: string,
+  token: string,
+): Promise<{ p50: number; p99: number; max: number }> {
+  const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  const text = await response.text();
+  const value = (name: string) =>
+    Math.round(
+      Number(new RegExp(`^nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1]) * 1000,
+    );
+  return { p50: value('p50'), p99: value('p99'), max: value('max') };
 }
 
 interface Job {
@@ -240,6 +281,10 @@ function report(
     overlapSeconds: number;
     rssBeforeMb: number;
     peakRssMb: number;
+    serverCpuSeconds: number;
+    loopDelay: { p50: number; p99: number; max: number };
+    warmUp: { path: string; ms: number }[];
+    loadAverage: string;
   },
 ): void {
   const { loads, jobDuringLoad, job } = figures;
@@ -262,6 +307,7 @@ function report(
     `scan job when the load ended: ${jobDuringLoad.status}, ${JSON.stringify(jobDuringLoad.progress ?? {})}`,
     `scan job: ${job.status}, ${job.startedAt} to ${job.finishedAt}; it ran during ${figures.overlapSeconds.toFixed(1)} s of the load`,
     `server RSS before the load ${figures.rssBeforeMb.toFixed(1)} MB, peak ${figures.peakRssMb.toFixed(1)} MB`,
+    `server CPU during the load ${figures.serverCpuSeconds.toFixed(2)} s; event-loop delay p50 ${figures.loopDelay.p50} ms, p99 ${figures.loopDelay.p99} ms, max ${figures.loopDelay.max} ms; load average ${figures.loadAverage}`,
     `holds: ${rate >= totalRate * 0.98 && worstP99 < targetP99Ms && failures === 0 ? 'yes' : 'no'}`,
   ];
   console.log(lines.join('\n'));

@@ -12,19 +12,46 @@ const migrationFile = /\.migration\.(ts|mts|js|mjs)$/;
  * Reads every `*.migration.ts` (`.mts`, `.js`, `.mjs`) in `dir`, sorted by id, each with the
  * SHA-256 of its file. Every problem in every file (a syntax error, a missing `up`, a duplicate
  * id...) is reported at once as one `migration.invalid` error naming the files, exit 2. A missing
- * folder is an empty list: a project without migrations has nothing pending.
+ * folder is an empty list: a project without migrations has nothing pending. A folder whose files
+ * have not changed (names and bytes) gives its last load again, modules not imported again.
  */
 export async function loadMigrations(dir: string): Promise<Migration[]> {
   const root = resolve(dir);
   if (!existsSync(root)) return [];
-  const problems: MigrationProblem[] = [];
-  const migrations: Migration[] = [];
   const files = readdirSync(root)
     .filter((name) => migrationFile.test(name))
-    .sort();
-  for (const name of files) {
-    const file = join(root, name);
-    const checksum = sha256(readFileSync(file, 'utf8'));
+    .sort()
+    .map((name) => {
+      const file = join(root, name);
+      return { name, file, checksum: sha256(readFileSync(file, 'utf8')) };
+    });
+  const fingerprint = files.map((f) => `${f.name}\0${f.checksum}`).join('\n');
+  const cached = loaded.get(root);
+  if (cached && cached.fingerprint === fingerprint) return [...cached.migrations];
+  const migrations = await loadFiles(root, files);
+  loaded.delete(root);
+  loaded.set(root, { fingerprint, migrations });
+  if (loaded.size > maxCachedFolders) loaded.delete(loaded.keys().next().value!);
+  return [...migrations];
+}
+
+/**
+ * The last load of each folder, with the names and checksums of its files. Loading a TypeScript
+ * migration transpiles it (jiti, caches off), and `steward serve` loads the migrations on every
+ * migration-status request: a folder whose files have the same names and bytes gives its last
+ * load again. A migration is identified by its file's checksum (the plan hash is over them), so a
+ * change to a helper it imports is no new migration to the plan either.
+ */
+const loaded = new Map<string, { readonly fingerprint: string; readonly migrations: readonly Migration[] }>();
+const maxCachedFolders = 16;
+
+async function loadFiles(
+  root: string,
+  files: readonly { name: string; file: string; checksum: string }[],
+): Promise<Migration[]> {
+  const problems: MigrationProblem[] = [];
+  const migrations: Migration[] = [];
+  for (const { name, file, checksum } of files) {
     let raw: unknown;
     try {
       raw = await importDefault(file, (value) => (value as { id?: unknown })?.id !== undefined);

@@ -5,14 +5,17 @@ import type { Registry } from 'prom-client';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { JobManager } from '../jobs/job-manager.js';
 import { stewardMetrics, defaultRegistry as stewardRegistry } from '../signals/steward-metrics.js';
+import { type HeldStores, holdStores } from '../workspace/held-stores.js';
 import { ApiError } from './api-error.js';
 import { authenticate } from './authenticate.js';
+import { CensusCache, defaultCensusTtlMs } from './census-cache.js';
 import { errorReply } from './error-reply.js';
 import { redactedLogPaths, redactSecrets } from './redact-secrets.js';
 import type { RouteRole } from './roles.js';
 import { serverRoutes } from './routes/index.js';
 import { ServerJobs } from './server-jobs.js';
 import type { AnyServerRoute, Caller, ServerContext } from './server-route.js';
+import { defaultTokenCacheMs, TokenCache } from './token-cache.js';
 import { validatorCompiler } from './validator-compiler.js';
 
 /** How `createServer` builds the server; every field has a default. */
@@ -38,6 +41,14 @@ export interface ServerOptions {
    * with itself (stopping its jobs as `interrupted`, for the next start's `recover()`).
    */
   readonly jobs?: JobManager;
+  /**
+   * How long a verified token is trusted before the ledger is read again, in milliseconds: the
+   * longest a revoked token (`steward tokens revoke`) still works. Default 5 s; 0 reads the ledger
+   * on every request.
+   */
+  readonly tokenCacheMs?: number;
+  /** How long a census stays fresh, in milliseconds (see docs/server.md). Default 60 s. */
+  readonly censusTtlMs?: number;
 }
 
 /** Where the Swagger UI is served; its static assets come from the npm package, no CDN. */
@@ -47,6 +58,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The server's background jobs; `startServer` recovers those a killed server left. */
     stewardJobs: ServerJobs;
+    /** The stores the server holds open for its routes; closed with the server. */
+    stewardStores: HeldStores;
   }
   interface FastifyRequest {
     /** The authenticated caller; undefined on public routes. */
@@ -78,13 +91,17 @@ export async function createServer(
   });
   app.setValidatorCompiler(validatorCompiler());
   app.decorateRequest('caller', undefined);
+  // One handle per store for the server's life, closed with it: a request opens nothing.
+  const held = holdStores(config);
+  app.decorate('stewardStores', held);
+  const tokens = new TokenCache(options.tokenCacheMs ?? defaultTokenCacheMs);
   app.addHook('onRoute', requireRole);
   await app.register(swagger, { openapi: openApiBase() });
   await app.register(swaggerUi, { routePrefix: docsPrefix, staticCSP: true });
   app.addHook('onRequest', async (request) => {
     const role = request.routeOptions.config.role;
     if (role === undefined || role === 'public') return;
-    request.caller = await authenticate(config, request.headers.authorization, role);
+    request.caller = await authenticate(held.config, request.headers.authorization, role, tokens);
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
@@ -116,8 +133,10 @@ export async function createServer(
   });
   app.decorate('stewardJobs', jobs);
   app.addHook('onClose', () => jobs.close());
+  app.addHook('onClose', () => held.close());
   const context: ServerContext = {
-    config,
+    config: held.config,
+    census: new CensusCache(options.censusTtlMs ?? defaultCensusTtlMs),
     registry: options.registry ?? defaultRegistry(),
     jobs: () => jobs.get(),
   };

@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { JobManager } from '../jobs/job-manager.js';
 import type { RunOptions } from '../workspace/run-options.js';
 import type { TokenRole } from '../workspace/tokens.js';
+import type { CensusCache } from './census-cache.js';
 import type { RouteRole } from './roles.js';
 
 /** A JSON Schema, plain (routes write them as object literals; ajv compiles them). */
@@ -17,7 +18,10 @@ export interface Caller {
 
 /** What the server gives every route: the resolved config, the metrics registry and the job manager. */
 export interface ServerContext {
+  /** The config, with the server's stores held open (see `holdStores`): pass it to entry points. */
   readonly config: ResolvedConfig;
+  /** The censuses the census route answers from (see `CensusCache`). */
+  readonly census: CensusCache<unknown>;
   readonly registry: Registry;
   /** The server's job manager (opened on first use): background jobs outlive the request. */
   jobs(): Promise<JobManager>;

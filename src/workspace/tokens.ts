@@ -77,7 +77,10 @@ export function tokensList(config: ResolvedConfig, options: RunOptions = {}): Pr
   });
 }
 
-/** Revokes the live token of a name (audited `token.revoked`); it stops authenticating at once. */
+/**
+ * Revokes the live token of a name (audited `token.revoked`). A running server refuses it within
+ * its `tokenCacheMs` (5 s by default); a new server at once.
+ */
 export function tokensRevoke(
   config: ResolvedConfig,
   input: { readonly name: string },
@@ -92,7 +95,13 @@ export function tokensRevoke(
 
 /** Who a bearer token is, or why it does not authenticate. */
 export type TokenCheck =
-  | { readonly ok: true; readonly name: string; readonly role: TokenRole }
+  | {
+      readonly ok: true;
+      readonly name: string;
+      readonly role: TokenRole;
+      /** When the token stops authenticating (ISO 8601). */
+      readonly expiresAt: string;
+    }
   | { readonly ok: false; readonly reason: 'unknown' | 'expired' | 'revoked' };
 
 /** Checks a bearer token against the ledger: known, unrevoked, unexpired, with a known role. */
@@ -102,7 +111,7 @@ export function tokensAuthenticate(config: ResolvedConfig, token: string): Promi
     if (!record || !isTokenRole(record.role)) return { ok: false, reason: 'unknown' };
     const status = statusOf(record, Date.now());
     if (status !== 'active') return { ok: false, reason: status };
-    return { ok: true, name: record.name, role: record.role };
+    return { ok: true, name: record.name, role: record.role, expiresAt: record.expiresAt };
   });
 }
 

@@ -2,27 +2,30 @@ import type { ResolvedConfig } from '../config/resolved-config.js';
 import { StewardError } from '../errors/steward-error.js';
 import { openStore } from '../stores/open-store.js';
 import type { Store } from '../stores/store.js';
+import { heldStoresOf } from './held-stores.js';
 
 /**
  * Opens the named stores, runs `work`, and always closes them, also when `work` throws.
- * Stores open lazily by kind, so a job on SQLite never loads the MongoDB driver.
+ * Stores open lazily by kind, so a job on SQLite never loads the MongoDB driver. With a config
+ * from `holdStores` (the server's), the held stores are used and left open.
  */
 export async function withStores<T>(
   config: ResolvedConfig,
   names: readonly string[],
   work: (stores: ReadonlyMap<string, Store>) => Promise<T>,
 ): Promise<T> {
+  const held = heldStoresOf(config);
   const opened = new Map<string, Store>();
   try {
     for (const name of names) {
       const storeConfig = config.stores.get(name);
       if (!storeConfig)
         throw new StewardError('usage', `no store named "${name}" in ${config.file ?? 'the config'}`);
-      opened.set(name, await openStore(storeConfig));
+      opened.set(name, await (held ? held.get(name) : openStore(storeConfig)));
     }
     return await work(opened);
   } finally {
-    await Promise.allSettled([...opened.values()].map((s) => s.close()));
+    if (!held) await Promise.allSettled([...opened.values()].map((s) => s.close()));
   }
 }
 

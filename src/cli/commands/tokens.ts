@@ -65,7 +65,7 @@ export const tokensListCommand: Command = {
   },
 };
 
-/** `steward tokens revoke <name>`: the token stops authenticating at once. */
+/** `steward tokens revoke <name>`: a running `steward serve` refuses the token within 5 s (its token cache). */
 export const tokensRevokeCommand: Command = {
   path: ['tokens', 'revoke'],
   summary: 'revoke an API token by name (audited)',

@@ -1,10 +1,15 @@
+import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { StewardError } from '../../errors/steward-error.js';
 import {
   contractsExport,
   contractsImpact,
   contractsList,
 } from '../../workspace/contracts/contracts-files.js';
-import { contractsVerify } from '../../workspace/contracts/contracts-verify.js';
+import { type ContractsVerifyEvent, contractsVerify } from '../../workspace/contracts/contracts-verify.js';
+import type { RunOptions } from '../../workspace/run-options.js';
+import { ApiError } from '../api-error.js';
+import { censusKey } from '../census-cache.js';
+import { roleAllows } from '../roles.js';
 import { defineRoute, type RouteCall } from '../server-route.js';
 import { nameParams } from './names.js';
 
@@ -50,27 +55,34 @@ export const contractRoutes = [
       };
     },
   }),
-  defineRoute<{ collection: string }, { sample: number }>({
+  defineRoute<{ collection: string }, { sample: number; fresh: boolean }>({
     method: 'GET',
     url: '/contracts/:collection/census',
     role: 'viewer',
     tag: 'contracts',
-    summary: 'live documents per schema version (reads the collection, or a sample of it)',
+    summary:
+      'documents per schema version, computed at most a minute before (computedAt, ageSeconds); fresh=true (operator) recomputes',
     params: nameParams('collection'),
     query: {
       type: 'object',
-      properties: { sample: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1 } },
+      properties: {
+        sample: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1 },
+        fresh: { type: 'boolean', default: false },
+      },
       additionalProperties: false,
     },
-    handler: async ({ server, params, query, run }) => {
-      const result = await contractsVerify(
-        server.config,
-        { collections: [params.collection], sample: query.sample, maxFailures: 0 },
-        run(),
+    handler: async (call) => {
+      const { server, params, query, caller, run } = call;
+      // A fresh census reads the whole collection: a viewer looping on it would undo the cache.
+      if (query.fresh && caller && !roleAllows(caller.role, 'operator'))
+        throw new ApiError(403, 'auth.forbidden', 'fresh=true needs the operator role', 'query.fresh');
+      const contract = await contractOf(call as CollectionCall);
+      const { value, computedAt, ageSeconds } = await server.census.get(
+        censusKey(contract, query.sample),
+        query.fresh,
+        () => censusOf(server.config, params.collection, query.sample, run()),
       );
-      const report = result.collections[0]!;
-      const { collection, versionField, sample, scanned, census, missingVersion, unknownVersion } = report;
-      return { collection, versionField, sample, scanned, census, missingVersion, unknownVersion };
+      return { ...(value as Census), computedAt, ageSeconds };
     },
   }),
   defineRoute<Record<string, never>, { field: string }>({
@@ -96,6 +108,21 @@ export const contractRoutes = [
       contractsImpact({ dir: server.config.contracts.dir, field: query.field, config: server.config }),
   }),
 ];
+
+type Census = Awaited<ReturnType<typeof censusOf>>;
+
+/** The census of one collection: every document (or the sample) read, counted by version. */
+async function censusOf(
+  config: ResolvedConfig,
+  name: string,
+  sample: number,
+  options: RunOptions<ContractsVerifyEvent>,
+) {
+  const result = await contractsVerify(config, { collections: [name], sample, maxFailures: 0 }, options);
+  const { collection, versionField, scanned, census, missingVersion, unknownVersion } =
+    result.collections[0]!;
+  return { collection, versionField, sample, scanned, census, missingVersion, unknownVersion };
+}
 
 async function contractOf({ server, params }: CollectionCall) {
   const contracts = await contractsExport({ dir: server.config.contracts.dir });

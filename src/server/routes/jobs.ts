@@ -49,13 +49,33 @@ function startRoute(url: string, kind: JobKind, body: JsonSchema, summary: strin
   });
 }
 
+/**
+ * Pages a server job reads when the body does not say: smaller than the library's defaults (1000
+ * source documents for a reference scan, 500 derived documents for a drift check). A job runs on
+ * the server's event loop and gives it a turn after each page read, so the page is how long a
+ * request may wait behind the job, once for each store read it makes: at 1000 documents a turn
+ * blocked the loop for 20 ms and more (issue 16, BENCHMARKS.md). The job does the same work in
+ * more, shorter turns.
+ */
+export const serverJobPages: Partial<Record<JobKind, { readonly batch: number }>> = {
+  'refs.scan': { batch: 250 },
+  'drift.check': { batch: 250 },
+};
+
+function withServerPages(kind: JobKind, body: unknown): unknown {
+  const pages = serverJobPages[kind];
+  if (body === undefined || body === null) return { ...pages };
+  if (!pages || typeof body !== 'object' || Array.isArray(body)) return body; // the job refuses it, naming the field
+  return { ...pages, ...body };
+}
+
 async function started(
   { server, body, caller }: RouteCall<Record<string, string>, unknown, Record<string, unknown> | undefined>,
   kind: JobKind,
 ): Promise<JobRecord> {
   const jobs = await server.jobs();
   try {
-    return await jobs.start(kind, body ?? {}, caller ? { actor: caller.name } : {});
+    return await jobs.start(kind, withServerPages(kind, body), caller ? { actor: caller.name } : {});
   } catch (error) {
     // The library names the field of its input; here the input is the body.
     if (isStewardError(error, 'input.invalid') && typeof error.details.field === 'string') {

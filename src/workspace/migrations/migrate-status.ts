@@ -50,10 +50,15 @@ export function migrateStatus(config: ResolvedConfig, options: RunOptions = {}):
 }
 
 async function readStatus(run: MigrationsWorkspace): Promise<MigrateStatus> {
-  const state = await readMigrationsState(run.config, run.ledger, run.migrations);
-  const { loaded, planProblem } = await planOrProblem(run);
-  const lease = await run.ledger.readLease(migrateLease);
-  const applyCheckpoint = (await run.ledger.checkpoints.load(applyJob)) ?? null;
+  // Read together: each ledger read may wait for the event loop (a SQLite scan yields a turn, a
+  // network store a round trip), and `steward serve` answers this beside a running scan job.
+  const [state, { loaded, planProblem }, lease, applyCheckpoint, rollbackCheckpoint] = await Promise.all([
+    readMigrationsState(run.config, run.ledger, run.migrations),
+    planOrProblem(run),
+    run.ledger.readLease(migrateLease),
+    run.ledger.checkpoints.load(applyJob).then((c) => c ?? null),
+    run.ledger.checkpoints.load(rollbackJob).then((c) => c ?? null),
+  ]);
   const policy = policyFor(run.config.approvalPolicies, migrationsApprovalKind);
   const current = currentPlan(loaded, state, parseApplyState(applyCheckpoint ?? undefined));
   const approvals = current
@@ -78,7 +83,7 @@ async function readStatus(run: MigrationsWorkspace): Promise<MigrateStatus> {
       .map((r) => ({ id: r.id, status: r.status, phase: r.phase ?? null, counts: r.counts })),
     checkpoints: {
       apply: applyCheckpoint,
-      rollback: (await run.ledger.checkpoints.load(rollbackJob)) ?? null,
+      rollback: rollbackCheckpoint,
     },
     lease:
       lease && lease.expiresAt > Date.now()
