@@ -1,7 +1,7 @@
 import { BatchGetItemCommand } from '@aws-sdk/client-dynamodb';
 import { StewardError } from '../../errors/steward-error.js';
 import { retryLeftovers } from './batch-retry.js';
-import { chunk, mapLimit } from './concurrency.js';
+import { batchCallsInFlight, chunk, mapLimit } from './concurrency.js';
 import type { DynamoClient } from './dynamodb-client.js';
 import type { Item } from './json-values.js';
 
@@ -15,7 +15,7 @@ export interface Projection {
 }
 
 /**
- * Reads items by primary key with BatchGetItem, 100 keys a call and a few calls at once,
+ * Reads items by primary key with BatchGetItem, 100 keys a call and up to {@link batchCallsInFlight} calls at once,
  * strongly consistent so a document written a moment ago is found. UnprocessedKeys (throttling,
  * or the 16 MB response limit) are retried with backoff; keys still unprocessed after
  * `maxAttempts` raise `store.failed` naming them, never a silently shorter answer.
@@ -26,7 +26,7 @@ export async function batchGetItems(
   keys: readonly Item[],
   projection?: Projection,
 ): Promise<Item[]> {
-  const pages = await mapLimit(chunk(keys, maxBatchGet), 4, async (keysOfChunk) => {
+  const pages = await mapLimit(chunk(keys, maxBatchGet), batchCallsInFlight, async (keysOfChunk) => {
     const found: Item[] = [];
     const outcome = await retryLeftovers(
       keysOfChunk,

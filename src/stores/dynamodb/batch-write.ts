@@ -2,7 +2,7 @@ import { BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamo
 import { StewardError } from '../../errors/steward-error.js';
 import { describeKey } from './batch-get.js';
 import { retryLeftovers } from './batch-retry.js';
-import { chunk, mapLimit } from './concurrency.js';
+import { batchCallsInFlight, chunk, mapLimit } from './concurrency.js';
 import type { DynamoClient } from './dynamodb-client.js';
 import type { Item } from './json-values.js';
 
@@ -10,7 +10,7 @@ import type { Item } from './json-values.js';
 export const maxBatchWrite = 25;
 
 /**
- * Unconditional puts and deletes with BatchWriteItem, 25 a call and a few calls at once,
+ * Unconditional puts and deletes with BatchWriteItem, 25 a call and up to {@link batchCallsInFlight} calls at once,
  * retrying UnprocessedItems with backoff. Returns the requests still unprocessed after
  * `maxAttempts` (empty when everything was written); the caller reports them. A batch carries no
  * conditions, so only writes that need none come here. SDK errors are rethrown untranslated.
@@ -20,7 +20,7 @@ export async function batchWrite(
   table: string,
   requests: readonly WriteRequest[],
 ): Promise<WriteRequest[]> {
-  const rest = await mapLimit(chunk(requests, maxBatchWrite), 4, async (batch) => {
+  const rest = await mapLimit(chunk(requests, maxBatchWrite), batchCallsInFlight, async (batch) => {
     const outcome = await retryLeftovers(
       batch,
       async (pending) => {

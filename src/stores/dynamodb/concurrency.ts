@@ -1,4 +1,13 @@
 /**
+ * Batch calls (BatchGetItem, BatchWriteItem, TransactWriteItems) one `getMany` or `write` call has
+ * in flight at once: the adapter's concurrency limit. Ten carries a migration batch of 1,000
+ * documents in one wave (ten reads of 100 keys, ten transactions of 100 writes) instead of three,
+ * and keeps a table's capacity from being hit by hundreds of calls at once; throttled calls are
+ * retried with backoff (batch-retry.ts).
+ */
+export const batchCallsInFlight = 10;
+
+/**
  * Maps over items with at most `limit` calls in flight, keeping results in input order. Bounded
  * so a large write batch neither opens hundreds of sockets nor burns a table's capacity at once.
  * The first failure rejects the whole map (calls already started still finish).

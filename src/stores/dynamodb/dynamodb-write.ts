@@ -1,7 +1,7 @@
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import { type DocKey, isDocKey, keyId, type WriteOp, type WriteResult } from '../store.js';
 import { batchWrite, requestKey } from './batch-write.js';
-import { mapLimit } from './concurrency.js';
+import { batchCallsInFlight, mapLimit } from './concurrency.js';
 import { applyConditional, put, transactReplace, type WriteTarget } from './conditional-write.js';
 import { isFatal, toStewardError } from './dynamodb-errors.js';
 import { ExpressionBuilder } from './expression-builder.js';
@@ -11,15 +11,12 @@ import { runTransaction, type TransactEntry, transactGroups } from './transact-w
 /** Conditional writes in flight at once for one `write` call. */
 const writeConcurrency = 16;
 
-/** Transactions in flight at once for one `write` call (each carries up to 100 writes). */
-const transactConcurrency = 4;
-
 /**
  * Runs a `write` call's operations and returns one result per operation, in order.
  *
  * Plain upserts (replace with upsert, no expectation, no discriminator to protect) go through
  * BatchWriteItem, 25 a call, with UnprocessedItems retried. Conditional replaces of distinct
- * keys go in TransactWriteItems calls of up to 100, a few at once: one round trip for many
+ * keys go in TransactWriteItems calls of up to 100, {@link batchCallsInFlight} at once: one round trip for many
  * conditions; a cancelled transaction (one condition failed) is rerun one operation at a time,
  * which gives each its own outcome. Everything else needs a condition and goes through single
  * conditional calls, several at once. Operations on the same key run
@@ -51,7 +48,7 @@ export async function runWrites(t: WriteTarget, ops: readonly WriteOp[]): Promis
   const one = (i: number) => guarded(t, () => applyConditional(t, ops[i] as WriteOp));
   await Promise.all([
     batchPuts(t, batched, results),
-    mapLimit(transactGroups(transacted), transactConcurrency, async (group) => {
+    mapLimit(transactGroups(transacted), batchCallsInFlight, async (group) => {
       if (await tryTransaction(t, group, results)) return;
       await mapLimit(group, writeConcurrency, async ({ index }) => {
         results[index] = await one(index);

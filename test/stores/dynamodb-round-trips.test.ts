@@ -1,0 +1,146 @@
+/**
+ * How many DynamoDB requests the adapter makes for a migration-sized batch, and how many it has in
+ * flight at once (issue 17: read and write in the largest batches the API allows, in parallel within
+ * the adapter's limit), with conditional writes still refusing a document changed since it was read.
+ * Requests are counted by wrapping the SDK client's `send`; every request still goes to DynamoDB
+ * Local. Runs against DynamoDB Local (STEWARD_TEST_DYNAMODB_ENDPOINT); none is skipped when selected.
+ */
+import { strict as assert } from 'node:assert';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { JsonObject } from '../../src/core/json.js';
+import { DynamoClient } from '../../src/stores/dynamodb/dynamodb-client.js';
+import { openDynamoStore } from '../../src/stores/dynamodb/dynamodb-store.js';
+import { type CollectionSpec, keyId, type Store, type WriteOp } from '../../src/stores/store.js';
+import type { DynamoStoreConfig } from '../../src/stores/store-config.js';
+import { selectedKinds } from '../support/test-stores.js';
+
+const endpoint = process.env.STEWARD_TEST_DYNAMODB_ENDPOINT ?? 'http://127.0.0.1:18000';
+const config: DynamoStoreConfig = {
+  kind: 'dynamodb',
+  region: 'us-east-1',
+  endpoint,
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  tablePrefix: `steward_rt${randomBytes(4).toString('hex')}_`,
+};
+
+test('the SDK client carries no logger middleware (it copies every request and response for nothing)', () => {
+  const client = new DynamoClient(config);
+  try {
+    const names = client.sdk.middlewareStack.identify();
+    assert.ok(names.length > 5, 'the stack is listed');
+    assert.deepEqual(
+      names.filter((n) => n.startsWith('loggerMiddleware')),
+      [],
+    );
+  } finally {
+    client.destroy();
+  }
+});
+
+/** Requests by command name, and the most in flight at once, while `work` runs. */
+async function countRequests(
+  work: () => Promise<void>,
+): Promise<{ calls: Map<string, number>; peak: number }> {
+  const proto = DynamoDBClient.prototype as unknown as { send: (...args: unknown[]) => Promise<unknown> };
+  const original = proto.send;
+  const calls = new Map<string, number>();
+  let inFlight = 0;
+  let peak = 0;
+  proto.send = async function (this: unknown, ...args: unknown[]) {
+    const name = (args[0] as object).constructor.name.replace(/Command$/, '');
+    // The table's key schema, read once per table and cached: not part of the batch's work.
+    if (name === 'DescribeTable') return original.apply(this, args);
+    calls.set(name, (calls.get(name) ?? 0) + 1);
+    peak = Math.max(peak, ++inFlight);
+    try {
+      return await original.apply(this, args);
+    } finally {
+      inFlight--;
+    }
+  };
+  try {
+    await work();
+  } finally {
+    proto.send = original;
+  }
+  return { calls, peak };
+}
+
+describe(
+  'DynamoDB round trips of a migration batch',
+  { skip: !selectedKinds().includes('dynamodb') && 'dynamodb not selected' },
+  () => {
+    let store: Store;
+    const spec: CollectionSpec = { name: 'tasks', keyField: 'id' };
+    const docs: JsonObject[] = Array.from({ length: 1000 }, (_, i) => ({
+      id: `t${i}`,
+      title: `task ${i}`,
+      schemaVersion: 1,
+    }));
+
+    before(async () => {
+      store = await openDynamoStore(config);
+      await store.ensureCollection(spec);
+    });
+    after(async () => {
+      await store.dropCollection(spec);
+      await store.close();
+    });
+
+    test('1,000 before-image-sized upserts, reads and conditional replaces each go in a single wave of batch calls', async () => {
+      const tasks = store.collection(spec);
+      const loaded = await countRequests(async () => {
+        const results = await tasks.write(docs.map((doc) => ({ type: 'replace', doc, upsert: true })));
+        assert.ok(results.every((r) => r.status === 'ok'));
+      });
+      assert.deepEqual(Object.fromEntries(loaded.calls), { BatchWriteItem: 40 });
+      assert.equal(loaded.peak, 10, 'ten batch writes of 25 at once');
+
+      const read = await countRequests(async () => {
+        assert.equal((await tasks.getMany(docs.map((d) => d.id as string))).size, 1000);
+      });
+      assert.deepEqual(Object.fromEntries(read.calls), { BatchGetItem: 10 });
+      assert.equal(read.peak, 10, 'all ten reads of 100 keys at once');
+
+      const ops: WriteOp[] = docs.map((doc) => ({
+        type: 'replace',
+        doc: { ...doc, summary: doc.title as string, schemaVersion: 2 },
+        expect: { field: 'schemaVersion', value: 1 },
+      }));
+      const written = await countRequests(async () => {
+        const results = await tasks.write(ops);
+        assert.ok(results.every((r) => r.status === 'ok'));
+      });
+      assert.deepEqual(Object.fromEntries(written.calls), { TransactWriteItems: 10 });
+      assert.equal(written.peak, 10, 'all ten transactions of 100 at once');
+    });
+
+    test('a document changed between read and write is still refused as a conflict, the rest written', async () => {
+      const tasks = store.collection(spec);
+      const at2 = docs.map((doc) => ({ ...doc, schemaVersion: 2 }));
+      await tasks.write(at2.map((doc) => ({ type: 'replace', doc, upsert: true })));
+      // Someone else moves t7 on to version 3 after steward read it at 2.
+      const moved = await tasks.write([
+        {
+          type: 'replace',
+          doc: { id: 't7', title: 'theirs', schemaVersion: 3 },
+          expect: { field: 'schemaVersion', value: 2 },
+        },
+      ]);
+      assert.deepEqual(moved, [{ status: 'ok' }]);
+      const ops: WriteOp[] = at2.map((doc) => ({
+        type: 'replace',
+        doc: { ...doc, schemaVersion: 1 },
+        expect: { field: 'schemaVersion', value: 2 },
+      }));
+      const results = await tasks.write(ops);
+      assert.deepEqual(results[7], { status: 'conflict' });
+      assert.equal(results.filter((r) => r.status === 'ok').length, 999);
+      const now = await tasks.getMany(['t7', 't8']);
+      assert.deepEqual(now.get(keyId('t7')), { id: 't7', title: 'theirs', schemaVersion: 3 });
+      assert.equal(now.get(keyId('t8'))?.schemaVersion, 1);
+    });
+  },
+);
