@@ -18,6 +18,7 @@ import {
   keyFromId,
   keyId,
   type Page,
+  type ReferenceCheck,
   type ScanOptions,
   type WriteOp,
   type WriteResult,
@@ -31,6 +32,7 @@ import {
 } from './filter-to-sql.js';
 import { guardedSqlite, mapSqliteError, type SqliteTarget } from './sqlite-errors.js';
 import { createIndexSql, indexFields, indexNameOf, storedIndexName } from './sqlite-indexes.js';
+import { sqliteReferenceCheck } from './sqlite-reference-check.js';
 
 const namePattern = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
 
@@ -149,6 +151,26 @@ export class SqliteCollection implements Collection {
   /** A keys-only scan's document: the key field rebuilt from `k`, which is the key's keyId. */
   private keyDoc(k: string): JsonObject {
     return { [this.spec.keyField]: keyFromId(k) };
+  }
+
+  /**
+   * The reference check inside SQLite, when the target is a table of this same database (another
+   * file, or another store, is checked by the caller's own lookups): see `reference-check-sql.ts`.
+   */
+  referenceCheck(target: Collection, path: string): ReferenceCheck | undefined {
+    if (!(target instanceof SqliteCollection) || target.db !== this.db) return undefined;
+    const tables = { source: this.table, target: target.table };
+    return sqliteReferenceCheck(this.db, tables, this.spec, path, (run) => this.guardRead(run));
+  }
+
+  /** Runs a read, with the errors mapped as {@link all} maps them. */
+  private guardRead<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      if (/no such table/.test((error as Error).message)) this.assertExists();
+      throw mapSqliteError(error, this.target);
+    }
   }
 
   async getMany(keys: readonly DocKey[]): Promise<Map<string, JsonObject>> {
