@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { JsonObject } from '../../src/core/json.js';
 import type { ResolvedReference } from '../../src/integrity/reference.js';
+import { renderScanReport } from '../../src/integrity/scan/render-scan-report.js';
 import { scanReference } from '../../src/integrity/scan/scan-reference.js';
 import type { ReferenceScanReport } from '../../src/integrity/scan/scan-report.js';
 import { listIncidents } from '../../src/ledger/incidents.js';
@@ -150,6 +151,9 @@ for (const kind of selectedKinds()) {
           assert.ok(generic.report.orphans + generic.report.typeMismatches > 0, 'the data has problems');
           assert.deepEqual(comparable(pushed.report), comparable(generic.report));
           assert.deepEqual(pushed.incidents, generic.incidents);
+          // The text report does not show a key count the store did not send out.
+          const [, figures] = renderScanReport(pushed.report);
+          assert.match(figures!, kind === 'sqlite' ? /checked inside the store/ : /distinct target keys/);
           for (const index of [0, 1]) {
             const segment = { index, total: 2 };
             const [g, p] = [await scan(reference, false, segment), await scan(reference, true, segment)];
