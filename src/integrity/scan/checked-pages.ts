@@ -29,10 +29,10 @@ export interface CheckedPage {
  * store can check the reference itself (`Collection.referenceCheck`: SQLite, both collections in
  * one file) it does, and only the documents it could not resolve are classified here, with the
  * same `checkBatch` as every other store; otherwise the source is scanned projected on the
- * field's first step and every page checked here. Both ways give the same outcomes and incidents; the lookup
- * figures differ: a pushed-down page counts as one lookup, and its resolved documents' keys are
- * not in `keysChecked` or `distinctTargetKeys`, which the store would have to send out to count
- * (measured: a third to a half more CPU for the whole scan).
+ * field's first step and every page checked here. Both ways give the same outcomes and
+ * incidents; the lookup figures differ: a pushed-down page counts as one lookup, and its resolved
+ * documents' keys are not in `keysChecked` or `distinctTargetKeys`, which the store would have to
+ * send out to count (measured: a third to a half more CPU for the whole scan).
  */
 export async function* checkedPages(
   input: ScanReferenceInput,
