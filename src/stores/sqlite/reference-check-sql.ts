@@ -15,9 +15,9 @@
  * Two statements a page, so that the check itself is one plain pass over a key range, as an
  * anti-join is: `end` finds the page's last key (`k > @after ORDER BY k LIMIT 1 OFFSET @limit - 1`,
  * no row when fewer are left), and `check` reads the rows from `@after` to `@until` (`checkRest`
- * to the end, for the last page) and returns one row: their count, the last key, and the unresolved documents as a
- * JSON array of `[k, first step's JSON text or null]` (made plain text by `'' ||`, so SQLite does
- * not embed it as JSON). One `SELECT ... ORDER BY k LIMIT` feeding an aggregate cost 35% more.
+ * to the end, for the last page) and returns one row: their count, the last key, and the
+ * unresolved documents as a JSON array of `[k, first step's JSON text or null]` (made plain text
+ * by `'' ||`, so SQLite does not embed it as JSON). One `SELECT ... ORDER BY k LIMIT` feeding an aggregate cost 35% more.
  *
  * The source's columns are always qualified (`s.doc`): the target's table has `k` and `doc` too,
  * and a bare name inside the subquery on it would bind to the target's row.
