@@ -91,6 +91,7 @@ for (const kind of selectedKinds()) {
     let source: Collection;
     let target: Collection;
     const ledgers: Ledger[] = [];
+    let stored = 0;
     before(async () => {
       t = await openTestStore(kind);
       const specs: CollectionSpec[] = [t.spec('orders'), t.spec('shelf')];
@@ -98,9 +99,12 @@ for (const kind of selectedKinds()) {
       [source, target] = specs.map((spec) => t.store.collection(spec)) as [Collection, Collection];
       const keyField = target.spec.keyField;
       await target.write(targetKeys.map((key) => ({ type: 'insert', doc: { [keyField]: key, n: 1 } })));
-      await source.write(
+      const written = await source.write(
         allSources().map(([key, doc]) => ({ type: 'insert', doc: { ...doc, [source.spec.keyField]: key } })),
       );
+      // FerretDB 1.x refuses arrays inside arrays (d08, d15): the others are compared there.
+      stored = written.filter((r) => r.status === 'ok').length;
+      if (kind !== 'mongodb') assert.equal(stored, allSources().length);
     });
     after(async () => {
       for (const ledger of ledgers) await ledger.drop();
@@ -147,7 +151,7 @@ for (const kind of selectedKinds()) {
           const pushed = await scan(reference, true);
           assert.equal(generic.report.pushedDown, false);
           assert.equal(pushed.report.pushedDown, kind === 'sqlite', 'only SQLite checks inside the store');
-          assert.equal(pushed.report.scanned, allSources().length);
+          assert.equal(pushed.report.scanned, stored);
           assert.ok(generic.report.orphans + generic.report.typeMismatches > 0, 'the data has problems');
           assert.deepEqual(comparable(pushed.report), comparable(generic.report));
           assert.deepEqual(pushed.incidents, generic.incidents);
