@@ -20,6 +20,12 @@ export interface Baseline {
    */
   scan(poll: () => void): Promise<number>;
   /**
+   * DynamoDB only: reads every document's key and these top-level fields, the fastest way the
+   * driver allows for a check that needs one field (Scan with Limit 1000 and a
+   * ProjectionExpression), each item unmarshalled as the seam must; `poll` is called as it goes.
+   */
+  scanFields?(fields: readonly string[], poll: () => void): Promise<number>;
+  /**
    * SQLite only: the orphan check of `field` pushed down as one SQL anti-join over steward's own
    * tables (`k` is the key's keyId, `s:<key>` for a string): how many source documents name a
    * string key the target does not hold. What a user with SQL and one store would write.

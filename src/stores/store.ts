@@ -128,6 +128,36 @@ export interface Collection {
   createIndex(index: IndexDefinition): Promise<void>;
   /** Drops a secondary index by name; no error when there is none. `store.unsupported` as above. */
   dropIndex(name: string): Promise<void>;
+  /**
+   * Optional: the reference check pushed down into the store, for a reference at the dotted `path`
+   * of this collection's documents pointing at `target`'s keys. Undefined when the store cannot do
+   * it (the target lives elsewhere, or the path has a shape it does not handle): callers then scan
+   * and look keys up themselves. SQLite has it when both tables are in one database file.
+   */
+  referenceCheck?(target: Collection, path: string): ReferenceCheck | undefined;
+}
+
+/**
+ * A source collection checked against a target inside the store (see
+ * {@link Collection.referenceCheck}): pages of the source as {@link Collection.scan} pages them,
+ * but only the documents whose reference does not plainly resolve leave the store.
+ */
+export interface ReferenceCheck {
+  /** One page: `after`, `limit` and `segment` as in {@link ScanOptions}; `next` is scan's token. */
+  page(options: Pick<ScanOptions, 'after' | 'limit' | 'segment'>): Promise<ReferenceCheckPage>;
+}
+
+/**
+ * One page of a {@link ReferenceCheck}. A document is resolved when the path leads to at least one
+ * value and every value is a string or safe integer key the target holds as written (arrays walked
+ * as `readReference` walks them); every other document of the page is in `unresolved`, projected on
+ * the path's first step as a `fields` scan would give it, for the caller to classify.
+ */
+export interface ReferenceCheckPage {
+  /** Documents the page covered, resolved or not. */
+  readonly scanned: number;
+  readonly unresolved: JsonObject[];
+  readonly next: string | null;
 }
 
 export interface ScanOptions {

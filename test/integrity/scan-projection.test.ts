@@ -36,7 +36,8 @@ for (const kind of selectedKinds()) {
     test('every source page is projected on the first step of the field; the orphans are exact', async () => {
       for (const reference of exampleReferences) {
         const seen: { options: ScanOptions; page: Page }[] = [];
-        const input = w.input(reference, { restart: true });
+        // The scan's own path: on SQLite the check is otherwise pushed down (scan-pushdown.test.ts).
+        const input = w.input(reference, { restart: true, pushdown: false });
         const report = await scanReference({ ...input, source: watched(input.source, seen) });
         const top = reference.field.split('.')[0]!;
         const keyField = input.source.spec.keyField;

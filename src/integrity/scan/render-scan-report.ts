@@ -12,6 +12,15 @@ const duration = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${(ms / 1000
 /** Keys in the one form every report prints (see `renderKey`). */
 const key = (k: DocKey): string => renderKey(k);
 
+/**
+ * The target keys the scan met; when the store checked the reference itself it only sent out the
+ * unresolved documents, so the count would say little and is not shown.
+ */
+function keysMet(report: ReferenceScanReport): string {
+  if (report.pushedDown) return 'checked inside the store';
+  return `${distinct(report.distinctTargetKeys)} distinct target keys`;
+}
+
 /** The human-readable lines of one reference's scan, as `refs scan` prints them. Pure. */
 export function renderScanReport(report: ReferenceScanReport): string[] {
   const segment = report.segment ? ` segment ${report.segment.index}/${report.segment.total}` : '';
@@ -19,8 +28,7 @@ export function renderScanReport(report: ReferenceScanReport): string[] {
   const lines = [
     `${report.reference} -> ${report.target}${segment}: ${verdict}${report.resumed ? ' (resumed from a checkpoint)' : ''}`,
     `  scanned ${plural(report.scanned, 'document')} in ${duration(report.durationMs)} ` +
-      `(${n(report.docsPerSecond)} docs/s), ${distinct(report.distinctTargetKeys)} distinct target keys, ` +
-      plural(report.lookups, 'lookup'),
+      `(${n(report.docsPerSecond)} docs/s), ${keysMet(report)}, ${plural(report.lookups, 'lookup')}`,
     `  ok ${n(report.ok)}, null ${n(report.nulls)}, absent ${n(report.absent)}, ` +
       `orphans ${n(report.orphans)} (${distinct(report.distinctMissingKeys)} distinct missing keys), ` +
       `type mismatches ${n(report.typeMismatches)}, missing required ${n(report.missingRequired)}`,

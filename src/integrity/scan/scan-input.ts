@@ -21,6 +21,13 @@ export interface ScanReferenceInput {
    * about this much work. Default 1000; 0 commits after every batch.
    */
   readonly checkpointEveryMs?: number;
+  /**
+   * Let the source's store check the reference itself when it can (`Collection.referenceCheck`:
+   * SQLite with both collections in one file), so only unresolved documents leave it. Default
+   * true; false scans and looks keys up here on every store. Outcomes, counts and incidents are
+   * the same either way; only `lookups` differs.
+   */
+  readonly pushdown?: boolean;
   /** At most this many source documents per second, on average. Default: no limit. */
   readonly rate?: number;
   /** Ignore a checkpoint and start over. */

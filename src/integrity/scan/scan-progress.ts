@@ -65,6 +65,8 @@ export class ScanProgress {
   elapsedMs = 0;
   /** True when this run continued a checkpoint. */
   resumed = false;
+  /** True once a page was checked inside the source's store (see `checked-pages.ts`). */
+  pushedDown = false;
   /** Set once the scan is complete and the incidents it did not see were looked at again. */
   reverified: ReverifyOutcome | undefined;
   private targets = new DistinctCounter(exactBudgets.targets);
@@ -111,6 +113,15 @@ export class ScanProgress {
     this.counters.batches++;
   }
 
+  /**
+   * Counts `count` documents the store found `ok` itself (a pushed-down check), which are then
+   * neither read nor classified here.
+   */
+  tallyResolved(count: number): void {
+    this.counters.scanned += count;
+    this.counters.ok += count;
+  }
+
   distinctTargetKeys(): DistinctCount {
     return this.targets.count();
   }
@@ -133,6 +144,7 @@ export class ScanProgress {
       complete: this.complete,
       elapsedMs: Math.round(this.elapsedMs),
       counters: { ...this.counters },
+      ...(this.pushedDown ? { pushedDown: true } : {}),
       orphanSample: [...this.orphanSample],
       targets: this.targets.toState(),
       missing: this.missing.toState(),
@@ -162,6 +174,7 @@ export class ScanProgress {
       const n = (name: string) => (typeof reverified[name] === 'number' ? (reverified[name] as number) : 0);
       progress.reverified = { checked: n('checked'), closed: n('closed'), stillOpen: n('stillOpen') };
     }
+    progress.pushedDown = state.pushedDown === true;
     progress.resumed = true;
     return progress;
   }

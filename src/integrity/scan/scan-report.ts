@@ -18,6 +18,12 @@ export interface ReferenceScanReport extends Omit<ScanCounters, 'incidentsOpened
   readonly startedAt: string;
   /** True when this run continued from a checkpoint a previous run left. */
   readonly resumed: boolean;
+  /**
+   * True when the source's store checked the reference itself (SQLite, both collections in one
+   * file): the outcomes are the same, but `keysChecked` and `distinctTargetKeys` then count only
+   * the keys of documents the store could not resolve, and each page is one of the `lookups`.
+   */
+  readonly pushedDown: boolean;
   /** Set when the scan was stopped on request before the end: its counts so far, checkpointed. */
   readonly interrupted?: boolean;
   /** Distinct target keys met; exact up to a budget, then an estimate (`exact: false`). */
@@ -65,6 +71,7 @@ export function scanReport(
     scanId: progress.scanId,
     startedAt: progress.startedAt,
     resumed: progress.resumed,
+    pushedDown: progress.pushedDown,
     ...counters,
     distinctTargetKeys: progress.distinctTargetKeys(),
     distinctMissingKeys: progress.distinctMissingKeys(),

@@ -3,20 +3,15 @@ import type { JsonObject } from '../../core/json.js';
 import { takeTokens, tokenBucket } from '../../core/token-bucket.js';
 import { type Finding, recordFindings } from '../../ledger/incidents.js';
 import type { LeaseKeeper } from '../../ledger/lease-keeper.js';
-import { readAhead } from '../../stores/read-ahead.js';
-import { scanPages } from '../../stores/scan-pages.js';
 import type { ResolvedReference } from '../reference.js';
-import { type BatchCheck, checkBatch } from './check-batch.js';
+import type { BatchCheck } from './check-batch.js';
+import { type CheckedPage, checkedPages } from './checked-pages.js';
 import { CommitQueue } from './commit-queue.js';
-import { KnownKeys } from './known-keys.js';
-import { preloadTargets } from './preload-targets.js';
 import { referenceFinding } from './reference-finding.js';
 import type { ScanEvent, ScanJob } from './scan-input.js';
 import type { ScanProgress } from './scan-progress.js';
-import { targetKeyTypes } from './target-key-types.js';
 
-/** Source documents per batch unless told otherwise. */
-export const defaultBatch = 1000;
+export { defaultBatch } from './checked-pages.js';
 
 /** Least time between checkpoints unless told otherwise (see `ScanReferenceInput.checkpointEveryMs`). */
 export const defaultCheckpointEveryMs = 1000;
@@ -36,27 +31,17 @@ const maxHeldFindings = 5000;
  */
 export async function scanSource(job: ScanJob, keeper: LeaseKeeper, progress: ScanProgress): Promise<void> {
   const { input, clock } = job;
-  const { reference, source, target } = input;
+  const { reference } = input;
   const commits = new CommitQueue();
-  const known = new KnownKeys();
   let since = performance.now();
-  await preloadTargets(source, target, known); // counted in the scan's duration
-  const keyTypes = await targetKeyTypes(target);
   let bucket = input.rate ? tokenBucket(input.rate, clock()) : undefined;
   const everyMs = input.checkpointEveryMs ?? defaultCheckpointEveryMs;
   let committedAt: number | undefined;
   let held: Finding[] = [];
-  const pages = scanPages(source, {
-    after: progress.after,
-    limit: input.batch ?? defaultBatch,
-    // Only the field the reference starts at is read and parsed, not the whole source document.
-    fields: [reference.field.split('.')[0]!],
-    ...(input.segment ? { segment: input.segment } : {}),
-  });
-  for await (const page of readAhead(pages)) {
-    const check = await checkBatch(page.docs, reference, source.spec, target, known, keyTypes);
-    for (const { key, verdict } of check.checked) progress.tally(key, verdict);
-    progress.lookedUp(check.keys, check.lookups);
+  // The target preload, if any, is counted in the scan's duration.
+  for await (const page of checkedPages(input, progress.after)) {
+    const { check } = page;
+    count(progress, page);
     progress.after = page.next;
     progress.complete = page.next === null;
     const now = performance.now();
@@ -73,7 +58,7 @@ export async function scanSource(job: ScanJob, keeper: LeaseKeeper, progress: Sc
     }
     await keeper.renewIfDue();
     if (bucket && page.next !== null) {
-      const taken = takeTokens(bucket, page.docs.length, clock());
+      const taken = takeTokens(bucket, page.size, clock());
       bucket = taken.bucket;
       await keeper.pause(taken.waitMs, input.signal); // counted in the duration: docs/s is the rate achieved
     }
@@ -85,6 +70,15 @@ export async function scanSource(job: ScanJob, keeper: LeaseKeeper, progress: Sc
     }
   }
   await commits.flush();
+}
+
+/** Tallies a checked page's outcomes and keys into the progress. */
+function count(progress: ScanProgress, page: CheckedPage): void {
+  const { check } = page;
+  for (const { key, verdict } of check.checked) progress.tally(key, verdict);
+  progress.tallyResolved(page.resolved);
+  progress.lookedUp(check.keys, check.lookups);
+  if (page.pushedDown) progress.pushedDown = true;
 }
 
 function addFindings(into: Finding[], reference: ResolvedReference, check: BatchCheck): void {

@@ -18,6 +18,7 @@ import {
   keyFromId,
   keyId,
   type Page,
+  type ReferenceCheck,
   type ScanOptions,
   type WriteOp,
   type WriteResult,
@@ -31,6 +32,7 @@ import {
 } from './filter-to-sql.js';
 import { guardedSqlite, mapSqliteError, type SqliteTarget } from './sqlite-errors.js';
 import { createIndexSql, indexFields, indexNameOf, storedIndexName } from './sqlite-indexes.js';
+import { sqliteReferenceCheck } from './sqlite-reference-check.js';
 
 const namePattern = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
 
@@ -149,6 +151,29 @@ export class SqliteCollection implements Collection {
   /** A keys-only scan's document: the key field rebuilt from `k`, which is the key's keyId. */
   private keyDoc(k: string): JsonObject {
     return { [this.spec.keyField]: keyFromId(k) };
+  }
+
+  /**
+   * The reference check inside SQLite, when the target is a table of this same database (another
+   * file, or another store, is checked by the caller's own lookups): see `reference-check-sql.ts`.
+   */
+  referenceCheck(target: Collection, path: string): ReferenceCheck | undefined {
+    if (!(target instanceof SqliteCollection) || target.db !== this.db) return undefined;
+    const tables = { source: this.table, target: target.table };
+    return sqliteReferenceCheck(this.db, tables, this.spec, path, (run) => this.guardRead(run));
+  }
+
+  /**
+   * Runs a read, with the errors mapped as {@link all} maps them, and a document SQLite could not
+   * read as JSON reported as `store.corrupt` with its key.
+   */
+  private guardRead<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      if (/no such table/.test((error as Error).message)) this.assertExists();
+      throw this.corruptDocument(error) ?? mapSqliteError(error, this.target);
+    }
   }
 
   async getMany(keys: readonly DocKey[]): Promise<Map<string, JsonObject>> {
@@ -346,19 +371,37 @@ export class SqliteCollection implements Collection {
     try {
       return JSON.parse(text) as JsonObject;
     } catch (error) {
-      let key: string = k;
-      try {
-        key = JSON.stringify(keyFromId(k));
-      } catch {
-        // a k steward never writes: show it as stored
-      }
-      throw new StewardError(
-        'store.corrupt',
-        `the document with key ${key} in collection "${this.spec.name}" of the SQLite store is not JSON ` +
-          `(${(error as Error).message}); it was written outside steward: restore it from a backup or delete it`,
-        { collection: this.spec.name, key: k },
-      );
+      throw this.corrupt(k, (error as Error).message);
     }
+  }
+
+  /** `store.corrupt` for the stored document `k`, whose text is not JSON (see {@link parse}). */
+  private corrupt(k: string, reason: string): StewardError {
+    let key: string = k;
+    try {
+      key = JSON.stringify(keyFromId(k));
+    } catch {
+      // a k steward never writes: show it as stored
+    }
+    return new StewardError(
+      'store.corrupt',
+      `the document with key ${key} in collection "${this.spec.name}" of the SQLite store is not JSON ` +
+        `(${reason}); it was written outside steward: restore it from a backup or delete it`,
+      { collection: this.spec.name, key: k },
+    );
+  }
+
+  /**
+   * The error for a statement SQLite stopped with "malformed JSON" while reading this collection's
+   * documents inside SQLite (`->`, `json_extract`): `store.corrupt` naming the first such document,
+   * as {@link parse} would have named it, or undefined when none is (the error came from elsewhere).
+   */
+  private corruptDocument(error: unknown): StewardError | undefined {
+    if (!/malformed JSON/i.test((error as Error)?.message ?? '')) return undefined;
+    const row = this.db
+      .prepare(`SELECT k FROM ${this.table} WHERE NOT json_valid(doc) ORDER BY k LIMIT 1`)
+      .get() as { k: string } | undefined;
+    return row ? this.corrupt(row.k, 'SQLite: malformed JSON') : undefined;
   }
 
   private put(k: string, doc: JsonObject): WriteResult {
@@ -398,13 +441,11 @@ export class SqliteCollection implements Collection {
 
   /** {@link all} in array mode: each row an array of its columns, cheaper than an object per row. */
   private raw(sql: string, params: unknown[]): unknown[][] {
-    try {
-      return this.statement(sql)
-        .raw(true)
-        .all(...params) as unknown[][];
-    } catch (error) {
-      if (/no such table/.test((error as Error).message)) this.assertExists();
-      throw mapSqliteError(error, this.target);
-    }
+    return this.guardRead(
+      () =>
+        this.statement(sql)
+          .raw(true)
+          .all(...params) as unknown[][],
+    );
   }
 }
