@@ -10,6 +10,7 @@ import { checkSegment } from '../segment.js';
 import {
   type Collection,
   type CollectionSpec,
+  type CopyOnWrite,
   type DocKey,
   docKey,
   type Expectation,
@@ -51,14 +52,16 @@ export function tableName(spec: CollectionSpec): string {
  * `openSqliteStore`).
  */
 export class SqliteCollection implements Collection {
-  private readonly table: string;
+  /** The quoted table name (another collection's `writeWithCopy` writes into it). */
+  readonly table: string;
   /** Prepared statements by SQL text: preparing once per collection handle keeps batches fast. */
   private readonly statements = new Map<string, Database.Statement>();
   /** Conditional writes by statement, field and value type (see `expecting`). */
   private readonly conditional = new Map<string, Database.Statement>();
 
   constructor(
-    private readonly db: Database.Database,
+    /** The database handle; `writeWithCopy` pushes down only between tables of the same one. */
+    readonly db: Database.Database,
     readonly spec: CollectionSpec,
     private readonly target: SqliteTarget,
   ) {
@@ -177,6 +180,47 @@ export class SqliteCollection implements Collection {
     // deferred transaction would start as a read and upgrade at its first write, and SQLite
     // refuses such an upgrade at once (SQLITE_BUSY) when another process wrote meanwhile.
     return guardedSqlite(this.target, () => apply.immediate(ops));
+  }
+
+  /**
+   * The pushdown of `writeWithCopy`: one `INSERT ... SELECT` builds the copy from the stored rows
+   * (`json(doc)` of each: the stored text, minified as steward stores it, never parsed in
+   * JavaScript), in the same `BEGIN IMMEDIATE` transaction as the writes, so the copy holds each
+   * document exactly as the write found it and commits with it or not at all. Undefined when
+   * `copy.into` is not a table of this database.
+   */
+  async writeWithCopy(ops: readonly WriteOp[], copy: CopyOnWrite): Promise<WriteResult[] | undefined> {
+    const into = copy.into;
+    if (!(into instanceof SqliteCollection) || into.db !== this.db) return undefined;
+    const k = into.keyOf(copy.doc);
+    if (k === undefined)
+      throw new StewardError(
+        'input.invalid',
+        `the copy for "${into.spec.name}" has no string, number or ObjectId "${into.spec.keyField}"`,
+      );
+    this.assertExists();
+    into.assertExists();
+    const field = `$.${JSON.stringify(copy.field)}`;
+    const params = {
+      k,
+      doc: JSON.stringify(copy.doc),
+      field,
+      as: `$.${JSON.stringify(copy.as)}`,
+      copies: JSON.stringify(copy.copies.map((c) => [keyId(c.key), c.entry])),
+      held: Array.isArray(copy.doc[copy.field]) ? field : '$.__none__',
+    };
+    const sql =
+      `INSERT INTO ${into.table} (k, doc) SELECT @k, json_set(@doc, @field, json((` +
+      'SELECT json_group_array(json(x)) FROM (' +
+      `SELECT json_set(e.value -> '$[1]', @as, json(t.doc)) AS x FROM json_each(@copies) AS e ` +
+      `JOIN ${this.table} AS t ON t.k = e.value ->> '$[0]' ` +
+      'UNION ALL SELECT value FROM json_each(@doc, @held))))) ' +
+      'ON CONFLICT(k) DO UPDATE SET doc = excluded.doc';
+    const apply = this.db.transaction(() => {
+      this.statement(sql).run(params);
+      return ops.map((op) => this.applyOneRefusable(op));
+    });
+    return guardedSqlite(this.target, () => apply.immediate());
   }
 
   /**
