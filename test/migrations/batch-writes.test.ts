@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { JsonObject } from '../../src/core/json.js';
+import { writeBatch } from '../../src/migrations/apply/write-batch.js';
 import {
   batchImageId,
   batchImages,
@@ -98,6 +99,51 @@ for (const kind of selectedKinds()) {
         pages.map((p) => [p.collection, p.image.entries.length]),
         [['tasks', 10]],
       );
+    });
+
+    test('writeBatch: the image holds what each write replaced; a refused write leaves no entry', async () => {
+      const spec = t.spec('imaged');
+      const backupsSpec = t.spec('imaged_backups');
+      await t.store.ensureCollection(spec);
+      await t.store.ensureCollection(backupsSpec);
+      const c = t.store.collection(spec);
+      const backups = t.store.collection(backupsSpec);
+      const doc = (i: number, v: number, note: string): JsonObject => ({ [spec.keyField]: key(i), v, note });
+      await c.write([0, 1, 2].map((i) => ({ type: 'insert', doc: doc(i, 1, `read${i}`) }) as WriteOp));
+      const read = [0, 1, 2].map((i) => doc(i, 1, `read${i}`));
+      // Between apply's read and its write: one document changed at the same version, one moved on.
+      await c.write([
+        { type: 'replace', doc: doc(1, 1, 'changed meanwhile') },
+        { type: 'replace', doc: doc(2, 7, 'moved on') },
+      ]);
+      const planned = read.map((d) => ({
+        doc: d,
+        plan: { kind: 'write' as const, key: d[spec.keyField] as string, next: { ...d, v: 2 }, expect: 1 },
+      }));
+      const target = {
+        backups,
+        collection: c,
+        name: 'tasks',
+        versionField: 'v',
+        migration: 'm1',
+        attempt: 1,
+        stage: 'rest',
+        batch: 'b1',
+        now: '2026-12-05T00:00:00.000Z',
+      };
+      const out = await writeBatch(target, planned);
+      assert.deepEqual(
+        out.map((o) => o.outcome),
+        ['changed', 'changed', 'failed'],
+      );
+      const image = await readBatchImage(backups, { migration: 'm1', attempt: 1, collection: 'tasks' }, 'b1');
+      const byKey = new Map(image?.entries.map((e) => [e.key, e.doc]));
+      assert.deepEqual([...byKey.keys()].sort(), [key(0), key(1)], 'no entry for the refused write');
+      assert.deepEqual(byKey.get(key(0)), read[0]);
+      // Where the image is copied from the stored row in the write's transaction (SQLite), it holds
+      // exactly what the write replaced; elsewhere the document as apply read it.
+      const expected = t.store.collection(spec).writeWithCopy ? doc(1, 1, 'changed meanwhile') : read[1];
+      assert.deepEqual(byKey.get(key(1)), expected);
     });
   });
 }

@@ -140,8 +140,10 @@ export async function writeBatch(
   }
   // Rollback must never "restore" a document apply did not change, which someone else may have
   // changed since: the image is saved again without the documents whose write did not happen.
+  // It is read back (a rare path) because a pushed-down image holds the originals as stored.
   if (saved && undone.size > 0) {
-    const kept = entries.filter((e) => !undone.has(keyId(e.key)));
+    const stored = (await readBatchImage(target.backups, owner, target.batch))?.entries ?? entries;
+    const kept = stored.filter((e) => !undone.has(keyId(e.key)));
     const again = await saveBatchImage(target.backups, image, target.batch, kept, saved);
     await dropReplacedChunks(target.backups, owner, target.batch, saved, again);
     saved = again;
