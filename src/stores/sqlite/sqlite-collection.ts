@@ -200,21 +200,21 @@ export class SqliteCollection implements Collection {
       );
     this.assertExists();
     into.assertExists();
-    const field = `$.${JSON.stringify(copy.field)}`;
+    const held = copy.doc[copy.field];
     const params = {
       k,
-      doc: JSON.stringify(copy.doc),
-      field,
-      as: `$.${JSON.stringify(copy.as)}`,
-      copies: JSON.stringify(copy.copies.map((c) => [keyId(c.key), c.entry])),
-      held: Array.isArray(copy.doc[copy.field]) ? field : '$.__none__',
+      head: openArray(copy.doc, copy.field),
+      held: Array.isArray(held) ? held.map((e) => JSON.stringify(e)).join(',') : '',
+      copies: JSON.stringify(copy.copies.map((c) => [keyId(c.key), openObject(c.entry, copy.as)])),
     };
+    // Text is joined, not parsed: each element is its entry's JSON left open, the stored text,
+    // and a closing brace. Stored text that is not JSON (written outside steward) fails the
+    // statement in `json()`, and with it the transaction: no copy is saved without its document.
     const sql =
-      `INSERT INTO ${into.table} (k, doc) SELECT @k, json_set(@doc, @field, json((` +
-      'SELECT json_group_array(json(x)) FROM (' +
-      `SELECT json_set(e.value -> '$[1]', @as, json(t.doc)) AS x FROM json_each(@copies) AS e ` +
-      `JOIN ${this.table} AS t ON t.k = e.value ->> '$[0]' ` +
-      'UNION ALL SELECT value FROM json_each(@doc, @held))))) ' +
+      `INSERT INTO ${into.table} (k, doc) SELECT @k, @head || coalesce((SELECT group_concat(x, ',') FROM (` +
+      `SELECT (e.value ->> '$[1]') || (CASE WHEN json_valid(t.doc) THEN t.doc ELSE json(t.doc) END) || '}' AS x ` +
+      `FROM json_each(@copies) AS e JOIN ${this.table} AS t ON t.k = e.value ->> '$[0]' ` +
+      `UNION ALL SELECT @held WHERE @held <> '')), '') || ']}' ` +
       'ON CONFLICT(k) DO UPDATE SET doc = excluded.doc';
     const apply = this.db.transaction(() => {
       this.statement(sql).run(params);
@@ -451,4 +451,18 @@ export class SqliteCollection implements Collection {
       throw mapSqliteError(error, this.target);
     }
   }
+}
+
+/** `doc` as JSON text with `field` moved last and its array left open: `{...,"field":[`. */
+function openArray(doc: JsonObject, field: string): string {
+  const { [field]: _held, ...rest } = doc;
+  const text = JSON.stringify(rest);
+  return `${text.length > 2 ? `${text.slice(0, -1)},` : '{'}${JSON.stringify(field)}:[`;
+}
+
+/** `entry` as JSON text (without `as`) left open for the value of `as`: `{...,"as":`. */
+function openObject(entry: JsonObject, as: string): string {
+  const { [as]: _dropped, ...rest } = entry;
+  const text = JSON.stringify(rest);
+  return `${text.length > 2 ? `${text.slice(0, -1)},` : '{'}${JSON.stringify(as)}:`;
 }
