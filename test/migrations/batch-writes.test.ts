@@ -17,6 +17,7 @@ import {
   readBatchImage,
   saveBatchImage,
 } from '../../src/migrations/batch-images.js';
+import { saveBeforeImages } from '../../src/migrations/before-images.js';
 import { scanDocuments } from '../../src/stores/scan-pages.js';
 import { keyId, type WriteOp } from '../../src/stores/store.js';
 import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
@@ -144,6 +145,67 @@ for (const kind of selectedKinds()) {
       // exactly what the write replaced; elsewhere the document as apply read it.
       const expected = t.store.collection(spec).writeWithCopy ? doc(1, 1, 'changed meanwhile') : read[1];
       assert.deepEqual(byKey.get(key(1)), expected);
+    });
+
+    test('writeBatch reads the backups collection once a batch, and inserts a first image', async () => {
+      const spec = t.spec('reads');
+      const backupsSpec = t.spec('reads_backups');
+      await t.store.ensureCollection(spec);
+      await t.store.ensureCollection(backupsSpec);
+      const c = t.store.collection(spec);
+      const real = t.store.collection(backupsSpec);
+      const calls: string[] = [];
+      // A counting wrapper around the real collection (not a mock): every call still reaches the store.
+      const backups = new Proxy(real, {
+        get(target, name, receiver) {
+          const value = Reflect.get(target, name, receiver);
+          if (name === 'getMany') calls.push('getMany');
+          if (name === 'write')
+            return (ops: WriteOp[]) => {
+              calls.push(`write ${ops.map((op) => op.type).join(',')}`);
+              return target.write(ops);
+            };
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const doc = (i: number, v: number): JsonObject => ({ [spec.keyField]: key(i), v });
+      await c.write([0, 1, 2].map((i) => ({ type: 'insert', doc: doc(i, i === 0 ? 2 : 1) }) as WriteOp));
+      const owner = { migration: 'm1', attempt: 1, collection: 'tasks' };
+      await saveBeforeImages(real, [
+        { ...owner, key: key(0), doc: null, writtenVersion: 2, savedAt: '2026-12-05T00:00:00.000Z' },
+      ]);
+      const planned = [
+        { doc: doc(0, 2), plan: { kind: 'at-target' as const, key: key(0) } },
+        ...[1, 2].map((i) => ({
+          doc: doc(i, 1),
+          plan: { kind: 'write' as const, key: key(i), next: doc(i, 2), expect: 1 },
+        })),
+      ];
+      const target = {
+        ...owner,
+        backups,
+        collection: c,
+        name: 'tasks',
+        versionField: 'v',
+        stage: 'rest',
+        batch: 'b1',
+        now: '2026-12-05T00:00:00.000Z',
+      };
+      const out = await writeBatch(target, planned);
+      assert.deepEqual(
+        out.map((o) => o.outcome),
+        ['skipped', 'changed', 'changed'],
+      );
+      const image = await readBatchImage(real, owner, 'b1');
+      assert.deepEqual(image?.entries.map((e) => e.key).sort(), [key(1), key(2)]);
+      // The image head and the marker of the document at the target: one read. The image: one
+      // insert (or, where the store pushes the image down with the writes, no call here at all).
+      assert.deepEqual(calls.filter((call) => call === 'getMany').length, 1, calls.join('; '));
+      const writes = calls.filter((call) => call.startsWith('write'));
+      assert.ok(
+        writes.length === 0 || (writes.length === 1 && writes[0] === 'write insert'),
+        calls.join('; '),
+      );
     });
   });
 }
