@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { JsonObject } from '../../src/core/json.js';
+import { isStewardError } from '../../src/errors/steward-error.js';
+import type { SqliteCollection } from '../../src/stores/sqlite/sqlite-collection.js';
 import { keyId } from '../../src/stores/store.js';
 import { writeWithCopy } from '../../src/stores/write-with-copy.js';
 import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
@@ -84,5 +86,36 @@ for (const kind of selectedKinds()) {
       await writeWithCopy(docs, [], { into: copies, doc: doc(2), field: 'entries', as: 'doc', copies: [] });
       assert.deepEqual((await copies.getMany(['img'])).get(keyId('img')), doc(2));
     });
+
+    if (kind === 'sqlite')
+      test('stored text that is not JSON: store.corrupt, nothing copied, nothing written', async () => {
+        const spec = t.spec('corrupt');
+        const copiesSpec = t.spec('corrupt_copies');
+        await t.store.ensureCollection(spec);
+        await t.store.ensureCollection(copiesSpec);
+        const docs = t.store.collection(spec) as SqliteCollection;
+        const copies = t.store.collection(copiesSpec);
+        await docs.write([
+          { type: 'insert', doc: { [spec.keyField]: 'ok', v: 1 } },
+          { type: 'insert', doc: { [spec.keyField]: 'bad', v: 1 } },
+        ]);
+        // Written outside steward, as a broken import would.
+        docs.db.prepare(`UPDATE ${docs.table} SET doc = ? WHERE k = ?`).run('{"v":1,', keyId('bad'));
+        await assert.rejects(
+          writeWithCopy(docs, [{ type: 'replace', doc: { [spec.keyField]: 'ok', v: 2 } }], {
+            into: copies,
+            doc: { [copiesSpec.keyField]: 'img', entries: [] },
+            field: 'entries',
+            as: 'doc',
+            copies: [
+              { key: 'ok', entry: { key: 'ok' } },
+              { key: 'bad', entry: { key: 'bad' } },
+            ],
+          }),
+          (e) => isStewardError(e, 'store.corrupt') && /not JSON/.test((e as Error).message),
+        );
+        assert.equal((await copies.getMany(['img'])).size, 0, 'no copy saved');
+        assert.equal((await docs.getMany(['ok'])).get(keyId('ok'))?.v, 1, 'no write applied');
+      });
   });
 }

@@ -220,7 +220,17 @@ export class SqliteCollection implements Collection {
       this.statement(sql).run(params);
       return ops.map((op) => this.applyOneRefusable(op));
     });
-    return guardedSqlite(this.target, () => apply.immediate());
+    try {
+      return guardedSqlite(this.target, () => apply.immediate());
+    } catch (error) {
+      if (!/malformed JSON/.test((error as Error).message)) throw error;
+      throw new StewardError(
+        'store.corrupt',
+        `a document of collection "${this.spec.name}" of the SQLite store is not JSON; it was written outside ` +
+          'steward: nothing was copied or written. Find it with a scan, then restore it from a backup or delete it',
+        { collection: this.spec.name },
+      );
+    }
   }
 
   /**
