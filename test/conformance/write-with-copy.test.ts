@@ -67,8 +67,9 @@ for (const kind of selectedKinds()) {
       assert.deepEqual(byKey.get('a'), { key: 'a', writtenVersion: 2, doc: stored[0] });
       assert.deepEqual(byKey.get('b'), { key: 'b', writtenVersion: 2, doc: stored[1] });
       assert.deepEqual(byKey.get('kept'), { key: 'kept', doc: { old: true } });
-      // Byte for byte where the store keeps JSON text: the copy reads back as the original does.
-      assert.equal(JSON.stringify(byKey.get('a')!.doc), JSON.stringify(stored[0]));
+      // Byte for byte where the store keeps field order (DynamoDB's maps keep none): the copy reads
+      // back as the original was written.
+      if (kind !== 'dynamodb') assert.equal(JSON.stringify(byKey.get('a')!.doc), JSON.stringify(stored[0]));
       const now = await docs.getMany(['a', 'b']);
       assert.equal(now.get(keyId('a'))?.v, 2, 'the write after the copy is applied');
       assert.deepEqual(now.get(keyId('b')), stored[1], 'a refused write changes nothing');
