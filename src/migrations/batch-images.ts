@@ -86,8 +86,20 @@ export async function readBatchImage(
   batch: string,
 ): Promise<BatchImage | undefined> {
   const id = batchImageId(owner, batch);
-  const head = (await backups.getMany([id])).get(keyId(id));
-  return head && isHead(head) ? withChunks(backups, id, head) : undefined;
+  return imageFromHead(backups, owner, batch, (await backups.getMany([id])).get(keyId(id)));
+}
+
+/**
+ * The batch image whose head document was read already (by a `getMany` that fetched other
+ * documents of the backups collection in the same round trip); its other chunks are read here.
+ */
+export async function imageFromHead(
+  backups: Collection,
+  owner: ImageOwner,
+  batch: string,
+  head: JsonObject | undefined,
+): Promise<BatchImage | undefined> {
+  return head && isHead(head) ? withChunks(backups, batchImageId(owner, batch), head) : undefined;
 }
 
 /**
@@ -114,8 +126,8 @@ export async function saveBatchImage(
       : { part: 'chunk' }),
     entries: part as unknown as JsonObject[],
   }));
-  await upsert(backups, docs.slice(1), owner);
-  await upsert(backups, docs.slice(0, 1), owner);
+  await upsert(backups, docs.slice(1), owner, true);
+  await upsert(backups, docs.slice(0, 1), owner, previous === undefined);
   return { run, chunks: parts.length, entries };
 }
 
@@ -236,9 +248,27 @@ function chunked(entries: readonly ImageEntry[]): ImageEntry[][] {
   return parts;
 }
 
-async function upsert(backups: Collection, docs: readonly JsonObject[], owner: ImageOwner): Promise<void> {
+/**
+ * Saves whole documents: inserts where `fresh` says none is stored under their ids (a first run:
+ * on MongoDB an upsert costs a probing `find` more, an insert does not), upserts otherwise, and
+ * upserts again any insert that found its id taken (a chunk a crashed run left behind).
+ */
+async function upsert(
+  backups: Collection,
+  docs: readonly JsonObject[],
+  owner: ImageOwner,
+  fresh = false,
+): Promise<void> {
   if (docs.length === 0) return;
-  const results = await backups.write(docs.map((doc) => ({ type: 'replace', doc, upsert: true })));
+  let results = await backups.write(
+    docs.map((doc) => (fresh ? { type: 'insert', doc } : { type: 'replace', doc, upsert: true })),
+  );
+  const taken = docs.filter((_, i) => results[i]?.status === 'exists');
+  if (taken.length > 0) {
+    const again = await backups.write(taken.map((doc) => ({ type: 'replace', doc, upsert: true })));
+    let t = 0;
+    results = results.map((r) => (r.status === 'exists' ? (again[t++] ?? r) : r));
+  }
   const bad = results.find((r) => r.status !== 'ok');
   if (!bad && results.length === docs.length) return;
   throw new StewardError(

@@ -64,10 +64,22 @@ export async function readBeforeImages(
   of: { migration: string; attempt: number; collection: string },
   keys: readonly DocKey[],
 ): Promise<Map<string, MigrationBeforeImage>> {
-  const out = new Map<string, MigrationBeforeImage>();
-  if (keys.length === 0) return out;
+  if (keys.length === 0) return new Map();
   const ids = keys.map((key) => beforeImageId(of.migration, of.attempt, of.collection, key));
-  const found = await backups.getMany(ids);
+  return beforeImagesIn(await backups.getMany(ids), of, keys);
+}
+
+/**
+ * The saved images of these keys among documents of the backups collection read already (by a
+ * `getMany` that fetched other documents in the same round trip), by `keyId` of the document key.
+ */
+export function beforeImagesIn(
+  found: ReadonlyMap<string, JsonObject>,
+  of: { migration: string; attempt: number; collection: string },
+  keys: readonly DocKey[],
+): Map<string, MigrationBeforeImage> {
+  const out = new Map<string, MigrationBeforeImage>();
+  const ids = keys.map((key) => beforeImageId(of.migration, of.attempt, of.collection, key));
   for (const [i, key] of keys.entries()) {
     const image = asImage(found.get(keyId(ids[i]!)));
     if (image) out.set(keyId(key), image);

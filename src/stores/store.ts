@@ -135,6 +135,16 @@ export interface Collection {
    * and look keys up themselves. SQLite has it when both tables are in one database file.
    */
   referenceCheck?(target: Collection, path: string): ReferenceCheck | undefined;
+
+  /**
+   * Optional pushdown of "keep what the documents were, then change them": in one transaction,
+   * upserts `copy.doc` into `copy.into` with the stored documents of `copy.copies` added inside
+   * the store (they never cross the seam, so nothing is parsed or serialized again), then applies
+   * `ops` as {@link write} does. Undefined when the store cannot do it for that target (another
+   * database): the caller then saves the copy itself. Callers go through `writeWithCopy`
+   * (`stores/write-with-copy.ts`), which gives every store the same behaviour.
+   */
+  writeWithCopy?(ops: readonly WriteOp[], copy: CopyOnWrite): Promise<WriteResult[] | undefined>;
 }
 
 /**
@@ -158,6 +168,22 @@ export interface ReferenceCheckPage {
   readonly scanned: number;
   readonly unresolved: JsonObject[];
   readonly next: string | null;
+}
+
+/**
+ * A document saved with a write (see {@link Collection.writeWithCopy}): `doc`, keyed, upserted
+ * into `into`, its array field `field` holding first one element per item of `copies` whose
+ * document is stored (the item's `entry` with the stored document under `as`; an item whose
+ * document is missing adds nothing), then what `doc` already held there.
+ */
+export interface CopyOnWrite {
+  readonly into: Collection;
+  readonly doc: JsonObject;
+  /** A top-level field of `doc`: the array the copies go into. */
+  readonly field: string;
+  /** The field of each element that holds the stored document. */
+  readonly as: string;
+  readonly copies: readonly { readonly key: DocKey; readonly entry: JsonObject }[];
 }
 
 export interface ScanOptions {

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { JsonObject } from '../../src/core/json.js';
+import { writeBatch } from '../../src/migrations/apply/write-batch.js';
 import {
   batchImageId,
   batchImages,
@@ -16,6 +17,7 @@ import {
   readBatchImage,
   saveBatchImage,
 } from '../../src/migrations/batch-images.js';
+import { saveBeforeImages } from '../../src/migrations/before-images.js';
 import { scanDocuments } from '../../src/stores/scan-pages.js';
 import { keyId, type WriteOp } from '../../src/stores/store.js';
 import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
@@ -97,6 +99,112 @@ for (const kind of selectedKinds()) {
       assert.deepEqual(
         pages.map((p) => [p.collection, p.image.entries.length]),
         [['tasks', 10]],
+      );
+    });
+
+    test('writeBatch: the image holds what each write replaced; a refused write leaves no entry', async () => {
+      const spec = t.spec('imaged');
+      const backupsSpec = t.spec('imaged_backups');
+      await t.store.ensureCollection(spec);
+      await t.store.ensureCollection(backupsSpec);
+      const c = t.store.collection(spec);
+      const backups = t.store.collection(backupsSpec);
+      const doc = (i: number, v: number, note: string): JsonObject => ({ [spec.keyField]: key(i), v, note });
+      await c.write([0, 1, 2].map((i) => ({ type: 'insert', doc: doc(i, 1, `read${i}`) }) as WriteOp));
+      const read = [0, 1, 2].map((i) => doc(i, 1, `read${i}`));
+      // Between apply's read and its write: one document changed at the same version, one moved on.
+      await c.write([
+        { type: 'replace', doc: doc(1, 1, 'changed meanwhile') },
+        { type: 'replace', doc: doc(2, 7, 'moved on') },
+      ]);
+      const planned = read.map((d) => ({
+        doc: d,
+        plan: { kind: 'write' as const, key: d[spec.keyField] as string, next: { ...d, v: 2 }, expect: 1 },
+      }));
+      const target = {
+        backups,
+        collection: c,
+        name: 'tasks',
+        versionField: 'v',
+        migration: 'm1',
+        attempt: 1,
+        stage: 'rest',
+        batch: 'b1',
+        now: '2026-12-05T00:00:00.000Z',
+      };
+      const out = await writeBatch(target, planned);
+      assert.deepEqual(
+        out.map((o) => o.outcome),
+        ['changed', 'changed', 'failed'],
+      );
+      const image = await readBatchImage(backups, { migration: 'm1', attempt: 1, collection: 'tasks' }, 'b1');
+      const byKey = new Map(image?.entries.map((e) => [e.key, e.doc]));
+      assert.deepEqual([...byKey.keys()].sort(), [key(0), key(1)], 'no entry for the refused write');
+      assert.deepEqual(byKey.get(key(0)), read[0]);
+      // Where the image is copied from the stored row in the write's transaction (SQLite), it holds
+      // exactly what the write replaced; elsewhere the document as apply read it.
+      const expected = t.store.collection(spec).writeWithCopy ? doc(1, 1, 'changed meanwhile') : read[1];
+      assert.deepEqual(byKey.get(key(1)), expected);
+    });
+
+    test('writeBatch reads the backups collection once a batch, and inserts a first image', async () => {
+      const spec = t.spec('reads');
+      const backupsSpec = t.spec('reads_backups');
+      await t.store.ensureCollection(spec);
+      await t.store.ensureCollection(backupsSpec);
+      const c = t.store.collection(spec);
+      const real = t.store.collection(backupsSpec);
+      const calls: string[] = [];
+      // A counting wrapper around the real collection (not a mock): every call still reaches the store.
+      const backups = new Proxy(real, {
+        get(target, name, receiver) {
+          const value = Reflect.get(target, name, receiver);
+          if (name === 'getMany') calls.push('getMany');
+          if (name === 'write')
+            return (ops: WriteOp[]) => {
+              calls.push(`write ${ops.map((op) => op.type).join(',')}`);
+              return target.write(ops);
+            };
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const doc = (i: number, v: number): JsonObject => ({ [spec.keyField]: key(i), v });
+      await c.write([0, 1, 2].map((i) => ({ type: 'insert', doc: doc(i, i === 0 ? 2 : 1) }) as WriteOp));
+      const owner = { migration: 'm1', attempt: 1, collection: 'tasks' };
+      await saveBeforeImages(real, [
+        { ...owner, key: key(0), doc: null, writtenVersion: 2, savedAt: '2026-12-05T00:00:00.000Z' },
+      ]);
+      const planned = [
+        { doc: doc(0, 2), plan: { kind: 'at-target' as const, key: key(0) } },
+        ...[1, 2].map((i) => ({
+          doc: doc(i, 1),
+          plan: { kind: 'write' as const, key: key(i), next: doc(i, 2), expect: 1 },
+        })),
+      ];
+      const target = {
+        ...owner,
+        backups,
+        collection: c,
+        name: 'tasks',
+        versionField: 'v',
+        stage: 'rest',
+        batch: 'b1',
+        now: '2026-12-05T00:00:00.000Z',
+      };
+      const out = await writeBatch(target, planned);
+      assert.deepEqual(
+        out.map((o) => o.outcome),
+        ['skipped', 'changed', 'changed'],
+      );
+      const image = await readBatchImage(real, owner, 'b1');
+      assert.deepEqual(image?.entries.map((e) => e.key).sort(), [key(1), key(2)]);
+      // The image head and the marker of the document at the target: one read. The image: one
+      // insert (or, where the store pushes the image down with the writes, no call here at all).
+      assert.deepEqual(calls.filter((call) => call === 'getMany').length, 1, calls.join('; '));
+      const writes = calls.filter((call) => call.startsWith('write'));
+      assert.ok(
+        writes.length === 0 || (writes.length === 1 && writes[0] === 'write insert'),
+        calls.join('; '),
       );
     });
   });

@@ -1,7 +1,21 @@
 import type { JsonObject, Scalar } from '../../core/json.js';
-import { type Collection, type DocKey, keyId, type WriteOp } from '../../stores/store.js';
-import { dropReplacedChunks, type ImageEntry, readBatchImage, saveBatchImage } from '../batch-images.js';
-import { type MigrationBeforeImage, readBeforeImages, saveBeforeImages } from '../before-images.js';
+import { type Collection, type DocKey, keyId, type WriteOp, type WriteResult } from '../../stores/store.js';
+import {
+  type BatchImage,
+  batchImageId,
+  dropReplacedChunks,
+  type ImageEntry,
+  type ImageOwner,
+  imageFromHead,
+  readBatchImage,
+  saveBatchImage,
+} from '../batch-images.js';
+import {
+  beforeImageId,
+  beforeImagesIn,
+  type MigrationBeforeImage,
+  saveBeforeImages,
+} from '../before-images.js';
 import { documentDigest } from '../collection-checksum.js';
 import type { DocumentPlan } from './document-plan.js';
 
@@ -51,7 +65,8 @@ export interface BatchTarget {
  * version field still holds what was read. Returns one result per document, in order.
  *
  * Crash safety: the batch image is saved, durably and whole, before any document of the batch is
- * written. A rerun of the batch after a crash reads it under the same name: a document the
+ * written (where the store pushes it down, as on SQLite, in the same transaction as the writes,
+ * copied from the stored rows: the image and the writes commit together or not at all). A rerun of the batch after a crash reads it under the same name: a document the
  * crashed run wrote is found at the target and counted as changed, its original carried over from
  * the image, so counts and checksums come out as in an uninterrupted run. The image is rewritten
  * with the originals of what this run writes (a document changed between the crashed run and its
@@ -63,18 +78,15 @@ export async function writeBatch(
   planned: readonly PlannedDocument[],
 ): Promise<WrittenDocument[]> {
   const owner = { migration: target.migration, attempt: target.attempt, collection: target.name };
-  const prior = await readBatchImage(target.backups, owner, target.batch);
+  const { prior, marked } = await readBatchState(target, owner, planned);
   const carried = new Map(prior?.entries.map((e) => [keyId(e.key), e]));
-  const unknown = planned.flatMap((p) =>
-    p.plan.kind === 'at-target' && !carried.has(keyId(p.plan.key)) ? [p.plan.key] : [],
-  );
-  const marked = await readBeforeImages(target.backups, owner, unknown);
-  const entries: ImageEntry[] = [];
+  const writes: ImageEntry[] = [];
+  const held: ImageEntry[] = [];
   const markers: MigrationBeforeImage[] = [];
   const ops: WriteOp[] = [];
   for (const { doc, plan, digest } of planned) {
     if (plan.kind === 'write') {
-      entries.push({
+      writes.push({
         key: plan.key,
         doc,
         writtenVersion: versionOf(plan.next, target.versionField),
@@ -87,18 +99,21 @@ export async function writeBatch(
       });
     } else if (plan.kind === 'at-target') {
       const entry = carried.get(keyId(plan.key));
-      if (entry) entries.push(entry);
+      if (entry) held.push(entry);
       else if (!marked.has(keyId(plan.key))) markers.push(marker(target, plan.key, doc));
     }
   }
-  entries.push(...(await strayEntries(target, planned, carried)));
+  held.push(...(await strayEntries(target, planned, carried)));
+  const entries = [...writes, ...held];
   await saveBeforeImages(target.backups, markers);
   const image = { ...owner, stage: target.stage, savedAt: target.now };
-  let saved =
+  const first =
     entries.length > 0 || prior
-      ? await saveBatchImage(target.backups, image, target.batch, entries, prior)
-      : undefined;
-  const results = ops.length > 0 ? await target.collection.write(ops) : [];
+      ? ((await imagedWrite(target, image, { writes, held }, ops, prior)) ??
+        (await savedThenWritten(target, image, entries, ops, prior)))
+      : { saved: undefined, results: ops.length > 0 ? await target.collection.write(ops) : [] };
+  const results = first.results;
+  let saved = first.saved;
   const out: WrittenDocument[] = [];
   const undone = new Set<string>();
   let w = 0;
@@ -127,14 +142,102 @@ export async function writeBatch(
   }
   // Rollback must never "restore" a document apply did not change, which someone else may have
   // changed since: the image is saved again without the documents whose write did not happen.
+  // It is read back (a rare path) because a pushed-down image holds the originals as stored.
   if (saved && undone.size > 0) {
-    const kept = entries.filter((e) => !undone.has(keyId(e.key)));
+    const stored = (await readBatchImage(target.backups, owner, target.batch))?.entries ?? entries;
+    const kept = stored.filter((e) => !undone.has(keyId(e.key)));
     const again = await saveBatchImage(target.backups, image, target.batch, kept, saved);
     await dropReplacedChunks(target.backups, owner, target.batch, saved, again);
     saved = again;
   }
   if (saved) await dropReplacedChunks(target.backups, owner, target.batch, prior, saved);
   return out;
+}
+
+/**
+ * What the ledger holds for this batch, in one read of the backups collection: the image an
+ * earlier run of the batch saved (its head; other chunks only when it has them), and the markers
+ * of the documents found at the target (a batch of the rest pass meets the canary's documents
+ * there). One `getMany` instead of one read for each, which on FerretDB is a scan each.
+ */
+async function readBatchState(
+  target: BatchTarget,
+  owner: ImageOwner,
+  planned: readonly PlannedDocument[],
+): Promise<{ prior: BatchImage | undefined; marked: Map<string, MigrationBeforeImage> }> {
+  const head = batchImageId(owner, target.batch);
+  const atTarget = planned.flatMap((p) => (p.plan.kind === 'at-target' ? [p.plan.key] : []));
+  const markerIds = atTarget.map((key) =>
+    beforeImageId(owner.migration, owner.attempt, owner.collection, key),
+  );
+  const found = await target.backups.getMany([head, ...markerIds]);
+  const prior = await imageFromHead(target.backups, owner, target.batch, found.get(keyId(head)));
+  return { prior, marked: beforeImagesIn(found, owner, atTarget) };
+}
+
+/**
+ * The batch image and the writes as one pushdown where the store has it
+ * (`Collection.writeWithCopy`: on SQLite one `INSERT ... SELECT` in the writes' transaction, the
+ * originals copied from the stored rows, never serialized again here); undefined elsewhere. The
+ * image is then one chunk: the store holding it has no item size limit.
+ */
+async function imagedWrite(
+  target: BatchTarget,
+  image: ImageOwner & { readonly stage: string; readonly savedAt: string },
+  entries: { readonly writes: readonly ImageEntry[]; readonly held: readonly ImageEntry[] },
+  ops: readonly WriteOp[],
+  prior: BatchImage | undefined,
+): Promise<ImagedWrite | undefined> {
+  if (!target.collection.writeWithCopy) return undefined;
+  const run = prior ? prior.run + 1 : 0;
+  const head: JsonObject = {
+    [target.backups.spec.keyField]: batchImageId(image, target.batch),
+    migration: image.migration,
+    attempt: image.attempt,
+    collection: image.collection,
+    part: 'head',
+    stage: image.stage,
+    batch: target.batch,
+    run,
+    chunks: 1,
+    savedAt: image.savedAt,
+    // Carried and stray entries (earlier runs' originals) are kept as they are.
+    entries: entries.held as unknown as JsonObject[],
+  };
+  // A write's original is copied from the stored row: the entry crosses without its document.
+  const copies = entries.writes.map(({ doc: _doc, ...entry }) => ({
+    key: entry.key,
+    entry: entry as JsonObject,
+  }));
+  // Called directly, not through `writeWithCopy`: where it cannot push down (the ledger in another
+  // database), the caller's generic path chunks the image, which that function's fallback does not.
+  const results = await target.collection.writeWithCopy(ops, {
+    into: target.backups,
+    doc: head,
+    field: 'entries',
+    as: 'doc',
+    copies,
+  });
+  if (!results) return undefined;
+  return { saved: { run, chunks: 1, entries: [...entries.writes, ...entries.held] }, results };
+}
+
+/** The image as saved (undefined when none was), and the writes' results in order. */
+interface ImagedWrite {
+  readonly saved: BatchImage | undefined;
+  readonly results: WriteResult[];
+}
+
+/** The generic path: the image saved (chunked, within any item size limit) first, then the writes. */
+async function savedThenWritten(
+  target: BatchTarget,
+  image: ImageOwner & { readonly stage: string; readonly savedAt: string },
+  entries: readonly ImageEntry[],
+  ops: readonly WriteOp[],
+  prior: BatchImage | undefined,
+): Promise<ImagedWrite> {
+  const saved = await saveBatchImage(target.backups, image, target.batch, entries, prior);
+  return { saved, results: ops.length > 0 ? await target.collection.write(ops) : [] };
 }
 
 /**

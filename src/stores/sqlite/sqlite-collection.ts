@@ -10,6 +10,7 @@ import { checkSegment } from '../segment.js';
 import {
   type Collection,
   type CollectionSpec,
+  type CopyOnWrite,
   type DocKey,
   docKey,
   type Expectation,
@@ -53,14 +54,16 @@ export function tableName(spec: CollectionSpec): string {
  * `openSqliteStore`).
  */
 export class SqliteCollection implements Collection {
-  private readonly table: string;
+  /** The quoted table name (another collection's `writeWithCopy` writes into it). */
+  readonly table: string;
   /** Prepared statements by SQL text: preparing once per collection handle keeps batches fast. */
   private readonly statements = new Map<string, Database.Statement>();
   /** Conditional writes by statement, field and value type (see `expecting`). */
   private readonly conditional = new Map<string, Database.Statement>();
 
   constructor(
-    private readonly db: Database.Database,
+    /** The database handle; `writeWithCopy` pushes down only between tables of the same one. */
+    readonly db: Database.Database,
     readonly spec: CollectionSpec,
     private readonly target: SqliteTarget,
   ) {
@@ -202,6 +205,57 @@ export class SqliteCollection implements Collection {
     // deferred transaction would start as a read and upgrade at its first write, and SQLite
     // refuses such an upgrade at once (SQLITE_BUSY) when another process wrote meanwhile.
     return guardedSqlite(this.target, () => apply.immediate(ops));
+  }
+
+  /**
+   * The pushdown of `writeWithCopy`: one `INSERT ... SELECT` builds the copy from the stored rows
+   * (`json(doc)` of each: the stored text, minified as steward stores it, never parsed in
+   * JavaScript), in the same `BEGIN IMMEDIATE` transaction as the writes, so the copy holds each
+   * document exactly as the write found it and commits with it or not at all. Undefined when
+   * `copy.into` is not a table of this database.
+   */
+  async writeWithCopy(ops: readonly WriteOp[], copy: CopyOnWrite): Promise<WriteResult[] | undefined> {
+    const into = copy.into;
+    if (!(into instanceof SqliteCollection) || into.db !== this.db) return undefined;
+    const k = into.keyOf(copy.doc);
+    if (k === undefined)
+      throw new StewardError(
+        'input.invalid',
+        `the copy for "${into.spec.name}" has no string, number or ObjectId "${into.spec.keyField}"`,
+      );
+    this.assertExists();
+    into.assertExists();
+    const held = copy.doc[copy.field];
+    const params = {
+      k,
+      head: openArray(copy.doc, copy.field),
+      held: Array.isArray(held) ? held.map((e) => JSON.stringify(e)).join(',') : '',
+      copies: JSON.stringify(copy.copies.map((c) => [keyId(c.key), openObject(c.entry, copy.as)])),
+    };
+    // Text is joined, not parsed: each element is its entry's JSON left open, the stored text,
+    // and a closing brace. Stored text that is not JSON (written outside steward) fails the
+    // statement in `json()`, and with it the transaction: no copy is saved without its document.
+    const sql =
+      `INSERT INTO ${into.table} (k, doc) SELECT @k, @head || coalesce((SELECT group_concat(x, ',') FROM (` +
+      `SELECT (e.value ->> '$[1]') || (CASE WHEN json_valid(t.doc) THEN t.doc ELSE json(t.doc) END) || '}' AS x ` +
+      `FROM json_each(@copies) AS e JOIN ${this.table} AS t ON t.k = e.value ->> '$[0]' ` +
+      `UNION ALL SELECT @held WHERE @held <> '')), '') || ']}' ` +
+      'ON CONFLICT(k) DO UPDATE SET doc = excluded.doc';
+    const apply = this.db.transaction(() => {
+      this.statement(sql).run(params);
+      return ops.map((op) => this.applyOneRefusable(op));
+    });
+    try {
+      return guardedSqlite(this.target, () => apply.immediate());
+    } catch (error) {
+      if (!/malformed JSON/.test((error as Error).message)) throw error;
+      throw new StewardError(
+        'store.corrupt',
+        `a document of collection "${this.spec.name}" of the SQLite store is not JSON; it was written outside ` +
+          'steward: nothing was copied or written. Find it with a scan, then restore it from a backup or delete it',
+        { collection: this.spec.name },
+      );
+    }
   }
 
   /**
@@ -448,4 +502,18 @@ export class SqliteCollection implements Collection {
           .all(...params) as unknown[][],
     );
   }
+}
+
+/** `doc` as JSON text with `field` moved last and its array left open: `{...,"field":[`. */
+function openArray(doc: JsonObject, field: string): string {
+  const { [field]: _held, ...rest } = doc;
+  const text = JSON.stringify(rest);
+  return `${text.length > 2 ? `${text.slice(0, -1)},` : '{'}${JSON.stringify(field)}:[`;
+}
+
+/** `entry` as JSON text (without `as`) left open for the value of `as`: `{...,"as":`. */
+function openObject(entry: JsonObject, as: string): string {
+  const { [as]: _dropped, ...rest } = entry;
+  const text = JSON.stringify(rest);
+  return `${text.length > 2 ? `${text.slice(0, -1)},` : '{'}${JSON.stringify(as)}:`;
 }

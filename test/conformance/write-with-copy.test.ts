@@ -1,0 +1,122 @@
+/**
+ * Conformance: `writeWithCopy` saves the stored documents of the copied keys into one document of
+ * another collection, then applies the writes; alike on every store, whether the store pushes it
+ * down (SQLite: one transaction, copied inside the store) or takes the generic path.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { JsonObject } from '../../src/core/json.js';
+import { isStewardError } from '../../src/errors/steward-error.js';
+import type { SqliteCollection } from '../../src/stores/sqlite/sqlite-collection.js';
+import { keyId } from '../../src/stores/store.js';
+import { writeWithCopy } from '../../src/stores/write-with-copy.js';
+import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
+
+for (const kind of selectedKinds()) {
+  describe(`writeWithCopy on ${kind}`, () => {
+    let t: TestStore;
+    before(async () => {
+      t = await openTestStore(kind);
+    });
+    after(async () => t.cleanup());
+
+    test('copies the documents as stored before the writes, then applies the writes', async () => {
+      const spec = t.spec('docs');
+      const copiesSpec = t.spec('copies');
+      await t.store.ensureCollection(spec);
+      await t.store.ensureCollection(copiesSpec);
+      const docs = t.store.collection(spec);
+      const copies = t.store.collection(copiesSpec);
+      const stored: JsonObject[] = [
+        { [spec.keyField]: 'a', v: 1, nested: { z: [1, 2.5, -0.125, 'x'], a: null }, text: 'é "q" \\ \n' },
+        { [spec.keyField]: 'b', v: 1, big: 12345678901234, flag: true },
+      ];
+      await docs.write(stored.map((doc) => ({ type: 'insert', doc })));
+      const results = await writeWithCopy(
+        docs,
+        [
+          { type: 'replace', doc: { [spec.keyField]: 'a', v: 2 }, expect: { field: 'v', value: 1 } },
+          { type: 'replace', doc: { [spec.keyField]: 'b', v: 2 }, expect: { field: 'v', value: 9 } },
+        ],
+        {
+          into: copies,
+          doc: {
+            [copiesSpec.keyField]: 'image-1',
+            owner: 'm1',
+            entries: [{ key: 'kept', doc: { old: true } }],
+          },
+          field: 'entries',
+          as: 'doc',
+          copies: [
+            { key: 'a', entry: { key: 'a', writtenVersion: 2 } },
+            { key: 'gone', entry: { key: 'gone', writtenVersion: 2 } },
+            { key: 'b', entry: { key: 'b', writtenVersion: 2 } },
+          ],
+        },
+      );
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['ok', 'conflict'],
+      );
+      const image = (await copies.getMany(['image-1'])).get(keyId('image-1'));
+      assert.ok(image, 'the copy is saved');
+      assert.equal(image.owner, 'm1');
+      const entries = image.entries as JsonObject[];
+      const byKey = new Map(entries.map((e) => [e.key as string, e]));
+      assert.deepEqual([...byKey.keys()].sort(), ['a', 'b', 'kept'], 'a missing document adds nothing');
+      assert.deepEqual(byKey.get('a'), { key: 'a', writtenVersion: 2, doc: stored[0] });
+      assert.deepEqual(byKey.get('b'), { key: 'b', writtenVersion: 2, doc: stored[1] });
+      assert.deepEqual(byKey.get('kept'), { key: 'kept', doc: { old: true } });
+      // Byte for byte where the store keeps field order (DynamoDB's maps keep none): the copy reads
+      // back as the original was written.
+      if (kind !== 'dynamodb') assert.equal(JSON.stringify(byKey.get('a')!.doc), JSON.stringify(stored[0]));
+      const now = await docs.getMany(['a', 'b']);
+      assert.equal(now.get(keyId('a'))?.v, 2, 'the write after the copy is applied');
+      assert.deepEqual(now.get(keyId('b')), stored[1], 'a refused write changes nothing');
+    });
+
+    test('an existing copy is replaced whole; no copies and no writes still save the document', async () => {
+      const copiesSpec = t.spec('again');
+      const spec = t.spec('plain');
+      await t.store.ensureCollection(copiesSpec);
+      await t.store.ensureCollection(spec);
+      const copies = t.store.collection(copiesSpec);
+      const docs = t.store.collection(spec);
+      const doc = (n: number): JsonObject => ({ [copiesSpec.keyField]: 'img', n, entries: [] });
+      await writeWithCopy(docs, [], { into: copies, doc: doc(1), field: 'entries', as: 'doc', copies: [] });
+      await writeWithCopy(docs, [], { into: copies, doc: doc(2), field: 'entries', as: 'doc', copies: [] });
+      assert.deepEqual((await copies.getMany(['img'])).get(keyId('img')), doc(2));
+    });
+
+    if (kind === 'sqlite')
+      test('stored text that is not JSON: store.corrupt, nothing copied, nothing written', async () => {
+        const spec = t.spec('corrupt');
+        const copiesSpec = t.spec('corrupt_copies');
+        await t.store.ensureCollection(spec);
+        await t.store.ensureCollection(copiesSpec);
+        const docs = t.store.collection(spec) as SqliteCollection;
+        const copies = t.store.collection(copiesSpec);
+        await docs.write([
+          { type: 'insert', doc: { [spec.keyField]: 'ok', v: 1 } },
+          { type: 'insert', doc: { [spec.keyField]: 'bad', v: 1 } },
+        ]);
+        // Written outside steward, as a broken import would.
+        docs.db.prepare(`UPDATE ${docs.table} SET doc = ? WHERE k = ?`).run('{"v":1,', keyId('bad'));
+        await assert.rejects(
+          writeWithCopy(docs, [{ type: 'replace', doc: { [spec.keyField]: 'ok', v: 2 } }], {
+            into: copies,
+            doc: { [copiesSpec.keyField]: 'img', entries: [] },
+            field: 'entries',
+            as: 'doc',
+            copies: [
+              { key: 'ok', entry: { key: 'ok' } },
+              { key: 'bad', entry: { key: 'bad' } },
+            ],
+          }),
+          (e) => isStewardError(e, 'store.corrupt') && /not JSON/.test((e as Error).message),
+        );
+        assert.equal((await copies.getMany(['img'])).size, 0, 'no copy saved');
+        assert.equal((await docs.getMany(['ok'])).get(keyId('ok'))?.v, 1, 'no write applied');
+      });
+  });
+}
