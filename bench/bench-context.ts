@@ -13,6 +13,7 @@ import { seamSpec } from './task-workloads.js';
 export interface RunningContext extends BenchContext {
   readonly phases: PhaseResult[];
   readonly comparisons: Comparison[];
+  readonly notes: Record<string, unknown>;
   /** Drops what the run made (unless --keep) and closes connections. Never throws. */
   close(): Promise<void>;
 }
@@ -23,6 +24,7 @@ export function createBenchContext(options: BenchOptions, config: StoreConfig): 
   let seam: Promise<Store> | undefined;
   const phases: PhaseResult[] = [];
   const comparisons: Comparison[] = [];
+  const notes: Record<string, unknown> = {};
   const log = (message: string): void => {
     process.stderr.write(`[bench] ${message}\n`);
   };
@@ -31,7 +33,12 @@ export function createBenchContext(options: BenchOptions, config: StoreConfig): 
     config,
     phases,
     comparisons,
+    notes,
     log,
+    note(name, value) {
+      notes[name] = value;
+      log(`${name}: ${JSON.stringify(value)}`);
+    },
     baseline: () => {
       baseline ??= openBaseline(config);
       return baseline;

@@ -15,6 +15,8 @@ export interface BenchResult {
   readonly rssAtStartMb: number;
   readonly phases: readonly PhaseResult[];
   readonly comparisons: readonly Comparison[];
+  /** Figures a scenario recorded beside its phases (`context.note`); absent when none. */
+  readonly notes?: Readonly<Record<string, unknown>>;
 }
 
 /** Writes the result file and returns its path. */
@@ -57,7 +59,10 @@ export function markdownRows(result: BenchResult, withHeader = true): string[] {
     return `| ${cells.join(' | ')} |`;
   });
   const table = withHeader ? [...header, ...rows] : rows;
-  return [...table, '', ...result.comparisons.map(comparisonLine)];
+  const notes = Object.entries(result.notes ?? {}).map(
+    ([name, value]) => `${name}: ${JSON.stringify(value)}`,
+  );
+  return [...table, '', ...result.comparisons.map(comparisonLine), ...notes];
 }
 
 /** One comparison in words: every ratio of it, busy, CPU (with the server's when measured) and wall. */

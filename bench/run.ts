@@ -82,6 +82,7 @@ async function main(argv: readonly string[]): Promise<number> {
     rssAtStartMb,
     phases: context.phases,
     comparisons: context.comparisons,
+    ...(Object.keys(context.notes).length > 0 ? { notes: context.notes } : {}),
   };
   const file = writeResult(resultsDir, result);
   console.log(markdownRows(result).join('\n'));

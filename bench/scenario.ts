@@ -33,6 +33,8 @@ export interface BenchContext {
   compare(phases: readonly PhaseResult[], references: readonly PhaseResult[]): void;
   /** Progress for the person watching, on stderr. */
   log(message: string): void;
+  /** Records a figure that is not a phase (an estimate, a ratio to one), in the result's `notes`. */
+  note(name: string, value: unknown): void;
 }
 
 /** A ratio between two phases of one run; above 1 means `phase` was slower. */

@@ -9,7 +9,9 @@ import type { CollectionDryRun, DocumentProblem, MigrationDryRun } from '../repo
 import { inParitySample, paritySampleFraction } from '../validators/parity-validator.js';
 import { runValidators } from '../validators/run-validators.js';
 import type { ValidatorResult } from '../validators/validator-result.js';
+import { estimateApply } from './apply-eta.js';
 import { migrateSandbox, type SandboxPassResult } from './migrate-sandbox.js';
+import type { WriteGrowth } from './write-growth-probe.js';
 
 /** What one migration's dry run needs: its sandboxes, and how the run is set up. */
 export interface MigrationDryRunContext {
@@ -19,6 +21,11 @@ export interface MigrationDryRunContext {
   readonly versionField: (name: string) => string;
   /** The documents the real collection holds (an estimate), for the full-run estimate. */
   readonly sourceDocuments: (name: string) => number;
+  /**
+   * Times keyed writes in the sandbox of a collection and in a quarter of it, for the ETA (see
+   * `write-growth-probe.ts`); undefined for a collection with no sandbox.
+   */
+  readonly probeGrowth?: (name: string, sandboxDocuments: number) => Promise<WriteGrowth | undefined>;
   readonly contracts: LoadedContracts;
   /** Which documents apply's canary holds (see `inCanary`): its gates are judged on them too. */
   readonly canary?: { readonly planHash: string; readonly percent: number };
@@ -58,7 +65,7 @@ export async function dryRunMigration(
     roundTrip.checked += pass.roundTrip.checked;
     roundTrip.mismatched += pass.roundTrip.mismatched;
     roundTrip.problems.push(...pass.roundTrip.problems);
-    collections.push(withEstimate(pass, ctx.sourceDocuments(name)));
+    collections.push(await withEstimate(pass, ctx.sourceDocuments(name), ctx, name));
   }
   const after = await runValidators({
     ...common,
@@ -148,11 +155,31 @@ async function canaryChecks(migration: Migration, ctx: MigrationDryRunContext): 
   });
 }
 
-/** The pass's counts with the time `up` would take on the whole real collection at its pace. */
-function withEstimate(pass: SandboxPassResult, estimatedDocuments: number): CollectionDryRun {
+/**
+ * The pass's counts with the time `up` would take on the whole real collection at its pace
+ * (`estimatedSeconds`, kept as it was), and the ETA of the real apply (`eta`): when the sandbox
+ * holds a sample, keyed writes timed in it and in a quarter of it tell how the cost per document
+ * grows with the collection (see `apply-eta.ts`).
+ */
+async function withEstimate(
+  pass: SandboxPassResult,
+  estimatedDocuments: number,
+  ctx: MigrationDryRunContext,
+  name: string,
+): Promise<CollectionDryRun> {
   const perSecond = pass.counts.examined / Math.max(pass.counts.durationMs / 1000, 0.001);
   const estimatedSeconds = Math.round((estimatedDocuments / Math.max(perSecond, 0.001)) * 100) / 100;
-  return { ...pass.counts, estimatedDocuments, estimatedSeconds };
+  // A sandbox of the whole collection is the size apply meets: nothing to extrapolate.
+  const sampled = pass.sandboxDocuments < estimatedDocuments;
+  const growth = sampled ? await ctx.probeGrowth?.(name, pass.sandboxDocuments) : undefined;
+  const eta = estimateApply({
+    documents: estimatedDocuments,
+    examined: pass.counts.examined,
+    passMs: pass.counts.durationMs,
+    sandboxDocuments: pass.sandboxDocuments,
+    ...(growth ? { growth } : {}),
+  });
+  return { ...pass.counts, estimatedDocuments, estimatedSeconds, eta };
 }
 
 /**

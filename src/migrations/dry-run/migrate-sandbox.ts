@@ -31,13 +31,15 @@ export interface SandboxPass {
   readonly onProgress?: (examined: number) => void;
 }
 
-export type SandboxCounts = Omit<CollectionDryRun, 'estimatedDocuments' | 'estimatedSeconds'>;
+export type SandboxCounts = Omit<CollectionDryRun, 'estimatedDocuments' | 'estimatedSeconds' | 'eta'>;
 
 export interface SandboxPassResult {
   readonly counts: SandboxCounts;
   readonly roundTrip: { checked: number; mismatched: number; problems: DocumentProblem[] };
   /** Originals kept for parity, by key id. */
   readonly originals: Map<string, JsonObject>;
+  /** Documents the sandbox held, counted by the pass (its store's estimate may lag). */
+  readonly sandboxDocuments: number;
 }
 
 /**
@@ -71,7 +73,9 @@ export async function migrateSandbox(pass: SandboxPass): Promise<SandboxPassResu
       else if (plan.kind === 'failed') fail(plan.key, plan.reason);
       else {
         const { key, next } = plan;
-        writes.push({ key, op: { type: 'replace', doc: next } });
+        // An upsert: the store's bulk path (BatchWriteItem on DynamoDB, not a transaction per 100
+        // documents). The sandbox is the dry run's own, under its lease: nothing deletes from it.
+        writes.push({ key, op: { type: 'replace', doc: next, upsert: true } });
         deltas.offer(keyId(key), () => ({ key, before: doc, after: next }));
         if (pass.keepOriginal?.(key)) originals.set(keyId(key), doc);
         if (rewrite.versioned && rewrite.migration.down) checkRoundTrip(rewrite, doc, next, key, roundTrip);
@@ -100,6 +104,7 @@ export async function migrateSandbox(pass: SandboxPass): Promise<SandboxPassResu
     },
     roundTrip,
     originals,
+    sandboxDocuments: counts.examined,
   };
 }
 
