@@ -2,12 +2,14 @@ import type { ApplyEta } from '../report/dry-run-report.js';
 import type { WriteGrowth } from './write-growth-probe.js';
 
 /**
- * Apply's work per document over the sandbox pass's: apply reads each document, saves its
- * before-image, writes it, checks what it wrote and checkpoints each batch, where the pass reads,
- * runs `up` and writes. Measured with `bench/scenarios/migrate-dry-run.ts` on SQLite, DynamoDB
- * Local and FerretDB 1.24 (BENCHMARKS.md); the range's ends are the lowest and highest measured.
+ * Apply's time per document over the sandbox pass's, at the same collection size: apply reads
+ * each document, saves its before-image, writes it, checks what it wrote and checkpoints each
+ * batch, where the pass reads, runs `up` and writes. Measured with
+ * `bench/scenarios/migrate-dry-run.ts` (BENCHMARKS.md, 2026-12-05, a loaded machine): 1.3-3.2 on
+ * SQLite, 2.5 on FerretDB 1.24, 2.7 on DynamoDB Local; the range covers them with a margin. A
+ * change to apply's cost changes this: measure it again with that scenario.
  */
-export const applyWorkFactor = { low: 2, likely: 3, high: 4.5 } as const;
+export const applyWorkFactor = { low: 1.5, likely: 2.5, high: 4.5 } as const;
 
 /** What the dry run measured of one collection, for {@link estimateApply}. */
 export interface EtaInput {
@@ -78,9 +80,9 @@ const maxExponent = 2;
 
 /**
  * The exponent a of cost(n) ~ n^a from the paired timings: per pair log(large / small) over
- * log(size ratio); its quartiles. 0 for all three unless the lower quartile is above 0 (the larger
- * collection clearly slower); the high end keeps the upper quartile then, so the range says how
- * much growth the noise leaves possible.
+ * log(size ratio); its quartiles. 0 unless the lower quartile is above 0 (the larger collection
+ * clearly slower); the high end keeps the median then, so the range says what growth the noise
+ * leaves possible.
  */
 export function growthExponent(growth: WriteGrowth | undefined): {
   low: number;
@@ -94,7 +96,7 @@ export function growthExponent(growth: WriteGrowth | undefined): {
     .map((ms, i) => Math.log(Math.max(ms, 1e-3) / Math.max(growth.smallMs[i] ?? ms, 1e-3)) / sizes)
     .sort((a, b) => a - b);
   const at = (q: number) => Math.min(maxExponent, Math.max(0, quantile(exponents, q)));
-  if (at(0.25) <= 0) return { ...none, high: at(0.75) };
+  if (at(0.25) <= 0) return { ...none, high: at(0.5) };
   return { low: at(0.25), likely: at(0.5), high: at(0.75) };
 }
 

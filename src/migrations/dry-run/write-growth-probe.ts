@@ -5,6 +5,9 @@ import type { Collection, CollectionSpec, Store } from '../../stores/store.js';
 /** Writes the probe times in each collection: enough for quartiles, few enough to cost little. */
 export const probeWrites = 9;
 
+/** Fewer documents in the quarter than this, and there is nothing to time: a warm-up and two writes. */
+const minProbeDocuments = 3;
+
 /** The share of the sandbox the small probe collection holds. */
 const smallShare = 0.25;
 
@@ -36,7 +39,7 @@ export async function probeWriteGrowth(
       fraction: smallShare,
       seed: 'steward.eta',
     });
-    if (copied < probeWrites) return undefined;
+    if (copied < minProbeDocuments) return undefined;
     const large = store.collection(sandbox);
     const smallDocs = await firstDocs(store.collection(small));
     const largeDocs = await firstDocs(large);
