@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { applyMigrations } from '../../src/migrations/apply/apply-migrations.js';
 import { runDryRun } from '../../src/migrations/dry-run/run-dry-run.js';
 import type { DryRunReport } from '../../src/migrations/report/dry-run-report.js';
@@ -26,10 +27,17 @@ export const scenario: Scenario = {
     const bench = await migrationBench(context);
     try {
       let report: DryRunReport | undefined;
+      const stages = new StageClock();
       const dryRun = await context.measure('dry-run', async (phase) => {
-        report = await dryRunSample(bench, s, () => phase.poll());
+        report = await dryRunSample(bench, s, (label) => {
+          stages.at(label);
+          phase.poll();
+        });
+        stages.at('after validators, dropping the sandbox');
+        stages.at('end');
         return report.throughput.documents;
       });
+      context.note('dry-run stages (wall ms)', stages.spans());
       const applyFull = await measureApply(context, bench, 'apply-full', n);
       context.compare([dryRun], [applySample]);
       noteEta(context, report!, applyFull);
@@ -69,7 +77,11 @@ async function measureApply(
 }
 
 /** The dry run `steward migrate dry-run --sample S` does, on the bench's collection. */
-async function dryRunSample(bench: MigrationBench, sample: number, poll: () => void): Promise<DryRunReport> {
+async function dryRunSample(
+  bench: MigrationBench,
+  sample: number,
+  onProgress: (label: string) => void,
+): Promise<DryRunReport> {
   const input = bench.applyInput();
   const collection = input.target.collection('tasks');
   const report = await runDryRun({
@@ -93,7 +105,7 @@ async function dryRunSample(bench: MigrationBench, sample: number, poll: () => v
     sandboxPrefix: 'bench_dryrun_',
     sample,
     batchSize: input.options.batchSize,
-    onProgress: poll,
+    onProgress,
   });
   if (!report.ok) throw new Error(`the dry run failed: ${JSON.stringify(report.totals)}`);
   return report;
@@ -111,4 +123,24 @@ function noteEta(context: BenchContext, report: DryRunReport, applyFull: PhaseRe
     context.note('apply-full within the eta range', report.eta.low <= actual && actual <= report.eta.high);
   }
   context.note('estimate / apply-full (wall)', Math.round((report.estimate.seconds / actual) * 100) / 100);
+}
+
+/**
+ * Where the dry run's time goes, from its progress labels: each stage from its first event to the
+ * next stage's. The pass's end is taken as the report's `durationMs` after its start.
+ */
+class StageClock {
+  private readonly starts: { label: string; at: number }[] = [];
+
+  at(label: string): void {
+    if (this.starts.at(-1)?.label !== label) this.starts.push({ label, at: performance.now() });
+  }
+
+  spans(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.starts.slice(0, -1).forEach((s, i) => {
+      out[s.label] = (out[s.label] ?? 0) + Math.round(this.starts[i + 1]!.at - s.at);
+    });
+    return out;
+  }
 }

@@ -86,6 +86,7 @@ async function dryRunInSandboxes(
     },
     versionField: (name: string) => input.targets.get(name)!.versionField,
     sourceDocuments: (name: string) => sandboxes.get(name)?.summary.sourceDocuments ?? 0,
+    sandboxDocuments: (name: string) => sandboxes.get(name)?.summary.copied,
     probeGrowth: async (name: string, sandboxDocuments: number) => {
       const s = sandboxes.get(name);
       return s ? probeWriteGrowth(s.target.store, s.spec, sandboxDocuments) : undefined;
