@@ -39,7 +39,7 @@ export function estimateApply(input: EtaInput): ApplyEta {
   const exponent = growthExponent(input.growth);
   const scale = Math.max(1, input.documents / Math.max(input.sandboxDocuments, 1));
   const total = (work: number, a: number) =>
-    round((input.documents * work * perDocumentMs * scale ** a) / 1000);
+    round((input.documents * work * perDocumentMs * scale ** a) / 1000, 3);
   const { low, likely, high } = applyWorkFactor;
   return {
     documents: input.documents,

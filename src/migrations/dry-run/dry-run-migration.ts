@@ -180,7 +180,7 @@ async function withEstimate(
   const eta = estimateApply({
     documents: estimatedDocuments,
     examined: pass.counts.examined,
-    passMs: pass.counts.durationMs,
+    passMs: pass.passMs,
     sandboxDocuments: pass.sandboxDocuments,
     ...(growth ? { growth } : {}),
   });

@@ -44,7 +44,7 @@ export function summarizeDryRun(input: {
 function etaOf(all: readonly CollectionDryRun[]): { eta?: DryRunEta } {
   const etas = all.flatMap((c) => (c.eta ? [c.eta] : []));
   if (etas.length === 0 || etas.length < all.length) return {};
-  const sum = (f: (e: ApplyEta) => number) => round(etas.reduce((n, e) => n + f(e), 0));
+  const sum = (f: (e: ApplyEta) => number) => Math.round(etas.reduce((n, e) => n + f(e), 0) * 1000) / 1000;
   return {
     eta: {
       documents: sum((e) => e.documents),

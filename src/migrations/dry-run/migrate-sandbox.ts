@@ -38,6 +38,8 @@ export interface SandboxPassResult {
   readonly roundTrip: { checked: number; mismatched: number; problems: DocumentProblem[] };
   /** Originals kept for parity, by key id. */
   readonly originals: Map<string, JsonObject>;
+  /** The pass's time, unrounded: a small sandbox on SQLite passes in under a millisecond. */
+  readonly passMs: number;
   /** Documents the sandbox held, counted by the pass (its store's estimate may lag). */
   readonly sandboxDocuments: number;
 }
@@ -92,6 +94,7 @@ export async function migrateSandbox(pass: SandboxPass): Promise<SandboxPassResu
     pass.onProgress?.(counts.examined);
     await pass.heartbeat?.();
   }
+  const passMs = performance.now() - started;
   const sorted = [...failures].sort((a, b) => JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
   return {
     counts: {
@@ -100,10 +103,11 @@ export async function migrateSandbox(pass: SandboxPass): Promise<SandboxPassResu
       failures: sorted,
       failuresOmitted: counts.failed - failures.length,
       deltas: deltas.items(),
-      durationMs: Math.round(performance.now() - started),
+      durationMs: Math.round(passMs),
     },
     roundTrip,
     originals,
+    passMs,
     sandboxDocuments: counts.examined,
   };
 }
