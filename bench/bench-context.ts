@@ -37,6 +37,7 @@ export function createBenchContext(options: BenchOptions, config: StoreConfig): 
     log,
     record(name, value) {
       findings[name] = value;
+      log(`${name}: ${JSON.stringify(value)}`);
     },
     baseline: () => {
       baseline ??= openBaseline(config);

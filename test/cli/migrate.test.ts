@@ -120,6 +120,15 @@ describe('steward migrate plan, dry-run, approve, status, validate, history', ()
     assert.equal(out.json, join(dir, '.steward', 'reports', `${plan.hash}.json`));
     assert.ok(existsSync(out.markdown));
     assert.match(readFileSync(out.markdown, 'utf8'), /^# Dry run of plan [0-9a-f]{64}\n\n\*\*PASSED\*\*/);
+    assert.match(
+      readFileSync(out.markdown, 'utf8'),
+      /- ETA of the real apply: about \d+ s for [\d,]+ documents \(likely between/,
+    );
+    assert.ok(
+      out.report.eta &&
+        out.report.eta.low <= out.report.eta.seconds &&
+        out.report.eta.seconds <= out.report.eta.high,
+    );
     const v2 = await steward('count', 'subjects', '--where', '{"schemaVersion":2}');
     assert.equal(v2.stdout.trim(), '0', 'nothing was migrated for real');
     const status = JSON.parse((await steward('migrate', 'status', '--json')).stdout);
@@ -253,6 +262,10 @@ describe('steward migrate: failures and bad input', () => {
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stdout, /subjects: \d+ changed, 0 unchanged, \d+ failed/);
     assert.match(run.stdout, /"subject-\d+": up\(\) threw: no organisations yet/);
+    assert.match(
+      run.stdout,
+      /ETA of the real apply: about \d+ s \(likely \d+-\d+ s; the method is in the report\)/,
+    );
     assert.doesNotMatch(run.stdout, /next: steward migrate approve/);
     const { stdout } = await steward('migrate', 'plan', '--json');
     const hash = JSON.parse(stdout).hash;

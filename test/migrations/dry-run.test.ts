@@ -161,6 +161,18 @@ for (const kind of selectedKinds()) {
       );
       assert.ok(report.throughput.perSecond > 0);
       assert.equal(report.estimate.documents, documents);
+      // A full copy is the size apply meets: the ETA has no growth to extrapolate, and says so.
+      const eta = m!.collections[0]!.eta!;
+      assert.equal(eta.documents, documents);
+      assert.equal(eta.sandboxDocuments, documents);
+      assert.equal(eta.writeMs, null);
+      assert.deepEqual(eta.growthExponent, { low: 0, likely: 0, high: 0 });
+      assert.ok(eta.low > 0 && eta.low <= eta.seconds && eta.seconds <= eta.high, JSON.stringify(eta));
+      assert.deepEqual(
+        { ...report.eta, method: undefined },
+        { documents, seconds: eta.seconds, low: eta.low, high: eta.high, method: undefined },
+      );
+      assert.match(report.eta!.method, /the sandbox pass's time per document/);
       assert.equal(report.sandboxes[0]?.copied, documents);
       assert.equal(await sandboxExists(), false, 'the sandbox is dropped');
     });
@@ -266,6 +278,35 @@ for (const kind of selectedKinds()) {
       assert.deepEqual(second.sandboxes[0], first.sandboxes[0]);
       assert.equal(first.migrations[0]!.validators.before[0]!.skipped, true);
       assert.equal(first.estimate.documents, documents);
+    });
+
+    test('with a sample, the ETA times keyed writes at two sizes, extrapolates to the real collection, and drops its probe', async () => {
+      const report = await runDryRun(input(nestRegistration(), { sample: 20 }));
+      const copied = report.sandboxes[0]!.copied;
+      const eta = report.migrations[0]!.collections[0]!.eta!;
+      assert.equal(eta.documents, documents);
+      assert.equal(eta.sandboxDocuments, copied);
+      const probed = eta.writeMs!;
+      assert.ok(probed, 'keyed writes were timed');
+      assert.ok(
+        probed.smallDocuments >= 3 && probed.smallDocuments < probed.largeDocuments,
+        JSON.stringify(probed),
+      );
+      assert.equal(probed.largeDocuments, copied);
+      assert.ok(probed.small > 0 && probed.large > 0);
+      const { low, likely, high } = eta.growthExponent;
+      assert.ok(0 <= low && low <= likely && likely <= high && high <= 2, JSON.stringify(eta.growthExponent));
+      assert.ok(eta.low > 0 && eta.low <= eta.seconds && eta.seconds <= eta.high, JSON.stringify(eta));
+      // Extrapolated from the sample to the real size: at least the pass's pace over every document.
+      assert.ok(eta.seconds >= (documents * eta.passMsPerDocument) / 1000, JSON.stringify(eta));
+      assert.match(eta.method, new RegExp(`${probed.smallDocuments} and ${copied} documents`));
+      assert.deepEqual(report.eta && [report.eta.seconds, report.eta.low, report.eta.high], [
+        eta.seconds,
+        eta.low,
+        eta.high,
+      ]);
+      const left = (await ts.store.listCollections()).filter((c) => c.includes(`${prefix}sandbox`));
+      assert.deepEqual(left, [], 'the sandbox and its probe are dropped');
     });
   });
 }

@@ -95,6 +95,10 @@ function render(
   output.line(
     `throughput ${formatCount(report.throughput.perSecond)} documents/s; the full run (~${formatCount(report.estimate.documents)} documents) would take about ${Math.ceil(report.estimate.seconds)} s`,
   );
+  if (report.eta)
+    output.line(
+      `ETA of the real apply: about ${Math.ceil(report.eta.seconds)} s (likely ${Math.floor(report.eta.low)}-${Math.ceil(report.eta.high)} s; the method is in the report)`,
+    );
   output.line(`report: ${relative(cwd, files.markdown)} (hash ${files.hash})`);
   if (report.ok)
     output.line(

@@ -9,7 +9,9 @@ import type { CollectionDryRun, DocumentProblem, MigrationDryRun } from '../repo
 import { inParitySample, paritySampleFraction } from '../validators/parity-validator.js';
 import { runValidators } from '../validators/run-validators.js';
 import type { ValidatorResult } from '../validators/validator-result.js';
+import { estimateApply } from './apply-eta.js';
 import { migrateSandbox, type SandboxPassResult } from './migrate-sandbox.js';
+import type { WriteGrowth } from './write-growth-probe.js';
 
 /** What one migration's dry run needs: its sandboxes, and how the run is set up. */
 export interface MigrationDryRunContext {
@@ -19,6 +21,13 @@ export interface MigrationDryRunContext {
   readonly versionField: (name: string) => string;
   /** The documents the real collection holds (an estimate), for the full-run estimate. */
   readonly sourceDocuments: (name: string) => number;
+  /** The documents copied into a collection's sandbox, when known. */
+  readonly sandboxDocuments?: (name: string) => number | undefined;
+  /**
+   * Times keyed writes in the sandbox of a collection and in a quarter of it, for the ETA (see
+   * `write-growth-probe.ts`); undefined for a collection with no sandbox.
+   */
+  readonly probeGrowth?: (name: string, sandboxDocuments: number) => Promise<WriteGrowth | undefined>;
   readonly contracts: LoadedContracts;
   /** Which documents apply's canary holds (see `inCanary`): its gates are judged on them too. */
   readonly canary?: { readonly planHash: string; readonly percent: number };
@@ -58,7 +67,7 @@ export async function dryRunMigration(
     roundTrip.checked += pass.roundTrip.checked;
     roundTrip.mismatched += pass.roundTrip.mismatched;
     roundTrip.problems.push(...pass.roundTrip.problems);
-    collections.push(withEstimate(pass, ctx.sourceDocuments(name)));
+    collections.push(await withEstimate(pass, ctx.sourceDocuments(name), ctx, name));
   }
   const after = await runValidators({
     ...common,
@@ -91,7 +100,8 @@ async function passOver(
 ): Promise<SandboxPassResult> {
   const sandbox = ctx.collectionFor(name);
   const hasParity = (migration.validators?.after ?? []).some((v) => v.kind === 'parity');
-  const total = await sandbox.count({ estimate: true });
+  // The copy counted the sandbox: a count estimate costs a round trip (100-200 ms on FerretDB).
+  const total = ctx.sandboxDocuments?.(name) ?? (await sandbox.count({ estimate: true }));
   const fraction = hasParity ? paritySampleFraction(total, ctx.paritySample) : 0;
   ctx.onProgress?.(`${migration.id} on ${name}`, 0, total);
   return migrateSandbox({
@@ -148,11 +158,33 @@ async function canaryChecks(migration: Migration, ctx: MigrationDryRunContext): 
   });
 }
 
-/** The pass's counts with the time `up` would take on the whole real collection at its pace. */
-function withEstimate(pass: SandboxPassResult, estimatedDocuments: number): CollectionDryRun {
+/**
+ * The pass's counts with the time `up` would take on the whole real collection at its pace
+ * (`estimatedSeconds`, kept as it was), and the ETA of the real apply (`eta`): when the sandbox
+ * holds a sample, keyed writes timed in it and in a quarter of it tell how the cost per document
+ * grows with the collection (see `apply-eta.ts`).
+ */
+async function withEstimate(
+  pass: SandboxPassResult,
+  estimatedDocuments: number,
+  ctx: MigrationDryRunContext,
+  name: string,
+): Promise<CollectionDryRun> {
   const perSecond = pass.counts.examined / Math.max(pass.counts.durationMs / 1000, 0.001);
   const estimatedSeconds = Math.round((estimatedDocuments / Math.max(perSecond, 0.001)) * 100) / 100;
-  return { ...pass.counts, estimatedDocuments, estimatedSeconds };
+  // A sandbox of the whole collection is the size apply meets: nothing to extrapolate.
+  const sampled = pass.sandboxDocuments < estimatedDocuments;
+  if (sampled && ctx.probeGrowth)
+    ctx.onProgress?.(`timing keyed writes in the sandbox of ${name}, for the ETA`, 0);
+  const growth = sampled ? await ctx.probeGrowth?.(name, pass.sandboxDocuments) : undefined;
+  const eta = estimateApply({
+    documents: estimatedDocuments,
+    examined: pass.counts.examined,
+    passMs: pass.passMs,
+    sandboxDocuments: pass.sandboxDocuments,
+    ...(growth ? { growth } : {}),
+  });
+  return { ...pass.counts, estimatedDocuments, estimatedSeconds, eta };
 }
 
 /**

@@ -1,5 +1,7 @@
 import type {
+  ApplyEta,
   CollectionDryRun,
+  DryRunEta,
   DryRunReport,
   MigrationDryRun,
   SandboxSummary,
@@ -34,6 +36,23 @@ export function summarizeDryRun(input: {
     },
     throughput: { documents, seconds: round(seconds), perSecond: round(perSecond) },
     estimate: { documents: sum((c) => c.estimatedDocuments), seconds: round(sum((c) => c.estimatedSeconds)) },
+    ...etaOf(all),
+  };
+}
+
+/** The collections' ETAs summed; absent when a collection has none (a report made without them). */
+function etaOf(all: readonly CollectionDryRun[]): { eta?: DryRunEta } {
+  const etas = all.flatMap((c) => (c.eta ? [c.eta] : []));
+  if (etas.length === 0 || etas.length < all.length) return {};
+  const sum = (f: (e: ApplyEta) => number) => Math.round(etas.reduce((n, e) => n + f(e), 0) * 1000) / 1000;
+  return {
+    eta: {
+      documents: sum((e) => e.documents),
+      seconds: sum((e) => e.seconds),
+      low: sum((e) => e.low),
+      high: sum((e) => e.high),
+      method: [...new Set(etas.map((e) => e.method))].join('; '),
+    },
   };
 }
 

@@ -31,13 +31,17 @@ export interface SandboxPass {
   readonly onProgress?: (examined: number) => void;
 }
 
-export type SandboxCounts = Omit<CollectionDryRun, 'estimatedDocuments' | 'estimatedSeconds'>;
+export type SandboxCounts = Omit<CollectionDryRun, 'estimatedDocuments' | 'estimatedSeconds' | 'eta'>;
 
 export interface SandboxPassResult {
   readonly counts: SandboxCounts;
   readonly roundTrip: { checked: number; mismatched: number; problems: DocumentProblem[] };
   /** Originals kept for parity, by key id. */
   readonly originals: Map<string, JsonObject>;
+  /** The pass's time, unrounded: a small sandbox on SQLite passes in under a millisecond. */
+  readonly passMs: number;
+  /** Documents the sandbox held, counted by the pass (its store's estimate may lag). */
+  readonly sandboxDocuments: number;
 }
 
 /**
@@ -71,7 +75,9 @@ export async function migrateSandbox(pass: SandboxPass): Promise<SandboxPassResu
       else if (plan.kind === 'failed') fail(plan.key, plan.reason);
       else {
         const { key, next } = plan;
-        writes.push({ key, op: { type: 'replace', doc: next } });
+        // An upsert: the store's bulk path (BatchWriteItem on DynamoDB, not a transaction per 100
+        // documents). The sandbox is the dry run's own, under its lease: nothing deletes from it.
+        writes.push({ key, op: { type: 'replace', doc: next, upsert: true } });
         deltas.offer(keyId(key), () => ({ key, before: doc, after: next }));
         if (pass.keepOriginal?.(key)) originals.set(keyId(key), doc);
         if (rewrite.versioned && rewrite.migration.down) checkRoundTrip(rewrite, doc, next, key, roundTrip);
@@ -88,6 +94,7 @@ export async function migrateSandbox(pass: SandboxPass): Promise<SandboxPassResu
     pass.onProgress?.(counts.examined);
     await pass.heartbeat?.();
   }
+  const passMs = performance.now() - started;
   const sorted = [...failures].sort((a, b) => JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
   return {
     counts: {
@@ -96,10 +103,12 @@ export async function migrateSandbox(pass: SandboxPass): Promise<SandboxPassResu
       failures: sorted,
       failuresOmitted: counts.failed - failures.length,
       deltas: deltas.items(),
-      durationMs: Math.round(performance.now() - started),
+      durationMs: Math.round(passMs),
     },
     roundTrip,
     originals,
+    passMs,
+    sandboxDocuments: counts.examined,
   };
 }
 

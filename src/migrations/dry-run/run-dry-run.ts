@@ -7,6 +7,7 @@ import { defaultParitySample } from '../validators/run-validators.js';
 import { dryRunMigration } from './dry-run-migration.js';
 import { summarizeDryRun } from './dry-run-summary.js';
 import { copyIntoSandbox, sandboxSpec } from './sandbox.js';
+import { probeWriteGrowth } from './write-growth-probe.js';
 
 /** A collection a migration rewrites: where it lives and how its documents carry their version. */
 export interface DryRunTarget {
@@ -85,6 +86,11 @@ async function dryRunInSandboxes(
     },
     versionField: (name: string) => input.targets.get(name)!.versionField,
     sourceDocuments: (name: string) => sandboxes.get(name)?.summary.sourceDocuments ?? 0,
+    sandboxDocuments: (name: string) => sandboxes.get(name)?.summary.copied,
+    probeGrowth: async (name: string, sandboxDocuments: number) => {
+      const s = sandboxes.get(name);
+      return s ? probeWriteGrowth(s.target.store, s.spec, sandboxDocuments) : undefined;
+    },
     contracts: input.contracts,
     sampled: input.sample !== undefined,
     ...(input.canaryPercent === undefined

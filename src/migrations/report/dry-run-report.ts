@@ -25,6 +25,51 @@ export interface DryRunReport {
    * limit and gates, so read it as a lower bound.
    */
   readonly estimate: { readonly documents: number; readonly seconds: number };
+  /**
+   * The time the real apply will take, summed over the collections' {@link ApplyEta}: apply's own
+   * work per document and how its cost grows with the collection's size included. Absent from
+   * reports written before it was (issue 17).
+   */
+  readonly eta?: DryRunEta;
+}
+
+/** The dry run's estimate of the real apply over every collection: a likely figure and a range. */
+export interface DryRunEta {
+  readonly documents: number;
+  /** The likely time, in seconds, and the range it is expected within. */
+  readonly seconds: number;
+  readonly low: number;
+  readonly high: number;
+  /** How it was reckoned, in words (the same for every collection but for the figures). */
+  readonly method: string;
+}
+
+/**
+ * The estimate of apply over one real collection: the sandbox pass's cost per document at the
+ * sample's size, times apply's work over the pass's, times how the cost per document grows to the
+ * real size (a keyed write timed at two sizes, extrapolated as a power). See `dry-run/apply-eta.ts`.
+ */
+export interface ApplyEta {
+  readonly documents: number;
+  readonly seconds: number;
+  readonly low: number;
+  readonly high: number;
+  /** Documents the sandbox held during the pass. */
+  readonly sandboxDocuments: number;
+  readonly passMsPerDocument: number;
+  /** Median time of one keyed write in a quarter of the sandbox and in the sandbox; null when not probed. */
+  readonly writeMs: {
+    readonly smallDocuments: number;
+    readonly small: number;
+    readonly largeDocuments: number;
+    readonly large: number;
+  } | null;
+  /**
+   * How a keyed write's cost grew with the collection, as cost ~ size^a: a near 1 where a write
+   * scans the collection, near 0 on an indexed store. Quartiles of the paired timings.
+   */
+  readonly growthExponent: { readonly low: number; readonly likely: number; readonly high: number };
+  readonly method: string;
 }
 
 /** One collection copied into the sandbox. */
@@ -77,6 +122,8 @@ export interface CollectionDryRun {
   /** Documents the real collection holds now (an estimate), and the time `up` would take on them. */
   readonly estimatedDocuments: number;
   readonly estimatedSeconds: number;
+  /** The real apply's estimate for this collection (absent from reports written before issue 17). */
+  readonly eta?: ApplyEta;
 }
 
 /** A document and what is wrong with it. */

@@ -15,6 +15,7 @@ export function renderDryRunMarkdown(report: DryRunReport, hash: string): string
     `- documents: ${formatCount(report.totals.changed)} changed, ${formatCount(report.totals.unchanged)} unchanged, ${formatCount(report.totals.failed)} failed`,
     `- throughput: ${formatCount(report.throughput.perSecond)} documents/s (${formatCount(report.throughput.documents)} in ${report.throughput.seconds} s)`,
     `- estimated full run: ${formatCount(report.estimate.documents)} documents in about ${duration(report.estimate.seconds)} (before-images, rate limit and gates not included)`,
+    ...etaLines(report),
     `- sandboxes: ${report.sample === null ? 'full copies' : `samples of at least ${formatCount(report.sample)} documents`}`,
     '',
     '| collection | store | sandbox | documents | copied | fraction |',
@@ -80,6 +81,19 @@ function failures(c: CollectionDryRun): string[] {
   for (const f of c.failures) lines.push(`- ${JSON.stringify(f.key)}: ${f.reason}`);
   if (c.failuresOmitted > 0) lines.push(`- and ${formatCount(c.failuresOmitted)} more`);
   return lines;
+}
+
+/** The ETA of the real apply, with its range, and per collection how it was reckoned. */
+function etaLines(report: DryRunReport): string[] {
+  if (!report.eta) return [];
+  const { eta } = report;
+  const perCollection = report.migrations.flatMap((m) =>
+    m.collections.flatMap((c) => (c.eta ? [`  - ${m.id} on ${c.collection}: ${c.eta.method}`] : [])),
+  );
+  return [
+    `- ETA of the real apply: about ${duration(eta.seconds)} for ${formatCount(eta.documents)} documents (likely between ${duration(eta.low)} and ${duration(eta.high)}; rate limit and gate waits not included)`,
+    ...perCollection,
+  ];
 }
 
 function duration(seconds: number): string {
