@@ -175,7 +175,10 @@ test('the human-readable demo walks through every step', async () => {
   for (const role of ['viewer', 'approver']) {
     const token = new RegExp(`${role} token \\([^)]*\\): +(stw_\\S+)`).exec(run.stdout)?.[1];
     assert.ok(token, `a ${role} token in the output`);
-    assert.deepEqual(await tokensAuthenticate(config, token), { ok: true, name: `demo-${role}`, role });
+    const check = await tokensAuthenticate(config, token);
+    assert.ok(check.ok, `the ${role} token authenticates`);
+    assert.deepEqual([check.name, check.role], [`demo-${role}`, role]);
+    assert.ok(Date.parse(check.expiresAt) > Date.now(), `the ${role} token has not expired`);
   }
 });
 
