@@ -41,9 +41,7 @@ test('the SDK client carries no logger middleware (it copies every request and r
 });
 
 /** Requests by command name, and the most in flight at once, while `work` runs. */
-async function countRequests(
-  work: () => Promise<void>,
-): Promise<{
+async function countRequests(work: () => Promise<void>): Promise<{
   calls: Map<string, number>;
   peak: number;
   inputs: { name: string; input: Record<string, unknown> }[];
