@@ -9,6 +9,7 @@ import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { keyFraction } from '../../src/core/hash.js';
 import type { JsonObject } from '../../src/core/json.js';
 import { DynamoClient } from '../../src/stores/dynamodb/dynamodb-client.js';
 import { openDynamoStore } from '../../src/stores/dynamodb/dynamodb-store.js';
@@ -40,12 +41,15 @@ test('the SDK client carries no logger middleware (it copies every request and r
 });
 
 /** Requests by command name, and the most in flight at once, while `work` runs. */
-async function countRequests(
-  work: () => Promise<void>,
-): Promise<{ calls: Map<string, number>; peak: number }> {
+async function countRequests(work: () => Promise<void>): Promise<{
+  calls: Map<string, number>;
+  peak: number;
+  inputs: { name: string; input: Record<string, unknown> }[];
+}> {
   const proto = DynamoDBClient.prototype as unknown as { send: (...args: unknown[]) => Promise<unknown> };
   const original = proto.send;
   const calls = new Map<string, number>();
+  const inputs: { name: string; input: Record<string, unknown> }[] = [];
   let inFlight = 0;
   let peak = 0;
   proto.send = async function (this: unknown, ...args: unknown[]) {
@@ -53,6 +57,7 @@ async function countRequests(
     // The table's key schema, read once per table and cached: not part of the batch's work.
     if (name === 'DescribeTable') return original.apply(this, args);
     calls.set(name, (calls.get(name) ?? 0) + 1);
+    inputs.push({ name, input: (args[0] as { input: Record<string, unknown> }).input });
     peak = Math.max(peak, ++inFlight);
     try {
       return await original.apply(this, args);
@@ -65,7 +70,7 @@ async function countRequests(
   } finally {
     proto.send = original;
   }
-  return { calls, peak };
+  return { calls, peak, inputs };
 }
 
 describe(
@@ -141,6 +146,61 @@ describe(
       const now = await tasks.getMany(['t7', 't8']);
       assert.deepEqual(now.get(keyId('t7')), { id: 't7', title: 'theirs', schemaVersion: 3 });
       assert.equal(now.get(keyId('t8'))?.schemaVersion, 1);
+    });
+
+    test('a sample copy scans keys only in four parallel segments and fetches the sample with BatchGetItem; a whole copy scans whole items in segments', async () => {
+      const source: CollectionSpec = { name: 'copysource', keyField: 'id' };
+      const sandbox: CollectionSpec = { name: 'copysandbox', keyField: 'id' };
+      await store.ensureCollection(source);
+      try {
+        const all: JsonObject[] = Array.from({ length: 2000 }, (_, i) => ({
+          id: `c${i}`,
+          n: i,
+          tags: ['a', i],
+        }));
+        await store.collection(source).write(all.map((doc) => ({ type: 'replace', doc, upsert: true })));
+        const expected = all.filter((doc) => keyFraction(keyId(doc.id as string), 's') < 0.1);
+        const sample = await countRequests(async () => {
+          const result = await store.copyCollection(source, sandbox, { fraction: 0.1, seed: 's' });
+          assert.equal(result.copied, expected.length);
+        });
+        const scans = sample.inputs.filter((call) => call.name === 'Scan').map((call) => call.input);
+        assert.deepEqual([...new Set(scans.map((scan) => `${scan.Segment}/${scan.TotalSegments}`))].sort(), [
+          '0/4',
+          '1/4',
+          '2/4',
+          '3/4',
+        ]);
+        assert.ok(
+          scans.every((scan) => typeof scan.ProjectionExpression === 'string'),
+          'keys-only scans',
+        );
+        assert.ok((sample.calls.get('BatchGetItem') ?? 0) >= 1, 'the sample fetched by key');
+        assert.ok(sample.peak >= 4, `segments read at once (peak ${sample.peak})`);
+        const byId = (docs: JsonObject[]) => docs.sort((x, y) => String(x.id).localeCompare(String(y.id)));
+        const copied = [
+          ...(await store.collection(sandbox).getMany(all.map((d) => d.id as string))).values(),
+        ];
+        assert.deepEqual(byId(copied), byId(expected));
+
+        const whole = await countRequests(async () => {
+          assert.equal((await store.copyCollection(source, sandbox)).copied, all.length);
+        });
+        const wholeScans = whole.inputs.filter((call) => call.name === 'Scan').map((call) => call.input);
+        assert.equal(new Set(wholeScans.map((scan) => scan.Segment)).size, 4);
+        assert.ok(
+          wholeScans.every((scan) => scan.ProjectionExpression === undefined),
+          'whole items',
+        );
+        assert.equal(whole.calls.get('BatchGetItem'), undefined);
+        const wholeCopy = [
+          ...(await store.collection(sandbox).getMany(all.map((d) => d.id as string))).values(),
+        ];
+        assert.deepEqual(byId(wholeCopy), byId(all));
+      } finally {
+        await store.dropCollection(sandbox);
+        await store.dropCollection(source);
+      }
     });
   },
 );

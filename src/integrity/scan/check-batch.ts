@@ -40,7 +40,63 @@ export async function checkBatch(
   known?: KnownKeys,
   keyTypes?: ReadonlySet<KeyType>,
 ): Promise<BatchCheck> {
+  const [check] = await checkBatches([docs], reference, sourceSpec, target, known, keyTypes);
+  return check!;
+}
+
+/**
+ * {@link checkBatch} over several batches with one lookup for all of them (and one more for
+ * alternate forms): the batches' distinct keys not already `known` are looked up together. Used
+ * when the target was preloaded, so that a batch rarely holds an unknown key and a lookup per
+ * batch would be a round trip for a key or two (on DynamoDB, 62 BatchGetItem calls of one key in a
+ * scan of 100k). Each batch's check is the one `checkBatch` would give; the lookups are counted
+ * on the first.
+ */
+export async function checkBatches(
+  batches: readonly (readonly JsonObject[])[],
+  reference: Pick<ResolvedReference, 'field' | 'required'>,
+  sourceSpec: CollectionSpec,
+  target: Collection,
+  known?: KnownKeys,
+  keyTypes?: ReadonlySet<KeyType>,
+): Promise<BatchCheck[]> {
   const steps = reference.field.split('.');
+  const read = batches.map((docs) => readBatch(docs, steps));
+  const unknown = new DistinctKeys();
+  for (const { distinct } of read) for (const key of distinct.keys) if (!known?.has(key)) unknown.add(key);
+  let lookups = 0;
+  const existing = async (keys: readonly DocKey[]): Promise<ReadonlySet<string>> => {
+    if (keys.length === 0) return new Set();
+    lookups++;
+    return target.existingKeys(keys);
+  };
+  const found = await existing(unknown.keys);
+  const missing = new DistinctKeys();
+  for (const key of unknown.keys) {
+    if (found.has(keyId(key))) known?.add(key);
+    else missing.add(key);
+  }
+  const alternates = alternatesOf(missing.keys);
+  const foundAlternates = await existing([...alternates.values()].flat());
+  const lookup: KeyLookup = {
+    has: (key) => !missing.has(key),
+    alternateOf: (key) => alternates.get(keyId(key))?.find((form) => foundAlternates.has(keyId(form))),
+    wrongType: (key) => (keyTypes && wrongKeyType(key, keyTypes) ? [...keyTypes].sort() : undefined),
+  };
+  return batches.map((docs, b) => {
+    const { reads, distinct } = read[b]!;
+    const checked = docs.map((doc, i): CheckedDocument => {
+      return {
+        key: docKey(doc, sourceSpec),
+        verdict: verdictOf(reads[i]!, reference.required, lookup, missing),
+      };
+    });
+    return { checked, keys: distinct.keys, lookups: b === 0 ? lookups : 0 };
+  });
+}
+
+/** Each document's reference, read once, and the batch's distinct keys. */
+function readBatch(docs: readonly JsonObject[], steps: readonly string[]) {
   const top = steps.length === 1 ? steps[0]! : undefined;
   const distinct = new DistinctKeys();
   const reads: (string | ReferenceValue)[] = new Array(docs.length);
@@ -55,31 +111,7 @@ export async function checkBatch(
     if (value.kind === 'keys') for (const key of value.keys) distinct.add(key);
     reads[i] = value;
   }
-  let lookups = 0;
-  const existing = async (keys: readonly DocKey[]): Promise<ReadonlySet<string>> => {
-    if (keys.length === 0) return new Set();
-    lookups++;
-    return target.existingKeys(keys);
-  };
-  const unknown = known ? distinct.keys.filter((key) => !known.has(key)) : distinct.keys;
-  const found = await existing(unknown);
-  const missing = new DistinctKeys();
-  for (const key of unknown) {
-    if (found.has(keyId(key))) known?.add(key);
-    else missing.add(key);
-  }
-  const alternates = alternatesOf(missing.keys);
-  const foundAlternates = await existing([...alternates.values()].flat());
-  const lookup: KeyLookup = {
-    has: (key) => !missing.has(key),
-    alternateOf: (key) => alternates.get(keyId(key))?.find((form) => foundAlternates.has(keyId(form))),
-    wrongType: (key) => (keyTypes && wrongKeyType(key, keyTypes) ? [...keyTypes].sort() : undefined),
-  };
-  const checked = docs.map((doc, i): CheckedDocument => {
-    const read = reads[i]!;
-    return { key: docKey(doc, sourceSpec), verdict: verdictOf(read, reference.required, lookup, missing) };
-  });
-  return { checked, keys: distinct.keys, lookups };
+  return { reads, distinct };
 }
 
 const ok: Verdict = { outcome: 'ok' };

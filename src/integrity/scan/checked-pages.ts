@@ -1,7 +1,7 @@
 import { readAhead } from '../../stores/read-ahead.js';
 import { scanPages } from '../../stores/scan-pages.js';
-import type { ReferenceCheck, Segment } from '../../stores/store.js';
-import { type BatchCheck, checkBatch } from './check-batch.js';
+import type { Page, ReferenceCheck, Segment } from '../../stores/store.js';
+import { type BatchCheck, checkBatch, checkBatches } from './check-batch.js';
 import { KnownKeys } from './known-keys.js';
 import { preloadTargets } from './preload-targets.js';
 import type { ScanReferenceInput } from './scan-input.js';
@@ -9,6 +9,14 @@ import { type KeyType, targetKeyTypes } from './target-key-types.js';
 
 /** Source documents per batch unless told otherwise. */
 export const defaultBatch = 1000;
+
+/**
+ * Pages checked with one lookup when the target was preloaded, and the documents such a group
+ * holds at most (memory stays a few pages). A killed or stopped scan loses at most the group in
+ * hand: its checkpoint is at the last page it yielded.
+ */
+export const pagesPerLookup = 10;
+const maxGroupDocs = 10_000;
 
 /**
  * One page of the source, checked. `check` holds the documents classified here, one outcome
@@ -48,7 +56,7 @@ export async function* checkedPages(
     return;
   }
   const known = new KnownKeys();
-  await preloadTargets(source, target, known); // counted in the scan's duration
+  const preloaded = await preloadTargets(source, target, known); // counted in the scan's duration
   const pages = scanPages(source, {
     after,
     limit,
@@ -56,9 +64,21 @@ export async function* checkedPages(
     fields: [reference.field.split('.')[0]!],
     ...(segment ? { segment } : {}),
   });
+  // With the target preloaded, a page's unknown keys are few (its orphans, new targets): pages are
+  // checked in groups with one lookup for the group. Without, each page's keys are one lookup.
+  const groupPages = preloaded > 0 ? pagesPerLookup : 1;
+  let group: Page[] = [];
+  let groupDocs = 0;
   for await (const page of readAhead(pages)) {
-    const check = await checkBatch(page.docs, reference, source.spec, target, known, keyTypes);
-    yield { check, resolved: 0, pushedDown: false, size: page.docs.length, next: page.next };
+    group.push(page);
+    groupDocs += page.docs.length;
+    if (group.length < groupPages && groupDocs < maxGroupDocs && page.next !== null) continue;
+    const docs = group.map((p) => p.docs);
+    const checks = await checkBatches(docs, reference, source.spec, target, known, keyTypes);
+    for (const [i, { docs: pageDocs, next }] of group.entries())
+      yield { check: checks[i]!, resolved: 0, pushedDown: false, size: pageDocs.length, next };
+    group = [];
+    groupDocs = 0;
   }
 }
 

@@ -24,8 +24,9 @@ export function scanJobName(reference: string, segment: Segment = { index: 0, to
 /**
  * Scans the source of a reference for documents whose reference points at nothing, one page at a
  * time: each page's distinct keys are looked up in the target with one existingKeys call (see
- * `check-batch.ts`), every problem becomes an incident, and after every batch the resume token and
- * the running counts are checkpointed in the ledger, under a lease on the (reference, segment), so
+ * `check-batch.ts`; with a small target preloaded, one call for a group of pages, see
+ * `checked-pages.ts`), every problem becomes an incident, and about once a second the resume
+ * token and the running counts are checkpointed in the ledger, under a lease on the (reference, segment), so
  * a killed scan resumes where it stopped and reports exactly what an uninterrupted one would.
  *
  * When the source is done it looks again at the reference's open incidents it did not see,

@@ -1,8 +1,10 @@
 import { keyFraction } from '../../core/hash.js';
+import type { JsonObject } from '../../core/json.js';
 import { StewardError } from '../../errors/steward-error.js';
 import { scanPages } from '../scan-pages.js';
-import { type CopyOptions, type CopyResult, docKey, keyId } from '../store.js';
+import { type CopyOptions, type CopyResult, type DocKey, docKey, keyId } from '../store.js';
 import { batchWrite, writeIncomplete } from './batch-write.js';
+import type { batchCallsInFlight } from './concurrency.js';
 import type { DynamoClient } from './dynamodb-client.js';
 import type { DynamoCollection } from './dynamodb-collection.js';
 import { sameItems } from './table-mapping.js';
@@ -14,11 +16,28 @@ export interface CopyTargetPreparation {
 }
 
 /**
+ * Scan segments a copy reads at once (DynamoDB's parallel Scan, Segment of TotalSegments). Each
+ * segment has one page read and its writes in flight, so four stay within the adapter's
+ * {@link batchCallsInFlight} calls; on DynamoDB Local, one scan after another left the copy
+ * waiting on each page's round trip (measured in BENCHMARKS.md, issue 17).
+ */
+export const copySegments = 4;
+
+/**
+ * Below this fraction the copy scans keys only and fetches the sampled documents with
+ * BatchGetItem: the other items are then neither sent nor unmarshalled (a 10% sample reads about a
+ * tenth of the documents whole). At or above it, one whole-item scan is cheaper than the two reads.
+ */
+export const keysFirstBelow = 0.5;
+
+/**
  * Copies a collection, or its deterministic sample, into a freshly made target: streams the
- * source page by page (never the whole collection in memory) and writes each page with
- * BatchWriteItem. A sampled document is one whose `keyFraction(keyId(key), seed)` is below the
- * fraction, the same rule on every store, so a dry run samples the same documents everywhere.
- * The target's partition key type follows the source's (N stays N), else S.
+ * source page by page in {@link copySegments} parallel scan segments (never the whole collection
+ * in memory) and writes each page with BatchWriteItem. A sampled document is one whose
+ * `keyFraction(keyId(key), seed)` is below the fraction, the same rule on every store, so a dry
+ * run samples the same documents everywhere; a small sample is found by a keys-only scan and
+ * fetched with BatchGetItem (see {@link keysFirstBelow}). The target's partition key type follows
+ * the source's (N stays N), else S.
  */
 export async function copyCollection(
   client: DynamoClient,
@@ -39,12 +58,18 @@ export async function copyCollection(
     targetMapper.keys.partition.name,
     ...(targetMapper.keys.sort ? [targetMapper.keys.sort.name] : []),
   ];
-  let copied = 0;
-  for await (const page of scanPages(source, { limit: 500 })) {
-    const kept = page.docs.filter((doc) => {
-      const key = docKey(doc, source.spec);
-      return key !== undefined && (fraction === 1 || keyFraction(keyId(key), options.seed) < fraction);
-    });
+  const keysFirst = fraction < keysFirstBelow;
+  const sampled = (doc: JsonObject): DocKey | undefined => {
+    const key = docKey(doc, source.spec);
+    return key !== undefined && (fraction === 1 || keyFraction(keyId(key), options.seed) < fraction)
+      ? key
+      : undefined;
+  };
+  const copyPage = async (docs: readonly JsonObject[]): Promise<number> => {
+    const keys = docs.map(sampled).filter((key): key is DocKey => key !== undefined);
+    const kept = keysFirst
+      ? [...(await source.getMany(keys)).values()]
+      : docs.filter((doc) => sampled(doc) !== undefined);
     const requests = kept.map((doc) => {
       const item = targetMapper.toItem({ ...doc, [target.spec.keyField]: doc[source.spec.keyField] ?? null });
       if (typeof item === 'string')
@@ -55,9 +80,18 @@ export async function copyCollection(
       throw client.translate(error, 'BatchWriteItem', table);
     });
     if (leftovers.length > 0) throw writeIncomplete(table, leftovers, keyNames);
-    copied += kept.length;
-  }
-  return { copied };
+    return kept.length;
+  };
+  const segments = Array.from({ length: copySegments }, (_, index) => ({ index, total: copySegments }));
+  const counts = await Promise.all(
+    segments.map(async (segment) => {
+      let copied = 0;
+      const pages = scanPages(source, { limit: keysFirst ? 1000 : 500, segment, keysOnly: keysFirst });
+      for await (const page of pages) copied += await copyPage(page.docs);
+      return copied;
+    }),
+  );
+  return { copied: counts.reduce((sum, n) => sum + n, 0) };
 }
 
 function checkFraction(fraction: number | undefined): number {
