@@ -106,6 +106,26 @@ describe('migrateUp and migrateDown', () => {
       at(1),
       /not JSON at at/,
     ],
+    // The check runs without building paths (apply's hot path) and names the path only on failure.
+    [
+      'up returns NaN deep in an array',
+      { up: (d) => ({ ...d, a: { b: [1, Number.NaN] } }) },
+      at(1),
+      /not JSON at a\.b\.1/,
+    ],
+    [
+      'up returns an undefined field',
+      { up: (d) => ({ ...d, gone: undefined as unknown as string }) },
+      at(1),
+      /not JSON at gone/,
+    ],
+    [
+      'up returns a Map in an array',
+      { up: (d) => ({ ...d, list: [{ m: new Map() as unknown as string }] }) },
+      at(1),
+      /not JSON at list\.0\.m/,
+    ],
+    ['up returns a bigint', { up: (d) => ({ ...d, n: 1n as unknown as number }) }, at(1), /not JSON at n/],
     ['up changes the key', { up: (d) => ({ ...d, id: 'k2' }) }, at(1), /changed the key field id/],
     [
       'a version the migration does not start from',

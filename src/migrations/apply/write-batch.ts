@@ -205,9 +205,11 @@ async function imagedWrite(
     entries: entries.held as unknown as JsonObject[],
   };
   // A write's original is copied from the stored row: the entry crosses without its document.
-  const copies = entries.writes.map(({ doc: _doc, ...entry }) => ({
-    key: entry.key,
-    entry: entry as JsonObject,
+  const copies = entries.writes.map(({ key, writtenVersion, writtenDigest }) => ({
+    key,
+    entry: (writtenDigest === undefined
+      ? { key, writtenVersion }
+      : { key, writtenVersion, writtenDigest }) as unknown as JsonObject,
   }));
   // Called directly, not through `writeWithCopy`: where it cannot push down (the ledger in another
   // database), the caller's generic path chunks the image, which that function's fallback does not.

@@ -545,7 +545,12 @@ function openArray(doc: JsonObject, field: string): string {
 
 /** `entry` as JSON text (without `as`) left open for the value of `as`: `{...,"as":`. */
 function openObject(entry: JsonObject, as: string): string {
-  const { [as]: _dropped, ...rest } = entry;
-  const text = JSON.stringify(rest);
+  // Copied without `as` only when it is there: callers send entries without it (one per document).
+  const text = JSON.stringify(Object.hasOwn(entry, as) ? withoutField(entry, as) : entry);
   return `${text.length > 2 ? `${text.slice(0, -1)},` : '{'}${JSON.stringify(as)}:`;
+}
+
+function withoutField(doc: JsonObject, field: string): JsonObject {
+  const { [field]: _dropped, ...rest } = doc;
+  return rest;
 }
