@@ -80,7 +80,11 @@ export async function ensureAuditHead(collection: Collection): Promise<void> {
  * atomic, every value written is a tip that existed, so the head can lag but never lie. Returns
  * true when the head was moved to `to`.
  */
-export async function advanceAuditHead(collection: Collection, from: ChainTip, to: ChainTip): Promise<boolean> {
+export async function advanceAuditHead(
+  collection: Collection,
+  from: ChainTip,
+  to: ChainTip,
+): Promise<boolean> {
   if (to.seq <= from.seq) return false;
   const status = await writeLedgerDoc(collection, {
     type: 'replace',
