@@ -77,15 +77,21 @@ export async function ensureAuditHead(collection: Collection): Promise<void> {
 /**
  * Moves the head from `from` to `to`, conditional on it still being at `from`. A refusal is fine:
  * someone else moved it, and a later append moves it further. Even where the condition is not
- * atomic, every value written is a tip that existed, so the head can lag but never lie.
+ * atomic, every value written is a tip that existed, so the head can lag but never lie. Returns
+ * true when the head was moved to `to`.
  */
-export async function advanceAuditHead(collection: Collection, from: ChainTip, to: ChainTip): Promise<void> {
-  if (to.seq <= from.seq) return;
-  await writeLedgerDoc(collection, {
+export async function advanceAuditHead(
+  collection: Collection,
+  from: ChainTip,
+  to: ChainTip,
+): Promise<boolean> {
+  if (to.seq <= from.seq) return false;
+  const status = await writeLedgerDoc(collection, {
     type: 'replace',
     doc: headDoc(collection, to),
     expect: { field: 'seq', value: from.seq },
   });
+  return status === 'ok';
 }
 
 function headDoc(collection: Collection, tip: ChainTip): JsonObject {

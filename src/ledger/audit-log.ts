@@ -16,7 +16,7 @@ import {
   type StoredVerifyOptions,
   verifyStoredAuditChain,
 } from './audit-records.js';
-import { findAuditTip, storeCarried, walkAuditTip } from './audit-tip.js';
+import { type FoundTip, findAuditTip, storeCarried, walkAuditTip } from './audit-tip.js';
 import { advanceAuditWitness } from './audit-witness.js';
 import { backoff, type Clock, systemClock } from './clock.js';
 import { writeLedgerDoc } from './ledger-document.js';
@@ -55,6 +55,14 @@ interface Waiting {
 export class AuditLog {
   private readonly queue: Waiting[] = [];
   private draining = false;
+  /**
+   * Where this process's last append left the chain, when it also moved the head there: the next
+   * append reads the head and, when it is still there, claims the seq after it without reading
+   * the records after the head (the claim is an insert, so when another process appended
+   * meanwhile it fails and the tip is found as usual). Every seq up to it is stored as its own
+   * document, carried records included.
+   */
+  private ownTip: ChainTip | undefined;
   /** The newest tip this process appended or read; see {@link knownTip}. */
   private lastTip: ChainTip | undefined;
 
@@ -121,6 +129,16 @@ export class AuditLog {
     });
   }
 
+  /**
+   * The chain as our last append left it, when the head still says so: the tip to claim the next
+   * seq on with one read of the head instead of a walk (the head moved elsewhere means the log
+   * changed in ways only a walk from the head sees, such as a cut).
+   */
+  private async stillAt(own: ChainTip): Promise<FoundTip | undefined> {
+    const head = await readAuditHead(this.collection);
+    return head?.seq === own.seq && head.hash === own.hash ? { head: own, tip: own } : undefined;
+  }
+
   private remember(tip: ChainTip | undefined): void {
     if (tip && (!this.lastTip || tip.seq > this.lastTip.seq)) this.lastTip = tip;
   }
@@ -160,21 +178,25 @@ export class AuditLog {
   private async commit(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
     const maxAttempts = this.options.maxAttempts ?? 200;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const { head, tip } = await findAuditTip(this.collection);
+      const own = this.ownTip;
+      this.ownTip = undefined;
+      const { head, tip } = (own && (await this.stillAt(own))) ?? (await findAuditTip(this.collection));
       const at = new Date((this.options.clock ?? systemClock)()).toISOString();
       const [first, ...rest] = chainRecords(tip, entries, { actor: this.options.actor, at });
       const claim = { type: 'insert' as const, doc: storedRecordDoc(this.collection, first!, rest) };
       if ((await writeLedgerDoc(this.collection, claim)) === 'ok') {
         await storeCarried(this.collection, rest, rest.length > 0 ? [auditRecordKey(first!.seq)] : []);
-        const last = rest.at(-1) ?? first!;
-        await advanceAuditHead(this.collection, head, { seq: last.seq, hash: last.hash });
+        const last = { seq: (rest.at(-1) ?? first!).seq, hash: (rest.at(-1) ?? first!).hash };
+        const headMoved = await advanceAuditHead(this.collection, head, last);
         const records = [first!, ...rest];
         if (this.options.witness)
           await advanceAuditWitness(this.options.witness, this.collection, { from: tip, records, at });
-        this.remember({ seq: last.seq, hash: last.hash });
+        this.remember(last);
+        if (headMoved) this.ownTip = last;
         return records;
       }
-      await backoff(attempt);
+      // A guess from our own last append that lost to another appender costs no wait.
+      if (!own) await backoff(attempt);
     }
     throw new StewardError(
       'ledger.conflict',

@@ -52,12 +52,17 @@ export class Checkpoints {
     return doc.state;
   }
 
-  /** Saves the job's state under the lease; `lease.lost` when a newer holder has claimed the job. */
+  /**
+   * Saves the job's state under the lease; `lease.lost` when a newer holder has acquired the lease
+   * or claimed the job. One conditional write and one lease check after it (a job saves after
+   * every batch): the checkpoint is claimed by every holder before it resumes from it (see
+   * {@link load}), so the write's fence condition stands in for a lease check before it.
+   */
   async save(job: string, state: JsonObject, lease: Fence): Promise<void> {
     const doc: JsonObject = { job, state, updatedAt: this.now() };
     const tip = await this.auditTip();
     if (tip && tip.seq > 0) doc[checkpointAuditHeadField] = { seq: tip.seq, hash: tip.hash };
-    await putFenced(this.collection, job, lease, doc);
+    await putFenced(this.collection, job, lease, doc, { claimed: true });
   }
 
   /** Removes the job's checkpoint: fenced with a lease, unconditionally without one. */

@@ -16,7 +16,10 @@ import { readLedgerDoc, withKey, withoutKey, writeLedgerDoc } from './ledger-doc
  * acquisition is an insert that completes before it claims or writes any fenced document, so:
  *
  * On every store, FerretDB included:
- * - a write attempt that starts after a newer holder acquired the lease writes nothing;
+ * - a write attempt that starts after a newer holder acquired the lease writes nothing, except a
+ *   `claimed` {@link putFenced} (a checkpoint save), which skips the check before the write: it
+ *   writes nothing once the newer holder has claimed the document, and before that claim its
+ *   write is what the claim reads;
  * - a call that returns normally was applied before any newer holder acquired the lease, so the
  *   newer holder's claim (`claimFenced`) reads it: nothing a stale holder reports as saved is
  *   missed by the holder that resumes the job.
@@ -77,19 +80,35 @@ export async function writeFenced(
   throw tooBusy(collection, key);
 }
 
+/** How {@link putFenced} checks the lease. */
+export interface PutFencedOptions {
+  /**
+   * The document was claimed by this holder (`claimFenced`) before the job started writing it,
+   * and every newer holder claims it before reading it: then the write's own condition (the
+   * stored fence is our token) refuses a write after a newer holder's claim, and a write that
+   * lands between a newer acquisition and its claim is read by that claim (progress the newer
+   * holder redoes at most once), so the lease check before the write buys nothing and is skipped.
+   * The check after the write stays: it stops the job before it writes anything more. Default
+   * false (changelog records and other documents a newer holder reads without claiming).
+   */
+  readonly claimed?: boolean;
+}
+
 /**
  * Writes `doc` under the fence with one write when this holder wrote it last (the usual case for
  * a job saving its own progress), falling back to {@link writeFenced} otherwise. Three round
- * trips: the lease checks before and after, and the write.
+ * trips: the lease checks before and after, and the write; two for a `claimed` document (a
+ * checkpoint saved after every batch), whose write condition does the check before.
  */
 export async function putFenced(
   collection: Collection,
   key: string,
   fence: Fence,
   doc: JsonObject,
+  options: PutFencedOptions = {},
 ): Promise<JsonObject> {
   const full = fenced(doc, fence);
-  await fence.assertCurrent(`write "${key}"`);
+  if (!options.claimed) await fence.assertCurrent(`write "${key}"`);
   const status = await writeLedgerDoc(collection, {
     type: 'replace',
     doc: withKey(collection, key, full),

@@ -9,7 +9,7 @@ import type { JsonObject } from '../../src/core/json.js';
 import { isStewardError } from '../../src/errors/steward-error.js';
 import { type AuditRecord, auditRecordHash, chainRecords } from '../../src/ledger/audit-chain.js';
 import { auditHeadKey, auditRecordKey, readAuditHead, storedRecordDoc } from '../../src/ledger/audit-head.js';
-import type { AuditLog } from '../../src/ledger/audit-log.js';
+import { type AuditLog, AuditLog as AuditLogClass } from '../../src/ledger/audit-log.js';
 import { storedAuditRecord } from '../../src/ledger/audit-records.js';
 import { keyId } from '../../src/stores/store.js';
 import { selectedKinds } from '../support/test-stores.js';
@@ -165,6 +165,35 @@ for (const kind of selectedKinds()) {
       for await (const record of l.ledger.audit.records()) subjects.add(record.subject);
       for (let i = 0; i < 60; i++)
         assert.ok(subjects.has(`a${i}`) && subjects.has(`b${i}`), `a${i} and b${i} kept`);
+    });
+
+    test("an append after this process's own reads only the head; after another's, it finds the tip", async () => {
+      const l = await fresh();
+      const real = l.ledger.audit.collection;
+      let reads = 0;
+      const counted = new Proxy(real, {
+        get(target, prop) {
+          const value = Reflect.get(target, prop, target);
+          if (prop !== 'getMany' || typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            reads++;
+            return value.apply(target, args);
+          };
+        },
+      });
+      const audit = new AuditLogClass(counted, { actor: 'counted' });
+      assert.equal((await audit.append({ action: 'a', subject: '1' })).seq, 1);
+      reads = 0;
+      assert.equal((await audit.append({ action: 'a', subject: '2' })).seq, 2);
+      assert.equal(reads, 1, 'the head, not the records after it');
+      const other = await l.another();
+      assert.equal((await other.audit.append({ action: 'b', subject: '3' })).seq, 3);
+      const fourth = await audit.append({ action: 'a', subject: '4' });
+      assert.equal(fourth.seq, 4);
+      assert.ok(reads > 0, 'the claim of seq 3 failed, so the tip was read');
+      assert.equal((await audit.append({ action: 'a', subject: '5' })).seq, 5);
+      assert.deepEqual(await problemsOf(l.ledger.audit), []);
+      assert.equal((await l.ledger.audit.head())?.seq, 5);
     });
 
     test('a batch whose first record was stored but not the rest (a crash) is kept and completed', async () => {
