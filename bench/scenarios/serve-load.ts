@@ -253,6 +253,7 @@ async function underLoad(
     job,
     overlapSeconds: overlap,
     scanJobs: scans.length,
+    windowSeconds: (loadEnded - loadStarted) / 1000,
     rssBeforeMb,
     peakRssMb,
     serverCpuSeconds,
@@ -304,6 +305,7 @@ function report(
     job: Job;
     overlapSeconds: number;
     scanJobs: number;
+    windowSeconds: number;
     rssBeforeMb: number;
     peakRssMb: number;
     serverCpuSeconds: number;
@@ -330,7 +332,7 @@ function report(
         `  ${t.path.padEnd(36)} ${t.requests} requests  p50 ${t.p50Ms} ms  p99 ${t.p99Ms} ms  max ${t.maxMs} ms`,
     ),
     `scan job when the load ended: ${jobDuringLoad.status}, ${JSON.stringify(jobDuringLoad.progress ?? {})}`,
-    `first scan job: ${job.status}, ${job.startedAt} to ${job.finishedAt}; ${figures.scanJobs} scan jobs back to back ran during ${figures.overlapSeconds.toFixed(1)} s of the ${figures.seconds} s load`,
+    `first scan job: ${job.status}, ${job.startedAt} to ${job.finishedAt}; ${figures.scanJobs} scan jobs back to back ran during ${figures.overlapSeconds.toFixed(1)} s of the load's ${figures.windowSeconds.toFixed(1)} s (the client's start included)`,
     `server RSS before the load ${figures.rssBeforeMb.toFixed(1)} MB, peak ${figures.peakRssMb.toFixed(1)} MB`,
     `server CPU during the load ${figures.serverCpuSeconds.toFixed(2)} s; event-loop delay p50 ${figures.loopDelay.p50} ms, p99 ${figures.loopDelay.p99} ms, max ${figures.loopDelay.max} ms; load average ${figures.loadAverage}`,
     `holds: ${rate >= totalRate * 0.98 && worstP99 < targetP99Ms && failures === 0 ? 'yes' : 'no'}`,
