@@ -127,25 +127,8 @@ export async function migrationBench(context: BenchContext): Promise<MigrationBe
   const approvers = new Map([
     ['bench', { name: 'bench', publicKeyPem: keys.publicKeyPem, roles: ['dba'], owns: [] }],
   ]);
-  const now = Date.now();
   const planHash = planHashOf([taskMigration], target, options);
-  // Apply refuses a plan without a recorded dry run; the bench records a passed one (not measured).
-  const createdAt = new Date(now).toISOString();
-  const report = { format: 'steward.migrations.dry-run/1', planHash, createdAt, ok: true } as DryRunReport;
-  const reportHash = createHash('sha256').update(`bench:${planHash}:${createdAt}`).digest('hex');
-  await recordDryRun(fresh, report, { json: 'bench-report.json', hash: reportHash });
-  const approval = signApproval(
-    {
-      subject: migrationApprovalSubject(planHash, reportHash),
-      subjectKind: migrationsApprovalKind,
-      approver: 'bench',
-      role: 'dba',
-      signedAt: new Date(now - 1000).toISOString(),
-      expiresAt: new Date(now + 3_600_000).toISOString(),
-    },
-    parsePrivateKey(keys.privateKeyPem, 'bench key'),
-  );
-  await recordApproval(fresh, approval, new Date(now).toISOString());
+  await approveBenchPlan(fresh, planHash, keys);
   const common = {
     ledger: fresh,
     target,
@@ -240,4 +223,32 @@ export async function handWrittenBaselines(
     updateSql.call(baseline, migrationSql[direction]),
   );
   return { loop, sql };
+}
+
+/**
+ * Records a passed dry run of the plan (apply refuses a plan without one; the bench does not
+ * measure it) and a dba's approval of it, signed with the bench's throwaway key.
+ */
+export async function approveBenchPlan(
+  ledger: Ledger,
+  planHash: string,
+  keys: ReturnType<typeof generateApproverKeys>,
+): Promise<void> {
+  const now = Date.now();
+  const createdAt = new Date(now).toISOString();
+  const report = { format: 'steward.migrations.dry-run/1', planHash, createdAt, ok: true } as DryRunReport;
+  const reportHash = createHash('sha256').update(`bench:${planHash}:${createdAt}`).digest('hex');
+  await recordDryRun(ledger, report, { json: 'bench-report.json', hash: reportHash });
+  const approval = signApproval(
+    {
+      subject: migrationApprovalSubject(planHash, reportHash),
+      subjectKind: migrationsApprovalKind,
+      approver: 'bench',
+      role: 'dba',
+      signedAt: new Date(now - 1000).toISOString(),
+      expiresAt: new Date(now + 3_600_000).toISOString(),
+    },
+    parsePrivateKey(keys.privateKeyPem, 'bench key'),
+  );
+  await recordApproval(ledger, approval, createdAt);
 }

@@ -1,22 +1,19 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateApproverKeys, parsePrivateKey, signApproval } from '../src/approvals/approval-keys.js';
-import { recordApproval } from '../src/approvals/approval-ledger.js';
+import { generateApproverKeys } from '../src/approvals/approval-keys.js';
 import { type LoadedContracts, loadContracts } from '../src/contracts/load-contracts.js';
 import type { JsonObject } from '../src/core/json.js';
-import { type Ledger, openLedger } from '../src/ledger/ledger.js';
+import { openLedger } from '../src/ledger/ledger.js';
 import type { ApplyInput } from '../src/migrations/apply/apply-migrations.js';
 import { planHashOf } from '../src/migrations/apply/apply-plan.js';
 import type { MigrationTarget } from '../src/migrations/apply/migration-target.js';
 import { runDryRun } from '../src/migrations/dry-run/run-dry-run.js';
 import type { Migration } from '../src/migrations/migration.js';
-import { migrationApprovalSubject, migrationsApprovalKind } from '../src/migrations/plan/plan-approvals.js';
-import { recordDryRun } from '../src/migrations/report/dry-run-record.js';
 import type { DryRunReport } from '../src/migrations/report/dry-run-report.js';
 import type { RollbackInput } from '../src/migrations/rollback/rollback-migrations.js';
 import type { CollectionSpec, Store } from '../src/stores/store.js';
+import { approveBenchPlan } from './migration-workload.js';
 
 /**
  * steward's side of the migrate-mongo side-by-side bench (issue 17): the same rename of `status`
@@ -115,7 +112,7 @@ export async function stewardSide(store: Store, name: string, batchSize: number)
         sandboxPrefix: prefix,
         batchSize,
       }),
-    approve: () => approvePlan(ledger, planHashOf([appliedMigration], target, options), keys),
+    approve: () => approveBenchPlan(ledger, planHashOf([appliedMigration], target, options), keys),
     applyInput: () => ({
       ...common,
       options,
@@ -141,32 +138,4 @@ async function usersContracts(): Promise<LoadedContracts> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/**
- * Records a passed dry run of `planHash` and a `dba` approval of it with a throwaway key, as
- * bench/migration-workload.ts does: apply then checks approvals as in production.
- */
-async function approvePlan(
-  ledger: Ledger,
-  planHash: string,
-  keys: ReturnType<typeof generateApproverKeys>,
-): Promise<void> {
-  const now = Date.now();
-  const createdAt = new Date(now).toISOString();
-  const report = { format: 'steward.migrations.dry-run/1', planHash, createdAt, ok: true } as DryRunReport;
-  const reportHash = createHash('sha256').update(`bench:${planHash}:${createdAt}`).digest('hex');
-  await recordDryRun(ledger, report, { json: 'bench-report.json', hash: reportHash });
-  const approval = signApproval(
-    {
-      subject: migrationApprovalSubject(planHash, reportHash),
-      subjectKind: migrationsApprovalKind,
-      approver: 'bench',
-      role: 'dba',
-      signedAt: new Date(now - 1000).toISOString(),
-      expiresAt: new Date(now + 3_600_000).toISOString(),
-    },
-    parsePrivateKey(keys.privateKeyPem, 'bench key'),
-  );
-  await recordApproval(ledger, approval, createdAt);
 }

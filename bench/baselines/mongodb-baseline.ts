@@ -9,7 +9,8 @@ import { type Baseline, baselineName } from './baseline.js';
  * unique index on `id` (the guarantee steward's adapter gives a keyField other than `_id`), and a
  * cursor with batchSize 1000 for the scan.
  */
-export async function openMongoBaseline(config: MongoStoreConfig): Promise<Baseline> {
+/** A connected driver client for a bench (`store.unreachable` when the server does not answer). */
+export async function connectBenchMongo(config: MongoStoreConfig): Promise<MongoClient> {
   const timeout = config.connectTimeoutMs ?? 5000;
   const client = new MongoClient(config.uri, {
     serverSelectionTimeoutMS: timeout,
@@ -25,6 +26,11 @@ export async function openMongoBaseline(config: MongoStoreConfig): Promise<Basel
       `MongoDB at ${config.uri} did not answer within ${timeout} ms (${(error as Error).message}). Start it, or set STEWARD_BENCH_MONGODB_URI.`,
     );
   }
+  return client;
+}
+
+export async function openMongoBaseline(config: MongoStoreConfig): Promise<Baseline> {
+  const client = await connectBenchMongo(config);
   const collection = client.db(config.database).collection(baselineName);
   return {
     async reset() {

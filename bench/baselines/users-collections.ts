@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { config as migrateMongoConfig, down as migrateMongoDown, up as migrateMongoUp } from 'migrate-mongo';
-import { BSON, type Document, MongoClient } from 'mongodb';
-import { StewardError } from '../../src/errors/steward-error.js';
+import { BSON, type Document } from 'mongodb';
 import type { MongoStoreConfig } from '../../src/stores/store-config.js';
+import { connectBenchMongo } from './mongodb-baseline.js';
 import { userBatches } from './user-documents.js';
 
 /** migrate-mongo's two ways of writing the migration, each a folder of one migration file. */
@@ -47,21 +47,7 @@ const migrationsRoot = fileURLToPath(new URL('./migrate-mongo/', import.meta.url
 
 /** Connects to the MongoDB-wire store (`store.unreachable` when it does not answer). */
 export async function openUsersCollections(config: MongoStoreConfig): Promise<UsersCollections> {
-  const timeout = config.connectTimeoutMs ?? 5000;
-  const client = new MongoClient(config.uri, {
-    serverSelectionTimeoutMS: timeout,
-    connectTimeoutMS: timeout,
-  });
-  try {
-    await client.connect();
-    await client.db(config.database).command({ ping: 1 });
-  } catch (error) {
-    await client.close().catch(() => undefined);
-    throw new StewardError(
-      'store.unreachable',
-      `MongoDB at ${config.uri} did not answer within ${timeout} ms (${(error as Error).message}). Start it, or set STEWARD_BENCH_MONGODB_URI.`,
-    );
-  }
+  const client = await connectBenchMongo(config);
   const db = client.db(config.database);
   const drop = (name: string) =>
     db
