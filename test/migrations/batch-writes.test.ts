@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { JsonObject } from '../../src/core/json.js';
-import { writeBatch } from '../../src/migrations/apply/write-batch.js';
+import { type BatchTarget, writeBatch } from '../../src/migrations/apply/write-batch.js';
 import {
   batchImageId,
   batchImages,
@@ -19,10 +19,23 @@ import {
 } from '../../src/migrations/batch-images.js';
 import { saveBeforeImages } from '../../src/migrations/before-images.js';
 import { scanDocuments } from '../../src/stores/scan-pages.js';
-import { keyId, type WriteOp } from '../../src/stores/store.js';
+import { type Collection, keyId, type WriteOp } from '../../src/stores/store.js';
 import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
 
 const key = (i: number) => `k${String(i).padStart(4, '0')}`;
+
+/** Batch `b1` of the rest pass of migration m1's first attempt on `tasks` (version field `v`). */
+const batchTarget = (backups: Collection, collection: Collection): BatchTarget => ({
+  backups,
+  collection,
+  name: 'tasks',
+  versionField: 'v',
+  migration: 'm1',
+  attempt: 1,
+  stage: 'rest',
+  batch: 'b1',
+  now: '2026-12-05T00:00:00.000Z',
+});
 
 for (const kind of selectedKinds()) {
   describe(`batch writes and batch images on ${kind}`, () => {
@@ -121,18 +134,7 @@ for (const kind of selectedKinds()) {
         doc: d,
         plan: { kind: 'write' as const, key: d[spec.keyField] as string, next: { ...d, v: 2 }, expect: 1 },
       }));
-      const target = {
-        backups,
-        collection: c,
-        name: 'tasks',
-        versionField: 'v',
-        migration: 'm1',
-        attempt: 1,
-        stage: 'rest',
-        batch: 'b1',
-        now: '2026-12-05T00:00:00.000Z',
-      };
-      const out = await writeBatch(target, planned);
+      const out = await writeBatch(batchTarget(backups, c), planned);
       assert.deepEqual(
         out.map((o) => o.outcome),
         ['changed', 'changed', 'failed'],
@@ -181,17 +183,7 @@ for (const kind of selectedKinds()) {
           plan: { kind: 'write' as const, key: key(i), next: doc(i, 2), expect: 1 },
         })),
       ];
-      const target = {
-        ...owner,
-        backups,
-        collection: c,
-        name: 'tasks',
-        versionField: 'v',
-        stage: 'rest',
-        batch: 'b1',
-        now: '2026-12-05T00:00:00.000Z',
-      };
-      const out = await writeBatch(target, planned);
+      const out = await writeBatch(batchTarget(backups, c), planned);
       assert.deepEqual(
         out.map((o) => o.outcome),
         ['skipped', 'changed', 'changed'],
