@@ -148,6 +148,34 @@ describe(
       assert.equal(now.get(keyId('t8'))?.schemaVersion, 1);
     });
 
+    test('250 inserts, one on an existing key, go in TransactWriteItems of 100: that one `exists`, the rest written', async () => {
+      const tasks = store.collection(spec);
+      assert.deepEqual(await tasks.write([{ type: 'insert', doc: { id: 'n42', title: 'theirs' } }]), [
+        { status: 'ok' },
+      ]);
+      const fresh: JsonObject[] = Array.from({ length: 250 }, (_, i) => ({ id: `n${i}`, title: `new ${i}` }));
+      const ops: WriteOp[] = [
+        ...fresh.map((doc): WriteOp => ({ type: 'insert', doc })),
+        // Two inserts on one key stay in order on the one-at-a-time path: the second finds the first.
+        { type: 'insert', doc: { id: 'twice', title: 'first' } },
+        { type: 'insert', doc: { id: 'twice', title: 'second' } },
+      ];
+      let results: Awaited<ReturnType<typeof tasks.write>> = [];
+      const counted = await countRequests(async () => {
+        results = await tasks.write(ops);
+      });
+      const expected = ops.map((_, i) => ({ status: i === 42 || i === 251 ? 'exists' : 'ok' }));
+      assert.deepEqual(results, expected);
+      // ceil(250 / 100) transactions, one of them retried without the existing key, and the
+      // same-key pair as two PutItems (one request per insert before: 252 PutItems).
+      assert.deepEqual(Object.fromEntries(counted.calls), { TransactWriteItems: 4, PutItem: 2 });
+      const now = await tasks.getMany(['n42', 'n41', 'n249', 'twice']);
+      assert.deepEqual(now.get(keyId('n42')), { id: 'n42', title: 'theirs' });
+      assert.deepEqual(now.get(keyId('n41')), { id: 'n41', title: 'new 41' });
+      assert.deepEqual(now.get(keyId('n249')), { id: 'n249', title: 'new 249' });
+      assert.deepEqual(now.get(keyId('twice')), { id: 'twice', title: 'first' });
+    });
+
     test('a sample copy scans keys only in four parallel segments and fetches the sample with BatchGetItem; a whole copy scans whole items in segments', async () => {
       const source: CollectionSpec = { name: 'copysource', keyField: 'id' };
       const sandbox: CollectionSpec = { name: 'copysandbox', keyField: 'id' };

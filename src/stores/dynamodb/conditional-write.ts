@@ -108,6 +108,23 @@ export function transactReplace(t: WriteTarget, op: WriteOp): TransactWriteItem 
   };
 }
 
+/**
+ * An insert as one item of a TransactWriteItems call, with the condition {@link applyConditional}
+ * puts on it (no item at the key); undefined for anything else or an item that cannot be mapped.
+ * A cancelled transaction names the inserts whose key existed (`exists`), so the rest can be
+ * retried together.
+ */
+export function transactInsert(t: WriteTarget, op: WriteOp): TransactWriteItem | undefined {
+  if (op.type !== 'insert') return undefined;
+  const item = t.mapper.toItem(op.doc);
+  if (typeof item === 'string') return undefined;
+  const b = new ExpressionBuilder();
+  const condition = itemExists(t.mapper, b, false);
+  return {
+    Put: { TableName: t.mapper.mapping.table, Item: item, ConditionExpression: condition, ...b.params() },
+  };
+}
+
 async function patch(t: WriteTarget, op: WriteOp & { type: 'patch' }): Promise<WriteResult> {
   const key = t.mapper.key(op.key);
   if (typeof key === 'string') return failed(key);

@@ -2,7 +2,13 @@ import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import { type DocKey, isDocKey, keyId, type WriteOp, type WriteResult } from '../store.js';
 import { batchWrite, requestKey } from './batch-write.js';
 import { batchCallsInFlight, mapLimit } from './concurrency.js';
-import { applyConditional, put, transactReplace, type WriteTarget } from './conditional-write.js';
+import {
+  applyConditional,
+  put,
+  transactInsert,
+  transactReplace,
+  type WriteTarget,
+} from './conditional-write.js';
 import { isFatal, toStewardError } from './dynamodb-errors.js';
 import { ExpressionBuilder } from './expression-builder.js';
 import type { Item } from './json-values.js';
@@ -15,10 +21,11 @@ const writeConcurrency = 16;
  * Runs a `write` call's operations and returns one result per operation, in order.
  *
  * Plain upserts (replace with upsert, no expectation, no discriminator to protect) go through
- * BatchWriteItem, 25 a call, with UnprocessedItems retried. Conditional replaces of distinct
- * keys go in TransactWriteItems calls of up to 100, {@link batchCallsInFlight} at once: one round trip for many
- * conditions; a cancelled transaction (one condition failed) is rerun one operation at a time,
- * which gives each its own outcome. Everything else needs a condition and goes through single
+ * BatchWriteItem, 25 a call, with UnprocessedItems retried. Conditional replaces and inserts of
+ * distinct keys go in TransactWriteItems calls of up to 100, {@link batchCallsInFlight} at once:
+ * one round trip for many conditions. A transaction cancelled only because inserts met existing
+ * keys marks those `exists` and retries the rest together; one cancelled for anything else is
+ * rerun one operation at a time, which gives each its own outcome. Everything else needs a condition and goes through single
  * conditional calls, several at once. Operations on the same key run
  * one after the other in the order given, so a batch may insert a document and then patch it.
  * Unreachable store, bad credentials or a missing table stop the whole call with an error;
@@ -39,10 +46,16 @@ export async function runWrites(t: WriteTarget, ops: readonly WriteOp[]): Promis
     const index = indexes[0] as number;
     const op = ops[index] as WriteOp;
     const item = indexes.length === 1 ? batchable(t, op) : undefined;
-    const transact = indexes.length === 1 && !item ? transactReplace(t, op) : undefined;
+    const transact =
+      indexes.length === 1 && !item ? (transactReplace(t, op) ?? transactInsert(t, op)) : undefined;
     if (item) batched.push({ index, item });
-    else if (transact && op.type === 'replace')
-      transacted.push({ index, item: transact, bytes: JSON.stringify(op.doc).length });
+    else if (transact && (op.type === 'replace' || op.type === 'insert'))
+      transacted.push({
+        index,
+        item: transact,
+        bytes: JSON.stringify(op.doc).length,
+        ...(op.type === 'insert' ? { insert: true } : {}),
+      });
     else sequences.push(indexes);
   }
   const one = (i: number) => guarded(t, () => applyConditional(t, ops[i] as WriteOp));
@@ -50,7 +63,9 @@ export async function runWrites(t: WriteTarget, ops: readonly WriteOp[]): Promis
     batchPuts(t, batched, results),
     mapLimit(transactGroups(transacted), batchCallsInFlight, async (group) => {
       if (await tryTransaction(t, group, results)) return;
-      await mapLimit(group, writeConcurrency, async ({ index }) => {
+      // Entries a cancellation already settled (inserts whose key exists) keep their result.
+      const unsettled = group.filter(({ index }) => results[index] === undefined);
+      await mapLimit(unsettled, writeConcurrency, async ({ index }) => {
         results[index] = await one(index);
       });
     }),

@@ -17,6 +17,8 @@ export interface TransactEntry {
   readonly index: number;
   readonly item: TransactWriteItem;
   readonly bytes: number;
+  /** An insert: a failed condition means only that its key exists, which needs no second look. */
+  readonly insert?: boolean;
 }
 
 /**
@@ -45,26 +47,54 @@ export function transactGroups(entries: readonly TransactEntry[]): TransactEntry
 
 /**
  * Runs one group as one transaction. All of it is written, or none: `true` when it was, and
- * every entry's result is `ok`. `false` when DynamoDB cancelled it (a condition failed, or the
- * transaction met another one); the caller then runs the group one operation at a time, which
- * tells each operation's outcome (conflict, missing) and writes the others. Other SDK errors are
- * rethrown. The call carries an idempotency token, so a retry cannot apply it twice.
+ * every entry's result is `ok`. When DynamoDB cancels it only because inserts met existing keys,
+ * those inserts get `exists` (the cancellation reasons name them, one per item in order) and the
+ * rest is retried as a transaction. `false` when it was cancelled for another reason (a replace's
+ * condition failed, or the transaction met another one); the caller then runs the entries still
+ * without a result one operation at a time, which tells each its outcome (conflict, missing) and
+ * writes the others. Other SDK errors are rethrown. Each call carries an idempotency token, so a
+ * retry cannot apply it twice.
  */
 export async function runTransaction(
   t: WriteTarget,
   group: readonly TransactEntry[],
   results: WriteResult[],
 ): Promise<boolean> {
-  // One token for every attempt, ours (throttling) and the SDK's: DynamoDB applies it once.
-  const input = { TransactItems: group.map((e) => e.item), ClientRequestToken: randomUUID() };
-  try {
-    await t.client.send((sdk) => sdk.send(new TransactWriteItemsCommand(input)));
-  } catch (error) {
-    if (isCancelled(error)) return false;
-    throw error;
+  let left = group;
+  while (left.length > 0) {
+    // One token for every attempt, ours (throttling) and the SDK's: DynamoDB applies it once.
+    const input = { TransactItems: left.map((e) => e.item), ClientRequestToken: randomUUID() };
+    try {
+      await t.client.send((sdk) => sdk.send(new TransactWriteItemsCommand(input)));
+    } catch (error) {
+      if (!isCancelled(error)) throw error;
+      const existing = existingInserts(left, error);
+      if (!existing) return false;
+      for (const e of existing) results[e.index] = { status: 'exists' };
+      left = left.filter((e) => !existing.includes(e));
+      continue;
+    }
+    for (const e of left) results[e.index] = { status: 'ok' };
+    return true;
   }
-  for (const e of group) results[e.index] = { status: 'ok' };
   return true;
+}
+
+/**
+ * The inserts a cancellation blames on an existing key, when those are its only reasons;
+ * undefined when anything else failed or the reasons cannot be read.
+ */
+function existingInserts(entries: readonly TransactEntry[], error: unknown): TransactEntry[] | undefined {
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  if (!reasons || reasons.length !== entries.length) return undefined;
+  const existing: TransactEntry[] = [];
+  for (const [i, reason] of reasons.entries()) {
+    const entry = entries[i] as TransactEntry;
+    if (!reason.Code || reason.Code === 'None') continue;
+    if (reason.Code !== 'ConditionalCheckFailed' || !entry.insert) return undefined;
+    existing.push(entry);
+  }
+  return existing.length > 0 ? existing : undefined;
 }
 
 function isCancelled(error: unknown): boolean {
