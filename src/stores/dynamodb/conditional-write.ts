@@ -24,9 +24,11 @@ import {
 
 /**
  * One write operation as one conditional PutItem, UpdateItem or DeleteItem. These are the
- * operations a BatchWriteItem cannot carry (it takes no conditions), and TransactWriteItems does
- * not suit them either: one refused operation would abort all the others. SDK errors other than
- * a failed condition are rethrown for the caller to translate.
+ * operations a BatchWriteItem cannot carry (it takes no conditions). Conditional replaces and
+ * inserts of distinct keys go in TransactWriteItems first ({@link transactReplace},
+ * {@link transactInsert}); one refused operation aborts a whole transaction, so those land here
+ * when theirs is cancelled, as everything else does. SDK errors other than a failed condition
+ * are rethrown for the caller to translate.
  */
 export interface WriteTarget {
   readonly client: DynamoClient;
