@@ -32,9 +32,10 @@ import {
  * ({@link sentUnread}): a round of them alone (a ledger save, a rollback's restores) is one
  * round trip when every one applies.
  *
- * A round with unconditional upserts also probes, in that same `find`, which keys of its inserts
- * and upserts exist, and sends the upserts of new keys as inserts ({@link planProbed}): on
- * FerretDB's SQLite backend every replaceOne is a scan of the collection, an insert is not. An
+ * In `keyed` mode, a round with unconditional upserts also probes, in that same `find`, which keys
+ * of its inserts and upserts exist, and sends the upserts of new keys as inserts
+ * ({@link planProbed}): on FerretDB's SQLite backend every replaceOne is a scan of the collection,
+ * an insert is not. Where conditions are atomic (MongoDB) upserts go as replaceOne at once. An
  * upsert whose insert meets a key taken meanwhile is sent again as a replaceOne, in one more
  * round trip, only then.
  *
@@ -50,7 +51,9 @@ export async function writeOps(
   const results: WriteResult[] = new Array(ops.length);
   for (const round of writeRounds(ops, spec)) {
     const roundOps = round.map((index) => ops[index]!);
-    const outcome = await writeRound(collection, spec, roundOps, { probe: true, mode });
+    // Probing pays only where a replaceOne costs a scan (keyed mode, FerretDB): on an atomic server
+    // an upsert by key is one indexed write, and the probe's find would be a round trip more.
+    const outcome = await writeRound(collection, spec, roundOps, { probe: mode === 'keyed', mode });
     round.forEach((index, i) => {
       results[index] = outcome[i]!;
     });
