@@ -136,7 +136,8 @@ for (const kind of selectedKinds()) {
     // MongoDB stores a replacement as given, `_id` first, and SQLite stores the JSON text given;
     // DynamoDB keeps no attribute order, so there is nothing to keep. mongo-java-server keeps the
     // stored document's order on a replace: this case fails there (docs/mongodb-targets.md).
-    test("a replaced document keeps the replacement's field order", async () => {
+    const noOrder = kind === 'dynamodb' ? 'DynamoDB keeps no attribute order' : false;
+    test("a replaced document keeps the replacement's field order", { skip: noOrder }, async () => {
       const spec = t.spec('field-order');
       await t.store.ensureCollection(spec);
       const collection = t.store.collection(spec);
