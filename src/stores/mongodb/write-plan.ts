@@ -80,8 +80,10 @@ export function needsCurrent(op: WriteOp): boolean {
  * conditions atomically (`conditional` mode): a replace that is not an upsert. Its expectation
  * goes in the filter, so the server applies it or matches nothing; only when the bulk counts fall
  * short is the document read, and {@link verifyWrite} tells `ok` (the stored document is the
- * replacement) from `conflict` and `missing`. A fenced ledger save (checkpoint, audit head,
- * changelog record) or a rollback's restore is such a replace: one round trip instead of two.
+ * replacement) from `conflict` and `missing` (so a replace refused by its condition whose document
+ * already is the replacement counts as done: what it asked for is stored). A fenced ledger save
+ * (checkpoint, audit head, changelog record) or a rollback's restore is such a replace: one round
+ * trip instead of two.
  * Patches and deletes are still read first: once written, their effect does not show whether
  * their expectation held (a patch whose values were already there looks applied).
  */
