@@ -138,10 +138,11 @@ export async function claimFenced(
     if (!current) return undefined;
     const storedFence = checkFence(collection, key, fence, current);
     if (storedFence === fence.token) return current;
+    // The whole document as read, with our fence: a replace, which a store whose conditions are
+    // atomic sends without reading it again; the condition on the old fence refuses it if it moved.
     const status = await writeLedgerDoc(collection, {
-      type: 'patch',
-      key,
-      set: { [fenceField]: fence.token, [fenceLeaseField]: fence.name },
+      type: 'replace',
+      doc: withKey(collection, key, fenced(current, fence)),
       expect: { field: fenceField, value: storedFence },
     });
     if (status === 'ok') {

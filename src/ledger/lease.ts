@@ -104,12 +104,14 @@ export class Lease implements Fence {
   /**
    * Only the holder writes its generation, so the expectation (our holder name) fails only when
    * the generation was pruned, two acquisitions later. Concurrent renewals by one holder are fine.
+   * Written as a whole replacement of the generation (it holds nothing else), which a store whose
+   * conditions are atomic sends without reading the document first.
    */
   private async patchOwn(expiresAt: number, action: string): Promise<void> {
+    const key = generationKey(this.name, this.token);
     const status = await writeLedgerDoc(this.collection, {
-      type: 'patch',
-      key: generationKey(this.name, this.token),
-      set: { expiresAt },
+      type: 'replace',
+      doc: withKey(this.collection, key, { ...this.doc, expiresAt }),
       expect: { field: 'holder', value: this.holder },
     });
     if (status !== 'ok') throw await this.lost(action);

@@ -182,6 +182,35 @@ for (const kind of selectedKinds()) {
       assert.deepEqual(await l.ledger.checkpoints.load(job), { n: 2 });
     });
 
+    // A replace carries its condition in the write, so a store whose conditions are atomic sends it
+    // without reading the document first (a patch is read first: its effect does not show whether
+    // its condition held). Renewals, releases and claims are replaces for that round trip.
+    test('renew, release and a checkpoint claim write the whole document under their condition', async (t) => {
+      const job = 'job-whole-writes';
+      const a = await l.ledger.acquireLease({ name: job, holder: 'a', ttlMs: 1000 });
+      await l.ledger.checkpoints.save(job, { n: 1 }, a);
+      const proto = Object.getPrototypeOf(l.ledger.store.collection(l.ledger.namespace.leases)) as {
+        write: (...args: unknown[]) => Promise<unknown>;
+      };
+      const write = proto.write;
+      const sent: string[] = [];
+      t.mock.method(proto, 'write', function (this: { spec: { name: string } }, ...args: unknown[]) {
+        for (const op of args[0] as { type: string; expect?: unknown }[])
+          sent.push(
+            `${this.spec.name === l.ledger.namespace.leases.name ? 'lease' : 'other'} ${op.type}${op.expect ? ' if' : ''}`,
+          );
+        return write.apply(this, args);
+      });
+      await a.renew();
+      await a.release();
+      const b = await l.ledger.acquireLease({ name: job, holder: 'b', ttlMs: 1000 });
+      assert.deepEqual(await l.ledger.checkpoints.load(job, b), { n: 1 });
+      t.mock.restoreAll();
+      assert.deepEqual(sent, ['lease replace if', 'lease replace if', 'lease insert', 'other replace if']);
+      await assert.rejects(l.ledger.checkpoints.save(job, { n: 2 }, a), isCode('lease.lost'));
+      assert.equal((await l.ledger.readLease(job))?.holder, 'b');
+    });
+
     test('writeFenced checks then writes under the fence, and refuses a stale holder', async () => {
       const c = l.ledger.store.collection(l.ledger.namespace.checkpoints);
       const a = await l.ledger.acquireLease({ name: 'approvals', holder: 'a', ttlMs: 1000 });

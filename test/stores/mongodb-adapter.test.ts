@@ -283,6 +283,61 @@ describe('MongoDB adapter', () => {
     );
   });
 
+  test('where conditions are atomic, replaces and upserts go without a read first, a shortfall is judged after', async (t) => {
+    const s = spec('unread-replaces');
+    await store.ensureCollection(s);
+    const docs = Array.from({ length: 3 }, (_, i) => ({ _id: `d${i}`, v: 1, n: i }));
+    await store.collection(s).write(docs.map((doc) => ({ type: 'insert', doc })));
+    const native = raw.db(database).collection(s.name);
+    const proto = Object.getPrototypeOf(native) as { find: (...args: unknown[]) => unknown };
+    const find = proto.find;
+    let finds = 0;
+    t.mock.method(proto, 'find', function (this: unknown, ...args: unknown[]) {
+      if ((this as { collectionName: string }).collectionName === s.name) finds++;
+      return find.apply(this, args);
+    });
+    const save = (v: number, expect: number) =>
+      store
+        .collection(s)
+        .write([{ type: 'replace', doc: { _id: 'd0', v, n: 0 }, expect: { field: 'v', value: expect } }]);
+    const applied = await save(2, 1);
+    const findsWhenApplied = finds;
+    const results = await store.collection(s).write([
+      { type: 'replace', doc: { _id: 'd1', v: 2, n: 1 }, expect: { field: 'v', value: 1 } },
+      { type: 'replace', doc: { _id: 'd2', v: 2, n: 2 }, expect: { field: 'v', value: 7 } },
+      { type: 'replace', doc: { _id: 'gone', v: 2 }, expect: { field: 'v', value: 1 } },
+      { type: 'replace', doc: { _id: 'd0', v: 3, n: 0 } },
+    ]);
+    const findsAfterReplaces = finds;
+    const upserts = await store.collection(s).write([
+      { type: 'replace', doc: { _id: 'new', v: 1 }, upsert: true },
+      { type: 'replace', doc: { _id: 'd1', v: 3, n: 1 }, upsert: true },
+    ]);
+    t.mock.restoreAll();
+    assert.deepEqual(
+      upserts.map((r) => r.status),
+      ['ok', 'ok'],
+    );
+    assert.deepEqual(applied, [{ status: 'ok' }]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['ok', 'conflict', 'missing', 'ok'],
+    );
+    // FerretDB (keyed mode) reads first and re-reads after; an atomic server needs one bulk write
+    // when all apply, and one find after it when some do not.
+    const keyed = !store.capabilities.atomicConditionalWrites;
+    assert.equal(findsWhenApplied, keyed ? 2 : 0);
+    if (!keyed) assert.equal(findsAfterReplaces, 1);
+    // Upserts probe which keys exist only where a replaceOne costs a scan (FerretDB).
+    assert.equal(finds - findsAfterReplaces, keyed ? 1 : 0);
+    const got = await store.collection(s).getMany(['d0', 'd1', 'd2']);
+    assert.deepEqual([...got.values()].map((d) => [d._id, d.v]).sort(), [
+      ['d0', 3],
+      ['d1', 3],
+      ['d2', 1],
+    ]);
+  });
+
   test('after a concurrent change, a write is judged by whether its effect is visible', () => {
     const doc = { _id: 'a', v: 2, at: { $date: '2026-01-01T00:00:00Z' } };
     assert.equal(verifyWrite({ type: 'patch', key: 'a', set: { v: 2 } }, doc).status, 'ok');

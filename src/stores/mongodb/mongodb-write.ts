@@ -7,11 +7,13 @@ import {
   needsCurrent,
   opKey,
   planProbed,
+  planUnread,
   planWrite,
   probesKey,
   refusedResult,
   retriesAsReplace,
   type SentPlan,
+  sentUnread,
   verifyWrite,
   type WriteMode,
   type WritePlan,
@@ -25,11 +27,15 @@ import {
  * outcome (bulkWrite reports matched and deleted counts for the whole batch, not per operation,
  * so `missing` and `conflict` cannot be told apart afterwards); one `bulkWrite` of the operations
  * that can apply, each still guarded by its key and expectation; and, only when the counts show
- * that a document changed in between, one `find` to see which operations took effect.
+ * that a document changed in between, one `find` to see which operations took effect. Replaces
+ * that are not upserts skip the first `find` where the server checks conditions atomically
+ * ({@link sentUnread}): a round of them alone (a ledger save, a rollback's restores) is one
+ * round trip when every one applies.
  *
- * A round with unconditional upserts also probes, in that same `find`, which keys of its inserts
- * and upserts exist, and sends the upserts of new keys as inserts ({@link planProbed}): on
- * FerretDB's SQLite backend every replaceOne is a scan of the collection, an insert is not. An
+ * In `keyed` mode, a round with unconditional upserts also probes, in that same `find`, which keys
+ * of its inserts and upserts exist, and sends the upserts of new keys as inserts
+ * ({@link planProbed}): on FerretDB's SQLite backend every replaceOne is a scan of the collection,
+ * an insert is not. Where conditions are atomic (MongoDB) upserts go as replaceOne at once. An
  * upsert whose insert meets a key taken meanwhile is sent again as a replaceOne, in one more
  * round trip, only then.
  *
@@ -45,7 +51,9 @@ export async function writeOps(
   const results: WriteResult[] = new Array(ops.length);
   for (const round of writeRounds(ops, spec)) {
     const roundOps = round.map((index) => ops[index]!);
-    const outcome = await writeRound(collection, spec, roundOps, { probe: true, mode });
+    // Probing pays only where a replaceOne costs a scan (keyed mode, FerretDB): on an atomic server
+    // an upsert by key is one indexed write, and the probe's find would be a round trip more.
+    const outcome = await writeRound(collection, spec, roundOps, { probe: mode === 'keyed', mode });
     round.forEach((index, i) => {
       results[index] = outcome[i]!;
     });
@@ -106,10 +114,13 @@ async function planRound(
   keyed: boolean,
 ): Promise<WritePlan[]> {
   const probed = (op: WriteOp) => probing && probesKey(op, spec);
-  const keyOnly = !ops.some(needsCurrent);
-  const read = ops.filter((op) => needsCurrent(op) || probed(op));
+  const unread = (op: WriteOp) => sentUnread(op, keyed ? 'keyed' : 'conditional');
+  const readFirst = (op: WriteOp) => needsCurrent(op) && !unread(op);
+  const keyOnly = !ops.some(readFirst);
+  const read = ops.filter((op) => readFirst(op) || probed(op));
   const current = await readByKey(collection, spec, keysOf(read, spec), keyOnly);
   return ops.map((op) => {
+    if (op.type === 'replace' && unread(op)) return planUnread(op, spec);
     const stored = lookup(current, opKey(op, spec));
     return probed(op) ? planProbed(op, spec, stored !== undefined) : planWrite(op, spec, stored, keyed);
   });

@@ -76,6 +76,36 @@ export function needsCurrent(op: WriteOp): boolean {
 }
 
 /**
+ * True for an operation sent without reading its document first when the server checks
+ * conditions atomically (`conditional` mode): a replace that is not an upsert. Its expectation
+ * goes in the filter, so the server applies it or matches nothing; only when the bulk counts fall
+ * short is the document read, and {@link verifyWrite} tells `ok` (the stored document is the
+ * replacement) from `conflict` and `missing` (so a replace refused by its condition whose document
+ * already is the replacement counts as done: what it asked for is stored). A fenced ledger save
+ * (checkpoint, audit head, changelog record) or a rollback's restore is such a replace: one round
+ * trip instead of two.
+ * Patches and deletes are still read first: once written, their effect does not show whether
+ * their expectation held (a patch whose values were already there looks applied).
+ */
+export function sentUnread(op: WriteOp, mode: WriteMode): boolean {
+  return mode === 'conditional' && op.type === 'replace' && op.upsert !== true;
+}
+
+/**
+ * Plans a {@link sentUnread} replace: its key and expectation in the filter, no read.
+ */
+export function planUnread(op: Extract<WriteOp, { type: 'replace' }>, spec: CollectionSpec): WritePlan {
+  const key = opKey(op, spec);
+  if (key === undefined) return { result: { status: 'failed', reason: `no key in field ${spec.keyField}` } };
+  const filter = keyFilter(spec.keyField, key, op.expect);
+  return {
+    model: { replaceOne: { filter, replacement: toBsonDoc(op.doc), upsert: false } },
+    kind: 'update',
+    upsert: false,
+  };
+}
+
+/**
  * True for an unconditional upsert: a replace with `upsert` and no expectation. A round with one
  * first probes which keys exist (see {@link planProbed}).
  */
