@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import {
   type AttributeValue,
   BatchExecuteStatementCommand,
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   CreateTableCommand,
   DeleteTableCommand,
@@ -144,6 +145,24 @@ for (const [size, c] of [
       delay += o.$metadata.totalRetryDelay ?? 0;
     });
 
+// One at a time, with the version condition alone (a missing item fails it as well).
+modes['tx100eq-c1'] = () =>
+  pool(chunks(docs, 100), 1, async (ch) => {
+    await client.send(
+      new TransactWriteItemsCommand({
+        ClientRequestToken: randomUUID(),
+        TransactItems: ch.map((d) => ({
+          Put: {
+            TableName,
+            Item: marshall(next(d, version + 1), { removeUndefinedValues: true }),
+            ConditionExpression: '#v = :v',
+            ExpressionAttributeNames: { '#v': 'schemaVersion' },
+            ExpressionAttributeValues: { ':v': { N: String(version) } },
+          },
+        })),
+      }),
+    );
+  });
 // The same transactions with an idempotency token, as the adapter sends them.
 for (const c of [1, 2, 4, 10])
   modes[`tx100tok-c${c}`] = () =>
@@ -187,12 +206,43 @@ for (const c of [8, 16])
 // The shapes apply's other work takes: a consistent Scan of the collection in pages of 1000, and
 // the before-images (entries of key, document, version and digest) in items of about 256 KB,
 // as nested maps (what the adapter stores) or as one JSON string (what they would cost as text).
-const readOnly = new Set(['scan1000', 'image-maps', 'image-text', 'image-tx', 'image-bw10']);
+const readOnly = new Set([
+  'get100-c10',
+  'image-scan',
+  'scan1000',
+  'image-maps',
+  'image-text',
+  'image-tx',
+  'image-bw10',
+]);
 modes.scan1000 = async () => {
   let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await client.send(
       new ScanCommand({ TableName, Limit: 1000, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
+    for (const item of page.Items ?? []) unmarshall(item);
+    start = page.LastEvaluatedKey;
+  } while (start);
+};
+// Rollback's reads of the current documents: BatchGetItem of 100 keys, ten in flight.
+modes['get100-c10'] = () =>
+  pool(chunks(docs, 100), 10, async (ch) => {
+    let keys = ch.map((d) => ({ id: { S: String(d.id) } }));
+    while (keys.length) {
+      const o = await client.send(
+        new BatchGetItemCommand({ RequestItems: { [TableName]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      for (const item of o.Responses?.[TableName] ?? []) unmarshall(item);
+      keys = (o.UnprocessedKeys?.[TableName]?.Keys as typeof keys | undefined) ?? [];
+    }
+  });
+// Rollback's read of the images: a Scan of the images table in pages of 100, whole items.
+modes['image-scan'] = async () => {
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: ImageTable, Limit: 100, ConsistentRead: true, ExclusiveStartKey: start }),
     );
     for (const item of page.Items ?? []) unmarshall(item);
     start = page.LastEvaluatedKey;
