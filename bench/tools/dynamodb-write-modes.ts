@@ -84,7 +84,7 @@ for (const c of [8, 16, 32])
       docs.map((d) => next(d, version + 1)),
       c,
     );
-for (const c of [16, 32, 64])
+for (const c of [1, 16, 32, 64])
   modes[`putcond-c${c}`] = () =>
     pool(docs, c, async (d) => {
       await client.send(
@@ -125,6 +125,7 @@ for (const [size, c] of [
   [100, 32],
   [25, 16],
   [50, 16],
+  [1, 1],
 ] as const)
   modes[`tx${size}-c${c}`] = () =>
     pool(chunks(docs, size), c, async (ch) => {

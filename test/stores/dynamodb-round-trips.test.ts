@@ -194,6 +194,40 @@ describe(
       assert.deepEqual(now.get(keyId('twice')), { id: 'twice', title: 'first' });
     });
 
+    test('a lone conditional write goes as one PutItem, not a transaction of one, with the same outcomes', async () => {
+      const tasks = store.collection(spec);
+      const lone = async (op: WriteOp) => {
+        let results: Awaited<ReturnType<typeof tasks.write>> = [];
+        const counted = await countRequests(async () => {
+          results = await tasks.write([op]);
+        });
+        assert.deepEqual(Object.fromEntries(counted.calls), { PutItem: 1 });
+        return results;
+      };
+      assert.deepEqual(
+        await lone({ type: 'insert', doc: { id: 'lone', title: 'first', schemaVersion: 1 } }),
+        [{ status: 'ok' }],
+      );
+      assert.deepEqual(await lone({ type: 'insert', doc: { id: 'lone', title: 'again' } }), [
+        { status: 'exists' },
+      ]);
+      const replace = (version: number): WriteOp => ({
+        type: 'replace',
+        doc: { id: 'lone', title: 'second', schemaVersion: version + 1 },
+        expect: { field: 'schemaVersion', value: version },
+      });
+      assert.deepEqual(await lone(replace(7)), [{ status: 'conflict' }]);
+      assert.deepEqual(await lone(replace(1)), [{ status: 'ok' }]);
+      assert.deepEqual(await lone({ ...replace(1), doc: { id: 'nobody', schemaVersion: 2 } } as WriteOp), [
+        { status: 'missing' },
+      ]);
+      assert.deepEqual((await tasks.getMany(['lone'])).get(keyId('lone')), {
+        id: 'lone',
+        title: 'second',
+        schemaVersion: 2,
+      });
+    });
+
     test('a sample copy scans keys only in four parallel segments and fetches the sample with BatchGetItem; a whole copy scans whole items in segments', async () => {
       const source: CollectionSpec = { name: 'copysource', keyField: 'id' };
       const sandbox: CollectionSpec = { name: 'copysandbox', keyField: 'id' };
