@@ -21,7 +21,9 @@ proto.send = async function (this: unknown, ...args: unknown[]) {
   const requestItems = input.RequestItems as Record<string, unknown[] | { Keys: unknown[] }> | undefined;
   const transact = input.TransactItems as unknown[] | undefined;
   const table =
-    (input.TableName as string | undefined) ?? Object.keys(requestItems ?? {})[0] ?? (transact ? 'tx' : '?');
+    (input.TableName as string | undefined) ??
+    Object.keys(requestItems ?? {})[0] ??
+    (transact ? `tx ${transactTable(transact)}` : '?');
   const items = requestItems
     ? Object.values(requestItems).reduce((n, v) => n + (Array.isArray(v) ? v.length : v.Keys.length), 0)
     : (transact?.length ?? 1);
@@ -37,6 +39,12 @@ proto.send = async function (this: unknown, ...args: unknown[]) {
     tally.ms += performance.now() - start;
   }
 };
+/** The table of a transaction's first item, which names what it wrote. */
+function transactTable(items: unknown[]): string {
+  const first = (items[0] ?? {}) as Record<string, { TableName?: string } | undefined>;
+  const op = first.Put ?? first.Update ?? first.Delete ?? first.ConditionCheck;
+  return op?.TableName ?? '?';
+}
 process.on('exit', () => {
   const lines = [...tallies]
     .sort()

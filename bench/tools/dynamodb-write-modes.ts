@@ -7,10 +7,12 @@
  *   EP=http://127.0.0.1:<port> STEWARD_BENCH_SERVER_PID=<java pid> N=20000 [MODES=bw25-c8,tx100-c8] \
  *     node --import tsx bench/tools/dynamodb-write-modes.ts
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   type AttributeValue,
   BatchExecuteStatementCommand,
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   CreateTableCommand,
   DeleteTableCommand,
@@ -82,7 +84,7 @@ for (const c of [8, 16, 32])
       docs.map((d) => next(d, version + 1)),
       c,
     );
-for (const c of [16, 32, 64])
+for (const c of [1, 16, 32, 64])
   modes[`putcond-c${c}`] = () =>
     pool(docs, c, async (d) => {
       await client.send(
@@ -123,6 +125,7 @@ for (const [size, c] of [
   [100, 32],
   [25, 16],
   [50, 16],
+  [1, 1],
 ] as const)
   modes[`tx${size}-c${c}`] = () =>
     pool(chunks(docs, size), c, async (ch) => {
@@ -143,6 +146,43 @@ for (const [size, c] of [
       delay += o.$metadata.totalRetryDelay ?? 0;
     });
 
+// One at a time, with the version condition alone (a missing item fails it as well).
+modes['tx100eq-c1'] = () =>
+  pool(chunks(docs, 100), 1, async (ch) => {
+    await client.send(
+      new TransactWriteItemsCommand({
+        ClientRequestToken: randomUUID(),
+        TransactItems: ch.map((d) => ({
+          Put: {
+            TableName,
+            Item: marshall(next(d, version + 1), { removeUndefinedValues: true }),
+            ConditionExpression: '#v = :v',
+            ExpressionAttributeNames: { '#v': 'schemaVersion' },
+            ExpressionAttributeValues: { ':v': { N: String(version) } },
+          },
+        })),
+      }),
+    );
+  });
+// The same transactions with an idempotency token, as the adapter sends them.
+for (const c of [1, 2, 4, 10])
+  modes[`tx100tok-c${c}`] = () =>
+    pool(chunks(docs, 100), c, async (ch) => {
+      await client.send(
+        new TransactWriteItemsCommand({
+          ClientRequestToken: randomUUID(),
+          TransactItems: ch.map((d) => ({
+            Put: {
+              TableName,
+              Item: marshall(next(d, version + 1), { removeUndefinedValues: true }),
+              ConditionExpression: 'attribute_exists(#id) AND #v = :v',
+              ExpressionAttributeNames: { '#id': 'id', '#v': 'schemaVersion' },
+              ExpressionAttributeValues: { ':v': { N: String(version) } },
+            },
+          })),
+        }),
+      );
+    });
 for (const c of [8, 16])
   modes[`partiql25-c${c}`] = () =>
     pool(chunks(docs, 25), c, async (ch) => {
@@ -167,12 +207,43 @@ for (const c of [8, 16])
 // The shapes apply's other work takes: a consistent Scan of the collection in pages of 1000, and
 // the before-images (entries of key, document, version and digest) in items of about 256 KB,
 // as nested maps (what the adapter stores) or as one JSON string (what they would cost as text).
-const readOnly = new Set(['scan1000', 'image-maps', 'image-text']);
+const readOnly = new Set([
+  'get100-c10',
+  'image-scan',
+  'scan1000',
+  'image-maps',
+  'image-text',
+  'image-tx',
+  'image-bw10',
+]);
 modes.scan1000 = async () => {
   let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await client.send(
       new ScanCommand({ TableName, Limit: 1000, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
+    for (const item of page.Items ?? []) unmarshall(item);
+    start = page.LastEvaluatedKey;
+  } while (start);
+};
+// Rollback's reads of the current documents: BatchGetItem of 100 keys, ten in flight.
+modes['get100-c10'] = () =>
+  pool(chunks(docs, 100), 10, async (ch) => {
+    let keys = ch.map((d) => ({ id: { S: String(d.id) } }));
+    while (keys.length) {
+      const o = await client.send(
+        new BatchGetItemCommand({ RequestItems: { [TableName]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      for (const item of o.Responses?.[TableName] ?? []) unmarshall(item);
+      keys = (o.UnprocessedKeys?.[TableName]?.Keys as typeof keys | undefined) ?? [];
+    }
+  });
+// Rollback's read of the images: a Scan of the images table in pages of 100, whole items.
+modes['image-scan'] = async () => {
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: ImageTable, Limit: 100, ConsistentRead: true, ExclusiveStartKey: start }),
     );
     for (const item of page.Items ?? []) unmarshall(item);
     start = page.LastEvaluatedKey;
@@ -198,6 +269,28 @@ const images = (asText: boolean) => {
 };
 modes['image-maps'] = () => bw(images(false), 1, ImageTable, 2);
 modes['image-text'] = () => bw(images(true), 1, ImageTable, 2);
+// The images as inserts (no item at the key) in transactions of up to 11 items (3 MB), as the
+// adapter wrote them when the ledger inserted a batch's chunks, against one BatchWriteItem a batch.
+let imageRun = 0;
+modes['image-tx'] = () => {
+  const run = imageRun++;
+  return pool(chunks(images(false), 11), 1, async (ch) => {
+    await client.send(
+      new TransactWriteItemsCommand({
+        ClientRequestToken: randomUUID(),
+        TransactItems: ch.map((d) => ({
+          Put: {
+            TableName: ImageTable,
+            Item: marshall({ ...d, id: `${d.id}|${run}` }, { removeUndefinedValues: true }),
+            ConditionExpression: 'attribute_not_exists(#id)',
+            ExpressionAttributeNames: { '#id': 'id' },
+          },
+        })),
+      }),
+    );
+  });
+};
+modes['image-bw10'] = () => bw(images(false), 2, ImageTable, 10);
 for (const name of [TableName, ImageTable]) {
   try {
     await client.send(new DeleteTableCommand({ TableName: name }));

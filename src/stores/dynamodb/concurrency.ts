@@ -8,6 +8,50 @@
 export const batchCallsInFlight = 10;
 
 /**
+ * TransactWriteItems calls one client has in flight at once. AWS runs transactions on distinct
+ * items side by side, so there the adapter's limit holds. DynamoDB Local runs them one at a time,
+ * and transactions sent together cost it more: 200 transactions of 100 conditional puts took 2.0-2.4
+ * s of its CPU and 2.6-4.0 s wall one at a time, 3.1-3.6 s and 5.5-8.5 s at 2, 4 or 10 in flight
+ * (`bench/tools/dynamodb-write-modes.ts`, issue 17). So an endpoint that is not AWS's (DynamoDB
+ * Local, or another local emulator) gets one at a time; AWS's own, or none configured, the limit.
+ */
+export function transactionsInFlight(endpoint: string | undefined): number {
+  if (endpoint === undefined) return batchCallsInFlight;
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname.toLowerCase();
+  } catch {
+    return 1;
+  }
+  const aws = ['.amazonaws.com', '.amazonaws.com.cn', '.api.aws'].some((suffix) => host.endsWith(suffix));
+  return aws ? batchCallsInFlight : 1;
+}
+
+/**
+ * At most `limit` calls at once among everything that runs through it, whichever `write` call
+ * started them; the others wait their turn in order.
+ */
+export class CallGate {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly limit: number) {}
+
+  async run<T>(call: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await call();
+    } finally {
+      // The slot passes straight to the next waiter, so `running` counts it still.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
+
+/**
  * Maps over items with at most `limit` calls in flight, keeping results in input order. Bounded
  * so a large write batch neither opens hundreds of sockets nor burns a table's capacity at once.
  * The first failure rejects the whole map (calls already started still finish).

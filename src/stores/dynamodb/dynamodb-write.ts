@@ -22,12 +22,14 @@ const writeConcurrency = 16;
  *
  * Plain upserts (replace with upsert, no expectation, no discriminator to protect) go through
  * BatchWriteItem, 25 a call, with UnprocessedItems retried. Conditional replaces and inserts of
- * distinct keys go in TransactWriteItems calls of up to 100, {@link batchCallsInFlight} at once:
- * one round trip for many conditions. A transaction cancelled only because inserts met existing
- * keys marks those `exists` and retries the rest together; one cancelled for anything else is
- * rerun one operation at a time, which gives each its own outcome. Everything else needs a condition and goes through single
- * conditional calls, several at once. Operations on the same key run
- * one after the other in the order given, so a batch may insert a document and then patch it.
+ * distinct keys go in TransactWriteItems calls of up to 100 (as many at once as
+ * `transactionsInFlight` allows: one on DynamoDB Local): one round trip for many conditions. A
+ * group of one goes as its single conditional call instead. A transaction cancelled only because
+ * inserts met existing keys marks those `exists` and retries the rest together; one cancelled for
+ * anything else is rerun one operation at a time, which gives each its own outcome. Everything
+ * else needs a condition and goes through single conditional calls, several at once. Operations
+ * on the same key run one after the other in the order given, so a batch may insert a document
+ * and then patch it.
  * Unreachable store, bad credentials or a missing table stop the whole call with an error;
  * anything else fails only its operation, with DynamoDB's reason.
  */
@@ -62,6 +64,15 @@ export async function runWrites(t: WriteTarget, ops: readonly WriteOp[]): Promis
   await Promise.all([
     batchPuts(t, batched, results),
     mapLimit(transactGroups(transacted), batchCallsInFlight, async (group) => {
+      // A transaction of one write costs DynamoDB Local about a fifth more than the same
+      // conditional PutItem (2,000 lone writes: 1.16-1.50 s of its CPU against 0.97-1.19 s), which
+      // also tells the outcome at once: the ledger's lone inserts (checkpoints, audit records,
+      // image heads) take that way.
+      if (group.length === 1) {
+        const { index } = group[0] as TransactEntry;
+        results[index] = await one(index);
+        return;
+      }
       if (await tryTransaction(t, group, results)) return;
       // Entries a cancellation already settled (inserts whose key exists) keep their result.
       const unsettled = group.filter(({ index }) => results[index] === undefined);

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type TransactWriteItem, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import type { WriteResult } from '../store.js';
+import { CallGate, transactionsInFlight } from './concurrency.js';
 import type { WriteTarget } from './conditional-write.js';
+import type { DynamoClient } from './dynamodb-client.js';
 
 /** TransactWriteItems' limit of items per call. */
 export const maxTransactItems = 100;
@@ -53,7 +55,8 @@ export function transactGroups(entries: readonly TransactEntry[]): TransactEntry
  * condition failed, or the transaction met another one); the caller then runs the entries still
  * without a result one operation at a time, which tells each its outcome (conflict, missing) and
  * writes the others. Other SDK errors are rethrown. Each call carries an idempotency token, so a
- * retry cannot apply it twice.
+ * retry cannot apply it twice. A client's transactions take turns through one gate
+ * ({@link transactionsInFlight}: one at a time on DynamoDB Local).
  */
 export async function runTransaction(
   t: WriteTarget,
@@ -65,7 +68,9 @@ export async function runTransaction(
     // One token for every attempt, ours (throttling) and the SDK's: DynamoDB applies it once.
     const input = { TransactItems: left.map((e) => e.item), ClientRequestToken: randomUUID() };
     try {
-      await t.client.send((sdk) => sdk.send(new TransactWriteItemsCommand(input)));
+      await gateOf(t.client).run(() =>
+        t.client.send((sdk) => sdk.send(new TransactWriteItemsCommand(input))),
+      );
     } catch (error) {
       if (!isCancelled(error)) throw error;
       const existing = existingInserts(left, error);
@@ -78,6 +83,18 @@ export async function runTransaction(
     return true;
   }
   return true;
+}
+
+/** One gate per client: every `write` call of a store shares its transactions' turns. */
+const gates = new WeakMap<DynamoClient, CallGate>();
+
+function gateOf(client: DynamoClient): CallGate {
+  let gate = gates.get(client);
+  if (!gate) {
+    gate = new CallGate(transactionsInFlight(client.config.endpoint));
+    gates.set(client, gate);
+  }
+  return gate;
 }
 
 /**
