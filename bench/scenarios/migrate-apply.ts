@@ -40,7 +40,10 @@ export const scenario: Scenario = {
             return expectCount('migrate-apply', report.migrations[0]!.counts.changed, context.options.docs);
           }),
         );
-        if (round + 1 < context.options.rounds) await rollbackMigrations(bench.rollbackInput());
+        if (round + 1 < context.options.rounds) {
+          await rollbackMigrations(bench.rollbackInput());
+          await bench.approveAgain();
+        }
       }
       context.compare(applies, baselines);
       if (loops.length > 0) context.compare(applies, loops);

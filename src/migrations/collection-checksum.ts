@@ -37,15 +37,28 @@ export function documentDigest(doc: JsonObject): string {
   return hash('sha256', canonicalText(doc), 'hex');
 }
 
-/** The 32-bit number written by the 8 hex digits at `at` (lower case, as digests are). */
+/** Each lower-case hex digit's value by its character code (digests are lower case). */
+const hexDigits = new Uint8Array(128);
+for (let i = 0; i < 10; i++) hexDigits[48 + i] = i;
+for (let i = 0; i < 6; i++) hexDigits[97 + i] = 10 + i;
+
+/**
+ * The 32-bit number written by the 8 hex digits at `at`. A table lookup and shifts: 0.17 µs for a
+ * whole digest against 0.48 for a multiply-and-add loop (issue 17, third pass), and apply adds two
+ * digests a document.
+ */
 function hexWord(hex: string, at: number): number {
-  let word = 0;
-  for (let i = at; i < at + 8; i++) {
-    const c = hex.charCodeAt(i);
-    // Cheaper than parseInt of a slice: no substring per word, and this runs 8 times a document.
-    word = word * 16 + (c <= 57 ? c - 48 : c - 87);
-  }
-  return word;
+  return (
+    ((hexDigits[hex.charCodeAt(at)]! << 28) |
+      (hexDigits[hex.charCodeAt(at + 1)]! << 24) |
+      (hexDigits[hex.charCodeAt(at + 2)]! << 20) |
+      (hexDigits[hex.charCodeAt(at + 3)]! << 16) |
+      (hexDigits[hex.charCodeAt(at + 4)]! << 12) |
+      (hexDigits[hex.charCodeAt(at + 5)]! << 8) |
+      (hexDigits[hex.charCodeAt(at + 6)]! << 4) |
+      hexDigits[hex.charCodeAt(at + 7)]!) >>>
+    0
+  );
 }
 
 /** The checksum of no documents. */

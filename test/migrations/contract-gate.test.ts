@@ -3,7 +3,9 @@
  * document whose migrated form breaks the contract (here `riskRating: "high"`, where v2 wants an
  * integer) stops the canary or the rest pass at its batch, with nothing of that batch written; the
  * report names the document's key and the schema path; rollback is still exact; `--resume` goes
- * on, leaving such documents as they were, counted as failed.
+ * on, leaving such documents as they were, counted as failed. A stop in a later canary batch still
+ * records the whole before-checksum (the documents the canary pass had not read yet are read then),
+ * so the rollback that follows can say it restored the collection exactly.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -159,6 +161,66 @@ for (const kind of selectedKinds()) {
       assert.equal(rollback.status, 'rolled-back');
       assert.equal(rollback.migrations[0]?.exact, true);
       assert.ok(sameChecksum(await w.checksum(), original));
+    });
+  });
+
+  describe(`a contract stop in a later canary batch on ${kind}`, () => {
+    let w: MigrationWorld;
+    let original: CollectionChecksum;
+    let bad: string;
+    before(async () => {
+      w = await migrationWorld(kind);
+      const docs = await w.seed(300);
+      const hash = planHashOf([splitName], w.target, options);
+      const keyField = w.subjects.spec.keyField;
+      // A canary document past the first batches, in scan order: the canary pass stops mid-way.
+      const scanned: JsonObject[] = [];
+      for await (const page of scanPages(w.subjects.handle, { limit: options.batchSize }))
+        scanned.push(...page.docs);
+      assert.equal(scanned.length, docs.length);
+      const late = scanned.slice(150).find((d) => inCanary(d[keyField] as string, hash, 20))!;
+      bad = late[keyField] as string;
+      const [written] = await w.subjects.handle.write([
+        { type: 'replace', doc: { ...late, riskRating: 'high' } },
+      ]);
+      assert.equal(written?.status, 'ok');
+      original = await w.checksum();
+    });
+    after(async () => w?.cleanup());
+
+    test('the changelog records the whole before-checksum; rollback is exact', async () => {
+      await approve(w);
+      const stopped = await applyMigrations(w.applyInput([splitName]));
+      assert.equal(stopped.status, 'gate-failed');
+      assert.deepEqual(
+        stopped.migrations[0]!.gates.map((g) => [g.gate, g.stage, g.ok]),
+        [['contract', 'canary', false]],
+      );
+      const { before: earlier } = await pagesAround(w, bad);
+      assert.ok(
+        earlier.some((d) => d.schemaVersion === 2),
+        'canary batches before the stop were written',
+      );
+      const record = await readChangelogRecord(w.ledger, splitName.id);
+      assert.equal(record?.checksumsBefore.subjects, original.hash, 'the whole collection as it was');
+      assert.deepEqual(stopped.migrations[0]!.checksumsBefore.subjects, original);
+      const rollback = await rollbackMigrations(w.rollbackInput([splitName]));
+      assert.equal(rollback.status, 'rolled-back');
+      assert.equal(rollback.migrations[0]?.exact, true);
+      assert.ok(sameChecksum(await w.checksum(), original));
+    });
+
+    test('--resume after such a stop finishes the canary and records the same before-checksum', async () => {
+      await approve(w);
+      const settings = { maxErrorRate: 0.05 };
+      const stopped = await applyMigrations(w.applyInput([splitName], { settings }));
+      assert.equal(stopped.status, 'gate-failed');
+      const report = await applyMigrations(w.applyInput([splitName], { settings, resume: true }));
+      assert.equal(report.status, 'applied', JSON.stringify(report.migrations[0]?.gates));
+      assert.deepEqual(report.migrations[0]!.counts.failed, 1);
+      const record = await readChangelogRecord(w.ledger, splitName.id);
+      assert.equal(record?.checksumsBefore.subjects, original.hash);
+      assert.equal(record?.checksumsAfter.subjects, (await w.checksum()).hash);
     });
   });
 }

@@ -57,6 +57,20 @@ describe('collection checksum', () => {
     assert.deepEqual(half.result(), checksumOf(docs));
     assert.deepEqual(checksumOf([]), emptyChecksum);
   });
+
+  test('is the count and the sum of the digests modulo 2^256, carries and every hex digit included', () => {
+    const digests = [
+      'f'.repeat(64),
+      '0123456789abcdef'.repeat(4),
+      'fedcba9876543210'.repeat(4),
+      `${'0'.repeat(63)}1`,
+      ...Array.from({ length: 50 }, (_, i) => documentDigest({ id: i })),
+    ];
+    const sum = new ChecksumAccumulator();
+    for (const digest of digests) sum.addDigest(digest);
+    const expected = digests.reduce((total, d) => (total + BigInt(`0x${d}`)) % 2n ** 256n, 0n);
+    assert.deepEqual(sum.result(), { count: digests.length, hash: expected.toString(16).padStart(64, '0') });
+  });
 });
 
 describe('canary', () => {

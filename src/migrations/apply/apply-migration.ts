@@ -15,6 +15,7 @@ import type { GateResult, MigrationProgress } from './apply-state.js';
 import { runOperations } from './collection-operations.js';
 import { documentPass } from './document-pass.js';
 import { changedCollections } from './migration-collections.js';
+import { settleBefore } from './settle-before.js';
 
 /** How one migration's run ended. */
 export interface MigrationRunOutcome {
@@ -105,7 +106,8 @@ async function overridden(
   migration: Migration,
   p: MigrationProgress,
 ): Promise<MigrationProgress> {
-  const { stoppedIn, ...rest } = p;
+  // Back into a stopped pass, `before` goes on from where it stopped; the settled sum goes.
+  const { stoppedIn, wholeBefore: _, ...rest } = p;
   const stage = stoppedIn ?? (p.gates.some((g) => g.stage === 'final') ? 'final' : 'canary');
   await auditApply(ctx, migration, p, 'migration.gate-overridden', {
     stage,
@@ -118,14 +120,19 @@ async function overridden(
   return next;
 }
 
-/** A pass stopped by the `contract` gate: recorded like any failed gate, waiting for a person. */
+/**
+ * A pass stopped by the `contract` gate: recorded like any failed gate, waiting for a person. A
+ * stop in the canary pass first completes the before-checksum (`settleBefore`), so the changelog
+ * records it whole and a rollback can tell whether it restored everything exactly.
+ */
 async function stoppedAt(
   ctx: ApplyContext,
   migration: Migration,
   p: MigrationProgress,
   gate: GateResult,
 ): Promise<MigrationRunOutcome> {
-  const stopped = await passGates(ctx, migration, p, [gate], 'rest');
+  const settled = await settleBefore(ctx, migration, p);
+  const stopped = await passGates(ctx, migration, settled, [gate], 'rest');
   return { status: 'gate-failed', progress: stopped };
 }
 

@@ -73,14 +73,15 @@ export async function auditApply(
 
 /**
  * The checksum of every collection the migration changes as it was before: the document
- * collections as the canary pass summed them, copy targets as empty (apply refuses to copy onto
- * a collection holding documents).
+ * collections as the canary pass summed them (or, when the `contract` gate stopped that pass, as
+ * `settleBefore` completed the sum), copy targets as empty (apply refuses to copy onto a
+ * collection holding documents). Partial only while a run is on its way (paused, killed).
  */
 export function checksumsBefore(
   migration: Migration,
   progress: MigrationProgress,
 ): Record<string, CollectionChecksum> {
-  const out: Record<string, CollectionChecksum> = { ...progress.before };
+  const out: Record<string, CollectionChecksum> = { ...(progress.wholeBefore ?? progress.before) };
   for (const op of copiesOf(migration)) out[op.to] = emptyChecksum;
   return out;
 }

@@ -51,6 +51,12 @@ export interface MigrationProgress {
   /** Checksum of each document collection as the canary pass found it, complete once it has passed. */
   readonly before: Readonly<Record<string, CollectionChecksum>>;
   /**
+   * The whole before-checksum of a run the `contract` gate stopped in the canary pass: `before`
+   * plus what that pass had not read yet (see `settleBefore`). Recorded in its place while the run
+   * waits; dropped when `--resume` goes back into the pass, which completes `before` itself.
+   */
+  readonly wholeBefore?: Readonly<Record<string, CollectionChecksum>>;
+  /**
    * Checksum of each document collection as the rest pass left it, complete once it has passed:
    * every document as that pass read it, or as it wrote it (see `documentPass`).
    */

@@ -32,7 +32,8 @@ export type PassStage = 'canary' | 'rest';
  * written and the progress stays at its start (see `acceptNonConforming` for what `--resume` does).
  *
  * The canary pass reads every document of the collection before the rest changes any, so it also
- * sums the checksum of the collection as it was before apply (`progress.before`). The rest pass
+ * sums the checksum of the collection as it was before apply (`progress.before`; when the
+ * `contract` gate stops it, `settleBefore` reads what it had not reached). The rest pass
  * reads every document too, canary documents as the canary left them, so it sums the checksum as
  * apply leaves the collection (`progress.after`): each document as read, or as written when this
  * pass wrote it (a conditional write that succeeded stored exactly that document). That spares a
