@@ -55,7 +55,8 @@ export function restoreCopiesSql(from: string, into: string): { restore: string;
     `FROM ${from} AS b, json_each(b.doc, @field) AS x WHERE ${holders} ` +
     `AND json_type(x.value, @doc) = 'object' AND json_type(x.value, @digest) = 'text') ` +
     `UPDATE ${into} AS t SET doc = e.doc FROM e WHERE t.k = e.k AND steward_restore_digest(t.doc) = e.digest ` +
-    'RETURNING t.k';
+    // RETURNING sees only the updated table, by its own name: `k` is its key column.
+    'RETURNING k';
   const count = `SELECT coalesce(sum(json_array_length(b.doc, @field)), 0) FROM ${from} AS b WHERE ${holders}`;
   return { restore, count };
 }
