@@ -289,9 +289,10 @@ export class SqliteCollection implements Collection {
     };
     const { field, ids } = params;
     const run = this.db.transaction(() => {
-      const elements = this.statement(sql.count).pluck().get({ field, ids }) as number;
-      const restored = this.statement(sql.restore).pluck().all(params) as string[];
-      return { restored: new Set(restored), elements };
+      const rows = this.statement(sql.restore).raw(true).all(params) as [string, number][];
+      const restored = new Set(rows.map((row) => row[0]));
+      const elements = rows[0]?.[1] ?? (this.statement(sql.count).pluck().get({ field, ids }) as number);
+      return { restored, elements };
     });
     return guardedSqlite(this.target, () => run.immediate());
   }

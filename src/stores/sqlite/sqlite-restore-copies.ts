@@ -41,22 +41,25 @@ export function fieldPath(field: string): string {
 }
 
 /**
- * The statement pair of `restoreCopies` over the copies table `from` into `into` (quoted names).
- * The elements are read out of the stored copies by `json_each`; string keys become keyIds in SQL,
- * other keys through `steward_key_id`. `RETURNING` names the documents put back; the count tells
- * how many elements there were, so the caller knows whether any was left.
+ * The statements of `restoreCopies` over the copies table `from` into `into` (quoted names). The
+ * elements are read out of the stored copies by `json_each` once, into `e` (string keys become
+ * keyIds in SQL, other keys through `steward_key_id`; a copy that is not an object, or a digest
+ * that is not a string, is NULL and matches nothing). `RETURNING` names the documents put back,
+ * each with the number of elements read (a constant subquery over `e`, evaluated once); when none
+ * was put back, `count` says how many elements there were, so the caller knows whether any was left.
  */
 export function restoreCopiesSql(from: string, into: string): { restore: string; count: string } {
   const holders = `b.k IN (SELECT value FROM json_each(@ids))`;
   const restore =
     'WITH e AS MATERIALIZED (SELECT ' +
     `CASE json_type(x.value, @key) WHEN 'text' THEN 's:' || (x.value ->> @key) ELSE steward_key_id(x.value -> @key) END AS k, ` +
-    'x.value -> @doc AS doc, x.value ->> @digest AS digest ' +
-    `FROM ${from} AS b, json_each(b.doc, @field) AS x WHERE ${holders} ` +
-    `AND json_type(x.value, @doc) = 'object' AND json_type(x.value, @digest) = 'text') ` +
-    `UPDATE ${into} AS t SET doc = e.doc FROM e WHERE t.k = e.k AND steward_restore_digest(t.doc) = e.digest ` +
+    `CASE json_type(x.value, @doc) WHEN 'object' THEN x.value -> @doc END AS doc, ` +
+    `CASE json_type(x.value, @digest) WHEN 'text' THEN x.value ->> @digest END AS digest ` +
+    `FROM ${from} AS b, json_each(b.doc, @field) AS x WHERE ${holders}) ` +
+    `UPDATE ${into} AS t SET doc = e.doc FROM e WHERE t.k = e.k AND e.doc IS NOT NULL AND e.digest IS NOT NULL ` +
+    'AND steward_restore_digest(t.doc) = e.digest ' +
     // RETURNING sees only the updated table, by its own name: `k` is its key column.
-    'RETURNING k';
+    'RETURNING k, (SELECT count(*) FROM e)';
   const count = `SELECT coalesce(sum(json_array_length(b.doc, @field)), 0) FROM ${from} AS b WHERE ${holders}`;
   return { restore, count };
 }
