@@ -152,7 +152,8 @@ export interface Collection {
    * of its key, only where that stored document's `restore.digestOf` equals the copy's digest (it
    * is exactly what was written after the copy was taken); every other document is left as it is.
    * The copies never cross the seam. Undefined when the store cannot do it (`restore.from` lives in
-   * another database): the caller then reads and writes itself. `stores/restore-copies.ts` gives
+   * another database, or a unique index refuses a write of the set: nothing is written): the
+   * caller then reads and writes itself. `stores/restore-copies.ts` gives
    * every store the same behaviour.
    */
   restoreCopies?(restore: RestoreCopies): Promise<RestoredCopies | undefined>;

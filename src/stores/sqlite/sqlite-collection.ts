@@ -271,7 +271,9 @@ export class SqliteCollection implements Collection {
    * (read out by `json_each`, never parsed in JavaScript) puts each copy's text back where the
    * stored document's digest (`steward_restore_digest`, the caller's function) equals the
    * element's, in one `BEGIN IMMEDIATE` transaction: the check and the write see the same row, so
-   * no change can land between them. Undefined when `restore.from` is not a table of this database.
+   * no change can land between them. Undefined when `restore.from` is not a table of this
+   * database, or when a unique index refuses one of the writes: the statement is all or nothing,
+   * so then nothing is written, and the caller's own writes fail that document alone.
    */
   async restoreCopies(restore: RestoreCopies): Promise<RestoredCopies | undefined> {
     const from = restore.from;
@@ -294,7 +296,12 @@ export class SqliteCollection implements Collection {
       const elements = rows[0]?.[1] ?? (this.statement(sql.count).pluck().get({ field, ids }) as number);
       return { restored, elements };
     });
-    return guardedSqlite(this.target, () => run.immediate());
+    try {
+      return guardedSqlite(this.target, () => run.immediate());
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return undefined;
+      throw error;
+    }
   }
 
   /**
