@@ -82,7 +82,7 @@ function restoresInStore(ctx: RollbackContext, collections: readonly string[]): 
       collections.every((name) => ctx.target.collection(name).handle.restoreCopies !== undefined)
     );
   } catch {
-    // A collection the config no longer names: the restore reports it image by image, as before.
+    // A collection the config no longer names: the image-by-image path meets it as it did before.
     return false;
   }
 }
