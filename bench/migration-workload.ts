@@ -147,7 +147,8 @@ export async function migrationBench(context: BenchContext): Promise<MigrationBe
       options,
       settings: { maxErrorRate: 0 },
       approvers,
-      approvalPolicies: new Map(),
+      // Rounds after the first apply again after a rollback: the one approval counts again.
+      approvalPolicies: new Map([[migrationsApprovalKind, { required: 1, reuseAfterRollback: true }]]),
     }),
     rollbackInput: () => ({ ...common, batchSize: options.batchSize }),
     cleanup: async () => {

@@ -163,18 +163,11 @@ export interface PagedImage {
  */
 export async function* batchImages(
   backups: Collection,
-  of: { migration: string; attempt: number; stage?: string; collection?: string },
+  of: ImagesOf,
   options: { after?: string | null },
 ): AsyncGenerator<PagedImage> {
-  const filter = parseFilter({
-    migration: of.migration,
-    attempt: of.attempt,
-    part: 'head',
-    ...(of.stage ? { stage: of.stage } : {}),
-    ...(of.collection ? { collection: of.collection } : {}),
-  });
   let after = options.after ?? null;
-  for await (const page of scanPages(backups, { filter, limit: 100, after })) {
+  for await (const page of scanPages(backups, { filter: headFilter(of), limit: 100, after })) {
     const heads = page.docs.filter(isHead);
     for (const [i, head] of heads.entries()) {
       const collection = head.collection as string;
@@ -185,6 +178,62 @@ export async function* batchImages(
     }
     after = page.next;
   }
+}
+
+/** Which batch images {@link batchImages} and {@link batchImageHeads} read. */
+export interface ImagesOf {
+  readonly migration: string;
+  readonly attempt: number;
+  readonly stage?: string;
+  readonly collection?: string;
+}
+
+/** One batch image as {@link batchImageHeads} reads it: where it is, not what it holds. */
+export interface PagedImageHead {
+  readonly collection: string;
+  readonly batch: string;
+  /** The ids of its documents in the backups collection, the head first. */
+  readonly ids: readonly string[];
+  readonly page: PagedImage['page'];
+}
+
+/**
+ * {@link batchImages} without the entries: each head is read projected on the fields that say
+ * where its chunks are, so a page of 100 heads holds no documents (on SQLite, where a store-side
+ * restore reads the entries itself). The pages and tokens are the same as {@link batchImages}'s.
+ */
+export async function* batchImageHeads(
+  backups: Collection,
+  of: ImagesOf,
+  options: { after?: string | null },
+): AsyncGenerator<PagedImageHead> {
+  const fields = ['part', 'collection', 'batch', 'run', 'chunks'];
+  let after = options.after ?? null;
+  for await (const page of scanPages(backups, { filter: headFilter(of), limit: 100, after, fields })) {
+    const heads = page.docs.filter(isHead);
+    for (const [i, head] of heads.entries()) {
+      const collection = head.collection as string;
+      const batch = head.batch as string;
+      const id = batchImageId({ migration: of.migration, attempt: of.attempt, collection }, batch);
+      const run = head.run as number;
+      const ids = [
+        id,
+        ...Array.from({ length: (head.chunks as number) - 1 }, (_, c) => chunkId(id, run, c + 1)),
+      ];
+      yield { collection, batch, ids, page: { after, next: page.next, last: i === heads.length - 1 } };
+    }
+    after = page.next;
+  }
+}
+
+function headFilter(of: ImagesOf) {
+  return parseFilter({
+    migration: of.migration,
+    attempt: of.attempt,
+    part: 'head',
+    ...(of.stage ? { stage: of.stage } : {}),
+    ...(of.collection ? { collection: of.collection } : {}),
+  });
 }
 
 /**

@@ -145,6 +145,46 @@ export interface Collection {
    * (`stores/write-with-copy.ts`), which gives every store the same behaviour.
    */
   writeWithCopy?(ops: readonly WriteOp[], copy: CopyOnWrite): Promise<WriteResult[] | undefined>;
+
+  /**
+   * Optional pushdown of "put back the copies of documents still as they were written": in one
+   * transaction, each copy held in `restore.from`'s documents is written over the stored document
+   * of its key, only where that stored document's `restore.digestOf` equals the copy's digest (it
+   * is exactly what was written after the copy was taken); every other document is left as it is.
+   * The copies never cross the seam. Undefined when the store cannot do it (`restore.from` lives in
+   * another database, or a unique index refuses a write of the set: nothing is written): the
+   * caller then reads and writes itself. `stores/restore-copies.ts` gives
+   * every store the same behaviour.
+   */
+  restoreCopies?(restore: RestoreCopies): Promise<RestoredCopies | undefined>;
+}
+
+/**
+ * Copies to put back (see {@link Collection.restoreCopies}): the documents `ids` of `from` each
+ * hold an array `field` of elements, each with the document's key under `key`, the copy under
+ * `doc`, and under `digest` the digest the stored document must have for the copy to go back.
+ */
+export interface RestoreCopies {
+  readonly from: Collection;
+  readonly ids: readonly DocKey[];
+  readonly field: string;
+  readonly key: string;
+  readonly doc: string;
+  readonly digest: string;
+  /** The digest of a document; deterministic. The store may call it inside a statement. */
+  readonly digestOf: (doc: JsonObject) => string;
+  /**
+   * The version field of the documents and the element field holding the value it must hold:
+   * a store that reads then writes (no pushdown) writes on that condition, so a change that
+   * landed in between and moved the version is not overwritten.
+   */
+  readonly version: { readonly field: string; readonly element: string };
+}
+
+/** What {@link Collection.restoreCopies} did: the keys ({@link keyId}) put back, and the elements seen. */
+export interface RestoredCopies {
+  readonly restored: ReadonlySet<string>;
+  readonly elements: number;
 }
 
 /**

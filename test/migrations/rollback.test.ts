@@ -247,4 +247,38 @@ for (const kind of selectedKinds()) {
       assert.equal(again.status, 'nothing');
     });
   });
+
+  if (kind === 'sqlite')
+    describe(`migrate rollback on ${kind} when the restore inside the store declines`, () => {
+      let w: MigrationWorld;
+      before(async () => {
+        w = await migrationWorld(kind);
+        await w.seed(120);
+      });
+      after(async () => w?.cleanup());
+
+      test('a unique index refusing one restore: that document is reported, the rest restored', async () => {
+        await applyAll(w, [splitName]);
+        // After apply a user indexes `name` as unique and stores a document holding the name
+        // s00000 had before apply: putting s00000 back is refused. The image's one statement
+        // cannot fail one document alone, so rollback restores that image document by document.
+        const keyField = w.subjects.spec.keyField;
+        await w.subjects.handle.createIndex({ name: 'by_name', fields: ['name'], unique: true });
+        const late = { [keyField]: 'late', name: 'First0 Last0', kind: 'person', schemaVersion: 1 };
+        await w.subjects.handle.write([{ type: 'insert', doc: late }]);
+        const report = await rollbackMigrations(w.rollbackInput([splitName]));
+        const m = report.migrations[0]!;
+        assert.equal(m.counts.changed, 119);
+        assert.equal(m.counts.failed, 1);
+        assert.deepEqual(
+          m.failures.map((f) => [f.key, /did not take the restore/.test(f.reason)]),
+          [['s00000', true]],
+        );
+        assert.equal(m.remainingAtTarget, 1, 'the document not restored is counted, not hidden');
+        const docs = new Map((await w.docs()).map((d) => [d[keyField] as string, d]));
+        assert.deepEqual(docs.get('s00001'), subjectDoc(keyField, 1), 'the others are restored exactly');
+        assert.deepEqual(docs.get('late'), late);
+        assert.equal((docs.get('s00000')?.name as JsonObject).first, 'First0', 'left as apply wrote it');
+      });
+    });
 }

@@ -4,8 +4,16 @@ import { maxListedFailures } from '../apply/apply-state.js';
 import { contractAssumeVersion } from '../apply/contract-check.js';
 import type { CollectionRewrite } from '../apply/document-plan.js';
 import { renamesOf } from '../apply/migration-collections.js';
-import { batchImages, type ImageEntry } from '../batch-images.js';
+import {
+  batchImageHeads,
+  batchImages,
+  type ImageEntry,
+  type PagedImage,
+  type PagedImageHead,
+  readBatchImage,
+} from '../batch-images.js';
 import { type MigrationBeforeImage, saveBeforeImages } from '../before-images.js';
+import { documentDigest } from '../collection-checksum.js';
 import type { Migration } from '../migration.js';
 import { planRestore, type RestorePlan } from './restore-plan.js';
 import type { RollbackContext } from './rollback-context.js';
@@ -17,34 +25,33 @@ import type { RollbackProgress } from './rollback-state.js';
  * checkpoint after each image holds its page's token and the images of that page done, so a
  * resumed run redoes at most the image in flight, and a redone image finds its documents already
  * restored.
+ *
+ * Where the target collections restore copies inside the store (SQLite, with the ledger in the
+ * same file), the images are read as heads only, and each image's documents still exactly as
+ * apply wrote them (by the digest apply kept) are put back there in one transaction, never parsed
+ * here; only the rest (changed since apply, deleted, restored already) is read and planned one by
+ * one, as everywhere else.
  */
 export async function restorePass(
   ctx: RollbackContext,
   migration: Migration | undefined,
   start: RollbackProgress,
+  collections: readonly string[],
 ): Promise<{ progress: RollbackProgress; paused: boolean }> {
+  const of = { migration: start.id, attempt: start.attempt };
+  const options = { after: start.restoreAfter };
+  const images = restoresInStore(ctx, collections)
+    ? imagesInStore(ctx, migration, batchImageHeads(ctx.backups, of, options))
+    : imagesHere(ctx, migration, batchImages(ctx.backups, of, options));
   let progress = start;
-  const images = batchImages(
-    ctx.backups,
-    { migration: start.id, attempt: start.attempt },
-    { after: start.restoreAfter },
-  );
-  for await (const { collection, batch, image, page } of images) {
+  for await (const { collection, batch, page, restore } of images) {
     const id = `${collection}|${batch}`;
     const done = progress.restoreAfter === page.after ? (progress.restoreDone ?? []) : [];
     if (done.includes(id)) continue;
-    const entries = image.entries.map((entry) => asImage(progress, collection, entry));
-    for (let i = 0; i < entries.length; i += ctx.batchSize)
-      progress = await restoreImages(
-        ctx,
-        migration,
-        progress,
-        collection,
-        entries.slice(i, i + ctx.batchSize),
-      );
+    const restored = await restore(progress);
     progress = page.last
-      ? { ...progress, restoreAfter: page.next, restoreDone: [] }
-      : { ...progress, restoreAfter: page.after, restoreDone: [...done, id] };
+      ? { ...restored.progress, restoreAfter: page.next, restoreDone: [] }
+      : { ...restored.progress, restoreAfter: page.after, restoreDone: [...done, id] };
     await ctx.save(progress);
     ctx.onEvent?.({
       type: 'progress',
@@ -53,10 +60,119 @@ export async function restorePass(
       collection,
       counts: progress.counts,
     });
-    await ctx.throttle.take(entries.length, ctx.signal);
+    await ctx.throttle.take(restored.entries, ctx.signal);
     if (ctx.signal?.aborted) return { progress, paused: true };
   }
   return { progress, paused: false };
+}
+
+/** One batch image to restore, and how: `restore` does it and says how many entries it had. */
+interface ImageToRestore {
+  readonly collection: string;
+  readonly batch: string;
+  readonly page: PagedImage['page'];
+  restore(progress: RollbackProgress): Promise<{ progress: RollbackProgress; entries: number }>;
+}
+
+/** True when every target collection can restore copies inside the store (see above). */
+function restoresInStore(ctx: RollbackContext, collections: readonly string[]): boolean {
+  try {
+    return (
+      collections.length > 0 &&
+      collections.every((name) => ctx.target.collection(name).handle.restoreCopies !== undefined)
+    );
+  } catch {
+    // A collection the config no longer names: the image-by-image path meets it as it did before.
+    return false;
+  }
+}
+
+async function* imagesHere(
+  ctx: RollbackContext,
+  migration: Migration | undefined,
+  images: AsyncIterable<PagedImage>,
+): AsyncGenerator<ImageToRestore> {
+  for await (const { collection, batch, image, page } of images)
+    yield {
+      collection,
+      batch,
+      page,
+      restore: async (progress) => ({
+        progress: await restoreEntries(ctx, migration, progress, collection, image.entries),
+        entries: image.entries.length,
+      }),
+    };
+}
+
+async function* imagesInStore(
+  ctx: RollbackContext,
+  migration: Migration | undefined,
+  heads: AsyncIterable<PagedImageHead>,
+): AsyncGenerator<ImageToRestore> {
+  for await (const { collection, batch, ids, page } of heads)
+    yield {
+      collection,
+      batch,
+      page,
+      restore: (progress) => restoreInStore(ctx, migration, progress, { collection, batch, ids }),
+    };
+}
+
+/**
+ * Restores one image inside the store, then the entries the store left (their documents are not
+ * as apply wrote them) as {@link restoreEntries} does. A crash between the two is safe: the rerun
+ * finds the documents put back already restored (`already`), and the others as they were.
+ */
+async function restoreInStore(
+  ctx: RollbackContext,
+  migration: Migration | undefined,
+  progress: RollbackProgress,
+  image: { collection: string; batch: string; ids: readonly string[] },
+): Promise<{ progress: RollbackProgress; entries: number }> {
+  const target = ctx.target.collection(image.collection);
+  const pushed = await target.handle.restoreCopies?.({
+    from: ctx.backups,
+    ids: image.ids,
+    field: 'entries',
+    key: 'key',
+    doc: 'doc',
+    digest: 'writtenDigest',
+    digestOf: documentDigest,
+    version: { field: target.versionField, element: 'writtenVersion' },
+  });
+  const restored = pushed?.restored ?? new Set<string>();
+  let next = restoredInStore(progress, image.collection, restored.size);
+  if (pushed && restored.size === pushed.elements) return { progress: next, entries: pushed.elements };
+  const owner = { migration: progress.id, attempt: progress.attempt, collection: image.collection };
+  const entries = (await readBatchImage(ctx.backups, owner, image.batch))?.entries ?? [];
+  const left = entries.filter((entry) => !restored.has(keyId(entry.key)));
+  next = await restoreEntries(ctx, migration, next, image.collection, left);
+  return { progress: next, entries: entries.length };
+}
+
+/** Counts documents the store put back: each a restore that succeeded. */
+function restoredInStore(progress: RollbackProgress, name: string, n: number): RollbackProgress {
+  if (n === 0) return progress;
+  return {
+    ...progress,
+    counts: { ...progress.counts, changed: progress.counts.changed + n },
+    restoredIn: { ...progress.restoredIn, [name]: (progress.restoredIn[name] ?? 0) + n },
+  };
+}
+
+/** Restores entries of one image, in slices of the batch size. */
+async function restoreEntries(
+  ctx: RollbackContext,
+  migration: Migration | undefined,
+  start: RollbackProgress,
+  collection: string,
+  entries: readonly ImageEntry[],
+): Promise<RollbackProgress> {
+  let progress = start;
+  const images = entries.map((entry) => asImage(progress, collection, entry));
+  for (let i = 0; i < images.length; i += ctx.batchSize)
+    progress = await restoreImages(ctx, migration, progress, collection, images.slice(i, i + ctx.batchSize));
+  return progress;
 }
 
 function asImage(progress: RollbackProgress, collection: string, entry: ImageEntry): MigrationBeforeImage {

@@ -80,7 +80,7 @@ export async function rollbackMigration(
     await step({ ...p, phase: 'restore' });
   }
   if (p.phase === 'restore') {
-    const pass = await restorePass(ctx, migration, p);
+    const pass = await restorePass(ctx, migration, p, migration?.collections ?? record.collections);
     if (pass.paused) return { status: 'paused', progress: pass.progress };
     await audit(ctx, record, pass.progress, 'migration.restored');
     await step({ ...pass.progress, phase: 'census' });

@@ -20,6 +20,8 @@ import {
   keyId,
   type Page,
   type ReferenceCheck,
+  type RestoreCopies,
+  type RestoredCopies,
   type ScanOptions,
   type WriteOp,
   type WriteResult,
@@ -34,6 +36,7 @@ import {
 import { guardedSqlite, mapSqliteError, type SqliteTarget } from './sqlite-errors.js';
 import { createIndexSql, indexFields, indexNameOf, storedIndexName } from './sqlite-indexes.js';
 import { sqliteReferenceCheck } from './sqlite-reference-check.js';
+import { fieldPath, registerRestoreDigest, restoreCopiesSql } from './sqlite-restore-copies.js';
 
 /** Rows counted per statement by an unfiltered count (see `countInPieces`): a few ms each. */
 export const countPieceRows = 50_000;
@@ -260,6 +263,44 @@ export class SqliteCollection implements Collection {
           'steward: nothing was copied or written. Find it with a scan, then restore it from a backup or delete it',
         { collection: this.spec.name },
       );
+    }
+  }
+
+  /**
+   * The pushdown of `restoreCopies`: one `UPDATE ... FROM` over the elements of the stored copies
+   * (read out by `json_each`, never parsed in JavaScript) puts each copy's text back where the
+   * stored document's digest (`steward_restore_digest`, the caller's function) equals the
+   * element's, in one `BEGIN IMMEDIATE` transaction: the check and the write see the same row, so
+   * no change can land between them. Undefined when `restore.from` is not a table of this
+   * database, or when a unique index refuses one of the writes: the statement is all or nothing,
+   * so then nothing is written, and the caller's own writes fail that document alone.
+   */
+  async restoreCopies(restore: RestoreCopies): Promise<RestoredCopies | undefined> {
+    const from = restore.from;
+    if (!(from instanceof SqliteCollection) || from.db !== this.db) return undefined;
+    this.assertExists();
+    from.assertExists();
+    registerRestoreDigest(this.db, restore.digestOf);
+    const sql = restoreCopiesSql(from.table, this.table);
+    const params = {
+      ids: JSON.stringify(restore.ids.map(keyId)),
+      field: fieldPath(restore.field),
+      key: fieldPath(restore.key),
+      doc: fieldPath(restore.doc),
+      digest: fieldPath(restore.digest),
+    };
+    const { field, ids } = params;
+    const run = this.db.transaction(() => {
+      const rows = this.statement(sql.restore).raw(true).all(params) as [string, number][];
+      const restored = new Set(rows.map((row) => row[0]));
+      const elements = rows[0]?.[1] ?? (this.statement(sql.count).pluck().get({ field, ids }) as number);
+      return { restored, elements };
+    });
+    try {
+      return guardedSqlite(this.target, () => run.immediate());
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return undefined;
+      throw error;
     }
   }
 

@@ -15,6 +15,7 @@ import type { SqliteStoreConfig } from '../store-config.js';
 import { storeLabel, storeTimeout } from '../store-timeouts.js';
 import { SqliteCollection, tableName } from './sqlite-collection.js';
 import { guardedSqlite, type SqliteTarget } from './sqlite-errors.js';
+import { keyIdOfJson } from './sqlite-restore-copies.js';
 import { segmentOf } from './sqlite-segment.js';
 
 const capabilities: StoreCapabilities = {
@@ -47,6 +48,8 @@ export async function openSqliteStore(config: SqliteStoreConfig): Promise<Store>
   // Registered once per connection: segments and samples hash keys the same way on every store.
   db.function('steward_segment', { deterministic: true }, (k, n) => segmentOf(String(k), Number(n)));
   db.function('steward_fraction', { deterministic: true }, (k, seed) => keyFraction(String(k), String(seed)));
+  // The keyId of a key given as JSON text (`restoreCopies` reads keys out of stored copies).
+  db.function('steward_key_id', { deterministic: true }, (json) => keyIdOfJson(json));
   return new SqliteStore(db, target);
 }
 

@@ -1,0 +1,178 @@
+/**
+ * Conformance: `restoreCopies` puts back the copies held in another collection's documents over
+ * the stored documents still exactly as written (by digest), and leaves every other document as it
+ * is; alike on every store, whether the store pushes it down (SQLite: one statement in one
+ * transaction, the copies never parsed in JavaScript) or takes the generic path.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { JsonObject } from '../../src/core/json.js';
+import { documentDigest } from '../../src/migrations/collection-checksum.js';
+import { restoreCopies } from '../../src/stores/restore-copies.js';
+import type { SqliteCollection } from '../../src/stores/sqlite/sqlite-collection.js';
+import { type Collection, type DocKey, keyId, type RestoreCopies } from '../../src/stores/store.js';
+import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
+
+for (const kind of selectedKinds()) {
+  describe(`restoreCopies on ${kind}`, () => {
+    let t: TestStore;
+    before(async () => {
+      t = await openTestStore(kind);
+    });
+    after(async () => t.cleanup());
+
+    const request = (from: Collection, ids: DocKey[]): RestoreCopies => ({
+      from,
+      ids,
+      field: 'entries',
+      key: 'key',
+      doc: 'doc',
+      digest: 'writtenDigest',
+      digestOf: documentDigest,
+      version: { field: 'v', element: 'writtenVersion' },
+    });
+
+    test('puts back only documents still as written; changed, moved on and missing ones are left', async () => {
+      const spec = t.spec('docs');
+      const copiesSpec = t.spec('copies');
+      await t.store.ensureCollection(spec);
+      await t.store.ensureCollection(copiesSpec);
+      const docs = t.store.collection(spec);
+      const copies = t.store.collection(copiesSpec);
+      const id = spec.keyField;
+      const original = (key: DocKey, extra: JsonObject = {}): JsonObject => ({
+        [id]: key,
+        v: 1,
+        text: 'é "q" \\ \n',
+        nested: { z: [1, 2.5, -0.125, 'x'], a: null },
+        ...extra,
+      });
+      const written = (key: DocKey): JsonObject => ({ [id]: key, v: 2, name: { first: 'A', last: 'B' } });
+      // 'same' and 7 are as written; 'changed' was changed since at the same version; 'moved' went on
+      // to version 3; 'gone' was deleted; 'nodigest' has no digest to check against.
+      // A number key too, where the store's keys may be numbers (a DynamoDB table's key has one type).
+      const seven: DocKey = kind === 'dynamodb' ? '7' : 7;
+      const keys: DocKey[] = ['same', seven, 'changed', 'moved', 'gone', 'nodigest'];
+      const now: JsonObject[] = [
+        written('same'),
+        written(seven),
+        { ...written('changed'), note: 'edited by a user' },
+        { ...written('moved'), v: 3 },
+        written('nodigest'),
+        written('bystander'),
+      ];
+      await docs.write(now.map((doc) => ({ type: 'insert', doc })));
+      const entry = (key: DocKey): JsonObject => ({
+        key,
+        doc: original(key, key === seven ? { big: 12345678901234, flag: true } : {}),
+        writtenVersion: 2,
+        ...(key === 'nodigest' ? {} : { writtenDigest: documentDigest(written(key)) }),
+      });
+      await copies.write([
+        { type: 'insert', doc: { [copiesSpec.keyField]: 'head', entries: keys.slice(0, 3).map(entry) } },
+        { type: 'insert', doc: { [copiesSpec.keyField]: 'chunk', entries: keys.slice(3).map(entry) } },
+        { type: 'insert', doc: { [copiesSpec.keyField]: 'other', entries: [entry('bystander')] } },
+      ]);
+      const result = await restoreCopies(docs, request(copies, ['head', 'chunk']));
+      assert.deepEqual([...result.restored].sort(), [keyId(seven), keyId('same')].sort());
+      assert.equal(result.elements, 6, 'every element of the two documents is seen');
+      const after = await docs.getMany(keys);
+      assert.deepEqual(after.get(keyId('same')), original('same'));
+      assert.deepEqual(after.get(keyId(seven)), original(seven, { big: 12345678901234, flag: true }));
+      // Byte for byte where the store keeps field order (DynamoDB's maps keep none).
+      if (kind !== 'dynamodb')
+        assert.equal(JSON.stringify(after.get(keyId('same'))), JSON.stringify(original('same')));
+      assert.deepEqual(after.get(keyId('changed')), now[2], 'a document changed since is not overwritten');
+      assert.deepEqual(after.get(keyId('moved')), now[3], 'a document moved on is not overwritten');
+      assert.equal(after.has(keyId('gone')), false, 'a deleted document is not recreated');
+      assert.deepEqual(after.get(keyId('nodigest')), now[4], 'without a digest nothing is put back');
+      const bystander = (await docs.getMany(['bystander'])).get(keyId('bystander'));
+      assert.deepEqual(bystander, now[5], 'copies held by documents not named are not read');
+      const again = await restoreCopies(docs, request(copies, ['head', 'chunk']));
+      assert.equal(again.restored.size, 0, 'a document put back is no longer as written: a rerun leaves it');
+    });
+
+    test('no holders, or holders without copies: nothing restored, nothing seen', async () => {
+      const spec = t.spec('empty');
+      const copiesSpec = t.spec('empty_copies');
+      await t.store.ensureCollection(spec);
+      await t.store.ensureCollection(copiesSpec);
+      const docs = t.store.collection(spec);
+      const copies = t.store.collection(copiesSpec);
+      await copies.write([{ type: 'insert', doc: { [copiesSpec.keyField]: 'bare', n: 1 } }]);
+      const result = await restoreCopies(docs, request(copies, ['bare', 'absent']));
+      assert.deepEqual(result, { restored: new Set(), elements: 0 });
+    });
+
+    // DynamoDB has no secondary indexes through the seam, so nothing there can refuse a restore.
+    if (kind !== 'dynamodb')
+      test('a unique index refusing one restore fails that document alone', async () => {
+        const spec = t.spec('unique');
+        const copiesSpec = t.spec('unique_copies');
+        await t.store.ensureCollection(spec);
+        await t.store.ensureCollection(copiesSpec);
+        const docs = t.store.collection(spec);
+        const copies = t.store.collection(copiesSpec);
+        const id = spec.keyField;
+        await docs.createIndex({ name: 'by_email', fields: ['email'], unique: true });
+        // 'a' and 'b' are as written; 'b''s copy holds the email 'c' has now, so the index refuses it.
+        const now: JsonObject[] = [
+          { [id]: 'a', v: 2, email: 'a2' },
+          { [id]: 'b', v: 2, email: 'b2' },
+          { [id]: 'c', v: 1, email: 'taken' },
+        ];
+        await docs.write(now.map((doc) => ({ type: 'insert', doc })));
+        const entry = (doc: JsonObject, original: JsonObject): JsonObject => ({
+          key: doc[id] as string,
+          doc: original,
+          writtenVersion: 2,
+          writtenDigest: documentDigest(doc),
+        });
+        await copies.write([
+          {
+            type: 'insert',
+            doc: {
+              [copiesSpec.keyField]: 'img',
+              entries: [
+                entry(now[0]!, { [id]: 'a', v: 1, email: 'a1' }),
+                entry(now[1]!, { [id]: 'b', v: 1, email: 'taken' }),
+              ],
+            },
+          },
+        ]);
+        const result = await restoreCopies(docs, request(copies, ['img']));
+        assert.deepEqual([...result.restored], [keyId('a')]);
+        assert.equal(result.elements, 2);
+        const after = await docs.getMany(['a', 'b', 'c']);
+        assert.deepEqual(after.get(keyId('a')), { [id]: 'a', v: 1, email: 'a1' });
+        assert.deepEqual(after.get(keyId('b')), now[1], 'the refused restore left the document as it was');
+        assert.deepEqual(after.get(keyId('c')), now[2]);
+      });
+
+    if (kind === 'sqlite')
+      test('stored text that is not JSON is left for the caller, whose read reports it', async () => {
+        const spec = t.spec('corrupt');
+        const copiesSpec = t.spec('corrupt_copies');
+        await t.store.ensureCollection(spec);
+        await t.store.ensureCollection(copiesSpec);
+        const docs = t.store.collection(spec) as SqliteCollection;
+        const copies = t.store.collection(copiesSpec);
+        const written = { id: 'bad', v: 2 };
+        await docs.write([{ type: 'insert', doc: written }]);
+        docs.db.prepare(`UPDATE ${docs.table} SET doc = ? WHERE k = ?`).run('{"v":2,', keyId('bad'));
+        await copies.write([
+          {
+            type: 'insert',
+            doc: {
+              id: 'img',
+              entries: [{ key: 'bad', doc: { id: 'bad', v: 1 }, writtenDigest: documentDigest(written) }],
+            },
+          },
+        ]);
+        const result = await restoreCopies(docs, request(copies, ['img']));
+        assert.deepEqual(result, { restored: new Set(), elements: 1 });
+        const row = docs.db.prepare(`SELECT doc FROM ${docs.table} WHERE k = ?`).get(keyId('bad'));
+        assert.deepEqual(row, { doc: '{"v":2,' }, 'left as stored');
+      });
+  });
+}
