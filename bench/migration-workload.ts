@@ -58,8 +58,6 @@ export interface MigrationBench {
   readonly ledger: Ledger;
   applyInput(): ApplyInput;
   rollbackInput(): RollbackInput & { holder: string };
-  /** Approves the plan again: an approval authorises one run, and each round applies once. */
-  approveAgain(): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -141,7 +139,6 @@ export async function migrationBench(context: BenchContext): Promise<MigrationBe
   };
   return {
     ledger: fresh,
-    approveAgain: () => approveBenchPlan(fresh, planHash, keys),
     applyInput: () => ({
       ...common,
       options,
