@@ -25,6 +25,7 @@ import { allOf, ExpressionBuilder } from './expression-builder.js';
 import { filterToDynamo, splitFilter } from './filter-to-dynamo.js';
 import { ItemMapper } from './item-mapping.js';
 import type { Item } from './json-values.js';
+import { projectedDocs } from './projected-docs.js';
 import { decodeScanToken, encodeScanToken } from './scan-token.js';
 import type { TableCatalog } from './table-keys.js';
 import { type EntityMapping, entityMapping } from './table-mapping.js';
@@ -86,19 +87,26 @@ export class DynamoCollection implements Collection {
     const out = pinned
       ? await this.client.call('Query', this.mapping.table, (sdk) => sdk.send(new QueryCommand(input)))
       : await this.client.call('Scan', this.mapping.table, (sdk) => sdk.send(new ScanCommand(input)));
-    // The client-side filter only names the key field and mapping attributes, which a keys-only
-    // item holds too, so it selects the same documents either way.
-    const docs = this.docsOf(mapper, out.Items ?? []).filter((d) => matchesFilter(d, client));
-    const keyField = this.spec.keyField;
+    const items = out.Items ?? [];
     return {
       docs:
-        shape.kind === 'docs'
-          ? docs
-          : docs.map((d) =>
-              shape.kind === 'keys' ? keyDoc(d, keyField) : projectFields(d, keyField, shape.fields),
-            ),
+        shape.kind !== 'docs' && client.length === 0
+          ? projectedDocs(mapper, items, shape)
+          : this.filteredDocs(mapper, items, client, shape),
       next: out.LastEvaluatedKey ? encodeScanToken(out.LastEvaluatedKey, segment) : null,
     };
+  }
+
+  /** A page's documents with the client-side part of the filter applied, then shaped. */
+  private filteredDocs(mapper: ItemMapper, items: readonly Item[], client: ParsedFilter, shape: ScanShape) {
+    // The client-side filter only names the key field and mapping attributes, which a keys-only
+    // item holds too, so it selects the same documents either way.
+    const docs = this.docsOf(mapper, items).filter((d) => matchesFilter(d, client));
+    const keyField = this.spec.keyField;
+    if (shape.kind === 'docs') return docs;
+    return docs.map((d) =>
+      shape.kind === 'keys' ? keyDoc(d, keyField) : projectFields(d, keyField, shape.fields),
+    );
   }
 
   async getMany(keys: readonly DocKey[]): Promise<Map<string, JsonObject>> {
