@@ -37,7 +37,7 @@ export const refsScanCommand: Command = {
   optionHelp: {
     segment: 'only segment i of N (0-based), so N workers split the source',
     rate: 'at most N source documents per second',
-    batch: `source documents per batch and lookup (default ${defaultBatch}; 10000 on DynamoDB)`,
+    batch: `source documents per batch and lookup (default ${defaultBatch}; 5000 on DynamoDB)`,
     restart: 'ignore a checkpoint left by an interrupted scan and start over',
     'stale-only': "only recheck open incidents older than the reference's revalidateAfter",
     'lease-ttl': 'how long a killed scan keeps its segment locked (default 60s)',

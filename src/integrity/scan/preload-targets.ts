@@ -3,12 +3,14 @@ import { type Collection, docKey } from '../../stores/store.js';
 import type { KnownKeys } from './known-keys.js';
 
 /**
- * Keys per page of the preload. A keys-only page is small (20,000 short keys are about 0.6 MB),
- * and on DynamoDB a request costs steward about 1 ms of CPU whatever it carries, so few large
- * pages: DynamoDB stops a page at 1 MB read anyway, and SQLite and MongoDB hold at most this many
- * keys in memory at once (issue 17: 20 Scans of 1000 keys became 2-3 on DynamoDB Local).
+ * Keys per page of the preload. On DynamoDB a request costs steward about 1 ms of CPU whatever it
+ * carries, so fewer, larger pages; but a keys-only page still reads whole items there, and past
+ * about 1 MB read DynamoDB Local works harder: 20,000 keys of 100-byte-plus items in pages of
+ * 1000 cost steward 50-90 ms and the server 210-250 ms; of 2500, 35-50 and 210 ms; of 5000, 30
+ * and 260 ms; of 10,000, 30 and 400-470 ms (issue 17). SQLite and MongoDB hold at most this many
+ * keys in memory at once.
  */
-export const preloadPageKeys = 10_000;
+export const preloadPageKeys = 2500;
 
 /**
  * Fills `known` with every key of a small target before the scan, when that costs less than

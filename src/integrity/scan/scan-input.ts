@@ -15,7 +15,7 @@ export interface ScanReferenceInput {
   readonly segment?: Segment;
   /**
    * Source documents per batch (one page, one lookup). Default the source's
-   * `preferredScanLimit` (DynamoDB: 10,000, a page there stopping at 1 MB read), else 1000.
+   * `preferredScanLimit` (DynamoDB: 5000, a page there stopping at 1 MB read), else 1000.
    */
   readonly batch?: number;
   /**

@@ -32,13 +32,13 @@ import { type EntityMapping, entityMapping } from './table-mapping.js';
 
 /**
  * Items per page of the orphan scan when not told otherwise: a request costs steward about 1 ms
- * of CPU (the SDK's middleware, signing, the socket write) whatever it carries, and DynamoDB stops
- * a page at 1 MB read anyway, so a page of items projected on a key and a field is best large.
- * On DynamoDB Local, 100k items projected on two attributes: 230-330 ms of CPU in pages of 1000,
- * 145-210 ms in pages of 5000, 145-150 ms in pages of 8000 (1 MB reached first: 15 pages), and
- * no Limit at all took 10-30 s of wall time there (issue 17).
+ * of CPU (the SDK's middleware, signing, the socket write) whatever it carries, so a page of items
+ * projected on a key and a field is best large, but under the 1 MB a page reads at most. On
+ * DynamoDB Local, 100k items projected on two attributes, steward's CPU / the server's: pages of
+ * 1000, 280-340 / 790-800 ms; of 5000, 155-185 / 680-730 ms; of 10,000 (1 MB reached first),
+ * 150-180 / 870-910 ms; no Limit at all took 10-30 s of wall time there (issue 17).
  */
-export const preferredScanLimit = 10_000;
+export const preferredScanLimit = 5000;
 
 /**
  * A collection on DynamoDB: a whole table, or one entity type of a single-table design (see
