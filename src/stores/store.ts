@@ -108,6 +108,12 @@ export interface Collection {
    * `segment`, N workers each scanning their segment cover the collection exactly once.
    */
   scan(options?: ScanOptions): Promise<Page>;
+  /**
+   * Documents per page a long scan of few fields should ask for, when the caller does not say
+   * (the orphan scan's batch): where each request costs more than the documents it carries
+   * (DynamoDB). Absent: the caller's own default (1000 for the orphan scan).
+   */
+  readonly preferredScanLimit?: number;
   /** Fetches documents by key in one round trip per `capabilities.maxBatchGet` keys. Missing keys are absent from the map. */
   getMany(keys: readonly DocKey[]): Promise<Map<string, JsonObject>>;
   /**

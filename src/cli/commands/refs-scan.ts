@@ -29,7 +29,7 @@ export const refsScanCommand: Command = {
   options: {
     segment: { type: 'string' },
     rate: { type: 'string' },
-    batch: { type: 'string', default: String(defaultBatch) },
+    batch: { type: 'string' },
     restart: { type: 'boolean' },
     'stale-only': { type: 'boolean' },
     'lease-ttl': { type: 'string', default: '60s' },
@@ -37,7 +37,7 @@ export const refsScanCommand: Command = {
   optionHelp: {
     segment: 'only segment i of N (0-based), so N workers split the source',
     rate: 'at most N source documents per second',
-    batch: `source documents per batch and lookup (default ${defaultBatch})`,
+    batch: `source documents per batch and lookup (default ${defaultBatch}; 5000 on DynamoDB)`,
     restart: 'ignore a checkpoint left by an interrupted scan and start over',
     'stale-only': "only recheck open incidents older than the reference's revalidateAfter",
     'lease-ttl': 'how long a killed scan keeps its segment locked (default 60s)',
@@ -104,7 +104,8 @@ function scanOptions(ctx: CommandContext): Omit<RefsScanInput, 'references'> {
     );
   return {
     staleOnly: ctx.options['stale-only'] === true,
-    batch: intOption(ctx, 'batch', defaultBatch, 1),
+    // Unset, the scan takes the source's preferred page (larger on DynamoDB).
+    ...(ctx.options.batch === undefined ? {} : { batch: intOption(ctx, 'batch', defaultBatch, 1) }),
     restart: ctx.options.restart === true,
     leaseTtlMs: ttl,
     ...(rate === undefined ? {} : { rate }),

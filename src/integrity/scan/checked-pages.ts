@@ -7,7 +7,7 @@ import { preloadTargets } from './preload-targets.js';
 import type { ScanReferenceInput } from './scan-input.js';
 import { type KeyType, targetKeyTypes } from './target-key-types.js';
 
-/** Source documents per batch unless told otherwise. */
+/** Source documents per batch unless told otherwise or the source prefers larger pages (`Collection.preferredScanLimit`). */
 export const defaultBatch = 1000;
 
 /**
@@ -47,7 +47,7 @@ export async function* checkedPages(
   after: string | null,
 ): AsyncGenerator<CheckedPage> {
   const { reference, source, target } = input;
-  const limit = input.batch ?? defaultBatch;
+  const limit = input.batch ?? source.preferredScanLimit ?? defaultBatch;
   const segment = input.segment;
   const pushed = input.pushdown === false ? undefined : source.referenceCheck?.(target, reference.field);
   const keyTypes = await targetKeyTypes(target);

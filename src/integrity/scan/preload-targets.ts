@@ -3,6 +3,16 @@ import { type Collection, docKey } from '../../stores/store.js';
 import type { KnownKeys } from './known-keys.js';
 
 /**
+ * Keys per page of the preload. On DynamoDB a request costs steward about 1 ms of CPU whatever it
+ * carries, so fewer, larger pages; but a keys-only page still reads whole items there, and past
+ * about 1 MB read DynamoDB Local works harder: 20,000 keys of 100-byte-plus items in pages of
+ * 1000 cost steward 50-90 ms and the server 210-250 ms; of 2500, 35-50 and 210 ms; of 5000, 30
+ * and 260 ms; of 10,000, 30 and 400-470 ms (issue 17). SQLite and MongoDB hold at most this many
+ * keys in memory at once.
+ */
+export const preloadPageKeys = 2500;
+
+/**
  * Fills `known` with every key of a small target before the scan, when that costs less than
  * looking the keys up batch by batch: the target fits in half of what `known` holds (so it is not
  * forgotten when later keys come), and the source is at least four times larger (so most target
@@ -21,7 +31,7 @@ export async function preloadTargets(
   if (targets === 0 || targets > known.capacity / 2) return 0;
   if ((await source.count({ estimate: true })) < 4 * targets) return 0;
   let loaded = 0;
-  for await (const page of scanPages(target, { limit: 1000, keysOnly: true })) {
+  for await (const page of scanPages(target, { limit: preloadPageKeys, keysOnly: true })) {
     for (const doc of page.docs) {
       const key = docKey(doc, target.spec);
       if (key !== undefined) {

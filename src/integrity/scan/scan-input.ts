@@ -13,7 +13,10 @@ export interface ScanReferenceInput {
   readonly ledger: Ledger;
   /** Only this segment of the source; the lease and checkpoint are per segment. */
   readonly segment?: Segment;
-  /** Source documents per batch (one page, one lookup). Default 1000. */
+  /**
+   * Source documents per batch (one page, one lookup). Default the source's
+   * `preferredScanLimit` (DynamoDB: 5000, a page there stopping at 1 MB read), else 1000.
+   */
   readonly batch?: number;
   /**
    * Least time between two checkpoints, in ms: batches checked meanwhile are committed together

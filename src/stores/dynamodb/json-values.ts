@@ -58,6 +58,11 @@ export function unmarshallItem(item: Item): JsonObject {
   return doc;
 }
 
+/** One attribute value as JSON, converted as {@link unmarshallItem} converts it. */
+export function unmarshallValue(value: AttributeValue): JsonValue {
+  return fromAttribute(value);
+}
+
 function fromAttribute(value: AttributeValue): JsonValue {
   if (value.S !== undefined) return value.S;
   if (value.N !== undefined) return Number(value.N);
