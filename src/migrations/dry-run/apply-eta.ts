@@ -51,8 +51,9 @@ export interface EtaInput {
  * (`contention` above 1), part of the pass's time may have been this process waiting for a core,
  * which a quiet machine would not make it wait: the low end of the range takes that wait out (at
  * most, as if all the CPU time had waited: on SQLite the wall time is mostly the disk's, and a
- * quiet machine saved little in BENCHMARKS.md). The range also takes the quartiles of a and the
- * ends of {@link applyResidual}. Pure.
+ * quiet machine saved little in BENCHMARKS.md), and the high end counts it twice, for a machine
+ * that gets busier still (a job of minutes meets other load than the pass of a second did). The
+ * range also takes the quartiles of a and the ends of {@link applyResidual}. Pure.
  */
 export function estimateApply(input: EtaInput): ApplyEta {
   const examined = Math.max(input.examined, 1);
@@ -73,7 +74,8 @@ export function estimateApply(input: EtaInput): ApplyEta {
     documents: input.documents,
     seconds: total(likely, exponent.likely),
     low: total(low, exponent.low, quiet),
-    high: total(high, exponent.high),
+    // The wait for a core may as well grow as vanish: the high end counts it twice.
+    high: total(high, exponent.high, 2 - quiet),
     sandboxDocuments: input.sandboxDocuments,
     passMsPerDocument: round(input.passMs / examined, 4),
     applyMsPerDocument: round(perDocumentMs, 4),
@@ -112,7 +114,7 @@ function methodOf(input: EtaInput, exponent: number, contention: number): string
   const base = `apply's time per document timed in the sandbox (its batch write: before-images, conditional writes, a checkpoint a batch) and two reads of each document, ${applyResidual.likely}x (${applyResidual.low}-${applyResidual.high}x)`;
   const load =
     contention >= 1.5
-      ? `; the machine was busy (a CPU-bound task ran ${round(contention, 1)}x slower than alone): the figure assumes apply meets the same load, the low end a quiet machine that spares the wait for a core`
+      ? `; the machine was busy (a CPU-bound task ran ${round(contention, 1)}x slower than alone): the figure assumes apply meets the same load, the low end a quiet machine that spares the wait for a core, the high end twice the wait`
       : '';
   if (!input.growth)
     return `${base}; no growth with the collection's size measured (the sandbox holds the whole collection, or too few documents to time)${load}`;
