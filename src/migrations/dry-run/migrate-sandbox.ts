@@ -81,9 +81,10 @@ export interface SandboxPassResult extends PassTiming {
 /**
  * Runs the migration over every document of a sandbox collection, a batch at a time, with the
  * same per-document decision apply makes (`planDocument`: renames, then `up`), and writes the
- * results back into the sandbox through apply's own batch write (`writeBatch`: the batch's
- * before-image into `images`, then conditional writes; the same digests and checksum; a checkpoint
- * per batch), so that its time is apply's at the sample's size (see `apply-eta.ts`). A document the
+ * results back into the sandbox: every third batch through apply's own batch write (`writeBatch`:
+ * the batch's before-image into `images`, then conditional writes; the same digests and checksum;
+ * a checkpoint per batch; see {@link appliedBatch}), timed, so that the ETA has apply's cost per
+ * document at the sample's size (see `apply-eta.ts`); the others as plain upserts. A document the
  * migration fails on (`up` throws, returns something that is not a document, changes the key, or
  * the document is at an unexpected version) is counted and listed with its key and the reason,
  * and left as it was; the pass goes on. So is a document whose rewrite would break the
