@@ -132,22 +132,7 @@ export async function migrateSandbox(pass: SandboxPass): Promise<SandboxPassResu
           checkRoundTrip(rewrite, doc, migrated, key, roundTrip);
       }
     }
-    const written = asApply
-      ? await writeBatch(
-          {
-            backups: pass.images,
-            collection,
-            name: pass.name,
-            versionField: rewrite.versionField,
-            migration: rewrite.migration.id,
-            attempt: 1,
-            stage: 'dry-run',
-            batch: batchName('dry-run', after),
-            now: new Date().toISOString(),
-          },
-          planned,
-        )
-      : await upserted(collection, planned);
+    const written = asApply ? await asApplyWrites(pass, planned, after) : await upserted(collection, planned);
     for (const [i, w] of written.entries()) {
       if (w.outcome === 'changed') counts.changed++;
       else if (w.outcome === 'failed') {
@@ -187,6 +172,26 @@ export async function migrateSandbox(pass: SandboxPass): Promise<SandboxPassResu
     applied,
     sandboxDocuments: counts.examined,
   };
+}
+
+/** A batch written as apply writes it (`writeBatch`), its image into the sandbox's images. */
+function asApplyWrites(
+  pass: SandboxPass,
+  planned: readonly PlannedDocument[],
+  after: string | null,
+): Promise<WrittenDocument[]> {
+  const target = {
+    backups: pass.images,
+    collection: pass.collection,
+    name: pass.name,
+    versionField: pass.rewrite.versionField,
+    migration: pass.rewrite.migration.id,
+    attempt: 1,
+    stage: 'dry-run',
+    batch: batchName('dry-run', after),
+    now: new Date().toISOString(),
+  };
+  return writeBatch(target, planned);
 }
 
 /**
