@@ -48,12 +48,12 @@ export interface EtaInput {
  * above 0), else it is noise and 0.
  *
  * The likely figure assumes apply runs under the load the dry run met. When the machine was busy
- * (`contention` above 1), part of the pass's time may have been this process waiting for a core,
- * which a quiet machine would not make it wait: the low end of the range takes that wait out (at
- * most, as if all the CPU time had waited: on SQLite the wall time is mostly the disk's, and a
- * quiet machine saved little in BENCHMARKS.md), and the high end counts it twice, for a machine
- * that gets busier still (a job of minutes meets other load than the pass of a second did). The
- * range also takes the quartiles of a and the ends of {@link applyResidual}. Pure.
+ * (`contention` c above 1: a CPU-bound task ran c times slower than alone), the wall time of a job
+ * of minutes is not pinned by a second of timing: the load moves (BENCHMARKS.md: FerretDB's apply
+ * took 60 s and 104 s of wall time for the same 33-34 s of server CPU at load 11-15). So the range
+ * reaches from a quiet machine (everything, a store server on this machine included, c times
+ * faster) to one as much busier again (c times slower), besides the quartiles of a and the ends
+ * of {@link applyResidual}. Pure.
  */
 export function estimateApply(input: EtaInput): ApplyEta {
   const examined = Math.max(input.examined, 1);
@@ -66,16 +66,14 @@ export function estimateApply(input: EtaInput): ApplyEta {
   const exponent = growthExponent(input.growth);
   const scale = Math.max(1, input.documents / Math.max(input.sandboxDocuments, 1));
   const contention = Math.max(1, input.contention ?? 1);
-  const quiet = quietShare(writeMs, cpuMs, contention);
   const total = (residual: number, a: number, share = 1) =>
     round((input.documents * residual * perDocumentMs * share * scale ** a) / 1000, 3);
   const { low, likely, high } = applyResidual;
   return {
     documents: input.documents,
     seconds: total(likely, exponent.likely),
-    low: total(low, exponent.low, quiet),
-    // The wait for a core may as well grow as vanish: the high end counts it twice.
-    high: total(high, exponent.high, 2 - quiet),
+    low: total(low, exponent.low, 1 / contention),
+    high: total(high, exponent.high, contention),
     sandboxDocuments: input.sandboxDocuments,
     passMsPerDocument: round(input.passMs / examined, 4),
     applyMsPerDocument: round(perDocumentMs, 4),
@@ -99,22 +97,11 @@ export function estimateApply(input: EtaInput): ApplyEta {
   };
 }
 
-/**
- * The share of a wall time left on a quiet machine: its CPU time ran `contention` times slower
- * than alone, so (contention - 1) x that CPU time was waiting for a core. Never below
- * 1 / contention (everything, a store server on this machine included, as fast as alone).
- */
-export function quietShare(wallMs: number, cpuMs: number, contention: number): number {
-  if (wallMs <= 0 || contention <= 1) return 1;
-  const waited = Math.min(wallMs, cpuMs * (contention - 1));
-  return Math.max(1 / contention, (wallMs - waited) / wallMs);
-}
-
 function methodOf(input: EtaInput, exponent: number, contention: number): string {
   const base = `apply's time per document timed in the sandbox (its batch write: before-images, conditional writes, a checkpoint a batch) and two reads of each document, ${applyResidual.likely}x (${applyResidual.low}-${applyResidual.high}x)`;
   const load =
-    contention >= 1.5
-      ? `; the machine was busy (a CPU-bound task ran ${round(contention, 1)}x slower than alone): the figure assumes apply meets the same load, the low end a quiet machine that spares the wait for a core, the high end twice the wait`
+    contention >= 1.2
+      ? `; the machine was busy (a CPU-bound task ran ${round(contention, 1)}x slower than alone): the figure assumes apply meets the same load, the range reaches from a quiet machine to one as much busier again`
       : '';
   if (!input.growth)
     return `${base}; no growth with the collection's size measured (the sandbox holds the whole collection, or too few documents to time)${load}`;

@@ -1,10 +1,14 @@
 import { performance } from 'node:perf_hooks';
 
-/** CPU time each spin burns: long enough to measure, short enough to cost nothing. */
-const spinCpuMs = 4;
+/**
+ * CPU time each spin burns: long enough to measure (a process that slept gets a core at once for
+ * a few ms: 4 ms spins read 1.0 at load 13 on 2 cores, 10-40 ms ones 1.5-7.7), short enough to cost
+ * little (six a pass: about 0.1 s of CPU).
+ */
+const spinCpuMs = 15;
 
 /** A spin never waits longer than this for its CPU time, however busy the machine. */
-const maxSpinWallMs = 200;
+const maxSpinWallMs = 400;
 
 /**
  * How much slower than alone a CPU-bound task runs on this machine now: the wall time of a short

@@ -170,8 +170,8 @@ async function canaryChecks(migration: Migration, ctx: MigrationDryRunContext): 
  * The pass's counts with the time the pass would take on the whole real collection at its pace
  * (`estimatedSeconds`, kept as it was), and the ETA of the real apply (`eta`): when the sandbox
  * holds a sample, keyed writes timed in it and in a quarter of it tell how the cost per document
- * grows with the collection; the machine's load during the pass, what a quiet one would save
- * (see `apply-eta.ts`).
+ * grows with the collection; how busy the machine was during the pass widens its range (see
+ * `apply-eta.ts`).
  */
 async function withEstimate(
   pass: SandboxPassResult & { contention: number },
