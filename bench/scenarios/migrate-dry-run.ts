@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { applyMigrations } from '../../src/migrations/apply/apply-migrations.js';
 import { runDryRun } from '../../src/migrations/dry-run/run-dry-run.js';
@@ -23,11 +24,14 @@ export const scenario: Scenario = {
   async run(context) {
     const n = context.options.docs;
     const s = Math.max(1, Math.floor(n / 10));
+    const load = new LoadNotes();
+    load.at('apply-sample');
     const applySample = await applyOnce(sized(context, s), 'apply-sample');
     const bench = await migrationBench(context);
     try {
       let report: DryRunReport | undefined;
       const stages = new StageClock();
+      load.at('dry-run');
       const dryRun = await context.measure('dry-run', async (phase) => {
         report = await dryRunSample(bench, s, (label) => {
           stages.at(label);
@@ -38,7 +42,10 @@ export const scenario: Scenario = {
         return report.throughput.documents;
       });
       context.record('dry-run stages (wall ms)', stages.spans());
+      load.at('apply-full');
       const applyFull = await measureApply(context, bench, 'apply-full', n);
+      load.at('end');
+      context.record('load average (1 min) at the start of each phase', load.notes);
       context.compare([dryRun], [applySample]);
       noteEta(context, report!, applyFull);
     } finally {
@@ -68,12 +75,26 @@ async function measureApply(
   label: string,
   docs: number,
 ): Promise<PhaseResult> {
-  return context.measure(label, async (phase) => {
-    const report = await applyMigrations({ ...bench.applyInput(), onEvent: () => phase.poll() });
+  const stages = new StageClock();
+  const measured = await context.measure(label, async (phase) => {
+    stages.at('before the first batch');
+    const report = await applyMigrations({
+      ...bench.applyInput(),
+      onEvent: (event) => {
+        if (event.type === 'progress') stages.done(`${event.stage} pass`);
+        else if (event.type === 'gate') stages.at(`${event.result.stage} gates`);
+        phase.poll();
+      },
+    });
+    stages.at('end');
     if (report.status !== 'applied')
       throw new Error(`apply ended ${report.status}: ${JSON.stringify(report.refusal)}`);
     return expectCount(label, report.migrations[0]!.counts.changed, docs);
   });
+  // Where apply's time goes: the ETA reckons with its passes (what the dry run times), not with
+  // what comes before the first batch or with the gates.
+  context.record(`${label} stages (wall ms)`, stages.spans());
+  return measured;
 }
 
 /** The dry run `steward migrate dry-run --sample S` does, on the bench's collection. */
@@ -117,12 +138,27 @@ function noteEta(context: BenchContext, report: DryRunReport, applyFull: PhaseRe
   context.record('dry-run estimate', report.estimate);
   if (report.eta) {
     context.record('dry-run eta', report.eta);
+    const collection = report.migrations[0]!.collections[0]!.eta!;
+    // Apply's time per document as the dry run timed it at the sample's size, beside the real one's.
+    context.record('apply ms per document: dry run at the sample / apply-full (wall)', [
+      collection.applyMsPerDocument ?? null,
+      Math.round((applyFull.wallMs / applyFull.docs) * 10_000) / 10_000,
+    ]);
     const { method: _method, ...figures } = report.migrations[0]!.collections[0]!.eta!;
     context.record('dry-run eta of the collection', figures);
     context.record('eta / apply-full (wall)', Math.round((report.eta.seconds / actual) * 100) / 100);
     context.record('apply-full within the eta range', report.eta.low <= actual && actual <= report.eta.high);
   }
   context.record('estimate / apply-full (wall)', Math.round((report.estimate.seconds / actual) * 100) / 100);
+}
+
+/** The machine's 1-minute load average as each phase starts: the figures move with it. */
+class LoadNotes {
+  readonly notes: Record<string, number> = {};
+
+  at(phase: string): void {
+    this.notes[phase] = Math.round(loadavg()[0]! * 100) / 100;
+  }
 }
 
 /**
@@ -134,6 +170,17 @@ class StageClock {
 
   at(label: string): void {
     if (this.starts.at(-1)?.label !== label) this.starts.push({ label, at: performance.now() });
+  }
+
+  /**
+   * Marks the end of a stage's last batch: what follows until the next stage (apply's gates,
+   * computed before their event) is counted as `after <label>`.
+   */
+  done(label: string): void {
+    // Another batch of the stage: the time since the last one was the stage's.
+    if (this.starts.at(-1)?.label === `after ${label}`) this.starts.pop();
+    this.at(label);
+    this.starts.push({ label: `after ${label}`, at: performance.now() });
   }
 
   spans(): Record<string, number> {

@@ -172,7 +172,7 @@ for (const kind of selectedKinds()) {
         { ...report.eta, method: undefined },
         { documents, seconds: eta.seconds, low: eta.low, high: eta.high, method: undefined },
       );
-      assert.match(report.eta!.method, /the sandbox pass's time per document/);
+      assert.match(report.eta!.method, /apply's time per document timed in the sandbox/);
       assert.equal(report.sandboxes[0]?.copied, documents);
       assert.equal(await sandboxExists(), false, 'the sandbox is dropped');
     });
@@ -280,6 +280,30 @@ for (const kind of selectedKinds()) {
       assert.equal(first.estimate.documents, documents);
     });
 
+    test("on a busy machine the ETA says so and its range reaches from a quiet machine to a busier one; apply's images go beside the sandbox", async () => {
+      let during: string[] = [];
+      const heartbeat = async () => {
+        if (during.length === 0) during = await ts.store.listCollections();
+      };
+      const quiet = await runDryRun(
+        input(nestRegistration(), { sample: 20, contention: () => 1, heartbeat }),
+      );
+      const busy = await runDryRun(input(nestRegistration(), { sample: 20, contention: () => 4 }));
+      assert.ok(during.includes(`${sandboxName()}_images`), JSON.stringify(during));
+      const [q, b] = [quiet, busy].map((r) => r.migrations[0]!.collections[0]!.eta!);
+      assert.equal(q!.contention, 1);
+      assert.equal(b!.contention, 4);
+      assert.doesNotMatch(q!.method, /busy/);
+      assert.match(b!.method, /the machine was busy \(a CPU-bound task ran 4x slower than alone\)/);
+      assert.match(busy.eta!.method, /from a quiet machine to one as much busier again/);
+      // A quarter of the time (and 0.75 of it), or four times (and 1.5 times) it; the growth
+      // exponent's quartiles widen it further (the figures are rounded to 1 ms).
+      assert.ok(b!.low > 0 && b!.low <= (b!.seconds * 0.75) / 4 + 0.002, JSON.stringify(b));
+      assert.ok(b!.high >= b!.seconds * 1.5 * 4 - 0.002, JSON.stringify(b));
+      const left = (await ts.store.listCollections()).filter((c) => c.includes(`${prefix}sandbox`));
+      assert.deepEqual(left, [], 'the sandbox and its images are dropped');
+    });
+
     test('with a sample, the ETA times keyed writes at two sizes, extrapolates to the real collection, and drops its probe', async () => {
       const report = await runDryRun(input(nestRegistration(), { sample: 20 }));
       const copied = report.sandboxes[0]!.copied;
@@ -297,9 +321,14 @@ for (const kind of selectedKinds()) {
       const { low, likely, high } = eta.growthExponent;
       assert.ok(0 <= low && low <= likely && likely <= high && high <= 2, JSON.stringify(eta.growthExponent));
       assert.ok(eta.low > 0 && eta.low <= eta.seconds && eta.seconds <= eta.high, JSON.stringify(eta));
-      // Extrapolated from the sample to the real size: at least the pass's pace over every document.
-      assert.ok(eta.seconds >= (documents * eta.passMsPerDocument) / 1000, JSON.stringify(eta));
+      // Extrapolated from the sample to the real size: at least apply's pace at the sample's size
+      // over every document (the figures are rounded: to 0.1 µs a document, 1 ms in all).
+      assert.ok(eta.seconds >= (documents * eta.applyMsPerDocument!) / 1000 - 0.002, JSON.stringify(eta));
       assert.match(eta.method, new RegExp(`${probed.smallDocuments} and ${copied} documents`));
+      // Apply's own batch write was timed in the sandbox, beside two reads of each document.
+      assert.ok(eta.applyMsPerDocument! > 2 * eta.readMsPerDocument!, JSON.stringify(eta));
+      assert.ok(eta.contention! >= 1, JSON.stringify(eta));
+      assert.match(eta.method, /apply's time per document timed in the sandbox/);
       assert.deepEqual(report.eta && [report.eta.seconds, report.eta.low, report.eta.high], [
         eta.seconds,
         eta.low,

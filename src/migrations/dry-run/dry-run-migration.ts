@@ -17,6 +17,10 @@ import type { WriteGrowth } from './write-growth-probe.js';
 export interface MigrationDryRunContext {
   /** The sandbox of a rewritten collection, or the real collection for one only validators read. */
   readonly collectionFor: (name: string) => Collection;
+  /** The before-image collection beside a rewritten collection's sandbox (see `migrateSandbox`). */
+  readonly imagesFor: (name: string) => Collection;
+  /** How busy the machine is (`cpuContention`), taken before and after each pass; default 1. */
+  readonly contention?: () => number;
   /** The field each rewritten collection keeps versions in, as apply reads it. */
   readonly versionField: (name: string) => string;
   /** The documents the real collection holds (an estimate), for the full-run estimate. */
@@ -97,14 +101,15 @@ async function passOver(
   migration: Migration,
   name: string,
   ctx: MigrationDryRunContext,
-): Promise<SandboxPassResult> {
+): Promise<SandboxPassResult & { contention: number }> {
   const sandbox = ctx.collectionFor(name);
   const hasParity = (migration.validators?.after ?? []).some((v) => v.kind === 'parity');
   // The copy counted the sandbox: a count estimate costs a round trip (100-200 ms on FerretDB).
   const total = ctx.sandboxDocuments?.(name) ?? (await sandbox.count({ estimate: true }));
   const fraction = hasParity ? paritySampleFraction(total, ctx.paritySample) : 0;
   ctx.onProgress?.(`${migration.id} on ${name}`, 0, total);
-  return migrateSandbox({
+  const before = ctx.contention?.() ?? 1;
+  const pass = await migrateSandbox({
     rewrite: {
       migration,
       keyField: sandbox.spec.keyField,
@@ -115,6 +120,7 @@ async function passOver(
       conforms: contractCheck(ctx.contracts, name, ctx.versionField(name)),
     },
     collection: sandbox,
+    images: ctx.imagesFor(name),
     name,
     batchSize: ctx.batchSize,
     deltaSample: ctx.deltaSample,
@@ -122,6 +128,8 @@ async function passOver(
     ...(ctx.heartbeat ? { heartbeat: ctx.heartbeat } : {}),
     onProgress: (n) => ctx.onProgress?.(`${migration.id} on ${name}`, n, total),
   });
+  const after = ctx.contention?.() ?? 1;
+  return { ...pass, contention: (before + after) / 2 };
 }
 
 /**
@@ -159,13 +167,14 @@ async function canaryChecks(migration: Migration, ctx: MigrationDryRunContext): 
 }
 
 /**
- * The pass's counts with the time `up` would take on the whole real collection at its pace
+ * The pass's counts with the time the pass would take on the whole real collection at its pace
  * (`estimatedSeconds`, kept as it was), and the ETA of the real apply (`eta`): when the sandbox
  * holds a sample, keyed writes timed in it and in a quarter of it tell how the cost per document
- * grows with the collection (see `apply-eta.ts`).
+ * grows with the collection; how busy the machine was during the pass widens its range (see
+ * `apply-eta.ts`).
  */
 async function withEstimate(
-  pass: SandboxPassResult,
+  pass: SandboxPassResult & { contention: number },
   estimatedDocuments: number,
   ctx: MigrationDryRunContext,
   name: string,
@@ -181,6 +190,9 @@ async function withEstimate(
     documents: estimatedDocuments,
     examined: pass.counts.examined,
     passMs: pass.passMs,
+    readMs: pass.readMs,
+    applied: pass.applied,
+    contention: pass.contention,
     sandboxDocuments: pass.sandboxDocuments,
     ...(growth ? { growth } : {}),
   });

@@ -4,9 +4,10 @@ import { documentCollections } from '../apply/migration-collections.js';
 import type { Migration } from '../migration.js';
 import type { DryRunReport, MigrationDryRun, SandboxSummary } from '../report/dry-run-report.js';
 import { defaultParitySample } from '../validators/run-validators.js';
+import { cpuContention } from './cpu-contention.js';
 import { dryRunMigration } from './dry-run-migration.js';
 import { summarizeDryRun } from './dry-run-summary.js';
-import { copyIntoSandbox, sandboxSpec } from './sandbox.js';
+import { copyIntoSandbox, sandboxImagesSpec, sandboxSpec } from './sandbox.js';
 import { probeWriteGrowth } from './write-growth-probe.js';
 
 /** A collection a migration rewrites: where it lives and how its documents carry their version. */
@@ -47,6 +48,8 @@ export interface DryRunInput {
   readonly heartbeat?: () => Promise<void>;
   /** Documents done in the stage named by `label`, of `total` (the sandbox's estimated count) when known. */
   readonly onProgress?: (label: string, done: number, total?: number) => void;
+  /** How busy the machine is, for the ETA (default `cpuContention`); tests pass a fixed one. */
+  readonly contention?: () => number;
   /** The report's `createdAt`; tests pass a fixed one. */
   readonly now?: () => Date;
 }
@@ -84,6 +87,12 @@ async function dryRunInSandboxes(
       const s = sandboxes.get(name);
       return s ? s.target.store.collection(s.spec) : input.otherCollection(name);
     },
+    imagesFor: (name: string): Collection => {
+      const s = sandboxes.get(name);
+      if (!s) throw new Error(`no sandbox for collection "${name}"`);
+      return s.target.store.collection(s.images);
+    },
+    contention: input.contention ?? cpuContention,
     versionField: (name: string) => input.targets.get(name)!.versionField,
     sourceDocuments: (name: string) => sandboxes.get(name)?.summary.sourceDocuments ?? 0,
     sandboxDocuments: (name: string) => sandboxes.get(name)?.summary.copied,
@@ -123,6 +132,8 @@ async function dropSandboxes(made: readonly { store: Store; spec: CollectionSpec
 interface Sandbox {
   readonly target: DryRunTarget;
   readonly spec: CollectionSpec;
+  /** Its before-images, as apply keeps them in the ledger: `<sandbox>_images`. */
+  readonly images: CollectionSpec;
   readonly summary: SandboxSummary;
 }
 
@@ -139,7 +150,10 @@ async function makeSandboxes(
     input.onProgress?.(`copying ${name} into ${spec.name}`, 0);
     const copy = await copyIntoSandbox(target.store, target.spec, spec, input.sample);
     const summary = { collection: name, store: target.storeName, sandbox: spec.name, ...copy };
-    out.set(name, { target, spec, summary });
+    const images = sandboxImagesSpec(spec, target.store);
+    made.push({ store: target.store, spec: images });
+    await target.store.ensureCollection(images);
+    out.set(name, { target, spec, images, summary });
   }
   return out;
 }

@@ -12,6 +12,17 @@ export function sandboxSpec(prefix: string, collection: string, source: Collecti
 }
 
 /**
+ * The before-images of a sandbox's pass, beside it (`<sandbox>_images`), keyed like the ledger's
+ * backups: the pass writes through apply's batch write, which saves an image per batch.
+ */
+export function sandboxImagesSpec(
+  sandbox: CollectionSpec,
+  store: Pick<Store, 'capabilities'>,
+): CollectionSpec {
+  return { name: `${sandbox.name}_images`, keyField: store.capabilities.defaultKeyField };
+}
+
+/**
  * Copies a collection into its sandbox: all of it, or a deterministic sample of at least
  * `minDocuments` chosen by key hash. The first fraction comes from the count estimate, with a
  * margin; if the hash draws fewer documents than asked, the copy is redone with a larger fraction,

@@ -45,18 +45,30 @@ export interface DryRunEta {
 }
 
 /**
- * The estimate of apply over one real collection: the sandbox pass's cost per document at the
- * sample's size, times apply's work over the pass's, times how the cost per document grows to the
- * real size (a keyed write timed at two sizes, extrapolated as a power). See `dry-run/apply-eta.ts`.
+ * The estimate of apply over one real collection: the sandboxed apply's cost per document at the
+ * sample's size (apply's own batch write, plus the second read apply makes), times how the cost per
+ * document grows to the real size (a keyed write timed at two sizes, extrapolated as a power), with
+ * the load the dry run met. See `dry-run/apply-eta.ts`.
  */
 export interface ApplyEta {
   readonly documents: number;
+  /** The likely time, at the load the dry run met, and the range (its low end a quiet machine). */
   readonly seconds: number;
   readonly low: number;
   readonly high: number;
   /** Documents the sandbox held during the pass. */
   readonly sandboxDocuments: number;
+  /** The sandbox pass's wall time per document. */
   readonly passMsPerDocument: number;
+  /**
+   * Apply's time per document at the sample's size, as timed in the sandbox (its batch write and
+   * two reads); of it, a read of one document; the CPU time of its batch write.
+   */
+  readonly applyMsPerDocument?: number;
+  readonly readMsPerDocument?: number;
+  readonly cpuMsPerDocument?: number;
+  /** How much slower than alone a CPU-bound task ran during the pass: 1 on a quiet machine. */
+  readonly contention?: number;
   /** Median time of one keyed write in a quarter of the sandbox and in the sandbox; null when not probed. */
   readonly writeMs: {
     readonly smallDocuments: number;
