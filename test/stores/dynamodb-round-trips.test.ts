@@ -254,6 +254,23 @@ describe(
         });
         assert.equal(now.has(keyId('ghost')), false);
 
+        // A path DynamoDB refuses in place (into a map that is not there) cancels the
+        // transaction; rerun one at a time, that patch is rewritten as the single path does.
+        const nested = await countRequests(async () => {
+          const written = await batched.write([
+            bump('p1', 2, 'nested'),
+            { ...bump('p2', 2, 'nested'), set: { revision: 3, 'notes.seen': true } } as WriteOp,
+          ]);
+          assert.deepEqual(written, [{ status: 'ok' }, { status: 'ok' }]);
+        });
+        assert.equal(nested.calls.get('TransactWriteItems'), 1);
+        assert.deepEqual((await batched.getMany(['p2'])).get(keyId('p2')), {
+          id: 'p2',
+          title: 'patched p2',
+          revision: 3,
+          notes: { seen: true },
+        });
+
         // A lone patch stays one UpdateItem.
         const lone = await countRequests(async () => {
           assert.deepEqual(await batched.write([bump('p0', 2, 'again')]), [{ status: 'ok' }]);
