@@ -194,6 +194,93 @@ describe(
       assert.deepEqual(now.get(keyId('twice')), { id: 'twice', title: 'first' });
     });
 
+    test('N conditional patches go in transactions of 100 with the same results as one call each', async () => {
+      const batched = store.collection(spec);
+      const single: CollectionSpec = { name: 'patchsingle', keyField: 'id' };
+      await store.ensureCollection(single);
+      try {
+        const alone = store.collection(single);
+        const start: JsonObject[] = [
+          ...Array.from({ length: 250 }, (_, i) => ({ id: `p${i}`, title: `patch ${i}`, revision: 1 })),
+          { id: 'twice', title: 'twice', revision: 1 },
+        ];
+        const bump = (id: string, revision: number, title: string): WriteOp => ({
+          type: 'patch',
+          key: id,
+          set: { title, revision: revision + 1 },
+          expect: { field: 'revision', value: revision },
+        });
+        const ops: WriteOp[] = [
+          ...start.slice(0, 250).map((doc) => bump(doc.id as string, 1, `patched ${doc.id}`)),
+          // No such document: `missing`, in the third transaction.
+          bump('ghost', 1, 'nobody'),
+          // Two patches of one key stay in order, one UpdateItem each: the second sees the first.
+          bump('twice', 1, 'first'),
+          bump('twice', 2, 'second'),
+        ];
+        for (const c of [batched, alone]) {
+          await c.write(start.map((doc) => ({ type: 'replace', doc, upsert: true })));
+          // Someone else moves p42 on to revision 5: its patch, in the first transaction, is a conflict.
+          await c.write([{ type: 'patch', key: 'p42', set: { revision: 5 } }]);
+        }
+        let results: Awaited<ReturnType<typeof batched.write>> = [];
+        const counted = await countRequests(async () => {
+          results = await batched.write(ops);
+        });
+        const expected = ops.map((_, i) => ({
+          status: i === 42 ? 'conflict' : i === 250 ? 'missing' : 'ok',
+        }));
+        assert.deepEqual(results, expected);
+        const oneEach: Awaited<ReturnType<typeof batched.write>> = [];
+        for (const op of ops) oneEach.push(...(await alone.write([op])));
+        assert.deepEqual(results, oneEach);
+        // ceil(251 / 100) transactions; the two holding the conflict and the missing key are
+        // cancelled and rerun one UpdateItem each (100 + 51), and the same-key pair as two
+        // UpdateItems (one UpdateItem per patch before: 253).
+        assert.deepEqual(Object.fromEntries(counted.calls), { TransactWriteItems: 3, UpdateItem: 153 });
+        const keys = [...start.map((doc) => doc.id as string), 'ghost'];
+        const now = await batched.getMany(keys);
+        assert.deepEqual(now, await alone.getMany(keys));
+        assert.deepEqual(now.get(keyId('p42')), { id: 'p42', title: 'patch 42', revision: 5 });
+        assert.deepEqual(now.get(keyId('p150')), {
+          id: 'p150',
+          title: 'patched p150',
+          revision: 2,
+        });
+        assert.deepEqual(now.get(keyId('twice')), {
+          id: 'twice',
+          title: 'second',
+          revision: 3,
+        });
+        assert.equal(now.has(keyId('ghost')), false);
+
+        // A path DynamoDB refuses in place (into a map that is not there) cancels the
+        // transaction; rerun one at a time, that patch is rewritten as the single path does.
+        const nested = await countRequests(async () => {
+          const written = await batched.write([
+            bump('p1', 2, 'nested'),
+            { ...bump('p2', 2, 'nested'), set: { revision: 3, 'notes.seen': true } } as WriteOp,
+          ]);
+          assert.deepEqual(written, [{ status: 'ok' }, { status: 'ok' }]);
+        });
+        assert.equal(nested.calls.get('TransactWriteItems'), 1);
+        assert.deepEqual((await batched.getMany(['p2'])).get(keyId('p2')), {
+          id: 'p2',
+          title: 'patched p2',
+          revision: 3,
+          notes: { seen: true },
+        });
+
+        // A lone patch stays one UpdateItem.
+        const lone = await countRequests(async () => {
+          assert.deepEqual(await batched.write([bump('p0', 2, 'again')]), [{ status: 'ok' }]);
+        });
+        assert.deepEqual(Object.fromEntries(lone.calls), { UpdateItem: 1 });
+      } finally {
+        await store.dropCollection(single);
+      }
+    });
+
     test('a lone conditional write goes as one PutItem, not a transaction of one, with the same outcomes', async () => {
       const tasks = store.collection(spec);
       const lone = async (op: WriteOp) => {

@@ -24,9 +24,9 @@ import {
 
 /**
  * One write operation as one conditional PutItem, UpdateItem or DeleteItem. These are the
- * operations a BatchWriteItem cannot carry (it takes no conditions). Conditional replaces and
- * inserts of distinct keys go in TransactWriteItems first ({@link transactReplace},
- * {@link transactInsert}); one refused operation aborts a whole transaction, so those land here
+ * operations a BatchWriteItem cannot carry (it takes no conditions). Conditional replaces,
+ * inserts and patches of distinct keys go in TransactWriteItems first ({@link transactReplace},
+ * {@link transactInsert}, {@link transactPatch}); one refused operation aborts a whole transaction, so those land here
  * when theirs is cancelled, as everything else does. SDK errors other than a failed condition
  * are rethrown for the caller to translate.
  */
@@ -132,15 +132,8 @@ async function patch(t: WriteTarget, op: WriteOp & { type: 'patch' }): Promise<W
   if (typeof key === 'string') return failed(key);
   const problem = patchProblem(t.mapper.mapping, op);
   if (problem) return failed(problem);
-  const paths = [...Object.keys(op.set ?? {}), ...(op.unset ?? []), ...(op.expect ? [op.expect.field] : [])];
-  if (paths.some(hasPositionStep)) return patchByRewrite(t, op, key);
-  const b = new ExpressionBuilder();
-  const sets = Object.entries(op.set ?? {})
-    .filter(([path]) => path !== t.mapper.mapping.keyField)
-    .map(([path, value]) => `${b.path(path)} = ${b.value(value)}`);
-  const removes = (op.unset ?? []).map((path) => b.path(path));
-  const update = updateExpression(sets, removes);
-  const condition = existingItemCondition(t.mapper, b, op.key, op.expect);
+  if (patchPaths(op).some(hasPositionStep)) return patchByRewrite(t, op, key);
+  const { update, condition, b } = patchExpressions(t, op);
   try {
     await t.client.send((sdk) =>
       sdk.send(
@@ -161,6 +154,48 @@ async function patch(t: WriteTarget, op: WriteOp & { type: 'patch' }): Promise<W
     if (!outcome) throw error;
     return outcome;
   }
+}
+
+/**
+ * A patch with an expectation as one Update of a TransactWriteItems call, with the same update
+ * and condition {@link applyConditional} gives it; undefined for anything else, and for a patch
+ * the single path treats apart (an unmappable key, a refused path, positional steps, nothing to
+ * update). As for replaces, only a transaction that succeeds is read as these items' outcomes: a
+ * cancelled one (a failed condition, or DynamoDB refusing a path the rewrite handles) is rerun one
+ * operation at a time, which tells each its own outcome.
+ */
+export function transactPatch(t: WriteTarget, op: WriteOp): TransactWriteItem | undefined {
+  if (op.type !== 'patch' || !op.expect) return undefined;
+  const key = t.mapper.key(op.key);
+  if (typeof key === 'string' || patchProblem(t.mapper.mapping, op)) return undefined;
+  if (patchPaths(op).some(hasPositionStep)) return undefined;
+  const { update, condition, b } = patchExpressions(t, op);
+  if (!update || !condition) return undefined;
+  return {
+    Update: {
+      TableName: t.mapper.mapping.table,
+      Key: key,
+      UpdateExpression: update,
+      ConditionExpression: condition,
+      ...b.params(),
+    },
+  };
+}
+
+function patchPaths(op: WriteOp & { type: 'patch' }): string[] {
+  return [...Object.keys(op.set ?? {}), ...(op.unset ?? []), ...(op.expect ? [op.expect.field] : [])];
+}
+
+/** A patch's UpdateExpression (empty when it changes nothing) and condition, in one builder. */
+function patchExpressions(t: WriteTarget, op: WriteOp & { type: 'patch' }) {
+  const b = new ExpressionBuilder();
+  const sets = Object.entries(op.set ?? {})
+    .filter(([path]) => path !== t.mapper.mapping.keyField)
+    .map(([path, value]) => `${b.path(path)} = ${b.value(value)}`);
+  const removes = (op.unset ?? []).map((path) => b.path(path));
+  const update = updateExpression(sets, removes);
+  const condition = existingItemCondition(t.mapper, b, op.key, op.expect);
+  return { update, condition, b };
 }
 
 async function remove(t: WriteTarget, op: WriteOp & { type: 'delete' }): Promise<WriteResult> {

@@ -6,6 +6,7 @@ import {
   applyConditional,
   put,
   transactInsert,
+  transactPatch,
   transactReplace,
   type WriteTarget,
 } from './conditional-write.js';
@@ -21,9 +22,10 @@ const writeConcurrency = 16;
  * Runs a `write` call's operations and returns one result per operation, in order.
  *
  * Plain upserts (replace with upsert, no expectation, no discriminator to protect) go through
- * BatchWriteItem, 25 a call, with UnprocessedItems retried. Conditional replaces and inserts of
- * distinct keys go in TransactWriteItems calls of up to 100 (as many at once as
- * `transactionsInFlight` allows: one on DynamoDB Local): one round trip for many conditions. A
+ * BatchWriteItem, 25 a call, with UnprocessedItems retried. Conditional replaces, inserts and
+ * patches (replaces and patches with an expectation) of distinct keys go in TransactWriteItems
+ * calls of up to 100 (as many at once as `transactionsInFlight` allows: one on DynamoDB Local):
+ * one round trip for many conditions. A
  * group of one goes as its single conditional call instead. A transaction cancelled only because
  * inserts met existing keys marks those `exists` and retries the rest together; one cancelled for
  * anything else is rerun one operation at a time, which gives each its own outcome. Everything
@@ -49,13 +51,15 @@ export async function runWrites(t: WriteTarget, ops: readonly WriteOp[]): Promis
     const op = ops[index] as WriteOp;
     const item = indexes.length === 1 ? batchable(t, op) : undefined;
     const transact =
-      indexes.length === 1 && !item ? (transactReplace(t, op) ?? transactInsert(t, op)) : undefined;
+      indexes.length === 1 && !item
+        ? (transactReplace(t, op) ?? transactInsert(t, op) ?? transactPatch(t, op))
+        : undefined;
     if (item) batched.push({ index, item });
-    else if (transact && (op.type === 'replace' || op.type === 'insert'))
+    else if (transact)
       transacted.push({
         index,
         item: transact,
-        bytes: JSON.stringify(op.doc).length,
+        bytes: opBytes(op),
         ...(op.type === 'insert' ? { insert: true } : {}),
       });
     else sequences.push(indexes);
@@ -85,6 +89,14 @@ export async function runWrites(t: WriteTarget, ops: readonly WriteOp[]): Promis
     }),
   ]);
   return results;
+}
+
+/** An operation's size as a transaction counts it: its document, or a patch's changes. */
+function opBytes(op: WriteOp): number {
+  if (op.type === 'insert' || op.type === 'replace') return JSON.stringify(op.doc).length;
+  if (op.type === 'patch')
+    return JSON.stringify([op.key, op.set ?? {}, op.unset ?? [], op.expect ?? {}]).length;
+  return JSON.stringify(op.key).length;
 }
 
 function opKey(op: WriteOp, keyField: string): DocKey | undefined {
