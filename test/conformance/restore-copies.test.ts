@@ -9,8 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import type { JsonObject } from '../../src/core/json.js';
 import { documentDigest } from '../../src/migrations/collection-checksum.js';
 import { restoreCopies } from '../../src/stores/restore-copies.js';
-import type { SqliteCollection } from '../../src/stores/sqlite/sqlite-collection.js';
 import { type Collection, type DocKey, keyId, type RestoreCopies } from '../../src/stores/store.js';
+import { sqliteWithCopies, storeRawText } from '../support/corrupt-sqlite-row.js';
 import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
 
 for (const kind of selectedKinds()) {
@@ -151,15 +151,10 @@ for (const kind of selectedKinds()) {
 
     if (kind === 'sqlite')
       test('stored text that is not JSON is left for the caller, whose read reports it', async () => {
-        const spec = t.spec('corrupt');
-        const copiesSpec = t.spec('corrupt_copies');
-        await t.store.ensureCollection(spec);
-        await t.store.ensureCollection(copiesSpec);
-        const docs = t.store.collection(spec) as SqliteCollection;
-        const copies = t.store.collection(copiesSpec);
+        const { docs, copies } = await sqliteWithCopies(t);
         const written = { id: 'bad', v: 2 };
         await docs.write([{ type: 'insert', doc: written }]);
-        docs.db.prepare(`UPDATE ${docs.table} SET doc = ? WHERE k = ?`).run('{"v":2,', keyId('bad'));
+        storeRawText(docs, keyId('bad'), '{"v":2,');
         await copies.write([
           {
             type: 'insert',

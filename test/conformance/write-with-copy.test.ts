@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { JsonObject } from '../../src/core/json.js';
 import { isStewardError } from '../../src/errors/steward-error.js';
-import type { SqliteCollection } from '../../src/stores/sqlite/sqlite-collection.js';
 import { keyId } from '../../src/stores/store.js';
 import { writeWithCopy } from '../../src/stores/write-with-copy.js';
+import { sqliteWithCopies, storeRawText } from '../support/corrupt-sqlite-row.js';
 import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
 
 for (const kind of selectedKinds()) {
@@ -90,22 +90,17 @@ for (const kind of selectedKinds()) {
 
     if (kind === 'sqlite')
       test('stored text that is not JSON: store.corrupt, nothing copied, nothing written', async () => {
-        const spec = t.spec('corrupt');
-        const copiesSpec = t.spec('corrupt_copies');
-        await t.store.ensureCollection(spec);
-        await t.store.ensureCollection(copiesSpec);
-        const docs = t.store.collection(spec) as SqliteCollection;
-        const copies = t.store.collection(copiesSpec);
+        const { docs, copies } = await sqliteWithCopies(t);
+        const keyField = docs.spec.keyField;
         await docs.write([
-          { type: 'insert', doc: { [spec.keyField]: 'ok', v: 1 } },
-          { type: 'insert', doc: { [spec.keyField]: 'bad', v: 1 } },
+          { type: 'insert', doc: { [keyField]: 'ok', v: 1 } },
+          { type: 'insert', doc: { [keyField]: 'bad', v: 1 } },
         ]);
-        // Written outside steward, as a broken import would.
-        docs.db.prepare(`UPDATE ${docs.table} SET doc = ? WHERE k = ?`).run('{"v":1,', keyId('bad'));
+        storeRawText(docs, keyId('bad'), '{"v":1,');
         await assert.rejects(
-          writeWithCopy(docs, [{ type: 'replace', doc: { [spec.keyField]: 'ok', v: 2 } }], {
+          writeWithCopy(docs, [{ type: 'replace', doc: { [keyField]: 'ok', v: 2 } }], {
             into: copies,
-            doc: { [copiesSpec.keyField]: 'img', entries: [] },
+            doc: { [copies.spec.keyField]: 'img', entries: [] },
             field: 'entries',
             as: 'doc',
             copies: [
