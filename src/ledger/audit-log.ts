@@ -186,7 +186,8 @@ export class AuditLog {
       const claim = { type: 'insert' as const, doc: storedRecordDoc(this.collection, first!, rest) };
       if ((await writeLedgerDoc(this.collection, claim)) === 'ok') {
         await storeCarried(this.collection, rest, rest.length > 0 ? [auditRecordKey(first!.seq)] : []);
-        const last = { seq: (rest.at(-1) ?? first!).seq, hash: (rest.at(-1) ?? first!).hash };
+        const end = rest.at(-1) ?? first!;
+        const last = { seq: end.seq, hash: end.hash };
         const headMoved = await advanceAuditHead(this.collection, head, last);
         const records = [first!, ...rest];
         if (this.options.witness)

@@ -79,6 +79,12 @@ function chunkId(head: string, run: number, index: number): string {
   return `${head}|${run}|${index}`;
 }
 
+/** The ids of an image's chunks after its head, as the head names them (`run`, `chunks`). */
+function otherChunkIds(id: string, head: JsonObject): string[] {
+  const run = head.run as number;
+  return Array.from({ length: (head.chunks as number) - 1 }, (_, i) => chunkId(id, run, i + 1));
+}
+
 /** The batch image saved under this name, or undefined. Two round trips at most. */
 export async function readBatchImage(
   backups: Collection,
@@ -166,18 +172,8 @@ export async function* batchImages(
   of: ImagesOf,
   options: { after?: string | null },
 ): AsyncGenerator<PagedImage> {
-  let after = options.after ?? null;
-  for await (const page of scanPages(backups, { filter: headFilter(of), limit: 100, after })) {
-    const heads = page.docs.filter(isHead);
-    for (const [i, head] of heads.entries()) {
-      const collection = head.collection as string;
-      const batch = head.batch as string;
-      const id = batchImageId({ migration: of.migration, attempt: of.attempt, collection }, batch);
-      const image = await withChunks(backups, id, head);
-      yield { collection, batch, image, page: { after, next: page.next, last: i === heads.length - 1 } };
-    }
-    after = page.next;
-  }
+  for await (const { collection, batch, id, head, page } of pagedHeads(backups, of, options))
+    yield { collection, batch, image: await withChunks(backups, id, head), page };
 }
 
 /** Which batch images {@link batchImages} and {@link batchImageHeads} read. */
@@ -208,19 +204,36 @@ export async function* batchImageHeads(
   options: { after?: string | null },
 ): AsyncGenerator<PagedImageHead> {
   const fields = ['part', 'collection', 'batch', 'run', 'chunks'];
+  for await (const { collection, batch, id, head, page } of pagedHeads(backups, of, options, fields))
+    yield { collection, batch, ids: [id, ...otherChunkIds(id, head)], page };
+}
+
+/**
+ * The heads of one attempt's batch images, page by page from the token `after` (up to 100
+ * documents of the backups collection a page, so a page holds several heads or none), each with
+ * its image's id and where it stands on its page. `fields` projects the heads.
+ */
+async function* pagedHeads(
+  backups: Collection,
+  of: ImagesOf,
+  options: { after?: string | null },
+  fields?: readonly string[],
+): AsyncGenerator<{
+  collection: string;
+  batch: string;
+  id: string;
+  head: JsonObject;
+  page: PagedImage['page'];
+}> {
   let after = options.after ?? null;
-  for await (const page of scanPages(backups, { filter: headFilter(of), limit: 100, after, fields })) {
+  const scan = { filter: headFilter(of), limit: 100, ...(fields ? { fields } : {}) };
+  for await (const page of scanPages(backups, { ...scan, after })) {
     const heads = page.docs.filter(isHead);
     for (const [i, head] of heads.entries()) {
       const collection = head.collection as string;
       const batch = head.batch as string;
       const id = batchImageId({ migration: of.migration, attempt: of.attempt, collection }, batch);
-      const run = head.run as number;
-      const ids = [
-        id,
-        ...Array.from({ length: (head.chunks as number) - 1 }, (_, c) => chunkId(id, run, c + 1)),
-      ];
-      yield { collection, batch, ids, page: { after, next: page.next, last: i === heads.length - 1 } };
+      yield { collection, batch, id, head, page: { after, next: page.next, last: i === heads.length - 1 } };
     }
     after = page.next;
   }
@@ -263,7 +276,7 @@ async function withChunks(backups: Collection, id: string, head: JsonObject): Pr
   const chunks = head.chunks as number;
   const entries = [...entriesOf(head)];
   if (chunks > 1) {
-    const ids = Array.from({ length: chunks - 1 }, (_, i) => chunkId(id, run, i + 1));
+    const ids = otherChunkIds(id, head);
     const found = await backups.getMany(ids);
     for (const chunk of ids) {
       const doc = found.get(keyId(chunk));
