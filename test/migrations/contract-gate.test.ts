@@ -53,6 +53,17 @@ async function approve(w: MigrationWorld): Promise<void> {
   await w.approve(hash, 'bob');
 }
 
+/** Approves, applies until the contract gate stops, then `--resume`s past it: the resumed report. */
+async function stopThenResume(w: MigrationWorld) {
+  await approve(w);
+  const settings = { maxErrorRate: 0.05 };
+  const stopped = await applyMigrations(w.applyInput([splitName], { settings }));
+  assert.equal(stopped.status, 'gate-failed');
+  const report = await applyMigrations(w.applyInput([splitName], { settings, resume: true }));
+  assert.equal(report.status, 'applied', JSON.stringify(report.migrations[0]?.gates));
+  return report;
+}
+
 for (const kind of selectedKinds()) {
   describe(`the contract gate stops the canary on ${kind}`, () => {
     let w: MigrationWorld;
@@ -98,12 +109,7 @@ for (const kind of selectedKinds()) {
     });
 
     test('--resume goes on past it: the document stays as it was, counted failed, never written', async () => {
-      await approve(w);
-      const settings = { maxErrorRate: 0.05 };
-      const stopped = await applyMigrations(w.applyInput([splitName], { settings }));
-      assert.equal(stopped.status, 'gate-failed');
-      const report = await applyMigrations(w.applyInput([splitName], { settings, resume: true }));
-      assert.equal(report.status, 'applied', JSON.stringify(report.migrations[0]?.gates));
+      const report = await stopThenResume(w);
       const m = report.migrations[0]!;
       assert.deepEqual([m.counts.changed, m.counts.failed], [199, 1]);
       assert.deepEqual(m.failures, [
@@ -211,12 +217,7 @@ for (const kind of selectedKinds()) {
     });
 
     test('--resume after such a stop finishes the canary and records the same before-checksum', async () => {
-      await approve(w);
-      const settings = { maxErrorRate: 0.05 };
-      const stopped = await applyMigrations(w.applyInput([splitName], { settings }));
-      assert.equal(stopped.status, 'gate-failed');
-      const report = await applyMigrations(w.applyInput([splitName], { settings, resume: true }));
-      assert.equal(report.status, 'applied', JSON.stringify(report.migrations[0]?.gates));
+      const report = await stopThenResume(w);
       assert.deepEqual(report.migrations[0]!.counts.failed, 1);
       const record = await readChangelogRecord(w.ledger, splitName.id);
       assert.equal(record?.checksumsBefore.subjects, original.hash);
