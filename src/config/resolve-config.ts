@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { isJsonObject } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
+import { transactionsInFlightProblem } from '../stores/dynamodb/concurrency.js';
 import { tablePrefixProblem } from '../stores/dynamodb/table-mapping.js';
 import type { StoreConfig } from '../stores/store-config.js';
 import { timeoutProblem } from '../stores/store-timeouts.js';
@@ -172,6 +173,7 @@ const storeFields: Record<StoreConfig['kind'], readonly string[]> = {
     'credentials',
     'tablePrefix',
     'maxAttempts',
+    'transactionsInFlight',
     'connectTimeoutMs',
     'requestTimeoutMs',
   ],
@@ -228,6 +230,10 @@ function resolveStore(raw: unknown, name: string, ctx: Ctx): StoreConfig | undef
       const prefixProblem = tablePrefix === undefined ? undefined : tablePrefixProblem(tablePrefix);
       if (prefixProblem) ctx.problems.push({ path: `${path}.tablePrefix`, message: prefixProblem });
       const maxAttempts = readNumber(s.maxAttempts, `${path}.maxAttempts`, ctx);
+      const inFlight = s.transactionsInFlight;
+      const inFlightProblem = inFlight === undefined ? undefined : transactionsInFlightProblem(inFlight);
+      if (inFlightProblem)
+        ctx.problems.push({ path: `${path}.transactionsInFlight`, message: inFlightProblem });
       const credentials = resolveCredentials(s.credentials, `${path}.credentials`, ctx);
       if (region === undefined) return undefined;
       return {
@@ -237,6 +243,7 @@ function resolveStore(raw: unknown, name: string, ctx: Ctx): StoreConfig | undef
         ...(endpoint === undefined ? {} : { endpoint }),
         ...(tablePrefix === undefined ? {} : { tablePrefix }),
         ...(maxAttempts === undefined ? {} : { maxAttempts }),
+        ...(inFlight === undefined || inFlightProblem ? {} : { transactionsInFlight: inFlight as number }),
         ...(credentials === undefined ? {} : { credentials }),
         ...timeouts,
       };

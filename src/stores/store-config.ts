@@ -52,6 +52,13 @@ export interface DynamoStoreConfig extends StoreConfigBase {
   readonly tablePrefix?: string;
   /** Attempts for throttled or unprocessed batch items before giving up. Default 8. */
   readonly maxAttempts?: number;
+  /**
+   * TransactWriteItems calls (conditional writes of up to 100 documents) one store sends at once,
+   * 1 to 25. Default: 10 against AWS (no endpoint, or an `amazonaws.com` or `api.aws` one), 1
+   * against any other endpoint, since DynamoDB Local runs transactions one at a time and ones sent
+   * together cost it more.
+   */
+  readonly transactionsInFlight?: number;
   /** Milliseconds to wait for a connection to the endpoint. Default 3000. */
   readonly connectTimeoutMs?: number;
   /**

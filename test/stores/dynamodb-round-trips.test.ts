@@ -140,6 +140,27 @@ describe(
       assert.equal(both.peak, 1);
     });
 
+    test('a store whose transactionsInFlight is 2 has two transactions in flight on DynamoDB Local', async () => {
+      const two = await openDynamoStore({ ...config, transactionsInFlight: 2 });
+      try {
+        const tasks = two.collection(spec);
+        await tasks.write(docs.map((doc) => ({ type: 'replace', doc, upsert: true })));
+        const ops: WriteOp[] = docs.slice(0, 600).map((doc) => ({
+          type: 'replace',
+          doc: { ...doc, schemaVersion: 2 },
+          expect: { field: 'schemaVersion', value: 1 },
+        }));
+        const written = await countRequests(async () => {
+          const results = await tasks.write(ops);
+          assert.ok(results.every((r) => r.status === 'ok'));
+        });
+        assert.deepEqual(Object.fromEntries(written.calls), { TransactWriteItems: 6 });
+        assert.equal(written.peak, 2, 'the setting, not the endpoint, says how many at once');
+      } finally {
+        await two.close();
+      }
+    });
+
     test('a document changed between read and write is still refused as a conflict, the rest written', async () => {
       const tasks = store.collection(spec);
       const at2 = docs.map((doc) => ({ ...doc, schemaVersion: 2 }));

@@ -166,6 +166,41 @@ describe('config resolution', () => {
     ]);
   });
 
+  test('the DynamoDB transactionsInFlight setting is read, and a bad one named with its range', () => {
+    const dyn = (transactionsInFlight: unknown) => ({
+      stores: {
+        dyn: { kind: 'dynamodb', region: 'r', endpoint: 'http://127.0.0.1:8000', transactionsInFlight },
+      },
+    });
+    assert.deepEqual(resolve(dyn(2)).stores.get('dyn'), {
+      kind: 'dynamodb',
+      name: 'dyn',
+      region: 'r',
+      endpoint: 'http://127.0.0.1:8000',
+      transactionsInFlight: 2,
+    });
+    assert.equal(
+      (resolve(dyn(25)).stores.get('dyn') as { transactionsInFlight?: number }).transactionsInFlight,
+      25,
+    );
+    for (const [bad, shown] of [
+      [0, '0'],
+      [26, '26'],
+      [1.5, '1.5'],
+      ['4', '"4"'],
+    ] as const) {
+      assert.deepEqual(problemsOf(dyn(bad)), [
+        `stores.dyn.transactionsInFlight: must be a whole number of transactions from 1 to 25 (got ${shown})`,
+      ]);
+    }
+    assert.deepEqual(
+      problemsOf({ stores: { lite: { kind: 'sqlite', file: 'a.sqlite', transactionsInFlight: 2 } } }),
+      [
+        'stores.lite.transactionsInFlight: is not a setting of a sqlite store (expected kind, file, busyTimeoutMs)',
+      ],
+    );
+  });
+
   test('a config that is not an object is refused', () => {
     assert.deepEqual(problemsOf(42), [
       '(root): the config must export an object made with defineConfig({...})',

@@ -7,15 +7,22 @@
  */
 export const batchCallsInFlight = 10;
 
+/** The most TransactWriteItems calls a store's `transactionsInFlight` setting may allow at once. */
+export const maxTransactionsInFlight = 25;
+
 /**
- * TransactWriteItems calls one client has in flight at once. AWS runs transactions on distinct
- * items side by side, so there the adapter's limit holds. DynamoDB Local runs them one at a time,
- * and transactions sent together cost it more: 200 transactions of 100 conditional puts took 2.0-2.4
- * s of its CPU and 2.6-4.0 s wall one at a time, 3.1-3.6 s and 5.5-8.5 s at 2, 4 or 10 in flight
- * (`bench/tools/dynamodb-write-modes.ts`, issue 17). So an endpoint that is not AWS's (DynamoDB
- * Local, or another local emulator) gets one at a time; AWS's own, or none configured, the limit.
+ * TransactWriteItems calls one client has in flight at once: the store's `transactionsInFlight`
+ * setting when it has one, else a default chosen by the endpoint. AWS runs transactions on
+ * distinct items side by side, so there the adapter's limit holds. DynamoDB Local runs them one at
+ * a time, and transactions sent together cost it more: 200 transactions of 100 conditional puts
+ * took 2.0-2.4 s of its CPU and 2.6-4.0 s wall one at a time, 3.1-3.6 s and 5.5-8.5 s at 2, 4 or 10
+ * in flight (`bench/tools/dynamodb-write-modes.ts`, issue 17). So an endpoint that is not AWS's
+ * (DynamoDB Local, or another local emulator) gets one at a time; AWS's own, or none configured,
+ * the limit. The setting is for endpoints the host name misjudges (a proxy in front of AWS, an
+ * emulator that runs transactions side by side).
  */
-export function transactionsInFlight(endpoint: string | undefined): number {
+export function transactionsInFlight(endpoint: string | undefined, setting?: number): number {
+  if (setting !== undefined) return setting;
   if (endpoint === undefined) return batchCallsInFlight;
   let host: string;
   try {
@@ -25,6 +32,13 @@ export function transactionsInFlight(endpoint: string | undefined): number {
   }
   const aws = ['.amazonaws.com', '.amazonaws.com.cn', '.api.aws'].some((suffix) => host.endsWith(suffix));
   return aws ? batchCallsInFlight : 1;
+}
+
+/** Why a `transactionsInFlight` setting is not valid, or undefined when it is. Pure. */
+export function transactionsInFlightProblem(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= maxTransactionsInFlight)
+    return undefined;
+  return `must be a whole number of transactions from 1 to ${maxTransactionsInFlight} (got ${JSON.stringify(value)})`;
 }
 
 /**

@@ -3,6 +3,7 @@ import { StewardError } from '../../errors/steward-error.js';
 import type { DynamoStoreConfig } from '../store-config.js';
 import { storeTimeout } from '../store-timeouts.js';
 import { type RetryOptions, retryThrottled } from './batch-retry.js';
+import { transactionsInFlight, transactionsInFlightProblem } from './concurrency.js';
 import { type CallSite, isThrottle, toStewardError } from './dynamodb-errors.js';
 import { ProtoSafeJsonProtocol } from './proto-safe-protocol.js';
 import { tablePrefixProblem } from './table-mapping.js';
@@ -28,6 +29,8 @@ export class DynamoClient {
   readonly tablePrefix: string;
   /** How batch leftovers and throttled calls are retried (config.maxAttempts, default 8). */
   readonly retry: RetryOptions;
+  /** TransactWriteItems calls in flight at once (config.transactionsInFlight, else by endpoint). */
+  readonly transactionsInFlight: number;
   /** The timeouts in force, for messages. */
   readonly timeouts: CallSite['timeouts'];
 
@@ -47,6 +50,17 @@ export class DynamoClient {
         'config.invalid',
         `stores.${config.name ?? '<store>'}.tablePrefix: ${prefixProblem}`,
       );
+    const inFlightProblem =
+      config.transactionsInFlight === undefined
+        ? undefined
+        : transactionsInFlightProblem(config.transactionsInFlight);
+    if (inFlightProblem)
+      throw new StewardError(
+        'config.invalid',
+        `stores.${config.name ?? '<store>'}.transactionsInFlight ${inFlightProblem}`,
+        { field: 'transactionsInFlight' },
+      );
+    this.transactionsInFlight = transactionsInFlight(config.endpoint, config.transactionsInFlight);
     this.retry = { maxAttempts, baseDelayMs: 50, maxDelayMs: 5000 };
     this.timeouts = {
       connectTimeoutMs: storeTimeout(config, 'connectTimeoutMs'),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type TransactWriteItem, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import type { WriteResult } from '../store.js';
-import { CallGate, transactionsInFlight } from './concurrency.js';
+import { CallGate } from './concurrency.js';
 import type { WriteTarget } from './conditional-write.js';
 import type { DynamoClient } from './dynamodb-client.js';
 
@@ -56,7 +56,7 @@ export function transactGroups(entries: readonly TransactEntry[]): TransactEntry
  * without a result one operation at a time, which tells each its outcome (conflict, missing) and
  * writes the others. Other SDK errors are rethrown. Each call carries an idempotency token, so a
  * retry cannot apply it twice. A client's transactions take turns through one gate
- * ({@link transactionsInFlight}: one at a time on DynamoDB Local).
+ * (`DynamoClient.transactionsInFlight`: the store's setting, else one at a time on DynamoDB Local).
  */
 export async function runTransaction(
   t: WriteTarget,
@@ -91,7 +91,7 @@ const gates = new WeakMap<DynamoClient, CallGate>();
 function gateOf(client: DynamoClient): CallGate {
   let gate = gates.get(client);
   if (!gate) {
-    gate = new CallGate(transactionsInFlight(client.config.endpoint));
+    gate = new CallGate(client.transactionsInFlight);
     gates.set(client, gate);
   }
   return gate;
