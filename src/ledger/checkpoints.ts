@@ -3,12 +3,40 @@ import { StewardError } from '../errors/steward-error.js';
 import type { Collection } from '../stores/store.js';
 import type { ChainTip } from './audit-chain.js';
 import { type Clock, systemClock } from './clock.js';
-import { claimFenced, putFenced, writeFenced } from './fenced-write.js';
+import { claimFenced, fenceField, fenceLeaseField, putFenced, writeFenced } from './fenced-write.js';
 import type { Fence } from './lease.js';
 import { readLedgerDoc, withoutKey, writeLedgerDoc } from './ledger-document.js';
 
 /** The field of a checkpoint holding the audit head its job last saw: `{ seq, hash }`. */
 export const checkpointAuditHeadField = 'auditHead';
+
+/** What a checkpoint document holds besides its key: the job's state and where it was saved. */
+export interface CheckpointParts {
+  readonly job: string;
+  readonly state: JsonObject;
+  /** ISO time of the save. */
+  readonly updatedAt: string;
+  /** The audit log's head as the saving process last saw it; none before its first record. */
+  readonly auditHead?: ChainTip | undefined;
+  /** The lease the save is fenced by: its token and name are stored with the state. */
+  readonly fence: Pick<Fence, 'name' | 'token'>;
+}
+
+/**
+ * A checkpoint document as {@link Checkpoints.save} stores it, its key field aside. Pure, and the
+ * one place the document's shape is said: the dry run writes one built here into its sandbox to
+ * time apply's checkpoint save (it holds no lease to save through the ledger), so a change to
+ * what a save stores changes what the dry run times.
+ */
+export function checkpointDocument(parts: CheckpointParts): JsonObject {
+  const doc: JsonObject = { job: parts.job, state: parts.state, updatedAt: parts.updatedAt };
+  const head = parts.auditHead;
+  if (head && head.seq > 0) doc[checkpointAuditHeadField] = { seq: head.seq, hash: head.hash };
+  // The fenced write sets the same two fields again (`putFenced`); named here for the shape.
+  doc[fenceField] = parts.fence.token;
+  doc[fenceLeaseField] = parts.fence.name;
+  return doc;
+}
 
 /**
  * Where jobs resume: one document per job name holding a JSON state (scan tokens per segment,
@@ -59,9 +87,8 @@ export class Checkpoints {
    * {@link load}), so the write's fence condition stands in for a lease check before it.
    */
   async save(job: string, state: JsonObject, lease: Fence): Promise<void> {
-    const doc: JsonObject = { job, state, updatedAt: this.now() };
-    const tip = await this.auditTip();
-    if (tip && tip.seq > 0) doc[checkpointAuditHeadField] = { seq: tip.seq, hash: tip.hash };
+    const auditHead = await this.auditTip();
+    const doc = checkpointDocument({ job, state, updatedAt: this.now(), auditHead, fence: lease });
     await putFenced(this.collection, job, lease, doc, { claimed: true });
   }
 

@@ -1,7 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { JsonObject } from '../../core/json.js';
+import { type ChainTip, genesisHash } from '../../ledger/audit-chain.js';
+import { checkpointDocument } from '../../ledger/checkpoints.js';
 import { scanPages } from '../../stores/scan-pages.js';
 import { type Collection, type DocKey, keyId } from '../../stores/store.js';
+import { applyJob, migrateLease } from '../apply/apply-context.js';
 import { type CollectionRewrite, planDocument } from '../apply/document-plan.js';
 import {
   type PlannedDocument,
@@ -231,18 +234,40 @@ async function saveCheckpoint(
   counts: { examined: number; changed: number; unchanged: number; failed: number },
   checksum: ChecksumAccumulator,
 ): Promise<void> {
-  const doc: JsonObject = {
-    [images.spec.keyField]: `dry-run|checkpoint|${name}`,
+  const state: JsonObject = {
     pass: { collection: name, after },
     counts: { ...counts },
     before: { [name]: { ...checksum.result() } },
-    savedAt: new Date().toISOString(),
   };
+  const doc = sandboxCheckpoint(images.spec.keyField, name, state, new Date().toISOString());
   const [result] = await images.write([{ type: 'replace', doc, upsert: true }]);
   if (result?.status !== 'ok')
     throw new Error(
       `the dry run could not save its checkpoint in "${images.spec.name}": ${JSON.stringify(result)}`,
     );
+}
+
+/**
+ * A run's first lease and an audit head of the stored size: the sandbox holds no lease and keeps
+ * no audit log, while apply's checkpoints carry both (its run has written audit records by then).
+ */
+const standInFence = { name: migrateLease, token: 1 };
+const standInHead: ChainTip = { seq: 1, hash: genesisHash };
+
+/**
+ * The checkpoint document the pass writes for `state` under the key `dry-run|checkpoint|<name>`:
+ * apply's own (`checkpointDocument`, what `Checkpoints.save` stores for its job), with stand-ins
+ * for the lease and the audit head. Pure.
+ */
+export function sandboxCheckpoint(keyField: string, name: string, state: JsonObject, at: string): JsonObject {
+  const doc = checkpointDocument({
+    job: applyJob,
+    state,
+    updatedAt: at,
+    auditHead: standInHead,
+    fence: standInFence,
+  });
+  return { [keyField]: `dry-run|checkpoint|${name}`, ...doc };
 }
 
 function checkRoundTrip(
