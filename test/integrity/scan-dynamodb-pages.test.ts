@@ -9,13 +9,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { JsonObject } from '../../src/core/json.js';
-import type { ResolvedReference } from '../../src/integrity/reference.js';
 import { preloadPageKeys } from '../../src/integrity/scan/preload-targets.js';
 import { scanReference } from '../../src/integrity/scan/scan-reference.js';
-import { type Ledger, openLedger } from '../../src/ledger/ledger.js';
 import type { Collection } from '../../src/stores/store.js';
-import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
+import { openReferenceWorld, type ReferenceWorld } from '../support/reference-world.js';
+import { selectedKinds } from '../support/test-stores.js';
 
 const targets = 1200;
 const sources = 4800;
@@ -42,45 +40,21 @@ describe(
   'refs scan pages on DynamoDB',
   { skip: !selectedKinds().includes('dynamodb') && 'dynamodb not selected' },
   () => {
-    let t: TestStore;
-    let source: Collection;
-    let target: Collection;
-    let reference: ResolvedReference;
-    const ledgers: Ledger[] = [];
+    let world: ReferenceWorld;
 
     before(async () => {
-      t = await openTestStore('dynamodb');
-      source = t.store.collection(t.spec('dp_sources'));
-      target = t.store.collection(t.spec('dp_targets'));
-      for (const c of [source, target]) await t.store.ensureCollection(c.spec);
-      const ids = Array.from({ length: targets }, (_, i) => `c${i}`);
-      await target.write(ids.map((id) => ({ type: 'insert', doc: { id } })));
-      const docs: JsonObject[] = Array.from({ length: sources }, (_, i) => ({
-        id: `s${String(i).padStart(5, '0')}`,
-        caseId: i % 1000 === 7 ? `gone${i}` : ids[i % targets]!,
-      }));
-      await source.write(docs.map((doc) => ({ type: 'insert', doc })));
-      reference = {
-        name: 'dp.caseId',
-        collection: source.spec.name,
-        field: 'caseId',
-        target: target.spec.name,
-        owner: 'test',
-        onMissing: 'flag',
-        required: false,
-      };
+      world = await openReferenceWorld('dynamodb', {
+        name: 'dp',
+        targets,
+        sources,
+        orphan: (i) => i % 1000 === 7,
+      });
     });
-    after(async () => {
-      for (const ledger of ledgers) await ledger.drop();
-      await t?.cleanup();
-    });
+    after(async () => world?.cleanup());
 
     async function scan(batch?: number) {
-      const ledger = await openLedger(t.store, {
-        actor: 'test',
-        namespacePrefix: `dp${ledgers.length}_${t.spec('x').name}_`,
-      });
-      ledgers.push(ledger);
+      const { reference, source, target } = world;
+      const ledger = await world.newLedger();
       return countScans(() =>
         scanReference({
           reference,
@@ -99,6 +73,7 @@ describe(
       const small = await scan(1000);
       const scansOf = (scans: Map<string, number>, c: Collection) =>
         [...scans].filter(([table]) => table.endsWith(c.spec.name)).reduce((n, [, calls]) => n + calls, 0);
+      const { source, target } = world;
       assert.equal(scansOf(large.scans, source), 1, 'one Scan of the source');
       assert.equal(scansOf(large.scans, target), 2, 'the key types and the preload');
       assert.ok(scansOf(small.scans, source) >= sources / 1000, 'pages of 1000 when asked');

@@ -23,14 +23,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type AttributeValue,
-  BatchWriteItemCommand,
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type Document, MongoClient, ObjectId } from 'mongodb';
+import { createSingleTable, putItems } from '../support/single-table.js';
 
 export const orderCount = 60;
 export const customerCount = 20;
@@ -123,7 +118,7 @@ export async function plantShop(mongoUri: string, dynamoEndpoint: string): Promi
     await db.collection('customers').insertMany(customers(plan));
     await db.collection('products').insertMany(products());
     await db.collection('orders').insertMany(Array.from({ length: orderCount }, (_, i) => order(i, plan)));
-    await createTable(sdk, table, dynamoEndpoint);
+    await createSingleTable(sdk, table, dynamoEndpoint);
     await putItems(sdk, table, [...catalog(), ...reviews(plan)]);
   } finally {
     await mongo.close();
@@ -313,39 +308,6 @@ function reviews(plan: Mutable<ShopPlanted>): Record<string, AttributeValue>[] {
     }
     return item(fields);
   });
-}
-
-async function createTable(sdk: DynamoDBClient, table: string, endpoint: string): Promise<void> {
-  try {
-    await sdk.send(
-      new CreateTableCommand({
-        TableName: table,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'PK', AttributeType: 'S' },
-          { AttributeName: 'SK', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'PK', KeyType: 'HASH' },
-          { AttributeName: 'SK', KeyType: 'RANGE' },
-        ],
-      }),
-    );
-  } catch (error) {
-    throw new Error(`DynamoDB Local at ${endpoint} is not reachable: ${(error as Error).message}`);
-  }
-}
-
-async function putItems(sdk: DynamoDBClient, table: string, items: Record<string, AttributeValue>[]) {
-  for (let i = 0; i < items.length; i += 25) {
-    const out = await sdk.send(
-      new BatchWriteItemCommand({
-        RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
-      }),
-    );
-    if (Object.keys(out.UnprocessedItems ?? {}).length > 0)
-      throw new Error('DynamoDB Local left items unprocessed');
-  }
 }
 
 const derivedContract = {

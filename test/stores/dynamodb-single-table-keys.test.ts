@@ -7,18 +7,14 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import {
-  BatchWriteItemCommand,
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseFilter } from '../../src/core/filter.js';
 import type { JsonObject } from '../../src/core/json.js';
 import { openDynamoStore } from '../../src/stores/dynamodb/dynamodb-store.js';
 import type { CollectionSpec, Store } from '../../src/stores/store.js';
 import type { DynamoStoreConfig } from '../../src/stores/store-config.js';
 import { readAll } from '../support/read-all.js';
+import { createSingleTable, putItems } from '../support/single-table.js';
 import { selectedKinds } from '../support/test-stores.js';
 
 const table = `steward_st${randomBytes(4).toString('hex')}`;
@@ -52,20 +48,7 @@ if (selectedKinds().includes('dynamodb')) {
   describe('DynamoDB single-table: filters on the steward key of a prefixed entity', () => {
     let store: Store;
     before(async () => {
-      await sdk.send(
-        new CreateTableCommand({
-          TableName: table,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: 'PK', AttributeType: 'S' },
-            { AttributeName: 'SK', AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: 'PK', KeyType: 'HASH' },
-            { AttributeName: 'SK', KeyType: 'RANGE' },
-          ],
-        }),
-      );
+      await createSingleTable(sdk, table, endpoint);
       const items = [
         ...Array.from({ length: 12 }, (_, i) => ({
           PK: { S: `ORDER#o${i + 1}` },
@@ -81,11 +64,7 @@ if (selectedKinds().includes('dynamodb')) {
           name: { S: `C${i}` },
         })),
       ];
-      await sdk.send(
-        new BatchWriteItemCommand({
-          RequestItems: { [table]: items.map((Item) => ({ PutRequest: { Item } })) },
-        }),
-      );
+      await putItems(sdk, table, items);
       store = await openDynamoStore(config);
     });
     after(async () => {
