@@ -51,7 +51,7 @@ test('a store setting transactionsInFlight overrides the choice by endpoint, wit
     (e: unknown) =>
       e instanceof StewardError &&
       e.code === 'config.invalid' &&
-      /stores\.events\.transactionsInFlight must be a whole number of transactions from 1 to 25 \(got 0\)/.test(
+      /stores\.events\.transactionsInFlight: must be a whole number of transactions from 1 to 25 \(got 0\)/.test(
         e.message,
       ),
   );

@@ -57,7 +57,7 @@ export class DynamoClient {
     if (inFlightProblem)
       throw new StewardError(
         'config.invalid',
-        `stores.${config.name ?? '<store>'}.transactionsInFlight ${inFlightProblem}`,
+        `stores.${config.name ?? '<store>'}.transactionsInFlight: ${inFlightProblem}`,
         { field: 'transactionsInFlight' },
       );
     this.transactionsInFlight = transactionsInFlight(config.endpoint, config.transactionsInFlight);
