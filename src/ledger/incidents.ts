@@ -1,6 +1,6 @@
 import { parseFilter } from '../core/filter.js';
 import { sha256 } from '../core/hash.js';
-import type { JsonObject, JsonValue } from '../core/json.js';
+import { canonicalJson, type JsonObject, type JsonValue } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
 import { scanDocuments } from '../stores/scan-pages.js';
 import { type Collection, type DocKey, keyId, type WriteOp } from '../stores/store.js';
@@ -73,8 +73,8 @@ export interface RecordOutcome {
 /**
  * Opens or updates the incidents of a batch of findings, in one lookup and bulk writes of
  * {@link writeChunk}. An incident already open is updated (kind, detail, last seen, scan); a
- * closed one is reopened. Idempotent: recording the same batch again changes only `lastSeenAt`
- * and `scanId`.
+ * closed one is reopened. Idempotent: recording the same batch again under another scan id changes
+ * only `lastSeenAt` and `scanId`, and under the same scan id writes nothing (one read).
  */
 export async function recordFindings(
   incidents: Collection,
@@ -91,7 +91,10 @@ export async function recordFindings(
   for (const [id, finding] of byId) {
     const stored = existing.get(keyId(id)) as unknown as Incident | undefined;
     if (stored?.status === 'open') {
-      ops.push(update(id, stored, { kind: finding.kind, detail: finding.detail, lastSeenAt: now, scanId }));
+      // Recorded already by this scan (a run resumed after a kill records again the batches after
+      // its last checkpoint): writing it again would change only `lastSeenAt`, so it is left be.
+      if (!sameRecord(stored, finding, scanId))
+        ops.push(update(id, stored, { kind: finding.kind, detail: finding.detail, lastSeenAt: now, scanId }));
       continue;
     }
     opened++;
@@ -111,6 +114,15 @@ export async function recordFindings(
   }
   for (let i = 0; i < ops.length; i += writeChunk) await applyAll(incidents, ops.slice(i, i + writeChunk));
   return { opened, updated: byId.size - opened };
+}
+
+/** An open incident this scan recorded with the same kind and detail as the finding. */
+function sameRecord(stored: Incident, finding: Finding, scanId: string): boolean {
+  return (
+    stored.scanId === scanId &&
+    stored.kind === finding.kind &&
+    canonicalJson(stored.detail) === canonicalJson(finding.detail)
+  );
 }
 
 /** Closes one incident with a resolution, unless someone changed it since it was read. */

@@ -14,7 +14,7 @@ import type { ScanProgress } from './scan-progress.js';
 export { defaultBatch } from './checked-pages.js';
 
 /** Least time between checkpoints unless told otherwise (see `ScanReferenceInput.checkpointEveryMs`). */
-export const defaultCheckpointEveryMs = 1000;
+export const defaultCheckpointEveryMs = 5000;
 
 /** Findings held for the next commit at most: past this many it commits early, so memory stays bounded. */
 const maxHeldFindings = 5000;
@@ -22,7 +22,7 @@ const maxHeldFindings = 5000;
 /**
  * The scan proper: reads the source page by page from where the progress stands (the next page
  * already being read while one is checked), checks each page against the target and counts it.
- * After the first page, then about once a second (`checkpointEveryMs`), and after the last page,
+ * After the first page, then about every five seconds (`checkpointEveryMs`), and after the last page,
  * it commits the incidents of
  * the batches checked since the last commit and then a checkpoint, in the background of the next
  * page (see `commit-queue.ts`): a store write per batch would cost more than checking it on a
