@@ -13,7 +13,13 @@ import { after, before, describe, test } from 'node:test';
 import type { JsonObject } from '../../src/core/json.js';
 import type { ResolvedReference } from '../../src/integrity/reference.js';
 import { scanReference } from '../../src/integrity/scan/scan-reference.js';
-import { type Finding, type Incident, incidentId, recordFindings } from '../../src/ledger/incidents.js';
+import {
+  type Finding,
+  type Incident,
+  incidentId,
+  listIncidents,
+  recordFindings,
+} from '../../src/ledger/incidents.js';
 import { type Ledger, openLedger } from '../../src/ledger/ledger.js';
 import type { Collection } from '../../src/stores/store.js';
 import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
@@ -37,6 +43,13 @@ function countCalls(collection: Collection): { reads: number; writes: number } {
     },
   });
   return counts;
+}
+
+/** Every incident as stored, by id. */
+async function incidentRecords(incidents: Collection): Promise<Map<string, Incident>> {
+  const all = new Map<string, Incident>();
+  for await (const incident of listIncidents(incidents)) all.set(incident.id, incident);
+  return all;
 }
 
 for (const kind of selectedKinds()) {
@@ -127,6 +140,24 @@ for (const kind of selectedKinds()) {
       assert.equal(counts.reads, 1, `${counts.reads} reads of the checkpoint`);
       assert.equal(counts.writes, checkpoints + 1, `${counts.writes} writes for ${checkpoints} checkpoints`);
       assert.equal(await ledger.checkpoints.load('refs-scan:lr.caseId:0/1'), undefined);
+    });
+
+    test('a rescan leaves the open incidents it finds unchanged as they are, and does not re-verify them', async () => {
+      const ledger = await newLedger();
+      const first = await scan(ledger);
+      assert.equal(first.incidents.opened, pages);
+      const incidents = ledger.collection('incidents');
+      const before = await incidentRecords(incidents);
+      const rescan = await scan(ledger);
+      assert.equal(rescan.orphans, first.orphans);
+      assert.deepEqual(rescan.incidents, { opened: 0, updated: pages, closed: 0, stillOpen: 0 });
+      // Not written: the same revision, last sighting and scan id.
+      assert.deepEqual(await incidentRecords(incidents), before);
+      // Fixed behind the scan's back: the next scan closes it, as before.
+      await source.write([{ type: 'patch', key: 's00007', set: { caseId: 'c7' } }]);
+      const third = await scan(ledger);
+      assert.equal(third.orphans, first.orphans - 1);
+      assert.equal(third.incidents.closed, 1);
     });
 
     test('an incident this scan already recorded is not written again', async () => {

@@ -98,7 +98,7 @@ async function finish(job: ScanJob, progress: ScanProgress): Promise<void> {
     source: input.source,
     target: input.target,
     incidents: ledger.collection('incidents'),
-    select: (incident) => incident.scanId !== progress.scanId,
+    select: (incident) => incident.scanId !== progress.scanId && !progress.keptIncidents.has(incident.id),
     now: () => new Date(clock()).toISOString(),
   });
   if (progress.reverified.closed === 0) return;
