@@ -126,6 +126,9 @@ export async function putFenced(
  * nothing to claim (a job's first checkpoint), one insert and the lease check after it, where
  * {@link putFenced} would first try a replace that finds nothing, then check the lease and read.
  * Returns false, having written nothing, when the key is taken (then use {@link putFenced}).
+ * A stale holder's insert may land after a newer holder's claim found the document absent: the
+ * newer holder, which started afresh, never reads it and its first save replaces it (an older
+ * fence), and the check after the insert stops the stale holder with `lease.lost`.
  */
 export async function insertFenced(
   collection: Collection,
