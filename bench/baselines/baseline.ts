@@ -26,6 +26,15 @@ export interface Baseline {
    */
   scanFields?(fields: readonly string[], poll: () => void): Promise<number>;
   /**
+   * DynamoDB only: the orphan check of `field` as a user would write it with the driver, the
+   * fastest way it allows: every key of the `target` table read into a Set (a Scan projected on
+   * the partition key, in pages of up to 10,000), then the `source` table scanned projected on its
+   * key and `field` (pages of up to 10,000), each value looked up in the Set straight from its
+   * attribute (no unmarshalling). Returns how many source items name a key the target lacks.
+   * Tables named as the store names them (prefix included).
+   */
+  orphanCheck?(source: string, target: string, field: string, poll: () => void): Promise<number>;
+  /**
    * SQLite only: the orphan check of `field` pushed down as one SQL anti-join over steward's own
    * tables (`k` is the key's keyId, `s:<key>` for a string): how many source documents name a
    * string key the target does not hold. What a user with SQL and one store would write.

@@ -3,6 +3,7 @@ import {
   BatchWriteItemCommand,
   CreateTableCommand,
   DeleteTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   ListTablesCommand,
   ResourceNotFoundException,
@@ -119,11 +120,70 @@ export async function openDynamoBaseline(config: DynamoStoreConfig): Promise<Bas
       } while (start);
       return n;
     },
+    async orphanCheck(source, target, field, poll) {
+      const prefix = config.tablePrefix ?? '';
+      const keyOf = async (name: string) => {
+        const out = await client.send(new DescribeTableCommand({ TableName: name }));
+        const key = out.Table?.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
+        if (!key) throw new StewardError('store.failed', `table "${name}" reports no partition key`);
+        return key;
+      };
+      const targetTable = `${prefix}${target}`;
+      const sourceTable = `${prefix}${source}`;
+      const targetKey = await keyOf(targetTable);
+      const keys = new Set<string>();
+      await scanProjected(
+        client,
+        targetTable,
+        [targetKey],
+        (item) => {
+          const value = item[targetKey]?.S;
+          if (value !== undefined) keys.add(value);
+        },
+        poll,
+      );
+      const sourceKey = await keyOf(sourceTable);
+      let orphans = 0;
+      await scanProjected(
+        client,
+        sourceTable,
+        [sourceKey, field],
+        (item) => {
+          const value = item[field]?.S;
+          if (value !== undefined && !keys.has(value)) orphans++;
+        },
+        poll,
+      );
+      return orphans;
+    },
     drop,
     async close() {
       client.destroy();
     },
   };
+}
+
+/** Scans a table projected on `names`, pages of up to 10,000 items (a page stops at 1 MB read first). */
+async function scanProjected(
+  client: DynamoDBClient,
+  table: string,
+  names: readonly string[],
+  each: (item: Record<string, AttributeValue>) => void,
+  poll: () => void,
+): Promise<void> {
+  const projection = {
+    ProjectionExpression: names.map((_, i) => `#f${i}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#f${i}`, name])),
+  };
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: table, ...projection, Limit: 10_000, ExclusiveStartKey: start }),
+    );
+    for (const item of page.Items ?? []) each(item);
+    start = page.LastEvaluatedKey;
+    poll();
+  } while (start);
 }
 
 async function writeChunk(

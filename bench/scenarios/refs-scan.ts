@@ -19,7 +19,9 @@ const naiveSample = { sqlite: 10_000, mongodb: 200, dynamodb: 1_000 } as const;
  * `refs scan` of one reference (N sources, N/5 targets, one orphan per thousand) in its default
  * batches of 1000, with its checkpoints and incidents in the same store, as a ratio to the
  * driver's full scan of N documents of the same shape, measured in the same run (and, where the
- * driver has them, to its scan projected on the reference's field and to a SQL anti-join); then the naive
+ * driver has them, to its scan projected on the reference's field, to the whole job by hand with the
+ * driver (DynamoDB: the target's keys into a Set, the source's field looked up in it) and to a SQL
+ * anti-join); then the naive
  * way, reading the source and one getMany per document, on a sample, to show what batching the
  * lookups buys (the log prints the speedup).
  */
@@ -41,6 +43,7 @@ export const scenario: Scenario = {
       const baselines: PhaseResult[] = [];
       const antiJoins: PhaseResult[] = [];
       const projected: PhaseResult[] = [];
+      const orphanChecks: PhaseResult[] = [];
       const scans: PhaseResult[] = [];
       for (let round = 0; round < context.options.rounds; round++) {
         baselines.push(
@@ -55,6 +58,21 @@ export const scenario: Scenario = {
                 scanFields([refsReference.field], phase.poll),
               ),
             ),
+          );
+        const orphanCheck = driver.orphanCheck?.bind(driver);
+        if (orphanCheck)
+          orphanChecks.push(
+            await context.measure('baseline-orphan-check', async (phase) => {
+              const orphans = await orphanCheck(
+                refsSourceSpec.name,
+                refsTargetSpec(store).name,
+                refsReference.field,
+                phase.poll,
+              );
+              if (orphans !== expectedOrphans(context.options.docs))
+                throw new StewardError('store.failed', `the driver's orphan check found ${orphans} orphans`);
+              return context.options.docs;
+            }),
           );
         const antiJoin = driver.antiJoin?.bind(driver);
         if (antiJoin)
@@ -92,6 +110,7 @@ export const scenario: Scenario = {
       }
       context.compare(scans, baselines);
       if (projected.length > 0) context.compare(scans, projected);
+      if (orphanChecks.length > 0) context.compare(scans, orphanChecks);
       if (antiJoins.length > 0) context.compare(scans, antiJoins);
       const sample = Math.min(context.options.docs, naiveSample[context.options.store]);
       const naive = await context.measure('naive-lookups', async (phase) => {

@@ -3,7 +3,15 @@ import { StewardError } from '../errors/steward-error.js';
 import type { Collection } from '../stores/store.js';
 import type { ChainTip } from './audit-chain.js';
 import { type Clock, systemClock } from './clock.js';
-import { claimFenced, fenceField, fenceLeaseField, putFenced, writeFenced } from './fenced-write.js';
+import {
+  claimFenced,
+  deleteClaimed,
+  fenceField,
+  fenceLeaseField,
+  insertFenced,
+  putFenced,
+  writeFenced,
+} from './fenced-write.js';
 import type { Fence } from './lease.js';
 import { readLedgerDoc, withoutKey, writeLedgerDoc } from './ledger-document.js';
 
@@ -52,6 +60,9 @@ export function checkpointDocument(parts: CheckpointParts): JsonObject {
  * holds it (see `recorded-heads.ts`).
  */
 export class Checkpoints {
+  /** Jobs whose claim found no checkpoint, with the token that claimed: their first save inserts. */
+  private readonly absent = new Map<string, number>();
+
   constructor(
     readonly collection: Collection,
     private readonly clock: Clock = systemClock,
@@ -66,7 +77,10 @@ export class Checkpoints {
     const doc = lease
       ? await claimFenced(this.collection, job, lease)
       : await readLedgerDoc(this.collection, job).then((d) => d && withoutKey(this.collection, d));
-    if (!doc) return undefined;
+    if (!doc) {
+      if (lease) this.absent.set(job, lease.token);
+      return undefined;
+    }
     if (!isJsonObject(doc.state)) {
       throw new StewardError(
         'ledger.conflict',
@@ -84,11 +98,16 @@ export class Checkpoints {
    * Saves the job's state under the lease; `lease.lost` when a newer holder has acquired the lease
    * or claimed the job. One conditional write and one lease check after it (a job saves after
    * every batch): the checkpoint is claimed by every holder before it resumes from it (see
-   * {@link load}), so the write's fence condition stands in for a lease check before it.
+   * {@link load}), so the write's fence condition stands in for a lease check before it. The first
+   * save after a claim that found nothing is an insert (a replace would find nothing to replace).
    */
   async save(job: string, state: JsonObject, lease: Fence): Promise<void> {
     const auditHead = await this.auditTip();
     const doc = checkpointDocument({ job, state, updatedAt: this.now(), auditHead, fence: lease });
+    if (this.absent.get(job) === lease.token) {
+      this.absent.delete(job);
+      if (await insertFenced(this.collection, job, lease, doc)) return;
+    }
     await putFenced(this.collection, job, lease, doc, { claimed: true });
   }
 
@@ -96,6 +115,15 @@ export class Checkpoints {
   async clear(job: string, lease?: Fence): Promise<void> {
     if (lease) await writeFenced(this.collection, job, lease, () => null);
     else await writeLedgerDoc(this.collection, { type: 'delete', key: job });
+  }
+
+  /**
+   * Removes the checkpoint of a job that {@link load}ed it under this lease (the lease named as
+   * the job): one delete conditional on our fence and a lease check after it, two round trips
+   * where {@link clear} takes four (see `deleteClaimed`).
+   */
+  async clearClaimed(job: string, lease: Fence): Promise<void> {
+    await deleteClaimed(this.collection, job, lease);
   }
 
   private now(): string {

@@ -122,6 +122,50 @@ export async function putFenced(
 }
 
 /**
+ * Inserts `doc` under the fence when the document is absent: for a holder whose claim found
+ * nothing to claim (a job's first checkpoint), one insert and the lease check after it, where
+ * {@link putFenced} would first try a replace that finds nothing, then check the lease and read.
+ * Returns false, having written nothing, when the key is taken (then use {@link putFenced}).
+ * A stale holder's insert may land after a newer holder's claim found the document absent: the
+ * newer holder, which started afresh, never reads it and its first save replaces it (an older
+ * fence), and the check after the insert stops the stale holder with `lease.lost`.
+ */
+export async function insertFenced(
+  collection: Collection,
+  key: string,
+  fence: Fence,
+  doc: JsonObject,
+): Promise<boolean> {
+  const status = await writeLedgerDoc(collection, {
+    type: 'insert',
+    doc: withKey(collection, key, fenced(doc, fence)),
+  });
+  if (status !== 'ok') return false;
+  await fence.assertCurrent(`go on after writing "${key}"`);
+  return true;
+}
+
+/**
+ * Deletes a document this holder claimed (see {@link PutFencedOptions.claimed}): one delete
+ * conditional on our fence and the lease check after it, where {@link writeFenced} adds a lease
+ * check and a read before. Falls back to {@link writeFenced} when the condition fails (the
+ * document is gone, or was never written under our token), which refuses with `lease.lost` when a
+ * newer holder has written it.
+ */
+export async function deleteClaimed(collection: Collection, key: string, fence: Fence): Promise<void> {
+  const status = await writeLedgerDoc(collection, {
+    type: 'delete',
+    key,
+    expect: { field: fenceField, value: fence.token },
+  });
+  if (status === 'ok') {
+    await fence.assertCurrent(`go on after deleting "${key}"`);
+    return;
+  }
+  await writeFenced(collection, key, fence, () => null);
+}
+
+/**
  * Claims a document for this holder: rewrites its fence with our token, conditional on the old
  * one, so the previous holder's later writes are refused. Returns the document (undefined when
  * absent: nothing to claim). A new holder calls this before reading state it will resume from.

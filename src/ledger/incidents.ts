@@ -1,6 +1,6 @@
 import { parseFilter } from '../core/filter.js';
 import { sha256 } from '../core/hash.js';
-import type { JsonObject, JsonValue } from '../core/json.js';
+import { canonicalJson, type JsonObject, type JsonValue } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
 import { scanDocuments } from '../stores/scan-pages.js';
 import { type Collection, type DocKey, keyId, type WriteOp } from '../stores/store.js';
@@ -64,6 +64,19 @@ export function incidentId(subject: string, key: DocKey, element?: string): stri
  */
 const writeChunk = 50;
 
+/**
+ * Lets {@link recordFindings} leave an open incident as it is when the finding matches it (same
+ * kind and detail) and it was last seen within `withinMs`: writing it again would only move its
+ * `lastSeenAt` and `scanId`. Its id goes into `kept` (while `kept` holds fewer than `maxKept`;
+ * past that it is written as before, so memory stays bounded), for the caller to treat as seen by
+ * this scan. So `lastSeenAt` is exact to `withinMs`.
+ */
+export interface KeepUnchanged {
+  readonly withinMs: number;
+  readonly kept: Set<string>;
+  readonly maxKept: number;
+}
+
 /** How many incidents a call opened (new or reopened) and updated (already open). */
 export interface RecordOutcome {
   readonly opened: number;
@@ -73,14 +86,16 @@ export interface RecordOutcome {
 /**
  * Opens or updates the incidents of a batch of findings, in one lookup and bulk writes of
  * {@link writeChunk}. An incident already open is updated (kind, detail, last seen, scan); a
- * closed one is reopened. Idempotent: recording the same batch again changes only `lastSeenAt`
- * and `scanId`.
+ * closed one is reopened. Idempotent: recording the same batch again under another scan id changes
+ * only `lastSeenAt` and `scanId` (nothing with {@link KeepUnchanged}), and under the same scan id
+ * writes nothing (one read).
  */
 export async function recordFindings(
   incidents: Collection,
   findings: readonly Finding[],
   scanId: string,
   now: string,
+  keep?: KeepUnchanged,
 ): Promise<RecordOutcome> {
   if (findings.length === 0) return { opened: 0, updated: 0 };
   const keyField = incidents.spec.keyField;
@@ -91,6 +106,13 @@ export async function recordFindings(
   for (const [id, finding] of byId) {
     const stored = existing.get(keyId(id)) as unknown as Incident | undefined;
     if (stored?.status === 'open') {
+      // Recorded already by this scan (a run resumed after a kill records again the batches after
+      // its last checkpoint): writing it again would change only `lastSeenAt`, so it is left be.
+      if (sameRecord(stored, finding, scanId)) continue;
+      if (keep && keep.kept.size < keep.maxKept && seenRecently(stored, finding, now, keep.withinMs)) {
+        keep.kept.add(id);
+        continue;
+      }
       ops.push(update(id, stored, { kind: finding.kind, detail: finding.detail, lastSeenAt: now, scanId }));
       continue;
     }
@@ -111,6 +133,26 @@ export async function recordFindings(
   }
   for (let i = 0; i < ops.length; i += writeChunk) await applyAll(incidents, ops.slice(i, i + writeChunk));
   return { opened, updated: byId.size - opened };
+}
+
+/** An open incident this scan recorded with the same kind and detail as the finding. */
+function sameRecord(stored: Incident, finding: Finding, scanId: string): boolean {
+  return (
+    stored.scanId === scanId &&
+    stored.kind === finding.kind &&
+    canonicalJson(stored.detail) === canonicalJson(finding.detail)
+  );
+}
+
+/** An open incident with the same kind and detail as the finding, last seen within `withinMs` of `now`. */
+function seenRecently(stored: Incident, finding: Finding, now: string, withinMs: number): boolean {
+  const last = Date.parse(stored.lastSeenAt);
+  return (
+    Number.isFinite(last) &&
+    Date.parse(now) - last < withinMs &&
+    stored.kind === finding.kind &&
+    canonicalJson(stored.detail) === canonicalJson(finding.detail)
+  );
 }
 
 /** Closes one incident with a resolution, unless someone changed it since it was read. */

@@ -39,7 +39,7 @@ const runDependent = [
 function startChild(
   w: ExampleWorld,
   reference: string,
-  more: { rate?: number; segment?: Segment; batch: number },
+  more: { rate?: number; segment?: Segment; batch: number; checkpointEveryMs?: number },
 ) {
   const args = {
     store: w.t.config,
@@ -79,7 +79,9 @@ for (const kind of selectedKinds()) {
     test('the resumed scan reports what an uninterrupted scan reports', async () => {
       const reference = exampleReferences.find((r) => r.name === 'tasks.caseId')!;
       const batch = 100;
-      const { proc, lines } = startChild(w, reference.name, { rate: 400, batch });
+      // A checkpoint a second, so there is one mid-scan to kill after: at the default (five
+      // seconds) a scan of a few seconds saves only after its first and last batches.
+      const { proc, lines } = startChild(w, reference.name, { rate: 400, batch, checkpointEveryMs: 1000 });
       let seen = 0;
       for await (const line of lines) {
         seen = (JSON.parse(line) as { checkpoint: number }).checkpoint;

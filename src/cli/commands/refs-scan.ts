@@ -23,7 +23,7 @@ export const refsScanCommand: Command = {
     'Orphans, type mismatches and missing required references become incidents (`steward refs incidents`).\n' +
     'Every selected reference is checked first: one whose source or target collection does not exist\n' +
     'stops the scan before it starts (exit 2, naming it; nothing written).\n' +
-    'Progress is checkpointed about once a second: rerun the same command to resume after a crash.\n' +
+    'Progress is checkpointed about every five seconds: rerun the same command to resume after a crash.\n' +
     'SIGINT or SIGTERM stops it after the batch in flight, checkpointed (exit 130).\n' +
     'Exit 1 when any problem is found, 0 when clean.',
   options: {

@@ -38,7 +38,7 @@ export async function recordScanFigures(ledger: Ledger, figures: ScanFigures): P
     [scans.spec.keyField]: `${figures.reference}|${segment}|${figures.scanId}`,
   };
   await scans.write([{ type: 'insert', doc }]);
-  const same = (await readScanFigures(ledger, figures.reference))
+  const same = (await readFigures(scans, figures.reference))
     .filter((f) => f.segment.index === figures.segment.index && f.segment.total === figures.segment.total)
     .sort((a, b) => b.completedAt.localeCompare(a.completedAt));
   const old: WriteOp[] = same
@@ -49,7 +49,11 @@ export async function recordScanFigures(ledger: Ledger, figures: ScanFigures): P
 
 /** Every figure recorded for a reference (a few per segment). */
 export async function readScanFigures(ledger: Ledger, reference: string): Promise<ScanFigures[]> {
-  const scans = await scansCollection(ledger);
+  return readFigures(await scansCollection(ledger), reference);
+}
+
+/** The figures of a reference in the opened `scans` collection (opening it again would ask the store again). */
+async function readFigures(scans: Collection, reference: string): Promise<ScanFigures[]> {
   const out: ScanFigures[] = [];
   for await (const doc of scanDocuments(scans, { filter: parseFilter({ reference }), limit: 500 })) {
     const { [scans.spec.keyField]: _key, ...figures } = doc;

@@ -69,6 +69,12 @@ export class ScanProgress {
   pushedDown = false;
   /** Set once the scan is complete and the incidents it did not see were looked at again. */
   reverified: ReverifyOutcome | undefined;
+  /**
+   * Open incidents this run found unchanged and left as they are (see `KeepUnchanged` in
+   * `ledger/incidents.ts`): seen by this scan though their `scanId` is an older one's. In memory
+   * only: a resumed run re-verifies them at the end, and finds them still open.
+   */
+  readonly keptIncidents = new Set<string>();
   private targets = new DistinctCounter(exactBudgets.targets);
   private missing = new DistinctCounter(exactBudgets.missing);
 

@@ -25,7 +25,7 @@ export function scanJobName(reference: string, segment: Segment = { index: 0, to
  * Scans the source of a reference for documents whose reference points at nothing, one page at a
  * time: each page's distinct keys are looked up in the target with one existingKeys call (see
  * `check-batch.ts`; with a small target preloaded, one call for a group of pages, see
- * `checked-pages.ts`), every problem becomes an incident, and about once a second the resume
+ * `checked-pages.ts`), every problem becomes an incident, and about every five seconds the resume
  * token and the running counts are checkpointed in the ledger, under a lease on the (reference, segment), so
  * a killed scan resumes where it stopped and reports exactly what an uninterrupted one would.
  *
@@ -69,7 +69,7 @@ export async function scanReference(input: ScanReferenceInput): Promise<Referenc
       orphans: report.orphans + report.missingRequired,
       completedAt: new Date(clock()).toISOString(),
     });
-    await ledger.checkpoints.clear(job, lease);
+    await ledger.checkpoints.clearClaimed(job, lease);
     return report;
   } finally {
     await lease.release().catch(() => undefined);
@@ -84,7 +84,12 @@ async function startingPoint(input: ScanReferenceInput, job: string, lease: Leas
   return resumed ?? new ScanProgress(newScanId(), new Date(clock()).toISOString());
 }
 
-/** Re-verifies the open incidents this scan did not see, and saves that it did. */
+/**
+ * Re-verifies the open incidents this scan did not see, and saves that it did when it closed
+ * some: a run killed after that resumes without closing them again, so its report still counts
+ * them. When it closed none, a resumed run re-verifies again and finds the same, so the save (a
+ * write and a lease check) is skipped.
+ */
 async function finish(job: ScanJob, progress: ScanProgress): Promise<void> {
   const { input, clock } = job;
   const { ledger, reference } = input;
@@ -93,9 +98,10 @@ async function finish(job: ScanJob, progress: ScanProgress): Promise<void> {
     source: input.source,
     target: input.target,
     incidents: ledger.collection('incidents'),
-    select: (incident) => incident.scanId !== progress.scanId,
+    select: (incident) => incident.scanId !== progress.scanId && !progress.keptIncidents.has(incident.id),
     now: () => new Date(clock()).toISOString(),
   });
+  if (progress.reverified.closed === 0) return;
   const state = progress.toState({ field: reference.field, target: reference.target });
   await ledger.checkpoints.save(job.name, state, job.lease);
 }

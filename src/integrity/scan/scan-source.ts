@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { JsonObject } from '../../core/json.js';
 import { takeTokens, tokenBucket } from '../../core/token-bucket.js';
-import { type Finding, recordFindings } from '../../ledger/incidents.js';
+import { type Finding, type KeepUnchanged, recordFindings } from '../../ledger/incidents.js';
 import type { LeaseKeeper } from '../../ledger/lease-keeper.js';
 import type { ResolvedReference } from '../reference.js';
 import type { BatchCheck } from './check-batch.js';
@@ -14,15 +14,27 @@ import type { ScanProgress } from './scan-progress.js';
 export { defaultBatch } from './checked-pages.js';
 
 /** Least time between checkpoints unless told otherwise (see `ScanReferenceInput.checkpointEveryMs`). */
-export const defaultCheckpointEveryMs = 1000;
+export const defaultCheckpointEveryMs = 5000;
 
 /** Findings held for the next commit at most: past this many it commits early, so memory stays bounded. */
 const maxHeldFindings = 5000;
 
 /**
+ * How recent an open incident's last sighting must be for a scan that finds it unchanged to leave
+ * it as it is (issue 17: on DynamoDB a rescan rewrote every open incident, 100 conditional
+ * updates at 100k; on FerretDB each update reads the whole incidents collection). So an orphan
+ * incident's `lastSeenAt` is exact to this interval, or to half the reference's
+ * `revalidateAfter` when that is shorter, so `--stale-only` never finds one stale that a scan saw.
+ */
+const sightingIntervalMs = 3_600_000;
+
+/** Incidents left unchanged that one run remembers at most (about 100 bytes each). */
+const maxKeptIncidents = 100_000;
+
+/**
  * The scan proper: reads the source page by page from where the progress stands (the next page
  * already being read while one is checked), checks each page against the target and counts it.
- * After the first page, then about once a second (`checkpointEveryMs`), and after the last page,
+ * After the first page, then about every five seconds (`checkpointEveryMs`), and after the last page,
  * it commits the incidents of
  * the batches checked since the last commit and then a checkpoint, in the background of the next
  * page (see `commit-queue.ts`): a store write per batch would cost more than checking it on a
@@ -103,7 +115,13 @@ function queueCommit(commits: CommitQueue, job: ScanJob, progress: ScanProgress,
   const record = async () => {
     const incidents = ledger.collection('incidents');
     const now = new Date(job.clock()).toISOString();
-    const recorded = await recordFindings(incidents, findings, progress.scanId, now);
+    const recorded = await recordFindings(
+      incidents,
+      findings,
+      progress.scanId,
+      now,
+      keep(reference, progress),
+    );
     progress.counters.incidentsOpened += recorded.opened;
     progress.counters.incidentsUpdated += recorded.updated;
     const { incidentsOpened, incidentsUpdated } = progress.counters;
@@ -115,6 +133,12 @@ function queueCommit(commits: CommitQueue, job: ScanJob, progress: ScanProgress,
     job.input.onEvent?.(event);
   };
   return commits.queue(record, save);
+}
+
+function keep(reference: ResolvedReference, progress: ScanProgress): KeepUnchanged {
+  const horizon = reference.revalidateAfterMs;
+  const withinMs = horizon === undefined ? sightingIntervalMs : Math.min(sightingIntervalMs, horizon / 2);
+  return { withinMs, kept: progress.keptIncidents, maxKept: maxKeptIncidents };
 }
 
 function checkpointEvent(reference: string, progress: ScanProgress): ScanEvent {
