@@ -131,15 +131,18 @@ export class SqliteCollection implements Collection {
     if (shape.kind === 'fields') return this.scanFields(shape.fields, clauses, params, limit);
     // Keys only: the filter still reads `doc` inside SQLite, but no document text leaves it.
     const columns = shape.kind === 'keys' ? 'k' : 'k, doc';
-    const rows = this.all<{ k: string; doc?: string }>(
+    // Array mode: no object a row (about a quarter of a page's read, issue 17).
+    const rows = this.raw(
       `SELECT ${columns} FROM ${this.table} WHERE ${clauses.join(' AND ')} ORDER BY k LIMIT ?`,
       [...params, limit],
-    );
+    ) as [string, string?][];
+    const docs: JsonObject[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const [k, text] = rows[i]!;
+      docs[i] = text === undefined ? this.keyDoc(k) : this.parse(k, text);
+    }
     const last = rows.at(-1);
-    return {
-      docs: rows.map((r) => (r.doc === undefined ? this.keyDoc(r.k) : this.parse(r.k, r.doc))),
-      next: rows.length < limit || !last ? null : last.k,
-    };
+    return { docs, next: rows.length < limit || !last ? null : last[0] };
   }
 
   /**
