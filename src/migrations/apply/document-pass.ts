@@ -59,7 +59,9 @@ export async function documentPass(
       conforms: contractCheck(ctx.contracts, target.name, target.versionField),
     };
     let after = progress.pass.collection === c ? progress.pass.after : null;
-    const total = await estimatedCount(target.handle);
+    const counted = `${migration.id}\u0000${target.name}`;
+    const total = ctx.totals.has(counted) ? ctx.totals.get(counted) : await estimatedCount(target.handle);
+    ctx.totals.set(counted, total);
     let read = 0;
     const tick = () =>
       ctx.onEvent?.({
