@@ -249,7 +249,7 @@ export class SqliteCollection implements Collection {
       k,
       head: openArray(copy.doc, copy.field),
       held: Array.isArray(held) ? held.map((e) => JSON.stringify(e)).join(',') : '',
-      copies: JSON.stringify(copy.copies.map((c) => [keyId(c.key), openObject(c.entry, copy.as)])),
+      copies: copiesText(copy.copies, copy.as),
     };
     // Text is joined, not parsed: each element is its entry's JSON left open, the stored text,
     // and a closing brace. Stored text that is not JSON (written outside steward) fails the
@@ -607,11 +607,25 @@ function openArray(doc: JsonObject, field: string): string {
   return `${text.length > 2 ? `${text.slice(0, -1)},` : '{'}${JSON.stringify(field)}:[`;
 }
 
-/** `entry` as JSON text (without `as`) left open for the value of `as`: `{...,"as":`. */
-function openObject(entry: JsonObject, as: string): string {
+/**
+ * The copies as one JSON array of `[keyId, open entry]` pairs (see {@link openObject}), the name
+ * `as` quoted once for the batch: this runs once a document in apply.
+ */
+function copiesText(copies: CopyOnWrite['copies'], as: string): string {
+  const quoted = JSON.stringify(as);
+  const pairs: [string, string][] = new Array(copies.length);
+  for (let i = 0; i < copies.length; i++) {
+    const { key, entry } = copies[i]!;
+    pairs[i] = [keyId(key), openObject(entry, as, quoted)];
+  }
+  return JSON.stringify(pairs);
+}
+
+/** `entry` as JSON text (without `as`) left open for the value of `as` (`quoted`): `{...,"as":`. */
+function openObject(entry: JsonObject, as: string, quoted: string): string {
   // Copied without `as` only when it is there: callers send entries without it (one per document).
   const text = JSON.stringify(Object.hasOwn(entry, as) ? withoutField(entry, as) : entry);
-  return `${text.length > 2 ? `${text.slice(0, -1)},` : '{'}${JSON.stringify(as)}:`;
+  return `${text.length > 2 ? `${text.slice(0, -1)},` : '{'}${quoted}:`;
 }
 
 function withoutField(doc: JsonObject, field: string): JsonObject {
