@@ -101,11 +101,17 @@ function run(
   const bad = isPlainJson(result) ? undefined : nonJsonPath(result, '');
   if (bad !== undefined)
     return failed(`${direction}() returned a value that is not JSON at ${bad || 'the root'}`);
-  if (JSON.stringify(result[keyField]) !== JSON.stringify(doc[keyField]))
+  if (!sameKey(result[keyField], doc[keyField]))
     return failed(
       `${direction}() changed the key field ${keyField}; a migration rewrites documents in place`,
     );
   return { status: 'changed', doc: { ...result, [versionField]: version } };
+}
+
+/** Whether `up` or `down` left the key as it was: equal JSON (a string key compared as it is, no text made). */
+function sameKey(after: unknown, before: unknown): boolean {
+  if (typeof after === 'string' && typeof before === 'string') return after === before;
+  return JSON.stringify(after) === JSON.stringify(before);
 }
 
 /**

@@ -10,6 +10,7 @@ import { isStewardError } from '../../src/errors/steward-error.js';
 import { applyMigrations } from '../../src/migrations/apply/apply-migrations.js';
 import { planHashOf } from '../../src/migrations/apply/apply-plan.js';
 import { inCanary } from '../../src/migrations/apply/canary.js';
+import type { MigrationTarget } from '../../src/migrations/apply/migration-target.js';
 import { readChangelog, readChangelogRecord } from '../../src/migrations/changelog.js';
 import { sameChecksum } from '../../src/migrations/collection-checksum.js';
 import type { Migration } from '../../src/migrations/migration.js';
@@ -296,6 +297,53 @@ for (const kind of selectedKinds()) {
       assert.equal(done.migrations[0]!.counts.changed, 300);
       const keyField = w.subjects.spec.keyField;
       assert.ok(sameChecksum(await w.checksum(), expectedChecksum(docs, [splitName], keyField)));
+    });
+  });
+}
+
+for (const kind of selectedKinds()) {
+  describe(`migrate apply progress on ${kind}`, () => {
+    let w: MigrationWorld;
+    before(async () => {
+      w = await migrationWorld(kind);
+    });
+    after(async () => w?.cleanup());
+
+    test('both passes report the collection total, counted once a run (a count reads every row on SQLite)', async () => {
+      await w.seed(120);
+      await approveBoth(w, [splitName]);
+      let counts = 0;
+      // The real collection, its `count` calls tallied: no store is mocked.
+      const target: MigrationTarget = {
+        ...w.target,
+        collection(name) {
+          const real = w.target.collection(name);
+          const handle = new Proxy(real.handle, {
+            get(t, p) {
+              if (p === 'count')
+                return (options?: Parameters<typeof t.count>[0]) => {
+                  counts++;
+                  return t.count(options);
+                };
+              const value = Reflect.get(t, p, t);
+              return typeof value === 'function' ? value.bind(t) : value;
+            },
+          });
+          return { ...real, handle };
+        },
+      };
+      const totals = new Map<string, number | undefined>();
+      const report = await applyMigrations(
+        w.applyInput([splitName], {
+          target,
+          onEvent: (e) => {
+            if (e.type === 'progress') totals.set(e.stage, e.total);
+          },
+        }),
+      );
+      assert.equal(report.status, 'applied', JSON.stringify(report.refusal));
+      assert.deepEqual(Object.fromEntries(totals), { canary: 120, rest: 120 });
+      assert.equal(counts, 1, "the rest pass reuses the canary pass's count");
     });
   });
 }

@@ -297,9 +297,11 @@ for (const kind of selectedKinds()) {
       assert.match(b!.method, /the machine was busy \(a CPU-bound task ran 4x slower than alone\)/);
       assert.match(busy.eta!.method, /from a quiet machine to one as much busier again/);
       // A quarter of the time (and 0.75 of it), or four times (and 1.5 times) it; the growth
-      // exponent's quartiles widen it further (the figures are rounded to 1 ms).
+      // exponent's quartiles widen it further (the figures are rounded to 1 ms, each on its own:
+      // `seconds` rounded up by 0.5 ms is 3 ms more once times 6, so `high` gets 3.5 ms of slack;
+      // with 2 ms it failed once at seconds 0.115, high 0.688).
       assert.ok(b!.low > 0 && b!.low <= (b!.seconds * 0.75) / 4 + 0.002, JSON.stringify(b));
-      assert.ok(b!.high >= b!.seconds * 1.5 * 4 - 0.002, JSON.stringify(b));
+      assert.ok(b!.high >= b!.seconds * 1.5 * 4 - 0.0035, JSON.stringify(b));
       const left = (await ts.store.listCollections()).filter((c) => c.includes(`${prefix}sandbox`));
       assert.deepEqual(left, [], 'the sandbox and its images are dropped');
     });

@@ -49,6 +49,12 @@ export interface ApplyContext {
   now(): string;
   /** Saves the checkpoint with this progress of the current migration, under the lease. */
   save(progress: MigrationProgress): Promise<void>;
+  /**
+   * The progress total of each collection of each migration (the store's estimate, undefined
+   * where it has none), asked once a run: the canary pass counts, the rest pass reuses it. On SQLite a count reads
+   * every row of the table, about 4% of apply's CPU at 100k documents (issue 17, fourth pass).
+   */
+  readonly totals: Map<string, number | undefined>;
 }
 
 /** What `applyMigrations` is given. */
@@ -107,6 +113,7 @@ export function applyContext(
     ...(input.signal ? { signal: input.signal } : {}),
     ...(input.onEvent ? { onEvent: input.onEvent } : {}),
     now: () => new Date(clock()).toISOString(),
+    totals: new Map(),
     save: async (progress) => {
       ctx.state = { ...ctx.state, progress };
       await input.ledger.checkpoints.save(applyJob, ctx.state as unknown as JsonObject, lease);

@@ -59,7 +59,9 @@ export async function documentPass(
       conforms: contractCheck(ctx.contracts, target.name, target.versionField),
     };
     let after = progress.pass.collection === c ? progress.pass.after : null;
-    const total = await estimatedCount(target.handle);
+    const counted = `${migration.id}\u0000${target.name}`;
+    const total = ctx.totals.has(counted) ? ctx.totals.get(counted) : await estimatedCount(target.handle);
+    ctx.totals.set(counted, total);
     let read = 0;
     const tick = () =>
       ctx.onEvent?.({
@@ -179,9 +181,13 @@ function sumBefore(
   selected: readonly JsonObject[],
   written: readonly WrittenDocument[],
 ): MigrationProgress['before'] {
-  const originals = new Map(selected.map((doc, i) => [doc, written[i]!.original]));
   const sum = ChecksumAccumulator.from(progress.before[collection]);
-  for (const doc of page) sum.add(originals.get(doc) ?? doc);
+  // `selected` is a subsequence of `page`, in its order: walked beside it, not looked up in a Map.
+  let s = 0;
+  for (const doc of page) {
+    if (selected[s] === doc) sum.add(written[s++]!.original);
+    else sum.add(doc);
+  }
   return { ...progress.before, [collection]: sum.result() };
 }
 
@@ -196,15 +202,19 @@ function sumAfter(
   planned: readonly PlannedDocument[],
   written: readonly WrittenDocument[],
 ): MigrationProgress['before'] {
-  const stored = new Map<JsonObject, string>();
-  planned.forEach(({ doc, digest }, i) => {
-    if (digest && written[i]!.outcome === 'changed') stored.set(doc, digest);
-  });
   const sum = ChecksumAccumulator.from(progress.after?.[collection]);
+  // `planned` follows `page` in its order (the pass's selected documents): walked beside it.
+  let p = 0;
   for (const doc of page) {
-    const digest = stored.get(doc);
-    if (digest) sum.addDigest(digest);
+    const plannedDoc = planned[p];
+    if (plannedDoc?.doc !== doc) {
+      sum.add(doc);
+      continue;
+    }
+    const { digest } = plannedDoc;
+    if (digest && written[p]!.outcome === 'changed') sum.addDigest(digest);
     else sum.add(doc);
+    p++;
   }
   return { ...progress.after, [collection]: sum.result() };
 }

@@ -172,8 +172,14 @@ export function scalarEquals(jsonPathText: string, value: Scalar | undefined): S
  * and bind these.
  */
 export function scalarEqualsParams(value: Scalar | undefined): unknown[] {
-  if (value === undefined || value === null) return [];
-  return [typeof value === 'boolean' ? String(value) : value];
+  const bound = scalarEqualsParam(value);
+  return bound === undefined ? [] : [bound];
+}
+
+/** The one parameter {@link scalarEqualsParams} binds, or undefined when it binds none. */
+export function scalarEqualsParam(value: Scalar | undefined): string | number | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'boolean' ? String(value) : value;
 }
 
 /** The type class {@link scalarEquals}'s SQL depends on. */
