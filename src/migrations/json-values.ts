@@ -42,7 +42,7 @@ export function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): bo
  * with string appends instead of arrays of parts: the same text, about three times as fast, for
  * the checksums that hash every document. Field names repeat from document to document, so their
  * quoted form is remembered (up to {@link maxQuotedNames} of them), and fields already in order
- * are not sorted again.
+ * are not sorted again, nor are fields in an order sorted just before (see {@link sortedNames}).
  */
 export function canonicalText(value: unknown): string {
   if (value === undefined) return 'null';
@@ -53,13 +53,7 @@ export function canonicalText(value: unknown): string {
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
-  for (let i = 1; i < keys.length; i++) {
-    if (keys[i - 1]! > keys[i]!) {
-      keys.sort();
-      break;
-    }
-  }
+  const keys = sortedNames(Object.keys(record));
   let out = '{';
   let first = true;
   for (const key of keys) {
@@ -81,4 +75,36 @@ function quotedName(name: string): string {
     if (quotedNames.size < maxQuotedNames) quotedNames.set(name, quoted);
   }
   return quoted;
+}
+
+/**
+ * The last unsorted field list of each length, and its sorted copy: documents of a collection
+ * mostly share their fields in the same order, and comparing a list with the one remembered (a
+ * string comparison a name) costs less than sorting it again (canonical text of a task document
+ * 0.9 µs against 1.3, issue 17 fourth pass). Indexed by length, so a nested object of another
+ * length does not evict its parent's order.
+ */
+const lastOrders: { names: readonly string[]; sorted: readonly string[] }[] = [];
+const maxRememberedLength = 64;
+
+/** `names` in sorted order (as `Array.prototype.sort` sorts strings): itself when already sorted. */
+function sortedNames(names: string[]): readonly string[] {
+  let inOrder = true;
+  for (let i = 1; i < names.length; i++) {
+    if (names[i - 1]! > names[i]!) {
+      inOrder = false;
+      break;
+    }
+  }
+  if (inOrder) return names;
+  const last = names.length < maxRememberedLength ? lastOrders[names.length] : undefined;
+  if (last && sameNames(last.names, names)) return last.sorted;
+  const sorted = [...names].sort();
+  if (names.length < maxRememberedLength) lastOrders[names.length] = { names, sorted };
+  return sorted;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
