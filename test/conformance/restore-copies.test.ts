@@ -153,6 +153,32 @@ for (const kind of selectedKinds()) {
       assert.deepEqual(after.get(keyId('changed')), { ...written('changed'), title: 'edited' });
     });
 
+    test('string keys with quotes, backslashes, braces or accents are put back under their own key', async () => {
+      const spec = t.spec('odd_keys');
+      const copiesSpec = t.spec('odd_keys_copies');
+      await t.store.ensureCollection(spec);
+      await t.store.ensureCollection(copiesSpec);
+      const docs = t.store.collection(spec);
+      const copies = t.store.collection(copiesSpec);
+      const id = spec.keyField;
+      // The SQLite statement reads a string key's JSON text with string functions (see
+      // `restoreCopiesSql`): escapes, a key that looks like an ObjectId's JSON, and non-ASCII text.
+      const keys = ['a"b', 'back\\slash', '{"$oid":"0123456789abcdef01234567"}', 'ré\u00e9ü', ' ', '[1]'];
+      const written = (key: string): JsonObject => ({ [id]: key, v: 2 });
+      await docs.write(keys.map((key) => ({ type: 'insert', doc: written(key) })));
+      const entries = keys.map((key) => ({
+        key,
+        doc: { [id]: key, v: 1, back: true },
+        writtenVersion: 2,
+        writtenDigest: documentDigest(written(key)),
+      }));
+      await copies.write([{ type: 'insert', doc: { [copiesSpec.keyField]: 'img', entries } }]);
+      const result = await restoreCopies(docs, request(copies, ['img']));
+      assert.deepEqual([...result.restored].sort(), keys.map(keyId).sort());
+      const after = await docs.getMany(keys);
+      for (const key of keys) assert.deepEqual(after.get(keyId(key)), { [id]: key, v: 1, back: true }, key);
+    });
+
     test('no holders, or holders without copies: nothing restored, nothing seen', async () => {
       const spec = t.spec('empty');
       const copiesSpec = t.spec('empty_copies');
