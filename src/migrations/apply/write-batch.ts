@@ -85,7 +85,8 @@ export async function writeBatch(
   const markers: MigrationBeforeImage[] = [];
   const ops: WriteOp[] = [];
   // Where the store keeps the text it writes (SQLite), the image also keeps that text's digest:
-  // rollback then checks a document unchanged by hashing its stored text (see `ImageEntry`).
+  // rollback then checks a document unchanged by hashing its stored text (see `ImageEntry`). The
+  // store makes it, as only it knows the text it stores; about 1 µs a written document.
   const textDigest = target.collection.textDigest?.bind(target.collection);
   for (const { doc, plan, digest } of planned) {
     if (plan.kind === 'write') {

@@ -315,8 +315,9 @@ export class SqliteCollection implements Collection {
 
   /**
    * The digest of the text {@link write} stores for `doc`: every insert and replace stores
-   * `JSON.stringify(doc)` as it is, so this is that text's {@link sqliteTextDigest}. Patches
-   * rewrite the text too, so a patched document's digest is that of its new text, never the old.
+   * `JSON.stringify(doc)` as it is, so this is that text's {@link sqliteTextDigest}. A change to
+   * how writes serialize documents must change this with it (a digest that no longer matches only
+   * sends rollback to the content digest, slower but still exact).
    */
   textDigest(doc: JsonObject): string {
     return sqliteTextDigest(JSON.stringify(doc));
