@@ -43,6 +43,15 @@ export interface ImageEntry {
    * is still as apply left it, without running `up` again. Absent in images of older runs.
    */
   readonly writtenDigest?: string;
+  /**
+   * The store's `textDigest` of the text apply wrote, where the store keeps text as written
+   * (SQLite), beside `writtenDigest` and never without it. Rollback's restore hashes the stored
+   * text and compares (no `JSON.parse`, no canonical text), and falls back to `writtenDigest`
+   * where they differ: equal text is equal content, so a match never hides a change, and a
+   * document rewritten with the same content in other text only costs the content digest.
+   * Absent in images of older runs and of other stores.
+   */
+  readonly writtenTextDigest?: string;
 }
 
 /** Which migration attempt and collection a batch image belongs to. */

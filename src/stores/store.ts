@@ -163,6 +163,17 @@ export interface Collection {
    * every store the same behaviour.
    */
   restoreCopies?(restore: RestoreCopies): Promise<RestoredCopies | undefined>;
+
+  /**
+   * Optional: a digest of the exact text this collection stores when it writes `doc` (insert or
+   * replace), where the store keeps a document's text exactly as written (SQLite: SHA-256 of the
+   * `JSON.stringify` text, base64url). Equal digests mean equal text, hence equal content; the
+   * same content with other field order or spacing has another. A caller keeps it beside what it
+   * wrote and hands it back in {@link RestoreCopies.textDigest}, where the store checks the stored
+   * text without parsing it. Undefined where the store re-encodes what it is given (MongoDB's
+   * BSON, DynamoDB's maps): there only content digests are checked.
+   */
+  textDigest?(doc: JsonObject): string;
 }
 
 /**
@@ -179,6 +190,14 @@ export interface RestoreCopies {
   readonly digest: string;
   /** The digest of a document; deterministic. The store may call it inside a statement. */
   readonly digestOf: (doc: JsonObject) => string;
+  /**
+   * Optional: the element field holding the {@link Collection.textDigest} of the text written
+   * after the copy was taken. A store with `textDigest` puts the copy back where the stored text
+   * has that digest without computing `digestOf` (equal text is equal content), and computes
+   * `digestOf` only where the text digest differs or is absent; other stores ignore it. So an
+   * element must hold both digests of the same write, or only `digest`.
+   */
+  readonly textDigest?: string;
   /**
    * The version field of the documents and the element field holding the value it must hold:
    * a store that reads then writes (no pushdown) writes on that condition, so a change that

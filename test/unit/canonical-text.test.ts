@@ -6,8 +6,9 @@
  * on generated JSON values and on shapes the layout tree must tell apart.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { canonicalJson, type JsonObject } from '../../src/core/json.js';
 import { documentDigest } from '../../src/migrations/collection-checksum.js';
 import { canonicalText } from '../../src/migrations/json-values.js';
 
@@ -149,4 +150,39 @@ test('canonicalText keeps the same text once the layout tree is full', () => {
   }
   const late = { zeta: 1, alpha: { beta: 2, aleph: 3 }, mid: [{ y: 1, x: 2 }] };
   assert.equal(canonicalText(late), previousCanonicalText(late));
+});
+
+describe('canonicalText beside canonicalJson', () => {
+  test('equals canonicalJson for documents met in changing field orders, nested ones too', () => {
+    const docs: JsonObject[] = [
+      { id: 'a', v: 1, title: 't', status: 'open' },
+      { id: 'b', v: 1, title: 't', status: 'open' },
+      // Same names, another order; then other names of the same count.
+      { status: 'done', title: 'u', id: 'c', v: 2 },
+      { id: 'd', v: 1, title: 't', zeta: 'z' },
+      { id: 'e', v: 1, title: 't', status: 'open' },
+      // A nested object of the same length as its parent, in another order, and arrays of objects.
+      {
+        z: { d: 1, c: 2, b: 3, a: 4 },
+        y: 1,
+        x: [
+          { q: 1, p: 2 },
+          { p: 3, q: 4 },
+        ],
+        w: null,
+      },
+      { y: 1, z: { a: 4, b: 3, c: 2, d: 1 }, x: [], w: 'w' },
+      { b: 1, a: 2, c: undefined } as unknown as JsonObject,
+      { é: 1, e: 2, E: 3, '': 4, '10': 5, '9': 6 },
+    ];
+    for (let round = 0; round < 3; round++)
+      for (const doc of docs) assert.equal(canonicalText(doc), canonicalJson(doc), JSON.stringify(doc));
+  });
+
+  test('does not reorder the document it is given', () => {
+    const doc: JsonObject = { b: 1, a: 2 };
+    canonicalText(doc);
+    canonicalText({ b: 3, a: 4 });
+    assert.deepEqual(Object.keys(doc), ['b', 'a']);
+  });
 });

@@ -138,6 +138,7 @@ async function restoreInStore(
     doc: 'doc',
     digest: 'writtenDigest',
     digestOf: documentDigest,
+    textDigest: 'writtenTextDigest',
     version: { field: target.versionField, element: 'writtenVersion' },
   });
   const restored = pushed?.restored ?? new Set<string>();

@@ -30,7 +30,13 @@ import { filterToSql, jsonPath, scalarEquals, scalarEqualsKind, scalarEqualsPara
 import { guardedSqlite, mapSqliteError, type SqliteTarget } from './sqlite-errors.js';
 import { createIndexSql, indexFields, indexNameOf, storedIndexName } from './sqlite-indexes.js';
 import { sqliteReferenceCheck } from './sqlite-reference-check.js';
-import { fieldPath, registerRestoreDigest, restoreCopiesSql } from './sqlite-restore-copies.js';
+import {
+  fieldPath,
+  registerRestoreDigest,
+  registerTextDigest,
+  restoreCopiesSql,
+  sqliteTextDigest,
+} from './sqlite-restore-copies.js';
 
 /** Rows counted per statement by an unfiltered count (see `countInPieces`): a few ms each. */
 export const countPieceRows = 50_000;
@@ -292,13 +298,16 @@ export class SqliteCollection implements Collection {
     this.assertExists();
     from.assertExists();
     registerRestoreDigest(this.db, restore.digestOf);
-    const sql = restoreCopiesSql(from.table, this.table);
+    registerTextDigest(this.db);
+    const text = restore.textDigest;
+    const sql = restoreCopiesSql(from.table, this.table, { text: text !== undefined });
     const params = {
       ids: JSON.stringify(restore.ids.map(keyId)),
       field: fieldPath(restore.field),
       key: fieldPath(restore.key),
       doc: fieldPath(restore.doc),
       digest: fieldPath(restore.digest),
+      ...(text === undefined ? {} : { text: fieldPath(text) }),
     };
     const { field, ids } = params;
     const run = this.db.transaction(() => {
@@ -313,6 +322,16 @@ export class SqliteCollection implements Collection {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return undefined;
       throw error;
     }
+  }
+
+  /**
+   * The digest of the text {@link write} stores for `doc`: every insert and replace stores
+   * `JSON.stringify(doc)` as it is, so this is that text's {@link sqliteTextDigest}. A change to
+   * how writes serialize documents must change this with it (a digest that no longer matches only
+   * sends rollback to the content digest, slower but still exact).
+   */
+  textDigest(doc: JsonObject): string {
+    return sqliteTextDigest(JSON.stringify(doc));
   }
 
   /**
