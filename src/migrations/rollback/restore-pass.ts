@@ -1,5 +1,6 @@
 import type { JsonObject, Scalar } from '../../core/json.js';
-import { keyId, type WriteOp, type WriteResult } from '../../stores/store.js';
+import { readAhead } from '../../stores/read-ahead.js';
+import { type DocKey, keyId, type WriteOp, type WriteResult } from '../../stores/store.js';
 import { maxListedFailures } from '../apply/apply-state.js';
 import { contractAssumeVersion } from '../apply/contract-check.js';
 import type { CollectionRewrite } from '../apply/document-plan.js';
@@ -42,7 +43,7 @@ export async function restorePass(
   const options = { after: start.restoreAfter };
   const images = restoresInStore(ctx, collections)
     ? imagesInStore(ctx, migration, batchImageHeads(ctx.backups, of, options))
-    : imagesHere(ctx, migration, batchImages(ctx.backups, of, options));
+    : readAhead(imagesHere(ctx, migration, batchImages(ctx.backups, of, options)));
   let progress = start;
   for await (const { collection, batch, page, restore } of images) {
     const id = `${collection}|${batch}`;
@@ -92,16 +93,50 @@ async function* imagesHere(
   migration: Migration | undefined,
   images: AsyncIterable<PagedImage>,
 ): AsyncGenerator<ImageToRestore> {
-  for await (const { collection, batch, image, page } of images)
+  // The ids each image's restore wrote, for the read of the image after it (see ReadFirst).
+  const written: { ids: ReadonlySet<string> } = { ids: new Set() };
+  for await (const { collection, batch, image, page } of images) {
+    const first = readFirst(ctx, collection, image.entries.slice(0, ctx.batchSize));
     yield {
       collection,
       batch,
       page,
       restore: async (progress) => ({
-        progress: await restoreEntries(ctx, migration, progress, collection, image.entries),
+        progress: await restoreEntries(ctx, migration, progress, collection, image.entries, {
+          first,
+          written,
+        }),
         entries: image.entries.length,
       }),
     };
+  }
+}
+
+/**
+ * The current documents of an image's first slice, read when the image is read (ahead of the
+ * previous image's writes), by the ids the read asked for. Started at once, awaited by the
+ * restore; a failure surfaces there.
+ */
+interface ReadFirst {
+  readonly ids: ReadonlySet<string>;
+  readonly docs: Promise<Map<string, JsonObject>>;
+}
+
+function readFirst(
+  ctx: RollbackContext,
+  collection: string,
+  entries: readonly ImageEntry[],
+): ReadFirst | undefined {
+  if (entries.length === 0) return undefined;
+  const keys = entries.map((entry) => entry.key);
+  let docs: Promise<Map<string, JsonObject>>;
+  try {
+    docs = ctx.target.collection(collection).handle.getMany(keys);
+  } catch {
+    return undefined; // a collection the config no longer names: the restore meets it as before
+  }
+  docs.catch(() => undefined); // awaited by the restore; not an unhandled rejection meanwhile
+  return { ids: new Set(keys.map(keyId)), docs };
 }
 
 async function* imagesInStore(
@@ -167,12 +202,49 @@ async function restoreEntries(
   start: RollbackProgress,
   collection: string,
   entries: readonly ImageEntry[],
+  ahead?: { first: ReadFirst | undefined; written: { ids: ReadonlySet<string> } },
 ): Promise<RollbackProgress> {
   let progress = start;
   const images = entries.map((entry) => asImage(progress, collection, entry));
-  for (let i = 0; i < images.length; i += ctx.batchSize)
-    progress = await restoreImages(ctx, migration, progress, collection, images.slice(i, i + ctx.batchSize));
+  const wrote = new Set<string>();
+  for (let i = 0; i < images.length; i += ctx.batchSize) {
+    const slice = images.slice(i, i + ctx.batchSize);
+    const read = i === 0 && ahead?.first ? () => currentOf(ctx, collection, slice, ahead) : undefined;
+    progress = await restoreImages(ctx, migration, progress, collection, slice, read, wrote);
+  }
+  if (ahead) ahead.written.ids = wrote;
   return progress;
+}
+
+/**
+ * The current documents of a slice from the read made ahead, with those the image before wrote
+ * since (or that the read did not cover) read again now: a read that started before a write of
+ * the same document must not decide its restore.
+ */
+async function currentOf(
+  ctx: RollbackContext,
+  collection: string,
+  slice: readonly MigrationBeforeImage[],
+  ahead: { first: ReadFirst | undefined; written: { ids: ReadonlySet<string> } },
+): Promise<Map<string, JsonObject>> {
+  const first = ahead.first as ReadFirst;
+  const docs = await first.docs;
+  const again = slice
+    .map((image) => image.key)
+    .filter((key) => {
+      const id = keyId(key);
+      return !first.ids.has(id) || ahead.written.ids.has(`${collection}|${id}`);
+    });
+  if (again.length === 0) return docs;
+  const fresh = await ctx.target.collection(collection).handle.getMany(again);
+  const out = new Map(docs);
+  for (const key of again) {
+    const id = keyId(key);
+    const doc = fresh.get(id);
+    if (doc) out.set(id, doc);
+    else out.delete(id);
+  }
+  return out;
 }
 
 function asImage(progress: RollbackProgress, collection: string, entry: ImageEntry): MigrationBeforeImage {
@@ -185,9 +257,11 @@ async function restoreImages(
   progress: RollbackProgress,
   name: string,
   images: readonly MigrationBeforeImage[],
+  read?: () => Promise<Map<string, JsonObject>>,
+  wrote?: Set<string>,
 ): Promise<RollbackProgress> {
   const target = ctx.target.collection(name);
-  const current = await target.handle.getMany(images.map((i) => i.key));
+  const current = read ? await read() : await target.handle.getMany(images.map((i) => i.key));
   const rewrite: CollectionRewrite | undefined = migration && {
     migration,
     keyField: target.spec.keyField,
@@ -212,6 +286,8 @@ async function restoreImages(
         ]
       : [],
   );
+  for (const op of ops)
+    if (op.type === 'replace') wrote?.add(`${name}|${keyId(op.doc[target.spec.keyField] as DocKey)}`);
   const results = ops.length > 0 ? await target.handle.write(ops) : [];
   await keepFailed(ctx, plans, results);
   return tally(progress, name, plans, results);
