@@ -235,18 +235,41 @@ async function* pagedHeads(
   page: PagedImage['page'];
 }> {
   let after = options.after ?? null;
-  const scan = { filter: headFilter(of), limit: 100, ...(fields ? { fields } : {}) };
-  for await (const page of scanPages(backups, { ...scan, after })) {
-    const heads = page.docs.filter(isHead);
-    for (const [i, head] of heads.entries()) {
-      const collection = head.collection as string;
-      const batch = head.batch as string;
-      const id = batchImageId({ migration: of.migration, attempt: of.attempt, collection }, batch);
-      yield { collection, batch, id, head, page: { after, next: page.next, last: i === heads.length - 1 } };
+  const scan = { filter: headFilter(of), ...(fields ? { fields } : {}) };
+  let limit = headsPerPage;
+  let resized = true;
+  while (resized) {
+    resized = false;
+    for await (const page of scanPages(backups, { ...scan, limit, after })) {
+      const heads = page.docs.filter(isHead);
+      for (const [i, head] of heads.entries()) {
+        const collection = head.collection as string;
+        const batch = head.batch as string;
+        const id = batchImageId({ migration: of.migration, attempt: of.attempt, collection }, batch);
+        yield { collection, batch, id, head, page: { after, next: page.next, last: i === heads.length - 1 } };
+      }
+      after = page.next;
+      // Whole heads of images split in chunks are about a chunk each: ask for about a page's
+      // bytes from the next page on (the same tokens, so a resumed run finds its place).
+      if (after && limit !== chunkedHeadsPerPage && !fields && heads.some((h) => (h.chunks as number) > 1)) {
+        limit = chunkedHeadsPerPage;
+        resized = true;
+        break;
+      }
     }
-    after = page.next;
   }
 }
+
+/** Documents of the backups collection a page of heads reads (see {@link pagedHeads}). */
+const headsPerPage = 100;
+
+/**
+ * The same once the images come in chunks, so their heads are about {@link imageChunkBytes} each:
+ * four make about 1 MB, what a DynamoDB page holds. DynamoDB Local reads up to the Limit's items
+ * before it cuts the page at 1 MB, so pages of 100 such items cost it about twice the CPU of pages
+ * of 4 for the same images (20,000 entries: 0.36-0.37 s against 0.17-0.20 s, issue 17).
+ */
+const chunkedHeadsPerPage = 4;
 
 function headFilter(of: ImagesOf) {
   return parseFilter({
