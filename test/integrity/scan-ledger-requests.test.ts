@@ -10,7 +10,6 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
-import type { JsonObject } from '../../src/core/json.js';
 import type { ResolvedReference } from '../../src/integrity/reference.js';
 import { scanReference } from '../../src/integrity/scan/scan-reference.js';
 import {
@@ -20,9 +19,10 @@ import {
   listIncidents,
   recordFindings,
 } from '../../src/ledger/incidents.js';
-import { type Ledger, openLedger } from '../../src/ledger/ledger.js';
+import type { Ledger } from '../../src/ledger/ledger.js';
 import type { Collection } from '../../src/stores/store.js';
-import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
+import { openReferenceWorld, type ReferenceWorld } from '../support/reference-world.js';
+import { selectedKinds } from '../support/test-stores.js';
 
 const pages = 30;
 const batch = 50;
@@ -54,49 +54,25 @@ async function incidentRecords(incidents: Collection): Promise<Map<string, Incid
 
 for (const kind of selectedKinds()) {
   describe(`refs scan ledger requests on ${kind}`, () => {
-    let t: TestStore;
+    let world: ReferenceWorld;
     let source: Collection;
     let target: Collection;
     let reference: ResolvedReference;
-    const ledgers: Ledger[] = [];
 
     before(async () => {
-      t = await openTestStore(kind);
-      source = t.store.collection(t.spec('lr_sources'));
-      target = t.store.collection(t.spec('lr_targets'));
-      for (const c of [source, target]) await t.store.ensureCollection(c.spec);
-      const key = target.spec.keyField;
-      await target.write(
-        Array.from({ length: 100 }, (_, i) => ({ type: 'insert', doc: { [key]: `c${i}` } })),
-      );
-      const docs: JsonObject[] = Array.from({ length: pages * batch }, (_, i) => ({
-        [source.spec.keyField]: `s${String(i).padStart(5, '0')}`,
-        caseId: i % batch === 7 ? `gone${i}` : `c${i % 100}`,
-      }));
-      await source.write(docs.map((doc) => ({ type: 'insert', doc })));
-      reference = {
-        name: 'lr.caseId',
-        collection: source.spec.name,
-        field: 'caseId',
-        target: target.spec.name,
-        owner: 'test',
-        onMissing: 'flag',
-        required: false,
-      };
+      world = await openReferenceWorld(kind, {
+        name: 'lr',
+        targets: 100,
+        sources: pages * batch,
+        orphan: (i) => i % batch === 7,
+      });
+      ({ source, target, reference } = world);
     });
     after(async () => {
-      for (const ledger of ledgers) await ledger.drop();
-      await t?.cleanup();
+      await world?.cleanup();
     });
 
-    async function newLedger(): Promise<Ledger> {
-      const ledger = await openLedger(t.store, {
-        actor: 'test',
-        namespacePrefix: `lr${ledgers.length}_${t.spec('x').name}_`,
-      });
-      ledgers.push(ledger);
-      return ledger;
-    }
+    const newLedger = () => world.newLedger();
 
     function scan(ledger: Ledger, more: { rate?: number; onCheckpoint?: () => void } = {}) {
       return scanReference({
