@@ -21,6 +21,17 @@ for (const kind of selectedKinds()) {
     });
     after(async () => t.cleanup());
 
+    /** The documents `<name>` and the collection `<name>_copies` holding their copies, both made. */
+    const pair = async (name: string) => {
+      const spec = t.spec(name);
+      const copiesSpec = t.spec(`${name}_copies`);
+      await t.store.ensureCollection(spec);
+      await t.store.ensureCollection(copiesSpec);
+      const docs = t.store.collection(spec);
+      const copies = t.store.collection(copiesSpec);
+      return { docs, copies, id: spec.keyField, copiesKey: copiesSpec.keyField };
+    };
+
     const request = (from: Collection, ids: DocKey[]): RestoreCopies => ({
       from,
       ids,
@@ -33,13 +44,7 @@ for (const kind of selectedKinds()) {
     });
 
     test('puts back only documents still as written; changed, moved on and missing ones are left', async () => {
-      const spec = t.spec('docs');
-      const copiesSpec = t.spec('copies');
-      await t.store.ensureCollection(spec);
-      await t.store.ensureCollection(copiesSpec);
-      const docs = t.store.collection(spec);
-      const copies = t.store.collection(copiesSpec);
-      const id = spec.keyField;
+      const { docs, copies, id, copiesKey } = await pair('docs');
       const original = (key: DocKey, extra: JsonObject = {}): JsonObject => ({
         [id]: key,
         v: 1,
@@ -69,9 +74,9 @@ for (const kind of selectedKinds()) {
         ...(key === 'nodigest' ? {} : { writtenDigest: documentDigest(written(key)) }),
       });
       await copies.write([
-        { type: 'insert', doc: { [copiesSpec.keyField]: 'head', entries: keys.slice(0, 3).map(entry) } },
-        { type: 'insert', doc: { [copiesSpec.keyField]: 'chunk', entries: keys.slice(3).map(entry) } },
-        { type: 'insert', doc: { [copiesSpec.keyField]: 'other', entries: [entry('bystander')] } },
+        { type: 'insert', doc: { [copiesKey]: 'head', entries: keys.slice(0, 3).map(entry) } },
+        { type: 'insert', doc: { [copiesKey]: 'chunk', entries: keys.slice(3).map(entry) } },
+        { type: 'insert', doc: { [copiesKey]: 'other', entries: [entry('bystander')] } },
       ]);
       const result = await restoreCopies(docs, request(copies, ['head', 'chunk']));
       assert.deepEqual([...result.restored].sort(), [keyId(seven), keyId('same')].sort());
@@ -93,13 +98,7 @@ for (const kind of selectedKinds()) {
     });
 
     test('a text digest puts back what is stored as written unparsed; same content in other text by content', async () => {
-      const spec = t.spec('text');
-      const copiesSpec = t.spec('text_copies');
-      await t.store.ensureCollection(spec);
-      await t.store.ensureCollection(copiesSpec);
-      const docs = t.store.collection(spec);
-      const copies = t.store.collection(copiesSpec);
-      const id = spec.keyField;
+      const { docs, copies, id, copiesKey } = await pair('text');
       // SQLite keeps text as written, so it has text digests; MongoDB and DynamoDB re-encode.
       assert.equal(docs.textDigest !== undefined, kind === 'sqlite');
       const written = (key: string): JsonObject => ({ [id]: key, v: 2, title: 't', done: true });
@@ -131,7 +130,7 @@ for (const kind of selectedKinds()) {
       await copies.write([
         {
           type: 'insert',
-          doc: { [copiesSpec.keyField]: 'img', entries: ['same', 'reordered', 'changed'].map(entry) },
+          doc: { [copiesKey]: 'img', entries: ['same', 'reordered', 'changed'].map(entry) },
         },
       ]);
       let contentDigests = 0;
@@ -154,13 +153,7 @@ for (const kind of selectedKinds()) {
     });
 
     test('string keys with quotes, backslashes, braces or accents are put back under their own key', async () => {
-      const spec = t.spec('odd_keys');
-      const copiesSpec = t.spec('odd_keys_copies');
-      await t.store.ensureCollection(spec);
-      await t.store.ensureCollection(copiesSpec);
-      const docs = t.store.collection(spec);
-      const copies = t.store.collection(copiesSpec);
-      const id = spec.keyField;
+      const { docs, copies, id, copiesKey } = await pair('odd_keys');
       // The SQLite statement reads a string key's JSON text with string functions (see
       // `restoreCopiesSql`): escapes, a key that looks like an ObjectId's JSON, and non-ASCII text.
       const keys = ['a"b', 'back\\slash', '{"$oid":"0123456789abcdef01234567"}', 'ré\u00e9ü', ' ', '[1]'];
@@ -172,7 +165,7 @@ for (const kind of selectedKinds()) {
         writtenVersion: 2,
         writtenDigest: documentDigest(written(key)),
       }));
-      await copies.write([{ type: 'insert', doc: { [copiesSpec.keyField]: 'img', entries } }]);
+      await copies.write([{ type: 'insert', doc: { [copiesKey]: 'img', entries } }]);
       const result = await restoreCopies(docs, request(copies, ['img']));
       assert.deepEqual([...result.restored].sort(), keys.map(keyId).sort());
       const after = await docs.getMany(keys);
@@ -180,13 +173,8 @@ for (const kind of selectedKinds()) {
     });
 
     test('no holders, or holders without copies: nothing restored, nothing seen', async () => {
-      const spec = t.spec('empty');
-      const copiesSpec = t.spec('empty_copies');
-      await t.store.ensureCollection(spec);
-      await t.store.ensureCollection(copiesSpec);
-      const docs = t.store.collection(spec);
-      const copies = t.store.collection(copiesSpec);
-      await copies.write([{ type: 'insert', doc: { [copiesSpec.keyField]: 'bare', n: 1 } }]);
+      const { docs, copies, copiesKey } = await pair('empty');
+      await copies.write([{ type: 'insert', doc: { [copiesKey]: 'bare', n: 1 } }]);
       const result = await restoreCopies(docs, request(copies, ['bare', 'absent']));
       assert.deepEqual(result, { restored: new Set(), elements: 0 });
     });
@@ -194,13 +182,7 @@ for (const kind of selectedKinds()) {
     // DynamoDB has no secondary indexes through the seam, so nothing there can refuse a restore.
     if (kind !== 'dynamodb')
       test('a unique index refusing one restore fails that document alone', async () => {
-        const spec = t.spec('unique');
-        const copiesSpec = t.spec('unique_copies');
-        await t.store.ensureCollection(spec);
-        await t.store.ensureCollection(copiesSpec);
-        const docs = t.store.collection(spec);
-        const copies = t.store.collection(copiesSpec);
-        const id = spec.keyField;
+        const { docs, copies, id, copiesKey } = await pair('unique');
         await docs.createIndex({ name: 'by_email', fields: ['email'], unique: true });
         // 'a' and 'b' are as written; 'b''s copy holds the email 'c' has now, so the index refuses it.
         const now: JsonObject[] = [
@@ -219,7 +201,7 @@ for (const kind of selectedKinds()) {
           {
             type: 'insert',
             doc: {
-              [copiesSpec.keyField]: 'img',
+              [copiesKey]: 'img',
               entries: [
                 entry(now[0]!, { [id]: 'a', v: 1, email: 'a1' }),
                 entry(now[1]!, { [id]: 'b', v: 1, email: 'taken' }),
