@@ -121,7 +121,7 @@ export class SqliteCollection implements Collection {
 
   private scanNow(options: ScanOptions): Page {
     const limit = options.limit ?? 500;
-    const where = filterToSql(options.filter ?? []);
+    const where = filterToSql(options.filter ?? [], this.spec.keyField);
     const clauses = [where.sql];
     const params: unknown[] = [...where.params];
     if (options.after) {
@@ -352,7 +352,7 @@ export class SqliteCollection implements Collection {
     if ((options.filter ?? []).length === 0) return this.countInPieces();
     // A filtered count keeps one statement: it may be answered from a secondary index, which
     // counting by key ranges would give up.
-    const where = filterToSql(options.filter ?? []);
+    const where = filterToSql(options.filter ?? [], this.spec.keyField);
     const row = this.all<{ n: number }>(
       `SELECT count(*) AS n FROM ${this.table} WHERE ${where.sql}`,
       where.params,
