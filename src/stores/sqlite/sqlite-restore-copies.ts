@@ -3,18 +3,35 @@ import type Database from 'better-sqlite3';
 import type { JsonObject } from '../../core/json.js';
 import { isDocKey, keyId, type RestoreCopies } from '../store.js';
 
-/** The function each database's restore statement calls as `steward_restore_digest`, once registered. */
-const registered = new WeakMap<Database.Database, RestoreCopies['digestOf']>();
+/** The SQL functions registered on each database by {@link registerOnce}: by name, what each is made of. */
+const registered = new WeakMap<Database.Database, Map<string, unknown>>();
 
 /**
- * Registers `digestOf` as the SQL function `steward_restore_digest(text)` of this database, unless
- * it is already (registering again would expire every prepared statement of the connection).
+ * Registers `run` as the SQL function `name(text)` of this database, unless one made of `source`
+ * is registered under that name already: registering again would expire every prepared statement
+ * of the connection, and the restore statements run once an image. Another `source` under the same
+ * name (another caller's `digestOf`) replaces it.
+ */
+function registerOnce(
+  db: Database.Database,
+  name: string,
+  source: unknown,
+  run: (text: unknown) => string | null,
+): void {
+  const functions = registered.get(db) ?? new Map<string, unknown>();
+  if (functions.get(name) === source) return;
+  db.function(name, { deterministic: true }, run);
+  functions.set(name, source);
+  registered.set(db, functions);
+}
+
+/**
+ * Registers `digestOf` as the SQL function `steward_restore_digest(text)` of this database (once).
  * Stored text that is not JSON has no digest (NULL): it never equals one, so its document is left
  * to the caller, whose own read reports it as corrupt.
  */
 export function registerRestoreDigest(db: Database.Database, digestOf: RestoreCopies['digestOf']): void {
-  if (registered.get(db) === digestOf) return;
-  db.function('steward_restore_digest', { deterministic: true }, (text) => {
+  registerOnce(db, 'steward_restore_digest', digestOf, (text) => {
     if (typeof text !== 'string') return null;
     try {
       return digestOf(JSON.parse(text) as JsonObject);
@@ -22,7 +39,6 @@ export function registerRestoreDigest(db: Database.Database, digestOf: RestoreCo
       return null;
     }
   });
-  registered.set(db, digestOf);
 }
 
 /**
@@ -38,19 +54,14 @@ export function sqliteTextDigest(text: string): string {
   return hash('sha256', text, 'base64url');
 }
 
-/** Databases whose `steward_text_digest(text)` is registered. */
-const textDigestRegistered = new WeakSet<Database.Database>();
-
 /**
- * Registers {@link sqliteTextDigest} as `steward_text_digest(text)` of this database, once: NULL
+ * Registers {@link sqliteTextDigest} as `steward_text_digest(text)` of this database (once): NULL
  * for a value that is not text (it never equals a digest).
  */
 export function registerTextDigest(db: Database.Database): void {
-  if (textDigestRegistered.has(db)) return;
-  db.function('steward_text_digest', { deterministic: true }, (text) =>
+  registerOnce(db, 'steward_text_digest', sqliteTextDigest, (text) =>
     typeof text === 'string' ? sqliteTextDigest(text) : null,
   );
-  textDigestRegistered.add(db);
 }
 
 /** The {@link keyId} of a key given as JSON text, or NULL when it is not a key. */
