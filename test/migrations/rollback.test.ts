@@ -8,8 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { JsonObject } from '../../src/core/json.js';
+import { migrateLease } from '../../src/migrations/apply/apply-context.js';
 import { applyMigrations } from '../../src/migrations/apply/apply-migrations.js';
 import { planHashOf } from '../../src/migrations/apply/apply-plan.js';
+import { batchImages } from '../../src/migrations/batch-images.js';
 import { readChangelog, readChangelogRecord } from '../../src/migrations/changelog.js';
 import {
   type CollectionChecksum,
@@ -18,6 +20,7 @@ import {
 } from '../../src/migrations/collection-checksum.js';
 import type { Migration } from '../../src/migrations/migration.js';
 import { pendingMigrations } from '../../src/migrations/migration-plan.js';
+import { rollbackJob } from '../../src/migrations/rollback/rollback-context.js';
 import { rollbackMigrations } from '../../src/migrations/rollback/rollback-migrations.js';
 import { rollbackNeedsAttention } from '../../src/migrations/rollback/rollback-report.js';
 import { scanDocuments } from '../../src/stores/scan-pages.js';
@@ -334,4 +337,63 @@ for (const kind of selectedKinds()) {
         assert.equal((docs.get('s00000')?.name as JsonObject).first, 'First0', 'left as apply wrote it');
       });
     });
+
+  describe(`migrate rollback resumed on ${kind}`, () => {
+    let w: MigrationWorld;
+    before(async () => {
+      w = await migrationWorld(kind);
+      await w.seed(160);
+    });
+    after(async () => w?.cleanup());
+
+    test('a resumed rollback skips every image its checkpoint names as restored, on whichever page it comes', async () => {
+      const original = await w.checksum();
+      const pending = pendingMigrations([splitName], await readChangelog(w.ledger)).pending;
+      const batched = { canaryPercent: 20, batchSize: 1 };
+      const hash = planHashOf(pending, w.target, batched);
+      await w.approve(hash, 'alice');
+      await w.approve(hash, 'bob');
+      const applied = await applyMigrations(w.applyInput([splitName], { options: batched }));
+      assert.equal(applied.status, 'applied');
+      // 160 images of one document: more than one page of the image scan (100 a page).
+      const attempt = (await readChangelogRecord(w.ledger, splitName.id))!.attempt;
+      const order: string[] = [];
+      for await (const { collection, batch } of batchImages(
+        await w.ledger.openCollection('backups'),
+        { migration: splitName.id, attempt },
+        {},
+      ))
+        order.push(`${collection}|${batch}`);
+      assert.equal(order.length, 160);
+
+      const stop = new AbortController();
+      let restored = 0;
+      const paused = await rollbackMigrations(
+        w.rollbackInput([splitName], {
+          signal: stop.signal,
+          onEvent: (event) => {
+            if (event.type === 'progress' && event.stage === 'restore' && ++restored === 130) stop.abort();
+          },
+        }),
+      );
+      assert.equal(paused.status, 'paused');
+      // The checkpoint as a run that cut its pages otherwise saves it: the token of the first page,
+      // and 130 images done from there, 30 of them on what is now the second page.
+      const lease = await w.ledger.acquireLease({ name: migrateLease, holder: 'tamper', ttlMs: 30_000 });
+      const state = (await w.ledger.checkpoints.load(rollbackJob, lease)) as JsonObject;
+      const progress = state.progress as JsonObject;
+      assert.equal(progress.phase, 'restore');
+      const moved = { ...progress, restoreAfter: null, restoreDone: order.slice(0, 130) };
+      await w.ledger.checkpoints.save(rollbackJob, { ...state, progress: moved }, lease);
+      await lease.release();
+
+      const report = await rollbackMigrations(w.rollbackInput([splitName]));
+      assert.equal(report.status, 'rolled-back');
+      const m = report.migrations[0]!;
+      assert.equal(m.counts.changed, 160, 'each document counted once');
+      assert.equal(m.counts.failed, 0);
+      assert.equal(m.exact, true);
+      assert.ok(sameChecksum(await w.checksum(), original));
+    });
+  });
 }

@@ -22,8 +22,8 @@ import type { RollbackProgress } from './rollback-state.js';
 /**
  * Puts back every batch image of the attempt, one image at a time over the ledger's backups (the
  * filter runs in the store), each write conditional on the version field apply wrote. The
- * checkpoint after each image holds its page's token and the images of that page done, so a
- * resumed run redoes at most the image in flight, and a redone image finds its documents already
+ * checkpoint after each image holds its page's token and the images done since it, so a resumed
+ * run redoes at most the image in flight, and a redone image finds its documents already
  * restored.
  *
  * Where the target collections restore copies inside the store (SQLite, with the ledger in the
@@ -44,13 +44,20 @@ export async function restorePass(
     ? imagesInStore(ctx, migration, batchImageHeads(ctx.backups, of, options))
     : imagesHere(ctx, migration, batchImages(ctx.backups, of, options));
   let progress = start;
+  // Images met by this run: once its page is done, the checkpoint's list of done images need not
+  // name them. It keeps the others, so an image the list names is skipped on whichever page it
+  // comes: a checkpoint saved while pages were cut otherwise (the heads scan before it read ids,
+  // 100 heads a page) names images a page of ids may put on the next page (restored twice, and
+  // counted twice, were it only skipped on the first).
+  const met = new Set<string>();
   for await (const { collection, batch, page, restore } of images) {
     const id = `${collection}|${batch}`;
-    const done = progress.restoreAfter === page.after ? (progress.restoreDone ?? []) : [];
+    met.add(id);
+    const done = progress.restoreDone ?? [];
     if (done.includes(id)) continue;
     const restored = await restore(progress);
     progress = page.last
-      ? { ...restored.progress, restoreAfter: page.next, restoreDone: [] }
+      ? { ...restored.progress, restoreAfter: page.next, restoreDone: done.filter((d) => !met.has(d)) }
       : { ...restored.progress, restoreAfter: page.after, restoreDone: [...done, id] };
     await ctx.save(progress);
     ctx.onEvent?.({

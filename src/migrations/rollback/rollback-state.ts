@@ -28,8 +28,9 @@ export interface RollbackProgress {
   /** Resume token of the page of the scan over the attempt's batch images being restored. */
   readonly restoreAfter: string | null;
   /**
-   * The images of that page already restored (`<collection>|<batch>`): a resumed run skips them,
-   * so it redoes at most the image in flight. Absent in states saved before it existed: none.
+   * The images restored from that token on (`<collection>|<batch>`): a resumed run skips them
+   * wherever it meets them, so it redoes at most the image in flight. Absent in states saved
+   * before it existed: none.
    */
   readonly restoreDone?: readonly string[];
   /** The census pass: index into the versioned collections, resume token, counts so far. */
