@@ -212,15 +212,16 @@ export interface PagedImageHead {
  * are made of. A head's own `run` and `chunks` are read only where its image may come in chunks:
  * when the next id on the page is one of its chunks (of this run or one a crash left), or when it
  * is the last of its page. The pages and tokens are those of that keys scan, so a resumed run
- * finds its place in it as {@link batchImages}' does in its own (with `stage`, which ids do not
- * name, the heads are read projected by a filter instead).
+ * finds its place in it as {@link batchImages}' does in its own. Where the store's scan is not in
+ * key order (`orderedScan` false: DynamoDB), a chunk need not follow its head, and with `stage`,
+ * which ids do not name, the heads are read projected by a filter instead.
  */
 export async function* batchImageHeads(
   backups: Collection,
   of: ImagesOf,
-  options: { after?: string | null },
+  options: { after?: string | null; orderedScan: boolean },
 ): AsyncGenerator<PagedImageHead> {
-  if (of.stage !== undefined) {
+  if (of.stage !== undefined || !options.orderedScan) {
     const fields = ['part', 'collection', 'batch', 'run', 'chunks'];
     for await (const { collection, batch, id, head, page } of pagedHeads(backups, of, options, fields))
       yield { collection, batch, ids: [id, ...otherChunkIds(id, head)], page };

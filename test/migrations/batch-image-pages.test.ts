@@ -123,8 +123,11 @@ for (const kind of selectedKinds()) {
       }
       assert.ok(beforeImageId('m1', 1, 'tasks', 'x').startsWith('mig|m1|1|tasks|d|'));
 
+      // Found by id where the scan is in key order (SQLite, MongoDB); by projected heads elsewhere.
+      const orderedScan = t.store.capabilities.orderedScan;
       const read: PagedImageHead[] = [];
-      for await (const head of batchImageHeads(backups, { migration: 'm1', attempt: 1 }, {})) read.push(head);
+      for await (const head of batchImageHeads(backups, { migration: 'm1', attempt: 1 }, { orderedScan }))
+        read.push(head);
       const got = new Map(read.map((h) => [`${h.collection}|${h.batch}`, h.ids]));
       assert.equal(read.length, wanted.size, 'every image once');
       assert.deepEqual(got, wanted);
@@ -133,7 +136,7 @@ for (const kind of selectedKinds()) {
       for await (const head of batchImageHeads(
         backups,
         { migration: 'm1', attempt: 1, collection: 'tasks' },
-        {},
+        { orderedScan },
       ))
         tasksOnly.push(head);
       assert.deepEqual(
@@ -153,7 +156,11 @@ for (const kind of selectedKinds()) {
       }
       const middle = pages[Math.floor(pages.length / 2)]!;
       const rest: string[] = [];
-      for await (const head of batchImageHeads(backups, { migration: 'm1', attempt: 1 }, { after: middle }))
+      for await (const head of batchImageHeads(
+        backups,
+        { migration: 'm1', attempt: 1 },
+        { after: middle, orderedScan },
+      ))
         rest.push(`${head.collection}|${head.batch}`);
       assert.deepEqual(
         rest,

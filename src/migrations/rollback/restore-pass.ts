@@ -40,8 +40,9 @@ export async function restorePass(
 ): Promise<{ progress: RollbackProgress; paused: boolean }> {
   const of = { migration: start.id, attempt: start.attempt };
   const options = { after: start.restoreAfter };
+  const orderedScan = ctx.ledger.store.capabilities.orderedScan;
   const images = restoresInStore(ctx, collections)
-    ? imagesInStore(ctx, migration, batchImageHeads(ctx.backups, of, options))
+    ? imagesInStore(ctx, migration, batchImageHeads(ctx.backups, of, { ...options, orderedScan }))
     : imagesHere(ctx, migration, batchImages(ctx.backups, of, options));
   let progress = start;
   // Images met by this run: once its page is done, the checkpoint's list of done images need not
