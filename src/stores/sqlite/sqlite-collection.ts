@@ -632,7 +632,6 @@ export class SqliteCollection implements Collection {
   }
 }
 
-/** `doc` as JSON text with `field` moved last and its array left open: `{...,"field":[`. */
 /**
  * The text an `insert` or `replace` stores: its `encoded` text when it carries one (made by
  * `encode` from one `JSON.stringify`, its digest kept by the caller), else `JSON.stringify(doc)`.
@@ -641,6 +640,7 @@ function textOf(op: Extract<WriteOp, { type: 'insert' | 'replace' }>): string {
   return op.encoded === undefined ? JSON.stringify(op.doc) : op.encoded.text;
 }
 
+/** `doc` as JSON text with `field` moved last and its array left open: `{...,"field":[`. */
 function openArray(doc: JsonObject, field: string): string {
   const { [field]: _held, ...rest } = doc;
   const text = JSON.stringify(rest);
