@@ -166,7 +166,7 @@ for (const kind of selectedKinds()) {
       const c = new Proxy(real, {
         get(target, name, receiver) {
           const value = Reflect.get(target, name, receiver);
-          if (name === 'write' || name === 'writeWithCopy')
+          if ((name === 'write' || name === 'writeWithCopy') && typeof value === 'function')
             return (ops: WriteOp[], ...rest: unknown[]) => {
               for (const op of ops) if (op.type === 'replace') op.doc.note = 'changed before the write';
               return (value as (...args: unknown[]) => unknown).call(target, ops, ...rest);
