@@ -174,6 +174,26 @@ export interface Collection {
    * BSON, DynamoDB's maps): there only content digests are checked.
    */
   textDigest?(doc: JsonObject): string;
+
+  /**
+   * Optional: `doc` encoded once as this collection will store it, with that text's
+   * {@link textDigest}, for a caller that both writes a document and keeps the digest of what it
+   * wrote (apply's images). Passed back as the `encoded` of the `insert` or `replace` of that
+   * `doc`, the store writes `encoded.text` as it is instead of encoding `doc` again, so the digest
+   * kept is the digest of the exact text written by construction: one serialization, made here,
+   * serves both (a `doc` changed after `encode` cannot be written other than as encoded). Present
+   * exactly where {@link textDigest} is (SQLite); other stores write `doc` and ignore `encoded`.
+   */
+  encode?(doc: JsonObject): EncodedDocument;
+}
+
+/**
+ * A document as a store will write it (see {@link Collection.encode}): `text`, the exact text the
+ * store keeps, and its {@link Collection.textDigest}. Made only by `encode`, the two together.
+ */
+export interface EncodedDocument {
+  readonly text: string;
+  readonly textDigest: string;
 }
 
 /**
@@ -302,11 +322,16 @@ export interface Expectation {
 
 export type WriteOp =
   /** Inserts a new document; refused with `exists` if the key is taken. */
-  | { readonly type: 'insert'; readonly doc: JsonObject }
+  | { readonly type: 'insert'; readonly doc: JsonObject; readonly encoded?: EncodedDocument }
   /** Replaces a whole document; with `upsert`, inserts it when missing. */
   | {
       readonly type: 'replace';
       readonly doc: JsonObject;
+      /**
+       * `doc` as this collection's {@link Collection.encode} gave it: a store with `encode`
+       * writes this text and does not encode `doc` again; others ignore it.
+       */
+      readonly encoded?: EncodedDocument;
       readonly upsert?: boolean;
       readonly expect?: Expectation;
     }

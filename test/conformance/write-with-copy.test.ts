@@ -30,6 +30,7 @@ for (const kind of selectedKinds()) {
       const stored: JsonObject[] = [
         { [spec.keyField]: 'a', v: 1, nested: { z: [1, 2.5, -0.125, 'x'], a: null }, text: 'é "q" \\ \n' },
         { [spec.keyField]: 'b', v: 1, big: 12345678901234, flag: true },
+        { [spec.keyField]: 'c', v: 1 },
       ];
       await docs.write(stored.map((doc) => ({ type: 'insert', doc })));
       const results = await writeWithCopy(
@@ -50,7 +51,10 @@ for (const kind of selectedKinds()) {
           copies: [
             { key: 'a', entry: { key: 'a', writtenVersion: 2 } },
             { key: 'gone', entry: { key: 'gone', writtenVersion: 2 } },
-            { key: 'b', entry: { key: 'b', writtenVersion: 2 } },
+            // An entry's text is kept as given (escapes included), its `as` field replaced.
+            { key: 'b', entry: { key: 'b', note: 'é "q" \\ \u2028 }', writtenVersion: 2, doc: 'dropped' } },
+            // An empty entry gets the stored document alone.
+            { key: 'c', entry: {} },
           ],
         },
       );
@@ -62,10 +66,20 @@ for (const kind of selectedKinds()) {
       assert.ok(image, 'the copy is saved');
       assert.equal(image.owner, 'm1');
       const entries = image.entries as JsonObject[];
-      const byKey = new Map(entries.map((e) => [e.key as string, e]));
-      assert.deepEqual([...byKey.keys()].sort(), ['a', 'b', 'kept'], 'a missing document adds nothing');
+      const byKey = new Map(entries.map((e) => [(e.key as string | undefined) ?? '(none)', e]));
+      assert.deepEqual(
+        [...byKey.keys()].sort(),
+        ['(none)', 'a', 'b', 'kept'],
+        'a missing document adds nothing',
+      );
       assert.deepEqual(byKey.get('a'), { key: 'a', writtenVersion: 2, doc: stored[0] });
-      assert.deepEqual(byKey.get('b'), { key: 'b', writtenVersion: 2, doc: stored[1] });
+      assert.deepEqual(byKey.get('b'), {
+        key: 'b',
+        note: 'é "q" \\ \u2028 }',
+        writtenVersion: 2,
+        doc: stored[1],
+      });
+      assert.deepEqual(byKey.get('(none)'), { doc: stored[2] });
       assert.deepEqual(byKey.get('kept'), { key: 'kept', doc: { old: true } });
       // Byte for byte where the store keeps field order (DynamoDB's maps keep none): the copy reads
       // back as the original was written.

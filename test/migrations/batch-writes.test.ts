@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { JsonObject } from '../../src/core/json.js';
-import { type BatchTarget, writeBatch } from '../../src/migrations/apply/write-batch.js';
+import { type BatchTarget, plannedDocument, writeBatch } from '../../src/migrations/apply/write-batch.js';
 import {
   batchImageId,
   batchImages,
@@ -18,8 +18,11 @@ import {
   saveBatchImage,
 } from '../../src/migrations/batch-images.js';
 import { saveBeforeImages } from '../../src/migrations/before-images.js';
+import { documentDigest } from '../../src/migrations/collection-checksum.js';
 import { scanDocuments } from '../../src/stores/scan-pages.js';
+import { sqliteTextDigest } from '../../src/stores/sqlite/sqlite-restore-copies.js';
 import { type Collection, keyId, type WriteOp } from '../../src/stores/store.js';
+import { sqliteStoredText } from '../support/sqlite-stored-text.js';
 import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
 
 const key = (i: number) => `k${String(i).padStart(4, '0')}`;
@@ -147,6 +150,73 @@ for (const kind of selectedKinds()) {
       // exactly what the write replaced; elsewhere the document as apply read it.
       const expected = t.store.collection(spec).writeWithCopy ? doc(1, 1, 'changed meanwhile') : read[1];
       assert.deepEqual(byKey.get(key(1)), expected);
+    });
+
+    test('writeBatch serializes a written document once; the kept text digest is of the stored text', async () => {
+      const spec = t.spec('encoded');
+      const backupsSpec = t.spec('encoded_backups');
+      await t.store.ensureCollection(spec);
+      await t.store.ensureCollection(backupsSpec);
+      const real = t.store.collection(spec);
+      const backups = t.store.collection(backupsSpec);
+      const doc = (i: number, v: number): JsonObject => ({ [spec.keyField]: key(i), v, note: `n${i}` });
+      await real.write([0, 1, 2].map((i) => ({ type: 'insert', doc: doc(i, 1) }) as WriteOp));
+      // Each rewritten document changes after apply planned (and digested) it, just before the
+      // store writes it: what is stored must still be what the kept digests say.
+      const c = new Proxy(real, {
+        get(target, name, receiver) {
+          const value = Reflect.get(target, name, receiver);
+          if ((name === 'write' || name === 'writeWithCopy') && typeof value === 'function')
+            return (ops: WriteOp[], ...rest: unknown[]) => {
+              for (const op of ops) if (op.type === 'replace') op.doc.note = 'changed before the write';
+              return (value as (...args: unknown[]) => unknown).call(target, ops, ...rest);
+            };
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const planned = [0, 1, 2].map((i) =>
+        plannedDocument(doc(i, 1), { kind: 'write', key: key(i), next: doc(i, 2), expect: 1 }),
+      );
+      const nexts = new Set<unknown>(planned.map((p) => (p.plan.kind === 'write' ? p.plan.next : undefined)));
+      const stringify = JSON.stringify;
+      let serialized = 0;
+      JSON.stringify = ((value: unknown, ...rest: never[]) => {
+        if (nexts.has(value)) serialized++;
+        return stringify(value, ...rest);
+      }) as typeof JSON.stringify;
+      let out: Awaited<ReturnType<typeof writeBatch>>;
+      try {
+        out = await writeBatch(batchTarget(backups, c), planned);
+      } finally {
+        JSON.stringify = stringify;
+      }
+      assert.deepEqual(
+        out.map((o) => o.outcome),
+        ['changed', 'changed', 'changed'],
+      );
+      const image = await readBatchImage(backups, { migration: 'm1', attempt: 1, collection: 'tasks' }, 'b1');
+      assert.equal(image?.entries.length, 3);
+      if (!real.textDigest) {
+        // Stores that re-encode what they are given keep content digests only.
+        assert.ok(image?.entries.every((e) => e.writtenTextDigest === undefined));
+        return;
+      }
+      // SQLite: one `JSON.stringify` a written document (its encoding), for the write and the digest.
+      assert.equal(serialized, 3, 'each written document serialized once');
+      for (const entry of image?.entries ?? []) {
+        const text = sqliteStoredText(t.config, spec, entry.key);
+        assert.ok(text !== undefined && entry.writtenTextDigest !== undefined);
+        assert.equal(
+          sqliteTextDigest(text),
+          entry.writtenTextDigest,
+          `${entry.key}: kept digest is the stored text's`,
+        );
+        assert.equal(
+          documentDigest(JSON.parse(text)),
+          entry.writtenDigest,
+          `${entry.key}: content digest too`,
+        );
+      }
     });
 
     test('writeBatch reads the backups collection once a batch, and inserts a first image', async () => {

@@ -86,20 +86,23 @@ export async function writeBatch(
   const ops: WriteOp[] = [];
   // Where the store keeps the text it writes (SQLite), the image also keeps that text's digest:
   // rollback then checks a document unchanged by hashing its stored text (see `ImageEntry`). The
-  // store makes it, as only it knows the text it stores; about 1 µs a written document.
-  const textDigest = target.collection.textDigest?.bind(target.collection);
+  // store encodes the document once (`Collection.encode`), and the write carries that encoding:
+  // the text written is the text digested, one `JSON.stringify` serving both.
+  const encode = target.collection.encode?.bind(target.collection);
   for (const { doc, plan, digest } of planned) {
     if (plan.kind === 'write') {
+      const encoded = digest && encode ? encode(plan.next) : undefined;
       writes.push({
         key: plan.key,
         doc,
         writtenVersion: versionOf(plan.next, target.versionField),
         ...(digest ? { writtenDigest: digest } : {}),
-        ...(digest && textDigest ? { writtenTextDigest: textDigest(plan.next) } : {}),
+        ...(encoded ? { writtenTextDigest: encoded.textDigest } : {}),
       });
       ops.push({
         type: 'replace',
         doc: plan.next,
+        ...(encoded ? { encoded } : {}),
         expect: { field: target.versionField, value: plan.expect },
       });
     } else if (plan.kind === 'at-target') {

@@ -13,6 +13,7 @@ import {
   type CopyOnWrite,
   type DocKey,
   docKey,
+  type EncodedDocument,
   type Expectation,
   type IndexDefinition,
   type IndexInfo,
@@ -256,14 +257,19 @@ export class SqliteCollection implements Collection {
       head: openArray(copy.doc, copy.field),
       held: Array.isArray(held) ? held.map((e) => JSON.stringify(e)).join(',') : '',
       copies: copiesText(copy.copies, copy.as),
+      as: `${JSON.stringify(copy.as)}:`,
     };
-    // Text is joined, not parsed: each element is its entry's JSON left open, the stored text,
-    // and a closing brace. Stored text that is not JSON (written outside steward) fails the
-    // statement in `json()`, and with it the transaction: no copy is saved without its document.
+    // Text is joined, not parsed: each element is its entry's JSON (as `->` renders it) with its
+    // closing brace replaced by the `as` field holding the stored text. Stored text that is not
+    // JSON (written outside steward) fails the statement in `json()`, and with it the
+    // transaction: no copy is saved without its document. `c` is materialized so each entry is
+    // read out of the pairs once.
+    const stored = `(CASE WHEN json_valid(t.doc) THEN t.doc ELSE json(t.doc) END)`;
     const sql =
+      `WITH c AS MATERIALIZED (SELECT e.value ->> '$[0]' AS kid, e.value -> '$[1]' AS o FROM json_each(@copies) AS e) ` +
       `INSERT INTO ${into.table} (k, doc) SELECT @k, @head || coalesce((SELECT group_concat(x, ',') FROM (` +
-      `SELECT (e.value ->> '$[1]') || (CASE WHEN json_valid(t.doc) THEN t.doc ELSE json(t.doc) END) || '}' AS x ` +
-      `FROM json_each(@copies) AS e JOIN ${this.table} AS t ON t.k = e.value ->> '$[0]' ` +
+      `SELECT (CASE WHEN c.o = '{}' THEN '{' ELSE substr(c.o, 1, length(c.o) - 1) || ',' END) || @as || ${stored} || '}' AS x ` +
+      `FROM c JOIN ${this.table} AS t ON t.k = c.kid ` +
       `UNION ALL SELECT @held WHERE @held <> '')), '') || ']}' ` +
       'ON CONFLICT(k) DO UPDATE SET doc = excluded.doc';
     const apply = this.db.transaction(() => {
@@ -331,7 +337,20 @@ export class SqliteCollection implements Collection {
    * sends rollback to the content digest, slower but still exact).
    */
   textDigest(doc: JsonObject): string {
-    return sqliteTextDigest(JSON.stringify(doc));
+    return this.encode(doc).textDigest;
+  }
+
+  /**
+   * `doc`'s text as {@link write} stores it and that text's digest, made together from one
+   * `JSON.stringify`: an `insert` or `replace` carrying it stores `text` as it is (see `textOf`),
+   * so the digest a caller keeps is of the very text stored. Apply used to call `textDigest` and
+   * then `write`, serializing each written document twice (about 0.9 µs of its 27); a cache keyed
+   * by the document object was rejected, as a document changed between the calls would be written
+   * other than digested. Frozen: nothing can pair the text with another digest afterwards.
+   */
+  encode(doc: JsonObject): EncodedDocument {
+    const text = JSON.stringify(doc);
+    return Object.freeze({ text, textDigest: sqliteTextDigest(text) });
   }
 
   /**
@@ -429,7 +448,7 @@ export class SqliteCollection implements Collection {
         if (k === undefined) return this.noKey();
         const changes = this.run(
           `INSERT INTO ${this.table} (k, doc) VALUES (?, ?) ON CONFLICT(k) DO NOTHING`,
-          [k, JSON.stringify(op.doc)],
+          [k, textOf(op)],
         );
         return changes === 1 ? { status: 'ok' } : { status: 'exists' };
       }
@@ -437,16 +456,14 @@ export class SqliteCollection implements Collection {
         const k = this.keyOf(op.doc);
         if (k === undefined) return this.noKey();
         // Without an expectation nothing needs the stored document: one statement, no read.
+        const text = textOf(op);
         if (!op.expect) {
-          if (op.upsert) return this.put(k, op.doc);
-          const changed = this.run(`UPDATE ${this.table} SET doc = ? WHERE k = ?`, [
-            JSON.stringify(op.doc),
-            k,
-          ]);
+          if (op.upsert) return this.put(k, text);
+          const changed = this.run(`UPDATE ${this.table} SET doc = ? WHERE k = ?`, [text, k]);
           return changed === 1 ? { status: 'ok' } : { status: 'missing' };
         }
-        const result = this.whereExpected(this.updateDoc, JSON.stringify(op.doc), k, op.expect);
-        return result.status === 'missing' && op.upsert ? this.put(k, op.doc) : result;
+        const result = this.whereExpected(this.updateDoc, text, k, op.expect);
+        return result.status === 'missing' && op.upsert ? this.put(k, text) : result;
       }
       case 'patch': {
         const k = keyId(op.key);
@@ -456,7 +473,7 @@ export class SqliteCollection implements Collection {
         let next = current;
         for (const [path, value] of Object.entries(op.set ?? {})) next = setPath(next, path, value);
         for (const path of op.unset ?? []) next = unsetPath(next, path);
-        return this.put(k, next);
+        return this.put(k, JSON.stringify(next));
       }
       case 'delete': {
         const k = keyId(op.key);
@@ -573,10 +590,11 @@ export class SqliteCollection implements Collection {
     return row ? this.corrupt(row.k, 'SQLite: malformed JSON') : undefined;
   }
 
-  private put(k: string, doc: JsonObject): WriteResult {
+  /** Stores `text` (a document's JSON) under `k`, inserting or replacing. */
+  private put(k: string, text: string): WriteResult {
     this.run(
       `INSERT INTO ${this.table} (k, doc) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET doc = excluded.doc`,
-      [k, JSON.stringify(doc)],
+      [k, text],
     );
     return { status: 'ok' };
   }
@@ -619,6 +637,14 @@ export class SqliteCollection implements Collection {
   }
 }
 
+/**
+ * The text an `insert` or `replace` stores: its `encoded` text when it carries one (made by
+ * `encode` from one `JSON.stringify`, its digest kept by the caller), else `JSON.stringify(doc)`.
+ */
+function textOf(op: Extract<WriteOp, { type: 'insert' | 'replace' }>): string {
+  return op.encoded === undefined ? JSON.stringify(op.doc) : op.encoded.text;
+}
+
 /** `doc` as JSON text with `field` moved last and its array left open: `{...,"field":[`. */
 function openArray(doc: JsonObject, field: string): string {
   const { [field]: _held, ...rest } = doc;
@@ -627,24 +653,19 @@ function openArray(doc: JsonObject, field: string): string {
 }
 
 /**
- * The copies as one JSON array of `[keyId, open entry]` pairs (see {@link openObject}), the name
- * `as` quoted once for the batch: this runs once a document in apply.
+ * The copies as one JSON array of `[keyId, entry]` pairs, each entry without `as`: one
+ * `JSON.stringify` for the batch, the entries as objects. This runs once a document in apply:
+ * each entry serialized on its own and then quoted again as a string inside the pairs cost
+ * 1.0 µs a document against 0.4 (issue 17, fifth pass).
  */
 function copiesText(copies: CopyOnWrite['copies'], as: string): string {
-  const quoted = JSON.stringify(as);
-  const pairs: [string, string][] = new Array(copies.length);
+  const pairs: [string, JsonObject][] = new Array(copies.length);
   for (let i = 0; i < copies.length; i++) {
     const { key, entry } = copies[i]!;
-    pairs[i] = [keyId(key), openObject(entry, as, quoted)];
+    // Copied without `as` only when it is there: callers send entries without it (one per document).
+    pairs[i] = [keyId(key), Object.hasOwn(entry, as) ? withoutField(entry, as) : entry];
   }
   return JSON.stringify(pairs);
-}
-
-/** `entry` as JSON text (without `as`) left open for the value of `as` (`quoted`): `{...,"as":`. */
-function openObject(entry: JsonObject, as: string, quoted: string): string {
-  // Copied without `as` only when it is there: callers send entries without it (one per document).
-  const text = JSON.stringify(Object.hasOwn(entry, as) ? withoutField(entry, as) : entry);
-  return `${text.length > 2 ? `${text.slice(0, -1)},` : '{'}${quoted}:`;
 }
 
 function withoutField(doc: JsonObject, field: string): JsonObject {
