@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { parseFilter } from '../../src/core/filter.js';
 import type { JsonObject } from '../../src/core/json.js';
 import { isStewardError } from '../../src/errors/steward-error.js';
 import { keyId, type WriteOp } from '../../src/stores/store.js';
@@ -131,6 +132,33 @@ for (const kind of selectedKinds()) {
       const got = await c.getMany(['x', 'y']);
       assert.deepEqual(got.get(keyId('x')), doc(spec, 'x', { rev: 4, state: 'review' }));
       assert.deepEqual(got.get(keyId('y')), doc(spec, 'y', { state: 'closed', rev: 1, note: 'n' }));
+    });
+
+    // A document's key is what every read by key, every key range and every reference finds it by
+    // (SQLite answers key filters from its key column): a patch may not change or remove it.
+    // Setting it to the value it has is a no-op, as DynamoDB allows.
+    test('a patch that would change or remove the key field is refused; the document stays', async () => {
+      const spec = t.spec('patch-key');
+      await t.store.ensureCollection(spec);
+      const c = t.store.collection(spec);
+      await c.write([{ type: 'insert', doc: doc(spec, 'k1', { v: 1 }) }]);
+      const results = await c.write([
+        { type: 'patch', key: 'k1', set: { [spec.keyField]: 'k2' } },
+        { type: 'patch', key: 'k1', unset: [spec.keyField] },
+        { type: 'patch', key: 'k1', set: { [spec.keyField]: 'k1', v: 2 } },
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['failed', 'failed', 'ok'],
+      );
+      const got = await c.getMany(['k1', 'k2']);
+      assert.deepEqual(got.get(keyId('k1')), doc(spec, 'k1', { v: 2 }));
+      assert.equal(got.has(keyId('k2')), false);
+      const page = await c.scan({ filter: parseFilter({ [spec.keyField]: 'k1' }) });
+      assert.deepEqual(
+        page.docs.map((d) => d[spec.keyField]),
+        ['k1'],
+      );
     });
 
     // MongoDB stores a replacement as given, `_id` first, and SQLite stores the JSON text given:

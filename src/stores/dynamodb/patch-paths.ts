@@ -1,5 +1,6 @@
 import { type JsonObject, setPath, unsetPath } from '../../core/json.js';
-import type { DocKey, WriteOp } from '../store.js';
+import { patchKeyProblem } from '../patch-key.js';
+import type { WriteOp } from '../store.js';
 import type { EntityMapping } from './table-mapping.js';
 import { mappingAttributes } from './table-mapping.js';
 
@@ -18,15 +19,8 @@ export function patchProblem(m: EntityMapping, op: PatchOp): string | undefined 
     if (reserved.includes(top)) {
       return `patch path "${path}" is the DynamoDB mapping's attribute "${top}" on table "${m.table}"`;
     }
-    if (top === m.keyField && !(path === m.keyField && sameKey(op.set?.[path], op.key))) {
-      return `patch cannot change the key field "${m.keyField}"`;
-    }
   }
-  return undefined;
-}
-
-function sameKey(value: unknown, key: DocKey): boolean {
-  return value === key;
+  return patchKeyProblem(m.keyField, op);
 }
 
 /**

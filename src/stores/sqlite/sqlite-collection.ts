@@ -5,6 +5,7 @@ import type { ParsedFilter } from '../../core/filter.js';
 import { type JsonObject, type JsonValue, setField, setPath, unsetPath } from '../../core/json.js';
 import { StewardError } from '../../errors/steward-error.js';
 import { indexConflict, sameIndex } from '../index-definition.js';
+import { patchKeyProblem } from '../patch-key.js';
 import { scanShape } from '../projected-fields.js';
 import { checkSegment } from '../segment.js';
 import {
@@ -466,6 +467,8 @@ export class SqliteCollection implements Collection {
         return result.status === 'missing' && op.upsert ? this.put(k, text) : result;
       }
       case 'patch': {
+        const refused = patchKeyProblem(this.spec.keyField, op);
+        if (refused) return { status: 'failed', reason: refused };
         const k = keyId(op.key);
         const current = this.read(k);
         if (!current) return { status: 'missing' };
