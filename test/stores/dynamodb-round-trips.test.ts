@@ -187,6 +187,58 @@ describe(
       assert.equal(now.get(keyId('t8'))?.schemaVersion, 1);
     });
 
+    test('a transaction of replaces states an equality without the attribute_exists it implies; missing and changed documents still told apart', async () => {
+      const tasks = store.collection(spec);
+      const at5 = docs.slice(0, 200).map((doc) => ({ ...doc, schemaVersion: 5 }));
+      await tasks.write(at5.map((doc) => ({ type: 'replace', doc, upsert: true })));
+      // Someone else moves t3 on to version 6, and deletes t150.
+      await tasks.write([
+        { type: 'replace', doc: { ...at5[3], schemaVersion: 6 }, upsert: true },
+        { type: 'delete', key: 't150' },
+      ]);
+      const ops: WriteOp[] = at5.map((doc) => ({
+        type: 'replace',
+        doc: { ...doc, schemaVersion: 4 },
+        expect: { field: 'schemaVersion', value: 5 },
+      }));
+      let results: Awaited<ReturnType<ReturnType<Store['collection']>['write']>> = [];
+      const written = await countRequests(async () => {
+        results = await tasks.write(ops);
+      });
+      assert.deepEqual(results[3], { status: 'conflict' });
+      assert.deepEqual(results[150], { status: 'missing' });
+      assert.equal(results.filter((r) => r.status === 'ok').length, 198);
+      const puts = written.inputs
+        .filter((i) => i.name === 'TransactWriteItems')
+        .flatMap((i) => i.input.TransactItems as { Put: Record<string, unknown> }[])
+        .map((item) => item.Put);
+      assert.ok(puts.length >= 200, 'the replaces went in transactions');
+      for (const put of puts) {
+        assert.equal(put.ConditionExpression, '#n0 = :v0');
+        assert.deepEqual(put.ExpressionAttributeNames, { '#n0': 'schemaVersion' });
+        assert.deepEqual(put.ExpressionAttributeValues, { ':v0': { N: '5' } });
+      }
+      const now = await tasks.getMany(['t3', 't4', 't150']);
+      assert.equal(now.get(keyId('t3'))?.schemaVersion, 6);
+      assert.equal(now.get(keyId('t4'))?.schemaVersion, 4);
+      assert.equal(now.has(keyId('t150')), false);
+
+      // An expectation of null or absent says nothing about existence: attribute_exists stays.
+      const nulls = await countRequests(async () => {
+        const out = await tasks.write(
+          at5.slice(10, 12).map((doc) => ({
+            type: 'replace',
+            doc: { ...doc, schemaVersion: 4, note: 'x' },
+            expect: { field: 'note', value: null },
+          })),
+        );
+        assert.deepEqual(out, [{ status: 'ok' }, { status: 'ok' }]);
+      });
+      const [tx] = nulls.inputs.filter((i) => i.name === 'TransactWriteItems');
+      const first = (tx?.input.TransactItems as { Put: { ConditionExpression: string } }[])[0];
+      assert.match(first?.Put.ConditionExpression ?? '', /^attribute_exists\(#n0\) AND /);
+    });
+
     test('250 inserts, one on an existing key, go in TransactWriteItems of 100: that one `exists`, the rest written', async () => {
       const tasks = store.collection(spec);
       assert.deepEqual(await tasks.write([{ type: 'insert', doc: { id: 'n42', title: 'theirs' } }]), [

@@ -4,13 +4,13 @@ import {
   type TransactWriteItem,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { JsonObject } from '../../core/json.js';
-import type { DocKey, WriteOp, WriteResult } from '../store.js';
+import type { JsonObject, JsonValue } from '../../core/json.js';
+import type { DocKey, Expectation, WriteOp, WriteResult } from '../store.js';
 import type { DynamoClient } from './dynamodb-client.js';
 import { isConditionFailed } from './dynamodb-errors.js';
 import { allOf, ExpressionBuilder } from './expression-builder.js';
 import type { ItemMapper } from './item-mapping.js';
-import type { Item } from './json-values.js';
+import { type Item, marshallValue } from './json-values.js';
 import { patchProblem } from './patch-paths.js';
 import { hasPositionStep, isPathError, patchByRewrite } from './patch-rewrite.js';
 import {
@@ -19,6 +19,7 @@ import {
   expectationCondition,
   itemExists,
   ownedBy,
+  storedApart,
   updateExpression,
 } from './write-conditions.js';
 
@@ -94,19 +95,100 @@ export function transactReplace(t: WriteTarget, op: WriteOp): TransactWriteItem 
   if (op.type !== 'replace' || op.upsert || !op.expect) return undefined;
   const item = t.mapper.toItem(op.doc);
   if (typeof item === 'string') return undefined;
-  const b = new ExpressionBuilder();
   const key = op.doc[t.mapper.mapping.keyField] as DocKey;
-  const condition = allOf([
-    itemExists(t.mapper, b, true),
-    ownedBy(t.mapper, b),
-    expectationCondition(t.mapper, key, op.expect, b),
+  const shape = replaceConditionShape(t.mapper, key, op.expect);
+  const condition = shape ? shape.params(op.expect) : freshReplaceCondition(t.mapper, key, op.expect);
+  return { Put: { TableName: t.mapper.mapping.table, Item: item, ...condition } };
+}
+
+type ConditionParams = {
+  ConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Item;
+};
+
+/** A conditional replace's condition, built for this one operation. */
+function freshReplaceCondition(mapper: ItemMapper, key: DocKey, expect: Expectation): ConditionParams {
+  const b = new ExpressionBuilder();
+  const condition = replaceCondition(mapper, key, expect, b);
+  return condition ? { ConditionExpression: condition, ...b.params() } : {};
+}
+
+/**
+ * The item exists, belongs to this entity and meets the expectation. An equality to a value
+ * already says the item exists (a comparison with a missing attribute is false), so
+ * `attribute_exists` is left out there: a transaction of 100 replaces carries about 3,700 bytes
+ * less, for the same outcomes (a failed one is rerun alone, with the full condition of
+ * {@link applyConditional}, which tells missing from conflict).
+ */
+function replaceCondition(
+  mapper: ItemMapper,
+  key: DocKey,
+  expect: Expectation,
+  b: ExpressionBuilder,
+): string | undefined {
+  const implied = expect.value !== undefined && expect.value !== null && !storedApart(mapper, expect.field);
+  return allOf([
+    implied ? undefined : itemExists(mapper, b, true),
+    ownedBy(mapper, b),
+    expectationCondition(mapper, key, expect, b),
   ]);
+}
+
+/**
+ * The condition of a replace, by the shape of its expectation: for one collection and one
+ * expected field, the condition's text and names are the same for every document (an equality,
+ * a null-or-missing or a missing check), and only an equality's value differs. A migration's
+ * batch of 1,000 replaces built the same text 1,000 times (issue 17); each shape is now built
+ * once per mapper, and every operation gets its own values. A field stored apart from the
+ * document (see {@link expectationCondition}) is decided from the key, so it has no shape.
+ */
+interface ReplaceConditionShape {
+  params(expect: Expectation): ConditionParams;
+}
+
+const replaceShapes = new WeakMap<ItemMapper, Map<string, ReplaceConditionShape>>();
+
+function replaceConditionShape(
+  mapper: ItemMapper,
+  key: DocKey,
+  expect: Expectation,
+): ReplaceConditionShape | undefined {
+  if (storedApart(mapper, expect.field)) return undefined;
+  const kind = expect.value === undefined ? 'absent' : expect.value === null ? 'null' : 'equal';
+  let shapes = replaceShapes.get(mapper);
+  if (!shapes) {
+    shapes = new Map();
+    replaceShapes.set(mapper, shapes);
+  }
+  const id = `${kind}:${expect.field}`;
+  let shape = shapes.get(id);
+  if (!shape) {
+    shape = buildShape(mapper, key, expect, kind === 'equal');
+    shapes.set(id, shape);
+  }
+  return shape;
+}
+
+function buildShape(
+  mapper: ItemMapper,
+  key: DocKey,
+  expect: Expectation,
+  equal: boolean,
+): ReplaceConditionShape {
+  const b = new ExpressionBuilder();
+  const condition = replaceCondition(mapper, key, expect, b) as string;
+  const { ExpressionAttributeNames: names, ExpressionAttributeValues: values } = b.params();
+  // An equality's value is the last placeholder the builder gave out (the expectation comes last).
+  const slot = equal ? b.lastValue() : undefined;
+  const fixed = { ConditionExpression: condition, ...(names ? { ExpressionAttributeNames: names } : {}) };
+  if (!slot)
+    return { params: () => ({ ...fixed, ...(values ? { ExpressionAttributeValues: values } : {}) }) };
   return {
-    Put: {
-      TableName: t.mapper.mapping.table,
-      Item: item,
-      ...(condition ? { ConditionExpression: condition, ...b.params() } : {}),
-    },
+    params: (e) => ({
+      ...fixed,
+      ExpressionAttributeValues: { ...values, [slot]: marshallValue(e.value as JsonValue) },
+    }),
   };
 }
 

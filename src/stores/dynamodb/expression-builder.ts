@@ -43,6 +43,11 @@ export class ExpressionBuilder {
     return placeholder;
   }
 
+  /** The placeholder of the value given out last, or undefined before any. */
+  lastValue(): string | undefined {
+    return this.valueCount > 0 ? `:v${this.valueCount - 1}` : undefined;
+  }
+
   /** The request parameters carrying the placeholders, omitted when empty (DynamoDB refuses `{}`). */
   params(): { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item } {
     const out: { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item } = {};

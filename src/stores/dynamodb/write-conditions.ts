@@ -39,11 +39,9 @@ export function expectationCondition(
   b: ExpressionBuilder,
 ): string | undefined {
   if (!expect) return undefined;
-  const { keyField, partitionKey } = mapper.mapping;
+  const { keyField } = mapper.mapping;
   const top = expect.field.split('.')[0] ?? expect.field;
-  const storedApart =
-    (top === keyField && partitionKey === keyField) || mappingAttributes(mapper.mapping).includes(top);
-  if (storedApart) {
+  if (storedApart(mapper, expect.field)) {
     const known = top === keyField ? { [keyField]: key } : {};
     return expectationHolds(known, expect) ? undefined : itemExists(mapper, b, false);
   }
@@ -51,6 +49,16 @@ export function expectationCondition(
   if (expect.value === undefined) return `attribute_not_exists(${path})`;
   if (expect.value === null) return nullOrMissing(path, b);
   return `${path} = ${b.value(expect.value)}`;
+}
+
+/**
+ * True when an expectation on `field` is decided from the key rather than by a condition: the
+ * key field when it is the partition key itself, or a field named like a mapping attribute.
+ */
+export function storedApart(mapper: ItemMapper, field: string): boolean {
+  const { keyField, partitionKey } = mapper.mapping;
+  const top = field.split('.')[0] ?? field;
+  return (top === keyField && partitionKey === keyField) || mappingAttributes(mapper.mapping).includes(top);
 }
 
 /**
