@@ -92,4 +92,51 @@ for (const kind of selectedKinds()) {
       assert.deepEqual(await openKeys(ledger), [...world.orphans].sort());
     });
   });
+
+  describe(`refs scan lookups in large pages on ${kind}`, () => {
+    // Pages of 1500: a group bounded at 10,000 documents (when it held the pages' documents) was
+    // 7 pages and 1, two lookups; a group holds only its pending documents now, and one lookup
+    // covers up to 50,000 (DynamoDB, pages of 5000: 10 lookups at 100k became 2).
+    const largeBatch = 1500;
+    const largePages = 8;
+    let world: ReferenceWorld;
+
+    before(async () => {
+      world = await openReferenceWorld(kind, {
+        name: 'gll',
+        targets: 100,
+        sources: largePages * largeBatch,
+        orphan: (i) => i % largeBatch === 7,
+      });
+    });
+    after(async () => world?.cleanup());
+
+    test('one lookup for 12,000 documents in pages of 1500, every orphan found', async () => {
+      const { reference, source, target } = world;
+      const ledger = await world.newLedger();
+      const report = await scanReference({
+        reference,
+        source,
+        target,
+        ledger,
+        holder: `test-${process.pid}`,
+        batch: largeBatch,
+        pushdown: false,
+      });
+      assert.equal(report.orphans, largePages);
+      assert.equal(report.ok, largePages * largeBatch - largePages);
+      // Each page's distinct keys, summed (100 targets and its orphan's key); 108 in all, counted exactly.
+      assert.equal(report.keysChecked, largePages * 101);
+      assert.deepEqual(report.distinctTargetKeys, { count: 108, exact: true });
+      assert.deepEqual((await listIncidentKeys(world, ledger)).sort(), [...world.orphans].sort());
+      assert.equal(report.lookups, 1, `${report.lookups} lookups for ${report.batches} pages`);
+    });
+  });
+}
+
+async function listIncidentKeys(world: ReferenceWorld, ledger: Ledger): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const i of listIncidents(world.t.store.collection(ledger.namespace.incidents)))
+    if (i.status === 'open') keys.push(...(i.detail.missing as string[]));
+  return keys;
 }
