@@ -100,7 +100,11 @@ export interface ReadBatch {
  * a short path, with no {@link ReferenceValue} built for it; every other shape goes through
  * `readReferenceAt`.
  */
-export function readBatch(docs: readonly JsonObject[], steps: readonly string[], known: KnownKeys): ReadBatch {
+export function readBatch(
+  docs: readonly JsonObject[],
+  steps: readonly string[],
+  known: KnownKeys,
+): ReadBatch {
   known.startBatch();
   const top = steps.length === 1 ? steps[0]! : undefined;
   const unknown = new DistinctKeys();

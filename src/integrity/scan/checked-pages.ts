@@ -53,13 +53,15 @@ export async function* checkedPages(
   const limit = input.batch ?? source.preferredScanLimit ?? defaultBatch;
   const segment = input.segment;
   const pushed = input.pushdown === false ? undefined : source.referenceCheck?.(target, reference.field);
-  const keyTypes = await targetKeyTypes(target);
   if (pushed) {
-    yield* pushedDownPages(input, pushed, { after, limit, segment }, keyTypes);
+    yield* pushedDownPages(input, pushed, { after, limit, segment }, await targetKeyTypes(target));
     return;
   }
   const known = new KnownKeys();
-  const preloaded = await preloadTargets(source, target, known); // counted in the scan's duration
+  const types = new Set<KeyType>();
+  const preloaded = await preloadTargets(source, target, known, types); // counted in the scan's duration
+  // The preload's first keys are the ones `targetKeyTypes` reads: no page of its own then.
+  const keyTypes = preloaded > 0 ? types : await targetKeyTypes(target);
   const pages = scanPages(source, {
     after,
     limit,
