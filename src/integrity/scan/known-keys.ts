@@ -33,13 +33,15 @@ export class KnownKeys {
   /** Key → its slot in `stamps`. */
   private readonly strings = new Map<string, number>();
   private readonly others = new Map<string, number>();
-  /** By slot: the last batch that met the key (0: none yet). A typed array, so a batch's note is no hash. */
-  private readonly stamps: Int32Array;
+  /**
+   * By slot: the last batch that met the key (0: none yet). A typed array, so a batch's note is no
+   * hash; grown as keys come, so a check of one batch (re-verifying, a pushed-down page) costs no
+   * array of the whole capacity.
+   */
+  private stamps = new Int32Array(64);
   private batch = 0;
 
-  constructor(readonly capacity = defaultKnownKeys) {
-    this.stamps = new Int32Array(capacity);
-  }
+  constructor(readonly capacity = defaultKnownKeys) {}
 
   get size(): number {
     return this.strings.size + this.others.size;
@@ -59,6 +61,11 @@ export class KnownKeys {
       this.others.clear();
     }
     const slot = this.size;
+    if (slot >= this.stamps.length) {
+      const grown = new Int32Array(Math.min(this.capacity, this.stamps.length * 2));
+      grown.set(this.stamps);
+      this.stamps = grown;
+    }
     map.set(id, slot);
     this.stamps[slot] = met ? this.batch : 0;
   }
