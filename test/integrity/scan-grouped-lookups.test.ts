@@ -77,6 +77,32 @@ for (const kind of selectedKinds()) {
       );
     });
 
+    test('a stop asked while a group is read ends the reading at once, not at the end of the group', async () => {
+      const { reference, source, target } = world;
+      const stop = new AbortController();
+      let pagesRead = 0;
+      const reading = Object.create(source) as typeof source;
+      reading.scan = (options) => {
+        pagesRead++;
+        if (pagesRead === 2) stop.abort();
+        return source.scan(options);
+      };
+      const report = await scanReference({
+        reference,
+        source: reading,
+        target,
+        ledger: await world.newLedger(),
+        holder: `test-${process.pid}`,
+        batch,
+        pushdown: false,
+        signal: stop.signal,
+      });
+      assert.equal(report.interrupted, true);
+      // The page in hand and the one read ahead; a group is ten pages.
+      assert.ok(pagesRead <= 3, `${pagesRead} pages read after a stop at the second`);
+      assert.ok(report.scanned <= 2 * batch, `${report.scanned} scanned`);
+    });
+
     test('stopped mid-group and resumed, the report and incidents are those of one run', async () => {
       const whole = await scan(await world.newLedger());
       const ledger = await world.newLedger();

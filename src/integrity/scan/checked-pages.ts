@@ -79,7 +79,10 @@ export async function* checkedPages(
   for await (const page of readAhead(pages)) {
     group.push({ read: readBatch(page.docs, steps, known), size: page.docs.length, next: page.next });
     groupDocs += page.docs.length;
-    if (group.length < groupPages && groupDocs < maxGroupDocs && page.next !== null) continue;
+    // A stop asked for closes the group at once: the scan stops after the page in hand, not after
+    // the group's last (up to 50,000 documents on DynamoDB).
+    const full = group.length >= groupPages || groupDocs >= maxGroupDocs || input.signal?.aborted === true;
+    if (!full && page.next !== null) continue;
     const read = group.map((p) => p.read);
     const checks = await finishBatches(read, reference, source.spec, target, known, keyTypes);
     for (const [i, { size, next }] of group.entries())
