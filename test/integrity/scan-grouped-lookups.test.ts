@@ -77,6 +77,32 @@ for (const kind of selectedKinds()) {
       );
     });
 
+    test('a stop asked while a group is read ends the reading at once, not at the end of the group', async () => {
+      const { reference, source, target } = world;
+      const stop = new AbortController();
+      let pagesRead = 0;
+      const reading = Object.create(source) as typeof source;
+      reading.scan = (options) => {
+        pagesRead++;
+        if (pagesRead === 2) stop.abort();
+        return source.scan(options);
+      };
+      const report = await scanReference({
+        reference,
+        source: reading,
+        target,
+        ledger: await world.newLedger(),
+        holder: `test-${process.pid}`,
+        batch,
+        pushdown: false,
+        signal: stop.signal,
+      });
+      assert.equal(report.interrupted, true);
+      // The page in hand and the one read ahead; a group is ten pages.
+      assert.ok(pagesRead <= 3, `${pagesRead} pages read after a stop at the second`);
+      assert.ok(report.scanned <= 2 * batch, `${report.scanned} scanned`);
+    });
+
     test('stopped mid-group and resumed, the report and incidents are those of one run', async () => {
       const whole = await scan(await world.newLedger());
       const ledger = await world.newLedger();
@@ -92,4 +118,51 @@ for (const kind of selectedKinds()) {
       assert.deepEqual(await openKeys(ledger), [...world.orphans].sort());
     });
   });
+
+  describe(`refs scan lookups in large pages on ${kind}`, () => {
+    // Pages of 1500: a group bounded at 10,000 documents (when it held the pages' documents) was
+    // 7 pages and 1, two lookups; a group holds only its pending documents now, and one lookup
+    // covers up to 50,000 (DynamoDB, pages of 5000: 10 lookups at 100k became 2).
+    const largeBatch = 1500;
+    const largePages = 8;
+    let world: ReferenceWorld;
+
+    before(async () => {
+      world = await openReferenceWorld(kind, {
+        name: 'gll',
+        targets: 100,
+        sources: largePages * largeBatch,
+        orphan: (i) => i % largeBatch === 7,
+      });
+    });
+    after(async () => world?.cleanup());
+
+    test('one lookup for 12,000 documents in pages of 1500, every orphan found', async () => {
+      const { reference, source, target } = world;
+      const ledger = await world.newLedger();
+      const report = await scanReference({
+        reference,
+        source,
+        target,
+        ledger,
+        holder: `test-${process.pid}`,
+        batch: largeBatch,
+        pushdown: false,
+      });
+      assert.equal(report.orphans, largePages);
+      assert.equal(report.ok, largePages * largeBatch - largePages);
+      // Each page's distinct keys, summed (100 targets and its orphan's key); 108 in all, counted exactly.
+      assert.equal(report.keysChecked, largePages * 101);
+      assert.deepEqual(report.distinctTargetKeys, { count: 108, exact: true });
+      assert.deepEqual((await listIncidentKeys(world, ledger)).sort(), [...world.orphans].sort());
+      assert.equal(report.lookups, 1, `${report.lookups} lookups for ${report.batches} pages`);
+    });
+  });
+}
+
+async function listIncidentKeys(world: ReferenceWorld, ledger: Ledger): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const i of listIncidents(world.t.store.collection(ledger.namespace.incidents)))
+    if (i.status === 'open') keys.push(...(i.detail.missing as string[]));
+  return keys;
 }

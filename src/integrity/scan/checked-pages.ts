@@ -1,7 +1,7 @@
 import { readAhead } from '../../stores/read-ahead.js';
 import { scanPages } from '../../stores/scan-pages.js';
-import type { Page, ReferenceCheck, Segment } from '../../stores/store.js';
-import { type BatchCheck, checkBatch, checkBatches } from './check-batch.js';
+import type { ReferenceCheck, Segment } from '../../stores/store.js';
+import { type BatchCheck, checkBatch, finishBatches, type ReadBatch, readBatch } from './check-batch.js';
 import { KnownKeys } from './known-keys.js';
 import { preloadTargets } from './preload-targets.js';
 import type { ScanReferenceInput } from './scan-input.js';
@@ -12,11 +12,14 @@ export const defaultBatch = 1000;
 
 /**
  * Pages checked with one lookup when the target was preloaded, and the documents such a group
- * holds at most (memory stays a few pages). A killed or stopped scan loses at most the group in
- * hand: its checkpoint is at the last page it yielded.
+ * covers at most. A group holds only its pages' pending documents (those with a key not known to
+ * exist, or no plain key), so memory stays flat; a killed or stopped scan loses at most the group
+ * in hand: its checkpoint is at the last page it yielded. On DynamoDB (pages of thousands) the
+ * documents bound it: 100k sources were 10 lookups of an orphan key or two each in groups of
+ * 10,000, 2 in groups of 50,000 (issue 17).
  */
 export const pagesPerLookup = 10;
-const maxGroupDocs = 10_000;
+const maxGroupDocs = 50_000;
 
 /**
  * One page of the source, checked. `check` holds the documents classified here, one outcome
@@ -50,13 +53,15 @@ export async function* checkedPages(
   const limit = input.batch ?? source.preferredScanLimit ?? defaultBatch;
   const segment = input.segment;
   const pushed = input.pushdown === false ? undefined : source.referenceCheck?.(target, reference.field);
-  const keyTypes = await targetKeyTypes(target);
   if (pushed) {
-    yield* pushedDownPages(input, pushed, { after, limit, segment }, keyTypes);
+    yield* pushedDownPages(input, pushed, { after, limit, segment }, await targetKeyTypes(target));
     return;
   }
   const known = new KnownKeys();
-  const preloaded = await preloadTargets(source, target, known); // counted in the scan's duration
+  const types = new Set<KeyType>();
+  const preloaded = await preloadTargets(source, target, known, types); // counted in the scan's duration
+  // The preload's first keys are the ones `targetKeyTypes` reads: no page of its own then.
+  const keyTypes = preloaded > 0 ? types : await targetKeyTypes(target);
   const pages = scanPages(source, {
     after,
     limit,
@@ -65,18 +70,23 @@ export async function* checkedPages(
     ...(segment ? { segment } : {}),
   });
   // With the target preloaded, a page's unknown keys are few (its orphans, new targets): pages are
-  // checked in groups with one lookup for the group. Without, each page's keys are one lookup.
+  // read against what is known as they come, and checked in groups with one lookup for the group;
+  // a group holds only its pages' pending documents. Without, each page's keys are one lookup.
   const groupPages = preloaded > 0 ? pagesPerLookup : 1;
-  let group: Page[] = [];
+  const steps = reference.field.split('.');
+  let group: { read: ReadBatch; size: number; next: string | null }[] = [];
   let groupDocs = 0;
   for await (const page of readAhead(pages)) {
-    group.push(page);
+    group.push({ read: readBatch(page.docs, steps, known), size: page.docs.length, next: page.next });
     groupDocs += page.docs.length;
-    if (group.length < groupPages && groupDocs < maxGroupDocs && page.next !== null) continue;
-    const docs = group.map((p) => p.docs);
-    const checks = await checkBatches(docs, reference, source.spec, target, known, keyTypes);
-    for (const [i, { docs: pageDocs, next }] of group.entries())
-      yield { check: checks[i]!, resolved: 0, pushedDown: false, size: pageDocs.length, next };
+    // A stop asked for closes the group at once: the scan stops after the page in hand, not after
+    // the group's last (up to 50,000 documents on DynamoDB).
+    const full = group.length >= groupPages || groupDocs >= maxGroupDocs || input.signal?.aborted === true;
+    if (!full && page.next !== null) continue;
+    const read = group.map((p) => p.read);
+    const checks = await finishBatches(read, reference, source.spec, target, known, keyTypes);
+    for (const [i, { size, next }] of group.entries())
+      yield { check: checks[i]!, resolved: 0, pushedDown: false, size, next };
     group = [];
     groupDocs = 0;
   }

@@ -1,6 +1,7 @@
 import { scanPages } from '../../stores/scan-pages.js';
 import { type Collection, docKey } from '../../stores/store.js';
 import type { KnownKeys } from './known-keys.js';
+import { type KeyType, keyTypeOf, keyTypeSample } from './target-key-types.js';
 
 /**
  * Keys per page of the preload. On DynamoDB a request costs steward about 1 ms of CPU whatever it
@@ -21,23 +22,30 @@ export const preloadPageKeys = 2500;
  * speed of a plain read and one at half of it. Missing keys are still looked up in every batch, so
  * an orphan is never decided from memory; estimates only choose the way, never the result.
  * The read is keys-only: only the keys are kept, so the documents are neither sent nor parsed.
+ *
+ * With `types`, also gathers the types of the first {@link keyTypeSample} keys read, the ones
+ * `targetKeyTypes` reads in a page of its own (on DynamoDB a Scan request spared; issue 17).
  */
 export async function preloadTargets(
   source: Collection,
   target: Collection,
   known: KnownKeys,
+  types?: Set<KeyType>,
 ): Promise<number> {
   const targets = await target.count({ estimate: true });
   if (targets === 0 || targets > known.capacity / 2) return 0;
   if ((await source.count({ estimate: true })) < 4 * targets) return 0;
   let loaded = 0;
+  let read = 0;
   for await (const page of scanPages(target, { limit: preloadPageKeys, keysOnly: true })) {
     for (const doc of page.docs) {
       const key = docKey(doc, target.spec);
       if (key !== undefined) {
         known.add(key);
         loaded++;
+        if (types && read < keyTypeSample) types.add(keyTypeOf(key));
       }
+      read++;
     }
   }
   return loaded;

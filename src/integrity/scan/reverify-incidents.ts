@@ -5,11 +5,14 @@ import {
   listIncidents,
   recordFindings,
 } from '../../ledger/incidents.js';
-import { type Collection, type DocKey, keyId } from '../../stores/store.js';
+import { type Collection, type DocKey, docKey, keyId } from '../../stores/store.js';
 import type { ResolvedReference } from '../reference.js';
 import { checkBatch } from './check-batch.js';
+import type { Verdict } from './classify-reference.js';
 import { referenceFinding } from './reference-finding.js';
 import { type KeyType, targetKeyTypes } from './target-key-types.js';
+
+const resolved: Verdict = { outcome: 'ok' };
 
 /** What re-verifying open incidents did. */
 export interface ReverifyOutcome {
@@ -80,13 +83,20 @@ async function reverifyChunk(
   const { reference, source, target, incidents } = input;
   const docs = await source.getMany(chunk.map((incident) => incident.key));
   const check = await checkBatch([...docs.values()], reference, source.spec, target, undefined, keyTypes);
-  const verdicts = new Map(
+  // Only the documents not `ok` are listed; a source document found and not listed resolves.
+  const verdicts = new Map<string, Verdict>(
     check.checked.flatMap(({ key, verdict }) => (key === undefined ? [] : [[keyId(key), verdict]])),
   );
+  const read = new Set<string>();
+  for (const doc of docs.values()) {
+    const key = docKey(doc, source.spec);
+    if (key !== undefined) read.add(keyId(key));
+  }
   const stillBroken: Finding[] = [];
   let closed = 0;
   for (const incident of chunk) {
-    const verdict = verdicts.get(keyId(incident.key as DocKey));
+    const id = keyId(incident.key as DocKey);
+    const verdict = verdicts.get(id) ?? (read.has(id) ? resolved : undefined);
     const finding = verdict && referenceFinding(reference, incident.key, verdict);
     if (finding) {
       stillBroken.push(finding);

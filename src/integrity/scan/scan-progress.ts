@@ -111,12 +111,21 @@ export class ScanProgress {
     }
   }
 
-  /** Notes the distinct target keys of a batch. */
-  lookedUp(keys: readonly DocKey[], lookups: number): void {
+  /**
+   * Notes a batch's distinct target keys: how many (`distinct`), and those its run had not met
+   * before (`keys`; the distinct count takes each key once, so a key met again need not be added).
+   */
+  lookedUp(keys: readonly DocKey[], distinct: number, lookups: number): void {
     for (const key of keys) this.targets.addKey(key);
-    this.counters.keysChecked += keys.length;
+    this.counters.keysChecked += distinct;
     this.counters.lookups += lookups;
     this.counters.batches++;
+  }
+
+  /** Counts `count` documents found `ok` (not listed one by one: see `BatchCheck`). */
+  tallyOk(count: number): void {
+    this.counters.scanned += count;
+    this.counters.ok += count;
   }
 
   /**

@@ -87,9 +87,10 @@ export async function scanSource(job: ScanJob, keeper: LeaseKeeper, progress: Sc
 /** Tallies a checked page's outcomes and keys into the progress. */
 function count(progress: ScanProgress, page: CheckedPage): void {
   const { check } = page;
+  progress.tallyOk(check.ok);
   for (const { key, verdict } of check.checked) progress.tally(key, verdict);
   progress.tallyResolved(page.resolved);
-  progress.lookedUp(check.keys, check.lookups);
+  progress.lookedUp(check.keys, check.distinctKeys, check.lookups);
   if (page.pushedDown) progress.pushedDown = true;
 }
 

@@ -141,7 +141,7 @@ class DynamoStore implements Store {
   }
 
   private async ensure(collection: DynamoCollection, partitionType: 'S' | 'N'): Promise<void> {
-    await createTable(this.client, collection.mapping, partitionType);
-    this.catalog.forget(collection.mapping.table);
+    const table = await createTable(this.client, collection.mapping, partitionType);
+    this.catalog.remember(collection.mapping.table, table);
   }
 }

@@ -4,6 +4,7 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   type KeySchemaElement,
+  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { StewardError } from '../../errors/steward-error.js';
 import type { DynamoClient } from './dynamodb-client.js';
@@ -20,17 +21,19 @@ const waitLimitMs = 5 * 60_000;
  * means keeps its own key types, which the adapter reads with DescribeTable. A shared table gets
  * a string sort key when the entity mapping has one. Idempotent: an existing table is left as it
  * is (DescribeTable first, so repeated calls cost no CreateTable), and a table still being
- * deleted is waited out and created again.
+ * deleted is waited out and created again. Returns the ACTIVE table's description, so the caller
+ * need not ask for it again (issue 17: every ledger collection a scan opened was described twice).
  */
 export async function createTable(
   client: DynamoClient,
   m: EntityMapping,
   partitionType: 'S' | 'N' = 'S',
-): Promise<void> {
+): Promise<TableDescription | undefined> {
   const started = Date.now();
   for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
-    const status = await tableStatus(client, m.table);
-    if (status === 'ACTIVE') return;
+    const table = await describeTable(client, m.table);
+    const status = table && (table.TableStatus ?? 'ACTIVE');
+    if (status === 'ACTIVE') return table;
     if (status === undefined) await sendCreate(client, m, partitionType);
     else await pause(started, delay, m.table, 'become active');
   }
@@ -77,7 +80,8 @@ async function waitFor(
 ): Promise<void> {
   const started = Date.now();
   for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
-    if (done(await tableStatus(client, table))) return;
+    const description = await describeTable(client, table);
+    if (done(description && (description.TableStatus ?? 'ACTIVE'))) return;
     await pause(started, delay, table, what);
   }
 }
@@ -92,10 +96,11 @@ async function pause(started: number, delay: number, table: string, what: string
   await new Promise((resolve) => setTimeout(resolve, delay));
 }
 
-async function tableStatus(client: DynamoClient, table: string): Promise<string | undefined> {
+/** The table's description (an empty one when DynamoDB sends none), undefined when there is no such table. */
+async function describeTable(client: DynamoClient, table: string): Promise<TableDescription | undefined> {
   try {
     const out = await client.send((sdk) => sdk.send(new DescribeTableCommand({ TableName: table })));
-    return out.Table?.TableStatus ?? 'ACTIVE';
+    return out.Table ?? {};
   } catch (error) {
     if (errorName(error) === 'ResourceNotFoundException') return undefined;
     throw client.translate(error, 'DescribeTable', table);

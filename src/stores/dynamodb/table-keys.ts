@@ -67,6 +67,20 @@ export class TableCatalog {
   forget(table: string): void {
     this.keys.delete(table);
   }
+
+  /**
+   * Takes a description just read (by `createTable`) as the table's key schema, so the next use
+   * of the table need not describe it again; forgets it when the description holds no key schema.
+   */
+  remember(table: string, description: TableDescription | undefined): void {
+    this.keys.delete(table);
+    if (!description?.KeySchema?.length) return;
+    try {
+      this.keys.set(table, Promise.resolve(tableKeys(description)));
+    } catch {
+      // A description without a usable key schema: the next use describes the table itself.
+    }
+  }
 }
 
 /** A missing shared table, reported under the collection's name as well as the table's. */
