@@ -48,6 +48,15 @@ for (const kind of selectedKinds()) {
     });
     after(async () => t.cleanup());
 
+    /** A documents collection `name` and its backups collection, both created. */
+    const withBackups = async (name: string) => {
+      const spec = t.spec(name);
+      const backupsSpec = t.spec(`${name}_backups`);
+      await t.store.ensureCollection(spec);
+      await t.store.ensureCollection(backupsSpec);
+      return { spec, c: t.store.collection(spec), backups: t.store.collection(backupsSpec) };
+    };
+
     test('150 conditional replaces in one call: one conflict, one missing, the rest written', async () => {
       const spec = t.spec('conditional');
       await t.store.ensureCollection(spec);
@@ -119,12 +128,7 @@ for (const kind of selectedKinds()) {
     });
 
     test('writeBatch: the image holds what each write replaced; a refused write leaves no entry', async () => {
-      const spec = t.spec('imaged');
-      const backupsSpec = t.spec('imaged_backups');
-      await t.store.ensureCollection(spec);
-      await t.store.ensureCollection(backupsSpec);
-      const c = t.store.collection(spec);
-      const backups = t.store.collection(backupsSpec);
+      const { spec, c, backups } = await withBackups('imaged');
       const doc = (i: number, v: number, note: string): JsonObject => ({ [spec.keyField]: key(i), v, note });
       await c.write([0, 1, 2].map((i) => ({ type: 'insert', doc: doc(i, 1, `read${i}`) }) as WriteOp));
       const read = [0, 1, 2].map((i) => doc(i, 1, `read${i}`));
@@ -153,12 +157,7 @@ for (const kind of selectedKinds()) {
     });
 
     test('writeBatch serializes a written document once; the kept text digest is of the stored text', async () => {
-      const spec = t.spec('encoded');
-      const backupsSpec = t.spec('encoded_backups');
-      await t.store.ensureCollection(spec);
-      await t.store.ensureCollection(backupsSpec);
-      const real = t.store.collection(spec);
-      const backups = t.store.collection(backupsSpec);
+      const { spec, c: real, backups } = await withBackups('encoded');
       const doc = (i: number, v: number): JsonObject => ({ [spec.keyField]: key(i), v, note: `n${i}` });
       await real.write([0, 1, 2].map((i) => ({ type: 'insert', doc: doc(i, 1) }) as WriteOp));
       // Each rewritten document changes after apply planned (and digested) it, just before the
@@ -220,12 +219,7 @@ for (const kind of selectedKinds()) {
     });
 
     test('writeBatch reads the backups collection once a batch, and inserts a first image', async () => {
-      const spec = t.spec('reads');
-      const backupsSpec = t.spec('reads_backups');
-      await t.store.ensureCollection(spec);
-      await t.store.ensureCollection(backupsSpec);
-      const c = t.store.collection(spec);
-      const real = t.store.collection(backupsSpec);
+      const { spec, c, backups: real } = await withBackups('reads');
       const calls: string[] = [];
       // A counting wrapper around the real collection (not a mock): every call still reaches the store.
       const backups = new Proxy(real, {
