@@ -16,7 +16,7 @@ import {
   type MigrationBeforeImage,
   saveBeforeImages,
 } from '../before-images.js';
-import { documentDigest } from '../collection-checksum.js';
+import { canonicalTextDigest, documentDigest } from '../collection-checksum.js';
 import type { DocumentPlan } from './document-plan.js';
 
 /** One document of a batch: as read, and what apply plans for it. */
@@ -29,7 +29,10 @@ export interface PlannedDocument {
 
 /** Plans a document and, when it is to be written, digests what will be written. */
 export function plannedDocument(doc: JsonObject, plan: DocumentPlan): PlannedDocument {
-  return plan.kind === 'write' ? { doc, plan, digest: documentDigest(plan.next) } : { doc, plan };
+  if (plan.kind !== 'write') return { doc, plan };
+  // The canonical text made when `up`'s result was checked, when the plan has it: one walk less.
+  const digest = plan.text === undefined ? documentDigest(plan.next) : canonicalTextDigest(plan.text);
+  return { doc, plan, digest };
 }
 
 /** What became of one planned document, with the document as it was before apply touched it. */
