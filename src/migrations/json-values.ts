@@ -6,13 +6,26 @@ import { type JsonObject, type JsonValue, setField } from '../core/json.js';
  * `isDeepStrictEqual` and `canonicalJson` showed in profiles for their generality.
  */
 
-/** A deep copy of a JSON document (what `structuredClone` gives for one), `__proto__` fields kept as fields. */
+/**
+ * A deep copy of a JSON document (what `structuredClone` gives for one), `__proto__` fields kept as
+ * fields. An object is copied by a spread (which defines every field, `__proto__` too, as an own
+ * field, in one step), then its nested objects and arrays are copied in place: about 0.2-0.3 µs a
+ * task document less than setting its fields one by one (issue 17, sixth pass).
+ */
 export function cloneJson<T extends JsonValue>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => cloneJson(item)) as T;
-  const out: JsonObject = {};
-  for (const key of Object.keys(value))
-    setField(out, key, cloneJson((value as JsonObject)[key] as JsonValue));
+  if (Array.isArray(value)) {
+    const out: JsonValue[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = cloneJson(value[i] as JsonValue);
+    return out as T;
+  }
+  const out: JsonObject = { ...(value as JsonObject) };
+  const keys = Object.keys(out);
+  for (let i = 0; i < keys.length; i++) {
+    const item = out[keys[i]!];
+    // `setField`: assigning a `__proto__` field would set the copy's prototype instead.
+    if (item !== null && typeof item === 'object') setField(out, keys[i]!, cloneJson(item));
+  }
   return out as T;
 }
 

@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { canonicalJson, type JsonObject } from '../../src/core/json.js';
+import { canonicalJson, type JsonObject, type JsonValue } from '../../src/core/json.js';
 import { documentDigest } from '../../src/migrations/collection-checksum.js';
-import { canonicalText, checkedCanonicalText } from '../../src/migrations/json-values.js';
+import { canonicalText, checkedCanonicalText, cloneJson } from '../../src/migrations/json-values.js';
 
 /** The implementation before issue 17's fourth pass, unchanged: the oracle. */
 function previousCanonicalText(value: unknown): string {
@@ -224,6 +224,29 @@ describe('checkedCanonicalText', () => {
     assert.equal(checkedCanonicalText({ ...late, fresh: { gone: undefined } }), undefined);
     assert.equal(checkedCanonicalText({ ...late, fresh2: [Number.NaN] }), undefined);
   });
+});
+
+/** Every object and array in a value, to tell a deep copy from one that shares any of them. */
+function containers(value: unknown, into = new Set<object>()): Set<object> {
+  if (value === null || typeof value !== 'object') return into;
+  into.add(value);
+  for (const item of Object.values(value)) containers(item, into);
+  return into;
+}
+
+test('cloneJson gives an equal value, field order and own __proto__ fields kept, sharing no object or array', () => {
+  fc.assert(
+    fc.property(json, (value) => {
+      const copy = cloneJson(value as JsonValue);
+      assert.deepStrictEqual(copy, value);
+      assert.equal(JSON.stringify(copy), JSON.stringify(value));
+      const shared = containers(value);
+      for (const inner of containers(copy)) assert.ok(!shared.has(inner), 'a deep copy shares nothing');
+      for (const inner of containers(copy))
+        if (!Array.isArray(inner)) assert.equal(Object.getPrototypeOf(inner), Object.prototype);
+    }),
+    { numRuns: 10_000, seed: 20_261_205 },
+  );
 });
 
 describe('canonicalText beside canonicalJson', () => {
