@@ -1,5 +1,6 @@
 import { getPath, isScalar, type JsonObject, type Scalar, setPath, unsetPath } from '../../core/json.js';
 import { type DocKey, docKey } from '../../stores/store.js';
+import { canonicalTextDigest } from '../collection-checksum.js';
 import type { Migration } from '../migration.js';
 import { migrateUp, type TransformOptions } from '../transform-document.js';
 import type { ContractCheck } from './contract-check.js';
@@ -22,10 +23,12 @@ export interface CollectionRewrite {
    */
   readonly conforms?: ContractCheck;
   /**
-   * True when a write's plan should carry the canonical text of what it writes (`text`), made by
-   * the walk that checks `up`'s result is JSON: apply digests every document it writes.
+   * True when a write's plan should carry the `documentDigest` of what it writes (`digest`), its
+   * canonical text made by the walk that checks `up`'s result is JSON: apply digests every
+   * document it writes. The text is hashed at once, not kept: a batch's plans live until it is
+   * written, and holding every text would add to what the garbage collector copies.
    */
-  readonly canonicalText?: boolean;
+  readonly digest?: boolean;
 }
 
 const withText: TransformOptions = { canonicalText: true };
@@ -44,8 +47,8 @@ export type DocumentPlan =
       readonly key: DocKey;
       readonly next: JsonObject;
       readonly expect: Scalar | undefined;
-      /** `next`'s canonical text, when the rewrite asked for it (`CollectionRewrite.canonicalText`). */
-      readonly text?: string;
+      /** `next`'s `documentDigest`, when the rewrite asked for it (`CollectionRewrite.digest`). */
+      readonly digest?: string;
     }
   | { readonly kind: 'at-target'; readonly key: DocKey }
   | { readonly kind: 'unchanged'; readonly key: DocKey }
@@ -73,7 +76,7 @@ export function planDocument(doc: JsonObject, rewrite: CollectionRewrite): Docum
   if (!rewrite.versioned)
     return renamed === doc ? { kind: 'unchanged', key } : conforming(rewrite, key, renamed, version);
   const { migration, keyField, versionField, assumeVersion } = rewrite;
-  const options = rewrite.canonicalText ? withText : undefined;
+  const options = rewrite.digest ? withText : undefined;
   const outcome = migrateUp(migration, renamed, keyField, versionField, assumeVersion, options);
   if (outcome.status === 'skipped') return { kind: 'at-target', key };
   if (outcome.status === 'failed') return { kind: 'failed', key, reason: outcome.reason };
@@ -92,7 +95,7 @@ function conforming(
   if (broken !== undefined) return { kind: 'failed', key, reason: broken, nonConforming: true };
   return text === undefined
     ? { kind: 'write', key, next, expect }
-    : { kind: 'write', key, next, expect, text };
+    : { kind: 'write', key, next, expect, digest: canonicalTextDigest(text) };
 }
 
 /**

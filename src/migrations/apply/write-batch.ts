@@ -16,7 +16,7 @@ import {
   type MigrationBeforeImage,
   saveBeforeImages,
 } from '../before-images.js';
-import { canonicalTextDigest, documentDigest } from '../collection-checksum.js';
+import { documentDigest } from '../collection-checksum.js';
 import type { DocumentPlan } from './document-plan.js';
 
 /** One document of a batch: as read, and what apply plans for it. */
@@ -30,9 +30,8 @@ export interface PlannedDocument {
 /** Plans a document and, when it is to be written, digests what will be written. */
 export function plannedDocument(doc: JsonObject, plan: DocumentPlan): PlannedDocument {
   if (plan.kind !== 'write') return { doc, plan };
-  // The canonical text made when `up`'s result was checked, when the plan has it: one walk less.
-  const digest = plan.text === undefined ? documentDigest(plan.next) : canonicalTextDigest(plan.text);
-  return { doc, plan, digest };
+  // The digest of the canonical text made when `up`'s result was checked, when the plan has it.
+  return { doc, plan, digest: plan.digest ?? documentDigest(plan.next) };
 }
 
 /** What became of one planned document, with the document as it was before apply touched it. */
