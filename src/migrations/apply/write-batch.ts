@@ -1,5 +1,12 @@
 import type { JsonObject, Scalar } from '../../core/json.js';
-import { type Collection, type DocKey, keyId, type WriteOp, type WriteResult } from '../../stores/store.js';
+import {
+  type Collection,
+  type DocKey,
+  type EncodedDocument,
+  keyId,
+  type WriteOp,
+  type WriteResult,
+} from '../../stores/store.js';
 import {
   type BatchImage,
   batchImageId,
@@ -94,19 +101,13 @@ export async function writeBatch(
   for (const { doc, plan, digest } of planned) {
     if (plan.kind === 'write') {
       const encoded = digest && encode ? encode(plan.next) : undefined;
-      writes.push({
-        key: plan.key,
-        doc,
-        writtenVersion: versionOf(plan.next, target.versionField),
-        ...(digest ? { writtenDigest: digest } : {}),
-        ...(encoded ? { writtenTextDigest: encoded.textDigest } : {}),
-      });
-      ops.push({
-        type: 'replace',
-        doc: plan.next,
-        ...(encoded ? { encoded } : {}),
-        expect: { field: target.versionField, value: plan.expect },
-      });
+      writes.push(imageEntry(plan.key, doc, versionOf(plan.next, target.versionField), digest, encoded));
+      const expect = { field: target.versionField, value: plan.expect };
+      ops.push(
+        encoded
+          ? { type: 'replace', doc: plan.next, encoded, expect }
+          : { type: 'replace', doc: plan.next, expect },
+      );
     } else if (plan.kind === 'at-target') {
       const entry = carried.get(keyId(plan.key));
       if (entry) held.push(entry);
@@ -300,6 +301,22 @@ function marker(target: BatchTarget, key: DocKey, doc: JsonObject): MigrationBef
     writtenVersion: versionOf(doc, target.versionField),
     savedAt: target.now,
   };
+}
+
+/**
+ * A written document's image entry, fields in the order images have always stored them. Object
+ * literals, not spreads of optional parts: apply makes one a written document (issue 17, sixth pass).
+ */
+function imageEntry(
+  key: DocKey,
+  doc: JsonObject,
+  writtenVersion: Scalar,
+  digest: string | undefined,
+  encoded: EncodedDocument | undefined,
+): ImageEntry {
+  if (!digest) return { key, doc, writtenVersion };
+  if (!encoded) return { key, doc, writtenVersion, writtenDigest: digest };
+  return { key, doc, writtenVersion, writtenDigest: digest, writtenTextDigest: encoded.textDigest };
 }
 
 /** The version field's value, null when absent (an image records it as the store compares it). */
