@@ -37,6 +37,11 @@ export function documentDigest(doc: JsonObject): string {
   return hash('sha256', canonicalText(doc), 'hex');
 }
 
+/** {@link documentDigest} of a document whose canonical text was made already (`checkedCanonicalText`). */
+export function canonicalTextDigest(text: string): string {
+  return hash('sha256', text, 'hex');
+}
+
 /** Each lower-case hex digit's value by its character code (digests are lower case). */
 const hexDigits = new Uint8Array(128);
 for (let i = 0; i < 10; i++) hexDigits[48 + i] = i;

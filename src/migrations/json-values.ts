@@ -6,13 +6,26 @@ import { type JsonObject, type JsonValue, setField } from '../core/json.js';
  * `isDeepStrictEqual` and `canonicalJson` showed in profiles for their generality.
  */
 
-/** A deep copy of a JSON document (what `structuredClone` gives for one), `__proto__` fields kept as fields. */
+/**
+ * A deep copy of a JSON document (what `structuredClone` gives for one), `__proto__` fields kept as
+ * fields. An object is copied by a spread (which defines every field, `__proto__` too, as an own
+ * field, in one step), then its nested objects and arrays are copied in place: about 0.2-0.3 µs a
+ * task document less than setting its fields one by one (issue 17, sixth pass).
+ */
 export function cloneJson<T extends JsonValue>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => cloneJson(item)) as T;
-  const out: JsonObject = {};
-  for (const key of Object.keys(value))
-    setField(out, key, cloneJson((value as JsonObject)[key] as JsonValue));
+  if (Array.isArray(value)) {
+    const out: JsonValue[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = cloneJson(value[i] as JsonValue);
+    return out as T;
+  }
+  const out: JsonObject = { ...(value as JsonObject) };
+  const keys = Object.keys(out);
+  for (let i = 0; i < keys.length; i++) {
+    const item = out[keys[i]!];
+    // `setField`: assigning a `__proto__` field would set the copy's prototype instead.
+    if (item !== null && typeof item === 'object') setField(out, keys[i]!, cloneJson(item));
+  }
   return out as T;
 }
 
@@ -140,4 +153,65 @@ function quotedName(name: string): string {
     if (quotedNames.size < maxQuotedNames) quotedNames.set(name, quoted);
   }
   return quoted;
+}
+
+/**
+ * {@link canonicalText} of a value that is plain JSON (what survives a store round trip: finite
+ * numbers, strings, booleans, null, arrays of them, objects whose prototype is `Object.prototype`
+ * or null, no `undefined` anywhere); undefined when some value in it is not. One walk for apply's
+ * check of what `up` returned and the text its digest hashes, which were two walks of every
+ * rewritten document (issue 17, sixth pass). For plain JSON the text is {@link canonicalText}'s,
+ * byte for byte (test/unit/canonical-text.test.ts).
+ */
+export function checkedCanonicalText(value: unknown): string | undefined {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+    case 'object':
+      break;
+    default:
+      return undefined;
+  }
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const item = checkedCanonicalText(value[i]);
+      if (item === undefined) return undefined;
+      out += i === 0 ? item : `,${item}`;
+    }
+    return `${out}]`;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  const record = value as Record<string, unknown>;
+  const names = Object.keys(record);
+  if (names.length === 0) return '{}';
+  const layout = fieldLayout(names);
+  if (layout === undefined) return checkedSortedText(record, names);
+  const { order, prefixes } = layout;
+  let out = '';
+  for (let i = 0; i < order.length; i++) {
+    const item = record[order[i]!];
+    const text = typeof item === 'string' ? JSON.stringify(item) : checkedCanonicalText(item);
+    if (text === undefined) return undefined;
+    out += prefixes[i]! + text;
+  }
+  return `${out}}`;
+}
+
+/** {@link checkedCanonicalText} of an object past the layout tree's bound (see {@link sortedText}). */
+function checkedSortedText(record: Record<string, unknown>, names: readonly string[]): string | undefined {
+  const keys = [...names].sort();
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const text = checkedCanonicalText(record[keys[i]!]);
+    if (text === undefined) return undefined;
+    out += `${i === 0 ? '' : ','}${quotedName(keys[i]!)}:${text}`;
+  }
+  return `${out}}`;
 }

@@ -1,6 +1,6 @@
 import { contractVersionOf } from '../contracts/contract.js';
 import { isJsonObject, type JsonObject } from '../core/json.js';
-import { cloneJson } from './json-values.js';
+import { checkedCanonicalText, cloneJson } from './json-values.js';
 import type { Migration } from './migration.js';
 
 /**
@@ -12,9 +12,23 @@ import type { Migration } from './migration.js';
  *   the document is at a version the migration does not start from.
  */
 export type TransformOutcome =
-  | { readonly status: 'changed'; readonly doc: JsonObject }
+  | {
+      readonly status: 'changed';
+      readonly doc: JsonObject;
+      /** `doc`'s canonical text (`canonicalText`), when asked for (see {@link TransformOptions}). */
+      readonly text?: string;
+    }
   | { readonly status: 'skipped'; readonly reason: 'at-target' }
   | { readonly status: 'failed'; readonly reason: string };
+
+/**
+ * `canonicalText`: also give the canonical text of a rewritten document, made in the same walk
+ * that checks it is JSON (apply digests every document it writes; a dry run or a rollback's
+ * `down` need not pay for the text).
+ */
+export interface TransformOptions {
+  readonly canonicalText?: boolean;
+}
 
 /**
  * The schema version a document is at: the integer in its version field, or `assumeVersion` (the
@@ -51,13 +65,14 @@ export function migrateUp(
   keyField: string,
   versionField: string,
   assumeVersion?: number,
+  options?: TransformOptions,
 ): TransformOutcome {
   const version = documentVersion(doc, versionField, assumeVersion);
   if (version === undefined) return noVersion(doc, versionField);
   if (version >= migration.targetVersion) return { status: 'skipped', reason: 'at-target' };
   if (version !== migration.fromVersion)
     return failed(`is at version ${version}, but ${migration.id} migrates version ${migration.fromVersion}`);
-  return run(migration.up, doc, keyField, versionField, migration.targetVersion, 'up');
+  return run(migration.up, doc, keyField, versionField, migration.targetVersion, 'up', options);
 }
 
 /**
@@ -89,6 +104,7 @@ function run(
   versionField: string,
   version: number,
   direction: 'up' | 'down',
+  options?: TransformOptions,
 ): TransformOutcome {
   let result: unknown;
   try {
@@ -98,14 +114,47 @@ function run(
     return failed(`${direction}() threw: ${(error as Error)?.message ?? String(error)}`);
   }
   if (!isJsonObject(result)) return failed(`${direction}() returned ${describe(result)}, not a document`);
+  if (options?.canonicalText) return checkedResult(result, doc, keyField, versionField, version, direction);
   const bad = isPlainJson(result) ? undefined : nonJsonPath(result, '');
-  if (bad !== undefined)
-    return failed(`${direction}() returned a value that is not JSON at ${bad || 'the root'}`);
-  if (!sameKey(result[keyField], doc[keyField]))
-    return failed(
-      `${direction}() changed the key field ${keyField}; a migration rewrites documents in place`,
-    );
+  if (bad !== undefined) return notJson(direction, bad);
+  if (!sameKey(result[keyField], doc[keyField])) return keyChanged(direction, keyField);
   return { status: 'changed', doc: { ...result, [versionField]: version } };
+}
+
+/**
+ * {@link run}'s checks of `up`'s or `down`'s result, the JSON check done by the walk that makes
+ * the canonical text of the document with its version set: the same outcomes and reasons, in the
+ * same order. The version field of the result is checked apart, since setting it hides what the
+ * function left there.
+ */
+function checkedResult(
+  result: JsonObject,
+  doc: JsonObject,
+  keyField: string,
+  versionField: string,
+  version: number,
+  direction: 'up' | 'down',
+): TransformOutcome {
+  const next = { ...result, [versionField]: version };
+  const text = checkedCanonicalText(next);
+  const proto = Object.getPrototypeOf(result);
+  const left = (result as Record<string, unknown>)[versionField];
+  if (
+    text === undefined ||
+    (proto !== Object.prototype && proto !== null) ||
+    ((left !== undefined || Object.hasOwn(result, versionField)) && !isPlainJson(left))
+  )
+    return notJson(direction, nonJsonPath(result, '') ?? '');
+  if (!sameKey(result[keyField], doc[keyField])) return keyChanged(direction, keyField);
+  return { status: 'changed', doc: next, text };
+}
+
+function notJson(direction: 'up' | 'down', path: string): TransformOutcome {
+  return failed(`${direction}() returned a value that is not JSON at ${path || 'the root'}`);
+}
+
+function keyChanged(direction: 'up' | 'down', keyField: string): TransformOutcome {
+  return failed(`${direction}() changed the key field ${keyField}; a migration rewrites documents in place`);
 }
 
 /** Whether `up` or `down` left the key as it was: equal JSON (a string key compared as it is, no text made). */

@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { canonicalJson, type JsonObject } from '../../src/core/json.js';
+import { canonicalJson, type JsonObject, type JsonValue } from '../../src/core/json.js';
 import { documentDigest } from '../../src/migrations/collection-checksum.js';
-import { canonicalText } from '../../src/migrations/json-values.js';
+import { canonicalText, checkedCanonicalText, cloneJson } from '../../src/migrations/json-values.js';
 
 /** The implementation before issue 17's fourth pass, unchanged: the oracle. */
 function previousCanonicalText(value: unknown): string {
@@ -150,6 +150,103 @@ test('canonicalText keeps the same text once the layout tree is full', () => {
   }
   const late = { zeta: 1, alpha: { beta: 2, aleph: 3 }, mid: [{ y: 1, x: 2 }] };
   assert.equal(canonicalText(late), previousCanonicalText(late));
+});
+
+/** Plain JSON as the JSON check of `up`'s result defines it: what `checkedCanonicalText` accepts. */
+function plainJson(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!plainJson(value[i])) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  return Object.values(value).every(plainJson);
+}
+
+/** Values JSON cannot hold, put where a document could hold them. */
+const notJson = fc.constantFrom(
+  undefined,
+  Number.NaN,
+  Infinity,
+  -Infinity,
+  1n,
+  () => 1,
+  Symbol('s'),
+  new Date(0),
+  new Map(),
+  new (class Doc {})(),
+);
+
+describe('checkedCanonicalText', () => {
+  test("gives canonicalText's text for generated JSON values, undefined for those with NaN or Infinity", () => {
+    fc.assert(
+      fc.property(json, (value) => {
+        assert.equal(checkedCanonicalText(value), plainJson(value) ? canonicalText(value) : undefined);
+      }),
+      { numRuns: 20_000, seed: 20_261_205 },
+    );
+  });
+
+  test('gives undefined for a document with a value that is not JSON anywhere in it, the text otherwise', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(names, leaves), { selector: ([k]) => k, minLength: 1, maxLength: 8 }),
+        notJson,
+        fc.nat(),
+        (fields, bad, at) => {
+          const doc: Record<string, unknown> = Object.create(null);
+          for (const [k, v] of fields) doc[k] = v;
+          const spot = fields[at % fields.length]![0];
+          const places = [
+            { ...doc, [spot]: bad },
+            { ...doc, inner: { list: [1, { ...doc, [spot]: bad }] } },
+            { ...doc, list: [bad] },
+          ];
+          for (const value of [doc, { wrap: doc, list: [doc, [doc]] }])
+            assert.equal(checkedCanonicalText(value), plainJson(value) ? canonicalText(value) : undefined);
+          for (const value of places) assert.equal(checkedCanonicalText(value), undefined);
+        },
+      ),
+      { numRuns: 3_000, seed: 20_261_205 },
+    );
+  });
+
+  test('keeps the same text once the layout tree is full, and still finds what is not JSON', () => {
+    for (let i = 0; i < 12_000; i++) {
+      const doc = { [`k${i}`]: i, [`j${i}`]: { [`m${i}`]: [i, `v${i}`] }, id: i };
+      assert.equal(checkedCanonicalText(doc), previousCanonicalText(doc));
+    }
+    const late = { zeta: 1, alpha: { beta: 2, aleph: 3 }, mid: [{ y: 1, x: 2 }] };
+    assert.equal(checkedCanonicalText(late), previousCanonicalText(late));
+    assert.equal(checkedCanonicalText({ ...late, fresh: { gone: undefined } }), undefined);
+    assert.equal(checkedCanonicalText({ ...late, fresh2: [Number.NaN] }), undefined);
+  });
+});
+
+/** Every object and array in a value, to tell a deep copy from one that shares any of them. */
+function containers(value: unknown, into = new Set<object>()): Set<object> {
+  if (value === null || typeof value !== 'object') return into;
+  into.add(value);
+  for (const item of Object.values(value)) containers(item, into);
+  return into;
+}
+
+test('cloneJson gives an equal value, field order and own __proto__ fields kept, sharing no object or array', () => {
+  fc.assert(
+    fc.property(json, (value) => {
+      const copy = cloneJson(value as JsonValue);
+      assert.deepStrictEqual(copy, value);
+      assert.equal(JSON.stringify(copy), JSON.stringify(value));
+      const shared = containers(value);
+      for (const inner of containers(copy)) assert.ok(!shared.has(inner), 'a deep copy shares nothing');
+      for (const inner of containers(copy))
+        if (!Array.isArray(inner)) assert.equal(Object.getPrototypeOf(inner), Object.prototype);
+    }),
+    { numRuns: 10_000, seed: 20_261_205 },
+  );
 });
 
 describe('canonicalText beside canonicalJson', () => {

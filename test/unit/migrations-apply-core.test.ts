@@ -85,6 +85,26 @@ describe('canary', () => {
 });
 
 describe('planDocument', () => {
+  test("asked for digests (apply), a write carries its document's digest, made by the walk that checks up()'s result", () => {
+    const plan = planDocument(
+      { id: 'p1', v: 1, name: 'Ada King', nick: 'ada' },
+      { ...rewrite, digest: true },
+    );
+    assert.equal(plan.kind, 'write');
+    if (plan.kind !== 'write') return;
+    assert.deepEqual(plan.next, { id: 'p1', v: 2, name: ['Ada', 'King'], alias: 'ada' });
+    assert.equal(plan.digest, documentDigest(plan.next));
+    const bad = planDocument(
+      { id: 'p2', v: 1, name: 'x' },
+      { ...rewrite, digest: true, migration: { ...split, up: (d) => ({ ...d, at: Number.NaN }) } },
+    );
+    assert.deepEqual(bad, {
+      kind: 'failed',
+      key: 'p2',
+      reason: 'up() returned a value that is not JSON at at',
+    });
+  });
+
   test('renames, then runs up() version-gated; the write expects the version it read', () => {
     const plan = planDocument({ id: 'p1', v: 1, name: 'Ada King', nick: 'ada' }, rewrite);
     assert.deepEqual(plan, {

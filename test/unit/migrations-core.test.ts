@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { JsonObject } from '../../src/core/json.js';
 import { isStewardError, type StewardError } from '../../src/errors/steward-error.js';
+import { canonicalText } from '../../src/migrations/json-values.js';
 import { loadMigrations } from '../../src/migrations/load-migrations.js';
 import type { Migration } from '../../src/migrations/migration.js';
 import { pendingMigrations, planHash } from '../../src/migrations/migration-plan.js';
@@ -146,7 +147,72 @@ describe('migrateUp and migrateDown', () => {
       assert.equal(outcome.status, 'failed');
       assert.match((outcome as { reason: string }).reason, message);
     });
+    // Apply's path: the JSON check is the walk that makes the canonical text; same reasons.
+    test(`reports the same, with the canonical text asked for: ${name}`, () => {
+      const plain = migrateUp({ ...splitName, ...change }, doc, 'id', 'schemaVersion');
+      const outcome = migrateUp({ ...splitName, ...change }, doc, 'id', 'schemaVersion', undefined, {
+        canonicalText: true,
+      });
+      assert.equal(outcome.status, 'failed');
+      assert.match((outcome as { reason: string }).reason, message);
+      assert.deepEqual(outcome, plain);
+    });
   }
+
+  // What setting the version field overwrites, and what spreading the result would hide, is
+  // still checked when the check is the canonical text's walk of the document as written.
+  const hidden: [string, Partial<Migration>, RegExp][] = [
+    [
+      'up leaves NaN in the version field',
+      { up: (d) => ({ ...d, schemaVersion: Number.NaN }) },
+      /not JSON at schemaVersion/,
+    ],
+    [
+      'up leaves an undefined version field',
+      { up: (d) => ({ ...d, schemaVersion: undefined as unknown as number }) },
+      /not JSON at schemaVersion/,
+    ],
+    [
+      'up leaves an object in the version field',
+      { up: (d) => ({ ...d, schemaVersion: new Date() as unknown as number }) },
+      /not JSON at schemaVersion/,
+    ],
+    [
+      'up returns a class instance',
+      {
+        up: (d) => Object.assign(new (class Doc {})(), d) as unknown as JsonObject,
+      },
+      /not JSON at the root/,
+    ],
+    [
+      'up returns an undefined field under another object',
+      { up: (d) => ({ ...d, deep: { a: [{ b: undefined as unknown as string }] } }) },
+      /not JSON at deep\.a\.0\.b/,
+    ],
+  ];
+  for (const [name, change, message] of hidden) {
+    for (const canonicalText of [false, true])
+      test(`reports, without throwing: ${name} (canonical text ${canonicalText ? 'asked' : 'not asked'})`, () => {
+        const outcome = migrateUp({ ...splitName, ...change }, at(1), 'id', 'schemaVersion', undefined, {
+          canonicalText,
+        });
+        assert.equal(outcome.status, 'failed');
+        assert.match((outcome as { reason: string }).reason, message);
+      });
+  }
+
+  test('with the canonical text asked for, a rewritten document carries its canonical text', () => {
+    const up = (d: JsonObject) => ({ ...d, list: [{ y: 1, x: 'é' }], zeta: null, alpha: -0 });
+    const outcome = migrateUp({ ...splitName, up }, at(1), 'id', 'schemaVersion', undefined, {
+      canonicalText: true,
+    });
+    assert.equal(outcome.status, 'changed');
+    const { doc, text } = outcome as { doc: JsonObject; text: string };
+    assert.equal(text, canonicalText(doc));
+    assert.equal(doc.schemaVersion, 2);
+    const plain = migrateUp({ ...splitName, up }, at(1), 'id', 'schemaVersion');
+    assert.deepEqual(plain, { status: 'changed', doc });
+  });
 
   test("a transform that mutates its argument cannot change the caller's document", () => {
     const doc = at(1, { tags: ['a'] });

@@ -57,6 +57,7 @@ export async function documentPass(
       versioned: migration.collections.includes(target.name),
       renames: renamesOf(migration, target.name),
       conforms: contractCheck(ctx.contracts, target.name, target.versionField),
+      digest: true,
     };
     let after = progress.pass.collection === c ? progress.pass.after : null;
     const counted = `${migration.id}\u0000${target.name}`;

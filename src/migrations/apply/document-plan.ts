@@ -1,7 +1,8 @@
 import { getPath, isScalar, type JsonObject, type Scalar, setPath, unsetPath } from '../../core/json.js';
 import { type DocKey, docKey } from '../../stores/store.js';
+import { canonicalTextDigest } from '../collection-checksum.js';
 import type { Migration } from '../migration.js';
-import { migrateUp } from '../transform-document.js';
+import { migrateUp, type TransformOptions } from '../transform-document.js';
 import type { ContractCheck } from './contract-check.js';
 import type { RenameField } from './migration-collections.js';
 
@@ -21,7 +22,16 @@ export interface CollectionRewrite {
    * written (see `contractCheck`); absent when the collection has no contract.
    */
   readonly conforms?: ContractCheck;
+  /**
+   * True when a write's plan should carry the `documentDigest` of what it writes (`digest`), its
+   * canonical text made by the walk that checks `up`'s result is JSON: apply digests every
+   * document it writes. The text is hashed at once, not kept: a batch's plans live until it is
+   * written, and holding every text would add to what the garbage collector copies.
+   */
+  readonly digest?: boolean;
 }
+
+const withText: TransformOptions = { canonicalText: true };
 
 /**
  * What apply does with one document read from the store:
@@ -37,6 +47,8 @@ export type DocumentPlan =
       readonly key: DocKey;
       readonly next: JsonObject;
       readonly expect: Scalar | undefined;
+      /** `next`'s `documentDigest`, when the rewrite asked for it (`CollectionRewrite.digest`). */
+      readonly digest?: string;
     }
   | { readonly kind: 'at-target'; readonly key: DocKey }
   | { readonly kind: 'unchanged'; readonly key: DocKey }
@@ -64,10 +76,11 @@ export function planDocument(doc: JsonObject, rewrite: CollectionRewrite): Docum
   if (!rewrite.versioned)
     return renamed === doc ? { kind: 'unchanged', key } : conforming(rewrite, key, renamed, version);
   const { migration, keyField, versionField, assumeVersion } = rewrite;
-  const outcome = migrateUp(migration, renamed, keyField, versionField, assumeVersion);
+  const options = rewrite.digest ? withText : undefined;
+  const outcome = migrateUp(migration, renamed, keyField, versionField, assumeVersion, options);
   if (outcome.status === 'skipped') return { kind: 'at-target', key };
   if (outcome.status === 'failed') return { kind: 'failed', key, reason: outcome.reason };
-  return conforming(rewrite, key, outcome.doc, version);
+  return conforming(rewrite, key, outcome.doc, version, outcome.text);
 }
 
 /** A write of `next`, unless it breaks the collection's contract. */
@@ -76,11 +89,13 @@ function conforming(
   key: DocKey,
   next: JsonObject,
   expect: Scalar | undefined,
+  text?: string,
 ): DocumentPlan {
   const broken = rewrite.conforms?.(next);
-  return broken === undefined
+  if (broken !== undefined) return { kind: 'failed', key, reason: broken, nonConforming: true };
+  return text === undefined
     ? { kind: 'write', key, next, expect }
-    : { kind: 'failed', key, reason: broken, nonConforming: true };
+    : { kind: 'write', key, next, expect, digest: canonicalTextDigest(text) };
 }
 
 /**

@@ -1,5 +1,12 @@
 import type { JsonObject, Scalar } from '../../core/json.js';
-import { type Collection, type DocKey, keyId, type WriteOp, type WriteResult } from '../../stores/store.js';
+import {
+  type Collection,
+  type DocKey,
+  type EncodedDocument,
+  keyId,
+  type WriteOp,
+  type WriteResult,
+} from '../../stores/store.js';
 import {
   type BatchImage,
   batchImageId,
@@ -29,7 +36,9 @@ export interface PlannedDocument {
 
 /** Plans a document and, when it is to be written, digests what will be written. */
 export function plannedDocument(doc: JsonObject, plan: DocumentPlan): PlannedDocument {
-  return plan.kind === 'write' ? { doc, plan, digest: documentDigest(plan.next) } : { doc, plan };
+  if (plan.kind !== 'write') return { doc, plan };
+  // The digest of the canonical text made when `up`'s result was checked, when the plan has it.
+  return { doc, plan, digest: plan.digest ?? documentDigest(plan.next) };
 }
 
 /** What became of one planned document, with the document as it was before apply touched it. */
@@ -92,19 +101,13 @@ export async function writeBatch(
   for (const { doc, plan, digest } of planned) {
     if (plan.kind === 'write') {
       const encoded = digest && encode ? encode(plan.next) : undefined;
-      writes.push({
-        key: plan.key,
-        doc,
-        writtenVersion: versionOf(plan.next, target.versionField),
-        ...(digest ? { writtenDigest: digest } : {}),
-        ...(encoded ? { writtenTextDigest: encoded.textDigest } : {}),
-      });
-      ops.push({
-        type: 'replace',
-        doc: plan.next,
-        ...(encoded ? { encoded } : {}),
-        expect: { field: target.versionField, value: plan.expect },
-      });
+      writes.push(imageEntry(plan.key, doc, versionOf(plan.next, target.versionField), digest, encoded));
+      const expect = { field: target.versionField, value: plan.expect };
+      ops.push(
+        encoded
+          ? { type: 'replace', doc: plan.next, encoded, expect }
+          : { type: 'replace', doc: plan.next, expect },
+      );
     } else if (plan.kind === 'at-target') {
       const entry = carried.get(keyId(plan.key));
       if (entry) held.push(entry);
@@ -298,6 +301,22 @@ function marker(target: BatchTarget, key: DocKey, doc: JsonObject): MigrationBef
     writtenVersion: versionOf(doc, target.versionField),
     savedAt: target.now,
   };
+}
+
+/**
+ * A written document's image entry, fields in the order images have always stored them. Object
+ * literals, not spreads of optional parts: apply makes one a written document (issue 17, sixth pass).
+ */
+function imageEntry(
+  key: DocKey,
+  doc: JsonObject,
+  writtenVersion: Scalar,
+  digest: string | undefined,
+  encoded: EncodedDocument | undefined,
+): ImageEntry {
+  if (!digest) return { key, doc, writtenVersion };
+  if (!encoded) return { key, doc, writtenVersion, writtenDigest: digest };
+  return { key, doc, writtenVersion, writtenDigest: digest, writtenTextDigest: encoded.textDigest };
 }
 
 /** The version field's value, null when absent (an image records it as the store compares it). */
