@@ -181,8 +181,10 @@ export interface Collection {
    * wrote (apply's images). Passed back as the `encoded` of the `insert` or `replace` of that
    * `doc`, the store writes `encoded.text` as it is instead of encoding `doc` again, so the digest
    * kept is the digest of the exact text written by construction: one serialization, made here,
-   * serves both (a `doc` changed after `encode` cannot be written other than as encoded). Present
-   * exactly where {@link textDigest} is (SQLite); other stores write `doc` and ignore `encoded`.
+   * serves both (a `doc` changed after `encode` cannot be written other than as encoded). The
+   * write still finds the document's key in `doc`: a caller must not change the key in between
+   * (apply never touches a plan's document after planning it). Present exactly where
+   * {@link textDigest} is (SQLite); other stores write `doc` and ignore `encoded`.
    */
   encode?(doc: JsonObject): EncodedDocument;
 }
