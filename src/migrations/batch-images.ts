@@ -44,7 +44,7 @@ export interface ImageEntry {
    */
   readonly writtenDigest?: string;
   /**
-   * The store's `textDigest` of the text apply wrote, where the store keeps text as written
+   * The digest of the text apply wrote (`Collection.encode`), where the store keeps text as written
    * (SQLite), beside `writtenDigest` and never without it. Rollback's restore hashes the stored
    * text and compares (no `JSON.parse`, no canonical text), and falls back to `writtenDigest`
    * where they differ: equal text is equal content, so a match never hides a change, and a

@@ -165,33 +165,26 @@ export interface Collection {
   restoreCopies?(restore: RestoreCopies): Promise<RestoredCopies | undefined>;
 
   /**
-   * Optional: a digest of the exact text this collection stores when it writes `doc` (insert or
-   * replace), where the store keeps a document's text exactly as written (SQLite: SHA-256 of the
-   * `JSON.stringify` text, base64url). Equal digests mean equal text, hence equal content; the
-   * same content with other field order or spacing has another. A caller keeps it beside what it
-   * wrote and hands it back in {@link RestoreCopies.textDigest}, where the store checks the stored
-   * text without parsing it. Undefined where the store re-encodes what it is given (MongoDB's
-   * BSON, DynamoDB's maps): there only content digests are checked.
-   */
-  textDigest?(doc: JsonObject): string;
-
-  /**
-   * Optional: `doc` encoded once as this collection will store it, with that text's
-   * {@link textDigest}, for a caller that both writes a document and keeps the digest of what it
-   * wrote (apply's images). Passed back as the `encoded` of the `insert` or `replace` of that
-   * `doc`, the store writes `encoded.text` as it is instead of encoding `doc` again, so the digest
-   * kept is the digest of the exact text written by construction: one serialization, made here,
-   * serves both (a `doc` changed after `encode` cannot be written other than as encoded). The
-   * write still finds the document's key in `doc`: a caller must not change the key in between
-   * (apply never touches a plan's document after planning it). Present exactly where
-   * {@link textDigest} is (SQLite); other stores write `doc` and ignore `encoded`.
+   * Optional: `doc` encoded once as this collection will store it, with that text's digest, where
+   * the store keeps a document's text exactly as written (SQLite: the `JSON.stringify` text and
+   * its SHA-256, base64url). Equal digests mean equal text, hence equal content; the same content
+   * with other field order or spacing has another. For a caller that both writes a document and
+   * keeps the digest of what it wrote (apply's images, handed back to rollback in
+   * {@link RestoreCopies.textDigest}, where the store checks the stored text without parsing it).
+   * Passed back as the `encoded` of the `insert` or `replace` of that `doc`, the store writes
+   * `encoded.text` as it is instead of encoding `doc` again, so the digest kept is the digest of
+   * the exact text written by construction: one serialization serves both (a `doc` changed after
+   * `encode` cannot be written other than as encoded). The write still finds the document's key in
+   * `doc`: a caller must not change the key in between (apply never touches a plan's document after
+   * planning it). Undefined where the store re-encodes what it is given (MongoDB's BSON, DynamoDB's
+   * maps): there only content digests are checked, and `encoded` is ignored.
    */
   encode?(doc: JsonObject): EncodedDocument;
 }
 
 /**
  * A document as a store will write it (see {@link Collection.encode}): `text`, the exact text the
- * store keeps, and its {@link Collection.textDigest}. Made only by `encode`, the two together.
+ * store keeps, and that text's digest. Made only by {@link Collection.encode}, the two together.
  */
 export interface EncodedDocument {
   readonly text: string;
@@ -213,8 +206,8 @@ export interface RestoreCopies {
   /** The digest of a document; deterministic. The store may call it inside a statement. */
   readonly digestOf: (doc: JsonObject) => string;
   /**
-   * Optional: the element field holding the {@link Collection.textDigest} of the text written
-   * after the copy was taken. A store with `textDigest` puts the copy back where the stored text
+   * Optional: the element field holding the text digest ({@link Collection.encode}) of the text
+   * written after the copy was taken. A store with `encode` puts the copy back where the stored text
    * has that digest without computing `digestOf` (equal text is equal content), and computes
    * `digestOf` only where the text digest differs or is absent; other stores ignore it. So an
    * element must hold both digests of the same write, or only `digest`.

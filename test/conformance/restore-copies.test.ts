@@ -100,7 +100,8 @@ for (const kind of selectedKinds()) {
     test('a text digest puts back what is stored as written unparsed; same content in other text by content', async () => {
       const { docs, copies, id, copiesKey } = await pair('text');
       // SQLite keeps text as written, so it has text digests; MongoDB and DynamoDB re-encode.
-      assert.equal(docs.textDigest !== undefined, kind === 'sqlite');
+      assert.equal(docs.encode !== undefined, kind === 'sqlite');
+      const textDigest = docs.encode && ((doc: JsonObject) => docs.encode!(doc).textDigest);
       const written = (key: string): JsonObject => ({ [id]: key, v: 2, title: 't', done: true });
       const reordered = (key: string): JsonObject => ({ done: true, title: 't', v: 2, [id]: key });
       // 'same' is stored as written; 'reordered' was rewritten since with the same content in
@@ -112,20 +113,16 @@ for (const kind of selectedKinds()) {
         { type: 'replace', doc: reordered('reordered') },
         { type: 'replace', doc: { ...written('changed'), title: 'edited' } },
       ]);
-      if (docs.textDigest) {
-        assert.equal(docs.textDigest(written('a')), docs.textDigest(written('a')));
-        assert.notEqual(
-          docs.textDigest(written('a')),
-          docs.textDigest(reordered('a')),
-          'other text, other digest',
-        );
+      if (textDigest) {
+        assert.equal(textDigest(written('a')), textDigest(written('a')));
+        assert.notEqual(textDigest(written('a')), textDigest(reordered('a')), 'other text, other digest');
       }
       const entry = (key: string): JsonObject => ({
         key,
         doc: { [id]: key, v: 1, title: 't', status: 'done' },
         writtenVersion: 2,
         writtenDigest: documentDigest(written(key)),
-        ...(docs.textDigest ? { writtenTextDigest: docs.textDigest(written(key)) } : {}),
+        ...(textDigest ? { writtenTextDigest: textDigest(written(key)) } : {}),
       });
       await copies.write([
         {
@@ -145,7 +142,7 @@ for (const kind of selectedKinds()) {
       assert.deepEqual([...result.restored].sort(), [keyId('reordered'), keyId('same')]);
       assert.equal(result.elements, 3);
       // With text digests, the document stored as written costs no content digest.
-      assert.equal(contentDigests, docs.textDigest ? 2 : 3);
+      assert.equal(contentDigests, textDigest ? 2 : 3);
       const after = await docs.getMany(['same', 'reordered', 'changed']);
       assert.deepEqual(after.get(keyId('same')), entry('same').doc);
       assert.deepEqual(after.get(keyId('reordered')), entry('reordered').doc);

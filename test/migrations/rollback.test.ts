@@ -213,9 +213,7 @@ for (const kind of selectedKinds()) {
       // Where the store keeps text as written (SQLite), apply keeps the digest of the text it wrote.
       assert.ok(
         images.every((b) =>
-          entriesOf(b).every(
-            (e) => (typeof e.writtenTextDigest === 'string') === (h.textDigest !== undefined),
-          ),
+          entriesOf(b).every((e) => (typeof e.writtenTextDigest === 'string') === (h.encode !== undefined)),
         ),
       );
       // Images as an earlier version wrote them: every other one loses its text digests.

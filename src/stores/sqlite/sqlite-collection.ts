@@ -332,20 +332,11 @@ export class SqliteCollection implements Collection {
   }
 
   /**
-   * The digest of the text {@link write} stores for `doc`: every insert and replace stores
-   * `JSON.stringify(doc)` as it is, so this is that text's {@link sqliteTextDigest}. A change to
-   * how writes serialize documents must change this with it (a digest that no longer matches only
-   * sends rollback to the content digest, slower but still exact).
-   */
-  textDigest(doc: JsonObject): string {
-    return this.encode(doc).textDigest;
-  }
-
-  /**
    * `doc`'s text as {@link write} stores it and that text's digest, made together from one
    * `JSON.stringify`: an `insert` or `replace` carrying it stores `text` as it is (see `textOf`),
-   * so the digest a caller keeps is of the very text stored. Apply used to call `textDigest` and
-   * then `write`, serializing each written document twice (about 0.9 µs of its 27); a cache keyed
+   * so the digest a caller keeps is of the very text stored. A change to how writes serialize
+   * documents must change this with it. Apply used to digest the text and then `write`,
+   * serializing each written document twice (about 0.9 µs of its 27); a cache keyed
    * by the document object was rejected, as a document changed between the calls would be written
    * other than digested. Frozen: nothing can pair the text with another digest afterwards.
    */

@@ -42,7 +42,7 @@ export function registerRestoreDigest(db: Database.Database, digestOf: RestoreCo
 }
 
 /**
- * The SQLite store's text digest (`Collection.textDigest`): SHA-256 of the stored text, base64url
+ * The SQLite store's text digest (`Collection.encode`): SHA-256 of the stored text, base64url
  * (43 characters, where hex would make each image element 21 bytes longer for SQLite to read).
  * Why the text and not the content: SQLite keeps a document's text exactly as steward wrote it
  * (`JSON.stringify`), so hashing it needs no `JSON.parse` and no canonical text (0.5 µs against
