@@ -42,40 +42,20 @@ export interface BatchCheck {
  * With `keyTypes` (the target's, see `targetKeyTypes`) a missing key of none of those types is a
  * type mismatch, not an orphan.
  *
- * A reference that is a plain string at a top-level field (most are) takes a short path, with no
- * {@link ReferenceValue} built for it; every other shape goes through `readReferenceAt`.
+ * Reading is {@link readBatch}'s and classifying {@link finishBatches}'; the orphan scan calls those
+ * two itself to look up the unknown keys of several batches at once.
  */
 export async function checkBatch(
   docs: readonly JsonObject[],
   reference: Pick<ResolvedReference, 'field' | 'required'>,
   sourceSpec: CollectionSpec,
   target: Collection,
-  known?: KnownKeys,
-  keyTypes?: ReadonlySet<KeyType>,
-): Promise<BatchCheck> {
-  const [check] = await checkBatches([docs], reference, sourceSpec, target, known, keyTypes);
-  return check!;
-}
-
-/**
- * {@link checkBatch} over several batches with one lookup for all of them (and one more for
- * alternate forms): the batches' distinct keys not already `known` are looked up together. Used
- * when the target was preloaded, so that a batch rarely holds an unknown key and a lookup per
- * batch would be a round trip for a key or two (on DynamoDB, 62 BatchGetItem calls of one key in a
- * scan of 100k). Each batch's check is the one `checkBatch` would give; the lookups are counted
- * on the first.
- */
-export async function checkBatches(
-  batches: readonly (readonly JsonObject[])[],
-  reference: Pick<ResolvedReference, 'field' | 'required'>,
-  sourceSpec: CollectionSpec,
-  target: Collection,
   known: KnownKeys = new KnownKeys(),
   keyTypes?: ReadonlySet<KeyType>,
-): Promise<BatchCheck[]> {
-  const steps = reference.field.split('.');
-  const read = batches.map((docs) => readBatch(docs, steps, known));
-  return finishBatches(read, reference, sourceSpec, target, known, keyTypes);
+): Promise<BatchCheck> {
+  const read = readBatch(docs, reference.field.split('.'), known);
+  const [check] = await finishBatches([read], reference, sourceSpec, target, known, keyTypes);
+  return check!;
 }
 
 /**
@@ -150,7 +130,10 @@ export function readBatch(
 /**
  * Classifies the pending documents of batches read by {@link readBatch}, after one lookup of
  * their unknown keys together (and one more for alternate forms, when some are missing and have
- * any). Keys found are remembered in `known`. Lookups are counted on the first batch.
+ * any). Keys found are remembered in `known`. Lookups are counted on the first batch. Several
+ * batches at once when the target was preloaded: a batch then rarely holds an unknown key, and a
+ * lookup per batch would be a round trip for a key or two (on DynamoDB, 62 BatchGetItem calls of
+ * one key in a scan of 100k). Each batch's check is the one `checkBatch` would give.
  */
 export async function finishBatches(
   read: readonly ReadBatch[],
