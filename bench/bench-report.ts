@@ -28,8 +28,8 @@ export function writeResult(dir: string, result: BenchResult): string {
 }
 
 const header = [
-  '| scenario | store | docs | phase | docs/s | busy s | wall s | CPU s | server CPU s | peak RSS MB | peak heap MB | RSS before MB | ratio | CPU ratio | CPU+server ratio |',
-  '|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+  '| scenario | store | docs | phase | docs/s | busy s | wall s | CPU s | server CPU s | peak RSS MB | peak heap MB | RSS before MB | ratio | CPU ratio | CPU+server ratio | GC pause s (count) |',
+  '|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
 ];
 
 /** The markdown table of a run: the header, then one row per measured phase. */
@@ -55,6 +55,8 @@ export function markdownRows(result: BenchResult, withHeader = true): string[] {
       fixed(comparison?.ratio),
       fixed(comparison?.cpuRatio),
       fixed(comparison?.cpuWithServerRatio),
+      // Result files written before the GC figures have none.
+      p.gcPauseMs === undefined ? '' : `${(p.gcPauseMs / 1000).toFixed(2)} (${p.gcCount})`,
     ];
     return `| ${cells.join(' | ')} |`;
   });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 
 /** One measured part of a scenario, as reported in the result file and the table. */
 export interface PhaseResult {
@@ -24,6 +24,13 @@ export interface PhaseResult {
   readonly rssBeforeMb: number;
   readonly peakRssMb: number;
   readonly peakHeapUsedMb: number;
+  /**
+   * Garbage collections during the phase (minor and major) and their pauses of the main thread,
+   * from `gc` performance entries. The helper threads of a parallel scavenge are not in the pause
+   * but are in {@link cpuMs} (issue 17: a batch alive across scavenges is copied, then promoted).
+   */
+  readonly gcCount: number;
+  readonly gcPauseMs: number;
 }
 
 /** Handed to the work of a phase. */
@@ -58,6 +65,15 @@ export async function measurePhase(
     lastSample = performance.now();
   };
   const timer = setInterval(sample, 50);
+  const gc = { count: 0, pauseMs: 0 };
+  const countGc = (entries: readonly { duration: number }[]): void => {
+    for (const entry of entries) {
+      gc.count++;
+      gc.pauseMs += entry.duration;
+    }
+  };
+  const gcObserver = new PerformanceObserver((list) => countGc(list.getEntries()));
+  gcObserver.observe({ entryTypes: ['gc'] });
   let busyMs = 0;
   let timed = false;
   const phase: Phase = {
@@ -82,6 +98,10 @@ export async function measurePhase(
     const wallMs = performance.now() - start;
     const cpu = process.cpuUsage(cpuStart);
     const serverEnd = serverCpuMs();
+    // Node makes a collection's entry on a later turn (an immediate after the collection), and
+    // hands entries to observers later still: one turn, then the ones not yet handed are taken.
+    await new Promise((resolve) => setImmediate(resolve));
+    countGc(gcObserver.takeRecords());
     sample();
     const busy = timed ? busyMs : wallMs;
     return {
@@ -97,9 +117,12 @@ export async function measurePhase(
       rssBeforeMb: mb(before.rss),
       peakRssMb: mb(peakRss),
       peakHeapUsedMb: mb(peakHeap),
+      gcCount: gc.count,
+      gcPauseMs: Math.round(gc.pauseMs),
     };
   } finally {
     clearInterval(timer);
+    gcObserver.disconnect();
   }
 }
 

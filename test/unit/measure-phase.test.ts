@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { markdownRows } from '../../bench/bench-report.js';
+import { measurePhase } from '../../bench/measure-phase.js';
+
+test('measurePhase counts the garbage collections of the phase and their pauses', async () => {
+  const quiet = await measurePhase('quiet', async () => 0);
+  assert.equal(quiet.gcCount, 0);
+  assert.equal(quiet.gcPauseMs, 0);
+  // About 200 MB of short-lived objects: far more than V8's young generation, so it scavenges.
+  const busy = await measurePhase('busy', async () => {
+    let kept: unknown = null;
+    for (let i = 0; i < 2_000_000; i++) kept = { i, text: `document ${i}`, list: [i, i + 1] };
+    return kept === null ? 0 : 1;
+  });
+  assert.ok(busy.gcCount > 0, `no collection counted: ${JSON.stringify(busy)}`);
+  assert.ok(busy.gcPauseMs >= 0 && busy.gcPauseMs <= busy.wallMs);
+});
+
+test('the bench table shows each phase garbage collections, and none for older result files', () => {
+  const phase = {
+    label: 'migrate-apply',
+    docs: 10,
+    wallMs: 1000,
+    busyMs: 1000,
+    docsPerSec: 10,
+    cpuMs: 900,
+    rssBeforeMb: 1,
+    peakRssMb: 2,
+    peakHeapUsedMb: 1,
+  };
+  const result = {
+    runId: 'r',
+    options: { scenario: 'migrate-apply', store: 'sqlite' },
+    phases: [
+      { ...phase, gcCount: 12, gcPauseMs: 350 },
+      phase, // written before the GC figures
+    ],
+    comparisons: [],
+    findings: {},
+  } as unknown as Parameters<typeof markdownRows>[0];
+  const [header, , withGc, withoutGc] = markdownRows(result);
+  assert.match(header!, /\| GC pause s \(count\) \|$/);
+  assert.match(withGc!, /\| 0\.35 \(12\) \|$/);
+  assert.match(withoutGc!, /\|  \|$/);
+});
