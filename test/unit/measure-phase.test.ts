@@ -42,5 +42,5 @@ test('the bench table shows each phase garbage collections, and none for older r
   const [header, , withGc, withoutGc] = markdownRows(result);
   assert.match(header!, /\| GC pause s \(count\) \|$/);
   assert.match(withGc!, /\| 0\.35 \(12\) \|$/);
-  assert.match(withoutGc!, /\|  \|$/);
+  assert.ok(withoutGc!.endsWith('|  |'), withoutGc);
 });
