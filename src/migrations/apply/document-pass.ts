@@ -31,13 +31,16 @@ export type PassStage = 'canary' | 'rest';
  * document that would not conform to its contract once rewritten, so nothing of that batch is
  * written and the progress stays at its start (see `acceptNonConforming` for what `--resume` does).
  *
- * The canary pass reads every document of the collection before the rest changes any, so it also
- * sums the checksum of the collection as it was before apply (`progress.before`; when the
- * `contract` gate stops it, `settleBefore` reads what it had not reached). The rest pass
- * reads every document too, canary documents as the canary left them, so it sums the checksum as
- * apply leaves the collection (`progress.after`): each document as read, or as written when this
- * pass wrote it (a conditional write that succeeded stored exactly that document). That spares a
- * third read of the collection after apply.
+ * The canary pass asks the store for the canary's documents only (`ScanOptions.sample`: SQLite
+ * selects them inside, other stores drop the others in the adapter), so the documents outside it
+ * are read once, by the rest pass, not twice. Each pass sums the before-checksum
+ * (`progress.before`) of the documents it selects, as it first meets them (or as their image says
+ * when an earlier run of this attempt rewrote them): the two passes together sum every document
+ * once. Where apply stops short of the rest pass's end (a gate, a pause), `settleBefore` reads
+ * what no pass summed. The rest pass reads every document, canary documents as the canary left
+ * them, so it also sums the checksum as apply leaves the collection (`progress.after`): each
+ * document as read, or as written when this pass wrote it (a conditional write that succeeded
+ * stored exactly that document). That spares a third read of the collection after apply.
  */
 export async function documentPass(
   ctx: ApplyContext,
@@ -45,7 +48,9 @@ export async function documentPass(
   start: MigrationProgress,
   stage: PassStage,
 ): Promise<{ progress: MigrationProgress; paused: boolean; stopped?: GateResult }> {
-  let progress = start;
+  // Back in a pass, `before` goes on from where it stopped; a sum settled at a stop goes.
+  const { wholeBefore: _, ...resumed } = start;
+  let progress: MigrationProgress = resumed;
   const names = documentCollections(migration);
   for (let c = progress.pass.collection; c < names.length; c++) {
     const target = ctx.target.collection(names[c]!);
@@ -75,8 +80,14 @@ export async function documentPass(
         ...(total === undefined ? {} : { total }),
       });
     tick();
-    const pages = scanPages(target.handle, { after, limit: ctx.plan.options.batchSize });
+    const canary = { seed: ctx.plan.hash, percent: ctx.plan.options.canaryPercent, inside: true };
+    const pages = scanPages(target.handle, {
+      after,
+      limit: ctx.plan.options.batchSize,
+      ...(stage === 'canary' ? { sample: canary } : {}),
+    });
     for await (const page of readAhead(pages)) {
+      // Selected again here: the sample is the store's, this is the pass's own word on it.
       const selected = page.docs.filter((doc) =>
         selects(doc, rewrite, ctx.plan.hash, ctx.plan.options.canaryPercent, stage),
       );
@@ -106,9 +117,8 @@ export async function documentPass(
       progress = {
         ...tally(progress, target.name, written, stage),
         pass: after ? { collection: c, after } : { collection: c + 1, after: null },
-        ...(stage === 'canary'
-          ? { before: sumBefore(progress, target.name, page.docs, selected, written) }
-          : { after: sumAfter(progress, target.name, page.docs, planned, written) }),
+        before: sumBefore(progress, target.name, written),
+        ...(stage === 'rest' ? { after: sumAfter(progress, target.name, page.docs, planned, written) } : {}),
       };
       await ctx.save(progress);
       read += page.docs.length;
@@ -125,7 +135,7 @@ function nonConforming(planned: readonly PlannedDocument[]) {
 }
 
 /** The canary pass takes canary documents (and keyless ones, to report them once); the rest the others. */
-function selects(
+export function selects(
   doc: JsonObject,
   rewrite: CollectionRewrite,
   planHash: string,
@@ -172,23 +182,17 @@ function tally(
 }
 
 /**
- * Adds a page to the collection's before-checksum: each document as read, except those an
- * earlier run of this attempt already rewrote, which count as their before-image says they were.
+ * Adds the page's selected documents to the collection's before-checksum: each as read, except
+ * those an earlier run of this attempt already rewrote, which count as their before-image says
+ * they were (`original`, one per selected document). The other pass sums the others.
  */
 function sumBefore(
   progress: MigrationProgress,
   collection: string,
-  page: readonly JsonObject[],
-  selected: readonly JsonObject[],
   written: readonly WrittenDocument[],
 ): MigrationProgress['before'] {
   const sum = ChecksumAccumulator.from(progress.before[collection]);
-  // `selected` is a subsequence of `page`, in its order: walked beside it, not looked up in a Map.
-  let s = 0;
-  for (const doc of page) {
-    if (selected[s] === doc) sum.add(written[s++]!.original);
-    else sum.add(doc);
-  }
+  for (const w of written) sum.add(w.original);
   return { ...progress.before, [collection]: sum.result() };
 }
 
