@@ -68,6 +68,9 @@ export async function documentPass(
     const counted = `${migration.id}\u0000${target.name}`;
     const total = ctx.totals.has(counted) ? ctx.totals.get(counted) : await estimatedCount(target.handle);
     ctx.totals.set(counted, total);
+    // The canary pass reads only the canary: its bar runs to the canary's expected share.
+    const percent = Math.min(ctx.plan.options.canaryPercent, 100);
+    const expected = stage === 'canary' && total !== undefined ? Math.ceil((total * percent) / 100) : total;
     let read = 0;
     const tick = () =>
       ctx.onEvent?.({
@@ -77,7 +80,7 @@ export async function documentPass(
         collection: target.name,
         counts: progress.counts,
         read,
-        ...(total === undefined ? {} : { total }),
+        ...(expected === undefined ? {} : { total: expected }),
       });
     tick();
     const canary = { seed: ctx.plan.hash, percent: ctx.plan.options.canaryPercent, inside: true };
