@@ -62,6 +62,12 @@ export interface StoreCapabilities {
    * MongoDB, which keys every document by it, `id` elsewhere.
    */
   readonly defaultKeyField: string;
+  /**
+   * A scan's `sample` is selected inside the store (SQLite): the documents outside it never leave
+   * it. Absent or false: the adapter reads every document and drops the others (the dry run's ETA
+   * counts on that read).
+   */
+  readonly sampleScan?: boolean;
 }
 
 /**

@@ -26,6 +26,7 @@ const capabilities: StoreCapabilities = {
   maxBatchWrite: 5000,
   atomicConditionalWrites: true,
   defaultKeyField: 'id',
+  sampleScan: true,
 };
 
 /**
