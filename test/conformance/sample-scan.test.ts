@@ -134,8 +134,18 @@ for (const kind of selectedKinds()) {
         await assertSampleMatches(t.store.collection(oids));
       });
     } else {
-      test('number keys', async () => {
-        const numbers = t.spec('sample_numbers');
+      test('number keys, in a shared table under a key prefix', async () => {
+        const table = t.spec('sample_shared');
+        const numbers: CollectionSpec = {
+          name: `${table.name}_a`,
+          keyField: 'id',
+          dynamodb: {
+            table: table.name,
+            partitionKey: 'PK',
+            keyPrefix: 'A#',
+            discriminator: { name: 'kind', value: 'a' },
+          },
+        };
         await t.store.ensureCollection(numbers);
         await fill(
           t.store.collection(numbers),
