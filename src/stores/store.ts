@@ -62,12 +62,6 @@ export interface StoreCapabilities {
    * MongoDB, which keys every document by it, `id` elsewhere.
    */
   readonly defaultKeyField: string;
-  /**
-   * A scan's `sample` is selected inside the store (SQLite): the documents outside it never leave
-   * it. Absent or false: the adapter reads every document and drops the others (the dry run's ETA
-   * counts on that read).
-   */
-  readonly sampleScan?: boolean;
 }
 
 /**
@@ -297,25 +291,6 @@ export interface ScanOptions {
    * unchanged. A dotted name is refused (`input.invalid`): for `a.b`, project `a`. `keysOnly` wins.
    */
   readonly fields?: readonly string[];
-  /**
-   * Only the documents whose key is inside (or, `inside: false`, outside) a deterministic sample
-   * (see {@link KeySample}); keyless documents count as inside. Paging is unchanged: `after` and
-   * `next` are the full scan's positions, so a page may be short (even empty with a `next`).
-   * Pushed down where the store allows (SQLite's `steward_sample` over `k`); elsewhere the
-   * adapter drops the other documents from each page.
-   */
-  readonly sample?: KeySample;
-}
-
-/**
- * The keys whose `keyFraction(keyId(key), seed)` is under `percent / 100` (all at 100 and above):
- * apply's canary (`inCanary`) is exactly this sample with the plan hash as seed.
- */
-export interface KeySample {
-  readonly seed: string;
-  readonly percent: number;
-  /** True: the documents in the sample (and keyless ones); false: all others. */
-  readonly inside: boolean;
 }
 
 export interface Segment {

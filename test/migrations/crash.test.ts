@@ -33,14 +33,9 @@ import {
 
 const child = new URL('./fixtures/migrate-child.ts', import.meta.url).pathname;
 const kills = 22;
-/**
- * Documents and batch size per store, so that kills land in both passes: SQLite's canary pass reads
- * only the canary (100 documents, 20 pages of 5), its rest 100 pages; DynamoDB's and FerretDB's
- * canary pass reads every page (the adapter keeps the canary's), 50 pages per pass on DynamoDB, 40
- * on FerretDB.
- */
+/** Documents and batch size per store: 50 pages per pass on SQLite and DynamoDB, 40 on FerretDB. */
 const sizes: Record<StoreKind, { docs: number; batchSize: number }> = {
-  sqlite: { docs: 500, batchSize: 5 },
+  sqlite: { docs: 500, batchSize: 10 },
   dynamodb: { docs: 500, batchSize: 10 },
   mongodb: { docs: 200, batchSize: 5 },
 };

@@ -43,16 +43,6 @@ test("the ETA without growth is apply's batch write per document plus two reads,
   assert.match(eta.method, /no growth with the collection's size measured/);
 });
 
-test("where the store selects the canary itself, the canary pass's read is the canary's share", () => {
-  const eta = estimateApply({ documents: 10_000, ...pass, canaryReadShare: 0.05 });
-  const ms = 240 / 300 + 1.05 * (100 / 1000);
-  assert.equal(eta.applyMsPerDocument, Math.round(ms * 10_000) / 10_000);
-  assert.equal(eta.seconds, Math.round(10_000 * ms * applyResidual.likely) / 1000);
-  assert.match(eta.method, /1\.05 reads of each document \(the canary pass reads its own\)/);
-  // Elsewhere (the adapter reads every document and keeps the canary's): two reads, as before.
-  assert.equal(estimateApply({ documents: 10_000, ...pass, canaryReadShare: 1 }).applyMsPerDocument, applyMs);
-});
-
 test("the ETA follows apply's batch write, not the plain upserts of the rest of the pass", () => {
   const base = estimateApply({ documents: 10_000, ...pass });
   // The plain batches twice as slow: the same ETA.

@@ -70,9 +70,8 @@ export async function applyMigration(
     const pass = await documentPass(ctx, migration, p, 'canary');
     if (pass.paused) return { status: 'paused', progress: pass.progress };
     if (pass.stopped) return stoppedAt(ctx, migration, pass.progress, pass.stopped);
-    // The canary's documents only, as they were: the rest pass sums the others.
     await auditApply(ctx, migration, pass.progress, 'migration.canary', {
-      canaryChecksumsBefore: checksumDetails(pass.progress.before),
+      checksumsBefore: checksumDetails(checksumsBefore(migration, pass.progress)),
     });
     await step({ ...pass.progress, phase: 'gates' });
   }
@@ -84,7 +83,7 @@ export async function applyMigration(
   if (p.phase === 'rest') {
     await recordApply(ctx, migration, p, 'applying');
     const pass = await documentPass(ctx, migration, p, 'rest');
-    if (pass.paused) return pausedInRest(ctx, migration, pass.progress);
+    if (pass.paused) return { status: 'paused', progress: pass.progress };
     if (pass.stopped) return stoppedAt(ctx, migration, pass.progress, pass.stopped);
     await step({ ...pass.progress, phase: 'final' });
   }
@@ -122,8 +121,9 @@ async function overridden(
 }
 
 /**
- * A pass stopped by the `contract` gate: recorded like any failed gate (the before-checksum
- * completed by `passGates`), waiting for a person.
+ * A pass stopped by the `contract` gate: recorded like any failed gate, waiting for a person. A
+ * stop in the canary pass first completes the before-checksum (`settleBefore`), so the changelog
+ * records it whole and a rollback can tell whether it restored everything exactly.
  */
 async function stoppedAt(
   ctx: ApplyContext,
@@ -131,25 +131,9 @@ async function stoppedAt(
   p: MigrationProgress,
   gate: GateResult,
 ): Promise<MigrationRunOutcome> {
-  const stopped = await passGates(ctx, migration, p, [gate], 'rest');
-  return { status: 'gate-failed', progress: stopped };
-}
-
-/**
- * A run paused in the rest pass: the before-checksum is completed (`settleBefore`) and recorded,
- * as it was when the canary pass summed every document, so a rollback instead of `--resume` can
- * still tell whether it restored everything exactly. A pause in the canary pass is not settled:
- * the changelog has no before-checksum yet then, as before.
- */
-async function pausedInRest(
-  ctx: ApplyContext,
-  migration: Migration,
-  p: MigrationProgress,
-): Promise<MigrationRunOutcome> {
   const settled = await settleBefore(ctx, migration, p);
-  await ctx.save(settled);
-  await recordApply(ctx, migration, settled, 'applying');
-  return { status: 'paused', progress: settled };
+  const stopped = await passGates(ctx, migration, settled, [gate], 'rest');
+  return { status: 'gate-failed', progress: stopped };
 }
 
 /**
@@ -176,12 +160,7 @@ async function passGates(
     await ctx.save(passed);
     return passed;
   }
-  // Stopped short of the rest pass's end: the before-checksum is completed, so the changelog
-  // records it whole and a rollback can tell whether it restored everything exactly.
-  const stopped: MigrationProgress = {
-    ...(await settleBefore(ctx, migration, checked)),
-    phase: 'gate-failed',
-  };
+  const stopped: MigrationProgress = { ...checked, phase: 'gate-failed' };
   await ctx.save(stopped);
   await recordApply(ctx, migration, stopped, 'applying', { failedGates: failed });
   await auditApply(ctx, migration, stopped, 'migration.gate-failed', { failedGates: failed });

@@ -11,7 +11,6 @@ import type { Migration } from '../migration.js';
 import type { ApplyContext } from './apply-context.js';
 import type { ApplyCounts, MigrationProgress } from './apply-state.js';
 import { changedCollections, copiesOf } from './migration-collections.js';
-import { beforeIsWhole } from './settle-before.js';
 
 /**
  * The records apply leaves: the migration's changelog document (its current state) and audit
@@ -45,8 +44,7 @@ export async function recordApply(
     startedAt: progress.startedAt,
     ...(extra.appliedAt ? { appliedAt: extra.appliedAt } : {}),
     counts: migrationCounts(progress.counts),
-    // Only a whole sum: a partial one (a run on its way) would make a rollback report inexact.
-    checksumsBefore: beforeIsWhole(progress) ? hashes(checksumsBefore(migration, progress)) : {},
+    checksumsBefore: hashes(checksumsBefore(migration, progress)),
     checksumsAfter: hashes(extra.checksumsAfter ?? {}),
     ...(extra.failedGates ? { failedGates: extra.failedGates } : {}),
   };
@@ -75,10 +73,9 @@ export async function auditApply(
 
 /**
  * The checksum of every collection the migration changes as it was before: the document
- * collections as the two passes summed them (or, when a gate stopped the run short of the rest
- * pass's end, as `settleBefore` completed the sum), copy targets as empty (apply refuses to copy
- * onto a collection holding documents). Partial only while a run is on its way (paused in the
- * canary pass, killed): the changelog then records none (see `recordApply`).
+ * collections as the canary pass summed them (or, when the `contract` gate stopped that pass, as
+ * `settleBefore` completed the sum), copy targets as empty (apply refuses to copy onto a
+ * collection holding documents). Partial only while a run is on its way (paused, killed).
  */
 export function checksumsBefore(
   migration: Migration,

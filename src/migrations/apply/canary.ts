@@ -1,5 +1,5 @@
+import { keyFraction } from '../../core/hash.js';
 import type { JsonObject } from '../../core/json.js';
-import { idInSample } from '../../stores/key-sample.js';
 import { scanPages } from '../../stores/scan-pages.js';
 import {
   type Collection,
@@ -16,7 +16,7 @@ import {
  * agree on what the canary was; another plan draws another canary.
  */
 export function inCanary(key: DocKey, planHash: string, percent: number): boolean {
-  return idInSample(keyId(key), planHash, percent);
+  return percent >= 100 || keyFraction(keyId(key), planHash) < percent / 100;
 }
 
 /**

@@ -31,16 +31,13 @@ export type PassStage = 'canary' | 'rest';
  * document that would not conform to its contract once rewritten, so nothing of that batch is
  * written and the progress stays at its start (see `acceptNonConforming` for what `--resume` does).
  *
- * The canary pass asks the store for the canary's documents only (`ScanOptions.sample`: SQLite
- * selects them inside, other stores drop the others in the adapter), so the documents outside it
- * are read once, by the rest pass, not twice. Each pass sums the before-checksum
- * (`progress.before`) of the documents it selects, as it first meets them (or as their image says
- * when an earlier run of this attempt rewrote them): the two passes together sum every document
- * once. Where apply stops short of the rest pass's end (a gate, a pause), `settleBefore` reads
- * what no pass summed. The rest pass reads every document, canary documents as the canary left
- * them, so it also sums the checksum as apply leaves the collection (`progress.after`): each
- * document as read, or as written when this pass wrote it (a conditional write that succeeded
- * stored exactly that document). That spares a third read of the collection after apply.
+ * The canary pass reads every document of the collection before the rest changes any, so it also
+ * sums the checksum of the collection as it was before apply (`progress.before`; when the
+ * `contract` gate stops it, `settleBefore` reads what it had not reached). The rest pass
+ * reads every document too, canary documents as the canary left them, so it sums the checksum as
+ * apply leaves the collection (`progress.after`): each document as read, or as written when this
+ * pass wrote it (a conditional write that succeeded stored exactly that document). That spares a
+ * third read of the collection after apply.
  */
 export async function documentPass(
   ctx: ApplyContext,
@@ -48,9 +45,7 @@ export async function documentPass(
   start: MigrationProgress,
   stage: PassStage,
 ): Promise<{ progress: MigrationProgress; paused: boolean; stopped?: GateResult }> {
-  // Back in a pass, `before` goes on from where it stopped; a sum settled at a stop goes.
-  const { wholeBefore: _, ...resumed } = start;
-  let progress: MigrationProgress = resumed;
+  let progress = start;
   const names = documentCollections(migration);
   for (let c = progress.pass.collection; c < names.length; c++) {
     const target = ctx.target.collection(names[c]!);
@@ -68,9 +63,6 @@ export async function documentPass(
     const counted = `${migration.id}\u0000${target.name}`;
     const total = ctx.totals.has(counted) ? ctx.totals.get(counted) : await estimatedCount(target.handle);
     ctx.totals.set(counted, total);
-    // The canary pass reads only the canary: its bar runs to the canary's expected share.
-    const percent = Math.min(ctx.plan.options.canaryPercent, 100);
-    const expected = stage === 'canary' && total !== undefined ? Math.ceil((total * percent) / 100) : total;
     let read = 0;
     const tick = () =>
       ctx.onEvent?.({
@@ -80,17 +72,11 @@ export async function documentPass(
         collection: target.name,
         counts: progress.counts,
         read,
-        ...(expected === undefined ? {} : { total: expected }),
+        ...(total === undefined ? {} : { total }),
       });
     tick();
-    const canary = { seed: ctx.plan.hash, percent: ctx.plan.options.canaryPercent, inside: true };
-    const pages = scanPages(target.handle, {
-      after,
-      limit: ctx.plan.options.batchSize,
-      ...(stage === 'canary' ? { sample: canary } : {}),
-    });
+    const pages = scanPages(target.handle, { after, limit: ctx.plan.options.batchSize });
     for await (const page of readAhead(pages)) {
-      // Selected again here: the sample is the store's, this is the pass's own word on it.
       const selected = page.docs.filter((doc) =>
         selects(doc, rewrite, ctx.plan.hash, ctx.plan.options.canaryPercent, stage),
       );
@@ -120,8 +106,9 @@ export async function documentPass(
       progress = {
         ...tally(progress, target.name, written, stage),
         pass: after ? { collection: c, after } : { collection: c + 1, after: null },
-        before: sumBefore(progress, target.name, written),
-        ...(stage === 'rest' ? { after: sumAfter(progress, target.name, page.docs, planned, written) } : {}),
+        ...(stage === 'canary'
+          ? { before: sumBefore(progress, target.name, page.docs, selected, written) }
+          : { after: sumAfter(progress, target.name, page.docs, planned, written) }),
       };
       await ctx.save(progress);
       read += page.docs.length;
@@ -138,7 +125,7 @@ function nonConforming(planned: readonly PlannedDocument[]) {
 }
 
 /** The canary pass takes canary documents (and keyless ones, to report them once); the rest the others. */
-export function selects(
+function selects(
   doc: JsonObject,
   rewrite: CollectionRewrite,
   planHash: string,
@@ -185,17 +172,23 @@ function tally(
 }
 
 /**
- * Adds the page's selected documents to the collection's before-checksum: each as read, except
- * those an earlier run of this attempt already rewrote, which count as their before-image says
- * they were (`original`, one per selected document). The other pass sums the others.
+ * Adds a page to the collection's before-checksum: each document as read, except those an
+ * earlier run of this attempt already rewrote, which count as their before-image says they were.
  */
 function sumBefore(
   progress: MigrationProgress,
   collection: string,
+  page: readonly JsonObject[],
+  selected: readonly JsonObject[],
   written: readonly WrittenDocument[],
 ): MigrationProgress['before'] {
   const sum = ChecksumAccumulator.from(progress.before[collection]);
-  for (const w of written) sum.add(w.original);
+  // `selected` is a subsequence of `page`, in its order: walked beside it, not looked up in a Map.
+  let s = 0;
+  for (const doc of page) {
+    if (selected[s] === doc) sum.add(written[s++]!.original);
+    else sum.add(doc);
+  }
   return { ...progress.before, [collection]: sum.result() };
 }
 

@@ -19,10 +19,7 @@ export type MigrationEvent =
       readonly counts: MigrationCounts;
       /** Documents read so far in this stage and collection by this run (for a progress bar). */
       readonly read?: number;
-      /**
-       * The store's estimate of the documents in the collection, when it gave one; in the canary
-       * stage, the canary's expected share of it (that pass reads only the canary's documents).
-       */
+      /** The store's estimate of the documents in the collection, when it gave one. */
       readonly total?: number;
     }
   | { readonly type: 'gate'; readonly migration: string; readonly result: GateResult }

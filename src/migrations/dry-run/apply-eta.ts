@@ -3,9 +3,8 @@ import type { WriteGrowth } from './write-growth-probe.js';
 
 /**
  * The real apply's time per document over the sandboxed apply's (read, plan, digests, before-
- * image, conditional write, checkpoint, as `migrate-sandbox.ts` runs them), plus the canary pass's
- * read: apply reads the whole collection in its rest pass, and in its canary pass the canary's
- * share of it where the store selects the canary itself, all of it elsewhere. What is left
+ * image, conditional write, checkpoint, as `migrate-sandbox.ts` runs them), plus a second read of
+ * each document: apply reads the collection in its canary pass and again in the rest. What is left
  * (gates, the lease, the changelog, audit records) was measured with
  * `bench/scenarios/migrate-dry-run.ts` (BENCHMARKS.md, issue 17): see there. A change to apply's
  * cost that the sandboxed apply does not share changes this: measure it again with that scenario.
@@ -32,12 +31,6 @@ export interface EtaInput {
    * a quiet machine. Absent: taken as 1.
    */
   readonly contention?: number;
-  /**
-   * The share of the collection apply's canary pass reads from the store: the canary's percent /
-   * 100 where the store selects the sample itself (`capabilities.sampleScan`), 1 elsewhere (the
-   * adapter reads every document and keeps the canary's). Absent: 1.
-   */
-  readonly canaryReadShare?: number;
   /** Documents the sandbox held while the pass ran. */
   readonly sandboxDocuments: number;
   /** Keyed writes timed in the sandbox and in a quarter of it; undefined when not probed. */
@@ -46,7 +39,7 @@ export interface EtaInput {
 
 /**
  * The time apply will take on the whole collection, with a range and the method in words: the
- * sandboxed apply's time per document at the sample's size (plus the canary pass's read),
+ * sandboxed apply's time per document at the sample's size (plus the second read apply makes),
  * times how the cost per document grows from the sandbox's size to the real one. That growth is
  * the keyed write's, timed at two sizes (`write-growth-probe.ts`) and extrapolated as a power of
  * the size: cost(n) = cost(S) x (n / S)^a, with a = log(cost ratio) / log(size ratio). A write
@@ -68,10 +61,8 @@ export function estimateApply(input: EtaInput): ApplyEta {
   const applied = input.applied?.documents ? input.applied : undefined;
   const writeMs = applied ? applied.ms / applied.documents : (input.passMs - (input.readMs ?? 0)) / examined;
   const cpuMs = applied ? applied.cpuMs / applied.documents : 0;
-  // Apply reads every document in its rest pass, the canary's share in its canary pass, and
-  // writes each once.
-  const canaryShare = Math.min(1, Math.max(0, input.canaryReadShare ?? 1));
-  const perDocumentMs = writeMs + (1 + canaryShare) * readMs;
+  // Apply reads every document twice (its canary pass, then the rest) and writes it once.
+  const perDocumentMs = writeMs + 2 * readMs;
   const exponent = growthExponent(input.growth);
   const scale = Math.max(1, input.documents / Math.max(input.sandboxDocuments, 1));
   const contention = Math.max(1, input.contention ?? 1);
@@ -107,12 +98,7 @@ export function estimateApply(input: EtaInput): ApplyEta {
 }
 
 function methodOf(input: EtaInput, exponent: number, contention: number): string {
-  const share = Math.min(1, Math.max(0, input.canaryReadShare ?? 1));
-  const reads =
-    share === 1
-      ? 'two reads of each document'
-      : `${round(1 + share, 4)} reads of each document (the canary pass reads its own)`;
-  const base = `apply's time per document timed in the sandbox (its batch write: before-images, conditional writes, a checkpoint a batch) and ${reads}, ${applyResidual.likely}x (${applyResidual.low}-${applyResidual.high}x)`;
+  const base = `apply's time per document timed in the sandbox (its batch write: before-images, conditional writes, a checkpoint a batch) and two reads of each document, ${applyResidual.likely}x (${applyResidual.low}-${applyResidual.high}x)`;
   const load =
     contention >= 1.2
       ? `; the machine was busy (a CPU-bound task ran ${round(contention, 1)}x slower than alone): the figure assumes apply meets the same load, the range reaches from a quiet machine to one as much busier again`

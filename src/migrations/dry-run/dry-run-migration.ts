@@ -35,8 +35,6 @@ export interface MigrationDryRunContext {
   readonly contracts: LoadedContracts;
   /** Which documents apply's canary holds (see `inCanary`): its gates are judged on them too. */
   readonly canary?: { readonly planHash: string; readonly percent: number };
-  /** True when the store holding this collection selects a scan's sample itself (`capabilities.sampleScan`). */
-  readonly sampleScan?: (name: string) => boolean;
   /** Set when the sandboxes hold samples: `count` bounds are then skipped. */
   readonly sampled: boolean;
   readonly batchSize: number;
@@ -196,7 +194,6 @@ async function withEstimate(
     applied: pass.applied,
     contention: pass.contention,
     sandboxDocuments: pass.sandboxDocuments,
-    canaryReadShare: ctx.canary && ctx.sampleScan?.(name) ? Math.min(ctx.canary.percent, 100) / 100 : 1,
     ...(growth ? { growth } : {}),
   });
   return { ...pass.counts, estimatedDocuments, estimatedSeconds, eta };

@@ -100,7 +100,6 @@ async function dryRunInSandboxes(
       const s = sandboxes.get(name);
       return s ? probeWriteGrowth(s.target.store, s.spec, sandboxDocuments) : undefined;
     },
-    sampleScan: (name: string) => input.targets.get(name)?.store.capabilities.sampleScan === true,
     contracts: input.contracts,
     sampled: input.sample !== undefined,
     ...(input.canaryPercent === undefined

@@ -46,7 +46,7 @@ export interface DryRunEta {
 
 /**
  * The estimate of apply over one real collection: the sandboxed apply's cost per document at the
- * sample's size (apply's own batch write, plus the canary pass's read apply makes), times how the cost per
+ * sample's size (apply's own batch write, plus the second read apply makes), times how the cost per
  * document grows to the real size (a keyed write timed at two sizes, extrapolated as a power), with
  * the load the dry run met. See `dry-run/apply-eta.ts`.
  */
@@ -62,7 +62,7 @@ export interface ApplyEta {
   readonly passMsPerDocument: number;
   /**
    * Apply's time per document at the sample's size, as timed in the sandbox (its batch write and
-   * reads: the rest pass's and the canary pass's); of it, a read of one document; the CPU time of its batch write.
+   * two reads); of it, a read of one document; the CPU time of its batch write.
    */
   readonly applyMsPerDocument?: number;
   readonly readMsPerDocument?: number;

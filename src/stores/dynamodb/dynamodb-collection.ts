@@ -2,7 +2,6 @@ import { QueryCommand, ScanCommand, type ScanCommandInput } from '@aws-sdk/clien
 import { matchesFilter, type ParsedFilter } from '../../core/filter.js';
 import type { JsonObject } from '../../core/json.js';
 import { StewardError } from '../../errors/steward-error.js';
-import { checkSample, samplePage } from '../key-sample.js';
 import { projectFields, type ScanShape, scanShape } from '../projected-fields.js';
 import { scanPages } from '../scan-pages.js';
 import { checkSegment } from '../segment.js';
@@ -89,15 +88,13 @@ export class DynamoCollection implements Collection {
       ? await this.client.call('Query', this.mapping.table, (sdk) => sdk.send(new QueryCommand(input)))
       : await this.client.call('Scan', this.mapping.table, (sdk) => sdk.send(new ScanCommand(input)));
     const items = out.Items ?? [];
-    // No sample pushed down (DynamoDB's filters cannot hash): kept in the adapter, page by page.
-    const page = {
+    return {
       docs:
         shape.kind !== 'docs' && client.length === 0
           ? projectedDocs(mapper, items, shape)
           : this.filteredDocs(mapper, items, client, shape),
       next: out.LastEvaluatedKey ? encodeScanToken(out.LastEvaluatedKey, segment) : null,
     };
-    return samplePage(page, this.spec.keyField, checkSample(options.sample, this.spec.name));
   }
 
   /** A page's documents with the client-side part of the filter applied, then shaped. */

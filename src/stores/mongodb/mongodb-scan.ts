@@ -1,7 +1,6 @@
 import type { Document, Collection as DriverCollection, FindOptions } from 'mongodb';
 import type { JsonObject } from '../../core/json.js';
 import { StewardError } from '../../errors/steward-error.js';
-import { checkSample, inKeySample } from '../key-sample.js';
 import { projectFields, type ScanShape, scanShape, shapeId } from '../projected-fields.js';
 import { checkSegment } from '../segment.js';
 import type { Page, ScanOptions } from '../store.js';
@@ -46,10 +45,7 @@ export async function scanPage(
     docs.push(doc);
   }
   const last = docs.at(-1);
-  // A sample is kept by the key alone: a skipped document is never converted to JSON.
-  const sample = checkSample(options.sample, name);
-  const kept = sample ? docs.filter((doc) => inKeySample(keyDoc(doc, keyField), keyField, sample)) : docs;
-  const page = kept.map((doc) => shaped(doc, keyField, shape));
+  const page = docs.map((doc) => shaped(doc, keyField, shape));
   if (docs.length < limit || !last) {
     await cursor.close();
     return { docs: page, next: null };

@@ -5,7 +5,6 @@ import type { ParsedFilter } from '../../core/filter.js';
 import { type JsonObject, type JsonValue, setField, setPath, unsetPath } from '../../core/json.js';
 import { StewardError } from '../../errors/steward-error.js';
 import { indexConflict, sameIndex } from '../index-definition.js';
-import { checkSample } from '../key-sample.js';
 import { patchKeyProblem } from '../patch-key.js';
 import { scanShape } from '../projected-fields.js';
 import { checkSegment } from '../segment.js';
@@ -136,12 +135,6 @@ export class SqliteCollection implements Collection {
       clauses.push('steward_segment(k, ?) = ?');
       params.push(segment.total, segment.index);
     }
-    const sample = checkSample(options.sample, this.spec.name);
-    // `k` is the key's keyId, what the sample hashes; every stored row has one, so no keyless rows.
-    if (sample && sample.percent < 100) {
-      clauses.push(`steward_fraction(k, ?) ${sample.inside ? '<' : '>='} ?`);
-      params.push(sample.seed, sample.percent / 100);
-    } else if (sample && !sample.inside) clauses.push('0');
     const shape = scanShape(options, this.spec.keyField, this.spec.name);
     if (shape.kind === 'fields') return this.scanFields(shape.fields, clauses, params, limit);
     // Keys only: the filter still reads `doc` inside SQLite, but no document text leaves it.

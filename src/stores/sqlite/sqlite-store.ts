@@ -26,7 +26,6 @@ const capabilities: StoreCapabilities = {
   maxBatchWrite: 5000,
   atomicConditionalWrites: true,
   defaultKeyField: 'id',
-  sampleScan: true,
 };
 
 /**
