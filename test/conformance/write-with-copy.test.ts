@@ -102,6 +102,40 @@ for (const kind of selectedKinds()) {
       assert.deepEqual((await copies.getMany(['img'])).get(keyId('img')), doc(2));
     });
 
+    test('a key given twice is copied twice, in order; keys with quotes, escapes and non-ASCII are found', async () => {
+      const spec = t.spec('docs_keys');
+      const copiesSpec = t.spec('copies_keys');
+      await t.store.ensureCollection(spec);
+      await t.store.ensureCollection(copiesSpec);
+      const docs = t.store.collection(spec);
+      const copies = t.store.collection(copiesSpec);
+      const odd = 'q"uo\\te é\n😀';
+      const stored: JsonObject[] = [
+        { [spec.keyField]: odd, v: 1 },
+        { [spec.keyField]: 'twice', v: 1, n: 2 },
+      ];
+      await docs.write(stored.map((doc) => ({ type: 'insert', doc })));
+      const copy = (keys: string[]) => ({
+        into: copies,
+        doc: { [copiesSpec.keyField]: `image-${keys.length}`, entries: [] },
+        field: 'entries',
+        as: 'doc',
+        copies: keys.map((key, i) => ({ key, entry: { key, i } })),
+      });
+      for (const keys of [
+        [odd, 'twice'],
+        ['twice', odd, 'twice'],
+      ]) {
+        await writeWithCopy(docs, [], copy(keys));
+        const saved = (await copies.getMany([`image-${keys.length}`])).get(keyId(`image-${keys.length}`));
+        assert.deepEqual(
+          saved?.entries,
+          keys.map((key, i) => ({ key, i, doc: stored.find((d) => d[spec.keyField] === key) })),
+          keys.join(', '),
+        );
+      }
+    });
+
     if (kind === 'sqlite')
       test('stored text that is not JSON: store.corrupt, nothing copied, nothing written', async () => {
         const { docs, copies } = await sqliteWithCopies(t);
