@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { JsonObject } from '../../src/core/json.js';
 import { isStewardError } from '../../src/errors/steward-error.js';
+import type { SqliteCollection } from '../../src/stores/sqlite/sqlite-collection.js';
 import { keyId } from '../../src/stores/store.js';
 import { writeWithCopy } from '../../src/stores/write-with-copy.js';
 import { sqliteWithCopies, storeRawText } from '../support/corrupt-sqlite-row.js';
@@ -160,6 +161,35 @@ for (const kind of selectedKinds()) {
         );
         assert.equal((await copies.getMany(['img'])).size, 0, 'no copy saved');
         assert.equal((await docs.getMany(['ok'])).get(keyId('ok'))?.v, 1, 'no write applied');
+      });
+
+    if (kind === 'sqlite')
+      test('stored text SQLite reads but JSON.parse does not (JSON5): its copy is JSON, the image stays readable', async () => {
+        // Why the copy keeps `json_valid`: the conditional write's `json_type` reads JSON5 and lets
+        // the write through, so without it the image would hold text no JSON reader takes.
+        const spec = t.spec('json5');
+        const copiesSpec = t.spec('json5_copies');
+        await t.store.ensureCollection(spec);
+        await t.store.ensureCollection(copiesSpec);
+        const docs = t.store.collection(spec) as SqliteCollection;
+        const copies = t.store.collection(copiesSpec);
+        const keyField = docs.spec.keyField;
+        await docs.write([{ type: 'insert', doc: { [keyField]: 'j5', v: 1 } }]);
+        storeRawText(docs, keyId('j5'), `{v: 1, ${keyField}: 'j5'}`);
+        const results = await writeWithCopy(
+          docs,
+          [{ type: 'replace', doc: { [keyField]: 'j5', v: 2 }, expect: { field: 'v', value: 1 } }],
+          {
+            into: copies,
+            doc: { [copies.spec.keyField]: 'img', entries: [] },
+            field: 'entries',
+            as: 'doc',
+            copies: [{ key: 'j5', entry: { key: 'j5' } }],
+          },
+        );
+        assert.deepEqual(results, [{ status: 'ok' }]);
+        const image = (await copies.getMany(['img'])).get(keyId('img'));
+        assert.deepEqual(image?.entries, [{ key: 'j5', doc: { v: 1, [keyField]: 'j5' } }]);
       });
   });
 }
