@@ -22,7 +22,7 @@ import type { BenchContext } from './scenario.js';
  */
 export const seamSpec: CollectionSpec = { name: 'bench_tasks_seam', keyField: 'id' };
 
-const unmeasured: Phase = { time: (work) => work(), poll: () => undefined };
+const unmeasured: Phase = { time: (work) => work(), poll: () => undefined, prepare: (make) => make() };
 
 /** Batches of task documents, generated one batch at a time so memory stays flat. */
 export function* taskBatches(
