@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { JsonObject } from '../../src/core/json.js';
 import { isStewardError } from '../../src/errors/steward-error.js';
-import type { SqliteCollection } from '../../src/stores/sqlite/sqlite-collection.js';
 import { keyId } from '../../src/stores/store.js';
 import { writeWithCopy } from '../../src/stores/write-with-copy.js';
 import { sqliteWithCopies, storeRawText } from '../support/corrupt-sqlite-row.js';
@@ -21,13 +20,17 @@ for (const kind of selectedKinds()) {
     });
     after(async () => t.cleanup());
 
+    /** Two fresh collections of this store: the documents, and where their copies go. */
+    const withCopies = async (name: string, copiesName: string) => {
+      await t.store.ensureCollection(t.spec(name));
+      await t.store.ensureCollection(t.spec(copiesName));
+      return { docs: t.store.collection(t.spec(name)), copies: t.store.collection(t.spec(copiesName)) };
+    };
+
     test('copies the documents as stored before the writes, then applies the writes', async () => {
-      const spec = t.spec('docs');
-      const copiesSpec = t.spec('copies');
-      await t.store.ensureCollection(spec);
-      await t.store.ensureCollection(copiesSpec);
-      const docs = t.store.collection(spec);
-      const copies = t.store.collection(copiesSpec);
+      const { docs, copies } = await withCopies('docs', 'copies');
+      const spec = docs.spec;
+      const copiesSpec = copies.spec;
       const stored: JsonObject[] = [
         { [spec.keyField]: 'a', v: 1, nested: { z: [1, 2.5, -0.125, 'x'], a: null }, text: 'é "q" \\ \n' },
         { [spec.keyField]: 'b', v: 1, big: 12345678901234, flag: true },
@@ -91,12 +94,8 @@ for (const kind of selectedKinds()) {
     });
 
     test('an existing copy is replaced whole; no copies and no writes still save the document', async () => {
-      const copiesSpec = t.spec('again');
-      const spec = t.spec('plain');
-      await t.store.ensureCollection(copiesSpec);
-      await t.store.ensureCollection(spec);
-      const copies = t.store.collection(copiesSpec);
-      const docs = t.store.collection(spec);
+      const { docs, copies } = await withCopies('plain', 'again');
+      const copiesSpec = copies.spec;
       const doc = (n: number): JsonObject => ({ [copiesSpec.keyField]: 'img', n, entries: [] });
       await writeWithCopy(docs, [], { into: copies, doc: doc(1), field: 'entries', as: 'doc', copies: [] });
       await writeWithCopy(docs, [], { into: copies, doc: doc(2), field: 'entries', as: 'doc', copies: [] });
@@ -104,12 +103,9 @@ for (const kind of selectedKinds()) {
     });
 
     test('a key given twice is copied twice, in order; keys with quotes, escapes and non-ASCII are found', async () => {
-      const spec = t.spec('docs_keys');
-      const copiesSpec = t.spec('copies_keys');
-      await t.store.ensureCollection(spec);
-      await t.store.ensureCollection(copiesSpec);
-      const docs = t.store.collection(spec);
-      const copies = t.store.collection(copiesSpec);
+      const { docs, copies } = await withCopies('docs_keys', 'copies_keys');
+      const spec = docs.spec;
+      const copiesSpec = copies.spec;
       const odd = 'q"uo\\te é\n😀';
       const stored: JsonObject[] = [
         { [spec.keyField]: odd, v: 1 },
@@ -167,12 +163,7 @@ for (const kind of selectedKinds()) {
       test('stored text SQLite reads but JSON.parse does not (JSON5): its copy is JSON, the image stays readable', async () => {
         // Why the copy keeps `json_valid`: the conditional write's `json_type` reads JSON5 and lets
         // the write through, so without it the image would hold text no JSON reader takes.
-        const spec = t.spec('json5');
-        const copiesSpec = t.spec('json5_copies');
-        await t.store.ensureCollection(spec);
-        await t.store.ensureCollection(copiesSpec);
-        const docs = t.store.collection(spec) as SqliteCollection;
-        const copies = t.store.collection(copiesSpec);
+        const { docs, copies } = await sqliteWithCopies(t, 'json5');
         const keyField = docs.spec.keyField;
         await docs.write([{ type: 'insert', doc: { [keyField]: 'j5', v: 1 } }]);
         storeRawText(docs, keyId('j5'), `{v: 1, ${keyField}: 'j5'}`);

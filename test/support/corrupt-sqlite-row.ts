@@ -8,9 +8,10 @@ import type { TestStore } from './test-stores.js';
  */
 export async function sqliteWithCopies(
   t: TestStore,
+  name = 'corrupt',
 ): Promise<{ docs: SqliteCollection; copies: Collection }> {
-  const spec = t.spec('corrupt');
-  const copiesSpec = t.spec('corrupt_copies');
+  const spec = t.spec(name);
+  const copiesSpec = t.spec(`${name}_copies`);
   await t.store.ensureCollection(spec);
   await t.store.ensureCollection(copiesSpec);
   return { docs: t.store.collection(spec) as SqliteCollection, copies: t.store.collection(copiesSpec) };
