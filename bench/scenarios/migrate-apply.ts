@@ -8,6 +8,7 @@ import {
   migrationBench,
   writeTransformedBaseline,
 } from '../migration-workload.js';
+import { safeLoopBaseline } from '../safe-loop-baseline.js';
 import type { Scenario } from '../scenario.js';
 
 /**
@@ -23,6 +24,7 @@ export const scenario: Scenario = {
     const baselines: PhaseResult[] = [];
     const loops: PhaseResult[] = [];
     const sqls: PhaseResult[] = [];
+    const safeLoops: PhaseResult[] = [];
     const applies: PhaseResult[] = [];
     try {
       for (let round = 0; round < context.options.rounds; round++) {
@@ -32,6 +34,8 @@ export const scenario: Scenario = {
           loops.push(byHand.loop);
           sqls.push(byHand.sql);
         }
+        const safeLoop = await safeLoopBaseline(context, 'up');
+        if (safeLoop) safeLoops.push(safeLoop);
         applies.push(
           await context.measure('migrate-apply', async (phase) => {
             const report = await applyMigrations({ ...bench.applyInput(), onEvent: () => phase.poll() });
@@ -45,6 +49,10 @@ export const scenario: Scenario = {
       context.compare(applies, baselines);
       if (loops.length > 0) context.compare(applies, loops);
       if (sqls.length > 0) context.compare(applies, sqls);
+      if (safeLoops.length > 0) {
+        context.compare(applies, safeLoops);
+        context.compare(safeLoops, baselines);
+      }
     } finally {
       await bench.cleanup();
     }

@@ -7,6 +7,7 @@ import {
   migrationBench,
   writeTransformedBaseline,
 } from '../migration-workload.js';
+import { safeLoopBaseline } from '../safe-loop-baseline.js';
 import type { Scenario } from '../scenario.js';
 
 /**
@@ -21,6 +22,7 @@ export const scenario: Scenario = {
     const baselines: PhaseResult[] = [];
     const loops: PhaseResult[] = [];
     const sqls: PhaseResult[] = [];
+    const safeLoops: PhaseResult[] = [];
     const rollbacks: PhaseResult[] = [];
     try {
       for (let round = 0; round < context.options.rounds; round++) {
@@ -33,6 +35,8 @@ export const scenario: Scenario = {
           loops.push(byHand.loop);
           sqls.push(byHand.sql);
         }
+        const safeLoop = await safeLoopBaseline(context, 'down');
+        if (safeLoop) safeLoops.push(safeLoop);
         rollbacks.push(
           await context.measure('migrate-rollback', async (phase) => {
             const report = await rollbackMigrations({
@@ -49,6 +53,10 @@ export const scenario: Scenario = {
       context.compare(rollbacks, baselines);
       if (loops.length > 0) context.compare(rollbacks, loops);
       if (sqls.length > 0) context.compare(rollbacks, sqls);
+      if (safeLoops.length > 0) {
+        context.compare(rollbacks, safeLoops);
+        context.compare(safeLoops, baselines);
+      }
     } finally {
       await bench.cleanup();
     }
