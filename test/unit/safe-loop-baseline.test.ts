@@ -28,7 +28,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const docs = 250;
 const options = { docs, batch: 100, seed: 'safe-loop' };
 
-async function loaded(name: string): Promise<{ baseline: Baseline; file: string; texts: Map<string, string> }> {
+async function loaded(
+  name: string,
+): Promise<{ baseline: Baseline; file: string; texts: Map<string, string> }> {
   const file = join(dir, `${name}.sqlite`);
   const baseline = openSqliteBaseline({ kind: 'sqlite', file } as never);
   await baseline.reset();
@@ -127,7 +129,10 @@ describe('the hand-written safe migration (bench baseline-safe-loop)', () => {
       'task-0000120',
     );
     db.close();
-    await assert.rejects(baseline.safeRollback!(() => undefined), /task-0000120 changed since apply/);
+    await assert.rejects(
+      baseline.safeRollback!(() => undefined),
+      /task-0000120 changed since apply/,
+    );
     // The first page is restored, the second (holding the edited document) not at all.
     assert.deepEqual((await baseline.digestCensus!()).versions, { '1': 100, '2': docs - 100 });
     await baseline.close();
