@@ -6,9 +6,11 @@ import { hash } from 'node:crypto';
  * its fields were stored in. Written for the bench, not taken from steward (`canonicalText`), so
  * the hand-written baseline owes steward nothing: what a careful engineer writes in an afternoon.
  *
- * One trick only: the sorted order of an object's fields is kept per depth for the last shape
- * seen there, with each field's `"name":` text, so a collection of same-shaped documents sorts
- * and quotes its names once, not once a document. Any other shape is sorted as it comes.
+ * One trick only: the sorted order of an object's fields is kept per depth for the last few
+ * shapes seen there (a migration alternates two: the document read and the one `up` makes), with
+ * each field's `"name":` text, so a collection of same-shaped documents sorts and quotes its names
+ * once, not once a document: with one shape kept, the loop sorted at every call (about 3 µs a
+ * document more, measured). Any other shape is sorted as it comes.
  */
 export function canonicalJson(value: unknown): string {
   return canonicalAt(value, 0);
@@ -23,9 +25,14 @@ interface Layout {
   readonly heads: readonly string[];
 }
 
-const lastLayout: (Layout | undefined)[] = [];
+/** Shapes kept per depth: enough for a document, its migrated form and a few nested kinds. */
+const keptShapes = 4;
+const recentLayouts: Layout[][] = [];
 
 function canonicalAt(value: unknown, depth: number): string {
+  // Scalars as JSON.stringify writes them; a finite number's text is String's, without the call.
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? `${value}` : 'null';
   if (value === null || typeof value !== 'object')
     return value === undefined ? 'null' : JSON.stringify(value);
   if (Array.isArray(value)) {
@@ -47,13 +54,18 @@ function canonicalAt(value: unknown, depth: number): string {
   return `${out}}`;
 }
 
-/** The layout of `names`: the last one seen at this depth when the names are the same, else a new one. */
+/** The layout of `names`: one kept at this depth when the names are the same, else a new one kept. */
 function layoutOf(names: readonly string[], depth: number): Layout {
-  const last = lastLayout[depth];
-  if (last !== undefined && sameNames(last.names, names)) return last;
+  let kept = recentLayouts[depth];
+  if (kept === undefined) {
+    kept = [];
+    recentLayouts[depth] = kept;
+  }
+  for (let i = 0; i < kept.length; i++) if (sameNames(kept[i]!.names, names)) return kept[i]!;
   const order = names.map((_, i) => i).sort((a, b) => (names[a]! < names[b]! ? -1 : 1));
   const layout = { names, order, heads: order.map((i) => `${JSON.stringify(names[i])}:`) };
-  lastLayout[depth] = layout;
+  if (kept.length === keptShapes) kept.pop();
+  kept.unshift(layout);
   return layout;
 }
 
