@@ -64,7 +64,7 @@ function stepwise(): number[] {
   db.pragma('synchronous = NORMAL');
   const t = baselineName;
   const page = db.prepare(`SELECT id, doc FROM ${t} WHERE id > ? ORDER BY id LIMIT ?`).raw(true);
-  const update = db.prepare(`UPDATE ${t} SET doc = ? WHERE id = ? AND doc->>'$.schemaVersion' IS ?`);
+  const update = db.prepare(`UPDATE ${t} SET doc = ? WHERE id = ? AND doc = ?`);
   const image = db.prepare(`INSERT INTO ${t}_images (page, entries) VALUES (?, ?)`);
   const checkpoint = db.prepare(
     `INSERT OR REPLACE INTO ${t}_checkpoints (job, last, pages, docs, before_sum, after_sum) VALUES ('apply', ?, ?, ?, ?, ?)`,
@@ -100,15 +100,15 @@ function stepwise(): number[] {
     lap(5);
     let entries = '[';
     for (let i = 0; i < n; i++)
-      entries += `${i === 0 ? '' : ','}${JSON.stringify(rows[i]![0])},${JSON.stringify(next[i]!.schemaVersion ?? null)},"${afters[i]}",${JSON.stringify(rows[i]![1])}`;
-    entries += ']';
+      entries += `${i === 0 ? '' : ','}${JSON.stringify(rows[i]![0])},${JSON.stringify(next[i]!.schemaVersion ?? null)},"${afters[i]}",${rows[i]![1].length}`;
+    entries += ']\n';
+    for (let i = 0; i < n; i++) entries += rows[i]![1];
     lap(6);
     begin.run();
     image.run(++pages, entries);
     lap(7);
     for (let i = 0; i < n; i++)
-      if (update.run(texts[i], rows[i]![0], parsed[i]!.schemaVersion ?? null).changes !== 1)
-        throw new Error('conflict');
+      if (update.run(texts[i], rows[i]![0], rows[i]![1]).changes !== 1) throw new Error('conflict');
     lap(8);
     last = rows[n - 1]![0];
     done += n;
