@@ -1,8 +1,9 @@
 /**
- * Where steward's apply spends the CPU the hand-written safe loop does not (issue 17, eighth pass):
- * one `applyMigrations` and one `safeUpdateLoop` of the same N task documents on SQLite, each under
- * the V8 sampling profiler (node:inspector, started and stopped around the call alone), printed as
- * self time by function with, for the driver's natives (`run`, `all`), the caller that ran them.
+ * Where steward's apply and rollback spend the CPU the hand-written safe loop does not (issue 17,
+ * eighth pass): `applyMigrations` and `safeUpdateLoop` of the same N task documents on SQLite, then
+ * `rollbackMigrations` and `safeRollback`, each under the V8 sampling profiler (node:inspector,
+ * started and stopped around the call alone), printed as self time by function with, for the
+ * driver's natives (`run`, `all`), the caller that ran them.
  *
  *   node --import tsx bench/tools/apply-vs-safe-loop-profile.ts [--docs N] [--batch N] [--top N]
  *
@@ -12,6 +13,7 @@
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { applyMigrations } from '../../src/migrations/apply/apply-migrations.js';
+import { rollbackMigrations } from '../../src/migrations/rollback/rollback-migrations.js';
 import { createBenchContext } from '../bench-context.js';
 import { benchStoreConfig } from '../bench-stores.js';
 import { migrated, migrationBench } from '../migration-workload.js';
@@ -90,6 +92,8 @@ try {
           poll: () => undefined,
         }),
     ],
+    ['migrate rollback', () => rollbackMigrations(bench.rollbackInput())],
+    ['baseline-safe-loop rollback', () => baseline.safeRollback!(() => undefined)],
   ];
   for (const [label, work] of runs) {
     await session.post('Profiler.start');
