@@ -44,7 +44,8 @@ export function migrated(doc: JsonObject): JsonObject {
   return { ...taskMigration.up(doc), schemaVersion: 2 };
 }
 
-const contract = {
+/** The contract of the migrated `tasks` (written to `tasks.contract.json` for apply's check). */
+export const contract = {
   collection: 'tasks',
   owner: 'case-service',
   versions: [

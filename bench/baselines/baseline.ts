@@ -46,10 +46,65 @@ export interface Baseline {
    * prepared `UPDATE ... WHERE id = ?`, a transaction per page. Returns the documents updated.
    */
   updateLoop?(transform: (doc: JsonObject) => JsonObject, poll: () => void): Promise<number>;
+  /**
+   * SQLite only: the migration written by hand with the same guarantees as `migrate apply`
+   * (issue 17, eighth pass): pages of `pageSize` read by key, a before digest and an after digest
+   * of each document (SHA-256 of its canonical JSON) summed order-independently, `transform`,
+   * `check` of the result, and per page one `BEGIN IMMEDIATE` transaction writing an image row of
+   * the page's before texts, the conditional `UPDATE`s (on the version read) and a checkpoint row.
+   * Throws on a refused write or a failed check (none are expected in the bench).
+   */
+  safeUpdateLoop?(job: SafeLoopJob): Promise<SafeLoopResult>;
+  /**
+   * SQLite only: rolls back what {@link safeUpdateLoop} wrote, by hand: per image row, the page's
+   * current documents read, each one's canonical digest compared with the after digest the image
+   * holds, the before texts written back on the condition that the text is still the one checked,
+   * with a checkpoint, one transaction per image; then the census: the table's checksum
+   * recomputed and compared with the apply's before sum. Throws on any mismatch.
+   */
+  safeRollback?(poll: () => void): Promise<SafeRollbackResult>;
+  /**
+   * SQLite only: the table's count, checksum (as the safe loop sums it) and documents per
+   * `schemaVersion`, read outside what the bench measures to check what a loop did.
+   */
+  digestCensus?(): Promise<DigestCensus>;
   /** SQLite only: runs one SQL `UPDATE` statement over the whole baseline table; returns its changes. */
   updateSql?(sql: string): Promise<number>;
   drop(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What {@link Baseline.safeUpdateLoop} is asked to do. */
+export interface SafeLoopJob {
+  /** The migration's `up`, version included: what apply writes. */
+  readonly transform: (doc: JsonObject) => JsonObject;
+  /** Why a transformed document does not conform to the contract, or undefined when it does. */
+  readonly check: (doc: JsonObject) => string | undefined;
+  /** Documents per page: the bench's batch, as apply gets it. */
+  readonly pageSize: number;
+  readonly poll: () => void;
+}
+
+/** The checksums a safe loop took as it went: sums modulo 2^48 of 48-bit digest prefixes. */
+export interface SafeLoopResult {
+  readonly docs: number;
+  readonly pages: number;
+  readonly beforeSum: number;
+  readonly afterSum: number;
+}
+
+/** What the hand-written rollback restored, and whether its census matched the before sum. */
+export interface SafeRollbackResult {
+  readonly docs: number;
+  readonly census: DigestCensus;
+  readonly exact: boolean;
+}
+
+/** A table's documents counted, summed as the safe loop sums them, and counted per version. */
+export interface DigestCensus {
+  readonly count: number;
+  readonly sum: number;
+  readonly versions: Readonly<Record<string, number>>;
 }
 
 /** The table or collection the baselines use. */

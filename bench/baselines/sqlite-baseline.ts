@@ -5,6 +5,7 @@ import type { JsonObject } from '../../src/core/json.js';
 import { StewardError } from '../../src/errors/steward-error.js';
 import type { SqliteStoreConfig } from '../../src/stores/store-config.js';
 import { type Baseline, baselineName } from './baseline.js';
+import { sqliteSafeLoop } from './sqlite-safe-loop.js';
 
 /**
  * better-sqlite3 by hand: a `(id TEXT PRIMARY KEY, doc TEXT) WITHOUT ROWID` table (the physical
@@ -26,8 +27,10 @@ export function openSqliteBaseline(config: SqliteStoreConfig): Baseline {
     );
   }
   let insertBatch: ((docs: readonly JsonObject[]) => void) | undefined;
+  const safe = sqliteSafeLoop(db, baselineName);
   return {
     async reset() {
+      safe.reset();
       db.exec(`DROP TABLE IF EXISTS ${baselineName}`);
       db.exec(`CREATE TABLE ${baselineName} (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID`);
       const insert = db.prepare(`INSERT INTO ${baselineName} (id, doc) VALUES (?, ?)`);
@@ -75,6 +78,15 @@ export function openSqliteBaseline(config: SqliteStoreConfig): Baseline {
       }
       return n;
     },
+    async safeUpdateLoop(job) {
+      return safe.run(job);
+    },
+    async safeRollback(poll) {
+      return safe.rollback(poll);
+    },
+    async digestCensus() {
+      return safe.census();
+    },
     async updateSql(sql) {
       return db.prepare(sql.replaceAll('$table', baselineName)).run().changes;
     },
@@ -90,6 +102,7 @@ export function openSqliteBaseline(config: SqliteStoreConfig): Baseline {
       return row[0];
     },
     async drop() {
+      safe.drop();
       db.exec(`DROP TABLE IF EXISTS ${baselineName}`);
     },
     async close() {

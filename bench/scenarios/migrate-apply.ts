@@ -8,13 +8,17 @@ import {
   migrationBench,
   writeTransformedBaseline,
 } from '../migration-workload.js';
+import { safeLoopBaseline } from '../safe-loop-baseline.js';
 import type { Scenario } from '../scenario.js';
 
 /**
  * `migrate apply` of N task documents (canary, gates, rest; before-images, conditional writes and
  * checkpoints included, approvals checked), as a ratio to the driver's bulk write of the same
  * migrated documents measured in the same run. Target: apply at least half the raw write rate
- * (ratio at most 2). Between rounds the documents are rolled back, not measured.
+ * (ratio at most 2). Between rounds the documents are rolled back, not measured. On SQLite also
+ * against the migration written by hand with the driver: the loop, one `json_set` statement, and
+ * `baseline-safe-loop`, the same guarantees as apply (images, digests, check, conditional writes,
+ * checkpoints), so the run tells the guarantees' cost from steward's own (issue 17, eighth pass).
  */
 export const scenario: Scenario = {
   description: 'migrate apply of N task documents, ratio to the raw bulk write of the migrated documents',
@@ -23,6 +27,7 @@ export const scenario: Scenario = {
     const baselines: PhaseResult[] = [];
     const loops: PhaseResult[] = [];
     const sqls: PhaseResult[] = [];
+    const safeLoops: PhaseResult[] = [];
     const applies: PhaseResult[] = [];
     try {
       for (let round = 0; round < context.options.rounds; round++) {
@@ -32,6 +37,8 @@ export const scenario: Scenario = {
           loops.push(byHand.loop);
           sqls.push(byHand.sql);
         }
+        const safeLoop = await safeLoopBaseline(context, 'up');
+        if (safeLoop) safeLoops.push(safeLoop);
         applies.push(
           await context.measure('migrate-apply', async (phase) => {
             const report = await applyMigrations({ ...bench.applyInput(), onEvent: () => phase.poll() });
@@ -45,6 +52,10 @@ export const scenario: Scenario = {
       context.compare(applies, baselines);
       if (loops.length > 0) context.compare(applies, loops);
       if (sqls.length > 0) context.compare(applies, sqls);
+      if (safeLoops.length > 0) {
+        context.compare(applies, safeLoops);
+        context.compare(safeLoops, baselines);
+      }
     } finally {
       await bench.cleanup();
     }

@@ -7,12 +7,15 @@ import {
   migrationBench,
   writeTransformedBaseline,
 } from '../migration-workload.js';
+import { safeLoopBaseline } from '../safe-loop-baseline.js';
 import type { Scenario } from '../scenario.js';
 
 /**
  * `migrate rollback` of N task documents (before-images restored, census, checksums against the
  * ones apply recorded), as a ratio to the driver's bulk write of the same original documents
- * measured in the same run. Target: at most 2. Each round applies first, not measured.
+ * measured in the same run. Target: at most 2. Each round applies first, not measured. On SQLite
+ * also against the hand-written loop, `json_set`, and `baseline-safe-loop`: the rollback of the
+ * hand-written safe migration, digests checked, census included (issue 17, eighth pass).
  */
 export const scenario: Scenario = {
   description: 'migrate rollback of N task documents, ratio to the raw bulk write of the original documents',
@@ -21,6 +24,7 @@ export const scenario: Scenario = {
     const baselines: PhaseResult[] = [];
     const loops: PhaseResult[] = [];
     const sqls: PhaseResult[] = [];
+    const safeLoops: PhaseResult[] = [];
     const rollbacks: PhaseResult[] = [];
     try {
       for (let round = 0; round < context.options.rounds; round++) {
@@ -33,6 +37,8 @@ export const scenario: Scenario = {
           loops.push(byHand.loop);
           sqls.push(byHand.sql);
         }
+        const safeLoop = await safeLoopBaseline(context, 'down');
+        if (safeLoop) safeLoops.push(safeLoop);
         rollbacks.push(
           await context.measure('migrate-rollback', async (phase) => {
             const report = await rollbackMigrations({
@@ -49,6 +55,10 @@ export const scenario: Scenario = {
       context.compare(rollbacks, baselines);
       if (loops.length > 0) context.compare(rollbacks, loops);
       if (sqls.length > 0) context.compare(rollbacks, sqls);
+      if (safeLoops.length > 0) {
+        context.compare(rollbacks, safeLoops);
+        context.compare(safeLoops, baselines);
+      }
     } finally {
       await bench.cleanup();
     }
