@@ -218,6 +218,38 @@ describe(
       assert.equal(items.get(edited)?.summary, undefined);
     });
 
+    test('a page cut short between its transactions is finished from its image on the rerun, and rolls back exactly', async () => {
+      const { baseline, client, table, config: c } = await loaded();
+      const before = await tableItems(client, table);
+      // Pages of 125: transactions of 100 and 25. The 240th document read (page 2's second
+      // transaction) is moved to version 3 by another writer: page 2's first transaction commits,
+      // its second is refused, no checkpoint covers page 2.
+      let n = 0;
+      let edited = '';
+      const racing = job({
+        pageSize: 125,
+        transform: (doc) => {
+          if (++n === 240) {
+            edited = doc.id as string;
+            editElsewhere(c, table, edited, 3);
+          }
+          return migrated(doc);
+        },
+      });
+      await assert.rejects(baseline.safeUpdateLoop!(racing), /changed since it was read \(conflict\)/);
+      assert.equal((await applyCheckpoint(client, table)).docs, 125);
+      assert.deepEqual((await baseline.digestCensus!()).versions, { '1': 24, '2': 225, '3': 1 });
+      const edits = await tableItems(client, table);
+      // The rerun keeps the image's before texts of the 100 written, and migrates the rest.
+      const result = await baseline.safeUpdateLoop!(job({ pageSize: 125 }));
+      assert.equal(result.docs, docs);
+      assert.deepEqual((await baseline.digestCensus!()).versions, { '2': docs });
+      const rolledBack = await baseline.safeRollback!(() => undefined);
+      assert.equal(rolledBack.exact, true);
+      // Back to the original, but for the other writer's document, back to its edit.
+      assert.deepEqual(await tableItems(client, table), new Map([...before, [edited, edits.get(edited)!]]));
+    });
+
     test('rolls back to the original items, and its census says exact', async () => {
       const { baseline, client, table } = await loaded();
       const before = await tableItems(client, table);
