@@ -155,7 +155,7 @@ async function runSafeLoop(
       const doc = unmarshall(raw) as JsonObject;
       const id = doc.id as string;
       const canonical = canonicalJson(doc);
-      const prior = unfinished?.get(id);
+      const prior = unfinished?.entries.get(id);
       if (prior && prior.after === textDigest(canonical)) {
         // Written by the run cut short: its before is the image's, and it is not written again.
         beforeSum = addDigest(beforeSum, digestPrefix(textDigest(canonicalJson(JSON.parse(prior.before)))));
@@ -186,8 +186,9 @@ async function runSafeLoop(
       };
     }
     const pages = cp.pages + 1;
-    // The image first, durably: every write below has its before text saved.
-    await writeImage(client, side, pages, entries);
+    // The image first, durably: every write below has its before text saved. Chunks an unfinished
+    // run's image had beyond this one's (its before texts had other lengths) are deleted with it.
+    await writeImage(client, side, pages, entries, unfinished?.chunks ?? 0);
     await writeConditionally(client, table, entries);
     cp = {
       last: page.LastEvaluatedKey,
@@ -241,12 +242,16 @@ interface ImageEntry {
   readonly after: string;
 }
 
-/** The image a run cut short left for `page`, by key; undefined when there is none. */
+/**
+ * The image a run cut short left for `page`, by key, and how many chunks it has; undefined when
+ * there is none. A rerun must use the same page size: the Scan gives the same page from the same
+ * start key only with the same `Limit`.
+ */
 async function unfinishedImage(
   client: DynamoDBClient,
   side: string,
   page: number,
-): Promise<Map<string, ImageEntry> | undefined> {
+): Promise<{ entries: Map<string, ImageEntry>; chunks: number } | undefined> {
   const chunks = await imageChunks(client, side, page);
   if (chunks.length === 0) return undefined;
   const out = new Map<string, ImageEntry>();
@@ -255,7 +260,7 @@ async function unfinishedImage(
     for (let e = 0, i = 0; e < head.length; e += 4, i++)
       out.set(head[e] as string, { before: befores[i]!, version: head[e + 1], after: head[e + 2] as string });
   }
-  return out;
+  return { entries: out, chunks: chunks.length };
 }
 
 /**
@@ -268,6 +273,7 @@ async function writeImage(
   side: string,
   page: number,
   entries: readonly PageEntry[],
+  staleChunks: number,
 ): Promise<void> {
   const requests: WriteRequest[] = [];
   let head = '[';
@@ -296,6 +302,8 @@ async function writeImage(
     bytes += size + 100;
   }
   if (bytes > 0) flush();
+  for (let c = requests.length + 1; c <= staleChunks; c++)
+    requests.push({ DeleteRequest: { Key: { p: { N: String(page) }, c: { N: String(c) } } } });
   const calls: Promise<void>[] = [];
   for (let i = 0; i < requests.length; i += 25)
     calls.push(batchWrite(client, side, requests.slice(i, i + 25)));
