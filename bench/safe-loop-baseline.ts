@@ -30,7 +30,7 @@ export function handWrittenCheck(): (doc: JsonObject) => string | undefined {
  * measured), `up` runs the safe loop, `down` runs the safe rollback of a safe loop run before
  * (not measured). What it did is checked afterwards against a census of the table (not measured),
  * so the baseline cannot silently do less work than apply or rollback. Undefined on stores
- * without it (SQLite only).
+ * without it (MongoDB).
  */
 export async function safeLoopBaseline(
   context: BenchContext,

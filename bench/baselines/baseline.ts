@@ -47,8 +47,10 @@ export interface Baseline {
    */
   updateLoop?(transform: (doc: JsonObject) => JsonObject, poll: () => void): Promise<number>;
   /**
-   * SQLite only: the migration written by hand with the same guarantees as `migrate apply`
-   * (issue 17, eighth pass): pages of `pageSize` read by key, a before digest and an after digest
+   * SQLite and DynamoDB: the migration written by hand with the same guarantees as `migrate apply`
+   * (issue 17, eighth pass; DynamoDB's in dynamodb-safe-loop.ts: Scan pages, image items written
+   * before the page's TransactWriteItems of conditional Puts, a checkpoint item): pages of
+   * `pageSize` read by key, a before digest and an after digest
    * of each document (SHA-256 of its canonical JSON) summed order-independently, `transform`,
    * `check` of the result, and per page one `BEGIN IMMEDIATE` transaction writing an image row of
    * the page's before texts, the conditional `UPDATE`s (on the version read) and a checkpoint row.
@@ -56,7 +58,7 @@ export interface Baseline {
    */
   safeUpdateLoop?(job: SafeLoopJob): Promise<SafeLoopResult>;
   /**
-   * SQLite only: rolls back what {@link safeUpdateLoop} wrote, by hand: per image row, the page's
+   * SQLite and DynamoDB: rolls back what {@link safeUpdateLoop} wrote, by hand: per image row, the page's
    * current documents read, each one's canonical digest compared with the after digest the image
    * holds, the before texts written back on the condition that the text is still the one checked,
    * with a checkpoint, one transaction per image; then the census: the table's checksum
@@ -64,7 +66,7 @@ export interface Baseline {
    */
   safeRollback?(poll: () => void): Promise<SafeRollbackResult>;
   /**
-   * SQLite only: the table's count, checksum (as the safe loop sums it) and documents per
+   * SQLite and DynamoDB: the table's count, checksum (as the safe loop sums it) and documents per
    * `schemaVersion`, read outside what the bench measures to check what a loop did.
    */
   digestCensus?(): Promise<DigestCensus>;

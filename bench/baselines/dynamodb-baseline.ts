@@ -17,6 +17,7 @@ import type { JsonObject } from '../../src/core/json.js';
 import { StewardError } from '../../src/errors/steward-error.js';
 import type { DynamoStoreConfig } from '../../src/stores/store-config.js';
 import { type Baseline, baselineName } from './baseline.js';
+import { dynamoSafeLoop } from './dynamodb-safe-loop.js';
 
 const itemsPerRequest = 25;
 const inFlight = 32;
@@ -53,7 +54,9 @@ export async function openDynamoBaseline(config: DynamoStoreConfig): Promise<Bas
   }
   // The same prefix as the seam's tables, so concurrent runs with different prefixes never meet.
   const table = { TableName: `${config.tablePrefix ?? ''}${baselineName}` };
+  const safe = dynamoSafeLoop(client, table.TableName);
   const drop = async (): Promise<void> => {
+    await safe.drop();
     try {
       await client.send(new DeleteTableCommand(table));
       await waitUntilTableNotExists({ client, maxWaitTime: 60 }, table);
@@ -64,6 +67,7 @@ export async function openDynamoBaseline(config: DynamoStoreConfig): Promise<Bas
   return {
     async reset() {
       await drop();
+      await safe.reset();
       await client.send(
         new CreateTableCommand({
           ...table,
@@ -155,6 +159,15 @@ export async function openDynamoBaseline(config: DynamoStoreConfig): Promise<Bas
         poll,
       );
       return orphans;
+    },
+    async safeUpdateLoop(job) {
+      return safe.run(job);
+    },
+    async safeRollback(poll) {
+      return safe.rollback(poll);
+    },
+    async digestCensus() {
+      return safe.census();
     },
     drop,
     async close() {

@@ -16,9 +16,10 @@ import type { Scenario } from '../scenario.js';
  * checkpoints included, approvals checked), as a ratio to the driver's bulk write of the same
  * migrated documents measured in the same run. Target: apply at least half the raw write rate
  * (ratio at most 2). Between rounds the documents are rolled back, not measured. On SQLite also
- * against the migration written by hand with the driver: the loop, one `json_set` statement, and
- * `baseline-safe-loop`, the same guarantees as apply (images, digests, check, conditional writes,
- * checkpoints), so the run tells the guarantees' cost from steward's own (issue 17, eighth pass).
+ * against the migration written by hand with the driver: the loop, one `json_set` statement; on
+ * SQLite and DynamoDB against `baseline-safe-loop`, the same guarantees as apply (images, digests,
+ * check, conditional writes, checkpoints), so the run tells the guarantees' cost from steward's own
+ * (issue 17, eighth pass).
  */
 export const scenario: Scenario = {
   description: 'migrate apply of N task documents, ratio to the raw bulk write of the migrated documents',

@@ -14,8 +14,9 @@ import type { Scenario } from '../scenario.js';
  * `migrate rollback` of N task documents (before-images restored, census, checksums against the
  * ones apply recorded), as a ratio to the driver's bulk write of the same original documents
  * measured in the same run. Target: at most 2. Each round applies first, not measured. On SQLite
- * also against the hand-written loop, `json_set`, and `baseline-safe-loop`: the rollback of the
- * hand-written safe migration, digests checked, census included (issue 17, eighth pass).
+ * also against the hand-written loop and `json_set`; on SQLite and DynamoDB against
+ * `baseline-safe-loop`: the rollback of the hand-written safe migration, digests checked, census
+ * included (issue 17, eighth pass).
  */
 export const scenario: Scenario = {
   description: 'migrate rollback of N task documents, ratio to the raw bulk write of the original documents',
