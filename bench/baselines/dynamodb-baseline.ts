@@ -1,6 +1,5 @@
 import {
   type AttributeValue,
-  BatchWriteItemCommand,
   CreateTableCommand,
   DeleteTableCommand,
   DescribeTableCommand,
@@ -17,11 +16,11 @@ import type { JsonObject } from '../../src/core/json.js';
 import { StewardError } from '../../src/errors/steward-error.js';
 import type { DynamoStoreConfig } from '../../src/stores/store-config.js';
 import { type Baseline, baselineName } from './baseline.js';
+import { batchWriteAll } from './dynamodb-batch-write.js';
 import { dynamoSafeLoop } from './dynamodb-safe-loop.js';
 
 const itemsPerRequest = 25;
 const inFlight = 32;
-const maxAttempts = 8;
 
 /**
  * The AWS SDK by hand: BatchWriteItem of 25 items with 32 requests in flight, unprocessed items
@@ -87,7 +86,7 @@ export async function openDynamoBaseline(config: DynamoStoreConfig): Promise<Bas
       }
       const worker = async (): Promise<void> => {
         for (let chunk = chunks.shift(); chunk; chunk = chunks.shift())
-          await writeChunk(client, table.TableName, chunk);
+          await batchWriteAll(client, table.TableName, chunk);
       };
       await Promise.all(Array.from({ length: inFlight }, worker));
     },
@@ -197,19 +196,4 @@ async function scanProjected(
     start = page.LastEvaluatedKey;
     poll();
   } while (start);
-}
-
-async function writeChunk(
-  client: DynamoDBClient,
-  tableName: string,
-  requests: WriteRequest[],
-): Promise<void> {
-  let pending = requests;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt === maxAttempts)
-      throw new Error(`${pending.length} items still unprocessed after ${maxAttempts} attempts`);
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt));
-    const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
-    pending = out.UnprocessedItems?.[tableName] ?? [];
-  }
 }

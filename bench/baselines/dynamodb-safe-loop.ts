@@ -2,7 +2,6 @@ import {
   type AttributeValue,
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
-  BatchWriteItemCommand,
   CreateTableCommand,
   DeleteTableCommand,
   type DynamoDBClient,
@@ -22,6 +21,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { JsonObject } from '../../src/core/json.js';
 import type { DigestCensus, SafeLoopJob, SafeLoopResult, SafeRollbackResult } from './baseline.js';
 import { addDigest, canonicalJson, digestPrefix, textDigest } from './canonical-json.js';
+import { batchWriteAll } from './dynamodb-batch-write.js';
 
 /**
  * The safe migration written by hand with the AWS SDK v3 (issue 17, eighth pass, DynamoDB Local):
@@ -306,7 +306,7 @@ async function writeImage(
     requests.push({ DeleteRequest: { Key: { p: { N: String(page) }, c: { N: String(c) } } } });
   const calls: Promise<void>[] = [];
   for (let i = 0; i < requests.length; i += 25)
-    calls.push(batchWrite(client, side, requests.slice(i, i + 25)));
+    calls.push(batchWriteAll(client, side, requests.slice(i, i + 25)));
   await Promise.all(calls);
 }
 
@@ -399,21 +399,6 @@ async function transact(
       if (attempt + 1 === maxAttempts) throw error;
       await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt));
     }
-  }
-}
-
-async function batchWrite(
-  client: DynamoDBClient,
-  tableName: string,
-  requests: WriteRequest[],
-): Promise<void> {
-  let pending = requests;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt === maxAttempts)
-      throw new Error(`${pending.length} items still unprocessed after ${maxAttempts} attempts`);
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt));
-    const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
-    pending = out.UnprocessedItems?.[tableName] ?? [];
   }
 }
 
