@@ -6,6 +6,7 @@ import {
   DeleteTableCommand,
   type DynamoDBClient,
   GetItemCommand,
+  type Put,
   PutItemCommand,
   QueryCommand,
   ResourceNotFoundException,
@@ -22,6 +23,7 @@ import type { JsonObject } from '../../src/core/json.js';
 import type { DigestCensus, SafeLoopJob, SafeLoopResult, SafeRollbackResult } from './baseline.js';
 import { addDigest, canonicalJson, digestPrefix, textDigest } from './canonical-json.js';
 import { batchWriteAll } from './dynamodb-batch-write.js';
+import { imageEntries, imageHeadEntry } from './safe-loop-image.js';
 
 /**
  * The safe migration written by hand with the AWS SDK v3 (issue 17, eighth pass, DynamoDB Local):
@@ -209,15 +211,9 @@ function resultOf(cp: ApplyCheckpoint): SafeLoopResult {
 }
 
 async function readApplyCheckpoint(client: DynamoDBClient, side: string): Promise<ApplyCheckpoint> {
-  const out = await client.send(
-    new GetItemCommand({
-      TableName: side,
-      Key: { p: { N: String(checkpointPage) }, c: { N: '0' } },
-      ConsistentRead: true,
-    }),
-  );
-  if (!out.Item) return { last: undefined, pages: 0, docs: 0, beforeSum: 0, afterSum: 0 };
-  const saved = JSON.parse(out.Item.v!.S!) as ApplyCheckpoint & { last: string | null };
+  const text = await readCheckpoint(client, side, 0);
+  if (text === undefined) return { last: undefined, pages: 0, docs: 0, beforeSum: 0, afterSum: 0 };
+  const saved = JSON.parse(text) as ApplyCheckpoint & { last: string | null };
   return { ...saved, last: saved.last === null ? undefined : JSON.parse(saved.last) };
 }
 
@@ -226,11 +222,31 @@ async function writeApplyCheckpoint(
   side: string,
   cp: ApplyCheckpoint,
 ): Promise<void> {
-  const text = JSON.stringify({ ...cp, last: cp.last ? JSON.stringify(cp.last) : null });
+  await writeCheckpoint(
+    client,
+    side,
+    0,
+    JSON.stringify({ ...cp, last: cp.last ? JSON.stringify(cp.last) : null }),
+  );
+}
+
+/** A checkpoint's JSON text (`c` 0 apply's, 1 rollback's), read consistently; undefined when none. */
+async function readCheckpoint(client: DynamoDBClient, side: string, c: 0 | 1): Promise<string | undefined> {
+  const out = await client.send(
+    new GetItemCommand({
+      TableName: side,
+      Key: { p: { N: String(checkpointPage) }, c: { N: String(c) } },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Item?.v?.S;
+}
+
+async function writeCheckpoint(client: DynamoDBClient, side: string, c: 0 | 1, text: string): Promise<void> {
   await client.send(
     new PutItemCommand({
       TableName: side,
-      Item: { p: { N: String(checkpointPage) }, c: { N: '0' }, v: { S: text } },
+      Item: { p: { N: String(checkpointPage) }, c: { N: String(c) }, v: { S: text } },
     }),
   );
 }
@@ -297,7 +313,7 @@ async function writeImage(
   for (const entry of entries) {
     const size = Buffer.byteLength(entry.before);
     if (bytes > 0 && bytes + size > chunkBytes) flush();
-    head += `${head === '[' ? '' : ','}${JSON.stringify(entry.id)},${JSON.stringify(entry.version)},"${entry.after}",${entry.before.length}`;
+    head += `${head === '[' ? '' : ','}${imageHeadEntry(entry.id, entry.version, entry.after, entry.before)}`;
     body += entry.before;
     bytes += size + 100;
   }
@@ -312,15 +328,7 @@ async function writeImage(
 
 /** A chunk read back: its head values, four an entry, and the before texts. */
 function parseChunk(item: Record<string, AttributeValue>): { head: unknown[]; befores: string[] } {
-  const head = JSON.parse(item.h!.S!) as unknown[];
-  const body = item.b!.S!;
-  const befores = new Array<string>(head.length / 4);
-  for (let e = 3, i = 0, at = 0; e < head.length; e += 4, i++) {
-    const length = head[e] as number;
-    befores[i] = body.slice(at, at + length);
-    at += length;
-  }
-  return { head, befores };
+  return imageEntries(item.h!.S!, item.b!.S!);
 }
 
 /** The image chunks of a page, in chunk order (one Query, paged past 1 MB). */
@@ -356,19 +364,31 @@ async function writeConditionally(
   table: string,
   entries: readonly PageEntry[],
 ): Promise<void> {
-  let batch: TransactWriteItem[] = [];
-  let ids: string[] = [];
-  for (const entry of entries) {
-    if (!entry.item) continue;
-    batch.push({ Put: { TableName: table, Item: entry.item, ...versionIs(entry.readVersion) } });
-    ids.push(entry.id);
-    if (batch.length === transactionItems) {
-      await transact(client, batch, ids, 'safe loop', 'changed since it was read');
-      batch = [];
-      ids = [];
-    }
+  const puts = entries.flatMap((entry) =>
+    entry.item
+      ? [{ id: entry.id, put: { TableName: table, Item: entry.item, ...versionIs(entry.readVersion) } }]
+      : [],
+  );
+  await transactAll(client, puts, 'safe loop', 'changed since it was read');
+}
+
+/** Puts in transactions of up to 100, one after the other (what DynamoDB Local runs cheapest). */
+async function transactAll(
+  client: DynamoDBClient,
+  puts: readonly { readonly id: string; readonly put: Put }[],
+  who: string,
+  what: string,
+): Promise<void> {
+  for (let i = 0; i < puts.length; i += transactionItems) {
+    const group = puts.slice(i, i + transactionItems);
+    await transact(
+      client,
+      group.map(({ put }) => ({ Put: put })),
+      group.map(({ id }) => id),
+      who,
+      what,
+    );
   }
-  if (batch.length > 0) await transact(client, batch, ids, 'safe loop', 'changed since it was read');
 }
 
 /** The condition that `schemaVersion` holds `value` (or is absent, when it was). */
@@ -432,33 +452,18 @@ async function rollbackSafeLoop(
       if (page === cp.page && number <= cp.chunk) continue;
       const { head, befores } = parseChunk(chunk);
       const restored = await checkCurrent(client, table, head, befores);
-      let batch: TransactWriteItem[] = [];
-      let ids: string[] = [];
+      const puts: { id: string; put: Put }[] = [];
       for (let e = 0, i = 0; e < head.length; e += 4, i++) {
         if (restored[i]) continue;
-        batch.push({
-          Put: {
-            TableName: table,
-            Item: marshall(JSON.parse(befores[i]!)),
-            ...versionIs(marshall({ v: head[e + 1] }).v),
-          },
+        const Item = marshall(JSON.parse(befores[i]!));
+        puts.push({
+          id: head[e] as string,
+          put: { TableName: table, Item, ...versionIs(marshall({ v: head[e + 1] }).v) },
         });
-        ids.push(head[e] as string);
-        if (batch.length === transactionItems) {
-          await transact(client, batch, ids, 'safe rollback', 'changed since it was checked');
-          batch = [];
-          ids = [];
-        }
       }
-      if (batch.length > 0)
-        await transact(client, batch, ids, 'safe rollback', 'changed since it was checked');
+      await transactAll(client, puts, 'safe rollback', 'changed since it was checked');
       cp = { page, chunk: number, docs: cp.docs + befores.length };
-      await client.send(
-        new PutItemCommand({
-          TableName: side,
-          Item: { p: { N: String(checkpointPage) }, c: { N: '1' }, v: { S: JSON.stringify(cp) } },
-        }),
-      );
+      await writeCheckpoint(client, side, 1, JSON.stringify(cp));
       poll();
     }
   }
@@ -471,14 +476,8 @@ async function rollbackSafeLoop(
 }
 
 async function readRollbackCheckpoint(client: DynamoDBClient, side: string): Promise<RollbackCheckpoint> {
-  const out = await client.send(
-    new GetItemCommand({
-      TableName: side,
-      Key: { p: { N: String(checkpointPage) }, c: { N: '1' } },
-      ConsistentRead: true,
-    }),
-  );
-  return out.Item ? (JSON.parse(out.Item.v!.S!) as RollbackCheckpoint) : { page: 0, chunk: 0, docs: 0 };
+  const text = await readCheckpoint(client, side, 1);
+  return text === undefined ? { page: 0, chunk: 0, docs: 0 } : (JSON.parse(text) as RollbackCheckpoint);
 }
 
 /**

@@ -21,6 +21,7 @@ import { handWrittenCheck } from '../safe-loop-baseline.js';
 import { taskBatches } from '../task-workloads.js';
 import { baselineName } from './baseline.js';
 import { addDigest, canonicalJson, digestPrefix, textDigest } from './canonical-json.js';
+import { imageHeadEntry } from './safe-loop-image.js';
 import { openSqliteBaseline } from './sqlite-baseline.js';
 
 const docs = Number(process.argv[2] ?? 100_000);
@@ -100,7 +101,7 @@ function stepwise(): number[] {
     lap(5);
     let entries = '[';
     for (let i = 0; i < n; i++)
-      entries += `${i === 0 ? '' : ','}${JSON.stringify(rows[i]![0])},${JSON.stringify(next[i]!.schemaVersion ?? null)},"${afters[i]}",${rows[i]![1].length}`;
+      entries += `${i === 0 ? '' : ','}${imageHeadEntry(rows[i]![0], next[i]!.schemaVersion, afters[i]!, rows[i]![1])}`;
     entries += ']\n';
     for (let i = 0; i < n; i++) entries += rows[i]![1];
     lap(6);

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { JsonObject } from '../../src/core/json.js';
 import type { DigestCensus, SafeLoopJob, SafeLoopResult, SafeRollbackResult } from './baseline.js';
 import { addDigest, canonicalJson, digestPrefix, textDigest } from './canonical-json.js';
+import { imageEntries, imageHeadEntry } from './safe-loop-image.js';
 
 /**
  * The safe migration written by hand with better-sqlite3 (issue 17, eighth pass): the guarantees
@@ -117,7 +118,7 @@ function runSafeLoop(db: Database.Database, table: string, job: SafeLoopJob): Sa
       const after = textDigest(canonicalJson(next));
       afterSum = addDigest(afterSum, digestPrefix(after));
       texts[i] = JSON.stringify(next);
-      head += `${i === 0 ? '' : ','}${JSON.stringify(id)},${JSON.stringify(next.schemaVersion ?? null)},"${after}",${text.length}`;
+      head += `${i === 0 ? '' : ','}${imageHeadEntry(id, next.schemaVersion, after, text)}`;
     }
     last = rows[n - 1]![0];
     pages++;
@@ -130,11 +131,9 @@ function runSafeLoop(db: Database.Database, table: string, job: SafeLoopJob): Sa
 }
 
 /**
- * A page's image: a JSON array of four values an entry (key, written version, after digest, length
- * of the before text), a newline, then the before texts as read, joined. Not escaped into the
- * JSON as strings: that cost 1.9 µs a document of 2.4 (measured with sqlite-safe-loop-steps.ts),
- * and the lengths give each text back byte for byte. The head holds no raw newline (JSON text
- * made by JSON.stringify escapes it), so the first one ends it.
+ * A page's image (safe-loop-image.ts): the head, a newline, then the before texts as read, joined.
+ * The head holds no raw newline (JSON text made by JSON.stringify escapes it), so the first one
+ * ends it.
  */
 function imageText(head: string, rows: readonly [string, string][]): string {
   let out = `${head}]\n`;
@@ -145,14 +144,7 @@ function imageText(head: string, rows: readonly [string, string][]): string {
 /** A page's image read back: the entries' head values, four an entry, and the before texts. */
 function parseImage(image: string): { head: unknown[]; befores: string[] } {
   const end = image.indexOf('\n');
-  const head = JSON.parse(image.slice(0, end)) as unknown[];
-  const befores = new Array<string>(head.length / 4);
-  for (let e = 3, i = 0, at = end + 1; e < head.length; e += 4, i++) {
-    const length = head[e] as number;
-    befores[i] = image.slice(at, at + length);
-    at += length;
-  }
-  return { head, befores };
+  return imageEntries(image.slice(0, end), image.slice(end + 1));
 }
 
 /** The statements of the rollback loop, prepared once. */
