@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { canonicalJson } from './json.js';
 
 /** SHA-256 of a string, hex encoded. */
@@ -62,4 +62,15 @@ function seededState(seed: string): number {
     lastSeed = seed;
   }
   return lastSeedState;
+}
+
+/**
+ * The digest of a document's stored text, where a store keeps documents as text (SQLite): SHA-256
+ * of the text, base64url (43 characters, where hex would make each image element 21 bytes longer).
+ * Equal digests mean equal text, hence equal content; the same content with other field order or
+ * spacing has another. One function for the store (`Collection.encode`, its restore statement)
+ * and for the checksums summed over stored text (`ChecksumAccumulator`), which must agree.
+ */
+export function storedTextDigest(text: string): string {
+  return hash('sha256', text, 'base64url');
 }

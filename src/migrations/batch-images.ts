@@ -52,6 +52,8 @@ export interface ImageEntry {
    * Absent in images of older runs and of other stores.
    */
   readonly writtenTextDigest?: string;
+  /** The document's stored text before apply, byte for byte, where the store keeps text (SQLite). */
+  readonly docText?: string;
 }
 
 /** Which migration attempt and collection a batch image belongs to. */

@@ -1,24 +1,59 @@
 import { hash } from 'node:crypto';
+import { storedTextDigest } from '../core/hash.js';
 import type { JsonObject } from '../core/json.js';
 import { scanPages } from '../stores/scan-pages.js';
-import type { Collection } from '../stores/store.js';
+import type { Collection, Page } from '../stores/store.js';
 import { canonicalText } from './json-values.js';
 
 /**
  * An order-independent fingerprint of a collection's content: the number of documents and the sum,
- * modulo 2^256, of the SHA-256 of each document's canonical JSON. Any order of reading (pages,
- * segments, a store that scans unordered) gives the same value, and so does any field order
- * inside a document. Two collections with the same checksum hold the same documents, unless
- * someone crafted documents to collide on purpose; it is a witness for audits, not a signature.
+ * modulo 2^256, of a digest of each document. Any order of reading (pages, segments, a store that
+ * scans unordered) gives the same value. Two collections with the same checksum hold the same
+ * documents, unless someone crafted documents to collide on purpose; it is a witness for audits,
+ * not a signature.
  *
- * It is computed over documents as they cross the store seam, so it is only comparable with
- * checksums taken through the same seam on the same store (MongoDB's Int64 and double, for
- * example, cross as plain JSON numbers).
+ * Two kinds of digest ({@link DigestKind}), and a checksum says which it sums:
+ * - `content` (hash: 64 hex digits): SHA-256 of each document's canonical JSON, so any field order
+ *   inside a document gives the same value. Computed over documents as they cross the store seam,
+ *   so only comparable with checksums taken through the same seam on the same store (MongoDB's
+ *   Int64 and double, for example, cross as plain JSON numbers).
+ * - `stored-text` (hash: `text:` and 64 hex digits), where the store keeps each document as the text
+ *   it was written in (SQLite): SHA-256 of that text, byte for byte ({@link storedTextDigest}).
+ *   Why (issue 17, ninth pass): the canonical text is most of a digest's cost (1.7 of 2.3 µs a
+ *   document) and apply takes two a document, while hashing the text read costs 0.4 µs and the text
+ *   apply writes is hashed already for its image. It is exact there because rollback puts back
+ *   each stored text byte for byte; the price is that the same content stored in another field
+ *   order or spacing counts as changed (a writer that saved a document again, unchanged, between
+ *   apply and rollback makes rollback's verification inexact, not wrong).
+ * A checksum is only ever compared with one of the same kind: an attempt keeps the kind it began
+ * with (a resumed run goes on with the kind of its checkpoint's sums), and rollback's census sums
+ * the kind of the checksum it is compared with.
  */
 export interface CollectionChecksum {
   readonly count: number;
-  /** 64 hex digits; 64 zeros for an empty collection. */
+  /** 64 hex digits, after `text:` for the `stored-text` kind; all zeros for an empty collection. */
   readonly hash: string;
+}
+
+/** What a checksum sums for each document (see {@link CollectionChecksum}). */
+export type DigestKind = 'content' | 'stored-text';
+
+/** The prefix of a `stored-text` checksum's hash. */
+const storedTextPrefix = 'text:';
+
+/** The kind of digest a checksum (or a checksum's hash) sums. */
+export function digestKindOf(checksum: CollectionChecksum | string): DigestKind {
+  const hash = typeof checksum === 'string' ? checksum : checksum.hash;
+  return hash.startsWith(storedTextPrefix) ? 'stored-text' : 'content';
+}
+
+/**
+ * The kind a new checksum of this collection sums: `stored-text` where the store keeps documents as
+ * the text it writes and can give that text back with a scan (`Collection.encode`: SQLite), else
+ * `content`.
+ */
+export function preferredDigestKind(collection: Collection): DigestKind {
+  return collection.encode ? 'stored-text' : 'content';
 }
 
 /**
@@ -28,10 +63,9 @@ export interface CollectionChecksum {
  * Why canonical JSON and SHA-256 (measured in issue 17, `bench/hash-digests.ts`, 200-byte task
  * documents): of the 2.3 µs a digest costs, the canonical text is 1.7 and SHA-256 0.5. A faster
  * digest saves nothing: SHA-1 and MD5 cost the same natively, and FNV-1a in JavaScript more.
- * Hashing the bytes the store holds (0.4 µs) is not exact: the same content stored with other
- * field order or spacing (DynamoDB keeps no field order; a restore rewrites the text as
- * `JSON.stringify` gives it) would sum differently, and rollback would report a faithful restore
- * as inexact. So the per-document digest stays a collision-resistant hash of canonical content.
+ * Hashing the bytes the store holds (0.4 µs) is exact only where the store keeps those bytes and
+ * rollback puts them back (SQLite: the `stored-text` kind above); elsewhere the same content comes
+ * back in another field order (DynamoDB keeps none), so there the digest is of canonical content.
  */
 export function documentDigest(doc: JsonObject): string {
   return hash('sha256', canonicalText(doc), 'hex');
@@ -66,29 +100,56 @@ function hexWord(hex: string, at: number): number {
   );
 }
 
-/** The checksum of no documents. */
+/** The checksum of no documents (of the `content` kind). */
 export const emptyChecksum: CollectionChecksum = { count: 0, hash: '0'.repeat(64) };
+
+/** Each base64url digit's value by its character code (stored-text digests are base64url). */
+const base64UrlDigits = new Uint8Array(128);
+for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].entries())
+  base64UrlDigits[c.charCodeAt(0)] = i;
 
 /**
  * Adds documents one at a time, in any order. Memory is constant: eight 32-bit limbs of the sum.
- * Pure; {@link collectionChecksum} feeds it from a scan.
+ * Pure; {@link collectionChecksum} feeds it from a scan. Of one {@link DigestKind}: `add` takes
+ * documents (content), `addText` stored texts; either kind also takes digests made earlier.
  */
 export class ChecksumAccumulator {
   private readonly limbs = new Uint32Array(8);
   private count = 0;
 
-  /** Continues from a checksum taken earlier (a checkpoint's), or from nothing. */
-  static from(checksum: CollectionChecksum | undefined): ChecksumAccumulator {
-    const accumulator = new ChecksumAccumulator();
-    if (!checksum) return accumulator;
-    for (let i = 0; i < 8; i++)
-      accumulator.limbs[i] = Number.parseInt(checksum.hash.slice(i * 8, i * 8 + 8), 16);
+  private constructor(readonly kind: DigestKind) {}
+
+  /** A new sum of this kind. */
+  static of(kind: DigestKind): ChecksumAccumulator {
+    return new ChecksumAccumulator(kind);
+  }
+
+  /**
+   * Continues from a checksum taken earlier (a checkpoint's), in its kind, or starts a sum of
+   * `kind` when there is none.
+   */
+  static from(checksum: CollectionChecksum | undefined, kind: DigestKind = 'content'): ChecksumAccumulator {
+    if (!checksum) return new ChecksumAccumulator(kind);
+    const accumulator = new ChecksumAccumulator(digestKindOf(checksum));
+    const hex = checksum.hash.slice(checksum.hash.length - 64);
+    for (let i = 0; i < 8; i++) accumulator.limbs[i] = Number.parseInt(hex.slice(i * 8, i * 8 + 8), 16);
     accumulator.count = checksum.count;
     return accumulator;
   }
 
-  add(doc: JsonObject): void {
-    this.addDigest(documentDigest(doc));
+  /**
+   * Adds a document: by content, or, in a `stored-text` sum, by `text`, the text the store held it
+   * as (a page's `texts`). A `stored-text` sum without the text is a caller's bug, not a document's.
+   */
+  add(doc: JsonObject, text?: string): void {
+    if (this.kind === 'content') this.addDigest(documentDigest(doc));
+    else if (text !== undefined) this.addTextDigest(storedTextDigest(text));
+    else throw new Error('a stored-text checksum was given a document without its stored text');
+  }
+
+  /** Adds a document of a `stored-text` sum by its stored text. */
+  addText(text: string): void {
+    this.addTextDigest(storedTextDigest(text));
   }
 
   /** Adds a document by its {@link documentDigest}, computed earlier (apply keeps it in images). */
@@ -103,31 +164,75 @@ export class ChecksumAccumulator {
     this.count++;
   }
 
+  /**
+   * Adds a document by its {@link storedTextDigest} (base64url), computed earlier: the one apply
+   * made of the text it wrote (`Collection.encode`). Decoded into the same 256-bit number as hex
+   * would give, 6 bits a digit: 43 digits, the last carrying 4 bits and 2 of padding.
+   */
+  addTextDigest(digest: string): void {
+    const words = new Uint32Array(8);
+    let bits = 0;
+    let acc = 0;
+    let w = 0;
+    // Arithmetic, not bit operators: the pending bits reach 37, past the 32 those work on.
+    for (let i = 0; i < 43; i++) {
+      acc = acc * 64 + base64UrlDigits[digest.charCodeAt(i)]!;
+      bits += 6;
+      if (bits >= 32) {
+        bits -= 32;
+        const scale = 2 ** bits;
+        const word = Math.floor(acc / scale);
+        words[w++] = word;
+        acc -= word * scale;
+      }
+    }
+    let carry = 0;
+    for (let i = 7; i >= 0; i--) {
+      const sum = this.limbs[i]! + words[i]! + carry;
+      this.limbs[i] = sum >>> 0;
+      carry = sum > 0xffff_ffff ? 1 : 0;
+    }
+    this.count++;
+  }
+
   result(): CollectionChecksum {
-    const hash = [...this.limbs].map((limb) => limb.toString(16).padStart(8, '0')).join('');
-    return { count: this.count, hash };
+    const hex = [...this.limbs].map((limb) => limb.toString(16).padStart(8, '0')).join('');
+    return { count: this.count, hash: this.kind === 'content' ? hex : `${storedTextPrefix}${hex}` };
   }
 }
 
 /** The checksum of documents held in memory (tests compute expected values with it). */
 export function checksumOf(docs: Iterable<JsonObject>): CollectionChecksum {
-  const accumulator = new ChecksumAccumulator();
+  const accumulator = ChecksumAccumulator.of('content');
   for (const doc of docs) accumulator.add(doc);
   return accumulator.result();
 }
 
 /**
- * Streams a whole collection through {@link ChecksumAccumulator}, one page in memory at a time.
+ * Streams a whole collection through {@link ChecksumAccumulator}, one page in memory at a time, in
+ * `kind` (by default the collection's {@link preferredDigestKind}: what apply records for it).
  * Reads only. A collection written to meanwhile gives a checksum of no particular moment.
  */
 export async function collectionChecksum(
   collection: Collection,
-  options: { pageSize?: number } = {},
+  options: { pageSize?: number; kind?: DigestKind } = {},
 ): Promise<CollectionChecksum> {
-  const accumulator = new ChecksumAccumulator();
-  for await (const page of scanPages(collection, { limit: options.pageSize ?? 1000 }))
-    for (const doc of page.docs) accumulator.add(doc);
+  const accumulator = ChecksumAccumulator.of(options.kind ?? preferredDigestKind(collection));
+  const texts = accumulator.kind === 'stored-text';
+  for await (const page of scanPages(collection, { limit: options.pageSize ?? 1000, texts }))
+    addPage(accumulator, page);
   return accumulator.result();
+}
+
+/**
+ * Adds every document of a page: in a `stored-text` sum by the page's texts, which a scan asked
+ * for `texts` gives (a store without them gives none, and its collections are never summed so).
+ */
+export function addPage(accumulator: ChecksumAccumulator, page: Page): void {
+  const { docs, texts } = page;
+  if (accumulator.kind === 'content') for (const doc of docs) accumulator.add(doc);
+  else if (texts) for (const text of texts) accumulator.addText(text);
+  else throw new Error('a stored-text checksum was given a page without its texts');
 }
 
 /** True when two checksums are of the same content. */

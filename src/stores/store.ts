@@ -291,6 +291,13 @@ export interface ScanOptions {
    * unchanged. A dotted name is refused (`input.invalid`): for `a.b`, project `a`. `keysOnly` wins.
    */
   readonly fields?: readonly string[];
+  /**
+   * Where the store keeps each document as the text it was written in (a store with
+   * {@link Collection.encode}: SQLite), the page also gives those texts (`Page.texts`), for callers
+   * that hash what is stored (`stored-text` checksums) or keep it byte for byte. Ignored with
+   * `keysOnly` or `fields`, and by other stores (their pages have no `texts`).
+   */
+  readonly texts?: boolean;
 }
 
 export interface Segment {
@@ -300,6 +307,11 @@ export interface Segment {
 
 export interface Page {
   readonly docs: JsonObject[];
+  /**
+   * Asked for with `texts` ({@link ScanOptions.texts}), where the store keeps documents as text:
+   * each document's stored text, byte for byte, in the order of `docs`.
+   */
+  readonly texts?: readonly string[];
   /** Token for the next page, or null when the scan is complete. */
   readonly next: string | null;
 }

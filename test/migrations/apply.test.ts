@@ -72,7 +72,7 @@ for (const kind of selectedKinds()) {
         'the canary pass summed the original checksum',
       );
       const now = await w.checksum();
-      assert.ok(sameChecksum(now, expectedChecksum(docs, [splitName], keyField)));
+      assert.ok(sameChecksum(await w.contentChecksum(), expectedChecksum(docs, [splitName], keyField)));
       assert.ok(sameChecksum(m.checksumsAfter!.subjects!, now));
       for await (const doc of scanDocuments(w.subjects.handle)) assert.equal(doc.schemaVersion, 2);
 
@@ -296,7 +296,7 @@ for (const kind of selectedKinds()) {
       assert.equal(done.resumed, true);
       assert.equal(done.migrations[0]!.counts.changed, 300);
       const keyField = w.subjects.spec.keyField;
-      assert.ok(sameChecksum(await w.checksum(), expectedChecksum(docs, [splitName], keyField)));
+      assert.ok(sameChecksum(await w.contentChecksum(), expectedChecksum(docs, [splitName], keyField)));
     });
   });
 }

@@ -4,8 +4,9 @@
  * migrations a rollback takes.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { keyFraction } from '../../src/core/hash.js';
+import { keyFraction, storedTextDigest } from '../../src/core/hash.js';
 import type { JsonObject } from '../../src/core/json.js';
 import { isStewardError } from '../../src/errors/steward-error.js';
 import { inCanary } from '../../src/migrations/apply/canary.js';
@@ -15,6 +16,7 @@ import type { ChangelogRecord } from '../../src/migrations/changelog.js';
 import {
   ChecksumAccumulator,
   checksumOf,
+  digestKindOf,
   documentDigest,
   emptyChecksum,
 } from '../../src/migrations/collection-checksum.js';
@@ -66,12 +68,49 @@ describe('collection checksum', () => {
       `${'0'.repeat(63)}1`,
       ...Array.from({ length: 50 }, (_, i) => documentDigest({ id: i })),
     ];
-    const sum = new ChecksumAccumulator();
+    const sum = ChecksumAccumulator.of('content');
     for (const digest of digests) sum.addDigest(digest);
     const expected = digests.reduce((total, d) => (total + BigInt(`0x${d}`)) % 2n ** 256n, 0n);
     assert.deepEqual(sum.result(), { count: digests.length, hash: expected.toString(16).padStart(64, '0') });
   });
+
+  test('of stored texts: SHA-256 of each text byte for byte, summed the same way, marked text:', () => {
+    const texts = [
+      '{"id":1,"a":2}',
+      '{"a":2,"id":1}',
+      '{ "id": 1 }',
+      '{"n":"\\u00e9"}',
+      ...Array.from({ length: 60 }, (_, i) => `{"id":${i}}`),
+    ];
+    const sum = ChecksumAccumulator.of('stored-text');
+    for (const text of texts) sum.addText(text);
+    const expected = texts.reduce(
+      (total, t) => (total + BigInt(`0x${createHash('sha256').update(t).digest('hex')}`)) % 2n ** 256n,
+      0n,
+    );
+    const result = sum.result();
+    assert.deepEqual(result, {
+      count: texts.length,
+      hash: `text:${expected.toString(16).padStart(64, '0')}`,
+    });
+    assert.equal(digestKindOf(result), 'stored-text');
+    // The same content in another field order or spacing is another checksum.
+    assert.notDeepEqual(result.hash, checksumOfTexts([...texts.slice(1), '{"id":1,"a":3}']).hash);
+    // By digests made earlier (base64url, as `Collection.encode` keeps them), and resumed from a result.
+    const resumed = ChecksumAccumulator.from(checksumOfTexts(texts.slice(0, 3)));
+    for (const text of texts.slice(3)) resumed.addTextDigest(storedTextDigest(text));
+    assert.deepEqual(resumed.result(), result);
+    assert.equal(resumed.kind, 'stored-text');
+    // A stored-text sum refuses a document without its text rather than sum the wrong thing.
+    assert.throws(() => ChecksumAccumulator.of('stored-text').add({ id: 1 }));
+  });
 });
+
+function checksumOfTexts(texts: readonly string[]) {
+  const sum = ChecksumAccumulator.of('stored-text');
+  for (const text of texts) sum.addText(text);
+  return sum.result();
+}
 
 describe('canary', () => {
   test('takes the keys keyFraction puts below the percent, about the percent asked', () => {

@@ -2,9 +2,14 @@ import type { JsonObject } from '../../core/json.js';
 import { estimatedCount } from '../../stores/estimated-count.js';
 import { readAhead } from '../../stores/read-ahead.js';
 import { scanPages } from '../../stores/scan-pages.js';
-import { docKey } from '../../stores/store.js';
+import { type Collection, docKey, type Page } from '../../stores/store.js';
 import { batchName } from '../batch-images.js';
-import { ChecksumAccumulator } from '../collection-checksum.js';
+import {
+  ChecksumAccumulator,
+  type DigestKind,
+  digestKindOf,
+  preferredDigestKind,
+} from '../collection-checksum.js';
 import type { Migration } from '../migration.js';
 import type { ApplyContext } from './apply-context.js';
 import { contractStop } from './apply-gates.js';
@@ -49,6 +54,11 @@ export async function documentPass(
   const names = documentCollections(migration);
   for (let c = progress.pass.collection; c < names.length; c++) {
     const target = ctx.target.collection(names[c]!);
+    // The attempt keeps the kind of checksum it began this collection with (a checkpoint's sums
+    // say which); a new one takes the store's (see `DigestKind`). Only a `content` attempt digests
+    // each written document's canonical text; a `stored-text` one reads the stored texts instead.
+    const kind = attemptDigestKind(progress, target.name, target.handle);
+    const texts = kind === 'stored-text';
     const rewrite: CollectionRewrite = {
       migration,
       keyField: target.spec.keyField,
@@ -57,7 +67,7 @@ export async function documentPass(
       versioned: migration.collections.includes(target.name),
       renames: renamesOf(migration, target.name),
       conforms: contractCheck(ctx.contracts, target.name, target.versionField),
-      digest: true,
+      digest: kind === 'content',
     };
     let after = progress.pass.collection === c ? progress.pass.after : null;
     const counted = `${migration.id}\u0000${target.name}`;
@@ -75,12 +85,16 @@ export async function documentPass(
         ...(total === undefined ? {} : { total }),
       });
     tick();
-    const pages = scanPages(target.handle, { after, limit: ctx.plan.options.batchSize });
+    const pages = scanPages(target.handle, { after, limit: ctx.plan.options.batchSize, texts });
     for await (const page of readAhead(pages)) {
-      const selected = page.docs.filter((doc) =>
-        selects(doc, rewrite, ctx.plan.hash, ctx.plan.options.canaryPercent, stage),
-      );
-      const planned = selected.map((doc) => plannedDocument(doc, planDocument(doc, rewrite)));
+      const selected: number[] = [];
+      for (let i = 0; i < page.docs.length; i++)
+        if (selects(page.docs[i]!, rewrite, ctx.plan.hash, ctx.plan.options.canaryPercent, stage))
+          selected.push(i);
+      const planned = selected.map((i) => {
+        const doc = page.docs[i]!;
+        return plannedDocument(doc, planDocument(doc, rewrite), kind, page.texts?.[i]);
+      });
       const broken = progress.acceptNonConforming ? [] : nonConforming(planned);
       if (broken.length > 0)
         return {
@@ -107,8 +121,8 @@ export async function documentPass(
         ...tally(progress, target.name, written, stage),
         pass: after ? { collection: c, after } : { collection: c + 1, after: null },
         ...(stage === 'canary'
-          ? { before: sumBefore(progress, target.name, page.docs, selected, written) }
-          : { after: sumAfter(progress, target.name, page.docs, planned, written) }),
+          ? { before: sumBefore(progress, target.name, kind, page, selected, written) }
+          : { after: sumAfter(progress, target.name, kind, page, selected, planned, written) }),
       };
       await ctx.save(progress);
       read += page.docs.length;
@@ -172,22 +186,40 @@ function tally(
 }
 
 /**
+ * The kind of checksum the attempt sums for a collection: the kind of the sums its checkpoint
+ * holds, or, before the first, the store's. An attempt an older steward began (content sums, images
+ * without stored texts) so goes on as it began.
+ */
+function attemptDigestKind(progress: MigrationProgress, collection: string, handle: Collection): DigestKind {
+  const earlier = progress.before[collection] ?? progress.after?.[collection];
+  return earlier ? digestKindOf(earlier) : preferredDigestKind(handle);
+}
+
+/**
  * Adds a page to the collection's before-checksum: each document as read, except those an
  * earlier run of this attempt already rewrote, which count as their before-image says they were.
+ * `selected` holds the indexes in the page of the documents the pass planned, in order, and
+ * `written` their outcomes.
  */
 function sumBefore(
   progress: MigrationProgress,
   collection: string,
-  page: readonly JsonObject[],
-  selected: readonly JsonObject[],
+  kind: DigestKind,
+  page: Page,
+  selected: readonly number[],
   written: readonly WrittenDocument[],
 ): MigrationProgress['before'] {
-  const sum = ChecksumAccumulator.from(progress.before[collection]);
-  // `selected` is a subsequence of `page`, in its order: walked beside it, not looked up in a Map.
+  const sum = ChecksumAccumulator.from(progress.before[collection], kind);
+  const { docs, texts } = page;
+  // `selected` is ascending: walked beside the page, not looked up in a Map.
   let s = 0;
-  for (const doc of page) {
-    if (selected[s] === doc) sum.add(written[s++]!.original);
-    else sum.add(doc);
+  for (let i = 0; i < docs.length; i++) {
+    const w = selected[s] === i ? written[s++] : undefined;
+    if (w?.outcome === 'changed-before')
+      // Its image's stored text; an image an older steward saved has none, and then the text
+      // `JSON.stringify` gives stands in (exact for text steward wrote; see `DigestKind`).
+      sum.add(w.original, w.originalText ?? (texts && JSON.stringify(w.original)));
+    else sum.add(docs[i]!, texts?.[i]);
   }
   return { ...progress.before, [collection]: sum.result() };
 }
@@ -199,23 +231,27 @@ function sumBefore(
 function sumAfter(
   progress: MigrationProgress,
   collection: string,
-  page: readonly JsonObject[],
+  kind: DigestKind,
+  page: Page,
+  selected: readonly number[],
   planned: readonly PlannedDocument[],
   written: readonly WrittenDocument[],
 ): MigrationProgress['before'] {
-  const sum = ChecksumAccumulator.from(progress.after?.[collection]);
-  // `planned` follows `page` in its order (the pass's selected documents): walked beside it.
-  let p = 0;
-  for (const doc of page) {
-    const plannedDoc = planned[p];
-    if (plannedDoc?.doc !== doc) {
-      sum.add(doc);
+  const sum = ChecksumAccumulator.from(progress.after?.[collection], kind);
+  const { docs, texts } = page;
+  let s = 0;
+  for (let i = 0; i < docs.length; i++) {
+    if (selected[s] !== i) {
+      sum.add(docs[i]!, texts?.[i]);
       continue;
     }
-    const { digest } = plannedDoc;
-    if (digest && written[p]!.outcome === 'changed') sum.addDigest(digest);
-    else sum.add(doc);
-    p++;
+    const w = written[s]!;
+    const { digest, plan } = planned[s++]!;
+    if (w.outcome !== 'changed' || plan.kind !== 'write') sum.add(docs[i]!, texts?.[i]);
+    // What was written: a conditional write that succeeded stored exactly that document (text).
+    else if (sum.kind === 'content') digest ? sum.addDigest(digest) : sum.add(plan.next);
+    else if (w.textDigest) sum.addTextDigest(w.textDigest);
+    else throw new Error('a stored-text checksum met a write without the digest of its text');
   }
   return { ...progress.after, [collection]: sum.result() };
 }

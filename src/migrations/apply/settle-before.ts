@@ -1,5 +1,10 @@
 import { scanPages } from '../../stores/scan-pages.js';
-import { ChecksumAccumulator, type CollectionChecksum } from '../collection-checksum.js';
+import {
+  addPage,
+  ChecksumAccumulator,
+  type CollectionChecksum,
+  preferredDigestKind,
+} from '../collection-checksum.js';
 import type { Migration } from '../migration.js';
 import type { ApplyContext } from './apply-context.js';
 import type { MigrationProgress } from './apply-state.js';
@@ -28,11 +33,11 @@ export async function settleBefore(
   const names = documentCollections(migration);
   for (let c = p.pass.collection; c < names.length; c++) {
     const target = ctx.target.collection(names[c]!);
-    const sum = ChecksumAccumulator.from(p.before[target.name]);
+    const sum = ChecksumAccumulator.from(p.before[target.name], preferredDigestKind(target.handle));
     const after = c === p.pass.collection ? p.pass.after : null;
+    const texts = sum.kind === 'stored-text';
     await ctx.throttle.during(async () => {
-      for await (const page of scanPages(target.handle, { after, limit: 1000 }))
-        for (const doc of page.docs) sum.add(doc);
+      for await (const page of scanPages(target.handle, { after, limit: 1000, texts })) addPage(sum, page);
     });
     whole[target.name] = sum.result();
   }

@@ -23,19 +23,34 @@ import {
   type MigrationBeforeImage,
   saveBeforeImages,
 } from '../before-images.js';
-import { documentDigest } from '../collection-checksum.js';
+import { type DigestKind, documentDigest } from '../collection-checksum.js';
 import type { DocumentPlan } from './document-plan.js';
 
 /** One document of a batch: as read, and what apply plans for it. */
 export interface PlannedDocument {
   readonly doc: JsonObject;
   readonly plan: DocumentPlan;
-  /** For a `write`, the `documentDigest` of what it writes: kept in the image for rollback. */
+  /**
+   * For a `write` in a `content` attempt, the `documentDigest` of what it writes: kept in the
+   * image for rollback. Absent in a `stored-text` attempt, where the digest of the text written
+   * (`Collection.encode`) serves instead.
+   */
   readonly digest?: string;
+  /** In a `stored-text` attempt, the document's stored text as read (`Page.texts`). */
+  readonly text?: string;
 }
 
-/** Plans a document and, when it is to be written, digests what will be written. */
-export function plannedDocument(doc: JsonObject, plan: DocumentPlan): PlannedDocument {
+/**
+ * Plans a document and, when it is to be written in a `content` attempt, digests what will be
+ * written; a `stored-text` attempt passes the stored text read instead (see {@link DigestKind}).
+ */
+export function plannedDocument(
+  doc: JsonObject,
+  plan: DocumentPlan,
+  kind: DigestKind = 'content',
+  text?: string,
+): PlannedDocument {
+  if (kind === 'stored-text') return text === undefined ? { doc, plan } : { doc, plan, text };
   if (plan.kind !== 'write') return { doc, plan };
   // The digest of the canonical text made when `up`'s result was checked, when the plan has it.
   return { doc, plan, digest: plan.digest ?? documentDigest(plan.next) };
@@ -43,9 +58,17 @@ export function plannedDocument(doc: JsonObject, plan: DocumentPlan): PlannedDoc
 
 /** What became of one planned document, with the document as it was before apply touched it. */
 export type WrittenDocument =
-  | { readonly outcome: 'changed'; readonly original: JsonObject }
-  /** At the target already, changed by an earlier run of this attempt (its image says how it was). */
-  | { readonly outcome: 'changed-before'; readonly original: JsonObject }
+  | {
+      readonly outcome: 'changed';
+      readonly original: JsonObject;
+      /** The digest of the text written, where the store encodes (`Collection.encode`). */
+      readonly textDigest?: string;
+    }
+  /**
+   * At the target already, changed by an earlier run of this attempt (its image says how it was:
+   * `original`, and its stored text where the image keeps it).
+   */
+  | { readonly outcome: 'changed-before'; readonly original: JsonObject; readonly originalText?: string }
   | { readonly outcome: 'skipped'; readonly original: JsonObject }
   | {
       readonly outcome: 'failed';
@@ -98,10 +121,13 @@ export async function writeBatch(
   // store encodes the document once (`Collection.encode`), and the write carries that encoding:
   // the text written is the text digested, one `JSON.stringify` serving both.
   const encode = target.collection.encode?.bind(target.collection);
-  for (const { doc, plan, digest } of planned) {
+  const encodings: (EncodedDocument | undefined)[] = [];
+  for (const { doc, plan, digest, text } of planned) {
     if (plan.kind === 'write') {
-      const encoded = digest && encode ? encode(plan.next) : undefined;
-      writes.push(imageEntry(plan.key, doc, versionOf(plan.next, target.versionField), digest, encoded));
+      const encoded = encode?.(plan.next);
+      encodings.push(encoded);
+      const version = versionOf(plan.next, target.versionField);
+      writes.push(imageEntry(plan.key, doc, version, digest, encoded, text));
       const expect = { field: target.versionField, value: plan.expect };
       ops.push(
         encoded
@@ -133,13 +159,23 @@ export async function writeBatch(
       out.push({ outcome: 'failed', original: doc, key: plan.key ?? null, reason: plan.reason });
     else if (plan.kind === 'unchanged') out.push({ outcome: 'skipped', original: doc });
     else if (plan.kind === 'at-target') {
-      const before = carried.get(keyId(plan.key))?.doc;
+      const before = carried.get(keyId(plan.key));
       out.push(
-        before ? { outcome: 'changed-before', original: before } : { outcome: 'skipped', original: doc },
+        before
+          ? before.docText === undefined
+            ? { outcome: 'changed-before', original: before.doc }
+            : { outcome: 'changed-before', original: before.doc, originalText: before.docText }
+          : { outcome: 'skipped', original: doc },
       );
     } else {
+      const encoded = encodings[w];
       const result = results[w++];
-      if (result?.status === 'ok') out.push({ outcome: 'changed', original: doc });
+      if (result?.status === 'ok')
+        out.push(
+          encoded
+            ? { outcome: 'changed', original: doc, textDigest: encoded.textDigest }
+            : { outcome: 'changed', original: doc },
+        );
       else {
         undone.add(keyId(plan.key));
         out.push({
@@ -313,8 +349,16 @@ function imageEntry(
   writtenVersion: Scalar,
   digest: string | undefined,
   encoded: EncodedDocument | undefined,
+  text: string | undefined,
 ): ImageEntry {
-  if (!digest) return { key, doc, writtenVersion };
+  if (!digest) {
+    // A `stored-text` attempt: the text digest alone tells rollback the document is as written,
+    // and the stored text read is what rollback puts back (where the image is saved here, not
+    // copied by the store).
+    if (!encoded) return { key, doc, writtenVersion };
+    if (text === undefined) return { key, doc, writtenVersion, writtenTextDigest: encoded.textDigest };
+    return { key, doc, writtenVersion, writtenTextDigest: encoded.textDigest, docText: text };
+  }
   if (!encoded) return { key, doc, writtenVersion, writtenDigest: digest };
   return { key, doc, writtenVersion, writtenDigest: digest, writtenTextDigest: encoded.textDigest };
 }

@@ -13,7 +13,7 @@ import {
   writeBatch,
 } from '../apply/write-batch.js';
 import { batchName } from '../batch-images.js';
-import { ChecksumAccumulator } from '../collection-checksum.js';
+import { ChecksumAccumulator, preferredDigestKind } from '../collection-checksum.js';
 import {
   type CollectionDryRun,
   type DocumentDelta,
@@ -102,7 +102,9 @@ export async function migrateSandbox(pass: SandboxPass): Promise<SandboxPassResu
   const deltas = new KeptByHash<DocumentDelta>(pass.deltaSample, 'delta');
   const roundTrip = { checked: 0, mismatched: 0, problems: [] as DocumentProblem[] };
   const originals = new Map<string, JsonObject>();
-  const checksum = new ChecksumAccumulator();
+  // The checksum and digests apply would take on this store (see `DigestKind`).
+  const checksum = ChecksumAccumulator.of(preferredDigestKind(collection));
+  const texts = checksum.kind === 'stored-text';
   const fail = (key: DocKey | undefined | null, reason: string) => {
     counts.failed++;
     if (failures.length < maxListedFailures) failures.push({ key: key ?? null, reason });
@@ -110,7 +112,7 @@ export async function migrateSandbox(pass: SandboxPass): Promise<SandboxPassResu
   let readMs = 0;
   const applied = { documents: 0, ms: 0, cpuMs: 0 };
   let after: string | null = null;
-  const pages = scanPages(collection, { limit: pass.batchSize })[Symbol.asyncIterator]();
+  const pages = scanPages(collection, { limit: pass.batchSize, texts })[Symbol.asyncIterator]();
   for (let index = 0; ; index++) {
     const reading = performance.now();
     const next = await pages.next();
@@ -121,11 +123,13 @@ export async function migrateSandbox(pass: SandboxPass): Promise<SandboxPassResu
     const batchStart = performance.now();
     const cpuStart = process.cpuUsage();
     const planned: PlannedDocument[] = [];
-    for (const doc of page.docs) {
+    for (let i = 0; i < page.docs.length; i++) {
+      const doc = page.docs[i]!;
+      const text = page.texts?.[i];
       counts.examined++;
-      if (asApply) checksum.add(doc);
+      if (asApply) checksum.add(doc, text);
       const plan = planDocument(doc, rewrite);
-      planned.push(asApply ? plannedDocument(doc, plan) : { doc, plan });
+      planned.push(asApply ? plannedDocument(doc, plan, checksum.kind, text) : { doc, plan });
       if (plan.kind === 'at-target' || plan.kind === 'unchanged') counts.unchanged++;
       else if (plan.kind === 'write') {
         const { key, next: migrated } = plan;

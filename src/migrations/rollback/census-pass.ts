@@ -2,12 +2,17 @@ import type { JsonObject } from '../../core/json.js';
 import { estimatedCount } from '../../stores/estimated-count.js';
 import { readAhead } from '../../stores/read-ahead.js';
 import { scanPages } from '../../stores/scan-pages.js';
-import { type DocKey, docKey, keyId, type WriteOp } from '../../stores/store.js';
+import { type DocKey, docKey, keyId, type Page, type WriteOp } from '../../stores/store.js';
 import { maxListedFailures } from '../apply/apply-state.js';
 import { contractAssumeVersion } from '../apply/contract-check.js';
 import type { TargetCollection } from '../apply/migration-target.js';
 import { readBeforeImages } from '../before-images.js';
-import { ChecksumAccumulator } from '../collection-checksum.js';
+import {
+  ChecksumAccumulator,
+  type DigestKind,
+  digestKindOf,
+  preferredDigestKind,
+} from '../collection-checksum.js';
 import type { Migration } from '../migration.js';
 import { documentVersion } from '../transform-document.js';
 import { exactDown } from './restore-plan.js';
@@ -20,6 +25,11 @@ export interface CensusSubject {
   readonly targetVersion: number;
   /** The collections `up` versioned: the census counts their documents by version. */
   readonly collections: readonly string[];
+  /**
+   * The checksums apply recorded of the collections as they were (the changelog's): the census sums
+   * each collection in the same kind (`DigestKind`), for rollback to compare them.
+   */
+  readonly checksumsBefore: Readonly<Record<string, string>>;
 }
 
 /**
@@ -41,9 +51,12 @@ export async function censusPass(
     let after = progress.census.collection === c ? progress.census.after : null;
     const total = await estimatedCount(target.handle);
     let read = 0;
-    const pages = scanPages(target.handle, { after, limit: ctx.batchSize });
+    const recorded = progress.census.checksums?.[target.name] ?? subject.checksumsBefore[target.name];
+    const kind = recorded ? digestKindOf(recorded) : preferredDigestKind(target.handle);
+    const texts = kind === 'stored-text';
+    const pages = scanPages(target.handle, { after, limit: ctx.batchSize, texts });
     for await (const page of readAhead(pages)) {
-      progress = await countPage(ctx, subject, target, page.docs, progress);
+      progress = await countPage(ctx, subject, target, kind, page, progress);
       read += page.docs.length;
       after = page.next;
       progress = { ...progress, census: { ...progress.census, collection: after ? c : c + 1, after } };
@@ -68,9 +81,11 @@ async function countPage(
   ctx: RollbackContext,
   subject: CensusSubject,
   target: TargetCollection,
-  docs: readonly JsonObject[],
+  kind: DigestKind,
+  page: Page,
   progress: RollbackProgress,
 ): Promise<RollbackProgress> {
+  const { docs, texts } = page;
   const versions = { ...(progress.census.versions[target.name] ?? {}) };
   const assumed = contractAssumeVersion(ctx.contracts, target.name);
   const versionOf = (doc: JsonObject) => documentVersion(doc, target.versionField, assumed);
@@ -115,8 +130,14 @@ async function countPage(
     }
   }
   const finals = await convert(target, conversions, versions);
-  const sum = ChecksumAccumulator.from(progress.census.checksums?.[target.name]);
-  for (const doc of docs) sum.add(finals.get(doc) ?? doc);
+  const sum = ChecksumAccumulator.from(progress.census.checksums?.[target.name], kind);
+  for (let i = 0; i < docs.length; i++) {
+    const final = finals.get(docs[i]!);
+    if (!final) sum.add(docs[i]!, texts?.[i]);
+    else if (sum.kind === 'content') sum.add(final.doc);
+    else if (final.textDigest) sum.addTextDigest(final.textDigest);
+    else throw new Error('a stored-text census met a conversion without the digest of its text');
+  }
   return {
     ...progress,
     census: {
@@ -133,24 +154,30 @@ async function countPage(
 
 /**
  * Writes the `down()` conversions, each conditional on the document still being at the target.
- * Returns what each converted document became, by the document as read.
+ * Returns what each converted document became, by the document as read, with the digest of the
+ * text written where the store encodes (`Collection.encode`: the census's `stored-text` sum).
  */
 async function convert(
   target: TargetCollection,
   conversions: readonly { doc: JsonObject; to: JsonObject }[],
   versions: Record<string, number>,
-): Promise<Map<JsonObject, JsonObject>> {
-  const finals = new Map<JsonObject, JsonObject>();
+): Promise<Map<JsonObject, { doc: JsonObject; textDigest?: string }>> {
+  const finals = new Map<JsonObject, { doc: JsonObject; textDigest?: string }>();
   if (conversions.length === 0) return finals;
-  const ops: WriteOp[] = conversions.map(({ doc, to }) => ({
-    type: 'replace',
-    doc: to,
-    expect: { field: target.versionField, value: (doc[target.versionField] as number | undefined) ?? null },
-  }));
+  const encodings = conversions.map(({ to }) => target.handle.encode?.(to));
+  const ops: WriteOp[] = conversions.map(({ doc, to }, i) => {
+    const expect = {
+      field: target.versionField,
+      value: (doc[target.versionField] as number | undefined) ?? null,
+    };
+    const encoded = encodings[i];
+    return encoded ? { type: 'replace', doc: to, encoded, expect } : { type: 'replace', doc: to, expect };
+  });
   const results = await target.handle.write(ops);
   for (const [i, { doc, to }] of conversions.entries()) {
     const ok = results[i]?.status === 'ok';
-    if (ok) finals.set(doc, to);
+    const textDigest = encodings[i]?.textDigest;
+    if (ok) finals.set(doc, textDigest === undefined ? { doc: to } : { doc: to, textDigest });
     bump(versions, documentVersion(ok ? to : doc, target.versionField));
   }
   return finals;

@@ -5,7 +5,12 @@ import { applyJob } from '../apply/apply-context.js';
 import { copiesOf } from '../apply/migration-collections.js';
 import type { TargetCollection } from '../apply/migration-target.js';
 import { type ChangelogRecord, type RollbackSummary, saveChangelogRecord } from '../changelog.js';
-import { type CollectionChecksum, collectionChecksum, emptyChecksum } from '../collection-checksum.js';
+import {
+  type CollectionChecksum,
+  collectionChecksum,
+  digestKindOf,
+  emptyChecksum,
+} from '../collection-checksum.js';
 import { lineageEvent } from '../lineage.js';
 import type { Migration } from '../migration.js';
 import { runValidators } from '../validators/run-validators.js';
@@ -87,7 +92,16 @@ export async function rollbackMigration(
   }
   if (p.phase === 'census') {
     const collections = migration?.collections ?? record.collections;
-    const pass = await censusPass(ctx, { migration, targetVersion: record.targetVersion, collections }, p);
+    const pass = await censusPass(
+      ctx,
+      {
+        migration,
+        targetVersion: record.targetVersion,
+        collections,
+        checksumsBefore: record.checksumsBefore,
+      },
+      p,
+    );
     if (pass.paused) return { status: 'paused', progress: pass.progress };
     await step({ ...pass.progress, phase: 'operations' });
   }
@@ -113,10 +127,11 @@ async function verify(
   );
   const summed = censusChecksums(subject, p);
   const checksums: Record<string, CollectionChecksum> = {};
+  const before = subject.record.checksumsBefore;
   for (const name of subject.record.collections)
     checksums[name] =
-      summed[name] ?? (await ctx.throttle.during(() => checksumOrEmpty(ctx.target.collection(name))));
-  const before = subject.record.checksumsBefore;
+      summed[name] ??
+      (await ctx.throttle.during(() => checksumOrEmpty(ctx.target.collection(name), before[name])));
   const known = Object.keys(checksums).filter((name) => before[name] !== undefined);
   const exact = known.length === 0 ? null : known.every((name) => before[name] === checksums[name]!.hash);
   return { validators, checksums, exact, versions: p.census.versions };
@@ -134,10 +149,16 @@ function censusChecksums(subject: RollbackSubject, p: RollbackProgress): Record<
   return summed;
 }
 
-/** A dropped copy target reads as empty, as it was before apply. */
-async function checksumOrEmpty(collection: TargetCollection): Promise<CollectionChecksum> {
+/**
+ * A collection's checksum in the kind of the one apply recorded (`before`), if any; a dropped copy
+ * target reads as empty, as it was before apply.
+ */
+async function checksumOrEmpty(
+  collection: TargetCollection,
+  before: string | undefined,
+): Promise<CollectionChecksum> {
   try {
-    return await collectionChecksum(collection.handle);
+    return await collectionChecksum(collection.handle, before ? { kind: digestKindOf(before) } : {});
   } catch (error) {
     if (isStewardError(error, 'collection.not-found')) return emptyChecksum;
     throw error;

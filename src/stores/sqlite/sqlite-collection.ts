@@ -145,12 +145,16 @@ export class SqliteCollection implements Collection {
       [...params, limit],
     ) as [string, string?][];
     const docs: JsonObject[] = new Array(rows.length);
+    const texts: string[] | undefined =
+      options.texts && shape.kind !== 'keys' ? new Array(rows.length) : undefined;
     for (let i = 0; i < rows.length; i++) {
       const [k, text] = rows[i]!;
       docs[i] = text === undefined ? this.keyDoc(k) : this.parse(k, text);
+      if (texts) texts[i] = text!;
     }
     const last = rows.at(-1);
-    return { docs, next: rows.length < limit || !last ? null : last[0] };
+    const next = rows.length < limit || !last ? null : last[0];
+    return texts ? { docs, texts, next } : { docs, next };
   }
 
   /**

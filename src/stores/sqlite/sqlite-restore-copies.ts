@@ -1,5 +1,5 @@
-import { hash } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { storedTextDigest } from '../../core/hash.js';
 import type { JsonObject } from '../../core/json.js';
 import { isDocKey, keyId, type RestoreCopies } from '../store.js';
 
@@ -42,17 +42,14 @@ export function registerRestoreDigest(db: Database.Database, digestOf: RestoreCo
 }
 
 /**
- * The SQLite store's text digest (`Collection.encode`): SHA-256 of the stored text, base64url
- * (43 characters, where hex would make each image element 21 bytes longer for SQLite to read).
- * Why the text and not the content: SQLite keeps a document's text exactly as steward wrote it
- * (`JSON.stringify`), so hashing it needs no `JSON.parse` and no canonical text (0.5 µs against
- * 5.5 for the content digest in the restore statement, issue 17 fourth pass), and equal text is
- * equal content, so a match can never pass a changed document as unchanged; the same content
- * written with other field order only misses the match and is checked by content instead.
+ * The SQLite store's text digest (`Collection.encode`): {@link storedTextDigest}, SHA-256 of the
+ * stored text. Why the text and not the content: SQLite keeps a document's text exactly as it was
+ * written, so hashing it needs no `JSON.parse` and no canonical text (0.5 µs against 5.5 for the
+ * content digest in the restore statement, issue 17 fourth pass), and equal text is equal content,
+ * so a match can never pass a changed document as unchanged; the same content written with other
+ * field order only misses the match.
  */
-export function sqliteTextDigest(text: string): string {
-  return hash('sha256', text, 'base64url');
-}
+export const sqliteTextDigest = storedTextDigest;
 
 /**
  * Registers {@link sqliteTextDigest} as `steward_text_digest(text)` of this database (once): NULL
