@@ -325,6 +325,15 @@ export interface Page {
 export interface Expectation {
   readonly field: string;
   readonly value: Scalar | undefined;
+  /**
+   * Optional, for a `replace` on a store that keeps documents as text (a store with
+   * {@link Collection.encode}: SQLite): the stored text read (`Page.texts`). The write then holds
+   * only while the stored text is still exactly this, which is stricter than `field`/`value` (the
+   * text read holds `value`) and costs the store a comparison of text instead of reading the field
+   * out of the document: a change since the read that left the field alone is refused too. Other
+   * stores, and other operations, check `field`/`value` alone.
+   */
+  readonly storedText?: string;
 }
 
 export type WriteOp =

@@ -199,6 +199,13 @@ describe('planRestore', () => {
       overwrites: edited,
     });
   });
+  test('without a digest, up() again: a -0 apply wrote reads back as 0, and that is no change', () => {
+    const withZero = { ...image, doc: { ...original, n: -0 } };
+    // What apply wrote went through JSON text: `up` kept `n: -0`, the store holds `0`.
+    const readBack = JSON.parse(JSON.stringify({ ...written, n: -0 })) as JsonObject;
+    assert.deepEqual(planRestore(withZero, readBack, 'v', rewrite), { kind: 'restore', doc: withZero.doc });
+  });
+
   test('with the digest apply kept, tells a changed document without running up() again', () => {
     const digested = { ...image, writtenDigest: documentDigest(written) };
     const edited = { id: 'p1', v: 2, name: ['Ada', 'Lovelace'] };

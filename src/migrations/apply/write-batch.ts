@@ -128,7 +128,11 @@ export async function writeBatch(
       encodings.push(encoded);
       const version = versionOf(plan.next, target.versionField);
       writes.push(imageEntry(plan.key, doc, version, digest, encoded, text));
-      const expect = { field: target.versionField, value: plan.expect };
+      // In a `stored-text` attempt the write holds on the text read (see `Expectation.storedText`).
+      const expect =
+        text === undefined
+          ? { field: target.versionField, value: plan.expect }
+          : { field: target.versionField, value: plan.expect, storedText: text };
       ops.push(
         encoded
           ? { type: 'replace', doc: plan.next, encoded, expect }

@@ -2,7 +2,7 @@ import type { JsonObject } from '../../core/json.js';
 import { type CollectionRewrite, planDocument } from '../apply/document-plan.js';
 import type { MigrationBeforeImage } from '../before-images.js';
 import { documentDigest } from '../collection-checksum.js';
-import { sameJson } from '../json-values.js';
+import { canonicalText, sameJson } from '../json-values.js';
 import type { Migration } from '../migration.js';
 import { migrateDown, migrateUp } from '../transform-document.js';
 
@@ -65,7 +65,9 @@ function changedSinceApply(
 ): boolean {
   if (image.writtenDigest) return documentDigest(current) !== image.writtenDigest;
   const written = rewrite && planDocument(before, rewrite);
-  return written?.kind === 'write' && !sameJson(current, written.next);
+  // Compared as the digest compares them, by canonical text, not with `sameJson`: what apply wrote
+  // went through JSON text, where `-0` is `0`, so `up` giving `-0` must match the `0` read back.
+  return written?.kind === 'write' && canonicalText(current) !== canonicalText(written.next);
 }
 
 /**

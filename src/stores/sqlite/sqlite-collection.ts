@@ -83,6 +83,8 @@ export class SqliteCollection implements Collection {
   };
   /** The conditional replace's statement text, made once (see `expecting`). */
   private readonly updateDoc: string;
+  /** The replace conditional on the stored text (see `whereStoredText`), made once. */
+  private readonly updateIfText: string;
 
   constructor(
     /** The database handle; `writeWithCopy` pushes down only between tables of the same one. */
@@ -92,6 +94,7 @@ export class SqliteCollection implements Collection {
   ) {
     this.table = tableName(spec);
     this.updateDoc = `UPDATE ${this.table} SET doc = ?`;
+    this.updateIfText = `UPDATE ${this.table} SET doc = ? WHERE k = ? AND doc = ?`;
   }
 
   /** Throws `collection.not-found` unless the table exists. */
@@ -459,7 +462,10 @@ export class SqliteCollection implements Collection {
           const changed = this.run(`UPDATE ${this.table} SET doc = ? WHERE k = ?`, [text, k]);
           return changed === 1 ? { status: 'ok' } : { status: 'missing' };
         }
-        const result = this.whereExpected(this.updateDoc, text, k, op.expect);
+        const result =
+          op.expect.storedText === undefined
+            ? this.whereExpected(this.updateDoc, text, k, op.expect)
+            : this.whereStoredText(text, k, op.expect.storedText);
         return result.status === 'missing' && op.upsert ? this.put(k, text) : result;
       }
       case 'patch': {
@@ -506,6 +512,19 @@ export class SqliteCollection implements Collection {
           ? prepared.run(text, k)
           : prepared.run(text, k, bound)
     ).changes;
+    if (changed === 1) return { status: 'ok' };
+    return this.statement(`SELECT 1 FROM ${this.table} WHERE k = ?`).get(k)
+      ? { status: 'conflict' }
+      : { status: 'missing' };
+  }
+
+  /**
+   * Replaces document `k` with `text` only while its stored text is still `read`: a comparison of
+   * text in the key's row, where the field's condition has SQLite read the field out of the stored
+   * JSON.
+   */
+  private whereStoredText(text: string, k: string, read: string): WriteResult {
+    const changed = this.statement(this.updateIfText).run(text, k, read).changes;
     if (changed === 1) return { status: 'ok' };
     return this.statement(`SELECT 1 FROM ${this.table} WHERE k = ?`).get(k)
       ? { status: 'conflict' }
