@@ -36,15 +36,21 @@ export interface KillLoop {
   readonly kills: number;
   /** The longest wait, in ms, after the chosen progress line before the kill. */
   readonly maxDelayMs: number;
+  /**
+   * After how many progress lines, at least and at most, a child is killed (default 1 to 3). A
+   * stage's first line may come before its first write: a test that must kill after some work
+   * starts at 2.
+   */
+  readonly lines?: readonly [number, number];
   /** Names the job in assertion messages. */
   readonly label: string;
 }
 
 /**
  * Runs children until one finishes: each of the first `kills` is killed after 1 to 3 progress
- * lines plus up to `maxDelayMs` (so kills land anywhere in a batch: between an image and its write,
- * a write and its checkpoint...); a child that printed its report before the kill landed counts as
- * finished. Returns the final report and how many children were killed.
+ * lines (or `lines`) plus up to `maxDelayMs` (so kills land anywhere in a batch: between an image
+ * and its write, a write and its checkpoint...); a child that printed its report before the kill
+ * landed counts as finished. Returns the final report and how many children were killed.
  */
 export async function runWithKills<R>(loop: KillLoop): Promise<{ report: R; killed: number }> {
   const script = await bundled(loop.script);
@@ -54,7 +60,8 @@ export async function runWithKills<R>(loop: KillLoop): Promise<{ report: R; kill
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = once(proc, 'exit');
-    const killAfter = killed < loop.kills ? between(1, 3) : Number.POSITIVE_INFINITY;
+    const [fewest, most] = loop.lines ?? [1, 3];
+    const killAfter = killed < loop.kills ? between(fewest, most) : Number.POSITIVE_INFINITY;
     let seen = 0;
     let report: R | undefined;
     for await (const line of createInterface({ input: proc.stdout! })) {
