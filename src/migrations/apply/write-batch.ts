@@ -256,7 +256,7 @@ async function imagedWrite(
     entries: entries.held as unknown as JsonObject[],
   };
   // A write's original is copied from the stored row: the entry crosses without its document.
-  const copies = entries.writes.map(({ doc: _original, ...entry }) => ({
+  const copies = entries.writes.map(({ doc: _original, docText: _text, ...entry }) => ({
     key: entry.key,
     entry: entry as unknown as JsonObject,
   }));
