@@ -14,8 +14,9 @@ import { scanDocuments } from '../../src/stores/scan-pages.js';
 import type { SqliteCollection } from '../../src/stores/sqlite/sqlite-collection.js';
 import { keyId } from '../../src/stores/store.js';
 import { storeRawText } from '../support/corrupt-sqlite-row.js';
+import { shapedTexts } from '../support/shaped-texts.js';
 import { selectedKinds } from '../support/test-stores.js';
-import { type MigrationWorld, migrationWorld, splitName } from './fixtures/migration-world.js';
+import { type MigrationWorld, migrationWorld, splitName, versionField } from './fixtures/migration-world.js';
 
 /** Every row's stored text by key, as SQLite holds it. */
 function storedTexts(handle: SqliteCollection): Map<string, string> {
@@ -24,23 +25,6 @@ function storedTexts(handle: SqliteCollection): Map<string, string> {
     doc: string;
   }[];
   return new Map(rows.map((row) => [row.k, row.doc]));
-}
-
-/**
- * Texts of version-1 subjects as other writers store them, each a JSON text of an object with the
- * key `key` under `keyField`. None is what `JSON.stringify` of its parse gives.
- */
-function shapedTexts(keyField: string): ((key: string) => string)[] {
-  const k = JSON.stringify(keyField);
-  return [
-    (key) =>
-      `\n  {\n    ${k}: ${JSON.stringify(key)},\n    "name": "Pretty Printed",\n    "schemaVersion": 1\n  }\n`,
-    (key) => `{${k}:${JSON.stringify(key)},"name":"Ren\\u00e9 D\\u00fcrr","schemaVersion":1}`,
-    (key) => `{${k}:${JSON.stringify(key)},"name":"Some Numbers","score":1.0,"big":1E5,"schemaVersion":1}`,
-    (key) => `{"schemaVersion":1,"name":"Reversed Order",${k}:${JSON.stringify(key)}}`,
-    (key) => `{"2":1,"1":2,${k}:${JSON.stringify(key)},"name":"Integer Keys","schemaVersion":1}`,
-    (key) => `{${k} : ${JSON.stringify(key)} , "name" : "Spaced Out" , "schemaVersion" : 1 }`,
-  ];
 }
 
 const options = { canaryPercent: 20, batchSize: 50 };
@@ -57,11 +41,11 @@ for (const kind of selectedKinds().filter((k) => k === 'sqlite')) {
       const handle = w.subjects.handle as SqliteCollection;
       const keyField = w.subjects.spec.keyField;
       await w.seed(120);
-      const shapes = shapedTexts(keyField);
+      const shapes = shapedTexts(keyField, versionField, 1);
       // Every other document gets a shape; the rest stay as steward wrote them.
       for (let i = 0; i < 120; i += 2) {
         const key = `s${String(i).padStart(5, '0')}`;
-        const text = shapes[(i / 2) % shapes.length]!(key);
+        const text = shapes[(i / 2) % shapes.length]!.text(key);
         assert.equal((JSON.parse(text) as JsonObject)[keyField], key);
         storeRawText(handle, keyId(key), text);
       }

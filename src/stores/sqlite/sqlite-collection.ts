@@ -237,9 +237,10 @@ export class SqliteCollection implements Collection {
   /**
    * The pushdown of `writeWithCopy`: one `INSERT ... SELECT` builds the copy from the stored rows
    * (`json(doc)` of each: the stored text, minified as steward stores it, never parsed in
-   * JavaScript; with `asText`, `json_quote(doc)`: the text byte for byte, as a JSON string), in the same `BEGIN IMMEDIATE` transaction as the writes, so the copy holds each
-   * document exactly as the write found it and commits with it or not at all. Undefined when
-   * `copy.into` is not a table of this database.
+   * JavaScript; with `asText`, `json_quote(doc)`: the text byte for byte, as a JSON string), in
+   * the same `BEGIN IMMEDIATE` transaction as the writes, so the copy holds each document exactly
+   * as the write found it and commits with it or not at all. Undefined when `copy.into` is not a
+   * table of this database.
    */
   async writeWithCopy(ops: readonly WriteOp[], copy: CopyOnWrite): Promise<WriteResult[] | undefined> {
     const into = copy.into;
