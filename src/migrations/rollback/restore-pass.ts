@@ -195,7 +195,10 @@ async function restoreEntries(
   return progress;
 }
 
-/** The entry as a document's before-image, without its stored text (never saved with it: see `keepFailed`). */
+/**
+ * The entry as a document's before-image, without its stored text: `keepFailed` saves these, and
+ * `doc` already holds the text's content.
+ */
 function asImage(progress: RollbackProgress, collection: string, entry: ImageEntry): MigrationBeforeImage {
   const { docText: _text, ...image } = entry;
   return { migration: progress.id, attempt: progress.attempt, collection, savedAt: '', ...image };

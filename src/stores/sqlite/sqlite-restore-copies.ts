@@ -95,10 +95,11 @@ export function fieldPath(field: string): string {
  * match by itself, and `steward_restore_digest` (the content digest: a `JSON.parse`, canonical
  * text and SHA-256) runs only where it is not and the element has one: `CASE` evaluates its
  * branches lazily, so each row pays for one digest when its text is as written. With `docText`,
- * an element holding the copy as its stored text (a JSON string) is put back as those bytes,
- * and one holding it as an object (images of earlier versions) as before. `RETURNING` names the documents put back,
- * each with the number of elements read (a constant subquery over `e`, evaluated once); when none
- * was put back, `count` says how many elements there were, so the caller knows whether any was left.
+ * an element holding the copy as its stored text (a JSON string) is put back as those bytes, and
+ * one holding it as an object (images of earlier versions) as before. `RETURNING` names the
+ * documents put back, each with the number of elements read (a constant subquery over `e`,
+ * evaluated once); when none was put back, `count` says how many elements there were, so the
+ * caller knows whether any was left.
  */
 export function restoreCopiesSql(
   from: string,
