@@ -29,10 +29,26 @@ export interface BatchImage {
   readonly entries: readonly ImageEntry[];
 }
 
-/** One document of a batch image. */
+/**
+ * One document of a batch image.
+ *
+ * An entry read from an image that kept the stored text (`docText`) holds both: `doc` is parsed
+ * from the text when the image is read, and dropped again when the entry is saved
+ * ({@link storedEntry}). Parsed on read, not lazily: images are read whole only on rare paths (a
+ * rerun of a crashed batch, the documents rollback's pushdown left, the parity gate's sample), and
+ * every reader wants `doc` as a plain field (spreads of a lazy getter would lose it). Dropped when
+ * saved: the text is the original byte for byte, `doc` only its parse, and saving both would
+ * double the image.
+ */
 export interface ImageEntry {
   readonly key: DocKey;
   readonly doc: JsonObject;
+  /**
+   * The stored text of the document before apply, byte for byte, where the store keeps text
+   * (SQLite's pushdown copies it: `CopyOnWrite.asText`); saved as a JSON string instead of `doc`.
+   * Rollback puts back this very text. Absent in images of older runs and of other stores.
+   */
+  readonly docText?: string;
   /**
    * The version field's value apply wrote (null when absent): rollback restores the document only
    * while it still carries it, so a document someone moved on since is reported, not overwritten.
@@ -45,15 +61,13 @@ export interface ImageEntry {
   readonly writtenDigest?: string;
   /**
    * The digest of the text apply wrote (`Collection.encode`), where the store keeps text as written
-   * (SQLite), beside `writtenDigest` and never without it. Rollback's restore hashes the stored
-   * text and compares (no `JSON.parse`, no canonical text), and falls back to `writtenDigest`
-   * where they differ: equal text is equal content, so a match never hides a change, and a
-   * document rewritten with the same content in other text only costs the content digest.
-   * Absent in images of older runs and of other stores.
+   * (SQLite). Rollback's restore hashes the stored text and compares (no `JSON.parse`, no
+   * canonical text); equal text is equal content, so a match never hides a change. Beside
+   * `writtenDigest` in a `content` attempt, which is the fallback where the texts differ (the same
+   * content rewritten in other text costs the content digest); alone in a `stored-text` attempt
+   * (`DigestKind`), where other text is a change. Absent in images of older runs and of other stores.
    */
   readonly writtenTextDigest?: string;
-  /** The document's stored text before apply, byte for byte, where the store keeps text (SQLite). */
-  readonly docText?: string;
 }
 
 /** Which migration attempt and collection a batch image belongs to. */
@@ -133,7 +147,7 @@ export async function saveBatchImage(
 ): Promise<BatchImage> {
   const head = batchImageId(owner, batch);
   const run = previous ? previous.run + 1 : 0;
-  const parts = chunked(entries);
+  const parts = chunked(entries.map(storedEntry));
   const common = { migration: owner.migration, attempt: owner.attempt, collection: owner.collection };
   const docs: JsonObject[] = parts.map((part, i) => ({
     [backups.spec.keyField]: i === 0 ? head : chunkId(head, run, i),
@@ -433,9 +447,44 @@ function isHead(doc: JsonObject): boolean {
   );
 }
 
+/**
+ * The entry as an image saves it: without `doc` where it has `docText` (see {@link ImageEntry}).
+ * Every save of entries read from an image goes through it.
+ */
+export function storedEntry(entry: ImageEntry): ImageEntry {
+  if (entry.docText === undefined) return entry;
+  const { doc: _parsed, ...stored } = entry;
+  return stored as ImageEntry;
+}
+
+/**
+ * The well-formed entries of an image document: a key, and the original as an object (`doc`) or
+ * as stored text (`docText`, parsed into `doc`). Text that holds no JSON object is no entry, as an
+ * element without an object `doc` is none: apply's read refuses such a document, so only a change
+ * outside steward between that read and the write can put it there (the in-store restore still
+ * puts its text back where the document is as apply wrote it).
+ */
 function entriesOf(doc: JsonObject): ImageEntry[] {
   const entries = Array.isArray(doc.entries) ? doc.entries : [];
-  return entries.filter(
-    (e): e is JsonObject => isJsonObject(e) && isDocKey(e.key) && isJsonObject(e.doc),
-  ) as unknown as ImageEntry[];
+  const out: ImageEntry[] = [];
+  for (const e of entries) {
+    if (!isJsonObject(e) || !isDocKey(e.key)) continue;
+    if (typeof e.docText !== 'string') {
+      if (isJsonObject(e.doc)) out.push(e as unknown as ImageEntry);
+      continue;
+    }
+    const parsed = parsedObject(e.docText);
+    if (parsed) out.push({ ...(e as unknown as ImageEntry), doc: parsed });
+  }
+  return out;
+}
+
+/** The object a JSON text holds, or undefined when it holds none. */
+function parsedObject(text: string): JsonObject | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isJsonObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -26,12 +26,23 @@ export async function restoreCopies(collection: Collection, restore: RestoreCopi
     const list = holders.get(keyId(id))?.[restore.field];
     return Array.isArray(list) ? list : [];
   });
+  // Only content digests are compared here (the stored text is not read): an element with a text
+  // digest alone is left to the caller.
   const candidates = elements.filter(isJsonObject).flatMap((element) => {
     const key = element[restore.key];
-    const doc = element[restore.doc];
+    const text = restore.docText === undefined ? undefined : element[restore.docText];
+    const doc = typeof text === 'string' ? parsedObject(text) : element[restore.doc];
     const digest = element[restore.digest];
     return isDocKey(key) && isJsonObject(doc) && typeof digest === 'string'
-      ? [{ key, doc, digest, version: (element[restore.version.element] ?? null) as Scalar }]
+      ? [
+          {
+            key,
+            doc,
+            ...(typeof text === 'string' ? { text } : {}),
+            digest,
+            version: (element[restore.version.element] ?? null) as Scalar,
+          },
+        ]
       : [];
   });
   const current = await collection.getMany(candidates.map((c) => c.key));
@@ -39,7 +50,8 @@ export async function restoreCopies(collection: Collection, restore: RestoreCopi
     const stored = current.get(keyId(c.key));
     return stored !== undefined && restore.digestOf(stored) === c.digest;
   });
-  const results = chosen.length > 0 ? await collection.write(chosen.map((c) => replaceOp(c, restore))) : [];
+  const results =
+    chosen.length > 0 ? await collection.write(chosen.map((c) => replaceOp(c, restore, collection))) : [];
   const restored = new Set<string>();
   chosen.forEach((c, i) => {
     if (results[i]?.status === 'ok') restored.add(keyId(c.key));
@@ -47,6 +59,25 @@ export async function restoreCopies(collection: Collection, restore: RestoreCopi
   return { restored, elements: elements.length };
 }
 
-function replaceOp(copy: { key: DocKey; doc: JsonObject; version: Scalar }, restore: RestoreCopies): WriteOp {
-  return { type: 'replace', doc: copy.doc, expect: { field: restore.version.field, value: copy.version } };
+function replaceOp(
+  copy: { key: DocKey; doc: JsonObject; text?: string; version: Scalar },
+  restore: RestoreCopies,
+  collection: Collection,
+): WriteOp {
+  const expect = { field: restore.version.field, value: copy.version };
+  // A copy kept as stored text goes back as that text where the store keeps text.
+  const encoded = copy.text === undefined ? undefined : collection.encode?.(copy.doc, copy.text);
+  return encoded
+    ? { type: 'replace', doc: copy.doc, encoded, expect }
+    : { type: 'replace', doc: copy.doc, expect };
+}
+
+/** The object a JSON text holds, or undefined when it holds none. */
+function parsedObject(text: string): JsonObject | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isJsonObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -178,8 +178,13 @@ export interface Collection {
    * `doc`: a caller must not change the key in between (apply never touches a plan's document after
    * planning it). Undefined where the store re-encodes what it is given (MongoDB's BSON, DynamoDB's
    * maps): there only content digests are checked, and `encoded` is ignored.
+   *
+   * With `text`, that text is what is written and digested instead of a new serialization of
+   * `doc`: for a caller putting back a document's text exactly as it was stored (rollback of a
+   * before-image that kept the stored text, see {@link CopyOnWrite.asText}). `text` must be a JSON text
+   * of `doc` (parsing it gives `doc`): the store trusts it and does not check.
    */
-  encode?(doc: JsonObject): EncodedDocument;
+  encode?(doc: JsonObject, text?: string): EncodedDocument;
 }
 
 /**
@@ -202,6 +207,17 @@ export interface RestoreCopies {
   readonly field: string;
   readonly key: string;
   readonly doc: string;
+  /**
+   * Optional: the element field holding the copy as its stored text, a JSON string
+   * ({@link CopyOnWrite.asText}), read where an element has it instead of `doc`. A store that
+   * keeps text puts that text back byte for byte; elsewhere it is parsed and written as a document.
+   */
+  readonly docText?: string;
+  /**
+   * The element field holding the content digest (`digestOf`) the stored document must have. An
+   * element may lack it where it has a text digest (`textDigest`): it is then put back only on a
+   * text match, and left to the caller otherwise (and on stores without text digests).
+   */
   readonly digest: string;
   /** The digest of a document; deterministic. The store may call it inside a statement. */
   readonly digestOf: (doc: JsonObject) => string;
@@ -210,7 +226,7 @@ export interface RestoreCopies {
    * written after the copy was taken. A store with `encode` puts the copy back where the stored text
    * has that digest without computing `digestOf` (equal text is equal content), and computes
    * `digestOf` only where the text digest differs or is absent; other stores ignore it. So an
-   * element must hold both digests of the same write, or only `digest`.
+   * element holds both digests of the same write, or only one of them.
    */
   readonly textDigest?: string;
   /**
@@ -263,6 +279,14 @@ export interface CopyOnWrite {
   readonly field: string;
   /** The field of each element that holds the stored document. */
   readonly as: string;
+  /**
+   * Optional: `as` holds the stored document as a JSON string of its text instead of an object.
+   * Where the store keeps text (SQLite's pushdown) that is the text exactly as stored, byte for
+   * byte (spacing, escapes, field order, `1.0`), never parsed: a restore can then put back the
+   * very bytes. Elsewhere it is `JSON.stringify` of the document as read (MongoDB and DynamoDB
+   * keep no text; there it only keeps the element's form alike).
+   */
+  readonly asText?: boolean;
   readonly copies: readonly { readonly key: DocKey; readonly entry: JsonObject }[];
 }
 

@@ -21,7 +21,8 @@ export async function writeWithCopy(
   const stored = await collection.getMany(copy.copies.map((c) => c.key));
   const added = copy.copies.flatMap(({ key, entry }) => {
     const doc = stored.get(keyId(key));
-    return doc ? [{ ...entry, [copy.as]: doc }] : [];
+    // No stored text to keep here: `asText` gets the document as read, serialized (see `CopyOnWrite`).
+    return doc ? [{ ...entry, [copy.as]: copy.asText ? JSON.stringify(doc) : doc }] : [];
   });
   const held = copy.doc[copy.field];
   const doc: JsonObject = { ...copy.doc, [copy.field]: [...added, ...(Array.isArray(held) ? held : [])] };

@@ -9,8 +9,10 @@ import { after, before, describe, test } from 'node:test';
 import type { JsonObject } from '../../src/core/json.js';
 import { documentDigest } from '../../src/migrations/collection-checksum.js';
 import { restoreCopies } from '../../src/stores/restore-copies.js';
+import type { SqliteCollection } from '../../src/stores/sqlite/sqlite-collection.js';
 import { type Collection, type DocKey, keyId, type RestoreCopies } from '../../src/stores/store.js';
 import { sqliteWithCopies, storeRawText } from '../support/corrupt-sqlite-row.js';
+import { shapedTexts } from '../support/shaped-texts.js';
 import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
 
 for (const kind of selectedKinds()) {
@@ -147,6 +149,102 @@ for (const kind of selectedKinds()) {
       assert.deepEqual(after.get(keyId('same')), entry('same').doc);
       assert.deepEqual(after.get(keyId('reordered')), entry('reordered').doc);
       assert.deepEqual(after.get(keyId('changed')), { ...written('changed'), title: 'edited' });
+    });
+
+    /** Every row's stored text by key, where the store keeps text (SQLite); undefined elsewhere. */
+    const storedTexts = (docs: Collection): Map<string, string> | undefined => {
+      if (kind !== 'sqlite') return undefined;
+      const sqlite = docs as SqliteCollection;
+      const rows = sqlite.db.prepare(`SELECT k, doc FROM ${sqlite.table}`).all() as {
+        k: string;
+        doc: string;
+      }[];
+      return new Map(rows.map((row) => [row.k, row.doc]));
+    };
+
+    test('copies kept as stored text go back byte for byte; copies kept as objects beside them as before', async () => {
+      const { docs, copies, id, copiesKey } = await pair('texts');
+      const shapes = shapedTexts(id, 'v', 1);
+      const keys = shapes.map((_, i) => `t${i}`);
+      const written = (key: string): JsonObject => ({ [id]: key, v: 2, done: true });
+      await docs.write([...keys, 'object'].map((key) => ({ type: 'insert', doc: written(key) })));
+      const digests = (key: string): JsonObject => ({
+        writtenVersion: 2,
+        writtenDigest: documentDigest(written(key)),
+        ...(docs.encode ? { writtenTextDigest: docs.encode(written(key)).textDigest } : {}),
+      });
+      const texts = shapes.map((shape, i) => shape.text(keys[i]!));
+      const object: JsonObject = { [id]: 'object', v: 1, name: 'R\u00e9 "q"', n: 1.5 };
+      const entries = [
+        ...keys.map((key, i) => ({ key, ...digests(key), docText: texts[i]! })),
+        { key: 'object', doc: object, ...digests('object') },
+      ];
+      await copies.write([{ type: 'insert', doc: { [copiesKey]: 'img', entries } }]);
+      const result = await restoreCopies(docs, {
+        ...request(copies, ['img']),
+        docText: 'docText',
+        textDigest: 'writtenTextDigest',
+      });
+      assert.deepEqual([...result.restored].sort(), [...keys, 'object'].map(keyId).sort());
+      assert.equal(result.elements, keys.length + 1);
+      const after = await docs.getMany([...keys, 'object']);
+      for (const [i, key] of keys.entries())
+        assert.deepEqual(after.get(keyId(key)), JSON.parse(texts[i]!), shapes[i]!.shape);
+      assert.deepEqual(after.get(keyId('object')), object);
+      const stored = storedTexts(docs);
+      if (stored) {
+        for (const [i, key] of keys.entries())
+          assert.equal(stored.get(keyId(key)), texts[i], `${shapes[i]!.shape}: the very bytes`);
+        assert.equal(stored.get(keyId('object')), JSON.stringify(object), 'an object copy as written');
+      }
+    });
+
+    test('a copy with a text digest and no content digest goes back only on a text match', async () => {
+      const { docs, copies, id, copiesKey } = await pair('text_only');
+      const written = (key: string): JsonObject => ({ [id]: key, v: 2, title: 't', done: true });
+      const reordered = (key: string): JsonObject => ({ done: true, title: 't', v: 2, [id]: key });
+      // 'same' is stored as written; 'reordered' holds the same content in other text since;
+      // 'changed' other content.
+      await docs.write(
+        ['same', 'reordered', 'changed'].map((key) => ({ type: 'insert', doc: written(key) })),
+      );
+      await docs.write([
+        { type: 'replace', doc: reordered('reordered') },
+        { type: 'replace', doc: { ...written('changed'), title: 'edited' } },
+      ]);
+      const original = (key: string) => `{ ${JSON.stringify(id)}: ${JSON.stringify(key)}, "v": 1.0 }`;
+      const entry = (key: string): JsonObject => ({
+        key,
+        writtenVersion: 2,
+        ...(docs.encode ? { writtenTextDigest: docs.encode(written(key)).textDigest } : {}),
+        docText: original(key),
+      });
+      await copies.write([
+        { type: 'insert', doc: { [copiesKey]: 'img', entries: ['same', 'reordered', 'changed'].map(entry) } },
+      ]);
+      let contentDigests = 0;
+      const result = await restoreCopies(docs, {
+        ...request(copies, ['img']),
+        docText: 'docText',
+        textDigest: 'writtenTextDigest',
+        digestOf: (doc) => {
+          contentDigests++;
+          return documentDigest(doc);
+        },
+      });
+      // Only a store that keeps text can tell a text match (SQLite); elsewhere all are left.
+      assert.deepEqual([...result.restored], docs.encode ? [keyId('same')] : []);
+      assert.equal(result.elements, 3);
+      assert.equal(contentDigests, 0, 'no content digest to compare');
+      const after = await docs.getMany(['same', 'reordered', 'changed']);
+      assert.deepEqual(after.get(keyId('same')), docs.encode ? { [id]: 'same', v: 1 } : written('same'));
+      assert.deepEqual(
+        after.get(keyId('reordered')),
+        reordered('reordered'),
+        'same content, other text: left',
+      );
+      assert.deepEqual(after.get(keyId('changed')), { ...written('changed'), title: 'edited' });
+      assert.equal(storedTexts(docs)?.get(keyId('same')) ?? original('same'), original('same'));
     });
 
     test('string keys with quotes, backslashes, braces or accents are put back under their own key', async () => {

@@ -7,9 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { JsonObject } from '../../src/core/json.js';
 import { isStewardError } from '../../src/errors/steward-error.js';
+import type { SqliteCollection } from '../../src/stores/sqlite/sqlite-collection.js';
 import { keyId } from '../../src/stores/store.js';
 import { writeWithCopy } from '../../src/stores/write-with-copy.js';
 import { sqliteWithCopies, storeRawText } from '../support/corrupt-sqlite-row.js';
+import { shapedTexts } from '../support/shaped-texts.js';
 import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
 
 for (const kind of selectedKinds()) {
@@ -132,6 +134,81 @@ for (const kind of selectedKinds()) {
         );
       }
     });
+
+    test('asText: each copy is the stored text as a JSON string, byte for byte where the store keeps text', async () => {
+      const { docs, copies } = await withCopies('texts', 'texts_copies');
+      const shapes = shapedTexts(docs.spec.keyField, 'v', 1);
+      const keys = shapes.map((_, i) => `t${i}`);
+      const texts = shapes.map((s, i) => s.text(keys[i]!));
+      await docs.write(texts.map((text) => ({ type: 'insert', doc: JSON.parse(text) as JsonObject })));
+      // SQLite keeps the text it is given: store each shape as another writer would.
+      const sqlite = kind === 'sqlite' ? (docs as SqliteCollection) : undefined;
+      if (sqlite) for (const [i, key] of keys.entries()) storeRawText(sqlite, keyId(key), texts[i]!);
+      const results = await writeWithCopy(
+        docs,
+        keys.map((key) => ({
+          type: 'replace',
+          doc: { [docs.spec.keyField]: key, v: 2 },
+          expect: { field: 'v', value: 1 },
+        })),
+        {
+          into: copies,
+          doc: { [copies.spec.keyField]: 'img', entries: [] },
+          field: 'entries',
+          as: 'docText',
+          asText: true,
+          copies: keys.map((key) => ({ key, entry: { key, writtenVersion: 2 } })),
+        },
+      );
+      assert.deepEqual(
+        results.map((r) => r.status),
+        keys.map(() => 'ok'),
+      );
+      const entries = (await copies.getMany(['img'])).get(keyId('img'))?.entries as JsonObject[];
+      assert.deepEqual(
+        entries.map((e) => e.key),
+        keys,
+      );
+      for (const [i, entry] of entries.entries()) {
+        const shape = shapes[i]!.shape;
+        assert.deepEqual(Object.keys(entry).sort(), ['docText', 'key', 'writtenVersion'], shape);
+        assert.equal(typeof entry.docText, 'string', shape);
+        assert.deepEqual(JSON.parse(entry.docText as string), JSON.parse(texts[i]!), shape);
+        if (sqlite) assert.equal(entry.docText, texts[i], `${shape}: the stored bytes`);
+      }
+    });
+
+    if (kind === 'sqlite')
+      test('asText over stored text that is not JSON: the conditional write fails it, nothing copied or written', async () => {
+        const { docs, copies } = await sqliteWithCopies(t, 'corrupt_text');
+        const keyField = docs.spec.keyField;
+        await docs.write([
+          { type: 'insert', doc: { [keyField]: 'ok', v: 1 } },
+          { type: 'insert', doc: { [keyField]: 'bad', v: 1 } },
+        ]);
+        storeRawText(docs, keyId('bad'), '{"v":1,');
+        const write = (key: string) => ({
+          type: 'replace' as const,
+          doc: { [keyField]: key, v: 2 },
+          expect: { field: 'v', value: 1 },
+        });
+        await assert.rejects(
+          writeWithCopy(docs, [write('ok'), write('bad')], {
+            into: copies,
+            doc: { [copies.spec.keyField]: 'img', entries: [] },
+            field: 'entries',
+            as: 'docText',
+            asText: true,
+            copies: [
+              { key: 'ok', entry: { key: 'ok' } },
+              { key: 'bad', entry: { key: 'bad' } },
+            ],
+          }),
+          (e) => isStewardError(e, 'store.corrupt'),
+        );
+        assert.equal((await copies.getMany(['img'])).size, 0, 'no copy saved');
+        assert.equal((await docs.getMany(['ok'])).get(keyId('ok'))?.v, 1, 'no write applied');
+      });
 
     if (kind === 'sqlite')
       test('stored text that is not JSON: store.corrupt, nothing copied, nothing written', async () => {

@@ -16,6 +16,7 @@ import {
   imageFromHead,
   readBatchImage,
   saveBatchImage,
+  storedEntry,
 } from '../batch-images.js';
 import {
   beforeImageId,
@@ -252,10 +253,12 @@ async function imagedWrite(
     run,
     chunks: 1,
     savedAt: image.savedAt,
-    // Carried and stray entries (earlier runs' originals) are kept as they are.
-    entries: entries.held as unknown as JsonObject[],
+    // Carried and stray entries (earlier runs' originals) are kept as they were saved.
+    entries: entries.held.map(storedEntry) as unknown as JsonObject[],
   };
-  // A write's original is copied from the stored row: the entry crosses without its document.
+  // A write's original is copied from the stored row, as the stored text byte for byte
+  // (`docText`), so rollback puts back the very bytes: the entry crosses without its document
+  // (nor the text read, which a stored-text attempt's entry holds for the generic path).
   const copies = entries.writes.map(({ doc: _original, docText: _text, ...entry }) => ({
     key: entry.key,
     entry: entry as unknown as JsonObject,
@@ -266,7 +269,8 @@ async function imagedWrite(
     into: target.backups,
     doc: head,
     field: 'entries',
-    as: 'doc',
+    as: 'docText',
+    asText: true,
     copies,
   });
   if (!results) return undefined;

@@ -144,6 +144,7 @@ async function restoreInStore(
     field: 'entries',
     key: 'key',
     doc: 'doc',
+    docText: 'docText',
     digest: 'writtenDigest',
     digestOf: documentDigest,
     textDigest: 'writtenTextDigest',
@@ -179,21 +180,42 @@ async function restoreEntries(
 ): Promise<RollbackProgress> {
   let progress = start;
   const images = entries.map((entry) => asImage(progress, collection, entry));
-  for (let i = 0; i < images.length; i += ctx.batchSize)
-    progress = await restoreImages(ctx, migration, progress, collection, images.slice(i, i + ctx.batchSize));
+  const texts = entries.map((entry) => entry.docText);
+  for (let i = 0; i < images.length; i += ctx.batchSize) {
+    const slice = images.slice(i, i + ctx.batchSize);
+    progress = await restoreImages(
+      ctx,
+      migration,
+      progress,
+      collection,
+      slice,
+      texts.slice(i, i + ctx.batchSize),
+    );
+  }
   return progress;
 }
 
+/**
+ * The entry as a document's before-image, without its stored text: `keepFailed` saves these, and
+ * `doc` already holds the text's content.
+ */
 function asImage(progress: RollbackProgress, collection: string, entry: ImageEntry): MigrationBeforeImage {
-  return { migration: progress.id, attempt: progress.attempt, collection, savedAt: '', ...entry };
+  const { docText: _text, ...image } = entry;
+  return { migration: progress.id, attempt: progress.attempt, collection, savedAt: '', ...image };
 }
 
+/**
+ * Restores `images` one by one. `texts[i]`, where given, is the stored text `images[i].doc` was
+ * parsed from: where the collection keeps text (`encode`), a restore writes that text, so a
+ * document put back here is byte for byte as it was, as one the store put back itself.
+ */
 async function restoreImages(
   ctx: RollbackContext,
   migration: Migration | undefined,
   progress: RollbackProgress,
   name: string,
   images: readonly MigrationBeforeImage[],
+  texts: readonly (string | undefined)[] = [],
 ): Promise<RollbackProgress> {
   const target = ctx.target.collection(name);
   const current = await target.handle.getMany(images.map((i) => i.key));
@@ -210,17 +232,18 @@ async function restoreImages(
     plan: planRestore(image, current.get(keyId(image.key)), target.versionField, rewrite),
   }));
   await keepOverwritten(ctx, plans, target.versionField);
-  const ops: WriteOp[] = plans.flatMap(({ image, plan }) =>
-    plan.kind === 'restore' || plan.kind === 'down'
-      ? [
-          {
-            type: 'replace',
-            doc: plan.doc,
-            expect: { field: target.versionField, value: image.writtenVersion },
-          } as WriteOp,
-        ]
-      : [],
-  );
+  const ops: WriteOp[] = plans.flatMap(({ image, plan }, i) => {
+    if (plan.kind !== 'restore' && plan.kind !== 'down') return [];
+    const expect = { field: target.versionField, value: image.writtenVersion };
+    // `restore` writes the image's own document, so its stored text is a JSON text of it.
+    const text = plan.kind === 'restore' ? texts[i] : undefined;
+    const encoded = text === undefined ? undefined : target.handle.encode?.(plan.doc, text);
+    return [
+      encoded
+        ? { type: 'replace', doc: plan.doc, encoded, expect }
+        : { type: 'replace', doc: plan.doc, expect },
+    ];
+  });
   const results = ops.length > 0 ? await target.handle.write(ops) : [];
   await keepFailed(ctx, plans, results);
   return tally(progress, name, plans, results);

@@ -244,9 +244,10 @@ export class SqliteCollection implements Collection {
   /**
    * The pushdown of `writeWithCopy`: one `INSERT ... SELECT` builds the copy from the stored rows
    * (`json(doc)` of each: the stored text, minified as steward stores it, never parsed in
-   * JavaScript), in the same `BEGIN IMMEDIATE` transaction as the writes, so the copy holds each
-   * document exactly as the write found it and commits with it or not at all. Undefined when
-   * `copy.into` is not a table of this database.
+   * JavaScript; with `asText`, `json_quote(doc)`: the text byte for byte, as a JSON string), in
+   * the same `BEGIN IMMEDIATE` transaction as the writes, so the copy holds each document exactly
+   * as the write found it and commits with it or not at all. Undefined when `copy.into` is not a
+   * table of this database.
    */
   async writeWithCopy(ops: readonly WriteOp[], copy: CopyOnWrite): Promise<WriteResult[] | undefined> {
     const into = copy.into;
@@ -274,7 +275,12 @@ export class SqliteCollection implements Collection {
     // keyId (`copiesText`), so `json_each` gives each key and entry text without a JSON access
     // each: 0.75 µs a document less than `->>` and `->` on `[keyId, entry]` pairs (issue 17,
     // seventh pass).
-    const stored = `(CASE WHEN json_valid(t.doc) THEN t.doc ELSE json(t.doc) END)`;
+    // With `asText`, the stored text quoted as a JSON string: no parse of the document (json_valid
+    // parsed each one), and the bytes as stored. Text that is not JSON is copied too, but no write
+    // of apply reaches it: each is conditional, and reading its version field fails the statement.
+    const stored = copy.asText
+      ? 'json_quote(t.doc)'
+      : `(CASE WHEN json_valid(t.doc) THEN t.doc ELSE json(t.doc) END)`;
     const sql =
       `INSERT INTO ${into.table} (k, doc) SELECT @k, @head || coalesce((SELECT group_concat(x, ',') FROM (` +
       `SELECT (CASE WHEN c.value = '{}' THEN '{' ELSE substr(c.value, 1, length(c.value) - 1) || ',' END) || @as || ${stored} || '}' AS x ` +
@@ -315,7 +321,11 @@ export class SqliteCollection implements Collection {
     registerRestoreDigest(this.db, restore.digestOf);
     registerTextDigest(this.db);
     const text = restore.textDigest;
-    const sql = restoreCopiesSql(from.table, this.table, { text: text !== undefined });
+    const docText = restore.docText;
+    const sql = restoreCopiesSql(from.table, this.table, {
+      text: text !== undefined,
+      docText: docText !== undefined,
+    });
     const params = {
       ids: JSON.stringify(restore.ids.map(keyId)),
       field: fieldPath(restore.field),
@@ -323,6 +333,7 @@ export class SqliteCollection implements Collection {
       doc: fieldPath(restore.doc),
       digest: fieldPath(restore.digest),
       ...(text === undefined ? {} : { text: fieldPath(text) }),
+      ...(docText === undefined ? {} : { docText: fieldPath(docText) }),
     };
     const { field, ids } = params;
     const run = this.db.transaction(() => {
@@ -347,9 +358,10 @@ export class SqliteCollection implements Collection {
    * serializing each written document twice (about 0.9 µs of its 27); a cache keyed
    * by the document object was rejected, as a document changed between the calls would be written
    * other than digested. Frozen: nothing can pair the text with another digest afterwards.
+   * With `stored` (a JSON text of `doc`, as a before-image kept it), that text instead, unchecked.
    */
-  encode(doc: JsonObject): EncodedDocument {
-    const text = JSON.stringify(doc);
+  encode(doc: JsonObject, stored?: string): EncodedDocument {
+    const text = stored ?? JSON.stringify(doc);
     return Object.freeze({ text, textDigest: sqliteTextDigest(text) });
   }
 

@@ -90,32 +90,41 @@ export function fieldPath(field: string): string {
  *
  * With `text`, an element's text digest equal to `steward_text_digest` of the stored text is a
  * match by itself, and `steward_restore_digest` (the content digest: a `JSON.parse`, canonical
- * text and SHA-256) runs only where it is not: `CASE` evaluates its branches lazily, so each row
- * pays for one digest when its text is as written. `RETURNING` names the documents put back,
- * each with the number of elements read (a constant subquery over `e`, evaluated once); when none
- * was put back, `count` says how many elements there were, so the caller knows whether any was left.
+ * text and SHA-256) runs only where it is not and the element has one: `CASE` evaluates its
+ * branches lazily, so each row pays for one digest when its text is as written. With `docText`,
+ * an element holding the copy as its stored text (a JSON string) is put back as those bytes, and
+ * one holding it as an object (images of earlier versions) as before. `RETURNING` names the
+ * documents put back, each with the number of elements read (a constant subquery over `e`,
+ * evaluated once); when none was put back, `count` says how many elements there were, so the
+ * caller knows whether any was left.
  */
 export function restoreCopiesSql(
   from: string,
   into: string,
-  options: { text: boolean } = { text: false },
+  options: { text: boolean; docText?: boolean } = { text: false },
 ): { restore: string; count: string } {
   const holders = `b.k IN (SELECT value FROM json_each(@ids))`;
   const text = options.text ? ', text' : '';
+  // Without a content digest only the text digest can match (CASE stops at the first true WHEN).
   const digestMatches = options.text
     ? 'CASE WHEN e.text IS NOT NULL AND steward_text_digest(t.doc) = e.text THEN 1 ' +
-      'ELSE steward_restore_digest(t.doc) = e.digest END'
-    : 'steward_restore_digest(t.doc) = e.digest';
+      'WHEN e.digest IS NULL THEN 0 ELSE steward_restore_digest(t.doc) = e.digest END'
+    : 'e.digest IS NOT NULL AND steward_restore_digest(t.doc) = e.digest';
+  // The stored text (`->>`: the string unquoted, its exact bytes), else the copy as an object
+  // (`->`: JSON text, minified). Stored text may start with whitespace before its `{`.
+  const copy = options.docText ? 'coalesce(x.value ->> @docText, x.value -> @doc)' : 'x.value -> @doc';
+  const isObject = options.docText
+    ? `substr(ltrim(e.doc, char(32, 9, 10, 13)), 1, 1) = '{'`
+    : `substr(e.doc, 1, 1) = '{'`;
   const keyId =
     `CASE WHEN substr(kj, 1, 1) = '"' THEN 's:' || CASE WHEN instr(kj, '\\') = 0 ` +
     `THEN substr(kj, 2, length(kj) - 2) ELSE kj ->> '$' END ELSE steward_key_id(kj) END`;
   const restore =
-    'WITH r AS MATERIALIZED (SELECT x.value -> @key AS kj, x.value -> @doc AS doc, x.value ->> @digest AS digest' +
+    `WITH r AS MATERIALIZED (SELECT x.value -> @key AS kj, ${copy} AS doc, x.value ->> @digest AS digest` +
     `${options.text ? ', x.value ->> @text AS text' : ''} ` +
     `FROM ${from} AS b, json_each(b.doc, @field) AS x WHERE ${holders}), ` +
     `e AS MATERIALIZED (SELECT ${keyId} AS k, doc, digest${text} FROM r) ` +
-    `UPDATE ${into} AS t SET doc = e.doc FROM e WHERE t.k = e.k AND substr(e.doc, 1, 1) = '{' ` +
-    `AND e.digest IS NOT NULL AND ${digestMatches} ` +
+    `UPDATE ${into} AS t SET doc = e.doc FROM e WHERE t.k = e.k AND ${isObject} AND ${digestMatches} ` +
     // RETURNING sees only the updated table, by its own name: `k` is its key column.
     'RETURNING k, (SELECT count(*) FROM e)';
   const count = `SELECT coalesce(sum(json_array_length(b.doc, @field)), 0) FROM ${from} AS b WHERE ${holders}`;
