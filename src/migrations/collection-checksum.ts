@@ -235,6 +235,12 @@ export function addPage(accumulator: ChecksumAccumulator, page: Page): void {
   else throw new Error('a stored-text checksum was given a page without its texts');
 }
 
+/** A checksum's hash shortened for reports: its first 12 hex digits, after `text:` for that kind. */
+export function shortChecksum(hash: string): string {
+  const prefix = digestKindOf(hash) === 'stored-text' ? storedTextPrefix : '';
+  return `${prefix}${hash.slice(prefix.length, prefix.length + 12)}`;
+}
+
 /** True when two checksums are of the same content. */
 export function sameChecksum(a: CollectionChecksum, b: CollectionChecksum): boolean {
   return a.count === b.count && a.hash === b.hash;

@@ -1,4 +1,5 @@
 import { formatCount } from '../../core/format-count.js';
+import { shortChecksum } from '../collection-checksum.js';
 import type { AppliedPolicy, ApplyReport, MigrationApplyReport } from './apply-report.js';
 
 /** The apply report as lines for a person: per migration, what it did, the gates, the failures. */
@@ -73,7 +74,7 @@ function renderMigration(m: MigrationApplyReport): string[] {
   for (const [name, after] of Object.entries(m.checksumsAfter ?? {})) {
     const before = m.checksumsBefore[name];
     lines.push(
-      `    checksum ${name}: ${before ? `${formatCount(before.count)} docs ${before.hash.slice(0, 12)}` : '?'} -> ${formatCount(after.count)} docs ${after.hash.slice(0, 12)}`,
+      `    checksum ${name}: ${before ? `${formatCount(before.count)} docs ${shortChecksum(before.hash)}` : '?'} -> ${formatCount(after.count)} docs ${shortChecksum(after.hash)}`,
     );
   }
   return lines;

@@ -1,4 +1,5 @@
 import { formatCount } from '../../core/format-count.js';
+import { shortChecksum } from '../collection-checksum.js';
 import type { MigrationRollbackReport, RollbackReport } from './rollback-report.js';
 
 /** The rollback report as lines for a person: restored, converted, census, checksums, validators. */
@@ -41,7 +42,7 @@ function renderMigration(m: MigrationRollbackReport): string[] {
         : before === c.hash
           ? 'equal to before apply'
           : 'DIFFERS from before apply';
-    lines.push(`    checksum ${name}: ${formatCount(c.count)} docs ${c.hash.slice(0, 12)}, ${verdict}`);
+    lines.push(`    checksum ${name}: ${formatCount(c.count)} docs ${shortChecksum(c.hash)}, ${verdict}`);
   }
   for (const v of m.validators)
     lines.push(`    validator ${v.name}: ${v.ok ? 'pass' : 'FAIL'}: ${v.message}`);
