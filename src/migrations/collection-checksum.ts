@@ -108,6 +108,9 @@ const base64UrlDigits = new Uint8Array(128);
 for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].entries())
   base64UrlDigits[c.charCodeAt(0)] = i;
 
+/** The 32 bytes of a base64url digest being added (one buffer, reused: added a document at a time). */
+const digestBytes = new Uint8Array(32);
+
 /**
  * Adds documents one at a time, in any order. Memory is constant: eight 32-bit limbs of the sum.
  * Pure; {@link collectionChecksum} feeds it from a scan. Of one {@link DigestKind}: `add` takes
@@ -167,28 +170,35 @@ export class ChecksumAccumulator {
   /**
    * Adds a document by its {@link storedTextDigest} (base64url), computed earlier: the one apply
    * made of the text it wrote (`Collection.encode`). Decoded into the same 256-bit number as hex
-   * would give, 6 bits a digit: 43 digits, the last carrying 4 bits and 2 of padding.
+   * would give, 6 bits a digit: 43 digits, the last carrying 4 bits and 2 of padding. Decoded
+   * here, not by `Buffer.from`, which allocates a buffer a document.
    */
   addTextDigest(digest: string): void {
-    const words = new Uint32Array(8);
-    let bits = 0;
-    let acc = 0;
-    let w = 0;
-    // Arithmetic, not bit operators: the pending bits reach 37, past the 32 those work on.
-    for (let i = 0; i < 43; i++) {
-      acc = acc * 64 + base64UrlDigits[digest.charCodeAt(i)]!;
-      bits += 6;
-      if (bits >= 32) {
-        bits -= 32;
-        const scale = 2 ** bits;
-        const word = Math.floor(acc / scale);
-        words[w++] = word;
-        acc -= word * scale;
-      }
+    // Four digits are 24 bits, three bytes: 40 digits give 30 bytes, the last 3 digits 2 more.
+    const bytes = digestBytes;
+    let b = 0;
+    for (let i = 0; i < 40; i += 4) {
+      const n =
+        (base64UrlDigits[digest.charCodeAt(i)]! << 18) |
+        (base64UrlDigits[digest.charCodeAt(i + 1)]! << 12) |
+        (base64UrlDigits[digest.charCodeAt(i + 2)]! << 6) |
+        base64UrlDigits[digest.charCodeAt(i + 3)]!;
+      bytes[b++] = n >>> 16;
+      bytes[b++] = (n >>> 8) & 0xff;
+      bytes[b++] = n & 0xff;
     }
+    const n =
+      (base64UrlDigits[digest.charCodeAt(40)]! << 10) |
+      (base64UrlDigits[digest.charCodeAt(41)]! << 4) |
+      (base64UrlDigits[digest.charCodeAt(42)]! >>> 2);
+    bytes[30] = n >>> 8;
+    bytes[31] = n & 0xff;
     let carry = 0;
     for (let i = 7; i >= 0; i--) {
-      const sum = this.limbs[i]! + words[i]! + carry;
+      const word =
+        ((bytes[i * 4]! << 24) | (bytes[i * 4 + 1]! << 16) | (bytes[i * 4 + 2]! << 8) | bytes[i * 4 + 3]!) >>>
+        0;
+      const sum = this.limbs[i]! + word + carry;
       this.limbs[i] = sum >>> 0;
       carry = sum > 0xffff_ffff ? 1 : 0;
     }
