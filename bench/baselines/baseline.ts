@@ -50,8 +50,9 @@ export interface Baseline {
    * SQLite and DynamoDB: the migration written by hand with the same guarantees as `migrate apply`
    * (issue 17, eighth pass; DynamoDB's in dynamodb-safe-loop.ts: Scan pages, image items written
    * before the page's TransactWriteItems of conditional Puts, a checkpoint item): pages of
-   * `pageSize` read by key, a before digest and an after digest
-   * of each document (SHA-256 of its canonical JSON) summed order-independently, `transform`,
+   * `pageSize` read by key, a before digest and an after digest of each document summed
+   * order-independently (SHA-256 of its stored text on SQLite, of the text read and the text
+   * written, as steward's `stored-text` checksums; of its canonical JSON on DynamoDB), `transform`,
    * `check` of the result, and per page one `BEGIN IMMEDIATE` transaction writing an image row of
    * the page's before texts, the conditional `UPDATE`s (on the version read) and a checkpoint row.
    * Throws on a refused write or a failed check (none are expected in the bench).
@@ -59,8 +60,8 @@ export interface Baseline {
   safeUpdateLoop?(job: SafeLoopJob): Promise<SafeLoopResult>;
   /**
    * SQLite and DynamoDB: rolls back what {@link safeUpdateLoop} wrote, by hand: per image row, the page's
-   * current documents read, each one's canonical digest compared with the after digest the image
-   * holds, the before texts written back on the condition that the text is still the one checked,
+   * current documents read, each one's digest (of its stored text on SQLite, canonical on
+   * DynamoDB) compared with the after digest the image holds, the before texts written back on the condition that the text is still the one checked,
    * with a checkpoint, one transaction per image; then the census: the table's checksum
    * recomputed and compared with the apply's before sum. Throws on any mismatch.
    */
@@ -87,7 +88,10 @@ export interface SafeLoopJob {
   readonly poll: () => void;
 }
 
-/** The checksums a safe loop took as it went: sums modulo 2^48 of 48-bit digest prefixes. */
+/**
+ * The checksums a safe loop took as it went: sums modulo 2^48 of each digest's last 48 bits
+ * (digest-sum.ts), so the last 12 hex digits of steward's checksum of the same kind.
+ */
 export interface SafeLoopResult {
   readonly docs: number;
   readonly pages: number;

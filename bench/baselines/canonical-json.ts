@@ -1,10 +1,12 @@
-import { hash } from 'node:crypto';
-
 /**
  * The canonical JSON a hand-written safe migration would hash (issue 17, eighth pass): fields
  * sorted by name at every level, no whitespace, so equal content gives equal text whatever order
- * its fields were stored in. Written for the bench, not taken from steward (`canonicalText`), so
- * the hand-written baseline owes steward nothing: what a careful engineer writes in an afternoon.
+ * its fields were stored in. Only the DynamoDB safe loop uses it now, as steward keeps content
+ * checksums there (DynamoDB keeps no text: a document comes back in another field order); the
+ * SQLite loop digests the stored text instead, as steward's `stored-text` checksums do (ninth
+ * pass). The sums themselves are in digest-sum.ts. Written for the bench, not taken from steward
+ * (`canonicalText`), so the hand-written baseline owes steward nothing: what a careful engineer
+ * writes in an afternoon.
  *
  * One trick only: the sorted order of an object's fields is kept per depth for the last few
  * shapes seen there (a migration alternates two: the document read and the one `up` makes), with
@@ -73,28 +75,4 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** The digest of a canonical text: SHA-256, hex. What a written document is recognised by. */
-export function textDigest(text: string): string {
-  return hash('sha256', text, 'hex');
-}
-
-/** The checksums' modulus: 2^48, so a sum of 48-bit digest prefixes stays an exact double. */
-const modulus = 2 ** 48;
-
-/** The first 48 bits of a hex digest, as a number: what the order-independent sums add. */
-export function digestPrefix(hex: string): number {
-  return Number.parseInt(hex.slice(0, 12), 16);
-}
-
-/**
- * Adds a digest prefix to a running sum, modulo 2^48: any order of adding gives the same sum, so
- * a collection's checksum does not depend on how it was read. 48 bits, not 256 as steward's
- * checksum: a witness that a restore is exact, not a signature (a random mismatch slips by with a
- * chance of 2^-48).
- */
-export function addDigest(sum: number, prefix: number): number {
-  const next = sum + prefix;
-  return next >= modulus ? next - modulus : next;
 }

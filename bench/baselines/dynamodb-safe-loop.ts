@@ -21,7 +21,8 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { JsonObject } from '../../src/core/json.js';
 import type { DigestCensus, SafeLoopJob, SafeLoopResult, SafeRollbackResult } from './baseline.js';
-import { addDigest, canonicalJson, digestPrefix, textDigest } from './canonical-json.js';
+import { canonicalJson } from './canonical-json.js';
+import { addDigest, digestTail, textDigest } from './digest-sum.js';
 import { batchWriteAll } from './dynamodb-batch-write.js';
 import { imageEntries, imageHeadEntry } from './safe-loop-image.js';
 
@@ -35,7 +36,9 @@ import { imageEntries, imageHeadEntry } from './safe-loop-image.js';
  *   in a side table, each under 400 KB: a JSON head of key, written version, after digest and
  *   length an entry, then the before documents' JSON texts joined, as SQLite's image row), so a
  *   crash never leaves a write without its image;
- * - a before and an after checksum (canonical-json.ts sums), as on SQLite;
+ * - a before and an after checksum, sums of SHA-256 of each document's canonical JSON
+ *   (canonical-json.ts, digest-sum.ts): steward keeps content checksums on DynamoDB, which keeps
+ *   no text (a document comes back in another field order), where SQLite's loop sums stored texts;
  * - the contract check of every written document before anything of its page is written;
  * - conditional writes: TransactWriteItems of up to 100 Puts, each on the condition that
  *   `schemaVersion` is still the version read (apply's own condition; DynamoDB cannot compare a
@@ -160,8 +163,8 @@ async function runSafeLoop(
       const prior = unfinished?.entries.get(id);
       if (prior && prior.after === textDigest(canonical)) {
         // Written by the run cut short: its before is the image's, and it is not written again.
-        beforeSum = addDigest(beforeSum, digestPrefix(textDigest(canonicalJson(JSON.parse(prior.before)))));
-        afterSum = addDigest(afterSum, digestPrefix(prior.after));
+        beforeSum = addDigest(beforeSum, digestTail(textDigest(canonicalJson(JSON.parse(prior.before)))));
+        afterSum = addDigest(afterSum, digestTail(prior.after));
         entries[i] = {
           id,
           before: prior.before,
@@ -172,12 +175,12 @@ async function runSafeLoop(
         };
         continue;
       }
-      beforeSum = addDigest(beforeSum, digestPrefix(textDigest(canonical)));
+      beforeSum = addDigest(beforeSum, digestTail(textDigest(canonical)));
       const next = job.transform(doc);
       const problem = job.check(next);
       if (problem !== undefined) throw new Error(`safe loop: ${id} ${problem}`);
       const after = textDigest(canonicalJson(next));
-      afterSum = addDigest(afterSum, digestPrefix(after));
+      afterSum = addDigest(afterSum, digestTail(after));
       entries[i] = {
         id,
         before: JSON.stringify(doc),
@@ -539,7 +542,7 @@ async function digestCensus(client: DynamoDBClient, table: string): Promise<Dige
     );
     for (const item of page.Items ?? []) {
       const doc = unmarshall(item) as JsonObject;
-      sum = addDigest(sum, digestPrefix(textDigest(canonicalJson(doc))));
+      sum = addDigest(sum, digestTail(textDigest(canonicalJson(doc))));
       const version = String(doc.schemaVersion ?? null);
       versions[version] = (versions[version] ?? 0) + 1;
       count++;

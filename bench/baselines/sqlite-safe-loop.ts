@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { JsonObject } from '../../src/core/json.js';
 import type { DigestCensus, SafeLoopJob, SafeLoopResult, SafeRollbackResult } from './baseline.js';
-import { addDigest, canonicalJson, digestPrefix, textDigest } from './canonical-json.js';
+import { addDigest, digestTail, textDigest } from './digest-sum.js';
 import { imageEntries, imageHeadEntry } from './safe-loop-image.js';
 
 /**
@@ -11,8 +11,13 @@ import { imageEntries, imageHeadEntry } from './safe-loop-image.js';
  *
  * - a before-image of every written document, committed with its write: rollback restores the
  *   exact text, and a crash never leaves a write without its image;
- * - a before and an after checksum (sums of SHA-256 digests of canonical JSON): rollback proves
- *   the collection is back as it was, and tells a document changed since apply from one it wrote;
+ * - a before and an after checksum, sums of SHA-256 of each document's stored text byte for byte,
+ *   as steward's `stored-text` checksums on SQLite (issue 17, ninth pass): the before digest is of
+ *   the text read, the after digest of the text written (the `JSON.stringify` the UPDATE stores);
+ *   rollback proves the collection is back as it was, and tells a document changed since apply
+ *   from one it wrote by the digest of its stored text alone. No canonical JSON: the texts are put
+ *   back byte for byte, so equal text is the exact witness (canonical-json.ts serves DynamoDB's
+ *   loop only, where steward keeps content checksums);
  * - the contract check of every written document: nothing that breaks the contract is written;
  * - a conditional write: a document someone changed since the read is refused, not overwritten
  *   (on the whole text read, which refuses more than apply's condition on the version read and
@@ -108,16 +113,17 @@ function runSafeLoop(db: Database.Database, table: string, job: SafeLoopJob): Sa
     let head = '[';
     for (let i = 0; i < n; i++) {
       const [id, text] = rows[i]!;
-      const doc = JSON.parse(text) as JsonObject;
-      // Before digest: the checksum rollback's census proves itself against.
-      beforeSum = addDigest(beforeSum, digestPrefix(textDigest(canonicalJson(doc))));
-      const next = job.transform(doc);
+      // Before digest, of the text read: the checksum rollback's census proves itself against.
+      beforeSum = addDigest(beforeSum, digestTail(textDigest(text)));
+      const next = job.transform(JSON.parse(text) as JsonObject);
       const problem = job.check(next);
       if (problem !== undefined) throw new Error(`safe loop: ${id} ${problem}`);
-      // After digest: kept in the image, so rollback can tell a document still as written.
-      const after = textDigest(canonicalJson(next));
-      afterSum = addDigest(afterSum, digestPrefix(after));
-      texts[i] = JSON.stringify(next);
+      // After digest, of the text written: kept in the image, so rollback can tell a document
+      // still as written.
+      const written = JSON.stringify(next);
+      const after = textDigest(written);
+      afterSum = addDigest(afterSum, digestTail(after));
+      texts[i] = written;
       head += `${i === 0 ? '' : ','}${imageHeadEntry(id, next.schemaVersion, after, text)}`;
     }
     last = rows[n - 1]![0];
@@ -167,8 +173,9 @@ function rollbackStatements(db: Database.Database, table: string) {
 
 /**
  * The rollback loop: each image's documents read as they are now, each checked to be still as
- * apply wrote it (its canonical digest equals the image's after digest), then restored on the
- * condition that its text is the one checked, with a checkpoint, in one transaction per image.
+ * apply wrote it (the digest of its stored text equals the image's after digest), then restored
+ * on the condition that its text is the one checked, with a checkpoint, in one transaction per
+ * image. The image's written version is not read here: the text digest covers it.
  */
 function rollbackSafeLoop(db: Database.Database, table: string, poll: () => void): SafeRollbackResult {
   const s = rollbackStatements(db, table);
@@ -202,7 +209,9 @@ function rollbackSafeLoop(db: Database.Database, table: string, poll: () => void
 
 /**
  * The current texts of an image's documents, in its order, each checked to be still as apply
- * wrote it. One range read of the page (the image's keys are in key order), walked beside it.
+ * wrote it: the SHA-256 of its stored text is the after digest, nothing parsed (as steward's
+ * restore on a text digest). One range read of the page (the image's keys are in key order),
+ * walked beside it.
  */
 function checkedCurrent(read: Database.Statement, head: readonly unknown[]): string[] {
   const first = head[0] as string;
@@ -215,15 +224,17 @@ function checkedCurrent(read: Database.Statement, head: readonly unknown[]): str
     while (r < rows.length && rows[r]![0] !== id) r++;
     const row = rows[r];
     if (!row) throw new Error(`safe rollback: ${id} is gone since apply (conflict)`);
-    const doc = JSON.parse(row[1]) as JsonObject;
-    if (doc.schemaVersion !== head[e + 1] || textDigest(canonicalJson(doc)) !== head[e + 2])
+    if (textDigest(row[1]) !== head[e + 2])
       throw new Error(`safe rollback: ${id} changed since apply wrote it (conflict)`);
     out[i] = row[1];
   }
   return out;
 }
 
-/** The table's count, checksum and documents per version: every document parsed and hashed. */
+/**
+ * The table's count, checksum and documents per version: every stored text hashed, and parsed for
+ * its version (as steward's census reads versions).
+ */
 function digestCensus(db: Database.Database, table: string): DigestCensus {
   const page = db.prepare(`SELECT id, doc FROM ${table} WHERE id > ? ORDER BY id LIMIT 1000`).raw(true);
   const versions: Record<string, number> = {};
@@ -235,7 +246,7 @@ function digestCensus(db: Database.Database, table: string): DigestCensus {
     if (rows.length === 0) break;
     for (const [, text] of rows) {
       const doc = JSON.parse(text) as JsonObject;
-      sum = addDigest(sum, digestPrefix(textDigest(canonicalJson(doc))));
+      sum = addDigest(sum, digestTail(textDigest(text)));
       const version = String(doc.schemaVersion ?? null);
       versions[version] = (versions[version] ?? 0) + 1;
       count++;

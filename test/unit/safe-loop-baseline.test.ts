@@ -2,8 +2,9 @@
  * The hand-written safe migration the apply and rollback benches compare with (issue 17, eighth
  * pass) must do all the work apply does, or its figure flatters nothing but itself: every document
  * migrated, sums that equal a census of the table, an image and a checkpoint a page, a resume
- * after a failure, a conflict refused, and a rollback back to the original text byte for byte.
- * A real SQLite file in a temporary directory, as the bench uses.
+ * after a failure, a conflict refused, and a rollback back to the original text byte for byte; and
+ * its sums must be steward's own on SQLite (`stored-text` checksums, issue 17 ninth pass), or it
+ * would be measuring other work. A real SQLite file in a temporary directory, as the bench uses.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +21,10 @@ import { createBenchContext } from '../../bench/bench-context.js';
 import { migrated } from '../../bench/migration-workload.js';
 import { handWrittenCheck, safeLoopBaseline } from '../../bench/safe-loop-baseline.js';
 import { taskBatches } from '../../bench/task-workloads.js';
-import { canonicalJson as stewardCanonicalJson } from '../../src/core/json.js';
+import { type JsonObject, canonicalJson as stewardCanonicalJson } from '../../src/core/json.js';
+import { collectionChecksum } from '../../src/migrations/collection-checksum.js';
+import { scanPages } from '../../src/stores/scan-pages.js';
+import { openSqliteStore } from '../../src/stores/sqlite/sqlite-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'steward-safe-loop-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,6 +61,36 @@ function count(file: string, sql: string): number {
   }
 }
 
+/**
+ * Steward's checksum, in the `stored-text` kind, of a collection of its own SQLite store holding
+ * exactly `texts` (each written as that text, `encode` with it), checked to hold them byte for byte.
+ */
+async function stewardStoredTextChecksum(name: string, texts: Map<string, string>) {
+  const store = await openSqliteStore({ kind: 'sqlite', file: join(dir, `${name}-steward.sqlite`) });
+  try {
+    const spec = { name: 'tasks', keyField: 'id' };
+    await store.ensureCollection(spec);
+    const tasks = store.collection(spec);
+    assert.ok(tasks.encode, 'the SQLite store encodes documents as text');
+    await tasks.write(
+      [...texts.values()].map((text) => {
+        const doc = JSON.parse(text) as JsonObject;
+        return { type: 'insert' as const, doc, encoded: tasks.encode!(doc, text) };
+      }),
+    );
+    const stored = new Map<string, string>();
+    for await (const page of scanPages(tasks, { limit: 100, texts: true }))
+      for (const [i, doc] of page.docs.entries()) stored.set(doc.id as string, page.texts![i]!);
+    assert.deepEqual(stored, texts, 'steward holds the texts of the baseline table byte for byte');
+    return await collectionChecksum(tasks, { kind: 'stored-text' });
+  } finally {
+    await store.close();
+  }
+}
+
+/** A safe loop sum as the last 12 hex digits of a checksum's hash (digest-sum.ts says why). */
+const hexTail = (sum: number): string => sum.toString(16).padStart(12, '0');
+
 const job = (overrides: Partial<SafeLoopJob> = {}): SafeLoopJob => ({
   transform: migrated,
   check: handWrittenCheck(),
@@ -66,7 +100,28 @@ const job = (overrides: Partial<SafeLoopJob> = {}): SafeLoopJob => ({
 });
 
 describe('the hand-written safe migration (bench baseline-safe-loop)', () => {
-  test('its canonical JSON is the canonical JSON steward hashes, whatever the shapes met before', () => {
+  test("its sums are the last 48 bits of steward's stored-text checksums of the same table, before and after", async () => {
+    const { baseline, file, texts } = await loaded('steward-sums');
+    const original = await baseline.digestCensus!();
+    const result = await baseline.safeUpdateLoop!(job());
+    const end = await baseline.digestCensus!();
+    const stewardBefore = await stewardStoredTextChecksum('steward-before', texts);
+    const stewardAfter = await stewardStoredTextChecksum('steward-after', tableTexts(file));
+    for (const [label, sum, checksum] of [
+      ['before', result.beforeSum, stewardBefore],
+      ['after', result.afterSum, stewardAfter],
+      ['census before', original.sum, stewardBefore],
+      ['census after', end.sum, stewardAfter],
+    ] as const) {
+      assert.equal(checksum.count, docs, label);
+      assert.match(checksum.hash, /^text:[0-9a-f]{64}$/, label);
+      assert.equal(checksum.hash.slice(-12), hexTail(sum), label);
+    }
+    assert.notEqual(stewardBefore.hash, stewardAfter.hash);
+    await baseline.close();
+  });
+
+  test("the DynamoDB loop's canonical JSON is the canonical JSON steward hashes, whatever the shapes met before", () => {
     const json = fc.letrec((tie) => ({
       value: fc.oneof(
         { depthSize: 'small' },
@@ -168,6 +223,25 @@ describe('the hand-written safe migration (bench baseline-safe-loop)', () => {
     );
     // The first page is restored, the second (holding the edited document) not at all.
     assert.deepEqual((await baseline.digestCensus!()).versions, { '1': 100, '2': docs - 100 });
+    await baseline.close();
+  });
+
+  test('rollback checks the stored text alone: the same content written in another spacing is refused', async () => {
+    const { baseline, file } = await loaded('respaced');
+    await baseline.safeUpdateLoop!(job());
+    const db = new Database(file);
+    const id = 'task-0000220';
+    const text = db.prepare(`SELECT doc FROM ${baselineName} WHERE id = ?`).pluck().get(id) as string;
+    const respaced = JSON.stringify(JSON.parse(text), null, 1);
+    db.prepare(`UPDATE ${baselineName} SET doc = ? WHERE id = ?`).run(respaced, id);
+    db.close();
+    assert.deepEqual(JSON.parse(respaced), JSON.parse(text), 'the same content');
+    await assert.rejects(
+      baseline.safeRollback!(() => undefined),
+      /task-0000220 changed since apply/,
+    );
+    // Pages one and two restored; the third, holding the respaced document, not at all.
+    assert.deepEqual((await baseline.digestCensus!()).versions, { '1': 200, '2': docs - 200 });
     await baseline.close();
   });
 
