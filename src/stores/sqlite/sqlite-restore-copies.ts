@@ -130,3 +130,42 @@ export function restoreCopiesSql(
   const count = `SELECT coalesce(sum(json_array_length(b.doc, @field)), 0) FROM ${from} AS b WHERE ${holders}`;
   return { restore, count };
 }
+
+/** One copy of {@link textCopies}: the key's keyId, the text to put back, the digest to match. */
+export interface TextCopy {
+  readonly k: string;
+  readonly text: string;
+  readonly textDigest: string;
+}
+
+/**
+ * The elements of the holders' stored texts (`SELECT doc` of each holder), in order, when every one
+ * holds its copy as stored text (`restore.docText`) that is a JSON object's text, a key, a text
+ * digest and no content digest; undefined as soon as one does not (the restore statement takes
+ * those images). A holder that is not JSON, or without the array, has no elements, as in the
+ * statement. Pure.
+ */
+export function textCopies(holders: readonly string[], restore: RestoreCopies): TextCopy[] | undefined {
+  const docText = restore.docText!;
+  const textDigest = restore.textDigest!;
+  const out: TextCopy[] = [];
+  for (const holder of holders) {
+    let elements: unknown;
+    try {
+      elements = (JSON.parse(holder) as Record<string, unknown>)[restore.field];
+    } catch {
+      continue;
+    }
+    if (!Array.isArray(elements)) continue;
+    for (const element of elements as Record<string, unknown>[]) {
+      const text = element?.[docText];
+      const digest = element?.[textDigest];
+      const key: unknown = element?.[restore.key];
+      if (typeof text !== 'string' || typeof digest !== 'string' || element[restore.digest] !== undefined)
+        return undefined;
+      if (!isDocKey(key) || !/^\s*\{/.test(text)) return undefined;
+      out.push({ k: keyId(key), text, textDigest: digest });
+    }
+  }
+  return out;
+}
