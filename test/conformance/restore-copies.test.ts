@@ -313,6 +313,51 @@ for (const kind of selectedKinds()) {
         assert.deepEqual(after.get(keyId('c')), now[2]);
       });
 
+    if (kind !== 'dynamodb')
+      test('copies kept as stored text with a text digest alone: a unique index refusing one fails it alone', async () => {
+        const { docs, copies, id, copiesKey } = await pair('unique_text');
+        await docs.createIndex({ name: 'by_email', fields: ['email'], unique: true });
+        const now: JsonObject[] = [
+          { [id]: 'a', v: 2, email: 'a2' },
+          { [id]: 'b', v: 2, email: 'b2' },
+          { [id]: 'c', v: 1, email: 'taken' },
+        ];
+        await docs.write(now.map((doc) => ({ type: 'insert', doc })));
+        // Every element of the text form only (a stored-text apply's images): key, text digest, text.
+        const entry = (doc: JsonObject, original: string): JsonObject => ({
+          key: doc[id] as string,
+          writtenVersion: 2,
+          ...(docs.encode ? { writtenTextDigest: docs.encode(doc).textDigest } : {}),
+          docText: original,
+        });
+        await copies.write([
+          {
+            type: 'insert',
+            doc: {
+              [copiesKey]: 'img',
+              entries: [
+                entry(now[0]!, `{"${id}": "a", "v": 1, "email": "a1"}`),
+                entry(now[1]!, `{"${id}":"b","v":1,"email":"taken"}`),
+              ],
+            },
+          },
+        ]);
+        const result = await restoreCopies(docs, {
+          ...request(copies, ['img']),
+          docText: 'docText',
+          textDigest: 'writtenTextDigest',
+        });
+        // The store's restore is all or nothing: refused, it writes nothing, and the seam's own
+        // path compares content digests only, which these elements lack: all left to the caller
+        // (rollback then restores them one by one).
+        assert.deepEqual([...result.restored], []);
+        assert.equal(result.elements, 2);
+        const after = await docs.getMany(['a', 'b', 'c']);
+        assert.deepEqual(after.get(keyId('a')), now[0], 'nothing of the refused image was written');
+        assert.deepEqual(after.get(keyId('b')), now[1], 'the refused restore left the document as it was');
+        assert.deepEqual(after.get(keyId('c')), now[2]);
+      });
+
     if (kind === 'sqlite')
       test('stored text that is not JSON is left for the caller, whose read reports it', async () => {
         const { docs, copies } = await sqliteWithCopies(t);
