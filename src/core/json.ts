@@ -132,3 +132,13 @@ function unsetIn(child: JsonValue, steps: string[]): JsonValue {
   copy[index] = steps.length === 1 ? null : unsetIn(copy[index]!, steps.slice(1));
   return copy;
 }
+
+/** The object a JSON text holds, or undefined when it is not JSON or holds something else. */
+export function parsedJsonObject(text: string): JsonObject | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isJsonObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseFilter } from '../core/filter.js';
-import { isJsonObject, type JsonObject, type Scalar } from '../core/json.js';
+import { isJsonObject, type JsonObject, parsedJsonObject, type Scalar } from '../core/json.js';
 import { StewardError } from '../errors/steward-error.js';
 import { scanPages } from '../stores/scan-pages.js';
 import {
@@ -517,18 +517,8 @@ function entriesOf(doc: JsonObject): ImageEntry[] {
       if (isJsonObject(e.doc)) out.push(e as unknown as ImageEntry);
       continue;
     }
-    const parsed = parsedObject(e.docText);
+    const parsed = parsedJsonObject(e.docText);
     if (parsed) out.push({ ...(e as unknown as ImageEntry), doc: parsed });
   }
   return out;
-}
-
-/** The object a JSON text holds, or undefined when it holds none. */
-function parsedObject(text: string): JsonObject | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return isJsonObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }

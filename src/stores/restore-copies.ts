@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject, type Scalar } from '../core/json.js';
+import { isJsonObject, type JsonObject, parsedJsonObject, type Scalar } from '../core/json.js';
 import {
   type Collection,
   type DocKey,
@@ -31,7 +31,7 @@ export async function restoreCopies(collection: Collection, restore: RestoreCopi
   const candidates = elements.filter(isJsonObject).flatMap((element) => {
     const key = element[restore.key];
     const text = restore.docText === undefined ? undefined : element[restore.docText];
-    const doc = typeof text === 'string' ? parsedObject(text) : element[restore.doc];
+    const doc = typeof text === 'string' ? parsedJsonObject(text) : element[restore.doc];
     const digest = element[restore.digest];
     return isDocKey(key) && isJsonObject(doc) && typeof digest === 'string'
       ? [
@@ -70,14 +70,4 @@ function replaceOp(
   return encoded
     ? { type: 'replace', doc: copy.doc, encoded, expect }
     : { type: 'replace', doc: copy.doc, expect };
-}
-
-/** The object a JSON text holds, or undefined when it holds none. */
-function parsedObject(text: string): JsonObject | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return isJsonObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -34,6 +34,40 @@ for (const kind of selectedKinds()) {
       return { docs, copies, id: spec.keyField, copiesKey: copiesSpec.keyField };
     };
 
+    /**
+     * Documents 'same' stored as written; 'reordered' rewritten since with the same content in
+     * another field order (other text); 'changed' with other content.
+     */
+    const threeStates = async (docs: Collection, id: string) => {
+      const written = (key: string): JsonObject => ({ [id]: key, v: 2, title: 't', done: true });
+      const reordered = (key: string): JsonObject => ({ done: true, title: 't', v: 2, [id]: key });
+      await docs.write(
+        ['same', 'reordered', 'changed'].map((key) => ({ type: 'insert', doc: written(key) })),
+      );
+      await docs.write([
+        { type: 'replace', doc: reordered('reordered') },
+        { type: 'replace', doc: { ...written('changed'), title: 'edited' } },
+      ]);
+      return { written, reordered };
+    };
+
+    /**
+     * Documents 'a' and 'b' as written and 'c' holding the email 'taken' under a unique index, so
+     * a copy of 'b' with that email is refused.
+     */
+    const uniquePair = async (name: string) => {
+      const made = await pair(name);
+      const { docs, id } = made;
+      await docs.createIndex({ name: 'by_email', fields: ['email'], unique: true });
+      const now: JsonObject[] = [
+        { [id]: 'a', v: 2, email: 'a2' },
+        { [id]: 'b', v: 2, email: 'b2' },
+        { [id]: 'c', v: 1, email: 'taken' },
+      ];
+      await docs.write(now.map((doc) => ({ type: 'insert', doc })));
+      return { ...made, now };
+    };
+
     const request = (from: Collection, ids: DocKey[]): RestoreCopies => ({
       from,
       ids,
@@ -104,17 +138,7 @@ for (const kind of selectedKinds()) {
       // SQLite keeps text as written, so it has text digests; MongoDB and DynamoDB re-encode.
       assert.equal(docs.encode !== undefined, kind === 'sqlite');
       const textDigest = docs.encode && ((doc: JsonObject) => docs.encode!(doc).textDigest);
-      const written = (key: string): JsonObject => ({ [id]: key, v: 2, title: 't', done: true });
-      const reordered = (key: string): JsonObject => ({ done: true, title: 't', v: 2, [id]: key });
-      // 'same' is stored as written; 'reordered' was rewritten since with the same content in
-      // another field order (other text); 'changed' has other content.
-      await docs.write(
-        ['same', 'reordered', 'changed'].map((key) => ({ type: 'insert', doc: written(key) })),
-      );
-      await docs.write([
-        { type: 'replace', doc: reordered('reordered') },
-        { type: 'replace', doc: { ...written('changed'), title: 'edited' } },
-      ]);
+      const { written, reordered } = await threeStates(docs, id);
       if (textDigest) {
         assert.equal(textDigest(written('a')), textDigest(written('a')));
         assert.notEqual(textDigest(written('a')), textDigest(reordered('a')), 'other text, other digest');
@@ -201,17 +225,7 @@ for (const kind of selectedKinds()) {
 
     test('a copy with a text digest and no content digest goes back only on a text match', async () => {
       const { docs, copies, id, copiesKey } = await pair('text_only');
-      const written = (key: string): JsonObject => ({ [id]: key, v: 2, title: 't', done: true });
-      const reordered = (key: string): JsonObject => ({ done: true, title: 't', v: 2, [id]: key });
-      // 'same' is stored as written; 'reordered' holds the same content in other text since;
-      // 'changed' other content.
-      await docs.write(
-        ['same', 'reordered', 'changed'].map((key) => ({ type: 'insert', doc: written(key) })),
-      );
-      await docs.write([
-        { type: 'replace', doc: reordered('reordered') },
-        { type: 'replace', doc: { ...written('changed'), title: 'edited' } },
-      ]);
+      const { written, reordered } = await threeStates(docs, id);
       const original = (key: string) => `{ ${JSON.stringify(id)}: ${JSON.stringify(key)}, "v": 1.0 }`;
       const entry = (key: string): JsonObject => ({
         key,
@@ -275,17 +289,10 @@ for (const kind of selectedKinds()) {
     });
 
     // DynamoDB has no secondary indexes through the seam, so nothing there can refuse a restore.
+
     if (kind !== 'dynamodb')
       test('a unique index refusing one restore fails that document alone', async () => {
-        const { docs, copies, id, copiesKey } = await pair('unique');
-        await docs.createIndex({ name: 'by_email', fields: ['email'], unique: true });
-        // 'a' and 'b' are as written; 'b''s copy holds the email 'c' has now, so the index refuses it.
-        const now: JsonObject[] = [
-          { [id]: 'a', v: 2, email: 'a2' },
-          { [id]: 'b', v: 2, email: 'b2' },
-          { [id]: 'c', v: 1, email: 'taken' },
-        ];
-        await docs.write(now.map((doc) => ({ type: 'insert', doc })));
+        const { docs, copies, id, copiesKey, now } = await uniquePair('unique');
         const entry = (doc: JsonObject, original: JsonObject): JsonObject => ({
           key: doc[id] as string,
           doc: original,
@@ -314,15 +321,8 @@ for (const kind of selectedKinds()) {
       });
 
     if (kind !== 'dynamodb')
-      test('copies kept as stored text with a text digest alone: a unique index refusing one fails it alone', async () => {
-        const { docs, copies, id, copiesKey } = await pair('unique_text');
-        await docs.createIndex({ name: 'by_email', fields: ['email'], unique: true });
-        const now: JsonObject[] = [
-          { [id]: 'a', v: 2, email: 'a2' },
-          { [id]: 'b', v: 2, email: 'b2' },
-          { [id]: 'c', v: 1, email: 'taken' },
-        ];
-        await docs.write(now.map((doc) => ({ type: 'insert', doc })));
+      test('copies kept as stored text with a text digest alone, one refused by a unique index: none written, all left to the caller', async () => {
+        const { docs, copies, id, copiesKey, now } = await uniquePair('unique_text');
         // Every element of the text form only (a stored-text apply's images): key, text digest, text.
         const entry = (doc: JsonObject, original: string): JsonObject => ({
           key: doc[id] as string,
