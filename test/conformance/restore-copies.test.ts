@@ -289,7 +289,6 @@ for (const kind of selectedKinds()) {
     });
 
     // DynamoDB has no secondary indexes through the seam, so nothing there can refuse a restore.
-
     if (kind !== 'dynamodb')
       test('a unique index refusing one restore fails that document alone', async () => {
         const { docs, copies, id, copiesKey, now } = await uniquePair('unique');
