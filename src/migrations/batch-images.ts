@@ -455,15 +455,9 @@ async function upsert(
   if (docs.length === 0) return;
   const replace = ({ doc, encoded }: SavedChunk): WriteOp =>
     encoded ? { type: 'replace', doc, encoded, upsert: true } : { type: 'replace', doc, upsert: true };
-  let results = await backups.write(
-    docs.map((chunk) =>
-      !fresh
-        ? replace(chunk)
-        : chunk.encoded
-          ? { type: 'insert', ...chunk }
-          : { type: 'insert', doc: chunk.doc },
-    ),
-  );
+  const insert = ({ doc, encoded }: SavedChunk): WriteOp =>
+    encoded ? { type: 'insert', doc, encoded } : { type: 'insert', doc };
+  let results = await backups.write(docs.map(fresh ? insert : replace));
   const taken = docs.filter((_, i) => results[i]?.status === 'exists');
   if (taken.length > 0) {
     const again = await backups.write(taken.map(replace));

@@ -146,7 +146,7 @@ export class ChecksumAccumulator {
    */
   add(doc: JsonObject, text?: string): void {
     if (this.kind === 'content') this.addDigest(documentDigest(doc));
-    else if (text !== undefined) this.addTextDigest(storedTextDigest(text));
+    else if (text !== undefined) this.addText(text);
     else throw new Error('a stored-text checksum was given a document without its stored text');
   }
 

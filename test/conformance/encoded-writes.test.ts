@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { storedTextDigest } from '../../src/core/hash.js';
 import type { JsonObject } from '../../src/core/json.js';
-import { sqliteTextDigest } from '../../src/stores/sqlite/sqlite-restore-copies.js';
 import { keyId } from '../../src/stores/store.js';
 import { sqliteStoredText } from '../support/sqlite-stored-text.js';
 import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
@@ -47,7 +47,7 @@ for (const kind of selectedKinds()) {
       }
       const encoded = [inserted, replaced, upserted].map((d) => c.encode!(d));
       assert.ok(Object.isFrozen(encoded[0]), 'an encoding cannot be paired with another digest');
-      assert.equal(encoded[0]!.textDigest, sqliteTextDigest(encoded[0]!.text), 'the digest is of the text');
+      assert.equal(encoded[0]!.textDigest, storedTextDigest(encoded[0]!.text), 'the digest is of the text');
       assert.equal(c.encode!(doc('ins', 1)).textDigest, encoded[0]!.textDigest, 'equal text, equal digest');
       // Each document changes after it was encoded, before the write: the write stores the text
       // as encoded, never a second serialization of the changed document.
@@ -62,7 +62,7 @@ for (const kind of selectedKinds()) {
         const text = sqliteStoredText(t.config, spec, key);
         assert.equal(text, encoded[i]!.text, `${key}: the stored text is the encoded text`);
         assert.equal(
-          sqliteTextDigest(text!),
+          storedTextDigest(text!),
           encoded[i]!.textDigest,
           `${key}: the kept digest is the stored text's`,
         );

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { storedTextDigest } from '../../src/core/hash.js';
 import type { JsonObject } from '../../src/core/json.js';
 import { type BatchTarget, plannedDocument, writeBatch } from '../../src/migrations/apply/write-batch.js';
 import {
@@ -20,7 +21,6 @@ import {
 import { saveBeforeImages } from '../../src/migrations/before-images.js';
 import { documentDigest } from '../../src/migrations/collection-checksum.js';
 import { scanDocuments } from '../../src/stores/scan-pages.js';
-import { sqliteTextDigest } from '../../src/stores/sqlite/sqlite-restore-copies.js';
 import { type Collection, keyId, type WriteOp } from '../../src/stores/store.js';
 import { sqliteStoredText } from '../support/sqlite-stored-text.js';
 import { openTestStore, selectedKinds, type TestStore } from '../support/test-stores.js';
@@ -206,7 +206,7 @@ for (const kind of selectedKinds()) {
         const text = sqliteStoredText(t.config, spec, entry.key);
         assert.ok(text !== undefined && entry.writtenTextDigest !== undefined);
         assert.equal(
-          sqliteTextDigest(text),
+          storedTextDigest(text),
           entry.writtenTextDigest,
           `${entry.key}: kept digest is the stored text's`,
         );

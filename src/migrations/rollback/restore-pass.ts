@@ -179,19 +179,8 @@ async function restoreEntries(
   entries: readonly ImageEntry[],
 ): Promise<RollbackProgress> {
   let progress = start;
-  const images = entries.map((entry) => asImage(progress, collection, entry));
-  const texts = entries.map((entry) => entry.docText);
-  for (let i = 0; i < images.length; i += ctx.batchSize) {
-    const slice = images.slice(i, i + ctx.batchSize);
-    progress = await restoreImages(
-      ctx,
-      migration,
-      progress,
-      collection,
-      slice,
-      texts.slice(i, i + ctx.batchSize),
-    );
-  }
+  for (let i = 0; i < entries.length; i += ctx.batchSize)
+    progress = await restoreImages(ctx, migration, progress, collection, entries.slice(i, i + ctx.batchSize));
   return progress;
 }
 
@@ -205,18 +194,18 @@ function asImage(progress: RollbackProgress, collection: string, entry: ImageEnt
 }
 
 /**
- * Restores `images` one by one. `texts[i]`, where given, is the stored text `images[i].doc` was
- * parsed from: where the collection keeps text (`encode`), a restore writes that text, so a
- * document put back here is byte for byte as it was, as one the store put back itself.
+ * Restores the entries one by one. An entry's `docText`, where it has one, is the stored text its
+ * `doc` was parsed from: where the collection keeps text (`encode`), a restore writes that text, so
+ * a document put back here is byte for byte as it was, as one the store put back itself.
  */
 async function restoreImages(
   ctx: RollbackContext,
   migration: Migration | undefined,
   progress: RollbackProgress,
   name: string,
-  images: readonly MigrationBeforeImage[],
-  texts: readonly (string | undefined)[] = [],
+  entries: readonly ImageEntry[],
 ): Promise<RollbackProgress> {
+  const images = entries.map((entry) => asImage(progress, name, entry));
   const target = ctx.target.collection(name);
   const current = await target.handle.getMany(images.map((i) => i.key));
   const rewrite: CollectionRewrite | undefined = migration && {
@@ -236,7 +225,7 @@ async function restoreImages(
     if (plan.kind !== 'restore' && plan.kind !== 'down') return [];
     const expect = { field: target.versionField, value: image.writtenVersion };
     // `restore` writes the image's own document, so its stored text is a JSON text of it.
-    const text = plan.kind === 'restore' ? texts[i] : undefined;
+    const text = plan.kind === 'restore' ? entries[i]!.docText : undefined;
     const encoded = text === undefined ? undefined : target.handle.encode?.(plan.doc, text);
     return [
       encoded

@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import { expectationHolds } from '../../core/expectation.js';
 import type { ParsedFilter } from '../../core/filter.js';
+import { storedTextDigest } from '../../core/hash.js';
 import { type JsonObject, type JsonValue, setField, setPath, unsetPath } from '../../core/json.js';
 import { StewardError } from '../../errors/steward-error.js';
 import { indexConflict, sameIndex } from '../index-definition.js';
@@ -37,7 +38,6 @@ import {
   registerRestoreDigest,
   registerTextDigest,
   restoreCopiesSql,
-  sqliteTextDigest,
   textCopies,
 } from './sqlite-restore-copies.js';
 
@@ -387,7 +387,7 @@ export class SqliteCollection implements Collection {
       const restored = new Set<string>();
       for (const copy of copies) {
         const stored = current.get(copy.k);
-        if (stored === undefined || sqliteTextDigest(stored) !== copy.textDigest) continue;
+        if (stored === undefined || storedTextDigest(stored) !== copy.textDigest) continue;
         write.run(copy.text, copy.k);
         // A key twice in the images: the first copy matched, the next must match the new text.
         current.set(copy.k, copy.text);
@@ -411,11 +411,10 @@ export class SqliteCollection implements Collection {
    * serializing each written document twice (about 0.9 µs of its 27); a cache keyed
    * by the document object was rejected, as a document changed between the calls would be written
    * other than digested. Frozen: nothing can pair the text with another digest afterwards.
-   * With `stored` (a JSON text of `doc`, as a before-image kept it), that text instead, unchecked.
+   * With `text` (a JSON text of `doc`, as a before-image kept it), that text instead, unchecked.
    */
-  encode(doc: JsonObject, stored?: string): EncodedDocument {
-    const text = stored ?? JSON.stringify(doc);
-    return Object.freeze({ text, textDigest: sqliteTextDigest(text) });
+  encode(doc: JsonObject, text = JSON.stringify(doc)): EncodedDocument {
+    return Object.freeze({ text, textDigest: storedTextDigest(text) });
   }
 
   /**
@@ -577,10 +576,7 @@ export class SqliteCollection implements Collection {
           ? prepared.run(text, k)
           : prepared.run(text, k, bound)
     ).changes;
-    if (changed === 1) return { status: 'ok' };
-    return this.statement(`SELECT 1 FROM ${this.table} WHERE k = ?`).get(k)
-      ? { status: 'conflict' }
-      : { status: 'missing' };
+    return this.conditionalOutcome(changed, k);
   }
 
   /**
@@ -589,7 +585,11 @@ export class SqliteCollection implements Collection {
    * JSON.
    */
   private whereStoredText(text: string, k: string, read: string): WriteResult {
-    const changed = this.statement(this.updateIfText).run(text, k, read).changes;
+    return this.conditionalOutcome(this.statement(this.updateIfText).run(text, k, read).changes, k);
+  }
+
+  /** A conditional write's outcome: when no row changed, one key lookup tells missing from conflict. */
+  private conditionalOutcome(changed: number, k: string): WriteResult {
     if (changed === 1) return { status: 'ok' };
     return this.statement(`SELECT 1 FROM ${this.table} WHERE k = ?`).get(k)
       ? { status: 'conflict' }

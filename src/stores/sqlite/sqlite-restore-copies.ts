@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { storedTextDigest } from '../../core/hash.js';
-import type { JsonObject } from '../../core/json.js';
+import { type JsonObject, parsedJsonObject } from '../../core/json.js';
 import { isDocKey, keyId, type RestoreCopies } from '../store.js';
 
 /** The SQL functions registered on each database by {@link registerOnce}: by name, what each is made of. */
@@ -42,22 +42,17 @@ export function registerRestoreDigest(db: Database.Database, digestOf: RestoreCo
 }
 
 /**
- * The SQLite store's text digest (`Collection.encode`): {@link storedTextDigest}, SHA-256 of the
- * stored text. Why the text and not the content: SQLite keeps a document's text exactly as it was
- * written, so hashing it needs no `JSON.parse` and no canonical text (0.5 µs against 5.5 for the
- * content digest in the restore statement, issue 17 fourth pass), and equal text is equal content,
- * so a match can never pass a changed document as unchanged; the same content written with other
- * field order only misses the match.
- */
-export const sqliteTextDigest = storedTextDigest;
-
-/**
- * Registers {@link sqliteTextDigest} as `steward_text_digest(text)` of this database (once): NULL
- * for a value that is not text (it never equals a digest).
+ * Registers {@link storedTextDigest}, the SQLite store's text digest (`Collection.encode`), as
+ * `steward_text_digest(text)` of this database (once): NULL for a value that is not text (it never
+ * equals a digest). Why the text and not the content: SQLite keeps a document's text exactly as it
+ * was written, so hashing it needs no `JSON.parse` and no canonical text (0.5 µs against 5.5 for
+ * the content digest in the restore statement, issue 17 fourth pass), and equal text is equal
+ * content, so a match can never pass a changed document as unchanged; the same content written with
+ * other field order only misses the match.
  */
 export function registerTextDigest(db: Database.Database): void {
-  registerOnce(db, 'steward_text_digest', sqliteTextDigest, (text) =>
-    typeof text === 'string' ? sqliteTextDigest(text) : null,
+  registerOnce(db, 'steward_text_digest', storedTextDigest, (text) =>
+    typeof text === 'string' ? storedTextDigest(text) : null,
   );
 }
 
@@ -150,12 +145,7 @@ export function textCopies(holders: readonly string[], restore: RestoreCopies): 
   const textDigest = restore.textDigest!;
   const out: TextCopy[] = [];
   for (const holder of holders) {
-    let elements: unknown;
-    try {
-      elements = (JSON.parse(holder) as Record<string, unknown>)[restore.field];
-    } catch {
-      continue;
-    }
+    const elements = parsedJsonObject(holder)?.[restore.field];
     if (!Array.isArray(elements)) continue;
     for (const element of elements as Record<string, unknown>[]) {
       const text = element?.[docText];
