@@ -4,16 +4,19 @@ import { markdownRows } from '../../bench/bench-report.js';
 import { measurePhase } from '../../bench/measure-phase.js';
 
 test('measurePhase counts the garbage collections of the phase and their pauses', async () => {
+  // A collection owed to allocations made before the phase may land inside any phase (CI saw one
+  // in an idle phase), so an idle phase is held to "at most one", not to none.
   const quiet = await measurePhase('quiet', async () => 0);
-  assert.equal(quiet.gcCount, 0);
-  assert.equal(quiet.gcPauseMs, 0);
+  assert.ok(quiet.gcCount <= 1, `an idle phase counted ${quiet.gcCount} collections`);
+  assert.ok(quiet.gcPauseMs >= 0 && quiet.gcPauseMs <= quiet.wallMs + 50);
   // About 200 MB of short-lived objects: far more than V8's young generation, so it scavenges.
   const busy = await measurePhase('busy', async () => {
     let kept: unknown = null;
     for (let i = 0; i < 2_000_000; i++) kept = { i, text: `document ${i}`, list: [i, i + 1] };
     return kept === null ? 0 : 1;
   });
-  assert.ok(busy.gcCount > 0, `no collection counted: ${JSON.stringify(busy)}`);
+  // 200 MB through a young generation of at most 32 MB: at least five scavenges.
+  assert.ok(busy.gcCount >= 5, `too few collections counted: ${JSON.stringify(busy)}`);
   assert.ok(busy.gcPauseMs >= 0 && busy.gcPauseMs <= busy.wallMs);
 });
 
