@@ -318,8 +318,9 @@ export interface ScanOptions {
   /**
    * Where the store keeps each document as the text it was written in (a store with
    * {@link Collection.encode}: SQLite), the page also gives those texts (`Page.texts`), for callers
-   * that hash what is stored (`stored-text` checksums) or keep it byte for byte. Ignored with
-   * `keysOnly` or `fields`, and by other stores (their pages have no `texts`).
+   * that hash what is stored (`stored-text` checksums) or keep it byte for byte; with `fields`,
+   * the whole stored texts beside the projected documents. Ignored with `keysOnly`, and by other
+   * stores (their pages have no `texts`).
    */
   readonly texts?: boolean;
 }

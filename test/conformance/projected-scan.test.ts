@@ -115,6 +115,33 @@ for (const kind of selectedKinds()) {
       );
     });
 
+    test('with texts, a store that keeps text gives the whole stored texts beside the projection', async () => {
+      const full = await readPages(c, { texts: true });
+      const projected = await readPages(c, { texts: true, fields: ['n'] });
+      assert.deepEqual(
+        projected.map((p) => p.docs),
+        full.map((p) => p.docs.map((d) => picked(d, c.spec.keyField, ['n']))),
+      );
+      if (!c.encode) {
+        assert.ok(
+          projected.every((p) => p.texts === undefined),
+          'no texts where the store keeps none',
+        );
+        return;
+      }
+      assert.deepEqual(
+        projected.map((p) => p.texts),
+        full.map((p) => p.texts),
+        'the same texts, page by page',
+      );
+      const texts = projected.flatMap((p) => p.texts!);
+      assert.deepEqual(
+        texts.map((text) => JSON.parse(text)),
+        full.flatMap((p) => p.docs),
+        'each text is its whole document',
+      );
+    });
+
     test('a dotted field name is refused with input.invalid', async () => {
       await assert.rejects(
         () => c.scan({ fields: ['owner.id'] }),
