@@ -121,6 +121,14 @@ export interface Collection {
    * parsing the documents, for checks that only need to know (the orphan scan). Same round trips.
    */
   existingKeys(keys: readonly DocKey[]): Promise<Set<string>>;
+  /**
+   * Optional: the stored texts of these keys, byte for byte, by {@link keyId}, where the store
+   * keeps documents as text (SQLite); missing keys are absent. For readers of documents that keep
+   * other texts raw inside them (apply's before-images, `core/raw-texts.ts`), which cut those
+   * texts out of the stored text instead of parsing the whole document. Same round trips as
+   * {@link getMany}; nothing is parsed.
+   */
+  getTexts?(keys: readonly DocKey[]): Promise<Map<string, string>>;
   /** Applies write operations in bulk, returning one result per operation, in order. */
   write(ops: readonly WriteOp[]): Promise<WriteResult[]>;
   /** Counts documents matching a filter; `estimate` allows a cheaper approximate count. */
