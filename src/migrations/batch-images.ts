@@ -53,7 +53,8 @@ export interface ImageEntry {
   readonly doc: JsonObject;
   /**
    * The stored text of the document before apply, byte for byte, where the store keeps text
-   * (SQLite's pushdown copies it: `CopyOnWrite.asText`); saved as a JSON string instead of `doc`.
+   * (SQLite's pushdown copies it: `CopyOnWrite.asText`); saved instead of `doc`, as a JSON string,
+   * or raw after the entries where the whole chunk can keep its texts so ({@link imageTexts}).
    * Rollback puts back this very text. Absent in images of older runs and of other stores.
    */
   readonly docText?: string;
@@ -460,7 +461,8 @@ async function readChunks(backups: Collection, ids: readonly string[]): Promise<
   const out = new Map<string, ImageEntry[]>();
   if (ids.length === 0) return out;
   if (backups.getTexts) {
-    for (const [k, text] of await backups.getTexts(ids)) out.set(k, entriesOfText(text, k.slice(2)) ?? []);
+    for (const [k, text] of await backups.getTexts(ids))
+      out.set(k, imageDocument(text, k.slice(2))?.entries ?? []);
   } else {
     for (const [k, doc] of await backups.getMany(ids)) out.set(k, entriesOf(doc, k.slice(2)));
   }

@@ -219,6 +219,9 @@ export interface RestoreCopies {
    * Optional: the element field holding the copy as its stored text, a JSON string
    * ({@link CopyOnWrite.asText}), read where an element has it instead of `doc`. A store that
    * keeps text puts that text back byte for byte; elsewhere it is parsed and written as a document.
+   * A holder may keep these texts raw instead (`core/raw-texts.ts`, `{ field, text: docText }`):
+   * SQLite cuts them out of its stored text where every element has a text digest and no content
+   * digest, and otherwise leaves its elements to the caller, who reads them with `getTexts`.
    */
   readonly docText?: string;
   /**
