@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseFilter } from '../core/filter.js';
 import { isJsonObject, type JsonObject, parsedJsonObject, type Scalar } from '../core/json.js';
+import { cutRawTexts, type RawTextsLayout, rawTextsJson } from '../core/raw-texts.js';
 import { StewardError } from '../errors/steward-error.js';
 import { scanPages } from '../stores/scan-pages.js';
 import {
@@ -52,7 +53,8 @@ export interface ImageEntry {
   readonly doc: JsonObject;
   /**
    * The stored text of the document before apply, byte for byte, where the store keeps text
-   * (SQLite's pushdown copies it: `CopyOnWrite.asText`); saved as a JSON string instead of `doc`.
+   * (SQLite's pushdown copies it: `CopyOnWrite.asText`); saved instead of `doc`, as a JSON string,
+   * or raw after the entries where the whole chunk can keep its texts so ({@link imageTexts}).
    * Rollback puts back this very text. Absent in images of older runs and of other stores.
    */
   readonly docText?: string;
@@ -124,12 +126,17 @@ export async function readBatchImage(
   batch: string,
 ): Promise<BatchImage | undefined> {
   const id = batchImageId(owner, batch);
-  return imageFromHead(backups, owner, batch, (await backups.getMany([id])).get(keyId(id)));
+  if (!backups.getTexts)
+    return imageFromHead(backups, owner, batch, (await backups.getMany([id])).get(keyId(id)));
+  const text = (await backups.getTexts([id])).get(keyId(id));
+  const read = text === undefined ? undefined : imageDocument(text, id);
+  return read && isHead(read.doc) ? withChunks(backups, id, read.doc, read.entries) : undefined;
 }
 
 /**
  * The batch image whose head document was read already (by a `getMany` that fetched other
- * documents of the backups collection in the same round trip); its other chunks are read here.
+ * documents of the backups collection in the same round trip); its other chunks are read here,
+ * and the head's text again where it keeps its originals' texts raw ({@link imageTexts}).
  */
 export async function imageFromHead(
   backups: Collection,
@@ -154,18 +161,18 @@ export async function saveBatchImage(
 ): Promise<BatchImage> {
   const head = batchImageId(owner, batch);
   const run = previous ? previous.run + 1 : 0;
-  const parts = chunked(entries.map(storedEntry));
+  const parts = chunked(entries, backups.encode !== undefined);
   const common = { migration: owner.migration, attempt: owner.attempt, collection: owner.collection };
-  const docs: SavedChunk[] = parts.map(({ entries: part, texts }, i) => {
+  const docs: SavedChunk[] = parts.map((part, i) => {
     const doc: JsonObject = {
       [backups.spec.keyField]: i === 0 ? head : chunkId(head, run, i),
       ...common,
       ...(i === 0
         ? { part: 'head', stage: owner.stage, batch, run, chunks: parts.length, savedAt: owner.savedAt }
         : { part: 'chunk' }),
-      entries: part as unknown as JsonObject[],
+      entries: part.elements,
     };
-    return { doc, encoded: encodedChunk(backups, doc, texts) };
+    return encodedChunk(backups, doc, part);
   });
   await upsert(backups, docs.slice(1), owner, true);
   await upsert(backups, docs.slice(0, 1), owner, previous === undefined);
@@ -179,20 +186,32 @@ interface SavedChunk {
 }
 
 /**
- * The chunk's text joined from its entries' texts, which {@link chunked} made to size it: where
- * the backups collection writes text (`Collection.encode`), a chunk is serialized once, not once
- * for its size and again for the write (about 1 µs a document of apply, issue 17 ninth pass).
- * `entries` is the chunk's last field, so its text is the rest's with the array filled in.
+ * The chunk's document, and where the backups collection writes text (`Collection.encode`) its
+ * text, joined from its elements' texts, which {@link chunked} made to size it: a chunk is
+ * serialized once, not once for its size and again for the write (about 1 µs a document of apply,
+ * issue 17 ninth pass). `entries` is the chunk's last field, so its text is the rest's with the
+ * array filled in; a chunk that keeps its originals' texts raw ({@link imageTexts}) has them after
+ * it, and its document their parsed originals, so that the text is a JSON text of the document.
  */
-function encodedChunk(
-  backups: Collection,
-  doc: JsonObject,
-  texts: readonly string[],
-): EncodedDocument | undefined {
-  if (!backups.encode) return undefined;
+function encodedChunk(backups: Collection, doc: JsonObject, part: Chunk): SavedChunk {
+  if (!backups.encode) return { doc };
   const empty = JSON.stringify({ ...doc, entries: [] });
-  return backups.encode(doc, `${empty.slice(0, -3)}[${texts.join(',')}]}`);
+  if (!part.raw)
+    return { doc, encoded: backups.encode(doc, `${empty.slice(0, -3)}[${part.texts.join(',')}]}`) };
+  const docTexts = part.entries.map((entry) => entry.docText!);
+  const text = rawTextsJson(imageTexts, empty, part.texts, docTexts);
+  const parsed = { ...doc, docTexts: part.entries.map((entry) => entry.doc) };
+  return { doc: parsed, encoded: backups.encode(parsed, text) };
 }
+
+/**
+ * How a chunk keeps its originals' stored texts raw, where the backups collection writes text and
+ * every entry of the chunk has one (`core/raw-texts.ts`): each element of `entries` holds
+ * `docTextLength` instead of `docText`, and the texts follow in `docTexts`. Readers cut them out
+ * of the chunk's stored text (`Collection.getTexts`, `Page.texts`); a chunk read parsed has only
+ * their parses, which are not the bytes rollback must put back.
+ */
+export const imageTexts: RawTextsLayout = { field: 'entries', text: 'docText' };
 
 /** Deletes the chunks of `old` that `current` replaced (best effort: leftovers are never read). */
 export async function dropReplacedChunks(
@@ -229,8 +248,8 @@ export async function* batchImages(
   of: ImagesOf,
   options: { after?: string | null },
 ): AsyncGenerator<PagedImage> {
-  for await (const { collection, batch, id, head, page } of pagedHeads(backups, of, options))
-    yield { collection, batch, image: await withChunks(backups, id, head), page };
+  for await (const { collection, batch, id, head, text, page } of pagedHeads(backups, of, options))
+    yield { collection, batch, image: await withChunks(backups, id, head, entriesOfText(text, id)), page };
 }
 
 /** Which batch images {@link batchImages} and {@link batchImageHeads} read. */
@@ -315,7 +334,8 @@ async function headChunkIds(backups: Collection, id: string): Promise<string[] |
 /**
  * The heads of one attempt's batch images, page by page from the token `after` (up to 100
  * documents of the backups collection a page, so a page holds several heads or none), each with
- * its image's id and where it stands on its page. `fields` projects the heads.
+ * its image's id, its stored text where the store gives texts (`Page.texts`), and where it stands
+ * on its page. `fields` projects the heads.
  */
 async function* pagedHeads(
   backups: Collection,
@@ -327,26 +347,33 @@ async function* pagedHeads(
   batch: string;
   id: string;
   head: JsonObject;
+  text: string | undefined;
   page: PagedImage['page'];
 }> {
   let after = options.after ?? null;
-  const scan = { filter: headFilter(of), ...(fields ? { fields } : {}) };
+  const scan = { filter: headFilter(of), ...(fields ? { fields } : { texts: true }) };
   let limit = headsPerPage;
   let resized = true;
   while (resized) {
     resized = false;
     for await (const page of scanPages(backups, { ...scan, limit, after })) {
-      const heads = page.docs.filter(isHead);
-      for (const [i, head] of heads.entries()) {
+      const heads = page.docs.flatMap((head, i) => (isHead(head) ? [{ head, text: page.texts?.[i] }] : []));
+      for (const [i, { head, text }] of heads.entries()) {
         const collection = head.collection as string;
         const batch = head.batch as string;
         const id = batchImageId({ migration: of.migration, attempt: of.attempt, collection }, batch);
-        yield { collection, batch, id, head, page: { after, next: page.next, last: i === heads.length - 1 } };
+        const where = { after, next: page.next, last: i === heads.length - 1 };
+        yield { collection, batch, id, head, text, page: where };
       }
       after = page.next;
       // Whole heads of images split in chunks are about a chunk each: ask for about a page's
       // bytes from the next page on (the same tokens, so a resumed run finds its place).
-      if (after && limit !== chunkedHeadsPerPage && !fields && heads.some((h) => (h.chunks as number) > 1)) {
+      if (
+        after &&
+        limit !== chunkedHeadsPerPage &&
+        !fields &&
+        heads.some((h) => (h.head.chunks as number) > 1)
+      ) {
         limit = chunkedHeadsPerPage;
         resized = true;
         break;
@@ -398,47 +425,118 @@ export async function readOriginals(
   return out;
 }
 
-async function withChunks(backups: Collection, id: string, head: JsonObject): Promise<BatchImage> {
+/**
+ * The image of this head with its other chunks read, from their stored texts where the backups
+ * collection gives them (`Collection.getTexts`), so an entry of a chunk that keeps its original's
+ * text raw ({@link imageTexts}) gets that text byte for byte. `headEntries` are the head's own,
+ * where the caller read its text; a head that keeps texts raw read without them is read again.
+ */
+async function withChunks(
+  backups: Collection,
+  id: string,
+  head: JsonObject,
+  headEntries?: ImageEntry[],
+): Promise<BatchImage> {
   const run = head.run as number;
   const chunks = head.chunks as number;
-  const entries = [...entriesOf(head)];
-  if (chunks > 1) {
-    const ids = otherChunkIds(id, head);
-    const found = await backups.getMany(ids);
-    for (const chunk of ids) {
-      const doc = found.get(keyId(chunk));
-      if (!doc)
-        throw new StewardError(
-          'store.failed',
-          `the before-image chunk "${chunk}" is missing from "${backups.spec.name}"; its head names it. ` +
-            'The ledger was changed outside steward: restore the backups collection before rolling back.',
-        );
-      entries.push(...entriesOf(doc));
-    }
+  const ids = otherChunkIds(id, head);
+  const reread = headEntries === undefined && keepsTextsRaw(head);
+  const found = await readChunks(backups, reread ? [id, ...ids] : ids);
+  const entries = headEntries ?? found.get(keyId(id)) ?? entriesOf(head, id);
+  for (const chunk of ids) {
+    const more = found.get(keyId(chunk));
+    if (!more)
+      throw new StewardError(
+        'store.failed',
+        `the before-image chunk "${chunk}" is missing from "${backups.spec.name}"; its head names it. ` +
+          'The ledger was changed outside steward: restore the backups collection before rolling back.',
+      );
+    entries.push(...more);
   }
   return { run, chunks, entries };
 }
 
+/** The entries of these image documents by keyId, read as text where the store gives texts. */
+async function readChunks(backups: Collection, ids: readonly string[]): Promise<Map<string, ImageEntry[]>> {
+  const out = new Map<string, ImageEntry[]>();
+  if (ids.length === 0) return out;
+  if (backups.getTexts) {
+    for (const [k, text] of await backups.getTexts(ids))
+      out.set(k, imageDocument(text, k.slice(2))?.entries ?? []);
+  } else {
+    for (const [k, doc] of await backups.getMany(ids)) out.set(k, entriesOf(doc, k.slice(2)));
+  }
+  return out;
+}
+
+/** True for an image document that keeps its originals' texts raw ({@link imageTexts}). */
+function keepsTextsRaw(doc: JsonObject): boolean {
+  return Object.hasOwn(doc, 'docTexts');
+}
+
+/**
+ * One chunk to save: its entries as given, and as saved (`elements`, with their JSON `texts`).
+ * `raw`: the chunk keeps its originals' texts raw ({@link imageTexts}), its elements without them.
+ */
+interface Chunk {
+  readonly entries: ImageEntry[];
+  elements: JsonObject[];
+  texts: string[];
+  raw: boolean;
+}
+
 /**
  * Splits entries into chunks of at most {@link imageChunkBytes} of JSON (at least one entry each),
- * each with its entries' JSON texts (made to size them; see {@link encodedChunk}).
+ * each with its elements' JSON texts (made to size them; see {@link encodedChunk}). With
+ * `rawTexts` (the backups collection writes text), a chunk whose every entry has its original's
+ * text keeps those texts raw; one that mixes entries with and without is saved as before.
  */
-function chunked(entries: readonly ImageEntry[]): { entries: ImageEntry[]; texts: string[] }[] {
-  const parts: { entries: ImageEntry[]; texts: string[] }[] = [{ entries: [], texts: [] }];
+function chunked(entries: readonly ImageEntry[], rawTexts: boolean): Chunk[] {
+  const parts: Chunk[] = [{ entries: [], elements: [], texts: [], raw: rawTexts }];
   let bytes = 0;
   for (const entry of entries) {
-    const text = JSON.stringify(entry);
+    const raw = rawTexts && entry.docText !== undefined;
+    const element = raw ? rawElement(entry) : storedElement(entry);
+    const text = JSON.stringify(element);
+    const size = raw ? text.length + entry.docText!.length + 1 : text.length;
     let last = parts.at(-1)!;
-    if (last.entries.length > 0 && bytes + text.length > imageChunkBytes) {
-      last = { entries: [], texts: [] };
+    if (last.entries.length > 0 && bytes + size > imageChunkBytes) {
+      last = { entries: [], elements: [], texts: [], raw: rawTexts };
       parts.push(last);
       bytes = 0;
     }
     last.entries.push(entry);
+    last.elements.push(element);
     last.texts.push(text);
-    bytes += text.length;
+    last.raw &&= raw;
+    bytes += size;
+  }
+  for (const part of parts) {
+    if (part.entries.length === 0) part.raw = false;
+    else if (!part.raw && part.entries.some((entry) => entry.docText !== undefined)) savedAsBefore(part);
   }
   return parts;
+}
+
+/** A chunk of entries with and without texts: its elements saved as before. */
+function savedAsBefore(chunk: Chunk): void {
+  chunk.elements = chunk.entries.map(storedElement);
+  chunk.texts = chunk.elements.map((element) => JSON.stringify(element));
+}
+
+function storedElement(entry: ImageEntry): JsonObject {
+  return storedEntry(entry) as unknown as JsonObject;
+}
+
+/**
+ * The element of an entry in a chunk that keeps its text raw: `docTextLength` for `docText`, set
+ * on the rest's own new object (a second spread cost apply about 1 µs a document, issue 17 tenth pass).
+ */
+function rawElement(entry: ImageEntry): JsonObject {
+  const { doc: _parsed, docText, ...rest } = entry;
+  const element = rest as unknown as JsonObject;
+  element.docTextLength = docText!.length;
+  return element;
 }
 
 /**
@@ -496,13 +594,22 @@ export function storedEntry(entry: ImageEntry): ImageEntry {
 }
 
 /**
- * The well-formed entries of an image document: a key, and the original as an object (`doc`) or
- * as stored text (`docText`, parsed into `doc`). Text that holds no JSON object is no entry, as an
- * element without an object `doc` is none: apply's read refuses such a document, so only a change
- * outside steward between that read and the write can put it there (the in-store restore still
- * puts its text back where the document is as apply wrote it).
+ * The well-formed entries of an image document `id` read parsed: a key, and the original as an
+ * object (`doc`) or as stored text (`docText`, parsed into `doc`). Text that holds no JSON object
+ * is no entry, as an element without an object `doc` is none: apply's read refuses such a
+ * document, so only a change outside steward between that read and the write can put it there
+ * (the in-store restore still puts its text back where the document is as apply wrote it). Throws
+ * for a document that keeps its originals' texts raw ({@link imageTexts}): parsed, it has lost
+ * them, and an entry without its exact text must never be restored or saved again as if exact.
  */
-function entriesOf(doc: JsonObject): ImageEntry[] {
+function entriesOf(doc: JsonObject, id: string): ImageEntry[] {
+  if (keepsTextsRaw(doc))
+    throw new StewardError(
+      'store.failed',
+      `the before-image "${id}" keeps its originals' stored texts raw, and was read without its own ` +
+        'stored text, which alone gives them back byte for byte. This is a bug in steward: report it.',
+      { document: id },
+    );
   const entries = Array.isArray(doc.entries) ? doc.entries : [];
   const out: ImageEntry[] = [];
   for (const e of entries) {
@@ -515,4 +622,30 @@ function entriesOf(doc: JsonObject): ImageEntry[] {
     if (parsed) out.push({ ...(e as unknown as ImageEntry), doc: parsed });
   }
   return out;
+}
+
+/** The entries of image document `id` from its stored text, where there is one (see below). */
+function entriesOfText(text: string | undefined, id: string): ImageEntry[] | undefined {
+  return text === undefined ? undefined : (imageDocument(text, id)?.entries ?? []);
+}
+
+/**
+ * Image document `id` from its stored text: its fields (without the texts, where it keeps them
+ * raw) and its well-formed entries. Cut from the text where it keeps its originals' texts raw
+ * ({@link imageTexts}: only its head and each text parsed, every entry with its text byte for
+ * byte), else parsed whole and read as {@link entriesOf} reads it. Text that is not JSON has none.
+ */
+function imageDocument(text: string, id: string): { doc: JsonObject; entries: ImageEntry[] } | undefined {
+  const cut = cutRawTexts(text, imageTexts, id);
+  if (!cut) {
+    const doc = parsedJsonObject(text);
+    return doc && { doc, entries: entriesOf(doc, id) };
+  }
+  const entries: ImageEntry[] = [];
+  for (const [i, { docTextLength: _length, ...e }] of cut.elements.entries()) {
+    const docText = cut.texts[i]!;
+    const parsed = parsedJsonObject(docText);
+    if (isDocKey(e.key) && parsed) entries.push({ ...(e as unknown as ImageEntry), doc: parsed, docText });
+  }
+  return { doc: cut.head, entries };
 }

@@ -121,6 +121,14 @@ export interface Collection {
    * parsing the documents, for checks that only need to know (the orphan scan). Same round trips.
    */
   existingKeys(keys: readonly DocKey[]): Promise<Set<string>>;
+  /**
+   * Optional: the stored texts of these keys, byte for byte, by {@link keyId}, where the store
+   * keeps documents as text (SQLite); missing keys are absent. For readers of documents that keep
+   * other texts raw inside them (apply's before-images, `core/raw-texts.ts`), which cut those
+   * texts out of the stored text instead of parsing the whole document. Same round trips as
+   * {@link getMany}; nothing is parsed.
+   */
+  getTexts?(keys: readonly DocKey[]): Promise<Map<string, string>>;
   /** Applies write operations in bulk, returning one result per operation, in order. */
   write(ops: readonly WriteOp[]): Promise<WriteResult[]>;
   /** Counts documents matching a filter; `estimate` allows a cheaper approximate count. */
@@ -211,6 +219,9 @@ export interface RestoreCopies {
    * Optional: the element field holding the copy as its stored text, a JSON string
    * ({@link CopyOnWrite.asText}), read where an element has it instead of `doc`. A store that
    * keeps text puts that text back byte for byte; elsewhere it is parsed and written as a document.
+   * A holder may keep these texts raw instead (`core/raw-texts.ts`, `{ field, text: docText }`):
+   * SQLite cuts them out of its stored text where every element has a text digest and no content
+   * digest, and otherwise leaves its elements to the caller, who reads them with `getTexts`.
    */
   readonly docText?: string;
   /**

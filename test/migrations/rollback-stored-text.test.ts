@@ -14,6 +14,7 @@ import { scanDocuments } from '../../src/stores/scan-pages.js';
 import type { SqliteCollection } from '../../src/stores/sqlite/sqlite-collection.js';
 import { keyId } from '../../src/stores/store.js';
 import { storeRawText } from '../support/corrupt-sqlite-row.js';
+import { rewriteImageEntries } from '../support/rewrite-image.js';
 import { shapedTexts } from '../support/shaped-texts.js';
 import { selectedKinds } from '../support/test-stores.js';
 import { type MigrationWorld, migrationWorld, splitName, versionField } from './fixtures/migration-world.js';
@@ -55,7 +56,7 @@ for (const kind of selectedKinds().filter((k) => k === 'sqlite')) {
       await w.approve(hash, 'bob');
       const applied = await applyMigrations(w.applyInput([splitName]));
       assert.equal(applied.status, 'applied', JSON.stringify(applied.refusal));
-      // The image keeps stored texts, not objects.
+      // The image keeps stored texts raw, not objects (its parsed document has their parses).
       const backups = w.ts.store.collection(w.ledger.namespace.backups);
       const images: JsonObject[] = [];
       for await (const doc of scanDocuments(backups))
@@ -63,21 +64,19 @@ for (const kind of selectedKinds().filter((k) => k === 'sqlite')) {
       const entriesOf = (image: JsonObject) => image.entries as JsonObject[];
       assert.ok(images.length > 1, 'several batch images');
       assert.ok(
-        images.every((image) => entriesOf(image).every((e) => typeof e.docText === 'string' && !e.doc)),
+        images.every(
+          (image) =>
+            Array.isArray(image.docTexts) &&
+            entriesOf(image).every((e) => typeof e.docTextLength === 'number' && !e.docText && !e.doc),
+        ),
       );
       // One image without digests, as no restore inside the store takes: its documents are put
       // back one by one, planned in JavaScript, and must get their stored text back as well.
-      await backups.write([
-        {
-          type: 'replace',
-          doc: {
-            ...images[0]!,
-            entries: entriesOf(images[0]!).map(
-              ({ writtenDigest: _d, writtenTextDigest: _t, ...rest }) => rest,
-            ),
-          },
-        },
-      ]);
+      await rewriteImageEntries(
+        backups,
+        images[0]!,
+        ({ writtenDigest: _d, writtenTextDigest: _t, ...rest }) => rest,
+      );
       // The same content rewritten in other text after apply: restored by its content digest.
       const key = 's00100';
       const stored = (await handle.getMany([key])).get(keyId(key))!;

@@ -250,6 +250,47 @@ describe('stored text on SQLite: rollback puts back each text byte for byte', sq
       await t.cleanup();
     }
   });
+
+  test('killed mid-batch, after its image and writes, before its checkpoint: the rerun carries the image, rollback is exact', async () => {
+    const t = await textWorld();
+    const dir = mkdtempSync(join(tmpdir(), 'steward-mid-batch-'));
+    try {
+      const stage = { canaryPercent: 20, batchSize: 5, rate: 10_000, leaseTtlMs: 1000 };
+      await approve(t, [splitName], stage);
+      // A batch of the rest pass (the canary's write one or two documents a batch): its image
+      // keeps the originals' texts raw, and the rerun of the batch finds its documents at the
+      // target with their originals in that image only.
+      const killAfterWrite = { write: 16, marker: join(dir, 'killed') };
+      const args: ChildArgs = {
+        action: 'apply',
+        address: worldAddress(t.w),
+        contractsDir: t.contracts.dir,
+        approvers: [...t.w.approvers.values()],
+        ...stage,
+        killAfterWrite,
+      };
+      const script = new URL('./fixtures/migrate-child.ts', import.meta.url).pathname;
+      const applied = await runWithKills<ApplyReport>({
+        script,
+        args,
+        kills: 0,
+        maxDelayMs: 0,
+        label: 'apply',
+      });
+      assert.equal(applied.killed, 1, 'the first child killed itself mid-batch');
+      const m = applied.report.migrations[0]!;
+      assert.deepEqual([applied.report.status, m.counts.changed, m.counts.failed], ['applied', documents, 0]);
+      const record = await readChangelogRecord(t.w.ledger, splitName.id);
+      assert.equal(record?.checksumsBefore.subjects, (await checksumOfTexts(t)).hash);
+      const report = await rollback(t, [splitName]);
+      assert.equal(report.status, 'rolled-back');
+      assert.equal(report.migrations[0]!.exact, true);
+      assertTextsAsBefore(t);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await t.cleanup();
+    }
+  });
 });
 
 /**

@@ -236,6 +236,16 @@ export class SqliteCollection implements Collection {
     return new Map(rows.map((r) => [r.k, this.parse(r.k, r.doc)]));
   }
 
+  /**
+   * {@link getMany}'s rows as stored, unparsed. A statement text of its own (`AS text`): array
+   * mode (`raw`) changes a prepared statement for good, and the cache shares statements by text.
+   */
+  async getTexts(keys: readonly DocKey[]): Promise<Map<string, string>> {
+    const ids = [...new Set(keys.map(keyId))];
+    const sql = `SELECT k, doc AS text FROM ${this.table} WHERE k IN (SELECT value FROM json_each(?))`;
+    return new Map(this.raw(sql, [JSON.stringify(ids)]) as [string, string][]);
+  }
+
   /** Reads the primary key only: no document text leaves SQLite and nothing is parsed. */
   async existingKeys(keys: readonly DocKey[]): Promise<Set<string>> {
     const ids = [...new Set(keys.map(keyId))];
@@ -369,7 +379,8 @@ export class SqliteCollection implements Collection {
   /**
    * `restoreCopies` where every element holds its copy as stored text and only a text digest (the
    * images of a `stored-text` apply): in one `BEGIN IMMEDIATE` transaction, the holders are read
-   * and parsed here (their elements are strings, cheap to parse), the current texts of their keys
+   * and taken apart here (`textCopies`: the texts cut out where a holder keeps them raw, else the
+   * holder parsed, its elements being strings, cheap to parse), the current texts of their keys
    * read in one statement, hashed here, and each copy whose document's text digest matches written
    * back as its text. The transaction holds the write lock from the read to the last write, so the
    * check and the write see the same row, as in the statement below. Cheaper than that statement,
@@ -387,10 +398,10 @@ export class SqliteCollection implements Collection {
     const inIds = 'k IN (SELECT value FROM json_each(?))';
     // Statement texts of their own: `pluck` and `raw` change a prepared statement for good, and
     // the cache shares statements by text (`getMany` reads `SELECT k, doc ...` as objects).
-    const holdersSql = `SELECT doc AS holder FROM ${from.table} WHERE ${inIds}`;
+    const holdersSql = `SELECT k, doc AS holder FROM ${from.table} WHERE ${inIds}`;
     const currentSql = `SELECT k, doc AS current FROM ${this.table} WHERE ${inIds}`;
     const run = this.db.transaction((): RestoredCopies | 'not-text' => {
-      const holders = this.statement(holdersSql).pluck().all(ids) as string[];
+      const holders = this.statement(holdersSql).raw(true).all(ids) as [string, string][];
       const copies = textCopies(holders, restore);
       if (copies === undefined) return 'not-text';
       const keys = JSON.stringify(copies.map((c) => c.k));
