@@ -166,8 +166,8 @@ export class SqliteCollection implements Collection {
    * A projected page: each field is taken out of the stored JSON inside SQLite (`doc -> '$."f"'`
    * gives the field's JSON text, NULL when absent), so only those values leave it and are parsed.
    * With `texts`, the stored texts too, unparsed: a caller that hashes each document's text and
-   * reads one field of it (rollback's census) is spared parsing the rest, which costs more than
-   * SQLite's own parse for `->` (about 0.8 µs a document, issue 17 tenth pass).
+   * reads one field of it (rollback's census) is spared the objects of a whole parse, which cost
+   * more than SQLite's own parse for `->` where documents nest (issue 17, tenth pass).
    */
   private scanFields(
     fields: readonly string[],
