@@ -4,7 +4,9 @@
  * printing the CPU of each and, over the rounds after the first (warm-up), each side's median, the
  * median of b's CPU over a's in the same round, and in how many rounds b took less.
  *
- *   node --import tsx bench/tools/ab-apply-rollback.ts --a <checkout> --b <checkout> [--docs N] [--rounds R]
+ *   node --import tsx bench/tools/ab-apply-rollback.ts --a <checkout> --b <checkout> [--docs N] [--rounds R] [--batch B]
+ *
+ * `--batch` is apply's batch size (5,000 as in the bench rows; apply's default is 500).
  *
  * Why one process (issue 17, tenth pass): on this 2-core machine the same code's apply moved by
  * ±15-25% from one process to the next, more than a lever of 5-10% changes, so runs of each
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     b: { type: 'string' },
     docs: { type: 'string', default: '100000' },
     rounds: { type: 'string', default: '9' },
+    batch: { type: 'string', default: '5000' },
   },
 });
 if (!values.a || !values.b) {
@@ -64,7 +67,7 @@ async function side(name: 'a' | 'b', checkout: string): Promise<Side> {
     scenario: 'migrate-apply',
     store: 'sqlite' as const,
     docs: Number(values.docs),
-    batch: 5000,
+    batch: Number(values.batch),
     seed: 'bench',
     rounds: 1,
     keep: false,
