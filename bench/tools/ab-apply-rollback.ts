@@ -63,6 +63,8 @@ async function side(name: 'a' | 'b', checkout: string): Promise<Side> {
   const { benchStoreConfig } = await from('bench/bench-stores.ts');
   const { migrationBench } = await from('bench/migration-workload.ts');
   const { taskBatches } = await from('bench/task-workloads.ts');
+  // Spelled out here, not taken from a helper of this checkout's bench/: both checkouts get the
+  // very same options, whatever their own bench/ holds.
   const options = {
     scenario: 'migrate-apply',
     store: 'sqlite' as const,
