@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseFilter } from '../core/filter.js';
 import { isJsonObject, type JsonObject, parsedJsonObject, type Scalar } from '../core/json.js';
-import { cutRawTexts, type RawTextsLayout, rawTextsJson } from '../core/raw-texts.js';
+import { cutRawTexts, type RawTextsLayout, rawTextsField, rawTextsJson } from '../core/raw-texts.js';
 import { StewardError } from '../errors/steward-error.js';
 import { scanPages } from '../stores/scan-pages.js';
 import {
@@ -200,7 +200,7 @@ function encodedChunk(backups: Collection, doc: JsonObject, part: Chunk): SavedC
     return { doc, encoded: backups.encode(doc, `${empty.slice(0, -3)}[${part.texts.join(',')}]}`) };
   const docTexts = part.entries.map((entry) => entry.docText!);
   const text = rawTextsJson(imageTexts, empty, part.texts, docTexts);
-  const parsed = { ...doc, docTexts: part.entries.map((entry) => entry.doc) };
+  const parsed = { ...doc, [rawTextsField(imageTexts)]: part.entries.map((entry) => entry.doc) };
   return { doc: parsed, encoded: backups.encode(parsed, text) };
 }
 
@@ -461,17 +461,24 @@ async function readChunks(backups: Collection, ids: readonly string[]): Promise<
   const out = new Map<string, ImageEntry[]>();
   if (ids.length === 0) return out;
   if (backups.getTexts) {
-    for (const [k, text] of await backups.getTexts(ids))
-      out.set(k, imageDocument(text, k.slice(2))?.entries ?? []);
+    const texts = await backups.getTexts(ids);
+    for (const id of ids) {
+      const text = texts.get(keyId(id));
+      if (text !== undefined) out.set(keyId(id), imageDocument(text, id)?.entries ?? []);
+    }
   } else {
-    for (const [k, doc] of await backups.getMany(ids)) out.set(k, entriesOf(doc, k.slice(2)));
+    const docs = await backups.getMany(ids);
+    for (const id of ids) {
+      const doc = docs.get(keyId(id));
+      if (doc) out.set(keyId(id), entriesOf(doc, id));
+    }
   }
   return out;
 }
 
 /** True for an image document that keeps its originals' texts raw ({@link imageTexts}). */
 function keepsTextsRaw(doc: JsonObject): boolean {
-  return Object.hasOwn(doc, 'docTexts');
+  return Object.hasOwn(doc, rawTextsField(imageTexts));
 }
 
 /**

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { storedTextDigest } from '../../core/hash.js';
 import { type JsonObject, parsedJsonObject } from '../../core/json.js';
 import { cutRawTexts } from '../../core/raw-texts.js';
-import { isDocKey, keyId, type RestoreCopies } from '../store.js';
+import { isDocKey, keyFromId, keyId, type RestoreCopies } from '../store.js';
 
 /** The SQL functions registered on each database by {@link registerOnce}: by name, what each is made of. */
 const registered = new WeakMap<Database.Database, Map<string, unknown>>();
@@ -150,7 +150,7 @@ export function textCopies(
   const layout = { field: restore.field, text: restore.docText! };
   const out: TextCopy[] = [];
   for (const [k, holder] of holders) {
-    const raw = cutRawTexts(holder, layout, k.slice(2));
+    const raw = cutRawTexts(holder, layout, String(keyFromId(k)));
     const elements = raw ? raw.elements : parsedJsonObject(holder)?.[restore.field];
     if (!Array.isArray(elements)) continue;
     for (let i = 0; i < elements.length; i++) {
