@@ -311,8 +311,8 @@ export interface ScanOptions {
   readonly segment?: Segment;
   /**
    * Each document of the page holds only its key field (`{ [spec.keyField]: key }`, or `{}` for a
-   * stored document without one): nothing else is read or parsed where the store allows, for
-   * callers that only need the keys (the integrity preload). Everything else is as without it:
+   * stored document without one): nothing else is read or parsed where the store allows (but see
+   * `texts`), for callers that only need the keys (the integrity preload). Everything else is as without it:
    * `filter` still applies to the stored document, and `after`, `limit`, `segment` and `next`
    * page exactly the same way, so a scan may switch to or from keys-only mid-way with the same token.
    */
@@ -330,8 +330,9 @@ export interface ScanOptions {
    * Where the store keeps each document as the text it was written in (a store with
    * {@link Collection.encode}: SQLite), the page also gives those texts (`Page.texts`), for callers
    * that hash what is stored (`stored-text` checksums) or keep it byte for byte; with `fields`,
-   * the whole stored texts beside the projected documents. Ignored with `keysOnly`, and by other
-   * stores (their pages have no `texts`).
+   * or with `keysOnly`, the whole stored texts beside the projected or key documents, unparsed
+   * (apply's canary pass hashes every text and parses only the canary's). Ignored by other stores
+   * (their pages have no `texts`).
    */
   readonly texts?: boolean;
 }

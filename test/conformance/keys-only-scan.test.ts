@@ -115,6 +115,34 @@ for (const kind of selectedKinds()) {
       );
     });
 
+    test('with texts, a store that keeps text gives the whole stored texts beside the keys', async () => {
+      const c = t.store.collection(spec);
+      const full = await readPages(c, { texts: true });
+      const keys = await readPages(c, { texts: true, keysOnly: true });
+      assert.deepEqual(
+        keys.map((p) => p.docs),
+        full.map((p) => p.docs.map((d) => keyOnly(d, spec.keyField))),
+        'the same keys, page by page',
+      );
+      if (!c.encode) {
+        assert.ok(
+          keys.every((p) => p.texts === undefined),
+          'no texts where the store keeps none',
+        );
+        return;
+      }
+      assert.deepEqual(
+        keys.map((p) => p.texts),
+        full.map((p) => p.texts),
+        'the same texts, page by page',
+      );
+      assert.deepEqual(
+        keys.flatMap((p) => p.texts!).map((text) => JSON.parse(text)),
+        full.flatMap((p) => p.docs),
+        'each text is its whole document',
+      );
+    });
+
     test('a filter still applies to the stored document', async () => {
       const c = t.store.collection(spec);
       for (const raw of [{ group: { $in: [0, 3] } }, { [spec.keyField]: { $gte: 'k0100', $lt: 'k0150' } }]) {

@@ -22,6 +22,7 @@ import { isStewardError } from '../../src/errors/steward-error.js';
 import { applyMigrations } from '../../src/migrations/apply/apply-migrations.js';
 import { planHashOf } from '../../src/migrations/apply/apply-plan.js';
 import type { ApplyReport } from '../../src/migrations/apply/apply-report.js';
+import { inCanary } from '../../src/migrations/apply/canary.js';
 import { readChangelogRecord } from '../../src/migrations/changelog.js';
 import { collectionChecksum, documentDigest } from '../../src/migrations/collection-checksum.js';
 import type { Migration } from '../../src/migrations/migration.js';
@@ -107,10 +108,12 @@ async function textWorld(rows: readonly StoredText[] = users): Promise<TextWorld
   };
 }
 
-async function approve(t: TextWorld, migrations: readonly Migration[], plan = options): Promise<void> {
+/** Approves the plan twice over and returns its hash. */
+async function approve(t: TextWorld, migrations: readonly Migration[], plan = options): Promise<string> {
   const hash = planHashOf(migrations, t.w.target, plan);
   await t.w.approve(hash, 'alice');
   await t.w.approve(hash, 'bob');
+  return hash;
 }
 
 async function applyAll(t: TextWorld, migrations: readonly Migration[]): Promise<ApplyReport> {
@@ -387,53 +390,75 @@ describe('stored text on SQLite: documents another writer rewrote between apply 
 });
 
 describe('stored text on SQLite: a stored text that is not JSON', sqlite, () => {
-  /** Sorts between user documents 28 and 32: most of the collection's pages come before it. */
-  const brokenK = keyId('u00030a');
-  const broken = '{"id":"u00030a","name":"Broken';
-  const repaired = '{\n  "id": "u00030a",\n  "name": "Mended Doc",\n  "schemaVersion": 1\n}';
-
-  test('apply and rollback refuse it by its key; nothing is lost, and once it is mended rollback ends', async () => {
-    const t = await textWorld([...users, { k: brokenK, text: broken }]);
-    try {
-      await approve(t, [splitName]);
-      const refusedBy = (error: unknown) =>
-        isStewardError(error, 'store.corrupt') &&
-        error.details.key === brokenK &&
-        /"u00030a"/.test(error.message);
-      await assert.rejects(
-        applyMigrations(t.w.applyInput([splitName], { contracts: t.contracts, options })),
-        refusedBy,
-      );
-      const applied = t.texts();
-      assert.equal(applied.get(brokenK), broken, 'the text that is not JSON is left as it was');
-      const rewritten = [...applied].filter(([k, text]) => text !== t.before.get(k));
-      assert.ok(rewritten.length > 0, 'apply migrated the documents before it (the canary of those pages)');
-      for (const [k, text] of rewritten) {
-        const doc = JSON.parse(text) as JsonObject;
-        assert.deepEqual([doc.schemaVersion, typeof doc.name], [2, 'object'], `${k} migrated, not lost`);
-      }
-      // Rollback puts back what apply wrote, then its census meets the same text and stops there.
-      await assert.rejects(rollback(t, [splitName]), refusedBy);
-      assertTextsAsBefore(t);
-      // The user mends the document; the rollback resumes and ends.
-      writeTexts(t.file, t.table, [{ k: brokenK, text: repaired }]);
-      const report = await rollback(t, [splitName]);
-      const m = report.migrations[0]!;
-      assert.deepEqual(
-        [report.status, m.counts.changed, m.counts.failed, m.remainingAtTarget],
-        ['rolled-back', rewritten.length, 0, 0],
-      );
-      assert.equal(
-        m.exact,
-        null,
-        'apply stopped before it had read the whole collection: no checksum before',
-      );
-      const now = t.texts();
-      assert.equal(now.get(brokenK), repaired, 'the mended text as the user wrote it');
-      now.set(brokenK, broken);
-      assertTextsAsBefore(t, now);
-    } finally {
-      await t.cleanup();
+  /**
+   * A key that sorts between user documents 28 and 32 (most of the collection's pages come before
+   * it), in the plan's canary or not as asked: the collection's name, so the plan hash and the
+   * canary, change from run to run, so the key is picked once the hash is known.
+   */
+  const brokenKey = (planHash: string, wanted: boolean): string => {
+    for (const suffix of 'abcdefghijklmnopqrstuvwxyz') {
+      const key = `u00030${suffix}`;
+      if (inCanary(key, planHash, options.canaryPercent) === wanted) return key;
     }
-  });
+    throw new Error('no key of 26 fell as wanted');
+  };
+
+  for (const inTheCanary of [false, true]) {
+    test(`apply and rollback refuse it by its key, ${inTheCanary ? 'in' : 'outside'} the canary; nothing is lost, and once it is mended rollback ends`, async () => {
+      const t = await textWorld();
+      try {
+        const key = brokenKey(await approve(t, [splitName]), inTheCanary);
+        const brokenK = keyId(key);
+        const broken = `{"id":"${key}","name":"Broken`;
+        const repaired = `{\n  "id": "${key}",\n  "name": "Mended Doc",\n  "schemaVersion": 1\n}`;
+        writeTexts(t.file, t.table, [{ k: brokenK, text: broken }]);
+        // The texts before apply, in the collection's order, now with the broken one.
+        const before = t.texts();
+        t.before.clear();
+        for (const [k, text] of before) t.before.set(k, text);
+        const refusedBy = (error: unknown) =>
+          isStewardError(error, 'store.corrupt') &&
+          error.details.key === brokenK &&
+          error.message.includes(JSON.stringify(key));
+        await assert.rejects(
+          applyMigrations(t.w.applyInput([splitName], { contracts: t.contracts, options })),
+          refusedBy,
+        );
+        const applied = t.texts();
+        assert.equal(applied.get(brokenK), broken, 'the text that is not JSON is left as it was');
+        const rewritten = [...applied].filter(([k, text]) => text !== t.before.get(k));
+        // The canary pass hashes every text and parses only the canary's: it stops at the broken
+        // text only when that is in the canary; else the rest pass parses it and stops there.
+        assert.ok(rewritten.length > 0, 'apply migrated canary documents, and the rest before it');
+        for (const [k, text] of rewritten) {
+          const doc = JSON.parse(text) as JsonObject;
+          assert.deepEqual([doc.schemaVersion, typeof doc.name], [2, 'object'], `${k} migrated, not lost`);
+        }
+        // Rollback puts back what apply wrote, then its census meets the same text and stops there.
+        await assert.rejects(rollback(t, [splitName]), refusedBy);
+        assertTextsAsBefore(t);
+        // The user mends the document; the rollback resumes and ends.
+        writeTexts(t.file, t.table, [{ k: brokenK, text: repaired }]);
+        const report = await rollback(t, [splitName]);
+        const m = report.migrations[0]!;
+        assert.deepEqual(
+          [report.status, m.counts.changed, m.counts.failed, m.remainingAtTarget],
+          ['rolled-back', rewritten.length, 0, 0],
+        );
+        assert.equal(
+          m.exact,
+          inTheCanary ? null : false,
+          inTheCanary
+            ? 'apply stopped in the canary pass, before it had read the whole collection: no checksum before'
+            : 'the checksum before apply holds the broken text, which the user has since mended',
+        );
+        const now = t.texts();
+        assert.equal(now.get(brokenK), repaired, 'the mended text as the user wrote it');
+        now.set(brokenK, broken);
+        assertTextsAsBefore(t, now);
+      } finally {
+        await t.cleanup();
+      }
+    });
+  }
 });

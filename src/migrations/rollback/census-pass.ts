@@ -3,6 +3,7 @@ import { estimatedCount } from '../../stores/estimated-count.js';
 import { readAhead } from '../../stores/read-ahead.js';
 import { scanPages } from '../../stores/scan-pages.js';
 import { type DocKey, docKey, keyId, type Page, type WriteOp } from '../../stores/store.js';
+import { parseStoredText } from '../../stores/stored-text.js';
 import { maxListedFailures } from '../apply/apply-state.js';
 import { contractAssumeVersion } from '../apply/contract-check.js';
 import type { TargetCollection } from '../apply/migration-target.js';
@@ -102,7 +103,8 @@ async function countPage(
   const { docs, texts } = page;
   // A document to convert is parsed whole from its stored text where the page has texts: its
   // document there may be a projection (see `censusShape`). Few are: those written since apply.
-  const whole = (i: number): JsonObject => (texts ? (JSON.parse(texts[i]!) as JsonObject) : docs[i]!);
+  const whole = (i: number): JsonObject =>
+    texts ? parseStoredText(texts[i]!, target.name, docKey(docs[i]!, target.spec)) : docs[i]!;
   const versions = { ...(progress.census.versions[target.name] ?? {}) };
   const assumed = contractAssumeVersion(ctx.contracts, target.name);
   const versionOf = (doc: JsonObject) => documentVersion(doc, target.versionField, assumed);

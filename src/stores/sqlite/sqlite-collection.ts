@@ -144,19 +144,21 @@ export class SqliteCollection implements Collection {
     const shape = scanShape(options, this.spec.keyField, this.spec.name);
     if (shape.kind === 'fields')
       return this.scanFields(shape.fields, clauses, params, limit, options.texts === true);
-    // Keys only: the filter still reads `doc` inside SQLite, but no document text leaves it.
-    const columns = shape.kind === 'keys' ? 'k' : 'k, doc';
+    // Keys only: the filter still reads `doc` inside SQLite, but no document text leaves it,
+    // unless the texts are asked for too (then they leave unparsed).
+    const keys = shape.kind === 'keys';
+    const texts: string[] | undefined = options.texts ? [] : undefined;
+    const columns = keys && !texts ? 'k' : 'k, doc';
     // Array mode: no object a row (about a quarter of a page's read, issue 17).
     const rows = this.raw(
       `SELECT ${columns} FROM ${this.table} WHERE ${clauses.join(' AND ')} ORDER BY k LIMIT ?`,
       [...params, limit],
     ) as [string, string?][];
     const docs: JsonObject[] = new Array(rows.length);
-    const texts: string[] | undefined =
-      options.texts && shape.kind !== 'keys' ? new Array(rows.length) : undefined;
+    if (texts) texts.length = rows.length;
     for (let i = 0; i < rows.length; i++) {
       const [k, text] = rows[i]!;
-      docs[i] = text === undefined ? this.keyDoc(k) : this.parse(k, text);
+      docs[i] = keys ? this.keyDoc(k) : this.parse(k, text!);
       if (texts) texts[i] = text!;
     }
     const last = rows.at(-1);
