@@ -384,14 +384,18 @@ export class SqliteCollection implements Collection {
    * `restoreCopies` where every element holds its copy as stored text and only a text digest (the
    * images of a `stored-text` apply): in one `BEGIN IMMEDIATE` transaction, the holders are read
    * and taken apart here (`textCopies`: the texts cut out where a holder keeps them raw, else the
-   * holder parsed, its elements being strings, cheap to parse), the current texts of their keys
-   * read in one statement, hashed here, and each copy whose document's text digest matches written
-   * back as its text. The transaction holds the write lock from the read to the last write, so the
-   * check and the write see the same row, as in the statement below. Cheaper than that statement,
-   * which has SQLite render each element and take it apart again field by field and call back
-   * into JavaScript for each digest (rollback's restore at 100,000 documents: about 8 µs a document
-   * there, issue 17 ninth pass). `not-text` where any element is of another form (images of a
-   * `content` attempt or an older version): the statement handles those.
+   * holder parsed, its elements being strings, cheap to parse), and each copy is written back as
+   * its text by one UPDATE that holds only while the stored text's digest
+   * (`steward_text_digest`) is the copy's. The transaction holds the write lock from the read to
+   * the last write, and each check is in its write's own statement, as in the statement below. A
+   * key twice in the images: the second copy's check meets the first copy's text, as it should.
+   * Cheaper than that statement, which has SQLite render each element and take it apart again field
+   * by field (rollback's restore at 100,000 documents: about 8 µs a document there, issue 17 ninth
+   * pass), and than reading the current texts in one statement, hashing them here and writing
+   * those that matched: the key was looked up twice and each text made into a JavaScript string
+   * for the read and again for the write's row (about 2 µs a document more, issue 17 11th pass).
+   * `not-text` where any element is of another form (images of a `content` attempt or an older
+   * version): the statement handles those.
    */
   private restoreByText(
     from: SqliteCollection,
@@ -399,27 +403,22 @@ export class SqliteCollection implements Collection {
   ): RestoredCopies | undefined | 'not-text' {
     if (restore.docText === undefined || restore.textDigest === undefined) return 'not-text';
     const ids = JSON.stringify(restore.ids.map(keyId));
-    const inIds = 'k IN (SELECT value FROM json_each(?))';
-    // Statement texts of their own: `pluck` and `raw` change a prepared statement for good, and
-    // the cache shares statements by text (`getMany` reads `SELECT k, doc ...` as objects).
-    const holdersSql = `SELECT k, doc AS holder FROM ${from.table} WHERE ${inIds}`;
-    const currentSql = `SELECT k, doc AS current FROM ${this.table} WHERE ${inIds}`;
+    // Its own statement text: `raw` changes a prepared statement for good, and the cache shares
+    // statements by text (`getMany` reads `SELECT k, doc ...` as objects).
+    const holders = this.statement(
+      `SELECT k, doc AS holder FROM ${from.table} WHERE k IN (SELECT value FROM json_each(?))`,
+    ).raw(true);
+    registerTextDigest(this.db);
+    const write = this.statement(
+      `UPDATE ${this.table} SET doc = ? WHERE k = ? AND steward_text_digest(doc) = ?`,
+    );
     const run = this.db.transaction((): RestoredCopies | 'not-text' => {
-      const holders = this.statement(holdersSql).raw(true).all(ids) as [string, string][];
-      const copies = textCopies(holders, restore);
+      const copies = textCopies(holders.all(ids) as [string, string][], restore);
       if (copies === undefined) return 'not-text';
-      const keys = JSON.stringify(copies.map((c) => c.k));
-      const rows = this.statement(currentSql).raw(true).all(keys) as [string, string][];
-      const current = new Map(rows);
-      const write = this.statement(`UPDATE ${this.table} SET doc = ? WHERE k = ?`);
       const restored = new Set<string>();
-      for (const copy of copies) {
-        const stored = current.get(copy.k);
-        if (stored === undefined || storedTextDigest(stored) !== copy.textDigest) continue;
-        write.run(copy.text, copy.k);
-        // A key twice in the images: the first copy matched, the next must match the new text.
-        current.set(copy.k, copy.text);
-        restored.add(copy.k);
+      for (let i = 0; i < copies.length; i++) {
+        const copy = copies[i]!;
+        if (write.run(copy.text, copy.k, copy.textDigest).changes === 1) restored.add(copy.k);
       }
       return { restored, elements: copies.length };
     });
