@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { storedTextDigest } from '../core/hash.js';
+import { storedTextDigest, storedTextDigestBytes } from '../core/hash.js';
 import type { JsonObject } from '../core/json.js';
 import { scanPages } from '../stores/scan-pages.js';
 import type { Collection, Page } from '../stores/store.js';
@@ -152,7 +152,9 @@ export class ChecksumAccumulator {
 
   /** Adds a document of a `stored-text` sum by its stored text. */
   addText(text: string): void {
-    this.addTextDigest(storedTextDigest(text));
+    const digest = storedTextDigestBytes(text);
+    for (let i = 0; i < 32; i++) digestBytes[i] = digest.charCodeAt(i);
+    this.addDigestBytes();
   }
 
   /** Adds a document by its {@link documentDigest}, computed earlier (apply keeps it in images). */
@@ -193,6 +195,12 @@ export class ChecksumAccumulator {
       (base64UrlDigits[digest.charCodeAt(42)]! >>> 2);
     bytes[30] = n >>> 8;
     bytes[31] = n & 0xff;
+    this.addDigestBytes();
+  }
+
+  /** Adds the digest held in `digestBytes`, read as one big-endian number. */
+  private addDigestBytes(): void {
+    const bytes = digestBytes;
     let carry = 0;
     for (let i = 7; i >= 0; i--) {
       const word =

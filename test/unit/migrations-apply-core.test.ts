@@ -80,6 +80,7 @@ describe('collection checksum', () => {
       '{"a":2,"id":1}',
       '{ "id": 1 }',
       '{"n":"\\u00e9"}',
+      '{"e":"é 😀"}',
       ...Array.from({ length: 60 }, (_, i) => `{"id":${i}}`),
     ];
     const sum = ChecksumAccumulator.of('stored-text');
