@@ -9,6 +9,7 @@ import type { JsonObject } from '../../src/core/json.js';
 import {
   batchImageId,
   type ImageEntry,
+  imageElements,
   readBatchImage,
   readOriginals,
   saveBatchImage,
@@ -55,7 +56,7 @@ for (const kind of selectedKinds()) {
       // Saved again as read (a rerun carrying the entries over): the text alone, not doubled.
       await saveBatchImage(backups, owner, 'b1', image!.entries, first);
       const head = (await backups.getMany([batchImageId(owner, 'b1')])).get(keyId(batchImageId(owner, 'b1')));
-      const entries = head?.entries as JsonObject[];
+      const entries = imageElements(head!) as JsonObject[];
       assert.deepEqual(entries[0], { key: 'a', writtenVersion: 2, docText: text });
       assert.deepEqual(entries[1], { key: 'b', writtenVersion: 2, doc: { id: 'b', v: 1 } });
     });

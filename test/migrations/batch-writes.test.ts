@@ -13,6 +13,7 @@ import {
   batchImageId,
   batchImages,
   dropReplacedChunks,
+  entriesTextField,
   type ImageEntry,
   imageChunkBytes,
   readBatchImage,
@@ -97,6 +98,26 @@ for (const kind of selectedKinds()) {
       assert.ok(first.chunks >= Math.ceil((300 * 2000) / imageChunkBytes), `${first.chunks} chunks`);
       const read = await readBatchImage(backups, owner, 'b1');
       assert.deepEqual(read?.entries, entries);
+      if (!backups.encode) {
+        // Where the store does not write text, each chunk holds its elements as one JSON text.
+        const head = (await backups.getMany([batchImageId(owner, 'b1')])).get(
+          keyId(batchImageId(owner, 'b1')),
+        );
+        assert.equal(typeof head?.[entriesTextField], 'string', 'the head holds its elements as one text');
+        assert.equal(head?.entries, undefined, 'and no array of them');
+        // Images an older steward saved, with `entries` as an array of objects, read the same.
+        const older: WriteOp[] = [];
+        for await (const doc of scanDocuments(backups)) {
+          const { [entriesTextField]: text, ...rest } = doc;
+          older.push({ type: 'replace', doc: { ...rest, entries: JSON.parse(text as string) } });
+        }
+        await backups.write(older);
+        const rewritten = (await backups.getMany([batchImageId(owner, 'b1')])).get(
+          keyId(batchImageId(owner, 'b1')),
+        );
+        assert.ok(Array.isArray(rewritten?.entries), 'rewritten in the older layout');
+        assert.deepEqual((await readBatchImage(backups, owner, 'b1'))?.entries, entries);
+      }
 
       // A rerun that died while saving its chunks: the next run's chunks exist, the head does not
       // name them yet. Reading still gives the complete first run.

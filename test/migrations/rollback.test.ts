@@ -11,7 +11,7 @@ import type { JsonObject } from '../../src/core/json.js';
 import { migrateLease } from '../../src/migrations/apply/apply-context.js';
 import { applyMigrations } from '../../src/migrations/apply/apply-migrations.js';
 import { planHashOf } from '../../src/migrations/apply/apply-plan.js';
-import { batchImages } from '../../src/migrations/batch-images.js';
+import { batchImages, imageElements } from '../../src/migrations/batch-images.js';
 import { readChangelog, readChangelogRecord } from '../../src/migrations/changelog.js';
 import {
   type CollectionChecksum,
@@ -89,7 +89,7 @@ for (const kind of selectedKinds()) {
       assert.equal(record?.status, 'rolled-back');
       assert.equal(record?.rollback?.exact, true);
       const kept = await backupsOf(w, splitName.id);
-      const entries = kept.flatMap((b) => (Array.isArray(b.entries) ? b.entries : []));
+      const entries = kept.flatMap(imageElements);
       const markers = kept.filter((b) => b.doc === null);
       assert.deepEqual(
         [entries.length, markers.length, kept.length - markers.length > 0],
@@ -208,8 +208,8 @@ for (const kind of selectedKinds()) {
       await applyAll(w, [splitName]);
       const h = w.subjects.handle;
       const backups = w.ts.store.collection(w.ledger.namespace.backups);
-      const images = (await backupsOf(w, splitName.id)).filter((b) => Array.isArray(b.entries));
-      const entriesOf = (b: JsonObject) => b.entries as JsonObject[];
+      const images = (await backupsOf(w, splitName.id)).filter((b) => imageElements(b).length > 0);
+      const entriesOf = (b: JsonObject) => imageElements(b) as JsonObject[];
       assert.ok(images.length > 1, 'several batch images');
       // Where the store keeps text as written (SQLite), apply keeps the digest of the text it wrote.
       assert.ok(

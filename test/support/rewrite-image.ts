@@ -6,7 +6,7 @@
  */
 import type { JsonObject } from '../../src/core/json.js';
 import { cutRawTexts, rawTextsJson } from '../../src/core/raw-texts.js';
-import { imageTexts } from '../../src/migrations/batch-images.js';
+import { entriesTextField, imageElements, imageTexts } from '../../src/migrations/batch-images.js';
 import { type Collection, keyId } from '../../src/stores/store.js';
 
 export async function rewriteImageEntries(
@@ -18,8 +18,13 @@ export async function rewriteImageEntries(
   const text = (await backups.getTexts?.([id]))?.get(keyId(id));
   const cut = text === undefined ? undefined : cutRawTexts(text, imageTexts, id);
   if (!cut) {
-    const entries = (image.entries as JsonObject[]).map(change);
-    await backups.write([{ type: 'replace', doc: { ...image, entries } }]);
+    const entries = (imageElements(image) as JsonObject[]).map(change);
+    // In the layout it was read in: one JSON text where the store does not write text, else an array.
+    const doc =
+      typeof image[entriesTextField] === 'string'
+        ? { ...image, [entriesTextField]: JSON.stringify(entries) }
+        : { ...image, entries };
+    await backups.write([{ type: 'replace', doc }]);
     return;
   }
   const entries = cut.elements.map(change);
