@@ -492,8 +492,8 @@ function keepsTextsRaw(doc: JsonObject): boolean {
  */
 interface Chunk {
   readonly entries: ImageEntry[];
-  elements: JsonObject[];
-  texts: string[];
+  readonly elements: JsonObject[];
+  readonly texts: string[];
   raw: boolean;
 }
 
@@ -504,6 +504,22 @@ interface Chunk {
  * text keeps those texts raw; one that mixes entries with and without is saved as before.
  */
 function chunked(entries: readonly ImageEntry[], rawTexts: boolean): Chunk[] {
+  const parts = sized(entries, rawTexts);
+  if (!rawTexts) return parts;
+  // A chunk that mixes entries with and without texts is saved as before, each text escaped
+  // inside its element, which can make it larger than it was sized raw: sized again so.
+  return parts.flatMap((part) =>
+    part.raw || !part.entries.some((entry) => entry.docText !== undefined)
+      ? [part]
+      : sized(part.entries, false),
+  );
+}
+
+/**
+ * {@link chunked}'s cut: each entry's element and text made and added to the last chunk while it
+ * stays within {@link imageChunkBytes}, counting a raw entry's text where `rawTexts` keeps it.
+ */
+function sized(entries: readonly ImageEntry[], rawTexts: boolean): Chunk[] {
   const parts: Chunk[] = [{ entries: [], elements: [], texts: [], raw: rawTexts }];
   let bytes = 0;
   for (const entry of entries) {
@@ -523,17 +539,8 @@ function chunked(entries: readonly ImageEntry[], rawTexts: boolean): Chunk[] {
     last.raw &&= raw;
     bytes += size;
   }
-  for (const part of parts) {
-    if (part.entries.length === 0) part.raw = false;
-    else if (!part.raw && part.entries.some((entry) => entry.docText !== undefined)) savedAsBefore(part);
-  }
+  for (const part of parts) if (part.entries.length === 0) part.raw = false;
   return parts;
-}
-
-/** A chunk of entries with and without texts: its elements saved as before. */
-function savedAsBefore(chunk: Chunk): void {
-  chunk.elements = chunk.entries.map(storedElement);
-  chunk.texts = chunk.elements.map((element) => JSON.stringify(element));
 }
 
 function storedElement(entry: ImageEntry): JsonObject {

@@ -105,6 +105,32 @@ for (const kind of selectedKinds().filter((k) => k === 'sqlite')) {
       );
     });
 
+    test('a mixed chunk is sized as saved: texts escaped in its elements may take more chunks', async () => {
+      // Texts of quotes, each escaped to two characters inside an element: raw, the entries fit
+      // in one chunk; escaped, they take about twice its bytes.
+      const quoted = (i: number) => `{"id":"q${i}","s":"${'\\"'.repeat(imageChunkBytes / 16)}"}`;
+      const entries: ImageEntry[] = Array.from({ length: 6 }, (_, i) => {
+        const docText = quoted(i);
+        return { key: `q${i}`, doc: JSON.parse(docText) as JsonObject, writtenVersion: 2, docText };
+      });
+      const rawBytes = entries.reduce((n, e) => n + e.docText!.length, 0);
+      assert.ok(rawBytes < imageChunkBytes, `${rawBytes} bytes of texts fit in one chunk raw`);
+      const plain = { key: 'q9', doc: { id: 'q9' }, writtenVersion: 2 };
+      const saved = await saveBatchImage(backups, owner, 'b4', [...entries, plain], undefined);
+      const head = batchImageId(owner, 'b4');
+      const ids = [head, ...Array.from({ length: saved.chunks - 1 }, (_, i) => `${head}|0|${i + 1}`)];
+      for (const text of await storedTexts(backups, ids)) {
+        assert.ok(text.length <= imageChunkBytes + 1024, `a chunk of ${text.length} bytes`);
+        assert.ok(!text.includes('\n"docTexts"'), 'saved as before');
+      }
+      assert.ok(saved.chunks >= 2, `the escaped texts take ${saved.chunks} chunks`);
+      const read = (await readBatchImage(backups, owner, 'b4'))?.entries;
+      assert.deepEqual(
+        read?.map((e) => e.docText),
+        [...entries.map((e) => e.docText), undefined],
+      );
+    });
+
     test('a raw chunk read without its stored text is refused, naming the image', async () => {
       await saveBatchImage(backups, owner, 'b3', textEntries(3), undefined);
       const parsedOnly = Object.assign(Object.create(backups) as Collection, { getTexts: undefined });
