@@ -1,12 +1,16 @@
 /**
  * Two versions of steward (two checkouts, `--a` and `--b`) doing apply then rollback of the same N
- * task documents on SQLite, in one process, round by round in alternating order (a b, b a, ...),
- * printing the CPU of each and, over the rounds after the first (warm-up), each side's median, the
- * median of b's CPU over a's in the same round, and in how many rounds b took less.
+ * task documents, in one process, round by round in alternating order (a b, b a, ...), printing
+ * the CPU of each and, over the rounds after the first (warm-up), each side's median, the median
+ * of b's CPU over a's in the same round, and in how many rounds b took less.
  *
  *   node --import tsx bench/tools/ab-apply-rollback.ts --a <checkout> --b <checkout> [--docs N] [--rounds R] [--batch B]
+ *     [--store sqlite|dynamodb] [--server-pid P]
  *
- * `--batch` is apply's batch size (5,000 as in the bench rows; apply's default is 500).
+ * `--batch` is apply's batch size (5,000 as in the bench rows; apply's default is 500). With
+ * `--store dynamodb` (the endpoint from `STEWARD_BENCH_DYNAMODB_ENDPOINT`, each side's tables
+ * under its own prefix) and `--server-pid` (DynamoDB Local's java process), the CPU counted is
+ * this process's and the server's together: there the server's is most of it.
  *
  * Why one process (issue 17, tenth pass): on this 2-core machine the same code's apply moved by
  * ±15-25% from one process to the next, more than a lever of 5-10% changes, so runs of each
@@ -15,6 +19,7 @@
  * pair. Each checkout needs its own `node_modules` (a symlink to another's will do). Writes
  * nothing but temporary SQLite files, dropped at the end.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -26,8 +31,16 @@ const { values } = parseArgs({
     docs: { type: 'string', default: '100000' },
     rounds: { type: 'string', default: '9' },
     batch: { type: 'string', default: '5000' },
+    store: { type: 'string', default: 'sqlite' },
+    'server-pid': { type: 'string' },
   },
 });
+const store = values.store;
+if (store !== 'sqlite' && store !== 'dynamodb') {
+  console.error('ab-apply-rollback: --store must be sqlite or dynamodb');
+  process.exit(2);
+}
+const serverPid = values['server-pid'];
 if (!values.a || !values.b) {
   console.error('ab-apply-rollback: --a <checkout> and --b <checkout> are required');
   process.exit(2);
@@ -46,12 +59,20 @@ interface Side {
   close(): Promise<void>;
 }
 
-/** The CPU of `work` in ms (user + system, this process). */
+/** The server's CPU so far in ms (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms). */
+function serverCpuMs(): number {
+  if (serverPid === undefined) return 0;
+  const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The CPU of `work` in ms (user + system, this process, and the server's where named). */
 async function cpu(work: () => Promise<unknown>): Promise<number> {
   const start = process.cpuUsage();
+  const server = serverCpuMs();
   await work();
   const used = process.cpuUsage(start);
-  return Math.round((used.user + used.system) / 1000);
+  return Math.round((used.user + used.system) / 1000) + serverCpuMs() - server;
 }
 
 /** Loads a checkout's own modules (src and bench) and sets up its workload, as apply-rollback-cpu.ts does. */
@@ -67,7 +88,7 @@ async function side(name: 'a' | 'b', checkout: string): Promise<Side> {
   // very same options, whatever their own bench/ holds.
   const options = {
     scenario: 'migrate-apply',
-    store: 'sqlite' as const,
+    store,
     docs: Number(values.docs),
     batch: Number(values.batch),
     seed: 'bench',
@@ -75,7 +96,10 @@ async function side(name: 'a' | 'b', checkout: string): Promise<Side> {
     keep: false,
     mongoBatch: 50,
   };
-  const context = createBenchContext(options, benchStoreConfig('sqlite', `ab-${name}-${process.pid}`));
+  const config = benchStoreConfig(store, `ab-${name}-${process.pid}`);
+  // Each side's tables under their own prefix: both set up the same collections.
+  const own = config.kind === 'dynamodb' ? { ...config, tablePrefix: `steward_ab_${name}_` } : config;
+  const context = createBenchContext(options, own);
   const bench = await migrationBench(context);
   const baseline = await context.baseline();
   await baseline.reset();
@@ -116,7 +140,9 @@ try {
         taken[s.name].rollback.push(rollback);
       }
     }
-    console.log(`round ${r + 1}${r === 0 ? ' (warm-up)' : ''}: ${line.join('; ')} ms CPU`);
+    console.log(
+      `round ${r + 1}${r === 0 ? ' (warm-up)' : ''}: ${line.join('; ')} ms CPU${serverPid ? " with the server's" : ''}`,
+    );
   }
   for (const phase of ['apply', 'rollback'] as const) {
     const ratios = taken.b[phase].map((x, i) => x / taken.a[phase][i]!);
