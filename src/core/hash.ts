@@ -76,9 +76,9 @@ export function storedTextDigest(text: string): string {
 }
 
 /**
- * {@link storedTextDigest}'s 32 bytes as 32 characters (latin1, which Node calls 'binary'), for sums that add the bytes
- * rather than keep the digest: no base64url to write and read back (a Buffer would cost more than
- * either, being allocated a document).
+ * {@link storedTextDigest}'s 32 bytes as 32 characters (latin1, which Node calls 'binary'), for
+ * sums that add the bytes rather than keep the digest: no base64url to write and read back (a
+ * Buffer would cost more than either, being allocated a document).
  */
 export function storedTextDigestBytes(text: string): string {
   return hash('sha256', text, 'binary');

@@ -294,8 +294,7 @@ export async function* batchImageHeads(
   options: { after?: string | null; orderedScan: boolean },
 ): AsyncGenerator<PagedImageHead> {
   if (of.stage !== undefined || !options.orderedScan) {
-    const fields = ['part', 'collection', 'batch', 'run', 'chunks'];
-    for await (const { collection, batch, id, head, page } of pagedHeads(backups, of, options, fields))
+    for await (const { collection, batch, id, head, page } of pagedHeads(backups, of, options, headFields))
       yield { collection, batch, ids: [id, ...otherChunkIds(id, head)], page };
     return;
   }
@@ -356,7 +355,10 @@ async function* pagedHeads(
   page: PagedImage['page'];
 }> {
   let after = options.after ?? null;
-  const scan = { filter: headFilter(of), ...(fields ? { fields } : { texts: true }) };
+  // Where the store gives texts, the heads are read projected beside their texts: the entries are
+  // cut from the text (`entriesOfText`), so a whole parse of each head would be thrown away.
+  const whole = backups.encode ? { fields: headFields, texts: true } : {};
+  const scan = { filter: headFilter(of), ...(fields ? { fields } : whole) };
   let limit = headsPerPage;
   let resized = true;
   while (resized) {
@@ -386,6 +388,9 @@ async function* pagedHeads(
     }
   }
 }
+
+/** The fields of a head that say what it is and how many chunks its image has ({@link isHead}). */
+const headFields = ['part', 'collection', 'batch', 'run', 'chunks'];
 
 /** Documents of the backups collection a page of heads reads (see {@link pagedHeads}). */
 const headsPerPage = 100;

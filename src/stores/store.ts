@@ -312,9 +312,10 @@ export interface ScanOptions {
   /**
    * Each document of the page holds only its key field (`{ [spec.keyField]: key }`, or `{}` for a
    * stored document without one): nothing else is read or parsed where the store allows (but see
-   * `texts`), for callers that only need the keys (the integrity preload). Everything else is as without it:
-   * `filter` still applies to the stored document, and `after`, `limit`, `segment` and `next`
-   * page exactly the same way, so a scan may switch to or from keys-only mid-way with the same token.
+   * `texts`), for callers that only need the keys (the integrity preload). Everything else is as
+   * without it: `filter` still applies to the stored document, and `after`, `limit`, `segment`
+   * and `next` page exactly the same way, so a scan may switch to or from keys-only mid-way with
+   * the same token.
    */
   readonly keysOnly?: boolean;
   /**

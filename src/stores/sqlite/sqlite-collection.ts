@@ -393,7 +393,7 @@ export class SqliteCollection implements Collection {
    * by field (rollback's restore at 100,000 documents: about 8 µs a document there, issue 17 ninth
    * pass), and than reading the current texts in one statement, hashing them here and writing
    * those that matched: the key was looked up twice and each text made into a JavaScript string
-   * for the read and again for the write's row (about 2 µs a document more, issue 17 11th pass).
+   * for the read and again for the write's row (2-3 µs a document more, issue 17 11th pass).
    * `not-text` where any element is of another form (images of a `content` attempt or an older
    * version): the statement handles those.
    */
