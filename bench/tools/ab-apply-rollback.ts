@@ -75,7 +75,10 @@ async function cpu(work: () => Promise<unknown>): Promise<number> {
   return Math.round((used.user + used.system) / 1000) + serverCpuMs() - server;
 }
 
-/** Loads a checkout's own modules (src and bench) and sets up its workload, as apply-rollback-cpu.ts does. */
+/**
+ * Loads a checkout's own modules (src and bench) and sets up its workload as sqlite-task-bench.ts
+ * does, from that checkout's modules (so not by calling it: a checkout may not have it).
+ */
 async function side(name: 'a' | 'b', checkout: string): Promise<Side> {
   const from = async (path: string) => import(pathToFileURL(resolve(checkout, path)).href);
   const { applyMigrations } = await from('src/migrations/apply/apply-migrations.ts');

@@ -7,30 +7,13 @@
 import { parseArgs } from 'node:util';
 import { applyMigrations } from '../../src/migrations/apply/apply-migrations.js';
 import { rollbackMigrations } from '../../src/migrations/rollback/rollback-migrations.js';
-import { createBenchContext } from '../bench-context.js';
-import { benchStoreConfig } from '../bench-stores.js';
-import { migrationBench } from '../migration-workload.js';
-import { taskBatches } from '../task-workloads.js';
+import { sqliteTaskBench } from './sqlite-task-bench.js';
 
 const { values } = parseArgs({
   options: { docs: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '2' } },
 });
-const options = {
-  scenario: 'migrate-apply',
-  store: 'sqlite' as const,
-  docs: Number(values.docs),
-  batch: 5000,
-  seed: 'bench',
-  rounds: 1,
-  keep: false,
-  mongoBatch: 50,
-};
-const context = createBenchContext(options, benchStoreConfig('sqlite', `cpu-${process.pid}`));
+const { bench, close } = await sqliteTaskBench(Number(values.docs), 5000, 'cpu');
 try {
-  const bench = await migrationBench(context);
-  const baseline = await context.baseline();
-  await baseline.reset();
-  for (const batch of taskBatches(options)) await baseline.write(batch);
   const cpu = async (work: () => Promise<unknown>) => {
     const start = process.cpuUsage();
     await work();
@@ -42,7 +25,6 @@ try {
     const rollback = await cpu(() => rollbackMigrations(bench.rollbackInput()));
     console.log(`apply ${apply} ms CPU, rollback ${rollback} ms CPU`);
   }
-  await bench.cleanup();
 } finally {
-  await context.close();
+  await close();
 }

@@ -12,10 +12,7 @@ import { parseArgs } from 'node:util';
 import { applyMigrations } from '../../src/migrations/apply/apply-migrations.js';
 import type { MigrationEvent } from '../../src/migrations/apply/migration-events.js';
 import { rollbackMigrations } from '../../src/migrations/rollback/rollback-migrations.js';
-import { createBenchContext } from '../bench-context.js';
-import { benchStoreConfig } from '../bench-stores.js';
-import { migrationBench } from '../migration-workload.js';
-import { taskBatches } from '../task-workloads.js';
+import { sqliteTaskBench } from './sqlite-task-bench.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,21 +21,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '500' },
   },
 });
-const options = {
-  scenario: 'migrate-apply',
-  store: 'sqlite' as const,
-  docs: Number(values.docs),
-  batch: Number(values.batch),
-  seed: 'bench',
-  rounds: 1,
-  keep: false,
-  mongoBatch: 50,
-};
-const context = createBenchContext(options, benchStoreConfig('sqlite', `stage-cpu-${process.pid}`));
-const bench = await migrationBench(context);
-const baseline = await context.baseline();
-await baseline.reset();
-for (const batch of taskBatches(options)) await baseline.write(batch);
+const { bench, close } = await sqliteTaskBench(Number(values.docs), Number(values.batch), 'stage-cpu');
 
 const cpuMs = (since: NodeJS.CpuUsage) => {
   const used = process.cpuUsage(since);
@@ -64,6 +47,5 @@ try {
     );
   }
 } finally {
-  await bench.cleanup();
-  await context.close();
+  await close();
 }

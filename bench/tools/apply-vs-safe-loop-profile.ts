@@ -14,11 +14,9 @@ import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { applyMigrations } from '../../src/migrations/apply/apply-migrations.js';
 import { rollbackMigrations } from '../../src/migrations/rollback/rollback-migrations.js';
-import { createBenchContext } from '../bench-context.js';
-import { benchStoreConfig } from '../bench-stores.js';
-import { migrated, migrationBench } from '../migration-workload.js';
+import { migrated } from '../migration-workload.js';
 import { handWrittenCheck } from '../safe-loop-baseline.js';
-import { taskBatches } from '../task-workloads.js';
+import { sqliteTaskBench } from './sqlite-task-bench.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,17 +25,6 @@ const { values } = parseArgs({
     top: { type: 'string', default: '25' },
   },
 });
-const options = {
-  scenario: 'migrate-apply',
-  store: 'sqlite' as const,
-  docs: Number(values.docs),
-  batch: Number(values.batch),
-  seed: 'bench',
-  rounds: 1,
-  keep: false,
-  mongoBatch: 50,
-};
-
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
@@ -70,13 +57,13 @@ function selfTimes(profile: Profile): [string, number][] {
   return [...totals].sort((a, b) => b[1] - a[1]);
 }
 
-const context = createBenchContext(options, benchStoreConfig('sqlite', `profile-${process.pid}`));
+const { options, bench, baseline, close } = await sqliteTaskBench(
+  Number(values.docs),
+  Number(values.batch),
+  'profile',
+);
 const session = new Session();
 try {
-  const bench = await migrationBench(context);
-  const baseline = await context.baseline();
-  await baseline.reset();
-  for (const batch of taskBatches(options)) await baseline.write(batch);
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
@@ -109,8 +96,7 @@ try {
     for (const [fn, ms] of times.slice(0, Number(values.top)))
       console.log(`${ms.toFixed(0).padStart(6)} ms ${((100 * ms) / total).toFixed(1).padStart(5)}%  ${fn}`);
   }
-  await bench.cleanup();
 } finally {
   session.disconnect();
-  await context.close();
+  await close();
 }
