@@ -109,7 +109,8 @@ for (const kind of selectedKinds()) {
         const older: WriteOp[] = [];
         for await (const doc of scanDocuments(backups)) {
           const { [entriesTextField]: text, ...rest } = doc;
-          older.push({ type: 'replace', doc: { ...rest, entries: JSON.parse(text as string) } });
+          if (typeof text === 'string')
+            older.push({ type: 'replace', doc: { ...rest, entries: JSON.parse(text) } });
         }
         await backups.write(older);
         const rewritten = (await backups.getMany([batchImageId(owner, 'b1')])).get(
