@@ -17,7 +17,7 @@
  * version in their own processes, alternated, could not tell such a lever from noise. Here both
  * versions share the process's state (JIT, heap size, the machine's moment), and each round is a
  * pair. Each checkout needs its own `node_modules` (a symlink to another's will do). Writes
- * nothing but temporary SQLite files, dropped at the end.
+ * nothing but temporary SQLite files or DynamoDB tables, dropped at the end.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
