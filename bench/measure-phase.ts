@@ -153,7 +153,11 @@ export async function measurePhase(
  */
 function serverCpuMs(): number | undefined {
   const pid = process.env.STEWARD_BENCH_SERVER_PID;
-  if (!pid) return undefined;
+  return pid ? processCpuMs(pid) : undefined;
+}
+
+/** CPU time so far of process `pid` in ms, as {@link serverCpuMs} reads it; undefined when unreadable. */
+export function processCpuMs(pid: string): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -19,10 +19,10 @@
  * pair. Each checkout needs its own `node_modules` (a symlink to another's will do). Writes
  * nothing but temporary SQLite files or DynamoDB tables, dropped at the end.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { processCpuMs } from '../measure-phase.js';
 
 const { values } = parseArgs({
   options: {
@@ -59,11 +59,12 @@ interface Side {
   close(): Promise<void>;
 }
 
-/** The server's CPU so far in ms (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms). */
+/** The server's CPU so far in ms; 0 without `--server-pid`. A pid that cannot be read stops the run. */
 function serverCpuMs(): number {
   if (serverPid === undefined) return 0;
-  const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  const used = processCpuMs(serverPid);
+  if (used === undefined) throw new Error(`ab-apply-rollback: cannot read /proc/${serverPid}/stat`);
+  return used;
 }
 
 /** The CPU of `work` in ms (user + system, this process, and the server's where named). */
