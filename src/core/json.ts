@@ -135,9 +135,14 @@ function unsetIn(child: JsonValue, steps: string[]): JsonValue {
 
 /** The object a JSON text holds, or undefined when it is not JSON or holds something else. */
 export function parsedJsonObject(text: string): JsonObject | undefined {
+  const value = parsedJson(text);
+  return isJsonObject(value) ? value : undefined;
+}
+
+/** The value a JSON text holds, or undefined when it is not JSON. */
+export function parsedJson(text: string): unknown {
   try {
-    const value: unknown = JSON.parse(text);
-    return isJsonObject(value) ? value : undefined;
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }

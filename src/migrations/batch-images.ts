@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseFilter } from '../core/filter.js';
-import { isJsonObject, type JsonObject, parsedJsonObject, type Scalar } from '../core/json.js';
+import { isJsonObject, type JsonObject, parsedJson, parsedJsonObject, type Scalar } from '../core/json.js';
 import { cutRawTexts, type RawTextsLayout, rawTextsField, rawTextsJson } from '../core/raw-texts.js';
 import { StewardError } from '../errors/steward-error.js';
 import { scanPages } from '../stores/scan-pages.js';
@@ -667,12 +667,8 @@ export const entriesTextField = 'entriesText';
 export function imageElements(doc: JsonObject): unknown[] {
   const text = doc[entriesTextField];
   if (typeof text === 'string') {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      return Array.isArray(parsed) ? parsed : [];
-    } catch {
-      return [];
-    }
+    const parsed = parsedJson(text);
+    return Array.isArray(parsed) ? parsed : [];
   }
   return Array.isArray(doc.entries) ? doc.entries : [];
 }

@@ -21,6 +21,8 @@ import { selectedKinds } from '../support/test-stores.js';
 import { type MigrationWorld, migrationWorld, splitName } from './fixtures/migration-world.js';
 
 const options = { canaryPercent: 20, batchSize: 50 };
+/** Smaller batches, so that the canary pass writes batches before a stop late in the collection. */
+const laterBatch = { canaryPercent: 20, batchSize: 20 };
 
 /** Seeds `n` subjects and gives the first one in (or out of) the canary `riskRating: "high"`. */
 async function seedWithBadRating(w: MigrationWorld, n: number, inTheCanary: boolean): Promise<string> {
@@ -37,29 +39,30 @@ async function seedWithBadRating(w: MigrationWorld, n: number, inTheCanary: bool
 async function pagesAround(
   w: MigrationWorld,
   key: string,
+  plan = options,
 ): Promise<{ before: JsonObject[]; page: JsonObject[] }> {
   const keyField = w.subjects.spec.keyField;
   const before: JsonObject[] = [];
-  for await (const { docs } of scanPages(w.subjects.handle, { limit: options.batchSize })) {
+  for await (const { docs } of scanPages(w.subjects.handle, { limit: plan.batchSize })) {
     if (docs.some((d) => d[keyField] === key)) return { before, page: docs };
     before.push(...docs);
   }
   throw new Error(`${key} not found`);
 }
 
-async function approve(w: MigrationWorld): Promise<void> {
-  const hash = planHashOf([splitName], w.target, options);
+async function approve(w: MigrationWorld, plan = options): Promise<void> {
+  const hash = planHashOf([splitName], w.target, plan);
   await w.approve(hash, 'alice');
   await w.approve(hash, 'bob');
 }
 
 /** Approves, applies until the contract gate stops, then `--resume`s past it: the resumed report. */
-async function stopThenResume(w: MigrationWorld) {
-  await approve(w);
+async function stopThenResume(w: MigrationWorld, plan = options) {
+  await approve(w, plan);
   const settings = { maxErrorRate: 0.05 };
-  const stopped = await applyMigrations(w.applyInput([splitName], { settings }));
+  const stopped = await applyMigrations(w.applyInput([splitName], { settings, options: plan }));
   assert.equal(stopped.status, 'gate-failed');
-  const report = await applyMigrations(w.applyInput([splitName], { settings, resume: true }));
+  const report = await applyMigrations(w.applyInput([splitName], { settings, options: plan, resume: true }));
   assert.equal(report.status, 'applied', JSON.stringify(report.migrations[0]?.gates));
   return report;
 }
@@ -177,14 +180,21 @@ for (const kind of selectedKinds()) {
     before(async () => {
       w = await migrationWorld(kind);
       const docs = await w.seed(300);
-      const hash = planHashOf([splitName], w.target, options);
+      const hash = planHashOf([splitName], w.target, laterBatch);
       const keyField = w.subjects.spec.keyField;
-      // A canary document past the first batches, in scan order: the canary pass stops mid-way.
-      const scanned: JsonObject[] = [];
-      for await (const page of scanPages(w.subjects.handle, { limit: options.batchSize }))
-        scanned.push(...page.docs);
-      assert.equal(scanned.length, docs.length);
-      const late = scanned.slice(150).find((d) => inCanary(d[keyField] as string, hash, 20))!;
+      // A canary document past the first canary batch, in scan order: the canary pass stops
+      // mid-way. A canary batch ends with the page that brings it to `batchSize` canary documents.
+      let canaryRead = 0;
+      let late: JsonObject | undefined;
+      let scanned = 0;
+      for await (const page of scanPages(w.subjects.handle, { limit: laterBatch.batchSize })) {
+        scanned += page.docs.length;
+        const canary = page.docs.filter((d) => inCanary(d[keyField] as string, hash, 20));
+        if (canaryRead >= laterBatch.batchSize) late ??= canary[0];
+        canaryRead += canary.length;
+      }
+      assert.equal(scanned, docs.length);
+      assert.ok(late, 'a canary document after the first canary batch');
       bad = late[keyField] as string;
       const [written] = await w.subjects.handle.write([
         { type: 'replace', doc: { ...late, riskRating: 'high' } },
@@ -195,14 +205,14 @@ for (const kind of selectedKinds()) {
     after(async () => w?.cleanup());
 
     test('the changelog records the whole before-checksum; rollback is exact', async () => {
-      await approve(w);
-      const stopped = await applyMigrations(w.applyInput([splitName]));
+      await approve(w, laterBatch);
+      const stopped = await applyMigrations(w.applyInput([splitName], { options: laterBatch }));
       assert.equal(stopped.status, 'gate-failed');
       assert.deepEqual(
         stopped.migrations[0]!.gates.map((g) => [g.gate, g.stage, g.ok]),
         [['contract', 'canary', false]],
       );
-      const { before: earlier } = await pagesAround(w, bad);
+      const { before: earlier } = await pagesAround(w, bad, laterBatch);
       assert.ok(
         earlier.some((d) => d.schemaVersion === 2),
         'canary batches before the stop were written',
@@ -217,7 +227,7 @@ for (const kind of selectedKinds()) {
     });
 
     test('--resume after such a stop finishes the canary and records the same before-checksum', async () => {
-      const report = await stopThenResume(w);
+      const report = await stopThenResume(w, laterBatch);
       assert.deepEqual(report.migrations[0]!.counts.failed, 1);
       const record = await readChangelogRecord(w.ledger, splitName.id);
       assert.equal(record?.checksumsBefore.subjects, original.hash);

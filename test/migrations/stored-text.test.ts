@@ -17,12 +17,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { type LoadedContracts, loadContracts } from '../../src/contracts/load-contracts.js';
+import { keyFraction } from '../../src/core/hash.js';
 import type { JsonObject } from '../../src/core/json.js';
 import { isStewardError } from '../../src/errors/steward-error.js';
 import { applyMigrations } from '../../src/migrations/apply/apply-migrations.js';
 import { planHashOf } from '../../src/migrations/apply/apply-plan.js';
 import type { ApplyReport } from '../../src/migrations/apply/apply-report.js';
-import { inCanary } from '../../src/migrations/apply/canary.js';
 import { readChangelogRecord } from '../../src/migrations/changelog.js';
 import { collectionChecksum, documentDigest } from '../../src/migrations/collection-checksum.js';
 import type { Migration } from '../../src/migrations/migration.js';
@@ -391,23 +391,34 @@ describe('stored text on SQLite: documents another writer rewrote between apply 
 
 describe('stored text on SQLite: a stored text that is not JSON', sqlite, () => {
   /**
-   * A key that sorts between user documents 28 and 32 (most of the collection's pages come before
-   * it), in the plan's canary or not as asked: the collection's name, so the plan hash and the
-   * canary, change from run to run, so the key is picked once the hash is known.
+   * Batches of 2: the canary pass writes a canary batch once it holds 2 documents, so canary
+   * batches come before the broken text however the canary falls.
    */
-  const brokenKey = (planHash: string, wanted: boolean): string => {
-    for (const suffix of 'abcdefghijklmnopqrstuvwxyz') {
-      const key = `u00030${suffix}`;
-      if (inCanary(key, planHash, options.canaryPercent) === wanted) return key;
-    }
-    throw new Error('no key of 26 fell as wanted');
+  const plan = { canaryPercent: 20, batchSize: 2 };
+  /**
+   * A key after about 30 of the user documents (most of the collection's pages come before it),
+   * in the plan's canary or not as asked, with at least one canary batch (2 canary documents)
+   * before it: the collection's name, so the plan hash and the canary, change from run to run, so
+   * the key is picked once the hash is known.
+   */
+  const brokenKey = (planHash: string, wanted: boolean, stored: Iterable<string>): string => {
+    const canary = (k: string) => keyFraction(k, planHash) < plan.canaryPercent / 100;
+    const canaryKs = [...stored].filter(canary);
+    for (let n = 30; n < 60; n++)
+      for (const suffix of 'abcdefghijklmnopqrstuvwxyz') {
+        const key = `u000${n}${suffix}`;
+        const k = keyId(key);
+        const canaryBefore = canaryKs.filter((c) => c < k).length;
+        if (canary(k) === wanted && canaryBefore >= plan.batchSize) return key;
+      }
+    throw new Error('no key fell as wanted');
   };
 
   for (const inTheCanary of [false, true]) {
     test(`apply and rollback refuse it by its key, ${inTheCanary ? 'in' : 'outside'} the canary; nothing is lost, and once it is mended rollback ends`, async () => {
       const t = await textWorld();
       try {
-        const key = brokenKey(await approve(t, [splitName]), inTheCanary);
+        const key = brokenKey(await approve(t, [splitName], plan), inTheCanary, t.before.keys());
         const brokenK = keyId(key);
         const broken = `{"id":"${key}","name":"Broken`;
         const repaired = `{\n  "id": "${key}",\n  "name": "Mended Doc",\n  "schemaVersion": 1\n}`;
@@ -421,7 +432,7 @@ describe('stored text on SQLite: a stored text that is not JSON', sqlite, () => 
           error.details.key === brokenK &&
           error.message.includes(JSON.stringify(key));
         await assert.rejects(
-          applyMigrations(t.w.applyInput([splitName], { contracts: t.contracts, options })),
+          applyMigrations(t.w.applyInput([splitName], { contracts: t.contracts, options: plan })),
           refusedBy,
         );
         const applied = t.texts();

@@ -29,6 +29,7 @@ import {
   type WriteOp,
   type WriteResult,
 } from '../store.js';
+import { corruptStoredText } from '../stored-text.js';
 import { filterToSql, jsonPath, scalarEquals, scalarEqualsKind, scalarEqualsParam } from './filter-to-sql.js';
 import { guardedSqlite, mapSqliteError, type SqliteTarget } from './sqlite-errors.js';
 import { createIndexSql, indexFields, indexNameOf, storedIndexName } from './sqlite-indexes.js';
@@ -673,18 +674,7 @@ export class SqliteCollection implements Collection {
 
   /** `store.corrupt` for the stored document `k`, whose text is not JSON (see {@link parse}). */
   private corrupt(k: string, reason: string): StewardError {
-    let key: string = k;
-    try {
-      key = JSON.stringify(keyFromId(k));
-    } catch {
-      // a k steward never writes: show it as stored
-    }
-    return new StewardError(
-      'store.corrupt',
-      `the document with key ${key} in collection "${this.spec.name}" of the SQLite store is not JSON ` +
-        `(${reason}); it was written outside steward: restore it from a backup or delete it`,
-      { collection: this.spec.name, key: k },
-    );
+    return corruptStoredText(this.spec.name, k, reason, 'SQLite');
   }
 
   /**
