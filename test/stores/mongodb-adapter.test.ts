@@ -283,6 +283,43 @@ describe('MongoDB adapter', () => {
     );
   });
 
+  test('on FerretDB a write round reads once before and once after, its bulk writes in chunks of 50', async (t) => {
+    if (store.capabilities.atomicConditionalWrites) {
+      assert.equal((await store.ping()).product === 'FerretDB', false);
+      return;
+    }
+    const s = spec('keyed-rounds');
+    await store.ensureCollection(s);
+    const docs = Array.from({ length: 120 }, (_, i) => ({ _id: `k${String(i).padStart(3, '0')}`, v: 1 }));
+    await store.collection(s).write(docs.map((doc) => ({ type: 'insert', doc })));
+    const native = raw.db(database).collection(s.name);
+    const proto = Object.getPrototypeOf(native) as Record<string, (...args: unknown[]) => unknown>;
+    const finds: unknown[] = [];
+    const bulks: number[] = [];
+    const find = proto.find!;
+    const bulkWrite = proto.bulkWrite!;
+    t.mock.method(proto, 'find', function (this: { collectionName: string }, ...args: unknown[]) {
+      if (this.collectionName === s.name) finds.push(args[0]);
+      return find.apply(this, args);
+    });
+    t.mock.method(proto, 'bulkWrite', function (this: { collectionName: string }, ...args: unknown[]) {
+      if (this.collectionName === s.name) bulks.push((args[0] as unknown[]).length);
+      return bulkWrite.apply(this, args);
+    });
+    const results = await store
+      .collection(s)
+      .write(
+        docs.map((doc) => ({ type: 'replace', doc: { ...doc, v: 2 }, expect: { field: 'v', value: 1 } })),
+      );
+    t.mock.restoreAll();
+    assert.deepEqual(
+      [results.filter((r) => r.status === 'ok').length, finds.length, bulks],
+      [120, 2, [50, 50, 20]],
+      'one read of the 120 before, three bulk writes, one read after',
+    );
+    assert.equal(await store.collection(s).count({ filter: parseFilter({ v: 2 }) }), 120);
+  });
+
   test('where conditions are atomic, replaces and upserts go without a read first, a shortfall is judged after', async (t) => {
     const s = spec('unread-replaces');
     await store.ensureCollection(s);

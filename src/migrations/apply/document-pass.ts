@@ -247,8 +247,6 @@ const canaryBatchPages = 20;
  */
 class CanaryBatch {
   readonly planned: PlannedDocument[] = [];
-  /** Each planned document's stored text as read (`stored-text` sums), in order. */
-  private readonly texts: (string | undefined)[] = [];
   private readonly sum: ChecksumAccumulator;
   private pages = 0;
 
@@ -261,11 +259,8 @@ class CanaryBatch {
     const { docs, texts } = page;
     let s = 0;
     for (let i = 0; i < docs.length; i++) {
-      if (selected[s] === i) {
-        this.planned.push(planned[s]!);
-        this.texts.push(texts?.[i]);
-        s++;
-      } else this.sum.add(docs[i]!, texts?.[i]);
+      if (selected[s] === i) this.planned.push(planned[s++]!);
+      else this.sum.add(docs[i]!, texts?.[i]);
     }
     this.pages++;
   }
@@ -284,10 +279,11 @@ class CanaryBatch {
     const sum = this.sum;
     for (let i = 0; i < this.planned.length; i++) {
       const w = written[i]!;
-      const text = this.texts[i];
+      // A `stored-text` attempt's planned documents carry their stored texts (`PlannedDocument`).
+      const { doc, text } = this.planned[i]!;
       if (w.outcome === 'changed-before')
         sum.add(w.original, w.originalText ?? (text === undefined ? undefined : JSON.stringify(w.original)));
-      else sum.add(this.planned[i]!.doc, text);
+      else sum.add(doc, text);
     }
     return sum.result();
   }

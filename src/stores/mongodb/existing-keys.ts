@@ -31,7 +31,11 @@ export async function existingKeyIds(
   const projection = spec.keyField === '_id' ? { _id: 1 } : { _id: 0, [spec.keyField]: 1 };
   const answers = await Promise.all(
     filters.map((filter) =>
-      collection.find(filter, { projection }).batchSize(Math.max(2, unique.length)).toArray(),
+      // One more than can match: see `readByKey`.
+      collection
+        .find(filter, { projection })
+        .batchSize(unique.length + 1)
+        .toArray(),
     ),
   );
   for (const doc of answers.flat()) {

@@ -34,8 +34,16 @@ export interface MongoContext {
   readonly bounds: SegmentBounds;
   readonly cursors: ScanCursors;
   readonly registry: CollectionRegistry;
-  /** Operations per bulk write; larger write() calls are sent in order in chunks of this size. */
+  /**
+   * Operations per write round: larger write() calls are sent in order in rounds of this size,
+   * each with at most one read of the documents before its bulk write and one after.
+   */
   writeChunk: number;
+  /**
+   * Operations per bulk write inside a round (FerretDB 1.x hangs on large ones); unbounded where
+   * the driver splits bulk writes itself.
+   */
+  bulkChunk: number;
   /** Where expectations are checked: `keyed` on FerretDB 1.x (see `WriteMode`). */
   writeMode: WriteMode;
 }
@@ -104,6 +112,7 @@ export class MongoCollection implements Collection {
             this.spec,
             ops.slice(start, start + this.context.writeChunk),
             this.context.writeMode,
+            this.context.bulkChunk,
           )),
         );
       }

@@ -47,13 +47,18 @@ export async function writeOps(
   spec: CollectionSpec,
   ops: readonly WriteOp[],
   mode: WriteMode = 'conditional',
+  bulkChunk = Number.POSITIVE_INFINITY,
 ): Promise<WriteResult[]> {
   const results: WriteResult[] = new Array(ops.length);
   for (const round of writeRounds(ops, spec)) {
     const roundOps = round.map((index) => ops[index]!);
     // Probing pays only where a replaceOne costs a scan (keyed mode, FerretDB): on an atomic server
     // an upsert by key is one indexed write, and the probe's find would be a round trip more.
-    const outcome = await writeRound(collection, spec, roundOps, { probe: mode === 'keyed', mode });
+    const outcome = await writeRound(collection, spec, roundOps, {
+      probe: mode === 'keyed',
+      mode,
+      bulkChunk,
+    });
     round.forEach((index, i) => {
       results[index] = outcome[i]!;
     });
@@ -64,18 +69,20 @@ export async function writeOps(
 /**
  * One round: keys are distinct. `probe` false plans every upsert as a replaceOne. In `keyed` mode
  * the operations with an expectation are always re-read after the bulk write (one more `find`).
+ * The bulk write goes in chunks of `bulkChunk` operations, one after the other, between the
+ * round's one read before and one read after.
  */
 async function writeRound(
   collection: DriverCollection,
   spec: CollectionSpec,
   ops: readonly WriteOp[],
-  how: { probe: boolean; mode: WriteMode },
+  how: { probe: boolean; mode: WriteMode; bulkChunk: number },
 ): Promise<WriteResult[]> {
   const keyed = how.mode === 'keyed';
   const plans = await planRound(collection, spec, ops, how.probe && ops.some(isBlindUpsert), keyed);
   const sent = plans.flatMap((plan, i) => ('model' in plan ? [{ plan, i }] : []));
   const sentPlans = sent.map(({ plan }) => plan);
-  const bulk = await runBulk(collection, sentPlans);
+  const bulk = await runChunkedBulk(collection, sentPlans, how.bulkChunk);
   const results = plans.map((plan): WriteResult => ('result' in plan ? plan.result : { status: 'ok' }));
   const unsure: number[] = [];
   const retry: number[] = [];
@@ -94,7 +101,7 @@ async function writeRound(
   await judgeDuplicates(collection, spec, ops, duplicates, results);
   if (retry.length === 0) return results;
   const retryOps = retry.map((i) => ops[i]!);
-  const again = await writeRound(collection, spec, retryOps, { probe: false, mode: how.mode });
+  const again = await writeRound(collection, spec, retryOps, { ...how, probe: false });
   retry.forEach((i, n) => {
     results[i] = again[n]!;
   });
@@ -176,6 +183,26 @@ interface BulkOutcome {
   readonly shortfall: number;
 }
 
+/**
+ * {@link runBulk} in chunks of `chunk` plans, one after the other, as one outcome: errors by their
+ * position among all `plans`, the shortfalls summed.
+ */
+async function runChunkedBulk(
+  collection: DriverCollection,
+  plans: readonly SentPlan[],
+  chunk: number,
+): Promise<BulkOutcome> {
+  if (plans.length <= chunk) return runBulk(collection, plans);
+  const errors: BulkOutcome['errors'] = new Map();
+  let shortfall = 0;
+  for (let start = 0; start < plans.length; start += chunk) {
+    const part = await runBulk(collection, plans.slice(start, start + chunk));
+    for (const [n, error] of part.errors) errors.set(start + n, error);
+    shortfall += part.shortfall;
+  }
+  return { errors, shortfall };
+}
+
 async function runBulk(collection: DriverCollection, plans: readonly SentPlan[]): Promise<BulkOutcome> {
   if (plans.length === 0) return { errors: new Map(), shortfall: 0 };
   let counts: { matchedCount: number; upsertedCount: number; deletedCount: number };
@@ -222,9 +249,11 @@ export async function readByKey(
   if (keys.length === 0) return found;
   const unique = [...new Map(keys.map((k) => [keyId(k), k])).values()];
   const projection = keyOnly ? { [spec.keyField]: 1 } : undefined;
+  // One more than can match: a first batch exactly full leaves the cursor open, and the driver
+  // then sends a `getMore` only to learn there is nothing more (a round trip a read).
   const cursor = collection
     .find({ [spec.keyField]: { $in: unique.map(toBsonValue) } }, { projection })
-    .batchSize(unique.length);
+    .batchSize(unique.length + 1);
   for (const doc of await cursor.toArray()) {
     const json = toJsonDoc(doc);
     const key = docKey(json, spec);
