@@ -35,8 +35,8 @@ export interface MongoContext {
   readonly cursors: ScanCursors;
   readonly registry: CollectionRegistry;
   /**
-   * Operations per write round: larger write() calls are sent in order in rounds of this size,
-   * each with at most one read of the documents before its bulk write and one after.
+   * Operations per `writeOps` call: larger write() calls are sent in order in parts of this size,
+   * each read at most once before its bulk writes and once after (per round of distinct keys).
    */
   writeChunk: number;
   /**
