@@ -32,7 +32,9 @@ export type PassStage = 'canary' | 'rest';
 /**
  * One pass over every document collection of a migration: the canary's (only documents whose key
  * falls in the canary) or the rest's (all others). Batched, throttled, and checkpointed after
- * every batch from `progress.pass`; the next page is read while the current one is written.
+ * every batch from `progress.pass`; the next page is read while the current one is written. A
+ * batch of the rest is a page; one of the canary gathers canary documents over pages
+ * (`CanaryBatch`).
  * Returns the progress after the last batch, or `paused` when the run was asked to stop (the
  * checkpoint then holds everything done), or `stopped` by the `contract` gate: a batch holds a
  * document that would not conform to its contract once rewritten, so nothing of that batch is
