@@ -126,31 +126,20 @@ export async function documentPass(
       if (stage === 'canary') {
         canary ??= new CanaryBatch(progress.before[target.name], kind);
         canary.add(page, selected, planned);
-        if (canary.full(ctx.plan.options.batchSize) || !page.next) {
-          const written = await writeBatch(
-            batchTarget(ctx, migration, progress, target, stage, after),
-            canary.planned,
-          );
-          after = page.next;
-          progress = {
-            ...tally(progress, target.name, written, stage),
-            pass: after ? { collection: c, after } : { collection: c + 1, after: null },
-            before: { ...progress.before, [target.name]: canary.before(written) },
-          };
-          canary = undefined;
-          await ctx.save(progress);
-        }
-      } else {
-        const written = await writeBatch(
-          batchTarget(ctx, migration, progress, target, stage, after),
-          planned,
-        );
+      }
+      // A canary batch not full yet waits for the next page; a page of the rest is its batch.
+      if (!canary || canary.full(ctx.plan.options.batchSize) || !page.next) {
+        const batch = canary?.planned ?? planned;
+        const written = await writeBatch(batchTarget(ctx, migration, progress, target, stage, after), batch);
         after = page.next;
         progress = {
           ...tally(progress, target.name, written, stage),
           pass: after ? { collection: c, after } : { collection: c + 1, after: null },
-          after: sumAfter(progress, target.name, kind, page, selected, planned, written),
+          ...(canary
+            ? { before: { ...progress.before, [target.name]: canary.before(written) } }
+            : { after: sumAfter(progress, target.name, kind, page, selected, planned, written) }),
         };
+        canary = undefined;
         await ctx.save(progress);
       }
       tick();
