@@ -67,7 +67,8 @@ export function ledgerNamespace(store: Store, prefix: string = defaultLedgerPref
     checkpoints: spec('checkpoints'),
     incidents: spec('incidents'),
     approvals: spec('approvals'),
-    backups: spec('backups'),
+    // Batch images of hundreds of documents each (see `CollectionSpec.largeDocuments`).
+    backups: { ...spec('backups'), largeDocuments: true },
     flags: spec('flags'),
     rehydrations: spec('rehydrations'),
     migrations: spec('migrations'),
