@@ -17,19 +17,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { type LoadedContracts, loadContracts } from '../../src/contracts/load-contracts.js';
-import { keyFraction } from '../../src/core/hash.js';
 import type { JsonObject } from '../../src/core/json.js';
 import { isStewardError } from '../../src/errors/steward-error.js';
 import { applyMigrations } from '../../src/migrations/apply/apply-migrations.js';
 import { planHashOf } from '../../src/migrations/apply/apply-plan.js';
 import type { ApplyReport } from '../../src/migrations/apply/apply-report.js';
+import { inCanary } from '../../src/migrations/apply/canary.js';
 import { readChangelogRecord } from '../../src/migrations/changelog.js';
 import { collectionChecksum, documentDigest } from '../../src/migrations/collection-checksum.js';
 import type { Migration } from '../../src/migrations/migration.js';
 import { rollbackMigrations } from '../../src/migrations/rollback/rollback-migrations.js';
 import type { RollbackReport } from '../../src/migrations/rollback/rollback-report.js';
 import { scanDocuments } from '../../src/stores/scan-pages.js';
-import { type DocKey, keyId } from '../../src/stores/store.js';
+import { type DocKey, keyFromId, keyId } from '../../src/stores/store.js';
 import { runWithKills } from '../support/kill-loop.js';
 import { selectedKinds } from '../support/test-stores.js';
 import type { ChildArgs } from './fixtures/migrate-child.js';
@@ -266,8 +266,8 @@ describe('stored text on SQLite: rollback puts back each text byte for byte', sq
       // fewer than a canary batch's 20), and which documents those are changes with the plan
       // hash, so the write to die after is counted from them: a fixed count missed the rest pass
       // in some runs, or never came.
-      const canaryDocuments = [...t.before.keys()].filter(
-        (k) => keyFraction(k, planHash) < stage.canaryPercent / 100,
+      const canaryDocuments = [...t.before.keys()].filter((k) =>
+        inCanary(keyFromId(k), planHash, stage.canaryPercent),
       ).length;
       const canaryWrites = Math.ceil(canaryDocuments / stage.batchSize);
       const killAfterWrite = { write: canaryWrites + 3, marker: join(dir, 'killed') };
@@ -409,7 +409,7 @@ describe('stored text on SQLite: a stored text that is not JSON', sqlite, () => 
    * the key is picked once the hash is known.
    */
   const brokenKey = (planHash: string, wanted: boolean, stored: Iterable<string>): string => {
-    const canary = (k: string) => keyFraction(k, planHash) < plan.canaryPercent / 100;
+    const canary = (k: string) => inCanary(keyFromId(k), planHash, plan.canaryPercent);
     const canaryKs = [...stored].filter(canary);
     for (let n = 30; n < 60; n++)
       for (const suffix of 'abcdefghijklmnopqrstuvwxyz') {

@@ -89,21 +89,8 @@ class SqliteStore implements Store {
     return new SqliteCollection(this.db, spec, this.target);
   }
 
-  /**
-   * A collection is a table of `k` (the keyId) and `doc` (the JSON text). Most are WITHOUT ROWID:
-   * one B-tree ordered by `k`, so a scan in key order reads rows in place (a rowid table reads the
-   * key index, then each row from the table: 4x the CPU of a scan of 250-byte documents, 3.3x
-   * with an UPDATE each). A collection of `largeDocuments` is a rowid table with an index on `k`
-   * instead: in a WITHOUT ROWID table every row is a key of its B-tree, and SQLite compares a
-   * searched key with a row that overflows its page only after reading the whole row, so each
-   * lookup or insert read whole rows on its way down. Steward's batch images (150 KB to 1.5 MB)
-   * made a keyed read of the backups collection cost 0.4 ms against 9 us (issue 17, thirteenth
-   * pass). A table that exists keeps the layout it was created with.
-   */
   async ensureCollection(spec: CollectionSpec): Promise<void> {
-    const layout = spec.largeDocuments ? '' : ' WITHOUT ROWID';
-    const sql = `CREATE TABLE IF NOT EXISTS ${tableName(spec)} (k TEXT PRIMARY KEY, doc TEXT NOT NULL)${layout}`;
-    guardedSqlite(this.target, () => this.db.exec(sql));
+    guardedSqlite(this.target, () => this.db.exec(createTableSql(spec, 'if-not-exists')));
   }
 
   async dropCollection(spec: CollectionSpec): Promise<void> {
@@ -129,7 +116,7 @@ class SqliteStore implements Store {
     this.collection(source).assertExists();
     const copy = this.db.transaction(() => {
       this.db.exec(`DROP TABLE IF EXISTS ${tableName(target)}`);
-      this.db.exec(`CREATE TABLE ${tableName(target)} (k TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID`);
+      this.db.exec(createTableSql(target, 'new'));
       const sample = options.fraction === undefined ? '' : 'WHERE steward_fraction(k, ?) < ?';
       const params = options.fraction === undefined ? [] : [options.seed ?? '', options.fraction];
       return this.db
@@ -150,4 +137,22 @@ class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+/**
+ * A collection is a table of `k` (the keyId) and `doc` (the JSON text). Most are WITHOUT ROWID:
+ * one B-tree ordered by `k`, so a scan in key order reads rows in place (a rowid table reads the
+ * key index, then each row from the table: 4x the CPU of a scan of 250-byte documents, 3.3x
+ * with an UPDATE each). A collection of `largeDocuments` is a rowid table with an index on `k`
+ * instead: in a WITHOUT ROWID table every row is a key of its B-tree, and SQLite compares a
+ * searched key with a row that overflows its page only after reading the whole row, so each
+ * lookup or insert read whole rows on its way down. Steward's batch images (150 KB to 1.5 MB)
+ * made a keyed read of the backups collection cost 0.4 ms against 9 us (issue 17, thirteenth
+ * pass). A table that exists keeps the layout it was created with. The adapter's one CREATE TABLE:
+ * `ensureCollection` and the sandbox copies of `copyCollection` both go through it.
+ */
+function createTableSql(spec: CollectionSpec, when: 'if-not-exists' | 'new'): string {
+  const layout = spec.largeDocuments ? '' : ' WITHOUT ROWID';
+  const guard = when === 'if-not-exists' ? 'IF NOT EXISTS ' : '';
+  return `CREATE TABLE ${guard}${tableName(spec)} (k TEXT PRIMARY KEY, doc TEXT NOT NULL)${layout}`;
 }
