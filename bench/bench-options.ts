@@ -17,6 +17,8 @@ export interface BenchOptions {
   readonly keep: boolean;
   /** migrate-mongo's batch in `migrate-mongo-side-by-side` (its users' 1,000 hangs FerretDB 1.24). Default 50. */
   readonly mongoBatch: number;
+  /** Characters of padding added to each `refs-scan` target (`--target-pad`), for targets that overflow a page. Default 0. */
+  readonly targetPad: number;
 }
 
 /** What a scenario may set in place of the runner's defaults (`--docs`, `--batch`). */
@@ -25,7 +27,7 @@ export interface BenchDefaults {
   readonly batch?: number;
 }
 
-export const benchUsage = `usage: npm run bench -- <scenario> --store sqlite|mongodb|dynamodb --docs N [--batch N] [--seed S] [--rounds R] [--keep] [--mongo-batch N]
+export const benchUsage = `usage: npm run bench -- <scenario> --store sqlite|mongodb|dynamodb --docs N [--batch N] [--seed S] [--rounds R] [--keep] [--mongo-batch N] [--target-pad N]
        npm run bench -- --list`;
 
 const kinds: readonly StoreKind[] = ['sqlite', 'mongodb', 'dynamodb'];
@@ -54,6 +56,7 @@ export function parseBenchOptions(
       rounds: { type: 'string', default: '1' },
       keep: { type: 'boolean', default: false },
       'mongo-batch': { type: 'string', default: '50' },
+      'target-pad': { type: 'string', default: '0' },
       list: { type: 'boolean', default: false },
     },
   });
@@ -75,12 +78,19 @@ export function parseBenchOptions(
     rounds: positiveInt('--rounds', values.rounds),
     keep: values.keep,
     mongoBatch: positiveInt('--mongo-batch', values['mongo-batch']),
+    targetPad: wholeNumber('--target-pad', values['target-pad']),
   };
 }
 
 function positiveInt(flag: string, text: string): number {
   const n = Number(text.replaceAll('_', ''));
   if (!Number.isInteger(n) || n < 1) throw usage(`${flag} must be a whole number above 0, not "${text}"`);
+  return n;
+}
+
+function wholeNumber(flag: string, text: string): number {
+  const n = Number(text.replaceAll('_', ''));
+  if (!Number.isInteger(n) || n < 0) throw usage(`${flag} must be a whole number, 0 or more, not "${text}"`);
   return n;
 }
 

@@ -37,7 +37,8 @@ export interface Baseline {
   /**
    * SQLite only: the orphan check of `field` pushed down as one SQL anti-join over steward's own
    * tables (`k` is the key's keyId, `s:<key>` for a string): how many source documents name a
-   * string key the target does not hold. What a user with SQL and one store would write.
+   * string key the target does not hold. What a user with SQL and one store would write, through
+   * the target's key index when it has one.
    */
   antiJoin?(source: string, target: string, field: string): Promise<number>;
   /**

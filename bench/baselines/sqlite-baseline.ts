@@ -92,10 +92,18 @@ export function openSqliteBaseline(config: SqliteStoreConfig): Baseline {
     },
     async antiJoin(source, target, field) {
       const path = `$.${JSON.stringify(field)}`;
+      // Through the target's key index where it has one (steward's tables do): the planner does
+      // not pick it by itself, and without it each lookup in a target of large documents reads
+      // whole rows (see `keyIndexSql` in sqlite-store.ts). The fastest form, so the ratio does not flatter.
+      const keys = `${target}#keys`;
+      const hasKeys = db
+        .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ? AND tbl_name = ?`)
+        .get(keys, target);
+      const indexedBy = hasKeys ? ` INDEXED BY "${keys}"` : '';
       const row = db
         .prepare(
           `SELECT count(*) FROM "${source}" s WHERE json_type(s.doc, ?) = 'text' AND NOT EXISTS ` +
-            `(SELECT 1 FROM "${target}" t WHERE t.k = 's:' || json_extract(s.doc, ?))`,
+            `(SELECT 1 FROM "${target}" t${indexedBy} WHERE t.k = 's:' || json_extract(s.doc, ?))`,
         )
         .raw(true)
         .get(path, path) as [number];

@@ -13,6 +13,7 @@ test('bench options: defaults by store, numbers with separators, --list', () => 
     rounds: 1,
     keep: false,
     mongoBatch: 50,
+    targetPad: 0,
   });
   const sqlite = parseBenchOptions(['baseline-write', '--rounds', '3', '--keep']);
   assert.ok(sqlite !== 'list');
@@ -20,6 +21,13 @@ test('bench options: defaults by store, numbers with separators, --list', () => 
   assert.equal(sqlite.rounds, 3);
   assert.equal(sqlite.keep, true);
   assert.equal(parseBenchOptions(['--list']), 'list');
+  const padded = parseBenchOptions(['refs-scan', '--target-pad', '4_000']);
+  assert.ok(padded !== 'list');
+  assert.equal(padded.targetPad, 4000);
+  assert.throws(
+    () => parseBenchOptions(['refs-scan', '--target-pad', 'lots']),
+    /--target-pad must be a whole number/,
+  );
 });
 
 test("bench options: a scenario's own defaults for --docs and --batch, flags still win", () => {

@@ -21,17 +21,20 @@
  *
  * The source's columns are always qualified (`s.doc`): the target's table has `k` and `doc` too,
  * and a bare name inside the subquery on it would bind to the target's row.
+ * `tables.targetIndexedBy` is ` INDEXED BY` the target's key index, or empty (see `keyIndexSql`).
  * Parameters: `@after`, `@limit`, `@until`, `@full` (the whole path, `$."a"."b"`), `@p0`..`@pN`
  * (one step each, `$."a"`), and `@segments`, `@segment` when `segmented`.
  */
 export function referenceCheckSql(
-  source: string,
-  target: string,
+  tables: { readonly source: string; readonly target: string; readonly targetIndexedBy: string },
   steps: number,
   segmented: boolean,
 ): { readonly end: string; readonly check: string; readonly checkRest: string } {
+  const source = tables.source;
+  // Each lookup asks only whether the key exists: through the target's key index when it has one.
+  const target = `${tables.target} t${tables.targetIndexedBy}`;
   const segment = segmented ? ' AND steward_segment(s.k, @segments) = @segment' : '';
-  const fastOk = `json_type(s.doc, @full) = 'text' AND EXISTS (SELECT 1 FROM ${target} t WHERE t.k = 's:' || json_extract(s.doc, @full))`;
+  const fastOk = `json_type(s.doc, @full) = 'text' AND EXISTS (SELECT 1 FROM ${target} WHERE t.k = 's:' || json_extract(s.doc, @full))`;
   const irregular = Array.from(
     { length: steps - 1 },
     (_, i) => ` UNION ALL SELECT 0 FROM ${chain(i + 1)} WHERE e${i + 1}.type = 'array'`,
@@ -76,5 +79,5 @@ function leavesFrom(steps: number): string {
 
 /** 1 when the value `l` is a key the target holds as written, else 0. */
 function good(target: string): string {
-  return `CASE l.type WHEN 'text' THEN EXISTS (SELECT 1 FROM ${target} t WHERE t.k = 's:' || l.value) WHEN 'integer' THEN abs(l.value) < 9007199254740992 AND EXISTS (SELECT 1 FROM ${target} t WHERE t.k = 'n:' || l.value) ELSE 0 END`;
+  return `CASE l.type WHEN 'text' THEN EXISTS (SELECT 1 FROM ${target} WHERE t.k = 's:' || l.value) WHEN 'integer' THEN abs(l.value) < 9007199254740992 AND EXISTS (SELECT 1 FROM ${target} WHERE t.k = 'n:' || l.value) ELSE 0 END`;
 }

@@ -32,7 +32,15 @@ import {
 import { corruptStoredText } from '../stored-text.js';
 import { filterToSql, jsonPath, scalarEquals, scalarEqualsKind, scalarEqualsParam } from './filter-to-sql.js';
 import { guardedSqlite, mapSqliteError, type SqliteTarget } from './sqlite-errors.js';
-import { createIndexSql, indexFields, indexNameOf, storedIndexName } from './sqlite-indexes.js';
+import {
+  createIndexSql,
+  indexFields,
+  indexNameOf,
+  keyIndexName,
+  keyIndexQuery,
+  keyIndexStoredName,
+  storedIndexName,
+} from './sqlite-indexes.js';
 import { sqliteReferenceCheck } from './sqlite-reference-check.js';
 import {
   fieldPath,
@@ -204,6 +212,16 @@ export class SqliteCollection implements Collection {
     return { docs, texts: rows.map((row) => row[fields.length + 1] as string), next };
   }
 
+  /**
+   * ` INDEXED BY` the table's key index for a lookup that only asks whether keys exist, or nothing
+   * when the table has none (see `keyIndexSql` in sqlite-store.ts; the planner never picks that
+   * index by itself).
+   */
+  keyIndexedBy(): string {
+    const found = this.statement(keyIndexQuery).get(keyIndexStoredName(this.spec), this.spec.name);
+    return found === undefined ? '' : ` INDEXED BY ${keyIndexName(this.spec)}`;
+  }
+
   /** A keys-only scan's document: the key field rebuilt from `k`, which is the key's keyId. */
   private keyDoc(k: string): JsonObject {
     return { [this.spec.keyField]: keyFromId(k) };
@@ -215,7 +233,7 @@ export class SqliteCollection implements Collection {
    */
   referenceCheck(target: Collection, path: string): ReferenceCheck | undefined {
     if (!(target instanceof SqliteCollection) || target.db !== this.db) return undefined;
-    const tables = { source: this.table, target: target.table };
+    const tables = { source: this.table, target: target.table, targetIndexedBy: target.keyIndexedBy() };
     return sqliteReferenceCheck(this.db, tables, this.spec, path, (run) => this.guardRead(run));
   }
 
@@ -251,11 +269,15 @@ export class SqliteCollection implements Collection {
     return new Map(this.raw(sql, [JSON.stringify(ids)]) as [string, string][]);
   }
 
-  /** Reads the primary key only: no document text leaves SQLite and nothing is parsed. */
+  /**
+   * Reads keys only: no document text leaves SQLite and nothing is parsed. Through the key index
+   * where the table has one (see `keyIndexSql` in sqlite-store.ts): the primary key's B-tree holds
+   * whole rows, and a lookup in it reads every overflowing row it compares with.
+   */
   async existingKeys(keys: readonly DocKey[]): Promise<Set<string>> {
     const ids = [...new Set(keys.map(keyId))];
     if (ids.length === 0) return new Set();
-    const sql = `SELECT k FROM ${this.table} WHERE k IN (SELECT value FROM json_each(?))`;
+    const sql = `SELECT k FROM ${this.table}${this.keyIndexedBy()} WHERE k IN (SELECT value FROM json_each(?))`;
     return new Set(this.all<{ k: string }>(sql, [JSON.stringify(ids)]).map((r) => r.k));
   }
 
@@ -502,8 +524,9 @@ export class SqliteCollection implements Collection {
       name: string;
       unique: number;
     }[];
+    // The key index is the adapter's own (see `keyIndexSql`), as the primary key's autoindex is.
     const secondary = rows
-      .filter((r) => !r.name.startsWith('sqlite_autoindex'))
+      .filter((r) => !r.name.startsWith('sqlite_autoindex') && r.name !== keyIndexStoredName(this.spec))
       .map((r) => ({
         name: indexNameOf(this.spec, r.name),
         fields: indexFields(this.indexSql(r.name)),

@@ -52,3 +52,19 @@ export function indexFields(sql: string): string[] {
     return [...path.matchAll(step)].map((s) => (s[1] ?? '').replaceAll('""', '"')).join('.');
   });
 }
+
+/**
+ * The stored name of a collection's key index (see `keyIndexSql` in sqlite-store.ts), unquoted.
+ * `#` is outside the names {@link storedIndexName} accepts, so no index of a user's has it.
+ */
+export function keyIndexStoredName(spec: CollectionSpec): string {
+  return `${spec.name}#keys`;
+}
+
+/** {@link keyIndexStoredName} quoted for SQL (a collection name holds no `"`). */
+export function keyIndexName(spec: CollectionSpec): string {
+  return `"${keyIndexStoredName(spec)}"`;
+}
+
+/** A row when a table has its key index: tables made before it existed, and rowid tables, have none. */
+export const keyIndexQuery = `SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ? AND tbl_name = ?`;

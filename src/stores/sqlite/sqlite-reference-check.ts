@@ -17,7 +17,7 @@ function plainStep(step: string): boolean {
  */
 export function sqliteReferenceCheck(
   db: Database.Database,
-  tables: { readonly source: string; readonly target: string },
+  tables: { readonly source: string; readonly target: string; readonly targetIndexedBy: string },
   spec: CollectionSpec,
   path: string,
   guard: <T>(run: () => T) => T,
@@ -33,7 +33,7 @@ export function sqliteReferenceCheck(
   const prepared = (segmented: boolean) => {
     let pair = statements.get(segmented);
     if (!pair) {
-      const sql = referenceCheckSql(tables.source, tables.target, steps.length, segmented);
+      const sql = referenceCheckSql(tables, steps.length, segmented);
       pair = guard(() => ({
         end: db.prepare(sql.end).pluck(),
         check: db.prepare(sql.check).raw(true),
