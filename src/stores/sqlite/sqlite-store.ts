@@ -93,7 +93,7 @@ class SqliteStore implements Store {
   async ensureCollection(spec: CollectionSpec): Promise<void> {
     // A table that exists is left as it is: no layout change, no index built on a user's table,
     // and no write lock taken (the ledger ensures its tables on every open).
-    if (tableExists(this.db, spec)) return;
+    if (guardedSqlite(this.target, () => tableExists(this.db, spec))) return;
     const create = this.db.transaction(() => {
       if (tableExists(this.db, spec)) return; // made by another process while this one waited
       this.db.exec(createTableSql(spec));
