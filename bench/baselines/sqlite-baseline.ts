@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { JsonObject } from '../../src/core/json.js';
 import { StewardError } from '../../src/errors/steward-error.js';
+import { keyIndexQuery, keyIndexStoredName } from '../../src/stores/sqlite/sqlite-indexes.js';
 import type { SqliteStoreConfig } from '../../src/stores/store-config.js';
 import { type Baseline, baselineName } from './baseline.js';
 import { sqliteSafeLoop } from './sqlite-safe-loop.js';
@@ -95,11 +96,8 @@ export function openSqliteBaseline(config: SqliteStoreConfig): Baseline {
       // Through the target's key index where it has one (steward's tables do): the planner does
       // not pick it by itself, and without it each lookup in a target of large documents reads
       // whole rows (see `keyIndexSql` in sqlite-store.ts). The fastest form, so the ratio does not flatter.
-      const keys = `${target}#keys`;
-      const hasKeys = db
-        .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ? AND tbl_name = ?`)
-        .get(keys, target);
-      const indexedBy = hasKeys ? ` INDEXED BY "${keys}"` : '';
+      const keys = keyIndexStoredName({ name: target, keyField: 'id' });
+      const indexedBy = db.prepare(keyIndexQuery).get(keys, target) ? ` INDEXED BY "${keys}"` : '';
       const row = db
         .prepare(
           `SELECT count(*) FROM "${source}" s WHERE json_type(s.doc, ?) = 'text' AND NOT EXISTS ` +

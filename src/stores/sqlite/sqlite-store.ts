@@ -97,7 +97,7 @@ class SqliteStore implements Store {
     const create = this.db.transaction(() => {
       if (tableExists(this.db, spec)) return; // made by another process while this one waited
       this.db.exec(createTableSql(spec));
-      this.db.exec(keyIndexSql(spec));
+      if (!spec.largeDocuments) this.db.exec(keyIndexSql(spec));
     });
     guardedSqlite(this.target, () => create.immediate());
   }
@@ -134,7 +134,7 @@ class SqliteStore implements Store {
         )
         .run(...params).changes;
       // After the rows: one sorted build costs less than keeping the index row by row.
-      this.db.exec(keyIndexSql(target));
+      if (!target.largeDocuments) this.db.exec(keyIndexSql(target));
       return copied;
     });
     // IMMEDIATE: the write lock is taken (or waited for) at BEGIN, never by upgrading a read.
@@ -169,16 +169,17 @@ function createTableSql(spec: CollectionSpec): string {
 }
 
 /**
- * The key index of a WITHOUT ROWID table (nothing for a rowid table, whose primary key is such an
- * index already): `k` alone, so a lookup that only asks whether a key exists (the reference check
- * pushed down, `existingKeys`) descends a B-tree of keys instead of one of whole rows, which costs
- * a read of every overflowing row compared on the way (see {@link createTableSql}). The planner
- * never picks it over the primary key by itself, so those lookups name it (`INDEXED BY`). With
- * targets of 4 KB an anti-join by hand took 11-14x as long without it (issue 17, thirteenth
- * pass). It costs an insert of a 250-byte document 12-21% more; an update of `doc` does not touch it.
+ * The key index of a WITHOUT ROWID table (a rowid table, of `largeDocuments`, gets none: its
+ * primary key is such an index already): `k` alone, so a lookup that only asks whether a key
+ * exists (the reference check pushed down, `existingKeys`) descends a B-tree of keys instead of one
+ * of whole rows, which costs a read of every overflowing row compared on the way (see
+ * {@link createTableSql}). The planner never picks it over the primary key by itself, so those
+ * lookups name it (`INDEXED BY`). With targets of 4 KB an anti-join by hand took 11-14x as long
+ * without it (issue 17, thirteenth pass), and `refs scan` 6.1x the raw scan of its source against
+ * 0.9x with it (fourteenth). It costs an insert of a 250-byte document 12-21% more; an update of
+ * `doc` does not touch it.
  */
 function keyIndexSql(spec: CollectionSpec): string {
-  if (spec.largeDocuments) return '';
   return `CREATE INDEX IF NOT EXISTS ${keyIndexName(spec)} ON ${tableName(spec)} (k)`;
 }
 
