@@ -43,7 +43,7 @@ export async function loadRefsWorkload(context: BenchContext, store: Store): Pro
   const { docs, seed, batch, targetPad } = context.options;
   // `--target-pad`: targets as large as users' often are (SQLite keeps a row over about 1 KB
   // partly on overflow pages, which changes what a lookup by key costs there).
-  const padding: JsonObject = targetPad > 0 ? { notes: 'n'.repeat(targetPad) } : {};
+  const padding: JsonObject = targetPad ? { notes: 'n'.repeat(targetPad) } : {};
   const targets = Math.max(1, Math.floor(docs / targetsPer));
   const rows = createExampleRows({ docs: docs * 2.5, seed });
   const targetSpec = refsTargetSpec(store);

@@ -99,7 +99,6 @@ async function side(name: 'a' | 'b', checkout: string): Promise<Side> {
     rounds: 1,
     keep: false,
     mongoBatch: 50,
-    targetPad: 0,
   };
   const config = benchStoreConfig(store, `ab-${name}-${process.pid}`);
   // Each side's tables under their own prefix: both set up the same collections.

@@ -19,7 +19,6 @@ export async function sqliteTaskBench(docs: number, batch: number, name: string)
     rounds: 1,
     keep: false,
     mongoBatch: 50,
-    targetPad: 0,
   };
   const context = createBenchContext(options, benchStoreConfig('sqlite', `${name}-${process.pid}`));
   try {

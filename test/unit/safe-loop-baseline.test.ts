@@ -248,15 +248,7 @@ describe('the hand-written safe migration (bench baseline-safe-loop)', () => {
   test('the bench phase runs it both ways on the baseline table and checks the end state', async () => {
     const file = join(dir, 'context.sqlite');
     const context = createBenchContext(
-      {
-        ...options,
-        scenario: 'migrate-apply',
-        store: 'sqlite',
-        rounds: 1,
-        keep: false,
-        mongoBatch: 50,
-        targetPad: 0,
-      },
+      { ...options, scenario: 'migrate-apply', store: 'sqlite', rounds: 1, keep: false, mongoBatch: 50 },
       { kind: 'sqlite', file } as never,
     );
     const up = await safeLoopBaseline(context, 'up');

@@ -276,15 +276,7 @@ describe(
     test('the bench phase runs it both ways on the baseline table and checks the end state', async () => {
       const c = config();
       const context = createBenchContext(
-        {
-          ...options,
-          scenario: 'migrate-apply',
-          store: 'dynamodb',
-          rounds: 1,
-          keep: false,
-          mongoBatch: 50,
-          targetPad: 0,
-        },
+        { ...options, scenario: 'migrate-apply', store: 'dynamodb', rounds: 1, keep: false, mongoBatch: 50 },
         c,
       );
       const up = await safeLoopBaseline(context, 'up');

@@ -31,15 +31,16 @@ export function referenceCheckSql(
   segmented: boolean,
 ): { readonly end: string; readonly check: string; readonly checkRest: string } {
   const source = tables.source;
-  // Each lookup asks only whether the key exists: through the target's key index when it has one.
-  const target = `${tables.target} t${tables.targetIndexedBy}`;
+  // What each lookup reads from: it asks only whether the key exists, so through the target's key
+  // index when it has one.
+  const targetFrom = `${tables.target} t${tables.targetIndexedBy}`;
   const segment = segmented ? ' AND steward_segment(s.k, @segments) = @segment' : '';
-  const fastOk = `json_type(s.doc, @full) = 'text' AND EXISTS (SELECT 1 FROM ${target} WHERE t.k = 's:' || json_extract(s.doc, @full))`;
+  const fastOk = `json_type(s.doc, @full) = 'text' AND EXISTS (SELECT 1 FROM ${targetFrom} WHERE t.k = 's:' || json_extract(s.doc, @full))`;
   const irregular = Array.from(
     { length: steps - 1 },
     (_, i) => ` UNION ALL SELECT 0 FROM ${chain(i + 1)} WHERE e${i + 1}.type = 'array'`,
   ).join('');
-  const slowOk = `(SELECT count(*) > 0 AND min(g) = 1 FROM (SELECT ${good(target)} AS g FROM ${leavesFrom(steps)}${irregular}))`;
+  const slowOk = `(SELECT count(*) > 0 AND min(g) = 1 FROM (SELECT ${good(targetFrom)} AS g FROM ${leavesFrom(steps)}${irregular}))`;
   const check = `SELECT count(*), max(s.k),
   json_group_array(json_array(s.k, '' || (s.doc -> @p0))) FILTER (WHERE NOT (${fastOk} OR ${slowOk}))
 FROM ${source} s WHERE s.k > @after`;
@@ -77,7 +78,7 @@ function leavesFrom(steps: number): string {
   return steps === 1 ? values : `${chain(steps - 1)}, ${values}`;
 }
 
-/** 1 when the value `l` is a key the target holds as written, else 0. */
-function good(target: string): string {
-  return `CASE l.type WHEN 'text' THEN EXISTS (SELECT 1 FROM ${target} WHERE t.k = 's:' || l.value) WHEN 'integer' THEN abs(l.value) < 9007199254740992 AND EXISTS (SELECT 1 FROM ${target} WHERE t.k = 'n:' || l.value) ELSE 0 END`;
+/** 1 when the value `l` is a key the target holds as written, else 0 (`targetFrom`: `<table> t ...`). */
+function good(targetFrom: string): string {
+  return `CASE l.type WHEN 'text' THEN EXISTS (SELECT 1 FROM ${targetFrom} WHERE t.k = 's:' || l.value) WHEN 'integer' THEN abs(l.value) < 9007199254740992 AND EXISTS (SELECT 1 FROM ${targetFrom} WHERE t.k = 'n:' || l.value) ELSE 0 END`;
 }

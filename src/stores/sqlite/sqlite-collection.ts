@@ -107,14 +107,19 @@ export class SqliteCollection implements Collection {
     this.updateIfText = `UPDATE ${this.table} SET doc = ? WHERE k = ? AND doc = ?`;
   }
 
-  /** Throws `collection.not-found` unless the table exists. */
-  assertExists(): void {
+  /** Whether the table exists (`SqliteStore.ensureCollection` asks before it creates one). */
+  exists(): boolean {
     // Every `write` asks: the statement is prepared once, not once a call (15 µs a call against
     // 2, several calls a batch; issue 17, tenth pass).
     const row = this.statement(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(
       this.spec.name,
     );
-    if (!row) {
+    return row !== undefined;
+  }
+
+  /** Throws `collection.not-found` unless the table exists. */
+  assertExists(): void {
+    if (!this.exists()) {
       throw new StewardError(
         'collection.not-found',
         `collection "${this.spec.name}" does not exist in the SQLite store`,

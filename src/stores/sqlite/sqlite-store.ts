@@ -93,9 +93,10 @@ class SqliteStore implements Store {
   async ensureCollection(spec: CollectionSpec): Promise<void> {
     // A table that exists is left as it is: no layout change, no index built on a user's table,
     // and no write lock taken (the ledger ensures its tables on every open).
-    if (guardedSqlite(this.target, () => tableExists(this.db, spec))) return;
+    const collection = this.collection(spec);
+    if (guardedSqlite(this.target, () => collection.exists())) return;
     const create = this.db.transaction(() => {
-      if (tableExists(this.db, spec)) return; // made by another process while this one waited
+      if (collection.exists()) return; // made by another process while this one waited
       this.db.exec(createTableSql(spec));
       if (!spec.largeDocuments) this.db.exec(keyIndexSql(spec));
     });
@@ -181,10 +182,4 @@ function createTableSql(spec: CollectionSpec): string {
  */
 function keyIndexSql(spec: CollectionSpec): string {
   return `CREATE INDEX IF NOT EXISTS ${keyIndexName(spec)} ON ${tableName(spec)} (k)`;
-}
-
-function tableExists(db: Database.Database, spec: CollectionSpec): boolean {
-  return (
-    db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(spec.name) !== undefined
-  );
 }
