@@ -180,6 +180,7 @@ export type {
   CollectionSpec,
   DocKey,
   DynamoCollectionMapping,
+  LayoutGap,
   Page,
   ScanOptions,
   Store,
@@ -261,7 +262,13 @@ export type {
 } from './workspace/derived/drift-repair.js';
 export { driftRepair } from './workspace/derived/drift-repair.js';
 export type { SnapshotRefusal } from './workspace/derived/snapshot-force.js';
-export type { DoctorReport, LedgerCheck, StoreCheck } from './workspace/doctor.js';
+export type {
+  CollectionCheck,
+  DoctorOptions,
+  DoctorReport,
+  LedgerCheck,
+  StoreCheck,
+} from './workspace/doctor.js';
 export { doctor } from './workspace/doctor.js';
 export type { CountResult, FindInput } from './workspace/documents.js';
 export { countDocuments, findDocuments } from './workspace/documents.js';

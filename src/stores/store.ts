@@ -29,6 +29,18 @@ export interface Store {
   copyCollection(source: CollectionSpec, target: CollectionSpec, options?: CopyOptions): Promise<CopyResult>;
   /** Checks the store answers; returns its product and version, for `steward doctor`. */
   ping(): Promise<StoreInfo>;
+  /**
+   * What steward's own layout of an existing collection lacks: structures `ensureCollection` now
+   * makes with a new collection but that one made by an earlier steward does not have (SQLite: the
+   * key index of a `WITHOUT ROWID` table). None for a collection that does not exist. Reads only.
+   * Absent on stores whose layout has never changed.
+   */
+  layoutGaps?(spec: CollectionSpec): Promise<LayoutGap[]>;
+  /**
+   * Adds what {@link layoutGaps} names, and returns what it added. Changes the layout only (an
+   * index is built), never a document; idempotent. `steward doctor --fix` runs it.
+   */
+  closeLayoutGaps?(spec: CollectionSpec): Promise<LayoutGap[]>;
   close(): Promise<void>;
 }
 
@@ -437,6 +449,16 @@ export interface CopyOptions {
 
 export interface CopyResult {
   readonly copied: number;
+}
+
+/** A structure of steward's layout that an existing collection lacks (see `Store.layoutGaps`). */
+export interface LayoutGap {
+  /** What kind of structure: `key-index` (SQLite) is the only one so far. */
+  readonly kind: 'key-index';
+  /** Its name in the store, such as the index's. */
+  readonly name: string;
+  /** What the collection is without it, in a sentence for `doctor`. */
+  readonly without: string;
 }
 
 export interface StoreInfo {

@@ -3,7 +3,7 @@ import { ExitCode, isStewardError } from '../errors/steward-error.js';
 import type { AuditProblem } from '../ledger/audit-chain.js';
 import { verifyExistingAuditLog } from '../ledger/verify-existing-audit-log.js';
 import { openStore } from '../stores/open-store.js';
-import type { Store } from '../stores/store.js';
+import type { CollectionSpec, LayoutGap, Store } from '../stores/store.js';
 import { checkDeclarations } from './contracts/check-declarations.js';
 
 /** Whether one configured store answered: its product, version and latency, or the error. */
@@ -47,6 +47,23 @@ export interface CollectionCheck {
   /** What was looked for: a table (SQLite, DynamoDB, without the store's tablePrefix) or a collection. */
   readonly table: string;
   readonly exists: boolean;
+  /**
+   * What steward's layout of the existing collection lacks (`Store.layoutGaps`: on SQLite, the key
+   * index of a table made before it existed), after `fix` when it was asked. Absent when nothing.
+   */
+  readonly layoutGaps?: readonly LayoutGap[];
+  /** What `fix` added to the collection's layout. Absent when it added nothing. */
+  readonly added?: readonly LayoutGap[];
+}
+
+/**
+ * `fix`: add what steward's layout of each existing declared collection lacks (`layoutGaps`),
+ * which changes no document. `onFixing` is told of each collection before its gaps are closed (a
+ * key index of a large table takes seconds).
+ */
+export interface DoctorOptions {
+  readonly fix?: boolean;
+  readonly onFixing?: (collection: string, gaps: readonly LayoutGap[]) => void;
 }
 
 /** What `doctor` found. */
@@ -60,11 +77,12 @@ export interface DoctorReport {
 
 /**
  * Can every configured store be reached, which versions are they, does every declared collection
- * exist, is the ledger whole? Opens each store, asks for its version, lists its collections (or
- * tables) and verifies the audit log when the ledger exists. Reads only and creates nothing; a store that does not answer, or a ledger that cannot be read, is reported, not
- * thrown.
+ * exist, and with steward's whole layout, is the ledger whole? Opens each store, asks for its
+ * version, lists its collections (or tables) and verifies the audit log when the ledger exists.
+ * Reads only and creates nothing, unless asked to `fix` layout gaps; a store that does not answer,
+ * or a ledger that cannot be read, is reported, not thrown.
  */
-export async function doctor(config: ResolvedConfig): Promise<DoctorReport> {
+export async function doctor(config: ResolvedConfig, options: DoctorOptions = {}): Promise<DoctorReport> {
   await checkDeclarations(config);
   const checks: StoreCheck[] = [];
   const collections: CollectionCheck[] = [];
@@ -77,7 +95,7 @@ export async function doctor(config: ResolvedConfig): Promise<DoctorReport> {
         const info = await store.ping();
         const latencyMs = Math.round(performance.now() - started);
         checks.push({ store: name, kind: storeConfig.kind, ok: true, ...info, latencyMs });
-        collections.push(...(await checkCollections(store, name, config)));
+        collections.push(...(await checkCollections(store, name, config, options)));
         if (name === config.ledger.store) ledger = await checkLedger(store, config);
       } finally {
         await store.close();
@@ -95,14 +113,39 @@ async function checkCollections(
   store: Store,
   name: string,
   config: ResolvedConfig,
+  options: DoctorOptions,
 ): Promise<CollectionCheck[]> {
   const declared = [...config.collections.values()].filter((c) => c.store === name);
   if (declared.length === 0) return [];
   const existing = new Set(await store.listCollections());
-  return declared.map((c) => {
+  const checks: CollectionCheck[] = [];
+  for (const c of declared) {
     const table = store.kind === 'dynamodb' ? (c.spec.dynamodb?.table ?? c.spec.name) : c.spec.name;
-    return { collection: c.name, store: name, table, exists: existing.has(table) };
-  });
+    const check = { collection: c.name, store: name, table, exists: existing.has(table) };
+    checks.push(check.exists ? await checkLayout(store, c.spec, check, options) : check);
+  }
+  return checks;
+}
+
+/** A collection's layout gaps, closed first when `fix` is asked (see {@link DoctorOptions}). */
+async function checkLayout(
+  store: Store,
+  spec: CollectionSpec,
+  check: CollectionCheck,
+  options: DoctorOptions,
+): Promise<CollectionCheck> {
+  let gaps = (await store.layoutGaps?.(spec)) ?? [];
+  let added: LayoutGap[] = [];
+  if (options.fix && gaps.length > 0) {
+    options.onFixing?.(check.collection, gaps);
+    added = (await store.closeLayoutGaps?.(spec)) ?? [];
+    gaps = (await store.layoutGaps?.(spec)) ?? [];
+  }
+  return {
+    ...check,
+    ...(gaps.length > 0 ? { layoutGaps: gaps } : {}),
+    ...(added.length > 0 ? { added } : {}),
+  };
 }
 
 /**

@@ -3,10 +3,13 @@
  * collection is looked up in its store (the SQLite table, the MongoDB collection, the DynamoDB
  * table, or the table of a single-table entity) and each missing one is named, exit 1; once they
  * all exist, exit 0. On DynamoDB Local the version is said to be not reported, with why, never
- * "unknown".
+ * "unknown". On SQLite, a table made by a steward before every table had a key index is named as a
+ * layout gap (exit 0: it is slower, not wrong), and `doctor --fix` builds the index, writing no
+ * document.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { SqliteCollection } from '../../src/stores/sqlite/sqlite-collection.js';
 import type { DoctorReport } from '../../src/workspace/doctor.js';
 import { projectWithConfig, runSteward } from '../support/run-steward.js';
 import { openTestStore, selectedKinds } from '../support/test-stores.js';
@@ -76,6 +79,77 @@ for (const kind of selectedKinds()) {
         assert.match(well.stdout, new RegExp(`collections: all ${declared.length} declared exist`));
       } finally {
         for (const table of sharedTables) await t.store.dropCollection({ name: table, keyField: 'pk' });
+        await t.cleanup();
+      }
+    });
+  });
+}
+
+if (selectedKinds().includes('sqlite')) {
+  describe('steward doctor on sqlite, a table without its key index', () => {
+    test('is a GAP (exit 0) until --fix builds the index; no document changes', async () => {
+      const t = await openTestStore('sqlite');
+      try {
+        const current = t.spec('current');
+        const legacy = t.spec('legacy');
+        await t.store.ensureCollection(current);
+        // As a steward before the key index made its tables: WITHOUT ROWID, no index.
+        const db = (t.store.collection(current) as SqliteCollection).db;
+        db.exec(`CREATE TABLE "${legacy.name}" (k TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID`);
+        const insert = db.prepare(`INSERT INTO "${legacy.name}" (k, doc) VALUES (?, ?)`);
+        for (let i = 0; i < 200; i++) insert.run(`s:d${i}`, `{"id":"d${i}", "n": ${i}}`);
+        const rows = () => db.prepare(`SELECT k, doc FROM "${legacy.name}" ORDER BY k`).all();
+        const before = rows();
+        const dir = projectWithConfig(
+          `{ stores: { main: ${JSON.stringify(t.config)} }, collections: { ${current.name}: {}, ${legacy.name}: {} } }`,
+        );
+        const gap = `GAP {6}${legacy.name} \\(store "main"\\): no key index "${legacy.name}#keys": `;
+
+        const slow = await runSteward(['doctor'], { cwd: dir, timeoutMs: 120_000 });
+        assert.equal(slow.code, 0, slow.stdout + slow.stderr);
+        assert.match(slow.stdout, new RegExp(`${gap}.*read whole documents`));
+        assert.doesNotMatch(slow.stdout, new RegExp(`GAP {6}${current.name} `));
+        assert.match(
+          slow.stdout,
+          /layout: 1 collection\(s\) lack part of steward's layout; "steward doctor --fix"/,
+        );
+        const json = JSON.parse(
+          (await runSteward(['doctor', '--json'], { cwd: dir })).stdout,
+        ) as DoctorReport;
+        assert.deepEqual(
+          json.collections.map((c) => [c.collection, c.layoutGaps?.map((g) => g.name) ?? []]),
+          [
+            [current.name, []],
+            [legacy.name, [`${legacy.name}#keys`]],
+          ],
+        );
+
+        const fixed = await runSteward(['doctor', '--fix'], { cwd: dir, timeoutMs: 120_000 });
+        assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+        assert.match(
+          fixed.stderr,
+          new RegExp(`adding key index "${legacy.name}#keys" to ${legacy.name}\\.\\.\\.`),
+        );
+        assert.match(
+          fixed.stdout,
+          new RegExp(`ADDED {4}${legacy.name} \\(store "main"\\): key index "${legacy.name}#keys"`),
+        );
+        assert.doesNotMatch(fixed.stdout, /GAP|layout:/);
+        assert.equal(
+          (t.store.collection(legacy) as SqliteCollection).keyIndexedBy(),
+          ` INDEXED BY "${legacy.name}#keys"`,
+        );
+        assert.deepEqual(rows(), before);
+
+        const again = JSON.parse(
+          (await runSteward(['doctor', '--fix', '--json'], { cwd: dir })).stdout,
+        ) as DoctorReport;
+        assert.deepEqual(
+          again.collections.filter((c) => c.layoutGaps || c.added),
+          [],
+          'nothing left to add, and nothing added twice',
+        );
+      } finally {
         await t.cleanup();
       }
     });

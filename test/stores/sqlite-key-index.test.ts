@@ -134,6 +134,41 @@ describe('the SQLite key index', () => {
     assert.deepEqual([...(await scratchHandle.existingKeys(['b', 'z']))], ['s:b']);
   });
 
+  test('layoutGaps names the key index a table made without it lacks; closeLayoutGaps adds it, no document changed', async () => {
+    const legacy: CollectionSpec = { name: 'legacy_cases', keyField: 'id' };
+    const db = handle(tasks).db;
+    db.exec(`CREATE TABLE legacy_cases (k TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID`);
+    // Stored texts as another writer left them (spacing, field order): kept byte for byte.
+    const insertRow = db.prepare('INSERT INTO legacy_cases (k, doc) VALUES (?, ?)');
+    for (let i = 0; i < 50; i++) insertRow.run(`s:c${i}`, `{ "notes": "${notes}",  "id": "c${i}" }`);
+    const rows = () => db.prepare('SELECT k, doc FROM legacy_cases ORDER BY k').all();
+    const before = rows();
+
+    const gaps = await store.layoutGaps?.(legacy);
+    assert.deepEqual(
+      gaps?.map((g) => [g.kind, g.name]),
+      [['key-index', 'legacy_cases#keys']],
+    );
+    assert.match(gaps?.[0]?.without ?? '', /read whole documents/);
+    assert.equal(handle(legacy).keyIndexedBy(), '');
+
+    assert.deepEqual(await store.closeLayoutGaps?.(legacy), gaps);
+    assert.deepEqual(indexesOf('legacy_cases'), ['legacy_cases#keys']);
+    assert.equal(handle(legacy).keyIndexedBy(), ' INDEXED BY "legacy_cases#keys"');
+    assert.deepEqual(rows(), before);
+    assert.deepEqual([...(await store.collection(legacy).existingKeys(['c3', 'c99']))], ['s:c3']);
+    // Idempotent: nothing left to add.
+    assert.deepEqual(await store.layoutGaps?.(legacy), []);
+    assert.deepEqual(await store.closeLayoutGaps?.(legacy), []);
+
+    // None for a table made with it, a rowid table, or a table that does not exist.
+    assert.deepEqual(await store.layoutGaps?.(cases), []);
+    const images: CollectionSpec = { name: 'images', keyField: 'id', largeDocuments: true };
+    await store.ensureCollection(images);
+    assert.deepEqual(await store.layoutGaps?.(images), []);
+    assert.deepEqual(await store.layoutGaps?.({ name: 'no_such_table', keyField: 'id' }), []);
+  });
+
   test('a sandbox copy gets the key index too', async () => {
     const copy: CollectionSpec = { name: 'cases_copy', keyField: 'id' };
     const { copied } = await store.copyCollection(cases, copy);
