@@ -141,6 +141,10 @@ if (selectedKinds().includes('sqlite')) {
         );
         assert.deepEqual(rows(), before);
 
+        const nothing = await runSteward(['doctor', '--fix'], { cwd: dir, timeoutMs: 120_000 });
+        assert.equal(nothing.code, 0, nothing.stdout + nothing.stderr);
+        assert.match(nothing.stdout, /layout: nothing to add/);
+        assert.doesNotMatch(nothing.stdout + nothing.stderr, /ADDED|adding/);
         const again = JSON.parse(
           (await runSteward(['doctor', '--fix', '--json'], { cwd: dir })).stdout,
         ) as DoctorReport;

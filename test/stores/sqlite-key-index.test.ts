@@ -175,4 +175,23 @@ describe('the SQLite key index', () => {
     assert.equal(copied, targets);
     assert.deepEqual(indexesOf('cases_copy'), ['cases_copy#keys']);
   });
+
+  test('a copy is laid out as its source: a rowid table made outside steward copies as one', async () => {
+    const db = handle(tasks).db;
+    const withoutRowid = (table: string) =>
+      db.prepare(`SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?`).pluck().get(table);
+    // As an application that made its own table in steward's format would: a rowid table.
+    db.exec(`CREATE TABLE app_cases (k TEXT PRIMARY KEY, doc TEXT NOT NULL)`);
+    const insertRow = db.prepare('INSERT INTO app_cases (k, doc) VALUES (?, ?)');
+    for (let i = 0; i < 20; i++) insertRow.run(`s:a${i}`, JSON.stringify({ id: `a${i}`, notes }));
+    const appCases: CollectionSpec = { name: 'app_cases', keyField: 'id' };
+    const sandbox: CollectionSpec = { name: 'app_cases_sandbox', keyField: 'id' };
+    assert.equal((await store.copyCollection(appCases, sandbox)).copied, 20);
+    assert.equal(withoutRowid('app_cases_sandbox'), 0);
+    assert.deepEqual(indexesOf('app_cases_sandbox'), ['sqlite_autoindex_app_cases_sandbox_1']);
+    assert.deepEqual(await store.layoutGaps?.(sandbox), []);
+    assert.deepEqual([...(await store.collection(sandbox).existingKeys(['a3', 'a30']))], ['s:a3']);
+    // And a WITHOUT ROWID source copies as one, with its key index (the test above).
+    assert.equal(withoutRowid('cases_copy'), 1);
+  });
 });

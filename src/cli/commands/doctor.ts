@@ -59,6 +59,8 @@ export const doctorCommand: Command = {
         );
     }
     const gaps = report.collections.filter((c) => c.layoutGaps).length;
+    if (fix && gaps === 0 && !report.collections.some((c) => c.added))
+      ctx.output.line("layout: nothing to add, every existing collection has steward's whole layout");
     if (gaps > 0)
       ctx.output.line(
         `layout: ${formatCount(gaps)} collection(s) lack part of steward's layout; "steward doctor --fix" adds it`,

@@ -125,9 +125,12 @@ class SqliteStore implements Store {
   ): Promise<CopyResult> {
     // Stays inside SQLite: no document passes through JavaScript, so memory is flat.
     this.collection(source).assertExists();
+    // The copy is laid out as its source is (a rowid table made outside steward stays one), so a
+    // sandbox's timed writes cost what apply's will on the source.
+    const layout = this.withoutRowid(source) ? target : { ...target, largeDocuments: true };
     const copy = this.db.transaction(() => {
       this.db.exec(`DROP TABLE IF EXISTS ${tableName(target)}`);
-      this.db.exec(createTableSql(target));
+      this.db.exec(createTableSql(layout));
       const sample = options.fraction === undefined ? '' : 'WHERE steward_fraction(k, ?) < ?';
       const params = options.fraction === undefined ? [] : [options.seed ?? '', options.fraction];
       const copied = this.db
@@ -136,7 +139,7 @@ class SqliteStore implements Store {
         )
         .run(...params).changes;
       // After the rows: one sorted build costs less than keeping the index row by row.
-      if (!target.largeDocuments) this.db.exec(keyIndexSql(target));
+      if (!layout.largeDocuments) this.db.exec(keyIndexSql(target));
       return copied;
     });
     // IMMEDIATE: the write lock is taken (or waited for) at BEGIN, never by upgrading a read.
@@ -151,14 +154,10 @@ class SqliteStore implements Store {
    */
   async layoutGaps(spec: CollectionSpec): Promise<LayoutGap[]> {
     const collection = this.collection(spec);
-    const gap = guardedSqlite(this.target, () => {
-      if (!collection.exists()) return false;
-      const withoutRowid = this.db
-        .prepare(`SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?`)
-        .pluck()
-        .get(spec.name);
-      return withoutRowid === 1 && collection.keyIndexedBy() === '';
-    });
+    const gap = guardedSqlite(
+      this.target,
+      () => collection.exists() && this.withoutRowid(spec) && collection.keyIndexedBy() === '',
+    );
     if (!gap) return [];
     const without =
       'lookups of keys (refs scan checked inside SQLite, existence checks) read whole documents on ' +
@@ -177,6 +176,15 @@ class SqliteStore implements Store {
     const build = this.db.transaction(() => this.db.exec(keyIndexSql(spec)));
     guardedSqlite(this.target, () => build.immediate());
     return gaps;
+  }
+
+  /** Whether the collection's table is `WITHOUT ROWID` (see {@link createTableSql}); false when absent. */
+  private withoutRowid(spec: CollectionSpec): boolean {
+    const wr = this.db
+      .prepare(`SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?`)
+      .pluck()
+      .get(spec.name);
+    return wr === 1;
   }
 
   async ping(): Promise<StoreInfo> {
