@@ -5,7 +5,7 @@
  * a bulk insert in one transaction, a paged scan in key order, and a safe read-modify-write loop
  * (pages of 1,000, each UPDATE conditional on the text read, one transaction a page), as apply does.
  *
- *   node --import tsx bench/tools/sqlite-layout-by-size.ts [--docs N] [--pad C ...]
+ *   node --import tsx bench/tools/sqlite-layout-by-size.ts [--docs N] [--pad C ...] [--order key|random]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,18 +17,30 @@ const { values } = parseArgs({
   options: {
     docs: { type: 'string', default: '100000' },
     pad: { type: 'string', multiple: true, default: ['200', '1000', '4000'] },
+    // `random`: keys inserted out of order, as UUIDs are; a rowid table's rows then lie in insert
+    // order, not key order, and a scan in key order visits them at random.
+    order: { type: 'string', default: 'key' },
   },
 });
 const docs = Number(values.docs);
+/** The insert order: 0..N-1, or a fixed shuffle of it. */
+const order = Array.from({ length: docs }, (_, i) => i);
+if (values.order === 'random')
+  for (let i = docs - 1, seed = 1; i > 0; i--) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    const j = seed % (i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
 const cpuMs = () => {
   const used = process.cpuUsage();
   return (used.user + used.system) / 1000;
 };
 const dir = mkdtempSync(join(tmpdir(), 'steward-layout-'));
+let runs = 0;
 try {
   for (const pad of values.pad.map(Number))
     for (const layout of ['WITHOUT ROWID', 'rowid'] as const) {
-      const db = new Database(join(dir, `${layout === 'rowid' ? 'rowid' : 'wr'}-${pad}.sqlite`));
+      const db = new Database(join(dir, `${layout === 'rowid' ? 'rowid' : 'wr'}-${pad}-${++runs}.sqlite`));
       try {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
@@ -45,7 +57,7 @@ try {
         const insert = db.prepare('INSERT INTO t (k, doc) VALUES (?, ?)');
         let start = cpuMs();
         db.transaction(() => {
-          for (let i = 0; i < docs; i++) insert.run(`s:task-${String(i).padStart(7, '0')}`, text(i, 1));
+          for (const i of order) insert.run(`s:task-${String(i).padStart(7, '0')}`, text(i, 1));
         })();
         const insertMs = cpuMs() - start;
         const page = db.prepare('SELECT k, doc FROM t WHERE k > ? ORDER BY k LIMIT 1000').raw(true);
