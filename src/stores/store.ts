@@ -86,9 +86,10 @@ export interface CollectionSpec {
   /** DynamoDB only: how the collection maps onto a table. Default: a table named `name`. */
   readonly dynamodb?: DynamoCollectionMapping;
   /**
-   * Its documents are often many kilobytes (steward's batch images: hundreds). Read only by
-   * `ensureCollection`, on a store whose layout depends on the size of a row (SQLite: see
-   * `SqliteStore.ensureCollection`); the others lay every collection out alike.
+   * Its documents are often many kilobytes (steward's batch images: hundreds). Read only where a
+   * collection is made (`ensureCollection`, `copyCollection`), on a store whose layout depends on
+   * the size of a row (SQLite: see `createTableSql` in sqlite-store.ts); the others lay every
+   * collection out alike.
    */
   readonly largeDocuments?: boolean;
 }

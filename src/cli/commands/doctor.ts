@@ -73,9 +73,12 @@ export const doctorCommand: Command = {
   },
 };
 
+/** Each kind of layout gap in words. */
+const gapKinds: Readonly<Record<LayoutGap['kind'], string>> = { 'key-index': 'key index' };
+
 /** A layout gap as doctor names it: `key index "tasks#keys"`. */
 function describeGap(gap: LayoutGap): string {
-  return `${gap.kind === 'key-index' ? 'key index' : gap.kind} "${gap.name}"`;
+  return `${gapKinds[gap.kind]} "${gap.name}"`;
 }
 
 function describeGaps(gaps: readonly LayoutGap[]): string {

@@ -207,7 +207,8 @@ class SqliteStore implements Store {
  * lookup or insert read whole rows on its way down. Steward's batch images (150 KB to 1.5 MB)
  * made a keyed read of the backups collection cost 0.4 ms against 9 us (issue 17, thirteenth
  * pass). The adapter's one CREATE TABLE: `ensureCollection` and the sandbox copies of
- * `copyCollection` both go through it, each followed by {@link keyIndexSql}.
+ * `copyCollection` (laid out as their source) both go through it, each followed by
+ * {@link keyIndexSql} where the table is `WITHOUT ROWID`.
  */
 function createTableSql(spec: CollectionSpec): string {
   const layout = spec.largeDocuments ? '' : ' WITHOUT ROWID';
