@@ -90,7 +90,8 @@ export function createBenchContext(options: BenchOptions, config: StoreConfig): 
   };
 }
 
-function median(values: readonly number[]): number {
+/** The median of some figures (of two middles, their mean): every ratio the bench reports uses it. */
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
