@@ -60,23 +60,15 @@ export const scenario: Scenario = {
         rounds.push({ bulk, many, steward });
       }
       context.record('load average at end', loadAverage());
-      const each = <T>(pick: (round: Round) => T) => rounds.map(pick);
-      context.compare(
-        each((r) => r.steward.apply),
-        each((r) => r.bulk.up),
-      );
-      context.compare(
-        each((r) => r.steward.apply),
-        each((r) => r.many.up),
-      );
-      context.compare(
-        each((r) => r.steward.rollback),
-        each((r) => r.bulk.down),
-      );
-      context.compare(
-        each((r) => r.steward.rollback),
-        each((r) => r.many.down),
-      );
+      // steward's phase against each of migrate-mongo's, over the rounds.
+      const pairs: [(r: Round) => PhaseResult, (r: Round) => PhaseResult][] = [
+        [(r) => r.steward.apply, (r) => r.bulk.up],
+        [(r) => r.steward.apply, (r) => r.many.up],
+        [(r) => r.steward.rollback, (r) => r.bulk.down],
+        [(r) => r.steward.rollback, (r) => r.many.down],
+      ];
+      for (const [steward, migrateMongo] of pairs)
+        context.compare(rounds.map(steward), rounds.map(migrateMongo));
       recordTargets(context, rounds);
     } finally {
       if (!context.options.keep) for (const name of names) await driver.drop(name).catch(() => undefined);
