@@ -1,7 +1,7 @@
 /**
  * What the canary pass of a SQLite apply cannot go below (issue 17, fifteenth pass): it must read
  * every stored text and digest it for the before-checksum, and read every key to pick the canary.
- * Times, in CPU, over N documents shaped like the bench's tasks in a temporary file:
+ * Times, in CPU, over the migration bench's N task documents (`taskBatches`) in a temporary file:
  * - `rows + digest`: pages of `k, doc` in array mode, each text added to a `stored-text` sum and
  *   each key drawn for the canary, as the canary pass does;
  * - `keys + aggregate`: the keys through the key index, the texts summed by a SQLite aggregate
@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { keyFraction } from '../../src/core/hash.js';
 import { ChecksumAccumulator } from '../../src/migrations/collection-checksum.js';
+import { taskBatches } from '../task-workloads.js';
 
 const { values } = parseArgs({
   options: { docs: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '4' } },
@@ -30,23 +31,10 @@ try {
     `CREATE TABLE t (k TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID; CREATE INDEX "t#keys" ON t (k)`,
   );
   const insert = db.prepare('INSERT INTO t VALUES (?, ?)');
+  // The migration bench's own task documents (`taskBatches`), so the texts are the ones apply reads.
   db.transaction(() => {
-    for (let i = 0; i < docs; i++) {
-      const id = `task-${String(i).padStart(7, '0')}`;
-      const doc = {
-        id,
-        schemaVersion: 1,
-        title: `Task number ${i} with some words`,
-        status: i % 3 ? 'open' : 'done',
-        assignee: `user-${i % 500}`,
-        priority: i % 5,
-        tags: ['a', 'b', 'c'],
-        estimate: { hours: i % 40, confidence: 0.5 },
-        createdAt: '2026-01-01T00:00:00Z',
-        description: 'x'.repeat(120),
-      };
-      insert.run(`s:${id}`, JSON.stringify(doc));
-    }
+    for (const batch of taskBatches({ docs, batch: 5000, seed: 'bench' }))
+      for (const doc of batch) insert.run(`s:${String(doc.id)}`, JSON.stringify(doc));
   })();
   const cpuMs = () => {
     const used = process.cpuUsage();

@@ -134,13 +134,14 @@ async function checkLayout(
   check: CollectionCheck,
   options: DoctorOptions,
 ): Promise<CollectionCheck> {
-  let gaps = (await store.layoutGaps?.(spec)) ?? [];
+  const found = (await store.layoutGaps?.(spec)) ?? [];
   let added: LayoutGap[] = [];
-  if (options.fix && gaps.length > 0) {
-    options.onFixing?.(check.collection, gaps);
+  if (options.fix && found.length > 0) {
+    options.onFixing?.(check.collection, found);
     added = (await store.closeLayoutGaps?.(spec)) ?? [];
-    gaps = (await store.layoutGaps?.(spec)) ?? [];
   }
+  // What is left: what was found and not added (no second read of the layout).
+  const gaps = found.filter((gap) => !added.some((a) => a.kind === gap.kind && a.name === gap.name));
   return {
     ...check,
     ...(gaps.length > 0 ? { layoutGaps: gaps } : {}),

@@ -99,7 +99,7 @@ class SqliteStore implements Store {
     const create = this.db.transaction(() => {
       if (collection.exists()) return; // made by another process while this one waited
       this.db.exec(createTableSql(spec));
-      if (!spec.largeDocuments) this.db.exec(keyIndexSql(spec));
+      this.addKeyIndex(spec);
     });
     guardedSqlite(this.target, () => create.immediate());
   }
@@ -139,7 +139,7 @@ class SqliteStore implements Store {
         )
         .run(...params).changes;
       // After the rows: one sorted build costs less than keeping the index row by row.
-      if (!layout.largeDocuments) this.db.exec(keyIndexSql(target));
+      this.addKeyIndex(target);
       return copied;
     });
     // IMMEDIATE: the write lock is taken (or waited for) at BEGIN, never by upgrading a read.
@@ -173,9 +173,18 @@ class SqliteStore implements Store {
   async closeLayoutGaps(spec: CollectionSpec): Promise<LayoutGap[]> {
     const gaps = await this.layoutGaps(spec);
     if (gaps.length === 0) return [];
-    const build = this.db.transaction(() => this.db.exec(keyIndexSql(spec)));
+    const build = this.db.transaction(() => this.addKeyIndex(spec));
     guardedSqlite(this.target, () => build.immediate());
     return gaps;
+  }
+
+  /**
+   * Builds the key index ({@link keyIndexSql}) where the table is `WITHOUT ROWID`: the one place
+   * that decides, from the table as it is, for a new table, a copy and a table made before the
+   * index existed alike. Inside the caller's transaction.
+   */
+  private addKeyIndex(spec: CollectionSpec): void {
+    if (this.withoutRowid(spec)) this.db.exec(keyIndexSql(spec));
   }
 
   /** Whether the collection's table is `WITHOUT ROWID` (see {@link createTableSql}); false when absent. */
@@ -208,7 +217,7 @@ class SqliteStore implements Store {
  * made a keyed read of the backups collection cost 0.4 ms against 9 us (issue 17, thirteenth
  * pass). The adapter's one CREATE TABLE: `ensureCollection` and the sandbox copies of
  * `copyCollection` (laid out as their source) both go through it, each followed by
- * {@link keyIndexSql} where the table is `WITHOUT ROWID`.
+ * `addKeyIndex`, which builds {@link keyIndexSql} where the table is `WITHOUT ROWID`.
  */
 function createTableSql(spec: CollectionSpec): string {
   const layout = spec.largeDocuments ? '' : ' WITHOUT ROWID';
